@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("core.api.urls")),
+    path("", include("labeling.api.urls")),
+]

@@ -1,0 +1,25 @@
+"""Test settings: the same stack, faster hashing, tasks run in-process unless a test starts a worker."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import DATA_DIR, DATABASES, env
+
+SECRET_KEY = "tandem-test-key"  # noqa: S105 - tests only
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CELERY_TASK_ALWAYS_EAGER = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so a Celery worker process started by a test sees the same data.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-tandem.sqlite3")}
+
+MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default=str(DATA_DIR / "test-media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"login": env.str("TANDEM_LOGIN_RATE", default="5/min")},
+}

@@ -1,0 +1,61 @@
+"""One error type for domain refusals and one error body for every API failure."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class ApplicationError(Exception):
+    """A request the domain refuses. ``status_code`` picks the HTTP status (400 by default)."""
+
+    def __init__(self, message: str, *, extra: dict[str, Any] | None = None, status_code: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.extra = extra or {}
+        self.status_code = status_code
+
+
+def _first_message(detail: Any) -> str:
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            inner = _first_message(value)
+            return inner if key == "non_field_errors" else f"{key}: {inner}"
+        return "Invalid input."
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    return str(detail)
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Shape every error as ``{"message": str, "extra": {...}}``; never leak a traceback."""
+    if isinstance(exc, ApplicationError):
+        return Response({"message": exc.message, "extra": exc.extra}, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {"message": _first_message(exc.detail), "extra": {"fields": exc.detail}}
+    else:
+        detail = getattr(exc, "detail", str(exc))
+        extra: dict[str, Any] = {}
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            extra["retry_after_seconds"] = int(exc.wait)
+        response.data = {"message": str(detail), "extra": extra}
+    return response
+
+
+def payload_too_large(message: str, **extra: Any) -> ApplicationError:
+    return ApplicationError(message, extra=extra, status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)

@@ -1,0 +1,64 @@
+"""Accounts: admins create or invite users; people sign in, out, and manage an API token."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
+from django.db import IntegrityError, transaction
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from rest_framework.authtoken.models import Token
+
+from core.exceptions import ApplicationError
+
+User = get_user_model()
+
+
+def invitation_path(*, user: AbstractBaseUser) -> str:
+    """A one-time link path to set a password; it stops working once the password is set."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return f"/accept-invite?uid={uid}&token={token}"
+
+
+@transaction.atomic
+def user_create(
+    *, username: str, email: str = "", password: str | None = None, is_staff: bool = False
+) -> AbstractBaseUser:
+    """Create a user. Without a password the user is invited: they set one through the link."""
+    if password:
+        validate_password(password)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=username, email=email, password=password or None, is_staff=is_staff
+            )
+    except IntegrityError as exc:
+        raise ApplicationError(f"The username {username!r} is taken.", status_code=409) from exc
+    return user
+
+
+@transaction.atomic
+def invitation_accept(*, uid: str, token: str, password: str) -> AbstractBaseUser:
+    try:
+        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uid)))
+    except (User.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise ApplicationError("This invitation link is not valid.") from exc
+    if not default_token_generator.check_token(user, token):
+        raise ApplicationError("This invitation link is not valid or was already used.")
+    validate_password(password, user=user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def api_token_rotate(*, user: AbstractBaseUser) -> Token:
+    """Replace the user's API token; the old one stops working at once."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+@transaction.atomic
+def api_token_revoke(*, user: AbstractBaseUser) -> None:
+    Token.objects.filter(user=user).delete()

@@ -1,0 +1,133 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from labeling.choices import AnnotationSource, DataType, ImportFormat, Role, Split, TaskType
+from labeling.models import Annotation, ImportJob, Item, LabelClass, Project, ProjectMembership
+
+
+class LabelClassSerializer(serializers.ModelSerializer):
+    hotkey = serializers.CharField(max_length=1, required=False, allow_blank=True)
+    colour = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
+
+    class Meta:
+        model = LabelClass
+        fields = ["id", "name", "colour", "hotkey", "order"]
+        read_only_fields = ["id", "order"]
+
+
+class ProjectOutputSerializer(serializers.ModelSerializer):
+    label_classes = LabelClassSerializer(many=True, read_only=True)
+    item_count = serializers.IntegerField(read_only=True, default=0)
+    role = serializers.CharField(source="caller_role", read_only=True, default=None)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id", "name", "description", "data_type", "task_type", "guidelines",
+            "guidelines_html", "annotations_per_item", "label_classes", "item_count", "role",
+            "created_at", "updated_at",
+        ]
+
+
+class ProjectCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    data_type = serializers.ChoiceField(choices=DataType.choices, default=DataType.TEXT)
+    task_type = serializers.ChoiceField(choices=TaskType.choices, default=TaskType.BINARY)
+    label_classes = LabelClassSerializer(many=True)
+    guidelines = serializers.CharField(required=False, allow_blank=True, default="", max_length=200_000)
+    annotations_per_item = serializers.IntegerField(min_value=1, max_value=20, default=1)
+
+
+class ProjectUpdateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    label_classes = LabelClassSerializer(many=True, required=False)
+    guidelines = serializers.CharField(required=False, allow_blank=True, max_length=200_000)
+    annotations_per_item = serializers.IntegerField(min_value=1, max_value=20, required=False)
+
+
+class MemberOutputSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    email = serializers.CharField(source="user.email", read_only=True)
+
+    class Meta:
+        model = ProjectMembership
+        fields = ["id", "user", "username", "email", "role", "created_at"]
+
+
+class MemberCreateInputSerializer(serializers.Serializer):
+    username = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.all(), source="user"
+    )
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class MemberUpdateInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class AnnotationOutputSerializer(serializers.ModelSerializer):
+    annotator = serializers.CharField(source="annotator.username", default=None, read_only=True)
+
+    class Meta:
+        model = Annotation
+        fields = ["id", "labels", "source", "annotator", "created_at", "updated_at"]
+
+
+class ItemOutputSerializer(serializers.ModelSerializer):
+    annotations = AnnotationOutputSerializer(many=True, read_only=True)
+    image = serializers.SerializerMethodField()
+    thumbnail = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Item
+        fields = [
+            "id", "external_id", "text", "image", "thumbnail", "metadata", "content_hash",
+            "split", "created_at", "annotations",
+        ]
+
+    def get_image(self, item: Item) -> str | None:
+        return item.image.url if item.image else None
+
+    def get_thumbnail(self, item: Item) -> str | None:
+        return item.thumbnail.url if item.thumbnail else None
+
+
+class ItemFilterSerializer(serializers.Serializer):
+    split = serializers.ChoiceField(choices=Split.choices, required=False)
+    search = serializers.CharField(required=False, max_length=500)
+    labeled = serializers.BooleanField(required=False, allow_null=True, default=None)
+    label = serializers.CharField(required=False, max_length=100)
+    source = serializers.ChoiceField(choices=AnnotationSource.choices, required=False)
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    message = serializers.CharField()
+
+
+class ImportJobOutputSerializer(serializers.ModelSerializer):
+    progress = serializers.FloatField(read_only=True)
+    errors = ImportErrorSerializer(many=True, read_only=True)
+    unknown_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
+    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id", "original_name", "format", "options", "status", "progress", "total_bytes",
+            "processed_bytes", "rows_seen", "items_created", "items_existing", "duplicate_rows",
+            "annotations_created", "error_count", "errors", "unknown_labels", "error_message",
+            "created_by", "created_at", "started_at", "finished_at",
+        ]
+
+
+class ImportJobCreateInputSerializer(serializers.Serializer):
+    file = serializers.FileField(required=False, allow_empty_file=True)
+    files = serializers.ListField(child=serializers.FileField(allow_empty_file=True), required=False)
+    format = serializers.ChoiceField(choices=ImportFormat.choices, required=False)
+    text_column = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    label_column = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    id_column = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    delimiter = serializers.ChoiceField(choices=[",", "\t", ";", "|"], required=False)

@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from labeling.choices import AnnotationSource
+
+
+class Annotation(models.Model):
+    """One set of labels given to an item, with where it came from (provenance)."""
+
+    item = models.ForeignKey("labeling.Item", on_delete=models.CASCADE, related_name="annotations")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="annotations",
+    )
+    # Label class names; one for binary/multiclass, any number for multilabel.
+    labels = models.JSONField(default=list)
+    source = models.CharField(
+        max_length=16, choices=AnnotationSource.choices, default=AnnotationSource.HUMAN
+    )
+    import_job = models.ForeignKey(
+        "labeling.ImportJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            # An imported label is stored once per item, so re-running an import adds nothing.
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(source=AnnotationSource.IMPORT),
+                name="annotation_one_import_per_item",
+            ),
+        ]
+        indexes = [models.Index(fields=["item", "source"], name="annotation_item_source_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.labels}"

@@ -1,0 +1,53 @@
+"""Reads of projects, scoped to what the caller may see."""
+
+from collections.abc import Collection
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from core.exceptions import ApplicationError
+from labeling.models import Project, ProjectMembership
+
+
+def project_list(*, user: AbstractBaseUser) -> QuerySet[Project]:
+    projects = Project.objects.all()
+    if not user.is_superuser:
+        projects = projects.filter(memberships__user=user)
+    return projects.prefetch_related("label_classes").annotate(item_count=Count("items", distinct=True))
+
+
+def project_role(*, project: Project, user: AbstractBaseUser) -> str | None:
+    membership = ProjectMembership.objects.filter(project=project, user=user).first()
+    return membership.role if membership else None
+
+
+def project_get_for_user(
+    *, project_id: int, user: AbstractBaseUser, roles: Collection[str] | None = None
+) -> Project:
+    """The project if the user belongs to it, with the role they need.
+
+    Non-members get 404 (a project's existence is not revealed); members whose role is not in
+    ``roles`` get 403.
+    """
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        raise Http404
+    if user.is_superuser:
+        project.caller_role = "admin"
+        return project
+    role = project_role(project=project, user=user)
+    if role is None:
+        raise Http404
+    if roles is not None and role not in roles:
+        raise ApplicationError(
+            "Your role in this project does not allow this.",
+            extra={"role": role, "allowed_roles": sorted(roles)},
+            status_code=403,
+        )
+    project.caller_role = role
+    return project
+
+
+def membership_list(*, project: Project) -> QuerySet[ProjectMembership]:
+    return ProjectMembership.objects.filter(project=project).select_related("user")

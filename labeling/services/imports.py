@@ -1,0 +1,340 @@
+"""Import jobs: accept an upload, then stream it into items in bulk (run by a Celery task)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import zipfile
+from pathlib import PurePosixPath
+from typing import IO, Any
+
+import orjson
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from core.exceptions import ApplicationError, payload_too_large
+from labeling.choices import AnnotationSource, DataType, ImportFormat, ImportStatus, Split
+from labeling.models import Annotation, ImportJob, Item, Project
+from labeling.services.bulk import insert_ignoring_conflicts, item_ids_by_external_id
+from labeling.services.import_parsers import (
+    IMAGE_EXTENSIONS,
+    CsvReader,
+    ImageReader,
+    ImportFileError,
+    JsonlReader,
+    ParsedRow,
+    PlainTextReader,
+    check_image,
+    csv_layout,
+    read_header_line,
+    text_hash,
+)
+
+logger = logging.getLogger(__name__)
+
+OPTION_KEYS = ("text_column", "label_column", "id_column", "delimiter")
+ITEM_FIELDS = ("project", "external_id", "text", "image", "thumbnail", "metadata", "content_hash",
+               "split", "created_at")
+ANNOTATION_FIELDS = ("item", "labels", "source", "import_job", "created_at", "updated_at")
+
+
+def split_for(external_id: str) -> str:
+    """A stable train/dev/test split (80/10/10) from the external id alone."""
+    bucket = int.from_bytes(hashlib.blake2b(external_id.encode(), digest_size=8).digest()) % 100
+    if bucket < 80:
+        return Split.TRAIN
+    return Split.DEV if bucket < 90 else Split.TEST
+
+
+def import_format_detect(*, filename: str, data_type: str) -> str:
+    suffix = PurePosixPath(filename.lower()).suffix
+    if data_type == DataType.IMAGE:
+        if suffix == ".zip" or suffix in IMAGE_EXTENSIONS:
+            return ImportFormat.IMAGES
+        raise ApplicationError(
+            f"An image project imports image files or a zip of images, not {suffix or 'this file'}."
+        )
+    formats = {".csv": ImportFormat.CSV, ".tsv": ImportFormat.CSV, ".jsonl": ImportFormat.JSONL,
+               ".ndjson": ImportFormat.JSONL, ".txt": ImportFormat.TEXT}
+    if suffix not in formats:
+        raise ApplicationError(
+            f"Cannot tell the format of {filename!r}; use .csv, .tsv, .jsonl or .txt, or pass format."
+        )
+    return formats[suffix]
+
+
+def _check_upload(*, project: Project, upload: UploadedFile, fmt: str, options: dict[str, Any]) -> None:
+    """Refuse files we can tell are wrong before queueing them, naming the problem."""
+    if upload.size == 0:
+        raise ApplicationError("The file is empty.", extra={"file": upload.name})
+    if fmt == ImportFormat.IMAGES and project.data_type != DataType.IMAGE:
+        raise ApplicationError("Images can only be imported into an image project.")
+    if fmt != ImportFormat.IMAGES and project.data_type != DataType.TEXT:
+        raise ApplicationError("Text files can only be imported into a text project.")
+    upload.seek(0)
+    try:
+        if fmt == ImportFormat.CSV:
+            csv_layout(read_header_line(upload), filename=upload.name, options=options)
+        elif fmt in (ImportFormat.JSONL, ImportFormat.TEXT):
+            read_header_line(upload)
+    except ImportFileError as exc:
+        raise ApplicationError(str(exc), extra={"file": upload.name}) from exc
+    finally:
+        upload.seek(0)
+
+
+def _zip_uploads(uploads: list[UploadedFile]) -> ContentFile:
+    """Several image files posted together become one stored (uncompressed) zip: one job."""
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for upload in uploads:
+            name = PurePosixPath(upload.name.replace("\\", "/")).name
+            with archive.open(name, "w") as member:
+                for chunk in upload.chunks():
+                    member.write(chunk)
+    return ContentFile(buffer.getvalue(), name="images.zip")
+
+
+@transaction.atomic
+def import_job_create(
+    *,
+    project: Project,
+    created_by: AbstractBaseUser,
+    uploads: list[UploadedFile],
+    fmt: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> ImportJob:
+    """Store the upload and queue its import.
+
+    Side effects: writes the file under MEDIA_ROOT/imports/; after commit, queues
+    ``labeling.tasks.import_job_run_task`` on the default queue.
+    """
+    options = {k: v for k, v in (options or {}).items() if k in OPTION_KEYS and v}
+    if not uploads:
+        raise ApplicationError("No file was uploaded (send it as 'file').")
+    limit = settings.TANDEM_IMPORT_MAX_BYTES
+    total = sum(u.size for u in uploads)
+    if total > limit:
+        raise payload_too_large(
+            f"The upload is {total:,} bytes; the limit is {limit:,} bytes.", limit_bytes=limit
+        )
+    if len(uploads) > 1:
+        if project.data_type != DataType.IMAGE:
+            raise ApplicationError("Upload one text file per import.")
+        stored: UploadedFile | ContentFile = _zip_uploads(uploads)
+        original_name = f"{len(uploads)} images"
+        fmt = ImportFormat.IMAGES
+    else:
+        stored = uploads[0]
+        original_name = PurePosixPath(uploads[0].name.replace("\\", "/")).name
+        fmt = fmt or import_format_detect(filename=original_name, data_type=project.data_type)
+        _check_upload(project=project, upload=uploads[0], fmt=fmt, options=options)
+    job = ImportJob(
+        project=project,
+        created_by=created_by,
+        original_name=original_name[:255],
+        format=fmt,
+        options=options,
+        total_bytes=stored.size,
+    )
+    job.file.save(f"{project.pk}/{original_name[-100:]}", stored, save=False)
+    job.save()
+    _enqueue(job)
+    return job
+
+
+def _enqueue(job: ImportJob) -> None:
+    from labeling.tasks import import_job_run_task
+
+    def send() -> None:
+        result = import_job_run_task.delay(job.pk)
+        ImportJob.objects.filter(pk=job.pk, task_id="").update(task_id=result.id or "")
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def import_job_retry(*, job: ImportJob) -> ImportJob:
+    """Run a failed import again; rows already imported are recognised and not duplicated."""
+    if job.status not in (ImportStatus.FAILED, ImportStatus.SUCCEEDED):
+        raise ApplicationError("This import is still queued or running.", status_code=409)
+    job.status = ImportStatus.QUEUED
+    job.error_message = ""
+    job.task_id = ""
+    job.save(update_fields=["status", "error_message", "task_id"])
+    _enqueue(job)
+    return job
+
+
+class _ImportRun:
+    """State of one pass over an import file."""
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+        self.project = job.project
+        self.class_names = set(self.project.label_classes.values_list("name", flat=True))
+        self.batch: list[tuple[ParsedRow, str, str]] = []
+        self.seen: dict[bytes, int] = {}
+        self.errors: list[dict[str, Any]] = []
+        self.unknown_labels: set[str] = set()
+        self.counts = {"rows_seen": 0, "items_created": 0, "items_existing": 0,
+                       "duplicate_rows": 0, "annotations_created": 0, "error_count": 0}
+        self.batch_size = settings.TANDEM_IMPORT_BATCH_SIZE
+
+    def error(self, line: int, message: str) -> None:
+        self.counts["error_count"] += 1
+        if len(self.errors) < ImportJob.MAX_STORED_ERRORS:
+            self.errors.append({"line": line, "message": message})
+
+    def accept(self, row: ParsedRow) -> None:
+        self.counts["rows_seen"] += 1
+        if row.error:
+            self.error(row.line, row.error)
+            return
+        if row.labels:
+            unknown = [label for label in row.labels if label not in self.class_names]
+            if unknown:
+                self.unknown_labels.update(unknown)
+                self.error(row.line, f"unknown label {', '.join(map(repr, unknown))}")
+                return
+        if row.image_bytes is not None:
+            content_hash = hashlib.sha256(row.image_bytes).hexdigest()
+        else:
+            content_hash = text_hash(row.text or "")
+        external_id = (row.external_id or f"sha256:{content_hash}")[:255]
+        key = hashlib.blake2b(external_id.encode(), digest_size=12).digest()
+        first_line = self.seen.get(key)
+        if first_line is not None and not row.external_id:
+            # The same content again, with no id to tell the rows apart: one item, not an error.
+            self.counts["duplicate_rows"] += 1
+            return
+        if first_line is not None:
+            self.error(
+                row.line, f"duplicate external id {external_id!r} (first on line {first_line})"
+            )
+            return
+        self.seen[key] = row.line
+        self.batch.append((row, external_id, content_hash))
+
+    def _store_image(self, row: ParsedRow, content_hash: str) -> tuple[str, str, dict[str, Any]] | None:
+        try:
+            checked = check_image(row.image_bytes or b"", max_pixels=settings.TANDEM_IMAGE_MAX_PIXELS)
+        except ValueError as exc:
+            self.error(row.line, f"{row.external_id}: {exc}")
+            return None
+        ext = {"JPEG": "jpg"}.get(checked.format, checked.format.lower())
+        base = f"{self.project.pk}/{content_hash[:2]}/{content_hash}"
+        image_name = f"items/{base}.{ext}"
+        thumb_name = f"thumbnails/{base}.{checked.thumbnail_ext}"
+        if not default_storage.exists(image_name):
+            image_name = default_storage.save(image_name, ContentFile(row.image_bytes or b""))
+        if not default_storage.exists(thumb_name):
+            thumb_name = default_storage.save(thumb_name, ContentFile(checked.thumbnail))
+        meta = {**row.metadata, "width": checked.width, "height": checked.height,
+                "format": checked.format}
+        return image_name, thumb_name, meta
+
+    def flush(self, bytes_read: int) -> None:
+        batch, self.batch = self.batch, []
+        if batch:
+            self._write(batch)
+        ImportJob.objects.filter(pk=self.job.pk).update(
+            processed_bytes=bytes_read, **self.counts, errors=self.errors,
+            unknown_labels=sorted(self.unknown_labels),
+        )
+
+    @transaction.atomic
+    def _write(self, batch: list[tuple[ParsedRow, str, str]]) -> None:
+        now = timezone.now()
+        new_items = []
+        for row, external_id, content_hash in batch:
+            image = thumbnail = None
+            metadata = row.metadata
+            if row.image_bytes is not None:
+                stored = self._store_image(row, content_hash)
+                if stored is None:
+                    continue
+                image, thumbnail, metadata = stored
+            new_items.append((
+                self.project.pk, external_id, row.text, image, thumbnail,
+                orjson.dumps(metadata).decode(), content_hash, split_for(external_id), now,
+            ))
+        # Rows whose external id is already in the project are skipped by the database.
+        created = insert_ignoring_conflicts(Item, ITEM_FIELDS, new_items)
+        self.counts["items_created"] += created
+        self.counts["items_existing"] += len(new_items) - created
+
+        labeled = {external_id: row.labels for row, external_id, _ in batch if row.labels}
+        if not labeled:
+            return
+        item_ids = item_ids_by_external_id(project_id=self.project.pk, external_ids=list(labeled))
+        annotations = [
+            (item_id, orjson.dumps(labeled[external_id]).decode(), AnnotationSource.IMPORT,
+             self.job.pk, now, now)
+            for external_id, item_id in item_ids.items()
+        ]
+        # One imported annotation per item (a partial unique index): re-runs add nothing.
+        self.counts["annotations_created"] += insert_ignoring_conflicts(
+            Annotation, ANNOTATION_FIELDS, annotations
+        )
+
+
+def _reader(job: ImportJob, fh: IO[bytes]) -> Any:
+    max_chars = settings.TANDEM_TEXT_MAX_CHARS
+    if job.format == ImportFormat.CSV:
+        return CsvReader(fh, filename=job.original_name, options=job.options, max_chars=max_chars)
+    if job.format == ImportFormat.JSONL:
+        return JsonlReader(fh, options=job.options, max_chars=max_chars)
+    if job.format == ImportFormat.TEXT:
+        return PlainTextReader(fh, max_chars=max_chars)
+    return ImageReader(job.file.path, filename=job.original_name,
+                       max_bytes=settings.TANDEM_IMAGE_MAX_BYTES)
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Stream the job's file into items, committing every batch and recording progress.
+
+    Rows already present (same external id, or same content when no id is given) are counted
+    as existing, so running a job again, after a crash or by retry, completes it without
+    duplicates. Row problems are reported with their line; only an unreadable file fails the job.
+    """
+    job = ImportJob.objects.select_related("project").get(pk=job_id)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now(), finished_at=None, error_message=""
+    )
+    run = _ImportRun(job)
+    try:
+        with job.file.open("rb") as fh:
+            reader = _reader(job, fh)
+            for row in reader:
+                run.accept(row)
+                if len(run.batch) >= run.batch_size:
+                    run.flush(reader.bytes_read)
+            run.flush(job.total_bytes)
+    except ImportFileError as exc:
+        _finish(job, status=ImportStatus.FAILED, message=str(exc))
+    except Exception as exc:
+        logger.exception("import %s failed", job.pk)
+        _finish(job, status=ImportStatus.FAILED, message=f"Import stopped: {exc}")
+        raise
+    else:
+        if run.counts["rows_seen"] == 0:
+            _finish(job, status=ImportStatus.FAILED, message="The file has no rows to import.")
+        else:
+            _finish(job, status=ImportStatus.SUCCEEDED, message="")
+    job.refresh_from_db()
+    return job
+
+
+def _finish(job: ImportJob, *, status: str, message: str) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=status, error_message=message, finished_at=timezone.now()
+    )

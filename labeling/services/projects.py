@@ -1,0 +1,142 @@
+"""Writes to projects, label classes and memberships."""
+
+from typing import Any
+
+import markdown
+import nh3
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+
+from core.exceptions import ApplicationError
+from labeling.choices import Role, TaskType
+from labeling.models import LabelClass, Project, ProjectMembership
+
+DEFAULT_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2"]
+
+
+def guidelines_render(*, markdown_text: str) -> str:
+    """Markdown to HTML with every script, handler and unknown tag removed."""
+    html = markdown.markdown(markdown_text, extensions=["extra", "sane_lists"])
+    return nh3.clean(html)
+
+
+def _validate_label_classes(*, task_type: str, label_classes: list[dict[str, Any]]) -> None:
+    names = [lc["name"].strip() for lc in label_classes]
+    if any(not n for n in names):
+        raise ApplicationError("Label class names cannot be empty.")
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ApplicationError("Label class names must be unique.", extra={"duplicates": duplicates})
+    hotkeys = [lc.get("hotkey", "") for lc in label_classes if lc.get("hotkey")]
+    if len(hotkeys) != len(set(hotkeys)):
+        raise ApplicationError("Label class hotkeys must be unique.")
+    if task_type == TaskType.BINARY and len(names) != 2:
+        raise ApplicationError("A binary project needs exactly two label classes.")
+    if task_type != TaskType.BINARY and len(names) < 2:
+        raise ApplicationError("A project needs at least two label classes.")
+
+
+def _label_classes_write(*, project: Project, label_classes: list[dict[str, Any]]) -> None:
+    existing = {lc.name: lc for lc in project.label_classes.all()}
+    keep: set[str] = set()
+    # Clear hotkeys first so swapping two keys does not trip the unique constraint.
+    project.label_classes.update(hotkey="")
+    for order, data in enumerate(label_classes):
+        name = data["name"].strip()
+        keep.add(name)
+        hotkey = data.get("hotkey") or (str(order + 1) if order < 9 else "")
+        colour = data.get("colour") or DEFAULT_COLOURS[order % len(DEFAULT_COLOURS)]
+        label_class = existing.get(name) or LabelClass(project=project, name=name)
+        label_class.hotkey = hotkey
+        label_class.colour = colour
+        label_class.order = order
+        label_class.full_clean(exclude=["project"])
+        label_class.save()
+    project.label_classes.exclude(name__in=keep).delete()
+
+
+@transaction.atomic
+def project_create(
+    *,
+    created_by: AbstractBaseUser,
+    name: str,
+    data_type: str,
+    task_type: str,
+    label_classes: list[dict[str, Any]],
+    description: str = "",
+    guidelines: str = "",
+    annotations_per_item: int = 1,
+) -> Project:
+    """Create a project with its label classes; the creator becomes its admin."""
+    _validate_label_classes(task_type=task_type, label_classes=label_classes)
+    project = Project.objects.create(
+        name=name.strip(),
+        description=description,
+        data_type=data_type,
+        task_type=task_type,
+        guidelines=guidelines,
+        guidelines_html=guidelines_render(markdown_text=guidelines),
+        annotations_per_item=annotations_per_item,
+        created_by=created_by,
+    )
+    _label_classes_write(project=project, label_classes=label_classes)
+    ProjectMembership.objects.create(project=project, user=created_by, role=Role.ADMIN)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, data: dict[str, Any]) -> Project:
+    """Update fields; ``label_classes`` replaces the list (classes are matched by name)."""
+    for field in ("name", "description", "annotations_per_item"):
+        if field in data:
+            setattr(project, field, data[field].strip() if field == "name" else data[field])
+    if "guidelines" in data:
+        project.guidelines = data["guidelines"]
+        project.guidelines_html = guidelines_render(markdown_text=data["guidelines"])
+    if "label_classes" in data:
+        _validate_label_classes(task_type=project.task_type, label_classes=data["label_classes"])
+        _label_classes_write(project=project, label_classes=data["label_classes"])
+    project.save()
+    return project
+
+
+@transaction.atomic
+def project_delete(*, project: Project) -> None:
+    project.delete()
+
+
+@transaction.atomic
+def membership_add(*, project: Project, user: AbstractBaseUser, role: str) -> ProjectMembership:
+    try:
+        with transaction.atomic():
+            return ProjectMembership.objects.create(project=project, user=user, role=role)
+    except IntegrityError as exc:
+        raise ApplicationError(
+            f"{user.get_username()} is already a member of this project.", status_code=409
+        ) from exc
+
+
+def _ensure_admin_remains(*, membership: ProjectMembership) -> None:
+    others = (
+        ProjectMembership.objects.filter(project_id=membership.project_id, role=Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+    if not others:
+        raise ApplicationError("A project must keep at least one admin.", status_code=409)
+
+
+@transaction.atomic
+def membership_update(*, membership: ProjectMembership, role: str) -> ProjectMembership:
+    if membership.role == Role.ADMIN and role != Role.ADMIN:
+        _ensure_admin_remains(membership=membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: ProjectMembership) -> None:
+    if membership.role == Role.ADMIN:
+        _ensure_admin_remains(membership=membership)
+    membership.delete()

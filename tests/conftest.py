@@ -1,0 +1,74 @@
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from labeling.choices import Role
+from tests.factories import MembershipFactory, ProjectFactory, UserFactory
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATASETS = REPO_ROOT.parent / "shared" / "datasets"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(tmp_path, settings):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    yield
+    shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def dataset_path():
+    def find(name: str) -> Path:
+        path = DATASETS / name
+        if not path.is_file():
+            pytest.skip(f"dataset {name} not found at {path}: the shared/datasets folder is absent")
+        return path
+
+    return find
+
+
+@pytest.fixture
+def project(db):
+    return ProjectFactory()
+
+
+@pytest.fixture
+def make_member(db, project):
+    """A user with ``role`` in ``project`` (or a non-member when role is None)."""
+
+    def make(role: str | None = Role.ADMIN, *, proj=None, **user_kwargs):
+        user = UserFactory(**user_kwargs)
+        if role is not None:
+            MembershipFactory(project=proj or project, user=user, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def api():
+    """An API client; ``api.as_user(user)`` logs it in through the session."""
+    client = APIClient()
+
+    def as_user(user):
+        client.force_authenticate(user=None)
+        client.force_login(user)
+        return client
+
+    client.as_user = as_user
+    return client
+
+
+def pytest_report_header(config):
+    db = settings.DATABASES["default"]
+    return f"tandem: database={db['ENGINE'].rsplit('.', 1)[-1]} broker={settings.CELERY_BROKER_URL.split('://')[0]}"

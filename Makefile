@@ -1,0 +1,69 @@
+# Tandem: `make run` starts the app with a demo project; `make test` runs every check.
+# Both install what they need first (Python venv with the CPU build of torch, Node packages,
+# the built frontend); later runs skip what is already up to date.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .make
+FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
+
+.PHONY: run test install lint lint-python lint-frontend test-python test-frontend build-frontend browser clean bench
+
+run: install
+	$(BIN)/python manage.py runtandem
+
+test: install browser lint test-frontend test-python
+
+install: $(STAMPS)/python $(STAMPS)/frontend-build
+
+$(STAMPS)/python: pyproject.toml
+	@mkdir -p $(STAMPS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# The CPU build of torch first, so nothing later resolves a (multi-GB) CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(STAMPS)/frontend-deps: frontend/package.json frontend/package-lock.json
+	@mkdir -p $(STAMPS)
+	npm --prefix frontend ci --no-audit --no-fund
+	touch $@
+
+$(STAMPS)/frontend-build: $(STAMPS)/frontend-deps $(FRONTEND_SOURCES)
+	npm --prefix frontend run build
+	touch $@
+
+build-frontend: $(STAMPS)/frontend-build
+
+# Browser tests drive Debian's Chromium; install it when we can (root with apt-get).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is not installed: browser tests will be skipped (apt-get install chromium)."; fi; \
+	fi
+
+lint: lint-python lint-frontend
+
+lint-python: $(STAMPS)/python
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+lint-frontend: $(STAMPS)/frontend-deps
+	npm --prefix frontend run lint
+
+test-frontend: $(STAMPS)/frontend-deps
+	npm --prefix frontend test
+
+test-python: install
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python benchmarks/import_export.py
+
+clean:
+	rm -rf $(STAMPS) frontend/dist

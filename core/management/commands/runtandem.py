@@ -1,0 +1,96 @@
+"""Start Tandem on a laptop: migrate, make sure an admin and the demo exist, run web + worker."""
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Migrate, create an admin and the demo project, then serve on 127.0.0.1:8000 with a worker."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+        parser.add_argument("--no-demo", action="store_true", help="Skip the demo project.")
+        parser.add_argument("--no-serve", action="store_true", help="Set up, then exit.")
+
+    def handle(self, *args, bind: str, no_demo: bool, no_serve: bool, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        admin, password = self._ensure_admin()
+        if not no_demo:
+            self._ensure_demo(admin)
+        host = bind if "://" in bind else f"http://{bind}"
+        self.stdout.write(self.style.SUCCESS(f"\nTandem: {host}/"))
+        self.stdout.write(f"  log in as: {admin.username}")
+        self.stdout.write(f"  password:  {password}  (also in {settings.DATA_DIR / 'admin-password.txt'})")
+        self.stdout.write(f"  API docs:  {host}/api/docs/\n")
+        if not no_serve:
+            self._serve(bind)
+
+    def _ensure_admin(self):
+        User = get_user_model()  # noqa: N806 - Django's idiom
+        password_file = settings.DATA_DIR / "admin-password.txt"
+        admin = User.objects.filter(username="admin").first()
+        if admin is None:
+            password = secrets.token_urlsafe(12)
+            admin = User.objects.create_superuser("admin", "admin@localhost", password)
+            password_file.write_text(password + "\n")
+            password_file.chmod(0o600)
+        else:
+            password = (
+                password_file.read_text().strip() if password_file.exists() else "(unchanged)"
+            )
+        return admin, password
+
+    def _ensure_demo(self, admin):
+        from labeling.models import Project
+        from labeling.services.demo import DEMO_PROJECT_NAME, DemoUnavailable, demo_project_create
+
+        if Project.objects.filter(name=DEMO_PROJECT_NAME).exists():
+            return
+        self.stdout.write("Creating the demo project from the SpamAssassin public corpus…")
+        try:
+            project, job = demo_project_create(admin=admin, work_dir=settings.DATA_DIR / "demo")
+        except DemoUnavailable as exc:
+            self.stdout.write(self.style.WARNING(f"No demo project: {exc} Starting without it."))
+            return
+        self.stdout.write(f"  project {project.pk}: import {job.pk} queued for the worker")
+
+    def _serve(self, bind: str) -> None:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get(
+            "DJANGO_SETTINGS_MODULE", "config.settings.local")}
+        bin_dir = os.path.dirname(sys.executable)
+        worker = subprocess.Popen(
+            [os.path.join(bin_dir, "celery"), "-A", "config", "worker", "--beat",
+             "-Q", "default,embeddings,training,webhooks", "--concurrency", "2",
+             "--loglevel", "INFO", "--schedule", str(settings.DATA_DIR / "celerybeat-schedule")],
+            env=env,
+        )
+        web = subprocess.Popen(
+            [os.path.join(bin_dir, "gunicorn"), "config.wsgi", "--bind", bind,
+             "--workers", "2", "--threads", "4", "--access-logfile", "-"],
+            env=env,
+        )
+        children = [web, worker]
+
+        def stop(*_):
+            for child in children:
+                if child.poll() is None:
+                    child.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+        finally:
+            stop()
+            for child in children:
+                child.wait(timeout=20)

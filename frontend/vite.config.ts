@@ -14,7 +14,6 @@ export default defineConfig(({ command }) => ({
   build: {
     outDir: "dist",
     emptyOutDir: true,
-    sourcemap: true,
   },
   server: {
     proxy: {

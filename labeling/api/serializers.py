@@ -35,7 +35,9 @@ class ProjectCreateInputSerializer(serializers.Serializer):
     data_type = serializers.ChoiceField(choices=DataType.choices, default=DataType.TEXT)
     task_type = serializers.ChoiceField(choices=TaskType.choices, default=TaskType.BINARY)
     label_classes = LabelClassSerializer(many=True)
-    guidelines = serializers.CharField(required=False, allow_blank=True, default="", max_length=200_000)
+    guidelines = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200_000, trim_whitespace=False
+    )
     annotations_per_item = serializers.IntegerField(min_value=1, max_value=20, default=1)
 
 
@@ -43,7 +45,9 @@ class ProjectUpdateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     label_classes = LabelClassSerializer(many=True, required=False)
-    guidelines = serializers.CharField(required=False, allow_blank=True, max_length=200_000)
+    guidelines = serializers.CharField(
+        required=False, allow_blank=True, max_length=200_000, trim_whitespace=False
+    )
     annotations_per_item = serializers.IntegerField(min_value=1, max_value=20, required=False)
 
 

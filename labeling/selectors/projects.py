@@ -14,7 +14,12 @@ def project_list(*, user: AbstractBaseUser) -> QuerySet[Project]:
     projects = Project.objects.all()
     if not user.is_superuser:
         projects = projects.filter(memberships__user=user)
-    return projects.prefetch_related("label_classes").annotate(item_count=Count("items", distinct=True))
+    # Meta.ordering is dropped from GROUP BY queries, and pagination needs a stable order.
+    return (
+        projects.prefetch_related("label_classes")
+        .annotate(item_count=Count("items", distinct=True))
+        .order_by("-created_at", "-id")
+    )
 
 
 def project_role(*, project: Project, user: AbstractBaseUser) -> str | None:

@@ -8,7 +8,9 @@ ON CONFLICT DO NOTHING``; SQLite gets ``executemany`` of ``INSERT OR IGNORE``.
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection, models
+import orjson
+
+from django.db import IntegrityError, connection, models, transaction
 
 
 def _columns(model: type[models.Model], fields: Sequence[str]) -> list[str]:
@@ -57,21 +59,83 @@ def insert_ignoring_conflicts(
 
 
 def item_ids_by_external_id(*, project_id: int, external_ids: Sequence[str]) -> dict[str, int]:
-    """Map external ids of one project to item ids with one query (no ORM lookup building)."""
+    """Map external ids of one project to item ids with one query (no ORM lookup building).
+
+    The ids travel as one JSON array: encoding thousands of values as query parameters costs
+    more than the lookup itself.
+    """
     if not external_ids:
         return {}
+    ids_json = orjson.dumps(list(external_ids)).decode()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT external_id, id FROM labeling_item "
-                "WHERE project_id = %s AND external_id = ANY(%s)",
-                [project_id, list(external_ids)],
+                "SELECT external_id, id FROM labeling_item WHERE project_id = %s "
+                "AND external_id IN (SELECT jsonb_array_elements_text(%s::jsonb))",
+                [project_id, ids_json],
             )
         else:
-            placeholders = ", ".join(["%s"] * len(external_ids))
             cursor.execute(
-                "SELECT external_id, id FROM labeling_item "  # noqa: S608 - placeholders only
-                f"WHERE project_id = %s AND external_id IN ({placeholders})",
-                [project_id, *external_ids],
+                "SELECT external_id, id FROM labeling_item WHERE project_id = %s "
+                "AND external_id IN (SELECT value FROM json_each(%s))",
+                [project_id, ids_json],
             )
         return dict(cursor.fetchall())
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
+    """Take ``count`` primary keys from the table's sequence (PostgreSQL), or None elsewhere.
+
+    Knowing ids before inserting lets an import write items and their annotations without
+    reading the items back.
+    """
+    if connection.vendor != "postgresql" or count == 0:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def insert_new(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Insert rows the caller believes are new; falls back to skipping conflicts if some are not.
+
+    On PostgreSQL the rows are copied straight into the table (the fastest path there is). A
+    concurrent writer may have inserted some of them meanwhile: then the copy fails, is rolled
+    back to a savepoint, and the rows go through ``insert_ignoring_conflicts`` instead.
+    """
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        return insert_ignoring_conflicts(model, fields, rows)
+    table = connection.ops.quote_name(model._meta.db_table)
+    column_list = ", ".join(connection.ops.quote_name(c) for c in _columns(model, fields))
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return len(rows)
+    except IntegrityError:
+        return insert_ignoring_conflicts(model, fields, rows)
+
+
+def import_annotation_item_ids(*, item_ids: Sequence[int]) -> set[int]:
+    """Which of these items already have their imported annotation."""
+    if not item_ids:
+        return set()
+    ids_json = orjson.dumps(list(item_ids)).decode()
+    each = (
+        "SELECT CAST(jsonb_array_elements_text(%s::jsonb) AS bigint)"
+        if connection.vendor == "postgresql"
+        else "SELECT value FROM json_each(%s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT item_id FROM labeling_annotation WHERE source = 'import' "  # noqa: S608
+            f"AND item_id IN ({each})",
+            [ids_json],
+        )
+        return {row[0] for row in cursor.fetchall()}

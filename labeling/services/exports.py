@@ -1,4 +1,10 @@
-"""Streamed exports of items with their annotations. Memory stays flat: keyset pages of rows."""
+"""Streamed exports of items with their annotations.
+
+Memory stays flat: items are read in keyset pages of ``PAGE_SIZE`` rows, and each page's
+annotations with one range query. JSON columns are passed through as the database stores them
+(``orjson.Fragment``) instead of being decoded and encoded again, which is most of the cost of
+an export at 100k+ rows/s.
+"""
 
 from __future__ import annotations
 
@@ -9,47 +15,69 @@ from collections.abc import Iterator
 from typing import Any
 
 import orjson
-from django.db.models import Exists, OuterRef
+from django.db import connection
 
 from labeling.choices import ExportFormat
-from labeling.models import Annotation, Item, Project
+from labeling.models import Project
 
 PAGE_SIZE = 5000
 CSV_COLUMNS = ["id", "external_id", "text", "image", "split", "labels", "label_source",
                "annotation_count", "metadata"]
 
+_ITEMS_SQL = """
+SELECT i.id, i.external_id, i.text, i.image, CAST(i.metadata AS TEXT), i.split, i.content_hash
+FROM labeling_item i
+WHERE i.project_id = %s AND i.id > %s {having}
+ORDER BY i.id
+LIMIT %s
+"""
+_HAVING_ANNOTATION = (
+    "AND EXISTS (SELECT 1 FROM labeling_annotation a WHERE a.item_id = i.id {source})"
+)
+_ANNOTATIONS_SQL = """
+SELECT a.item_id, CAST(a.labels AS TEXT), a.source, u.username, {created_at}
+FROM labeling_annotation a
+JOIN labeling_item i ON i.id = a.item_id
+LEFT JOIN auth_user u ON u.id = a.annotator_id
+WHERE i.project_id = %s AND a.item_id > %s AND a.item_id <= %s AND i.id > %s AND i.id <= %s
+  {source}
+ORDER BY a.id
+"""
 
-def _item_pages(*, project: Project, source: str | None, labeled_only: bool) -> Iterator[
-    tuple[list[tuple[Any, ...]], dict[int, list[dict[str, Any]]]]
-]:
-    items = Item.objects.filter(project=project)
-    annotations = Annotation.objects.all()
-    if source:
-        annotations = annotations.filter(source=source)
-    if source or labeled_only:
-        items = items.filter(Exists(annotations.filter(item_id=OuterRef("pk"))))
+
+def _created_at_sql() -> str:
+    """ISO 8601 text in UTC, formatted by the database (parsing datetimes in Python is slow)."""
+    if connection.vendor == "postgresql":
+        return "to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
+    # SQLite holds the text Django wrote: 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC.
+    return "replace(a.created_at, ' ', 'T') || '+00:00'"
+
+
+def _item_pages(
+    *, project: Project, source: str | None, labeled_only: bool
+) -> Iterator[tuple[list[tuple[Any, ...]], dict[int, list[tuple[str, str, str | None, str]]]]]:
+    source_sql = "AND a.source = %s" if source else ""
+    source_params = [source] if source else []
+    having = _HAVING_ANNOTATION.format(source=source_sql) if (source or labeled_only) else ""
+    items_sql = _ITEMS_SQL.format(having=having)
+    annotations_sql = _ANNOTATIONS_SQL.format(source=source_sql, created_at=_created_at_sql())
     last_id = 0
-    while True:
-        rows = list(
-            items.filter(id__gt=last_id)
-            .order_by("id")
-            .values_list("id", "external_id", "text", "image", "metadata", "split",
-                         "content_hash")[:PAGE_SIZE]
-        )
-        if not rows:
-            return
-        by_item: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for item_id, labels, ann_source, annotator, created_at in (
-            annotations.filter(item_id__in=[r[0] for r in rows])
-            .order_by("id")
-            .values_list("item_id", "labels", "source", "annotator__username", "created_at")
-        ):
-            by_item[item_id].append(
-                {"labels": labels, "source": ann_source, "annotator": annotator,
-                 "created_at": created_at}
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(items_sql, [project.pk, last_id, *source_params, PAGE_SIZE])
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            by_item: dict[int, list[tuple[str, str, str | None, str]]] = defaultdict(list)
+            page_end = rows[-1][0]
+            cursor.execute(
+                annotations_sql,
+                [project.pk, last_id, page_end, last_id, page_end, *source_params],
             )
-        yield rows, by_item
-        last_id = rows[-1][0]
+            for item_id, *annotation in cursor.fetchall():
+                by_item[item_id].append(tuple(annotation))
+            yield rows, by_item
+            last_id = rows[-1][0]
 
 
 def export_stream(
@@ -57,37 +85,38 @@ def export_stream(
 ) -> Iterator[bytes]:
     """Yield the export file in chunks (one chunk per page of items).
 
-    JSONL: one object per item with all its annotations. CSV: one row per item; ``labels`` are
-    the latest annotation's labels joined with ``|``.
+    JSONL: one object per item with all its annotations (only those of ``source`` when given).
+    CSV: one row per item; ``labels`` are the latest annotation's labels joined with ``|``.
     """
     pages = _item_pages(project=project, source=source, labeled_only=labeled_only)
     if fmt == ExportFormat.JSONL:
         for rows, by_item in pages:
-            chunk = bytearray()
-            for item_id, external_id, text, image, metadata, split, content_hash in rows:
-                chunk += orjson.dumps(
-                    {"id": item_id, "external_id": external_id, "text": text,
-                     "image": image or None, "metadata": metadata, "split": split,
-                     "content_hash": content_hash, "annotations": by_item.get(item_id, [])}
-                )
-                chunk += b"\n"
-            yield bytes(chunk)
+            yield b"".join(
+                orjson.dumps({
+                    "id": item_id, "external_id": external_id, "text": text,
+                    "image": image or None, "metadata": orjson.Fragment(metadata or "{}"),
+                    "split": split, "content_hash": content_hash,
+                    "annotations": [
+                        {"labels": orjson.Fragment(labels), "source": ann_source,
+                         "annotator": annotator, "created_at": created_at}
+                        for labels, ann_source, annotator, created_at in by_item.get(item_id, ())
+                    ],
+                }, option=orjson.OPT_APPEND_NEWLINE)
+                for item_id, external_id, text, image, metadata, split, content_hash in rows
+            )
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for rows, by_item in pages:
         for item_id, external_id, text, image, metadata, split, _ in rows:
-            anns = by_item.get(item_id, [])
-            latest = anns[-1] if anns else None
+            annotations = by_item.get(item_id, [])
+            latest = annotations[-1] if annotations else None
             writer.writerow([
                 item_id, external_id, text or "", image or "", split,
-                "|".join(latest["labels"]) if latest else "",
-                latest["source"] if latest else "", len(anns),
-                orjson.dumps(metadata).decode(),
+                "|".join(orjson.loads(latest[0])) if latest else "",
+                latest[1] if latest else "", len(annotations), metadata or "{}",
             ])
         yield buffer.getvalue().encode("utf-8")
         buffer.seek(0)
         buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode("utf-8")

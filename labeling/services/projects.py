@@ -36,15 +36,28 @@ def _validate_label_classes(*, task_type: str, label_classes: list[dict[str, Any
         raise ApplicationError("A project needs at least two label classes.")
 
 
+def _default_hotkey(*, order: int, taken: set[str]) -> str:
+    """The class's position (1-9) as its key, or the first digit no other class uses."""
+    if order >= 9:
+        return ""
+    for key in [str(order + 1), *(str(n) for n in range(1, 10))]:
+        if key not in taken:
+            return key
+    return ""
+
+
 def _label_classes_write(*, project: Project, label_classes: list[dict[str, Any]]) -> None:
     existing = {lc.name: lc for lc in project.label_classes.all()}
     keep: set[str] = set()
     # Clear hotkeys first so swapping two keys does not trip the unique constraint.
     project.label_classes.update(hotkey="")
+    # A default key must not take a key another class was explicitly given.
+    taken = {lc["hotkey"] for lc in label_classes if lc.get("hotkey")}
     for order, data in enumerate(label_classes):
         name = data["name"].strip()
         keep.add(name)
-        hotkey = data.get("hotkey") or (str(order + 1) if order < 9 else "")
+        hotkey = data.get("hotkey") or _default_hotkey(order=order, taken=taken)
+        taken.add(hotkey)
         colour = data.get("colour") or DEFAULT_COLOURS[order % len(DEFAULT_COLOURS)]
         label_class = existing.get(name) or LabelClass(project=project, name=name)
         label_class.hotkey = hotkey

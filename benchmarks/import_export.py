@@ -1,0 +1,203 @@
+"""Import 100,000 real text rows into PostgreSQL, then export them as JSONL.
+
+Prints rows/s and the peak memory of the process doing the work, and writes JSON.
+Each phase runs in its own child process (as it would in a Celery worker or a web process),
+so its peak RSS is measured alone.
+
+    python benchmarks/import_export.py [--rows 100000] [--out PATH]
+    DATABASE_URL=postgres://... selects the server (default: local PostgreSQL, database tandem_bench)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DATASETS = REPO.parent / "shared" / "datasets"
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tandem_bench"
+
+
+def _setup_django() -> None:
+    sys.path.insert(0, str(REPO))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def real_texts() -> list[str]:
+    texts: list[str] = []
+    sms = DATASETS / "sms_spam_collection.tsv"
+    davidson = DATASETS / "davidson_hate_offensive.csv"
+    if not sms.is_file() or not davidson.is_file():
+        sys.exit(f"The datasets are missing from {DATASETS}; this benchmark needs real texts.")
+    with sms.open(encoding="utf-8") as fh:
+        next(fh)
+        texts += [line.split("\t", 1)[1].strip() for line in fh if "\t" in line]
+    with davidson.open(encoding="utf-8") as fh:
+        texts += [row["tweet"] for row in csv.DictReader(fh)]
+    return [t for t in texts if t.strip()]
+
+
+def write_file(path: Path, rows: int) -> None:
+    texts = real_texts()
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["id", "text", "label", "source"])
+        for n in range(rows):
+            text = texts[n % len(texts)]
+            cycle = n // len(texts)
+            writer.writerow(
+                [f"row-{n}", f"{text} #{cycle}" if cycle else text, "spam" if n % 7 == 0 else "ham",
+                 "sms" if n % len(texts) < 5574 else "davidson"]
+            )
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def child(args: argparse.Namespace) -> None:
+    """Runs in the child process: one phase, then prints its figures as JSON."""
+    _setup_django()
+    if args.child == "prepare":
+        from django.contrib.auth import get_user_model
+        from django.core.files import File
+        from django.core.management import call_command
+
+        from labeling.models import ImportJob
+        from labeling.services.projects import project_create
+
+        call_command("migrate", verbosity=0)
+        user = get_user_model().objects.create_user("bench", is_staff=True)
+        project = project_create(
+            created_by=user, name="benchmark", data_type="text", task_type="binary",
+            label_classes=[{"name": "ham"}, {"name": "spam"}],
+        )
+        path = Path(args.file)
+        job = ImportJob(project=project, created_by=user, original_name=path.name, format="csv",
+                        total_bytes=path.stat().st_size)
+        with path.open("rb") as fh:
+            job.file.save(f"{project.pk}/{path.name}", File(fh), save=False)
+        job.save()
+        print(json.dumps({"job_id": job.pk, "project_id": project.pk}))
+    elif args.child == "import":
+        from labeling.services.imports import import_job_run
+
+        start = time.perf_counter()
+        job = import_job_run(job_id=args.job_id)
+        seconds = time.perf_counter() - start
+        print(json.dumps({
+            "seconds": seconds, "status": job.status, "rows": job.rows_seen,
+            "items_created": job.items_created, "annotations": job.annotations_created,
+            "errors": job.error_count,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }))
+    elif args.child == "export":
+        from labeling.models import Project
+        from labeling.services.exports import export_stream
+
+        project = Project.objects.get(pk=args.project_id)
+        start = time.perf_counter()
+        lines = 0
+        size = 0
+        with open(args.file, "wb") as out:
+            for chunk in export_stream(project=project, fmt="jsonl"):
+                out.write(chunk)
+                lines += chunk.count(b"\n")
+                size += len(chunk)
+        seconds = time.perf_counter() - start
+        print(json.dumps({
+            "seconds": seconds, "rows": lines, "bytes": size,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }))
+
+
+def run_child(*extra: str, env: dict[str, str]) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, *extra], env=env, capture_output=True, text=True, check=False
+    )
+    if out.returncode != 0:
+        sys.exit(f"child {extra} failed:\n{out.stdout}\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "import_export.json"))
+    parser.add_argument("--child", choices=["prepare", "import", "export"], help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    parser.add_argument("--job-id", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--project-id", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+
+    url = os.environ.get("DATABASE_URL", DEFAULT_DB)
+    if not url.startswith("postgres"):
+        sys.exit("This benchmark measures PostgreSQL; set DATABASE_URL=postgres://…")
+    ensure_database(url)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "DATABASE_URL": url, "TANDEM_DATA_DIR": tmp,
+               "DJANGO_SETTINGS_MODULE": "config.settings.local", "LOG_LEVEL": "WARNING"}
+        source = Path(tmp) / "rows.csv"
+        write_file(source, args.rows)
+        prepared = run_child("--child", "prepare", "--file", str(source), env=env)
+        imported = run_child("--child", "import", "--job-id", str(prepared["job_id"]), env=env)
+        reimported = run_child("--child", "import", "--job-id", str(prepared["job_id"]), env=env)
+        exported = run_child("--child", "export", "--project-id", str(prepared["project_id"]),
+                             "--file", str(Path(tmp) / "export.jsonl"), env=env)
+
+    results = {
+        "rows": args.rows,
+        "database": "postgresql",
+        "import_rows_per_s": round(imported["rows"] / imported["seconds"]),
+        "import_seconds": round(imported["seconds"], 2),
+        "import_peak_rss_mb": round(imported["peak_rss_mb"], 1),
+        "import_items_created": imported["items_created"],
+        "import_annotations_created": imported["annotations"],
+        "import_errors": imported["errors"],
+        "reimport_items_created": reimported["items_created"],
+        "reimport_rows_per_s": round(reimported["rows"] / reimported["seconds"]),
+        "export_rows_per_s": round(exported["rows"] / exported["seconds"]),
+        "export_seconds": round(exported["seconds"], 2),
+        "export_rows": exported["rows"],
+        "export_mb": round(exported["bytes"] / 1e6, 1),
+        "export_peak_rss_mb": round(exported["peak_rss_mb"], 1),
+        "targets": {"import_rows_per_s": 25_000, "export_rows_per_s": 100_000,
+                    "peak_rss_mb": 400},
+    }
+    print(f"{'figure':<28}{'value':>14}{'target':>12}")
+    for key, target in [("import_rows_per_s", ">= 25000"), ("import_peak_rss_mb", "< 400"),
+                        ("reimport_items_created", "0"), ("export_rows_per_s", ">= 100000"),
+                        ("export_peak_rss_mb", "< 400")]:
+        print(f"{key:<28}{results[key]:>14}{target:>12}")
+    print(f"(import {results['import_seconds']} s for {args.rows:,} rows, "
+          f"{results['import_annotations_created']:,} labels; export {results['export_seconds']} s, "
+          f"{results['export_mb']} MB)")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+import { useState } from "react";
+import { createBrowserRouter, Navigate, RouterProvider } from "react-router";
+
+import { paths } from "@/config/paths";
+import { RequireAuth } from "@/features/auth/components/require-auth";
+
+import { AcceptInviteRoute } from "./routes/accept-invite";
+import { AccountRoute } from "./routes/account";
+import { AppRoot } from "./routes/app-root";
+import { LoginRoute } from "./routes/login";
+import { NotFoundRoute } from "./routes/not-found";
+import { CreateProjectRoute } from "./routes/projects/create";
+import { ProjectExportRoute } from "./routes/projects/export";
+import { ProjectImportRoute } from "./routes/projects/import";
+import { ProjectItemRoute } from "./routes/projects/item";
+import { ProjectItemsRoute } from "./routes/projects/items";
+import { ProjectsRoute } from "./routes/projects/list";
+import { ProjectMembersRoute } from "./routes/projects/members";
+import { ProjectOverviewRoute } from "./routes/projects/overview";
+import { ProjectLayout } from "./routes/projects/project-layout";
+import { RouteError } from "./routes/route-error";
+import { UsersRoute } from "./routes/users";
+
+export function createAppRouter() {
+  return createBrowserRouter([
+    { path: paths.login.path, element: <LoginRoute />, errorElement: <RouteError /> },
+    { path: paths.acceptInvite.path, element: <AcceptInviteRoute />, errorElement: <RouteError /> },
+    {
+      path: paths.home.path,
+      element: (
+        <RequireAuth>
+          <AppRoot />
+        </RequireAuth>
+      ),
+      errorElement: <RouteError />,
+      children: [
+        { index: true, element: <Navigate to={paths.projects.href()} replace /> },
+        { path: paths.projects.path, element: <ProjectsRoute /> },
+        { path: paths.projectCreate.path, element: <CreateProjectRoute /> },
+        {
+          path: paths.project.path,
+          element: <ProjectLayout />,
+          children: [
+            { index: true, element: <ProjectOverviewRoute /> },
+            { path: paths.projectItems.path, element: <ProjectItemsRoute /> },
+            { path: `${paths.projectItems.path}/:itemId`, element: <ProjectItemRoute /> },
+            { path: paths.projectImport.path, element: <ProjectImportRoute /> },
+            { path: paths.projectExport.path, element: <ProjectExportRoute /> },
+            { path: paths.projectMembers.path, element: <ProjectMembersRoute /> },
+          ],
+        },
+        { path: paths.users.path, element: <UsersRoute /> },
+        { path: paths.account.path, element: <AccountRoute /> },
+        { path: "*", element: <NotFoundRoute /> },
+      ],
+    },
+  ]);
+}
+
+export function AppRouter() {
+  const [router] = useState(createAppRouter);
+  return <RouterProvider router={router} />;
+}

@@ -1,0 +1,30 @@
+// Every client-side route in one place, so links and the router cannot drift apart.
+export const paths = {
+  login: {
+    path: "/login",
+    href: (next?: string) => (next ? `/login?next=${encodeURIComponent(next)}` : "/login"),
+  },
+  acceptInvite: { path: "/accept-invite", href: () => "/accept-invite" },
+  home: { path: "/", href: () => "/" },
+  projects: { path: "/projects", href: () => "/projects" },
+  projectCreate: { path: "/projects/new", href: () => "/projects/new" },
+  project: {
+    path: "/projects/:projectId",
+    href: (projectId: number) => `/projects/${projectId}`,
+  },
+  projectItems: { path: "items", href: (projectId: number) => `/projects/${projectId}/items` },
+  projectImport: {
+    path: "import",
+    href: (projectId: number, jobId?: number) =>
+      jobId === undefined
+        ? `/projects/${projectId}/import`
+        : `/projects/${projectId}/import?job=${jobId}`,
+  },
+  projectExport: { path: "export", href: (projectId: number) => `/projects/${projectId}/export` },
+  projectMembers: {
+    path: "members",
+    href: (projectId: number) => `/projects/${projectId}/members`,
+  },
+  users: { path: "/users", href: () => "/users" },
+  account: { path: "/account", href: () => "/account" },
+} as const;

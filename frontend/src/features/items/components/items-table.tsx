@@ -1,0 +1,45 @@
+import { Link } from "react-router";
+
+import { type Item, SPLIT_LABELS } from "../types";
+import { AnnotationLabels } from "./annotation-labels";
+import { ItemContent } from "./item-content";
+
+type ItemsTableProps = {
+  items: Item[];
+  /** Where an item's own page is; the table does not know the app's routes. */
+  itemHref: (item: Item) => string;
+};
+
+export function ItemsTable({ items, itemHref }: ItemsTableProps) {
+  if (items.length === 0) {
+    return <p data-testid="items-empty">No items match.</p>;
+  }
+  return (
+    <table className="table items-table" data-testid="items-table">
+      <thead>
+        <tr>
+          <th scope="col">ID</th>
+          <th scope="col">Content</th>
+          <th scope="col">Split</th>
+          <th scope="col">Labels</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((item) => (
+          <tr key={item.id} data-testid="item-row">
+            <th scope="row" className="item-id">
+              <Link to={itemHref(item)}>{item.external_id}</Link>
+            </th>
+            <td>
+              <ItemContent item={item} maxChars={600} />
+            </td>
+            <td>{item.split ? SPLIT_LABELS[item.split] : "—"}</td>
+            <td>
+              <AnnotationLabels annotations={item.annotations} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

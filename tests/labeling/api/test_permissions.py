@@ -1,0 +1,341 @@
+"""Who may call which endpoint: one row per endpoint and method, one column per persona.
+
+Project-scoped endpoints answer non-members with 404 so that a project's existence (and any
+of its ids) is never revealed; members whose role is not allowed get 403.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern
+from rest_framework.test import APIClient
+
+from core.api import urls as core_urls
+from core.services.users import invitation_path
+from labeling.api import urls as labeling_urls
+from labeling.choices import ImportFormat, ImportStatus, Role
+from labeling.models import ImportJob, Project, ProjectMembership
+from tests.factories import (
+    AnnotationFactory,
+    ItemFactory,
+    MembershipFactory,
+    ProjectFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery"  # what UserFactory sets
+ROLES = [role.value for role in Role]
+PERSONAS = [*ROLES, "superuser", "staff", "non_member", "anonymous"]
+# Session authentication comes first, so DRF answers anonymous callers with 403 rather than 401;
+# either one is a refusal.
+ANON = "401 or 403"
+ADMIN_ONLY = {Role.ADMIN}
+DATA_ROLES = {Role.ADMIN, Role.ML_ENGINEER}
+
+
+def public(ok: int) -> dict[str, Any]:
+    return dict.fromkeys(PERSONAS, ok)
+
+
+def signed_in(ok: int) -> dict[str, Any]:
+    return {**dict.fromkeys(PERSONAS, ok), "anonymous": ANON}
+
+
+def staff_only(ok: int) -> dict[str, Any]:
+    expected = {p: ok if p in {"staff", "superuser"} else 403 for p in PERSONAS}
+    return {**expected, "anonymous": ANON}
+
+
+def project_roles(allowed: set[str], ok: int) -> dict[str, Any]:
+    expected: dict[str, Any] = {role: ok if role in allowed else 403 for role in ROLES}
+    expected.update(superuser=ok, staff=404, non_member=404, anonymous=ANON)
+    return expected
+
+
+ANY_MEMBER = set(ROLES)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    route: str
+    method: str
+    path: str
+    expected: dict[str, Any]
+    body: Callable[[SimpleNamespace], dict[str, Any]] | None = None
+    multipart: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _invitation(world):
+    query = parse_qs(urlsplit(invitation_path(user=world.invited)).query)
+    return {"uid": query["uid"][0], "token": query["token"][0], "password": "violet tractor 42"}
+
+
+def _csv_upload(world):
+    return {"file": SimpleUploadedFile("more.csv", b"text,label\nhello there,ham\n")}
+
+
+P = "/api/v1/projects/{project}"
+
+ENDPOINTS = [
+    # --- core/api/urls.py
+    Endpoint("auth-csrf", "get", "/api/v1/auth/csrf/", public(200)),
+    Endpoint("auth-login", "post", "/api/v1/auth/login/", public(200),
+             body=lambda w: {"username": w.owner.username, "password": PASSWORD}),
+    Endpoint("auth-logout", "post", "/api/v1/auth/logout/", signed_in(204)),
+    Endpoint("auth-me", "get", "/api/v1/auth/me/", signed_in(200)),
+    Endpoint("auth-token", "post", "/api/v1/auth/token/", signed_in(201)),
+    Endpoint("auth-token", "delete", "/api/v1/auth/token/", signed_in(204)),
+    Endpoint("invitation-accept", "post", "/api/v1/auth/invitations/accept/", public(200),
+             body=_invitation),
+    Endpoint("users", "get", "/api/v1/users/", staff_only(200)),
+    Endpoint("users", "post", "/api/v1/users/", staff_only(201),
+             body=lambda w: {"username": "newcomer"}),
+    # --- labeling/api/urls.py
+    Endpoint("projects", "get", "/api/v1/projects/", signed_in(200)),
+    Endpoint("projects", "post", "/api/v1/projects/", staff_only(201),
+             body=lambda w: {"name": "New", "label_classes": [{"name": "a"}, {"name": "b"}]}),
+    Endpoint("project-detail", "get", f"{P}/", project_roles(ANY_MEMBER, 200)),
+    Endpoint("project-detail", "patch", f"{P}/", project_roles(ADMIN_ONLY, 200),
+             body=lambda w: {"description": "changed"}),
+    Endpoint("project-detail", "delete", f"{P}/", project_roles(ADMIN_ONLY, 204)),
+    Endpoint("members", "get", f"{P}/members/", project_roles(ANY_MEMBER, 200)),
+    Endpoint("members", "post", f"{P}/members/", project_roles(ADMIN_ONLY, 201),
+             body=lambda w: {"username": w.newcomer.username, "role": Role.ANNOTATOR}),
+    Endpoint("member-detail", "patch", f"{P}/members/{{member}}/",
+             project_roles(ADMIN_ONLY, 200), body=lambda w: {"role": Role.MODERATOR}),
+    Endpoint("member-detail", "delete", f"{P}/members/{{member}}/",
+             project_roles(ADMIN_ONLY, 204)),
+    Endpoint("items", "get", f"{P}/items/", project_roles(ANY_MEMBER, 200)),
+    Endpoint("item-detail", "get", f"{P}/items/{{item}}/", project_roles(ANY_MEMBER, 200)),
+    Endpoint("imports", "get", f"{P}/imports/", project_roles(DATA_ROLES, 200)),
+    Endpoint("imports", "post", f"{P}/imports/", project_roles(DATA_ROLES, 202),
+             body=_csv_upload, multipart=True),
+    Endpoint("import-detail", "get", f"{P}/imports/{{job}}/", project_roles(DATA_ROLES, 200)),
+    Endpoint("import-retry", "post", f"{P}/imports/{{job}}/retry/",
+             project_roles(DATA_ROLES, 202)),
+    Endpoint("export", "get", f"{P}/export/", project_roles(DATA_ROLES, 200),
+             extra={"format": "csv"}),
+]
+
+
+def _failed_import(project: Project) -> ImportJob:
+    job = ImportJob(project=project, original_name="old.csv", format=ImportFormat.CSV,
+                    status=ImportStatus.FAILED, error_message="worker lost")
+    job.file.save(f"{project.pk}/old.csv", ContentFile(b"text\nfrom an old import\n"), save=False)
+    job.total_bytes = job.file.size
+    job.save()
+    return job
+
+
+@pytest.fixture
+def world(db):
+    """Project A with an owner, a second member, an item and a failed import; project B alike."""
+    project = ProjectFactory(name="Secret project A")
+    owner = UserFactory()
+    MembershipFactory(project=project, user=owner, role=Role.ADMIN)
+    target = MembershipFactory(project=project, role=Role.ANNOTATOR)
+    item = ItemFactory(project=project, text="only members of A may read this")
+    AnnotationFactory(item=item)
+    job = _failed_import(project)
+
+    other = ProjectFactory(name="Secret project B")
+    MembershipFactory(project=other, role=Role.ADMIN)
+    other_item = ItemFactory(project=other, text="only members of B may read this")
+    other_job = _failed_import(other)
+    other_member = MembershipFactory(project=other, role=Role.ANNOTATOR)
+
+    invited = UserFactory()
+    invited.set_unusable_password()
+    invited.save()
+    return SimpleNamespace(
+        project=project, owner=owner, target=target, item=item, job=job, other=other,
+        other_item=other_item, other_job=other_job, other_member=other_member,
+        invited=invited, newcomer=UserFactory(),
+    )
+
+
+def _persona_client(persona: str, world) -> APIClient:
+    client = APIClient()
+    if persona == "anonymous":
+        return client
+    if persona in ROLES:
+        user = UserFactory()
+        MembershipFactory(project=world.project, user=user, role=persona)
+    elif persona == "superuser":
+        user = UserFactory(is_staff=True, is_superuser=True)
+    elif persona == "staff":
+        user = UserFactory(is_staff=True)
+    else:
+        user = UserFactory()
+    client.force_login(user)
+    return client
+
+
+def _call(client: APIClient, endpoint: Endpoint, world):
+    path = endpoint.path.format(
+        project=world.project.pk, member=world.target.pk, item=world.item.pk, job=world.job.pk
+    )
+    body = endpoint.body(world) if endpoint.body else None
+    if endpoint.method == "get":
+        return client.get(path, endpoint.extra)
+    return getattr(client, endpoint.method)(
+        path, body, format="multipart" if endpoint.multipart else "json"
+    )
+
+
+MATRIX = [
+    pytest.param(endpoint, persona, id=f"{endpoint.method.upper()} {endpoint.route} as {persona}")
+    for endpoint in ENDPOINTS
+    for persona in PERSONAS
+]
+
+
+@pytest.mark.parametrize(("endpoint", "persona"), MATRIX)
+def test_permission_matrix(world, endpoint: Endpoint, persona: str):
+    client = _persona_client(persona, world)
+
+    response = _call(client, endpoint, world)
+
+    expected = endpoint.expected[persona]
+    if expected == ANON:
+        assert response.status_code in {401, 403}, response.content
+    else:
+        assert response.status_code == expected, response.content
+    if response.status_code >= 400:
+        body = response.json()
+        assert set(body) == {"message", "extra"}
+        # A refusal never carries the project's data.
+        assert "Secret project" not in response.content.decode()
+        assert "only members" not in response.content.decode()
+    if expected == 404:
+        assert response.json() == {"message": "Not found.", "extra": {}}
+
+
+def _implemented_methods(pattern: URLPattern) -> set[str]:
+    view = pattern.callback.view_class
+    return {m for m in ("get", "post", "put", "patch", "delete") if hasattr(view, m)}
+
+
+def test_matrix_covers_every_endpoint_and_method():
+    implemented = {
+        (pattern.name, method)
+        for urls in (core_urls, labeling_urls)
+        for pattern in urls.urlpatterns
+        for method in _implemented_methods(pattern)
+    }
+
+    covered = {(endpoint.route, endpoint.method) for endpoint in ENDPOINTS}
+
+    assert covered == implemented
+
+
+def test_every_persona_has_an_expectation_for_every_endpoint():
+    for endpoint in ENDPOINTS:
+        assert set(endpoint.expected) == set(PERSONAS), endpoint.route
+
+
+# --- ids from another project ------------------------------------------------------------------
+
+
+@pytest.fixture
+def member_of_a(world):
+    user = UserFactory()
+    MembershipFactory(project=world.project, user=user, role=Role.ADMIN)
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def test_member_of_one_project_gets_404_for_another_projects_item_through_their_own(
+    world, member_of_a
+):
+    response = member_of_a.get(f"/api/v1/projects/{world.project.pk}/items/{world.other_item.pk}/")
+
+    assert response.status_code == 404
+    assert "only members of B" not in response.content.decode()
+
+
+def test_member_of_one_project_gets_404_for_another_projects_item_directly(world, member_of_a):
+    response = member_of_a.get(f"/api/v1/projects/{world.other.pk}/items/{world.other_item.pk}/")
+
+    assert response.status_code == 404
+    assert response.json() == {"message": "Not found.", "extra": {}}
+
+
+def test_member_of_one_project_gets_404_for_another_projects_import(world, member_of_a):
+    a, b = world.project.pk, world.other.pk
+
+    through_own = member_of_a.get(f"/api/v1/projects/{a}/imports/{world.other_job.pk}/")
+    directly = member_of_a.get(f"/api/v1/projects/{b}/imports/{world.other_job.pk}/")
+    retried = member_of_a.post(f"/api/v1/projects/{a}/imports/{world.other_job.pk}/retry/")
+
+    assert (through_own.status_code, directly.status_code, retried.status_code) == (404, 404, 404)
+    world.other_job.refresh_from_db()
+    assert world.other_job.status == ImportStatus.FAILED
+
+
+def test_admin_of_one_project_cannot_change_or_remove_another_projects_member(world, member_of_a):
+    path = f"/api/v1/projects/{world.project.pk}/members/{world.other_member.pk}/"
+
+    changed = member_of_a.patch(path, {"role": Role.ADMIN}, format="json")
+    removed = member_of_a.delete(path)
+
+    assert (changed.status_code, removed.status_code) == (404, 404)
+    world.other_member.refresh_from_db()
+    assert world.other_member.role == Role.ANNOTATOR
+
+
+def test_non_member_cannot_tell_an_existing_project_from_a_missing_one(world):
+    client = _persona_client("non_member", world)
+    missing = Project.objects.order_by("-pk").first().pk + 1000
+
+    existing = client.get(f"/api/v1/projects/{world.project.pk}/")
+    absent = client.get(f"/api/v1/projects/{missing}/")
+
+    assert existing.status_code == absent.status_code == 404
+    assert existing.json() == absent.json()
+
+
+def test_project_list_shows_only_the_callers_projects(world, member_of_a):
+    outsider = _persona_client("non_member", world)
+    superuser = _persona_client("superuser", world)
+
+    mine = member_of_a.get("/api/v1/projects/").json()["results"]
+    none = outsider.get("/api/v1/projects/").json()["results"]
+    everything = superuser.get("/api/v1/projects/").json()["results"]
+
+    assert [p["name"] for p in mine] == ["Secret project A"]
+    assert mine[0]["role"] == Role.ADMIN
+    assert none == []
+    assert {p["name"] for p in everything} == {"Secret project A", "Secret project B"}
+
+
+def test_item_search_never_reaches_into_another_project(world, member_of_a):
+    response = member_of_a.get(
+        f"/api/v1/projects/{world.project.pk}/items/",
+        {"search": world.other_item.external_id},
+    )
+
+    assert response.json()["results"] == []
+
+
+def test_refused_member_changes_leave_memberships_as_they_were(world):
+    annotator = _persona_client(Role.ANNOTATOR, world)
+    before = list(ProjectMembership.objects.values_list("pk", "role").order_by("pk"))
+
+    annotator.patch(
+        f"/api/v1/projects/{world.project.pk}/members/{world.target.pk}/", {"role": "admin"},
+        format="json",
+    )
+    annotator.delete(f"/api/v1/projects/{world.project.pk}/members/{world.target.pk}/")
+
+    assert list(ProjectMembership.objects.values_list("pk", "role").order_by("pk")) == before

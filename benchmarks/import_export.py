@@ -5,7 +5,7 @@ Each phase runs in its own child process (as it would in a Celery worker or a we
 so its peak RSS is measured alone.
 
     python benchmarks/import_export.py [--rows 100000] [--out PATH]
-    DATABASE_URL=postgres://... selects the server (default: local PostgreSQL, database tandem_bench)
+    DATABASE_URL=postgres://... picks the server (default: local PostgreSQL, tandem_bench)
 """
 
 from __future__ import annotations
@@ -58,8 +58,12 @@ def write_file(path: Path, rows: int) -> None:
             text = texts[n % len(texts)]
             cycle = n // len(texts)
             writer.writerow(
-                [f"row-{n}", f"{text} #{cycle}" if cycle else text, "spam" if n % 7 == 0 else "ham",
-                 "sms" if n % len(texts) < 5574 else "davidson"]
+                [
+                    f"row-{n}",
+                    f"{text} #{cycle}" if cycle else text,
+                    "spam" if n % 7 == 0 else "ham",
+                    "sms" if n % len(texts) < 5574 else "davidson",
+                ]
             )
 
 
@@ -87,12 +91,20 @@ def child(args: argparse.Namespace) -> None:
         call_command("migrate", verbosity=0)
         user = get_user_model().objects.create_user("bench", is_staff=True)
         project = project_create(
-            created_by=user, name="benchmark", data_type="text", task_type="binary",
+            created_by=user,
+            name="benchmark",
+            data_type="text",
+            task_type="binary",
             label_classes=[{"name": "ham"}, {"name": "spam"}],
         )
         path = Path(args.file)
-        job = ImportJob(project=project, created_by=user, original_name=path.name, format="csv",
-                        total_bytes=path.stat().st_size)
+        job = ImportJob(
+            project=project,
+            created_by=user,
+            original_name=path.name,
+            format="csv",
+            total_bytes=path.stat().st_size,
+        )
         with path.open("rb") as fh:
             job.file.save(f"{project.pk}/{path.name}", File(fh), save=False)
         job.save()
@@ -103,12 +115,19 @@ def child(args: argparse.Namespace) -> None:
         start = time.perf_counter()
         job = import_job_run(job_id=args.job_id)
         seconds = time.perf_counter() - start
-        print(json.dumps({
-            "seconds": seconds, "status": job.status, "rows": job.rows_seen,
-            "items_created": job.items_created, "annotations": job.annotations_created,
-            "errors": job.error_count,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        }))
+        print(
+            json.dumps(
+                {
+                    "seconds": seconds,
+                    "status": job.status,
+                    "rows": job.rows_seen,
+                    "items_created": job.items_created,
+                    "annotations": job.annotations_created,
+                    "errors": job.error_count,
+                    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                }
+            )
+        )
     elif args.child == "export":
         from labeling.models import Project
         from labeling.services.exports import export_stream
@@ -123,10 +142,16 @@ def child(args: argparse.Namespace) -> None:
                 lines += chunk.count(b"\n")
                 size += len(chunk)
         seconds = time.perf_counter() - start
-        print(json.dumps({
-            "seconds": seconds, "rows": lines, "bytes": size,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        }))
+        print(
+            json.dumps(
+                {
+                    "seconds": seconds,
+                    "rows": lines,
+                    "bytes": size,
+                    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                }
+            )
+        )
 
 
 def run_child(*extra: str, env: dict[str, str]) -> dict:
@@ -141,7 +166,9 @@ def run_child(*extra: str, env: dict[str, str]) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "import_export.json"))
+    parser.add_argument(
+        "--out", default=str(REPO / "benchmarks" / "results" / "import_export.json")
+    )
     parser.add_argument("--child", choices=["prepare", "import", "export"], help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--job-id", type=int, help=argparse.SUPPRESS)
@@ -156,15 +183,27 @@ def main() -> None:
         sys.exit("This benchmark measures PostgreSQL; set DATABASE_URL=postgres://…")
     ensure_database(url)
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "DATABASE_URL": url, "TANDEM_DATA_DIR": tmp,
-               "DJANGO_SETTINGS_MODULE": "config.settings.local", "LOG_LEVEL": "WARNING"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "TANDEM_DATA_DIR": tmp,
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "LOG_LEVEL": "WARNING",
+        }
         source = Path(tmp) / "rows.csv"
         write_file(source, args.rows)
         prepared = run_child("--child", "prepare", "--file", str(source), env=env)
         imported = run_child("--child", "import", "--job-id", str(prepared["job_id"]), env=env)
         reimported = run_child("--child", "import", "--job-id", str(prepared["job_id"]), env=env)
-        exported = run_child("--child", "export", "--project-id", str(prepared["project_id"]),
-                             "--file", str(Path(tmp) / "export.jsonl"), env=env)
+        exported = run_child(
+            "--child",
+            "export",
+            "--project-id",
+            str(prepared["project_id"]),
+            "--file",
+            str(Path(tmp) / "export.jsonl"),
+            env=env,
+        )
 
     results = {
         "rows": args.rows,
@@ -182,17 +221,22 @@ def main() -> None:
         "export_rows": exported["rows"],
         "export_mb": round(exported["bytes"] / 1e6, 1),
         "export_peak_rss_mb": round(exported["peak_rss_mb"], 1),
-        "targets": {"import_rows_per_s": 25_000, "export_rows_per_s": 100_000,
-                    "peak_rss_mb": 400},
+        "targets": {"import_rows_per_s": 25_000, "export_rows_per_s": 100_000, "peak_rss_mb": 400},
     }
     print(f"{'figure':<28}{'value':>14}{'target':>12}")
-    for key, target in [("import_rows_per_s", ">= 25000"), ("import_peak_rss_mb", "< 400"),
-                        ("reimport_items_created", "0"), ("export_rows_per_s", ">= 100000"),
-                        ("export_peak_rss_mb", "< 400")]:
+    for key, target in [
+        ("import_rows_per_s", ">= 25000"),
+        ("import_peak_rss_mb", "< 400"),
+        ("reimport_items_created", "0"),
+        ("export_rows_per_s", ">= 100000"),
+        ("export_peak_rss_mb", "< 400"),
+    ]:
         print(f"{key:<28}{results[key]:>14}{target:>12}")
-    print(f"(import {results['import_seconds']} s for {args.rows:,} rows, "
-          f"{results['import_annotations_created']:,} labels; export {results['export_seconds']} s, "
-          f"{results['export_mb']} MB)")
+    print(
+        f"(import {results['import_seconds']} s for {args.rows:,} rows, "
+        f"{results['import_annotations_created']:,} labels; export {results['export_seconds']} s, "
+        f"{results['export_mb']} MB)"
+    )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")

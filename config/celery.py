@@ -9,9 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("tandem")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = [
-    Queue(name) for name in ("default", "embeddings", "training", "webhooks")
-]
+app.conf.task_queues = [Queue(name) for name in ("default", "embeddings", "training", "webhooks")]
 app.conf.task_routes = {
     "models_app.tasks.embed_*": {"queue": "embeddings"},
     "models_app.tasks.train_*": {"queue": "training"},

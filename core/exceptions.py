@@ -13,7 +13,9 @@ from rest_framework.views import exception_handler
 class ApplicationError(Exception):
     """A request the domain refuses. ``status_code`` picks the HTTP status (400 by default)."""
 
-    def __init__(self, message: str, *, extra: dict[str, Any] | None = None, status_code: int = 400):
+    def __init__(
+        self, message: str, *, extra: dict[str, Any] | None = None, status_code: int = 400
+    ):
         super().__init__(message)
         self.message = message
         self.extra = extra or {}
@@ -36,7 +38,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, ApplicationError):
         return Response({"message": exc.message, "extra": exc.extra}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -58,4 +62,6 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
 
 def payload_too_large(message: str, **extra: Any) -> ApplicationError:
-    return ApplicationError(message, extra=extra, status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    return ApplicationError(
+        message, extra=extra, status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    )

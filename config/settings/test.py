@@ -1,4 +1,4 @@
-"""Test settings: the same stack, faster hashing, tasks run in-process unless a test starts a worker."""
+"""Tests: same stack, fast hashing; tasks run in-process unless a test starts a worker."""
 
 from config.settings.base import *  # noqa: F403
 from config.settings.base import DATA_DIR, DATABASES, env

@@ -23,9 +23,19 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = [
-            "id", "name", "description", "data_type", "task_type", "guidelines",
-            "guidelines_html", "annotations_per_item", "label_classes", "item_count", "role",
-            "created_at", "updated_at",
+            "id",
+            "name",
+            "description",
+            "data_type",
+            "task_type",
+            "guidelines",
+            "guidelines_html",
+            "annotations_per_item",
+            "label_classes",
+            "item_count",
+            "role",
+            "created_at",
+            "updated_at",
         ]
 
 
@@ -87,8 +97,16 @@ class ItemOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Item
         fields = [
-            "id", "external_id", "text", "image", "thumbnail", "metadata", "content_hash",
-            "split", "created_at", "annotations",
+            "id",
+            "external_id",
+            "text",
+            "image",
+            "thumbnail",
+            "metadata",
+            "content_hash",
+            "split",
+            "created_at",
+            "annotations",
         ]
 
     def get_image(self, item: Item) -> str | None:
@@ -120,16 +138,35 @@ class ImportJobOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImportJob
         fields = [
-            "id", "original_name", "format", "options", "status", "progress", "total_bytes",
-            "processed_bytes", "rows_seen", "items_created", "items_existing", "duplicate_rows",
-            "annotations_created", "error_count", "errors", "unknown_labels", "error_message",
-            "created_by", "created_at", "started_at", "finished_at",
+            "id",
+            "original_name",
+            "format",
+            "options",
+            "status",
+            "progress",
+            "total_bytes",
+            "processed_bytes",
+            "rows_seen",
+            "items_created",
+            "items_existing",
+            "duplicate_rows",
+            "annotations_created",
+            "error_count",
+            "errors",
+            "unknown_labels",
+            "error_message",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
         ]
 
 
 class ImportJobCreateInputSerializer(serializers.Serializer):
     file = serializers.FileField(required=False, allow_empty_file=True)
-    files = serializers.ListField(child=serializers.FileField(allow_empty_file=True), required=False)
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False
+    )
     format = serializers.ChoiceField(choices=ImportFormat.choices, required=False)
     text_column = serializers.CharField(required=False, allow_blank=True, max_length=200)
     label_column = serializers.CharField(required=False, allow_blank=True, max_length=200)

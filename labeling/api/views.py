@@ -36,10 +36,14 @@ class ProjectListCreateApi(APIView):
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(projects, request, view=self)
         for project in page:
-            project.caller_role = memberships.get(project.pk, "admin" if request.user.is_superuser else None)
+            project.caller_role = memberships.get(
+                project.pk, "admin" if request.user.is_superuser else None
+            )
         return paginator.get_paginated_response(s.ProjectOutputSerializer(page, many=True).data)
 
-    @extend_schema(request=s.ProjectCreateInputSerializer, responses={201: s.ProjectOutputSerializer})
+    @extend_schema(
+        request=s.ProjectCreateInputSerializer, responses={201: s.ProjectOutputSerializer}
+    )
     def post(self, request):
         if not request.user.is_staff:
             raise ApplicationError("Only site admins can create projects.", status_code=403)
@@ -98,7 +102,9 @@ class MemberDetailApi(APIView):
         membership = self._membership(request, project_id, member_id)
         data = s.MemberUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = project_services.membership_update(membership=membership, **data.validated_data)
+        membership = project_services.membership_update(
+            membership=membership, **data.validated_data
+        )
         return Response(s.MemberOutputSerializer(membership).data)
 
     @extend_schema(responses={204: None})
@@ -135,7 +141,9 @@ class ImportListCreateApi(APIView):
     @extend_schema(responses=s.ImportJobOutputSerializer(many=True))
     def get(self, request, project_id: int):
         project = project_get_for_user(project_id=project_id, user=request.user, roles=DATA_ROLES)
-        return _paginated(request, self, import_job_list(project=project), s.ImportJobOutputSerializer)
+        return _paginated(
+            request, self, import_job_list(project=project), s.ImportJobOutputSerializer
+        )
 
     @extend_schema(
         request={"multipart/form-data": s.ImportJobCreateInputSerializer},
@@ -150,8 +158,9 @@ class ImportListCreateApi(APIView):
         limit = settings.TANDEM_IMPORT_MAX_BYTES
         # Refuse oversized bodies before reading them.
         if int(request.META.get("CONTENT_LENGTH") or 0) > limit + 64 * 1024:
-            raise payload_too_large(f"The upload is larger than the limit of {limit:,} bytes.",
-                                    limit_bytes=limit)
+            raise payload_too_large(
+                f"The upload is larger than the limit of {limit:,} bytes.", limit_bytes=limit
+            )
         data = s.ImportJobCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -191,22 +200,39 @@ class ExportApi(APIView):
         source = serializers.ChoiceField(choices=AnnotationSource.choices, required=False)
         labeled_only = serializers.BooleanField(required=False, default=False)
 
-    @extend_schema(parameters=[ExportQuerySerializer], responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-                   description="Streams every item with its annotations; memory does not grow with size.")
+    @extend_schema(
+        parameters=[ExportQuerySerializer],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        description="Streams every item with its annotations; memory does not grow with size.",
+    )
     def get(self, request, project_id: int):
-        project: Project = project_get_for_user(project_id=project_id, user=request.user, roles=DATA_ROLES)
+        project: Project = project_get_for_user(
+            project_id=project_id, user=request.user, roles=DATA_ROLES
+        )
         # `format` is also DRF's content-negotiation parameter; read ours from the raw query.
-        params = self.ExportQuerySerializer(data={
-            k: v for k, v in request.query_params.items() if k in {"format", "source", "labeled_only"}
-        })
+        params = self.ExportQuerySerializer(
+            data={
+                k: v
+                for k, v in request.query_params.items()
+                if k in {"format", "source", "labeled_only"}
+            }
+        )
         params.is_valid(raise_exception=True)
         fmt = params.validated_data["format"]
-        stream = export_stream(project=project, fmt=fmt, source=params.validated_data.get("source"),
-                               labeled_only=params.validated_data["labeled_only"])
-        content_type = "application/x-ndjson" if fmt == ExportFormat.JSONL else "text/csv; charset=utf-8"
+        stream = export_stream(
+            project=project,
+            fmt=fmt,
+            source=params.validated_data.get("source"),
+            labeled_only=params.validated_data["labeled_only"],
+        )
+        content_type = (
+            "application/x-ndjson" if fmt == ExportFormat.JSONL else "text/csv; charset=utf-8"
+        )
         response = StreamingHttpResponse(stream, content_type=content_type)
-        suffix = f"-{params.validated_data['source']}" if params.validated_data.get("source") else ""
-        response["Content-Disposition"] = f'attachment; filename="project-{project.pk}{suffix}.{fmt}"'
+        suffix = (
+            f"-{params.validated_data['source']}" if params.validated_data.get("source") else ""
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="project-{project.pk}{suffix}.{fmt}"'
+        )
         return response
-
-

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,129 +15,365 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True, default='')),
-                ('data_type', models.CharField(choices=[('text', 'Text'), ('image', 'Image')], default='text', max_length=16)),
-                ('task_type', models.CharField(choices=[('binary', 'Binary'), ('multiclass', 'Multiclass'), ('multilabel', 'Multilabel')], default='binary', max_length=16)),
-                ('guidelines', models.TextField(blank=True, default='')),
-                ('guidelines_html', models.TextField(blank=True, default='')),
-                ('annotations_per_item', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1)])),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True, default="")),
+                (
+                    "data_type",
+                    models.CharField(
+                        choices=[("text", "Text"), ("image", "Image")],
+                        default="text",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "task_type",
+                    models.CharField(
+                        choices=[
+                            ("binary", "Binary"),
+                            ("multiclass", "Multiclass"),
+                            ("multilabel", "Multilabel"),
+                        ],
+                        default="binary",
+                        max_length=16,
+                    ),
+                ),
+                ("guidelines", models.TextField(blank=True, default="")),
+                ("guidelines_html", models.TextField(blank=True, default="")),
+                (
+                    "annotations_per_item",
+                    models.PositiveSmallIntegerField(
+                        default=1, validators=[django.core.validators.MinValueValidator(1)]
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=255)),
-                ('text', models.TextField(blank=True, null=True)),
-                ('image', models.FileField(blank=True, max_length=255, null=True, upload_to='items/')),
-                ('thumbnail', models.FileField(blank=True, max_length=255, null=True, upload_to='thumbnails/')),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('content_hash', models.CharField(max_length=64)),
-                ('split', models.CharField(choices=[('train', 'Train'), ('dev', 'Dev'), ('test', 'Test')], default='train', max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('project', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='items', to='labeling.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=255)),
+                ("text", models.TextField(blank=True, null=True)),
+                (
+                    "image",
+                    models.FileField(blank=True, max_length=255, null=True, upload_to="items/"),
+                ),
+                (
+                    "thumbnail",
+                    models.FileField(
+                        blank=True, max_length=255, null=True, upload_to="thumbnails/"
+                    ),
+                ),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                ("content_hash", models.CharField(max_length=64)),
+                (
+                    "split",
+                    models.CharField(
+                        choices=[("train", "Train"), ("dev", "Dev"), ("test", "Test")],
+                        default="train",
+                        max_length=8,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="labeling.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=255, upload_to='imports/')),
-                ('original_name', models.CharField(max_length=255)),
-                ('format', models.CharField(choices=[('csv', 'CSV / TSV'), ('jsonl', 'JSON Lines'), ('text', 'Plain text, one item per line'), ('images', 'Images (files or a zip)')], max_length=16)),
-                ('options', models.JSONField(blank=True, default=dict)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('task_id', models.CharField(blank=True, default='', max_length=64)),
-                ('total_bytes', models.BigIntegerField(default=0)),
-                ('processed_bytes', models.BigIntegerField(default=0)),
-                ('rows_seen', models.PositiveIntegerField(default=0)),
-                ('items_created', models.PositiveIntegerField(default=0)),
-                ('items_existing', models.PositiveIntegerField(default=0)),
-                ('duplicate_rows', models.PositiveIntegerField(default=0)),
-                ('annotations_created', models.PositiveIntegerField(default=0)),
-                ('error_count', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('unknown_labels', models.JSONField(blank=True, default=list)),
-                ('error_message', models.TextField(blank=True, default='')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_jobs', to='labeling.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(max_length=255, upload_to="imports/")),
+                ("original_name", models.CharField(max_length=255)),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("csv", "CSV / TSV"),
+                            ("jsonl", "JSON Lines"),
+                            ("text", "Plain text, one item per line"),
+                            ("images", "Images (files or a zip)"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("options", models.JSONField(blank=True, default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("task_id", models.CharField(blank=True, default="", max_length=64)),
+                ("total_bytes", models.BigIntegerField(default=0)),
+                ("processed_bytes", models.BigIntegerField(default=0)),
+                ("rows_seen", models.PositiveIntegerField(default=0)),
+                ("items_created", models.PositiveIntegerField(default=0)),
+                ("items_existing", models.PositiveIntegerField(default=0)),
+                ("duplicate_rows", models.PositiveIntegerField(default=0)),
+                ("annotations_created", models.PositiveIntegerField(default=0)),
+                ("error_count", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("unknown_labels", models.JSONField(blank=True, default=list)),
+                ("error_message", models.TextField(blank=True, default="")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="import_jobs",
+                        to="labeling.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ProjectMembership',
+            name="ProjectMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('admin', 'Admin'), ('ml_engineer', 'ML engineer'), ('annotator', 'Annotator'), ('moderator', 'Moderator'), ('senior_moderator', 'Senior moderator')], max_length=32)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='labeling.project')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='project_memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("admin", "Admin"),
+                            ("ml_engineer", "ML engineer"),
+                            ("annotator", "Annotator"),
+                            ("moderator", "Moderator"),
+                            ("senior_moderator", "Senior moderator"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="labeling.project",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="project_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Annotation',
+            name="Annotation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('labels', models.JSONField(default=list)),
-                ('source', models.CharField(choices=[('human', 'Human'), ('import', 'Import'), ('moderation', 'Moderation'), ('appeal', 'Appeal'), ('auto', 'Automatic')], default='human', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('annotator', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='annotations', to=settings.AUTH_USER_MODEL)),
-                ('import_job', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='labeling.importjob')),
-                ('item', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='annotations', to='labeling.item')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("labels", models.JSONField(default=list)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("human", "Human"),
+                            ("import", "Import"),
+                            ("moderation", "Moderation"),
+                            ("appeal", "Appeal"),
+                            ("auto", "Automatic"),
+                        ],
+                        default="human",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "annotator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="annotations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "import_job",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="labeling.importjob",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="annotations",
+                        to="labeling.item",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['item', 'source'], name='annotation_item_source_idx'), models.Index(condition=models.Q(('annotator__isnull', False)), fields=['annotator', 'created_at'], name='annotation_annotator_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('source', 'import')), fields=('item',), name='annotation_one_import_per_item')],
+                "ordering": ["id"],
+                "indexes": [
+                    models.Index(fields=["item", "source"], name="annotation_item_source_idx"),
+                    models.Index(
+                        condition=models.Q(("annotator__isnull", False)),
+                        fields=["annotator", "created_at"],
+                        name="annotation_annotator_idx",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("source", "import")),
+                        fields=("item",),
+                        name="annotation_one_import_per_item",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LabelClass',
+            name="LabelClass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('colour', models.CharField(default='#4c78a8', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Colour must look like #1f77b4.')])),
-                ('hotkey', models.CharField(blank=True, default='', max_length=1)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='label_classes', to='labeling.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "colour",
+                    models.CharField(
+                        default="#4c78a8",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[0-9a-fA-F]{6}$", "Colour must look like #1f77b4."
+                            )
+                        ],
+                    ),
+                ),
+                ("hotkey", models.CharField(blank=True, default="", max_length=1)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="label_classes",
+                        to="labeling.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('project', 'name'), name='label_class_unique_name'), models.UniqueConstraint(condition=models.Q(('hotkey', ''), _negated=True), fields=('project', 'hotkey'), name='label_class_unique_hotkey')],
+                "ordering": ["order", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("project", "name"), name="label_class_unique_name"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("hotkey", ""), _negated=True),
+                        fields=("project", "hotkey"),
+                        name="label_class_unique_hotkey",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='item',
-            index=models.Index(fields=['project', 'id'], name='item_project_id_idx'),
+            model_name="item",
+            index=models.Index(fields=["project", "id"], name="item_project_id_idx"),
         ),
         migrations.AddConstraint(
-            model_name='item',
-            constraint=models.UniqueConstraint(fields=('project', 'external_id'), name='item_unique_external_id'),
+            model_name="item",
+            constraint=models.UniqueConstraint(
+                fields=("project", "external_id"), name="item_unique_external_id"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='projectmembership',
-            constraint=models.UniqueConstraint(fields=('project', 'user'), name='membership_unique_user'),
+            model_name="projectmembership",
+            constraint=models.UniqueConstraint(
+                fields=("project", "user"), name="membership_unique_user"
+            ),
         ),
     ]

@@ -28,7 +28,9 @@ def item_list(*, project: Project, filters: dict[str, Any] | None = None) -> Que
         )
         items = items.filter(Exists(matching))
     return items.order_by("id").prefetch_related(
-        Prefetch("annotations", queryset=Annotation.objects.select_related("annotator").order_by("id"))
+        Prefetch(
+            "annotations", queryset=Annotation.objects.select_related("annotator").order_by("id")
+        )
     )
 
 

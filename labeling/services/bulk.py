@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-
 from django.db import IntegrityError, connection, models, transaction
 
 
@@ -49,13 +48,12 @@ def insert_ignoring_conflicts(
             inserted = cursor.rowcount
             cursor.execute(f"TRUNCATE {staging}")
             return inserted
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT OR IGNORE INTO {table} ({column_list}) VALUES ({placeholders})",  # noqa: S608
-                rows,
-            )
-            return cursor.rowcount
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(
+            f"INSERT OR IGNORE INTO {table} ({column_list}) VALUES ({placeholders})",  # noqa: S608
+            rows,
+        )
+        return cursor.rowcount
 
 
 def item_ids_by_external_id(*, project_id: int, external_ids: Sequence[str]) -> dict[str, int]:
@@ -99,7 +97,9 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
         return [row[0] for row in cursor.fetchall()]
 
 
-def insert_new(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+def insert_new(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> int:
     """Insert rows the caller believes are new; falls back to skipping conflicts if some are not.
 
     On PostgreSQL the rows are copied straight into the table (the fastest path there is). A
@@ -113,10 +113,13 @@ def insert_new(model: type[models.Model], fields: Sequence[str], rows: Sequence[
     table = connection.ops.quote_name(model._meta.db_table)
     column_list = ", ".join(connection.ops.quote_name(c) for c in _columns(model, fields))
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with (
+            transaction.atomic(),
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
         return len(rows)
     except IntegrityError:
         return insert_ignoring_conflicts(model, fields, rows)

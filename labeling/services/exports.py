@@ -21,8 +21,17 @@ from labeling.choices import ExportFormat
 from labeling.models import Project
 
 PAGE_SIZE = 5000
-CSV_COLUMNS = ["id", "external_id", "text", "image", "split", "labels", "label_source",
-               "annotation_count", "metadata"]
+CSV_COLUMNS = [
+    "id",
+    "external_id",
+    "text",
+    "image",
+    "split",
+    "labels",
+    "label_source",
+    "annotation_count",
+    "metadata",
+]
 
 _ITEMS_SQL = """
 SELECT i.id, i.external_id, i.text, i.image, CAST(i.metadata AS TEXT), i.split, i.content_hash
@@ -92,16 +101,29 @@ def export_stream(
     if fmt == ExportFormat.JSONL:
         for rows, by_item in pages:
             yield b"".join(
-                orjson.dumps({
-                    "id": item_id, "external_id": external_id, "text": text,
-                    "image": image or None, "metadata": orjson.Fragment(metadata or "{}"),
-                    "split": split, "content_hash": content_hash,
-                    "annotations": [
-                        {"labels": orjson.Fragment(labels), "source": ann_source,
-                         "annotator": annotator, "created_at": created_at}
-                        for labels, ann_source, annotator, created_at in by_item.get(item_id, ())
-                    ],
-                }, option=orjson.OPT_APPEND_NEWLINE)
+                orjson.dumps(
+                    {
+                        "id": item_id,
+                        "external_id": external_id,
+                        "text": text,
+                        "image": image or None,
+                        "metadata": orjson.Fragment(metadata or "{}"),
+                        "split": split,
+                        "content_hash": content_hash,
+                        "annotations": [
+                            {
+                                "labels": orjson.Fragment(labels),
+                                "source": ann_source,
+                                "annotator": annotator,
+                                "created_at": created_at,
+                            }
+                            for labels, ann_source, annotator, created_at in by_item.get(
+                                item_id, ()
+                            )
+                        ],
+                    },
+                    option=orjson.OPT_APPEND_NEWLINE,
+                )
                 for item_id, external_id, text, image, metadata, split, content_hash in rows
             )
         return
@@ -112,11 +134,21 @@ def export_stream(
         for item_id, external_id, text, image, metadata, split, _ in rows:
             annotations = by_item.get(item_id, [])
             latest = annotations[-1] if annotations else None
-            writer.writerow([
-                item_id, external_id, text or "", image or "", split,
-                "|".join(orjson.loads(latest[0])) if latest else "",
-                latest[1] if latest else "", len(annotations), metadata or "{}",
-            ])
+            writer.writerow(
+                [
+                    item_id,
+                    external_id,
+                    text or "",
+                    image or "",
+                    split,
+                    "|".join(orjson.loads(latest[0])) if latest else "",
+                    latest[1] if latest else "",
+                    len(annotations),
+                    metadata or "{}",
+                ]
+            )
         yield buffer.getvalue().encode("utf-8")
         buffer.seek(0)
         buffer.truncate()
+    if buffer.tell():  # no items at all: the header alone still makes a valid CSV file
+        yield buffer.getvalue().encode("utf-8")

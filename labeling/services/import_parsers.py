@@ -14,6 +14,7 @@ import stat
 import sys
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -112,14 +113,18 @@ class LineReader:
                 yield raw.decode("utf-8", errors="replace")
 
 
-def _pick(columns: list[str], wanted: str | None, candidates: Iterable[str], what: str) -> int | None:
+def _pick(
+    columns: list[str], wanted: str | None, candidates: Iterable[str], what: str
+) -> int | None:
     lowered = [c.strip().lower() for c in columns]
     if wanted:
         if wanted in columns:
             return columns.index(wanted)
         if wanted.strip().lower() in lowered:
             return lowered.index(wanted.strip().lower())
-        raise ImportFileError(f"The {what} column {wanted!r} is not in the file; columns: {columns}.")
+        raise ImportFileError(
+            f"The {what} column {wanted!r} is not in the file; columns: {columns}."
+        )
     for candidate in candidates:
         if candidate in lowered:
             return lowered.index(candidate)
@@ -211,9 +216,7 @@ class CsvReader:
                 yield ParsedRow(line=line, error=self._lines.bad_lines[bad[0]])
                 continue
             if len(cells) != width:
-                yield ParsedRow(
-                    line=line, error=f"expected {width} columns, found {len(cells)}"
-                )
+                yield ParsedRow(line=line, error=f"expected {width} columns, found {len(cells)}")
                 continue
             text, error = clean_text(cells[layout.text_index], max_chars=self._max_chars)
             if error:
@@ -222,7 +225,9 @@ class CsvReader:
             external_id = (
                 cells[layout.id_index].strip() if layout.id_index is not None else None
             ) or None
-            labels = split_labels(cells[layout.label_index]) if layout.label_index is not None else None
+            labels = (
+                split_labels(cells[layout.label_index]) if layout.label_index is not None else None
+            )
             metadata = {
                 layout.columns[i]: value for i, value in enumerate(cells) if i not in special
             }
@@ -241,7 +246,9 @@ class JsonlReader:
     def bytes_read(self) -> int:
         return self._lines.bytes_read
 
-    def _key(self, obj: dict[str, Any], wanted: str | None, candidates: Iterable[str]) -> str | None:
+    def _key(
+        self, obj: dict[str, Any], wanted: str | None, candidates: Iterable[str]
+    ) -> str | None:
         if wanted:
             return wanted if wanted in obj else None
         lowered = {k.lower(): k for k in obj}
@@ -370,9 +377,22 @@ class ImageReader:
                         line=index, error=f"{name}: larger than {self._max_bytes:,} bytes"
                     )
                     continue
-                with archive.open(info) as member:
-                    # Never trust the size in the header: read at most one byte past the limit.
-                    data = member.read(self._max_bytes + 1)
+                try:
+                    with archive.open(info) as member:
+                        # Never trust the size in the header: read at most one byte past the limit.
+                        data = member.read(self._max_bytes + 1)
+                except (
+                    zipfile.BadZipFile,
+                    zlib.error,
+                    EOFError,
+                    NotImplementedError,
+                    RuntimeError,
+                ) as exc:
+                    # One damaged, encrypted or oddly compressed entry must not stop the others.
+                    yield ParsedRow(
+                        line=index, error=f"{name}: cannot be read from the zip ({exc})"
+                    )
+                    continue
                 if len(data) > self._max_bytes:
                     yield ParsedRow(
                         line=index, error=f"{name}: larger than {self._max_bytes:,} bytes"
@@ -437,4 +457,6 @@ def check_image(data: bytes, *, max_pixels: int, thumb_size: int = 256) -> Check
             raise ValueError(f"rejected as a decompression bomb: {exc}") from exc
         except (OSError, SyntaxError) as exc:
             raise ValueError(f"broken or truncated image: {exc}") from exc
-    return CheckedImage(format=fmt, width=width, height=height, thumbnail=out.getvalue(), thumbnail_ext=ext)
+    return CheckedImage(
+        format=fmt, width=width, height=height, thumbnail=out.getvalue(), thumbnail_ext=ext
+    )

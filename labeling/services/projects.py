@@ -26,7 +26,9 @@ def _validate_label_classes(*, task_type: str, label_classes: list[dict[str, Any
         raise ApplicationError("Label class names cannot be empty.")
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ApplicationError("Label class names must be unique.", extra={"duplicates": duplicates})
+        raise ApplicationError(
+            "Label class names must be unique.", extra={"duplicates": duplicates}
+        )
     hotkeys = [lc.get("hotkey", "") for lc in label_classes if lc.get("hotkey")]
     if len(hotkeys) != len(set(hotkeys)):
         raise ApplicationError("Label class hotkeys must be unique.")

@@ -18,7 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy signature
+    def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -33,7 +33,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     task_type = TaskType.BINARY
 
     @factory.post_generation
-    def label_classes(obj, create, extracted, **kwargs):  # noqa: N805
+    def label_classes(obj, create, extracted, **kwargs):
         if not create:
             return
         names = extracted if extracted is not None else ["ham", "spam"]

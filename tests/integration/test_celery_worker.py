@@ -45,10 +45,26 @@ def worker(settings, tmp_path):
     log = (tmp_path / "worker.log").open("w")
     celery_bin = str(Path(sys.executable).with_name("celery"))
     process = subprocess.Popen(
-        [celery_bin, "-A", "config", "worker", "-Q", "default", "--concurrency", "1",
-         "--pool", "solo", "--loglevel", "INFO", "--without-gossip", "--without-mingle",
-         "--without-heartbeat"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            celery_bin,
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            "default",
+            "--concurrency",
+            "1",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     always_eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
@@ -80,8 +96,9 @@ def test_worker_runs_import_and_reports_progress(worker, api, make_member, datas
     client = api.as_user(admin)
     project_id = admin.project_memberships.get().project_id
     with big.open("rb") as fh:
-        response = client.post(f"/api/v1/projects/{project_id}/imports/", {"file": fh},
-                               format="multipart")
+        response = client.post(
+            f"/api/v1/projects/{project_id}/imports/", {"file": fh}, format="multipart"
+        )
     assert response.status_code == 202, response.json()
     job_id = response.json()["id"]
 

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,7 +15,9 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Migrate, create an admin and the demo project, then serve on 127.0.0.1:8000 with a worker."
+    help = (
+        "Migrate, create an admin and the demo project, then serve on 127.0.0.1:8000 with a worker."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default="127.0.0.1:8000")
@@ -29,13 +32,15 @@ class Command(BaseCommand):
         host = bind if "://" in bind else f"http://{bind}"
         self.stdout.write(self.style.SUCCESS(f"\nTandem: {host}/"))
         self.stdout.write(f"  log in as: {admin.username}")
-        self.stdout.write(f"  password:  {password}  (also in {settings.DATA_DIR / 'admin-password.txt'})")
+        self.stdout.write(
+            f"  password:  {password}  (also in {settings.DATA_DIR / 'admin-password.txt'})"
+        )
         self.stdout.write(f"  API docs:  {host}/api/docs/\n")
         if not no_serve:
             self._serve(bind)
 
     def _ensure_admin(self):
-        User = get_user_model()  # noqa: N806 - Django's idiom
+        User = get_user_model()
         password_file = settings.DATA_DIR / "admin-password.txt"
         admin = User.objects.filter(username="admin").first()
         if admin is None:
@@ -64,18 +69,44 @@ class Command(BaseCommand):
         self.stdout.write(f"  project {project.pk}: import {job.pk} queued for the worker")
 
     def _serve(self, bind: str) -> None:
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get(
-            "DJANGO_SETTINGS_MODULE", "config.settings.local")}
-        bin_dir = os.path.dirname(sys.executable)
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ.get(
+                "DJANGO_SETTINGS_MODULE", "config.settings.local"
+            ),
+        }
+        bin_dir = Path(sys.executable).parent
         worker = subprocess.Popen(
-            [os.path.join(bin_dir, "celery"), "-A", "config", "worker", "--beat",
-             "-Q", "default,embeddings,training,webhooks", "--concurrency", "2",
-             "--loglevel", "INFO", "--schedule", str(settings.DATA_DIR / "celerybeat-schedule")],
+            [
+                str(bin_dir / "celery"),
+                "-A",
+                "config",
+                "worker",
+                "--beat",
+                "-Q",
+                "default,embeddings,training,webhooks",
+                "--concurrency",
+                "2",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(settings.DATA_DIR / "celerybeat-schedule"),
+            ],
             env=env,
         )
         web = subprocess.Popen(
-            [os.path.join(bin_dir, "gunicorn"), "config.wsgi", "--bind", bind,
-             "--workers", "2", "--threads", "4", "--access-logfile", "-"],
+            [
+                str(bin_dir / "gunicorn"),
+                "config.wsgi",
+                "--bind",
+                bind,
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+            ],
             env=env,
         )
         children = [web, worker]

@@ -421,3 +421,19 @@ def test_image_reader_reads_a_single_image_file(tmp_path):
     assert [(r.line, r.external_id, r.image_bytes is not None) for r in rows] == [
         (1, "photo.jpg", True),
     ]
+
+
+def test_image_reader_reports_a_damaged_zip_entry_and_reads_the_rest(tmp_path):
+    png = image_bytes()
+    path = _zip(tmp_path, [("damaged.png", png, None), ("fine.png", png, None)])
+    data = bytearray(path.read_bytes())
+    start = data.index(png)  # stored uncompressed: corrupt the first entry's bytes
+    data[start + 20 : start + 30] = b"\xff" * 10
+    path.write_bytes(bytes(data))
+
+    rows = list(ImageReader(str(path), filename="upload.zip", max_bytes=1_000_000))
+
+    assert [r.external_id for r in rows if not r.error] == ["fine.png"]
+    [damaged] = [r for r in rows if r.error]
+    assert damaged.error.startswith("damaged.png: cannot be read")
+    assert "CRC" in damaged.error

@@ -4,8 +4,8 @@ import { api } from "@/lib/api-client";
 
 import { meQueryKey } from "./get-me";
 
-export function logout(): Promise<void> {
-  return api.post<void>("/auth/logout/");
+export async function logout(): Promise<void> {
+  await api.post("/auth/logout/");
 }
 
 export function useLogout() {

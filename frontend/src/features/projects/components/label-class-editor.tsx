@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 
 import type { LabelClassDraft } from "../types";
 
@@ -25,13 +25,14 @@ type LabelClassEditorProps = {
 export function LabelClassEditor({ value, onChange }: LabelClassEditorProps) {
   const nameInputs = useRef(new Map<string, HTMLInputElement>());
   const addButton = useRef<HTMLButtonElement>(null);
-  const [focusKey, setFocusKey] = useState<string | null>(null);
+  // Which row's name input to focus once the parent has re-rendered with the new rows.
+  const pendingFocus = useRef<string | null>(null);
 
   useEffect(() => {
-    if (focusKey === null) return;
-    (nameInputs.current.get(focusKey) ?? addButton.current)?.focus();
-    setFocusKey(null);
-  }, [focusKey]);
+    if (pendingFocus.current === null) return;
+    (nameInputs.current.get(pendingFocus.current) ?? addButton.current)?.focus();
+    pendingFocus.current = null;
+  });
 
   function update(key: string, patch: Partial<LabelClassDraft>) {
     onChange(value.map((row) => (row.key === key ? { ...row, ...patch } : row)));
@@ -40,14 +41,14 @@ export function LabelClassEditor({ value, onChange }: LabelClassEditorProps) {
   function add() {
     const row = newLabelClassDraft(value.length);
     onChange([...value, row]);
-    setFocusKey(row.key);
+    pendingFocus.current = row.key;
   }
 
   function remove(index: number) {
     const next = value.filter((_, i) => i !== index);
     onChange(next);
     // Keep focus in the list: on the row that moved up into this place, else the one before.
-    setFocusKey(next[index]?.key ?? next[index - 1]?.key ?? "add");
+    pendingFocus.current = next[index]?.key ?? next[index - 1]?.key ?? "";
   }
 
   return (

@@ -35,6 +35,7 @@ export function ProjectSummary({ project }: { project: Project }) {
           // guidelines_html is rendered from Markdown and cleaned by nh3 on the server (scripts,
           // event handlers and unknown tags removed). It is the only HTML this app injects;
           // item content is always rendered as text.
+          // eslint-disable-next-line no-restricted-syntax
           <div className="guidelines" dangerouslySetInnerHTML={{ __html: project.guidelines_html }} />
         ) : (
           <p className="hint">No guidelines yet.</p>

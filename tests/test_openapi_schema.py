@@ -1,4 +1,4 @@
-"""The OpenAPI schema: it generates cleanly, covers only /api/v1/, and the frontend's copy is current.
+"""The OpenAPI schema generates cleanly, covers only /api/v1/, and the frontend's copy is current.
 
 The frontend's TypeScript types are generated from ``frontend/openapi.yml``. When the API
 changes, regenerate that file with ``.venv/bin/python manage.py spectacular --file
@@ -23,9 +23,21 @@ def generated(tmp_path_factory) -> tuple[subprocess.CompletedProcess, str]:
     out = tmp_path_factory.mktemp("schema") / "openapi.yml"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     result = subprocess.run(
-        [sys.executable, "manage.py", "spectacular", "--validate", "--fail-on-warn",
-         "--file", str(out)],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "manage.py",
+            "spectacular",
+            "--validate",
+            "--fail-on-warn",
+            "--file",
+            str(out),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     return result, out.read_text() if out.exists() else ""
 

@@ -2,7 +2,7 @@ from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_protect
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
@@ -10,7 +10,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
-from core.pagination import DefaultPagination
+from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
 from core.services.users import (
     api_token_revoke,
     api_token_rotate,
@@ -125,7 +125,11 @@ class UserListCreateApi(APIView):
         class Meta(UserOutputSerializer.Meta):
             fields = [*UserOutputSerializer.Meta.fields, "invitation_path"]
 
-    @extend_schema(responses=UserOutputSerializer(many=True))
+    @extend_schema(
+        parameters=[*PAGE_PARAMETERS, OpenApiParameter("search", str)],
+        responses=paginated(UserOutputSerializer),
+        operation_id="users_list",
+    )
     def get(self, request):
         paginator = DefaultPagination()
         users = User.objects.order_by("username")

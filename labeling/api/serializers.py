@@ -37,6 +37,9 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+        # Output only. Read-only fields also drop the database's integer bounds, which differ
+        # between SQLite and PostgreSQL and would make the generated schema depend on the database.
+        read_only_fields = fields
 
 
 class ProjectCreateInputSerializer(serializers.Serializer):
@@ -160,6 +163,7 @@ class ImportJobOutputSerializer(serializers.ModelSerializer):
             "started_at",
             "finished_at",
         ]
+        read_only_fields = fields  # output only; see ProjectOutputSerializer
 
 
 class ImportJobCreateInputSerializer(serializers.Serializer):

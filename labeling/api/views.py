@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError, payload_too_large
-from core.pagination import DefaultPagination
+from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
 from labeling.api import serializers as s
 from labeling.choices import ALL_ROLES, DATA_ROLES, MANAGE_ROLES, AnnotationSource, ExportFormat
 from labeling.models import ImportJob, Project, ProjectMembership
@@ -27,7 +27,11 @@ def _paginated(request, view, queryset, serializer_class):
 
 
 class ProjectListCreateApi(APIView):
-    @extend_schema(responses=s.ProjectOutputSerializer(many=True))
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=paginated(s.ProjectOutputSerializer),
+        operation_id="projects_list",
+    )
     def get(self, request):
         projects = project_list(user=request.user)
         memberships = dict(
@@ -78,7 +82,11 @@ class ProjectDetailApi(APIView):
 
 
 class MemberListCreateApi(APIView):
-    @extend_schema(responses=s.MemberOutputSerializer(many=True))
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=paginated(s.MemberOutputSerializer),
+        operation_id="projects_members_list",
+    )
     def get(self, request, project_id: int):
         project = project_get_for_user(project_id=project_id, user=request.user, roles=ALL_ROLES)
         return _paginated(request, self, membership_list(project=project), s.MemberOutputSerializer)
@@ -115,7 +123,11 @@ class MemberDetailApi(APIView):
 
 
 class ItemListApi(APIView):
-    @extend_schema(parameters=[s.ItemFilterSerializer], responses=s.ItemOutputSerializer(many=True))
+    @extend_schema(
+        parameters=[s.ItemFilterSerializer, *PAGE_PARAMETERS],
+        responses=paginated(s.ItemOutputSerializer),
+        operation_id="projects_items_list",
+    )
     def get(self, request, project_id: int):
         project = project_get_for_user(project_id=project_id, user=request.user, roles=ALL_ROLES)
         filters = s.ItemFilterSerializer(data=request.query_params)
@@ -138,7 +150,11 @@ class ItemDetailApi(APIView):
 class ImportListCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(responses=s.ImportJobOutputSerializer(many=True))
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=paginated(s.ImportJobOutputSerializer),
+        operation_id="projects_imports_list",
+    )
     def get(self, request, project_id: int):
         project = project_get_for_user(project_id=project_id, user=request.user, roles=DATA_ROLES)
         return _paginated(

@@ -69,7 +69,7 @@ def item_ids_by_external_id(*, project_id: int, external_ids: Sequence[str]) -> 
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT external_id, id FROM labeling_item WHERE project_id = %s "
-                "AND external_id IN (SELECT jsonb_array_elements_text(%s::jsonb))",
+                "AND external_id = ANY(ARRAY(SELECT jsonb_array_elements_text(%s::jsonb)))",
                 [project_id, ids_json],
             )
         else:
@@ -130,15 +130,16 @@ def import_annotation_item_ids(*, item_ids: Sequence[int]) -> set[int]:
     if not item_ids:
         return set()
     ids_json = orjson.dumps(list(item_ids)).decode()
-    each = (
-        "SELECT CAST(jsonb_array_elements_text(%s::jsonb) AS bigint)"
+    # ``= ANY(ARRAY(…))`` evaluates the list once and probes the index; an ``IN (SELECT …)``
+    # over a set-returning function can be planned as a nested loop over the whole table.
+    match = (
+        "item_id = ANY(ARRAY(SELECT CAST(jsonb_array_elements_text(%s::jsonb) AS bigint)))"
         if connection.vendor == "postgresql"
-        else "SELECT value FROM json_each(%s)"
+        else "item_id IN (SELECT value FROM json_each(%s))"
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT item_id FROM labeling_annotation WHERE source = 'import' "  # noqa: S608
-            f"AND item_id IN ({each})",
+            f"SELECT item_id FROM labeling_annotation WHERE source = 'import' AND {match}",  # noqa: S608
             [ids_json],
         )
         return {row[0] for row in cursor.fetchall()}

@@ -45,6 +45,8 @@ class ParsedRow:
     labels: list[str] | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     image_bytes: bytes | None = None
+    # The zip folder an image sits in: its label when a label class has that name.
+    folder: str | None = None
     error: str | None = None
 
 
@@ -64,6 +66,20 @@ def clean_text(value: Any, *, max_chars: int) -> tuple[str | None, str | None]:
     if len(value) > max_chars:
         return None, f"text is {len(value):,} characters; the limit is {max_chars:,}"
     return value, None
+
+
+def without_nul(value: Any) -> Any:
+    """The value with NUL characters dropped from every string in it.
+
+    PostgreSQL text and jsonb cannot store NUL, so one stray NUL would fail a whole batch.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    return value
 
 
 def split_labels(value: Any) -> list[str] | None:
@@ -86,12 +102,16 @@ class LineReader:
         self.bytes_read = 0
         self.line_no = 0
         self.bad_lines: dict[int, str] = {}
+        # Set once any line holds a NUL byte, so readers only clean values when there is need.
+        self.saw_nul = False
 
     def __iter__(self) -> Iterator[str]:
         first = True
         for raw in self._fh:
             self.bytes_read += len(raw)
             self.line_no += 1
+            if b"\x00" in raw:
+                self.saw_nul = True
             if first:
                 first = False
                 if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -215,6 +235,8 @@ class CsvReader:
             if bad:
                 yield ParsedRow(line=line, error=self._lines.bad_lines[bad[0]])
                 continue
+            if self._lines.saw_nul:
+                cells = [cell.replace("\x00", "") for cell in cells]
             if len(cells) != width:
                 yield ParsedRow(line=line, error=f"expected {width} columns, found {len(cells)}")
                 continue
@@ -273,6 +295,8 @@ class JsonlReader:
             if not isinstance(obj, dict):
                 yield ParsedRow(line=line, error="each line must be a JSON object")
                 continue
+            if "\\u0000" in text_line:
+                obj = without_nul(obj)
             text_key = self._key(obj, self._options.get("text_column"), TEXT_COLUMNS)
             if text_key is None:
                 yield ParsedRow(line=line, error="no text field (expected 'text')")
@@ -399,13 +423,13 @@ class ImageReader:
                     )
                     continue
                 parts = PurePosixPath(name).parts
-                folder_label = [parts[-2]] if len(parts) >= 2 else None
+                folder = parts[-2] if len(parts) >= 2 else None
                 yield ParsedRow(
                     line=index,
                     external_id=name,
-                    labels=folder_label,
+                    folder=folder,
                     image_bytes=data,
-                    metadata={"filename": name},
+                    metadata={"filename": name, **({"folder": folder} if folder else {})},
                 )
 
 

@@ -7,6 +7,7 @@ import logging
 import queue
 import threading
 import zipfile
+from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import IO, Any
 
@@ -50,6 +51,8 @@ from labeling.services.import_parsers import (
 )
 
 logger = logging.getLogger(__name__)
+
+MAX_EXTERNAL_ID = Item._meta.get_field("external_id").max_length
 
 OPTION_KEYS = ("text_column", "label_column", "id_column", "delimiter")
 ITEM_FIELDS = (
@@ -196,8 +199,14 @@ def _enqueue(job: ImportJob) -> None:
 
 @transaction.atomic
 def import_job_retry(*, job: ImportJob) -> ImportJob:
-    """Run a failed import again; rows already imported are recognised and not duplicated."""
-    if job.status not in (ImportStatus.FAILED, ImportStatus.SUCCEEDED):
+    """Run an import again; rows already imported are recognised and not duplicated.
+
+    A job still queued or running can be retried once it is older than the task time limit:
+    by then the worker that had it is gone (killed, or its message lost).
+    """
+    stale_before = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    in_flight = job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+    if in_flight and (job.started_at or job.created_at) > stale_before:
         raise ApplicationError("This import is still queued or running.", status_code=409)
     job.status = ImportStatus.QUEUED
     job.error_message = ""
@@ -210,9 +219,13 @@ def import_job_retry(*, job: ImportJob) -> ImportJob:
 class _ImportRun:
     """State of one pass over an import file."""
 
-    def __init__(self, job: ImportJob):
+    def __init__(self, job: ImportJob, *, first_run: bool):
         self.job = job
         self.project = job.project
+        # The first run of an import into an empty project cannot meet existing rows (the file's
+        # own duplicates are caught in ``accept``): it skips looking them up. A concurrent import
+        # into the same project is still safe: the insert then falls back to skipping conflicts.
+        self.lookup_existing = not first_run or self.project.items.exists()
         self.class_names = set(self.project.label_classes.values_list("name", flat=True))
         self.batch: list[tuple[ParsedRow, str, str]] = []
         self.seen: dict[bytes, int] = {}
@@ -238,6 +251,9 @@ class _ImportRun:
         if row.error:
             self.error(row.line, row.error)
             return
+        if row.folder and row.folder in self.class_names:
+            # ImageFolder layout (label/image.png); other folders only organise the files.
+            row.labels = [row.folder]
         if row.labels:
             row.labels = list(dict.fromkeys(row.labels))  # "spam|spam" is one label
             unknown = [label for label in row.labels if label not in self.class_names]
@@ -252,11 +268,19 @@ class _ImportRun:
                     f"{self.project.task_type} project takes one label per item",
                 )
                 return
+        if row.external_id and len(row.external_id) > MAX_EXTERNAL_ID:
+            # Cutting it short could make two different ids one and merge their rows.
+            self.error(
+                row.line,
+                f"external id is {len(row.external_id):,} characters; "
+                f"the limit is {MAX_EXTERNAL_ID}",
+            )
+            return
         if row.image_bytes is not None:
             content_hash = hashlib.sha256(row.image_bytes).hexdigest()
         else:
             content_hash = text_hash(row.text or "")
-        external_id = (row.external_id or f"sha256:{content_hash}")[:255]
+        external_id = row.external_id or f"sha256:{content_hash}"
         key = hashlib.blake2b(external_id.encode(), digest_size=12).digest()
         first_line = self.seen.get(key)
         if first_line is not None and not row.external_id:
@@ -318,9 +342,17 @@ class _ImportRun:
             # the last batches, and running the import again restores them without duplicates.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                # Check foreign keys row by row while COPY streams (the server works while
+                # this process parses) rather than all at once at COMMIT.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         now = timezone.now()
-        existing = item_ids_by_external_id(
-            project_id=self.project.pk, external_ids=[external_id for _, external_id, _ in batch]
+        existing = (
+            item_ids_by_external_id(
+                project_id=self.project.pk,
+                external_ids=[external_id for _, external_id, _ in batch],
+            )
+            if self.lookup_existing
+            else {}
         )
         fresh = [entry for entry in batch if entry[1] not in existing]
         reserved = reserve_ids(Item, len(fresh))
@@ -444,13 +476,18 @@ def import_job_run(*, job_id: int) -> ImportJob:
     duplicates. Row problems are reported with their line; only an unreadable file fails the job.
     """
     job = ImportJob.objects.select_related("project").get(pk=job_id)
+    first_run = job.started_at is None
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportStatus.RUNNING, started_at=timezone.now(), finished_at=None, error_message=""
     )
-    run = _ImportRun(job)
+    run = _ImportRun(job, first_run=first_run)
     # Inside an outer transaction (tests, callers that batch work) another connection could
     # not see uncommitted rows, so batches are then written on this thread.
-    overlap = connection.vendor == "postgresql" and not connection.in_atomic_block
+    overlap = (
+        settings.TANDEM_IMPORT_WRITER_THREAD
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    )
     writer = _BackgroundWriter(run) if overlap else None
     write = writer.submit if writer else run.write_and_report
     try:

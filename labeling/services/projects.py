@@ -60,8 +60,12 @@ def _label_classes_write(*, project: Project, label_classes: list[dict[str, Any]
         keep.add(name)
         hotkey = data.get("hotkey") or _default_hotkey(order=order, taken=taken)
         taken.add(hotkey)
-        colour = data.get("colour") or DEFAULT_COLOURS[order % len(DEFAULT_COLOURS)]
         label_class = existing.get(name) or LabelClass(project=project, name=name)
+        colour = (
+            data.get("colour")
+            or (label_class.colour if label_class.pk else None)
+            or DEFAULT_COLOURS[order % len(DEFAULT_COLOURS)]
+        )
         label_class.hotkey = hotkey
         label_class.colour = colour
         label_class.order = order
@@ -132,12 +136,15 @@ def membership_add(*, project: Project, user: AbstractBaseUser, role: str) -> Pr
 
 
 def _ensure_admin_remains(*, membership: ProjectMembership) -> None:
-    others = (
-        ProjectMembership.objects.filter(project_id=membership.project_id, role=Role.ADMIN)
-        .exclude(pk=membership.pk)
-        .exists()
+    # Lock all the project's admin rows, in one order, so two admins demoting each other at
+    # once are serialised (the second then sees one admin left) instead of both succeeding.
+    admin_ids = list(
+        ProjectMembership.objects.select_for_update()
+        .filter(project_id=membership.project_id, role=Role.ADMIN)
+        .order_by("id")
+        .values_list("id", flat=True)
     )
-    if not others:
+    if not [pk for pk in admin_ids if pk != membership.pk]:
         raise ApplicationError("A project must keep at least one admin.", status_code=409)
 
 

@@ -27,8 +27,13 @@ def production_env(tmp_path) -> dict[str, str]:
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
-        timeout=120, check=False,
+        [sys.executable, *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -66,18 +71,29 @@ def test_production_settings_refuse_to_load_without_allowed_hosts(production_env
 
 
 def test_production_settings_load_when_both_are_given_and_debug_stays_off(production_env):
-    production_env.update(SECRET_KEY=secrets.token_urlsafe(64),
-                          ALLOWED_HOSTS="tandem.example.org,www.example.org", DEBUG="true")
+    production_env.update(
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="tandem.example.org,www.example.org",
+        DEBUG="true",
+    )
 
     result = run(
-        ["-c", "import django; django.setup(); from django.conf import settings as s; "
-               "print(s.DEBUG, s.ALLOWED_HOSTS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"],
+        [
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s; "
+            "print(s.DEBUG, s.ALLOWED_HOSTS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)",
+        ],
         production_env,
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "['tandem.example.org',", "'www.example.org']",
-                                     "True", "True"]
+    assert result.stdout.split() == [
+        "False",
+        "['tandem.example.org',",
+        "'www.example.org']",
+        "True",
+        "True",
+    ]
 
 
 def test_deploy_check_passes_under_production_settings(production_env):

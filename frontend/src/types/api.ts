@@ -344,38 +344,30 @@ export interface components {
         };
         ImportJobOutput: {
             readonly id: number;
-            original_name: string;
-            format: components["schemas"]["FormatEnum"];
-            options?: unknown;
-            status?: components["schemas"]["StatusEnum"];
+            readonly original_name: string;
+            readonly format: components["schemas"]["FormatEnum"];
+            readonly options: unknown;
+            readonly status: components["schemas"]["StatusEnum"];
             /** Format: double */
             readonly progress: number;
-            /** Format: int64 */
-            total_bytes?: number;
-            /** Format: int64 */
-            processed_bytes?: number;
-            /** Format: int64 */
-            rows_seen?: number;
-            /** Format: int64 */
-            items_created?: number;
-            /** Format: int64 */
-            items_existing?: number;
-            /** Format: int64 */
-            duplicate_rows?: number;
-            /** Format: int64 */
-            annotations_created?: number;
-            /** Format: int64 */
-            error_count?: number;
+            readonly total_bytes: number;
+            readonly processed_bytes: number;
+            readonly rows_seen: number;
+            readonly items_created: number;
+            readonly items_existing: number;
+            readonly duplicate_rows: number;
+            readonly annotations_created: number;
+            readonly error_count: number;
             readonly errors: components["schemas"]["ImportError"][];
             readonly unknown_labels: string[];
-            error_message?: string;
+            readonly error_message: string;
             readonly created_by: string;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
-            started_at?: string | null;
+            readonly started_at: string | null;
             /** Format: date-time */
-            finished_at?: string | null;
+            readonly finished_at: string | null;
         };
         InvitationAcceptInputRequest: {
             uid: string;
@@ -425,6 +417,46 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        PaginatedImportJobList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["ImportJobOutput"][];
+        };
+        PaginatedItemList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["ItemOutput"][];
+        };
+        PaginatedMemberList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["MemberOutput"][];
+        };
+        PaginatedProjectList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["ProjectOutput"][];
+        };
+        PaginatedUserList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["UserOutput"][];
+        };
         PatchedMemberUpdateInputRequest: {
             role?: components["schemas"]["RoleEnum"];
         };
@@ -438,27 +470,26 @@ export interface components {
         ProjectCreateInputRequest: {
             name: string;
             /** @default  */
-            description: string;
+            description?: string;
             /** @default text */
-            data_type: components["schemas"]["DataTypeEnum"];
+            data_type?: components["schemas"]["DataTypeEnum"];
             /** @default binary */
-            task_type: components["schemas"]["TaskTypeEnum"];
+            task_type?: components["schemas"]["TaskTypeEnum"];
             label_classes: components["schemas"]["LabelClassRequest"][];
             /** @default  */
-            guidelines: string;
+            guidelines?: string;
             /** @default 1 */
-            annotations_per_item: number;
+            annotations_per_item?: number;
         };
         ProjectOutput: {
             readonly id: number;
-            name: string;
-            description?: string;
-            data_type?: components["schemas"]["DataTypeEnum"];
-            task_type?: components["schemas"]["TaskTypeEnum"];
-            guidelines?: string;
-            guidelines_html?: string;
-            /** Format: int64 */
-            annotations_per_item?: number;
+            readonly name: string;
+            readonly description: string;
+            readonly data_type: components["schemas"]["DataTypeEnum"];
+            readonly task_type: components["schemas"]["TaskTypeEnum"];
+            readonly guidelines: string;
+            readonly guidelines_html: string;
+            readonly annotations_per_item: number;
             readonly label_classes: components["schemas"]["LabelClass"][];
             /** @default 0 */
             readonly item_count: number;
@@ -514,11 +545,11 @@ export interface components {
              * Format: email
              * @default
              */
-            email: string;
+            email?: string;
             /** @default  */
-            password: string;
+            password?: string;
             /** @default false */
-            is_staff: boolean;
+            is_staff?: boolean;
         };
         UserCreated: {
             readonly id: number;
@@ -709,7 +740,12 @@ export interface operations {
     };
     projects_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -721,7 +757,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProjectOutput"][];
+                    "application/json": components["schemas"]["PaginatedProjectList"];
                 };
             };
         };
@@ -857,7 +893,12 @@ export interface operations {
     };
     projects_imports_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 project_id: number;
@@ -871,7 +912,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportJobOutput"][];
+                    "application/json": components["schemas"]["PaginatedImportJobList"];
                 };
             };
         };
@@ -950,6 +991,10 @@ export interface operations {
             query?: {
                 label?: string;
                 labeled?: boolean | null;
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
                 search?: string;
                 /**
                  * @description * `human` - Human
@@ -979,7 +1024,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ItemOutput"][];
+                    "application/json": components["schemas"]["PaginatedItemList"];
                 };
             };
         };
@@ -1008,7 +1053,12 @@ export interface operations {
     };
     projects_members_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 project_id: number;
@@ -1022,7 +1072,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MemberOutput"][];
+                    "application/json": components["schemas"]["PaginatedMemberList"];
                 };
             };
         };
@@ -1105,7 +1155,13 @@ export interface operations {
     };
     users_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+                search?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1117,7 +1173,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserOutput"][];
+                    "application/json": components["schemas"]["PaginatedUserList"];
                 };
             };
         };

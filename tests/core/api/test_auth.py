@@ -258,7 +258,8 @@ def test_staff_creates_a_user_without_password_and_the_invitation_sets_one_once(
     assert login(APIClient(), "linus", NEW_PASSWORD).status_code == 200
 
     reused = APIClient().post(
-        "/api/v1/auth/invitations/accept/", {**payload, "password": "another 9 word pass"},
+        "/api/v1/auth/invitations/accept/",
+        {**payload, "password": "another 9 word pass"},
         format="json",
     )
     assert reused.status_code == 400
@@ -297,9 +298,9 @@ def test_invitation_with_an_unknown_uid_is_refused():
 
 def test_invitation_refuses_a_weak_password_and_stays_usable(api):
     staff = UserFactory(is_staff=True)
-    link = api.as_user(staff).post("/api/v1/users/", {"username": "linus"}).json()[
-        "invitation_path"
-    ]
+    link = (
+        api.as_user(staff).post("/api/v1/users/", {"username": "linus"}).json()["invitation_path"]
+    )
     query = parse_qs(urlsplit(link).query)
     payload = {"uid": query["uid"][0], "token": query["token"][0]}
     client = APIClient()

@@ -25,8 +25,9 @@ def client(api, make_member):
 def items(project):
     """Four items: human + import labels, import only, none, and an HTML text with a human label."""
     alice = UserFactory(username="alice")
-    both = ItemFactory(project=project, external_id="both", text=TRICKY_TEXT,
-                       metadata={"lang": "en", "n": 1})
+    both = ItemFactory(
+        project=project, external_id="both", text=TRICKY_TEXT, metadata={"lang": "en", "n": 1}
+    )
     AnnotationFactory(item=both, labels=["ham"], source=AnnotationSource.IMPORT)
     AnnotationFactory(item=both, labels=["spam"], source=AnnotationSource.HUMAN, annotator=alice)
     imported = ItemFactory(project=project, external_id="imported", text="imported only")
@@ -67,7 +68,8 @@ def test_jsonl_export_streams_every_item_with_all_its_annotations(client, projec
     assert both["content_hash"] == items["both"].content_hash
     assert both["image"] is None
     assert [(a["labels"], a["source"], a["annotator"]) for a in both["annotations"]] == [
-        (["ham"], "import", None), (["spam"], "human", "alice"),
+        (["ham"], "import", None),
+        (["spam"], "human", "alice"),
     ]
     assert all(a["created_at"] for a in both["annotations"])
     assert rows[2]["annotations"] == []
@@ -124,7 +126,8 @@ def test_source_filter_applies_to_csv_labels(client, project, items):
 
     rows = csv_rows(body)
     assert [(r["external_id"], r["labels"], r["annotation_count"]) for r in rows] == [
-        ("both", "spam", "1"), ("html", "ham", "1"),
+        ("both", "spam", "1"),
+        ("html", "ham", "1"),
     ]
 
 
@@ -166,9 +169,7 @@ def test_html_in_text_is_exported_verbatim(client, project, items):
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
-def test_export_spanning_many_pages_has_every_item_once_in_order(
-    client, project, monkeypatch, fmt
-):
+def test_export_spanning_many_pages_has_every_item_once_in_order(client, project, monkeypatch, fmt):
     monkeypatch.setattr(exports, "PAGE_SIZE", 3)
     created = ItemFactory.create_batch(10, project=project)
     for item in created[::2]:
@@ -185,8 +186,11 @@ def test_export_spanning_many_pages_has_every_item_once_in_order(
         rows = csv_rows(body)
         assert [int(r["id"]) for r in rows] == ids
         assert [r["annotation_count"] for r in rows] == ["1", "0"] * 5
-    chunks = len(list(client.get(f"/api/v1/projects/{project.pk}/export/",
-                                 {"format": fmt}).streaming_content))
+    chunks = len(
+        list(
+            client.get(f"/api/v1/projects/{project.pk}/export/", {"format": fmt}).streaming_content
+        )
+    )
     assert chunks >= 4  # streamed page by page, not built in one piece
 
 

@@ -10,11 +10,13 @@ import stat
 import struct
 import zipfile
 import zlib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from labeling.choices import AnnotationSource, DataType, ImportStatus, Role, TaskType
@@ -79,8 +81,7 @@ class Importer:
         elif files:
             data["files"] = list(files)
         with self._capture(execute=True):
-            response = self.client.post(self.url, data, format="multipart")
-        return response
+            return self.client.post(self.url, data, format="multipart")
 
     def run(self, *files: SimpleUploadedFile, **fields) -> dict:
         response = self.post(*files, **fields)
@@ -106,21 +107,32 @@ class Importer:
 
 @pytest.fixture
 def importer(api, project, make_member, django_capture_on_commit_callbacks):
-    return Importer(api.as_user(make_member(Role.ML_ENGINEER)), project,
-                    django_capture_on_commit_callbacks)
+    return Importer(
+        api.as_user(make_member(Role.ML_ENGINEER)), project, django_capture_on_commit_callbacks
+    )
 
 
 @pytest.fixture
 def image_importer(api, make_member, django_capture_on_commit_callbacks):
-    image_project = ProjectFactory(data_type=DataType.IMAGE, task_type=TaskType.MULTICLASS,
-                                   label_classes=["cat", "dog", "bird"])
+    image_project = ProjectFactory(
+        data_type=DataType.IMAGE,
+        task_type=TaskType.MULTICLASS,
+        label_classes=["cat", "dog", "bird"],
+    )
     user = make_member(Role.ADMIN, proj=image_project)
     return Importer(api.as_user(user), image_project, django_capture_on_commit_callbacks)
 
 
 def report(job: dict) -> dict:
-    keys = ("status", "rows_seen", "items_created", "items_existing", "duplicate_rows",
-            "annotations_created", "error_count")
+    keys = (
+        "status",
+        "rows_seen",
+        "items_created",
+        "items_existing",
+        "duplicate_rows",
+        "annotations_created",
+        "error_count",
+    )
     return {key: job[key] for key in keys}
 
 
@@ -141,8 +153,13 @@ def test_csv_import_creates_items_with_import_annotations(importer):
     job = importer.run(upload_file("sms.csv", data))
 
     assert report(job) == {
-        "status": ImportStatus.SUCCEEDED, "rows_seen": 3, "items_created": 3,
-        "items_existing": 0, "duplicate_rows": 0, "annotations_created": 2, "error_count": 0,
+        "status": ImportStatus.SUCCEEDED,
+        "rows_seen": 3,
+        "items_created": 3,
+        "items_existing": 0,
+        "duplicate_rows": 0,
+        "annotations_created": 2,
+        "error_count": 0,
     }
     assert job["progress"] == 1.0
     items = {i["external_id"]: i for i in importer.items()}
@@ -161,18 +178,28 @@ def test_csv_multi_line_quoted_text_becomes_one_item(importer):
 
     assert job["items_created"] == 2
     assert {i["text"] for i in importer.items()} == {
-        "Dear user,\nyour parcel is waiting.\nClick here", "short",
+        "Dear user,\nyour parcel is waiting.\nClick here",
+        "short",
     }
 
 
 def test_csv_with_named_columns_and_semicolons(importer):
     data = b"key;body;category\nk1;hello;ham\nk2;offer;spam\n"
 
-    job = importer.run(upload_file("data.csv", data), delimiter=";", text_column="body",
-                       label_column="category", id_column="key")
+    job = importer.run(
+        upload_file("data.csv", data),
+        delimiter=";",
+        text_column="body",
+        label_column="category",
+        id_column="key",
+    )
 
-    assert job["options"] == {"delimiter": ";", "text_column": "body",
-                              "label_column": "category", "id_column": "key"}
+    assert job["options"] == {
+        "delimiter": ";",
+        "text_column": "body",
+        "label_column": "category",
+        "id_column": "key",
+    }
     assert job["annotations_created"] == 2
     assert sorted(i["external_id"] for i in importer.items()) == ["k1", "k2"]
 
@@ -183,8 +210,12 @@ def test_sms_spam_tsv_imports_every_distinct_message_with_its_label(importer, da
     job = importer.run(upload_file(path.name, path.read_bytes()))
 
     assert report(job) == {
-        "status": ImportStatus.SUCCEEDED, "rows_seen": 5574, "items_created": 5171,
-        "items_existing": 0, "duplicate_rows": 403, "annotations_created": 5171,
+        "status": ImportStatus.SUCCEEDED,
+        "rows_seen": 5574,
+        "items_created": 5171,
+        "items_existing": 0,
+        "duplicate_rows": 403,
+        "annotations_created": 5171,
         "error_count": 0,
     }
     assert job["errors"] == []
@@ -194,14 +225,19 @@ def test_sms_spam_tsv_imports_every_distinct_message_with_its_label(importer, da
     imported = Annotation.objects.filter(item__project=project, source=AnnotationSource.IMPORT)
     assert imported.count() == 5171
     assert {tuple(labels) for labels in imported.values_list("labels", flat=True)} == {
-        ("ham",), ("spam",),
+        ("ham",),
+        ("spam",),
     }
 
     again = importer.run(upload_file(path.name, path.read_bytes()))
 
     assert report(again) == {
-        "status": ImportStatus.SUCCEEDED, "rows_seen": 5574, "items_created": 0,
-        "items_existing": 5171, "duplicate_rows": 403, "annotations_created": 0,
+        "status": ImportStatus.SUCCEEDED,
+        "rows_seen": 5574,
+        "items_created": 0,
+        "items_existing": 5171,
+        "duplicate_rows": 403,
+        "annotations_created": 0,
         "error_count": 0,
     }
     assert Item.objects.filter(project=project).count() == 5171
@@ -233,7 +269,9 @@ def test_plain_text_import_makes_one_item_per_non_blank_line(importer):
 
     assert (job["format"], job["items_created"], job["annotations_created"]) == ("text", 3, 0)
     assert sorted(i["text"] for i in importer.items()) == [
-        "first message", "second message", "third — with unicode ✓",
+        "first message",
+        "second message",
+        "third — with unicode ✓",
     ]
 
 
@@ -250,10 +288,15 @@ def test_reimporting_the_same_file_adds_nothing(importer):
     second = importer.run(upload_file("a.csv", data))
 
     assert (first["items_created"], first["duplicate_rows"], first["annotations_created"]) == (
-        2, 1, 2,
+        2,
+        1,
+        2,
     )
-    assert (second["items_created"], second["items_existing"],
-            second["annotations_created"]) == (0, 2, 0)
+    assert (second["items_created"], second["items_existing"], second["annotations_created"]) == (
+        0,
+        2,
+        0,
+    )
     assert Item.objects.filter(project=importer.project).count() == 2
     assert Annotation.objects.filter(item__project=importer.project).count() == 2
 
@@ -357,8 +400,9 @@ def test_several_labels_for_a_single_label_project_are_reported(importer):
 def test_several_labels_are_kept_for_a_multilabel_project(
     api, make_member, django_capture_on_commit_callbacks
 ):
-    multilabel = ProjectFactory(task_type=TaskType.MULTILABEL,
-                                label_classes=["spam", "phishing", "ham"])
+    multilabel = ProjectFactory(
+        task_type=TaskType.MULTILABEL, label_classes=["spam", "phishing", "ham"]
+    )
     client = api.as_user(make_member(Role.ADMIN, proj=multilabel))
     importer = Importer(client, multilabel, django_capture_on_commit_callbacks)
 
@@ -560,33 +604,60 @@ def test_several_image_files_at_once_become_one_job(image_importer):
 
 
 def test_zip_with_label_folders_imports_images_with_their_labels(image_importer):
-    archive = zip_bytes([
-        ("cat/1.png", image_bytes(colour=(1, 1, 1))),
-        ("cat/2.jpg", image_bytes("JPEG", colour=(2, 2, 2))),
-        ("dog/3.png", image_bytes(colour=(3, 3, 3))),
-        ("unsorted.png", image_bytes(colour=(4, 4, 4))),
-    ])
+    archive = zip_bytes(
+        [
+            ("cat/1.png", image_bytes(colour=(1, 1, 1))),
+            ("cat/2.jpg", image_bytes("JPEG", colour=(2, 2, 2))),
+            ("dog/3.png", image_bytes(colour=(3, 3, 3))),
+            ("unsorted.png", image_bytes(colour=(4, 4, 4))),
+        ]
+    )
 
     job = image_importer.run(upload_file("pets.zip", archive))
 
     assert (job["items_created"], job["annotations_created"], job["error_count"]) == (4, 3, 0)
-    labels = {i["external_id"]: [a["labels"] for a in i["annotations"]]
-              for i in image_importer.items()}
-    assert labels == {"cat/1.png": [["cat"]], "cat/2.jpg": [["cat"]], "dog/3.png": [["dog"]],
-                      "unsorted.png": []}
+    labels = {
+        i["external_id"]: [a["labels"] for a in i["annotations"]] for i in image_importer.items()
+    }
+    assert labels == {
+        "cat/1.png": [["cat"]],
+        "cat/2.jpg": [["cat"]],
+        "dog/3.png": [["dog"]],
+        "unsorted.png": [],
+    }
 
     again = image_importer.run(upload_file("pets.zip", archive))
 
     assert (again["items_created"], again["items_existing"], again["annotations_created"]) == (
-        0, 4, 0,
+        0,
+        4,
+        0,
     )
+
+
+def test_zip_folders_that_are_not_label_classes_only_organise_the_images(image_importer):
+    archive = zip_bytes(
+        [
+            ("photos/2024/1.png", image_bytes(colour=(5, 5, 5))),
+            ("photos/cat/2.png", image_bytes(colour=(6, 6, 6))),
+        ]
+    )
+
+    job = image_importer.run(upload_file("album.zip", archive))
+
+    assert (job["items_created"], job["annotations_created"], job["error_count"]) == (2, 1, 0)
+    items = {i["external_id"]: i for i in image_importer.items()}
+    assert items["photos/2024/1.png"]["annotations"] == []
+    assert items["photos/2024/1.png"]["metadata"]["folder"] == "2024"
+    assert [a["labels"] for a in items["photos/cat/2.png"]["annotations"]] == [["cat"]]
 
 
 def test_identical_images_under_two_names_are_stored_once_on_disk(image_importer):
     same = image_bytes(colour=(9, 9, 9))
 
-    job = image_importer.run(upload_file("twins.zip", zip_bytes([("a.png", same),
-                                                                 ("b.png", same)])))
+    job = image_importer.run(
+        upload_file("twins.zip", zip_bytes([("a.png", same), ("b.png", same)]))
+    )
 
     assert job["items_created"] == 2
     images = {i["image"] for i in image_importer.items()}
@@ -595,8 +666,10 @@ def test_identical_images_under_two_names_are_stored_once_on_disk(image_importer
 
 
 def test_file_that_is_not_an_image_is_rejected_and_the_others_import(image_importer):
-    files = [upload_file("real.png", image_bytes()),
-             upload_file("fake.png", b"<html>I am not a picture</html>")]
+    files = [
+        upload_file("real.png", image_bytes()),
+        upload_file("fake.png", b"<html>I am not a picture</html>"),
+    ]
 
     job = image_importer.run(*files)
 
@@ -619,8 +692,9 @@ def test_truncated_image_is_rejected(image_importer):
 
 
 def test_decompression_bomb_header_is_rejected_without_decoding(image_importer):
-    archive = zip_bytes([("bomb.png", png_claiming_size(100_000, 100_000)),
-                         ("fine.png", image_bytes())])
+    archive = zip_bytes(
+        [("bomb.png", png_claiming_size(100_000, 100_000)), ("fine.png", image_bytes())]
+    )
 
     job = image_importer.run(upload_file("bomb.zip", archive))
 
@@ -630,8 +704,10 @@ def test_decompression_bomb_header_is_rejected_without_decoding(image_importer):
 
 def test_image_over_the_configured_pixel_limit_is_rejected(image_importer, settings):
     settings.TANDEM_IMAGE_MAX_PIXELS = 1_000
-    files = [upload_file("large.png", image_bytes(size=(100, 100))),
-             upload_file("small.png", image_bytes(size=(20, 20)))]
+    files = [
+        upload_file("large.png", image_bytes(size=(100, 100))),
+        upload_file("small.png", image_bytes(size=(20, 20))),
+    ]
 
     job = image_importer.run(*files)
 
@@ -645,8 +721,12 @@ def test_zip_with_path_traversal_and_symlink_entries_writes_nothing_outside_medi
     image_importer, tmp_path
 ):
     archive = zip_bytes(
-        [("../evil.png", image_bytes()), ("../../outside.png", image_bytes()),
-         ("/abs/evil.png", image_bytes()), ("cat/ok.png", image_bytes())],
+        [
+            ("../evil.png", image_bytes()),
+            ("../../outside.png", image_bytes()),
+            ("/abs/evil.png", image_bytes()),
+            ("cat/ok.png", image_bytes()),
+        ],
         symlinks={"cat/link.png": "/etc/passwd"},
     )
     before = {p for p in tmp_path.rglob("*") if "media" not in p.relative_to(tmp_path).parts}
@@ -673,7 +753,7 @@ def test_zip_that_cannot_be_read_is_reported_by_name(image_importer):
     assert job["errors"][0]["message"].startswith("broken.zip: not an image")
 
 
-# --- interrupted imports ---------------------------------------------------------------------------
+# --- interrupted imports -------------------------------------------------------------------------
 
 
 LABELED = b"id,text,label\n" + b"".join(
@@ -727,7 +807,9 @@ def test_retry_after_items_were_lost_restores_them_without_duplicates(importer):
     assert response.status_code == 202
     done = importer.job(job["id"])
     assert (done["status"], done["items_created"], done["items_existing"]) == (
-        "succeeded", 5, 5,
+        "succeeded",
+        5,
+        5,
     )
     assert Item.objects.count() == 10
     assert Annotation.objects.count() == 10
@@ -738,8 +820,9 @@ def test_rerunning_a_job_whose_first_batch_was_already_inserted_adds_only_the_re
     importer, settings
 ):
     settings.TANDEM_IMPORT_BATCH_SIZE = 4
-    response = importer.client.post(importer.url, {"file": upload_file("labeled.csv", LABELED)},
-                                    format="multipart")  # queued: the commit hook never fires
+    response = importer.client.post(
+        importer.url, {"file": upload_file("labeled.csv", LABELED)}, format="multipart"
+    )  # queued: the commit hook never fires
     job_id = response.json()["id"]
     import_job_run(job_id=job_id)
     Item.objects.filter(external_id__in=[f"i{n}" for n in range(4, 10)]).delete()
@@ -752,8 +835,9 @@ def test_rerunning_a_job_whose_first_batch_was_already_inserted_adds_only_the_re
 
 
 def test_retrying_a_queued_or_running_import_is_a_conflict(importer):
-    response = importer.client.post(importer.url, {"file": upload_file("q.csv", b"text\na\n")},
-                                    format="multipart")
+    response = importer.client.post(
+        importer.url, {"file": upload_file("q.csv", b"text\na\n")}, format="multipart"
+    )
     job_id = response.json()["id"]
     assert response.json()["status"] == ImportStatus.QUEUED
 
@@ -761,6 +845,23 @@ def test_retrying_a_queued_or_running_import_is_a_conflict(importer):
 
     assert retried.status_code == 409
     assert retried.json()["message"] == "This import is still queued or running."
+
+
+def test_import_stuck_running_past_the_task_time_limit_can_be_retried(importer, settings):
+    response = importer.client.post(
+        importer.url, {"file": upload_file("s.csv", b"text\nfirst\nsecond\n")}, format="multipart"
+    )
+    job_id = response.json()["id"]
+    # The worker that had it died: it says running, and started longer ago than any task lives.
+    started = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    ImportJob.objects.filter(pk=job_id).update(status=ImportStatus.RUNNING, started_at=started)
+
+    with importer._capture(execute=True):
+        retried = importer.client.post(f"{importer.url}{job_id}/retry/")
+
+    assert retried.status_code == 202
+    job = importer.job(job_id)
+    assert (job["status"], job["items_created"]) == (ImportStatus.SUCCEEDED, 2)
 
 
 def test_damaged_entry_in_a_zip_is_reported_and_the_other_images_import(image_importer):
@@ -774,3 +875,39 @@ def test_damaged_entry_in_a_zip_is_reported_and_the_other_images_import(image_im
     assert job["status"] == ImportStatus.SUCCEEDED
     assert [i["external_id"] for i in image_importer.items()] == ["dog/fine.png"]
     assert job["errors"][0]["message"].startswith("cat/damaged.png: cannot be read")
+
+
+def test_nul_characters_anywhere_in_a_csv_row_are_dropped_and_the_row_imports(importer):
+    # PostgreSQL cannot store NUL in text or jsonb; one stray NUL must not fail the import.
+    data = b"id,text,note\nn\x001,hel\x00lo,bad\x00note\nn2,fine,ok\n"
+
+    job = importer.run(upload_file("nul.csv", data))
+
+    assert (job["status"], job["items_created"], job["error_count"]) == ("succeeded", 2, 0)
+    item = Item.objects.get(external_id="n1")
+    assert (item.text, item.metadata) == ("hello", {"note": "badnote"})
+
+
+def test_escaped_nul_characters_in_jsonl_values_are_dropped_and_the_row_imports(importer):
+    data = (
+        b'{"id": "j\\u00001", "text": "hi", "meta": {"k\\u0000": ["a\\u0000b"]}}\n{"text": "ok"}\n'
+    )
+
+    job = importer.run(upload_file("nul.jsonl", data))
+
+    assert (job["status"], job["items_created"], job["error_count"]) == ("succeeded", 2, 0)
+    assert Item.objects.get(external_id="j1").metadata == {"meta": {"k": ["ab"]}}
+
+
+def test_external_id_longer_than_the_limit_is_reported_not_cut_short(importer):
+    long_a, long_b = "x" * 255 + "a", "x" * 255 + "b"
+    data = f"id,text\n{long_a},first\n{long_b},second\nshort,third\n".encode()
+
+    job = importer.run(upload_file("ids.csv", data))
+
+    assert (job["items_created"], job["error_count"]) == (1, 2)
+    assert errors_by_line(job) == {
+        2: "external id is 256 characters; the limit is 255",
+        3: "external id is 256 characters; the limit is 255",
+    }
+    assert list(Item.objects.values_list("external_id", flat=True)) == ["short"]

@@ -5,7 +5,7 @@ of its ids) is never revealed; members whose role is not allowed get 403.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -37,8 +37,9 @@ PERSONAS = [*ROLES, "superuser", "staff", "non_member", "anonymous"]
 # Session authentication comes first, so DRF answers anonymous callers with 403 rather than 401;
 # either one is a refusal.
 ANON = "401 or 403"
-ADMIN_ONLY = {Role.ADMIN}
-DATA_ROLES = {Role.ADMIN, Role.ML_ENGINEER}
+
+
+# --- expected status by persona ----------------------------------------------------------------
 
 
 def public(ok: int) -> dict[str, Any]:
@@ -54,24 +55,66 @@ def staff_only(ok: int) -> dict[str, Any]:
     return {**expected, "anonymous": ANON}
 
 
-def project_roles(allowed: set[str], ok: int) -> dict[str, Any]:
+def _project_roles(allowed: set[str], ok: int) -> dict[str, Any]:
+    """Allowed roles and superusers get ``ok``; other roles 403; outsiders (staff too) 404."""
     expected: dict[str, Any] = {role: ok if role in allowed else 403 for role in ROLES}
     expected.update(superuser=ok, staff=404, non_member=404, anonymous=ANON)
     return expected
 
 
-ANY_MEMBER = set(ROLES)
+def any_member(ok: int) -> dict[str, Any]:
+    return _project_roles(set(ROLES), ok)
+
+
+def admin_only(ok: int) -> dict[str, Any]:
+    return _project_roles({Role.ADMIN}, ok)
+
+
+def data_roles(ok: int) -> dict[str, Any]:
+    return _project_roles({Role.ADMIN, Role.ML_ENGINEER}, ok)
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    route: str
+    route: str  # the URL pattern's name
     method: str
-    path: str
+    path: str  # under /api/v1/; {project}, {member}, {item} and {job} are filled in
     expected: dict[str, Any]
-    body: Callable[[SimpleNamespace], dict[str, Any]] | None = None
-    multipart: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+
+
+E = Endpoint
+ENDPOINTS = [
+    # core/api/urls.py
+    E("auth-csrf", "get", "auth/csrf/", public(200)),
+    E("auth-login", "post", "auth/login/", public(200)),
+    E("auth-logout", "post", "auth/logout/", signed_in(204)),
+    E("auth-me", "get", "auth/me/", signed_in(200)),
+    E("auth-token", "post", "auth/token/", signed_in(201)),
+    E("auth-token", "delete", "auth/token/", signed_in(204)),
+    E("invitation-accept", "post", "auth/invitations/accept/", public(200)),
+    E("users", "get", "users/", staff_only(200)),
+    E("users", "post", "users/", staff_only(201)),
+    # labeling/api/urls.py
+    E("projects", "get", "projects/", signed_in(200)),
+    E("projects", "post", "projects/", staff_only(201)),
+    E("project-detail", "get", "projects/{project}/", any_member(200)),
+    E("project-detail", "patch", "projects/{project}/", admin_only(200)),
+    E("project-detail", "delete", "projects/{project}/", admin_only(204)),
+    E("members", "get", "projects/{project}/members/", any_member(200)),
+    E("members", "post", "projects/{project}/members/", admin_only(201)),
+    E("member-detail", "patch", "projects/{project}/members/{member}/", admin_only(200)),
+    E("member-detail", "delete", "projects/{project}/members/{member}/", admin_only(204)),
+    E("items", "get", "projects/{project}/items/", any_member(200)),
+    E("item-detail", "get", "projects/{project}/items/{item}/", any_member(200)),
+    E("imports", "get", "projects/{project}/imports/", data_roles(200)),
+    E("imports", "post", "projects/{project}/imports/", data_roles(202)),
+    E("import-detail", "get", "projects/{project}/imports/{job}/", data_roles(200)),
+    E("import-retry", "post", "projects/{project}/imports/{job}/retry/", data_roles(202)),
+    E("export", "get", "projects/{project}/export/", data_roles(200)),
+]
+
+
+# --- what each call sends: a valid request, so an allowed caller succeeds ----------------------
 
 
 def _invitation(world):
@@ -79,57 +122,31 @@ def _invitation(world):
     return {"uid": query["uid"][0], "token": query["token"][0], "password": "violet tractor 42"}
 
 
-def _csv_upload(world):
-    return {"file": SimpleUploadedFile("more.csv", b"text,label\nhello there,ham\n")}
-
-
-P = "/api/v1/projects/{project}"
-
-ENDPOINTS = [
-    # --- core/api/urls.py
-    Endpoint("auth-csrf", "get", "/api/v1/auth/csrf/", public(200)),
-    Endpoint("auth-login", "post", "/api/v1/auth/login/", public(200),
-             body=lambda w: {"username": w.owner.username, "password": PASSWORD}),
-    Endpoint("auth-logout", "post", "/api/v1/auth/logout/", signed_in(204)),
-    Endpoint("auth-me", "get", "/api/v1/auth/me/", signed_in(200)),
-    Endpoint("auth-token", "post", "/api/v1/auth/token/", signed_in(201)),
-    Endpoint("auth-token", "delete", "/api/v1/auth/token/", signed_in(204)),
-    Endpoint("invitation-accept", "post", "/api/v1/auth/invitations/accept/", public(200),
-             body=_invitation),
-    Endpoint("users", "get", "/api/v1/users/", staff_only(200)),
-    Endpoint("users", "post", "/api/v1/users/", staff_only(201),
-             body=lambda w: {"username": "newcomer"}),
-    # --- labeling/api/urls.py
-    Endpoint("projects", "get", "/api/v1/projects/", signed_in(200)),
-    Endpoint("projects", "post", "/api/v1/projects/", staff_only(201),
-             body=lambda w: {"name": "New", "label_classes": [{"name": "a"}, {"name": "b"}]}),
-    Endpoint("project-detail", "get", f"{P}/", project_roles(ANY_MEMBER, 200)),
-    Endpoint("project-detail", "patch", f"{P}/", project_roles(ADMIN_ONLY, 200),
-             body=lambda w: {"description": "changed"}),
-    Endpoint("project-detail", "delete", f"{P}/", project_roles(ADMIN_ONLY, 204)),
-    Endpoint("members", "get", f"{P}/members/", project_roles(ANY_MEMBER, 200)),
-    Endpoint("members", "post", f"{P}/members/", project_roles(ADMIN_ONLY, 201),
-             body=lambda w: {"username": w.newcomer.username, "role": Role.ANNOTATOR}),
-    Endpoint("member-detail", "patch", f"{P}/members/{{member}}/",
-             project_roles(ADMIN_ONLY, 200), body=lambda w: {"role": Role.MODERATOR}),
-    Endpoint("member-detail", "delete", f"{P}/members/{{member}}/",
-             project_roles(ADMIN_ONLY, 204)),
-    Endpoint("items", "get", f"{P}/items/", project_roles(ANY_MEMBER, 200)),
-    Endpoint("item-detail", "get", f"{P}/items/{{item}}/", project_roles(ANY_MEMBER, 200)),
-    Endpoint("imports", "get", f"{P}/imports/", project_roles(DATA_ROLES, 200)),
-    Endpoint("imports", "post", f"{P}/imports/", project_roles(DATA_ROLES, 202),
-             body=_csv_upload, multipart=True),
-    Endpoint("import-detail", "get", f"{P}/imports/{{job}}/", project_roles(DATA_ROLES, 200)),
-    Endpoint("import-retry", "post", f"{P}/imports/{{job}}/retry/",
-             project_roles(DATA_ROLES, 202)),
-    Endpoint("export", "get", f"{P}/export/", project_roles(DATA_ROLES, 200),
-             extra={"format": "csv"}),
-]
+BODIES: dict[tuple[str, str], Callable[[SimpleNamespace], dict[str, Any]]] = {
+    ("auth-login", "post"): lambda w: {"username": w.owner.username, "password": PASSWORD},
+    ("invitation-accept", "post"): _invitation,
+    ("users", "post"): lambda w: {"username": "newcomer"},
+    ("projects", "post"): lambda w: {
+        "name": "New",
+        "label_classes": [{"name": "a"}, {"name": "b"}],
+    },
+    ("project-detail", "patch"): lambda w: {"description": "changed"},
+    ("members", "post"): lambda w: {"username": w.newcomer.username, "role": Role.ANNOTATOR},
+    ("member-detail", "patch"): lambda w: {"role": Role.MODERATOR},
+    ("imports", "post"): lambda w: {"file": SimpleUploadedFile("more.csv", b"text\nhello\n")},
+}
+MULTIPART = {("imports", "post")}
+QUERY = {("export", "get"): {"format": "csv"}}
 
 
 def _failed_import(project: Project) -> ImportJob:
-    job = ImportJob(project=project, original_name="old.csv", format=ImportFormat.CSV,
-                    status=ImportStatus.FAILED, error_message="worker lost")
+    job = ImportJob(
+        project=project,
+        original_name="old.csv",
+        format=ImportFormat.CSV,
+        status=ImportStatus.FAILED,
+        error_message="worker lost",
+    )
     job.file.save(f"{project.pk}/old.csv", ContentFile(b"text\nfrom an old import\n"), save=False)
     job.total_bytes = job.file.size
     job.save()
@@ -157,9 +174,17 @@ def world(db):
     invited.set_unusable_password()
     invited.save()
     return SimpleNamespace(
-        project=project, owner=owner, target=target, item=item, job=job, other=other,
-        other_item=other_item, other_job=other_job, other_member=other_member,
-        invited=invited, newcomer=UserFactory(),
+        project=project,
+        owner=owner,
+        target=target,
+        item=item,
+        job=job,
+        other=other,
+        other_item=other_item,
+        other_job=other_job,
+        other_member=other_member,
+        invited=invited,
+        newcomer=UserFactory(),
     )
 
 
@@ -181,14 +206,15 @@ def _persona_client(persona: str, world) -> APIClient:
 
 
 def _call(client: APIClient, endpoint: Endpoint, world):
-    path = endpoint.path.format(
+    path = "/api/v1/" + endpoint.path.format(
         project=world.project.pk, member=world.target.pk, item=world.item.pk, job=world.job.pk
     )
-    body = endpoint.body(world) if endpoint.body else None
+    key = (endpoint.route, endpoint.method)
     if endpoint.method == "get":
-        return client.get(path, endpoint.extra)
+        return client.get(path, QUERY.get(key, {}))
+    body = BODIES[key](world) if key in BODIES else None
     return getattr(client, endpoint.method)(
-        path, body, format="multipart" if endpoint.multipart else "json"
+        path, body, format="multipart" if key in MULTIPART else "json"
     )
 
 
@@ -241,6 +267,12 @@ def test_matrix_covers_every_endpoint_and_method():
 def test_every_persona_has_an_expectation_for_every_endpoint():
     for endpoint in ENDPOINTS:
         assert set(endpoint.expected) == set(PERSONAS), endpoint.route
+
+
+def test_request_bodies_belong_to_endpoints_in_the_table():
+    rows = {(endpoint.route, endpoint.method) for endpoint in ENDPOINTS}
+
+    assert set(BODIES) | MULTIPART | set(QUERY) <= rows
 
 
 # --- ids from another project ------------------------------------------------------------------
@@ -333,7 +365,8 @@ def test_refused_member_changes_leave_memberships_as_they_were(world):
     before = list(ProjectMembership.objects.values_list("pk", "role").order_by("pk"))
 
     annotator.patch(
-        f"/api/v1/projects/{world.project.pk}/members/{world.target.pk}/", {"role": "admin"},
+        f"/api/v1/projects/{world.project.pk}/members/{world.target.pk}/",
+        {"role": "admin"},
         format="json",
     )
     annotator.delete(f"/api/v1/projects/{world.project.pk}/members/{world.target.pk}/")

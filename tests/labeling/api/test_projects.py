@@ -17,8 +17,11 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-BINARY = {"name": "SMS spam", "task_type": "binary",
-          "label_classes": [{"name": "ham"}, {"name": "spam"}]}
+BINARY = {
+    "name": "SMS spam",
+    "task_type": "binary",
+    "label_classes": [{"name": "ham"}, {"name": "spam"}],
+}
 
 
 @pytest.fixture
@@ -46,7 +49,9 @@ def test_staff_creates_project_with_label_classes_in_order_with_hotkeys_one_to_n
     assert response.status_code == 201, response.json()
     body = response.json()
     assert [(lc["name"], lc["hotkey"], lc["order"]) for lc in body["label_classes"]] == [
-        ("hate", "1", 0), ("offensive", "2", 1), ("neither", "3", 2),
+        ("hate", "1", 0),
+        ("offensive", "2", 1),
+        ("neither", "3", 2),
     ]
     assert len({lc["colour"] for lc in body["label_classes"]}) == 3
     assert body["item_count"] == 0
@@ -54,13 +59,16 @@ def test_staff_creates_project_with_label_classes_in_order_with_hotkeys_one_to_n
 
 
 def test_project_keeps_the_hotkeys_and_colours_it_was_given(staff):
-    classes = [{"name": "ham", "hotkey": "h", "colour": "#112233"},
-               {"name": "spam", "hotkey": "s", "colour": "#AABBCC"}]
+    classes = [
+        {"name": "ham", "hotkey": "h", "colour": "#112233"},
+        {"name": "spam", "hotkey": "s", "colour": "#AABBCC"},
+    ]
 
     body = create(staff, label_classes=classes).json()
 
     assert [(lc["hotkey"], lc["colour"]) for lc in body["label_classes"]] == [
-        ("h", "#112233"), ("s", "#AABBCC"),
+        ("h", "#112233"),
+        ("s", "#AABBCC"),
     ]
 
 
@@ -82,7 +90,17 @@ def test_classes_after_the_ninth_get_no_default_hotkey(staff):
     body = create(staff, task_type="multiclass", label_classes=classes).json()
 
     assert [lc["hotkey"] for lc in body["label_classes"]] == [
-        "1", "2", "3", "4", "5", "6", "7", "8", "9", "", "",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+        "9",
+        "",
+        "",
     ]
 
 
@@ -153,8 +171,10 @@ def test_admin_renames_project_and_reorders_label_classes_swapping_hotkeys(admin
 
     response = admin_client.patch(
         f"/api/v1/projects/{project.pk}/",
-        {"name": "Renamed", "label_classes": [{"name": "spam", "hotkey": "1"},
-                                              {"name": "ham", "hotkey": "2"}]},
+        {
+            "name": "Renamed",
+            "label_classes": [{"name": "spam", "hotkey": "1"}, {"name": "ham", "hotkey": "2"}],
+        },
         format="json",
     )
 
@@ -162,7 +182,8 @@ def test_admin_renames_project_and_reorders_label_classes_swapping_hotkeys(admin
     body = response.json()
     assert body["name"] == "Renamed"
     assert [(lc["id"], lc["name"], lc["hotkey"]) for lc in body["label_classes"]] == [
-        (spam.pk, "spam", "1"), (ham.pk, "ham", "2"),
+        (spam.pk, "spam", "1"),
+        (ham.pk, "ham", "2"),
     ]
 
 
@@ -178,7 +199,8 @@ def test_updating_label_classes_replaces_the_list_matching_by_name(admin_client,
     assert [lc["name"] for lc in body["label_classes"]] == ["ham", "phishing"]
     assert body["label_classes"][0]["id"] == ham.pk
     assert set(LabelClass.objects.filter(project=project).values_list("name", flat=True)) == {
-        "ham", "phishing",
+        "ham",
+        "phishing",
     }
     assert len({lc["hotkey"] for lc in body["label_classes"]}) == 2
 
@@ -302,7 +324,10 @@ def test_admin_adds_a_member_by_username(admin_client, project):
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["user"], body["username"], body["email"], body["role"]) == (
-        newcomer.pk, "nina", "nina@example.org", Role.ANNOTATOR,
+        newcomer.pk,
+        "nina",
+        "nina@example.org",
+        Role.ANNOTATOR,
     )
     assert ProjectMembership.objects.filter(project=project, user=newcomer).exists()
 
@@ -311,7 +336,8 @@ def test_adding_an_existing_member_again_is_a_conflict(admin_client, project):
     member = MembershipFactory(project=project, role=Role.ANNOTATOR)
 
     response = admin_client.post(
-        members_url(project), {"username": member.user.username, "role": Role.ADMIN},
+        members_url(project),
+        {"username": member.user.username, "role": Role.ADMIN},
         format="json",
     )
 
@@ -484,8 +510,12 @@ def test_import_list_query_count_does_not_grow_with_imports(
     admin_client, project, django_assert_max_num_queries, rows
 ):
     for n in range(rows):
-        job = ImportJob(project=project, created_by=UserFactory(), original_name=f"{n}.csv",
-                        format=ImportFormat.CSV)
+        job = ImportJob(
+            project=project,
+            created_by=UserFactory(),
+            original_name=f"{n}.csv",
+            format=ImportFormat.CSV,
+        )
         job.file.save(f"{project.pk}/{n}.csv", ContentFile(b"text\nx\n"), save=False)
         job.save()
 
@@ -497,9 +527,7 @@ def test_import_list_query_count_does_not_grow_with_imports(
 
 
 @pytest.mark.parametrize("rows", [1, 30])
-def test_user_list_query_count_does_not_grow_with_users(
-    api, django_assert_max_num_queries, rows
-):
+def test_user_list_query_count_does_not_grow_with_users(api, django_assert_max_num_queries, rows):
     UserFactory.create_batch(rows)
     client = api.as_user(UserFactory(is_staff=True))
 

@@ -1,4 +1,4 @@
-"""The import readers on their own: bytes in, parsed rows (or a file-level error) out. No database."""
+"""The import readers on their own: bytes in, parsed rows (or a file error) out. No database."""
 
 import io
 import stat
@@ -27,8 +27,9 @@ MAX_CHARS = 10_000
 
 
 def csv_rows(data: bytes, *, filename="data.csv", **options):
-    return list(CsvReader(io.BytesIO(data), filename=filename, options=options,
-                          max_chars=MAX_CHARS))
+    return list(
+        CsvReader(io.BytesIO(data), filename=filename, options=options, max_chars=MAX_CHARS)
+    )
 
 
 def jsonl_rows(data: bytes, **options):
@@ -162,8 +163,13 @@ def test_tab_delimiter_is_detected_from_the_header_whatever_the_file_name():
 
 
 def test_explicit_delimiter_and_columns_are_used():
-    rows = csv_rows(b"body;category;key\nhello;ham;k1\n", delimiter=";", text_column="body",
-                    label_column="category", id_column="key")
+    rows = csv_rows(
+        b"body;category;key\nhello;ham;k1\n",
+        delimiter=";",
+        text_column="body",
+        label_column="category",
+        id_column="key",
+    )
 
     assert (rows[0].text, rows[0].labels, rows[0].external_id) == ("hello", ["ham"], "k1")
 
@@ -300,8 +306,14 @@ def test_plain_text_gives_one_row_per_non_blank_line():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("ham", ["ham"]), (" a | b |", ["a", "b"]), (["x", " y "], ["x", "y"]), ("", None),
-     (None, None), ([], None)],
+    [
+        ("ham", ["ham"]),
+        (" a | b |", ["a", "b"]),
+        (["x", " y "], ["x", "y"]),
+        ("", None),
+        (None, None),
+        ([], None),
+    ],
 )
 def test_split_labels(value, expected):
     assert split_labels(value) == expected
@@ -317,9 +329,15 @@ def test_clean_text_keeps_inner_whitespace_and_markup():
 
 
 @pytest.mark.parametrize(
-    ("fmt", "mode", "thumb"), [("PNG", "RGB", "jpg"), ("JPEG", "RGB", "jpg"),
-                               ("PNG", "RGBA", "png"), ("GIF", "P", "png"),
-                               ("WEBP", "RGB", "jpg"), ("BMP", "RGB", "jpg")],
+    ("fmt", "mode", "thumb"),
+    [
+        ("PNG", "RGB", "jpg"),
+        ("JPEG", "RGB", "jpg"),
+        ("PNG", "RGBA", "png"),
+        ("GIF", "P", "png"),
+        ("WEBP", "RGB", "jpg"),
+        ("BMP", "RGB", "jpg"),
+    ],
 )
 def test_check_image_accepts_common_formats_and_makes_a_small_thumbnail(fmt, mode, thumb):
     data = image_bytes(fmt, size=(600, 300), mode="RGB" if mode == "P" else mode)
@@ -375,25 +393,28 @@ def _zip(tmp_path, entries):
     return path
 
 
-def test_image_reader_takes_labels_from_folders_and_refuses_unsafe_entries(tmp_path):
+def test_image_reader_reports_folders_and_refuses_unsafe_entries(tmp_path):
     png = image_bytes()
-    path = _zip(tmp_path, [
-        ("cat/one.png", png, None),
-        ("nested/dog/two.png", png, None),
-        ("root.png", png, None),
-        ("../evil.png", png, None),
-        ("/absolute.png", png, None),
-        ("link.png", b"/etc/passwd", stat.S_IFLNK | 0o777),
-        ("notes.txt", b"hello", None),
-        ("__MACOSX/cat/._one.png", b"junk", None),
-        ("cat/.hidden.png", png, None),
-    ])
+    path = _zip(
+        tmp_path,
+        [
+            ("cat/one.png", png, None),
+            ("nested/dog/two.png", png, None),
+            ("root.png", png, None),
+            ("../evil.png", png, None),
+            ("/absolute.png", png, None),
+            ("link.png", b"/etc/passwd", stat.S_IFLNK | 0o777),
+            ("notes.txt", b"hello", None),
+            ("__MACOSX/cat/._one.png", b"junk", None),
+            ("cat/.hidden.png", png, None),
+        ],
+    )
     reader = ImageReader(str(path), filename="upload.zip", max_bytes=1_000_000)
 
     rows = list(reader)
 
-    good = [(r.external_id, r.labels) for r in rows if not r.error]
-    assert good == [("cat/one.png", ["cat"]), ("nested/dog/two.png", ["dog"]), ("root.png", None)]
+    good = [(r.external_id, r.folder) for r in rows if not r.error]
+    assert good == [("cat/one.png", "cat"), ("nested/dog/two.png", "dog"), ("root.png", None)]
     errors = [r.error for r in rows if r.error]
     assert errors == [
         "../evil.png: path leaves the archive (absolute or '..'); nothing was written",
@@ -437,3 +458,20 @@ def test_image_reader_reports_a_damaged_zip_entry_and_reads_the_rest(tmp_path):
     [damaged] = [r for r in rows if r.error]
     assert damaged.error.startswith("damaged.png: cannot be read")
     assert "CRC" in damaged.error
+
+
+def test_csv_drops_nul_characters_from_every_cell():
+    rows = csv_rows(b"id,text,label,note\ni\x001,he\x00llo,h\x00am,n\x00b\n")
+
+    assert (rows[0].external_id, rows[0].text, rows[0].labels, rows[0].metadata) == (
+        "i1",
+        "hello",
+        ["ham"],
+        {"note": "nb"},
+    )
+
+
+def test_jsonl_drops_escaped_nul_characters_from_nested_values():
+    rows = jsonl_rows(b'{"id": "a\\u0000", "text": "t", "m": {"k\\u0000": ["v\\u0000", 1]}}\n')
+
+    assert (rows[0].external_id, rows[0].metadata) == ("a", {"m": {"k": ["v", 1]}})

@@ -15,7 +15,7 @@ export function ExportPanel({ projectId }: { projectId: number }) {
         Every item with its annotations. JSON Lines keeps each item's labels, annotators and metadata;
         CSV has one row per item.
       </p>
-      <div className="row">
+      <div className="row row-end">
         <div className="field">
           <label htmlFor="export-source">Labels from</label>
           <select

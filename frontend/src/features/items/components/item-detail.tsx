@@ -15,8 +15,10 @@ export function ItemDetail({ projectId, itemId }: { projectId: number; itemId: n
   const metadata = data.metadata && typeof data.metadata === "object" ? Object.entries(data.metadata) : [];
   return (
     <article className="stack" aria-labelledby="item-heading">
-      <h2 id="item-heading">Item {data.external_id}</h2>
-      <ItemContent item={data} maxChars={Number.POSITIVE_INFINITY} imageSize="full" />
+      <h2 id="item-heading" className="break-anywhere">Item {data.external_id}</h2>
+      <div className="card">
+        <ItemContent item={data} maxChars={Number.POSITIVE_INFINITY} imageSize="full" />
+      </div>
       <dl className="facts">
         <div>
           <dt>Split</dt>

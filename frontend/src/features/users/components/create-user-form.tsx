@@ -15,7 +15,14 @@ export function CreateUserForm() {
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     create.mutate(
-      { username: username.trim(), email: email.trim(), password, is_staff: isStaff },
+      {
+        username: username.trim(),
+        // Blank fields are left out: the API refuses an empty email, and no password means
+        // "send an invitation".
+        ...(email.trim() ? { email: email.trim() } : {}),
+        ...(password ? { password } : {}),
+        is_staff: isStaff,
+      },
       {
         onSuccess: () => {
           setUsername("");

@@ -125,7 +125,8 @@ TANDEM_IMAGE_MAX_BYTES = env.int("TANDEM_IMAGE_MAX_BYTES", default=20 * 1024 * 1
 TANDEM_IMAGE_MAX_PIXELS = env.int("TANDEM_IMAGE_MAX_PIXELS", default=50_000_000)
 TANDEM_TEXT_MAX_CHARS = env.int("TANDEM_TEXT_MAX_CHARS", default=1_000_000)
 TANDEM_IMPORT_BATCH_SIZE = env.int("TANDEM_IMPORT_BATCH_SIZE", default=5000)
-TANDEM_IMPORT_WRITER_THREAD = env.bool("TANDEM_IMPORT_WRITER_THREAD", default=False)
+# PostgreSQL connections writing import batches while the file is parsed (0: parse, then write).
+TANDEM_IMPORT_WRITER_THREADS = env.int("TANDEM_IMPORT_WRITER_THREADS", default=3)
 TANDEM_LOGIN_RATE = env.str("TANDEM_LOGIN_RATE", default="10/min")
 
 # --- REST framework ---------------------------------------------------------------------------

@@ -83,10 +83,34 @@ def _item_pages(
                 annotations_sql,
                 [project.pk, last_id, page_end, last_id, page_end, *source_params],
             )
-            for item_id, *annotation in cursor.fetchall():
-                by_item[item_id].append(tuple(annotation))
+            for annotation in cursor.fetchall():
+                by_item[annotation[0]].append(annotation[1:])
             yield rows, by_item
             last_id = rows[-1][0]
+
+
+_dumps = orjson.dumps
+
+
+def _jsonl_line(row: tuple[Any, ...], annotations: Any) -> bytes:
+    """One item as a JSON line, assembled as bytes.
+
+    Building dicts for orjson costs three times as much at 100k rows. Strings that come from
+    people go through ``orjson.dumps``; ``labels`` and ``metadata`` are JSON already (as the
+    database holds them); split, hash, source and timestamps are our own ASCII values.
+    """
+    item_id, external_id, text, image, metadata, split, content_hash = row
+    annotation_json = b",".join([
+        b'{"labels":%s,"source":"%s","annotator":%s,"created_at":"%s"}'
+        % (labels.encode(), source.encode(), _dumps(annotator), created_at.encode())
+        for labels, source, annotator, created_at in annotations
+    ])  # fmt: skip
+    return (
+        b'{"id":%d,"external_id":%s,"text":%s,"image":%s,"metadata":%s,"split":"%s",'
+        b'"content_hash":"%s","annotations":[%s]}\n'
+        % (item_id, _dumps(external_id), _dumps(text), _dumps(image or None),
+           (metadata or "{}").encode(), split.encode(), content_hash.encode(), annotation_json)
+    )  # fmt: skip
 
 
 def export_stream(
@@ -100,32 +124,7 @@ def export_stream(
     pages = _item_pages(project=project, source=source, labeled_only=labeled_only)
     if fmt == ExportFormat.JSONL:
         for rows, by_item in pages:
-            yield b"".join(
-                orjson.dumps(
-                    {
-                        "id": item_id,
-                        "external_id": external_id,
-                        "text": text,
-                        "image": image or None,
-                        "metadata": orjson.Fragment(metadata or "{}"),
-                        "split": split,
-                        "content_hash": content_hash,
-                        "annotations": [
-                            {
-                                "labels": orjson.Fragment(labels),
-                                "source": ann_source,
-                                "annotator": annotator,
-                                "created_at": created_at,
-                            }
-                            for labels, ann_source, annotator, created_at in by_item.get(
-                                item_id, ()
-                            )
-                        ],
-                    },
-                    option=orjson.OPT_APPEND_NEWLINE,
-                )
-                for item_id, external_id, text, image, metadata, split, content_hash in rows
-            )
+            yield b"".join(_jsonl_line(row, by_item.get(row[0], ())) for row in rows)
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -86,6 +86,9 @@ def split_labels(value: Any) -> list[str] | None:
     """Labels from a cell or JSON value: a list, or a string with ``|`` between labels."""
     if value is None:
         return None
+    if isinstance(value, str) and MULTILABEL_SEPARATOR not in value:
+        value = value.strip()
+        return [value] if value else None
     if isinstance(value, list):
         labels = [str(v).strip() for v in value]
     else:
@@ -216,6 +219,7 @@ class CsvReader:
         layout = csv_layout(header_line, filename=self._filename, options=self._options)
         reader = csv.reader(lines, delimiter=layout.delimiter, quoting=layout.quoting, strict=True)
         special = {layout.text_index, layout.label_index, layout.id_index}
+        metadata_columns = [(i, c) for i, c in enumerate(layout.columns) if i not in special]
         width = len(layout.columns)
         while True:
             # Physical line numbers: the header is line 1, and a quoted cell may span lines.
@@ -231,7 +235,8 @@ class CsvReader:
             last_line = reader.line_num + 1
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue
-            bad = [n for n in range(line, last_line + 1) if n in self._lines.bad_lines]
+            bad_lines = self._lines.bad_lines
+            bad = bad_lines and [n for n in range(line, last_line + 1) if n in bad_lines]
             if bad:
                 yield ParsedRow(line=line, error=self._lines.bad_lines[bad[0]])
                 continue
@@ -250,9 +255,7 @@ class CsvReader:
             labels = (
                 split_labels(cells[layout.label_index]) if layout.label_index is not None else None
             )
-            metadata = {
-                layout.columns[i]: value for i, value in enumerate(cells) if i not in special
-            }
+            metadata = {name: cells[i] for i, name in metadata_columns}
             yield ParsedRow(
                 line=line, external_id=external_id, text=text, labels=labels, metadata=metadata
             )

@@ -34,7 +34,8 @@ from labeling.services.bulk import (
     import_annotation_item_ids,
     insert_new,
     item_ids_by_external_id,
-    reserve_ids,
+    item_ids_created_after,
+    max_item_id,
 )
 from labeling.services.import_parsers import (
     IMAGE_EXTENSIONS,
@@ -69,12 +70,17 @@ ITEM_FIELDS = (
 ANNOTATION_FIELDS = ("item", "labels", "source", "import_job", "created_at", "updated_at")
 
 
+def _external_id_key(external_id: str) -> bytes:
+    return hashlib.blake2b(external_id.encode(), digest_size=12).digest()
+
+
+# Bucket (0-99) -> split: 80 % train, 10 % dev, 10 % test.
+_SPLITS = [Split.TRAIN] * 80 + [Split.DEV] * 10 + [Split.TEST] * 10
+
+
 def split_for(external_id: str) -> str:
     """A stable train/dev/test split (80/10/10) from the external id alone."""
-    bucket = int.from_bytes(hashlib.blake2b(external_id.encode(), digest_size=8).digest()) % 100
-    if bucket < 80:
-        return Split.TRAIN
-    return Split.DEV if bucket < 90 else Split.TEST
+    return _SPLITS[int.from_bytes(_external_id_key(external_id)[:4]) % 100]
 
 
 def import_format_detect(*, filename: str, data_type: str) -> str:
@@ -216,6 +222,10 @@ def import_job_retry(*, job: ImportJob) -> ImportJob:
     return job
 
 
+# (row, external id, content hash, split, metadata as JSON)
+_Accepted = tuple[ParsedRow, str, str, str, str]
+
+
 class _ImportRun:
     """State of one pass over an import file."""
 
@@ -227,7 +237,7 @@ class _ImportRun:
         # into the same project is still safe: the insert then falls back to skipping conflicts.
         self.lookup_existing = not first_run or self.project.items.exists()
         self.class_names = set(self.project.label_classes.values_list("name", flat=True))
-        self.batch: list[tuple[ParsedRow, str, str]] = []
+        self.batch: list[_Accepted] = []
         self.seen: dict[bytes, int] = {}
         self.errors: list[dict[str, Any]] = []
         self.unknown_labels: set[str] = set()
@@ -240,11 +250,14 @@ class _ImportRun:
             "error_count": 0,
         }
         self.batch_size = settings.TANDEM_IMPORT_BATCH_SIZE
+        self.bytes_done = 0
+        self._lock = threading.Lock()
 
     def error(self, line: int, message: str) -> None:
-        self.counts["error_count"] += 1
-        if len(self.errors) < ImportJob.MAX_STORED_ERRORS:
-            self.errors.append({"line": line, "message": message})
+        with self._lock:  # writer threads report image errors too
+            self.counts["error_count"] += 1
+            if len(self.errors) < ImportJob.MAX_STORED_ERRORS:
+                self.errors.append({"line": line, "message": message})
 
     def accept(self, row: ParsedRow) -> None:
         self.counts["rows_seen"] += 1
@@ -255,7 +268,8 @@ class _ImportRun:
             # ImageFolder layout (label/image.png); other folders only organise the files.
             row.labels = [row.folder]
         if row.labels:
-            row.labels = list(dict.fromkeys(row.labels))  # "spam|spam" is one label
+            if len(row.labels) > 1:
+                row.labels = list(dict.fromkeys(row.labels))  # "spam|spam" is one label
             unknown = [label for label in row.labels if label not in self.class_names]
             if unknown:
                 self.unknown_labels.update(unknown)
@@ -281,7 +295,7 @@ class _ImportRun:
         else:
             content_hash = text_hash(row.text or "")
         external_id = row.external_id or f"sha256:{content_hash}"
-        key = hashlib.blake2b(external_id.encode(), digest_size=12).digest()
+        key = _external_id_key(external_id)
         first_line = self.seen.get(key)
         if first_line is not None and not row.external_id:
             # The same content again, with no id to tell the rows apart: one item, not an error.
@@ -293,7 +307,10 @@ class _ImportRun:
             )
             return
         self.seen[key] = row.line
-        self.batch.append((row, external_id, content_hash))
+        split = _SPLITS[int.from_bytes(key[:4]) % 100]
+        self.batch.append(
+            (row, external_id, content_hash, split, orjson.dumps(row.metadata).decode())
+        )
 
     def _store_image(
         self, row: ParsedRow, content_hash: str
@@ -321,116 +338,107 @@ class _ImportRun:
         }
         return image_name, thumb_name, meta
 
-    def take_batch(self) -> list[tuple[ParsedRow, str, str]]:
+    def take_batch(self) -> list[_Accepted]:
         batch, self.batch = self.batch, []
         return batch
 
-    def write_and_report(self, batch: list[tuple[ParsedRow, str, str]], bytes_read: int) -> None:
-        if batch:
-            self._write(batch)
+    def write_and_report(self, batch: list[_Accepted], bytes_read: int) -> None:
+        written = self._write(batch) if batch else {}
+        # Writer threads may finish batches out of order: counts add up, progress only grows.
+        with self._lock:
+            for key, value in written.items():
+                self.counts[key] += value
+            self.bytes_done = max(self.bytes_done, bytes_read)
+            progress = {"processed_bytes": self.bytes_done, **self.counts}
+            errors, unknown = list(self.errors), sorted(self.unknown_labels)
         ImportJob.objects.filter(pk=self.job.pk).update(
-            processed_bytes=bytes_read,
-            **self.counts,
-            errors=self.errors,
-            unknown_labels=sorted(self.unknown_labels),
+            **progress, errors=errors, unknown_labels=unknown
         )
 
     @transaction.atomic
-    def _write(self, batch: list[tuple[ParsedRow, str, str]]) -> None:
+    def _write(self, batch: list[_Accepted]) -> dict[str, int]:
+        """Insert one batch in one transaction; returns what it added to the counts."""
         if connection.vendor == "postgresql":
             # Not waiting for the WAL flush of each batch is safe here: a crash loses at most
             # the last batches, and running the import again restores them without duplicates.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                # Check foreign keys row by row while COPY streams (the server works while
-                # this process parses) rather than all at once at COMMIT.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         now = timezone.now()
+        project_id = self.project.pk
         existing = (
             item_ids_by_external_id(
-                project_id=self.project.pk,
-                external_ids=[external_id for _, external_id, _ in batch],
+                project_id=project_id, external_ids=[entry[1] for entry in batch]
             )
             if self.lookup_existing
             else {}
         )
-        fresh = [entry for entry in batch if entry[1] not in existing]
-        reserved = reserve_ids(Item, len(fresh))
+        id_floor = max_item_id()
         new_items = []
-        new_ids: dict[str, int] = {}
-        for index, (row, external_id, content_hash) in enumerate(fresh):
+        for row, external_id, content_hash, split, metadata_json in batch:
+            if external_id in existing:
+                continue
             image = thumbnail = None
-            metadata = row.metadata
             if row.image_bytes is not None:
                 stored = self._store_image(row, content_hash)
                 if stored is None:
                     continue
                 image, thumbnail, metadata = stored
-            values = (
-                self.project.pk,
-                external_id,
-                row.text,
-                image,
-                thumbnail,
-                orjson.dumps(metadata).decode(),
-                content_hash,
-                split_for(external_id),
-                now,
-            )
-            if reserved is not None:
-                new_ids[external_id] = reserved[index]
-                values = (reserved[index], *values)
-            new_items.append(values)
-        fields = ITEM_FIELDS if reserved is None else ("id", *ITEM_FIELDS)
-        created = insert_new(Item, fields, new_items)
-        self.counts["items_created"] += created
-        self.counts["items_existing"] += len(existing) + len(new_items) - created
-
-        labeled = {external_id: row.labels for row, external_id, _ in batch if row.labels}
+                metadata_json = orjson.dumps(metadata).decode()
+            new_items.append(
+                (project_id, external_id, row.text, image, thumbnail, metadata_json,
+                 content_hash, split, now)
+            )  # fmt: skip
+        # A concurrent import may have added some of these since the lookup: those are skipped.
+        created = insert_new(Item, ITEM_FIELDS, new_items)
+        written = {
+            "items_created": created,
+            "items_existing": len(existing) + len(new_items) - created,
+        }
+        labeled = {entry[1]: entry[0].labels for entry in batch if entry[0].labels}
         if not labeled:
-            return
-        if reserved is not None and created == len(new_items):
-            # Every new row went in with the id we reserved; existing ones we looked up above.
-            item_ids = {k: v for k, v in {**existing, **new_ids}.items() if k in labeled}
+            return written
+        if created == len(new_items):
+            item_ids = {k: v for k, v in existing.items() if k in labeled}
+            if created:
+                created_ids = item_ids_created_after(project_id=project_id, after_id=id_floor)
+                item_ids.update((k, v) for k, v in created_ids.items() if k in labeled)
         else:
-            item_ids = item_ids_by_external_id(
-                project_id=self.project.pk, external_ids=list(labeled)
-            )
+            item_ids = item_ids_by_external_id(project_id=project_id, external_ids=list(labeled))
         # One imported annotation per item (also a partial unique index): re-runs add nothing.
         already = (
             import_annotation_item_ids(item_ids=[existing[k] for k in labeled if k in existing])
             if existing
             else set()
         )
+        job_id = self.job.pk
         annotations = [
-            (
-                item_id,
-                orjson.dumps(labeled[external_id]).decode(),
-                AnnotationSource.IMPORT,
-                self.job.pk,
-                now,
-                now,
-            )
+            (item_id, orjson.dumps(labeled[external_id]).decode(), AnnotationSource.IMPORT,
+             job_id, now, now)
             for external_id, item_id in item_ids.items()
             if item_id not in already
-        ]
-        self.counts["annotations_created"] += insert_new(Annotation, ANNOTATION_FIELDS, annotations)
+        ]  # fmt: skip
+        written["annotations_created"] = insert_new(Annotation, ANNOTATION_FIELDS, annotations)
+        return written
 
 
 class _BackgroundWriter:
-    """Writes batches on a second thread, with its own connection, while the caller parses.
+    """Writes batches on other threads, each with its own connection, while the caller parses.
 
-    PostgreSQL maintains indexes and checks constraints in its own process, so reading the
-    file and writing the previous batch overlap on two cores (an import is ~40 % faster).
-    At most two batches wait in the queue, which keeps memory bounded.
+    Most of an import's cost is PostgreSQL maintaining indexes and checking foreign keys in
+    its own processes; with writer threads that work runs beside the parsing instead of after
+    it. At most two batches wait in the queue, which keeps memory bounded.
     """
 
-    def __init__(self, run: _ImportRun):
+    def __init__(self, run: _ImportRun, *, threads: int):
         self._run = run
         self._queue: queue.Queue[tuple[list[Any], int] | None] = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._loop, name="import-writer", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._loop, name=f"import-writer-{n}", daemon=True)
+            for n in range(threads)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def submit(self, batch: list[Any], bytes_read: int) -> None:
         if self._error is not None:
@@ -438,8 +446,10 @@ class _BackgroundWriter:
         self._queue.put((batch, bytes_read))
 
     def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join()
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
         if self._error is not None:
             raise self._error
 
@@ -484,17 +494,22 @@ def import_job_run(*, job_id: int) -> ImportJob:
     # Inside an outer transaction (tests, callers that batch work) another connection could
     # not see uncommitted rows, so batches are then written on this thread.
     overlap = (
-        settings.TANDEM_IMPORT_WRITER_THREAD
+        settings.TANDEM_IMPORT_WRITER_THREADS > 0
         and connection.vendor == "postgresql"
         and not connection.in_atomic_block
     )
-    writer = _BackgroundWriter(run) if overlap else None
+    writer = (
+        _BackgroundWriter(run, threads=settings.TANDEM_IMPORT_WRITER_THREADS) if overlap else None
+    )
     write = writer.submit if writer else run.write_and_report
     try:
         try:
             with job.file.open("rb") as stored:
                 # Django's File re-splits lines in Python; the raw file is several times faster.
-                reader = _reader(job, getattr(stored, "file", stored))
+                raw = stored
+                while hasattr(raw, "file"):
+                    raw = raw.file
+                reader = _reader(job, raw)
                 for row in reader:
                     run.accept(row)
                     if len(run.batch) >= run.batch_size:

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -13,6 +14,16 @@ app.conf.task_queues = [Queue(name) for name in ("default", "embeddings", "train
 app.conf.task_routes = {
     "models_app.tasks.embed_*": {"queue": "embeddings"},
     "models_app.tasks.train_*": {"queue": "training"},
+    "labeling.tasks.embed_*": {"queue": "embeddings"},
+    "labeling.tasks.train_*": {"queue": "training"},
     "moderation.tasks.webhook_*": {"queue": "webhooks"},
+}
+app.conf.beat_schedule = {
+    # Projects with labels newer than their last training run get one (the label-count trigger
+    # covers busy projects; this catches the rest, e.g. labels that came with an import).
+    "retrain-scheduled": {
+        "task": "labeling.tasks.retrain_scheduled",
+        "schedule": crontab(minute=17),
+    },
 }
 app.autodiscover_tasks()

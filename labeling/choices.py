@@ -34,6 +34,22 @@ class AnnotationSource(models.TextChoices):
     AUTO = "auto", "Automatic"
 
 
+class SamplingStrategy(models.TextChoices):
+    """How the queue orders unlabeled items (values of ``models_app.ml.strategies.Strategy``)."""
+
+    RANDOM = "random", "Random"
+    UNCERTAINTY = "uncertainty", "Least confident"
+    MARGIN = "margin", "Smallest margin"
+    ENTROPY = "entropy", "Highest entropy"
+    HYBRID = "hybrid", "Hybrid (uncertain and diverse)"
+
+
+class ItemOrdering(models.TextChoices):
+    ID = "id", "Oldest first"
+    PRIORITY = "-priority", "Highest priority first (the labeling queue's order)"
+    CONFIDENCE = "confidence", "Least confident prediction first"
+
+
 class ImportFormat(models.TextChoices):
     CSV = "csv", "CSV / TSV"
     JSONL = "jsonl", "JSON Lines"
@@ -53,7 +69,20 @@ class ExportFormat(models.TextChoices):
     CSV = "csv", "CSV"
 
 
+# Labels a model may learn from: people's, directly or through moderation. ``auto`` labels are
+# the model's own and only train it when the project says so.
+HUMAN_SOURCES = (
+    AnnotationSource.HUMAN,
+    AnnotationSource.IMPORT,
+    AnnotationSource.MODERATION,
+    AnnotationSource.APPEAL,
+)
+# Labels given inside Tandem that count towards the next retraining (an import's labels do not:
+# the import's own embedding job is followed by training by hand or by schedule).
+RETRAIN_SOURCES = (AnnotationSource.HUMAN, AnnotationSource.MODERATION, AnnotationSource.APPEAL)
+
 # Who may do what inside a project. Superusers may do everything everywhere.
 MANAGE_ROLES = frozenset({Role.ADMIN})
 DATA_ROLES = frozenset({Role.ADMIN, Role.ML_ENGINEER})
+LABEL_ROLES = frozenset({Role.ADMIN, Role.ML_ENGINEER, Role.ANNOTATOR})
 ALL_ROLES = frozenset(Role)

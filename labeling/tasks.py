@@ -1,3 +1,9 @@
+"""Celery tasks: thin wrappers that take ids and call one service.
+
+Routing (config/celery.py): ``embed_*`` go to the ``embeddings`` queue, ``train_*`` to
+``training``, everything else to ``default``.
+"""
+
 from celery import shared_task
 
 
@@ -8,3 +14,33 @@ def import_job_run_task(job_id: int) -> dict[str, int | str]:
 
     job = import_job_run(job_id=job_id)
     return {"status": job.status, "items_created": job.items_created, "errors": job.error_count}
+
+
+@shared_task(name="labeling.tasks.embed_project_task", acks_late=True)
+def embed_project_task(job_id: int) -> dict[str, int | str]:
+    """Embed a project's items that have no vector yet (an embedding job)."""
+    from labeling.services.embedding import embedding_job_run
+
+    job = embedding_job_run(job_id=job_id)
+    return {"job": job_id, "status": job.status if job else "skipped"}
+
+
+@shared_task(name="labeling.tasks.train_project_task", acks_late=True)
+def train_project_task(job_id: int) -> dict[str, int | str | None]:
+    """One training run: fit, evaluate, register, rescore the pool (a training job)."""
+    from labeling.services.training import training_job_run
+
+    job = training_job_run(job_id=job_id)
+    return {
+        "job": job_id,
+        "status": job.status if job else "skipped",
+        "model_version": job.model_version_id if job else None,
+    }
+
+
+@shared_task(name="labeling.tasks.retrain_scheduled")
+def retrain_scheduled() -> list[int]:
+    """Periodic (beat): request training for projects with labels newer than their last run."""
+    from labeling.services.retraining import training_scheduled_request
+
+    return training_scheduled_request()

@@ -128,6 +128,8 @@ TANDEM_IMPORT_BATCH_SIZE = env.int("TANDEM_IMPORT_BATCH_SIZE", default=5000)
 # PostgreSQL connections writing import batches while the file is parsed (0: parse, then write).
 TANDEM_IMPORT_WRITER_THREADS = env.int("TANDEM_IMPORT_WRITER_THREADS", default=3)
 TANDEM_LOGIN_RATE = env.str("TANDEM_LOGIN_RATE", default="10/min")
+# Queue an embedding job (embeddings queue) when an import adds items.
+TANDEM_EMBED_AFTER_IMPORT = env.bool("TANDEM_EMBED_AFTER_IMPORT", default=True)
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -157,6 +159,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Names for the enums of models_app's choices (the stage one appears in several fields).
+    "ENUM_NAME_OVERRIDES": {
+        "ModelStageEnum": "models_app.choices.Stage",
+        "ModelVersionStatusEnum": "models_app.choices.ModelVersionStatus",
+        "TrainingJobStatusEnum": "models_app.choices.JobStatus",
+        "TrainingJobKindEnum": "models_app.choices.JobKind",
+        "TrainingJobTriggerEnum": "models_app.choices.JobTrigger",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------------

@@ -8,7 +8,12 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-CELERY_TASK_ALWAYS_EAGER = True
+# A worker process started by a test sets this to false, so the tasks it queues (an import's
+# embedding job) go to their queues instead of running inside the task that queued them.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+# Eager tasks would embed every imported item inside the test (MiniLM: ~70 s for the SMS file);
+# tests that want the embedding job turn it on.
+TANDEM_EMBED_AFTER_IMPORT = env.bool("TANDEM_EMBED_AFTER_IMPORT", default=False)
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so a Celery worker process started by a test sees the same data.

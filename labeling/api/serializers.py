@@ -1,8 +1,18 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from labeling.choices import AnnotationSource, DataType, ImportFormat, Role, Split, TaskType
+from labeling.choices import (
+    AnnotationSource,
+    DataType,
+    ImportFormat,
+    ItemOrdering,
+    Role,
+    SamplingStrategy,
+    Split,
+    TaskType,
+)
 from labeling.models import Annotation, ImportJob, Item, LabelClass, Project, ProjectMembership
+from models_app.ml.embedders import EMBEDDER_NAMES
 
 
 class LabelClassSerializer(serializers.ModelSerializer):
@@ -34,6 +44,14 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
             "label_classes",
             "item_count",
             "role",
+            "sampling_strategy",
+            "embedder",
+            "retrain_every",
+            "min_labels_per_class",
+            "auto_label_enabled",
+            "auto_label_target_precision",
+            "audit_rate",
+            "train_on_auto_labels",
             "created_at",
             "updated_at",
         ]
@@ -42,7 +60,32 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProjectCreateInputSerializer(serializers.Serializer):
+class LearningSettingsInputSerializer(serializers.Serializer):
+    """The active-learning and auto-labeling settings a project accepts (all optional)."""
+
+    sampling_strategy = serializers.ChoiceField(choices=SamplingStrategy.choices, required=False)
+    embedder = serializers.ChoiceField(
+        choices=["", *EMBEDDER_NAMES],
+        required=False,
+        allow_blank=True,
+        help_text="Blank: the default for the data type (minilm for text, pixels for images).",
+    )
+    retrain_every = serializers.IntegerField(
+        min_value=0,
+        max_value=1_000_000,
+        required=False,
+        help_text="Retrain after this many new human labels; 0 turns automatic retraining off.",
+    )
+    min_labels_per_class = serializers.IntegerField(min_value=1, max_value=10_000, required=False)
+    auto_label_enabled = serializers.BooleanField(required=False)
+    auto_label_target_precision = serializers.FloatField(
+        min_value=0.5, max_value=0.999, required=False
+    )
+    audit_rate = serializers.FloatField(min_value=0.0, max_value=0.5, required=False)
+    train_on_auto_labels = serializers.BooleanField(required=False)
+
+
+class ProjectCreateInputSerializer(LearningSettingsInputSerializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     data_type = serializers.ChoiceField(choices=DataType.choices, default=DataType.TEXT)
@@ -54,7 +97,7 @@ class ProjectCreateInputSerializer(serializers.Serializer):
     annotations_per_item = serializers.IntegerField(min_value=1, max_value=20, default=1)
 
 
-class ProjectUpdateInputSerializer(serializers.Serializer):
+class ProjectUpdateInputSerializer(LearningSettingsInputSerializer):
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     label_classes = LabelClassSerializer(many=True, required=False)
@@ -89,7 +132,16 @@ class AnnotationOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Annotation
-        fields = ["id", "labels", "source", "annotator", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "labels",
+            "source",
+            "annotator",
+            "model_version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
 
 
 class ItemOutputSerializer(serializers.ModelSerializer):
@@ -108,9 +160,15 @@ class ItemOutputSerializer(serializers.ModelSerializer):
             "metadata",
             "content_hash",
             "split",
+            "predicted_label",
+            "confidence",
+            "priority",
+            "is_audit",
+            "scored_by",
             "created_at",
             "annotations",
         ]
+        read_only_fields = fields
 
     def get_image(self, item: Item) -> str | None:
         return item.image.url if item.image else None
@@ -125,6 +183,12 @@ class ItemFilterSerializer(serializers.Serializer):
     labeled = serializers.BooleanField(required=False, allow_null=True, default=None)
     label = serializers.CharField(required=False, max_length=100)
     source = serializers.ChoiceField(choices=AnnotationSource.choices, required=False)
+    ordering = serializers.ChoiceField(
+        choices=ItemOrdering.choices,
+        required=False,
+        default=ItemOrdering.ID,
+        help_text="-priority: the labeling queue's order (with labeled=false, the queue itself).",
+    )
 
 
 class ImportErrorSerializer(serializers.Serializer):

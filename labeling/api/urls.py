@@ -1,6 +1,6 @@
 from django.urls import path
 
-from labeling.api import views
+from labeling.api import learning_views, views
 
 urlpatterns = [
     path("projects/", views.ProjectListCreateApi.as_view(), name="projects"),
@@ -17,6 +17,11 @@ urlpatterns = [
         views.ItemDetailApi.as_view(),
         name="item-detail",
     ),
+    path(
+        "projects/<int:project_id>/items/<int:item_id>/annotations/",
+        views.ItemAnnotationCreateApi.as_view(),
+        name="item-annotations",
+    ),
     path("projects/<int:project_id>/imports/", views.ImportListCreateApi.as_view(), name="imports"),
     path(
         "projects/<int:project_id>/imports/<int:import_id>/",
@@ -29,4 +34,39 @@ urlpatterns = [
         name="import-retry",
     ),
     path("projects/<int:project_id>/export/", views.ExportApi.as_view(), name="export"),
+    path(
+        "projects/<int:project_id>/training-jobs/",
+        learning_views.TrainingJobListCreateApi.as_view(),
+        name="training-jobs",
+    ),
+    path(
+        "projects/<int:project_id>/training-jobs/<int:job_id>/",
+        learning_views.TrainingJobDetailApi.as_view(),
+        name="training-job-detail",
+    ),
+    path(
+        "projects/<int:project_id>/model-versions/",
+        learning_views.ModelVersionListApi.as_view(),
+        name="model-versions",
+    ),
+    path(
+        "projects/<int:project_id>/model-versions/<int:version_id>/",
+        learning_views.ModelVersionDetailApi.as_view(),
+        name="model-version-detail",
+    ),
+    path(
+        "projects/<int:project_id>/model-versions/<int:version_id>/stage/",
+        learning_views.ModelVersionStageApi.as_view(),
+        name="model-version-stage",
+    ),
+    path(
+        "projects/<int:project_id>/learning-curve/",
+        learning_views.LearningCurveApi.as_view(),
+        name="learning-curve",
+    ),
+    path(
+        "projects/<int:project_id>/auto-label/",
+        learning_views.AutoLabelApi.as_view(),
+        name="auto-label",
+    ),
 ]

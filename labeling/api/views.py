@@ -11,11 +11,19 @@ from rest_framework.views import APIView
 from core.exceptions import ApplicationError, payload_too_large
 from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
 from labeling.api import serializers as s
-from labeling.choices import ALL_ROLES, DATA_ROLES, MANAGE_ROLES, AnnotationSource, ExportFormat
+from labeling.choices import (
+    ALL_ROLES,
+    DATA_ROLES,
+    LABEL_ROLES,
+    MANAGE_ROLES,
+    AnnotationSource,
+    ExportFormat,
+)
 from labeling.models import ImportJob, Project, ProjectMembership
 from labeling.selectors.items import import_job_list, item_get, item_list
 from labeling.selectors.projects import membership_list, project_get_for_user, project_list
 from labeling.services import projects as project_services
+from labeling.services.annotations import annotation_create
 from labeling.services.exports import export_stream
 from labeling.services.imports import import_job_create, import_job_retry
 
@@ -145,6 +153,32 @@ class ItemDetailApi(APIView):
         except project.items.model.DoesNotExist as exc:
             raise ApplicationError("Item not found.", status_code=404) from exc
         return Response(s.ItemOutputSerializer(item).data)
+
+
+class ItemAnnotationCreateApi(APIView):
+    class AnnotationCreateInputSerializer(serializers.Serializer):
+        labels = serializers.ListField(
+            child=serializers.CharField(max_length=100, allow_blank=True),
+            allow_empty=True,
+            max_length=100,
+            help_text="Label class names: one, or several in a multilabel project.",
+        )
+
+    @extend_schema(
+        request=AnnotationCreateInputSerializer, responses={201: s.AnnotationOutputSerializer}
+    )
+    def post(self, request, project_id: int, item_id: int):
+        """Label an item (source = human). Every ``retrain_every`` new labels start training."""
+        project = project_get_for_user(project_id=project_id, user=request.user, roles=LABEL_ROLES)
+        item = get_object_or_404(project.items.select_related("project"), pk=item_id)
+        data = self.AnnotationCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        annotation = annotation_create(
+            item=item, annotator=request.user, labels=data.validated_data["labels"]
+        )
+        return Response(
+            s.AnnotationOutputSerializer(annotation).data, status=status.HTTP_201_CREATED
+        )
 
 
 class ImportListCreateApi(APIView):

@@ -37,6 +37,15 @@ class Annotation(models.Model):
         db_index=False,
         db_constraint=False,
     )
+    # The model version that produced an automatic label (source = auto).
+    model_version = models.ForeignKey(
+        "models_app.ModelVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

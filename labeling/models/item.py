@@ -20,6 +20,22 @@ class Item(models.Model):
     content_hash = models.CharField(max_length=64)
     split = models.CharField(max_length=8, choices=Split.choices, default=Split.TRAIN)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Written by the active-learning loop after each training run (bulk, never one by one).
+    # Database defaults: imports COPY rows without these columns.
+    predicted_label = models.CharField(max_length=100, blank=True, default="", db_default="")
+    confidence = models.FloatField(null=True, blank=True)
+    # Higher = ask a person sooner; 0 = not in the queue's order yet (or already labeled).
+    priority = models.FloatField(default=0.0, db_default=0.0)
+    scored_by = models.ForeignKey(
+        "models_app.ModelVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # read with its item, never looked up the other way but on deletion
+    )
+    # Drawn uniformly at random for the auto-labeling precision audit: never auto-labeled.
+    is_audit = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["id"]
@@ -31,6 +47,8 @@ class Item(models.Model):
         indexes = [
             # Keyset pagination (browser, exports, scoring) walks a project's items by id.
             models.Index(fields=["project", "id"], name="item_project_id_idx"),
+            # The labeling queue: a project's items, highest priority first.
+            models.Index(fields=["project", "-priority", "id"], name="item_project_priority_idx"),
         ]
 
     def __str__(self) -> str:

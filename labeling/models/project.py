@@ -1,9 +1,9 @@
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
-from labeling.choices import DataType, Role, TaskType
+from labeling.choices import DataType, Role, SamplingStrategy, TaskType
 
 
 class Project(models.Model):
@@ -17,6 +17,29 @@ class Project(models.Model):
     annotations_per_item = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1)]
     )
+    # --- active learning -----------------------------------------------------------------
+    sampling_strategy = models.CharField(
+        max_length=16, choices=SamplingStrategy.choices, default=SamplingStrategy.HYBRID
+    )
+    # An embedder name from models_app.ml.embedders; blank = the default for the data type.
+    embedder = models.CharField(max_length=32, blank=True, default="")
+    # Retrain after this many new human labels; 0 = only by hand or by schedule.
+    retrain_every = models.PositiveIntegerField(default=50)
+    # Until two classes have this many labels, the queue orders items by diversity (cold start).
+    min_labels_per_class = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1)]
+    )
+    # --- auto-labeling --------------------------------------------------------------------
+    auto_label_enabled = models.BooleanField(default=False)
+    auto_label_target_precision = models.FloatField(
+        default=0.95, validators=[MinValueValidator(0.5), MaxValueValidator(0.999)]
+    )
+    # Share of the pool drawn uniformly at random for people to label: the precision audit.
+    audit_rate = models.FloatField(
+        default=0.05, validators=[MinValueValidator(0.0), MaxValueValidator(0.5)]
+    )
+    train_on_auto_labels = models.BooleanField(default=False)
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -28,6 +51,11 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def owner_key(self) -> str:
+        """How models_app names this project's embeddings, jobs and model versions."""
+        return f"labeling.project:{self.pk}"
 
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Colour must look like #1f77b4.")

@@ -1,12 +1,13 @@
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet
 
 from labeling.models import Annotation, ImportJob, Item, Project
 
 
 def item_list(*, project: Project, filters: dict[str, Any] | None = None) -> QuerySet[Item]:
-    """Items of a project with their annotations; filters: split, search, labeled, label, source."""
+    """Items of a project with their annotations; filters: split, search, labeled, label, source;
+    ``ordering``: id (default), -priority (the queue's order) or confidence (least sure first)."""
     filters = filters or {}
     items = Item.objects.filter(project=project)
     if filters.get("split"):
@@ -27,7 +28,11 @@ def item_list(*, project: Project, filters: dict[str, Any] | None = None) -> Que
             labels__icontains=f'"{filters["label"]}"'
         )
         items = items.filter(Exists(matching))
-    return items.order_by("id").prefetch_related(
+    ordering = {
+        "-priority": ("-priority", "id"),
+        "confidence": (F("confidence").asc(nulls_last=True), "id"),
+    }.get(filters.get("ordering") or "id", ("id",))
+    return items.order_by(*ordering).prefetch_related(
         Prefetch(
             "annotations", queryset=Annotation.objects.select_related("annotator").order_by("id")
         )

@@ -174,3 +174,118 @@ def import_annotation_item_ids(*, item_ids: Sequence[int]) -> set[int]:
             [ids_json],
         )
         return {row[0] for row in cursor.fetchall()}
+
+
+# Item columns the active-learning loop writes, with their PostgreSQL types.
+ITEM_SCORE_COLUMNS = {
+    "predicted_label": "varchar(100)",
+    "confidence": "double precision",
+    "priority": "double precision",
+    "scored_by_id": "bigint",
+    "is_audit": "boolean",
+}
+
+
+def item_scores_update(
+    *, project_id: int, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> int:
+    """Set ``columns`` on many items of one project: each row is ``(item id, *values)``.
+
+    Must run inside a transaction. Rows whose item is gone (deleted meanwhile) or belongs to
+    another project are skipped. PostgreSQL: ``COPY`` into a temporary table and one
+    ``UPDATE … FROM``; SQLite: ``executemany``. Returns how many items were updated.
+    """
+    if not rows:
+        return 0
+    unknown = set(columns) - set(ITEM_SCORE_COLUMNS)
+    if unknown:
+        raise ValueError(f"not an item score column: {sorted(unknown)}")
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            definitions = ", ".join(f"{quote(c)} {t}" for c, t in ITEM_SCORE_COLUMNS.items())
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS staging_item_scores "
+                f"(id bigint, {definitions}) ON COMMIT DROP"
+            )
+            column_list = ", ".join(["id", *(quote(c) for c in columns)])
+            with cursor.cursor.copy(f"COPY staging_item_scores ({column_list}) FROM STDIN") as copy:
+                copy.write(copy_text(rows))
+            assignments = ", ".join(f"{quote(c)} = s.{quote(c)}" for c in columns)
+            cursor.execute(
+                f"UPDATE labeling_item AS i SET {assignments} FROM staging_item_scores AS s "  # noqa: S608
+                "WHERE i.id = s.id AND i.project_id = %s",
+                [project_id],
+            )
+            updated = cursor.rowcount
+            cursor.execute("TRUNCATE staging_item_scores")
+            return updated
+        assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
+        cursor.executemany(
+            f"UPDATE labeling_item SET {assignments} WHERE id = %s AND project_id = %s",  # noqa: S608
+            [(*row[1:], row[0], project_id) for row in rows],
+        )
+        return cursor.rowcount
+
+
+def auto_annotations_insert(
+    *,
+    project_id: int,
+    rows: Sequence[tuple[int, str]],
+    model_version_id: int,
+    now: datetime,
+) -> int:
+    """Add automatic labels: ``rows`` are ``(item id, labels as a JSON array)``.
+
+    Must run inside a transaction. Only items that still exist in the project and have no
+    annotation at all get one (a person may have labeled it since it was scored).
+    """
+    if not rows:
+        return 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS staging_auto_labels "
+                "(item_id bigint, labels text) ON COMMIT DROP"
+            )
+            with cursor.cursor.copy(
+                "COPY staging_auto_labels (item_id, labels) FROM STDIN"
+            ) as copy:
+                copy.write(copy_text(rows))
+            cursor.execute(
+                "INSERT INTO labeling_annotation "
+                "(item_id, labels, source, model_version_id, created_at, updated_at) "
+                "SELECT s.item_id, s.labels::jsonb, 'auto', %s, %s, %s "
+                "FROM staging_auto_labels AS s "
+                "JOIN labeling_item AS i ON i.id = s.item_id AND i.project_id = %s "
+                "WHERE NOT EXISTS "
+                "(SELECT 1 FROM labeling_annotation AS a WHERE a.item_id = s.item_id)",
+                [model_version_id, now, now, project_id],
+            )
+            inserted = cursor.rowcount
+            cursor.execute("TRUNCATE staging_auto_labels")
+            return inserted
+        cursor.executemany(
+            "INSERT INTO labeling_annotation "
+            "(item_id, labels, source, model_version_id, created_at, updated_at) "
+            "SELECT %s, %s, 'auto', %s, %s, %s "
+            "WHERE EXISTS (SELECT 1 FROM labeling_item WHERE id = %s AND project_id = %s) "
+            "AND NOT EXISTS (SELECT 1 FROM labeling_annotation WHERE item_id = %s)",
+            [
+                (item_id, labels, model_version_id, now, now, item_id, project_id, item_id)
+                for item_id, labels in rows
+            ],
+        )
+        return cursor.rowcount
+
+
+def labeled_items_priority_reset(*, project_id: int) -> int:
+    """Labeled items leave the queue's order: their priority goes back to 0."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE labeling_item SET priority = 0 WHERE project_id = %s AND priority <> 0 "
+            "AND EXISTS (SELECT 1 FROM labeling_annotation AS a "
+            "WHERE a.item_id = labeling_item.id)",
+            [project_id],
+        )
+        return cursor.rowcount

@@ -484,6 +484,9 @@ def import_job_run(*, job_id: int) -> ImportJob:
     Rows already present (same external id, or same content when no id is given) are counted
     as existing, so running a job again, after a crash or by retry, completes it without
     duplicates. Row problems are reported with their line; only an unreadable file fails the job.
+
+    Side effects: when items were added, requests an embedding job for the project (unless
+    ``TANDEM_EMBED_AFTER_IMPORT`` is off).
     """
     job = ImportJob.objects.select_related("project").get(pk=job_id)
     first_run = job.started_at is None
@@ -529,10 +532,22 @@ def import_job_run(*, job_id: int) -> ImportJob:
             _finish(job, status=ImportStatus.FAILED, message="The file has no rows to import.")
         else:
             _finish(job, status=ImportStatus.SUCCEEDED, message="")
+            if run.counts["items_created"] and settings.TANDEM_EMBED_AFTER_IMPORT:
+                _request_embedding(job)
     if run.counts["items_created"] >= 10_000:
         _refresh_statistics()
     job.refresh_from_db()
     return job
+
+
+def _request_embedding(job: ImportJob) -> None:
+    """New items get their vectors right away, on the embeddings queue."""
+    from labeling.services.learning_jobs import project_embedding_request
+    from models_app.choices import JobTrigger
+
+    project_embedding_request(
+        project=job.project, trigger=JobTrigger.IMPORT, requested_by=job.created_by
+    )
 
 
 def _refresh_statistics() -> None:

@@ -11,6 +11,18 @@ from core.exceptions import ApplicationError
 from labeling.choices import Role, TaskType
 from labeling.models import LabelClass, Project, ProjectMembership
 
+# Settings of the active-learning loop and auto-labeling, set on create or update.
+LEARNING_SETTINGS = (
+    "sampling_strategy",
+    "embedder",
+    "retrain_every",
+    "min_labels_per_class",
+    "auto_label_enabled",
+    "auto_label_target_precision",
+    "audit_rate",
+    "train_on_auto_labels",
+)
+
 DEFAULT_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2"]
 
 
@@ -36,6 +48,28 @@ def _validate_label_classes(*, task_type: str, label_classes: list[dict[str, Any
         raise ApplicationError("A binary project needs exactly two label classes.")
     if task_type != TaskType.BINARY and len(names) < 2:
         raise ApplicationError("A project needs at least two label classes.")
+
+
+def _validate_embedder(*, data_type: str, embedder: str) -> None:
+    """Blank (the default for the data type) or an embedder made for this data type."""
+    if not embedder:
+        return
+    from models_app.ml.embedders import EMBEDDER_NAMES, EmbedderUnavailable, get_embedder
+
+    if embedder not in EMBEDDER_NAMES:
+        raise ApplicationError(
+            f"Unknown embedder {embedder!r}.", extra={"embedders": list(EMBEDDER_NAMES)}
+        )
+    try:
+        # Cheap: weights load on the first embed, not here.
+        kind = get_embedder(embedder).data_type
+    except EmbedderUnavailable as exc:
+        raise ApplicationError(str(exc), extra={"embedder": embedder}) from exc
+    if kind != data_type:
+        raise ApplicationError(
+            f"The {embedder!r} embedder reads {kind}; this is a {data_type} project.",
+            extra={"embedder": embedder},
+        )
 
 
 def _default_hotkey(*, order: int, taken: set[str]) -> str:
@@ -85,10 +119,19 @@ def project_create(
     description: str = "",
     guidelines: str = "",
     annotations_per_item: int = 1,
+    **learning_settings: Any,
 ) -> Project:
-    """Create a project with its label classes; the creator becomes its admin."""
+    """Create a project with its label classes; the creator becomes its admin.
+
+    ``learning_settings``: any of ``LEARNING_SETTINGS`` (defaults from the model).
+    """
     _validate_label_classes(task_type=task_type, label_classes=label_classes)
+    unknown = set(learning_settings) - set(LEARNING_SETTINGS)
+    if unknown:
+        raise TypeError(f"unknown project settings: {sorted(unknown)}")
+    _validate_embedder(data_type=data_type, embedder=learning_settings.get("embedder", ""))
     project = Project.objects.create(
+        **learning_settings,
         name=name.strip(),
         description=description,
         data_type=data_type,
@@ -105,23 +148,44 @@ def project_create(
 
 @transaction.atomic
 def project_update(*, project: Project, data: dict[str, Any]) -> Project:
-    """Update fields; ``label_classes`` replaces the list (classes are matched by name)."""
+    """Update fields; ``label_classes`` replaces the list (classes are matched by name).
+
+    Side effects: a new embedder queues an embedding job (after commit) for the new vectors.
+    """
     for field in ("name", "description", "annotations_per_item"):
         if field in data:
             setattr(project, field, data[field].strip() if field == "name" else data[field])
+    embedder_before = project.embedder
+    if "embedder" in data:
+        _validate_embedder(data_type=project.data_type, embedder=data["embedder"])
+    for field in LEARNING_SETTINGS:
+        if field in data:
+            setattr(project, field, data[field])
     if "guidelines" in data:
         project.guidelines = data["guidelines"]
         project.guidelines_html = guidelines_render(markdown_text=data["guidelines"])
     if "label_classes" in data:
         _validate_label_classes(task_type=project.task_type, label_classes=data["label_classes"])
         _label_classes_write(project=project, label_classes=data["label_classes"])
+    project.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
     project.save()
+    if project.embedder != embedder_before and project.items.exists():
+        from labeling.services.learning_jobs import project_embedding_request
+        from models_app.choices import JobTrigger
+
+        project_embedding_request(project=project, trigger=JobTrigger.SETTINGS)
     return project
 
 
 @transaction.atomic
 def project_delete(*, project: Project) -> None:
+    """Delete the project with its items, and what models_app keeps for it (vectors, jobs,
+    model versions and their artifacts)."""
+    from models_app.services.jobs import owner_forget
+
+    owner = project.owner_key
     project.delete()
+    owner_forget(owner=owner)
 
 
 @transaction.atomic

@@ -1,14 +1,9 @@
 """A real Celery worker process (on the configured broker: Redis in CI) runs an import."""
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from celery.result import AsyncResult
-from django.db import connection
 
 from config.celery import app as celery_app
 from labeling.choices import ImportStatus, Role
@@ -17,69 +12,10 @@ from labeling.models import ImportJob
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def _database_url() -> str:
-    """The URL of the database this test runs on (the test database, not the configured one)."""
-    params = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{params['NAME']}"
-    user = params.get("USER") or "postgres"
-    password = f":{params['PASSWORD']}" if params.get("PASSWORD") else ""
-    return (
-        f"postgres://{user}{password}@{params.get('HOST') or '127.0.0.1'}:"
-        f"{params.get('PORT') or 5432}/{params['NAME']}"
-    )
-
-
 @pytest.fixture
-def worker(settings, tmp_path):
-    """Start ``celery worker`` in its own process and stop it (by its PID) afterwards."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(),
-        "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        # Small batches so a 28k-row file reports progress many times.
-        "TANDEM_IMPORT_BATCH_SIZE": "500",
-    }
-    log = (tmp_path / "worker.log").open("w")
-    celery_bin = str(Path(sys.executable).with_name("celery"))
-    process = subprocess.Popen(
-        [
-            celery_bin,
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            "default",
-            "--concurrency",
-            "1",
-            "--pool",
-            "solo",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    always_eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    try:
-        yield process
-    finally:
-        celery_app.conf.task_always_eager = always_eager
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        print((tmp_path / "worker.log").read_text()[-3000:])
+def worker(start_worker):
+    # Small batches so a 28k-row file reports progress many times.
+    return start_worker(["default"], TANDEM_IMPORT_BATCH_SIZE="500")
 
 
 def test_worker_runs_import_and_reports_progress(worker, api, make_member, dataset_path, tmp_path):

@@ -16,6 +16,7 @@ import { ProjectItemRoute } from "./routes/projects/item";
 import { ProjectItemsRoute } from "./routes/projects/items";
 import { ProjectsRoute } from "./routes/projects/list";
 import { ProjectMembersRoute } from "./routes/projects/members";
+import { ProjectModelsRoute } from "./routes/projects/models";
 import { ProjectOverviewRoute } from "./routes/projects/overview";
 import { ProjectLayout } from "./routes/projects/project-layout";
 import { RouteError } from "./routes/route-error";
@@ -46,6 +47,7 @@ export function createAppRouter() {
             { path: `${paths.projectItems.path}/:itemId`, element: <ProjectItemRoute /> },
             { path: paths.projectImport.path, element: <ProjectImportRoute /> },
             { path: paths.projectExport.path, element: <ProjectExportRoute /> },
+            { path: paths.projectModels.path, element: <ProjectModelsRoute /> },
             { path: paths.projectMembers.path, element: <ProjectMembersRoute /> },
           ],
         },

@@ -21,6 +21,7 @@ export const paths = {
         : `/projects/${projectId}/import?job=${jobId}`,
   },
   projectExport: { path: "export", href: (projectId: number) => `/projects/${projectId}/export` },
+  projectModels: { path: "models", href: (projectId: number) => `/projects/${projectId}/models` },
   projectMembers: {
     path: "members",
     href: (projectId: number) => `/projects/${projectId}/members`,

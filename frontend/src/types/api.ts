@@ -134,6 +134,26 @@ export interface paths {
         patch: operations["projects_partial_update"];
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/auto-label/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The auto-labeling estimate: threshold, precision on the audit sample with its
+         *     confidence interval, and how many items are labeled automatically.
+         */
+        get: operations["projects_auto_label_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/export/": {
         parameters: {
             query?: never;
@@ -236,6 +256,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/items/{item_id}/annotations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Label an item (source = human). Every ``retrain_every`` new labels start training. */
+        post: operations["projects_items_annotations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/learning-curve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Held-out ROC AUC and macro F1 of every version against its number of human labels. */
+        get: operations["projects_learning_curve_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/members/": {
         parameters: {
             query?: never;
@@ -268,6 +322,96 @@ export interface paths {
         patch: operations["projects_members_partial_update"];
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/model-versions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The project's model versions, newest first, with held-out metrics and stage. */
+        get: operations["projects_model_versions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/model-versions/{version_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["projects_model_versions_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/model-versions/{version_id}/stage/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Move a version to a stage. Production is one per project: the version serving now
+         *     is archived. Rolling back is promoting the earlier version again.
+         */
+        post: operations["projects_model_versions_stage_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/training-jobs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The project's jobs, newest first, with status, step, progress and message. */
+        get: operations["projects_training_jobs_list"];
+        put?: never;
+        /**
+         * @description Train now (or embed). A job already queued or running for the project is returned
+         *     instead of a second one; a running one will run once more when it ends.
+         */
+        post: operations["projects_training_jobs_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/training-jobs/{job_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["projects_training_jobs_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/": {
         parameters: {
             query?: never;
@@ -290,11 +434,16 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AnnotationCreateInputRequest: {
+            /** @description Label class names: one, or several in a multilabel project. */
+            labels: string[];
+        };
         AnnotationOutput: {
             readonly id: number;
-            labels?: unknown;
-            source?: components["schemas"]["SourceEnum"];
+            readonly labels: unknown;
+            readonly source: components["schemas"]["SourceEnum"];
             readonly annotator: string;
+            readonly model_version: number | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -303,6 +452,43 @@ export interface components {
         ApiToken: {
             token: string;
         };
+        AutoLabelCounts: {
+            auto_labeled: number;
+            audit_items: number;
+            audit_labeled: number;
+            unlabeled: number;
+        };
+        /** @description The latest estimate (from the last successful training run) and today's counts. */
+        AutoLabelOutput: {
+            enabled: boolean;
+            /** Format: double */
+            target_precision: number;
+            /** Format: double */
+            audit_rate: number;
+            /**
+             * Format: double
+             * @description Items at or above this confidence are labeled automatically.
+             */
+            threshold: number | null;
+            /**
+             * Format: double
+             * @description Precision on the audited items above the threshold.
+             */
+            precision: number | null;
+            /** Format: double */
+            ci_low: number | null;
+            /** Format: double */
+            ci_high: number | null;
+            n_above: number | null;
+            n_audit: number | null;
+            model_version: number | null;
+            message: string;
+            /** Format: date-time */
+            created_at: string | null;
+            counts: components["schemas"]["AutoLabelCounts"];
+        };
+        /** @enum {unknown} */
+        BlankEnum: "";
         Csrf: {
             csrf_token: string;
         };
@@ -320,6 +506,14 @@ export interface components {
          * @enum {string}
          */
         DelimiterEnum: "," | "\t" | ";" | "|";
+        /**
+         * @description * `` -
+         *     * `minilm` - minilm
+         *     * `hashing` - hashing
+         *     * `pixels` - pixels
+         * @enum {string}
+         */
+        EmbedderEnum: "minilm" | "hashing" | "pixels";
         /**
          * @description * `csv` - CSV / TSV
          *     * `jsonl` - JSON Lines
@@ -347,7 +541,7 @@ export interface components {
             readonly original_name: string;
             readonly format: components["schemas"]["FormatEnum"];
             readonly options: unknown;
-            readonly status: components["schemas"]["StatusEnum"];
+            readonly status: components["schemas"]["ImportJobOutputStatusEnum"];
             /** Format: double */
             readonly progress: number;
             readonly total_bytes: number;
@@ -369,6 +563,14 @@ export interface components {
             /** Format: date-time */
             readonly finished_at: string | null;
         };
+        /**
+         * @description * `queued` - Queued
+         *     * `running` - Running
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        ImportJobOutputStatusEnum: "queued" | "running" | "succeeded" | "failed";
         InvitationAcceptInputRequest: {
             uid: string;
             token: string;
@@ -376,13 +578,20 @@ export interface components {
         };
         ItemOutput: {
             readonly id: number;
-            external_id: string;
-            text?: string | null;
+            readonly external_id: string;
+            readonly text: string | null;
             readonly image: string | null;
             readonly thumbnail: string | null;
-            metadata?: unknown;
-            content_hash: string;
-            split?: components["schemas"]["SplitEnum"];
+            readonly metadata: unknown;
+            readonly content_hash: string;
+            readonly split: components["schemas"]["SplitEnum"];
+            readonly predicted_label: string;
+            /** Format: double */
+            readonly confidence: number | null;
+            /** Format: double */
+            readonly priority: number;
+            readonly is_audit: boolean;
+            readonly scored_by: number | null;
             /** Format: date-time */
             readonly created_at: string;
             readonly annotations: components["schemas"]["AnnotationOutput"][];
@@ -398,6 +607,21 @@ export interface components {
             name: string;
             colour?: string;
             hotkey?: string;
+        };
+        LearningCurveOutput: {
+            points: components["schemas"]["LearningCurvePoint"][];
+        };
+        LearningCurvePoint: {
+            version: number;
+            /** @description Human labels the version learned from. */
+            label_count: number;
+            /** Format: double */
+            roc_auc: number | null;
+            /** Format: double */
+            f1_macro: number | null;
+            stage: components["schemas"]["ModelStageEnum"];
+            /** Format: date-time */
+            created_at: string;
         };
         LoginInputRequest: {
             username: string;
@@ -417,6 +641,65 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        /** @description Held-out metrics (items of the dev and test splits with a human label). */
+        ModelMetrics: {
+            n?: number;
+            /** Format: double */
+            roc_auc?: number | null;
+            /** Format: double */
+            f1_macro?: number | null;
+            f1_per_class?: {
+                [key: string]: number;
+            };
+            /** Format: double */
+            accuracy?: number | null;
+            /** Format: double */
+            ece?: number | null;
+            confusion_matrix?: number[][] | null;
+            label_counts?: {
+                [key: string]: number;
+            };
+            train_label_counts?: {
+                [key: string]: number;
+            };
+            train_n?: number;
+        };
+        /**
+         * @description * `candidate` - Candidate
+         *     * `shadow` - Shadow
+         *     * `canary` - Canary
+         *     * `production` - Production
+         *     * `archived` - Archived
+         * @enum {string}
+         */
+        ModelStageEnum: "candidate" | "shadow" | "canary" | "production" | "archived";
+        ModelVersionOutput: {
+            readonly id: number;
+            readonly version: number;
+            readonly algorithm: string;
+            readonly embedder: string;
+            readonly snapshot_id: string;
+            readonly snapshot_hash: string;
+            readonly label_count: number;
+            readonly hyperparameters: unknown;
+            readonly metrics: components["schemas"]["ModelMetrics"];
+            readonly status: components["schemas"]["ModelVersionStatusEnum"];
+            readonly stage: components["schemas"]["ModelStageEnum"];
+            /** Format: date-time */
+            readonly promoted_at: string | null;
+            readonly stage_history: components["schemas"]["StageChange"][];
+            readonly created_by: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `ready` - Ready
+         *     * `broken` - Broken
+         * @enum {string}
+         */
+        ModelVersionStatusEnum: "ready" | "broken";
+        /** @enum {unknown} */
+        NullEnum: null;
         PaginatedImportJobList: {
             count: number;
             /** Format: uri */
@@ -441,6 +724,14 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["MemberOutput"][];
         };
+        PaginatedModelVersionList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["ModelVersionOutput"][];
+        };
         PaginatedProjectList: {
             count: number;
             /** Format: uri */
@@ -448,6 +739,14 @@ export interface components {
             /** Format: uri */
             previous: string | null;
             results: components["schemas"]["ProjectOutput"][];
+        };
+        PaginatedTrainingJobList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["TrainingJobOutput"][];
         };
         PaginatedUserList: {
             count: number;
@@ -460,14 +759,54 @@ export interface components {
         PatchedMemberUpdateInputRequest: {
             role?: components["schemas"]["RoleEnum"];
         };
+        /** @description The active-learning and auto-labeling settings a project accepts (all optional). */
         PatchedProjectUpdateInputRequest: {
+            sampling_strategy?: components["schemas"]["SamplingStrategyEnum"];
+            /**
+             * @description Blank: the default for the data type (minilm for text, pixels for images).
+             *
+             *     * `` -
+             *     * `minilm` - minilm
+             *     * `hashing` - hashing
+             *     * `pixels` - pixels
+             */
+            embedder?: components["schemas"]["EmbedderEnum"] | components["schemas"]["BlankEnum"];
+            /** @description Retrain after this many new human labels; 0 turns automatic retraining off. */
+            retrain_every?: number;
+            min_labels_per_class?: number;
+            auto_label_enabled?: boolean;
+            /** Format: double */
+            auto_label_target_precision?: number;
+            /** Format: double */
+            audit_rate?: number;
+            train_on_auto_labels?: boolean;
             name?: string;
             description?: string;
             label_classes?: components["schemas"]["LabelClassRequest"][];
             guidelines?: string;
             annotations_per_item?: number;
         };
+        /** @description The active-learning and auto-labeling settings a project accepts (all optional). */
         ProjectCreateInputRequest: {
+            sampling_strategy?: components["schemas"]["SamplingStrategyEnum"];
+            /**
+             * @description Blank: the default for the data type (minilm for text, pixels for images).
+             *
+             *     * `` -
+             *     * `minilm` - minilm
+             *     * `hashing` - hashing
+             *     * `pixels` - pixels
+             */
+            embedder?: components["schemas"]["EmbedderEnum"] | components["schemas"]["BlankEnum"];
+            /** @description Retrain after this many new human labels; 0 turns automatic retraining off. */
+            retrain_every?: number;
+            min_labels_per_class?: number;
+            auto_label_enabled?: boolean;
+            /** Format: double */
+            auto_label_target_precision?: number;
+            /** Format: double */
+            audit_rate?: number;
+            train_on_auto_labels?: boolean;
             name: string;
             /** @default  */
             description?: string;
@@ -494,6 +833,16 @@ export interface components {
             /** @default 0 */
             readonly item_count: number;
             readonly role: string;
+            readonly sampling_strategy: components["schemas"]["SamplingStrategyEnum"];
+            readonly embedder: string;
+            readonly retrain_every: number;
+            readonly min_labels_per_class: number;
+            readonly auto_label_enabled: boolean;
+            /** Format: double */
+            readonly auto_label_target_precision: number;
+            /** Format: double */
+            readonly audit_rate: number;
+            readonly train_on_auto_labels: boolean;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -508,6 +857,15 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "admin" | "ml_engineer" | "annotator" | "moderator" | "senior_moderator";
+        /**
+         * @description * `random` - Random
+         *     * `uncertainty` - Least confident
+         *     * `margin` - Smallest margin
+         *     * `entropy` - Highest entropy
+         *     * `hybrid` - Hybrid (uncertain and diverse)
+         * @enum {string}
+         */
+        SamplingStrategyEnum: "random" | "uncertainty" | "margin" | "entropy" | "hybrid";
         /**
          * @description * `human` - Human
          *     * `import` - Import
@@ -524,14 +882,25 @@ export interface components {
          * @enum {string}
          */
         SplitEnum: "train" | "dev" | "test";
-        /**
-         * @description * `queued` - Queued
-         *     * `running` - Running
-         *     * `succeeded` - Succeeded
-         *     * `failed` - Failed
-         * @enum {string}
-         */
-        StatusEnum: "queued" | "running" | "succeeded" | "failed";
+        StageChange: {
+            stage: components["schemas"]["ModelStageEnum"];
+            previous: (components["schemas"]["ModelStageEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** Format: date-time */
+            at: string;
+            by: string | null;
+        };
+        StageInputRequest: {
+            /**
+             * @description production archives the version serving now; promote an older one to roll back.
+             *
+             *     * `candidate` - Candidate
+             *     * `shadow` - Shadow
+             *     * `canary` - Canary
+             *     * `production` - Production
+             *     * `archived` - Archived
+             */
+            stage: components["schemas"]["ModelStageEnum"];
+        };
         /**
          * @description * `binary` - Binary
          *     * `multiclass` - Multiclass
@@ -539,6 +908,64 @@ export interface components {
          * @enum {string}
          */
         TaskTypeEnum: "binary" | "multiclass" | "multilabel";
+        TrainingJobCreateInputRequest: {
+            /**
+             * @description train (default), or embed: embed items that have no vector yet.
+             *
+             *     * `train` - Train
+             *     * `embed` - Embed
+             * @default train
+             */
+            kind?: components["schemas"]["TrainingJobKindEnum"];
+        };
+        /**
+         * @description * `train` - Train
+         *     * `embed` - Embed
+         * @enum {string}
+         */
+        TrainingJobKindEnum: "train" | "embed";
+        TrainingJobOutput: {
+            readonly id: number;
+            readonly kind: components["schemas"]["TrainingJobKindEnum"];
+            readonly trigger: components["schemas"]["TrainingJobTriggerEnum"];
+            readonly status: components["schemas"]["TrainingJobStatusEnum"];
+            readonly step: string;
+            /** Format: double */
+            readonly progress: number;
+            readonly message: string;
+            readonly error: string;
+            /** @description What the run produced: counts, timings, the promotion decision, auto_label. */
+            readonly result: unknown;
+            readonly model_version: number | null;
+            readonly rerun_requested: boolean;
+            readonly requested_by: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly started_at: string | null;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+        };
+        /**
+         * @description * `queued` - Queued
+         *     * `running` - Running
+         *     * `waiting` - Waiting for labels
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        TrainingJobStatusEnum: "queued" | "running" | "waiting" | "succeeded" | "failed";
+        /**
+         * @description * `labels` - New labels
+         *     * `manual` - By hand
+         *     * `schedule` - Schedule
+         *     * `moderation` - Moderation decisions
+         *     * `import` - Import
+         *     * `settings` - Settings changed
+         *     * `rerun` - Requested while running
+         * @enum {string}
+         */
+        TrainingJobTriggerEnum: "labels" | "manual" | "schedule" | "moderation" | "import" | "settings" | "rerun";
         UserCreateInputRequest: {
             username: string;
             /**
@@ -855,6 +1282,27 @@ export interface operations {
             };
         };
     };
+    projects_auto_label_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoLabelOutput"];
+                };
+            };
+        };
+    };
     projects_export_retrieve: {
         parameters: {
             query?: {
@@ -991,6 +1439,14 @@ export interface operations {
             query?: {
                 label?: string;
                 labeled?: boolean | null;
+                /**
+                 * @description -priority: the labeling queue's order (with labeled=false, the queue itself).
+                 *
+                 *     * `id` - Oldest first
+                 *     * `-priority` - Highest priority first (the labeling queue's order)
+                 *     * `confidence` - Least confident prediction first
+                 */
+                ordering?: "id" | "-priority" | "confidence";
                 /** @description Page number, from 1. */
                 page?: number;
                 /** @description Items per page (at most 500). */
@@ -1047,6 +1503,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ItemOutput"];
+                };
+            };
+        };
+    };
+    projects_items_annotations_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnnotationCreateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AnnotationCreateInputRequest"];
+                "multipart/form-data": components["schemas"]["AnnotationCreateInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnotationOutput"];
+                };
+            };
+        };
+    };
+    projects_learning_curve_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearningCurveOutput"];
                 };
             };
         };
@@ -1149,6 +1654,159 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberOutput"];
+                };
+            };
+        };
+    };
+    projects_model_versions_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedModelVersionList"];
+                };
+            };
+        };
+    };
+    projects_model_versions_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+                version_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersionOutput"];
+                };
+            };
+        };
+    };
+    projects_model_versions_stage_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+                version_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StageInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["StageInputRequest"];
+                "multipart/form-data": components["schemas"]["StageInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersionOutput"];
+                };
+            };
+        };
+    };
+    projects_training_jobs_list: {
+        parameters: {
+            query?: {
+                /** @description train or embed */
+                kind?: "embed" | "train";
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedTrainingJobList"];
+                };
+            };
+        };
+    };
+    projects_training_jobs_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TrainingJobCreateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TrainingJobCreateInputRequest"];
+                "multipart/form-data": components["schemas"]["TrainingJobCreateInputRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingJobOutput"];
+                };
+            };
+        };
+    };
+    projects_training_jobs_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingJobOutput"];
                 };
             };
         };

@@ -21,6 +21,9 @@ from core.services.users import invitation_path
 from labeling.api import urls as labeling_urls
 from labeling.choices import ImportFormat, ImportStatus, Role
 from labeling.models import ImportJob, Project, ProjectMembership
+from models_app.choices import JobKind, JobStatus, JobTrigger, Stage
+from models_app.models import ModelVersion, TrainingJob
+from models_app.services.registry import model_version_register
 from tests.factories import (
     AnnotationFactory,
     ItemFactory,
@@ -74,11 +77,16 @@ def data_roles(ok: int) -> dict[str, Any]:
     return _project_roles({Role.ADMIN, Role.ML_ENGINEER}, ok)
 
 
+def label_roles(ok: int) -> dict[str, Any]:
+    return _project_roles({Role.ADMIN, Role.ML_ENGINEER, Role.ANNOTATOR}, ok)
+
+
 @dataclass(frozen=True)
 class Endpoint:
     route: str  # the URL pattern's name
     method: str
-    path: str  # under /api/v1/; {project}, {member}, {item} and {job} are filled in
+    # under /api/v1/; {project}, {member}, {item}, {job}, {training_job}, {version} are filled in
+    path: str
     expected: dict[str, Any]
 
 
@@ -106,11 +114,40 @@ ENDPOINTS = [
     E("member-detail", "delete", "projects/{project}/members/{member}/", admin_only(204)),
     E("items", "get", "projects/{project}/items/", any_member(200)),
     E("item-detail", "get", "projects/{project}/items/{item}/", any_member(200)),
+    E(
+        "item-annotations",
+        "post",
+        "projects/{project}/items/{item}/annotations/",
+        label_roles(201),
+    ),
     E("imports", "get", "projects/{project}/imports/", data_roles(200)),
     E("imports", "post", "projects/{project}/imports/", data_roles(202)),
     E("import-detail", "get", "projects/{project}/imports/{job}/", data_roles(200)),
     E("import-retry", "post", "projects/{project}/imports/{job}/retry/", data_roles(202)),
     E("export", "get", "projects/{project}/export/", data_roles(200)),
+    E("training-jobs", "get", "projects/{project}/training-jobs/", data_roles(200)),
+    E("training-jobs", "post", "projects/{project}/training-jobs/", data_roles(202)),
+    E(
+        "training-job-detail",
+        "get",
+        "projects/{project}/training-jobs/{training_job}/",
+        data_roles(200),
+    ),
+    E("model-versions", "get", "projects/{project}/model-versions/", any_member(200)),
+    E(
+        "model-version-detail",
+        "get",
+        "projects/{project}/model-versions/{version}/",
+        any_member(200),
+    ),
+    E(
+        "model-version-stage",
+        "post",
+        "projects/{project}/model-versions/{version}/stage/",
+        data_roles(200),
+    ),
+    E("learning-curve", "get", "projects/{project}/learning-curve/", any_member(200)),
+    E("auto-label", "get", "projects/{project}/auto-label/", any_member(200)),
 ]
 
 
@@ -134,9 +171,35 @@ BODIES: dict[tuple[str, str], Callable[[SimpleNamespace], dict[str, Any]]] = {
     ("members", "post"): lambda w: {"username": w.newcomer.username, "role": Role.ANNOTATOR},
     ("member-detail", "patch"): lambda w: {"role": Role.MODERATOR},
     ("imports", "post"): lambda w: {"file": SimpleUploadedFile("more.csv", b"text\nhello\n")},
+    ("item-annotations", "post"): lambda w: {"labels": ["spam"]},
+    ("model-version-stage", "post"): lambda w: {"stage": "production"},
 }
 MULTIPART = {("imports", "post")}
 QUERY = {("export", "get"): {"format": "csv"}}
+
+
+def _model_version(project: Project) -> ModelVersion:
+    return model_version_register(
+        owner=project.owner_key,
+        algorithm="logreg",
+        embedder="hashing@v1",
+        snapshot_id="s",
+        snapshot_hash="h",
+        label_count=1,
+        hyperparameters={},
+        metrics={"roc_auc": 0.5},
+        artifact=b"npz",
+    )
+
+
+def _training_job(project: Project) -> TrainingJob:
+    return TrainingJob.objects.create(
+        owner=project.owner_key,
+        kind=JobKind.TRAIN,
+        trigger=JobTrigger.MANUAL,
+        status=JobStatus.FAILED,
+        error="only members may read this error",
+    )
 
 
 def _failed_import(project: Project) -> ImportJob:
@@ -163,12 +226,16 @@ def world(db):
     item = ItemFactory(project=project, text="only members of A may read this")
     AnnotationFactory(item=item)
     job = _failed_import(project)
+    training_job = _training_job(project)
+    version = _model_version(project)
 
     other = ProjectFactory(name="Secret project B")
     MembershipFactory(project=other, role=Role.ADMIN)
     other_item = ItemFactory(project=other, text="only members of B may read this")
     other_job = _failed_import(other)
     other_member = MembershipFactory(project=other, role=Role.ANNOTATOR)
+    other_training_job = _training_job(other)
+    other_version = _model_version(other)
 
     invited = UserFactory()
     invited.set_unusable_password()
@@ -179,10 +246,14 @@ def world(db):
         target=target,
         item=item,
         job=job,
+        training_job=training_job,
+        version=version,
         other=other,
         other_item=other_item,
         other_job=other_job,
         other_member=other_member,
+        other_training_job=other_training_job,
+        other_version=other_version,
         invited=invited,
         newcomer=UserFactory(),
     )
@@ -207,7 +278,12 @@ def _persona_client(persona: str, world) -> APIClient:
 
 def _call(client: APIClient, endpoint: Endpoint, world):
     path = "/api/v1/" + endpoint.path.format(
-        project=world.project.pk, member=world.target.pk, item=world.item.pk, job=world.job.pk
+        project=world.project.pk,
+        member=world.target.pk,
+        item=world.item.pk,
+        job=world.job.pk,
+        training_job=world.training_job.pk,
+        version=world.version.pk,
     )
     key = (endpoint.route, endpoint.method)
     if endpoint.method == "get":
@@ -313,6 +389,26 @@ def test_member_of_one_project_gets_404_for_another_projects_import(world, membe
     assert (through_own.status_code, directly.status_code, retried.status_code) == (404, 404, 404)
     world.other_job.refresh_from_db()
     assert world.other_job.status == ImportStatus.FAILED
+
+
+def test_member_of_one_project_gets_404_for_another_projects_jobs_and_versions(world, member_of_a):
+    a = world.project.pk
+    job, version = world.other_training_job.pk, world.other_version.pk
+
+    responses = [
+        member_of_a.get(f"/api/v1/projects/{a}/training-jobs/{job}/"),
+        member_of_a.get(f"/api/v1/projects/{a}/model-versions/{version}/"),
+        member_of_a.post(
+            f"/api/v1/projects/{a}/model-versions/{version}/stage/",
+            {"stage": "production"},
+            format="json",
+        ),
+    ]
+
+    assert [r.status_code for r in responses] == [404, 404, 404]
+    assert "only members may read" not in "".join(r.content.decode() for r in responses)
+    world.other_version.refresh_from_db()
+    assert world.other_version.stage == Stage.CANDIDATE
 
 
 def test_admin_of_one_project_cannot_change_or_remove_another_projects_member(world, member_of_a):

@@ -51,6 +51,11 @@ export function ProjectLayout() {
             Export
           </NavLink>
         ) : null}
+        {dataRole ? (
+          <NavLink to={paths.projectModels.href(projectId)} data-testid="tab-models">
+            Models
+          </NavLink>
+        ) : null}
         <NavLink to={paths.projectMembers.href(projectId)} data-testid="tab-members">
           Members
         </NavLink>

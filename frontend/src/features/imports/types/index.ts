@@ -1,7 +1,9 @@
 import type { components } from "@/types/api";
 
 export type ImportJob = components["schemas"]["ImportJobOutput"];
-export type ImportStatus = components["schemas"]["StatusEnum"];
+// Taken from the job, not by enum name: drf-spectacular renames an enum ("StatusEnum") as soon as
+// another schema has a field of the same name with other choices.
+export type ImportStatus = ImportJob["status"];
 export type ImportFormat = components["schemas"]["FormatEnum"];
 export type Delimiter = components["schemas"]["DelimiterEnum"];
 export type DataType = components["schemas"]["DataTypeEnum"];

@@ -1,6 +1,6 @@
 import { ErrorMessage } from "@/components/ui/error-message";
 import { Loading } from "@/components/ui/loading";
-import { formatDateTime } from "@/lib/format";
+import { formatDateTime, formatPercent } from "@/lib/format";
 
 import { useItem } from "../api/get-item";
 import { SOURCE_LABELS, SPLIT_LABELS } from "../types";
@@ -24,6 +24,15 @@ export function ItemDetail({ projectId, itemId }: { projectId: number; itemId: n
           <dt>Split</dt>
           <dd>{data.split ? SPLIT_LABELS[data.split] : "—"}</dd>
         </div>
+        {labelsText(data.predicted_label) ? (
+          <div>
+            <dt>Model proposal</dt>
+            <dd data-testid="item-proposal">
+              {labelsText(data.predicted_label)}
+              {typeof data.confidence === "number" ? ` (${formatPercent(data.confidence, 0)})` : null}
+            </dd>
+          </div>
+        ) : null}
         <div>
           <dt>Added</dt>
           <dd>{formatDateTime(data.created_at)}</dd>

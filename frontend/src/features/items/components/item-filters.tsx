@@ -1,6 +1,14 @@
 import { type FormEvent, useState } from "react";
 
-import { type AnnotationSource, type ItemFilters, SOURCE_LABELS, SPLIT_LABELS, type Split } from "../types";
+import {
+  type AnnotationSource,
+  type ItemFilters,
+  type ItemOrdering,
+  ORDERING_LABELS,
+  SOURCE_LABELS,
+  SPLIT_LABELS,
+  type Split,
+} from "../types";
 
 type ItemFiltersFormProps = {
   filters: ItemFilters;
@@ -94,6 +102,24 @@ export function ItemFiltersForm({ filters, labelNames, onChange }: ItemFiltersFo
         >
           <option value="">Any</option>
           {Object.entries(SOURCE_LABELS).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="items-ordering">Order</label>
+        <select
+          id="items-ordering"
+          value={filters.ordering ?? "id"}
+          onChange={(event) =>
+            // The server's default is oldest first; the address bar only says otherwise.
+            onChange({ ...filters, ordering: event.target.value === "id" ? undefined : (event.target.value as ItemOrdering) })
+          }
+          data-testid="items-ordering"
+        >
+          {Object.entries(ORDERING_LABELS).map(([value, label]) => (
             <option key={value} value={value}>
               {label}
             </option>

@@ -1,8 +1,22 @@
 import { Link } from "react-router";
 
+import { formatPercent } from "@/lib/format";
+
 import { type Item, SPLIT_LABELS } from "../types";
-import { AnnotationLabels } from "./annotation-labels";
+import { AnnotationLabels, labelsText } from "./annotation-labels";
 import { ItemContent } from "./item-content";
+
+/** The model's predicted label and how sure it is, or a dash before any model has scored the item. */
+function Proposal({ item }: { item: Item }) {
+  const label = labelsText(item.predicted_label);
+  if (!label) return <span className="hint">—</span>;
+  return (
+    <>
+      {label}
+      {typeof item.confidence === "number" ? <span className="hint"> ({formatPercent(item.confidence, 0)})</span> : null}
+    </>
+  );
+}
 
 type ItemsTableProps = {
   items: Item[];
@@ -22,6 +36,7 @@ export function ItemsTable({ items, itemHref }: ItemsTableProps) {
           <th scope="col">Content</th>
           <th scope="col">Split</th>
           <th scope="col">Labels</th>
+          <th scope="col">Proposal</th>
         </tr>
       </thead>
       <tbody>
@@ -36,6 +51,9 @@ export function ItemsTable({ items, itemHref }: ItemsTableProps) {
             <td>{item.split ? SPLIT_LABELS[item.split] : "—"}</td>
             <td>
               <AnnotationLabels annotations={item.annotations} />
+            </td>
+            <td className="nowrap" data-testid="item-proposal">
+              <Proposal item={item} />
             </td>
           </tr>
         ))}

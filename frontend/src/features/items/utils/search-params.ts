@@ -1,5 +1,5 @@
-import type { AnnotationSource, ItemFilters, Split } from "../types";
-import { SOURCE_LABELS, SPLIT_LABELS } from "../types";
+import type { AnnotationSource, ItemFilters, ItemOrdering, Split } from "../types";
+import { ORDERING_LABELS, SOURCE_LABELS, SPLIT_LABELS } from "../types";
 
 function oneOf<T extends string>(value: string | null, allowed: Record<T, string>): T | undefined {
   return value !== null && Object.hasOwn(allowed, value) ? (value as T) : undefined;
@@ -15,6 +15,7 @@ export function itemFiltersFromSearchParams(params: URLSearchParams): { filters:
     labeled: labeled === "true" ? true : labeled === "false" ? false : undefined,
     label: params.get("label") || undefined,
     search: params.get("search") || undefined,
+    ordering: oneOf<ItemOrdering>(params.get("ordering"), ORDERING_LABELS),
   };
   return { filters, page: Number.isFinite(page) && page > 0 ? page : 1 };
 }

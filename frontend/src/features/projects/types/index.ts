@@ -2,6 +2,7 @@ import type { components } from "@/types/api";
 
 export type Project = components["schemas"]["ProjectOutput"];
 export type ProjectCreateInput = components["schemas"]["ProjectCreateInputRequest"];
+export type ProjectUpdateInput = components["schemas"]["PatchedProjectUpdateInputRequest"];
 export type LabelClass = components["schemas"]["LabelClass"];
 export type DataType = components["schemas"]["DataTypeEnum"];
 export type TaskType = components["schemas"]["TaskTypeEnum"];

@@ -1,0 +1,147 @@
+"""Output shapes of the active-learning endpoints: jobs, model versions, curve, auto-labels."""
+
+from rest_framework import serializers
+
+from models_app.choices import JobKind, Stage
+from models_app.models import ModelVersion, TrainingJob
+
+
+class TrainingJobOutputSerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(
+        source="requested_by.username", default=None, read_only=True
+    )
+    result = serializers.JSONField(
+        read_only=True,
+        help_text="What the run produced: counts, timings, the promotion decision, auto_label.",
+    )
+
+    class Meta:
+        model = TrainingJob
+        fields = [
+            "id",
+            "kind",
+            "trigger",
+            "status",
+            "step",
+            "progress",
+            "message",
+            "error",
+            "result",
+            "model_version",
+            "rerun_requested",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class TrainingJobCreateInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=JobKind.choices,
+        default=JobKind.TRAIN,
+        help_text="train (default), or embed: embed items that have no vector yet.",
+    )
+
+
+class ModelMetricsSerializer(serializers.Serializer):
+    """Held-out metrics (items of the dev and test splits with a human label)."""
+
+    n = serializers.IntegerField(required=False)
+    roc_auc = serializers.FloatField(required=False, allow_null=True)
+    f1_macro = serializers.FloatField(required=False, allow_null=True)
+    f1_per_class = serializers.DictField(child=serializers.FloatField(), required=False)
+    accuracy = serializers.FloatField(required=False, allow_null=True)
+    ece = serializers.FloatField(required=False, allow_null=True)
+    confusion_matrix = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        required=False,
+        allow_null=True,
+    )
+    label_counts = serializers.DictField(child=serializers.IntegerField(), required=False)
+    train_label_counts = serializers.DictField(child=serializers.IntegerField(), required=False)
+    train_n = serializers.IntegerField(required=False)
+
+
+class StageChangeSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    previous = serializers.ChoiceField(choices=Stage.choices, allow_null=True)
+    at = serializers.DateTimeField()
+    by = serializers.CharField(allow_null=True)
+
+
+class ModelVersionOutputSerializer(serializers.ModelSerializer):
+    metrics = ModelMetricsSerializer(read_only=True)
+    stage_history = StageChangeSerializer(many=True, read_only=True)
+    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = ModelVersion
+        fields = [
+            "id",
+            "version",
+            "algorithm",
+            "embedder",
+            "snapshot_id",
+            "snapshot_hash",
+            "label_count",
+            "hyperparameters",
+            "metrics",
+            "status",
+            "stage",
+            "promoted_at",
+            "stage_history",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class StageInputSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(
+        choices=Stage.choices,
+        help_text="production archives the version serving now; promote an older one to roll back.",
+    )
+
+
+class LearningCurvePointSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    label_count = serializers.IntegerField(help_text="Human labels the version learned from.")
+    roc_auc = serializers.FloatField(allow_null=True)
+    f1_macro = serializers.FloatField(allow_null=True)
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    created_at = serializers.DateTimeField()
+
+
+class LearningCurveOutputSerializer(serializers.Serializer):
+    points = LearningCurvePointSerializer(many=True)
+
+
+class AutoLabelCountsSerializer(serializers.Serializer):
+    auto_labeled = serializers.IntegerField()
+    audit_items = serializers.IntegerField()
+    audit_labeled = serializers.IntegerField()
+    unlabeled = serializers.IntegerField()
+
+
+class AutoLabelOutputSerializer(serializers.Serializer):
+    """The latest estimate (from the last successful training run) and today's counts."""
+
+    enabled = serializers.BooleanField()
+    target_precision = serializers.FloatField()
+    audit_rate = serializers.FloatField()
+    threshold = serializers.FloatField(
+        allow_null=True, help_text="Items at or above this confidence are labeled automatically."
+    )
+    precision = serializers.FloatField(
+        allow_null=True, help_text="Precision on the audited items above the threshold."
+    )
+    ci_low = serializers.FloatField(allow_null=True)
+    ci_high = serializers.FloatField(allow_null=True)
+    n_above = serializers.IntegerField(allow_null=True)
+    n_audit = serializers.IntegerField(allow_null=True)
+    model_version = serializers.IntegerField(allow_null=True)
+    message = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField(allow_null=True)
+    counts = AutoLabelCountsSerializer()

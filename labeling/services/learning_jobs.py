@@ -1,0 +1,73 @@
+"""Requesting the project's background learning jobs: embed items, train a model.
+
+models_app keeps the jobs (one active per project and kind, later triggers coalesce); this
+module names the project as their owner and queues the Celery task once the request commits.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from labeling.models import Project
+from models_app.choices import JobKind, JobStatus
+from models_app.models import TrainingJob
+from models_app.services.jobs import training_job_request, training_job_set_task_id
+
+
+def _enqueue(job: TrainingJob) -> None:
+    from labeling.tasks import embed_project_task, train_project_task
+
+    task = train_project_task if job.kind == JobKind.TRAIN else embed_project_task
+
+    def send() -> None:
+        result = task.delay(job.pk)
+        training_job_set_task_id(job_id=job.pk, task_id=result.id or "")
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def project_training_request(
+    *, project: Project, trigger: str, requested_by: AbstractBaseUser | None = None
+) -> TrainingJob:
+    """Ask for a training run; returns the job that will do it (a new one or the active one).
+
+    Side effects: after commit, queues ``labeling.tasks.train_project_task`` (training queue)
+    for a new job; a job already running is asked to run once more when it ends.
+    """
+    job, created = training_job_request(
+        owner=project.owner_key, kind=JobKind.TRAIN, trigger=trigger, requested_by=requested_by
+    )
+    if created:
+        _enqueue(job)
+    return job
+
+
+@transaction.atomic
+def project_embedding_request(
+    *, project: Project, trigger: str, requested_by: AbstractBaseUser | None = None
+) -> TrainingJob:
+    """Ask for the project's items without a vector to be embedded.
+
+    Side effects: after commit, queues ``labeling.tasks.embed_project_task`` (embeddings queue).
+    """
+    job, created = training_job_request(
+        owner=project.owner_key, kind=JobKind.EMBED, trigger=trigger, requested_by=requested_by
+    )
+    if created:
+        _enqueue(job)
+    return job
+
+
+def job_rerun_if_requested(*, job: TrainingJob | None, project: Project) -> TrainingJob | None:
+    """Queue the run a trigger asked for while ``job`` was running."""
+    if (
+        job is None
+        or not job.rerun_requested
+        or job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    ):
+        return None
+    from models_app.choices import JobTrigger
+
+    if job.kind == JobKind.TRAIN:
+        return project_training_request(project=project, trigger=JobTrigger.RERUN)
+    return project_embedding_request(project=project, trigger=JobTrigger.RERUN)

@@ -1,0 +1,5 @@
+from models_app.models.embedding import Embedding
+from models_app.models.registry import ModelVersion
+from models_app.models.training_job import TrainingJob
+
+__all__ = ["Embedding", "ModelVersion", "TrainingJob"]

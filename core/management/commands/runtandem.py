@@ -124,4 +124,10 @@ class Command(BaseCommand):
         finally:
             stop()
             for child in children:
-                child.wait(timeout=20)
+                try:
+                    child.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    # A long task (an embedding job) would hold a warm shutdown for minutes;
+                    # acks_late puts it back on the queue for the next start.
+                    child.kill()
+                    child.wait()

@@ -32,6 +32,10 @@ DATASETS = REPO.parent / "shared" / "datasets"
 RESULTS = REPO / "benchmarks" / "results"
 BUDGETS = (50, 100, 200, 500, 1000)
 STRATEGIES = ("random", "entropy", "margin", "hybrid")
+# The issue's baseline, measured side by side in the same run on the same splits and seeds:
+# scikit-learn's LogisticRegression with its defaults, labels picked by modAL's query functions
+# (or at random). Tandem's default must match or beat the best of them at every budget.
+BASELINE_STRATEGIES = ("modal_random", "modal_uncertainty", "modal_margin", "modal_entropy")
 DEFAULT_STRATEGY = "hybrid"
 BASELINES = {  # logistic regression on MiniLM with modAL's strategies, measured on this machine
     "sms": {"auc": {50: 0.985, 100: 0.991, 200: 0.994, 500: 0.995, 1000: 0.996}, "to98": 30},
@@ -163,9 +167,15 @@ def simulate(
     batch: int = 10,
     seed_labels: int = 10,
 ) -> tuple[list[int], list[float], int, int]:
-    """One annotator session. Returns (label counts, AUCs, proposals accepted, proposals made)."""
+    """One annotator session. Returns (label counts, AUCs, proposals accepted, proposals made).
+
+    ``modal_*`` strategies are the baseline: plain scikit-learn logistic regression and modAL's
+    query functions (``modal_random``: the same model, random picks).
+    """
     from models_app.ml.classifiers import fit_classifier
     from models_app.ml.strategies import Strategy, select_batch
+
+    baseline = strategy.startswith("modal_")
 
     rng = np.random.default_rng(seed)
     classes = ["negative", "positive"]
@@ -181,18 +191,30 @@ def simulate(
     accepted = proposed = 0
     while True:
         idx = np.flatnonzero(labeled)
-        model = fit_classifier(
-            X_pool[idx], labels_of(y_pool[idx]), classes=classes, task_type="binary", seed=seed
-        )
+        if baseline:
+            model = _baseline_model(X_pool[idx], y_pool[idx])
+        else:
+            model = fit_classifier(
+                X_pool[idx], labels_of(y_pool[idx]), classes=classes, task_type="binary", seed=seed
+            )
         counts.append(int(labeled.sum()))
         aucs.append(auc(model, X_test, y_test))
         if labeled.sum() >= max_labels:
             break
         unlabeled = np.flatnonzero(~labeled)
         proba = model.predict_proba(X_pool[unlabeled])
-        picks = select_batch(
-            Strategy(strategy), proba, X_pool[unlabeled], batch, seed=seed + len(counts)
-        )
+        if baseline:
+            picks = _baseline_query(
+                strategy,
+                model,
+                X_pool[unlabeled],
+                batch,
+                rng=np.random.default_rng(seed + len(counts)),
+            )
+        else:
+            picks = select_batch(
+                Strategy(strategy), proba, X_pool[unlabeled], batch, seed=seed + len(counts)
+            )
         picked = unlabeled[picks]
         # HALS: the annotator sees the model's proposal and accepts it when it is right.
         proposal = proba[picks].argmax(axis=1) == 1
@@ -200,6 +222,29 @@ def simulate(
         proposed += len(picked)
         labeled[picked] = True
     return counts, aucs, accepted, proposed
+
+
+def _baseline_model(X: np.ndarray, y: np.ndarray):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(max_iter=1000).fit(X, y)
+
+
+def _baseline_query(strategy: str, model, X: np.ndarray, batch: int, *, rng) -> np.ndarray:
+    """modAL's query functions on the fitted model (its ActiveLearner cannot fit with
+    scikit-learn 1.9, its query functions work on any classifier with ``predict_proba``)."""
+    from modAL.uncertainty import entropy_sampling, margin_sampling, uncertainty_sampling
+
+    if strategy == "modal_random":
+        return rng.choice(len(X), size=min(batch, len(X)), replace=False)
+    query = {
+        "modal_uncertainty": uncertainty_sampling,
+        "modal_margin": margin_sampling,
+        "modal_entropy": entropy_sampling,
+    }[strategy]
+    picked = query(model, X, n_instances=batch)
+    # modAL returns the indices (and, in some versions, the instances too).
+    return np.asarray(picked[0] if isinstance(picked, tuple) else picked, dtype=np.int64)
 
 
 def run_dataset(
@@ -260,9 +305,15 @@ def run_dataset(
             "labels_to_98pct": reach(0.98),
             "acceptance_rate": round(accepted / proposed, 4) if proposed else None,
             "curve": {"labels": counts, "auc": [round(float(v), 4) for v in mean]},
+            "per_seed": {
+                str(b): [round(float(c[counts.index(b)]), 4) for c in curves]
+                for b in BUDGETS
+                if b in counts
+            },
             "seconds": round(time.perf_counter() - start, 1),
         }
         print(f"  {strategy:<8} done in {time.perf_counter() - start:.0f} s")
+    result["default_vs_baseline"] = compare_with_baseline(result)
     result["embed_texts_per_s"] = round(embed_rate, 1) if embed_rate else None
     return result
 
@@ -282,8 +333,53 @@ def print_table(name: str, result: dict) -> None:
         print("".join(f"{c if c is not None else '-':>10}" for c in cells))
     baseline = BASELINES.get(name)
     if baseline:
-        cells = ["baseline", *[baseline["auc"][b] for b in BUDGETS], "", baseline["to98"], ""]
-        print("".join(f"{c:>10}" for c in cells))
+        cells = ["issue", *[baseline["auc"][b] for b in BUDGETS], "", baseline["to98"], ""]
+        print("".join(f"{c:>10}" for c in cells) + "   (baseline figures quoted in the issue)")
+    verdict = result.get("default_vs_baseline")
+    if verdict:
+        print(
+            f"{DEFAULT_STRATEGY} (default) against the best baseline measured now, paired by seed:"
+        )
+        for b, row in verdict.items():
+            print(
+                f"  @{b:>4}: {row['default']:.4f} vs {row['best_baseline']:.4f} "
+                f"({row['best_baseline_strategy']}): {row['mean_difference']:+.4f} "
+                f"± {row['standard_error']:.4f} -> {row['verdict']}"
+            )
+
+
+def compare_with_baseline(result: dict) -> dict:
+    """At each budget: the default strategy against the best baseline measured now, paired by
+    seed (same split, same seed labels). ``verdict``: ``beats`` (mean difference ≥ 0), ``tie``
+    (below by less than two standard errors of the paired difference: not distinguishable from
+    seed noise) or ``below``."""
+    rows = result["strategies"]
+    if DEFAULT_STRATEGY not in rows:
+        return {}
+    measured = {s: rows[s] for s in BASELINE_STRATEGIES if s in rows}
+    if not measured:
+        return {}
+    comparison = {}
+    for b in BUDGETS:
+        key = f"auc_at_{b}"
+        if key not in rows[DEFAULT_STRATEGY]:
+            continue
+        best = max(measured, key=lambda s, key=key: measured[s][key])
+        ours = np.array(rows[DEFAULT_STRATEGY]["per_seed"][str(b)])
+        theirs = np.array(measured[best]["per_seed"][str(b)])
+        diff = ours - theirs
+        se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
+        mean = float(diff.mean())
+        verdict = "beats" if mean >= 0 else ("tie" if mean >= -2 * se else "below")
+        comparison[str(b)] = {
+            "default": rows[DEFAULT_STRATEGY][key],
+            "best_baseline": measured[best][key],
+            "best_baseline_strategy": best,
+            "mean_difference": round(mean, 4),
+            "standard_error": round(se, 4),
+            "verdict": verdict,
+        }
+    return comparison
 
 
 def plot(results: dict, path: Path) -> None:
@@ -321,7 +417,7 @@ def main() -> None:
     parser.add_argument("--positive", help="label value of the positive class")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--max-labels", type=int, default=1000)
-    parser.add_argument("--strategies", default=",".join(STRATEGIES))
+    parser.add_argument("--strategies", default=",".join(STRATEGIES + BASELINE_STRATEGIES))
     parser.add_argument("--out", type=Path, default=RESULTS / "active_learning.json")
     args = parser.parse_args()
     strategies = tuple(s for s in args.strategies.split(",") if s)

@@ -25,5 +25,12 @@ app.conf.beat_schedule = {
         "task": "labeling.tasks.retrain_scheduled",
         "schedule": crontab(minute=17),
     },
+    # Abandoned items (a closed tab, a lost connection) go back to the annotation queue. The
+    # next-item call also expires its project's leases; this catches projects nobody is in.
+    "queue-leases-expire": {
+        "task": "labeling.tasks.queue_leases_expire_task",
+        "schedule": 30.0,
+        "options": {"expires": 25},  # a late run is replaced by the next one, not stacked
+    },
 }
 app.autodiscover_tasks()

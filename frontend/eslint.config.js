@@ -7,7 +7,18 @@ import reactHooks from "eslint-plugin-react-hooks";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
-const FEATURES = ["auth", "exports", "imports", "items", "members", "models", "projects", "users"];
+const FEATURES = [
+  "annotate",
+  "auth",
+  "dashboard",
+  "exports",
+  "imports",
+  "items",
+  "members",
+  "models",
+  "projects",
+  "users",
+];
 
 // bulletproof-react's unidirectional architecture: shared code -> features -> app.
 // A feature never imports another feature (the app's routes compose them), features never

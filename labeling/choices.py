@@ -34,6 +34,27 @@ class AnnotationSource(models.TextChoices):
     AUTO = "auto", "Automatic"
 
 
+class AssignmentState(models.TextChoices):
+    LEASED = "leased", "Leased (being worked on)"
+    SUBMITTED = "submitted", "Submitted"
+    SKIPPED = "skipped", "Skipped"
+    RELEASED = "released", "Released (left without an answer)"
+    EXPIRED = "expired", "Lease expired"
+
+
+class AnnotationOutcome(models.TextChoices):
+    """How a person's label relates to the model's proposal they were shown (HALS)."""
+
+    ACCEPTED = "accepted", "Accepted the proposal"
+    CORRECTED = "corrected", "Rejected the proposal and gave another label"
+    NO_SUGGESTION = "no_suggestion", "No proposal shown"
+
+
+class AnnotationClient(models.TextChoices):
+    WEB = "web", "Web workspace"
+    API = "api", "API"
+
+
 class SamplingStrategy(models.TextChoices):
     """How the queue orders unlabeled items (values of ``models_app.ml.strategies.Strategy``)."""
 

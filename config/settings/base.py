@@ -130,6 +130,11 @@ TANDEM_IMPORT_WRITER_THREADS = env.int("TANDEM_IMPORT_WRITER_THREADS", default=3
 TANDEM_LOGIN_RATE = env.str("TANDEM_LOGIN_RATE", default="10/min")
 # Queue an embedding job (embeddings queue) when an import adds items.
 TANDEM_EMBED_AFTER_IMPORT = env.bool("TANDEM_EMBED_AFTER_IMPORT", default=True)
+# How long an annotator holds an item before it returns to the queue (the client renews it).
+TANDEM_LEASE_SECONDS = env.int("TANDEM_LEASE_SECONDS", default=300)
+# After each rescoring, the queue's order (priority, with the model's prediction) is written
+# for this many of the best candidates only; the rest of the pool waits at priority 0.
+TANDEM_QUEUE_WINDOW = env.int("TANDEM_QUEUE_WINDOW", default=10_000)
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from labeling.api import learning_views, views
+from labeling.api import insight_views, learning_views, queue_views, views
 
 urlpatterns = [
     path("projects/", views.ProjectListCreateApi.as_view(), name="projects"),
@@ -68,5 +68,81 @@ urlpatterns = [
         "projects/<int:project_id>/auto-label/",
         learning_views.AutoLabelApi.as_view(),
         name="auto-label",
+    ),
+    path(
+        "projects/<int:project_id>/agreement/",
+        insight_views.AgreementApi.as_view(),
+        name="agreement",
+    ),
+    path(
+        "projects/<int:project_id>/adjudication/",
+        insight_views.AdjudicationListApi.as_view(),
+        name="adjudication",
+    ),
+    path(
+        "projects/<int:project_id>/adjudication/<int:item_id>/",
+        insight_views.AdjudicationResolveApi.as_view(),
+        name="adjudication-resolve",
+    ),
+    path(
+        "projects/<int:project_id>/dashboard/",
+        insight_views.DashboardApi.as_view(),
+        name="dashboard",
+    ),
+    path(
+        "projects/<int:project_id>/queue/next/",
+        queue_views.QueueNextApi.as_view(),
+        name="queue-next",
+    ),
+    path(
+        "projects/<int:project_id>/queue/assignments/",
+        queue_views.QueueAssignmentListApi.as_view(),
+        name="queue-assignments",
+    ),
+    path(
+        "projects/<int:project_id>/queue/items/<int:item_id>/renew/",
+        queue_views.QueueRenewApi.as_view(),
+        name="queue-renew",
+    ),
+    path(
+        "projects/<int:project_id>/queue/items/<int:item_id>/release/",
+        queue_views.QueueReleaseApi.as_view(),
+        name="queue-release",
+    ),
+    path(
+        "projects/<int:project_id>/queue/items/<int:item_id>/skip/",
+        queue_views.QueueSkipApi.as_view(),
+        name="queue-skip",
+    ),
+    path(
+        "projects/<int:project_id>/queue/items/<int:item_id>/submit/",
+        queue_views.QueueSubmitApi.as_view(),
+        name="queue-submit",
+    ),
+    path(
+        "projects/<int:project_id>/queue/stats/",
+        queue_views.QueueStatsApi.as_view(),
+        name="queue-stats",
+    ),
+    path(
+        "projects/<int:project_id>/queue/history/",
+        queue_views.QueueHistoryApi.as_view(),
+        name="queue-history",
+    ),
+    path(
+        "projects/<int:project_id>/annotations/<int:annotation_id>/",
+        queue_views.AnnotationUpdateApi.as_view(),
+        name="annotation-detail",
+    ),
+    path(
+        "projects/<int:project_id>/items/<int:item_id>/flags/",
+        queue_views.ItemFlagCreateApi.as_view(),
+        name="item-flags",
+    ),
+    path("projects/<int:project_id>/flags/", queue_views.FlagListApi.as_view(), name="flags"),
+    path(
+        "projects/<int:project_id>/flags/<int:flag_id>/resolve/",
+        queue_views.FlagResolveApi.as_view(),
+        name="flag-resolve",
     ),
 ]

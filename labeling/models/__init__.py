@@ -2,5 +2,16 @@ from labeling.models.annotation import Annotation
 from labeling.models.import_job import ImportJob
 from labeling.models.item import Item
 from labeling.models.project import LabelClass, Project, ProjectMembership
+from labeling.models.queue import Adjudication, ItemFlag, QueueAssignment
 
-__all__ = ["Annotation", "ImportJob", "Item", "LabelClass", "Project", "ProjectMembership"]
+__all__ = [
+    "Adjudication",
+    "Annotation",
+    "ImportJob",
+    "Item",
+    "ItemFlag",
+    "LabelClass",
+    "Project",
+    "ProjectMembership",
+    "QueueAssignment",
+]

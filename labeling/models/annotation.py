@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from labeling.choices import AnnotationSource
+from labeling.choices import AnnotationClient, AnnotationOutcome, AnnotationSource
 
 
 class Annotation(models.Model):
@@ -46,6 +46,26 @@ class Annotation(models.Model):
         related_name="+",
         db_index=False,
     )
+    # --- what the annotator was shown and how they answered (people's labels only) -----------
+    # The model's proposal at the time, and the version that made it.
+    suggested_labels = models.JSONField(default=list, blank=True, db_default=[])
+    suggested_by = models.ForeignKey(
+        "models_app.ModelVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    outcome = models.CharField(
+        max_length=16, choices=AnnotationOutcome.choices, blank=True, default="", db_default=""
+    )
+    time_on_item_ms = models.PositiveIntegerField(null=True, blank=True)
+    client = models.CharField(
+        max_length=8, choices=AnnotationClient.choices, blank=True, default="", db_default=""
+    )
+    # Chosen by the client per submission: the same key twice stores one annotation.
+    client_key = models.CharField(max_length=64, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -58,9 +78,22 @@ class Annotation(models.Model):
                 condition=Q(source=AnnotationSource.IMPORT),
                 name="annotation_one_import_per_item",
             ),
+            # Idempotent submissions: one annotation per (annotator, client key).
+            models.UniqueConstraint(
+                fields=["annotator", "client_key"],
+                condition=~Q(client_key=""),
+                name="annotation_unique_client_key",
+            ),
         ]
         indexes = [
             models.Index(fields=["item", "source"], name="annotation_item_source_idx"),
+            # "How many people's labels since the last training run?" — asked after every
+            # submission. Partial: imported labels (bulk, and never a trigger) stay out of it.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(source__in=["human", "moderation", "appeal"]),
+                name="annotation_retrain_idx",
+            ),
             models.Index(
                 fields=["annotator", "created_at"],
                 condition=Q(annotator__isnull=False),

@@ -37,6 +37,13 @@ class Item(models.Model):
     # Drawn uniformly at random for the auto-labeling precision audit: never auto-labeled.
     is_audit = models.BooleanField(default=False, db_default=False)
 
+    # --- the annotation queue (kept by labeling.services.queue, in the same transactions) ------
+    # People's annotations counted towards the project's ``annotations_per_item``, open leases,
+    # and whether the item has all the annotations it needs (then it leaves the queue).
+    queue_annotations = models.PositiveSmallIntegerField(default=0, db_default=0)
+    queue_leases = models.PositiveSmallIntegerField(default=0, db_default=0)
+    queue_done = models.BooleanField(default=False, db_default=False)
+
     class Meta:
         ordering = ["id"]
         constraints = [
@@ -47,8 +54,13 @@ class Item(models.Model):
         indexes = [
             # Keyset pagination (browser, exports, scoring) walks a project's items by id.
             models.Index(fields=["project", "id"], name="item_project_id_idx"),
-            # The labeling queue: a project's items, highest priority first.
-            models.Index(fields=["project", "-priority", "id"], name="item_project_priority_idx"),
+            # The labeling queue: a project's open items, highest priority first. Partial: items
+            # with all their annotations drop out of it (one index per item costs imports).
+            models.Index(
+                fields=["project", "-priority", "id"],
+                condition=models.Q(queue_done=False),
+                name="item_queue_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,7 @@
 from collections.abc import Collection
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from core.exceptions import ApplicationError
@@ -35,13 +35,25 @@ def project_get_for_user(
     Non-members get 404 (a project's existence is not revealed); members whose role is not in
     ``roles`` get 403.
     """
-    project = Project.objects.filter(pk=project_id).first()
-    if project is None:
-        raise Http404
     if user.is_superuser:
+        project = Project.objects.filter(pk=project_id).first()
+        if project is None:
+            raise Http404
         project.caller_role = "admin"
         return project
-    role = project_role(project=project, user=user)
+    # One query on the hot path (every queue call): the project with the caller's role.
+    project = (
+        Project.objects.filter(pk=project_id)
+        .annotate(
+            member_role=Subquery(
+                ProjectMembership.objects.filter(project_id=OuterRef("pk"), user_id=user.pk).values(
+                    "role"
+                )[:1]
+            )
+        )
+        .first()
+    )
+    role = project.member_role if project is not None else None
     if role is None:
         raise Http404
     if roles is not None and role not in roles:

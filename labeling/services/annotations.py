@@ -1,11 +1,29 @@
-"""Labels given by people (and, through them, the retraining trigger)."""
+"""Labels given by people: direct labels, edits (undo), and the queue counters they move.
+
+Every write that adds or removes a people's annotation (``HUMAN_SOURCES``) changes
+``Item.queue_annotations`` / ``queue_done`` in the same transaction, so the annotation queue
+never hands out an item that already has all the annotations it needs.
+"""
+
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from core.exceptions import ApplicationError
-from labeling.choices import AnnotationSource, TaskType
-from labeling.models import Annotation, Item
+from labeling.choices import (
+    HUMAN_SOURCES,
+    AnnotationClient,
+    AnnotationOutcome,
+    AnnotationSource,
+    AssignmentState,
+    TaskType,
+)
+from labeling.models import Annotation, Item, Project, QueueAssignment
+
+# How long after submitting a person may still change their label (undo, fix a slip).
+EDIT_WINDOW = timedelta(hours=24)
 
 
 def _clean_labels(*, item: Item, labels: list[str]) -> list[str]:
@@ -28,23 +46,201 @@ def _clean_labels(*, item: Item, labels: list[str]) -> list[str]:
     return cleaned
 
 
-@transaction.atomic
-def annotation_create(*, item: Item, annotator: AbstractBaseUser, labels: list[str]) -> Annotation:
-    """Record a person's label(s) for an item (source = human).
+def annotation_outcome(*, labels: list[str], suggested_labels: list[str]) -> str:
+    """How a label relates to the proposal shown: the same set of labels is an acceptance."""
+    if not suggested_labels:
+        return AnnotationOutcome.NO_SUGGESTION
+    if set(labels) == set(suggested_labels):
+        return AnnotationOutcome.ACCEPTED
+    return AnnotationOutcome.CORRECTED
 
-    Side effects: after commit, checks whether enough new human labels arrived to retrain
-    (``project.retrain_every``) and, if so, requests a training run.
+
+def item_suggestion(*, item: Item) -> tuple[list[str], float | None, int | None]:
+    """The model's proposal for an item now: ``(labels, confidence, model version id)``.
+
+    Empty when the item has no prediction, or when its predicted label is no longer a class
+    of the project (classes were renamed or removed after the last scoring run).
     """
-    cleaned = _clean_labels(item=item, labels=labels)
-    annotation = Annotation.objects.create(
-        item=item, annotator=annotator, labels=cleaned, source=AnnotationSource.HUMAN
-    )
-    project_id = item.project_id
+    label = item.predicted_label
+    if not label or not item.project.label_classes.filter(name=label).exists():
+        return [], None, None
+    return [label], item.confidence, item.scored_by_id
 
+
+# The queue's hottest write (two per next+submit pair), kept as SQL: the ORM would build the
+# same statement anew on every call. CASE keeps the counts from going below zero on both
+# databases (SQLite has no GREATEST).
+_COUNTS_LEASES_SQL = (
+    "UPDATE labeling_item SET queue_leases = "
+    "CASE WHEN queue_leases + %s > 0 THEN queue_leases + %s ELSE 0 END WHERE id = %s"
+)
+_COUNTS_SQL = (
+    "UPDATE labeling_item SET queue_leases = "
+    "CASE WHEN queue_leases + %s > 0 THEN queue_leases + %s ELSE 0 END, "
+    "queue_annotations = "
+    "CASE WHEN queue_annotations + %s > 0 THEN queue_annotations + %s ELSE 0 END, "
+    "queue_done = (queue_annotations + %s >= %s) WHERE id = %s"
+)
+
+
+def item_queue_counts_change(
+    *, item_id: int, annotations: int = 0, leases: int = 0, annotations_per_item: int = 1
+) -> None:
+    """Add to an item's queue counters; with ``annotations``, also recompute whether it now has
+    the ``annotations_per_item`` it needs.
+
+    Must run in the transaction that made the change the counters describe. In an UPDATE every
+    expression reads the row as it was, so ``queue_done`` compares the old count plus the change.
+    """
+    with connection.cursor() as cursor:
+        if annotations:
+            cursor.execute(
+                _COUNTS_SQL,
+                [leases, leases, annotations, annotations, annotations, annotations_per_item,
+                 item_id],
+            )  # fmt: skip
+        elif leases:
+            cursor.execute(_COUNTS_LEASES_SQL, [leases, leases, item_id])
+
+
+def item_queue_counts_recount_for_import(*, job_id: int) -> int:
+    """Count people's annotations again for the items that got an imported label from import
+    job ``job_id`` (one set-based UPDATE; runs when the job ends, also after a failure, since
+    the batches before it are committed). Returns how many items it updated.
+
+    A recount rather than an increment, so running the job again cannot count a label twice.
+    """
+    sources = ", ".join(["%s"] * len(HUMAN_SOURCES))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE labeling_item SET queue_annotations = counts.n, "  # noqa: S608
+            "queue_done = counts.n >= project.annotations_per_item "
+            "FROM (SELECT a.item_id, COUNT(*) AS n FROM labeling_annotation AS a "
+            f"WHERE a.source IN ({sources}) AND a.item_id IN "
+            "(SELECT item_id FROM labeling_annotation WHERE import_job_id = %s) "
+            "GROUP BY a.item_id) AS counts, labeling_project AS project "
+            "WHERE labeling_item.id = counts.item_id "
+            "AND project.id = labeling_item.project_id",
+            [*HUMAN_SOURCES, job_id],
+        )
+        return cursor.rowcount
+
+
+def _after_commit_check_retrain(project_id: int) -> None:
     def check_retrain() -> None:
         from labeling.services.retraining import project_retrain_if_due
 
         project_retrain_if_due(project_id=project_id)
 
     transaction.on_commit(check_retrain)
+
+
+@transaction.atomic
+def annotation_create(
+    *,
+    item: Item,
+    annotator: AbstractBaseUser,
+    labels: list[str],
+    client: str = AnnotationClient.API,
+    time_on_item_ms: int | None = None,
+) -> Annotation:
+    """Record a person's label(s) for an item directly, without a queue lease (source = human).
+
+    The suggestion recorded is the one of the caller's lease on the item if they hold one,
+    else the item's current prediction (what the item views show next to it). The caller's
+    queue assignment for the item becomes ``submitted`` (created if they had none), so the
+    queue never hands them this item again; the item's queue counters follow.
+
+    Side effects: after commit, checks whether enough new human labels arrived to retrain
+    (``project.retrain_every``) and, if so, requests a training run.
+    """
+    cleaned = _clean_labels(item=item, labels=labels)
+    now = timezone.now()
+    assignment = (
+        QueueAssignment.objects.select_for_update().filter(item=item, user=annotator).first()
+    )
+    held = assignment is not None and assignment.state == AssignmentState.LEASED
+    if held:
+        suggested, suggested_by_id = assignment.suggested_labels, assignment.suggested_by_id
+    else:
+        suggested, _, suggested_by_id = item_suggestion(item=item)
+    annotation = Annotation.objects.create(
+        item=item,
+        annotator=annotator,
+        labels=cleaned,
+        source=AnnotationSource.HUMAN,
+        suggested_labels=suggested,
+        suggested_by_id=suggested_by_id,
+        outcome=annotation_outcome(labels=cleaned, suggested_labels=suggested),
+        time_on_item_ms=time_on_item_ms,
+        client=client,
+    )
+    if assignment is None:
+        QueueAssignment.objects.create(
+            project_id=item.project_id,
+            item=item,
+            user=annotator,
+            state=AssignmentState.SUBMITTED,
+            suggested_labels=suggested,
+            suggested_by_id=suggested_by_id,
+            leased_at=now,
+            expires_at=now,
+            finished_at=now,
+        )
+    else:
+        assignment.state = AssignmentState.SUBMITTED
+        assignment.finished_at = now
+        assignment.save(update_fields=["state", "finished_at"])
+    item_queue_counts_change(
+        item_id=item.pk,
+        annotations_per_item=item.project.annotations_per_item,
+        annotations=1,
+        leases=-1 if held else 0,
+    )
+    _after_commit_check_retrain(item.project_id)
+    return annotation
+
+
+def annotation_get_for_edit(
+    *, project: Project, annotation_id: int, user: AbstractBaseUser, now: datetime | None = None
+) -> Annotation:
+    """The caller's own human annotation in ``project``, if it may still be changed.
+
+    404 when it is not in the project; 403 when it is someone else's or not a person's label
+    given here; 409 when the edit window has passed.
+    """
+    annotation = (
+        Annotation.objects.select_related("item__project", "suggested_by")
+        .filter(item__project=project, pk=annotation_id)
+        .first()
+    )
+    if annotation is None:
+        raise ApplicationError("Annotation not found.", status_code=404)
+    if annotation.annotator_id != user.pk or annotation.source != AnnotationSource.HUMAN:
+        raise ApplicationError(
+            "You can only change your own labels.",
+            extra={"annotation": annotation.pk},
+            status_code=403,
+        )
+    now = now or timezone.now()
+    if annotation.created_at < now - EDIT_WINDOW:
+        hours = int(EDIT_WINDOW.total_seconds() // 3600)
+        raise ApplicationError(
+            f"This label was given more than {hours} hours ago and can no longer be changed.",
+            extra={"annotation": annotation.pk, "created_at": annotation.created_at.isoformat()},
+            status_code=409,
+        )
+    return annotation
+
+
+@transaction.atomic
+def annotation_update(*, annotation: Annotation, labels: list[str]) -> Annotation:
+    """Change the labels of an annotation (undo / fix); the outcome is measured again against
+    the proposal that was shown. Queue counters do not change: it is still one annotation."""
+    cleaned = _clean_labels(item=annotation.item, labels=labels)
+    annotation.labels = cleaned
+    annotation.outcome = annotation_outcome(
+        labels=cleaned, suggested_labels=annotation.suggested_labels
+    )
+    annotation.save(update_fields=["labels", "outcome", "updated_at"])
     return annotation

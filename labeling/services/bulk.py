@@ -238,7 +238,9 @@ def auto_annotations_insert(
     """Add automatic labels: ``rows`` are ``(item id, labels as a JSON array)``.
 
     Must run inside a transaction. Only items that still exist in the project and have no
-    annotation at all get one (a person may have labeled it since it was scored).
+    annotation at all get one (a person may have labeled it since it was scored). Items that
+    get one leave the annotation queue (``queue_done``): nobody needs to label them, which is
+    the point; audit items are never auto-labeled, so the precision estimate keeps its sample.
     """
     if not rows:
         return 0
@@ -259,33 +261,51 @@ def auto_annotations_insert(
                 "FROM staging_auto_labels AS s "
                 "JOIN labeling_item AS i ON i.id = s.item_id AND i.project_id = %s "
                 "WHERE NOT EXISTS "
-                "(SELECT 1 FROM labeling_annotation AS a WHERE a.item_id = s.item_id)",
+                "(SELECT 1 FROM labeling_annotation AS a WHERE a.item_id = s.item_id) "
+                "AND i.queue_leases = 0 AND NOT i.queue_done",
                 [model_version_id, now, now, project_id],
             )
             inserted = cursor.rowcount
+            cursor.execute(
+                "UPDATE labeling_item AS i SET queue_done = true FROM staging_auto_labels AS s "
+                "WHERE i.id = s.item_id AND i.project_id = %s AND EXISTS (SELECT 1 FROM "
+                "labeling_annotation AS a WHERE a.item_id = i.id AND a.source = 'auto')",
+                [project_id],
+            )
             cursor.execute("TRUNCATE staging_auto_labels")
             return inserted
         cursor.executemany(
             "INSERT INTO labeling_annotation "
             "(item_id, labels, source, model_version_id, created_at, updated_at) "
             "SELECT %s, %s, 'auto', %s, %s, %s "
-            "WHERE EXISTS (SELECT 1 FROM labeling_item WHERE id = %s AND project_id = %s) "
+            "WHERE EXISTS (SELECT 1 FROM labeling_item WHERE id = %s AND project_id = %s "
+            "AND queue_leases = 0 AND NOT queue_done) "
             "AND NOT EXISTS (SELECT 1 FROM labeling_annotation WHERE item_id = %s)",
             [
                 (item_id, labels, model_version_id, now, now, item_id, project_id, item_id)
                 for item_id, labels in rows
             ],
         )
-        return cursor.rowcount
+        inserted = cursor.rowcount
+        cursor.executemany(
+            "UPDATE labeling_item SET queue_done = 1 WHERE id = %s AND project_id = %s "
+            "AND EXISTS (SELECT 1 FROM labeling_annotation AS a "
+            "WHERE a.item_id = labeling_item.id AND a.source = 'auto')",
+            [(item_id, project_id) for item_id, _labels in rows],
+        )
+        return inserted
 
 
 def labeled_items_priority_reset(*, project_id: int) -> int:
-    """Labeled items leave the queue's order: their priority goes back to 0."""
+    """Items with all the annotations they need leave the queue's order: priority back to 0.
+
+    Items still waiting for more people's labels (overlap) keep theirs, so they are finished
+    before new items are started.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE labeling_item SET priority = 0 WHERE project_id = %s AND priority <> 0 "
-            "AND EXISTS (SELECT 1 FROM labeling_annotation AS a "
-            "WHERE a.item_id = labeling_item.id)",
+            "UPDATE labeling_item SET priority = 0 "
+            "WHERE project_id = %s AND priority <> 0 AND queue_done",
             [project_id],
         )
         return cursor.rowcount

@@ -30,6 +30,7 @@ from labeling.choices import (
     TaskType,
 )
 from labeling.models import Annotation, ImportJob, Item, Project
+from labeling.services.annotations import item_queue_counts_recount_for_import
 from labeling.services.bulk import (
     import_annotation_item_ids,
     insert_new,
@@ -564,6 +565,8 @@ def _refresh_statistics() -> None:
 
 
 def _finish(job: ImportJob, *, status: str, message: str) -> None:
+    # Imported labels count towards the annotation queue's annotations per item.
+    item_queue_counts_recount_for_import(job_id=job.pk)
     ImportJob.objects.filter(pk=job.pk).update(
         status=status, error_message=message, finished_at=timezone.now()
     )

@@ -6,6 +6,7 @@ import markdown
 import nh3
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from core.exceptions import ApplicationError
 from labeling.choices import Role, TaskType
@@ -150,8 +151,10 @@ def project_create(
 def project_update(*, project: Project, data: dict[str, Any]) -> Project:
     """Update fields; ``label_classes`` replaces the list (classes are matched by name).
 
-    Side effects: a new embedder queues an embedding job (after commit) for the new vectors.
+    Side effects: a new embedder queues an embedding job (after commit) for the new vectors; a
+    new ``annotations_per_item`` marks again which items have all their annotations (queue).
     """
+    per_item_before = project.annotations_per_item
     for field in ("name", "description", "annotations_per_item"):
         if field in data:
             setattr(project, field, data[field].strip() if field == "name" else data[field])
@@ -169,6 +172,13 @@ def project_update(*, project: Project, data: dict[str, Any]) -> Project:
         _label_classes_write(project=project, label_classes=data["label_classes"])
     project.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
     project.save()
+    if project.annotations_per_item != per_item_before:
+        # Items enter or leave the annotation queue at the new number of annotations per item.
+        k = project.annotations_per_item
+        project.items.filter(
+            Q(queue_done=False, queue_annotations__gte=k)
+            | Q(queue_done=True, queue_annotations__lt=k)
+        ).update(queue_done=Q(queue_annotations__gte=k))
     if project.embedder != embedder_before and project.items.exists():
         from labeling.services.learning_jobs import project_embedding_request
         from models_app.choices import JobTrigger

@@ -1,8 +1,15 @@
 """Scoring the unlabeled pool: predictions, the queue's order, the audit sample, auto-labels.
 
 Everything here works on whole arrays: one matrix of the pool's embeddings, one
-``predict_proba`` per chunk, one strategy call. The results go to the items table in bulk
-(``COPY`` + one ``UPDATE … FROM`` per chunk on PostgreSQL), never row by row.
+``predict_proba`` per chunk, one strategy call. Only the head of the queue's order is written
+back (``TANDEM_QUEUE_WINDOW`` items: priority, prediction, model version), in bulk (``COPY`` +
+one ``UPDATE … FROM`` on PostgreSQL); the rest of the pool waits at priority 0. Rewriting a
+million rows after every 50 labels would cost more than the whole arithmetic, and nobody
+labels past the window before the next rescoring.
+
+Held-out items (dev and test splits) are not ordered by the strategy: they come in a random
+order, mixed in at their share of the pool, so the labels that measure a model are a uniform
+sample and not the model's hardest cases.
 """
 
 from __future__ import annotations
@@ -14,11 +21,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 
-from labeling.choices import HUMAN_SOURCES, SamplingStrategy, TaskType
+from labeling.choices import HUMAN_SOURCES, SamplingStrategy, Split, TaskType
 from labeling.models import Project
-from labeling.selectors.learning import latest_labels, pool_item_ids
+from labeling.selectors.learning import latest_labels, pool_item_ids, queue_prioritised_ids
 from labeling.services.bulk import item_scores_update
 from models_app.services.embeddings import embedding_matrix
 
@@ -49,6 +57,8 @@ class Pool:
     ids: np.ndarray
     embeddings: np.ndarray
     is_audit: np.ndarray
+    # Items of the dev and test splits: labels there measure models, never train them.
+    held_out: np.ndarray
     # Unlabeled items without a vector (added after the embedding step, or unreadable).
     unembedded: int
 
@@ -57,13 +67,21 @@ class Pool:
 
 
 def pool_load(*, project: Project, embedder_key: str) -> Pool:
-    ids, audit = pool_item_ids(project=project)
+    ids, audit, splits = pool_item_ids(project=project)
     all_ids = np.asarray(ids, dtype=np.int64)
     found, matrix = embedding_matrix(
         owner=project.owner_key, embedder=embedder_key, object_ids=all_ids
     )
-    is_audit = np.asarray(audit, dtype=bool)[np.isin(all_ids, found)]
-    return Pool(ids=found, embeddings=matrix, is_audit=is_audit, unembedded=len(ids) - len(found))
+    kept = np.isin(all_ids, found)
+    is_audit = np.asarray(audit, dtype=bool)[kept]
+    held_out = np.isin(np.asarray(splits, dtype=object), [Split.DEV, Split.TEST])[kept]
+    return Pool(
+        ids=found,
+        embeddings=matrix,
+        is_audit=is_audit,
+        held_out=held_out.astype(bool),
+        unembedded=len(ids) - len(found),
+    )
 
 
 def predict_in_chunks(classifier: TrainedClassifier, embeddings: np.ndarray) -> np.ndarray:
@@ -127,56 +145,79 @@ def cold_start_order(*, embeddings: np.ndarray, seed: int) -> np.ndarray:
     return np.concatenate([picks, shuffled[~np.isin(shuffled, picks)]])
 
 
-def interleave_audit(
-    *, order: np.ndarray, is_audit: np.ndarray, rate: float, seed: int
-) -> np.ndarray:
-    """Put audit items into ``order`` at a steady rate: one after every ``1/rate - 1`` others.
+def interleave_random(*, order: np.ndarray, mask: np.ndarray, rate: float, seed: int) -> np.ndarray:
+    """Take the rows of ``mask`` out of ``order`` and mix them back in a random order, one
+    after every ``1/rate - 1`` others.
 
-    Audit items are a uniform random sample; putting them all first would stall the learning,
-    putting them last would never label them. Their own order is random.
+    For samples that must stay uniform (the audit sample, the held-out splits): putting them
+    first would stall the learning, leaving them in the strategy's order would bias them
+    towards the model's hard cases, putting them last would never label them.
     """
-    audit_rows = order[is_audit[order]]
-    if not len(audit_rows) or rate <= 0:
+    chosen = order[mask[order]]
+    if not len(chosen) or rate <= 0:
         return order
-    others = order[~is_audit[order]]
+    others = order[~mask[order]]
     rng = np.random.default_rng(seed)
-    audit_rows = rng.permutation(audit_rows)
-    gap = max(1, round(1 / rate) - 1)
+    chosen = rng.permutation(chosen)
+    gap = max(1.0, 1 / rate - 1)
     keys = np.concatenate(
         [
             np.arange(len(others), dtype=np.float64),
-            (np.arange(len(audit_rows), dtype=np.float64) + 1) * gap - 0.5,
+            (np.arange(len(chosen), dtype=np.float64) + 1) * gap - 0.5,
         ]
     )
-    rows = np.concatenate([others, audit_rows])
+    rows = np.concatenate([others, chosen])
     return rows[np.argsort(keys, kind="stable")]
 
 
-def priorities_from_order(order: np.ndarray) -> np.ndarray:
-    """Priority per row: 1.0 for the first in the queue down to 1/n for the last (0 = unranked)."""
+def interleave_audit(
+    *, order: np.ndarray, is_audit: np.ndarray, rate: float, seed: int
+) -> np.ndarray:
+    """Audit items at a steady rate, one after every ``1/rate - 1`` others, in random order."""
+    return interleave_random(order=order, mask=is_audit, rate=rate, seed=seed)
+
+
+def interleave_held_out(*, order: np.ndarray, held_out: np.ndarray, seed: int) -> np.ndarray:
+    """Held-out items in random order at their share of the pool, as a random queue would."""
+    if not len(order):
+        return order
+    return interleave_random(order=order, mask=held_out, rate=float(held_out.mean()), seed=seed + 1)
+
+
+def queue_window_size() -> int:
+    return max(1, int(settings.TANDEM_QUEUE_WINDOW))
+
+
+def priorities_from_order(order: np.ndarray, *, window: int | None = None) -> np.ndarray:
+    """Priority per row: 1.0 for the first in the queue, falling evenly to ``1/window`` for the
+    last of the first ``window`` rows; 0 (unranked) for the rest."""
     n = len(order)
+    window = n if window is None else min(n, window)
     priority = np.zeros(n, dtype=np.float64)
-    priority[order] = (n - np.arange(n)) / n
+    if window:
+        priority[order[:window]] = (window - np.arange(window)) / window
     return priority
 
 
-def audit_sample_extend(*, pool: Pool, rate: float, seed: int) -> int:
+def audit_sample_extend(*, pool: Pool, rate: float, seed: int) -> np.ndarray:
     """Mark a uniform random share of the pool as audit items, topping up to ``rate``.
 
     Marks are never removed: a labeled audit item is what the precision estimate rests on.
-    Returns how many items were newly marked (in ``pool.is_audit``; written with the scores).
+    Returns the rows newly marked (set in ``pool.is_audit``; written with the scores).
     """
+    new = np.zeros(len(pool), dtype=bool)
     if rate <= 0 or not len(pool):
-        return 0
+        return new
     wanted = math.ceil(rate * len(pool))
     missing = wanted - int(pool.is_audit.sum())
     if missing <= 0:
-        return 0
+        return new
     candidates = np.flatnonzero(~pool.is_audit)
     rng = np.random.default_rng(seed)
     chosen = rng.choice(candidates, size=min(missing, len(candidates)), replace=False)
     pool.is_audit[chosen] = True
-    return len(chosen)
+    new[chosen] = True
+    return new
 
 
 def pool_scores_write(
@@ -199,17 +240,41 @@ def pool_scores_write(
     return updated
 
 
+def pool_queue_write(
+    *,
+    project: Project,
+    pool: Pool,
+    order: np.ndarray,
+    values: dict[str, np.ndarray] | None = None,
+    also: np.ndarray | None = None,
+    on_progress: Progress | None = None,
+) -> int:
+    """Materialise the head of the queue: the first ``TANDEM_QUEUE_WINDOW`` rows of ``order``
+    get their priority (and ``values``: per-row columns such as the prediction); pool items
+    that had a priority from an earlier run and fell out of the window go back to 0; rows in
+    ``also`` are written too (e.g. newly drawn audit items). Returns items updated."""
+    values = values or {}
+    priority = priorities_from_order(order, window=queue_window_size())
+    write = priority > 0
+    if also is not None:
+        write |= also
+    write |= np.isin(pool.ids, np.asarray(queue_prioritised_ids(project=project), np.int64))
+    rows_at = np.flatnonzero(write)
+    columns = ["priority", *values]
+    data = [pool.ids[rows_at].tolist(), priority[rows_at].tolist()]
+    data += [np.asarray(column)[rows_at].tolist() for column in values.values()]
+    rows = list(zip(*data, strict=True))
+    return pool_scores_write(project=project, columns=columns, rows=rows, on_progress=on_progress)
+
+
 def pool_cold_start(
     *, project: Project, embedder_key: str, seed: int, on_progress: Progress | None = None
 ) -> int:
     """Order the pool for diversity when there is no model to ask: only ``priority`` changes."""
     pool = pool_load(project=project, embedder_key=embedder_key)
     order = cold_start_order(embeddings=pool.embeddings, seed=seed)
-    priority = priorities_from_order(order)
-    rows = list(zip(pool.ids.tolist(), priority.tolist(), strict=True))
-    return pool_scores_write(
-        project=project, columns=["priority"], rows=rows, on_progress=on_progress
-    )
+    order = interleave_held_out(order=order, held_out=pool.held_out, seed=seed)
+    return pool_queue_write(project=project, pool=pool, order=order, on_progress=on_progress)
 
 
 @dataclass

@@ -27,9 +27,12 @@ class Snapshot:
 
 
 def training_snapshot(*, project: Project, classes: list[str]) -> Snapshot:
-    """Each labeled item once, with its latest human label (automatic labels only when the
-    project trains on them, and never over a human one). Labels of classes that no longer
-    exist are dropped; a single-label project keeps one label per item."""
+    """Each labeled item once, with its gold label: the adjudicated label when there is one;
+    else, when several people labeled it, their majority label set; else its latest human
+    label (automatic labels only when the project trains on them, and never over a human one).
+    See ``latest_labels``. Labels of classes that no longer exist are dropped; a single-label
+    project keeps one label per item. The hash covers item ids, splits and labels in item
+    order, so the same labels always give the same hash."""
     sources = HUMAN_SOURCES
     if project.train_on_auto_labels:
         sources = (*HUMAN_SOURCES, AnnotationSource.AUTO)

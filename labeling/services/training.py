@@ -29,12 +29,12 @@ from labeling.services.scoring import (
     audit_sample_extend,
     auto_label_plan,
     interleave_audit,
+    interleave_held_out,
     pool_cold_start,
     pool_load,
-    pool_scores_write,
+    pool_queue_write,
     predict_in_chunks,
     predictions_from,
-    priorities_from_order,
     queue_order,
 )
 from labeling.services.snapshots import Snapshot, class_counts, training_snapshot, waiting_message
@@ -183,7 +183,7 @@ class _Run:
         predictions = predictions_from(predict_in_chunks(serving, pool.embeddings))
         now_classes = set(self.current_classes())
         removed = sorted(set(serving.classes) - now_classes)
-        newly_audited = 0
+        newly_audited = np.zeros(len(pool), dtype=bool)
         plan = None
         if project.auto_label_enabled:
             newly_audited = audit_sample_extend(pool=pool, rate=project.audit_rate, seed=self.seed)
@@ -196,7 +196,9 @@ class _Run:
                 current_classes=now_classes,
                 model_version_number=serving_version.version,
             )
-        scored = self._write_scores(pool, predictions, serving, serving_version, now_classes)
+        scored = self._write_scores(
+            pool, predictions, serving, serving_version, now_classes, newly_audited
+        )
 
         self.step("finish", 0.97)
         result = {
@@ -205,7 +207,7 @@ class _Run:
             "pool": len(pool),
             "pool_unembedded": pool.unembedded,
             "scored": scored,
-            "newly_audited": newly_audited,
+            "newly_audited": int(newly_audited.sum()),
             "removed_classes": removed,
         }
         messages = [self._summary(version, metrics, promote, serving_version, len(pool))]
@@ -333,6 +335,7 @@ class _Run:
         serving: TrainedClassifier,
         serving_version: ModelVersion,
         now_classes: set[str],
+        newly_audited: np.ndarray,
     ) -> int:
         project = self.project
         order = queue_order(
@@ -342,29 +345,27 @@ class _Run:
             seed=self.seed,
             task_type=project.task_type,
         )
+        order = interleave_held_out(order=order, held_out=pool.held_out, seed=self.seed)
         if project.auto_label_enabled:
             order = interleave_audit(
                 order=order, is_audit=pool.is_audit, rate=project.audit_rate, seed=self.seed
             )
-        priority = priorities_from_order(order)
-        names = [name if name in now_classes else "" for name in serving.classes]
-        labels = [names[top] for top in predictions.top.tolist()]
-        columns = ["predicted_label", "confidence", "priority", "scored_by_id"]
-        values = [
-            pool.ids.tolist(),
-            labels,
-            predictions.confidence.tolist(),
-            priority.tolist(),
-            [serving_version.pk] * len(pool),
-        ]
+        names = np.asarray(
+            [name if name in now_classes else "" for name in serving.classes], dtype=object
+        )
+        values: dict[str, np.ndarray] = {
+            "predicted_label": names[predictions.top],
+            "confidence": predictions.confidence,
+            "scored_by_id": np.full(len(pool), serving_version.pk, dtype=np.int64),
+        }
         if project.auto_label_enabled:
-            columns.append("is_audit")
-            values.append(pool.is_audit.tolist())
-        rows = list(zip(*values, strict=True))
-        return pool_scores_write(
+            values["is_audit"] = pool.is_audit
+        return pool_queue_write(
             project=project,
-            columns=columns,
-            rows=rows,
+            pool=pool,
+            order=order,
+            values=values,
+            also=newly_audited,
             on_progress=self.progress_within("score", 0.7, 0.95),
         )
 

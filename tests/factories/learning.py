@@ -6,9 +6,10 @@ class's words, so some items are clear and some genuinely uncertain, as in real 
 
 import random
 
+from django.db.models import F
 from django.utils import timezone
 
-from labeling.choices import AnnotationSource, Split
+from labeling.choices import HUMAN_SOURCES, AnnotationSource, Split
 from labeling.models import Annotation, Item, Project
 from tests.factories import ItemFactory
 
@@ -94,8 +95,16 @@ def give_labels(
     source: str = AnnotationSource.HUMAN,
     annotator=None,
 ) -> list[Annotation]:
-    """Annotations in bulk (no retraining trigger): ``labels`` per item, or one for all."""
+    """Annotations in bulk (no retraining trigger): ``labels`` per item, or one for all.
+
+    People's labels count towards the queue's annotations per item, as the queue counts them.
+    """
     now = timezone.now()
+    if source in HUMAN_SOURCES:
+        Item.objects.filter(id__in=item_ids).update(queue_annotations=F("queue_annotations") + 1)
+        Item.objects.filter(
+            id__in=item_ids, queue_annotations__gte=F("project__annotations_per_item")
+        ).update(queue_done=True)
     return Annotation.objects.bulk_create(
         [
             Annotation(

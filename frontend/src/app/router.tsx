@@ -9,7 +9,9 @@ import { AccountRoute } from "./routes/account";
 import { AppRoot } from "./routes/app-root";
 import { LoginRoute } from "./routes/login";
 import { NotFoundRoute } from "./routes/not-found";
+import { ProjectAnnotateRoute } from "./routes/projects/annotate";
 import { CreateProjectRoute } from "./routes/projects/create";
+import { ProjectDashboardRoute } from "./routes/projects/dashboard";
 import { ProjectExportRoute } from "./routes/projects/export";
 import { ProjectImportRoute } from "./routes/projects/import";
 import { ProjectItemRoute } from "./routes/projects/item";
@@ -48,6 +50,8 @@ export function createAppRouter() {
             { path: paths.projectImport.path, element: <ProjectImportRoute /> },
             { path: paths.projectExport.path, element: <ProjectExportRoute /> },
             { path: paths.projectModels.path, element: <ProjectModelsRoute /> },
+            { path: paths.projectAnnotate.path, element: <ProjectAnnotateRoute /> },
+            { path: paths.projectDashboard.path, element: <ProjectDashboardRoute /> },
             { path: paths.projectMembers.path, element: <ProjectMembersRoute /> },
           ],
         },

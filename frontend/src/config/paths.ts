@@ -22,6 +22,14 @@ export const paths = {
   },
   projectExport: { path: "export", href: (projectId: number) => `/projects/${projectId}/export` },
   projectModels: { path: "models", href: (projectId: number) => `/projects/${projectId}/models` },
+  projectAnnotate: {
+    path: "annotate",
+    href: (projectId: number) => `/projects/${projectId}/annotate`,
+  },
+  projectDashboard: {
+    path: "dashboard",
+    href: (projectId: number) => `/projects/${projectId}/dashboard`,
+  },
   projectMembers: {
     path: "members",
     href: (projectId: number) => `/projects/${projectId}/members`,

@@ -134,6 +134,85 @@ export interface paths {
         patch: operations["projects_partial_update"];
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/adjudication/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Items whose annotators disagree and wait for a gold label (open), or those resolved. */
+        get: operations["projects_adjudication_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/adjudication/{item_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Set the item's gold label (again, to change it). Training uses it from the next run
+         *     over every annotation of the item.
+         */
+        post: operations["projects_adjudication_resolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/agreement/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description How far people agree, over items two or more of them labeled: for the project
+         *     (percent agreement, Cohen's / Fleiss' kappa, Krippendorff's alpha) and per person.
+         *     In a multilabel project each label set counts as one category.
+         */
+        get: operations["projects_agreement_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/annotations/{annotation_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * @description Change the labels of one of the caller's own annotations (undo), within 24 hours of
+         *     giving it; the outcome is measured again against the proposal shown. 403 for someone
+         *     else's annotation, 409 after the 24 hours.
+         */
+        patch: operations["projects_annotations_partial_update"];
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/auto-label/": {
         parameters: {
             query?: never;
@@ -154,6 +233,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/dashboard/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Queue depth, label distribution, each annotator's throughput, acceptance and kappa,
+         *     the proposals' acceptance rate and throughput per day (last 30 days), agreement.
+         */
+        get: operations["projects_dashboard_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/export/": {
         parameters: {
             query?: never;
@@ -165,6 +264,40 @@ export interface paths {
         get: operations["projects_export_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/flags/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The project's flagged items, newest first; ``resolved`` picks open or handled ones. */
+        get: operations["projects_flags_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/flags/{flag_id}/resolve/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Mark a flag as dealt with (resolving it again changes nothing). */
+        post: operations["projects_flags_resolve_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -273,6 +406,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/items/{item_id}/flags/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Flag the item as unclear for review. Flagging it again returns the first flag (200). */
+        post: operations["projects_items_flags_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/learning-curve/": {
         parameters: {
             query?: never;
@@ -375,6 +525,156 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/queue/assignments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The caller's running leases in the project, oldest first (resume after a reload). */
+        get: operations["projects_queue_assignments_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/queue/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The caller's own labels in the project, newest first (for undo). */
+        get: operations["projects_queue_history_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/queue/items/{item_id}/release/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Leave the item without an answer; it goes back to the queue for others. */
+        post: operations["projects_queue_items_release_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/queue/items/{item_id}/renew/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Extend the caller's lease on the item (the client renews while the item is open).
+         *     409 when the lease expired or finished, or the caller holds none.
+         */
+        post: operations["projects_queue_items_renew_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/queue/items/{item_id}/skip/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Skip the item (optionally saying why); the caller is not handed it again. */
+        post: operations["projects_queue_items_skip_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/queue/items/{item_id}/submit/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Submit the caller's label(s) for an item they hold. 201 when stored; 200 with the
+         *     stored annotation when this ``client_key`` was already submitted (nothing is stored
+         *     twice). 400 for labels the project does not have; 409 without a running lease.
+         */
+        post: operations["projects_queue_items_submit_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/queue/next/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Lease the next item to the caller (a new one each call: call it again while holding
+         *     the current item to prefetch). ``assignment`` is null, with a message, when nothing is
+         *     left for the caller. 409 when the caller already holds 5 items in the project.
+         */
+        post: operations["projects_queue_next_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/queue/stats/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The caller's progress: done today and in total, pace, acceptance of the model's
+         *     proposals, items left for them, open leases, and the production model.
+         */
+        get: operations["projects_queue_stats_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/training-jobs/": {
         parameters: {
             query?: never;
@@ -434,6 +734,59 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AdjudicationAnswer: {
+            readonly username: string;
+            readonly labels: string[];
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        AdjudicationItem: {
+            readonly id: number;
+            readonly external_id: string;
+            readonly text: string | null;
+            readonly image_url: string | null;
+            readonly thumbnail_url: string | null;
+        };
+        AdjudicationOutput: {
+            item: components["schemas"]["AdjudicationItem"];
+            /** @description Each person's latest answer, oldest first. */
+            annotations: components["schemas"]["AdjudicationAnswer"][];
+            /** @description The resolved label training uses. */
+            gold: components["schemas"]["GoldLabel"] | null;
+        };
+        AdjudicationResolveInputRequest: {
+            /** @description Label class names: one, or several in a multilabel project. */
+            labels: string[];
+            /** @default  */
+            note?: string;
+        };
+        /** @description Over items that two or more people labeled (each person's latest answer counts). */
+        AgreementFigures: {
+            items_compared: number;
+            /** @description People who labeled the compared items. */
+            annotators: number;
+            /**
+             * Format: double
+             * @description Share of pairs of people who gave an item the same labels.
+             */
+            percent_agreement: number | null;
+            /**
+             * Format: double
+             * @description Only when exactly two people labeled the compared items.
+             */
+            cohen_kappa: number | null;
+            /** Format: double */
+            fleiss_kappa: number | null;
+            /**
+             * Format: double
+             * @description Nominal; items may have different numbers of answers.
+             */
+            krippendorff_alpha: number | null;
+        };
+        AgreementOutput: {
+            project: components["schemas"]["AgreementFigures"];
+            annotators: components["schemas"]["AnnotatorAgreement"][];
+        };
         AnnotationCreateInputRequest: {
             /** @description Label class names: one, or several in a multilabel project. */
             labels: string[];
@@ -448,6 +801,19 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+        };
+        AnnotatorAgreement: {
+            user_id: number;
+            username: string;
+            /** @description Items this person labeled. */
+            annotations: number;
+            /** @description ... of which someone else labeled too. */
+            items_shared: number;
+            /**
+             * Format: double
+             * @description Mean Cohen's kappa with each other person over the items both labeled (pairs sharing fewer than five items are left out).
+             */
+            kappa: number | null;
         };
         ApiToken: {
             token: string;
@@ -489,8 +855,71 @@ export interface components {
         };
         /** @enum {unknown} */
         BlankEnum: "";
+        /**
+         * @description * `web` - Web workspace
+         *     * `api` - API
+         * @enum {string}
+         */
+        ClientEnum: "web" | "api";
         Csrf: {
             csrf_token: string;
+        };
+        DashboardAcceptanceDay: {
+            /** Format: date */
+            date: string;
+            accepted: number;
+            corrected: number;
+            no_suggestion: number;
+            /** Format: double */
+            acceptance_rate: number | null;
+        };
+        DashboardAnnotator: {
+            user_id: number;
+            username: string;
+            done_today: number;
+            done_total: number;
+            /**
+             * Format: double
+             * @description Today's annotations per hour since the first of them (null: none today).
+             */
+            rate_per_hour: number | null;
+            /**
+             * Format: double
+             * @description Accepted proposals / (accepted + corrected).
+             */
+            acceptance_rate: number | null;
+            /** Format: double */
+            kappa: number | null;
+        };
+        DashboardLabelCount: {
+            label: string;
+            /** @description Items that a person's annotation (any source but auto) gives this label. */
+            count: number;
+        };
+        DashboardOutput: {
+            queue: components["schemas"]["DashboardQueue"];
+            label_distribution: components["schemas"]["DashboardLabelCount"][];
+            annotators: components["schemas"]["DashboardAnnotator"][];
+            /** @description The last 30 days, oldest first, in the server's time zone. */
+            acceptance_over_time: components["schemas"]["DashboardAcceptanceDay"][];
+            /** @description People's annotations. */
+            throughput: components["schemas"]["DashboardThroughputDay"][];
+            agreement: components["schemas"]["AgreementFigures"];
+        };
+        DashboardQueue: {
+            total_items: number;
+            /** @description Still need annotations. */
+            open_items: number;
+            /** @description Have all the annotations they need. */
+            done_items: number;
+            /** @description Held by someone right now. */
+            leased_items: number;
+            audit_items: number;
+        };
+        DashboardThroughputDay: {
+            /** Format: date */
+            date: string;
+            annotations: number;
         };
         /**
          * @description * `text` - Text
@@ -514,6 +943,22 @@ export interface components {
          * @enum {string}
          */
         EmbedderEnum: "minilm" | "hashing" | "pixels";
+        Flag: {
+            readonly id: number;
+            readonly item: number;
+            readonly item_external_id: string;
+            user?: string | null;
+            readonly reason: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly resolved_at: string | null;
+            resolved_by?: string | null;
+        };
+        FlagInputRequest: {
+            /** @default  */
+            reason?: string;
+        };
         /**
          * @description * `csv` - CSV / TSV
          *     * `jsonl` - JSON Lines
@@ -522,6 +967,13 @@ export interface components {
          * @enum {string}
          */
         FormatEnum: "csv" | "jsonl" | "text" | "images";
+        GoldLabel: {
+            readonly labels: string[];
+            readonly resolved_by: string;
+            readonly note: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
         ImportError: {
             line: number;
             message: string;
@@ -700,6 +1152,29 @@ export interface components {
         ModelVersionStatusEnum: "ready" | "broken";
         /** @enum {unknown} */
         NullEnum: null;
+        /**
+         * @description * `accepted` - Accepted the proposal
+         *     * `corrected` - Rejected the proposal and gave another label
+         *     * `no_suggestion` - No proposal shown
+         * @enum {string}
+         */
+        OutcomeEnum: "accepted" | "corrected" | "no_suggestion";
+        PaginatedAdjudicationList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["AdjudicationOutput"][];
+        };
+        PaginatedFlagList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["Flag"][];
+        };
         PaginatedImportJobList: {
             count: number;
             /** Format: uri */
@@ -740,6 +1215,22 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["ProjectOutput"][];
         };
+        PaginatedQueueAnnotationList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["QueueAnnotation"][];
+        };
+        PaginatedQueueAssignmentList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["QueueAssignment"][];
+        };
         PaginatedTrainingJobList: {
             count: number;
             /** Format: uri */
@@ -755,6 +1246,10 @@ export interface components {
             /** Format: uri */
             previous: string | null;
             results: components["schemas"]["UserOutput"][];
+        };
+        PatchedAnnotationUpdateInputRequest: {
+            /** @description Label class names: one, or several in a multilabel project. */
+            labels?: string[];
         };
         PatchedMemberUpdateInputRequest: {
             role?: components["schemas"]["RoleEnum"];
@@ -847,6 +1342,96 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+        };
+        /** @description One of the caller's own annotations (what they submitted, and what they were shown). */
+        QueueAnnotation: {
+            readonly id: number;
+            readonly item: number;
+            readonly labels: string[];
+            readonly outcome: components["schemas"]["OutcomeEnum"];
+            readonly suggested_labels: string[];
+            readonly suggested_by_version: number | null;
+            readonly time_on_item_ms: number | null;
+            readonly client: components["schemas"]["ClientEnum"];
+            readonly client_key: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        QueueAssignment: {
+            item: components["schemas"]["QueueItem"];
+            readonly suggestion: components["schemas"]["QueueSuggestion"] | null;
+            /** Format: date-time */
+            leased_at: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        /** @description The item as the annotator sees it: content only, never other people's labels. */
+        QueueItem: {
+            id: number;
+            external_id: string;
+            text: string | null;
+            readonly image_url: string | null;
+            readonly thumbnail_url: string | null;
+            metadata: unknown;
+        };
+        QueueModel: {
+            version: number;
+            /** Format: double */
+            roc_auc: number | null;
+            /**
+             * Format: double
+             * @description Held-out ROC AUC of the model that served before this one.
+             */
+            previous_roc_auc: number | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        QueueNextOutput: {
+            assignment: components["schemas"]["QueueAssignment"] | null;
+            /** @description Why there is no assignment, for people. */
+            message: string;
+        };
+        QueueSkipInputRequest: {
+            /** @default  */
+            reason?: string;
+        };
+        QueueStats: {
+            /** @description Items the caller labeled since midnight. */
+            done_today: number;
+            done_total: number;
+            /**
+             * Format: double
+             * @description Items per hour over the caller's last hour of work today; null before the first item of the day.
+             */
+            rate_per_hour: number | null;
+            /**
+             * Format: double
+             * @description Share of the model's proposals the caller accepted (all their labels in this project that had a proposal); null when none had one.
+             */
+            acceptance_rate: number | null;
+            /** @description Items the caller could still be handed, counted up to 10,000: 10,000 means at least that many. */
+            queue_size: number;
+            open_leases: number;
+            /** @description The production model, if any. */
+            model: components["schemas"]["QueueModel"] | null;
+        };
+        QueueSubmitInputRequest: {
+            /** @description Label class names: one, or several in a multilabel project. */
+            labels: string[];
+            /** @description Chosen by the client, new for each submission: sending the same key again returns the stored annotation instead of storing a second one. */
+            client_key: string;
+            time_on_item_ms?: number | null;
+            /** @default api */
+            client?: components["schemas"]["ClientEnum"];
+        };
+        QueueSuggestion: {
+            labels: string[];
+            /** Format: double */
+            confidence: number | null;
+            /** @description Version number of the model that made the proposal. */
+            model_version: number | null;
         };
         /**
          * @description * `admin` - Admin
@@ -1282,6 +1867,116 @@ export interface operations {
             };
         };
     };
+    projects_adjudication_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+                /**
+                 * @description open: people disagree and no gold label yet (oldest item first); resolved: items with a gold label (most recently resolved first).
+                 *
+                 *     * `open` - open
+                 *     * `resolved` - resolved
+                 */
+                state?: "open" | "resolved";
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAdjudicationList"];
+                };
+            };
+        };
+    };
+    projects_adjudication_resolve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdjudicationResolveInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AdjudicationResolveInputRequest"];
+                "multipart/form-data": components["schemas"]["AdjudicationResolveInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdjudicationOutput"];
+                };
+            };
+        };
+    };
+    projects_agreement_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgreementOutput"];
+                };
+            };
+        };
+    };
+    projects_annotations_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                annotation_id: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedAnnotationUpdateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedAnnotationUpdateInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedAnnotationUpdateInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueAnnotation"];
+                };
+            };
+        };
+    };
     projects_auto_label_retrieve: {
         parameters: {
             query?: never;
@@ -1299,6 +1994,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AutoLabelOutput"];
+                };
+            };
+        };
+    };
+    projects_dashboard_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardOutput"];
                 };
             };
         };
@@ -1335,6 +2051,56 @@ export interface operations {
                 };
                 content: {
                     "application/octet-stream": string;
+                };
+            };
+        };
+    };
+    projects_flags_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+                /** @description Open (false) or handled (true). */
+                resolved?: boolean | null;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedFlagList"];
+                };
+            };
+        };
+    };
+    projects_flags_resolve_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flag_id: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Flag"];
                 };
             };
         };
@@ -1535,6 +2301,42 @@ export interface operations {
             };
         };
     };
+    projects_items_flags_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["FlagInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FlagInputRequest"];
+                "multipart/form-data": components["schemas"]["FlagInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Flag"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Flag"];
+                };
+            };
+        };
+    };
     projects_learning_curve_retrieve: {
         parameters: {
             query?: never;
@@ -1730,6 +2532,206 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModelVersionOutput"];
+                };
+            };
+        };
+    };
+    projects_queue_assignments_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedQueueAssignmentList"];
+                };
+            };
+        };
+    };
+    projects_queue_history_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedQueueAnnotationList"];
+                };
+            };
+        };
+    };
+    projects_queue_items_release_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    projects_queue_items_renew_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueAssignment"];
+                };
+            };
+        };
+    };
+    projects_queue_items_skip_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["QueueSkipInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["QueueSkipInputRequest"];
+                "multipart/form-data": components["schemas"]["QueueSkipInputRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    projects_queue_items_submit_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QueueSubmitInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["QueueSubmitInputRequest"];
+                "multipart/form-data": components["schemas"]["QueueSubmitInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueAnnotation"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueAnnotation"];
+                };
+            };
+        };
+    };
+    projects_queue_next_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueNextOutput"];
+                };
+            };
+        };
+    };
+    projects_queue_stats_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueStats"];
                 };
             };
         };

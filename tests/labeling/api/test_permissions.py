@@ -20,7 +20,9 @@ from core.api import urls as core_urls
 from core.services.users import invitation_path
 from labeling.api import urls as labeling_urls
 from labeling.choices import ImportFormat, ImportStatus, Role
-from labeling.models import ImportJob, Project, ProjectMembership
+from labeling.models import ImportJob, ItemFlag, Project, ProjectMembership
+from labeling.services.annotations import annotation_create
+from labeling.services.queue import queue_next
 from models_app.choices import JobKind, JobStatus, JobTrigger, Stage
 from models_app.models import ModelVersion, TrainingJob
 from models_app.services.registry import model_version_register
@@ -148,6 +150,32 @@ ENDPOINTS = [
     ),
     E("learning-curve", "get", "projects/{project}/learning-curve/", any_member(200)),
     E("auto-label", "get", "projects/{project}/auto-label/", any_member(200)),
+    E("agreement", "get", "projects/{project}/agreement/", data_roles(200)),
+    E("adjudication", "get", "projects/{project}/adjudication/", data_roles(200)),
+    E(
+        "adjudication-resolve",
+        "post",
+        "projects/{project}/adjudication/{item}/",
+        data_roles(200),
+    ),
+    E("dashboard", "get", "projects/{project}/dashboard/", data_roles(200)),
+    E("queue-next", "post", "projects/{project}/queue/next/", label_roles(200)),
+    E("queue-assignments", "get", "projects/{project}/queue/assignments/", label_roles(200)),
+    E("queue-renew", "post", "projects/{project}/queue/items/{item}/renew/", label_roles(200)),
+    E("queue-release", "post", "projects/{project}/queue/items/{item}/release/", label_roles(204)),
+    E("queue-skip", "post", "projects/{project}/queue/items/{item}/skip/", label_roles(204)),
+    E("queue-submit", "post", "projects/{project}/queue/items/{item}/submit/", label_roles(201)),
+    E("queue-stats", "get", "projects/{project}/queue/stats/", label_roles(200)),
+    E("queue-history", "get", "projects/{project}/queue/history/", label_roles(200)),
+    E(
+        "annotation-detail",
+        "patch",
+        "projects/{project}/annotations/{annotation}/",
+        label_roles(200),
+    ),
+    E("item-flags", "post", "projects/{project}/items/{item}/flags/", label_roles(201)),
+    E("flags", "get", "projects/{project}/flags/", data_roles(200)),
+    E("flag-resolve", "post", "projects/{project}/flags/{flag}/resolve/", data_roles(200)),
 ]
 
 
@@ -173,9 +201,36 @@ BODIES: dict[tuple[str, str], Callable[[SimpleNamespace], dict[str, Any]]] = {
     ("imports", "post"): lambda w: {"file": SimpleUploadedFile("more.csv", b"text\nhello\n")},
     ("item-annotations", "post"): lambda w: {"labels": ["spam"]},
     ("model-version-stage", "post"): lambda w: {"stage": "production"},
+    ("adjudication-resolve", "post"): lambda w: {"labels": ["spam"]},
+    ("queue-next", "post"): lambda w: {},
+    ("queue-skip", "post"): lambda w: {"reason": "unclear"},
+    ("queue-submit", "post"): lambda w: {"labels": ["spam"], "client_key": "matrix-1"},
+    ("annotation-detail", "patch"): lambda w: {"labels": ["ham"]},
+    ("item-flags", "post"): lambda w: {"reason": "unclear"},
 }
 MULTIPART = {("imports", "post")}
 QUERY = {("export", "get"): {"format": "csv"}}
+
+
+def _lease_item(world, user) -> dict[str, int]:
+    queue_next(project=world.project, user=user)
+    return {}
+
+
+def _own_annotation(world, user) -> dict[str, int]:
+    annotation = annotation_create(item=world.item, annotator=user, labels=["spam"])
+    return {"annotation": annotation.pk}
+
+
+# What the calling persona must hold before a valid request (a lease, an annotation of their
+# own); returns ids for the path.
+PREPARE: dict[tuple[str, str], Callable[[SimpleNamespace, Any], dict[str, int]]] = {
+    ("queue-renew", "post"): _lease_item,
+    ("queue-release", "post"): _lease_item,
+    ("queue-skip", "post"): _lease_item,
+    ("queue-submit", "post"): _lease_item,
+    ("annotation-detail", "patch"): _own_annotation,
+}
 
 
 def _model_version(project: Project) -> ModelVersion:
@@ -224,7 +279,8 @@ def world(db):
     MembershipFactory(project=project, user=owner, role=Role.ADMIN)
     target = MembershipFactory(project=project, role=Role.ANNOTATOR)
     item = ItemFactory(project=project, text="only members of A may read this")
-    AnnotationFactory(item=item)
+    annotation = AnnotationFactory(item=item)
+    flag = ItemFlag.objects.create(item=item, user=owner, reason="only members may read this")
     job = _failed_import(project)
     training_job = _training_job(project)
     version = _model_version(project)
@@ -245,6 +301,8 @@ def world(db):
         owner=owner,
         target=target,
         item=item,
+        annotation=annotation,
+        flag=flag,
         job=job,
         training_job=training_job,
         version=version,
@@ -273,19 +331,26 @@ def _persona_client(persona: str, world) -> APIClient:
     else:
         user = UserFactory()
     client.force_login(user)
+    client.persona_user = user
     return client
 
 
 def _call(client: APIClient, endpoint: Endpoint, world):
-    path = "/api/v1/" + endpoint.path.format(
-        project=world.project.pk,
-        member=world.target.pk,
-        item=world.item.pk,
-        job=world.job.pk,
-        training_job=world.training_job.pk,
-        version=world.version.pk,
-    )
     key = (endpoint.route, endpoint.method)
+    ids = {
+        "project": world.project.pk,
+        "member": world.target.pk,
+        "item": world.item.pk,
+        "job": world.job.pk,
+        "training_job": world.training_job.pk,
+        "version": world.version.pk,
+        "annotation": world.annotation.pk,
+        "flag": world.flag.pk,
+    }
+    user = getattr(client, "persona_user", None)
+    if key in PREPARE and user is not None:
+        ids.update(PREPARE[key](world, user))
+    path = "/api/v1/" + endpoint.path.format(**ids)
     if endpoint.method == "get":
         return client.get(path, QUERY.get(key, {}))
     body = BODIES[key](world) if key in BODIES else None
@@ -348,7 +413,7 @@ def test_every_persona_has_an_expectation_for_every_endpoint():
 def test_request_bodies_belong_to_endpoints_in_the_table():
     rows = {(endpoint.route, endpoint.method) for endpoint in ENDPOINTS}
 
-    assert set(BODIES) | MULTIPART | set(QUERY) <= rows
+    assert set(BODIES) | MULTIPART | set(QUERY) | set(PREPARE) <= rows
 
 
 # --- ids from another project ------------------------------------------------------------------
@@ -409,6 +474,32 @@ def test_member_of_one_project_gets_404_for_another_projects_jobs_and_versions(w
     assert "only members may read" not in "".join(r.content.decode() for r in responses)
     world.other_version.refresh_from_db()
     assert world.other_version.stage == Stage.CANDIDATE
+
+
+def test_member_of_one_project_cannot_reach_another_projects_items_through_the_queue(
+    world, member_of_a
+):
+    a, item = world.project.pk, world.other_item.pk
+    other_flag = ItemFlag.objects.create(item=world.other_item, reason="only members of B")
+    other_annotation = AnnotationFactory(item=world.other_item)
+
+    responses = [
+        member_of_a.post(f"/api/v1/projects/{a}/queue/items/{item}/{action}/", {}, format="json")
+        for action in ("renew", "release", "skip", "submit")
+    ] + [
+        member_of_a.post(f"/api/v1/projects/{a}/items/{item}/flags/", {}, format="json"),
+        member_of_a.post(f"/api/v1/projects/{a}/flags/{other_flag.pk}/resolve/"),
+        member_of_a.patch(
+            f"/api/v1/projects/{a}/annotations/{other_annotation.pk}/",
+            {"labels": ["ham"]},
+            format="json",
+        ),
+    ]
+
+    assert [r.status_code for r in responses] == [404] * 7
+    other_flag.refresh_from_db()
+    assert other_flag.resolved_at is None
+    assert ItemFlag.objects.filter(item=world.other_item).count() == 1
 
 
 def test_admin_of_one_project_cannot_change_or_remove_another_projects_member(world, member_of_a):

@@ -236,7 +236,7 @@ def test_a_run_stopped_by_its_time_limit_while_scoring_changes_nothing_that_serv
     def time_is_up(**kwargs):
         raise SoftTimeLimitExceeded()
 
-    monkeypatch.setattr(training_services, "pool_scores_write", time_is_up)
+    monkeypatch.setattr(training_services, "pool_queue_write", time_is_up)
     job = train(project)
 
     assert job.status == JobStatus.FAILED

@@ -12,6 +12,7 @@ from sklearn.model_selection import train_test_split
 
 from models_app.ml import single_threaded_blas
 from models_app.ml.classifiers import (
+    DEFAULT_C,
     NotEnoughLabels,
     TrainedClassifier,
     fit_classifier,
@@ -48,7 +49,9 @@ def test_multiclass_model_recognises_held_out_digits(digits, digits_model):
 
 def test_probabilities_equal_scikit_learn_before_temperature(digits, digits_model):
     X_train, X_test, y_train, _ = digits
-    reference = LogisticRegression(class_weight="balanced", max_iter=1000, random_state=0)
+    reference = LogisticRegression(
+        C=DEFAULT_C, class_weight="balanced", max_iter=1000, random_state=0
+    )
     with single_threaded_blas():
         reference.fit(X_train, y_train)
 

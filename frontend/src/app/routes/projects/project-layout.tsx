@@ -4,6 +4,7 @@ import { ErrorMessage } from "@/components/ui/error-message";
 import { Loading } from "@/components/ui/loading";
 import { paths } from "@/config/paths";
 import { useProject } from "@/features/projects/api/get-project";
+import { canAnnotate } from "@/features/annotate/utils/permissions";
 import { canManageData } from "@/features/projects/utils/permissions";
 import { useDocumentTitle } from "@/hooks/use-document-title";
 
@@ -38,6 +39,11 @@ export function ProjectLayout() {
         <NavLink to={paths.project.href(projectId)} end data-testid="tab-overview">
           Overview
         </NavLink>
+        {canAnnotate(project.data.role) ? (
+          <NavLink to={paths.projectAnnotate.href(projectId)} data-testid="tab-annotate">
+            Annotate
+          </NavLink>
+        ) : null}
         <NavLink to={paths.projectItems.href(projectId)} data-testid="tab-items">
           Items
         </NavLink>
@@ -49,6 +55,11 @@ export function ProjectLayout() {
         {dataRole ? (
           <NavLink to={paths.projectExport.href(projectId)} data-testid="tab-export">
             Export
+          </NavLink>
+        ) : null}
+        {dataRole ? (
+          <NavLink to={paths.projectDashboard.href(projectId)} data-testid="tab-dashboard">
+            Dashboard
           </NavLink>
         ) : null}
         {dataRole ? (

@@ -1,0 +1,331 @@
+import "./workspace.css";
+
+import { useCallback, useLayoutEffect, useMemo, useState } from "react";
+
+import { Loading } from "@/components/ui/loading";
+
+import { useAnnotateSession } from "../hooks/use-annotate-session";
+import { useWorkspaceKeys } from "../hooks/use-workspace-keys";
+import type { AssignmentItem, Suggestion, WorkspaceProject } from "../types";
+import type { EditView, SessionState } from "../utils/annotate-session";
+import { type Command, labelKeys } from "../utils/keymap";
+import { afterNextPaint, recordNextItemTiming } from "../utils/timings";
+import { GuidelinesModal } from "./guidelines-modal";
+import { HelpOverlay } from "./help-overlay";
+import { ItemView } from "./item-view";
+import { LabelButtons } from "./label-buttons";
+import { ProgressStrip } from "./progress-strip";
+import { Proposal } from "./proposal";
+import { SubmissionStatus } from "./submission-status";
+
+type AnnotateWorkspaceProps = {
+  project: WorkspaceProject;
+  /** The signed-in user's id: unsent answers are kept per user. */
+  userKey: string;
+};
+
+type Dialog = "guidelines" | "help" | null;
+
+/**
+ * The annotator's workspace: one leased item at a time, answered from the keyboard.
+ *
+ * The next item is leased and held in memory while the current one is on screen, so a key press
+ * shows it at once; answers are sent in the background by the outbox, which retries and reports
+ * any that could not be saved.
+ */
+export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) {
+  const multilabel = project.task_type === "multilabel";
+  const keys = useMemo(() => labelKeys(project.label_classes), [project.label_classes]);
+  const { session, state, outbox, outboxState } = useAnnotateSession({ projectId: project.id, userKey, multilabel });
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const [zoomedItem, setZoomedItem] = useState<number | null>(null);
+
+  const editing = state.editing;
+  const shownItem: AssignmentItem | null = editing ? editing.entry.item : (state.current?.item ?? null);
+  const shownItemId = shownItem?.id ?? null;
+
+  const onCommand = useCallback(
+    (command: Command, at: number): boolean => {
+      if (dialog) {
+        // Only the keys that close or switch the open window work behind it.
+        switch (command.type) {
+          case "escape":
+            setDialog(null);
+            return true;
+          case "guidelines":
+            setDialog((open) => (open === "guidelines" ? null : "guidelines"));
+            return true;
+          case "help":
+            setDialog((open) => (open === "help" ? null : "help"));
+            return true;
+          default:
+            return false;
+        }
+      }
+      switch (command.type) {
+        case "guidelines":
+          setDialog("guidelines");
+          return true;
+        case "help":
+          setDialog("help");
+          return true;
+        case "zoom":
+          setZoomedItem((zoomed) => (zoomed === shownItemId ? null : shownItemId));
+          return true;
+        case "accept":
+          session.accept(at);
+          return true;
+        case "reject":
+          session.reject();
+          return true;
+        case "label":
+          session.pick(command.label, at);
+          return true;
+        case "confirm":
+          if (!multilabel) return false;
+          session.confirm(at);
+          return true;
+        case "skip":
+          session.skip(at);
+          return true;
+        case "undo":
+          session.undo();
+          return true;
+        case "flag":
+          session.flag();
+          return true;
+        case "escape":
+          session.escape();
+          return true;
+      }
+    },
+    [dialog, session, multilabel, shownItemId],
+  );
+  useWorkspaceKeys(keys, onCommand);
+
+  // Keypress → next item on screen, measured to the first paint that shows it.
+  const currentId = state.current?.item.id ?? null;
+  useLayoutEffect(() => {
+    if (currentId === null) return;
+    const pressedAt = session.takeKeypressTime();
+    if (pressedAt === null) return;
+    afterNextPaint(() => recordNextItemTiming(performance.now() - pressedAt));
+  }, [currentId, session]);
+
+  const suggestion: Suggestion | null = editing ? editing.entry.suggestion : (state.current?.suggestion ?? null);
+  const canAct = shownItem !== null;
+
+  return (
+    <div
+      className="workspace"
+      data-testid="annotate-workspace"
+      data-status={state.status}
+      data-prefetched={state.prefetched.length}
+    >
+      <div className="workspace-bar">
+        <ProgressStrip projectId={project.id} />
+        <SubmissionStatus
+          snapshot={outboxState}
+          onRetryNow={() => outbox.retryNow()}
+          onDismiss={(id) => outbox.dismiss(id)}
+        />
+      </div>
+      <p
+        className="workspace-notice"
+        role="status"
+        aria-live="polite"
+        data-testid="workspace-notice"
+        data-tone={state.notice?.tone ?? "info"}
+      >
+        {state.notice?.text ?? ""}
+      </p>
+
+      {editing ? (
+        <EditCard editing={editing} zoomed={zoomedItem !== null && zoomedItem === shownItemId} />
+      ) : state.current ? (
+        <ItemCard
+          item={state.current.item}
+          flagged={state.flaggedItemIds.includes(state.current.item.id)}
+          zoomed={zoomedItem === state.current.item.id}
+          onToggleZoom={() => setZoomedItem((zoomed) => (zoomed === shownItemId ? null : shownItemId))}
+        />
+      ) : (
+        <EmptyState state={state} />
+      )}
+
+      {canAct ? <Proposal suggestion={suggestion} mode={state.mode} /> : null}
+      {canAct ? (
+        <LabelButtons
+          labelKeys={keys}
+          multilabel={multilabel}
+          mode={state.mode}
+          selection={state.selection}
+          proposed={suggestion?.labels ?? []}
+          earlier={editing ? editing.entry.labels : null}
+          disabled={false}
+          onPick={(label) => session.pick(label)}
+        />
+      ) : null}
+      {canAct && multilabel ? (
+        <p className="hint" data-testid="multilabel-hint">
+          {state.selection.length > 0 ? `On: ${state.selection.join(", ")}. ` : ""}Press <kbd>Enter</kbd> to send the
+          labels that are on.
+        </p>
+      ) : null}
+
+      <WorkspaceActions
+        canAct={canAct}
+        multilabel={multilabel}
+        onAccept={() => session.accept()}
+        onReject={() => session.reject()}
+        onConfirm={() => session.confirm()}
+        onSkip={() => session.skip()}
+        onUndo={() => session.undo()}
+        onFlag={() => session.flag()}
+        onGuidelines={() => setDialog("guidelines")}
+        onHelp={() => setDialog("help")}
+      />
+
+      {dialog === "guidelines" ? (
+        <GuidelinesModal guidelinesHtml={project.guidelines_html} onClose={() => setDialog(null)} />
+      ) : null}
+      {dialog === "help" ? (
+        <HelpOverlay labelKeys={keys} multilabel={multilabel} onClose={() => setDialog(null)} />
+      ) : null}
+    </div>
+  );
+}
+
+type ItemCardProps = {
+  item: AssignmentItem;
+  flagged: boolean;
+  zoomed: boolean;
+  onToggleZoom: () => void;
+};
+
+function ItemCard({ item, flagged, zoomed, onToggleZoom }: ItemCardProps) {
+  return (
+    <section
+      className="annotate-card"
+      aria-label={`Item ${item.external_id}`}
+      data-testid="annotate-item"
+      data-item-id={item.id}
+      data-external-id={item.external_id}
+      data-editing="false"
+    >
+      <div className="annotate-card-header">
+        <span className="break-anywhere">Item {item.external_id}</span>
+        <span className="row">
+          {flagged ? <span data-testid="flagged">Flagged for review</span> : null}
+          {item.image_url ? (
+            <button type="button" className="btn-link btn-small" aria-pressed={zoomed} onClick={onToggleZoom}>
+              {zoomed ? "Fit to screen" : "Full size"} <kbd>v</kbd>
+            </button>
+          ) : null}
+        </span>
+      </div>
+      <ItemView item={item} zoomed={zoomed} />
+    </section>
+  );
+}
+
+function EditCard({ editing, zoomed }: { editing: EditView; zoomed: boolean }) {
+  const { entry } = editing;
+  return (
+    <section
+      className="annotate-card annotate-card-editing"
+      aria-label={`Your earlier label for item ${entry.item?.external_id ?? entry.itemId}`}
+      data-testid="annotate-item"
+      data-item-id={entry.itemId}
+      data-external-id={entry.item?.external_id ?? ""}
+      data-editing="true"
+    >
+      <div className="annotate-card-header">
+        <strong data-testid="editing-banner">
+          Changing your label for item {entry.item?.external_id ?? entry.itemId} (was {entry.labels.join(", ") || "—"})
+        </strong>
+        <span>Choose again, or press Esc to go back</span>
+      </div>
+      {entry.item ? (
+        <ItemView item={entry.item} zoomed={zoomed} />
+      ) : editing.error ? (
+        <p className="alert alert-error" role="alert">
+          Could not load the item: {editing.error}
+        </p>
+      ) : (
+        <Loading label="Loading the item…" />
+      )}
+    </section>
+  );
+}
+
+function EmptyState({ state }: { state: SessionState }) {
+  switch (state.status) {
+    case "done":
+      return (
+        <section className="annotate-card" data-testid="queue-empty">
+          <h2>Nothing left to label</h2>
+          <p>{state.message}</p>
+          <p className="hint">This page checks again on its own: skipped or abandoned items come back to the queue.</p>
+        </section>
+      );
+    case "error":
+      return (
+        <div role="alert" className="alert alert-error" data-testid="queue-error">
+          {state.message}
+        </div>
+      );
+    case "starting":
+      return <Loading label="Resuming your items…" />;
+    default:
+      return <Loading label="Fetching the next item…" />;
+  }
+}
+
+type WorkspaceActionsProps = {
+  canAct: boolean;
+  multilabel: boolean;
+  onAccept: () => void;
+  onReject: () => void;
+  onConfirm: () => void;
+  onSkip: () => void;
+  onUndo: () => void;
+  onFlag: () => void;
+  onGuidelines: () => void;
+  onHelp: () => void;
+};
+
+/** The same commands as the keys, as buttons (showing their keys) for the mouse. */
+function WorkspaceActions(props: WorkspaceActionsProps) {
+  const { canAct, multilabel } = props;
+  return (
+    <div className="workspace-actions" role="toolbar" aria-label="Actions" data-testid="workspace-actions">
+      <button type="button" onClick={props.onAccept} disabled={!canAct}>
+        Accept <kbd>a</kbd>
+      </button>
+      <button type="button" onClick={props.onReject} disabled={!canAct}>
+        Reject <kbd>x</kbd>
+      </button>
+      {multilabel ? (
+        <button type="button" onClick={props.onConfirm} disabled={!canAct}>
+          Send <kbd>Enter</kbd>
+        </button>
+      ) : null}
+      <button type="button" onClick={props.onSkip} disabled={!canAct}>
+        Skip <kbd>space</kbd>
+      </button>
+      <button type="button" onClick={props.onUndo}>
+        Undo <kbd>z</kbd>
+      </button>
+      <button type="button" onClick={props.onFlag} disabled={!canAct}>
+        Flag <kbd>f</kbd>
+      </button>
+      <button type="button" onClick={props.onGuidelines} data-testid="open-guidelines">
+        Guidelines <kbd>g</kbd>
+      </button>
+      <button type="button" onClick={props.onHelp}>
+        Keys <kbd>?</kbd>
+      </button>
+    </div>
+  );
+}

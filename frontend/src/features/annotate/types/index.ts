@@ -1,0 +1,22 @@
+import type { components } from "@/types/api";
+
+type Schemas = components["schemas"];
+
+/** The project as the workspace needs it (the route hands it over from the project page). */
+export type WorkspaceProject = Pick<
+  Schemas["ProjectOutput"],
+  "id" | "name" | "data_type" | "task_type" | "guidelines_html" | "label_classes"
+>;
+export type LabelClass = Schemas["LabelClass"];
+
+/** An item's content as the annotator sees it (never other people's labels). */
+export type AssignmentItem = Schemas["QueueItem"];
+export type Suggestion = Schemas["QueueSuggestion"];
+/** An item leased to the signed-in user, with the model's proposal shown alongside it. */
+export type Assignment = Schemas["QueueAssignment"];
+export type NextAssignment = Schemas["QueueNextOutput"];
+/** One of the user's own annotations. */
+export type QueueAnnotation = Schemas["QueueAnnotation"];
+export type QueueStats = Schemas["QueueStats"];
+export type QueueModel = Schemas["QueueModel"];
+export type ItemFlag = Schemas["Flag"];

@@ -1,0 +1,184 @@
+"""Shapes of the annotation queue API (shared with the frontend through the OpenAPI schema)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from labeling.choices import AnnotationClient, AnnotationOutcome
+from labeling.models import Annotation, Item, ItemFlag, QueueAssignment
+from labeling.selectors.queue import QUEUE_SIZE_CAP
+
+LABELS_FIELD_HELP = "Label class names: one, or several in a multilabel project."
+
+
+class QueueItemSerializer(serializers.Serializer):
+    """The item as the annotator sees it: content only, never other people's labels."""
+
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    text = serializers.CharField(allow_null=True)
+    image_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    metadata = serializers.JSONField()
+
+    def get_image_url(self, item: Item) -> str | None:
+        return item.image.url if item.image else None
+
+    def get_thumbnail_url(self, item: Item) -> str | None:
+        return item.thumbnail.url if item.thumbnail else None
+
+
+class QueueSuggestionSerializer(serializers.Serializer):
+    labels = serializers.ListField(child=serializers.CharField())
+    confidence = serializers.FloatField(allow_null=True)
+    model_version = serializers.IntegerField(
+        allow_null=True, help_text="Version number of the model that made the proposal."
+    )
+
+
+class QueueAssignmentSerializer(serializers.Serializer):
+    item = QueueItemSerializer()
+    suggestion = serializers.SerializerMethodField()
+    leased_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+
+    @extend_schema_field(QueueSuggestionSerializer(allow_null=True))
+    def get_suggestion(self, assignment: QueueAssignment) -> dict | None:
+        if not assignment.suggested_labels:
+            return None
+        version = assignment.suggested_by
+        return QueueSuggestionSerializer(
+            {
+                "labels": assignment.suggested_labels,
+                "confidence": assignment.suggested_confidence,
+                "model_version": version.version if version else None,
+            }
+        ).data
+
+
+class QueueNextOutputSerializer(serializers.Serializer):
+    assignment = QueueAssignmentSerializer(allow_null=True)
+    message = serializers.CharField(help_text="Why there is no assignment, for people.")
+
+
+class QueueAnnotationSerializer(serializers.ModelSerializer):
+    """One of the caller's own annotations (what they submitted, and what they were shown)."""
+
+    suggested_by_version = serializers.IntegerField(
+        source="suggested_by.version", allow_null=True, default=None, read_only=True
+    )
+    labels = serializers.ListField(child=serializers.CharField(), read_only=True)
+    suggested_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
+    outcome = serializers.ChoiceField(choices=AnnotationOutcome.choices, read_only=True)
+    time_on_item_ms = serializers.IntegerField(allow_null=True, read_only=True)
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "id",
+            "item",
+            "labels",
+            "outcome",
+            "suggested_labels",
+            "suggested_by_version",
+            "time_on_item_ms",
+            "client",
+            "client_key",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields  # output only; see ProjectOutputSerializer
+
+
+class QueueSubmitInputSerializer(serializers.Serializer):
+    labels = serializers.ListField(
+        child=serializers.CharField(max_length=100, allow_blank=True),
+        allow_empty=True,
+        max_length=100,
+        help_text=LABELS_FIELD_HELP,
+    )
+    client_key = serializers.CharField(
+        min_length=1,
+        max_length=64,
+        help_text="Chosen by the client, new for each submission: sending the same key again "
+        "returns the stored annotation instead of storing a second one.",
+    )
+    time_on_item_ms = serializers.IntegerField(
+        min_value=0, max_value=2_147_483_647, required=False, allow_null=True
+    )
+    client = serializers.ChoiceField(choices=AnnotationClient.choices, default=AnnotationClient.API)
+
+
+class QueueSkipInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class AnnotationUpdateInputSerializer(serializers.Serializer):
+    labels = serializers.ListField(
+        child=serializers.CharField(max_length=100, allow_blank=True),
+        allow_empty=True,
+        max_length=100,
+        help_text=LABELS_FIELD_HELP,
+    )
+
+
+class QueueModelSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    roc_auc = serializers.FloatField(allow_null=True)
+    previous_roc_auc = serializers.FloatField(
+        allow_null=True, help_text="Held-out ROC AUC of the model that served before this one."
+    )
+    created_at = serializers.DateTimeField()
+
+
+class QueueStatsSerializer(serializers.Serializer):
+    done_today = serializers.IntegerField(help_text="Items the caller labeled since midnight.")
+    done_total = serializers.IntegerField()
+    rate_per_hour = serializers.FloatField(
+        allow_null=True,
+        help_text="Items per hour over the caller's last hour of work today; null before the "
+        "first item of the day.",
+    )
+    acceptance_rate = serializers.FloatField(
+        allow_null=True,
+        help_text="Share of the model's proposals the caller accepted (all their labels in "
+        "this project that had a proposal); null when none had one.",
+    )
+    queue_size = serializers.IntegerField(
+        help_text="Items the caller could still be handed, counted up to "
+        f"{QUEUE_SIZE_CAP:,}: {QUEUE_SIZE_CAP:,} means at least that many."
+    )
+    open_leases = serializers.IntegerField()
+    model = QueueModelSerializer(allow_null=True, help_text="The production model, if any.")
+
+
+class FlagInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class FlagFilterSerializer(serializers.Serializer):
+    resolved = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Open (false) or handled (true)."
+    )
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    item = serializers.IntegerField(source="item_id", read_only=True)
+    item_external_id = serializers.CharField(source="item.external_id", read_only=True)
+    user = serializers.CharField(source="user.username", allow_null=True, default=None)
+    resolved_by = serializers.CharField(
+        source="resolved_by.username", allow_null=True, default=None
+    )
+
+    class Meta:
+        model = ItemFlag
+        fields = [
+            "id",
+            "item",
+            "item_external_id",
+            "user",
+            "reason",
+            "created_at",
+            "resolved_at",
+            "resolved_by",
+        ]
+        read_only_fields = fields

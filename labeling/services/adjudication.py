@@ -1,0 +1,28 @@
+"""Gold labels: a data owner settles what an item's label is when its annotators disagree."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from labeling.models import Adjudication, Item
+from labeling.services.annotations import _clean_labels
+
+
+@transaction.atomic
+def adjudication_resolve(
+    *, item: Item, resolved_by: AbstractBaseUser, labels: list[str], note: str = ""
+) -> Adjudication:
+    """Set (or change) the item's gold label; training uses it over every annotation.
+
+    The labels are checked as a person's annotation is (known label classes; one label unless
+    the project is multilabel). Any item of the project may be resolved, not only those whose
+    annotators disagree: a data owner may also settle a single annotator's mistake.
+
+    Side effects: writes the item's one ``Adjudication`` row (created or updated, with who and
+    when). No training is requested: the next run's snapshot picks the gold label up. The
+    annotators' own annotations are left as they are, so agreement figures do not change.
+    """
+    cleaned = _clean_labels(item=item, labels=labels)
+    adjudication, _created = Adjudication.objects.update_or_create(
+        item=item, defaults={"labels": cleaned, "resolved_by": resolved_by, "note": note}
+    )
+    return adjudication

@@ -1,0 +1,449 @@
+"""The annotation queue: hand out the next item on a lease, then take the answer, a skip or a
+release.
+
+Each annotator has at most one ``QueueAssignment`` per item, so nobody is handed the same item
+twice. With ``annotations_per_item`` = k, up to k different people may hold or finish an item.
+The item's queue counters (``queue_annotations``, ``queue_leases``, ``queue_done``) change in
+the same transaction as the assignment row they describe; the next-item query reads only them
+and the partial index ``item_queue_idx``, so handing out an item costs the same on 1,000 or
+1,000,000 items.
+
+Locks, always in this order so concurrent calls never wait on each other in a cycle: the
+assignment row (submit, skip, release, renew), then the item row (counters). ``next`` locks
+the item with ``SKIP LOCKED`` and never waits; expiring leases is serialised per project by an
+advisory lock (PostgreSQL) or the database write lock (SQLite).
+"""
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
+
+from core.exceptions import ApplicationError
+from labeling.choices import AnnotationClient, AnnotationSource, AssignmentState
+from labeling.models import Annotation, Item, Project, QueueAssignment
+from labeling.services.annotations import (
+    _after_commit_check_retrain,
+    _clean_labels,
+    annotation_outcome,
+    item_queue_counts_change,
+)
+from models_app.models import ModelVersion
+
+# A client prefetches the next item while showing the current one: a few leases per person are
+# normal; more means items are being hoarded and hidden from everyone else.
+MAX_OPEN_LEASES = 5
+# Advisory-lock namespace for expiring a project's leases (key 2 is the project id).
+_EXPIRE_LOCK_NAMESPACE = 0x7A51
+
+NOTHING_LEFT = "Nothing left to label in this project for you right now."
+
+
+def lease_duration() -> timedelta:
+    return timedelta(seconds=settings.TANDEM_LEASE_SECONDS)
+
+
+# --- expiry ------------------------------------------------------------------------------------
+
+# One statement: lock the project's expired leases that nobody else is touching (a submit in
+# flight keeps its row), mark them expired and give their items' lease counts back. The
+# advisory lock lets one expiry per project run at a time (two at once could lock the same items,
+# with overlap, in different orders): it is tried, never waited for, and held to the end of the
+# transaction; a ``next`` that does not get it leaves the expiring to the one that did.
+_EXPIRE_SQL_POSTGRESQL = """
+WITH expired AS (
+    SELECT id FROM labeling_queueassignment
+    WHERE state = 'leased' AND expires_at <= %(now)s AND project_id = %(project_id)s
+      AND (SELECT pg_try_advisory_xact_lock(%(namespace)s, %(lock_key)s))
+    FOR UPDATE SKIP LOCKED
+), marked AS (
+    UPDATE labeling_queueassignment AS a SET state = 'expired', finished_at = %(now)s
+    FROM expired WHERE a.id = expired.id
+    RETURNING a.item_id
+), per_item AS (
+    SELECT item_id, COUNT(*) AS n FROM marked GROUP BY item_id
+)
+UPDATE labeling_item AS i SET queue_leases = GREATEST(i.queue_leases - per_item.n, 0)
+FROM per_item WHERE i.id = per_item.item_id
+RETURNING per_item.n
+"""
+
+
+def _project_leases_expire(*, project_id: int, now: datetime) -> int:
+    """Expire a project's leases past their time; returns how many. Runs in the caller's
+    transaction (SQLite: inside the write lock that transaction holds)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _EXPIRE_SQL_POSTGRESQL,
+                {
+                    "now": now,
+                    "project_id": project_id,
+                    "namespace": _EXPIRE_LOCK_NAMESPACE,
+                    "lock_key": project_id % 2_147_483_647,
+                },
+            )
+            return sum(row[0] for row in cursor.fetchall())
+    rows = list(
+        QueueAssignment.objects.filter(
+            project_id=project_id, state=AssignmentState.LEASED, expires_at__lte=now
+        ).values_list("id", "item_id")
+    )
+    if not rows:
+        return 0
+    QueueAssignment.objects.filter(pk__in=[pk for pk, _ in rows]).update(
+        state=AssignmentState.EXPIRED, finished_at=now
+    )
+    by_count: dict[int, list[int]] = {}
+    for item_id, n in Counter(item_id for _, item_id in rows).items():
+        by_count.setdefault(n, []).append(item_id)
+    for n, item_ids in by_count.items():
+        Item.objects.filter(pk__in=item_ids).update(
+            queue_leases=Greatest(F("queue_leases") - n, Value(0))
+        )
+    return len(rows)
+
+
+def queue_leases_expire(*, now: datetime | None = None) -> int:
+    """For the periodic task: expire every project's leases past their time, one short
+    transaction per project. Returns how many leases expired."""
+    now = now or timezone.now()
+    project_ids = list(
+        QueueAssignment.objects.filter(state=AssignmentState.LEASED, expires_at__lte=now)
+        .values_list("project_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    expired = 0
+    for project_id in project_ids:
+        with transaction.atomic():
+            expired += _project_leases_expire(project_id=project_id, now=now)
+    return expired
+
+
+# --- next ----------------------------------------------------------------------------------------
+
+# Both queries return the item's columns, ``reuse_id`` (the user's earlier assignment to hand
+# back, if any), whether the predicted label is still a class of the project, and the version
+# number of the model that predicted it: everything the lease and its response need, in one
+# round trip.
+
+# The highest-priority open item this user was never assigned, with room for one more person.
+# Walks item_queue_idx (project, priority DESC, id) WHERE NOT queue_done and stops at the first
+# row that qualifies; rows other transactions are leasing right now are skipped, not waited for.
+_NEXT_SQL = """
+SELECT i.*, NULL AS reuse_id,
+  EXISTS (SELECT 1 FROM labeling_labelclass AS lc
+          WHERE lc.project_id = i.project_id AND lc.name = i.predicted_label) AS suggestion_ok,
+  (SELECT mv.version FROM models_app_modelversion AS mv WHERE mv.id = i.scored_by_id)
+    AS scored_by_version
+FROM labeling_item AS i
+WHERE i.project_id = %s AND NOT i.queue_done AND i.queue_annotations + i.queue_leases < %s
+  AND NOT EXISTS (
+    SELECT 1 FROM labeling_queueassignment AS a WHERE a.item_id = i.id AND a.user_id = %s
+  )
+ORDER BY i.priority DESC, i.id
+LIMIT 1
+"""
+# When nothing else is left: an item this user released, or whose lease ran out, and that
+# still needs someone. Otherwise a lone annotator who left an item could never finish it.
+_RETURN_SQL = """
+SELECT i.*, a.id AS reuse_id,
+  EXISTS (SELECT 1 FROM labeling_labelclass AS lc
+          WHERE lc.project_id = i.project_id AND lc.name = i.predicted_label) AS suggestion_ok,
+  (SELECT mv.version FROM models_app_modelversion AS mv WHERE mv.id = i.scored_by_id)
+    AS scored_by_version
+FROM labeling_queueassignment AS a
+JOIN labeling_item AS i ON i.id = a.item_id
+WHERE a.project_id = %s AND a.user_id = %s AND a.state IN ('released', 'expired')
+  AND NOT i.queue_done AND i.queue_annotations + i.queue_leases < %s
+ORDER BY i.priority DESC, i.id
+LIMIT 1
+"""
+
+
+def _pick(*, project: Project, user: AbstractBaseUser) -> Item | None:
+    """The item to lease, locked, with ``reuse_id`` (the user's earlier assignment to reuse, or
+    None), ``suggestion_ok`` and ``scored_by_version``; None when nothing is left."""
+    k = project.annotations_per_item
+    postgresql = connection.vendor == "postgresql"
+    next_sql = _NEXT_SQL + ("FOR UPDATE OF i SKIP LOCKED" if postgresql else "")
+    for item in Item.objects.raw(next_sql, [project.pk, k, user.pk]):
+        return item
+    return_sql = _RETURN_SQL + ("FOR UPDATE OF i, a SKIP LOCKED" if postgresql else "")
+    for item in Item.objects.raw(return_sql, [project.pk, user.pk, k]):
+        return item
+    return None
+
+
+def _open_lease_count(*, project: Project, user: AbstractBaseUser, now: datetime) -> int:
+    return QueueAssignment.objects.filter(
+        project=project, user=user, state=AssignmentState.LEASED, expires_at__gt=now
+    ).count()
+
+
+def queue_next(*, project: Project, user: AbstractBaseUser) -> QueueAssignment | None:
+    """Lease the next item to ``user``: the highest-priority item that still needs an
+    annotation, that fewer than ``annotations_per_item`` people hold or finished, and that this
+    user was never handed (falling back to one they released or let expire). None when there is
+    nothing left for them.
+
+    Refuses (409) a user who already holds ``MAX_OPEN_LEASES`` open leases in the project.
+
+    Side effects: first expires the project's leases past their time. Writes the assignment
+    (lease, and the model's proposal shown with it) and the item's lease count in one
+    transaction. Never scores anything.
+    """
+    now = timezone.now()
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                _project_leases_expire(project_id=project.pk, now=now)
+                if _open_lease_count(project=project, user=user, now=now) >= MAX_OPEN_LEASES:
+                    raise ApplicationError(
+                        f"You already hold {MAX_OPEN_LEASES} items in this project: submit, "
+                        "skip or release one before asking for another.",
+                        extra={"max_open_leases": MAX_OPEN_LEASES},
+                        status_code=409,
+                    )
+                item = _pick(project=project, user=user)
+                if item is None:
+                    return None
+                return _lease(project=project, user=user, item=item, now=now)
+        except IntegrityError:
+            # The same user asked twice at once and both requests chose one item (possible
+            # only with overlap > 1): the unique (item, user) row refused the second. Pick again.
+            continue
+    return None
+
+
+def _lease(
+    *, project: Project, user: AbstractBaseUser, item: Item, now: datetime
+) -> QueueAssignment:
+    suggested = bool(item.predicted_label and item.suggestion_ok)
+    values = {
+        "state": AssignmentState.LEASED,
+        "suggested_labels": [item.predicted_label] if suggested else [],
+        "suggested_confidence": item.confidence if suggested else None,
+        "suggested_by_id": item.scored_by_id if suggested else None,
+        "skip_reason": "",
+        "leased_at": now,
+        "expires_at": now + lease_duration(),
+        "finished_at": None,
+    }
+    if item.reuse_id is not None:
+        QueueAssignment.objects.filter(pk=item.reuse_id).update(**values)
+        assignment = QueueAssignment(
+            pk=item.reuse_id, project=project, item=item, user=user, **values
+        )
+    else:
+        assignment = QueueAssignment.objects.create(project=project, item=item, user=user, **values)
+    if suggested and item.scored_by_id is not None:
+        # The client shows the version number; the rest of the version is not needed here.
+        assignment.suggested_by = ModelVersion.from_db(
+            None, ["id", "version"], [item.scored_by_id, item.scored_by_version]
+        )
+    item_queue_counts_change(item_id=item.pk, leases=1)
+    return assignment
+
+
+# --- renew, release, skip ------------------------------------------------------------------------
+
+
+def _assignment_locked(*, item: Item, user: AbstractBaseUser) -> QueueAssignment | None:
+    assignment = (
+        QueueAssignment.objects.select_for_update(of=("self",))
+        .select_related("suggested_by")
+        .filter(item=item, user=user)
+        .first()
+    )
+    if assignment is not None:
+        assignment.item = item
+    return assignment
+
+
+def _no_lease(*, item: Item) -> ApplicationError:
+    return ApplicationError(
+        "You do not hold a lease on this item: ask for items with queue/next/.",
+        extra={"item": item.pk},
+        status_code=409,
+    )
+
+
+def _refuse_without_lease(
+    *, assignment: QueueAssignment | None, item: Item, now: datetime
+) -> QueueAssignment:
+    """The assignment if it is a lease that still runs; otherwise a 409 saying why not."""
+    if assignment is None:
+        raise _no_lease(item=item)
+    extra = {"item": item.pk, "state": assignment.state}
+    if assignment.state == AssignmentState.LEASED and assignment.expires_at <= now:
+        raise ApplicationError(
+            "Your lease on this item expired; it went back to the queue.",
+            extra={**extra, "state": AssignmentState.EXPIRED},
+            status_code=409,
+        )
+    messages = {
+        AssignmentState.SUBMITTED: "You already labeled this item; change it from your history.",
+        AssignmentState.SKIPPED: "You skipped this item; your lease on it is finished.",
+        AssignmentState.RELEASED: "You released this item; your lease on it is finished.",
+        AssignmentState.EXPIRED: "Your lease on this item expired; it went back to the queue.",
+    }
+    if assignment.state != AssignmentState.LEASED:
+        raise ApplicationError(messages[assignment.state], extra=extra, status_code=409)
+    return assignment
+
+
+@transaction.atomic
+def queue_renew(*, item: Item, user: AbstractBaseUser) -> QueueAssignment:
+    """Extend the caller's running lease on ``item`` by the lease length (from now).
+
+    409 when they hold no lease on it, or it expired or finished."""
+    now = timezone.now()
+    assignment = _refuse_without_lease(
+        assignment=_assignment_locked(item=item, user=user), item=item, now=now
+    )
+    assignment.expires_at = now + lease_duration()
+    assignment.save(update_fields=["expires_at"])
+    return assignment
+
+
+def _finish(*, assignment: QueueAssignment, state: str, now: datetime, reason: str = "") -> None:
+    was_leased = assignment.state == AssignmentState.LEASED
+    assignment.state = state
+    assignment.finished_at = now
+    assignment.skip_reason = reason
+    assignment.save(update_fields=["state", "finished_at", "skip_reason"])
+    if was_leased:
+        # Even past its time: the expiry sweep only counts rows still marked leased.
+        item_queue_counts_change(item_id=assignment.item_id, leases=-1)
+
+
+@transaction.atomic
+def queue_release(*, item: Item, user: AbstractBaseUser) -> None:
+    """Leave an item without an answer: it goes back to the queue for others (and to the
+    caller only when nothing else is left). Releasing what one does not hold does nothing."""
+    assignment = _assignment_locked(item=item, user=user)
+    if assignment is not None and assignment.state == AssignmentState.LEASED:
+        _finish(assignment=assignment, state=AssignmentState.RELEASED, now=timezone.now())
+
+
+@transaction.atomic
+def queue_skip(*, item: Item, user: AbstractBaseUser, reason: str = "") -> QueueAssignment:
+    """Skip an item (with an optional reason): the caller is never handed it again; others are.
+
+    Works on a lease that ran out too (the caller saw the item). Skipping twice is a no-op;
+    409 for an item the caller was never handed or already labeled.
+    """
+    assignment = _assignment_locked(item=item, user=user)
+    if assignment is None:
+        raise _no_lease(item=item)
+    if assignment.state == AssignmentState.SUBMITTED:
+        raise ApplicationError(
+            "You already labeled this item; change it from your history.",
+            extra={"item": item.pk, "state": assignment.state},
+            status_code=409,
+        )
+    if assignment.state != AssignmentState.SKIPPED:
+        _finish(
+            assignment=assignment, state=AssignmentState.SKIPPED, now=timezone.now(), reason=reason
+        )
+    return assignment
+
+
+# --- submit --------------------------------------------------------------------------------------
+
+
+def _replay(*, annotation: Annotation, item: Item) -> Annotation:
+    """A submission repeated with its client key: the stored annotation, untouched."""
+    if annotation.item_id != item.pk:
+        raise ApplicationError(
+            "This client_key was already used for another item; use a new key per submission.",
+            extra={"client_key": annotation.client_key, "item": annotation.item_id},
+            status_code=409,
+        )
+    return annotation
+
+
+def _annotation_by_key(*, user: AbstractBaseUser, client_key: str) -> Annotation | None:
+    return (
+        Annotation.objects.select_related("suggested_by")
+        .filter(annotator=user, client_key=client_key)
+        .first()
+    )
+
+
+def queue_submit(
+    *,
+    item: Item,
+    user: AbstractBaseUser,
+    labels: list[str],
+    client_key: str,
+    time_on_item_ms: int | None = None,
+    client: str = AnnotationClient.API,
+) -> tuple[Annotation, bool]:
+    """Store the caller's label(s) for an item they hold a lease on; returns ``(annotation,
+    created)``.
+
+    Idempotent by ``client_key``: the same key again from the same user returns the stored
+    annotation (created = False), also when both requests arrive at once and after the lease
+    finished. The annotation records the proposal shown with the lease and the outcome
+    (accepted / corrected / no suggestion).
+
+    Refuses: unknown labels or too many for the task type (400); no lease, or one that expired
+    or finished (409).
+
+    Side effects: the assignment becomes ``submitted``; the item's lease count goes down and its
+    annotation count up (it leaves the queue when it has ``annotations_per_item``); after
+    commit, the retraining check runs.
+    """
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            assignment = _assignment_locked(item=item, user=user)
+            # A running lease means no answer yet: the key can only be stored already if the
+            # lease is finished (looked up after the lock: a twin of this request may have
+            # committed while this one waited for it).
+            if assignment is None or assignment.state != AssignmentState.LEASED:
+                existing = _annotation_by_key(user=user, client_key=client_key)
+                if existing is not None:
+                    return _replay(annotation=existing, item=item), False
+            cleaned = _clean_labels(item=item, labels=labels)
+            assignment = _refuse_without_lease(assignment=assignment, item=item, now=now)
+            annotation = Annotation.objects.create(
+                item=item,
+                annotator=user,
+                labels=cleaned,
+                source=AnnotationSource.HUMAN,
+                suggested_labels=assignment.suggested_labels,
+                suggested_by=assignment.suggested_by,
+                outcome=annotation_outcome(
+                    labels=cleaned, suggested_labels=assignment.suggested_labels
+                ),
+                time_on_item_ms=time_on_item_ms,
+                client=client,
+                client_key=client_key,
+            )
+            assignment.state = AssignmentState.SUBMITTED
+            assignment.finished_at = now
+            assignment.save(update_fields=["state", "finished_at"])
+            item_queue_counts_change(
+                item_id=item.pk,
+                annotations_per_item=item.project.annotations_per_item,
+                annotations=1,
+                leases=-1,
+            )
+            _after_commit_check_retrain(item.project_id)
+            return annotation, True
+    except IntegrityError:
+        # The same key sent at once for two different items: each request held its own
+        # item's lease, so only the unique (annotator, client_key) constraint tells them apart.
+        existing = _annotation_by_key(user=user, client_key=client_key)
+        if existing is None:
+            raise
+        return _replay(annotation=existing, item=item), False

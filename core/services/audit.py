@@ -1,0 +1,59 @@
+"""The audit log: one append-only record per change that matters.
+
+Callers record inside the transaction that makes the change, so a change and its record commit
+(or roll back) together.
+"""
+
+import json
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.serializers.json import DjangoJSONEncoder
+
+from core.middleware import current_request_id
+from core.models import AuditEvent
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe copy (dates, decimals, UUIDs as strings)."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def audit_record(
+    *,
+    actor: AbstractBaseUser | None,
+    action: str,
+    object_type: str,
+    object_id: Any = "",
+    scope: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event. ``actor`` None means the system (a task, an automatic decision).
+
+    ``action`` is ``<object>.<verb>`` (``decision.create``, ``policy.update``, ``member.role``);
+    ``scope`` names what it belongs to for filtering (``labeling.project:3``,
+    ``moderation.policy:2``); ``before`` / ``after`` are the changed fields' values.
+    """
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        actor=actor if authenticated else None,
+        actor_name=actor.get_username() if authenticated else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        scope=scope,
+        before=_plain(before),
+        after=_plain(after),
+        request_id=current_request_id.get(),
+    )
+
+
+def changed_fields(
+    before: dict[str, Any], after: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the keys whose values differ, as ``(before, after)``."""
+    keys = [key for key in after if before.get(key) != after.get(key)]
+    return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}

@@ -1,0 +1,59 @@
+from django.db import models
+
+
+class AutomationLevel(models.TextChoices):
+    """How much a policy category lets the model decide on its own."""
+
+    HUMAN_ONLY = "human_only", "Human only (no model)"
+    SHADOW = "shadow", "Shadow (model scores logged, people decide)"
+    ASSIST = "assist", "Assist (model suggestion shown to moderators)"
+    PARTIAL = "partial", "Partial (automatic outside the uncertain band)"
+    FULL = "full", "Full (the model decides)"
+
+
+class ContentState(models.TextChoices):
+    ALLOWED = "allowed", "Allowed"
+    REMOVED = "removed", "Removed"
+    PENDING = "pending", "Pending review"
+    ESCALATED = "escalated", "Escalated to senior review"
+
+
+class ReviewTier(models.TextChoices):
+    STANDARD = "standard", "Moderators"
+    SENIOR = "senior", "Senior moderators"
+
+
+class DecisionAction(models.TextChoices):
+    APPROVE = "approve", "Approve (allow)"
+    REMOVE = "remove", "Remove"
+    ESCALATE = "escalate", "Escalate to senior review"
+
+
+class AuthorAction(models.TextChoices):
+    NONE = "none", "None"
+    WARN = "warn", "Warn"
+    SUSPEND = "suspend", "Suspend for a period"
+
+
+class ReportSource(models.TextChoices):
+    USER = "user", "A platform user"
+    RULE = "rule", "A keyword / regex rule"
+    MODEL = "model", "The model"
+    HASH = "hash", "A hash-bank match"
+
+
+class HashKind(models.TextChoices):
+    SHA256 = "sha256", "SHA-256 (exact bytes / text)"
+    PHASH = "phash", "Perceptual hash of an image (64-bit pHash)"
+
+
+class AppealState(models.TextChoices):
+    OPEN = "open", "Open"
+    UPHELD = "upheld", "Upheld (decision stands)"
+    OVERTURNED = "overturned", "Overturned (decision reversed)"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed (gave up after retries)"

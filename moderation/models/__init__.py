@@ -1,0 +1,20 @@
+from moderation.models.content import Author, Content, Report
+from moderation.models.decision import Appeal, Decision, HashEntry
+from moderation.models.platform import Platform, PlatformApiKey, WebhookDelivery, WebhookEndpoint
+from moderation.models.policy import Policy, PolicyCategory, ReasonCode
+
+__all__ = [
+    "Appeal",
+    "Author",
+    "Content",
+    "Decision",
+    "HashEntry",
+    "Platform",
+    "PlatformApiKey",
+    "Policy",
+    "PolicyCategory",
+    "ReasonCode",
+    "Report",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]

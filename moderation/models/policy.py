@@ -1,0 +1,94 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from moderation.choices import AutomationLevel, DecisionAction
+
+
+class Policy(models.Model):
+    """What a platform's content is checked against, and how much the model may decide.
+
+    Linked to one labeling project: every content gets an Item there, the project's production
+    model scores it, and final decisions become its labels.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True, default="")
+    project = models.ForeignKey(
+        "labeling.Project", on_delete=models.PROTECT, related_name="policies"
+    )
+    automation_level = models.CharField(
+        max_length=16, choices=AutomationLevel.choices, default=AutomationLevel.HUMAN_ONLY
+    )
+    # Share of intake scored by the canary model version (when one exists), 0-1.
+    canary_share = models.FloatField(
+        default=0.1, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "policies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PolicyCategory(models.Model):
+    """A kind of violation (spam, harassment, …): one label class of the linked project."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField(max_length=100)
+    # The label class (by name) of the policy's project that means this violation.
+    label_class = models.CharField(max_length=100)
+    severity = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    # Partial / full automation: remove at or above, allow at or below (model probability).
+    remove_threshold = models.FloatField(
+        default=0.97, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
+    )
+    allow_threshold = models.FloatField(
+        default=0.05, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
+    )
+    # Hours from intake to the review deadline.
+    sla_hours = models.PositiveIntegerField(default=24)
+    # Keyword / regex rules that flag content for this category: ["regex", ...].
+    rules = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-severity", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "name"], name="category_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy}: {self.name}"
+
+
+class ReasonCode(models.Model):
+    """Why a decision was made, as the policy words it (e.g. SPAM-1 "Unsolicited ads")."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="reason_codes")
+    category = models.ForeignKey(
+        PolicyCategory, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    code = models.CharField(max_length=32)
+    description = models.CharField(max_length=500)
+    # Which decision this reason supports: a removal reason cannot justify an approval.
+    action = models.CharField(
+        max_length=16, choices=DecisionAction.choices, default=DecisionAction.REMOVE
+    )
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "code"], name="reason_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code

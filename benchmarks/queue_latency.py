@@ -203,7 +203,7 @@ class Server:
         while time.monotonic() < deadline:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/api/v1/auth/me/")
+                conn.request("GET", "/api/v1/auth/csrf/")
                 conn.getresponse().read()
                 return
             except OSError:

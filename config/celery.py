@@ -32,5 +32,11 @@ app.conf.beat_schedule = {
         "schedule": 30.0,
         "options": {"expires": 25},  # a late run is replaced by the next one, not stacked
     },
+    # Waiting content rises in the review queue as it ages (priority = ... * age factor).
+    "review-priorities-refresh": {
+        "task": "moderation.tasks.review_priorities_refresh",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 app.autodiscover_tasks()

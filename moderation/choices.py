@@ -11,6 +11,12 @@ class AutomationLevel(models.TextChoices):
     FULL = "full", "Full (the model decides)"
 
 
+# Levels where the model's score may order the review queue and be shown to moderators.
+SCORE_USED_LEVELS = frozenset(
+    {AutomationLevel.ASSIST, AutomationLevel.PARTIAL, AutomationLevel.FULL}
+)
+
+
 class ContentState(models.TextChoices):
     ALLOWED = "allowed", "Allowed"
     REMOVED = "removed", "Removed"

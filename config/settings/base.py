@@ -135,6 +135,16 @@ TANDEM_LEASE_SECONDS = env.int("TANDEM_LEASE_SECONDS", default=300)
 # After each rescoring, the queue's order (priority, with the model's prediction) is written
 # for this many of the best candidates only; the rest of the pool waits at priority 0.
 TANDEM_QUEUE_WINDOW = env.int("TANDEM_QUEUE_WINDOW", default=10_000)
+# Webhooks: waits between delivery attempts (seconds; one attempt more than waits), and hosts
+# that may be sent to although they resolve to private or loopback addresses.
+TANDEM_WEBHOOK_BACKOFF_SECONDS = env.list(
+    "TANDEM_WEBHOOK_BACKOFF_SECONDS", cast=float, default=[10, 30, 120, 600, 1800]
+)
+TANDEM_WEBHOOK_ALLOWED_HOSTS = env.list("TANDEM_WEBHOOK_ALLOWED_HOSTS", default=[])
+# Moderation intake: a pHash within this many bits (of 64) of a hash-bank entry matches it.
+TANDEM_PHASH_MAX_DISTANCE = env.int("TANDEM_PHASH_MAX_DISTANCE", default=8)
+# Moderation intake: most items in one batch request.
+TANDEM_INTAKE_BATCH_MAX = env.int("TANDEM_INTAKE_BATCH_MAX", default=500)
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -171,6 +181,9 @@ SPECTACULAR_SETTINGS = {
         "TrainingJobStatusEnum": "models_app.choices.JobStatus",
         "TrainingJobKindEnum": "models_app.choices.JobKind",
         "TrainingJobTriggerEnum": "models_app.choices.JobTrigger",
+        "ContentStateEnum": "moderation.choices.ContentState",
+        "AppealStateEnum": "moderation.choices.AppealState",
+        "HashKindEnum": "moderation.choices.HashKind",
     },
 }
 

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
 from labeling.api import learning_serializers as s
+from labeling.api import model_stage_serializers as ms
 from labeling.choices import ALL_ROLES, DATA_ROLES
 from labeling.selectors.learning import (
     auto_label_summary,
@@ -15,10 +16,15 @@ from labeling.selectors.learning import (
     project_model_versions,
     project_training_jobs,
 )
+from labeling.selectors.model_stages import model_versions_compare
 from labeling.selectors.projects import project_get_for_user
 from labeling.services.learning_jobs import project_embedding_request, project_training_request
+from labeling.services.model_stages import (
+    STAGE_ROLES,
+    model_version_rollback,
+    model_version_stage_change,
+)
 from models_app.choices import JobKind, JobTrigger
-from models_app.services.registry import model_version_set_stage
 
 
 class TrainingJobListCreateApi(APIView):
@@ -96,16 +102,47 @@ class ModelVersionDetailApi(APIView):
 class ModelVersionStageApi(APIView):
     @extend_schema(request=s.StageInputSerializer, responses=s.ModelVersionOutputSerializer)
     def post(self, request, project_id: int, version_id: int):
-        """Move a version to a stage. Production is one per project: the version serving now
-        is archived. Rolling back is promoting the earlier version again."""
-        project = project_get_for_user(project_id=project_id, user=request.user, roles=DATA_ROLES)
+        """Move a version to a stage (shadow → canary → production, or archived). Production
+        is one per project: the version serving now is archived. Audited (``model.stage``)
+        with the metrics of both versions."""
+        project = project_get_for_user(project_id=project_id, user=request.user, roles=STAGE_ROLES)
         version = get_object_or_404(project_model_versions(project=project), pk=version_id)
         data = s.StageInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = model_version_set_stage(
-            version=version, stage=data.validated_data["stage"], user=request.user
+        version = model_version_stage_change(
+            project=project, version=version, stage=data.validated_data["stage"], user=request.user
         )
         return Response(s.ModelVersionOutputSerializer(version).data)
+
+
+class ModelVersionRollbackApi(APIView):
+    @extend_schema(request=ms.RollbackInputSerializer, responses=s.ModelVersionOutputSerializer)
+    def post(self, request, project_id: int):
+        """Put the version that served before the current production one back into
+        production; the current one is archived. 409 when there is none. Returns the version
+        that serves now."""
+        project = project_get_for_user(project_id=project_id, user=request.user, roles=STAGE_ROLES)
+        data = ms.RollbackInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = model_version_rollback(
+            project=project, user=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(s.ModelVersionOutputSerializer(version).data)
+
+
+class ModelVersionCompareApi(APIView):
+    @extend_schema(parameters=[ms.CompareQuerySerializer], responses=ms.CompareOutputSerializer)
+    def get(self, request, project_id: int):
+        """Two versions side by side: held-out metrics and, when either is in shadow or
+        canary, both versions' agreement with people's moderation decisions since then."""
+        project = project_get_for_user(project_id=project_id, user=request.user, roles=ALL_ROLES)
+        query = ms.CompareQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        versions = project_model_versions(project=project)
+        a = get_object_or_404(versions, pk=query.validated_data["a"])
+        b = get_object_or_404(versions, pk=query.validated_data["b"])
+        comparison = model_versions_compare(project=project, a=a, b=b)
+        return Response(ms.CompareOutputSerializer(comparison).data)
 
 
 class LearningCurveApi(APIView):

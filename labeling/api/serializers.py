@@ -52,6 +52,7 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
             "auto_label_target_precision",
             "audit_rate",
             "train_on_auto_labels",
+            "new_versions_start_in_shadow",
             "created_at",
             "updated_at",
         ]
@@ -83,6 +84,11 @@ class LearningSettingsInputSerializer(serializers.Serializer):
     )
     audit_rate = serializers.FloatField(min_value=0.0, max_value=0.5, required=False)
     train_on_auto_labels = serializers.BooleanField(required=False)
+    new_versions_start_in_shadow = serializers.BooleanField(
+        required=False,
+        help_text="New model versions start in shadow (scored, not serving) instead of "
+        "replacing production when they are not worse; people promote them.",
+    )
 
 
 class ProjectCreateInputSerializer(LearningSettingsInputSerializer):

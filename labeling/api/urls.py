@@ -50,6 +50,16 @@ urlpatterns = [
         name="model-versions",
     ),
     path(
+        "projects/<int:project_id>/model-versions/rollback/",
+        learning_views.ModelVersionRollbackApi.as_view(),
+        name="model-version-rollback",
+    ),
+    path(
+        "projects/<int:project_id>/model-versions/compare/",
+        learning_views.ModelVersionCompareApi.as_view(),
+        name="model-version-compare",
+    ),
+    path(
         "projects/<int:project_id>/model-versions/<int:version_id>/",
         learning_views.ModelVersionDetailApi.as_view(),
         name="model-version-detail",

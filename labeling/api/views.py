@@ -78,14 +78,16 @@ class ProjectDetailApi(APIView):
         project = project_get_for_user(project_id=project_id, user=request.user, roles=MANAGE_ROLES)
         data = s.ProjectUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        project = project_services.project_update(project=project, data=data.validated_data)
+        project = project_services.project_update(
+            project=project, data=data.validated_data, actor=request.user
+        )
         project.item_count = project.items.count()
         return Response(s.ProjectOutputSerializer(project).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, project_id: int):
         project = project_get_for_user(project_id=project_id, user=request.user, roles=MANAGE_ROLES)
-        project_services.project_delete(project=project)
+        project_services.project_delete(project=project, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -104,7 +106,9 @@ class MemberListCreateApi(APIView):
         project = project_get_for_user(project_id=project_id, user=request.user, roles=MANAGE_ROLES)
         data = s.MemberCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = project_services.membership_add(project=project, **data.validated_data)
+        membership = project_services.membership_add(
+            project=project, actor=request.user, **data.validated_data
+        )
         return Response(s.MemberOutputSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -119,14 +123,14 @@ class MemberDetailApi(APIView):
         data = s.MemberUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership = project_services.membership_update(
-            membership=membership, **data.validated_data
+            membership=membership, actor=request.user, **data.validated_data
         )
         return Response(s.MemberOutputSerializer(membership).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, project_id: int, member_id: int):
         membership = self._membership(request, project_id, member_id)
-        project_services.membership_remove(membership=membership)
+        project_services.membership_remove(membership=membership, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -39,6 +39,10 @@ class Project(models.Model):
         default=0.05, validators=[MinValueValidator(0.0), MaxValueValidator(0.5)]
     )
     train_on_auto_labels = models.BooleanField(default=False)
+    # --- model lifecycle --------------------------------------------------------------------
+    # New versions go to shadow (scored, not serving) instead of replacing production; people
+    # promote them to canary and production. Moderation turns this on for linked projects.
+    new_versions_start_in_shadow = models.BooleanField(default=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -9,8 +9,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from core.exceptions import ApplicationError
+from core.services.audit import audit_record, changed_fields
 from labeling.choices import Role, TaskType
 from labeling.models import LabelClass, Project, ProjectMembership
+from labeling.selectors.audit import project_audit_scope
 
 # Settings of the active-learning loop and auto-labeling, set on create or update.
 LEARNING_SETTINGS = (
@@ -22,7 +24,10 @@ LEARNING_SETTINGS = (
     "auto_label_target_precision",
     "audit_rate",
     "train_on_auto_labels",
+    "new_versions_start_in_shadow",
 )
+# What a ``project.update`` audit record compares (guidelines_html follows guidelines).
+AUDITED_SETTINGS = ("name", "description", "annotations_per_item", "guidelines", *LEARNING_SETTINGS)
 
 DEFAULT_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2"]
 
@@ -83,6 +88,34 @@ def _default_hotkey(*, order: int, taken: set[str]) -> str:
     return ""
 
 
+def _settings_snapshot(project: Project) -> dict[str, Any]:
+    snapshot = {field: getattr(project, field) for field in AUDITED_SETTINGS}
+    snapshot["label_classes"] = [
+        {"name": lc.name, "colour": lc.colour, "hotkey": lc.hotkey}
+        for lc in project.label_classes.order_by("order", "id")
+    ]
+    return snapshot
+
+
+def _membership_audit(
+    *,
+    actor: AbstractBaseUser | None,
+    action: str,
+    membership: ProjectMembership,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="labeling.membership",
+        object_id=membership.pk,
+        scope=project_audit_scope(project_id=membership.project_id),
+        before=before,
+        after=after,
+    )
+
+
 def _label_classes_write(*, project: Project, label_classes: list[dict[str, Any]]) -> None:
     existing = {lc.name: lc for lc in project.label_classes.all()}
     keep: set[str] = set()
@@ -125,6 +158,8 @@ def project_create(
     """Create a project with its label classes; the creator becomes its admin.
 
     ``learning_settings``: any of ``LEARNING_SETTINGS`` (defaults from the model).
+
+    Side effects: one ``project.create`` audit record (the settings, in ``after``).
     """
     _validate_label_classes(task_type=task_type, label_classes=label_classes)
     unknown = set(learning_settings) - set(LEARNING_SETTINGS)
@@ -144,16 +179,31 @@ def project_create(
     )
     _label_classes_write(project=project, label_classes=label_classes)
     ProjectMembership.objects.create(project=project, user=created_by, role=Role.ADMIN)
+    audit_record(
+        actor=created_by,
+        action="project.create",
+        object_type="labeling.project",
+        object_id=project.pk,
+        scope=project_audit_scope(project_id=project.pk),
+        after=_settings_snapshot(project),
+    )
     return project
 
 
 @transaction.atomic
-def project_update(*, project: Project, data: dict[str, Any]) -> Project:
+def project_update(
+    *, project: Project, data: dict[str, Any], actor: AbstractBaseUser | None = None
+) -> Project:
     """Update fields; ``label_classes`` replaces the list (classes are matched by name).
 
-    Side effects: a new embedder queues an embedding job (after commit) for the new vectors; a
-    new ``annotations_per_item`` marks again which items have all their annotations (queue).
+    ``actor`` is who made the change (None: the system).
+
+    Side effects: one ``project.update`` audit record with the changed settings before and
+    after (none when nothing changed); a new embedder queues an embedding job (after commit)
+    for the new vectors; a new ``annotations_per_item`` marks again which items have all their
+    annotations (queue).
     """
+    settings_before = _settings_snapshot(project)
     per_item_before = project.annotations_per_item
     for field in ("name", "description", "annotations_per_item"):
         if field in data:
@@ -172,6 +222,17 @@ def project_update(*, project: Project, data: dict[str, Any]) -> Project:
         _label_classes_write(project=project, label_classes=data["label_classes"])
     project.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
     project.save()
+    before, after = changed_fields(settings_before, _settings_snapshot(project))
+    if after:
+        audit_record(
+            actor=actor,
+            action="project.update",
+            object_type="labeling.project",
+            object_id=project.pk,
+            scope=project_audit_scope(project_id=project.pk),
+            before=before,
+            after=after,
+        )
     if project.annotations_per_item != per_item_before:
         # Items enter or leave the annotation queue at the new number of annotations per item.
         k = project.annotations_per_item
@@ -188,25 +249,69 @@ def project_update(*, project: Project, data: dict[str, Any]) -> Project:
 
 
 @transaction.atomic
-def project_delete(*, project: Project) -> None:
+def project_delete(*, project: Project, actor: AbstractBaseUser | None = None) -> None:
     """Delete the project with its items, and what models_app keeps for it (vectors, jobs,
-    model versions and their artifacts)."""
+    model versions and their artifacts).
+
+    Refuses (409) a project that something else still builds on (a moderation policy and its
+    content keep their items here).
+
+    Side effects: one ``project.delete`` audit record (the audit log keeps the project's
+    history; only staff see it once the project's members are gone).
+    """
+    from django.db.models import ProtectedError
+
     from models_app.services.jobs import owner_forget
 
     owner = project.owner_key
-    project.delete()
+    try:
+        with transaction.atomic():
+            project.delete()
+    except ProtectedError as exc:
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+        raise ApplicationError(
+            f"This project is still used by {', '.join(kinds)}; remove those first.",
+            extra={"used_by": kinds},
+            status_code=409,
+        ) from exc
+    audit_record(
+        actor=actor,
+        action="project.delete",
+        object_type="labeling.project",
+        object_id=project.pk,
+        scope=project_audit_scope(project_id=project.pk),
+        before={"name": project.name},
+    )
     owner_forget(owner=owner)
 
 
 @transaction.atomic
-def membership_add(*, project: Project, user: AbstractBaseUser, role: str) -> ProjectMembership:
+def membership_add(
+    *,
+    project: Project,
+    user: AbstractBaseUser,
+    role: str,
+    actor: AbstractBaseUser | None = None,
+) -> ProjectMembership:
+    """Make ``user`` a member with ``role`` (409 when they already are one).
+
+    Side effects: one ``member.add`` audit record.
+    """
     try:
         with transaction.atomic():
-            return ProjectMembership.objects.create(project=project, user=user, role=role)
+            membership = ProjectMembership.objects.create(project=project, user=user, role=role)
     except IntegrityError as exc:
         raise ApplicationError(
             f"{user.get_username()} is already a member of this project.", status_code=409
         ) from exc
+    _membership_audit(
+        actor=actor,
+        action="member.add",
+        membership=membership,
+        before=None,
+        after={"user": user.get_username(), "role": role},
+    )
+    return membership
 
 
 def _ensure_admin_remains(*, membership: ProjectMembership) -> None:
@@ -223,16 +328,46 @@ def _ensure_admin_remains(*, membership: ProjectMembership) -> None:
 
 
 @transaction.atomic
-def membership_update(*, membership: ProjectMembership, role: str) -> ProjectMembership:
+def membership_update(
+    *, membership: ProjectMembership, role: str, actor: AbstractBaseUser | None = None
+) -> ProjectMembership:
+    """Change a member's role; a project always keeps an admin (409).
+
+    Side effects: one ``member.role`` audit record when the role changes.
+    """
     if membership.role == Role.ADMIN and role != Role.ADMIN:
         _ensure_admin_remains(membership=membership)
+    role_before = membership.role
+    if role_before == role:
+        return membership
     membership.role = role
     membership.save(update_fields=["role"])
+    username = membership.user.get_username()
+    _membership_audit(
+        actor=actor,
+        action="member.role",
+        membership=membership,
+        before={"user": username, "role": role_before},
+        after={"user": username, "role": role},
+    )
     return membership
 
 
 @transaction.atomic
-def membership_remove(*, membership: ProjectMembership) -> None:
+def membership_remove(
+    *, membership: ProjectMembership, actor: AbstractBaseUser | None = None
+) -> None:
+    """Remove a member; a project always keeps an admin (409).
+
+    Side effects: one ``member.remove`` audit record.
+    """
     if membership.role == Role.ADMIN:
         _ensure_admin_remains(membership=membership)
+    _membership_audit(
+        actor=actor,
+        action="member.remove",
+        membership=membership,
+        before={"user": membership.user.get_username(), "role": membership.role},
+        after=None,
+    )
     membership.delete()

@@ -23,6 +23,7 @@ from labeling.selectors.learning import project_for_owner
 from labeling.services.bulk import auto_annotations_insert, labeled_items_priority_reset
 from labeling.services.embedding import describe_error, items_embed_missing, project_embedder
 from labeling.services.learning_jobs import job_rerun_if_requested
+from labeling.services.model_stages import model_version_stage_change
 from labeling.services.scoring import (
     Pool,
     Predictions,
@@ -50,11 +51,7 @@ from models_app.services.jobs import (
     training_job_succeed,
     training_job_wait,
 )
-from models_app.services.registry import (
-    model_version_artifact_bytes,
-    model_version_register,
-    model_version_set_stage,
-)
+from models_app.services.registry import model_version_artifact_bytes, model_version_register
 
 if TYPE_CHECKING:
     from models_app.ml.classifiers import TrainedClassifier
@@ -175,8 +172,12 @@ class _Run:
         promote, comparison, production = self._promotion(
             version=version, classifier=classifier, classes=classes, x_held=x_held, y_held=y_held
         )
-        # The pool is scored by the model that will serve when this run ends.
-        serving_version, serving = (version, classifier) if promote else production
+        shadow = comparison.get("stage") == Stage.SHADOW
+        # The pool is scored by the model that will serve when this run ends (by the new one
+        # when it goes to shadow with no comparable production model to score with).
+        serving_version, serving = (
+            (version, classifier) if promote or production is None else production
+        )
 
         self.step("score", 0.7)
         pool = pool_load(project=project, embedder_key=embedder.key)
@@ -210,7 +211,16 @@ class _Run:
             "newly_audited": int(newly_audited.sum()),
             "removed_classes": removed,
         }
-        messages = [self._summary(version, metrics, promote, serving_version, len(pool))]
+        messages = [
+            self._summary(
+                version,
+                metrics,
+                promote,
+                serving_version,
+                len(pool),
+                shadow_beside=comparison.get("production_version", 0) if shadow else None,
+            )
+        ]
         if removed:
             messages.append(
                 f"Label classes changed during the run ({', '.join(removed)} removed): "
@@ -218,8 +228,14 @@ class _Run:
             )
             training_job_request_rerun(job_id=self.job.pk)
         with transaction.atomic():
-            if promote:
-                model_version_set_stage(version=version, stage=Stage.PRODUCTION)
+            if promote or shadow:
+                model_version_stage_change(
+                    project=project,
+                    version=version,
+                    stage=Stage.PRODUCTION if promote else Stage.SHADOW,
+                    user=None,
+                    reason=comparison["reason"],
+                )
             if plan is not None:
                 inserted = 0
                 if plan.rows:
@@ -294,7 +310,36 @@ class _Run:
         y_held: list[list[str]],
     ) -> tuple[bool, dict[str, Any], tuple[ModelVersion, TrainedClassifier] | None]:
         """Whether the new version should serve, why, and the production model it was compared
-        with (both measured on the same held-out items)."""
+        with (both measured on the same held-out items).
+
+        When the project says new versions start in shadow, none serves by itself: the
+        comparison is kept (``would_promote``) for the people who promote it, and the version
+        goes to shadow (``stage``) while production stays.
+        """
+        promote, info, serving = self._compare(
+            version=version, classifier=classifier, classes=classes, x_held=x_held, y_held=y_held
+        )
+        if not self.project.new_versions_start_in_shadow:
+            return promote, info, serving
+        info = {
+            **info,
+            "promoted": False,
+            "would_promote": promote,
+            "stage": Stage.SHADOW,
+            "reason": f"new versions of this project start in shadow ({info['reason']})",
+        }
+        return False, info, serving
+
+    def _compare(
+        self,
+        *,
+        version: ModelVersion,
+        classifier: TrainedClassifier,
+        classes: list[str],
+        x_held: np.ndarray,
+        y_held: list[list[str]],
+    ) -> tuple[bool, dict[str, Any], tuple[ModelVersion, TrainedClassifier] | None]:
+        """The automatic decision: serve unless held-out ROC AUC is clearly worse."""
         from models_app.ml.classifiers import TrainedClassifier
 
         production = model_version_production(owner=self.owner)
@@ -376,18 +421,27 @@ class _Run:
         promoted: bool,
         serving: ModelVersion,
         pool_size: int,
+        *,
+        shadow_beside: int | None = None,
     ) -> str:
+        """``shadow_beside``: the version went to shadow beside this production version (0:
+        none serves)."""
         auc = metrics.get("roc_auc")
         measured = (
             f"held-out ROC AUC {auc:.3f} on {metrics.get('n', 0)} items"
             if auc is not None
             else "no held-out labels to measure it (label items of the dev/test split)"
         )
-        where = (
-            "now in production"
-            if promoted
-            else f"kept as a candidate; version {serving.version} keeps serving"
-        )
+        if promoted:
+            where = "now in production"
+        elif shadow_beside is not None:
+            where = "in shadow (this project's new versions start in shadow); " + (
+                f"version {shadow_beside} keeps serving"
+                if shadow_beside
+                else "no version serves until one is promoted"
+            )
+        else:
+            where = f"kept as a candidate; version {serving.version} keeps serving"
         return (
             f"Version {version.version} trained on {version.label_count:,} human labels: "
             f"{measured}; {where}. Rescored {pool_size:,} unlabeled items."

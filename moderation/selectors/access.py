@@ -58,3 +58,11 @@ def policies_for_user(*, user: AbstractBaseUser, roles: Collection[str]):
     return policies.filter(
         project__memberships__user=user, project__memberships__role__in=list(roles)
     ).distinct()
+
+
+def audit_scopes_of_policies(user: AbstractBaseUser) -> set[str]:
+    """Audit scopes of the policies ``user`` administers (for core's audit log reader)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    ids = policies_for_user(user=user, roles=POLICY_ADMIN_ROLES).values_list("pk", flat=True)
+    return {f"moderation.policy:{pk}" for pk in ids}

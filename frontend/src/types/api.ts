@@ -4,6 +4,43 @@
  */
 
 export interface paths {
+    "/api/v1/audit/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Events the caller may read, newest first: all of them for site admins; those of
+         *     their projects (scope ``labeling.project:<id>``) for project admins and senior
+         *     moderators; 403 for everyone else.
+         */
+        get: operations["audit_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/{event_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["audit_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/csrf/": {
         parameters: {
             query?: never;
@@ -97,6 +134,466 @@ export interface paths {
         /** @description Create (or replace) your API token. Send it as ``Authorization: Token <key>``. */
         post: operations["auth_token_create"];
         delete: operations["auth_token_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/appeals/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Appeals in the policies where the caller is a senior moderator, oldest first. */
+        get: operations["moderation_appeals_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/appeals/{appeal_id}/decide/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Uphold or overturn an appeal (senior moderators; never the one who made the appealed
+         *     decision: 403). Overturning restores the content, corrects the training label, takes
+         *     back the strike and notifies the platform by webhook. 409 when already decided.
+         */
+        post: operations["moderation_appeals_decide_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/contents/{content_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The review panel: the content (a blurred thumbnail for images; the full image only
+         *     through ``image/``), its context, reports, hash matches, the model's suggestion when the
+         *     policy shows it (assist, partial, full), author history, similar decided content and
+         *     the decisions so far.
+         */
+        get: operations["moderation_contents_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/contents/{content_id}/decide/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Decide content the caller holds (seniors: escalated content, no lease needed):
+         *     approve, remove or escalate, with a policy reason code for that action, an optional
+         *     note and author action (warn, suspend with ``suspend_days``; removals only).
+         *     400 for an unknown or mismatched reason code; 409 when it is already decided.
+         */
+        post: operations["moderation_contents_decide_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/contents/{content_id}/image/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The full (unblurred) image; every reveal is recorded in the audit log
+         *     (``content.reveal``). 404 for content without an image.
+         */
+        get: operations["moderation_contents_image_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/contents/{content_id}/reassign/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Hand open content to another moderator of the policy's project (senior moderators
+         *     only). 400 when the target has no moderation role there; 409 for decided content.
+         */
+        post: operations["moderation_contents_reassign_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/contents/{content_id}/release/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Give the content back to the queue (does nothing when the caller does not hold it). */
+        post: operations["moderation_contents_release_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/contents/{content_id}/renew/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Extend the caller's lease by five minutes; 409 when they hold none or it expired. */
+        post: operations["moderation_contents_renew_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/platforms/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Platforms sending content, by name (site admins). */
+        get: operations["moderation_platforms_list"];
+        put?: never;
+        /** @description Register a platform (site admins). 409 when the name is taken. */
+        post: operations["moderation_platforms_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/platforms/{platform_id}/keys/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The platform's keys, newest first (prefix only: the secret is never shown again). */
+        get: operations["moderation_platforms_keys_list"];
+        put?: never;
+        /**
+         * @description Make a key with scopes out of intake / reports / appeals. The answer holds the whole
+         *     key (``key``) this one time; only its hash is kept.
+         */
+        post: operations["moderation_platforms_keys_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/platforms/{platform_id}/keys/{key_id}/revoke/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Revoke a key: requests with it get 401 from now on. Revoking again is harmless. */
+        post: operations["moderation_platforms_keys_revoke_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/platforms/{platform_id}/webhooks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The platform's webhook endpoints (site staff only). */
+        get: operations["moderation_platforms_webhooks_list"];
+        put?: never;
+        /**
+         * @description Add a destination for the platform's decisions (site staff only). The answer shows
+         *     the signing secret once. 400 for a URL resolving to a private, loopback or link-local
+         *     address (unless the operator allowed the host).
+         */
+        post: operations["moderation_platforms_webhooks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/policies/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Policies of the projects where the caller moderates (or administers). */
+        get: operations["moderation_policies_list"];
+        put?: never;
+        /**
+         * @description Create a policy on a project the caller administers, with its categories (each a
+         *     label class of the project) and reason codes. Audited (``policy.create``).
+         */
+        post: operations["moderation_policies_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/policies/{policy_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The policy with its categories and reason codes (moderators and up). */
+        get: operations["moderation_policies_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * @description Change the policy (senior moderators and admins). ``categories`` and
+         *     ``reason_codes``, when sent, replace the lists. Audited (``policy.update`` with the
+         *     values before and after).
+         */
+        patch: operations["moderation_policies_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/moderation/policies/{policy_id}/hashes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The policy's hash bank, newest first (senior moderators and admins). */
+        get: operations["moderation_policies_hashes_list"];
+        put?: never;
+        /**
+         * @description Import known-bad hashes: JSON ``entries`` ({kind, value, category}), or image
+         *     ``files`` with a ``category`` (both hashes of each are computed). All or nothing;
+         *     entries already in the bank are counted as existing. Audited (``hash.import``).
+         */
+        post: operations["moderation_policies_hashes_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/queue/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Content of the policies the caller moderates, highest priority first, with SLA
+         *     deadlines (``overdue`` once passed). Default: open content (pending and escalated).
+         */
+        get: operations["moderation_queue_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/queue/next/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Lease the highest-priority open content of the tier (``standard``: pending, for
+         *     moderators; ``senior``: escalated, for senior moderators) to the caller for five
+         *     minutes. ``content`` is null when nothing is left. Optional ``policy`` / ``category``
+         *     narrow it; a policy outside the caller's reach is 404, without the tier's role 403.
+         */
+        post: operations["moderation_queue_next_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/webhooks/{endpoint_id}/deliveries/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The endpoint's deliveries, newest first, each with its log of attempts. */
+        get: operations["moderation_webhooks_deliveries_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/appeals/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description An author appeals the final decision on their content (API key with scope
+         *     ``appeals``). 404 for content the platform never sent; 409 when it has no final
+         *     decision or an appeal of it is already open.
+         */
+        post: operations["platform_appeals_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/contents/{external_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Where the platform's content stands now (platforms poll this; decisions made later
+         *     by people show here and arrive by webhook).
+         */
+        get: operations["platform_contents_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/intake/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Submit one content; the answer says allow / remove / pending review, with the
+         *     model version and score that decided. 201 when new; 200 with the stored answer when
+         *     this ``external_id`` was submitted before (nothing is stored twice).
+         */
+        post: operations["platform_intake_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/intake/batch/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Submit up to 500 contents at once. Good entries are accepted and answered in
+         *     ``results`` (with their ``index``); bad ones are listed in ``errors`` by index.
+         */
+        post: operations["platform_intake_batch_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/reports/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description A platform user reports content. 201 for a new report; 200 when this reporter had
+         *     already reported it (counted once). 404 for content the platform never submitted.
+         */
+        post: operations["platform_reports_create"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -515,10 +1012,52 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * @description Move a version to a stage. Production is one per project: the version serving now
-         *     is archived. Rolling back is promoting the earlier version again.
+         * @description Move a version to a stage (shadow → canary → production, or archived). Production
+         *     is one per project: the version serving now is archived. Audited (``model.stage``)
+         *     with the metrics of both versions.
          */
         post: operations["projects_model_versions_stage_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/model-versions/compare/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Two versions side by side: held-out metrics and, when either is in shadow or
+         *     canary, both versions' agreement with people's moderation decisions since then.
+         */
+        get: operations["projects_model_versions_compare_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/model-versions/rollback/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Put the version that served before the current production one back into
+         *     production; the current one is archived. 409 when there is none. Returns the version
+         *     that serves now.
+         */
+        post: operations["projects_model_versions_rollback_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -734,6 +1273,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description * `approve` - Approve (allow)
+         *     * `remove` - Remove
+         *     * `escalate` - Escalate to senior review
+         * @enum {string}
+         */
+        ActionEnum: "approve" | "remove" | "escalate";
         AdjudicationAnswer: {
             readonly username: string;
             readonly labels: string[];
@@ -815,9 +1361,104 @@ export interface components {
              */
             kappa: number | null;
         };
+        ApiKeyCreateInputRequest: {
+            /** @default  */
+            name?: string;
+            scopes: components["schemas"]["ScopesEnum"][];
+        };
+        ApiKeyCreatedOutput: {
+            readonly id: number;
+            readonly name: string;
+            readonly prefix: string;
+            scopes: components["schemas"]["ScopesEnum"][];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            /** Format: date-time */
+            readonly revoked_at: string | null;
+            /** @description The whole key: shown this once, never stored. */
+            readonly key: string;
+        };
+        ApiKeyOutput: {
+            readonly id: number;
+            readonly name: string;
+            readonly prefix: string;
+            scopes: components["schemas"]["ScopesEnum"][];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            /** Format: date-time */
+            readonly revoked_at: string | null;
+        };
         ApiToken: {
             token: string;
         };
+        Appeal: {
+            readonly id: number;
+            content_id: number;
+            external_id: string;
+            policy: number;
+            content_state: string;
+            text: string | null;
+            statement?: string;
+            /** @default open */
+            state?: components["schemas"]["AppealStateEnum"];
+            decision: components["schemas"]["Decision"];
+            reviewer_name?: string;
+            note?: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+        };
+        AppealCreateInputRequest: {
+            external_id: string;
+            /** @default  */
+            statement?: string;
+        };
+        /**
+         * @description * `uphold` - Uphold
+         *     * `overturn` - Overturn
+         * @enum {string}
+         */
+        AppealDecideInputOutcomeEnum: "uphold" | "overturn";
+        AppealDecideInputRequest: {
+            outcome: components["schemas"]["AppealDecideInputOutcomeEnum"];
+            /** @default  */
+            note?: string;
+        };
+        /**
+         * @description * `open` - Open
+         *     * `upheld` - Upheld (decision stands)
+         *     * `overturned` - Overturned (decision reversed)
+         * @enum {string}
+         */
+        AppealStateEnum: "open" | "upheld" | "overturned";
+        AuditEventOutput: {
+            readonly id: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** @description The user's id; the user may since have been deleted (actor_name stays). */
+            readonly actor_id: number | null;
+            /** @description Username at the time; blank for the system (tasks, automation). */
+            readonly actor_name: string;
+            readonly action: string;
+            readonly object_type: string;
+            readonly object_id: string;
+            readonly scope: string;
+            readonly before: unknown;
+            readonly after: unknown;
+            readonly request_id: string;
+        };
+        /**
+         * @description * `none` - None
+         *     * `warn` - Warn
+         *     * `suspend` - Suspend for a period
+         * @enum {string}
+         */
+        AuthorActionEnum: "none" | "warn" | "suspend";
         AutoLabelCounts: {
             auto_labeled: number;
             audit_items: number;
@@ -853,14 +1494,203 @@ export interface components {
             created_at: string | null;
             counts: components["schemas"]["AutoLabelCounts"];
         };
+        /**
+         * @description * `human_only` - Human only (no model)
+         *     * `shadow` - Shadow (model scores logged, people decide)
+         *     * `assist` - Assist (model suggestion shown to moderators)
+         *     * `partial` - Partial (automatic outside the uncertain band)
+         *     * `full` - Full (the model decides)
+         * @enum {string}
+         */
+        AutomationLevelEnum: "human_only" | "shadow" | "assist" | "partial" | "full";
         /** @enum {unknown} */
         BlankEnum: "";
+        Category: {
+            readonly id: number;
+            name: string;
+            label_class: string;
+            /** @default 2 */
+            severity?: number;
+            /**
+             * Format: double
+             * @default 0.97
+             */
+            remove_threshold?: number;
+            /**
+             * Format: double
+             * @default 0.05
+             */
+            allow_threshold?: number;
+            /** @default 24 */
+            sla_hours?: number;
+            /** @description Keyword / regular expressions (case-insensitive search) that flag content. */
+            rules?: string[];
+        };
+        CategoryRequest: {
+            name: string;
+            label_class: string;
+            /** @default 2 */
+            severity?: number;
+            /**
+             * Format: double
+             * @default 0.97
+             */
+            remove_threshold?: number;
+            /**
+             * Format: double
+             * @default 0.05
+             */
+            allow_threshold?: number;
+            /** @default 24 */
+            sla_hours?: number;
+            /** @description Keyword / regular expressions (case-insensitive search) that flag content. */
+            rules?: string[];
+        };
         /**
          * @description * `web` - Web workspace
          *     * `api` - API
          * @enum {string}
          */
         ClientEnum: "web" | "api";
+        CompareMetrics: {
+            n: number | null;
+            /** Format: double */
+            roc_auc: number | null;
+            /** Format: double */
+            f1_macro: number | null;
+            /** Format: double */
+            accuracy: number | null;
+            /** Format: double */
+            ece: number | null;
+            f1_per_class: {
+                [key: string]: number;
+            } | null;
+            label_counts: {
+                [key: string]: number;
+            } | null;
+        };
+        CompareOutput: {
+            a: components["schemas"]["CompareSide"];
+            b: components["schemas"]["CompareSide"];
+            /** Format: date-time */
+            decisions_since: string | null;
+        };
+        CompareSide: {
+            id: number;
+            version: number;
+            stage: components["schemas"]["ModelStageEnum"];
+            label_count: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            promoted_at: string | null;
+            /** @description Held-out metrics (dev and test splits). */
+            metrics: components["schemas"]["CompareMetrics"];
+            /** @description Agreement with people's decisions; null unless a or b is in shadow or canary. */
+            decision_agreement: components["schemas"]["DecisionAgreement"] | null;
+        };
+        ContentAuthor: {
+            external_id: string;
+            strikes: number;
+            /** Format: date-time */
+            suspended_until: string | null;
+        };
+        /** @description The review panel: the content and everything a moderator weighs it with. */
+        ContentDetail: {
+            id: number;
+            external_id: string;
+            platform: string;
+            policy: number;
+            policy_name: string;
+            automation_level: string;
+            state: string;
+            tier: string;
+            text: string | null;
+            readonly has_image: boolean;
+            readonly blurred_thumbnail_url: string | null;
+            /** @description The full image: fetching it is recorded in the audit log (content.reveal). */
+            readonly image_url: string | null;
+            context: unknown;
+            category?: string | null;
+            /** @description Model probability per category; empty when the policy shows no model output. */
+            readonly scores: {
+                [key: string]: number;
+            };
+            readonly model: components["schemas"]["ModelSuggestion"] | null;
+            /** Format: double */
+            priority: number;
+            report_count: number;
+            hash_match: boolean;
+            /** Format: date-time */
+            sla_due_at: string | null;
+            leased_by?: string | null;
+            /** Format: date-time */
+            lease_expires_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at: string | null;
+            reports: components["schemas"]["ContentReport"][];
+            readonly hash_matches: components["schemas"]["ContentReport"][];
+            author: components["schemas"]["ContentAuthor"] | null;
+            author_history: components["schemas"]["RelatedContent"][];
+            similar: components["schemas"]["SimilarContent"][];
+            decisions: components["schemas"]["Decision"][];
+            readonly appeals: {
+                [key: string]: unknown;
+            }[];
+        };
+        ContentReport: {
+            source: string;
+            reporter: string;
+            reason: string;
+            category?: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description A content in the review queue. */
+        ContentRow: {
+            readonly id: number;
+            external_id: string;
+            policy: number;
+            policy_name: string;
+            category?: string | null;
+            state?: components["schemas"]["ContentStateEnum"];
+            tier?: components["schemas"]["TierEnum"];
+            text: string | null;
+            readonly has_image: boolean;
+            readonly blurred_thumbnail_url: string | null;
+            /** Format: double */
+            priority?: number;
+            /** Format: int64 */
+            report_count?: number;
+            hash_match?: boolean;
+            /** Format: date-time */
+            sla_due_at?: string | null;
+            /**
+             * @description Open past its SLA deadline.
+             * @default false
+             */
+            overdue?: boolean;
+            leased_by?: string | null;
+            /** Format: date-time */
+            lease_expires_at?: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `allowed` - Allowed
+         *     * `removed` - Removed
+         *     * `pending` - Pending review
+         *     * `escalated` - Escalated to senior review
+         * @enum {string}
+         */
+        ContentStateEnum: "allowed" | "removed" | "pending" | "escalated";
+        ContextRequest: {
+            url?: string;
+            language?: string;
+            audience?: string;
+        };
         Csrf: {
             csrf_token: string;
         };
@@ -927,6 +1757,46 @@ export interface components {
          * @enum {string}
          */
         DataTypeEnum: "text" | "image";
+        Decision: {
+            readonly id: number;
+            action: components["schemas"]["ActionEnum"];
+            reason_code?: string | null;
+            note?: string;
+            moderator_name?: string;
+            automated?: boolean;
+            author_action?: components["schemas"]["AuthorActionEnum"];
+            /** Format: int64 */
+            suspend_days?: number | null;
+            model_suggestion?: unknown;
+            /** Format: int64 */
+            time_spent_ms?: number | null;
+            is_final?: boolean;
+            superseded?: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        DecisionAgreement: {
+            /** @description People's moderation / appeal decisions since the pre-production version was registered (the most recent 2000 at most). */
+            decisions: number;
+            /** @description Of those, items with a stored vector: measured. */
+            n: number;
+            /**
+             * Format: double
+             * @description Share of measured items where the model's top class is the people's label.
+             */
+            agreement: number | null;
+            error?: string;
+        };
+        DecisionInputRequest: {
+            action: components["schemas"]["ActionEnum"];
+            reason_code: string;
+            /** @default  */
+            note?: string;
+            /** @default none */
+            author_action?: components["schemas"]["AuthorActionEnum"];
+            suspend_days?: number | null;
+            time_spent_ms?: number | null;
+        };
         /**
          * @description * `,` - ,
          *     * `	` -
@@ -974,6 +1844,41 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        HashEntryInputRequest: {
+            kind: components["schemas"]["HashKindEnum"];
+            /** @description Hex: 64 digits (sha256), 16 (phash). */
+            value: string;
+            category: string;
+        };
+        HashEntryOutput: {
+            readonly id: number;
+            readonly kind: components["schemas"]["HashKindEnum"];
+            readonly value: string;
+            readonly category: string;
+            readonly note: string;
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /** @description JSON entries, or (multipart) image files ``files`` with one ``category``. */
+        HashImportInputRequest: {
+            entries?: components["schemas"]["HashEntryInputRequest"][];
+            files?: string[];
+            category?: string;
+            /** @default  */
+            note?: string;
+        };
+        HashImportOutput: {
+            submitted: number;
+            added: number;
+            existing: number;
+        };
+        /**
+         * @description * `sha256` - SHA-256 (exact bytes / text)
+         *     * `phash` - Perceptual hash of an image (64-bit pHash)
+         * @enum {string}
+         */
+        HashKindEnum: "sha256" | "phash";
         ImportError: {
             line: number;
             message: string;
@@ -1023,6 +1928,60 @@ export interface components {
          * @enum {string}
          */
         ImportJobOutputStatusEnum: "queued" | "running" | "succeeded" | "failed";
+        IntakeAnswer: {
+            external_id: string;
+            content_id: number;
+            state: components["schemas"]["ContentStateEnum"];
+            verdict: components["schemas"]["VerdictEnum"];
+            /** @description The model version number whose score decided, if any. */
+            model_version: number | null;
+            /** Format: double */
+            score: number | null;
+            category: string | null;
+            hash_match: boolean;
+            reasons: string[];
+        };
+        IntakeBatchAnswer: {
+            external_id: string;
+            content_id: number;
+            state: components["schemas"]["ContentStateEnum"];
+            verdict: components["schemas"]["VerdictEnum"];
+            /** @description The model version number whose score decided, if any. */
+            model_version: number | null;
+            /** Format: double */
+            score: number | null;
+            category: string | null;
+            hash_match: boolean;
+            reasons: string[];
+            index: number;
+        };
+        IntakeBatchError: {
+            index: number;
+            message: string;
+            extra: {
+                [key: string]: unknown;
+            };
+        };
+        IntakeBatchInputRequest: {
+            /** @description Up to TANDEM_INTAKE_BATCH_MAX (500) entries shaped like a single intake. */
+            items: unknown[];
+        };
+        IntakeBatchOutput: {
+            results: components["schemas"]["IntakeBatchAnswer"][];
+            errors: components["schemas"]["IntakeBatchError"][];
+            accepted: number;
+            rejected: number;
+        };
+        IntakeItemInputRequest: {
+            /** @description The policy (id) to check the content against. */
+            policy: number;
+            external_id: string;
+            author_id: string;
+            text?: string | null;
+            /** @description The image file's bytes, base64-encoded (JPEG, PNG, GIF, WebP, BMP). */
+            image?: string | null;
+            context?: components["schemas"]["ContextRequest"];
+        };
         InvitationAcceptInputRequest: {
             uid: string;
             token: string;
@@ -1075,6 +2034,12 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        Lease: {
+            id: number;
+            leased_by: string | null;
+            /** Format: date-time */
+            lease_expires_at: string | null;
+        };
         LoginInputRequest: {
             username: string;
             password: string;
@@ -1125,6 +2090,16 @@ export interface components {
          * @enum {string}
          */
         ModelStageEnum: "candidate" | "shadow" | "canary" | "production" | "archived";
+        ModelSuggestion: {
+            level: string;
+            category: string | null;
+            label_class: string | null;
+            action: string;
+            /** Format: double */
+            score: number;
+            model_version_id: number | null;
+            model_version: number | null;
+        };
         ModelVersionOutput: {
             readonly id: number;
             readonly version: number;
@@ -1152,13 +2127,6 @@ export interface components {
         ModelVersionStatusEnum: "ready" | "broken";
         /** @enum {unknown} */
         NullEnum: null;
-        /**
-         * @description * `accepted` - Accepted the proposal
-         *     * `corrected` - Rejected the proposal and gave another label
-         *     * `no_suggestion` - No proposal shown
-         * @enum {string}
-         */
-        OutcomeEnum: "accepted" | "corrected" | "no_suggestion";
         PaginatedAdjudicationList: {
             count: number;
             /** Format: uri */
@@ -1167,6 +2135,38 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["AdjudicationOutput"][];
         };
+        PaginatedApiKeyList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["ApiKeyOutput"][];
+        };
+        PaginatedAppealList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["Appeal"][];
+        };
+        PaginatedAuditEventList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["AuditEventOutput"][];
+        };
+        PaginatedContentRowList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["ContentRow"][];
+        };
         PaginatedFlagList: {
             count: number;
             /** Format: uri */
@@ -1174,6 +2174,14 @@ export interface components {
             /** Format: uri */
             previous: string | null;
             results: components["schemas"]["Flag"][];
+        };
+        PaginatedHashEntryList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["HashEntryOutput"][];
         };
         PaginatedImportJobList: {
             count: number;
@@ -1206,6 +2214,22 @@ export interface components {
             /** Format: uri */
             previous: string | null;
             results: components["schemas"]["ModelVersionOutput"][];
+        };
+        PaginatedPlatformList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["PlatformOutput"][];
+        };
+        PaginatedPolicyList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["PolicyOutput"][];
         };
         PaginatedProjectList: {
             count: number;
@@ -1247,12 +2271,39 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["UserOutput"][];
         };
+        PaginatedWebhookDeliveryList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["WebhookDelivery"][];
+        };
+        PaginatedWebhookEndpointList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["WebhookEndpoint"][];
+        };
         PatchedAnnotationUpdateInputRequest: {
             /** @description Label class names: one, or several in a multilabel project. */
             labels?: string[];
         };
         PatchedMemberUpdateInputRequest: {
             role?: components["schemas"]["RoleEnum"];
+        };
+        PatchedPolicyUpdateInputRequest: {
+            name?: string;
+            description?: string;
+            automation_level?: components["schemas"]["AutomationLevelEnum"];
+            /** Format: double */
+            canary_share?: number;
+            /** @description Replaces the list (matched by name). */
+            categories?: components["schemas"]["CategoryRequest"][];
+            /** @description Replaces the list (matched by code). */
+            reason_codes?: components["schemas"]["ReasonCodeInputRequest"][];
         };
         /** @description The active-learning and auto-labeling settings a project accepts (all optional). */
         PatchedProjectUpdateInputRequest: {
@@ -1275,11 +2326,63 @@ export interface components {
             /** Format: double */
             audit_rate?: number;
             train_on_auto_labels?: boolean;
+            /** @description New model versions start in shadow (scored, not serving) instead of replacing production when they are not worse; people promote them. */
+            new_versions_start_in_shadow?: boolean;
             name?: string;
             description?: string;
             label_classes?: components["schemas"]["LabelClassRequest"][];
             guidelines?: string;
             annotations_per_item?: number;
+        };
+        /** @description An appeal as the platform sees it. */
+        PlatformAppeal: {
+            readonly id: number;
+            external_id: string;
+            state?: components["schemas"]["AppealStateEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        PlatformCreateInputRequest: {
+            name: string;
+        };
+        PlatformOutput: {
+            readonly id: number;
+            readonly name: string;
+            /** @default 0 */
+            readonly active_key_count: number;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        PolicyCreateInputRequest: {
+            name: string;
+            /** @default  */
+            description?: string;
+            /** @description The linked labeling project (you are its admin). */
+            project: number;
+            /** @default human_only */
+            automation_level?: components["schemas"]["AutomationLevelEnum"];
+            /**
+             * Format: double
+             * @default 0.1
+             */
+            canary_share?: number;
+            categories?: components["schemas"]["CategoryRequest"][];
+            reason_codes?: components["schemas"]["ReasonCodeInputRequest"][];
+        };
+        PolicyOutput: {
+            readonly id: number;
+            readonly name: string;
+            readonly description: string;
+            readonly project: number;
+            readonly automation_level: components["schemas"]["AutomationLevelEnum"];
+            /** Format: double */
+            readonly canary_share: number;
+            readonly categories: components["schemas"]["Category"][];
+            readonly reason_codes: components["schemas"]["ReasonCode"][];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
         };
         /** @description The active-learning and auto-labeling settings a project accepts (all optional). */
         ProjectCreateInputRequest: {
@@ -1302,6 +2405,8 @@ export interface components {
             /** Format: double */
             audit_rate?: number;
             train_on_auto_labels?: boolean;
+            /** @description New model versions start in shadow (scored, not serving) instead of replacing production when they are not worse; people promote them. */
+            new_versions_start_in_shadow?: boolean;
             name: string;
             /** @default  */
             description?: string;
@@ -1338,6 +2443,7 @@ export interface components {
             /** Format: double */
             readonly audit_rate: number;
             readonly train_on_auto_labels: boolean;
+            readonly new_versions_start_in_shadow: boolean;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1348,7 +2454,7 @@ export interface components {
             readonly id: number;
             readonly item: number;
             readonly labels: string[];
-            readonly outcome: components["schemas"]["OutcomeEnum"];
+            readonly outcome: components["schemas"]["QueueAnnotationOutcomeEnum"];
             readonly suggested_labels: string[];
             readonly suggested_by_version: number | null;
             readonly time_on_item_ms: number | null;
@@ -1359,6 +2465,13 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        /**
+         * @description * `accepted` - Accepted the proposal
+         *     * `corrected` - Rejected the proposal and gave another label
+         *     * `no_suggestion` - No proposal shown
+         * @enum {string}
+         */
+        QueueAnnotationOutcomeEnum: "accepted" | "corrected" | "no_suggestion";
         QueueAssignment: {
             item: components["schemas"]["QueueItem"];
             readonly suggestion: components["schemas"]["QueueSuggestion"] | null;
@@ -1433,6 +2546,60 @@ export interface components {
             /** @description Version number of the model that made the proposal. */
             model_version: number | null;
         };
+        ReasonCode: {
+            readonly id: number;
+            code: string;
+            description: string;
+            /** @default remove */
+            action?: components["schemas"]["ActionEnum"];
+            /** @description The category (by name) this reason belongs to; null for any. */
+            category?: string | null;
+        };
+        ReasonCodeInputRequest: {
+            code: string;
+            description: string;
+            /** @default remove */
+            action?: components["schemas"]["ActionEnum"];
+            category?: string | null;
+        };
+        ReassignInputRequest: {
+            user_id: number;
+        };
+        /** @description Another content (the author's history, a similar one) with its decisions. */
+        RelatedContent: {
+            id: number;
+            external_id: string;
+            state: string;
+            category?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            decisions: components["schemas"]["Decision"][];
+        };
+        ReportInputRequest: {
+            external_id: string;
+            reporter_id: string;
+            /** @default  */
+            reason?: string;
+        };
+        ReportOutput: {
+            external_id: string;
+            content_id: number;
+            /** @description False when this reporter had already reported. */
+            created: boolean;
+            /** @description Distinct users who reported it. */
+            user_report_count: number;
+            /** @description Distinct flags of every source (users, rules, hash bank, model). */
+            report_count: number;
+        };
+        ReviewNextInputRequest: {
+            /** @default standard */
+            tier?: components["schemas"]["TierEnum"];
+            policy?: number | null;
+            category?: number | null;
+        };
+        ReviewNextOutput: {
+            content: components["schemas"]["ContentDetail"] | null;
+        };
         /**
          * @description * `admin` - Admin
          *     * `ml_engineer` - ML engineer
@@ -1442,6 +2609,13 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "admin" | "ml_engineer" | "annotator" | "moderator" | "senior_moderator";
+        RollbackInputRequest: {
+            /**
+             * @description Why (kept in the audit record).
+             * @default
+             */
+            reason?: string;
+        };
         /**
          * @description * `random` - Random
          *     * `uncertainty` - Least confident
@@ -1451,6 +2625,21 @@ export interface components {
          * @enum {string}
          */
         SamplingStrategyEnum: "random" | "uncertainty" | "margin" | "entropy" | "hybrid";
+        /**
+         * @description * `intake` - intake
+         *     * `reports` - reports
+         *     * `appeals` - appeals
+         * @enum {string}
+         */
+        ScopesEnum: "intake" | "reports" | "appeals";
+        SimilarContent: {
+            content: components["schemas"]["RelatedContent"];
+            /**
+             * Format: double
+             * @description Cosine similarity of the embeddings.
+             */
+            similarity: number;
+        };
         /**
          * @description * `human` - Human
          *     * `import` - Import
@@ -1493,6 +2682,12 @@ export interface components {
          * @enum {string}
          */
         TaskTypeEnum: "binary" | "multiclass" | "multilabel";
+        /**
+         * @description * `standard` - Moderators
+         *     * `senior` - Senior moderators
+         * @enum {string}
+         */
+        TierEnum: "standard" | "senior";
         TrainingJobCreateInputRequest: {
             /**
              * @description train (default), or embed: embed items that have no vector yet.
@@ -1598,6 +2793,63 @@ export interface components {
              */
             is_superuser?: boolean;
         };
+        /**
+         * @description * `allow` - allow
+         *     * `remove` - remove
+         *     * `pending_review` - pending_review
+         * @enum {string}
+         */
+        VerdictEnum: "allow" | "remove" | "pending_review";
+        WebhookDelivery: {
+            readonly id: number;
+            event: string;
+            payload: unknown;
+            status?: string;
+            /** Format: int64 */
+            attempts?: number;
+            /** Format: int64 */
+            last_status_code?: number | null;
+            last_error?: string;
+            log?: unknown;
+            /** Format: date-time */
+            next_attempt_at?: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            delivered_at?: string | null;
+        };
+        WebhookEndpoint: {
+            readonly id: number;
+            platform: number;
+            /** Format: uri */
+            url: string;
+            active?: boolean;
+            /** @description The secret's first characters. */
+            readonly secret_hint: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        WebhookEndpointCreated: {
+            readonly id: number;
+            platform: number;
+            /** Format: uri */
+            url: string;
+            active?: boolean;
+            /** @description The secret's first characters. */
+            readonly secret_hint: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            secret: string;
+        };
+        WebhookEndpointInputRequest: {
+            /** Format: uri */
+            url: string;
+            /**
+             * @description Signs every delivery; a random one is made when left out (shown once).
+             * @default
+             */
+            secret?: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1607,6 +2859,64 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    audit_list: {
+        parameters: {
+            query?: {
+                /** @description Exact action (member.role), or every action of an object with a trailing dot (member.). */
+                action?: string;
+                /** @description A username. */
+                actor?: string;
+                object_id?: string;
+                object_type?: string;
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+                request_id?: string;
+                /** @description e.g. labeling.project:3 */
+                scope?: string;
+                /** @description From this time on (inclusive). */
+                since?: string;
+                /** @description Before this time (exclusive). */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAuditEventList"];
+                };
+            };
+        };
+    };
+    audit_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventOutput"];
+                };
+            };
+        };
+    };
     auth_csrf_retrieve: {
         parameters: {
             query?: never;
@@ -1743,6 +3053,842 @@ export interface operations {
         responses: {
             /** @description No response body */
             204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    moderation_appeals_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+                /**
+                 * @description * `open` - Open
+                 *     * `upheld` - Upheld (decision stands)
+                 *     * `overturned` - Overturned (decision reversed)
+                 */
+                state?: "open" | "upheld" | "overturned";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAppealList"];
+                };
+            };
+        };
+    };
+    moderation_appeals_decide_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appeal_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppealDecideInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AppealDecideInputRequest"];
+                "multipart/form-data": components["schemas"]["AppealDecideInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Appeal"];
+                };
+            };
+        };
+    };
+    moderation_contents_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                content_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentDetail"];
+                };
+            };
+        };
+    };
+    moderation_contents_decide_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                content_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["DecisionInputRequest"];
+                "multipart/form-data": components["schemas"]["DecisionInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Decision"];
+                };
+            };
+        };
+    };
+    moderation_contents_image_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                content_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The full image bytes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    moderation_contents_reassign_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                content_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReassignInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ReassignInputRequest"];
+                "multipart/form-data": components["schemas"]["ReassignInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lease"];
+                };
+            };
+        };
+    };
+    moderation_contents_release_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                content_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    moderation_contents_renew_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                content_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lease"];
+                };
+            };
+        };
+    };
+    moderation_platforms_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedPlatformList"];
+                };
+            };
+        };
+    };
+    moderation_platforms_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlatformCreateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PlatformCreateInputRequest"];
+                "multipart/form-data": components["schemas"]["PlatformCreateInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformOutput"];
+                };
+            };
+        };
+    };
+    moderation_platforms_keys_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                platform_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedApiKeyList"];
+                };
+            };
+        };
+    };
+    moderation_platforms_keys_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                platform_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyCreateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ApiKeyCreateInputRequest"];
+                "multipart/form-data": components["schemas"]["ApiKeyCreateInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreatedOutput"];
+                };
+            };
+        };
+    };
+    moderation_platforms_keys_revoke_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: number;
+                platform_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyOutput"];
+                };
+            };
+        };
+    };
+    moderation_platforms_webhooks_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                platform_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedWebhookEndpointList"];
+                };
+            };
+        };
+    };
+    moderation_platforms_webhooks_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                platform_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["WebhookEndpointInputRequest"];
+                "multipart/form-data": components["schemas"]["WebhookEndpointInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointCreated"];
+                };
+            };
+        };
+    };
+    moderation_policies_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedPolicyList"];
+                };
+            };
+        };
+    };
+    moderation_policies_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyCreateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PolicyCreateInputRequest"];
+                "multipart/form-data": components["schemas"]["PolicyCreateInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyOutput"];
+                };
+            };
+        };
+    };
+    moderation_policies_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyOutput"];
+                };
+            };
+        };
+    };
+    moderation_policies_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedPolicyUpdateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedPolicyUpdateInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedPolicyUpdateInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyOutput"];
+                };
+            };
+        };
+    };
+    moderation_policies_hashes_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `sha256` - SHA-256 (exact bytes / text)
+                 *     * `phash` - Perceptual hash of an image (64-bit pHash)
+                 */
+                kind?: "sha256" | "phash";
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedHashEntryList"];
+                };
+            };
+        };
+    };
+    moderation_policies_hashes_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["HashImportInputRequest"];
+                "multipart/form-data": components["schemas"]["HashImportInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HashImportOutput"];
+                };
+            };
+        };
+    };
+    moderation_queue_list: {
+        parameters: {
+            query?: {
+                category?: number;
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+                policy?: number;
+                /**
+                 * @description Default: open (pending and escalated) content.
+                 *
+                 *     * `allowed` - Allowed
+                 *     * `removed` - Removed
+                 *     * `pending` - Pending review
+                 *     * `escalated` - Escalated to senior review
+                 */
+                state?: "allowed" | "removed" | "pending" | "escalated";
+                /**
+                 * @description * `standard` - Moderators
+                 *     * `senior` - Senior moderators
+                 */
+                tier?: "standard" | "senior";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedContentRowList"];
+                };
+            };
+        };
+    };
+    moderation_queue_next_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReviewNextInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ReviewNextInputRequest"];
+                "multipart/form-data": components["schemas"]["ReviewNextInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewNextOutput"];
+                };
+            };
+        };
+    };
+    moderation_webhooks_deliveries_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                endpoint_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedWebhookDeliveryList"];
+                };
+            };
+        };
+    };
+    platform_appeals_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppealCreateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AppealCreateInputRequest"];
+                "multipart/form-data": components["schemas"]["AppealCreateInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformAppeal"];
+                };
+            };
+        };
+    };
+    platform_contents_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntakeAnswer"];
+                };
+            };
+            /** @description Bad input: {message, extra} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key lacks the scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No response body */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    platform_intake_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntakeItemInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["IntakeItemInputRequest"];
+                "multipart/form-data": components["schemas"]["IntakeItemInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntakeAnswer"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntakeAnswer"];
+                };
+            };
+            /** @description Bad input: {message, extra} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key lacks the scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Text or image over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    platform_intake_batch_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IntakeBatchInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["IntakeBatchInputRequest"];
+                "multipart/form-data": components["schemas"]["IntakeBatchInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntakeBatchOutput"];
+                };
+            };
+            /** @description Bad input: {message, extra} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The key lacks the scope */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    platform_reports_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ReportInputRequest"];
+                "multipart/form-data": components["schemas"]["ReportInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOutput"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOutput"];
+                };
+            };
+            /** @description No response body */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2523,6 +4669,59 @@ export interface operations {
                 "application/json": components["schemas"]["StageInputRequest"];
                 "application/x-www-form-urlencoded": components["schemas"]["StageInputRequest"];
                 "multipart/form-data": components["schemas"]["StageInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelVersionOutput"];
+                };
+            };
+        };
+    };
+    projects_model_versions_compare_retrieve: {
+        parameters: {
+            query: {
+                /** @description A model version's id. */
+                a: number;
+                /** @description Another model version's id. */
+                b: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompareOutput"];
+                };
+            };
+        };
+    };
+    projects_model_versions_rollback_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RollbackInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RollbackInputRequest"];
+                "multipart/form-data": components["schemas"]["RollbackInputRequest"];
             };
         };
         responses: {

@@ -1,0 +1,215 @@
+"""People's endpoints for intake: platforms and API keys (site admins), policies (project
+admins create; senior moderators and admins edit; moderators read), the hash bank."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.exceptions import ApplicationError
+from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
+from labeling.models import Project
+from moderation.api import admin_serializers as s
+from moderation.selectors.access import (
+    MODERATE_ROLES,
+    POLICY_ADMIN_ROLES,
+    policy_get_for_user,
+)
+from moderation.selectors.platforms import api_key_get, api_key_list, platform_get, platform_list
+from moderation.selectors.policies import hash_entry_list, policy_list, policy_with_details
+from moderation.services import hashbank, platforms, policies
+
+
+def _paginated(request, view, queryset, serializer_class):
+    paginator = DefaultPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+def _require_site_admin(request) -> None:
+    if not request.user.is_staff:
+        raise ApplicationError("Only site admins manage platforms and API keys.", status_code=403)
+
+
+# --- platforms and keys ------------------------------------------------------------------------
+
+
+class PlatformListCreateApi(APIView):
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=paginated(s.PlatformOutputSerializer),
+        operation_id="moderation_platforms_list",
+    )
+    def get(self, request):
+        """Platforms sending content, by name (site admins)."""
+        _require_site_admin(request)
+        return _paginated(request, self, platform_list(), s.PlatformOutputSerializer)
+
+    @extend_schema(
+        request=s.PlatformCreateInputSerializer, responses={201: s.PlatformOutputSerializer}
+    )
+    def post(self, request):
+        """Register a platform (site admins). 409 when the name is taken."""
+        _require_site_admin(request)
+        data = s.PlatformCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        platform = platforms.platform_create(created_by=request.user, **data.validated_data)
+        return Response(s.PlatformOutputSerializer(platform).data, status=status.HTTP_201_CREATED)
+
+
+class ApiKeyListCreateApi(APIView):
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=paginated(s.ApiKeyOutputSerializer),
+        operation_id="moderation_platforms_keys_list",
+    )
+    def get(self, request, platform_id: int):
+        """The platform's keys, newest first (prefix only: the secret is never shown again)."""
+        _require_site_admin(request)
+        platform = platform_get(platform_id=platform_id)
+        return _paginated(request, self, api_key_list(platform=platform), s.ApiKeyOutputSerializer)
+
+    @extend_schema(
+        request=s.ApiKeyCreateInputSerializer, responses={201: s.ApiKeyCreatedOutputSerializer}
+    )
+    def post(self, request, platform_id: int):
+        """Make a key with scopes out of intake / reports / appeals. The answer holds the whole
+        key (``key``) this one time; only its hash is kept."""
+        _require_site_admin(request)
+        platform = platform_get(platform_id=platform_id)
+        data = s.ApiKeyCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = platforms.api_key_create(
+            platform=platform, created_by=request.user, **data.validated_data
+        )
+        created.api_key.key = created.key
+        return Response(
+            s.ApiKeyCreatedOutputSerializer(created.api_key).data, status=status.HTTP_201_CREATED
+        )
+
+
+class ApiKeyRevokeApi(APIView):
+    @extend_schema(request=None, responses=s.ApiKeyOutputSerializer)
+    def post(self, request, platform_id: int, key_id: int):
+        """Revoke a key: requests with it get 401 from now on. Revoking again is harmless."""
+        _require_site_admin(request)
+        platform = platform_get(platform_id=platform_id)
+        api_key = platforms.api_key_revoke(
+            api_key=api_key_get(platform=platform, key_id=key_id), user=request.user
+        )
+        return Response(s.ApiKeyOutputSerializer(api_key).data)
+
+
+# --- policies ----------------------------------------------------------------------------------
+
+
+class PolicyListCreateApi(APIView):
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=paginated(s.PolicyOutputSerializer),
+        operation_id="moderation_policies_list",
+    )
+    def get(self, request):
+        """Policies of the projects where the caller moderates (or administers)."""
+        return _paginated(
+            request,
+            self,
+            policy_list(user=request.user, roles=MODERATE_ROLES),
+            s.PolicyOutputSerializer,
+        )
+
+    @extend_schema(request=s.PolicyCreateInputSerializer, responses={201: s.PolicyOutputSerializer})
+    def post(self, request):
+        """Create a policy on a project the caller administers, with its categories (each a
+        label class of the project) and reason codes. Audited (``policy.create``)."""
+        data = s.PolicyCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        project = Project.objects.filter(pk=values.pop("project")).first()
+        if project is None:
+            raise ApplicationError(
+                "Only an admin of the project can create a policy on it.", status_code=403
+            )
+        policy = policies.policy_create(user=request.user, project=project, **values)
+        return Response(
+            s.PolicyOutputSerializer(policy_with_details(policy=policy)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PolicyDetailApi(APIView):
+    @extend_schema(responses=s.PolicyOutputSerializer)
+    def get(self, request, policy_id: int):
+        """The policy with its categories and reason codes (moderators and up)."""
+        policy = policy_get_for_user(policy_id=policy_id, user=request.user, roles=MODERATE_ROLES)
+        return Response(s.PolicyOutputSerializer(policy_with_details(policy=policy)).data)
+
+    @extend_schema(request=s.PolicyUpdateInputSerializer, responses=s.PolicyOutputSerializer)
+    def patch(self, request, policy_id: int):
+        """Change the policy (senior moderators and admins). ``categories`` and
+        ``reason_codes``, when sent, replace the lists. Audited (``policy.update`` with the
+        values before and after)."""
+        policy = policy_get_for_user(
+            policy_id=policy_id, user=request.user, roles=POLICY_ADMIN_ROLES
+        )
+        data = s.PolicyUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        policy = policies.policy_update(policy=policy, user=request.user, **data.validated_data)
+        return Response(s.PolicyOutputSerializer(policy_with_details(policy=policy)).data)
+
+
+# --- hash bank ---------------------------------------------------------------------------------
+
+
+class HashEntryListImportApi(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        parameters=[s.HashFilterSerializer, *PAGE_PARAMETERS],
+        responses=paginated(s.HashEntryOutputSerializer),
+        operation_id="moderation_policies_hashes_list",
+    )
+    def get(self, request, policy_id: int):
+        """The policy's hash bank, newest first (senior moderators and admins)."""
+        policy = policy_get_for_user(
+            policy_id=policy_id, user=request.user, roles=POLICY_ADMIN_ROLES
+        )
+        filters = s.HashFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        entries = hash_entry_list(policy=policy, kind=filters.validated_data.get("kind"))
+        return _paginated(request, self, entries, s.HashEntryOutputSerializer)
+
+    @extend_schema(
+        request={
+            "application/json": s.HashImportInputSerializer,
+            "multipart/form-data": s.HashImportInputSerializer,
+        },
+        responses={201: s.HashImportOutputSerializer},
+    )
+    def post(self, request, policy_id: int):
+        """Import known-bad hashes: JSON ``entries`` ({kind, value, category}), or image
+        ``files`` with a ``category`` (both hashes of each are computed). All or nothing;
+        entries already in the bank are counted as existing. Audited (``hash.import``)."""
+        policy = policy_get_for_user(
+            policy_id=policy_id, user=request.user, roles=POLICY_ADMIN_ROLES
+        )
+        payload = request.data
+        if hasattr(payload, "getlist"):
+            payload = {
+                **{key: payload.get(key) for key in ("category", "note") if key in payload},
+                "files": request.FILES.getlist("files"),
+            }
+        data = s.HashImportInputSerializer(data=payload)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        entries = list(values.get("entries") or [])
+        if values.get("files"):
+            entries += hashbank.hash_entries_from_images(
+                images=[(upload.name, upload.read()) for upload in values["files"]],
+                category=values["category"],
+            )
+        counts = hashbank.hash_entries_import(
+            policy=policy, user=request.user, entries=entries, note=values["note"]
+        )
+        return Response(counts, status=status.HTTP_201_CREATED)

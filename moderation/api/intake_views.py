@@ -1,0 +1,155 @@
+"""Platform endpoints (``Authorization: Bearer <key>``): intake, reports, content status."""
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.exceptions import ApplicationError
+from moderation.api import intake_serializers as s
+from moderation.api.auth import HasScope, PlatformKeyAuthentication
+from moderation.services import intake as intake_services
+from moderation.services.reports import report_create, user_report_count
+
+ERRORS = {
+    400: OpenApiResponse(description="Bad input: {message, extra}"),
+    401: OpenApiResponse(description="Unknown or revoked API key"),
+    403: OpenApiResponse(description="The key lacks the scope"),
+}
+
+
+class PlatformApi(APIView):
+    authentication_classes = [PlatformKeyAuthentication]
+    permission_classes = [HasScope]
+    required_scope: str | None = None
+
+
+def _input(index: int, data) -> intake_services.IntakeInput:
+    parsed = s.IntakeItemInputSerializer(data=data)
+    parsed.is_valid(raise_exception=True)
+    return intake_services.IntakeInput(index=index, **parsed.validated_data)
+
+
+class IntakeApi(PlatformApi):
+    required_scope = "intake"
+
+    @extend_schema(
+        request=s.IntakeItemInputSerializer,
+        responses={
+            201: s.IntakeAnswerSerializer,
+            200: s.IntakeAnswerSerializer,
+            413: OpenApiResponse(description="Text or image over the limit"),
+            **ERRORS,
+        },
+        operation_id="platform_intake_create",
+    )
+    def post(self, request):
+        """Submit one content; the answer says allow / remove / pending review, with the
+        model version and score that decided. 201 when new; 200 with the stored answer when
+        this ``external_id`` was submitted before (nothing is stored twice)."""
+        entry = _input(0, request.data)
+        existing = intake_services.content_exists(
+            platform=request.user.platform, external_id=entry.external_id
+        )
+        result = intake_services.intake_submit(platform=request.user.platform, entries=[entry])
+        if result.errors:
+            error = result.errors[0]
+            raise ApplicationError(error.message, extra=error.extra, status_code=error.status_code)
+        answer = result.answers[0][1]
+        code = status.HTTP_200_OK if existing else status.HTTP_201_CREATED
+        return Response(answer, status=code)
+
+
+class IntakeBatchApi(PlatformApi):
+    required_scope = "intake"
+
+    @extend_schema(
+        request=s.IntakeBatchInputSerializer,
+        responses={200: s.IntakeBatchOutputSerializer, **ERRORS},
+        operation_id="platform_intake_batch_create",
+    )
+    def post(self, request):
+        """Submit up to 500 contents at once. Good entries are accepted and answered in
+        ``results`` (with their ``index``); bad ones are listed in ``errors`` by index."""
+        data = s.IntakeBatchInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        items = data.validated_data["items"]
+        limit = settings.TANDEM_INTAKE_BATCH_MAX
+        if len(items) > limit:
+            raise ApplicationError(
+                f"A batch holds at most {limit} items; got {len(items)}.",
+                extra={"limit": limit},
+                status_code=413,
+            )
+        entries, errors = [], []
+        for index, item in enumerate(items):
+            try:
+                entries.append(_input(index, item))
+            except serializers.ValidationError as exc:
+                errors.append(
+                    {
+                        "index": index,
+                        "message": _first_error(exc.detail),
+                        "extra": {"fields": exc.detail},
+                    }
+                )
+        result = intake_services.intake_submit(platform=request.user.platform, entries=entries)
+        errors.extend(error.as_dict() for error in result.errors)
+        errors.sort(key=lambda error: error["index"])
+        results = [{"index": index, **answer} for index, answer in result.answers]
+        return Response(
+            {
+                "results": results,
+                "errors": errors,
+                "accepted": len(results),
+                "rejected": len(errors),
+            }
+        )
+
+
+def _first_error(detail) -> str:
+    from core.exceptions import _first_message
+
+    return _first_message(detail)
+
+
+class ContentStatusApi(PlatformApi):
+    @extend_schema(responses={200: s.IntakeAnswerSerializer, 404: None, **ERRORS})
+    def get(self, request, external_id: str):
+        """Where the platform's content stands now (platforms poll this; decisions made later
+        by people show here and arrive by webhook)."""
+        content = intake_services.content_get_for_platform(
+            platform=request.user.platform, external_id=external_id
+        )
+        return Response(intake_services.content_answer(content))
+
+
+class ReportCreateApi(PlatformApi):
+    required_scope = "reports"
+
+    @extend_schema(
+        request=s.ReportInputSerializer,
+        responses={201: s.ReportOutputSerializer, 200: s.ReportOutputSerializer, 404: None},
+    )
+    def post(self, request):
+        """A platform user reports content. 201 for a new report; 200 when this reporter had
+        already reported it (counted once). 404 for content the platform never submitted."""
+        data = s.ReportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        content = intake_services.content_get_for_platform(
+            platform=request.user.platform, external_id=data.validated_data["external_id"]
+        )
+        _, created, content = report_create(
+            content=content,
+            reporter_id=data.validated_data["reporter_id"],
+            reason=data.validated_data["reason"],
+        )
+        body = {
+            "external_id": content.external_id,
+            "content_id": content.pk,
+            "created": created,
+            "user_report_count": user_report_count(content=content),
+            "report_count": content.report_count,
+        }
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

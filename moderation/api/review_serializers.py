@@ -1,0 +1,343 @@
+"""Shapes of the review, decision, appeal and webhook API (shared with the frontend through the
+OpenAPI schema)."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from moderation.choices import (
+    AppealState,
+    AuthorAction,
+    ContentState,
+    DecisionAction,
+    ReviewTier,
+)
+from moderation.models import Appeal, Content, Decision, WebhookDelivery, WebhookEndpoint
+from moderation.services.decisions import SUGGESTION_LEVELS
+
+# --- inputs ------------------------------------------------------------------------------------
+
+
+class ReviewNextInputSerializer(serializers.Serializer):
+    tier = serializers.ChoiceField(choices=ReviewTier.choices, default=ReviewTier.STANDARD)
+    policy = serializers.IntegerField(required=False, allow_null=True)
+    category = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ReviewQueueFilterSerializer(serializers.Serializer):
+    policy = serializers.IntegerField(required=False)
+    category = serializers.IntegerField(required=False)
+    state = serializers.ChoiceField(
+        choices=ContentState.choices, required=False, help_text="Default: open (pending and "
+        "escalated) content."
+    )  # fmt: skip
+    tier = serializers.ChoiceField(choices=ReviewTier.choices, required=False)
+
+
+class ReassignInputSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=DecisionAction.choices)
+    reason_code = serializers.CharField(max_length=32)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    author_action = serializers.ChoiceField(
+        choices=AuthorAction.choices, required=False, default=AuthorAction.NONE
+    )
+    suspend_days = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    time_spent_ms = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+
+
+class AppealCreateInputSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=255)
+    statement = serializers.CharField(allow_blank=True, default="", max_length=5000)
+
+
+class AppealFilterSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=AppealState.choices, required=False)
+
+
+class AppealDecideInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[("uphold", "Uphold"), ("overturn", "Overturn")])
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class WebhookEndpointInputSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=500)
+    secret = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=128,
+        help_text="Signs every delivery; a random one is made when left out (shown once).",
+    )
+
+
+# --- outputs -----------------------------------------------------------------------------------
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    reason_code = serializers.CharField(source="reason_code.code", default=None, allow_null=True)
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "action",
+            "reason_code",
+            "note",
+            "moderator_name",
+            "automated",
+            "author_action",
+            "suspend_days",
+            "model_suggestion",
+            "time_spent_ms",
+            "is_final",
+            "superseded",
+            "created_at",
+        ]
+
+
+class ModelSuggestionSerializer(serializers.Serializer):
+    level = serializers.CharField()
+    category = serializers.CharField(allow_null=True)
+    label_class = serializers.CharField(allow_null=True)
+    action = serializers.CharField()
+    score = serializers.FloatField()
+    model_version_id = serializers.IntegerField(allow_null=True)
+    model_version = serializers.IntegerField(allow_null=True)
+
+
+def _blurred_url(content: Content) -> str | None:
+    return content.blurred_thumbnail.url if content.blurred_thumbnail else None
+
+
+class ContentRowSerializer(serializers.ModelSerializer):
+    """A content in the review queue."""
+
+    policy_name = serializers.CharField(source="policy.name")
+    category = serializers.CharField(source="top_category.name", default=None, allow_null=True)
+    text = serializers.CharField(source="item.text", allow_null=True)
+    has_image = serializers.SerializerMethodField()
+    blurred_thumbnail_url = serializers.SerializerMethodField()
+    leased_by = serializers.CharField(source="leased_by.username", default=None, allow_null=True)
+    overdue = serializers.BooleanField(default=False, help_text="Open past its SLA deadline.")
+
+    class Meta:
+        model = Content
+        fields = [
+            "id",
+            "external_id",
+            "policy",
+            "policy_name",
+            "category",
+            "state",
+            "tier",
+            "text",
+            "has_image",
+            "blurred_thumbnail_url",
+            "priority",
+            "report_count",
+            "hash_match",
+            "sla_due_at",
+            "overdue",
+            "leased_by",
+            "lease_expires_at",
+            "created_at",
+        ]
+
+    def get_has_image(self, content: Content) -> bool:
+        return bool(content.item.image)
+
+    def get_blurred_thumbnail_url(self, content: Content) -> str | None:
+        return _blurred_url(content)
+
+
+class ContentReportSerializer(serializers.Serializer):
+    source = serializers.CharField()
+    reporter = serializers.CharField()
+    reason = serializers.CharField()
+    category = serializers.CharField(source="category.name", default=None, allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class ContentAuthorSerializer(serializers.Serializer):
+    external_id = serializers.CharField()
+    strikes = serializers.IntegerField()
+    suspended_until = serializers.DateTimeField(allow_null=True)
+
+
+class RelatedContentSerializer(serializers.Serializer):
+    """Another content (the author's history, a similar one) with its decisions."""
+
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    state = serializers.CharField()
+    category = serializers.CharField(source="top_category.name", default=None, allow_null=True)
+    created_at = serializers.DateTimeField()
+    decisions = DecisionSerializer(many=True, source="decisions.all")
+
+
+class SimilarContentSerializer(serializers.Serializer):
+    content = RelatedContentSerializer()
+    similarity = serializers.FloatField(help_text="Cosine similarity of the embeddings.")
+
+
+class AppealSerializer(serializers.ModelSerializer):
+    content_id = serializers.IntegerField(source="content.id")
+    external_id = serializers.CharField(source="content.external_id")
+    policy = serializers.IntegerField(source="content.policy_id")
+    content_state = serializers.CharField(source="content.state")
+    text = serializers.CharField(source="content.item.text", allow_null=True)
+    decision = DecisionSerializer()
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "id",
+            "content_id",
+            "external_id",
+            "policy",
+            "content_state",
+            "text",
+            "statement",
+            "state",
+            "decision",
+            "reviewer_name",
+            "note",
+            "created_at",
+            "decided_at",
+        ]
+
+
+class PlatformAppealSerializer(serializers.ModelSerializer):
+    """An appeal as the platform sees it."""
+
+    external_id = serializers.CharField(source="content.external_id")
+
+    class Meta:
+        model = Appeal
+        fields = ["id", "external_id", "state", "created_at"]
+
+
+class ContentDetailSerializer(serializers.Serializer):
+    """The review panel: the content and everything a moderator weighs it with."""
+
+    id = serializers.IntegerField(source="content.id")
+    external_id = serializers.CharField(source="content.external_id")
+    platform = serializers.CharField(source="content.platform.name")
+    policy = serializers.IntegerField(source="content.policy_id")
+    policy_name = serializers.CharField(source="content.policy.name")
+    automation_level = serializers.CharField(source="content.policy.automation_level")
+    state = serializers.CharField(source="content.state")
+    tier = serializers.CharField(source="content.tier")
+    text = serializers.CharField(source="content.item.text", allow_null=True)
+    has_image = serializers.SerializerMethodField()
+    blurred_thumbnail_url = serializers.SerializerMethodField()
+    image_url = serializers.SerializerMethodField(
+        help_text="The full image: fetching it is recorded in the audit log (content.reveal)."
+    )
+    context = serializers.JSONField(source="content.context")
+    category = serializers.CharField(
+        source="content.top_category.name", default=None, allow_null=True
+    )
+    scores = serializers.SerializerMethodField(
+        help_text="Model probability per category; empty when the policy shows no model output."
+    )
+    model = serializers.SerializerMethodField()
+    priority = serializers.FloatField(source="content.priority")
+    report_count = serializers.IntegerField(source="content.report_count")
+    hash_match = serializers.BooleanField(source="content.hash_match")
+    sla_due_at = serializers.DateTimeField(source="content.sla_due_at", allow_null=True)
+    leased_by = serializers.CharField(
+        source="content.leased_by.username", default=None, allow_null=True
+    )
+    lease_expires_at = serializers.DateTimeField(source="content.lease_expires_at", allow_null=True)
+    created_at = serializers.DateTimeField(source="content.created_at")
+    decided_at = serializers.DateTimeField(source="content.decided_at", allow_null=True)
+    reports = ContentReportSerializer(many=True)
+    hash_matches = serializers.SerializerMethodField()
+    author = ContentAuthorSerializer(source="content.author", allow_null=True)
+    author_history = RelatedContentSerializer(many=True)
+    similar = SimilarContentSerializer(many=True)
+    decisions = DecisionSerializer(many=True)
+    appeals = serializers.SerializerMethodField()
+
+    def get_has_image(self, detail) -> bool:
+        return bool(detail["content"].item.image)
+
+    def get_blurred_thumbnail_url(self, detail) -> str | None:
+        return _blurred_url(detail["content"])
+
+    def get_image_url(self, detail) -> str | None:
+        content = detail["content"]
+        if not content.item.image:
+            return None
+        return reverse("moderation-content-image", kwargs={"content_id": content.pk})
+
+    @extend_schema_field(serializers.DictField(child=serializers.FloatField()))
+    def get_scores(self, detail) -> dict:
+        content = detail["content"]
+        return content.scores if content.policy.automation_level in SUGGESTION_LEVELS else {}
+
+    @extend_schema_field(ModelSuggestionSerializer(allow_null=True))
+    def get_model(self, detail) -> dict | None:
+        return detail["suggestion"] or None
+
+    @extend_schema_field(ContentReportSerializer(many=True))
+    def get_hash_matches(self, detail) -> list:
+        return ContentReportSerializer(
+            [r for r in detail["reports"] if r.source == "hash"], many=True
+        ).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_appeals(self, detail) -> list:
+        return [
+            {"id": a.pk, "state": a.state, "statement": a.statement, "created_at": a.created_at}
+            for a in detail["appeals"]
+        ]
+
+
+class ReviewNextOutputSerializer(serializers.Serializer):
+    content = ContentDetailSerializer(allow_null=True)
+
+
+class LeaseSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    leased_by = serializers.CharField(source="leased_by.username", allow_null=True)
+    lease_expires_at = serializers.DateTimeField(allow_null=True)
+
+
+class WebhookEndpointSerializer(serializers.ModelSerializer):
+    secret_hint = serializers.SerializerMethodField(help_text="The secret's first characters.")
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "platform", "url", "active", "secret_hint", "created_at"]
+
+    def get_secret_hint(self, endpoint: WebhookEndpoint) -> str:
+        return endpoint.secret[:4] + "…"
+
+
+class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "event",
+            "payload",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "log",
+            "next_attempt_at",
+            "created_at",
+            "delivered_at",
+        ]

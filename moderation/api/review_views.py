@@ -1,0 +1,298 @@
+"""Endpoints of the review workbench: the queue, the review panel, decisions, appeals and
+webhook endpoints. Roles come from the policy's labeling project (moderation.selectors.access)."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.exceptions import ApplicationError
+from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
+from core.services.audit import audit_record
+from moderation.api import review_serializers as s
+from moderation.api.auth import HasScope, PlatformKeyAuthentication
+from moderation.models import Appeal, Platform, WebhookEndpoint
+from moderation.selectors.access import (
+    MODERATE_ROLES,
+    SENIOR_ROLES,
+    policies_for_user,
+    policy_get_for_user,
+)
+from moderation.selectors.contents import content_detail, content_get_for_user
+from moderation.selectors.review import (
+    appeal_list,
+    review_queue_list,
+    webhook_delivery_list,
+    webhook_endpoint_list,
+)
+from moderation.services import review as review_services
+from moderation.services.appeals import appeal_create, appeal_decide
+from moderation.services.decisions import decision_create
+from moderation.services.webhooks import webhook_endpoint_create
+
+
+def _paginated(request, view, queryset, serializer_class):
+    paginator = DefaultPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+def _detail(content) -> dict:
+    return s.ContentDetailSerializer(content_detail(content=content)).data
+
+
+class ReviewQueueNextApi(APIView):
+    @extend_schema(request=s.ReviewNextInputSerializer, responses=s.ReviewNextOutputSerializer)
+    def post(self, request):
+        """Lease the highest-priority open content of the tier (``standard``: pending, for
+        moderators; ``senior``: escalated, for senior moderators) to the caller for five
+        minutes. ``content`` is null when nothing is left. Optional ``policy`` / ``category``
+        narrow it; a policy outside the caller's reach is 404, without the tier's role 403."""
+        data = s.ReviewNextInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tier = data.validated_data["tier"]
+        roles = review_services.TIER_ROLES[tier]
+        policy_id = data.validated_data.get("policy")
+        if policy_id is not None:
+            policy_ids = [
+                policy_get_for_user(policy_id=policy_id, user=request.user, roles=roles).pk
+            ]
+        else:
+            policy_ids = list(
+                policies_for_user(user=request.user, roles=roles).values_list("pk", flat=True)
+            )
+        content = review_services.review_next(
+            user=request.user,
+            tier=tier,
+            policy_ids=policy_ids,
+            category_id=data.validated_data.get("category"),
+        )
+        if content is not None:
+            content = content_get_for_user(content_id=content.pk, user=request.user, roles=roles)
+        return Response({"content": _detail(content) if content is not None else None})
+
+
+class ReviewQueueListApi(APIView):
+    @extend_schema(
+        parameters=[s.ReviewQueueFilterSerializer, *PAGE_PARAMETERS],
+        responses=paginated(s.ContentRowSerializer),
+        operation_id="moderation_queue_list",
+    )
+    def get(self, request):
+        """Content of the policies the caller moderates, highest priority first, with SLA
+        deadlines (``overdue`` once passed). Default: open content (pending and escalated)."""
+        filters = s.ReviewQueueFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        f = filters.validated_data
+        contents = review_queue_list(
+            user=request.user,
+            policy_id=f.get("policy"),
+            category_id=f.get("category"),
+            state=f.get("state"),
+            tier=f.get("tier"),
+        )
+        return _paginated(request, self, contents, s.ContentRowSerializer)
+
+
+class ContentDetailApi(APIView):
+    @extend_schema(responses=s.ContentDetailSerializer)
+    def get(self, request, content_id: int):
+        """The review panel: the content (a blurred thumbnail for images; the full image only
+        through ``image/``), its context, reports, hash matches, the model's suggestion when the
+        policy shows it (assist, partial, full), author history, similar decided content and
+        the decisions so far."""
+        content = content_get_for_user(
+            content_id=content_id, user=request.user, roles=MODERATE_ROLES
+        )
+        return Response(_detail(content))
+
+
+class ContentImageApi(APIView):
+    @extend_schema(
+        responses={(200, "image/*"): OpenApiResponse(description="The full image bytes.")}
+    )
+    def get(self, request, content_id: int):
+        """The full (unblurred) image; every reveal is recorded in the audit log
+        (``content.reveal``). 404 for content without an image."""
+        content = content_get_for_user(
+            content_id=content_id, user=request.user, roles=MODERATE_ROLES
+        )
+        image = content.item.image
+        if not image:
+            raise ApplicationError("This content has no image.", status_code=404)
+        with transaction.atomic():
+            audit_record(
+                actor=request.user,
+                action="content.reveal",
+                object_type="moderation.content",
+                object_id=content.pk,
+                scope=f"moderation.policy:{content.policy_id}",
+            )
+        response = FileResponse(image.open("rb"))
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class ContentRenewApi(APIView):
+    @extend_schema(request=None, responses=s.LeaseSerializer)
+    def post(self, request, content_id: int):
+        """Extend the caller's lease by five minutes; 409 when they hold none or it expired."""
+        content = content_get_for_user(
+            content_id=content_id, user=request.user, roles=MODERATE_ROLES
+        )
+        content = review_services.review_renew(content=content, user=request.user)
+        return Response(s.LeaseSerializer(content).data)
+
+
+class ContentReleaseApi(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request, content_id: int):
+        """Give the content back to the queue (does nothing when the caller does not hold it)."""
+        content = content_get_for_user(
+            content_id=content_id, user=request.user, roles=MODERATE_ROLES
+        )
+        review_services.review_release(content=content, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ContentReassignApi(APIView):
+    @extend_schema(request=s.ReassignInputSerializer, responses=s.LeaseSerializer)
+    def post(self, request, content_id: int):
+        """Hand open content to another moderator of the policy's project (senior moderators
+        only). 400 when the target has no moderation role there; 409 for decided content."""
+        content = content_get_for_user(content_id=content_id, user=request.user, roles=SENIOR_ROLES)
+        data = s.ReassignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = get_user_model().objects.filter(pk=data.validated_data["user_id"]).first()
+        if target is None:
+            raise ApplicationError(
+                "No such user.", extra={"user_id": data.validated_data["user_id"]}
+            )
+        content = review_services.review_reassign(content=content, user=request.user, target=target)
+        return Response(s.LeaseSerializer(content).data)
+
+
+class ContentDecideApi(APIView):
+    @extend_schema(request=s.DecisionInputSerializer, responses={201: s.DecisionSerializer})
+    def post(self, request, content_id: int):
+        """Decide content the caller holds (seniors: escalated content, no lease needed):
+        approve, remove or escalate, with a policy reason code for that action, an optional
+        note and author action (warn, suspend with ``suspend_days``; removals only).
+        400 for an unknown or mismatched reason code; 409 when it is already decided."""
+        content = content_get_for_user(
+            content_id=content_id, user=request.user, roles=MODERATE_ROLES
+        )
+        data = s.DecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = decision_create(content=content, user=request.user, **data.validated_data)
+        return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+
+class PlatformAppealCreateApi(APIView):
+    authentication_classes = [PlatformKeyAuthentication]
+    permission_classes = [HasScope]
+    required_scope = "appeals"
+
+    @extend_schema(
+        request=s.AppealCreateInputSerializer, responses={201: s.PlatformAppealSerializer}
+    )
+    def post(self, request):
+        """An author appeals the final decision on their content (API key with scope
+        ``appeals``). 404 for content the platform never sent; 409 when it has no final
+        decision or an appeal of it is already open."""
+        data = s.AppealCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appeal = appeal_create(platform=request.user.platform, **data.validated_data)
+        return Response(s.PlatformAppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
+
+
+class AppealListApi(APIView):
+    @extend_schema(
+        parameters=[s.AppealFilterSerializer, *PAGE_PARAMETERS],
+        responses=paginated(s.AppealSerializer),
+        operation_id="moderation_appeals_list",
+    )
+    def get(self, request):
+        """Appeals in the policies where the caller is a senior moderator, oldest first."""
+        filters = s.AppealFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        appeals = appeal_list(user=request.user, state=filters.validated_data.get("state"))
+        return _paginated(request, self, appeals, s.AppealSerializer)
+
+
+class AppealDecideApi(APIView):
+    @extend_schema(request=s.AppealDecideInputSerializer, responses=s.AppealSerializer)
+    def post(self, request, appeal_id: int):
+        """Uphold or overturn an appeal (senior moderators; never the one who made the appealed
+        decision: 403). Overturning restores the content, corrects the training label, takes
+        back the strike and notifies the platform by webhook. 409 when already decided."""
+        appeal = get_object_or_404(Appeal.objects.select_related("content__policy"), pk=appeal_id)
+        content_get_for_user(content_id=appeal.content_id, user=request.user, roles=SENIOR_ROLES)
+        data = s.AppealDecideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appeal = appeal_decide(appeal=appeal, user=request.user, **data.validated_data)
+        appeal = Appeal.objects.select_related("content__item", "decision__reason_code").get(
+            pk=appeal.pk
+        )
+        return Response(s.AppealSerializer(appeal).data)
+
+
+class WebhookEndpointListCreateApi(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=paginated(s.WebhookEndpointSerializer),
+        operation_id="moderation_platforms_webhooks_list",
+    )
+    def get(self, request, platform_id: int):
+        """The platform's webhook endpoints (site staff only)."""
+        platform = get_object_or_404(Platform, pk=platform_id)
+        return _paginated(
+            request,
+            self,
+            webhook_endpoint_list(platform_id=platform.pk),
+            s.WebhookEndpointSerializer,
+        )
+
+    @extend_schema(
+        request=s.WebhookEndpointInputSerializer,
+        responses={201: s.WebhookEndpointCreatedSerializer},
+    )
+    def post(self, request, platform_id: int):
+        """Add a destination for the platform's decisions (site staff only). The answer shows
+        the signing secret once. 400 for a URL resolving to a private, loopback or link-local
+        address (unless the operator allowed the host)."""
+        platform = get_object_or_404(Platform, pk=platform_id)
+        data = s.WebhookEndpointInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        endpoint = webhook_endpoint_create(
+            platform=platform, actor=request.user, **data.validated_data
+        )
+        return Response(
+            s.WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED
+        )
+
+
+class WebhookDeliveryListApi(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=paginated(s.WebhookDeliverySerializer),
+        operation_id="moderation_webhooks_deliveries_list",
+    )
+    def get(self, request, endpoint_id: int):
+        """The endpoint's deliveries, newest first, each with its log of attempts."""
+        endpoint = get_object_or_404(WebhookEndpoint, pk=endpoint_id)
+        return _paginated(
+            request,
+            self,
+            webhook_delivery_list(endpoint_id=endpoint.pk),
+            s.WebhookDeliverySerializer,
+        )

@@ -1,0 +1,128 @@
+"""Reading one content for the review panel: everything a moderator needs next to it."""
+
+from collections.abc import Collection
+from typing import Any
+
+import numpy as np
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Prefetch
+from django.http import Http404
+
+from core.exceptions import ApplicationError
+from labeling.services.embedding import project_embedder_name
+from models_app.services.embeddings import embedding_matrix
+from moderation.choices import ContentState
+from moderation.models import Appeal, Content, Decision, Report
+from moderation.selectors.access import policy_role
+
+SIMILAR_COUNT = 5
+# Decided contents compared with the one shown: the most recent of the policy (a bounded read).
+SIMILAR_POOL = 5000
+AUTHOR_HISTORY = 20
+
+
+def content_get_for_user(
+    *, content_id: int, user: AbstractBaseUser, roles: Collection[str]
+) -> Content:
+    """The content if the user may act on it with one of ``roles`` in its policy's project:
+    404 for outsiders (its existence is not revealed), 403 for members without the role."""
+    content = (
+        Content.objects.select_related(
+            "policy__project",
+            "platform",
+            "author",
+            "item",
+            "top_category",
+            "model_version",
+            "leased_by",
+        )
+        .filter(pk=content_id)
+        .first()
+    )
+    if content is None:
+        raise Http404
+    role = policy_role(policy=content.policy, user=user)
+    if role is None:
+        raise Http404
+    if role not in roles:
+        raise ApplicationError(
+            "Your role does not allow this.",
+            extra={"role": role, "allowed_roles": sorted(roles)},
+            status_code=403,
+        )
+    content.caller_role = role
+    return content
+
+
+def _decisions():
+    return Decision.objects.select_related("reason_code").order_by("created_at", "id")
+
+
+def content_decisions(*, content: Content) -> list[Decision]:
+    return list(_decisions().filter(content=content))
+
+
+def author_history(*, content: Content) -> list[Content]:
+    """The author's other contents on the platform, newest first, with their decisions."""
+    if content.author_id is None:
+        return []
+    return list(
+        Content.objects.filter(author_id=content.author_id)
+        .exclude(pk=content.pk)
+        .select_related("top_category")
+        .prefetch_related(Prefetch("decisions", queryset=_decisions()))
+        .order_by("-created_at", "-id")[:AUTHOR_HISTORY]
+    )
+
+
+def similar_decided(*, content: Content) -> list[dict[str, Any]]:
+    """Up to five already-decided contents of the same policy nearest to this one by
+    embedding (cosine similarity), most similar first: ``{"content", "similarity"}``.
+
+    Empty when this content's item has no vector yet, or no decided content has one.
+    """
+    project = content.policy.project
+    decided = list(
+        Content.objects.filter(
+            policy_id=content.policy_id, state__in=[ContentState.ALLOWED, ContentState.REMOVED]
+        )
+        .exclude(pk=content.pk)
+        .order_by("-decided_at", "-id")
+        .values_list("item_id", "id")[:SIMILAR_POOL]
+    )
+    if not decided:
+        return []
+    owner, embedder = project.owner_key, project_embedder_name(project=project)
+    ids, vectors = embedding_matrix(owner=owner, embedder=embedder, object_ids=[content.item_id])
+    if not len(ids):
+        return []
+    by_item = dict(decided)
+    pool_ids, pool = embedding_matrix(owner=owner, embedder=embedder, object_ids=list(by_item))
+    if not len(pool_ids):
+        return []
+    query = vectors[0] / (np.linalg.norm(vectors[0]) or 1.0)
+    norms = np.linalg.norm(pool, axis=1)
+    norms[norms == 0] = 1.0
+    similarity = (pool @ query) / norms
+    top = np.argsort(-similarity, kind="stable")[:SIMILAR_COUNT]
+    chosen = {by_item[int(pool_ids[i])]: float(similarity[i]) for i in top}
+    contents = Content.objects.filter(pk__in=list(chosen)).prefetch_related(
+        Prefetch("decisions", queryset=_decisions())
+    )
+    rows = [{"content": c, "similarity": round(chosen[c.pk], 4)} for c in contents]
+    return sorted(rows, key=lambda row: -row["similarity"])
+
+
+def content_detail(*, content: Content) -> dict[str, Any]:
+    """The review panel's data for ``content`` (from ``content_get_for_user``)."""
+    from moderation.services.decisions import model_suggestion_shown
+
+    return {
+        "content": content,
+        "suggestion": model_suggestion_shown(content=content),
+        "reports": list(Report.objects.filter(content=content).select_related("category")),
+        "decisions": content_decisions(content=content),
+        "appeals": list(Appeal.objects.filter(content=content)),
+        "author_history": author_history(content=content),
+        "similar": similar_decided(content=content),
+    }

@@ -1,0 +1,68 @@
+"""Lists for moderators: the review queue, appeals, webhook endpoints and their deliveries."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import BooleanField, Case, QuerySet, Value, When
+from django.utils import timezone
+
+from moderation.choices import ContentState, ReviewTier
+from moderation.models import Appeal, Content, WebhookDelivery, WebhookEndpoint
+from moderation.selectors.access import MODERATE_ROLES, SENIOR_ROLES, policies_for_user
+
+OPEN_STATES = (ContentState.PENDING, ContentState.ESCALATED)
+
+
+def review_queue_list(
+    *,
+    user: AbstractBaseUser,
+    policy_id: int | None = None,
+    category_id: int | None = None,
+    state: str | None = None,
+    tier: str | None = None,
+) -> QuerySet[Content]:
+    """Content of the policies the caller moderates, highest priority first, each with
+    ``overdue`` (its SLA deadline has passed while it is still open).
+
+    Without ``state``, open content only (pending and escalated); ``tier=senior`` lists only
+    policies where the caller is senior.
+    """
+    roles = SENIOR_ROLES if tier == ReviewTier.SENIOR else MODERATE_ROLES
+    policies = policies_for_user(user=user, roles=roles).values("pk")
+    contents = Content.objects.filter(policy_id__in=policies)
+    if policy_id is not None:
+        contents = contents.filter(policy_id=policy_id)
+    if category_id is not None:
+        contents = contents.filter(top_category_id=category_id)
+    contents = contents.filter(state=state) if state else contents.filter(state__in=OPEN_STATES)
+    if tier:
+        contents = contents.filter(tier=tier)
+    now = timezone.now()
+    return (
+        contents.select_related("policy", "top_category", "item", "leased_by")
+        .annotate(
+            overdue=Case(
+                When(state__in=OPEN_STATES, sla_due_at__lt=now, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("-priority", "id")
+    )
+
+
+def appeal_list(*, user: AbstractBaseUser, state: str | None = None) -> QuerySet[Appeal]:
+    """Appeals of content in the policies where the caller is senior, oldest first."""
+    policies = policies_for_user(user=user, roles=SENIOR_ROLES).values("pk")
+    appeals = Appeal.objects.filter(content__policy_id__in=policies)
+    if state:
+        appeals = appeals.filter(state=state)
+    return appeals.select_related(
+        "content__policy", "content__item", "decision__reason_code"
+    ).order_by("created_at", "id")
+
+
+def webhook_endpoint_list(*, platform_id: int) -> QuerySet[WebhookEndpoint]:
+    return WebhookEndpoint.objects.filter(platform_id=platform_id).order_by("id")
+
+
+def webhook_delivery_list(*, endpoint_id: int) -> QuerySet[WebhookDelivery]:
+    return WebhookDelivery.objects.filter(endpoint_id=endpoint_id).order_by("-created_at", "-id")

@@ -1,0 +1,286 @@
+"""Moderators' decisions: approve, remove or escalate content, with author actions.
+
+A content has at most one final decision that is not superseded (the partial unique constraint
+``decision_one_final``); deciding it again is a conflict (409), never a second decision.
+"""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.exceptions import ApplicationError
+from core.services.audit import audit_record
+from labeling.choices import AnnotationSource
+from moderation.choices import (
+    AuthorAction,
+    AutomationLevel,
+    ContentState,
+    DecisionAction,
+    ReviewTier,
+)
+from moderation.models import Content, Decision, ReasonCode
+from moderation.selectors.access import SENIOR_ROLES, policy_role
+from moderation.services.authors import author_enforce
+from moderation.services.feedback import decision_annotate, non_violating_label
+from moderation.services.webhooks import webhook_event_send
+
+# Levels at which moderators see the model's suggestion (human-only has none; shadow keeps it
+# from them so their decisions measure the model independently).
+SUGGESTION_LEVELS = frozenset(
+    {AutomationLevel.ASSIST, AutomationLevel.PARTIAL, AutomationLevel.FULL}
+)
+OPEN_STATES = (ContentState.PENDING, ContentState.ESCALATED)
+MAX_SUSPEND_DAYS = 3650
+
+
+def model_suggestion_shown(*, content: Content) -> dict[str, Any]:
+    """What the review panel shows of the model for this content, or {} when nothing is shown
+    (a human-only or shadow policy, or no model scored it).
+
+    ``{"level", "category", "label_class", "action", "score", "model_version_id",
+    "model_version"}``: ``action`` is what the model would do at 0.5 (remove at or above).
+    """
+    level = content.policy.automation_level
+    if level not in SUGGESTION_LEVELS or content.model_score is None:
+        return {}
+    category = content.top_category
+    removes = content.model_score >= 0.5
+    if removes:
+        label_class = category.label_class if category is not None else None
+    else:
+        label_class = non_violating_label(content=content)
+    version = content.model_version
+    return {
+        "level": level,
+        "category": category.name if category is not None else None,
+        "label_class": label_class,
+        "action": DecisionAction.REMOVE if removes else DecisionAction.APPROVE,
+        "score": content.model_score,
+        "model_version_id": version.pk if version is not None else None,
+        "model_version": version.version if version is not None else None,
+    }
+
+
+def decision_payload(decision: Decision) -> dict[str, Any]:
+    """The decision as webhooks and audit records describe it."""
+    reason = decision.reason_code
+    return {
+        "id": decision.pk,
+        "action": decision.action,
+        "reason_code": reason.code if reason is not None else None,
+        "reason": reason.description if reason is not None else "",
+        "automated": decision.automated,
+        "author_action": decision.author_action,
+        "suspend_days": decision.suspend_days,
+        "decided_at": decision.created_at.isoformat() if decision.created_at else None,
+    }
+
+
+def _reason_code(*, content: Content, code: str, action: str) -> ReasonCode:
+    reason = (
+        ReasonCode.objects.select_related("category")
+        .filter(policy_id=content.policy_id, code=code)
+        .first()
+    )
+    if reason is None:
+        known = list(
+            ReasonCode.objects.filter(policy_id=content.policy_id, action=action).values_list(
+                "code", flat=True
+            )
+        )
+        raise ApplicationError(
+            f"Unknown reason code {code!r} for this policy.",
+            extra={"reason_code": code, "reason_codes": known},
+        )
+    if reason.action != action:
+        raise ApplicationError(
+            f"Reason code {code} justifies {reason.action}, not {action}.",
+            extra={"reason_code": code, "reason_action": reason.action, "action": action},
+        )
+    return reason
+
+
+def _check_author_action(
+    *, content: Content, action: str, author_action: str, suspend_days: int | None
+) -> None:
+    if author_action == AuthorAction.NONE:
+        return
+    if action != DecisionAction.REMOVE:
+        raise ApplicationError(
+            "Author actions (warn, suspend) go with a removal only.",
+            extra={"action": action, "author_action": author_action},
+        )
+    if content.author_id is None:
+        raise ApplicationError(
+            "This content has no known author to warn or suspend.",
+            extra={"author_action": author_action},
+        )
+    if author_action == AuthorAction.SUSPEND and not (
+        suspend_days and 1 <= suspend_days <= MAX_SUSPEND_DAYS
+    ):
+        raise ApplicationError(
+            f"Say for how many days to suspend (1 to {MAX_SUSPEND_DAYS}).",
+            extra={"suspend_days": suspend_days},
+        )
+
+
+def _conflict(content: Content) -> ApplicationError:
+    return ApplicationError(
+        "This content is already decided.",
+        extra={"content": content.pk, "state": content.state},
+        status_code=409,
+    )
+
+
+def _check_may_decide(*, content: Content, user: AbstractBaseUser) -> None:
+    if content.state not in OPEN_STATES:
+        raise _conflict(content)
+    if content.state == ContentState.ESCALATED:
+        if policy_role(policy=content.policy, user=user) not in SENIOR_ROLES:
+            raise ApplicationError(
+                "Escalated content is decided by senior moderators.",
+                extra={"content": content.pk},
+                status_code=403,
+            )
+        return
+    if content.leased_by_id != user.pk:
+        raise ApplicationError(
+            "You do not hold this content: ask for content with queue/next/.",
+            extra={"content": content.pk},
+            status_code=409,
+        )
+
+
+def decision_create(
+    *,
+    content: Content,
+    user: AbstractBaseUser,
+    action: str,
+    reason_code: str,
+    note: str = "",
+    author_action: str = AuthorAction.NONE,
+    suspend_days: int | None = None,
+    time_spent_ms: int | None = None,
+) -> Decision:
+    """A moderator's decision on open content they hold (seniors decide escalated content
+    without a lease).
+
+    - approve → content ``allowed``; remove → ``removed`` (both final);
+    - escalate → ``escalated`` in the senior tier (not final; the senior queue picks it up).
+
+    Records the model suggestion the moderator was shown (see ``model_suggestion_shown``).
+
+    Refuses: an unknown reason code, one for another action, an author action without a
+    removal or an author, a suspension without days (400); escalated content for a non-senior
+    (403); content decided already, or pending content the caller does not hold (409).
+
+    Side effects, in one transaction: the content's state and lease; audit ``decision.create``
+    (and ``author.warn`` / ``author.suspend``); for final decisions an annotation of source
+    ``moderation`` on the content's item (when the decision maps to a label class) and, after
+    commit, a signed ``content.decided`` webhook to each of the platform's endpoints.
+    """
+    try:
+        with transaction.atomic():
+            locked = (
+                Content.objects.select_for_update(of=("self",))
+                .select_related("policy", "top_category", "model_version", "item__project")
+                .get(pk=content.pk)
+            )
+            _check_may_decide(content=locked, user=user)
+            reason = _reason_code(content=locked, code=reason_code, action=action)
+            _check_author_action(
+                content=locked,
+                action=action,
+                author_action=author_action,
+                suspend_days=suspend_days,
+            )
+            return _decide(
+                content=locked,
+                user=user,
+                action=action,
+                reason=reason,
+                note=note,
+                author_action=author_action,
+                suspend_days=suspend_days if author_action == AuthorAction.SUSPEND else None,
+                time_spent_ms=time_spent_ms,
+            )
+    except IntegrityError as exc:
+        # Another final decision committed between our check and our insert (possible only
+        # if a writer skipped the row lock): the constraint keeps it to one.
+        content.refresh_from_db(fields=["state"])
+        raise _conflict(content) from exc
+
+
+def _decide(
+    *,
+    content: Content,
+    user: AbstractBaseUser,
+    action: str,
+    reason: ReasonCode,
+    note: str,
+    author_action: str,
+    suspend_days: int | None,
+    time_spent_ms: int | None,
+) -> Decision:
+    before = {"state": content.state, "tier": content.tier}
+    final = action != DecisionAction.ESCALATE
+    decision = Decision.objects.create(
+        content=content,
+        moderator=user,
+        moderator_name=user.get_username(),
+        automated=False,
+        action=action,
+        reason_code=reason,
+        note=note,
+        author_action=author_action,
+        suspend_days=suspend_days,
+        model_suggestion=model_suggestion_shown(content=content),
+        time_spent_ms=time_spent_ms,
+        is_final=final,
+    )
+    now = timezone.now()
+    if action == DecisionAction.ESCALATE:
+        content.state, content.tier = ContentState.ESCALATED, ReviewTier.SENIOR
+    else:
+        content.state = (
+            ContentState.ALLOWED if action == DecisionAction.APPROVE else ContentState.REMOVED
+        )
+        content.decided_at = now
+    content.leased_by = None
+    content.lease_expires_at = None
+    content.save(update_fields=["state", "tier", "decided_at", "leased_by", "lease_expires_at"])
+    scope = f"moderation.policy:{content.policy_id}"
+    audit_record(
+        actor=user,
+        action="decision.create",
+        object_type="moderation.content",
+        object_id=content.pk,
+        scope=scope,
+        before=before,
+        after={
+            "state": content.state,
+            "tier": content.tier,
+            "decision": decision_payload(decision),
+        },
+    )
+    if content.author_id is not None and author_action != AuthorAction.NONE:
+        author_enforce(
+            author=content.author,
+            action=author_action,
+            suspend_days=suspend_days,
+            actor=user,
+            decision_id=decision.pk,
+            scope=scope,
+        )
+    if final:
+        decision_annotate(
+            content=content, decision=decision, source=AnnotationSource.MODERATION, annotator=user
+        )
+        webhook_event_send(
+            content=content,
+            event="content.decided",
+            payload={"decision": decision_payload(decision)},
+        )
+    return decision

@@ -1,0 +1,290 @@
+"""Policies: categories mapped to the linked project's label classes, reason codes, thresholds
+and the automation level. Every change is audited with the values before and after."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from core.exceptions import ApplicationError
+from core.services.audit import audit_record, changed_fields
+from labeling.choices import Role
+from labeling.models import Project
+from labeling.services.projects import project_update
+from moderation.models import Policy, PolicyCategory, ReasonCode
+from moderation.selectors.access import policy_role
+
+POLICY_FIELDS = ("name", "description", "automation_level", "canary_share")
+CATEGORY_FIELDS = (
+    "label_class",
+    "severity",
+    "remove_threshold",
+    "allow_threshold",
+    "sla_hours",
+    "rules",
+)
+REASON_FIELDS = ("description", "action", "category")
+
+
+def policy_snapshot(policy: Policy) -> dict[str, Any]:
+    """The policy as the audit log keeps it (plain values, categories and codes by name)."""
+    categories = list(policy.categories.all())
+    names = {category.pk: category.name for category in categories}
+    return {
+        **{field: getattr(policy, field) for field in POLICY_FIELDS},
+        "project": policy.project_id,
+        "categories": [
+            {"name": c.name, **{f: getattr(c, f) for f in CATEGORY_FIELDS}} for c in categories
+        ],
+        "reason_codes": [
+            {
+                "code": r.code,
+                "description": r.description,
+                "action": r.action,
+                "category": names.get(r.category_id),
+            }
+            for r in policy.reason_codes.all()
+        ],
+    }
+
+
+def _check_categories(*, project: Project, categories: list[dict[str, Any]]) -> None:
+    class_names = set(project.label_classes.values_list("name", flat=True))
+    seen: set[str] = set()
+    for index, category in enumerate(categories):
+        name = category["name"]
+        if name in seen:
+            raise ApplicationError(
+                f"Category {name!r} is listed twice.", extra={"category_index": index}
+            )
+        seen.add(name)
+        if category["label_class"] not in class_names:
+            raise ApplicationError(
+                f"Category {name!r}: {category['label_class']!r} is not a label class of "
+                f"project {project.name!r}.",
+                extra={"category_index": index, "label_classes": sorted(class_names)},
+            )
+        if category["allow_threshold"] >= category["remove_threshold"]:
+            raise ApplicationError(
+                f"Category {name!r}: the allow threshold must be below the remove threshold.",
+                extra={
+                    "category_index": index,
+                    "allow_threshold": category["allow_threshold"],
+                    "remove_threshold": category["remove_threshold"],
+                },
+            )
+        for rule_index, rule in enumerate(category.get("rules") or []):
+            try:
+                re.compile(rule)
+            except re.error as exc:
+                raise ApplicationError(
+                    f"Category {name!r}: rule {rule!r} is not a valid regular expression ({exc}).",
+                    extra={"category_index": index, "rule_index": rule_index},
+                ) from exc
+
+
+def _check_reason_codes(*, reason_codes: list[dict[str, Any]], category_names: set[str]) -> None:
+    seen: set[str] = set()
+    for index, reason in enumerate(reason_codes):
+        if reason["code"] in seen:
+            raise ApplicationError(
+                f"Reason code {reason['code']!r} is listed twice.", extra={"reason_index": index}
+            )
+        seen.add(reason["code"])
+        category = reason.get("category")
+        if category and category not in category_names:
+            raise ApplicationError(
+                f"Reason code {reason['code']!r} names category {category!r}, which the policy "
+                "does not have.",
+                extra={"reason_index": index, "categories": sorted(category_names)},
+            )
+
+
+def _category_values(data: dict[str, Any]) -> dict[str, Any]:
+    defaults = {
+        "severity": 2,
+        "remove_threshold": 0.97,
+        "allow_threshold": 0.05,
+        "sla_hours": 24,
+        "rules": [],
+    }
+    return {field: data.get(field, defaults.get(field)) for field in CATEGORY_FIELDS}
+
+
+def _sync_categories(*, policy: Policy, categories: list[dict[str, Any]]) -> None:
+    """Make the policy's categories exactly ``categories`` (matched by name)."""
+    existing = {category.name: category for category in policy.categories.all()}
+    for data in categories:
+        values = _category_values(data)
+        category = existing.pop(data["name"], None)
+        if category is None:
+            PolicyCategory.objects.create(policy=policy, name=data["name"], **values)
+            continue
+        for field, value in values.items():
+            setattr(category, field, value)
+        category.save()
+    for category in existing.values():
+        # Its hash entries go with it; reason codes used by decisions keep it (PROTECT).
+        category.delete()
+
+
+def _sync_reason_codes(*, policy: Policy, reason_codes: list[dict[str, Any]]) -> None:
+    categories = {category.name: category for category in policy.categories.all()}
+    existing = {reason.code: reason for reason in policy.reason_codes.all()}
+    for data in reason_codes:
+        values = {
+            "description": data["description"],
+            "action": data["action"],
+            "category": categories.get(data.get("category") or ""),
+        }
+        reason = existing.pop(data["code"], None)
+        if reason is None:
+            ReasonCode.objects.create(policy=policy, code=data["code"], **values)
+            continue
+        for field, value in values.items():
+            setattr(reason, field, value)
+        reason.save()
+    for reason in existing.values():
+        reason.delete()
+
+
+def _save_nested(
+    *,
+    policy: Policy,
+    categories: list[dict[str, Any]] | None,
+    reason_codes: list[dict[str, Any]] | None,
+) -> None:
+    try:
+        with transaction.atomic():
+            if categories is not None:
+                _sync_categories(policy=policy, categories=categories)
+            if reason_codes is not None:
+                _sync_reason_codes(policy=policy, reason_codes=reason_codes)
+    except ProtectedError as exc:
+        raise ApplicationError(
+            "A reason code (or the category it belongs to) that decisions cite cannot be "
+            "removed; keep it in the list.",
+            status_code=409,
+        ) from exc
+
+
+@transaction.atomic
+def policy_create(
+    *,
+    user: AbstractBaseUser,
+    project: Project,
+    name: str,
+    description: str = "",
+    automation_level: str,
+    canary_share: float = 0.1,
+    categories: list[dict[str, Any]] | None = None,
+    reason_codes: list[dict[str, Any]] | None = None,
+) -> Policy:
+    """Create a policy on ``project`` (the caller must be its admin).
+
+    Side effects: audit ``policy.create`` with the whole policy; the project's new model
+    versions start in shadow from now on (``project.update`` audited).
+    """
+    probe = Policy(project=project)
+    if policy_role(policy=probe, user=user) != Role.ADMIN:
+        raise ApplicationError(
+            "Only an admin of the project can create a policy on it.", status_code=403
+        )
+    categories = categories or []
+    reason_codes = reason_codes or []
+    _check_categories(project=project, categories=categories)
+    _check_reason_codes(reason_codes=reason_codes, category_names={c["name"] for c in categories})
+    try:
+        with transaction.atomic():
+            policy = Policy.objects.create(
+                project=project,
+                name=name,
+                description=description,
+                automation_level=automation_level,
+                canary_share=canary_share,
+                created_by=user,
+            )
+    except IntegrityError as exc:
+        raise ApplicationError(f"A policy named {name!r} already exists.", status_code=409) from exc
+    _save_nested(policy=policy, categories=categories, reason_codes=reason_codes)
+    if not project.new_versions_start_in_shadow:
+        # Models that act on a platform's content are not promoted by training alone: a new
+        # version starts in shadow, and people promote it (audited) when its numbers hold.
+        project_update(project=project, data={"new_versions_start_in_shadow": True}, actor=user)
+    audit_record(
+        actor=user,
+        action="policy.create",
+        object_type="moderation.policy",
+        object_id=policy.pk,
+        scope=f"moderation.policy:{policy.pk}",
+        after=policy_snapshot(policy),
+    )
+    return policy
+
+
+@transaction.atomic
+def policy_update(*, policy: Policy, user: AbstractBaseUser, **changes: Any) -> Policy:
+    """Change fields of the policy; ``categories`` / ``reason_codes``, when given, replace the
+    lists (matched by name / code: existing ones are updated, missing ones removed).
+
+    Side effects: audit ``policy.update`` with the changed values before and after (nothing
+    is recorded when nothing changed); bumps ``updated_at``, which invalidates the cached
+    rules and hash bank of the policy in every process.
+    """
+    policy = Policy.objects.select_for_update().select_related("project").get(pk=policy.pk)
+    before = policy_snapshot(policy)
+    categories = changes.pop("categories", None)
+    reason_codes = changes.pop("reason_codes", None)
+    if categories is not None:
+        _check_categories(project=policy.project, categories=categories)
+    category_names = (
+        {c["name"] for c in categories}
+        if categories is not None
+        else set(policy.categories.values_list("name", flat=True))
+    )
+    if reason_codes is not None:
+        _check_reason_codes(reason_codes=reason_codes, category_names=category_names)
+    elif categories is not None:
+        cited = {
+            reason.code: reason.category.name
+            for reason in policy.reason_codes.select_related("category")
+            if reason.category is not None and reason.category.name not in category_names
+        }
+        if cited:
+            raise ApplicationError(
+                "Reason codes still name categories this change removes; update reason_codes too.",
+                extra={"reason_codes": cited},
+            )
+    for field in POLICY_FIELDS:
+        if field in changes:
+            setattr(policy, field, changes[field])
+    try:
+        with transaction.atomic():
+            policy.save()
+    except IntegrityError as exc:
+        raise ApplicationError(
+            f"A policy named {policy.name!r} already exists.", status_code=409
+        ) from exc
+    _save_nested(policy=policy, categories=categories, reason_codes=reason_codes)
+    old, new = changed_fields(before, policy_snapshot(policy))
+    if new:
+        audit_record(
+            actor=user,
+            action="policy.update",
+            object_type="moderation.policy",
+            object_id=policy.pk,
+            scope=f"moderation.policy:{policy.pk}",
+            before=old,
+            after=new,
+        )
+    return policy
+
+
+def policy_touch(*, policy_id: int) -> None:
+    """Mark the policy changed (hash-bank import): processes reload their cached bank."""
+    Policy.objects.filter(pk=policy_id).update(updated_at=timezone.now())

@@ -1,0 +1,103 @@
+"""Scoring content with a project's model versions: production (or canary), and shadows.
+
+Each process keeps the loaded classifier per model version id; embedders are process-wide in
+models_app already. One embedder call per batch and embedder: the model is the bottleneck.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from labeling.models import Project
+from models_app.choices import ModelVersionStatus, Stage
+from models_app.models import ModelVersion
+from models_app.services.registry import model_version_artifact_bytes
+
+if TYPE_CHECKING:
+    from models_app.ml.classifiers import TrainedClassifier
+
+_classifiers: dict[int, TrainedClassifier] = {}
+_lock = threading.Lock()
+# Versions kept loaded per process; old ones are dropped first.
+MAX_CACHED_CLASSIFIERS = 16
+
+
+def classifier_for(version: ModelVersion) -> TrainedClassifier:
+    """The version's classifier, loaded once per process."""
+    classifier = _classifiers.get(version.pk)
+    if classifier is not None:
+        return classifier
+    from models_app.ml.classifiers import TrainedClassifier
+
+    classifier = TrainedClassifier.from_bytes(model_version_artifact_bytes(version=version))
+    with _lock:
+        while len(_classifiers) >= MAX_CACHED_CLASSIFIERS:
+            _classifiers.pop(next(iter(_classifiers)))
+        _classifiers[version.pk] = classifier
+    return classifier
+
+
+@dataclass
+class ServingVersions:
+    production: ModelVersion | None = None
+    canary: ModelVersion | None = None
+    shadows: list[ModelVersion] = field(default_factory=list)
+
+    @property
+    def all(self) -> list[ModelVersion]:
+        return [v for v in (self.production, self.canary, *self.shadows) if v is not None]
+
+
+def serving_versions(*, project: Project) -> ServingVersions:
+    """The project's production, canary and shadow versions (one query)."""
+    versions = (
+        ModelVersion.objects.filter(
+            owner=project.owner_key,
+            stage__in=[Stage.PRODUCTION, Stage.CANARY, Stage.SHADOW],
+        )
+        .exclude(status=ModelVersionStatus.BROKEN)
+        .order_by("-version")
+    )
+    serving = ServingVersions()
+    for version in versions:
+        if version.stage == Stage.PRODUCTION:
+            serving.production = version
+        elif version.stage == Stage.CANARY and serving.canary is None:
+            serving.canary = version
+        elif version.stage == Stage.SHADOW:
+            serving.shadows.append(version)
+    return serving
+
+
+def in_canary(*, external_id: str, share: float) -> bool:
+    """Whether this content is in the canary's share: stable for a given external id."""
+    if share <= 0:
+        return False
+    digest = hashlib.blake2b(external_id.encode(), digest_size=8).digest()
+    return int.from_bytes(digest) / 2**64 < share
+
+
+def embed(*, embedder_key: str, inputs: Sequence[str] | Sequence[bytes]) -> np.ndarray:
+    """Vectors of ``inputs`` with the embedder a model version was trained on."""
+    from models_app.ml.embedders import get_embedder
+
+    embedder = get_embedder(embedder_key.split("@", 1)[0])
+    if embedder.key != embedder_key:
+        raise ValueError(f"embedder {embedder.key} here, the model needs {embedder_key}")
+    return embedder.embed(list(inputs))
+
+
+def class_probabilities(*, version: ModelVersion, vectors: np.ndarray) -> list[dict[str, float]]:
+    """Per row, the probability of each class the version knows."""
+    classifier = classifier_for(version)
+    proba = classifier.predict_proba(vectors)
+    return [
+        {name: float(value) for name, value in zip(classifier.classes, row, strict=True)}
+        for row in proba
+    ]

@@ -1,0 +1,239 @@
+"""Signed webhooks to a real receiver on 127.0.0.1; retries with backoff; allowed destinations."""
+
+import hashlib
+import hmac
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from core.models import AuditEvent
+from labeling.choices import Role
+from moderation.choices import ContentState, DeliveryStatus
+from moderation.models import WebhookDelivery, WebhookEndpoint
+from tests.factories import UserFactory
+from tests.moderation.review_factories import (
+    decide_body,
+    make_content,
+    make_member,
+    make_platform,
+    make_policy,
+)
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "whsec-test-6f1c2a"
+
+
+class Receiver:
+    """A platform's webhook receiver: checks the signature itself and answers ``statuses`` in
+    turn (the last one from then on)."""
+
+    def __init__(self, *statuses: int):
+        self.statuses = list(statuses or [200])
+        self.received: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                timestamp = self.headers["X-Tandem-Timestamp"]
+                expected = hmac.new(
+                    SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256
+                ).hexdigest()
+                receiver.received.append(
+                    {
+                        "body": json.loads(body),
+                        "signature_ok": hmac.compare_digest(
+                            self.headers["X-Tandem-Signature"], f"sha256={expected}"
+                        ),
+                        "timestamp": int(timestamp),
+                    }
+                )
+                status = receiver.statuses[min(len(receiver.received), len(receiver.statuses)) - 1]
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b"ok" if status < 300 else b"receiver is down")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/tandem"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def loopback_allowed(settings):
+    settings.TANDEM_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [0.01, 0.01, 0.01, 0.01, 0.01]
+
+
+@pytest.fixture
+def review(api):
+    policy = make_policy()
+    platform = make_platform()
+    client = api.as_user(make_member(policy, Role.MODERATOR))
+    return policy, platform, client
+
+
+def _decide_removal(client, policy, platform, capture):
+    content = make_content(policy=policy, platform=platform, external_id="msg-abc")
+    client.post("/api/v1/moderation/queue/next/", {}, format="json")
+    with capture(execute=True):
+        response = client.post(
+            f"/api/v1/moderation/contents/{content.pk}/decide/", decide_body(), format="json"
+        )
+    assert response.status_code == 201, response.content
+    return content
+
+
+def test_decision_reaches_the_receiver_signed_with_the_endpoint_secret(
+    review, loopback_allowed, django_capture_on_commit_callbacks
+):
+    policy, platform, client = review
+    with Receiver(200) as receiver:
+        WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret=SECRET)
+        _decide_removal(client, policy, platform, django_capture_on_commit_callbacks)
+
+    assert len(receiver.received) == 1
+    got = receiver.received[0]
+    assert got["signature_ok"]
+    assert got["body"]["event"] == "content.decided"
+    assert got["body"]["content"] == {"external_id": "msg-abc", "state": ContentState.REMOVED}
+    assert got["body"]["decision"]["action"] == "remove"
+    assert got["body"]["decision"]["reason_code"] == "SPAM-1"
+    assert "sent_at" in got["body"]
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.DELIVERED
+    assert [entry["status_code"] for entry in delivery.log] == [200]
+
+
+def test_failing_receiver_gets_retries_and_the_delivery_log_shows_them(
+    review, loopback_allowed, django_capture_on_commit_callbacks, api
+):
+    policy, platform, client = review
+    with Receiver(503) as receiver:
+        endpoint = WebhookEndpoint.objects.create(
+            platform=platform, url=receiver.url, secret=SECRET
+        )
+        _decide_removal(client, policy, platform, django_capture_on_commit_callbacks)
+
+    assert len(receiver.received) == 6
+    assert all(r["signature_ok"] for r in receiver.received)
+    staff = api.as_user(UserFactory(is_staff=True))
+    response = staff.get(f"/api/v1/moderation/webhooks/{endpoint.pk}/deliveries/")
+    assert response.status_code == 200
+    [delivery] = response.json()["results"]
+    assert delivery["status"] == DeliveryStatus.FAILED
+    assert delivery["attempts"] == 6
+    assert [entry["attempt"] for entry in delivery["log"]] == [1, 2, 3, 4, 5, 6]
+    assert {entry["status_code"] for entry in delivery["log"]} == {503}
+    assert "receiver is down" in delivery["last_error"]
+
+
+def test_receiver_that_recovers_gets_the_delivery_on_a_retry(
+    review, loopback_allowed, django_capture_on_commit_callbacks
+):
+    policy, platform, client = review
+    with Receiver(500, 500, 204) as receiver:
+        WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret=SECRET)
+        _decide_removal(client, policy, platform, django_capture_on_commit_callbacks)
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.DELIVERED
+    assert [entry["status_code"] for entry in delivery.log] == [500, 500, 204]
+
+
+def test_nothing_is_sent_when_the_platform_configured_no_endpoint(
+    review, loopback_allowed, django_capture_on_commit_callbacks
+):
+    policy, platform, client = review
+    other_platform = make_platform()
+    with Receiver(200) as receiver:
+        # Configured for another platform only: this platform's decision must not go there.
+        WebhookEndpoint.objects.create(platform=other_platform, url=receiver.url, secret=SECRET)
+        WebhookEndpoint.objects.create(
+            platform=platform, url=receiver.url + "/inactive", secret=SECRET, active=False
+        )
+        _decide_removal(client, policy, platform, django_capture_on_commit_callbacks)
+
+    assert receiver.received == []
+    assert not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/hook",
+        "http://localhost/hook",
+        "http://10.1.2.3/hook",
+        "http://192.168.0.10/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/hook",
+    ],
+)
+def test_staff_cannot_configure_a_private_or_loopback_destination(api, url):
+    platform = make_platform()
+    staff = api.as_user(UserFactory(is_staff=True))
+
+    response = staff.post(
+        f"/api/v1/moderation/platforms/{platform.pk}/webhooks/", {"url": url}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "private, loopback or link-local" in response.json()["message"]
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_allowed_host_can_be_configured_and_the_secret_is_shown_once(api, loopback_allowed):
+    platform = make_platform()
+    staff = api.as_user(UserFactory(is_staff=True))
+    path = f"/api/v1/moderation/platforms/{platform.pk}/webhooks/"
+
+    created = staff.post(path, {"url": "http://127.0.0.1:9/hook"}, format="json")
+    listed = staff.get(path)
+
+    assert created.status_code == 201, created.content
+    assert len(created.json()["secret"]) > 20
+    assert "secret" not in listed.json()["results"][0]
+    assert AuditEvent.objects.filter(action="webhook.create").count() == 1
+
+
+def test_sender_checks_the_destination_again_before_sending(
+    review, settings, django_capture_on_commit_callbacks
+):
+    policy, platform, client = review
+    settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [0.01]
+    with Receiver(200) as receiver:
+        # Stored while loopback was allowed (or written around the API): no longer allowed now.
+        WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret=SECRET)
+        settings.TANDEM_WEBHOOK_ALLOWED_HOSTS = []
+        _decide_removal(client, policy, platform, django_capture_on_commit_callbacks)
+
+    assert receiver.received == []
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert all(entry["status_code"] is None for entry in delivery.log)
+    assert "private, loopback or link-local" in delivery.last_error
+
+
+def test_only_staff_manage_webhook_endpoints(review):
+    _policy, platform, moderator_client = review
+
+    response = moderator_client.post(
+        f"/api/v1/moderation/platforms/{platform.pk}/webhooks/",
+        {"url": "https://hooks.example.com/tandem"},
+        format="json",
+    )
+
+    assert response.status_code == 403

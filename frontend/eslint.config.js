@@ -16,6 +16,7 @@ const FEATURES = [
   "items",
   "members",
   "models",
+  "moderation",
   "projects",
   "users",
 ];

@@ -22,6 +22,12 @@ class ReviewNextInputSerializer(serializers.Serializer):
     tier = serializers.ChoiceField(choices=ReviewTier.choices, default=ReviewTier.STANDARD)
     policy = serializers.IntegerField(required=False, allow_null=True)
     category = serializers.IntegerField(required=False, allow_null=True)
+    exclude = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        max_length=500,
+        help_text="Content ids to pass over (skipped in this session).",
+    )
 
 
 class ReviewQueueFilterSerializer(serializers.Serializer):
@@ -40,7 +46,13 @@ class ReassignInputSerializer(serializers.Serializer):
 
 class DecisionInputSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=DecisionAction.choices)
-    reason_code = serializers.CharField(max_length=32)
+    reason_code = serializers.CharField(
+        max_length=32,
+        allow_blank=True,
+        default="",
+        help_text="Required, except for an escalation when the policy has no escalation "
+        "reason codes.",
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     author_action = serializers.ChoiceField(
         choices=AuthorAction.choices, required=False, default=AuthorAction.NONE

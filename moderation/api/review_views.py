@@ -71,6 +71,7 @@ class ReviewQueueNextApi(APIView):
             tier=tier,
             policy_ids=policy_ids,
             category_id=data.validated_data.get("category"),
+            exclude=data.validated_data.get("exclude", []),
         )
         if content is not None:
             content = content_get_for_user(content_id=content.pk, user=request.user, roles=roles)

@@ -78,7 +78,18 @@ def decision_payload(decision: Decision) -> dict[str, Any]:
     }
 
 
-def _reason_code(*, content: Content, code: str, action: str) -> ReasonCode:
+def _reason_code(*, content: Content, code: str, action: str) -> ReasonCode | None:
+    """The policy's reason code for ``action``. An escalation may come without one when the
+    policy defines no escalation reasons (passing content up needs no policy wording)."""
+    if not code and action == DecisionAction.ESCALATE:
+        if ReasonCode.objects.filter(
+            policy_id=content.policy_id, action=DecisionAction.ESCALATE
+        ).exists():
+            raise ApplicationError(
+                "Give one of the policy's escalation reason codes.",
+                extra={"reason_code": code},
+            )
+        return None
     reason = (
         ReasonCode.objects.select_related("category")
         .filter(policy_id=content.policy_id, code=code)

@@ -124,11 +124,13 @@ def review_next(
     tier: str,
     policy_ids: Iterable[int],
     category_id: int | None = None,
+    exclude: Iterable[int] = (),
 ) -> Content | None:
     """Lease the highest-priority open content of ``tier`` in ``policy_ids`` (the policies
     where the caller has the tier's role) to ``user`` for five minutes; None when nothing is
     left. Content the caller already holds comes back first if it is still the most urgent:
-    asking again never hides it from them.
+    asking again never hides it from them. ``exclude``: content ids the caller skipped in
+    this session (passed over, not released by this call).
 
     On PostgreSQL the row is locked with ``SKIP LOCKED``, so two moderators asking at once get
     different content without waiting for each other; SQLite serialises the transactions.
@@ -142,6 +144,9 @@ def review_next(
         )
         if category_id is not None:
             candidates = candidates.filter(top_category_id=category_id)
+        exclude = list(exclude)
+        if exclude:
+            candidates = candidates.exclude(pk__in=exclude)
         candidates = candidates.order_by("-priority", "id")
         if connection.vendor == "postgresql":
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))

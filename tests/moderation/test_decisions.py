@@ -11,7 +11,7 @@ from labeling.models import Annotation
 from models_app.choices import JobKind, JobTrigger
 from models_app.models import TrainingJob
 from moderation.choices import AutomationLevel, ContentState, DecisionAction, ReviewTier
-from moderation.models import Content, Decision
+from moderation.models import Content, Decision, ReasonCode
 from moderation.services.decisions import decision_create
 from moderation.services.feedback import decision_annotate
 from tests.moderation.review_factories import (
@@ -315,3 +315,29 @@ def test_two_seniors_deciding_the_same_content_at_once_make_one_decision():
     assert AuditEvent.objects.filter(action="decision.create").count() == 1
     content = Content.objects.get(pk=content.pk)
     assert content.state in {ContentState.REMOVED, ContentState.ALLOWED}
+
+
+def test_escalation_needs_a_reason_code_only_when_the_policy_defines_some(setup):
+    policy, platform, _moderator, client = setup
+    content = make_content(policy=policy, platform=platform)
+    _lease(client)
+
+    refused = _decide(client, content.pk, {"action": "escalate"})
+    assert refused.status_code == 400
+    assert "escalation reason" in refused.json()["message"]
+
+    ReasonCode.objects.filter(policy=policy, action="escalate").delete()
+    accepted = _decide(client, content.pk, {"action": "escalate"})
+    assert accepted.status_code == 201, accepted.content
+    assert Decision.objects.get().reason_code is None
+
+
+def test_a_removal_without_a_reason_code_is_refused(setup):
+    policy, platform, _moderator, client = setup
+    content = make_content(policy=policy, platform=platform)
+    _lease(client)
+
+    response = _decide(client, content.pk, {"action": "remove"})
+
+    assert response.status_code == 400
+    assert not Decision.objects.exists()

@@ -265,3 +265,19 @@ def test_outsiders_get_404_for_content(world):
 
     assert outsider.get(f"/api/v1/moderation/contents/{content.pk}/").status_code == 404
     assert outsider.get(f"/api/v1/moderation/contents/{content.pk}/image/").status_code == 404
+
+
+def test_a_skipped_content_is_passed_over_when_the_caller_excludes_it(world):
+    policy, platform = world
+    first = make_content(policy=policy, platform=platform, priority=9.0)
+    second = make_content(policy=policy, platform=platform, priority=1.0)
+    client = _client(make_member(policy))
+    assert client.post(NEXT, {}, format="json").json()["content"]["id"] == first.pk
+
+    skipped = client.post(NEXT, {"exclude": [first.pk]}, format="json").json()["content"]
+
+    assert skipped["id"] == second.pk
+    assert (
+        client.post(NEXT, {"exclude": [first.pk, second.pk]}, format="json").json()["content"]
+        is None
+    )

@@ -8,6 +8,13 @@ import { AcceptInviteRoute } from "./routes/accept-invite";
 import { AccountRoute } from "./routes/account";
 import { AppRoot } from "./routes/app-root";
 import { LoginRoute } from "./routes/login";
+import { ModerationAppealsRoute } from "./routes/moderation/appeals";
+import { ModerationAuditRoute } from "./routes/moderation/audit";
+import { ModerationLayout } from "./routes/moderation/moderation-layout";
+import { ModerationPoliciesRoute } from "./routes/moderation/policies";
+import { ModerationPolicyRoute } from "./routes/moderation/policy";
+import { ModerationQueueRoute } from "./routes/moderation/queue";
+import { ModerationReviewRoute } from "./routes/moderation/review";
 import { NotFoundRoute } from "./routes/not-found";
 import { ProjectAnnotateRoute } from "./routes/projects/annotate";
 import { CreateProjectRoute } from "./routes/projects/create";
@@ -53,6 +60,18 @@ export function createAppRouter() {
             { path: paths.projectAnnotate.path, element: <ProjectAnnotateRoute /> },
             { path: paths.projectDashboard.path, element: <ProjectDashboardRoute /> },
             { path: paths.projectMembers.path, element: <ProjectMembersRoute /> },
+          ],
+        },
+        {
+          path: paths.moderation.path,
+          element: <ModerationLayout />,
+          children: [
+            { index: true, element: <ModerationQueueRoute /> },
+            { path: paths.moderationReview.path, element: <ModerationReviewRoute /> },
+            { path: paths.moderationAppeals.path, element: <ModerationAppealsRoute /> },
+            { path: paths.moderationAudit.path, element: <ModerationAuditRoute /> },
+            { path: paths.moderationPolicies.path, element: <ModerationPoliciesRoute /> },
+            { path: paths.moderationPolicy.path, element: <ModerationPolicyRoute /> },
           ],
         },
         { path: paths.users.path, element: <UsersRoute /> },

@@ -34,6 +34,31 @@ export const paths = {
     path: "members",
     href: (projectId: number) => `/projects/${projectId}/members`,
   },
+  moderation: { path: "/moderation", href: () => "/moderation" },
+  moderationReview: {
+    path: "review",
+    href: ({
+      tier,
+      policy,
+      category,
+    }: {
+      tier: "standard" | "senior";
+      policy?: number | undefined;
+      category?: number | undefined;
+    }) => {
+      const query = new URLSearchParams({ tier });
+      if (policy !== undefined) query.set("policy", String(policy));
+      if (category !== undefined) query.set("category", String(category));
+      return `/moderation/review?${query.toString()}`;
+    },
+  },
+  moderationAppeals: { path: "appeals", href: () => "/moderation/appeals" },
+  moderationAudit: { path: "audit", href: () => "/moderation/audit" },
+  moderationPolicies: { path: "policies", href: () => "/moderation/policies" },
+  moderationPolicy: {
+    path: "policies/:policyId",
+    href: (policyId: number) => `/moderation/policies/${policyId}`,
+  },
   users: { path: "/users", href: () => "/users" },
   account: { path: "/account", href: () => "/account" },
 } as const;

@@ -1789,7 +1789,11 @@ export interface components {
         };
         DecisionInputRequest: {
             action: components["schemas"]["ActionEnum"];
-            reason_code: string;
+            /**
+             * @description Required, except for an escalation when the policy has no escalation reason codes.
+             * @default
+             */
+            reason_code?: string;
             /** @default  */
             note?: string;
             /** @default none */
@@ -2596,6 +2600,8 @@ export interface components {
             tier?: components["schemas"]["TierEnum"];
             policy?: number | null;
             category?: number | null;
+            /** @description Content ids to pass over (skipped in this session). */
+            exclude?: number[];
         };
         ReviewNextOutput: {
             content: components["schemas"]["ContentDetail"] | null;

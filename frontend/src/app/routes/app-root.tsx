@@ -26,6 +26,11 @@ export function AppRoot() {
                 Projects
               </NavLink>
             </li>
+            <li>
+              <NavLink to={paths.moderation.href()} data-testid="nav-moderation">
+                Moderation
+              </NavLink>
+            </li>
             {user?.is_staff ? (
               <li>
                 <NavLink to={paths.users.href()}>Users</NavLink>

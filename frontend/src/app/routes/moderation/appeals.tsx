@@ -1,0 +1,5 @@
+import { AppealsQueue } from "@/features/moderation/components/appeals/appeals-queue";
+
+export function ModerationAppealsRoute() {
+  return <AppealsQueue />;
+}

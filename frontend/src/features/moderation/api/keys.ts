@@ -1,0 +1,17 @@
+import type { AuditFilters, QueueFilters } from "../types";
+
+/** Query keys of the moderation feature, in one place so mutations invalidate the right lists. */
+export const moderationKeys = {
+  all: ["moderation"] as const,
+  queue: (filters: QueueFilters, page: number) => ["moderation", "queue", { filters, page }] as const,
+  queueAll: ["moderation", "queue"] as const,
+  content: (contentId: number) => ["moderation", "contents", contentId] as const,
+  appeals: (state: string, page: number) => ["moderation", "appeals", { state, page }] as const,
+  appealsAll: ["moderation", "appeals"] as const,
+  audit: (filters: AuditFilters, page: number) => ["moderation", "audit", { filters, page }] as const,
+  policies: ["moderation", "policies"] as const,
+  policy: (policyId: number) => ["moderation", "policies", policyId] as const,
+  modelVersions: (projectId: number) => ["moderation", "model-versions", projectId] as const,
+  modelCompare: (projectId: number, a: number, b: number) =>
+    ["moderation", "model-versions", projectId, "compare", a, b] as const,
+};

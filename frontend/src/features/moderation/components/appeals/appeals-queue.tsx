@@ -1,0 +1,130 @@
+import { useState } from "react";
+
+import { ErrorMessage } from "@/components/ui/error-message";
+import { Loading } from "@/components/ui/loading";
+import { Pagination } from "@/components/ui/pagination";
+import { formatDateTime } from "@/lib/format";
+import { DEFAULT_PAGE_SIZE } from "@/types/pagination";
+
+import { useDecideAppeal } from "../../api/decide-appeal";
+import { useAppeals } from "../../api/get-appeals";
+import type { Appeal, AppealOutcome, AppealState } from "../../types";
+import { stateLabel } from "../../types";
+import { decisionText } from "../review/context-panels";
+import "../moderation.css";
+
+const APPEAL_STATE_LABELS: Record<AppealState, string> = {
+  open: "Open",
+  upheld: "Upheld",
+  overturned: "Overturned",
+};
+
+function AppealCard({ appeal }: { appeal: Appeal }) {
+  const [note, setNote] = useState("");
+  const decide = useDecideAppeal();
+  const noteId = `appeal-note-${appeal.id}`;
+  const send = (outcome: AppealOutcome) => decide.mutate({ appealId: appeal.id, outcome, note });
+
+  return (
+    <li className="card stack" data-testid="appeal" data-appeal-id={appeal.id} data-state={appeal.state}>
+      <p className="hint">
+        {appeal.external_id} · now {stateLabel(appeal.content_state)} · appealed{" "}
+        {formatDateTime(appeal.created_at)}
+      </p>
+      {appeal.text ? (
+        <p className="review-text" data-testid="appeal-text">
+          {appeal.text}
+        </p>
+      ) : null}
+      <p>
+        <strong>Decision appealed:</strong> {decisionText(appeal.decision)}
+        {appeal.decision.note ? <span className="break-anywhere"> — {appeal.decision.note}</span> : null}
+      </p>
+      <p className="break-anywhere" data-testid="appeal-statement">
+        <strong>The author says:</strong> {appeal.statement || "(no statement)"}
+      </p>
+      {appeal.state === "open" ? (
+        <div className="stack">
+          <div className="field">
+            <label htmlFor={noteId}>Note</label>
+            <textarea id={noteId} rows={2} value={note} onChange={(event) => setNote(event.target.value)} />
+          </div>
+          <div className="button-group">
+            <button
+              type="button"
+              className="btn"
+              disabled={decide.isPending}
+              onClick={() => send("uphold")}
+              data-testid="appeal-uphold"
+            >
+              Uphold (the decision stands)
+            </button>
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={decide.isPending}
+              onClick={() => send("overturn")}
+              data-testid="appeal-overturn"
+            >
+              Overturn ({appeal.content_state === "removed" ? "restore the content" : "remove the content"})
+            </button>
+          </div>
+          <ErrorMessage error={decide.error} title="The appeal was not decided" />
+        </div>
+      ) : (
+        <p>
+          {APPEAL_STATE_LABELS[appeal.state ?? "open"]} by {appeal.reviewer_name || "—"} · {formatDateTime(appeal.decided_at)}
+          {appeal.note ? <span className="break-anywhere"> — {appeal.note}</span> : null}
+        </p>
+      )}
+    </li>
+  );
+}
+
+/** Appeals against final decisions; a moderator other than the one who decided upholds or overturns. */
+export function AppealsQueue() {
+  const [state, setState] = useState<AppealState>("open");
+  const [page, setPage] = useState(1);
+  const appeals = useAppeals({ state, page });
+
+  return (
+    <div className="stack" data-testid="appeals-queue">
+      <div className="field field-narrow">
+        <label htmlFor="appeal-state">Show</label>
+        <select
+          id="appeal-state"
+          value={state}
+          onChange={(event) => {
+            setState(event.target.value as AppealState);
+            setPage(1);
+          }}
+        >
+          {(Object.keys(APPEAL_STATE_LABELS) as AppealState[]).map((value) => (
+            <option key={value} value={value}>
+              {APPEAL_STATE_LABELS[value]}
+            </option>
+          ))}
+        </select>
+      </div>
+      {appeals.isPending ? <Loading label="Loading appeals…" /> : null}
+      <ErrorMessage error={appeals.error} title="Could not load the appeals" />
+      {appeals.data && appeals.data.results.length === 0 ? (
+        <p className="hint" data-testid="appeals-empty">
+          No {APPEAL_STATE_LABELS[state].toLowerCase()} appeals.
+        </p>
+      ) : null}
+      <ul className="plain-list stack">
+        {appeals.data?.results.map((appeal) => <AppealCard key={appeal.id} appeal={appeal} />)}
+      </ul>
+      {appeals.data && appeals.data.count > DEFAULT_PAGE_SIZE ? (
+        <Pagination
+          page={page}
+          pageSize={DEFAULT_PAGE_SIZE}
+          count={appeals.data.count}
+          onPageChange={setPage}
+          label="Appeal pages"
+        />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,162 @@
+import { formatDateTime, formatPercent } from "@/lib/format";
+
+import type { ContentDetail, DecisionSummary, RelatedContent } from "../../types";
+import { actionLabel, reportSourceLabel, stateLabel } from "../../types";
+
+export function decisionText(decision: DecisionSummary): string {
+  const who = decision.automated
+    ? "automatically"
+    : decision.moderator_name
+      ? `by ${decision.moderator_name}`
+      : "";
+  const reason = decision.reason_code ? ` (${decision.reason_code})` : "";
+  const author =
+    decision.author_action === "warn"
+      ? ", author warned"
+      : decision.author_action === "suspend"
+        ? `, author suspended ${decision.suspend_days ?? "?"} days`
+        : "";
+  const superseded = decision.superseded ? ", overturned" : "";
+  return `${actionLabel(decision.action)}${reason} ${who}${author}${superseded}`.trim();
+}
+
+function RelatedList({ entries, similarity }: { entries: RelatedContent[]; similarity?: number[] }) {
+  return (
+    <ul className="plain-list">
+      {entries.map((entry, index) => (
+        <li key={entry.id} data-testid="related-content">
+          <span className="break-anywhere">{entry.external_id}</span>{" "}
+          <span className="hint">
+            · {stateLabel(entry.state)}
+            {entry.category ? ` · ${entry.category}` : ""}
+            {similarity?.[index] !== undefined ? ` · similarity ${formatPercent(similarity[index], 0)}` : ""} ·{" "}
+            {formatDateTime(entry.created_at)}
+          </span>
+          {entry.decisions.map((decision) => (
+            <div key={decision.id} className="hint">
+              {decisionText(decision)}
+            </div>
+          ))}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Reports from users, rules and the model, and hash-bank matches. */
+export function ReportsPanel({ content }: { content: ContentDetail }) {
+  const reports = content.reports.filter((report) => report.source !== "hash");
+  return (
+    <section aria-labelledby="review-reports-heading" data-testid="review-reports">
+      <h3 id="review-reports-heading">Reports ({content.report_count})</h3>
+      {reports.length === 0 ? <p className="hint">No reports.</p> : null}
+      <ul className="plain-list">
+        {reports.map((report, index) => (
+          <li key={`${report.source}:${report.reporter}:${index}`}>
+            <strong>{reportSourceLabel(report.source)}</strong> {report.reporter}
+            {report.category ? ` · ${report.category}` : ""}
+            {report.reason ? <span className="break-anywhere">: {report.reason}</span> : null}
+          </li>
+        ))}
+      </ul>
+      {content.hash_match || content.hash_matches.length > 0 ? (
+        <div data-testid="review-hash-matches">
+          <h4>Hash-bank matches</h4>
+          {content.hash_matches.length === 0 ? <p>This content matches a known-bad hash.</p> : null}
+          <ul className="plain-list">
+            {content.hash_matches.map((match, index) => (
+              <li key={`${match.reporter}:${index}`}>
+                {match.category ?? "Known-bad hash"}
+                {match.reason ? <span className="break-anywhere">: {match.reason}</span> : null}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+/** The model's suggestion and scores, only when the API provides them (never human-only or shadow). */
+export function SuggestionPanel({ content }: { content: ContentDetail }) {
+  const suggestion = content.model;
+  const scores = Object.entries(content.scores ?? {}).filter(([, score]) => typeof score === "number");
+  if (!suggestion && scores.length === 0) return null;
+  return (
+    <section aria-labelledby="review-model-heading" data-testid="review-suggestion">
+      <h3 id="review-model-heading">Model</h3>
+      {suggestion ? (
+        <p data-testid="review-suggestion-text">
+          Suggests <strong>{suggestion.action}</strong>
+          {suggestion.category ? ` · ${suggestion.category}` : ""} · {formatPercent(suggestion.score)}
+          {suggestion.model_version !== null ? (
+            <span className="hint"> (model version {suggestion.model_version})</span>
+          ) : null}
+        </p>
+      ) : null}
+      {scores.length > 0 ? (
+        <dl className="facts">
+          {scores.map(([category, score]) => (
+            <div key={category}>
+              <dt>{category}</dt>
+              <dd>{formatPercent(score)}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+    </section>
+  );
+}
+
+/** The author's record: strikes, suspension, and what they posted before with its decisions. */
+export function AuthorPanel({ content }: { content: ContentDetail }) {
+  const author = content.author;
+  if (!author) return null;
+  return (
+    <section aria-labelledby="review-author-heading" data-testid="review-author">
+      <h3 id="review-author-heading">Author {author.external_id}</h3>
+      <p>
+        <span data-testid="author-strikes">
+          {author.strikes} strike{author.strikes === 1 ? "" : "s"}
+        </span>
+        {author.suspended_until ? ` · suspended until ${formatDateTime(author.suspended_until)}` : ""}
+      </p>
+      {content.author_history.length === 0 ? <p className="hint">Nothing posted before.</p> : null}
+      <div data-testid="author-history">
+        <RelatedList entries={content.author_history} />
+      </div>
+    </section>
+  );
+}
+
+/** Already-decided content nearest to this one by embedding, with what was decided. */
+export function SimilarPanel({ content }: { content: ContentDetail }) {
+  return (
+    <section aria-labelledby="review-similar-heading" data-testid="review-similar">
+      <h3 id="review-similar-heading">Similar decided content</h3>
+      {content.similar.length === 0 ? <p className="hint">None found.</p> : null}
+      <RelatedList
+        entries={content.similar.map((entry) => entry.content)}
+        similarity={content.similar.map((entry) => entry.similarity)}
+      />
+    </section>
+  );
+}
+
+/** Decisions so far on this content (an escalation, say). */
+export function DecisionsPanel({ content }: { content: ContentDetail }) {
+  if (content.decisions.length === 0) return null;
+  return (
+    <section aria-labelledby="review-decisions-heading" data-testid="review-decisions">
+      <h3 id="review-decisions-heading">Decisions so far</h3>
+      <ul className="plain-list">
+        {content.decisions.map((decision) => (
+          <li key={decision.id}>
+            {decisionText(decision)} <span className="hint">· {formatDateTime(decision.created_at)}</span>
+            {decision.note ? <div className="break-anywhere">{decision.note}</div> : null}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,238 @@
+import { useCallback, useRef, useState } from "react";
+
+import { ErrorMessage } from "@/components/ui/error-message";
+import { Loading } from "@/components/ui/loading";
+import { formatDecimal } from "@/lib/format";
+
+import { usePolicy } from "../../api/get-policy";
+import { useReviewKeys } from "../../hooks/use-review-keys";
+import { type ReviewSession, useReviewSession } from "../../hooks/use-review-session";
+import type { ContentDetail, DecisionAction, ReasonCode, ReviewTier } from "../../types";
+import { stateLabel, tierLabel } from "../../types";
+import {
+  chooseAction,
+  chooseReason,
+  type DecisionDraft,
+  draftProblem,
+  draftToInput,
+  EMPTY_DRAFT,
+  toggleAuthorAction,
+} from "../../utils/decision-draft";
+import type { ReviewCommand } from "../../utils/keymap";
+import { SlaCountdown } from "../shared/sla-countdown";
+import { ContentView } from "./content-view";
+import { AuthorPanel, DecisionsPanel, ReportsPanel, SimilarPanel, SuggestionPanel } from "./context-panels";
+import { DecisionForm } from "./decision-form";
+import { ReviewHelp } from "./review-help";
+import "../moderation.css";
+
+type ReviewPanelProps = {
+  tier: ReviewTier;
+  policy?: number | undefined;
+  category?: number | undefined;
+};
+
+/** The policy's reason codes (moderators may read their policies; cached across contents). */
+function useReasonCodes(content: ContentDetail): ReasonCode[] {
+  const policy = usePolicy(content.policy);
+  return policy.data?.reason_codes ?? [];
+}
+
+type ReviewItemProps = {
+  content: ContentDetail;
+  session: ReviewSession;
+  helpOpen: boolean;
+  setHelpOpen: (update: (open: boolean) => boolean) => void;
+  grayscale: boolean;
+  setGrayscale: (update: (on: boolean) => boolean) => void;
+};
+
+/**
+ * One content under review, with its own decision draft; it is mounted afresh for each content, so
+ * every content starts with an empty decision and a blurred image.
+ */
+function ReviewItem({ content, session, helpOpen, setHelpOpen, grayscale, setGrayscale }: ReviewItemProps) {
+  const codes = useReasonCodes(content);
+  const [draft, setDraft] = useState<DecisionDraft>(EMPTY_DRAFT);
+  const [revealed, setRevealed] = useState(false);
+  const [hint, setHint] = useState<string | null>(null);
+  const noteRef = useRef<HTMLTextAreaElement>(null);
+  const problem = draftProblem(draft, codes);
+  const { decide, skip, busy } = session;
+
+  const submit = useCallback(() => {
+    if (problem !== null) {
+      setHint(problem);
+      return;
+    }
+    setHint(null);
+    void decide(draftToInput(draft));
+  }, [problem, draft, decide]);
+
+  const onCommand = useCallback(
+    (command: ReviewCommand): boolean => {
+      if (command.type === "help") {
+        setHelpOpen((open) => !open);
+        return true;
+      }
+      if (command.type === "escape") {
+        if (helpOpen) setHelpOpen(() => false);
+        else setDraft((current) => ({ ...EMPTY_DRAFT, note: current.note }));
+        return true;
+      }
+      if (helpOpen || busy) return false;
+      switch (command.type) {
+        case "action":
+          setDraft((current) => chooseAction(current, codes, command.action));
+          return true;
+        case "reason":
+          setDraft((current) => chooseReason(current, codes, command.index));
+          return true;
+        case "warn":
+          setDraft((current) => toggleAuthorAction(current, "warn"));
+          return true;
+        case "suspend":
+          setDraft((current) => toggleAuthorAction(current, "suspend"));
+          return true;
+        case "reveal":
+          if (!content.has_image) return false;
+          setRevealed((value) => !value);
+          return true;
+        case "grayscale":
+          setGrayscale((value) => !value);
+          return true;
+        case "next":
+          void skip();
+          return true;
+        case "note":
+          noteRef.current?.focus();
+          return true;
+        case "submit":
+          submit();
+          return true;
+      }
+      return false;
+    },
+    [helpOpen, setHelpOpen, busy, codes, content.has_image, setGrayscale, skip, submit],
+  );
+  useReviewKeys(onCommand);
+
+  return (
+    <div className="review-layout" data-testid="review-item" data-content-id={content.id}>
+      <div className="stack">
+        <p className="hint" data-testid="review-meta">
+          <span data-testid="review-external-id">{content.external_id}</span> · {content.policy_name} ·{" "}
+          <span data-testid="review-state">{stateLabel(content.state)}</span> · priority{" "}
+          {formatDecimal(content.priority, 2)} · SLA <SlaCountdown dueAt={content.sla_due_at} />
+        </p>
+        <ContentView
+          content={content}
+          revealed={revealed}
+          grayscale={grayscale}
+          onReveal={() => setRevealed((value) => !value)}
+          onToggleGrayscale={() => setGrayscale((value) => !value)}
+        />
+        <ErrorMessage error={session.actionError} title="The decision was not saved" />
+        {hint ? (
+          <p role="alert" className="alert alert-warning" data-testid="review-hint">
+            {hint}
+          </p>
+        ) : null}
+        <DecisionForm
+          draft={draft}
+          codes={codes}
+          problem={problem}
+          busy={busy}
+          noteRef={noteRef}
+          onAction={(action: DecisionAction) => setDraft((current) => chooseAction(current, codes, action))}
+          onReason={(index) => setDraft((current) => chooseReason(current, codes, index))}
+          onToggleWarn={() => setDraft((current) => toggleAuthorAction(current, "warn"))}
+          onToggleSuspend={() => setDraft((current) => toggleAuthorAction(current, "suspend"))}
+          onChange={setDraft}
+          onSubmit={submit}
+        />
+        <p>
+          <button type="button" className="btn btn-link" onClick={() => void skip()} data-testid="review-skip">
+            Skip to the next <kbd>n</kbd>
+          </button>
+        </p>
+      </div>
+      <aside className="stack review-side" aria-label="Context">
+        <SuggestionPanel content={content} />
+        <ReportsPanel content={content} />
+        <AuthorPanel content={content} />
+        <SimilarPanel content={content} />
+        <DecisionsPanel content={content} />
+      </aside>
+    </div>
+  );
+}
+
+/**
+ * A moderator's review of one queue tier, one content at a time, keyboard first: the content
+ * (images blurred until revealed), its context, and a decision form. Sending a decision shows the
+ * next content.
+ */
+export function ReviewPanel({ tier, policy, category }: ReviewPanelProps) {
+  const session = useReviewSession({ tier, policy, category });
+  const [helpOpen, setHelpOpen] = useState(false);
+  // Grayscale is the moderator's choice for the whole session, not per content.
+  const [grayscale, setGrayscale] = useState(false);
+  const { state } = session;
+  const content = state.status === "ready" ? state.content : null;
+
+  return (
+    <div
+      className="stack"
+      data-testid="review-panel"
+      data-tier={tier}
+      data-content-id={content?.id ?? ""}
+      data-busy={session.busy ? "1" : "0"}
+    >
+      <div className="review-bar">
+        <strong>{tierLabel(tier)} queue</strong>
+        {session.notice ? (
+          <span role="status" data-testid="review-notice">
+            {session.notice}
+          </span>
+        ) : null}
+        <button type="button" className="btn btn-small" onClick={() => setHelpOpen(true)} data-testid="review-help-button">
+          Keys <kbd>?</kbd>
+        </button>
+      </div>
+      {state.status === "loading" ? <Loading label="Taking the next content…" /> : null}
+      {state.status === "error" ? (
+        <div className="stack">
+          <ErrorMessage error={state.error} title="Could not take content from the queue" />
+          <p>
+            <button type="button" className="btn" onClick={session.retry}>
+              Try again
+            </button>
+          </p>
+        </div>
+      ) : null}
+      {state.status === "empty" ? (
+        <div className="stack" data-testid="review-empty">
+          <p>{state.message}</p>
+          <p>
+            <button type="button" className="btn" onClick={session.retry} data-testid="review-check-again">
+              Check again
+            </button>
+          </p>
+        </div>
+      ) : null}
+      {content ? (
+        <ReviewItem
+          key={content.id}
+          content={content}
+          session={session}
+          helpOpen={helpOpen}
+          setHelpOpen={setHelpOpen}
+          grayscale={grayscale}
+          setGrayscale={setGrayscale}
+        />
+      ) : null}
+      {helpOpen ? <ReviewHelp onClose={() => setHelpOpen(false)} /> : null}
+    </div>
+  );
+}

@@ -1,0 +1,156 @@
+import { vi } from "vitest";
+
+import { jsonResponse } from "@/testing/test-utils";
+
+import type { ContentDetail, Policy, QueueRow } from "../types";
+
+export function policy(overrides: Partial<Policy> = {}): Policy {
+  return {
+    id: 3,
+    name: "Community rules",
+    description: "",
+    project: 9,
+    automation_level: "assist",
+    canary_share: 0.1,
+    categories: [
+      {
+        id: 1,
+        name: "spam",
+        label_class: "spam",
+        severity: 2,
+        remove_threshold: 0.97,
+        allow_threshold: 0.05,
+        sla_hours: 24,
+        rules: ["free money"],
+      },
+    ],
+    reason_codes: [
+      { id: 1, code: "OK-1", description: "Nothing wrong", action: "approve", category: null },
+      { id: 2, code: "SPAM-1", description: "Unsolicited ads", action: "remove", category: "spam" },
+      { id: 3, code: "SPAM-2", description: "Scam links", action: "remove", category: "spam" },
+      { id: 4, code: "ESC-1", description: "Needs a senior look", action: "escalate", category: null },
+    ],
+    created_at: "2026-01-01T10:00:00Z",
+    updated_at: "2026-01-01T10:00:00Z",
+    ...overrides,
+  };
+}
+
+export function contentDetail(id: number, overrides: Partial<ContentDetail> = {}): ContentDetail {
+  return {
+    id,
+    external_id: `post-${id}`,
+    platform: "Forum",
+    policy: 3,
+    policy_name: "Community rules",
+    automation_level: "assist",
+    state: "pending",
+    tier: "standard",
+    text: `Message ${id}`,
+    has_image: false,
+    blurred_thumbnail_url: null,
+    image_url: null,
+    context: {},
+    category: "spam",
+    scores: {},
+    model: null,
+    priority: 1.5,
+    report_count: 0,
+    hash_match: false,
+    sla_due_at: null,
+    leased_by: "mia",
+    lease_expires_at: null,
+    created_at: "2026-01-01T10:00:00Z",
+    decided_at: null,
+    reports: [],
+    hash_matches: [],
+    author: null,
+    author_history: [],
+    similar: [],
+    decisions: [],
+    appeals: [],
+    ...overrides,
+  };
+}
+
+export function queueRow(id: number, overrides: Partial<QueueRow> = {}): QueueRow {
+  return {
+    id,
+    external_id: `post-${id}`,
+    policy: 3,
+    policy_name: "Community rules",
+    category: "spam",
+    state: "pending",
+    tier: "standard",
+    text: `Message ${id}`,
+    has_image: false,
+    blurred_thumbnail_url: null,
+    priority: 1,
+    report_count: 0,
+    hash_match: false,
+    sla_due_at: null,
+    overdue: false,
+    leased_by: null,
+    lease_expires_at: null,
+    created_at: "2026-01-01T10:00:00Z",
+    ...overrides,
+  };
+}
+
+export function page<T>(results: T[]) {
+  return { count: results.length, next: null, previous: null, results };
+}
+
+type Call = { method: string; path: string; search: URLSearchParams; body: unknown };
+
+/**
+ * A fetch stand-in for the moderation API: `queue` is handed out by POST queue/next/ in order
+ * (skipping excluded ids and decided ones); every request is recorded.
+ */
+export function fakeModerationServer({
+  queue = [],
+  policies = [policy()],
+  onDecide,
+}: {
+  queue?: ContentDetail[];
+  policies?: Policy[];
+  onDecide?: (contentId: number, body: unknown) => Response | undefined;
+} = {}) {
+  const calls: Call[] = [];
+  const decided = new Set<number>();
+  const held = new Set<number>();
+  const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const url = new URL(String(input), "http://localhost");
+    const path = url.pathname.replace(/^\/api\/v1/, "");
+    const method = init?.method ?? "GET";
+    const body = typeof init?.body === "string" ? (JSON.parse(init.body) as unknown) : undefined;
+    calls.push({ method, path, search: url.searchParams, body });
+    if (path === "/auth/csrf/") return jsonResponse({ csrf_token: "token" });
+    if (path === "/moderation/queue/next/") {
+      const exclude = new Set(((body as { exclude?: number[] }).exclude ?? []) as number[]);
+      const next = queue.find((content) => !decided.has(content.id) && !exclude.has(content.id)) ?? null;
+      if (next) held.add(next.id);
+      return jsonResponse({ content: next });
+    }
+    const decide = path.match(/^\/moderation\/contents\/(\d+)\/decide\/$/);
+    if (decide) {
+      const contentId = Number(decide[1]);
+      const custom = onDecide?.(contentId, body);
+      if (custom) return custom;
+      decided.add(contentId);
+      return jsonResponse({ id: 100 + contentId, action: (body as { action: string }).action }, { status: 201 });
+    }
+    if (/^\/moderation\/contents\/\d+\/(release|renew)\/$/.test(path)) return jsonResponse({});
+    const policyMatch = path.match(/^\/moderation\/policies\/(\d+)\/$/);
+    if (policyMatch) {
+      const found = policies.find((candidate) => candidate.id === Number(policyMatch[1]));
+      return found ? jsonResponse(found) : jsonResponse({ message: "Not found." }, { status: 404 });
+    }
+    if (path === "/moderation/policies/") return jsonResponse(page(policies));
+    return jsonResponse({ message: `Unexpected ${method} ${path}` }, { status: 500 });
+  });
+  return {
+    spy,
+    calls: (method: string, pattern: RegExp) => calls.filter((call) => call.method === method && pattern.test(call.path)),
+  };
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+
+import { isTypingTarget, reviewCommandForKey } from "../keymap";
+
+describe("reviewCommandForKey", () => {
+  it("maps every review key to its command", () => {
+    expect(reviewCommandForKey({ key: "a" })).toEqual({ type: "action", action: "approve" });
+    expect(reviewCommandForKey({ key: "R" })).toEqual({ type: "action", action: "remove" });
+    expect(reviewCommandForKey({ key: "e" })).toEqual({ type: "action", action: "escalate" });
+    expect(reviewCommandForKey({ key: "3" })).toEqual({ type: "reason", index: 2 });
+    expect(reviewCommandForKey({ key: "w" })).toEqual({ type: "warn" });
+    expect(reviewCommandForKey({ key: "s" })).toEqual({ type: "suspend" });
+    expect(reviewCommandForKey({ key: "v" })).toEqual({ type: "reveal" });
+    expect(reviewCommandForKey({ key: "g" })).toEqual({ type: "grayscale" });
+    expect(reviewCommandForKey({ key: "n" })).toEqual({ type: "next" });
+    expect(reviewCommandForKey({ key: "c" })).toEqual({ type: "note" });
+    expect(reviewCommandForKey({ key: "?" })).toEqual({ type: "help" });
+    expect(reviewCommandForKey({ key: "Enter" })).toEqual({ type: "submit" });
+    expect(reviewCommandForKey({ key: "Escape" })).toEqual({ type: "escape" });
+  });
+
+  it("leaves browser shortcuts and other keys alone", () => {
+    expect(reviewCommandForKey({ key: "r", ctrlKey: true })).toBeNull();
+    expect(reviewCommandForKey({ key: "a", metaKey: true })).toBeNull();
+    expect(reviewCommandForKey({ key: "0" })).toBeNull();
+    expect(reviewCommandForKey({ key: "Tab" })).toBeNull();
+    expect(reviewCommandForKey({ key: "q" })).toBeNull();
+  });
+});
+
+describe("isTypingTarget", () => {
+  it("is true for text fields and false for buttons and checkboxes", () => {
+    const textarea = document.createElement("textarea");
+    const number = Object.assign(document.createElement("input"), { type: "number" });
+    const checkbox = Object.assign(document.createElement("input"), { type: "checkbox" });
+    const button = document.createElement("button");
+    expect(isTypingTarget(textarea)).toBe(true);
+    expect(isTypingTarget(number)).toBe(true);
+    expect(isTypingTarget(checkbox)).toBe(false);
+    expect(isTypingTarget(button)).toBe(false);
+  });
+});

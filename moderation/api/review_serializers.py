@@ -90,6 +90,9 @@ class WebhookEndpointInputSerializer(serializers.Serializer):
 
 
 class DecisionSerializer(serializers.ModelSerializer):
+    # Declared: a PositiveIntegerField's schema maximum depends on the database.
+    suspend_days = serializers.IntegerField(read_only=True, allow_null=True)
+    time_spent_ms = serializers.IntegerField(read_only=True, allow_null=True)
     reason_code = serializers.CharField(source="reason_code.code", default=None, allow_null=True)
 
     class Meta:
@@ -127,6 +130,9 @@ def _blurred_url(content: Content) -> str | None:
 
 class ContentRowSerializer(serializers.ModelSerializer):
     """A content in the review queue."""
+
+    # Declared: a PositiveIntegerField's schema maximum depends on the database.
+    report_count = serializers.IntegerField(read_only=True)
 
     policy_name = serializers.CharField(source="policy.name")
     category = serializers.CharField(source="top_category.name", default=None, allow_null=True)
@@ -338,6 +344,10 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):
+    # Declared: a PositiveIntegerField's schema maximum depends on the database.
+    attempts = serializers.IntegerField(read_only=True)
+    last_status_code = serializers.IntegerField(read_only=True, allow_null=True)
+
     class Meta:
         model = WebhookDelivery
         fields = [

@@ -1662,8 +1662,7 @@ export interface components {
             readonly blurred_thumbnail_url: string | null;
             /** Format: double */
             priority?: number;
-            /** Format: int64 */
-            report_count?: number;
+            readonly report_count: number;
             hash_match?: boolean;
             /** Format: date-time */
             sla_due_at?: string | null;
@@ -1765,11 +1764,9 @@ export interface components {
             moderator_name?: string;
             automated?: boolean;
             author_action?: components["schemas"]["AuthorActionEnum"];
-            /** Format: int64 */
-            suspend_days?: number | null;
+            readonly suspend_days: number | null;
             model_suggestion?: unknown;
-            /** Format: int64 */
-            time_spent_ms?: number | null;
+            readonly time_spent_ms: number | null;
             is_final?: boolean;
             superseded?: boolean;
             /** Format: date-time */
@@ -2811,10 +2808,8 @@ export interface components {
             event: string;
             payload: unknown;
             status?: string;
-            /** Format: int64 */
-            attempts?: number;
-            /** Format: int64 */
-            last_status_code?: number | null;
+            readonly attempts: number;
+            readonly last_status_code: number | null;
             last_error?: string;
             log?: unknown;
             /** Format: date-time */

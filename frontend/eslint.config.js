@@ -17,6 +17,7 @@ const FEATURES = [
   "members",
   "models",
   "moderation",
+  "platforms",
   "projects",
   "users",
 ];

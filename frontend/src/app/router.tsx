@@ -16,6 +16,8 @@ import { ModerationPolicyRoute } from "./routes/moderation/policy";
 import { ModerationQueueRoute } from "./routes/moderation/queue";
 import { ModerationReviewRoute } from "./routes/moderation/review";
 import { NotFoundRoute } from "./routes/not-found";
+import { PlatformRoute } from "./routes/platforms/detail";
+import { PlatformsRoute } from "./routes/platforms/list";
 import { ProjectAnnotateRoute } from "./routes/projects/annotate";
 import { CreateProjectRoute } from "./routes/projects/create";
 import { ProjectDashboardRoute } from "./routes/projects/dashboard";
@@ -74,6 +76,8 @@ export function createAppRouter() {
             { path: paths.moderationPolicy.path, element: <ModerationPolicyRoute /> },
           ],
         },
+        { path: paths.platforms.path, element: <PlatformsRoute /> },
+        { path: paths.platform.path, element: <PlatformRoute /> },
         { path: paths.users.path, element: <UsersRoute /> },
         { path: paths.account.path, element: <AccountRoute /> },
         { path: "*", element: <NotFoundRoute /> },

@@ -59,6 +59,11 @@ export const paths = {
     path: "policies/:policyId",
     href: (policyId: number) => `/moderation/policies/${policyId}`,
   },
+  platforms: { path: "/platforms", href: () => "/platforms" },
+  platform: {
+    path: "/platforms/:platformId",
+    href: (platformId: number) => `/platforms/${platformId}`,
+  },
   users: { path: "/users", href: () => "/users" },
   account: { path: "/account", href: () => "/account" },
 } as const;

@@ -33,6 +33,13 @@ export function AppRoot() {
             </li>
             {user?.is_staff ? (
               <li>
+                <NavLink to={paths.platforms.href()} data-testid="nav-platforms">
+                  Platforms
+                </NavLink>
+              </li>
+            ) : null}
+            {user?.is_staff ? (
+              <li>
                 <NavLink to={paths.users.href()}>Users</NavLink>
               </li>
             ) : null}

@@ -21,32 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_common import ensure_database, real_texts, setup_django
+
 REPO = Path(__file__).resolve().parent.parent
 DATASETS = REPO.parent / "shared" / "datasets"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tandem_bench"
-
-
-def _setup_django() -> None:
-    sys.path.insert(0, str(REPO))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-
-
-def real_texts() -> list[str]:
-    texts: list[str] = []
-    sms = DATASETS / "sms_spam_collection.tsv"
-    davidson = DATASETS / "davidson_hate_offensive.csv"
-    if not sms.is_file() or not davidson.is_file():
-        sys.exit(f"The datasets are missing from {DATASETS}; this benchmark needs real texts.")
-    with sms.open(encoding="utf-8") as fh:
-        next(fh)
-        texts += [line.split("\t", 1)[1].strip() for line in fh if "\t" in line]
-    with davidson.open(encoding="utf-8") as fh:
-        texts += [row["tweet"] for row in csv.DictReader(fh)]
-    return [t for t in texts if t.strip()]
 
 
 def write_file(path: Path, rows: int, *, labeled: bool) -> None:
@@ -68,19 +47,9 @@ def write_file(path: Path, rows: int, *, labeled: bool) -> None:
             writer.writerow(row)
 
 
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def child(args: argparse.Namespace) -> None:
     """Runs in the child process: one phase, then prints its figures as JSON."""
-    _setup_django()
+    setup_django()
     if args.child == "prepare":
         from django.contrib.auth import get_user_model
         from django.core.files import File

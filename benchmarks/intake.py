@@ -22,8 +22,6 @@ import argparse
 import http.client
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from bench_common import Server, ensure_database, setup_django
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
@@ -39,15 +38,6 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/tandem_bench_intake"
 TRAIN_TEXTS = 1500
 BATCH_SIZE = 100
 HASH_ENTRIES = 10_000
-
-
-def _setup_django() -> None:
-    sys.path.insert(0, str(REPO))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
 
 
 def sms_rows() -> list[tuple[str, str]]:
@@ -70,7 +60,7 @@ def sms_rows() -> list[tuple[str, str]]:
 
 def setup() -> dict:
     """Migrate, train a MiniLM production model on SMS labels, make the policy, key and bank."""
-    _setup_django()
+    setup_django()
     import random
 
     from django.core.management import call_command
@@ -170,45 +160,6 @@ def encode_baseline(texts: list[str]) -> float:
 # --- the server ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """gunicorn serving the app on 127.0.0.1, stopped by its own PID."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.port = free_port()
-        bin_dir = Path(sys.executable).parent
-        self.process = subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", "1", "--threads", "4", "--log-level", "warning"],
-            cwd=REPO,
-            env=env,
-        )  # fmt: skip
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/api/v1/auth/csrf/")
-                conn.getresponse().read()
-                return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        sys.exit("the server did not start")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
 def post(conn: http.client.HTTPConnection, key: str, path: str, body: dict) -> tuple[int, dict]:
     conn.request(
         "POST",
@@ -221,16 +172,6 @@ def post(conn: http.client.HTTPConnection, key: str, path: str, body: dict) -> t
 
 
 # --- main ---------------------------------------------------------------------------------------
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def pct(values: list[float], q: float) -> float:
@@ -277,7 +218,7 @@ def main() -> None:
     ]
     encode_per_s = encode_baseline(batch_texts)
 
-    server = Server(env)
+    server = Server(env, workers=1, threads=4)
     try:
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
         base = {"policy": state["policy"], "author_id": "bench-author"}

@@ -27,8 +27,6 @@ import http.client
 import json
 import os
 import random
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,6 +36,7 @@ import uuid
 from pathlib import Path
 
 import numpy as np
+from bench_common import Server, ensure_database, real_texts, setup_django
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
@@ -50,30 +49,6 @@ TARGETS += "0 duplicates; SQLite 100k: next p95 ≤ 20 ms"
 
 
 # --- setting up (runs in a child process with the case's database settings) ------------------
-
-
-def _setup_django() -> None:
-    sys.path.insert(0, str(REPO))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-
-
-def real_texts() -> list[str]:
-    import csv
-
-    sms = DATASETS / "sms_spam_collection.tsv"
-    davidson = DATASETS / "davidson_hate_offensive.csv"
-    if not sms.is_file() or not davidson.is_file():
-        sys.exit(f"The datasets are missing from {DATASETS}; this benchmark needs real texts.")
-    with sms.open(encoding="utf-8") as fh:
-        next(fh)
-        texts = [line.split("\t", 1)[1].strip() for line in fh if "\t" in line]
-    with davidson.open(encoding="utf-8") as fh:
-        texts += [row["tweet"] for row in csv.DictReader(fh)]
-    return [t for t in texts if t.strip()]
 
 
 def fill(size: int, clients: int) -> dict:
@@ -169,55 +144,6 @@ def count_overfilled(project_id: int) -> int:
 
 
 # --- the server ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """gunicorn serving the app on 127.0.0.1, stopped by its own PID."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.port = free_port()
-        bin_dir = Path(sys.executable).parent
-        self.process = subprocess.Popen(
-            [
-                str(bin_dir / "gunicorn"),
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "2",
-                "--threads",
-                "8",
-                "--log-level",
-                "warning",
-            ],
-            cwd=REPO,
-            env=env,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/api/v1/auth/csrf/")
-                conn.getresponse().read()
-                return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        sys.exit("the server did not start")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
 
 
 # --- the clients --------------------------------------------------------------------------------
@@ -329,7 +255,7 @@ def run_case(env, setup, clients_n, pairs, seconds) -> dict:
 
 
 def child(args: argparse.Namespace) -> None:
-    _setup_django()
+    setup_django()
     if args.child == "fill":
         print(json.dumps(fill(args.size, args.clients)))
     elif args.child == "overfilled":
@@ -343,16 +269,6 @@ def run_child(env: dict[str, str], *extra: str) -> dict:
     if out.returncode:
         sys.exit(f"setup failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> None:

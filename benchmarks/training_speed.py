@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from bench_common import ensure_database, setup_django
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
@@ -36,16 +37,6 @@ TARGETS = {100_000: 5.0, 1_000_000: 30.0}
 TRAIN_LABELS = 800
 HELD_OUT_LABELS = 200
 COPY_ROWS = 50_000
-
-
-def _setup_django() -> None:
-    sys.path.insert(0, str(REPO))
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
 
 
 def real_data() -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -60,16 +51,6 @@ def real_data() -> tuple[list[str], np.ndarray, np.ndarray]:
         positive.append(dataset.positive)
         vectors.append(matrix)
     return texts, np.concatenate(vectors), np.concatenate(positive)
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _fill(size: int, seed: int = 0):
@@ -164,7 +145,7 @@ def _fill(size: int, seed: int = 0):
 
 def child(size: int) -> None:
     """One pool size: fill a project, train twice, print the figures as JSON."""
-    _setup_django()
+    setup_django()
     from django.core.management import call_command
 
     from labeling.models import Item

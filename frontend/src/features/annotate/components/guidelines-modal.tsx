@@ -1,4 +1,4 @@
-import { Modal } from "./modal";
+import { Modal } from "@/components/ui/modal";
 
 type GuidelinesModalProps = {
   guidelinesHtml: string;
@@ -7,7 +7,8 @@ type GuidelinesModalProps = {
 
 export function GuidelinesModal({ guidelinesHtml, onClose }: GuidelinesModalProps) {
   return (
-    <Modal title="Guidelines" onClose={onClose} testId="guidelines-modal">
+    // Esc is one of the workspace's keys (it closes whichever window is open), not the modal's.
+    <Modal title="Guidelines" onClose={onClose} testId="guidelines-modal" closeOnEscape={false}>
       {guidelinesHtml ? (
         // guidelines_html is rendered from Markdown and cleaned by nh3 on the server (scripts,
         // event handlers and unknown tags removed). Item content is always rendered as text.

@@ -1,7 +1,8 @@
 import { Fragment } from "react";
 
+import { Modal } from "@/components/ui/modal";
+
 import type { LabelKey } from "../utils/keymap";
-import { Modal } from "./modal";
 
 type HelpOverlayProps = {
   labelKeys: readonly LabelKey[];
@@ -17,7 +18,8 @@ function keyName(key: string): string {
 export function HelpOverlay({ labelKeys, multilabel, onClose }: HelpOverlayProps) {
   const shadowed = labelKeys.filter((labelKey) => labelKey.shadowedHotkey);
   return (
-    <Modal title="Keyboard shortcuts" onClose={onClose} testId="help-overlay">
+    // Esc is one of the workspace's keys (it closes whichever window is open), not the modal's.
+    <Modal title="Keyboard shortcuts" onClose={onClose} testId="help-overlay" closeOnEscape={false}>
       <dl className="help-keys">
         <dt>
           <kbd>a</kbd>

@@ -1,6 +1,8 @@
-import { useEffect, useRef } from "react";
+import { useCallback } from "react";
 
-import { type Command, commandForKey, isTypingTarget, type LabelKey } from "../utils/keymap";
+import { useKeyCommands } from "@/hooks/use-key-commands";
+
+import { type Command, commandForKey, type LabelKey } from "../utils/keymap";
 
 /**
  * Listen for the workspace's keys on the whole page.
@@ -11,27 +13,6 @@ import { type Command, commandForKey, isTypingTarget, type LabelKey } from "../u
  * are keys held down: an auto-repeating key must not answer a row of items.
  */
 export function useWorkspaceKeys(keys: readonly LabelKey[], onCommand: (command: Command, at: number) => boolean) {
-  const handler = useRef(onCommand);
-  const labelKeys = useRef(keys);
-
-  useEffect(() => {
-    handler.current = onCommand;
-    labelKeys.current = keys;
-  }, [onCommand, keys]);
-
-  useEffect(() => {
-    function onKeyDown(event: KeyboardEvent) {
-      const at = performance.now();
-      if (event.defaultPrevented || isTypingTarget(event.target)) return;
-      const command = commandForKey(event, labelKeys.current);
-      if (!command) return;
-      if (event.repeat) {
-        event.preventDefault();
-        return;
-      }
-      if (handler.current(command, at)) event.preventDefault();
-    }
-    window.addEventListener("keydown", onKeyDown);
-    return () => window.removeEventListener("keydown", onKeyDown);
-  }, []);
+  const toCommand = useCallback((event: KeyboardEvent) => commandForKey(event, keys), [keys]);
+  useKeyCommands(toCommand, onCommand);
 }

@@ -1,3 +1,5 @@
+import { digitKeyFor, hasShortcutModifier, type KeyInput } from "@/lib/keyboard";
+
 import type { LabelClass } from "../types";
 
 /** Keys the workspace itself uses; a label class hotkey on one of them is shadowed. */
@@ -40,8 +42,9 @@ export function labelKeys(labelClasses: readonly LabelClass[]): LabelKey[] {
   return ordered.map((labelClass, index) => {
     const hotkey = (labelClass.hotkey ?? "").toLowerCase();
     let key = own[index] ?? null;
-    if (key === null && index < 9 && !taken.has(String(index + 1))) {
-      key = String(index + 1);
+    const digit = digitKeyFor(index);
+    if (key === null && digit !== null && !taken.has(digit)) {
+      key = digit;
       taken.add(key);
     }
     return {
@@ -66,17 +69,9 @@ export type Command =
   | { type: "zoom" }
   | { type: "escape" };
 
-export type KeyInput = {
-  key: string;
-  ctrlKey?: boolean;
-  metaKey?: boolean;
-  altKey?: boolean;
-};
-
 /** The workspace command a key press means, or null for keys the workspace leaves alone. */
 export function commandForKey(event: KeyInput, keys: readonly LabelKey[]): Command | null {
-  // Browser and system shortcuts (copy, reload, switch tab…) keep working.
-  if (event.ctrlKey || event.metaKey || event.altKey) return null;
+  if (hasShortcutModifier(event)) return null;
   switch (event.key) {
     case "Enter":
       return { type: "confirm" };
@@ -108,15 +103,4 @@ export function commandForKey(event: KeyInput, keys: readonly LabelKey[]): Comma
   }
   const match = keys.find((labelKey) => labelKey.key === key);
   return match ? { type: "label", label: match.name } : null;
-}
-
-/** True when a key press belongs to a text field, so the workspace must not act on it. */
-export function isTypingTarget(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable) return true;
-  const tag = target.tagName;
-  if (tag === "TEXTAREA" || tag === "SELECT") return true;
-  if (tag !== "INPUT") return false;
-  const type = (target as HTMLInputElement).type;
-  return !["button", "checkbox", "radio", "submit", "reset", "range", "color", "file"].includes(type);
 }

@@ -1,3 +1,5 @@
+import { hasShortcutModifier, indexForDigitKey, type KeyInput } from "@/lib/keyboard";
+
 import type { DecisionAction } from "../types";
 
 /** The review panel's keys. Digits 1–9 pick a reason code; Enter sends the decision. */
@@ -27,17 +29,9 @@ export type ReviewCommand =
   | { type: "submit" }
   | { type: "escape" };
 
-export type KeyInput = {
-  key: string;
-  ctrlKey?: boolean;
-  metaKey?: boolean;
-  altKey?: boolean;
-};
-
 /** The review command a key press means, or null for keys the panel leaves alone. */
 export function reviewCommandForKey(event: KeyInput): ReviewCommand | null {
-  // Browser and system shortcuts (copy, reload, switch tab…) keep working.
-  if (event.ctrlKey || event.metaKey || event.altKey) return null;
+  if (hasShortcutModifier(event)) return null;
   switch (event.key) {
     case "Enter":
       return { type: "submit" };
@@ -47,7 +41,8 @@ export function reviewCommandForKey(event: KeyInput): ReviewCommand | null {
       return { type: "help" };
   }
   if (event.key.length !== 1) return null;
-  if (event.key >= "1" && event.key <= "9") return { type: "reason", index: Number(event.key) - 1 };
+  const reason = indexForDigitKey(event.key);
+  if (reason !== null) return { type: "reason", index: reason };
   switch (event.key.toLowerCase()) {
     case REVIEW_KEYS.approve:
       return { type: "action", action: "approve" };
@@ -69,15 +64,4 @@ export function reviewCommandForKey(event: KeyInput): ReviewCommand | null {
       return { type: "note" };
   }
   return null;
-}
-
-/** True when a key press belongs to a text field, so the panel must not act on it. */
-export function isTypingTarget(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  if (target.isContentEditable) return true;
-  const tag = target.tagName;
-  if (tag === "TEXTAREA" || tag === "SELECT") return true;
-  if (tag !== "INPUT") return false;
-  const type = (target as HTMLInputElement).type;
-  return !["button", "checkbox", "radio", "submit", "reset", "range", "color", "file"].includes(type);
 }

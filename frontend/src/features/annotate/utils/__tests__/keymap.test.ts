@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { LabelClass } from "../../types";
-import { commandForKey, isTypingTarget, labelKeys } from "../keymap";
+import { commandForKey, labelKeys } from "../keymap";
 
 function labelClass(name: string, order: number, hotkey = ""): LabelClass {
   return { id: order + 1, name, colour: "#123456", hotkey, order };
@@ -59,22 +59,5 @@ describe("commandForKey", () => {
     expect(commandForKey({ key: "a", ctrlKey: true }, keys)).toBeNull();
     expect(commandForKey({ key: "z", metaKey: true }, keys)).toBeNull();
     expect(commandForKey({ key: "1", altKey: true }, keys)).toBeNull();
-  });
-});
-
-describe("isTypingTarget", () => {
-  it("is true for text fields and editable content only", () => {
-    const text = document.createElement("input");
-    const checkbox = document.createElement("input");
-    checkbox.type = "checkbox";
-    const editable = document.createElement("div");
-    editable.contentEditable = "true";
-    Object.defineProperty(editable, "isContentEditable", { value: true });
-    expect(isTypingTarget(text)).toBe(true);
-    expect(isTypingTarget(document.createElement("textarea"))).toBe(true);
-    expect(isTypingTarget(editable)).toBe(true);
-    expect(isTypingTarget(checkbox)).toBe(false);
-    expect(isTypingTarget(document.createElement("button"))).toBe(false);
-    expect(isTypingTarget(document.body)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { Dialog } from "../shared/dialog";
+import { Modal } from "@/components/ui/modal";
 
 const KEYS: [string, string][] = [
   ["a", "Approve (allow the content)"],
@@ -19,7 +19,7 @@ const KEYS: [string, string][] = [
 /** Every key of the review panel. */
 export function ReviewHelp({ onClose }: { onClose: () => void }) {
   return (
-    <Dialog title="Keyboard shortcuts" onClose={onClose} testId="review-help">
+    <Modal title="Keyboard shortcuts" onClose={onClose} testId="review-help">
       <dl className="mod-keys">
         {KEYS.map(([key, meaning]) => (
           <div key={key} style={{ display: "contents" }}>
@@ -31,6 +31,6 @@ export function ReviewHelp({ onClose }: { onClose: () => void }) {
         ))}
       </dl>
       <p className="hint">Keys do nothing while you type in the note or the days field.</p>
-    </Dialog>
+    </Modal>
   );
 }

@@ -6,7 +6,7 @@ import { formatCount, formatDateTime, formatDecimal, formatPercent } from "@/lib
 
 import { type StageChange, useChangeStage, useModelCompare, useStageModelVersions } from "../../api/model-stages";
 import type { CompareSide, StageModelVersion } from "../../types";
-import { ConfirmDialog } from "../shared/dialog";
+import { ConfirmDialog } from "../shared/confirm-dialog";
 import "../moderation.css";
 
 type Slot = "production" | "canary" | "shadow";

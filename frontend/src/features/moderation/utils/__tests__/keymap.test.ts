@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { isTypingTarget, reviewCommandForKey } from "../keymap";
+import { reviewCommandForKey } from "../keymap";
 
 describe("reviewCommandForKey", () => {
   it("maps every review key to its command", () => {
@@ -25,18 +25,5 @@ describe("reviewCommandForKey", () => {
     expect(reviewCommandForKey({ key: "0" })).toBeNull();
     expect(reviewCommandForKey({ key: "Tab" })).toBeNull();
     expect(reviewCommandForKey({ key: "q" })).toBeNull();
-  });
-});
-
-describe("isTypingTarget", () => {
-  it("is true for text fields and false for buttons and checkboxes", () => {
-    const textarea = document.createElement("textarea");
-    const number = Object.assign(document.createElement("input"), { type: "number" });
-    const checkbox = Object.assign(document.createElement("input"), { type: "checkbox" });
-    const button = document.createElement("button");
-    expect(isTypingTarget(textarea)).toBe(true);
-    expect(isTypingTarget(number)).toBe(true);
-    expect(isTypingTarget(checkbox)).toBe(false);
-    expect(isTypingTarget(button)).toBe(false);
   });
 });

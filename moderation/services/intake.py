@@ -42,8 +42,11 @@ from moderation.models import (
     PolicyCategory,
     ReasonCode,
     Report,
+    WebhookEndpoint,
 )
 from moderation.services import hashbank, rules, scoring
+from moderation.services.decisions import decision_payload
+from moderation.services.webhooks import webhook_event_send
 
 # Levels at which the model's score informs what happens (shadow only logs it).
 # Levels at which a hash-bank match removes content at once.
@@ -511,6 +514,20 @@ def _store(platform: Platform, prepared: list[_Prepared]) -> list[Content]:
     # Rules listed twice in a policy give one report (unique per content and reporter).
     Report.objects.bulk_create(reports, ignore_conflicts=True)
     Decision.objects.bulk_create(decisions)
+    # Enforcement reaches the platform by webhook too (the intake answer already says it;
+    # the webhook is what a platform's moderation log listens to), when it configured any.
+    platforms_with_hooks = set(
+        WebhookEndpoint.objects.filter(
+            platform_id__in={d.content.platform_id for d in decisions}, active=True
+        ).values_list("platform_id", flat=True)
+    ) if decisions else set()  # fmt: skip
+    for decision in decisions:
+        if decision.content.platform_id in platforms_with_hooks:
+            webhook_event_send(
+                content=decision.content,
+                event="content.decided",
+                payload={"decision": decision_payload(decision)},
+            )
     for decision in decisions:
         # Automatic decisions are never labels (feedback-loop guard): no annotation here.
         audit_record(
@@ -595,7 +612,8 @@ def intake_submit(*, platform: Platform, entries: list[IntakeInput]) -> IntakeRe
     The same external id again (in this batch or later) gets the stored answer; nothing is
     stored twice. Side effects: items in the policy's project (images, thumbnails, blurred
     thumbnails under MEDIA_ROOT), authors, contents, reports (hash / rule / model),
-    automatic decisions (final, automated, never training labels) each with an audit record.
+    automatic decisions (final, automated, never training labels) each with an audit record
+    and, for platforms with webhook endpoints, a signed ``content.decided`` delivery.
     """
     errors: list[IntakeError] = []
     policies = _policies({entry.policy for entry in entries})

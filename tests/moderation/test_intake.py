@@ -355,3 +355,39 @@ def test_platform_polls_the_state_of_its_own_content_only(platform_key):
     assert mine.status_code == 200
     assert mine.json() == answer
     assert theirs.status_code == 404
+
+
+def test_automatic_enforcement_reaches_the_platform_by_signed_webhook(
+    served, platform_key, settings, django_capture_on_commit_callbacks
+):
+    from moderation.models import WebhookEndpoint
+    from tests.moderation.webhook_receiver import SECRET, Receiver
+
+    settings.TANDEM_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    project, _ = served
+    platform, key = platform_key
+    policy = make_policy(project, level=AutomationLevel.FULL)
+    with Receiver(200) as receiver:
+        WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret=SECRET)
+        with django_capture_on_commit_callbacks(execute=True):
+            removed = submit(key, policy, "auto-spam", SPAM).json()
+            allowed = submit(key, policy, "auto-ham", HAM).json()
+
+    assert (removed["state"], allowed["state"]) == ("removed", "allowed")
+    got = {r["body"]["content"]["external_id"]: r for r in receiver.received}
+    assert set(got) == {"auto-spam", "auto-ham"}
+    assert all(r["signature_ok"] for r in got.values())
+    assert got["auto-spam"]["body"]["decision"]["action"] == "remove"
+    assert got["auto-spam"]["body"]["decision"]["automated"] is True
+    assert got["auto-ham"]["body"]["content"]["state"] == "allowed"
+
+
+def test_automatic_decisions_send_nothing_without_a_configured_endpoint(served, platform_key):
+    from moderation.models import WebhookDelivery
+
+    project, _ = served
+    _, key = platform_key
+    policy = make_policy(project, level=AutomationLevel.FULL)
+
+    assert submit(key, policy, "quiet", SPAM).json()["state"] == "removed"
+    assert not WebhookDelivery.objects.exists()

@@ -53,3 +53,18 @@ def test_a_project_a_policy_uses_cannot_be_deleted(api, make_member):
     assert "policies" in response.json()["message"]
     assert Project.objects.filter(pk=project.pk).exists()
     assert not AuditEvent.objects.filter(action="project.delete").exists()
+
+
+def test_a_policy_can_start_with_a_name_and_a_project_only(api, make_member):
+    project = ProjectFactory(label_classes=["ham", "spam"])
+    admin = make_member(Role.ADMIN, proj=project)
+
+    response = api.as_user(admin).post(
+        "/api/v1/moderation/policies/",
+        {"name": "Community rules", "project": project.pk, "automation_level": "assist"},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["categories"] == []
+    assert response.json()["automation_level"] == "assist"

@@ -22,11 +22,6 @@ def project_list(*, user: AbstractBaseUser) -> QuerySet[Project]:
     )
 
 
-def project_role(*, project: Project, user: AbstractBaseUser) -> str | None:
-    membership = ProjectMembership.objects.filter(project=project, user=user).first()
-    return membership.role if membership else None
-
-
 def project_get_for_user(
     *, project_id: int, user: AbstractBaseUser, roles: Collection[str] | None = None
 ) -> Project:

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -65,3 +65,15 @@ def payload_too_large(message: str, **extra: Any) -> ApplicationError:
     return ApplicationError(
         message, extra=extra, status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     )
+
+
+def error_response(
+    message: str,
+    *,
+    status: int,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JsonResponse:
+    """The API's error body, ``{"message", "extra"}``, for code that answers outside DRF
+    (middleware, Django's error handlers, file views)."""
+    return JsonResponse({"message": message, "extra": extra or {}}, status=status, headers=headers)

@@ -201,7 +201,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
     _default_result_backend = f"file://{_celery_dir / 'results'}"
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A message a worker took and did not acknowledge (tasks acknowledge late) goes back to
+    # the queue after this many seconds: how long a task whose worker died (kill -9, a lost
+    # machine) waits before another worker runs it. Keep it above the longest task's run time.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600)
+    }
     _default_result_backend = CELERY_BROKER_URL
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=_default_result_backend)
 CELERY_ACCEPT_CONTENT = ["json"]

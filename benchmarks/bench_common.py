@@ -1,17 +1,17 @@
 """What the benchmarks share: Django set-up, real texts, a fresh PostgreSQL database, and the
-app served by gunicorn on 127.0.0.1 (stopped by its own PID)."""
+app served by gunicorn on 127.0.0.1 (stopped by its own PID; ``stack.Server``, which the soak
+benchmark and the fault-injection tests use too)."""
 
 from __future__ import annotations
 
 import csv
-import http.client
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from stack import Server, free_port
+
+__all__ = ["Server", "ensure_database", "free_port", "real_texts", "setup_django"]
 
 REPO = Path(__file__).resolve().parent.parent
 DATASETS = REPO.parent / "shared" / "datasets"
@@ -49,52 +49,3 @@ def ensure_database(url: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """gunicorn serving the app on 127.0.0.1 (as ``make run`` does), stopped by its PID."""
-
-    def __init__(self, env: dict[str, str], *, workers: int = 2, threads: int = 8) -> None:
-        self.port = free_port()
-        bin_dir = Path(sys.executable).parent
-        self.process = subprocess.Popen(
-            [
-                str(bin_dir / "gunicorn"),
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(workers),
-                "--threads",
-                str(threads),
-                "--log-level",
-                "warning",
-            ],
-            cwd=REPO,
-            env=env,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/api/v1/auth/csrf/")
-                conn.getresponse().read()
-                return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        sys.exit("the server did not start")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()

@@ -101,9 +101,10 @@ class Server:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def stop(self) -> None:
+    def stop(self, *, graceful: bool = True) -> None:
+        """SIGTERM (finish the requests in flight) or SIGQUIT (stop now)."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(signal.SIGTERM if graceful else signal.SIGQUIT)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -177,6 +178,24 @@ class Worker:
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=20)
         self._reap_group()
+
+    def pool_pids(self) -> list[int]:
+        import psutil
+
+        try:
+            return [child.pid for child in psutil.Process(self.process.pid).children()]
+        except psutil.NoSuchProcess:
+            return []
+
+    def kill_pool(self) -> list[int]:
+        """``kill -9`` of the pool processes only (as the kernel's OOM killer takes the one
+        running a task that ate the memory); the main process survives and starts others."""
+        killed = []
+        for pid in self.pool_pids():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+        return killed
 
     def stop(self) -> None:
         """Warm shutdown (SIGTERM); killed if it takes longer than 20 s."""
@@ -324,10 +343,11 @@ class Stack:
         return rows[0][0] if rows else None
 
     def close(self) -> None:
+        """Stop everything at once (nothing here needs a graceful shutdown)."""
         for worker in self.workers:
-            worker.stop()
+            worker.kill()
         if self.web is not None:
-            self.web.stop()
+            self.web.stop(graceful=False)
 
     def logs(self, chars: int = 6000) -> str:
         parts = []

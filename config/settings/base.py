@@ -204,8 +204,13 @@ else:
     # A message a worker took and did not acknowledge (tasks acknowledge late) goes back to
     # the queue after this many seconds: how long a task whose worker died (kill -9, a lost
     # machine) waits before another worker runs it. Keep it above the longest task's run time.
+    _visibility_timeout = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600)
+        "visibility_timeout": _visibility_timeout,
+        # Workers look for such messages every tenth of the timeout (kombu's own period is
+        # 100 s whatever the timeout, which would make a short timeout pointless).
+        "unacked_restore_interval": max(1, min(100, _visibility_timeout // 10)),
+        "unacked_restore_throttle": 1,
     }
     _default_result_backend = CELERY_BROKER_URL
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=_default_result_backend)

@@ -1,0 +1,92 @@
+"""Fault injection with real processes: each test gets a Tandem of its own (gunicorn and a
+Celery worker on private PostgreSQL and Redis servers, see ``benchmarks/stack``), breaks a
+part of it, and checks what the API and the database show afterwards.
+
+The private servers are started once per session; each test gets a fresh copy of a migrated
+database and an empty Redis. The machine's own PostgreSQL and Redis are never touched. Without
+PostgreSQL's server binaries or redis-server these tests are skipped, unless
+``TANDEM_REQUIRE_FAULTS=1`` (CI), where that is a failure.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from benchmarks.stack import (
+    PrivatePostgres,
+    PrivateRedis,
+    Stack,
+    StartError,
+    missing_services,
+    template_database,
+)
+
+# Redis hands a dead worker's task to another worker after this many seconds. Every task of
+# these scenarios runs well under it (a running task must never be handed out twice).
+VISIBILITY_TIMEOUT_SECONDS = 30
+
+
+def _require_services() -> None:
+    missing = missing_services()
+    if not missing:
+        return
+    reason = "fault-injection tests need " + ", ".join(missing)
+    if os.environ.get("TANDEM_REQUIRE_FAULTS") == "1":
+        pytest.fail(f"{reason} (TANDEM_REQUIRE_FAULTS=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def private_services() -> Iterator[tuple[PrivatePostgres, PrivateRedis, str]]:
+    """A PostgreSQL cluster and a Redis server of this session's own, and the name of a
+    migrated template database (with the site admin) to copy per test."""
+    _require_services()
+    postgres = PrivatePostgres()
+    redis = PrivateRedis()
+    try:
+        postgres.start()
+        redis.start()
+        template = template_database(postgres)
+        yield postgres, redis, template
+    finally:
+        redis.destroy()
+        postgres.destroy()
+
+
+@pytest.fixture
+def stack(private_services, tmp_path: Path) -> Iterator[Stack]:
+    """A deployment for one test: a fresh database, an empty broker; ``start_web()`` and
+    ``start_worker()`` start the app's processes (stopped by PID when the test ends, their
+    logs printed, so a failing test shows them)."""
+    postgres, redis, template = private_services
+    # A test that failed half-way may have left a server stopped.
+    try:
+        postgres.ensure_running()
+        redis.ensure_running()
+    except StartError as exc:
+        pytest.fail(str(exc))
+    redis.flush()
+    dbname = f"faults_{uuid.uuid4().hex[:12]}"
+    postgres.create_database(dbname, template=template)
+    deployment = Stack(
+        postgres=postgres,
+        redis=redis,
+        dbname=dbname,
+        work_dir=tmp_path,
+        env_overrides={
+            "CELERY_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_SECONDS),
+            "TANDEM_EMBED_AFTER_IMPORT": "false",
+            "TANDEM_WEBHOOK_BACKOFF_SECONDS": "1,1,2,2,3",
+        },
+    )
+    try:
+        yield deployment
+    finally:
+        deployment.close()
+        print(deployment.logs())
+        postgres.ensure_running()
+        redis.ensure_running()
+        postgres.drop_database(dbname)

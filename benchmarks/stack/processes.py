@@ -251,6 +251,7 @@ def base_env(*, database_url: str, broker_url: str, work_dir: Path) -> dict[str,
             "MEDIA_ROOT": str(work_dir / "media"),
             # Logins of the scenario's users all come from 127.0.0.1.
             "TANDEM_LOGIN_RATE": "1000/min",
+            "TANDEM_LOGIN_USERNAME_RATE": "1000/hour",
             "TANDEM_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",

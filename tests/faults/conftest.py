@@ -80,6 +80,9 @@ def stack(private_services, tmp_path: Path) -> Iterator[Stack]:
             "CELERY_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_SECONDS),
             "TANDEM_EMBED_AFTER_IMPORT": "false",
             "TANDEM_WEBHOOK_BACKOFF_SECONDS": "1,1,2,2,3",
+            # A delivery a killed worker held is sent again after this (above the 5 s timeout
+            # of one attempt).
+            "TANDEM_WEBHOOK_CLAIM_SECONDS": "15",
         },
     )
     try:

@@ -175,6 +175,7 @@ def test_postgres_restart_under_traffic_gives_json_503s_and_loses_nothing(stack:
     ]
     assert not unexpected, f"answers other than 2xx or 503: {unexpected[:5]}"
     unavailable = [answer for _, answer in traffic.answers if answer.status == 503]
+    assert unavailable, "no request met the outage: the clients did not test anything"
     assert all(answer.is_json and answer.data.get("message") for answer in unavailable), (
         f"503 without the JSON error body: {unavailable[:3]}"
     )

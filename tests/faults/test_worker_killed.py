@@ -354,6 +354,8 @@ def test_webhook_delivery_interrupted_by_worker_kill_is_delivered_once_after_res
     assert len(deliveries) == 1, f"one decision, one delivery: {deliveries}"
     assert len(seen) >= 2, "the held request and the one after the restart"
     assert all(request["signature_ok"] for request in seen)
+    # The id a receiver dedupes by is the same in the header and (when sent) in the body.
+    assert all(r["body"].get("delivery_id") in (None, r["delivery_id"]) for r in seen)
     by_decision = receiver.delivery_ids_by_decision()
     assert len(by_decision) == 1, by_decision
     (delivery_ids,) = by_decision.values()

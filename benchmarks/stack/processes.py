@@ -230,18 +230,24 @@ def manage(env: dict[str, str], *args: str, timeout: float = 600) -> str:
 # --- one deployment: the servers, a database, the app's processes --------------------------------
 
 
-def base_env(*, database_url: str, broker_url: str, work_dir: Path) -> dict[str, str]:
+# Settings this process may have been given for another deployment (a test run's database,
+# broker, metrics directory …): the app's processes get none of them.
+_APP_VARIABLES = (
+    "TANDEM_", "CELERY_", "DJANGO_", "DATABASE_", "CACHE_", "PROMETHEUS_", "MEDIA_", "SECRET_",
+    "ALLOWED_", "CSRF_", "SECURE_", "DEBUG", "LOG_", "CONN_",
+)  # fmt: skip
+
+
+def base_env(
+    *, database_url: str, broker_url: str, work_dir: Path, secret_key: str
+) -> dict[str, str]:
     """The environment of the app's processes: production settings (as an operator runs
     them, minus HTTPS) pointed at the private services, files under ``work_dir``."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("TANDEM_", "CELERY_", "DJANGO_", "DATABASE_", "CACHE_"))
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith(_APP_VARIABLES)}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "SECRET_KEY": secrets.token_urlsafe(48),
+            "SECRET_KEY": secret_key,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECURE_SSL_REDIRECT": "false",
             "DATABASE_URL": database_url,
@@ -271,6 +277,7 @@ class Stack:
     dbname: str
     work_dir: Path
     env_overrides: dict[str, str] = field(default_factory=dict)
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(48))
     web: Server | None = None
     workers: list[Worker] = field(default_factory=list)
 
@@ -279,6 +286,7 @@ class Stack:
             database_url=self.postgres.url(self.dbname),
             broker_url=self.redis.url(),
             work_dir=self.work_dir,
+            secret_key=self.secret_key,
         )
         env.update(self.env_overrides)
         env.update(overrides)
@@ -365,8 +373,12 @@ def template_database(postgres: PrivatePostgres, *, name: str = "tandem_template
     postgres.create_database(name)
     work = Path(tempfile.mkdtemp(prefix="tandem-template-"))
     try:
-        env = base_env(database_url=postgres.url(name), broker_url="redis://127.0.0.1:1/0",
-                       work_dir=work)  # fmt: skip
+        env = base_env(
+            database_url=postgres.url(name),
+            broker_url="redis://127.0.0.1:1/0",
+            work_dir=work,
+            secret_key=secrets.token_urlsafe(48),
+        )
         manage(env, "migrate", "--noinput")
         manage(
             {**env, "DJANGO_SUPERUSER_PASSWORD": ADMIN_PASSWORD},

@@ -53,11 +53,15 @@ class PrivatePostgres:
         if bin_dir is None:
             raise StartError("PostgreSQL server binaries not found (set TANDEM_PG_BIN)")
         self.bin_dir = bin_dir
-        self.dir = Path(tempfile.mkdtemp(prefix="tandem-pg-"))
+        # As root the server runs as ``postgres``, which must reach the directory: under /tmp,
+        # not under a TMPDIR that may sit in root's home.
+        root = os.geteuid() == 0
+        parent = "/tmp" if root else None  # noqa: S108 - mkdtemp: a new private directory
+        self.dir = Path(tempfile.mkdtemp(prefix="tandem-pg-", dir=parent))
         self.data = self.dir / "data"
         self.log_path = self.dir / "postgres.log"
         self.port = free_port()
-        if os.geteuid() == 0:
+        if root:
             import pwd
 
             user = pwd.getpwnam("postgres")

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.core.signals import got_request_exception
+
+        from core.observability.middleware import database_error_mark
+        from core.observability.multiprocess import metrics_dir_prepare
+
+        # Before any metric exists, and so that processes started from this one share it.
+        metrics_dir_prepare()
+        got_request_exception.connect(
+            database_error_mark, dispatch_uid="tandem.observability.database_error"
+        )

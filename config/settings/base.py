@@ -31,13 +31,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestIdMiddleware",
     # /healthz, /readyz and /metrics answer before the host check and the HTTPS redirect:
     # probes and Prometheus call the app's port directly, by address, over plain HTTP.
     "core.observability.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.observability.middleware.RequestMetricsMiddleware",
-    "core.middleware.RequestIdMiddleware",
     "core.observability.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -19,6 +19,9 @@ from core.observability.metrics import metrics_exposition
 def _no_store(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    # Django would log every 503 / 403 probe answer at ERROR / WARNING, several times a minute
+    # per process during an outage; the checks log their causes once per probe themselves.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
 

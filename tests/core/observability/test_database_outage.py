@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 
 from labeling.choices import Role
+from labeling.models import Project
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -78,8 +79,7 @@ def test_a_database_outage_is_503_json_with_retry_after_then_recovers(member_cli
 
 
 def test_a_write_during_an_outage_is_503_and_stores_nothing(member_client, tmp_path):
-    client, project = member_client
-    from labeling.models import Project
+    client, _project = member_client
 
     with database_down(tmp_path):
         response = client.post(

@@ -68,7 +68,7 @@ def test_an_exception_is_logged_with_its_traceback_in_the_same_line(log_lines):
     token = current_request_id.set("req-boom-3")
     try:
         try:
-            {}["missing"]  # noqa: B018 - raise a real KeyError
+            {}["missing"]
         except KeyError:
             logging.getLogger("tandem.tests").exception("could not do the thing")
     finally:

@@ -29,6 +29,8 @@ def _configure_logging(**kwargs: Any) -> None:
     from django.conf import settings
 
     logging.config.dictConfig(settings.LOGGING)
+    # Python warnings (Celery's own at start) become log lines of the same shape.
+    logging.captureWarnings(True)
 
 
 def _publish_request_id(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:

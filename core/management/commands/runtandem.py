@@ -85,11 +85,14 @@ class Command(BaseCommand):
             "TANDEM_LOG_FORMAT": settings.TANDEM_LOG_FORMAT,
         }
         bin_dir = Path(sys.executable).parent
+        # With JSON logs, the worker's startup banner (not a log line) is left out.
+        quiet = ["--quiet"] if settings.TANDEM_LOG_FORMAT == "json" else []
         worker = subprocess.Popen(
             [
                 str(bin_dir / "celery"),
                 "-A",
                 "config",
+                *quiet,
                 "worker",
                 "--beat",
                 "-Q",

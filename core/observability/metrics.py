@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import Error as DatabaseError
 from django.db import connection, transaction
 
 from core.observability.multiprocess import metrics_dir_prepare
@@ -159,6 +160,12 @@ class DatabaseCollector:
         for name, source in sorted(_gauge_sources.items()):
             try:
                 families = _families_of(source)
+            except DatabaseError as exc:
+                # The database is down or the query timed out: one line, not a traceback per
+                # family and scrape.
+                logger.warning("metrics: the %s gauges could not be read: %s", name, exc)
+                up.add_metric([name], 0)
+                continue
             except Exception:
                 logger.exception("metrics: the %s gauges could not be read", name)
                 up.add_metric([name], 0)

@@ -33,7 +33,7 @@ class ProbeMiddleware:
         self.probes = PROBES
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        view = self.probes.get(request.path.rstrip("/") or "/")
+        view = self.probes.get(request.path_info.rstrip("/") or "/")
         if view is None:
             return self.get_response(request)
         if request.method not in ("GET", "HEAD"):

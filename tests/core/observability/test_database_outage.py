@@ -16,9 +16,12 @@ from django.test import Client
 
 from labeling.choices import Role
 from labeling.models import Project
+from tests.core.observability.scrape import parse, value
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+DOWN = {"route": "/api/v1/projects/<int:project_id>/", "method": "GET", "status": "5xx"}
 
 
 @contextmanager
@@ -58,6 +61,7 @@ def test_a_database_outage_is_503_json_with_retry_after_then_recovers(member_cli
     with database_down(tmp_path):
         response = client.get(f"/api/v1/projects/{project.pk}/", HTTP_X_REQUEST_ID="req-down-1")
         ready = client.get("/readyz")
+        metrics = client.get("/metrics")
 
     assert response.status_code == 503
     assert response["Content-Type"] == "application/json"
@@ -70,6 +74,12 @@ def test_a_database_outage_is_503_json_with_retry_after_then_recovers(member_cli
     }
     assert ready.status_code == 503
     assert ready.json()["checks"]["database"] == {"ok": False, "status": "unreachable"}
+    # /metrics still answers: the processes' counters, and which database gauges are missing.
+    assert metrics.status_code == 200
+    _, samples = parse(metrics.content)
+    for source in ("annotation_queue", "embedding_backlog", "review_queue", "webhooks"):
+        assert value(samples, "tandem_metrics_source_up", source=source) == 0
+    assert value(samples, "tandem_http_request_duration_seconds_count", **DOWN) >= 1
 
     # The database is back: the same process answers the next requests.
     after = client.get(f"/api/v1/projects/{project.pk}/")

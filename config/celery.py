@@ -6,10 +6,15 @@ from celery import Celery
 from celery.schedules import crontab
 from kombu import Queue
 
+from core.observability.celery_signals import observability_connect
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("tandem")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# JSON logs with the task's id, the request id carried into tasks, task outcome counters, and
+# the worker's metrics port.
+observability_connect()
 app.conf.task_queues = [Queue(name) for name in ("default", "embeddings", "training", "webhooks")]
 app.conf.task_routes = {
     "models_app.tasks.embed_*": {"queue": "embeddings"},

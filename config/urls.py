@@ -14,6 +14,12 @@ urlpatterns = [
     # Media is served by Django for the embedded install; put a web server or object storage
     # in front of it in production.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    # Everything else is the single-page app; its router decides what to show.
-    re_path(r"^(?!api/|admin/|static/|media/).*$", spa_index, name="spa"),
+    # Everything else is the single-page app; its router decides what to show. The probes and
+    # /metrics are answered by core.observability's middleware; paths under them are not the
+    # SPA's either.
+    re_path(
+        r"^(?!api/|admin/|static/|media/|(?:healthz|readyz|metrics)(?:/|$)).*$",
+        spa_index,
+        name="spa",
+    ),
 ]

@@ -6,7 +6,9 @@ from celery import Celery
 from celery.schedules import crontab
 from kombu import Queue
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# Production unless told otherwise, like manage.py and config.wsgi (this module is imported
+# first, by config/__init__.py, so its default is the one every process gets).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("tandem")
 app.config_from_object("django.conf:settings", namespace="CELERY")

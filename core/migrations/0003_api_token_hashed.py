@@ -41,9 +41,7 @@ def tokens_from_plaintext(apps, schema_editor):
         ApiToken.objects.filter(pk=token.pk).update(created_at=created)
     schema_editor.execute(f"DROP TABLE {quote(LEGACY_TABLE)}")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {quote('django_migrations')} WHERE {quote('app')} = %s", ["authtoken"]
-        )
+        cursor.execute("DELETE FROM django_migrations WHERE app = %s", ["authtoken"])
     apps.get_model("contenttypes", "ContentType").objects.filter(app_label="authtoken").delete()
 
 

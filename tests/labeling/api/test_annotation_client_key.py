@@ -59,9 +59,7 @@ def test_a_retry_with_other_labels_does_not_change_the_stored_one(project):
 
     assert retry.status_code == 200
     assert retry.json()["labels"] == ["spam"]
-    assert list(Annotation.objects.filter(item=item).values_list("labels", flat=True)) == [
-        ["spam"]
-    ]
+    assert list(Annotation.objects.filter(item=item).values_list("labels", flat=True)) == [["spam"]]
 
 
 @pytest.mark.django_db

@@ -39,8 +39,9 @@ class CsrfApi(APIView):
         return Response({"csrf_token": get_token(request)})
 
 
+# The API's error body ({"message", "extra"}), named for the answers documented here.
 ErrorSerializer = inline_serializer(
-    "Error", {"message": serializers.CharField(), "extra": serializers.DictField()}
+    "AuthError", {"message": serializers.CharField(), "extra": serializers.DictField()}
 )
 THROTTLED = OpenApiResponse(
     ErrorSerializer,

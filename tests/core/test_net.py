@@ -122,6 +122,14 @@ def test_drf_throttles_key_on_the_connection_not_on_a_forged_header(proxies):
     assert client_ip(request) == "203.0.113.7"
 
 
+def test_drf_throttles_ignore_the_header_even_without_the_middleware(proxies):
+    """NUM_PROXIES = 0: DRF reads REMOTE_ADDR only, whatever the header says."""
+    proxies("10.0.0.1")
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.1.1.1")
+
+    assert _drf_ident(request) == "10.0.0.1"
+
+
 def test_drf_throttles_see_the_client_a_trusted_proxy_forwarded(proxies):
     proxies("10.0.0.1")
     request = RequestFactory().get(

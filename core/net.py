@@ -34,26 +34,41 @@ PEER_ADDR_META = "TANDEM_PEER_ADDR"
 _RESOLVED = "_tandem_client_ip"
 
 
+# In TANDEM_TRUSTED_PROXIES: connections through a unix socket (a proxy on this machine),
+# which have no peer address.
+UNIX_SOCKET = "unix"
+
+
 @lru_cache(maxsize=8)
-def _parse_networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+def _parse_networks(entries: tuple[str, ...]) -> tuple[tuple[IPNetwork, ...], bool]:
     networks = []
+    unix_socket = False
     for entry in entries:
         entry = entry.strip()
         if not entry:
+            continue
+        if entry.lower() == UNIX_SOCKET:
+            unix_socket = True
             continue
         try:
             networks.append(ipaddress.ip_network(entry, strict=False))
         except ValueError as exc:
             raise ImproperlyConfigured(
                 f"TANDEM_TRUSTED_PROXIES: {entry!r} is not an IP address or network "
-                "(give addresses or CIDRs separated by commas, e.g. 10.0.0.5,10.1.0.0/16)."
+                "(give addresses or CIDRs separated by commas, e.g. 10.0.0.5,10.1.0.0/16, "
+                "and `unix` for a proxy that connects through a unix socket)."
             ) from exc
-    return tuple(networks)
+    return tuple(networks), unix_socket
 
 
 def trusted_proxies() -> tuple[IPNetwork, ...]:
     """``TANDEM_TRUSTED_PROXIES`` parsed (read on each call, so tests can change it)."""
-    return _parse_networks(tuple(settings.TANDEM_TRUSTED_PROXIES))
+    return _parse_networks(tuple(settings.TANDEM_TRUSTED_PROXIES))[0]
+
+
+def trusts_unix_socket() -> bool:
+    """Whether ``unix`` is in ``TANDEM_TRUSTED_PROXIES``."""
+    return _parse_networks(tuple(settings.TANDEM_TRUSTED_PROXIES))[1]
 
 
 def parse_address(value: str) -> IPAddress | None:
@@ -85,10 +100,14 @@ def resolve_client_ip(*, remote_addr: str, forwarded_for: str | None) -> str:
     peer = parse_address(remote_addr or "")
     proxies = trusted_proxies()
     if peer is None:
-        return remote_addr or ""
-    if not proxies or not _is_trusted(peer, proxies):
+        # No address: a unix socket (gunicorn leaves REMOTE_ADDR empty), trusted only by name.
+        if remote_addr or not trusts_unix_socket():
+            return remote_addr or ""
+        client: IPAddress | str = ""
+    elif not _is_trusted(peer, proxies):
         return str(peer)
-    client = peer
+    else:
+        client = peer
     for hop in reversed((forwarded_for or "").split(",")):
         address = parse_address(hop)
         if address is None:

@@ -80,6 +80,18 @@ def test_garbage_written_by_a_proxy_stops_the_walk_at_the_last_trusted_hop(proxi
     )
 
 
+def test_a_unix_socket_is_trusted_only_when_named(proxies):
+    proxies()
+    assert resolve_client_ip(remote_addr="", forwarded_for="198.51.100.3") == ""
+
+    proxies("unix")
+    assert resolve_client_ip(remote_addr="", forwarded_for="1.1.1.1, 198.51.100.3") == (
+        "198.51.100.3"
+    )
+    # A TCP peer is not a unix socket.
+    assert resolve_client_ip(remote_addr="203.0.113.7", forwarded_for="1.1.1.1") == "203.0.113.7"
+
+
 def test_a_request_from_a_proxy_without_the_header_is_the_proxy(proxies):
     proxies("10.0.0.1")
 

@@ -14,8 +14,13 @@ urlpatterns = [
     # in front of it in production.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     # Everything else is the single-page app; its router decides what to show. admin/ is
-    # never the SPA: with the admin off, /admin/ is a plain 404.
-    re_path(r"^(?!(?:api|admin|static|media)(?:/|$)).*$", spa_index, name="spa"),
+    # never the SPA: with the admin off, /admin/ is a plain 404. The probes and /metrics are
+    # answered by core.observability's middleware; paths under them are not the SPA's either.
+    re_path(
+        r"^(?!(?:api|admin|static|media|healthz|readyz|metrics)(?:/|$)).*$",
+        spa_index,
+        name="spa",
+    ),
 ]
 if settings.TANDEM_ADMIN_ENABLED:
     # Off by default: one more login form and a second way into every object is attack

@@ -163,11 +163,13 @@ def test_local_settings_refuse_a_request_from_another_machine(settings):
     outsider = APIClient(REMOTE_ADDR="192.0.2.10")
 
     page = outsider.get("/")
+    probe = outsider.get("/healthz")
     login = outsider.post(
         "/api/v1/auth/login/", {"username": "ada", "password": PASSWORD}, format="json"
     )
 
     assert page.status_code == 403
+    assert probe.status_code == 403
     assert login.status_code == 403
     assert login.json()["message"].startswith("Tandem is running with its local settings")
     assert not Session.objects.exists()

@@ -9,7 +9,8 @@ import os
 import sys
 from pathlib import Path
 
-from stack import Server, free_port
+import stack
+from stack import free_port
 
 __all__ = ["Server", "ensure_database", "free_port", "real_texts", "setup_django"]
 
@@ -17,9 +18,14 @@ REPO = Path(__file__).resolve().parent.parent
 DATASETS = REPO.parent / "shared" / "datasets"
 
 
+# Benchmarks run the laptop settings (loopback only) unless DJANGO_SETTINGS_MODULE says
+# otherwise: Tandem's own default is production, which needs SECRET_KEY and ALLOWED_HOSTS.
+SETTINGS_MODULE = "config.settings.local"
+
+
 def setup_django() -> None:
     sys.path.insert(0, str(REPO))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
 
@@ -49,3 +55,10 @@ def ensure_database(url: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+class Server(stack.Server):
+    """``stack.Server`` with the benchmarks' settings module unless ``env`` names one."""
+
+    def __init__(self, env: dict[str, str], **kwargs) -> None:
+        super().__init__({"DJANGO_SETTINGS_MODULE": SETTINGS_MODULE, **env}, **kwargs)

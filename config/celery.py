@@ -8,7 +8,9 @@ from kombu import Queue
 
 from core.observability.celery_signals import observability_connect
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# Production unless told otherwise, like manage.py and config.wsgi (this module is imported
+# first, by config/__init__.py, so its default is the one every process gets).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("tandem")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
 
         from django.core.signals import got_request_exception
 
+        from core import checks  # noqa: F401 - registers the system checks
         from core.observability.middleware import database_error_mark
         from core.observability.multiprocess import metrics_dir_prepare
 

@@ -12,19 +12,20 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with a throttled login form; its URLs exist only with TANDEM_ADMIN_ENABLED.
+    "core.admin_apps.TandemAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before whitenoise's app: core's runserver (loopback only under local settings) wins.
+    "core",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "core",
     "models_app",
     "labeling",
     "moderation",
@@ -32,6 +33,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    # REMOTE_ADDR becomes the client's address (X-Forwarded-For only via TANDEM_TRUSTED_PROXIES).
+    "core.net.ClientAddressMiddleware",
+    # Local settings: requests from other machines get 403 (probes and static files included).
+    "core.net.LoopbackOnlyMiddleware",
     # /healthz, /readyz and /metrics answer before the host check and the HTTPS redirect:
     # probes and Prometheus call the app's port directly, by address, over plain HTTP.
     "core.observability.middleware.ProbeMiddleware",
@@ -140,7 +145,16 @@ TANDEM_TEXT_MAX_CHARS = env.int("TANDEM_TEXT_MAX_CHARS", default=1_000_000)
 TANDEM_IMPORT_BATCH_SIZE = env.int("TANDEM_IMPORT_BATCH_SIZE", default=5000)
 # PostgreSQL connections writing import batches while the file is parsed (0: parse, then write).
 TANDEM_IMPORT_WRITER_THREADS = env.int("TANDEM_IMPORT_WRITER_THREADS", default=3)
+# Login throttling (API login, invitation accept, admin login): attempts per client address,
+# and attempts per username from any address (a right password starts that count again).
 TANDEM_LOGIN_RATE = env.str("TANDEM_LOGIN_RATE", default="10/min")
+TANDEM_LOGIN_USERNAME_RATE = env.str("TANDEM_LOGIN_USERNAME_RATE", default="20/hour")
+# Proxies (addresses or CIDRs) whose X-Forwarded-For is believed; nobody else's is.
+TANDEM_TRUSTED_PROXIES = env.list("TANDEM_TRUSTED_PROXIES", default=[])
+# Django's admin at /admin/ (404 unless enabled).
+TANDEM_ADMIN_ENABLED = env.bool("TANDEM_ADMIN_ENABLED", default=False)
+# Refuse requests from other machines and binding to other interfaces (the local settings).
+TANDEM_LOOPBACK_ONLY = False
 # Queue an embedding job (embeddings queue) when an import adds items.
 TANDEM_EMBED_AFTER_IMPORT = env.bool("TANDEM_EMBED_AFTER_IMPORT", default=True)
 # How long an annotator holds an item before it returns to the queue (the client renews it).
@@ -161,9 +175,11 @@ TANDEM_INTAKE_BATCH_MAX = env.int("TANDEM_INTAKE_BATCH_MAX", default=500)
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The token class first: it names the scheme in WWW-Authenticate, so a caller without
+    # (or with a wrong or revoked) token gets 401 rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "core.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.DefaultPagination",
@@ -171,7 +187,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": TANDEM_LOGIN_RATE},
+    # Throttles identify clients by REMOTE_ADDR only, never by a header the client can write:
+    # ClientAddressMiddleware has already put the address from a trusted proxy there.
+    "NUM_PROXIES": 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # `format` is a real query parameter of the export endpoint, not a renderer override.
     "URL_FORMAT_OVERRIDE": None,

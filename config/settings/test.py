@@ -26,10 +26,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-REST_FRAMEWORK = {
-    **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {"login": env.str("TANDEM_LOGIN_RATE", default="5/min")},
-}
+TANDEM_LOGIN_RATE = env.str("TANDEM_LOGIN_RATE", default="5/min")
+TANDEM_LOGIN_USERNAME_RATE = env.str("TANDEM_LOGIN_USERNAME_RATE", default="8/hour")
 
 # One metrics directory per test session (processes a test starts inherit it through the
 # environment, see core.observability.multiprocess); tests/conftest.py removes it at the end.

@@ -11,7 +11,9 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from core.net import BIND_REFUSED_MESSAGE, bind_is_loopback
 
 
 class Command(BaseCommand):
@@ -25,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Set up, then exit.")
 
     def handle(self, *args, bind: str, no_demo: bool, no_serve: bool, **options):
+        if settings.TANDEM_LOOPBACK_ONLY and not bind_is_loopback(bind):
+            raise CommandError(BIND_REFUSED_MESSAGE.format(bind=bind))
         call_command("migrate", interactive=False, verbosity=0)
         admin, password = self._ensure_admin()
         if not no_demo:

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def loopback_allowed(settings):
     settings.TANDEM_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
-    settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [0.01, 0.01, 0.01, 0.01, 0.01]
+    # No wait between attempts: eager tasks retry at once, and a retry is sent only when due.
+    settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [0, 0, 0, 0, 0]
 
 
 @pytest.fixture
@@ -160,7 +161,7 @@ def test_sender_checks_the_destination_again_before_sending(
     review, settings, django_capture_on_commit_callbacks
 ):
     policy, platform, client = review
-    settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [0.01]
+    settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [0]
     with Receiver(200) as receiver:
         # Stored while loopback was allowed (or written around the API): no longer allowed now.
         WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret=SECRET)

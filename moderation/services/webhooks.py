@@ -91,16 +91,16 @@ def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[tuple[str, ipaddress.IPv4Ad
     found: list[tuple[str, ipaddress.IPv4Address]] = []
     if ip.ipv4_mapped is not None:
         found.append(("IPv4-mapped", ip.ipv4_mapped))
-    elif packed[:12] == bytes(12):
-        # ::a.b.c.d (IPv4-compatible, deprecated by RFC 4291); ::1 and :: give 0.0.0.x,
-        # which is not public either.
+    elif packed[:12] == bytes(12) and int(ip) > 1:
+        # ::a.b.c.d (IPv4-compatible, deprecated by RFC 4291); :: and ::1 are themselves.
         found.append(("IPv4-compatible", _ipv4_at(packed, (12, 16))))
     if ip in _NAT64:
         found.append(("NAT64", _ipv4_at(packed, (12, 16))))
     if ip in _NAT64_LOCAL:
-        # The operator picks the prefix length (/48 to /96): the IPv4 address sits where RFC
-        # 6052 puts it for each length (skipping bits 64-71); every reading must be public.
-        for spans in (((6, 8), (9, 11)), ((7, 8), (9, 12)), ((9, 13),), ((12, 16),)):
+        # The operator picks the prefix length (/96 to /48): the IPv4 address sits where RFC
+        # 6052 puts it for each length (skipping bits 64-71), and every reading must be public
+        # (in practice a local-use address is refused: some reading is 0.x.x.x).
+        for spans in (((12, 16),), ((9, 13),), ((7, 8), (9, 12)), ((6, 8), (9, 11))):
             found.append(("NAT64", _ipv4_at(packed, *spans)))
     if ip in _SIX_TO_FOUR and ip.sixtofour is not None:
         found.append(("6to4", ip.sixtofour))
@@ -117,13 +117,8 @@ def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 def _refusal(host: str, address: str) -> str | None:
     """Why Tandem may not send to ``address`` (which ``host`` resolved to), or None."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if not _public(ip):
-        return (
-            f"{host} resolves to {address}, a private, loopback or link-local address; "
-            "webhooks go only to public addresses (an operator can allow a host with "
-            "TANDEM_WEBHOOK_ALLOWED_HOSTS)."
-        )
     if isinstance(ip, ipaddress.IPv6Address):
+        # Named first: "the NAT64 form of 127.0.0.1" says more than "not public".
         for form, ipv4 in embedded_ipv4(ip):
             if not _public(ipv4):
                 return (
@@ -131,6 +126,12 @@ def _refusal(host: str, address: str) -> str | None:
                     "loopback or link-local address; webhooks go only to public addresses (an "
                     "operator can allow a host with TANDEM_WEBHOOK_ALLOWED_HOSTS)."
                 )
+    if not _public(ip):
+        return (
+            f"{host} resolves to {address}, a private, loopback or link-local address; "
+            "webhooks go only to public addresses (an operator can allow a host with "
+            "TANDEM_WEBHOOK_ALLOWED_HOSTS)."
+        )
     return None
 
 

@@ -25,6 +25,10 @@ def grant_pairs_with_content(apps, schema_editor):
 
 
 def number_deliveries(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        # The unique index comes next in this transaction: PostgreSQL refuses to alter a table
+        # with deferred foreign-key checks still queued by these updates, so run them now.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     WebhookDelivery = apps.get_model("moderation", "WebhookDelivery")
     for pk in WebhookDelivery.objects.filter(uuid__isnull=True).values_list("pk", flat=True):
         WebhookDelivery.objects.filter(pk=pk).update(uuid=uuid.uuid4())

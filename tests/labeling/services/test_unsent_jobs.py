@@ -17,7 +17,7 @@ from models_app.models import TrainingJob
 from tests.broker import broker_unreachable
 from tests.factories import ItemFactory, ProjectFactory
 
-CSV = b"text,label\nMeet me at the station at six,ham\n\"WIN a FREE cruise, txt CRUISE now\",spam\n"
+CSV = b'text,label\nMeet me at the station at six,ham\n"WIN a FREE cruise, txt CRUISE now",spam\n'
 
 
 def _a_minute_ago(model, pk) -> None:

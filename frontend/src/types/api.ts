@@ -2887,6 +2887,11 @@ export interface components {
         VerdictEnum: "allow" | "remove" | "pending_review";
         WebhookDelivery: {
             readonly id: number;
+            /**
+             * Format: uuid
+             * @description Sent as X-Tandem-Delivery and delivery_id, the same on every attempt.
+             */
+            readonly delivery_id: string;
             event: string;
             payload: unknown;
             status?: string;

@@ -198,24 +198,32 @@ def test_a_revoked_grant_stops_intake_reports_appeals_and_status_at_once(tenants
     again = _intake(key_b, policy_b.pk, "b-1", "Selling my old bike, anyone?")
     status = client.get("/api/v1/platform/contents/b-1/", **auth(key_b))
     unknown_status = client.get("/api/v1/platform/contents/never-sent/", **auth(key_b))
-    report = client.post(
-        "/api/v1/platform/reports/",
-        {"external_id": "b-1", "reporter_id": "r"},
-        format="json",
-        **auth(key_b),
-    )
-    appeal = client.post(
-        "/api/v1/platform/appeals/", {"external_id": "b-1"}, format="json", **auth(key_b)
-    )
+
+    def report(eid):
+        return client.post(
+            "/api/v1/platform/reports/",
+            {"external_id": eid, "reporter_id": "r"},
+            format="json",
+            **auth(key_b),
+        )
+
+    def appeal(eid):
+        return client.post(
+            "/api/v1/platform/appeals/", {"external_id": eid}, format="json", **auth(key_b)
+        )
+
+    reported, unknown_report = report("b-1"), report("never-sent")
+    appealed, unknown_appeal = appeal("b-1"), appeal("never-sent")
 
     assert new.status_code == 404
     assert new.json() == _unknown_policy(policy_b.pk)
     assert again.status_code == 404
     assert status.status_code == 404
     assert status.json() == unknown_status.json()
-    assert report.status_code == 404
-    assert appeal.status_code == 404
-    assert appeal.json()["message"] == "No content with this external_id."
+    assert reported.status_code == unknown_report.status_code == 404
+    assert reported.json() == unknown_report.json()
+    assert appealed.status_code == unknown_appeal.status_code == 404
+    assert appealed.json() == {**unknown_appeal.json(), "extra": {"external_id": "b-1"}}
     assert _counts() == before
     # The content stays with its policy: moderators still have it.
     assert Content.objects.get(pk=content.pk).policy_id == policy_b.pk

@@ -89,8 +89,8 @@ def test_the_migration_grants_every_pair_that_already_has_content_and_numbers_de
     """An install upgraded with content keeps working: each (policy, platform) pair with
     content is granted; pairs without content are not; every delivery gets its own id."""
     executor = MigrationExecutor(connection)
-    executor.migrate([("moderation", "0001_initial")])
-    old = executor.loader.project_state([("moderation", "0001_initial")]).apps
+    executor.migrate([("moderation", "0002_content_open_sla_index")])
+    old = executor.loader.project_state([("moderation", "0002_content_open_sla_index")]).apps
     Policy = old.get_model("moderation", "Policy")
     Platform = old.get_model("moderation", "Platform")
     Content = old.get_model("moderation", "Content")

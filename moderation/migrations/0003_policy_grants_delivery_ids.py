@@ -39,7 +39,7 @@ def number_deliveries(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("moderation", "0001_initial"),
+        ("moderation", "0002_content_open_sla_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -89,7 +89,8 @@ def moderation_create(
     banned_texts: tuple[str, ...] = (),
 ) -> Moderation:
     """A moderation set-up: project (ham / spam), policy with a ``spam`` category and reason
-    codes SPAM-1 (remove) and OK-1 (approve), a platform with an intake key, a webhook to
+    codes SPAM-1 (remove) and OK-1 (approve), a platform granted the policy with an intake
+    key, a webhook to
     ``webhook_url``; ``banned_texts`` go into the hash bank (intake removes them by itself at
     the partial and full automation levels)."""
     project_id = project_create(admin, name=f"{name} labels", embedder="hashing", retrain_every=0)
@@ -114,6 +115,13 @@ def moderation_create(
         ),
         201,
     )["key"]
+    # The platform's keys may use the policy only once a site admin grants it.
+    expect(
+        admin.request(
+            "PUT", f"/api/v1/moderation/platforms/{platform['id']}/grants/{policy['id']}/"
+        ),
+        201,
+    )
     endpoint_id = None
     if webhook_url:
         endpoint_id = expect(

@@ -362,7 +362,6 @@ def main() -> None:
                 "CELERY_BROKER_VISIBILITY_TIMEOUT": "60",
                 "TANDEM_WEBHOOK_BACKOFF_SECONDS": "1,2,5,10,20",
                 "TANDEM_EMBED_AFTER_IMPORT": "true",
-                "LOG_LEVEL": "WARNING",
             },
         )
         with WebhookReceiver(SECRET) as receiver:

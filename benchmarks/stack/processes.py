@@ -310,7 +310,8 @@ class Stack:
         self, *, beat: bool = False, concurrency: int = 2, wait: bool = True, **env: str
     ) -> Worker:
         worker = Worker(
-            self.env(**env),
+            # At INFO: the worker's "ready." line is how wait_ready() knows it is up.
+            self.env(**{**env, "LOG_LEVEL": "INFO"}),
             log_path=self.work_dir / "worker.log",
             beat=beat,
             concurrency=concurrency,

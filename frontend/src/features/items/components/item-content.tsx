@@ -66,7 +66,7 @@ function RestrictedImage({ item, canReveal }: { item: Item; canReveal: boolean }
     );
   if (!canReveal) return image;
   return (
-    <figure className="stack">
+    <figure className="stack item-image-figure">
       {image}
       <figcaption>
         <button type="button" className="btn btn-small" onClick={() => setRevealed((shown) => !shown)} data-testid="item-reveal">

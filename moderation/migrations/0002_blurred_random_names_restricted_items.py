@@ -2,8 +2,8 @@
 become media-restricted.
 
 Blurred thumbnails were stored once per image at ``blurred/<sha256[:2]>/<sha256>.jpg`` (the
-content's hash in the name, shared across policies); each content's now lives at
-``blurred/<project>/<random>.jpg`` (``core.files``). The item holding a moderated image is
+content's hash in the name, shared across policies); each content's now lives with its
+project's thumbnails at ``thumbnails/<project>/<random>.jpg`` (``core.files``). The item holding a moderated image is
 marked media-restricted: its thumbnail becomes a copy of the blurred one (the unblurred
 thumbnail is deleted unless another item still uses it) and labeling audits every fetch of its
 full image. Missing files leave rows as they were (a restricted item whose blurred thumbnail
@@ -30,7 +30,7 @@ def blurred_and_restricted(apps, schema_editor):
         project_id = content.policy.project_id
         blurred = content.blurred_thumbnail.name
         if blurred:
-            new_name = mover.move(blurred, folder=f"blurred/{project_id}", extension="jpg")
+            new_name = mover.move(blurred, folder=f"thumbnails/{project_id}", extension="jpg")
             if new_name:
                 Content.objects.filter(pk=content.pk).update(blurred_thumbnail=new_name)
                 blurred = new_name

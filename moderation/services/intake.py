@@ -433,9 +433,10 @@ def _store(platform: Platform, prepared: list[_Prepared]) -> list[Content]:
                 external_id=item.entry.external_id,
                 author_id=authors[item.entry.author_id],
                 item_id=item_ids[id(item)],
+                # With the project's other thumbnails: deleting the project deletes it too.
                 blurred_thumbnail=(
                     file_store(
-                        folder=f"blurred/{item.policy.project_id}",
+                        folder=f"thumbnails/{item.policy.project_id}",
                         extension="jpg",
                         content=blurred[id(item)],
                     )

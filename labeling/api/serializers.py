@@ -135,7 +135,9 @@ class MemberUpdateInputSerializer(serializers.Serializer):
 
 
 class AnnotationOutputSerializer(serializers.ModelSerializer):
-    annotator = serializers.CharField(source="annotator.username", default=None, read_only=True)
+    annotator = serializers.CharField(
+        source="annotator.username", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = Annotation
@@ -213,7 +215,9 @@ class ImportJobOutputSerializer(serializers.ModelSerializer):
     progress = serializers.FloatField(read_only=True)
     errors = ImportErrorSerializer(many=True, read_only=True)
     unknown_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
-    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username", default=None, allow_null=True, read_only=True
+    )
     file_url = serializers.SerializerMethodField(
         help_text="Where to download the uploaded file (an attachment; data roles only)."
     )

@@ -1441,7 +1441,7 @@ export interface components {
             readonly id: number;
             readonly labels: unknown;
             readonly source: components["schemas"]["SourceEnum"];
-            readonly annotator: string;
+            readonly annotator: string | null;
             readonly model_version: number | null;
             /** Format: date-time */
             readonly created_at: string;
@@ -1940,7 +1940,7 @@ export interface components {
         FormatEnum: "csv" | "jsonl" | "text" | "images";
         GoldLabel: {
             readonly labels: string[];
-            readonly resolved_by: string;
+            readonly resolved_by: string | null;
             readonly note: string;
             /** Format: date-time */
             readonly updated_at: string;
@@ -2015,7 +2015,7 @@ export interface components {
             readonly errors: components["schemas"]["ImportError"][];
             readonly unknown_labels: string[];
             readonly error_message: string;
-            readonly created_by: string;
+            readonly created_by: string | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -2223,7 +2223,7 @@ export interface components {
             /** Format: date-time */
             readonly promoted_at: string | null;
             readonly stage_history: components["schemas"]["StageChange"][];
-            readonly created_by: string;
+            readonly created_by: string | null;
             /** Format: date-time */
             readonly created_at: string;
         };
@@ -2832,7 +2832,7 @@ export interface components {
             readonly result: unknown;
             readonly model_version: number | null;
             readonly rerun_requested: boolean;
-            readonly requested_by: string;
+            readonly requested_by: string | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */

@@ -498,5 +498,7 @@ def test_deleting_a_project_removes_its_files_from_disk_after_commit(
 
     assert not (mine_to_go & files_on_disk())
     assert others <= files_on_disk()
+    root = Path(settings.MEDIA_ROOT)
     for folder in ("items", "thumbnails", "imports"):
-        assert not (Path(settings.MEDIA_ROOT) / folder / str(world.project.pk)).exists()
+        assert not (root / folder / str(world.project.pk)).exists()
+    assert not (root / "models" / f"labeling.project-{world.project.pk}").exists()

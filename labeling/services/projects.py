@@ -286,20 +286,25 @@ def project_delete(*, project: Project, actor: AbstractBaseUser | None = None) -
         before={"name": project.name},
     )
     owner_forget(owner=owner)
-    project_files_delete_on_commit(project_id=project_id)
+    project_files_delete_on_commit(project_id=project_id, owner=owner)
 
 
-def project_files_delete_on_commit(*, project_id: int) -> None:
+def project_files_delete_on_commit(*, project_id: int, owner: str) -> None:
     """Delete the folders holding a project's files once the transaction commits.
 
     Every file of a project is stored under its id (``items/<id>/``, ``thumbnails/<id>/``,
-    ``imports/<id>/``), so this reaches them all without listing millions of rows first.
+    ``imports/<id>/``) or its models_app owner key (``models/<owner>/``), so this reaches them
+    all without listing millions of rows first.
     """
     from core.files import folder_delete
+    from models_app.models.registry import artifact_folder
+
+    folders = [f"{folder}/{project_id}" for folder in PROJECT_FILE_FOLDERS]
+    folders.append(f"models/{artifact_folder(owner)}")
 
     def delete() -> None:
-        for folder in PROJECT_FILE_FOLDERS:
-            folder_delete(f"{folder}/{project_id}")
+        for folder in folders:
+            folder_delete(folder)
 
     transaction.on_commit(delete)
 

@@ -83,7 +83,8 @@ def test_an_api_error_carries_the_headers(member):
     missing = member.get("/api/v1/projects/999999/")
     anonymous = APIClient().get("/api/v1/projects/")
 
-    assert (missing.status_code, anonymous.status_code) == (404, 403)
+    assert missing.status_code == 404
+    assert anonymous.status_code in {401, 403}
     for response in (missing, anonymous):
         assert set(response.json()) == {"message", "extra"}
         assert_common_headers(response)

@@ -285,6 +285,10 @@ def test_every_page_runs_under_the_content_security_policy_without_a_violation(
         assert natural_width(page.get_by_test_id("review-image-full")) == 96
 
     visit("/moderation/review?tier=standard", review_shown)
+    visit("/moderation/audit", lambda: page.wait_for_timeout(200))
+    visit("/platforms", lambda: page.wait_for_timeout(200))
+    visit("/users", lambda: page.wait_for_timeout(200))
+    visit("/account", lambda: page.wait_for_timeout(200))
     snap(page, "review")
     visit("/api/docs/", lambda: expect(page.get_by_text("Tandem API").first).to_be_visible())
     snap(page, "api-docs")
@@ -307,4 +311,4 @@ def test_every_page_runs_under_the_content_security_policy_without_a_violation(
     assert all("https://cdn.redoc.ly/" in line for line in docs_problems), docs_problems
     assert [p for p in problems if "/api/docs/" not in p[0]] == [], problems
     assert browser_session.js_errors == []
-    assert len(visited) >= 13
+    assert len(visited) >= 17

@@ -34,8 +34,8 @@ labeling_0006 = importlib.import_module(
     "labeling.migrations.0006_item_media_restricted_random_file_names"
 )
 models_app_0002 = importlib.import_module("models_app.migrations.0002_artifact_random_names")
-moderation_0003 = importlib.import_module(
-    "moderation.migrations.0003_blurred_random_names_restricted_items"
+moderation_0004 = importlib.import_module(
+    "moderation.migrations.0004_blurred_random_names_restricted_items"
 )
 
 
@@ -71,7 +71,7 @@ def run_migrations(capture) -> None:
     with capture(execute=True):
         labeling_0006.files_to_random_names(apps, None)
         models_app_0002.artifacts_to_random_names(apps, None)
-        moderation_0003.blurred_and_restricted(apps, None)
+        moderation_0004.blurred_and_restricted(apps, None)
 
 
 def random(folder: str, extension: str) -> re.Pattern:

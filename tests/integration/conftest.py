@@ -31,11 +31,22 @@ test_database_url.__test__ = False  # a helper, not a test
 @pytest.fixture
 def start_worker(settings, tmp_path) -> Iterator:
     """``start_worker(queues, **env)`` runs ``celery worker`` in its own process (one task at a
-    time) and stops it, by its PID, when the test ends; the test's tasks stop running eagerly."""
+    time) and stops it, by its PID, when the test ends; the test's tasks stop running eagerly.
+
+    ``pool="prefork"`` with ``concurrency`` runs tasks in child processes (time limits are
+    enforced only there); ``beat=True`` also runs the periodic tasks (``-B``).
+    """
     started: list[tuple[subprocess.Popen, Path]] = []
     always_eager = celery_app.conf.task_always_eager
 
-    def start(queues: list[str], **extra_env: str) -> subprocess.Popen:
+    def start(
+        queues: list[str],
+        *,
+        pool: str = "solo",
+        concurrency: int = 1,
+        beat: bool = False,
+        **extra_env: str,
+    ) -> subprocess.Popen:
         if not started:
             # Messages left on the broker by an earlier run name rows of a database that is gone.
             celery_app.control.purge()
@@ -60,14 +71,15 @@ def start_worker(settings, tmp_path) -> Iterator:
                     "-Q",
                     ",".join(queues),
                     "--concurrency",
-                    "1",
+                    str(concurrency),
                     "--pool",
-                    "solo",
+                    pool,
                     "--loglevel",
                     "INFO",
                     "--without-gossip",
                     "--without-mingle",
                     "--without-heartbeat",
+                    *(["-B", "-s", str(tmp_path / "beat-schedule")] if beat else []),
                 ],
                 env=env,
                 stdout=log,

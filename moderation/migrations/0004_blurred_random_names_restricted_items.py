@@ -61,7 +61,7 @@ def blurred_and_restricted(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("moderation", "0002_content_open_sla_index"),
+        ("moderation", "0003_policy_grants_delivery_ids"),
         ("labeling", "0006_item_media_restricted_random_file_names"),
     ]
 

@@ -99,8 +99,8 @@ def world(django_capture_on_commit_callbacks):
         metrics={},
         artifact=b"ARTEFACT-ONLY-FOR-DATA-ROLES" * 4,
     )
-    policy = make_policy(project, level=AutomationLevel.HUMAN_ONLY)
     platform, key = platform_with_key()
+    policy = make_policy(project, level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
     moderated_png = png((200, 20, 60), size=(64, 48))
     result = intake_submit(
         platform=platform,

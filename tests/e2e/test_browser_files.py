@@ -23,6 +23,7 @@ from core.models import AuditEvent
 from labeling.choices import Role
 from tests.e2e.conftest import BrowserSession, log_in
 from tests.factories import UserFactory
+from tests.factories.moderation import grant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -112,6 +113,7 @@ def photo_world(staff_user):
         ],
     )
     platform = platform_create(name="Photo app", created_by=staff_user)
+    grant(policy, platform)
     result = intake_submit(
         platform=platform,
         entries=[

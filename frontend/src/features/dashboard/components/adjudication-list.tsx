@@ -67,7 +67,8 @@ function AdjudicationEntry({ project, entry }: { project: DashboardProject; entr
       <p className="hint">
         <Link to={`${paths.projectItems.href(project.id)}/${item.id}`}>Item {item.external_id}</Link>
       </p>
-      {item.thumbnail_url || item.image_url ? (
+      {item.thumbnail_url || (item.image_url && !item.media_restricted) ? (
+        // A media-restricted item's thumbnail is blurred; its full image is never loaded here.
         <img src={item.thumbnail_url ?? item.image_url ?? ""} alt={`Item ${item.external_id}`} className="thumbnail" />
       ) : (
         <div className="adjudication-text">{item.text ?? ""}</div>

@@ -17,3 +17,9 @@ urlpatterns = [
     # Everything else is the single-page app; its router decides what to show.
     re_path(r"^(?!api/|admin/|static/|media/).*$", spa_index, name="spa"),
 ]
+
+# Under /api/ these answer with the API's JSON error body; elsewhere with Django's pages.
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"

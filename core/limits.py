@@ -123,11 +123,7 @@ class BodyLimitMiddleware:
         if size > 0:
             limit, _kind = view_body_limit(request.path_info)
             if size > limit:
-                response = body_too_large_response(request, limit=limit, size=size)
-                # The unread body must not be taken as the next request on a kept-alive
-                # connection.
-                response["Connection"] = "close"
-                return response
+                return body_too_large_response(request, limit=limit, size=size)
         return self.get_response(request)
 
 

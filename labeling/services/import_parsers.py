@@ -22,6 +22,8 @@ from typing import IO, Any
 
 import orjson
 
+from core.limits import json_depth_exceeds
+
 TEXT_COLUMNS = ("text", "content", "body", "message", "sms", "tweet", "sentence", "document")
 LABEL_COLUMNS = ("label", "labels")
 ID_COLUMNS = ("external_id", "id", "item_id", "uid")
@@ -262,10 +264,13 @@ class CsvReader:
 
 
 class JsonlReader:
-    def __init__(self, fh: IO[bytes], *, options: dict[str, Any], max_chars: int):
+    def __init__(
+        self, fh: IO[bytes], *, options: dict[str, Any], max_chars: int, max_depth: int = 32
+    ):
         self._lines = LineReader(fh)
         self._options = options
         self._max_chars = max_chars
+        self._max_depth = max_depth
 
     @property
     def bytes_read(self) -> int:
@@ -297,6 +302,10 @@ class JsonlReader:
                 continue
             if not isinstance(obj, dict):
                 yield ParsedRow(line=line, error="each line must be a JSON object")
+                continue
+            if json_depth_exceeds(obj, self._max_depth):
+                # The row's metadata would reach the database and every reader of it.
+                yield ParsedRow(line=line, error=f"nested more than {self._max_depth} levels deep")
                 continue
             if "\\u0000" in text_line:
                 obj = without_nul(obj)

@@ -471,7 +471,9 @@ def _reader(job: ImportJob, fh: IO[bytes]) -> Any:
     if job.format == ImportFormat.CSV:
         return CsvReader(fh, filename=job.original_name, options=job.options, max_chars=max_chars)
     if job.format == ImportFormat.JSONL:
-        return JsonlReader(fh, options=job.options, max_chars=max_chars)
+        return JsonlReader(
+            fh, options=job.options, max_chars=max_chars, max_depth=settings.TANDEM_JSON_MAX_DEPTH
+        )
     if job.format == ImportFormat.TEXT:
         return PlainTextReader(fh, max_chars=max_chars)
     return ImageReader(

@@ -166,7 +166,7 @@ TANDEM_JSON_MAX_DEPTH = env.int("TANDEM_JSON_MAX_DEPTH", default=32)
 # Zip imports: entries and total uncompressed bytes, from the central directory at upload and
 # counted again, in bytes actually decompressed, while the import reads it.
 TANDEM_ZIP_MAX_ENTRIES = env.int("TANDEM_ZIP_MAX_ENTRIES", default=100_000)
-TANDEM_ZIP_MAX_TOTAL_BYTES = env.int("TANDEM_ZIP_MAX_TOTAL_BYTES", default=20 * 1024**3)
+TANDEM_ZIP_MAX_TOTAL_BYTES = env.int("TANDEM_ZIP_MAX_TOTAL_BYTES", default=2 * 1024**3)
 # An import batch is written when it holds TANDEM_IMPORT_BATCH_SIZE rows or this many bytes
 # of images and text, whichever comes first.
 TANDEM_IMPORT_BATCH_MAX_BYTES = env.int("TANDEM_IMPORT_BATCH_MAX_BYTES", default=32 * 1024 * 1024)

@@ -50,6 +50,7 @@ from labeling.services.import_parsers import (
     csv_layout,
     read_header_line,
     text_hash,
+    zip_summary,
 )
 
 logger = logging.getLogger(__name__)
@@ -129,6 +130,37 @@ def _check_upload(
         upload.seek(0)
 
 
+def _check_zip(upload: UploadedFile | ContentFile) -> None:
+    """Refuse a zip whose central directory declares more entries or uncompressed bytes than
+    the limits (``TANDEM_ZIP_MAX_ENTRIES``, ``TANDEM_ZIP_MAX_TOTAL_BYTES``): 413, nothing
+    stored. The import counts again while it reads, in bytes actually decompressed."""
+    upload.seek(0)
+    try:
+        if not zipfile.is_zipfile(upload):
+            return
+        upload.seek(0)
+        summary = zip_summary(upload)
+    except ImportFileError as exc:
+        raise ApplicationError(str(exc), extra={"file": upload.name}) from exc
+    finally:
+        upload.seek(0)
+    max_entries = settings.TANDEM_ZIP_MAX_ENTRIES
+    if summary.entries > max_entries:
+        raise payload_too_large(
+            f"The zip has {summary.entries:,} entries; the limit is {max_entries:,}.",
+            limit_entries=max_entries,
+            entries=summary.entries,
+        )
+    max_total = settings.TANDEM_ZIP_MAX_TOTAL_BYTES
+    if summary.total_bytes > max_total:
+        raise payload_too_large(
+            f"The zip holds {summary.total_bytes:,} bytes uncompressed; the limit is "
+            f"{max_total:,} bytes.",
+            limit_bytes=max_total,
+            uncompressed_bytes=summary.total_bytes,
+        )
+
+
 def _zip_uploads(uploads: list[UploadedFile]) -> ContentFile:
     """Several image files posted together become one stored (uncompressed) zip: one job."""
     import io
@@ -179,6 +211,8 @@ def import_job_create(
         original_name = PurePosixPath(uploads[0].name.replace("\\", "/")).name
         fmt = fmt or import_format_detect(filename=original_name, data_type=project.data_type)
         _check_upload(project=project, upload=uploads[0], fmt=fmt, options=options)
+    if fmt == ImportFormat.IMAGES:
+        _check_zip(stored)
     job = ImportJob(
         project=project,
         created_by=created_by,
@@ -251,6 +285,9 @@ class _ImportRun:
             "error_count": 0,
         }
         self.batch_size = settings.TANDEM_IMPORT_BATCH_SIZE
+        # Image bytes and text (a character counted as a byte) held in ``batch``.
+        self.batch_bytes = 0
+        self.batch_max_bytes = settings.TANDEM_IMPORT_BATCH_MAX_BYTES
         self.bytes_done = 0
         self._lock = threading.Lock()
 
@@ -309,9 +346,20 @@ class _ImportRun:
             return
         self.seen[key] = row.line
         split = _SPLITS[int.from_bytes(key[:4]) % 100]
-        self.batch.append(
-            (row, external_id, content_hash, split, orjson.dumps(row.metadata).decode())
+        metadata_json = orjson.dumps(row.metadata).decode()
+        self.batch.append((row, external_id, content_hash, split, metadata_json))
+        self.batch_bytes += (
+            len(row.image_bytes or b"")
+            + len(row.text or "")
+            + len(metadata_json)
+            + len(external_id)
         )
+
+    @property
+    def batch_full(self) -> bool:
+        """A batch is written at TANDEM_IMPORT_BATCH_SIZE rows or TANDEM_IMPORT_BATCH_MAX_BYTES
+        bytes, whichever comes first: memory stays bounded for large images too."""
+        return len(self.batch) >= self.batch_size or self.batch_bytes >= self.batch_max_bytes
 
     def _store_image(
         self, row: ParsedRow, content_hash: str
@@ -341,6 +389,7 @@ class _ImportRun:
 
     def take_batch(self) -> list[_Accepted]:
         batch, self.batch = self.batch, []
+        self.batch_bytes = 0
         return batch
 
     def write_and_report(self, batch: list[_Accepted], bytes_read: int) -> None:
@@ -427,7 +476,9 @@ class _BackgroundWriter:
 
     Most of an import's cost is PostgreSQL maintaining indexes and checking foreign keys in
     its own processes; with writer threads that work runs beside the parsing instead of after
-    it. At most two batches wait in the queue, which keeps memory bounded.
+    it. At most two batches wait in the queue, which keeps memory bounded: with ``W`` writer
+    threads, at most ``W + 3`` batches are held at once (one being filled, two waiting, one
+    being written by each thread), each under TANDEM_IMPORT_BATCH_MAX_BYTES plus one row.
     """
 
     def __init__(self, run: _ImportRun, *, threads: int):
@@ -477,7 +528,11 @@ def _reader(job: ImportJob, fh: IO[bytes]) -> Any:
     if job.format == ImportFormat.TEXT:
         return PlainTextReader(fh, max_chars=max_chars)
     return ImageReader(
-        job.file.path, filename=job.original_name, max_bytes=settings.TANDEM_IMAGE_MAX_BYTES
+        job.file.path,
+        filename=job.original_name,
+        max_bytes=settings.TANDEM_IMAGE_MAX_BYTES,
+        max_entries=settings.TANDEM_ZIP_MAX_ENTRIES,
+        max_total_bytes=settings.TANDEM_ZIP_MAX_TOTAL_BYTES,
     )
 
 
@@ -518,7 +573,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
                 reader = _reader(job, raw)
                 for row in reader:
                     run.accept(row)
-                    if len(run.batch) >= run.batch_size:
+                    if run.batch_full:
                         write(run.take_batch(), reader.bytes_read)
                 write(run.take_batch(), job.total_bytes)
         finally:

@@ -220,6 +220,24 @@ def json_text_problem(value: Any) -> tuple[str, str] | None:
     return None
 
 
+# --- tasks that kill their worker ------------------------------------------------------------
+
+
+def task_attempts_exhausted(attempts: int) -> bool:
+    """Whether a job whose runs have started ``attempts`` times (this one included) should
+    stop: each earlier run ended with its worker (killed, out of memory), since a run that
+    ends normally finishes the job."""
+    return attempts > settings.TANDEM_TASK_MAX_ATTEMPTS
+
+
+def worker_lost_message(*, what: str, attempts: int, retry: str) -> str:
+    times = attempts - 1
+    return (
+        f"The worker stopped while running {what} {times} time{'s' if times != 1 else ''} "
+        f"(killed or out of memory); not retried again. {retry}"
+    )
+
+
 # --- rates ----------------------------------------------------------------------------------------
 
 _PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600}

@@ -228,6 +228,7 @@ class ImportJobOutputSerializer(serializers.ModelSerializer):
             "errors",
             "unknown_labels",
             "error_message",
+            "attempts",
             "created_by",
             "created_at",
             "started_at",

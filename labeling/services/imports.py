@@ -18,9 +18,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.exceptions import ApplicationError, payload_too_large
+from core.limits import task_attempts_exhausted, worker_lost_message
 from labeling.choices import (
     AnnotationSource,
     DataType,
@@ -252,7 +254,8 @@ def import_job_retry(*, job: ImportJob) -> ImportJob:
     job.status = ImportStatus.QUEUED
     job.error_message = ""
     job.task_id = ""
-    job.save(update_fields=["status", "error_message", "task_id"])
+    job.attempts = 0
+    job.save(update_fields=["status", "error_message", "task_id", "attempts"])
     _enqueue(job)
     return job
 
@@ -543,14 +546,34 @@ def import_job_run(*, job_id: int) -> ImportJob:
     as existing, so running a job again, after a crash or by retry, completes it without
     duplicates. Row problems are reported with their line; only an unreadable file fails the job.
 
+    Each run counts an attempt before it starts (committed). A job whose earlier runs all ended
+    with their worker (killed, out of memory: Celery requeues such a message) is marked failed,
+    saying so, once TANDEM_TASK_MAX_ATTEMPTS runs have been used, instead of running again.
+
     Side effects: when items were added, requests an embedding job for the project (unless
     ``TANDEM_EMBED_AFTER_IMPORT`` is off).
     """
     job = ImportJob.objects.select_related("project").get(pk=job_id)
     first_run = job.started_at is None
+    # Counted and committed before any work: a run that kills its worker leaves it behind.
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now(), finished_at=None, error_message=""
+        status=ImportStatus.RUNNING,
+        started_at=timezone.now(),
+        finished_at=None,
+        error_message="",
+        attempts=F("attempts") + 1,
     )
+    job.refresh_from_db(fields=["attempts"])
+    if task_attempts_exhausted(job.attempts):
+        message = worker_lost_message(
+            what="this import",
+            attempts=job.attempts,
+            retry="Retry it by hand once the cause is fixed.",
+        )
+        logger.error("import %s: %s", job.pk, message)
+        _finish(job, status=ImportStatus.FAILED, message=message)
+        job.refresh_from_db()
+        return job
     run = _ImportRun(job, first_run=first_run)
     # Inside an outer transaction (tests, callers that batch work) another connection could
     # not see uncommitted rows, so batches are then written on this thread.

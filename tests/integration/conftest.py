@@ -31,11 +31,20 @@ test_database_url.__test__ = False  # a helper, not a test
 @pytest.fixture
 def start_worker(settings, tmp_path) -> Iterator:
     """``start_worker(queues, **env)`` runs ``celery worker`` in its own process (one task at a
-    time) and stops it, by its PID, when the test ends; the test's tasks stop running eagerly."""
+    time) and stops it, by its PID, when the test ends; the test's tasks stop running eagerly.
+
+    ``pool="prefork"`` runs tasks in a child process, as production does (the worker survives
+    a task that kills its process); ``include`` names extra modules the worker imports."""
     started: list[tuple[subprocess.Popen, Path]] = []
     always_eager = celery_app.conf.task_always_eager
 
-    def start(queues: list[str], **extra_env: str) -> subprocess.Popen:
+    def start(
+        queues: list[str],
+        *,
+        pool: str = "solo",
+        include: list[str] | None = None,
+        **extra_env: str,
+    ) -> subprocess.Popen:
         if not started:
             # Messages left on the broker by an earlier run name rows of a database that is gone.
             celery_app.control.purge()
@@ -62,7 +71,8 @@ def start_worker(settings, tmp_path) -> Iterator:
                     "--concurrency",
                     "1",
                     "--pool",
-                    "solo",
+                    pool,
+                    *(["--include", ",".join(include)] if include else []),
                     "--loglevel",
                     "INFO",
                     "--without-gossip",

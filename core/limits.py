@@ -155,6 +155,14 @@ def django_limit_error(exc: BaseException) -> tuple[str, int, dict[str, Any]] | 
     return None
 
 
+# --- text ---------------------------------------------------------------------------------------
+
+# Longest password accepted anywhere (hashing and the similarity check read all of it).
+PASSWORD_MAX_CHARS = 1024
+# Longest free-text description (projects, policies).
+DESCRIPTION_MAX_CHARS = 5000
+
+
 # --- JSON -----------------------------------------------------------------------------------------
 
 

@@ -194,6 +194,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A lone surrogate quoted back in an error is escaped, not a server error.
+    "DEFAULT_RENDERER_CLASSES": [
+        "core.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     # orjson with a nesting-depth limit (TANDEM_JSON_MAX_DEPTH).
     "DEFAULT_PARSER_CLASSES": [
         "core.parsers.JSONParser",

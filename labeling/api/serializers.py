@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from core.fields import TextSlugRelatedField
+from core.limits import DESCRIPTION_MAX_CHARS
 from labeling.choices import (
     AnnotationSource,
     DataType,
@@ -93,7 +95,9 @@ class LearningSettingsInputSerializer(serializers.Serializer):
 
 class ProjectCreateInputSerializer(LearningSettingsInputSerializer):
     name = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=DESCRIPTION_MAX_CHARS
+    )
     data_type = serializers.ChoiceField(choices=DataType.choices, default=DataType.TEXT)
     task_type = serializers.ChoiceField(choices=TaskType.choices, default=TaskType.BINARY)
     label_classes = LabelClassSerializer(many=True)
@@ -105,7 +109,9 @@ class ProjectCreateInputSerializer(LearningSettingsInputSerializer):
 
 class ProjectUpdateInputSerializer(LearningSettingsInputSerializer):
     name = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=DESCRIPTION_MAX_CHARS
+    )
     label_classes = LabelClassSerializer(many=True, required=False)
     guidelines = serializers.CharField(
         required=False, allow_blank=True, max_length=200_000, trim_whitespace=False
@@ -123,7 +129,7 @@ class MemberOutputSerializer(serializers.ModelSerializer):
 
 
 class MemberCreateInputSerializer(serializers.Serializer):
-    username = serializers.SlugRelatedField(
+    username = TextSlugRelatedField(
         slug_field="username", queryset=get_user_model().objects.all(), source="user"
     )
     role = serializers.ChoiceField(choices=Role.choices)

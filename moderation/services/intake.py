@@ -681,6 +681,10 @@ def content_get_for_platform(*, platform: Platform, external_id: str) -> Content
     """The platform's own content by its external id; 404 for anything else."""
     from django.http import Http404
 
+    from core.limits import text_problem
+
+    if text_problem(external_id):
+        raise Http404  # no stored id holds such text (and the database refuses to look)
     content = (
         Content.objects.filter(platform=platform, external_id=external_id)
         .select_related("top_category")

@@ -24,8 +24,8 @@ from labeling.choices import AnnotationSource, ImportFormat, ImportStatus, Role
 from labeling.models import ImportJob, ItemFlag, Project
 from models_app.choices import JobKind, JobStatus, JobTrigger, Stage
 from models_app.models import ModelVersion, TrainingJob
-from moderation.choices import AppealState
-from moderation.models import Appeal, Content, Platform, Policy, WebhookEndpoint
+from moderation.choices import AppealState, AutomationLevel
+from moderation.models import Appeal, Author, Content, Platform, Policy, WebhookEndpoint
 from moderation.services.platforms import api_key_create
 from tests.factories import (
     AnnotationFactory,
@@ -178,7 +178,8 @@ def build_world() -> World:
         "production": _version(project, 2, Stage.PRODUCTION, promoted_days_ago=1),
         "candidate": _version(project, 3, Stage.CANDIDATE, promoted_days_ago=None),
     }
-    policy = make_policy(project=project)
+    # People decide (no model scores intake: the versions above have no real artifact).
+    policy = make_policy(project=project, level=AutomationLevel.HUMAN_ONLY)
     platform = Platform.objects.create(name="Chatter")
     key = api_key_create(
         platform=platform, scopes=["intake", "reports", "appeals"], created_by=root
@@ -196,7 +197,12 @@ def build_world() -> World:
         statement="It was a real prize draw.",
         state=AppealState.OPEN,
     )
-    pending = make_content(policy=policy, platform=platform, external_id="post-pending")
+    pending = make_content(
+        policy=policy,
+        platform=platform,
+        external_id="post-pending",
+        author=Author.objects.create(platform=platform, external_id="author-7"),
+    )
     return World(
         root=root,
         other=other,

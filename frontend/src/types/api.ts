@@ -1913,6 +1913,7 @@ export interface components {
             readonly errors: components["schemas"]["ImportError"][];
             readonly unknown_labels: string[];
             readonly error_message: string;
+            readonly attempts: number;
             readonly created_by: string;
             /** Format: date-time */
             readonly created_at: string;
@@ -2721,6 +2722,7 @@ export interface components {
             readonly result: unknown;
             readonly model_version: number | null;
             readonly rerun_requested: boolean;
+            readonly attempts: number;
             readonly requested_by: string;
             /** Format: date-time */
             readonly created_at: string;
@@ -3802,8 +3804,15 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Text or image over the limit */
+            /** @description Body, text or image over the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Over the platform's intake rate (Retry-After) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3850,6 +3859,20 @@ export interface operations {
             };
             /** @description The key lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Body or batch over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Over the platform's intake rate (Retry-After) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4939,8 +4962,11 @@ export interface operations {
     projects_training_jobs_list: {
         parameters: {
             query?: {
-                /** @description train or embed */
-                kind?: "embed" | "train";
+                /**
+                 * @description * `train` - Train
+                 *     * `embed` - Embed
+                 */
+                kind?: "train" | "embed";
                 /** @description Page number, from 1. */
                 page?: number;
                 /** @description Items per page (at most 500). */

@@ -1,4 +1,5 @@
 import type { AssignmentItem } from "../types";
+import { isolate } from "@/lib/bidi";
 
 type ItemViewProps = {
   item: AssignmentItem;
@@ -15,7 +16,7 @@ export function ItemView({ item, zoomed }: ItemViewProps) {
       <div className={zoomed ? "annotate-image-frame zoomed" : "annotate-image-frame"} data-testid="annotate-image-frame">
         <img
           src={item.image_url}
-          alt={`Item ${item.external_id}`}
+          alt={`Item ${isolate(item.external_id)}`}
           className="annotate-image"
           data-testid="annotate-image"
           data-zoomed={zoomed}

@@ -1,4 +1,5 @@
 import type { Item } from "../types";
+import { isolate } from "@/lib/bidi";
 
 const DEFAULT_MAX_CHARS = 2000;
 
@@ -19,7 +20,7 @@ export function ItemContent({ item, maxChars = DEFAULT_MAX_CHARS, imageSize = "t
     const img = (
       <img
         src={src}
-        alt={`Item ${item.external_id}`}
+        alt={`Item ${isolate(item.external_id)}`}
         loading="lazy"
         className={imageSize === "thumbnail" ? "thumbnail" : "item-image"}
       />

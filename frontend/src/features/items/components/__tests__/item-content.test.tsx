@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Item } from "../../types";
 import { ItemContent } from "../item-content";
 import { ItemsTable } from "../items-table";
+import { isolate } from "@/lib/bidi";
 
 function item(overrides: Partial<Item>): Item {
   return {
@@ -73,7 +74,7 @@ describe("item text", () => {
   it("shows an image item as its thumbnail with alt text", () => {
     render(<ItemContent item={item({ text: null, image: "/media/a.png", thumbnail: "/media/a.thumb.jpg" })} />);
 
-    const img = screen.getByRole("img", { name: "Item row-1" });
+    const img = screen.getByRole("img", { name: `Item ${isolate("row-1")}` });
     expect(img).toHaveAttribute("src", "/media/a.thumb.jpg");
     expect(img.closest("a")).toHaveAttribute("href", "/media/a.png");
   });

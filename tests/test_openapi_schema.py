@@ -80,3 +80,22 @@ def test_committed_frontend_schema_matches_the_backend(generated):
         "frontend/openapi.yml is out of date: run "
         "`.venv/bin/python manage.py spectacular --file frontend/openapi.yml` and commit it"
     )
+
+
+@pytest.mark.parametrize(
+    ("component", "field"),
+    [
+        ("AnnotationOutput", "annotator"),  # imported and automatic labels have no annotator
+        ("ModelVersionOutput", "created_by"),  # versions trained by the scheduler
+        ("TrainingJobOutput", "requested_by"),  # jobs requested by an import or the beat
+        ("ImportJobOutput", "created_by"),  # the uploader's account was deleted
+    ],
+)
+def test_people_who_may_be_absent_are_nullable_in_the_schema(generated, component, field):
+    """Found by the schema fuzzer: these answered null while the schema promised a string,
+    so the generated TypeScript types lied to the SPA."""
+    _, schema = generated
+
+    properties = yaml.safe_load(schema)["components"]["schemas"][component]["properties"]
+
+    assert properties[field].get("nullable") is True

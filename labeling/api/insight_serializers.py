@@ -71,7 +71,9 @@ class AdjudicationAnswerSerializer(serializers.ModelSerializer):
 
 
 class GoldLabelSerializer(serializers.ModelSerializer):
-    resolved_by = serializers.CharField(source="resolved_by.username", default=None, read_only=True)
+    resolved_by = serializers.CharField(
+        source="resolved_by.username", default=None, allow_null=True, read_only=True
+    )
     labels = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:

@@ -8,7 +8,7 @@ from models_app.models import ModelVersion, TrainingJob
 
 class TrainingJobOutputSerializer(serializers.ModelSerializer):
     requested_by = serializers.CharField(
-        source="requested_by.username", default=None, read_only=True
+        source="requested_by.username", default=None, allow_null=True, read_only=True
     )
     result = serializers.JSONField(
         read_only=True,
@@ -75,7 +75,9 @@ class StageChangeSerializer(serializers.Serializer):
 class ModelVersionOutputSerializer(serializers.ModelSerializer):
     metrics = ModelMetricsSerializer(read_only=True)
     stage_history = StageChangeSerializer(many=True, read_only=True)
-    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = ModelVersion

@@ -140,7 +140,9 @@ class MemberUpdateInputSerializer(serializers.Serializer):
 
 
 class AnnotationOutputSerializer(serializers.ModelSerializer):
-    annotator = serializers.CharField(source="annotator.username", default=None, read_only=True)
+    annotator = serializers.CharField(
+        source="annotator.username", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = Annotation
@@ -212,7 +214,9 @@ class ImportJobOutputSerializer(serializers.ModelSerializer):
     progress = serializers.FloatField(read_only=True)
     errors = ImportErrorSerializer(many=True, read_only=True)
     unknown_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
-    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = ImportJob

@@ -1341,7 +1341,7 @@ export interface components {
             readonly id: number;
             readonly labels: unknown;
             readonly source: components["schemas"]["SourceEnum"];
-            readonly annotator: string;
+            readonly annotator: string | null;
             readonly model_version: number | null;
             /** Format: date-time */
             readonly created_at: string;
@@ -1840,7 +1840,7 @@ export interface components {
         FormatEnum: "csv" | "jsonl" | "text" | "images";
         GoldLabel: {
             readonly labels: string[];
-            readonly resolved_by: string;
+            readonly resolved_by: string | null;
             readonly note: string;
             /** Format: date-time */
             readonly updated_at: string;
@@ -1914,7 +1914,7 @@ export interface components {
             readonly unknown_labels: string[];
             readonly error_message: string;
             readonly attempts: number;
-            readonly created_by: string;
+            readonly created_by: string | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -2117,7 +2117,7 @@ export interface components {
             /** Format: date-time */
             readonly promoted_at: string | null;
             readonly stage_history: components["schemas"]["StageChange"][];
-            readonly created_by: string;
+            readonly created_by: string | null;
             /** Format: date-time */
             readonly created_at: string;
         };
@@ -2723,7 +2723,7 @@ export interface components {
             readonly model_version: number | null;
             readonly rerun_requested: boolean;
             readonly attempts: number;
-            readonly requested_by: string;
+            readonly requested_by: string | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */

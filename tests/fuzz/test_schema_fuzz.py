@@ -1,0 +1,268 @@
+"""Schema fuzzing: schemathesis over every operation of the OpenAPI schema, as each role.
+
+Every operation is called with generated valid input (positive mode) and generated invalid
+input (negative mode), as anonymous, as each project role, as a site admin and with a
+platform's API key. Half of the generated requests have their path ids replaced by ids of a
+real project, item, policy, content… the caller may (or may not) reach, so the fuzzer gets
+past the 404s and into the code behind them. Two things must never happen: a server error
+(5xx), and a response that breaks the schema the frontend's types are generated from.
+
+The run is bounded (a fixed number of examples per operation and role, derandomised so CI
+replays the same requests); a failure prints the operation, the role and the request to
+reproduce it. Every 5xx found this way becomes a regression test next to the code it broke.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from django.test import override_settings
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from rest_framework.test import APIClient
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
+
+# Examples per operation, role and mode: enough to reach every branch of input validation
+# on each endpoint, few enough that the whole run takes a few minutes on two cores.
+EXAMPLES = int(os.environ.get("TANDEM_FUZZ_EXAMPLES", "6"))
+ROLES = (
+    "anonymous",
+    "annotator",
+    "ml_engineer",
+    "moderator",
+    "senior_moderator",
+    "admin",
+    "staff",
+    "platform",
+)
+# Calls that would end the fuzzing client's own credentials; they are fuzzed anonymously.
+SELF_ENDING = {("POST", "/api/v1/auth/token/"), ("DELETE", "/api/v1/auth/token/"),
+               ("POST", "/api/v1/auth/logout/")}  # fmt: skip
+
+
+@dataclass
+class World:
+    ids: dict[str, Any]
+    headers: dict[str, dict[str, str]]
+
+
+@pytest.fixture
+def wsgi_app() -> Iterator[Any]:
+    """Django's WSGI app, called in-process inside the test's transaction. Like Django's test
+    client, it must not close the database connection at the end of each request."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _schema(app) -> Any:
+    raw = SchemaGenerator().get_schema(request=None, public=True)
+    schema = schemathesis.openapi.from_dict(_plain(raw))
+    schema.app = app
+    return schema
+
+
+def _plain(value: Any) -> Any:
+    """The generated schema with lazy strings and enum members turned into plain JSON."""
+    import json
+
+    return json.loads(json.dumps(value, default=str))
+
+
+def _token_for(user) -> dict[str, str]:
+    client = APIClient()
+    client.force_login(user)
+    response = client.post("/api/v1/auth/token/")
+    assert response.status_code == 201, response.content
+    return {"Authorization": f"Token {response.json()['token']}"}
+
+
+@pytest.fixture
+def world(settings, tmp_path) -> World:
+    """A project with items, labels, an import, a trained model, flags; a policy with a
+    platform, content, decisions and an appeal; a user of every role. Everything the API's
+    path ids can point at, so generated requests reach real objects."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from labeling.choices import Role
+    from labeling.models import Item
+    from labeling.services.flags import item_flag_create
+    from labeling.services.imports import import_job_create, import_job_run
+    from labeling.services.learning_jobs import project_training_request
+    from labeling.services.training import training_job_run
+    from models_app.choices import JobTrigger
+    from models_app.models import ModelVersion, TrainingJob
+    from moderation.choices import ContentState
+    from moderation.models import Appeal, Decision, WebhookDelivery, WebhookEndpoint
+    from moderation.services.platforms import api_key_create
+    from tests.factories import MembershipFactory, ProjectFactory, UserFactory
+    from tests.factories.learning import give_labels, make_corpus
+    from tests.moderation.review_factories import make_author, make_content, make_policy
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    staff = UserFactory(username="fuzz-staff", is_staff=True, is_superuser=True)
+    project = ProjectFactory(embedder="hashing", retrain_every=0)
+    truth = make_corpus(project, 60, seed=11)
+    give_labels(list(truth), truth)
+    job = training_job_run(
+        job_id=project_training_request(project=project, trigger=JobTrigger.MANUAL).pk
+    )
+    version = ModelVersion.objects.filter(owner=project.owner_key).first()
+    users = {}
+    for role in (Role.ANNOTATOR, Role.ML_ENGINEER, Role.MODERATOR,
+                 Role.SENIOR_MODERATOR, Role.ADMIN):  # fmt: skip
+        users[role] = UserFactory(username=f"fuzz-{role}")
+        MembershipFactory(project=project, user=users[role], role=role)
+    upload = SimpleUploadedFile("messages.csv", b"text,label\nsee you at six,ham\nWIN cash,spam\n")
+    import_job = import_job_create(
+        project=project, created_by=users[Role.ML_ENGINEER], uploads=[upload], enqueue=False
+    )
+    import_job_run(job_id=import_job.pk)
+    item = Item.objects.filter(project=project).order_by("id").first()
+    flag, _ = item_flag_create(item=item, user=users[Role.ANNOTATOR], reason="unclear")
+
+    policy = make_policy(project=project)
+    from moderation.models import Platform
+
+    platform = Platform.objects.create(name="Fuzz chat")
+    if _has_grants():
+        _grant(policy, platform, staff)
+    key = api_key_create(
+        platform=platform, created_by=staff, name="fuzz", scopes=["intake", "reports", "appeals"]
+    ).key
+    author = make_author(platform)
+    pending = make_content(policy=policy, platform=platform, author=author)
+    removed = make_content(
+        policy=policy, platform=platform, author=author, state=ContentState.REMOVED
+    )
+    decision = Decision.objects.create(
+        content=removed, moderator=users[Role.MODERATOR], action="remove", is_final=True
+    )
+    appeal = Appeal.objects.create(content=removed, decision=decision, statement="It was a joke")
+    endpoint = WebhookEndpoint.objects.create(
+        platform=platform, url="https://hooks.example.org/tandem", secret="s" * 32
+    )
+    WebhookDelivery.objects.create(
+        endpoint=endpoint, event="content.decided", payload={"event": "content.decided"}
+    )
+    from core.models import AuditEvent
+
+    event = AuditEvent.objects.order_by("-id").first()
+    annotation = item.annotations.order_by("id").first()
+    membership = project.memberships.order_by("id").first()
+    ids = {
+        "project_id": project.pk,
+        "item_id": item.pk,
+        "member_id": membership.pk,
+        "import_id": import_job.pk,
+        "job_id": job.pk if job else TrainingJob.objects.order_by("id").first().pk,
+        "version_id": version.pk if version else 1,
+        "annotation_id": annotation.pk if annotation else 1,
+        "flag_id": flag.pk,
+        "content_id": pending.pk,
+        "appeal_id": appeal.pk,
+        "platform_id": platform.pk,
+        "key_id": platform.api_keys.first().pk,
+        "endpoint_id": endpoint.pk,
+        "policy_id": policy.pk,
+        "event_id": event.pk if event else 1,
+        "external_id": pending.external_id,
+    }
+    headers = {"anonymous": {}, "platform": {"Authorization": f"Bearer {key}"}}
+    headers["staff"] = _token_for(staff)
+    for role, user in users.items():
+        headers[str(role)] = _token_for(user)
+    return World(ids=ids, headers=headers)
+
+
+def _has_grants() -> bool:
+    from moderation import models
+
+    return any(name.endswith("Grant") for name in dir(models))
+
+
+def _grant(policy, platform, staff) -> None:
+    """Grant the policy to the platform where policies are granted to named platforms."""
+    from moderation import models
+
+    grant_model = next(getattr(models, n) for n in dir(models) if n.endswith("Grant"))
+    fields = {f.name for f in grant_model._meta.get_fields()}
+    extra = {"granted_by": staff} if "granted_by" in fields else {}
+    grant_model.objects.get_or_create(policy=policy, platform=platform, defaults=extra)
+
+
+def _operations(schema) -> Iterator[Any]:
+    """Every operation, deletes last (so the objects they remove are used first)."""
+    operations = [result.ok() for result in schema.get_all_operations()]
+    yield from sorted(operations, key=lambda op: (op.method.upper() == "DELETE", op.path))
+
+
+def _fuzz(operation, headers: dict[str, str], ids: dict[str, Any], mode) -> str | None:
+    """Fuzz one operation; the failure report, or None."""
+    known = {name: ids[name] for name in ids if name in _path_names(operation)}
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(generation_mode=mode), real_ids=st.booleans())
+    def run(case, real_ids: bool) -> None:
+        if real_ids and known and case.path_parameters is not None:
+            case.path_parameters.update(known)
+        case.call_and_validate(
+            headers=headers, checks=[not_a_server_error, response_schema_conformance]
+        )
+
+    try:
+        run()
+    except Unsatisfiable:
+        return None  # nothing to make invalid (an operation without parameters or body)
+    except (Exception, BaseExceptionGroup) as exc:  # collect, and go on with the others
+        details = [str(e) for e in getattr(exc, "exceptions", ())] or [str(exc)]
+        report = "\n".join(details)
+        return f"{operation.method.upper()} {operation.path} [{mode.value}]: {report}"[:6000]
+    return None
+
+
+def _path_names(operation) -> set[str]:
+    import re
+
+    return set(re.findall(r"\{(\w+)\}", operation.path))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@override_settings(TANDEM_WEBHOOK_ALLOWED_HOSTS=["hooks.example.org"])
+def test_no_server_errors_and_no_schema_violations(world, wsgi_app, role):
+    schema = _schema(wsgi_app)
+    failures = []
+    for operation in _operations(schema):
+        if role != "anonymous" and (operation.method.upper(), operation.path) in SELF_ENDING:
+            continue
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            failure = _fuzz(operation, world.headers[role], world.ids, mode)
+            if failure:
+                failures.append(failure)
+    assert not failures, f"{len(failures)} operations failed as {role}:\n\n" + "\n\n".join(failures)

@@ -11,8 +11,9 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.
 
 .PHONY: run test install lint lint-python lint-frontend test-python test-frontend build-frontend browser clean bench
 
+# The laptop settings (SQLite, DEBUG, loopback only); every entry point defaults to production.
 run: install
-	$(BIN)/python manage.py runtandem
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py runtandem
 
 test: install browser lint test-frontend test-python
 

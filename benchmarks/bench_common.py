@@ -17,9 +17,14 @@ REPO = Path(__file__).resolve().parent.parent
 DATASETS = REPO.parent / "shared" / "datasets"
 
 
+# Benchmarks run the laptop settings (loopback only) unless DJANGO_SETTINGS_MODULE says
+# otherwise: Tandem's own default is production, which needs SECRET_KEY and ALLOWED_HOSTS.
+SETTINGS_MODULE = "config.settings.local"
+
+
 def setup_django() -> None:
     sys.path.insert(0, str(REPO))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
 
@@ -77,7 +82,7 @@ class Server:
                 "warning",
             ],
             cwd=REPO,
-            env=env,
+            env={"DJANGO_SETTINGS_MODULE": SETTINGS_MODULE, **env},
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

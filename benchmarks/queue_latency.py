@@ -58,8 +58,8 @@ def fill(size: int, clients: int) -> dict:
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
+    from core.services.api_tokens import api_token_create
     from labeling.choices import Role
     from labeling.models import ProjectMembership
     from labeling.services.imports import split_for
@@ -124,8 +124,8 @@ def fill(size: int, clients: int) -> dict:
         ProjectMembership.objects.get_or_create(
             project=project, user=user, defaults={"role": Role.ANNOTATOR}
         )
-        token, _ = Token.objects.get_or_create(user=user)
-        tokens.append(token.key)
+        # The key is shown once (only its hash is stored): a fresh one per run.
+        tokens.append(api_token_create(user=user).key)
     return {"project_id": project.pk, "tokens": tokens}
 
 

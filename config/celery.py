@@ -6,10 +6,17 @@ from celery import Celery
 from celery.schedules import crontab
 from kombu import Queue
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+from core.observability.celery_signals import observability_connect
+
+# Production unless told otherwise, like manage.py and config.wsgi (this module is imported
+# first, by config/__init__.py, so its default is the one every process gets).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("tandem")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+# JSON logs with the task's id, the request id carried into tasks, task outcome counters, and
+# the worker's metrics port.
+observability_connect()
 app.conf.task_queues = [Queue(name) for name in ("default", "embeddings", "training", "webhooks")]
 app.conf.task_routes = {
     "models_app.tasks.embed_*": {"queue": "embeddings"},

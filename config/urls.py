@@ -7,16 +7,25 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from core.views import spa_index
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
     # Media is served by Django for the embedded install; put a web server or object storage
     # in front of it in production.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    # Everything else is the single-page app; its router decides what to show.
-    re_path(r"^(?!api/|admin/|static/|media/).*$", spa_index, name="spa"),
+    # Everything else is the single-page app; its router decides what to show. admin/ is
+    # never the SPA: with the admin off, /admin/ is a plain 404. The probes and /metrics are
+    # answered by core.observability's middleware; paths under them are not the SPA's either.
+    re_path(
+        r"^(?!(?:api|admin|static|media|healthz|readyz|metrics)(?:/|$)).*$",
+        spa_index,
+        name="spa",
+    ),
 ]
+if settings.TANDEM_ADMIN_ENABLED:
+    # Off by default: one more login form and a second way into every object is attack
+    # surface most installs never use. Its login is throttled like the API's.
+    urlpatterns.insert(0, path("admin/", admin.site.urls))
 
 # Under /api/ these answer with the API's JSON error body; elsewhere with Django's pages.
 handler400 = "core.errors.bad_request"

@@ -4,3 +4,20 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        import logging
+
+        from django.core.signals import got_request_exception
+
+        from core import checks  # noqa: F401 - registers the system checks
+        from core.observability.middleware import database_error_mark
+        from core.observability.multiprocess import metrics_dir_prepare
+
+        # Before any metric exists, and so that processes started from this one share it.
+        metrics_dir_prepare()
+        # Python warnings become log lines in LOGGING's shape (JSON lines in production).
+        logging.captureWarnings(True)
+        got_request_exception.connect(
+            database_error_mark, dispatch_uid="tandem.observability.database_error"
+        )

@@ -158,7 +158,7 @@ def django_limit_error(exc: BaseException) -> tuple[str, int, dict[str, Any]] | 
 # --- text ---------------------------------------------------------------------------------------
 
 # Longest password accepted anywhere (hashing and the similarity check read all of it).
-PASSWORD_MAX_CHARS = 1024
+PASSWORD_MAX_CHARS = 4096
 # Longest free-text description (projects, policies).
 DESCRIPTION_MAX_CHARS = 5000
 

@@ -60,3 +60,25 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ApplicationError("The audit log is append-only.", status_code=405)
+
+
+class ApiToken(models.Model):
+    """A person's API token for scripts, sent as ``Authorization: Token <key>``.
+
+    Only the SHA-256 of the key is kept (the key is random and long, so a fast hash is enough:
+    nothing can be guessed from it), with its first characters to tell tokens apart. The key
+    itself is shown once, when it is created. One token per person: creating a new one
+    replaces the old.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_token"
+    )
+    key_hash = models.CharField(max_length=64, unique=True)  # SHA-256 hex of the whole key
+    # The first characters of the key, shown to its owner to recognise it.
+    prefix = models.CharField(max_length=16)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} token {self.prefix}…"

@@ -11,3 +11,10 @@ class LabelingConfig(AppConfig):
         from labeling.selectors.audit import audit_scopes_of_projects
 
         audit_scope_resolver_register(audit_scopes_of_projects)
+
+        # ... nor do its metrics: labeling adds the annotation queue and embedding backlog.
+        from core.observability.metrics import gauge_source_register
+        from labeling.selectors.metrics import annotation_queue_gauges, embedding_backlog_gauges
+
+        gauge_source_register("annotation_queue", annotation_queue_gauges)
+        gauge_source_register("embedding_backlog", embedding_backlog_gauges)

@@ -11,3 +11,13 @@ class ModerationConfig(AppConfig):
         from moderation.selectors.access import audit_scopes_of_policies
 
         audit_scope_resolver_register(audit_scopes_of_policies)
+
+        # ... nor do its metrics and readiness probe: moderation adds its own.
+        from core.observability.health import readiness_check_register
+        from core.observability.metrics import gauge_source_register
+        from moderation.selectors.metrics import review_queue_gauges, webhook_backlog_gauges
+        from moderation.services.warmup import intake_models_readiness
+
+        gauge_source_register("review_queue", review_queue_gauges)
+        gauge_source_register("webhooks", webhook_backlog_gauges)
+        readiness_check_register("models", intake_models_readiness)

@@ -1,3 +1,4 @@
+import os
 import shutil
 from pathlib import Path
 
@@ -72,3 +73,11 @@ def api():
 def pytest_report_header(config):
     db = settings.DATABASES["default"]
     return f"tandem: database={db['ENGINE'].rsplit('.', 1)[-1]} broker={settings.CELERY_BROKER_URL.split('://')[0]}"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """This session's metrics directory (``config.settings.test`` makes one per run) goes with
+    it; the processes the tests started have stopped by now."""
+    path = Path(settings.PROMETHEUS_MULTIPROC_DIR)
+    if path.parent.name == "test-metrics" and path.name == str(os.getpid()):
+        shutil.rmtree(path, ignore_errors=True)

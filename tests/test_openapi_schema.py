@@ -1,8 +1,9 @@
 """The OpenAPI schema generates cleanly, covers only /api/v1/, and the frontend's copy is current.
 
 The frontend's TypeScript types are generated from ``frontend/openapi.yml``. When the API
-changes, regenerate that file with ``.venv/bin/python manage.py spectacular --file
-frontend/openapi.yml`` and commit it with the change.
+changes, regenerate that file with ``DJANGO_SETTINGS_MODULE=config.settings.local
+.venv/bin/python manage.py spectacular --file frontend/openapi.yml`` and commit it with the
+change.
 """
 
 import os

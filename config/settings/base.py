@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.env import BASE_DIR, DATA_DIR, env
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -10,28 +12,38 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with a throttled login form; its URLs exist only with TANDEM_ADMIN_ENABLED.
+    "core.admin_apps.TandemAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before whitenoise's app: core's runserver (loopback only under local settings) wins.
+    "core",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "core",
     "models_app",
     "labeling",
     "moderation",
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestIdMiddleware",
+    # REMOTE_ADDR becomes the client's address (X-Forwarded-For only via TANDEM_TRUSTED_PROXIES).
+    "core.net.ClientAddressMiddleware",
+    # Local settings: requests from other machines get 403 (probes and static files included).
+    "core.net.LoopbackOnlyMiddleware",
+    # /healthz, /readyz and /metrics answer before the host check and the HTTPS redirect:
+    # probes and Prometheus call the app's port directly, by address, over plain HTTP.
+    "core.observability.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "core.middleware.RequestIdMiddleware",
+    "core.observability.middleware.RequestMetricsMiddleware",
+    "core.observability.middleware.DatabaseUnavailableMiddleware",
     # JSON error bodies under /api/ (also for Django's own and debug pages), then the body
     # limit, which must answer before anything below reads a body.
     "core.errors.ApiJsonErrorsMiddleware",
@@ -83,7 +95,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    # A reused connection is checked before each request: after PostgreSQL restarts, the first
+    # request gets a new connection instead of an error.
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # libpq waits forever for an unreachable host; a request (or /readyz) should fail fast
+        # into a 503 instead. DATABASE_URL's ?connect_timeout= wins.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (login throttling, rate limits) --------------------------------------------------
@@ -131,7 +149,16 @@ TANDEM_TEXT_MAX_CHARS = env.int("TANDEM_TEXT_MAX_CHARS", default=1_000_000)
 TANDEM_IMPORT_BATCH_SIZE = env.int("TANDEM_IMPORT_BATCH_SIZE", default=5000)
 # PostgreSQL connections writing import batches while the file is parsed (0: parse, then write).
 TANDEM_IMPORT_WRITER_THREADS = env.int("TANDEM_IMPORT_WRITER_THREADS", default=3)
+# Login throttling (API login, invitation accept, admin login): attempts per client address,
+# and attempts per username from any address (a right password starts that count again).
 TANDEM_LOGIN_RATE = env.str("TANDEM_LOGIN_RATE", default="10/min")
+TANDEM_LOGIN_USERNAME_RATE = env.str("TANDEM_LOGIN_USERNAME_RATE", default="20/hour")
+# Proxies (addresses or CIDRs) whose X-Forwarded-For is believed; nobody else's is.
+TANDEM_TRUSTED_PROXIES = env.list("TANDEM_TRUSTED_PROXIES", default=[])
+# Django's admin at /admin/ (404 unless enabled).
+TANDEM_ADMIN_ENABLED = env.bool("TANDEM_ADMIN_ENABLED", default=False)
+# Refuse requests from other machines and binding to other interfaces (the local settings).
+TANDEM_LOOPBACK_ONLY = False
 # Queue an embedding job (embeddings queue) when an import adds items.
 TANDEM_EMBED_AFTER_IMPORT = env.bool("TANDEM_EMBED_AFTER_IMPORT", default=True)
 # How long an annotator holds an item before it returns to the queue (the client renews it).
@@ -189,9 +216,11 @@ DATA_UPLOAD_MAX_NUMBER_FILES = TANDEM_UPLOAD_MAX_FILES
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The token class first: it names the scheme in WWW-Authenticate, so a caller without
+    # (or with a wrong or revoked) token gets 401 rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "core.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # A lone surrogate quoted back in an error is escaped, not a server error.
@@ -210,7 +239,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": TANDEM_LOGIN_RATE},
+    # Throttles identify clients by REMOTE_ADDR only, never by a header the client can write:
+    # ClientAddressMiddleware has already put the address from a trusted proxy there.
+    "NUM_PROXIES": 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # `format` is a real query parameter of the export endpoint, not a renderer override.
     "URL_FORMAT_OVERRIDE": None,
@@ -272,11 +303,48 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- Operability: probes, metrics, logs -----------------------------------------------------
+# /readyz also waits for the intake models of scoring policies to be loaded in this process.
+TANDEM_READYZ_MODELS = env.bool("TANDEM_READYZ_MODELS", default=True)
+# Seconds each /readyz check (broker) may take before it counts as not answering.
+TANDEM_READYZ_TIMEOUT = env.float("TANDEM_READYZ_TIMEOUT", default=2.0)
+# /metrics answers only with "Authorization: Bearer <token>" when set, else loopback clients.
+TANDEM_METRICS_TOKEN = env.str("TANDEM_METRICS_TOKEN", default="")
+# Where every process writes its metric samples (prometheus-client's multiprocess mode);
+# runtandem empties it at start.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default=str(DATA_DIR / "prometheus"))
+# A Celery worker serves its host's metrics on this port (0: off) and address.
+TANDEM_WORKER_METRICS_PORT = env.int("TANDEM_WORKER_METRICS_PORT", default=0)
+TANDEM_WORKER_METRICS_BIND = env.str("TANDEM_WORKER_METRICS_BIND", default="127.0.0.1")
+
+# Log lines: "json" (one object per line, for log shippers) or "plain" (for a person reading a
+# console; local settings use it). Both carry the request id and, in tasks, the task.
+TANDEM_LOG_FORMAT = env.str("TANDEM_LOG_FORMAT", default="json")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMATS = ("json", "plain")
+if TANDEM_LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"TANDEM_LOG_FORMAT is json or plain, not {TANDEM_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "filters": {"context": {"()": "core.observability.logging.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "core.observability.logging.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(context)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": TANDEM_LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's request and dev-server loggers come with handlers of their own: route them
+        # through ours so that their lines have the same shape.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
 }

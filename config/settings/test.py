@@ -1,5 +1,7 @@
 """Tests: same stack, fast hashing; tasks run in-process unless a test starts a worker."""
 
+import os
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import DATA_DIR, DATABASES, env
 
@@ -24,7 +26,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-REST_FRAMEWORK = {
-    **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {"login": env.str("TANDEM_LOGIN_RATE", default="5/min")},
-}
+TANDEM_LOGIN_RATE = env.str("TANDEM_LOGIN_RATE", default="5/min")
+TANDEM_LOGIN_USERNAME_RATE = env.str("TANDEM_LOGIN_USERNAME_RATE", default="8/hour")
+
+# One metrics directory per test session (processes a test starts inherit it through the
+# environment, see core.observability.multiprocess); tests/conftest.py removes it at the end.
+PROMETHEUS_MULTIPROC_DIR = env.str(
+    "PROMETHEUS_MULTIPROC_DIR", default=str(DATA_DIR / "test-metrics" / str(os.getpid()))
+)

@@ -2,23 +2,24 @@ from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_protect
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
 from core.limits import PASSWORD_MAX_CHARS
+from core.models import ApiToken
 from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
-from core.services.users import (
-    api_token_revoke,
-    api_token_rotate,
-    invitation_accept,
-    invitation_path,
-    user_create,
-)
+from core.services.api_tokens import api_token_create, api_token_revoke
+from core.services.users import invitation_accept, invitation_path, user_create
+from core.throttling import login_attempt_check, login_attempt_succeeded
 
 User = get_user_model()
 
@@ -39,11 +40,20 @@ class CsrfApi(APIView):
         return Response({"csrf_token": get_token(request)})
 
 
+# The API's error body ({"message", "extra"}), named for the answers documented here.
+ErrorSerializer = inline_serializer(
+    "AuthError", {"message": serializers.CharField(), "extra": serializers.DictField()}
+)
+THROTTLED = OpenApiResponse(
+    ErrorSerializer,
+    description="Too many attempts from this address or for this account; the password was "
+    "not checked. `Retry-After` (and `extra.retry_after_seconds`) say when to try again.",
+)
+
+
 @method_decorator(csrf_protect, name="dispatch")
 class LoginApi(APIView):
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
 
     class LoginInputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)
@@ -51,13 +61,20 @@ class LoginApi(APIView):
             max_length=PASSWORD_MAX_CHARS, style={"input_type": "password"}
         )
 
-    @extend_schema(request=LoginInputSerializer, responses=UserOutputSerializer)
+    @extend_schema(
+        request=LoginInputSerializer, responses={200: UserOutputSerializer, 429: THROTTLED}
+    )
     def post(self, request):
+        """Start a session. Attempts are limited per client address and per username
+        (``TANDEM_LOGIN_RATE``, ``TANDEM_LOGIN_USERNAME_RATE``): over either, 429."""
         data = self.LoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        username = data.validated_data["username"]
+        login_attempt_check(request, username=username)
         user = authenticate(request, **data.validated_data)
         if user is None:
             raise ApplicationError("Wrong username or password.", status_code=400)
+        login_attempt_succeeded(username=username)
         login(request, user)
         return Response(UserOutputSerializer(user).data)
 
@@ -75,39 +92,77 @@ class MeApi(APIView):
         return Response(UserOutputSerializer(request.user).data)
 
 
+class ApiTokenInfoSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["prefix", "created_at", "last_used_at"]
+        read_only_fields = fields
+
+
+class ApiTokenCreatedSerializer(ApiTokenInfoSerializer):
+    token = serializers.CharField(
+        read_only=True, help_text="The whole key. Shown this once: only its hash is kept."
+    )
+
+    class Meta(ApiTokenInfoSerializer.Meta):
+        fields = ["token", *ApiTokenInfoSerializer.Meta.fields]
+        read_only_fields = fields
+
+
 class ApiTokenApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=None,
-        responses={201: inline_serializer("ApiToken", {"token": serializers.CharField()})},
+        responses={
+            200: ApiTokenInfoSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="You have no API token."),
+        }
     )
+    def get(self, request):
+        """Your API token's prefix and dates (the key itself is never shown again)."""
+        token = ApiToken.objects.filter(user=request.user).first()
+        if token is None:
+            raise ApplicationError("You have no API token.", status_code=404)
+        return Response(ApiTokenInfoSerializer(token).data)
+
+    @extend_schema(request=None, responses={201: ApiTokenCreatedSerializer})
     def post(self, request):
-        """Create (or replace) your API token. Send it as ``Authorization: Token <key>``."""
-        token = api_token_rotate(user=request.user)
-        return Response({"token": token.key}, status=status.HTTP_201_CREATED)
+        """Create (or replace) your API token. Send it as ``Authorization: Token <key>``.
+
+        The answer holds the key this once; Tandem keeps only its hash."""
+        created = api_token_create(user=request.user)
+        body = {"token": created.key, **ApiTokenInfoSerializer(created.token).data}
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):
+        """Revoke your API token: it stops working at once."""
         api_token_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class InvitationAcceptApi(APIView):
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
 
     class InvitationAcceptInputSerializer(serializers.Serializer):
         uid = serializers.CharField(max_length=64)
         token = serializers.CharField(max_length=128)
         password = serializers.CharField(max_length=PASSWORD_MAX_CHARS)
 
-    @extend_schema(request=InvitationAcceptInputSerializer, responses=UserOutputSerializer)
+    @extend_schema(
+        request=InvitationAcceptInputSerializer,
+        responses={200: UserOutputSerializer, 429: THROTTLED},
+    )
     def post(self, request):
+        """Set the password of an invited account (the link's uid and token). Limited like
+        login: per client address and per invited account."""
         data = self.InvitationAcceptInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        # A colon never appears in a username, so this cannot share a username's counter.
+        account = f"invitation:{data.validated_data['uid']}"
+        login_attempt_check(request, username=account)
         user = invitation_accept(**data.validated_data)
+        login_attempt_succeeded(username=account)
         return Response(UserOutputSerializer(user).data)
 
 

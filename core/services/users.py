@@ -7,7 +7,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
-from rest_framework.authtoken.models import Token
 
 from core.exceptions import ApplicationError
 
@@ -15,10 +14,15 @@ User = get_user_model()
 
 
 def invitation_path(*, user: AbstractBaseUser) -> str:
-    """A one-time link path to set a password; it stops working once the password is set."""
+    """A one-time link path to set a password; it stops working once the password is set.
+
+    The uid and token travel in the URL fragment (after ``#``), which browsers never send to
+    a server: they stay out of access logs, proxies and ``Referer`` headers. The SPA reads
+    them from ``location.hash`` and posts them to the accept endpoint.
+    """
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    return f"/accept-invite?uid={uid}&token={token}"
+    return f"/accept-invite#uid={uid}&token={token}"
 
 
 @transaction.atomic
@@ -50,15 +54,3 @@ def invitation_accept(*, uid: str, token: str, password: str) -> AbstractBaseUse
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
-
-
-@transaction.atomic
-def api_token_rotate(*, user: AbstractBaseUser) -> Token:
-    """Replace the user's API token; the old one stops working at once."""
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
-
-
-@transaction.atomic
-def api_token_revoke(*, user: AbstractBaseUser) -> None:
-    Token.objects.filter(user=user).delete()

@@ -167,21 +167,35 @@ class ItemAnnotationCreateApi(APIView):
             max_length=100,
             help_text="Label class names: one, or several in a multilabel project.",
         )
+        client_key = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=64,
+            help_text="Chosen by the client, new for each label: sending the same key again "
+            "returns the stored annotation (200) instead of storing a second one. Without "
+            "it, every request stores a label.",
+        )
 
     @extend_schema(
-        request=AnnotationCreateInputSerializer, responses={201: s.AnnotationOutputSerializer}
+        request=AnnotationCreateInputSerializer,
+        responses={201: s.AnnotationOutputSerializer, 200: s.AnnotationOutputSerializer},
     )
     def post(self, request, project_id: int, item_id: int):
-        """Label an item (source = human). Every ``retrain_every`` new labels start training."""
+        """Label an item (source = human). Every ``retrain_every`` new labels start training.
+
+        201 when stored; 200 with the stored annotation when this ``client_key`` was already
+        sent (nothing is stored twice); 409 when the key was used for another item."""
         project = project_get_for_user(project_id=project_id, user=request.user, roles=LABEL_ROLES)
         item = get_object_or_404(project.items.select_related("project"), pk=item_id)
         data = self.AnnotationCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        annotation = annotation_create(
-            item=item, annotator=request.user, labels=data.validated_data["labels"]
+        annotation, created = annotation_create(
+            item=item, annotator=request.user, **data.validated_data
         )
         return Response(
-            s.AnnotationOutputSerializer(annotation).data, status=status.HTTP_201_CREATED
+            s.AnnotationOutputSerializer(annotation).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 

@@ -8,7 +8,7 @@ never hands out an item that already has all the annotations it needs.
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
@@ -135,7 +135,27 @@ def _after_commit_check_retrain(project_id: int) -> None:
     transaction.on_commit(check_retrain)
 
 
-@transaction.atomic
+def annotation_by_client_key(*, user: AbstractBaseUser, client_key: str) -> Annotation | None:
+    """The annotation ``user`` stored with ``client_key`` (their idempotency key), if any."""
+    return (
+        Annotation.objects.select_related("suggested_by")
+        .filter(annotator=user, client_key=client_key)
+        .first()
+    )
+
+
+def annotation_replay(*, annotation: Annotation, item: Item) -> Annotation:
+    """A submission repeated with its client key: the stored annotation, untouched. 409 when
+    the key was used for another item."""
+    if annotation.item_id != item.pk:
+        raise ApplicationError(
+            "This client_key was already used for another item; use a new key per submission.",
+            extra={"client_key": annotation.client_key, "item": annotation.item_id},
+            status_code=409,
+        )
+    return annotation
+
+
 def annotation_create(
     *,
     item: Item,
@@ -143,8 +163,15 @@ def annotation_create(
     labels: list[str],
     client: str = AnnotationClient.API,
     time_on_item_ms: int | None = None,
-) -> Annotation:
-    """Record a person's label(s) for an item directly, without a queue lease (source = human).
+    client_key: str = "",
+) -> tuple[Annotation, bool]:
+    """Record a person's label(s) for an item directly, without a queue lease (source = human);
+    returns ``(annotation, created)``.
+
+    With a ``client_key`` it is idempotent as the queue's submit is: the same key again from
+    the same person returns the stored annotation (created = False), also when both requests
+    arrive at once (the unique (annotator, client_key) constraint decides); a key already used
+    for another item is refused (409). Without one, every call stores a label.
 
     The suggestion recorded is the one of the caller's lease on the item if they hold one,
     else the item's current prediction (what the item views show next to it). The caller's
@@ -154,6 +181,41 @@ def annotation_create(
     Side effects: after commit, checks whether enough new human labels arrived to retrain
     (``project.retrain_every``) and, if so, requests a training run.
     """
+    try:
+        with transaction.atomic():
+            if client_key:
+                existing = annotation_by_client_key(user=annotator, client_key=client_key)
+                if existing is not None:
+                    return annotation_replay(annotation=existing, item=item), False
+            annotation = _annotation_store(
+                item=item,
+                annotator=annotator,
+                labels=labels,
+                client=client,
+                time_on_item_ms=time_on_item_ms,
+                client_key=client_key,
+            )
+            return annotation, True
+    except IntegrityError:
+        # The same key sent twice at once: the twin committed first and the unique
+        # (annotator, client_key) constraint refused this insert.
+        existing = (
+            annotation_by_client_key(user=annotator, client_key=client_key) if client_key else None
+        )
+        if existing is None:
+            raise
+        return annotation_replay(annotation=existing, item=item), False
+
+
+def _annotation_store(
+    *,
+    item: Item,
+    annotator: AbstractBaseUser,
+    labels: list[str],
+    client: str,
+    time_on_item_ms: int | None,
+    client_key: str,
+) -> Annotation:
     cleaned = _clean_labels(item=item, labels=labels)
     now = timezone.now()
     assignment = (
@@ -174,6 +236,7 @@ def annotation_create(
         outcome=annotation_outcome(labels=cleaned, suggested_labels=suggested),
         time_on_item_ms=time_on_item_ms,
         client=client,
+        client_key=client_key,
     )
     if assignment is None:
         QueueAssignment.objects.create(

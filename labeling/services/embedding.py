@@ -114,14 +114,18 @@ def items_embed_missing(
     embedder: Embedder,
     item_ids: np.ndarray | None = None,
     on_progress: Callable[[float], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> EmbedReport:
     """Embed the project's items (or these) that have no vector from ``embedder`` yet.
 
     Items deleted meanwhile are skipped; an image that cannot be read is reported, not fatal.
+    ``on_start`` hears how many items are missing a vector before the first is embedded.
     """
     ids = project_item_ids(project=project) if item_ids is None else item_ids
     missing = embedding_missing_ids(owner=project.owner_key, embedder=embedder.key, object_ids=ids)
     report = EmbedReport(missing=len(missing))
+    if on_start is not None:
+        on_start(len(missing))
     for start in range(0, len(missing), EMBED_BATCH):
         batch = [int(i) for i in missing[start : start + EMBED_BATCH]]
         kept, vectors = _embed_batch(embedder, project, batch, report)
@@ -167,6 +171,10 @@ def embedding_job_run(*, job_id: int) -> TrainingJob | None:
             project=project,
             embedder=embedder,
             on_progress=lambda share: training_job_progress(job_id=job_id, progress=share),
+            # The embedding backlog metric reads this while the job runs.
+            on_start=lambda missing: training_job_progress(
+                job_id=job_id, result={"missing": missing}
+            ),
         )
         message = f"Embedded {report.embedded:,} items with {embedder.key}."
         if report.failed:

@@ -91,6 +91,20 @@ def _item_pages(
 
 _dumps = orjson.dumps
 
+# A spreadsheet opening a CSV file runs a cell that starts with one of these as a formula
+# (=HYPERLINK(…), =cmd|…, +…, -…, @SUM(…); tab and carriage return can hide the sign). OWASP's
+# rule: start such a cell with a single quote, which spreadsheets show as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet runs: a leading ``'`` before a formula start.
+
+    Applied to every text cell, negative numbers in text included (``-5`` becomes ``'-5``,
+    which spreadsheets show as the text -5); the JSONL export keeps every value as it is.
+    """
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
 
 def _jsonl_line(row: tuple[Any, ...], annotations: Any) -> bytes:
     """One item as a JSON line, assembled as bytes.
@@ -119,7 +133,8 @@ def export_stream(
     """Yield the export file in chunks (one chunk per page of items).
 
     JSONL: one object per item with all its annotations (only those of ``source`` when given).
-    CSV: one row per item; ``labels`` are the latest annotation's labels joined with ``|``.
+    CSV: one row per item; ``labels`` are the latest annotation's labels joined with ``|``;
+    text cells that a spreadsheet would run as a formula start with ``'`` (``csv_cell``).
     """
     pages = _item_pages(project=project, source=source, labeled_only=labeled_only)
     if fmt == ExportFormat.JSONL:
@@ -136,14 +151,14 @@ def export_stream(
             writer.writerow(
                 [
                     item_id,
-                    external_id,
-                    text or "",
-                    image or "",
+                    csv_cell(external_id),
+                    csv_cell(text or ""),
+                    csv_cell(image or ""),
                     split,
-                    "|".join(orjson.loads(latest[0])) if latest else "",
+                    csv_cell("|".join(orjson.loads(latest[0]))) if latest else "",
                     latest[1] if latest else "",
                     len(annotations),
-                    metadata or "{}",
+                    csv_cell(metadata or "{}"),
                 ]
             )
         yield buffer.getvalue().encode("utf-8")

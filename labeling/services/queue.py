@@ -30,7 +30,9 @@ from labeling.models import Annotation, Item, Project, QueueAssignment
 from labeling.services.annotations import (
     _after_commit_check_retrain,
     _clean_labels,
+    annotation_by_client_key,
     annotation_outcome,
+    annotation_replay,
     item_queue_counts_change,
 )
 from models_app.models import ModelVersion
@@ -359,25 +361,6 @@ def queue_skip(*, item: Item, user: AbstractBaseUser, reason: str = "") -> Queue
 # --- submit --------------------------------------------------------------------------------------
 
 
-def _replay(*, annotation: Annotation, item: Item) -> Annotation:
-    """A submission repeated with its client key: the stored annotation, untouched."""
-    if annotation.item_id != item.pk:
-        raise ApplicationError(
-            "This client_key was already used for another item; use a new key per submission.",
-            extra={"client_key": annotation.client_key, "item": annotation.item_id},
-            status_code=409,
-        )
-    return annotation
-
-
-def _annotation_by_key(*, user: AbstractBaseUser, client_key: str) -> Annotation | None:
-    return (
-        Annotation.objects.select_related("suggested_by")
-        .filter(annotator=user, client_key=client_key)
-        .first()
-    )
-
-
 def queue_submit(
     *,
     item: Item,
@@ -410,9 +393,9 @@ def queue_submit(
             # lease is finished (looked up after the lock: a twin of this request may have
             # committed while this one waited for it).
             if assignment is None or assignment.state != AssignmentState.LEASED:
-                existing = _annotation_by_key(user=user, client_key=client_key)
+                existing = annotation_by_client_key(user=user, client_key=client_key)
                 if existing is not None:
-                    return _replay(annotation=existing, item=item), False
+                    return annotation_replay(annotation=existing, item=item), False
             cleaned = _clean_labels(item=item, labels=labels)
             assignment = _refuse_without_lease(assignment=assignment, item=item, now=now)
             annotation = Annotation.objects.create(
@@ -443,7 +426,7 @@ def queue_submit(
     except IntegrityError:
         # The same key sent at once for two different items: each request held its own
         # item's lease, so only the unique (annotator, client_key) constraint tells them apart.
-        existing = _annotation_by_key(user=user, client_key=client_key)
+        existing = annotation_by_client_key(user=user, client_key=client_key)
         if existing is None:
             raise
-        return _replay(annotation=existing, item=item), False
+        return annotation_replay(annotation=existing, item=item), False

@@ -121,8 +121,10 @@ def training_job_progress(
     step: str | None = None,
     progress: float | None = None,
     message: str | None = None,
+    result: dict[str, Any] | None = None,
 ) -> None:
-    """Record where a running job is; ``progress`` is the share of the whole job done (0..1)."""
+    """Record where a running job is; ``progress`` is the share of the whole job done (0..1);
+    ``result`` replaces the job's figures so far (e.g. how many items it has to embed)."""
     fields: dict[str, Any] = {}
     if step is not None:
         fields["step"] = step
@@ -130,6 +132,8 @@ def training_job_progress(
         fields["progress"] = min(1.0, max(0.0, float(progress)))
     if message is not None:
         fields["message"] = message
+    if result is not None:
+        fields["result"] = result
     if fields:
         TrainingJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(**fields)
 

@@ -108,6 +108,13 @@ class Content(models.Model):
                 name="content_review_idx",
             ),
             models.Index(fields=["author", "-created_at"], name="content_author_idx"),
+            # Queue depth and SLA risk per policy and tier (/metrics, every scrape): counted on
+            # this index alone, over open content only.
+            models.Index(
+                fields=["policy", "tier", "sla_due_at"],
+                condition=Q(state__in=[ContentState.PENDING, ContentState.ESCALATED]),
+                name="content_open_sla_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from core.observability.metrics import intake_verdicts_count
 from core.services.audit import audit_record
 from labeling.choices import DataType
 from labeling.services.external_items import ExternalContent, items_create_for_content
@@ -606,6 +608,13 @@ def _existing(platform: Platform, external_ids: list[str]) -> dict[str, Content]
     }
 
 
+def _verdicts_count(contents: list[Content]) -> None:
+    """``tandem_intake_verdicts_total``: the new contents (stored, committed) by verdict."""
+    counts = Counter((content.policy_id, VERDICTS[content.state]) for content in contents)
+    for (policy_id, verdict), n in counts.items():
+        intake_verdicts_count(policy_id=policy_id, verdict=verdict, count=n)
+
+
 def intake_submit(*, platform: Platform, entries: list[IntakeInput]) -> IntakeResult:
     """Take in content for ``platform``; each entry gets an answer or an error (by index).
 
@@ -613,7 +622,8 @@ def intake_submit(*, platform: Platform, entries: list[IntakeInput]) -> IntakeRe
     stored twice. Side effects: items in the policy's project (images, thumbnails, blurred
     thumbnails under MEDIA_ROOT), authors, contents, reports (hash / rule / model),
     automatic decisions (final, automated, never training labels) each with an audit record
-    and, for platforms with webhook endpoints, a signed ``content.decided`` delivery.
+    and, for platforms with webhook endpoints, a signed ``content.decided`` delivery; the new
+    contents counted in ``tandem_intake_verdicts_total``.
     """
     errors: list[IntakeError] = []
     policies = _policies({entry.policy for entry in entries})
@@ -646,8 +656,10 @@ def intake_submit(*, platform: Platform, entries: list[IntakeInput]) -> IntakeRe
         _decide(item)
     if prepared:
         try:
-            for content in _store(platform, prepared):
+            stored = _store(platform, prepared)
+            for content in stored:
                 existing[content.external_id] = content
+            _verdicts_count(stored)
         except IntegrityError:
             # Another request stored some of these external ids meanwhile: answer them (and
             # the rest) from what is stored now, by running the intake again once.

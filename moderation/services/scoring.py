@@ -26,6 +26,9 @@ _classifiers: dict[int, TrainedClassifier] = {}
 _lock = threading.Lock()
 # Versions kept loaded per process; old ones are dropped first.
 MAX_CACHED_CLASSIFIERS = 16
+# Embedder keys that have embedded in this process: weights loaded, first-call costs paid.
+_warm_embedders: set[str] = set()
+_WARM_UP_TEXT = "Tandem warms up its intake model with this sentence."
 
 
 def classifier_for(version: ModelVersion) -> TrainedClassifier:
@@ -90,7 +93,40 @@ def embed(*, embedder_key: str, inputs: Sequence[str] | Sequence[bytes]) -> np.n
     embedder = get_embedder(embedder_key.split("@", 1)[0])
     if embedder.key != embedder_key:
         raise ValueError(f"embedder {embedder.key} here, the model needs {embedder_key}")
-    return embedder.embed(list(inputs))
+    matrix = embedder.embed(list(inputs))
+    _warm_embedders.add(embedder_key)
+    return matrix
+
+
+def version_loaded(version: ModelVersion) -> bool:
+    """Whether scoring with ``version`` in this process needs no loading: its classifier is
+    cached and its embedder has run here."""
+    return version.pk in _classifiers and version.embedder in _warm_embedders
+
+
+def _warm_up_image() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (32, 32), (128, 64, 32)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def version_warm(version: ModelVersion) -> None:
+    """Load ``version`` into this process's caches the way intake uses them: the classifier,
+    and one embedding through its embedder (weights, lazy imports, first-call costs), so the
+    first content scored afterwards is as fast as the next ones."""
+    from models_app.ml.embedders import get_embedder
+
+    classifier_for(version)
+    if version.embedder not in _warm_embedders:
+        embedder = get_embedder(version.embedder.split("@", 1)[0])
+        if embedder.data_type == "text":
+            embed(embedder_key=version.embedder, inputs=[_WARM_UP_TEXT])
+        else:
+            embed(embedder_key=version.embedder, inputs=[_warm_up_image()])
 
 
 def class_probabilities(*, version: ModelVersion, vectors: np.ndarray) -> list[dict[str, float]]:

@@ -11,7 +11,9 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from core.net import BIND_REFUSED_MESSAGE, bind_is_loopback
 
 
 class Command(BaseCommand):
@@ -25,6 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Set up, then exit.")
 
     def handle(self, *args, bind: str, no_demo: bool, no_serve: bool, **options):
+        if settings.TANDEM_LOOPBACK_ONLY and not bind_is_loopback(bind):
+            raise CommandError(BIND_REFUSED_MESSAGE.format(bind=bind))
         call_command("migrate", interactive=False, verbosity=0)
         admin, password = self._ensure_admin()
         if not no_demo:
@@ -69,18 +73,30 @@ class Command(BaseCommand):
         self.stdout.write(f"  project {project.pk}: import {job.pk} queued for the worker")
 
     def _serve(self, bind: str) -> None:
+        from core.observability.multiprocess import metrics_dir_clean, metrics_dir_prepare
+
+        # The web server and the worker write their metric samples to one directory, so one
+        # scrape of /metrics sees both; samples of an earlier run would add to this one's.
+        metrics_dir = metrics_dir_prepare()
+        metrics_dir_clean(metrics_dir)
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": os.environ.get(
                 "DJANGO_SETTINGS_MODULE", "config.settings.local"
             ),
+            "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+            # gunicorn's master reads it before any settings load (config/gunicorn.py).
+            "TANDEM_LOG_FORMAT": settings.TANDEM_LOG_FORMAT,
         }
         bin_dir = Path(sys.executable).parent
+        # With JSON logs, the worker's startup banner (not a log line) is left out.
+        quiet = ["--quiet"] if settings.TANDEM_LOG_FORMAT == "json" else []
         worker = subprocess.Popen(
             [
                 str(bin_dir / "celery"),
                 "-A",
                 "config",
+                *quiet,
                 "worker",
                 "--beat",
                 "-Q",
@@ -98,14 +114,14 @@ class Command(BaseCommand):
             [
                 str(bin_dir / "gunicorn"),
                 "config.wsgi",
+                "--config",
+                str(settings.BASE_DIR / "config" / "gunicorn.py"),
                 "--bind",
                 bind,
                 "--workers",
                 "2",
                 "--threads",
                 "4",
-                "--access-logfile",
-                "-",
             ],
             env=env,
         )

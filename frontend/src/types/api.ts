@@ -67,6 +67,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * @description Set the password of an invited account (the link's uid and token). Limited like
+         *     login: per client address and per invited account.
+         */
         post: operations["auth_invitations_accept_create"];
         delete?: never;
         options?: never;
@@ -83,6 +87,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * @description Start a session. Attempts are limited per client address and per username
+         *     (``TANDEM_LOGIN_RATE``, ``TANDEM_LOGIN_USERNAME_RATE``): over either, 429.
+         */
         post: operations["auth_login_create"];
         delete?: never;
         options?: never;
@@ -129,10 +137,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** @description Your API token's prefix and dates (the key itself is never shown again). */
+        get: operations["auth_token_retrieve"];
         put?: never;
-        /** @description Create (or replace) your API token. Send it as ``Authorization: Token <key>``. */
+        /**
+         * @description Create (or replace) your API token. Send it as ``Authorization: Token <key>``.
+         *
+         *     The answer holds the key this once; Tandem keeps only its hash.
+         */
         post: operations["auth_token_create"];
+        /** @description Revoke your API token: it stops working at once. */
         delete: operations["auth_token_destroy"];
         options?: never;
         head?: never;
@@ -895,7 +909,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Label an item (source = human). Every ``retrain_every`` new labels start training. */
+        /**
+         * @description Label an item (source = human). Every ``retrain_every`` new labels start training.
+         *
+         *     201 when stored; 200 with the stored annotation when this ``client_key`` was already
+         *     sent (nothing is stored twice); 409 when the key was used for another item.
+         */
         post: operations["projects_items_annotations_create"];
         delete?: never;
         options?: never;
@@ -1336,6 +1355,11 @@ export interface components {
         AnnotationCreateInputRequest: {
             /** @description Label class names: one, or several in a multilabel project. */
             labels: string[];
+            /**
+             * @description Chosen by the client, new for each label: sending the same key again returns the stored annotation (200) instead of storing a second one. Without it, every request stores a label.
+             * @default
+             */
+            client_key?: string;
         };
         AnnotationOutput: {
             readonly id: number;
@@ -1392,8 +1416,21 @@ export interface components {
             /** Format: date-time */
             readonly revoked_at: string | null;
         };
-        ApiToken: {
-            token: string;
+        ApiTokenCreated: {
+            /** @description The whole key. Shown this once: only its hash is kept. */
+            readonly token: string;
+            readonly prefix: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+        };
+        ApiTokenInfo: {
+            readonly prefix: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
         };
         Appeal: {
             readonly id: number;
@@ -1451,6 +1488,12 @@ export interface components {
             readonly before: unknown;
             readonly after: unknown;
             readonly request_id: string;
+        };
+        AuthError: {
+            message: string;
+            extra: {
+                [key: string]: unknown;
+            };
         };
         /**
          * @description * `none` - None
@@ -2962,6 +3005,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserOutput"];
                 };
             };
+            /** @description Too many attempts from this address or for this account; the password was not checked. `Retry-After` (and `extra.retry_after_seconds`) say when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
         };
     };
     auth_login_create: {
@@ -2985,6 +3037,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserOutput"];
+                };
+            };
+            /** @description Too many attempts from this address or for this account; the password was not checked. `Retry-After` (and `extra.retry_after_seconds`) say when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
                 };
             };
         };
@@ -3026,6 +3087,34 @@ export interface operations {
             };
         };
     };
+    auth_token_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiTokenInfo"];
+                };
+            };
+            /** @description You have no API token. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+        };
+    };
     auth_token_create: {
         parameters: {
             query?: never;
@@ -3040,7 +3129,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApiToken"];
+                    "application/json": components["schemas"]["ApiTokenCreated"];
                 };
             };
         };
@@ -4461,6 +4550,14 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnotationOutput"];
+                };
+            };
             201: {
                 headers: {
                     [name: string]: unknown;

@@ -217,3 +217,19 @@ def test_the_open_list_costs_the_same_queries_for_few_or_many_items(lead, projec
         assert len(open_ids(lead, project)) == 22
 
     assert len(many) == len(few)
+
+
+def test_resolving_shows_in_the_projects_audit_log(api, make_member, lead, project, disputed):
+    path = url(project, f"adjudication/{disputed[0].pk}/")
+    lead.post(path, {"labels": ["ham"]}, format="json")
+    lead.post(path, {"labels": ["spam"], "note": "second look"}, format="json")
+    admin = api.as_user(make_member(Role.ADMIN))
+
+    response = admin.get("/api/v1/audit/", {"action": "adjudication.resolve"})
+
+    assert response.status_code == 200, response.json()
+    events = response.json()["results"]
+    assert [(e["actor_name"], e["before"], e["after"]) for e in events] == [
+        ("lead", {"labels": ["ham"], "note": ""}, {"labels": ["spam"], "note": "second look"}),
+        ("lead", None, {"labels": ["ham"], "note": ""}),
+    ]

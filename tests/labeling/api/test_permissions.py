@@ -17,6 +17,7 @@ from django.urls import URLPattern
 from rest_framework.test import APIClient
 
 from core.api import urls as core_urls
+from core.services.api_tokens import api_token_create
 from core.services.audit import audit_record
 from core.services.users import invitation_path
 from labeling.api import urls as labeling_urls
@@ -121,6 +122,7 @@ ENDPOINTS = [
     E("auth-login", "post", "auth/login/", public(200)),
     E("auth-logout", "post", "auth/logout/", signed_in(204)),
     E("auth-me", "get", "auth/me/", signed_in(200)),
+    E("auth-token", "get", "auth/token/", signed_in(200)),
     E("auth-token", "post", "auth/token/", signed_in(201)),
     E("auth-token", "delete", "auth/token/", signed_in(204)),
     E("invitation-accept", "post", "auth/invitations/accept/", public(200)),
@@ -309,7 +311,7 @@ ENDPOINTS = [
 
 
 def _invitation(world):
-    query = parse_qs(urlsplit(invitation_path(user=world.invited)).query)
+    query = parse_qs(urlsplit(invitation_path(user=world.invited)).fragment)
     return {"uid": query["uid"][0], "token": query["token"][0], "password": "violet tractor 42"}
 
 
@@ -385,13 +387,19 @@ def _without_moderation(world, user) -> dict[str, int]:
 
 
 def _own_annotation(world, user) -> dict[str, int]:
-    annotation = annotation_create(item=world.item, annotator=user, labels=["spam"])
+    annotation, _ = annotation_create(item=world.item, annotator=user, labels=["spam"])
     return {"annotation": annotation.pk}
 
 
 # What the calling persona must hold before a valid request (a lease, an annotation of their
 # own); returns ids for the path.
+def _own_api_token(world, user) -> dict[str, int]:
+    api_token_create(user=user)
+    return {}
+
+
 PREPARE: dict[tuple[str, str], Callable[[SimpleNamespace, Any], dict[str, int]]] = {
+    ("auth-token", "get"): _own_api_token,
     ("queue-renew", "post"): _lease_item,
     ("queue-release", "post"): _lease_item,
     ("queue-skip", "post"): _lease_item,

@@ -3,6 +3,7 @@
 import pytest
 
 from core.exceptions import ApplicationError
+from core.models import AuditEvent
 from labeling.choices import AnnotationSource, Role, TaskType
 from labeling.models import Adjudication
 from labeling.selectors.agreement import (
@@ -366,3 +367,59 @@ def test_agreement_without_shared_items_is_empty_not_an_error(project, people):
         "krippendorff_alpha": None,
     }
     assert figures["annotators"][0]["kappa"] is None
+
+
+# --- audit ---------------------------------------------------------------------------------------
+
+
+def gold_events(item):
+    return list(
+        AuditEvent.objects.filter(
+            action="adjudication.resolve", object_type="labeling.item", object_id=str(item.pk)
+        ).order_by("id")
+    )
+
+
+def test_resolving_records_the_gold_label_before_and_after_with_who_did_it(project, lead):
+    item = ItemFactory(project=project)
+
+    adjudication_resolve(item=item, resolved_by=lead, labels=["ham"], note="greeting")
+    adjudication_resolve(item=item, resolved_by=lead, labels=["spam"], note="second look")
+
+    first, second = gold_events(item)
+    assert (first.actor, first.actor_name, first.scope) == (
+        lead,
+        "lead",
+        f"labeling.project:{project.pk}",
+    )
+    assert first.before is None
+    assert first.after == {"labels": ["ham"], "note": "greeting"}
+    assert second.before == {"labels": ["ham"], "note": "greeting"}
+    assert second.after == {"labels": ["spam"], "note": "second look"}
+
+
+def test_a_refused_gold_label_changes_nothing_and_records_nothing(project, lead):
+    item = ItemFactory(project=project)
+    adjudication_resolve(item=item, resolved_by=lead, labels=["ham"])
+
+    with pytest.raises(ApplicationError):
+        adjudication_resolve(item=item, resolved_by=lead, labels=["not-a-class"])
+
+    assert Adjudication.objects.get(item=item).labels == ["ham"]
+    assert len(gold_events(item)) == 1
+
+
+def test_the_gold_label_and_its_audit_record_commit_together(project, lead, monkeypatch):
+    """If the audit record cannot be written, the gold label does not change either."""
+    item = ItemFactory(project=project)
+    adjudication_resolve(item=item, resolved_by=lead, labels=["ham"])
+
+    def audit_fails(**kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr("labeling.services.adjudication.audit_record", audit_fails)
+    with pytest.raises(RuntimeError):
+        adjudication_resolve(item=item, resolved_by=lead, labels=["spam"])
+
+    assert Adjudication.objects.get(item=item).labels == ["ham"]
+    assert len(gold_events(item)) == 1

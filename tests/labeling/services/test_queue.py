@@ -520,7 +520,7 @@ def test_a_direct_label_on_a_held_item_finishes_the_lease(project, ann):
     item = ItemFactory(project=project, predicted_label="spam", scored_by=version)
     queue_next(project=project, user=ann)
 
-    annotation = annotation_create(item=item, annotator=ann, labels=["spam"])
+    annotation, _ = annotation_create(item=item, annotator=ann, labels=["spam"])
 
     assert counters(item) == (1, 0, True)
     assert (annotation.outcome, annotation.suggested_by_id) == (

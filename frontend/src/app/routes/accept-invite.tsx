@@ -1,16 +1,24 @@
-import { useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { useEffect, useState } from "react";
+import { Link, useLocation, useNavigate } from "react-router";
 
 import { paths } from "@/config/paths";
 import { AcceptInviteForm } from "@/features/auth/components/accept-invite-form";
+import { invitationFragment, readInvitation } from "@/features/auth/utils/invitation-link";
 import { useDocumentTitle } from "@/hooks/use-document-title";
 
 export function AcceptInviteRoute() {
   useDocumentTitle("Accept invitation");
-  const [searchParams] = useSearchParams();
-  const uid = searchParams.get("uid") ?? "";
-  const token = searchParams.get("token") ?? "";
+  const location = useLocation();
+  const navigate = useNavigate();
+  const { uid, token, fromQuery } = readInvitation(location.hash, location.search);
   const [acceptedAs, setAcceptedAs] = useState<string | null>(null);
+
+  useEffect(() => {
+    // An older link with the token in the query: keep it out of the address bar and history.
+    if (fromQuery) {
+      void navigate({ pathname: location.pathname, search: "", hash: invitationFragment(uid, token) }, { replace: true });
+    }
+  }, [fromQuery, navigate, location.pathname, uid, token]);
 
   return (
     <main id="main" className="auth-page">
@@ -20,7 +28,7 @@ export function AcceptInviteRoute() {
           Your password is set, {acceptedAs}. <Link to={paths.login.href()}>Sign in</Link>.
         </div>
       ) : !uid || !token ? (
-        <div role="alert" className="alert alert-error">
+        <div role="alert" className="alert alert-error" data-testid="invite-incomplete">
           This link is incomplete. Open the whole invitation link you were sent.
         </div>
       ) : (

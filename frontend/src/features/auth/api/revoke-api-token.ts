@@ -1,11 +1,17 @@
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 
 import { api } from "@/lib/api-client";
+
+import { apiTokenQueryKey } from "./get-api-token";
 
 export function revokeApiToken(): Promise<void> {
   return api.delete("/auth/token/");
 }
 
 export function useRevokeApiToken() {
-  return useMutation({ mutationFn: revokeApiToken });
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: revokeApiToken,
+    onSuccess: () => queryClient.setQueryData(apiTokenQueryKey, null),
+  });
 }

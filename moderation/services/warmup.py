@@ -1,0 +1,99 @@
+"""Intake's models, loaded before a web process says it is ready (``/readyz``).
+
+Intake scores content synchronously with the production model of the policy's project (and the
+canary and shadow versions beside it). Loading them is slow (MiniLM: seconds), so a process
+that took intake traffic cold would answer its first requests slowly or time out. ``/readyz``
+therefore answers 503 "loading" until they are in this process's scoring caches; it never
+loads them inside the probe: the first probe that finds one missing starts a background
+warm-up (one at a time per process), later probes report on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.db import connection
+
+from core.observability.health import CheckResult
+from labeling.models import Project
+from models_app.choices import ModelVersionStatus, Stage
+from models_app.models import ModelVersion
+from moderation.choices import AutomationLevel
+from moderation.services import scoring
+
+logger = logging.getLogger(__name__)
+
+# After a failed warm-up, the next probe starts another only this much later (seconds).
+RETRY_AFTER_FAILURE_SECONDS = 30.0
+
+_lock = threading.Lock()
+_thread: threading.Thread | None = None
+_failed_at: float | None = None
+
+
+def intake_models_required() -> list[ModelVersion]:
+    """The versions intake scores with: of each project that has a production model and a
+    policy that scores intake (every level but human-only; shadow logs the scores), its
+    production, canary and shadow versions. Two queries."""
+    scoring_levels = [level for level in AutomationLevel if level != AutomationLevel.HUMAN_ONLY]
+    owners = [
+        project.owner_key
+        for project in Project.objects.filter(policies__automation_level__in=scoring_levels)
+        .distinct()
+        .only("pk")
+    ]
+    versions = list(
+        ModelVersion.objects.filter(
+            owner__in=owners, stage__in=[Stage.PRODUCTION, Stage.CANARY, Stage.SHADOW]
+        )
+        .exclude(status=ModelVersionStatus.BROKEN)
+        .order_by("owner", "-version")
+    )
+    with_production = {v.owner for v in versions if v.stage == Stage.PRODUCTION}
+    return [v for v in versions if v.owner in with_production]
+
+
+def _warm(versions: list[ModelVersion]) -> None:
+    global _failed_at
+    try:
+        started = time.monotonic()
+        for version in versions:
+            scoring.version_warm(version)
+        logger.info(
+            "intake models loaded: %s in %.1f s",
+            ", ".join(f"{v.owner} v{v.version}" for v in versions),
+            time.monotonic() - started,
+        )
+        _failed_at = None
+    except Exception:
+        logger.exception("intake models could not be loaded; /readyz retries")
+        _failed_at = time.monotonic()
+    finally:
+        connection.close()  # this thread's own connection
+
+
+def intake_models_readiness() -> CheckResult:
+    """Ready when every version intake scores with is loaded here (``TANDEM_READYZ_MODELS``);
+    otherwise starts the warm-up if none is running and answers "loading" (or "failed" until
+    the next attempt after a failure)."""
+    global _thread
+    if not settings.TANDEM_READYZ_MODELS:
+        return CheckResult(True, "not checked")
+    versions = intake_models_required()
+    missing = [version for version in versions if not scoring.version_loaded(version)]
+    if not missing:
+        return CheckResult(True, detail={"models": len(versions)})
+    detail = {"models": len(versions), "loading": len(missing)}
+    with _lock:
+        if _thread is not None and _thread.is_alive():
+            return CheckResult(False, "loading", detail)
+        if _failed_at is not None and time.monotonic() - _failed_at < RETRY_AFTER_FAILURE_SECONDS:
+            return CheckResult(False, "failed", detail)
+        _thread = threading.Thread(
+            target=_warm, args=(missing,), name="tandem-intake-warm-up", daemon=True
+        )
+        _thread.start()
+    return CheckResult(False, "loading", detail)

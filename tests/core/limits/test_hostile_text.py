@@ -270,7 +270,7 @@ def baselines(world: World) -> dict[str, Case]:
             }
         ),
         "POST /api/v1/projects/{project_id}/items/{item_id}/annotations/": Case(
-            body={"labels": ["ham"]}
+            body={"labels": ["ham"], "client_key": "direct-1"}
         ),
         "POST /api/v1/projects/{project_id}/items/{item_id}/flags/": Case(
             body={"reason": "Unclear wording"}

@@ -79,6 +79,7 @@ def setup() -> dict:
     from models_app.services.registry import model_version_set_stage
     from moderation.models import HashEntry, Platform, Policy, PolicyCategory
     from moderation.services import hashbank
+    from moderation.services.grants import policy_grant
     from moderation.services.platforms import api_key_create
 
     admin = get_user_model().objects.create_superuser("bench", "bench@example.org", "bench")
@@ -124,6 +125,7 @@ def setup() -> dict:
         batch_size=5000,
     )
     platform = Platform.objects.create(name="Bench platform")
+    policy_grant(policy=policy, platform=platform, actor=admin)
     key = api_key_create(platform=platform, scopes=["intake"], created_by=admin).key
 
     # Hash-bank lookup per item (the bank is cached in the process after the first call).

@@ -39,6 +39,19 @@ app.conf.beat_schedule = {
         "schedule": 30.0,
         "options": {"expires": 25},  # a late run is replaced by the next one, not stacked
     },
+    # The webhook outbox: deliveries that are due (new ones whose task never reached the
+    # broker, retries whose task was lost, rows a killed worker held until its claim ran out).
+    "webhook-send-due": {
+        "task": "moderation.tasks.webhook_send_due",
+        "schedule": 15.0,
+        "options": {"expires": 14},
+    },
+    # Import, embedding and training jobs whose task never reached the broker.
+    "jobs-resend-unsent": {
+        "task": "labeling.tasks.jobs_resend_unsent",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Waiting content rises in the review queue as it ages (priority = ... * age factor).
     "review-priorities-refresh": {
         "task": "moderation.tasks.review_priorities_refresh",

@@ -52,3 +52,12 @@ def queue_leases_expire_task() -> int:
     from labeling.services.queue import queue_leases_expire
 
     return queue_leases_expire()
+
+
+@shared_task(name="labeling.tasks.jobs_resend_unsent", time_limit=60, soft_time_limit=50)
+def jobs_resend_unsent() -> dict[str, int]:
+    """Periodic (beat, every minute): queue again import, embedding and training jobs whose
+    task never reached the broker (still queued, no task id)."""
+    from labeling.services.unsent_jobs import jobs_resend_unsent as resend
+
+    return resend()

@@ -2,20 +2,51 @@
 periodic priority refresh. Tasks take ids and call one service."""
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+
+# The claim lease of a delivery (TANDEM_WEBHOOK_CLAIM_SECONDS, 120 s by default) must outlast
+# these limits: a claim still held then belongs to a sender that may still be working.
+WEBHOOK_SOFT_TIME_LIMIT = 50
+WEBHOOK_TIME_LIMIT = 60
 
 
 @shared_task(
-    name="moderation.tasks.webhook_deliver", ignore_result=True, soft_time_limit=50, time_limit=60
+    name="moderation.tasks.webhook_deliver",
+    ignore_result=True,
+    soft_time_limit=WEBHOOK_SOFT_TIME_LIMIT,
+    time_limit=WEBHOOK_TIME_LIMIT,
 )
 def webhook_deliver(delivery_id: int) -> None:
-    """One attempt at a webhook delivery; schedules the next after the backoff wait if it
-    failed and attempts remain (the wait and the attempt count live on the delivery row, so a
-    lost message loses no attempt history)."""
+    """One attempt at a webhook delivery, sent after the decision commits; schedules the next
+    after the backoff wait if it failed and attempts remain. The wait, the attempt count and
+    the due time live on the delivery row: when this message (or the retry's) is lost, the
+    periodic ``webhook_send_due`` sends the row once it is due."""
+    from core.tasks import enqueue
     from moderation.services.webhooks import webhook_attempt
 
-    wait = webhook_attempt(delivery_id=delivery_id)
+    try:
+        wait = webhook_attempt(delivery_id=delivery_id)
+    except SoftTimeLimitExceeded:
+        return  # the attempt is logged and rescheduled; the periodic sender retries it
     if wait is not None:
-        webhook_deliver.apply_async((delivery_id,), countdown=wait)
+        enqueue(webhook_deliver, delivery_id, countdown=wait)
+
+
+@shared_task(
+    name="moderation.tasks.webhook_send_due",
+    ignore_result=True,
+    soft_time_limit=WEBHOOK_SOFT_TIME_LIMIT,
+    time_limit=WEBHOOK_TIME_LIMIT,
+)
+def webhook_send_due() -> int:
+    """Periodic (beat, every 15 s): send every webhook delivery that is due (the outbox
+    sweep). Returns the number of attempts made."""
+    from moderation.services.webhooks import webhook_send_due as send_due
+
+    try:
+        return send_due()
+    except SoftTimeLimitExceeded:
+        return 0  # a slow receiver used up this run; its attempt is logged, the next run goes on
 
 
 @shared_task(

@@ -172,6 +172,11 @@ TANDEM_WEBHOOK_BACKOFF_SECONDS = env.list(
     "TANDEM_WEBHOOK_BACKOFF_SECONDS", cast=float, default=[10, 30, 120, 600, 1800]
 )
 TANDEM_WEBHOOK_ALLOWED_HOSTS = env.list("TANDEM_WEBHOOK_ALLOWED_HOSTS", default=[])
+# Webhooks: how long a sender holds a delivery it claimed for one attempt. Must exceed the
+# webhook tasks' hard time limit (60 s): an expired claim means its sender is gone.
+TANDEM_WEBHOOK_CLAIM_SECONDS = env.int("TANDEM_WEBHOOK_CLAIM_SECONDS", default=120)
+# Moderation rules (RE2) read only this many characters of a text.
+TANDEM_RULE_SCAN_MAX_CHARS = env.int("TANDEM_RULE_SCAN_MAX_CHARS", default=100_000)
 # Moderation intake: a pHash within this many bits (of 64) of a hash-bank entry matches it.
 TANDEM_PHASH_MAX_DISTANCE = env.int("TANDEM_PHASH_MAX_DISTANCE", default=8)
 # Moderation intake: most items in one batch request.

@@ -132,7 +132,10 @@ def _after_commit_check_retrain(project_id: int) -> None:
 
         project_retrain_if_due(project_id=project_id)
 
-    transaction.on_commit(check_retrain)
+    # Robust: the label is saved whatever happens here (a broker that is down when the
+    # training job is queued is already handled by enqueue_on_commit; the hourly
+    # ``retrain_scheduled`` check requests training that was missed).
+    transaction.on_commit(check_retrain, robust=True)
 
 
 def annotation_by_client_key(*, user: AbstractBaseUser, client_key: str) -> Annotation | None:

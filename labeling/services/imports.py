@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from core.exceptions import ApplicationError, payload_too_large
 from core.limits import task_attempts_exhausted, worker_lost_message
+from core.tasks import enqueue_on_commit
 from labeling.choices import (
     AnnotationSource,
     DataType,
@@ -233,11 +234,15 @@ def import_job_create(
 def _enqueue(job: ImportJob) -> None:
     from labeling.tasks import import_job_run_task
 
-    def send() -> None:
-        result = import_job_run_task.delay(job.pk)
-        ImportJob.objects.filter(pk=job.pk, task_id="").update(task_id=result.id or "")
-
-    transaction.on_commit(send)
+    # The task id is recorded once the broker took the message: a job still queued without
+    # one is queued again by the periodic ``jobs_resend_unsent`` (see core.tasks).
+    enqueue_on_commit(
+        import_job_run_task,
+        job.pk,
+        on_sent=lambda task_id: ImportJob.objects.filter(pk=job.pk, task_id="").update(
+            task_id=task_id
+        ),
+    )
 
 
 @transaction.atomic

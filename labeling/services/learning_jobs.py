@@ -7,22 +7,28 @@ module names the project as their owner and queues the Celery task once the requ
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from core.tasks import enqueue_on_commit
 from labeling.models import Project
 from models_app.choices import JobKind, JobStatus
 from models_app.models import TrainingJob
 from models_app.services.jobs import training_job_request, training_job_set_task_id
 
 
-def _enqueue(job: TrainingJob) -> None:
+def job_task(job: TrainingJob):
+    """The Celery task that runs a job of this kind."""
     from labeling.tasks import embed_project_task, train_project_task
 
-    task = train_project_task if job.kind == JobKind.TRAIN else embed_project_task
+    return train_project_task if job.kind == JobKind.TRAIN else embed_project_task
 
-    def send() -> None:
-        result = task.delay(job.pk)
-        training_job_set_task_id(job_id=job.pk, task_id=result.id or "")
 
-    transaction.on_commit(send)
+def _enqueue(job: TrainingJob) -> None:
+    # The task id is recorded once the broker took the message: a job still queued without
+    # one is queued again by the periodic ``jobs_resend_unsent`` (see core.tasks).
+    enqueue_on_commit(
+        job_task(job),
+        job.pk,
+        on_sent=lambda task_id: training_job_set_task_id(job_id=job.pk, task_id=task_id),
+    )
 
 
 @transaction.atomic

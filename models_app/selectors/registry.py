@@ -1,6 +1,8 @@
+from datetime import datetime
+
 from django.db.models import QuerySet
 
-from models_app.choices import Stage
+from models_app.choices import JobStatus, Stage
 from models_app.models import ModelVersion, TrainingJob
 
 
@@ -28,3 +30,14 @@ def training_job_latest(
     if statuses is not None:
         jobs = jobs.filter(status__in=statuses)
     return jobs.order_by("-created_at", "-id").first()
+
+
+def training_jobs_unsent(*, owner_prefix: str, created_before: datetime) -> QuerySet[TrainingJob]:
+    """Jobs still queued without a task id, created before ``created_before``: their task never
+    reached the broker (the id is recorded once it did)."""
+    return TrainingJob.objects.filter(
+        owner__startswith=owner_prefix,
+        status=JobStatus.QUEUED,
+        task_id="",
+        created_at__lt=created_before,
+    ).order_by("created_at", "id")

@@ -203,3 +203,19 @@ def owner_forget(*, owner: str) -> None:
 def training_job_request_rerun(*, job_id: int) -> None:
     """Ask a running job to run once more when it ends (e.g. its inputs changed under it)."""
     TrainingJob.objects.filter(pk=job_id).update(rerun_requested=True)
+
+
+def training_job_claim_send(*, job_id: int, task_id: str) -> bool:
+    """Record ``task_id`` on a queued job that has none yet, before sending its task again
+    (one conditional UPDATE, so two senders never queue the same job). False when another
+    sender did, or the job started meanwhile."""
+    return bool(
+        TrainingJob.objects.filter(pk=job_id, status=JobStatus.QUEUED, task_id="").update(
+            task_id=task_id
+        )
+    )
+
+
+def training_job_release_send(*, job_id: int, task_id: str) -> None:
+    """Undo ``training_job_claim_send`` when the broker did not take the task after all."""
+    TrainingJob.objects.filter(pk=job_id, task_id=task_id).update(task_id="")

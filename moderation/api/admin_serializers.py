@@ -49,6 +49,40 @@ class ApiKeyCreateInputSerializer(serializers.Serializer):
     )
 
 
+# --- policy grants -----------------------------------------------------------------------------
+
+
+class PlatformPolicyGrantSerializer(serializers.Serializer):
+    """A policy as a platform's grant list shows it: granted to the platform or not."""
+
+    policy = serializers.IntegerField(source="pk")
+    policy_name = serializers.CharField(source="name")
+    project = serializers.IntegerField(source="project_id")
+    project_name = serializers.CharField(source="project.name")
+    granted = serializers.BooleanField()
+    granted_at = serializers.DateTimeField(allow_null=True)
+    granted_by = serializers.CharField(
+        source="granted_by_name", allow_null=True, help_text="Who granted it (username)."
+    )
+
+
+class PlatformGrantFilterSerializer(serializers.Serializer):
+    granted = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: only granted policies; false: only the others; left out: all.",
+    )
+
+
+class PolicyGrantedPlatformSerializer(serializers.Serializer):
+    """A platform that may use the policy."""
+
+    id = serializers.IntegerField(source="platform_id")
+    name = serializers.CharField(source="platform.name")
+    granted_at = serializers.DateTimeField(source="created_at")
+
+
 # --- policies ----------------------------------------------------------------------------------
 
 
@@ -105,6 +139,12 @@ class ReasonCodeInputSerializer(ReasonCodeSerializer):
 class PolicyOutputSerializer(serializers.ModelSerializer):
     categories = CategorySerializer(many=True, read_only=True)
     reason_codes = ReasonCodeSerializer(many=True, read_only=True)
+    granted_platforms = PolicyGrantedPlatformSerializer(
+        many=True,
+        read_only=True,
+        source="grants.all",
+        help_text="Platforms whose keys may use this policy (site staff grant them).",
+    )
 
     class Meta:
         model = Policy
@@ -117,6 +157,7 @@ class PolicyOutputSerializer(serializers.ModelSerializer):
             "canary_share",
             "categories",
             "reason_codes",
+            "granted_platforms",
             "created_at",
             "updated_at",
         ]

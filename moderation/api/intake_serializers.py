@@ -58,6 +58,9 @@ class IntakeBatchAnswerSerializer(IntakeAnswerSerializer):
 
 class IntakeBatchErrorSerializer(serializers.Serializer):
     index = serializers.IntegerField()
+    status = serializers.IntegerField(
+        help_text="The HTTP status a single intake of this entry would answer (400, 404, 413)."
+    )
     message = serializers.CharField()
     extra = serializers.DictField()
 

@@ -33,6 +33,16 @@ urlpatterns = [
         name="moderation-platform-key-revoke",
     ),
     path(
+        "moderation/platforms/<int:platform_id>/grants/",
+        admin_views.PlatformGrantListApi.as_view(),
+        name="moderation-platform-grants",
+    ),
+    path(
+        "moderation/platforms/<int:platform_id>/grants/<int:policy_id>/",
+        admin_views.PlatformGrantApi.as_view(),
+        name="moderation-platform-grant",
+    ),
+    path(
         "moderation/policies/",
         admin_views.PolicyListCreateApi.as_view(),
         name="moderation-policies",

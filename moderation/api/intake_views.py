@@ -42,6 +42,7 @@ class IntakeApi(PlatformApi):
         responses={
             201: s.IntakeAnswerSerializer,
             200: s.IntakeAnswerSerializer,
+            404: OpenApiResponse(description="Unknown policy (or not granted to the platform)"),
             413: OpenApiResponse(description="Body, text or image over the limit"),
             429: OpenApiResponse(description="Over the platform's intake rate (Retry-After)"),
             **ERRORS,
@@ -51,7 +52,8 @@ class IntakeApi(PlatformApi):
     def post(self, request):
         """Submit one content; the answer says allow / remove / pending review, with the
         model version and score that decided. 201 when new; 200 with the stored answer when
-        this ``external_id`` was submitted before (nothing is stored twice)."""
+        this ``external_id`` was submitted before (nothing is stored twice). 404 for a policy
+        that does not exist or is not granted to the key's platform (answered alike)."""
         entry = _input(0, request.data)
         existing = intake_services.content_exists(
             platform=request.user.platform, external_id=entry.external_id
@@ -82,7 +84,9 @@ class IntakeBatchApi(PlatformApi):
     )
     def post(self, request):
         """Submit up to 500 contents at once. Good entries are accepted and answered in
-        ``results`` (with their ``index``); bad ones are listed in ``errors`` by index."""
+        ``results`` (with their ``index``); bad ones are listed in ``errors`` by index, with
+        the status a single intake would answer (an unknown or ungranted policy: 404) and
+        nothing stored for them."""
         data = s.IntakeBatchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         items = data.validated_data["items"]
@@ -101,6 +105,7 @@ class IntakeBatchApi(PlatformApi):
                 errors.append(
                     {
                         "index": index,
+                        "status": status.HTTP_400_BAD_REQUEST,
                         "message": _first_error(exc.detail),
                         "extra": {"fields": exc.detail},
                     }
@@ -129,7 +134,8 @@ class ContentStatusApi(PlatformApi):
     @extend_schema(responses={200: s.IntakeAnswerSerializer, 404: None, **ERRORS})
     def get(self, request, external_id: str):
         """Where the platform's content stands now (platforms poll this; decisions made later
-        by people show here and arrive by webhook)."""
+        by people show here and arrive by webhook). 404 for content the platform never sent
+        or sent under a policy it is no longer granted."""
         content = intake_services.content_get_for_platform(
             platform=request.user.platform, external_id=external_id
         )
@@ -145,7 +151,8 @@ class ReportCreateApi(PlatformApi):
     )
     def post(self, request):
         """A platform user reports content. 201 for a new report; 200 when this reporter had
-        already reported it (counted once). 404 for content the platform never submitted."""
+        already reported it (counted once). 404 for content the platform never submitted,
+        or submitted under a policy it is no longer granted."""
         data = s.ReportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         content = intake_services.content_get_for_platform(

@@ -347,11 +347,17 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
     # Declared: a PositiveIntegerField's schema maximum depends on the database.
     attempts = serializers.IntegerField(read_only=True)
     last_status_code = serializers.IntegerField(read_only=True, allow_null=True)
+    delivery_id = serializers.UUIDField(
+        source="uuid",
+        read_only=True,
+        help_text="Sent as X-Tandem-Delivery and delivery_id, the same on every attempt.",
+    )
 
     class Meta:
         model = WebhookDelivery
         fields = [
             "id",
+            "delivery_id",
             "event",
             "payload",
             "status",

@@ -42,8 +42,8 @@ def _paginated(request, view, queryset, serializer_class):
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
-def _detail(content) -> dict:
-    return s.ContentDetailSerializer(content_detail(content=content)).data
+def _detail(content, user) -> dict:
+    return s.ContentDetailSerializer(content_detail(content=content, user=user)).data
 
 
 class ReviewQueueNextApi(APIView):
@@ -75,7 +75,9 @@ class ReviewQueueNextApi(APIView):
         )
         if content is not None:
             content = content_get_for_user(content_id=content.pk, user=request.user, roles=roles)
-        return Response({"content": _detail(content) if content is not None else None})
+        return Response(
+            {"content": _detail(content, request.user) if content is not None else None}
+        )
 
 
 class ReviewQueueListApi(APIView):
@@ -110,7 +112,7 @@ class ContentDetailApi(APIView):
         content = content_get_for_user(
             content_id=content_id, user=request.user, roles=MODERATE_ROLES
         )
-        return Response(_detail(content))
+        return Response(_detail(content, request.user))
 
 
 class ContentImageApi(APIView):

@@ -1,7 +1,7 @@
 from moderation.models.content import Author, Content, Report
 from moderation.models.decision import Appeal, Decision, HashEntry
 from moderation.models.platform import Platform, PlatformApiKey, WebhookDelivery, WebhookEndpoint
-from moderation.models.policy import Policy, PolicyCategory, ReasonCode
+from moderation.models.policy import Policy, PolicyCategory, PolicyGrant, ReasonCode
 
 __all__ = [
     "Appeal",
@@ -13,6 +13,7 @@ __all__ = [
     "PlatformApiKey",
     "Policy",
     "PolicyCategory",
+    "PolicyGrant",
     "ReasonCode",
     "Report",
     "WebhookDelivery",

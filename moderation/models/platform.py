@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -63,8 +65,16 @@ class WebhookEndpoint(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """One event sent (or being sent) to one endpoint, with its attempts."""
+    """One event sent (or being sent) to one endpoint, with its attempts.
 
+    An outbox row: written in the transaction of the change it reports, sent afterwards by a
+    task, and found again by the periodic sender when that task never ran. ``next_attempt_at``
+    is when it is due; a sender claims a row by moving it past its own time limit first.
+    """
+
+    # Sent as X-Tandem-Delivery and ``delivery_id``: the same on every attempt, so a receiver
+    # that saw it already can drop the repeat.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
     )

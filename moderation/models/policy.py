@@ -92,3 +92,26 @@ class ReasonCode(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class PolicyGrant(models.Model):
+    """A platform may use a policy: send content under it, and report, appeal and read the
+    status of that content. Without a grant the policy does not exist for the platform's keys."""
+
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="grants")
+    platform = models.ForeignKey(
+        "moderation.Platform", on_delete=models.CASCADE, related_name="policy_grants"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["policy__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "platform"], name="policy_grant_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy} → {self.platform}"

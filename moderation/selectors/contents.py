@@ -13,7 +13,7 @@ from labeling.services.embedding import project_embedder_name
 from models_app.services.embeddings import embedding_matrix
 from moderation.choices import ContentState
 from moderation.models import Appeal, Content, Decision, Report
-from moderation.selectors.access import policy_role
+from moderation.selectors.access import MODERATE_ROLES, policies_for_user, policy_role
 
 SIMILAR_COUNT = 5
 # Decided contents compared with the one shown: the most recent of the policy (a bounded read).
@@ -62,12 +62,20 @@ def content_decisions(*, content: Content) -> list[Decision]:
     return list(_decisions().filter(content=content))
 
 
-def author_history(*, content: Content) -> list[Content]:
-    """The author's other contents on the platform, newest first, with their decisions."""
+def _moderated_policy_ids(user: AbstractBaseUser):
+    return policies_for_user(user=user, roles=MODERATE_ROLES).values("pk")
+
+
+def author_history(*, content: Content, user: AbstractBaseUser) -> list[Content]:
+    """The author's other contents on the platform, newest first, with their decisions: only
+    those in policies ``user`` may moderate (an author posts under several policies; the
+    others' content is not this moderator's to read)."""
     if content.author_id is None:
         return []
     return list(
-        Content.objects.filter(author_id=content.author_id)
+        Content.objects.filter(
+            author_id=content.author_id, policy_id__in=_moderated_policy_ids(user)
+        )
         .exclude(pk=content.pk)
         .select_related("top_category")
         .prefetch_related(Prefetch("decisions", queryset=_decisions()))
@@ -75,17 +83,20 @@ def author_history(*, content: Content) -> list[Content]:
     )
 
 
-def similar_decided(*, content: Content) -> list[dict[str, Any]]:
+def similar_decided(*, content: Content, user: AbstractBaseUser) -> list[dict[str, Any]]:
     """Up to five already-decided contents of the same policy nearest to this one by
-    embedding (cosine similarity), most similar first: ``{"content", "similarity"}``.
+    embedding (cosine similarity), most similar first: ``{"content", "similarity"}``; only
+    content of policies ``user`` may moderate.
 
     Empty when this content's item has no vector yet, or no decided content has one.
     """
     project = content.policy.project
     decided = list(
         Content.objects.filter(
-            policy_id=content.policy_id, state__in=[ContentState.ALLOWED, ContentState.REMOVED]
+            policy_id=content.policy_id,
+            state__in=[ContentState.ALLOWED, ContentState.REMOVED],
         )
+        .filter(policy_id__in=_moderated_policy_ids(user))
         .exclude(pk=content.pk)
         .order_by("-decided_at", "-id")
         .values_list("item_id", "id")[:SIMILAR_POOL]
@@ -113,8 +124,9 @@ def similar_decided(*, content: Content) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: -row["similarity"])
 
 
-def content_detail(*, content: Content) -> dict[str, Any]:
-    """The review panel's data for ``content`` (from ``content_get_for_user``)."""
+def content_detail(*, content: Content, user: AbstractBaseUser) -> dict[str, Any]:
+    """The review panel's data for ``content`` (from ``content_get_for_user``) as ``user``
+    sees it: related content only from policies they may moderate."""
     from moderation.services.decisions import model_suggestion_shown
 
     return {
@@ -123,6 +135,6 @@ def content_detail(*, content: Content) -> dict[str, Any]:
         "reports": list(Report.objects.filter(content=content).select_related("category")),
         "decisions": content_decisions(content=content),
         "appeals": list(Appeal.objects.filter(content=content)),
-        "author_history": author_history(content=content),
-        "similar": similar_decided(content=content),
+        "author_history": author_history(content=content, user=user),
+        "similar": similar_decided(content=content, user=user),
     }

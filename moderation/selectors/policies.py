@@ -1,7 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
 
-from moderation.models import HashEntry, Policy, PolicyCategory, ReasonCode
+from moderation.models import HashEntry, Policy, PolicyCategory, PolicyGrant, ReasonCode
 from moderation.selectors.access import policies_for_user
 
 
@@ -9,6 +9,10 @@ def policy_prefetched(queryset: QuerySet[Policy]) -> QuerySet[Policy]:
     return queryset.prefetch_related(
         Prefetch("categories", queryset=PolicyCategory.objects.order_by("-severity", "name")),
         Prefetch("reason_codes", queryset=ReasonCode.objects.select_related("category")),
+        Prefetch(
+            "grants",
+            queryset=PolicyGrant.objects.select_related("platform").order_by("platform__name"),
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from core.services.audit import audit_record
 from labeling.choices import AnnotationSource
 from moderation.choices import AppealState, ContentState, DecisionAction
 from moderation.models import Appeal, Content, Decision, Platform
+from moderation.selectors.grants import contents_of_platform
 from moderation.services.authors import author_strike_remove
 from moderation.services.decisions import decision_payload
 from moderation.services.feedback import decision_annotate
@@ -29,8 +30,9 @@ def _final_decision(content: Content) -> Decision | None:
 def appeal_create(*, platform: Platform, external_id: str, statement: str) -> Appeal:
     """An author's appeal of the final decision on their content, sent by the platform.
 
-    Refuses: content the platform never sent (404); content without a final decision, or with
-    an appeal already open (409); a statement over 5,000 characters (400).
+    Refuses: content the platform never sent, or sent under a policy it is no longer granted
+    (404, alike); content without a final decision, or with an appeal already open (409); a
+    statement over 5,000 characters (400).
     Side effects: audit ``appeal.create`` (actor: the platform, recorded by name).
     """
     if len(statement) > MAX_STATEMENT_CHARS:
@@ -38,7 +40,8 @@ def appeal_create(*, platform: Platform, external_id: str, statement: str) -> Ap
             f"The statement is longer than {MAX_STATEMENT_CHARS} characters.",
             extra={"length": len(statement)},
         )
-    content = Content.objects.filter(platform=platform, external_id=external_id).first()
+    # Content under a policy no longer granted to the platform reads as unknown (404).
+    content = contents_of_platform(platform=platform).filter(external_id=external_id).first()
     if content is None:
         raise ApplicationError(
             "No content with this external_id.", extra={"external_id": external_id}, status_code=404

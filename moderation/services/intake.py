@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
@@ -42,10 +42,12 @@ from moderation.models import (
     Platform,
     Policy,
     PolicyCategory,
+    PolicyGrant,
     ReasonCode,
     Report,
     WebhookEndpoint,
 )
+from moderation.selectors.grants import contents_of_platform, policies_granted
 from moderation.services import hashbank, rules, scoring
 from moderation.services.decisions import decision_payload
 from moderation.services.webhooks import webhook_event_send
@@ -109,7 +111,29 @@ class IntakeError:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "message": self.message, "extra": self.extra}
+        return {
+            "index": self.index,
+            "status": self.status_code,
+            "message": self.message,
+            "extra": self.extra,
+        }
+
+
+def unknown_policy_error(policy_id: int) -> ApplicationError:
+    """The one answer to a policy id that does not exist *or* is not granted to the caller's
+    platform: both must read the same, so a platform learns nothing of others' policies."""
+    return ApplicationError(
+        f"Unknown policy {policy_id}.", extra={"policy": policy_id}, status_code=404
+    )
+
+
+def _revoked_content_error(external_id: str) -> ApplicationError:
+    return ApplicationError(
+        "This external_id names content under a policy this platform is no longer granted; "
+        "it cannot be read or sent again.",
+        extra={"external_id": external_id},
+        status_code=404,
+    )
 
 
 @dataclass
@@ -158,7 +182,7 @@ def _prepare(entry: IntakeInput, policies: dict[int, Policy]) -> _Prepared:
 
     policy = policies.get(entry.policy)
     if policy is None:
-        raise ApplicationError(f"Unknown policy {entry.policy}.", extra={"policy": entry.policy})
+        raise unknown_policy_error(entry.policy)
     if not entry.text and not entry.image:
         raise ApplicationError("Send text, an image, or both.")
     limit = settings.TANDEM_TEXT_MAX_CHARS
@@ -580,9 +604,11 @@ def content_answer(content: Content) -> dict[str, Any]:
     }
 
 
-def _policies(ids: set[int]) -> dict[int, Policy]:
+def _policies(platform: Platform, ids: set[int]) -> dict[int, Policy]:
+    """The policies of ``ids`` granted to ``platform``; the others are simply absent."""
     policies = (
-        Policy.objects.filter(pk__in=ids)
+        policies_granted(platform=platform)
+        .filter(pk__in=ids)
         .select_related("project")
         .prefetch_related(
             Prefetch("categories", queryset=PolicyCategory.objects.order_by("-severity", "name")),
@@ -600,11 +626,14 @@ class IntakeResult:
 
 
 def _existing(platform: Platform, external_ids: list[str]) -> dict[str, Content]:
+    """The platform's stored content of these external ids, each with ``granted`` (whether its
+    policy is still granted to the platform)."""
+    grant = PolicyGrant.objects.filter(policy=OuterRef("policy_id"), platform=platform)
     return {
         content.external_id: content
-        for content in Content.objects.filter(
-            platform=platform, external_id__in=external_ids
-        ).select_related("top_category")
+        for content in Content.objects.filter(platform=platform, external_id__in=external_ids)
+        .select_related("top_category")
+        .annotate(granted=Exists(grant))
     }
 
 
@@ -626,16 +655,23 @@ def intake_submit(*, platform: Platform, entries: list[IntakeInput]) -> IntakeRe
     contents counted in ``tandem_intake_verdicts_total``.
     """
     errors: list[IntakeError] = []
-    policies = _policies({entry.policy for entry in entries})
+    policies = _policies(platform, {entry.policy for entry in entries})
     firsts: dict[str, IntakeInput] = {}
     for entry in entries:
         firsts.setdefault(entry.external_id, entry)
     existing = _existing(platform, list(firsts))
     prepared: list[_Prepared] = []
     for entry in firsts.values():
-        if entry.external_id in existing:
-            continue
         try:
+            # A policy the platform may not use is refused before anything else is looked at
+            # (hash bank, rules, model): it must cost and answer the same as a missing one.
+            if entry.policy not in policies:
+                raise unknown_policy_error(entry.policy)
+            stored = existing.get(entry.external_id)
+            if stored is not None:
+                if not stored.granted:
+                    raise _revoked_content_error(entry.external_id)
+                continue
             prepared.append(_prepare(entry, policies))
         except ApplicationError as exc:
             errors.append(
@@ -690,7 +726,9 @@ def content_exists(*, platform: Platform, external_id: str) -> bool:
 
 
 def content_get_for_platform(*, platform: Platform, external_id: str) -> Content:
-    """The platform's own content by its external id; 404 for anything else."""
+    """The platform's own content by its external id, under a policy still granted to the
+    platform; 404 for anything else (another platform's, unknown, or under a revoked grant:
+    all answered alike)."""
     from django.http import Http404
 
     from core.limits import text_problem
@@ -698,7 +736,8 @@ def content_get_for_platform(*, platform: Platform, external_id: str) -> Content
     if text_problem(external_id):
         raise Http404  # no stored id holds such text (and the database refuses to look)
     content = (
-        Content.objects.filter(platform=platform, external_id=external_id)
+        contents_of_platform(platform=platform)
+        .filter(external_id=external_id)
         .select_related("top_category")
         .first()
     )

@@ -3,7 +3,6 @@ and the automation level. Every change is audited with the values before and aft
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -18,6 +17,7 @@ from labeling.models import Project
 from labeling.services.projects import project_update
 from moderation.models import Policy, PolicyCategory, ReasonCode
 from moderation.selectors.access import policy_role
+from moderation.services.rules import rule_compile_error
 
 POLICY_FIELDS = ("name", "description", "automation_level", "canary_share")
 CATEGORY_FIELDS = (
@@ -79,13 +79,18 @@ def _check_categories(*, project: Project, categories: list[dict[str, Any]]) -> 
                 },
             )
         for rule_index, rule in enumerate(category.get("rules") or []):
-            try:
-                re.compile(rule)
-            except re.error as exc:
+            error = rule_compile_error(rule)
+            if error is not None:
                 raise ApplicationError(
-                    f"Category {name!r}: rule {rule!r} is not a valid regular expression ({exc}).",
-                    extra={"category_index": index, "rule_index": rule_index},
-                ) from exc
+                    f"Category {name!r}: rule {rule!r} cannot be used: {error}. Rules run with "
+                    "RE2 (case-insensitive search), which has no backreferences or lookaround.",
+                    extra={
+                        "category_index": index,
+                        "rule_index": rule_index,
+                        "rule": rule,
+                        "error": error,
+                    },
+                )
 
 
 def _check_reason_codes(*, reason_codes: list[dict[str, Any]], category_names: set[str]) -> None:

@@ -3,7 +3,17 @@
 Only endpoints an admin configured receive anything, and only at addresses on the public
 internet (or hosts listed in ``TANDEM_WEBHOOK_ALLOWED_HOSTS``): the check runs when the
 endpoint is created and again before every attempt, against the addresses the connection then
-uses, so a DNS change cannot turn an endpoint into a request to an internal service.
+uses, so a DNS change cannot turn an endpoint into a request to an internal service. IPv6
+addresses that carry an IPv4 address (NAT64, 6to4, Teredo, IPv4-compatible and IPv4-mapped)
+are judged by the IPv4 address they lead to as well.
+
+Deliveries are an outbox: ``webhook_event_send`` writes one row per endpoint in the caller's
+transaction and queues a task after commit; ``webhook_send_due`` (beat, every 15 s) sends every
+row that is due, so a message the broker never took, or a worker killed mid-attempt, delays a
+delivery but never loses it. Each attempt first claims its row with one conditional UPDATE
+(moving ``next_attempt_at`` past the longest a task may run), so two senders never send the
+same attempt at once. Delivery is at least once: receivers drop repeats by the delivery id
+(``X-Tandem-Delivery``, ``delivery_id`` in the body), the same on every attempt.
 """
 
 import hashlib
@@ -11,6 +21,7 @@ import hmac
 import http.client
 import ipaddress
 import json
+import logging
 import secrets
 import socket
 import time
@@ -18,6 +29,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -25,11 +37,20 @@ from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from core.services.audit import audit_record
+from core.tasks import enqueue_on_commit
 from moderation.choices import DeliveryStatus
-from moderation.models import Content, Platform, WebhookDelivery, WebhookEndpoint
+from moderation.models import Content, Platform, PolicyGrant, WebhookDelivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 5.0
 DEFAULT_BACKOFF_SECONDS = (10, 30, 120, 600, 1800)
+# How long a sender holds a claimed delivery: longer than the webhook tasks' hard time limit
+# (60 s), so a claim still held belongs to a sender that may still be working on it.
+DEFAULT_CLAIM_SECONDS = 120
+# Due rows one periodic run looks at, and how long it keeps starting new attempts.
+DUE_BATCH = 500
+DUE_BUDGET_SECONDS = 30.0
 # Bytes of a receiver's answer kept in the log (the status code is what counts).
 RESPONSE_EXCERPT = 200
 
@@ -46,6 +67,72 @@ def backoff_seconds() -> list[float]:
 
 def _allowed_hosts() -> set[str]:
     return {h.lower() for h in getattr(settings, "TANDEM_WEBHOOK_ALLOWED_HOSTS", None) or []}
+
+
+def claim_seconds() -> float:
+    return float(getattr(settings, "TANDEM_WEBHOOK_CLAIM_SECONDS", None) or DEFAULT_CLAIM_SECONDS)
+
+
+# IPv6 prefixes that carry an IPv4 address: RFC 6052 (well-known NAT64), RFC 8215 (local-use
+# NAT64), RFC 3056 (6to4). Teredo and IPv4-mapped are decoded by ``ipaddress`` itself.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+_SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
+
+
+def _ipv4_at(packed: bytes, *spans: tuple[int, int]) -> ipaddress.IPv4Address:
+    return ipaddress.IPv4Address(b"".join(packed[start:end] for start, end in spans))
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[tuple[str, ipaddress.IPv4Address]]:
+    """The IPv4 addresses an IPv6 address leads to, with the name of the form:
+    ``[("NAT64", IPv4Address("127.0.0.1"))]``; empty for a plain IPv6 address."""
+    packed = ip.packed
+    found: list[tuple[str, ipaddress.IPv4Address]] = []
+    if ip.ipv4_mapped is not None:
+        found.append(("IPv4-mapped", ip.ipv4_mapped))
+    elif packed[:12] == bytes(12) and int(ip) > 1:
+        # ::a.b.c.d (IPv4-compatible, deprecated by RFC 4291); :: and ::1 are themselves.
+        found.append(("IPv4-compatible", _ipv4_at(packed, (12, 16))))
+    if ip in _NAT64:
+        found.append(("NAT64", _ipv4_at(packed, (12, 16))))
+    if ip in _NAT64_LOCAL:
+        # The operator picks the prefix length (/96 to /48): the IPv4 address sits where RFC
+        # 6052 puts it for each length (skipping bits 64-71), and every reading must be public
+        # (in practice a local-use address is refused: some reading is 0.x.x.x).
+        for spans in (((12, 16),), ((9, 13),), ((7, 8), (9, 12)), ((6, 8), (9, 11))):
+            found.append(("NAT64", _ipv4_at(packed, *spans)))
+    if ip in _SIX_TO_FOUR and ip.sixtofour is not None:
+        found.append(("6to4", ip.sixtofour))
+    if ip.teredo is not None:
+        server, client = ip.teredo
+        found += [("Teredo", server), ("Teredo", client)]
+    return found
+
+
+def _public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return ip.is_global and not ip.is_multicast
+
+
+def _refusal(host: str, address: str) -> str | None:
+    """Why Tandem may not send to ``address`` (which ``host`` resolved to), or None."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        # Named first: "the NAT64 form of 127.0.0.1" says more than "not public".
+        for form, ipv4 in embedded_ipv4(ip):
+            if not _public(ipv4):
+                return (
+                    f"{host} resolves to {address}, the {form} form of {ipv4}, a private, "
+                    "loopback or link-local address; webhooks go only to public addresses (an "
+                    "operator can allow a host with TANDEM_WEBHOOK_ALLOWED_HOSTS)."
+                )
+    if not _public(ip):
+        return (
+            f"{host} resolves to {address}, a private, loopback or link-local address; "
+            "webhooks go only to public addresses (an operator can allow a host with "
+            "TANDEM_WEBHOOK_ALLOWED_HOSTS)."
+        )
+    return None
 
 
 def webhook_sign(*, secret: str, timestamp: int, body: bytes) -> str:
@@ -72,8 +159,9 @@ def webhook_destination(url: str) -> tuple[str, str, int, str, str]:
     """``(scheme, host, port, path, address to connect to)`` for a URL Tandem may send to.
 
     Raises ``WebhookRefused`` when the host does not resolve, or resolves to any address that is
-    not public (private, loopback, link-local, multicast, reserved), unless the host is listed
-    in ``TANDEM_WEBHOOK_ALLOWED_HOSTS``.
+    not public (private, loopback, link-local, multicast, reserved) or that is an IPv6 form of
+    such an IPv4 address (NAT64, 6to4, Teredo, IPv4-compatible, IPv4-mapped), unless the host
+    is listed in ``TANDEM_WEBHOOK_ALLOWED_HOSTS``.
     """
     scheme, host, port, path = _split(url)
     try:
@@ -83,13 +171,9 @@ def webhook_destination(url: str) -> tuple[str, str, int, str, str]:
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if host not in _allowed_hosts():
         for address in addresses:
-            ip = ipaddress.ip_address(address.split("%", 1)[0])
-            if not ip.is_global or ip.is_multicast:
-                raise WebhookRefused(
-                    f"{host} resolves to {address}, a private, loopback or link-local address; "
-                    "webhooks go only to public addresses (an operator can allow a host with "
-                    "TANDEM_WEBHOOK_ALLOWED_HOSTS)."
-                )
+            refusal = _refusal(host, address)
+            if refusal is not None:
+                raise WebhookRefused(refusal)
     return scheme, host, port, path, addresses[0]
 
 
@@ -131,18 +215,32 @@ def webhook_endpoint_create(
 
 def webhook_event_send(*, content: Content, event: str, payload: dict[str, Any]) -> list[int]:
     """Queue ``event`` about ``content`` to every active endpoint of its platform: one
-    delivery each, sent by ``moderation.tasks.webhook_deliver`` on the ``webhooks`` queue
-    after the caller's transaction commits. Returns the delivery ids.
+    delivery row each, written in the caller's transaction (the outbox), and sent by
+    ``moderation.tasks.webhook_deliver`` on the ``webhooks`` queue after commit. A broker that
+    cannot take the message changes nothing for the caller: the periodic
+    ``webhook_send_due`` sends the row. Returns the delivery ids.
 
-    ``payload`` adds to ``{"event", "content": {"external_id", "state"}}``; ``sent_at`` is set
-    at each attempt.
+    Nothing is queued for content whose policy is no longer granted to its platform (the
+    platform may not read it any more).
+
+    ``payload`` adds to ``{"event", "content": {"external_id", "state"}}``; ``delivery_id``
+    and ``sent_at`` are added at each attempt.
     """
+    from moderation.tasks import webhook_deliver
+
+    endpoints = list(WebhookEndpoint.objects.filter(platform_id=content.platform_id, active=True))
+    if not endpoints:
+        return []
+    if not PolicyGrant.objects.filter(
+        policy_id=content.policy_id, platform_id=content.platform_id
+    ).exists():
+        return []
     body = {
         "event": event,
         "content": {"external_id": content.external_id, "state": content.state},
         **payload,
     }
-    endpoints = WebhookEndpoint.objects.filter(platform_id=content.platform_id, active=True)
+    now = timezone.now()
     deliveries = WebhookDelivery.objects.bulk_create(
         [
             WebhookDelivery(
@@ -150,21 +248,14 @@ def webhook_event_send(*, content: Content, event: str, payload: dict[str, Any])
                 event=event,
                 payload=body,
                 status=DeliveryStatus.PENDING,
-                next_attempt_at=timezone.now(),
+                next_attempt_at=now,
             )
             for endpoint in endpoints
         ]
     )
     ids = [d.pk for d in deliveries]
-
-    def enqueue() -> None:
-        from moderation.tasks import webhook_deliver
-
-        for delivery_id in ids:
-            webhook_deliver.delay(delivery_id)
-
-    if ids:
-        transaction.on_commit(enqueue)
+    for delivery_id in ids:
+        enqueue_on_commit(webhook_deliver, delivery_id)
     return ids
 
 
@@ -203,43 +294,63 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
         connection.close()
 
 
+def webhook_claim(*, delivery_id: int) -> bool:
+    """Take a pending, due delivery for one attempt: one conditional UPDATE moves its
+    ``next_attempt_at`` past the claim lease (``TANDEM_WEBHOOK_CLAIM_SECONDS``), so no other
+    sender sees it due until this attempt is logged, or, if the sender died, the lease ran out.
+    False when it is not pending, not due, or claimed by someone else."""
+    now = timezone.now()
+    return bool(
+        WebhookDelivery.objects.filter(
+            pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+        ).update(next_attempt_at=now + timedelta(seconds=claim_seconds()))
+    )
+
+
 def webhook_attempt(*, delivery_id: int) -> float | None:
-    """Make one attempt at a pending delivery and log it. Returns the seconds to wait before
-    the next attempt, or None when there is none (delivered, failed for good, or not pending).
+    """Claim a due delivery, make one attempt and log it. Returns the seconds to wait before
+    the next attempt, or None when there is none (delivered, failed for good, or not ours to
+    send: not pending, not due, or claimed by another sender).
 
     A 2xx answer delivers it; anything else (another status, a timeout, a refused connection,
     a destination no longer allowed) is retried after the next backoff wait, and after the
     last attempt the delivery is ``failed``. The log row of each attempt: ``{"attempt", "at",
     "status_code", "error", "duration_ms"}``.
 
+    A receiver that drips its answer slower than the socket timeout is cut off by the task's
+    soft time limit: that attempt is logged as timed out and rescheduled like any failure,
+    then ``SoftTimeLimitExceeded`` is raised again for the task to stop.
+
     The request is made outside any transaction (a slow receiver must not hold a database
-    lock for up to 5 s); delivery is at least once, and receivers tell repeats apart by
-    ``X-Tandem-Delivery``.
+    lock for up to 5 s); delivery is at least once, and receivers tell repeats apart by the
+    delivery id (``X-Tandem-Delivery``, ``delivery_id`` in the body), the same on every attempt.
     """
-    delivery = (
-        WebhookDelivery.objects.select_related("endpoint")
-        .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
-        .first()
-    )
-    if delivery is None:
-        return None  # delivered or given up already
+    if not webhook_claim(delivery_id=delivery_id):
+        return None
+    return _attempt_claimed(delivery_id)
+
+
+def _attempt_claimed(delivery_id: int) -> float | None:
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
     endpoint = delivery.endpoint
     sent_at = timezone.now()
     timestamp = int(sent_at.timestamp())
     body = json.dumps(
-        {**delivery.payload, "sent_at": sent_at.isoformat()}, separators=(",", ":")
+        {**delivery.payload, "delivery_id": str(delivery.uuid), "sent_at": sent_at.isoformat()},
+        separators=(",", ":"),
     ).encode()
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "Tandem-Webhooks/1",
         "X-Tandem-Event": delivery.event,
-        "X-Tandem-Delivery": str(delivery.pk),
+        "X-Tandem-Delivery": str(delivery.uuid),
         "X-Tandem-Timestamp": str(timestamp),
         "X-Tandem-Signature": webhook_sign(secret=endpoint.secret, timestamp=timestamp, body=body),
     }
     started = time.monotonic()
     status_code: int | None = None
     error = ""
+    out_of_time: SoftTimeLimitExceeded | None = None
     if not endpoint.active:
         error = "The endpoint was deactivated."
     else:
@@ -251,13 +362,19 @@ def webhook_attempt(*, delivery_id: int) -> float | None:
             error = str(exc)
         except (OSError, http.client.HTTPException) as exc:
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        except SoftTimeLimitExceeded as exc:
+            error = "Timed out: the receiver had not answered when the task's time ran out."
+            out_of_time = exc
     duration_ms = round((time.monotonic() - started) * 1000, 1)
-    return _attempt_log(
+    wait = _attempt_log(
         delivery_id=delivery.pk,
         entry={"at": sent_at.isoformat(), "status_code": status_code, "error": error,
                "duration_ms": duration_ms},
         give_up=not endpoint.active,
     )  # fmt: skip
+    if out_of_time is not None:
+        raise out_of_time
+    return wait
 
 
 @transaction.atomic
@@ -283,3 +400,31 @@ def _attempt_log(*, delivery_id: int, entry: dict[str, Any], give_up: bool) -> f
         delivery.next_attempt_at = timezone.now() + timedelta(seconds=wait)
     delivery.save()
     return wait
+
+
+def webhook_send_due(*, limit: int = DUE_BATCH, budget_seconds: float = DUE_BUDGET_SECONDS) -> int:
+    """Send every pending delivery that is due, oldest due first: the periodic sweep that
+    makes the outbox whole (messages the broker never took, retries whose task was lost, rows
+    a killed worker left claimed until the claim ran out). Each row is claimed before its
+    attempt, so running beside the per-delivery tasks (or another sweep) sends nothing twice.
+
+    Starts no new attempt after ``budget_seconds``; the next run goes on. Returns the number
+    of attempts made.
+    """
+    started = time.monotonic()
+    due = list(
+        WebhookDelivery.objects.filter(
+            status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    attempts = 0
+    for delivery_id in due:
+        if time.monotonic() - started > budget_seconds:
+            break
+        if not webhook_claim(delivery_id=delivery_id):
+            continue  # sent meanwhile, or being sent by another sender
+        attempts += 1
+        _attempt_claimed(delivery_id)
+    return attempts

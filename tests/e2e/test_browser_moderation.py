@@ -86,6 +86,7 @@ def moderation_world(staff_user):
 
     from labeling.services.projects import membership_add, project_create
     from moderation.models import Content
+    from moderation.services.grants import policy_grant
     from moderation.services.intake import IntakeInput, intake_submit
     from moderation.services.platforms import platform_create
     from moderation.services.policies import policy_create
@@ -125,6 +126,7 @@ def moderation_world(staff_user):
     membership_add(project=project, user=moderator, role=Role.MODERATOR)
     membership_add(project=project, user=senior, role=Role.SENIOR_MODERATOR)
     platform = platform_create(name="Chat app", created_by=staff_user)
+    policy_grant(policy=policy, platform=platform, actor=staff_user)
     photo = base64.b64encode(_photo_png()).decode()
     entries = [
         IntakeInput(

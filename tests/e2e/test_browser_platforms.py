@@ -1,6 +1,7 @@
 """Platforms in Chromium: a site admin registers a platform and makes it an API key, which is shown
-whole exactly once (after a reload only its prefix and scopes are listed), and the platform then
-sends content with that key to the live server."""
+whole exactly once (after a reload only its prefix and scopes are listed); the key is refused a
+policy until the admin grants it on the page, and the platform then sends content with that key
+to the live server."""
 
 import json
 import urllib.request
@@ -108,6 +109,26 @@ def test_staff_creates_a_platform_and_a_key_shown_once(
     expect(page.get_by_test_id("api-key-prefix")).to_have_text(f"{prefix}…")
     expect(page.get_by_test_id("api-key-scopes")).to_have_text("intake, reports")
     assert key not in page.content()
+
+    # Without a grant the policy does not exist for the key: 404, as for an unknown id.
+    payload = {
+        "policy": chat_policy.pk,
+        "external_id": "msg-1000",
+        "author_id": "user-77",
+        "text": "Is anyone going to the harbour clean-up on Saturday morning?",
+    }
+    status, body = _intake(browser_session.base_url, key, payload)
+    assert status == 404, body
+    assert body == {
+        "message": f"Unknown policy {chat_policy.pk}.",
+        "extra": {"policy": chat_policy.pk},
+    }
+
+    # Granted on the Platforms page, the key may use it.
+    grant_row = page.locator(f'[data-testid="policy-grant-row"][data-policy="{chat_policy.pk}"]')
+    expect(grant_row.get_by_test_id("policy-grant-status")).to_have_text("no access")
+    grant_row.get_by_test_id("policy-grant").click()
+    expect(grant_row.get_by_test_id("policy-grant-status")).to_have_text("may use")
 
     # The platform sends content with the key.
     status, body = _intake(

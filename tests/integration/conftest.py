@@ -33,8 +33,11 @@ def start_worker(settings, tmp_path) -> Iterator:
     """``start_worker(queues, **env)`` runs ``celery worker`` in its own process (one task at a
     time) and stops it, by its PID, when the test ends; the test's tasks stop running eagerly.
 
-    ``pool="prefork"`` runs tasks in a child process, as production does (the worker survives
-    a task that kills its process); ``include`` names extra modules the worker imports."""
+    ``pool="prefork"`` with ``concurrency`` runs tasks in child processes, as production does
+    (time limits are enforced only there; the worker survives a task that kills its process);
+    ``beat=True`` also runs the periodic tasks (``-B``); ``include`` names extra modules the
+    worker imports.
+    """
     started: list[tuple[subprocess.Popen, Path]] = []
     always_eager = celery_app.conf.task_always_eager
 
@@ -42,6 +45,8 @@ def start_worker(settings, tmp_path) -> Iterator:
         queues: list[str],
         *,
         pool: str = "solo",
+        concurrency: int = 1,
+        beat: bool = False,
         include: list[str] | None = None,
         **extra_env: str,
     ) -> subprocess.Popen:
@@ -69,7 +74,7 @@ def start_worker(settings, tmp_path) -> Iterator:
                     "-Q",
                     ",".join(queues),
                     "--concurrency",
-                    "1",
+                    str(concurrency),
                     "--pool",
                     pool,
                     *(["--include", ",".join(include)] if include else []),
@@ -78,6 +83,7 @@ def start_worker(settings, tmp_path) -> Iterator:
                     "--without-gossip",
                     "--without-mingle",
                     "--without-heartbeat",
+                    *(["-B", "-s", str(tmp_path / "beat-schedule")] if beat else []),
                 ],
                 env=env,
                 stdout=log,

@@ -18,6 +18,7 @@ from moderation.models import Platform, Policy, PolicyCategory, ReasonCode
 from moderation.services.platforms import api_key_create
 from tests.factories import ItemFactory, ProjectFactory, UserFactory
 from tests.factories.learning import give_labels
+from tests.factories.moderation import grant
 
 
 def sms_rows(path: Path, limit: int | None = None) -> list[tuple[str, str]]:
@@ -67,8 +68,13 @@ def make_policy(
     allow: float = 0.1,
     rules: list[str] | None = None,
     severity: int = 3,
+    granted_to: Platform | None = None,
 ) -> Policy:
+    """A policy with one category ``spam`` and two reason codes; ``granted_to``: a platform
+    that may use it (without one, no platform's key can)."""
     policy = Policy.objects.create(name=name, project=project, automation_level=level)
+    if granted_to is not None:
+        grant(policy, granted_to)
     category = PolicyCategory.objects.create(
         policy=policy,
         name="spam",

@@ -7,6 +7,7 @@ from labeling.choices import Role
 from moderation.choices import AutomationLevel, ContentState, DecisionAction, ReviewTier
 from moderation.models import Author, Content, Platform, Policy, PolicyCategory, ReasonCode
 from tests.factories import ItemFactory, MembershipFactory, ProjectFactory, UserFactory
+from tests.factories.moderation import grant
 
 _numbers = count(1)
 
@@ -58,6 +59,9 @@ def make_content(
     **fields,
 ) -> Content:
     n = next(_numbers)
+    # Content under a policy means the platform was granted it (as the grants migration does
+    # for content stored before grants existed).
+    grant(policy, platform)
     item = ItemFactory(project=policy.project, text=f"{text} (#{n})")
     tier = ReviewTier.SENIOR if state == ContentState.ESCALATED else ReviewTier.STANDARD
     return Content.objects.create(

@@ -44,8 +44,8 @@ def setup(db):
     project = ProjectFactory()
     admin = UserFactory()
     MembershipFactory(project=project, user=admin, role=Role.ADMIN)
-    _, key = platform_with_key()
-    return project, admin, key
+    platform, key = platform_with_key()
+    return project, admin, key, platform
 
 
 def import_images(admin, policy, files: dict[str, bytes], category="spam"):
@@ -71,8 +71,8 @@ def submit_image(key, policy, external_id, data):
 
 
 def test_exact_and_near_duplicate_images_match_and_a_different_one_does_not(setup):
-    project, admin, key = setup
-    policy = make_policy(project, level=AutomationLevel.PARTIAL)
+    project, admin, key, platform = setup
+    policy = make_policy(project, level=AutomationLevel.PARTIAL, granted_to=platform)
     original = poster(1)
     known = png_bytes(original)
     response = import_images(admin, policy, {"known.png": known})
@@ -99,8 +99,8 @@ def test_exact_and_near_duplicate_images_match_and_a_different_one_does_not(setu
 
 
 def test_in_shadow_mode_a_match_goes_to_review_flagged(setup):
-    project, admin, key = setup
-    policy = make_policy(project, level=AutomationLevel.SHADOW)
+    project, admin, key, platform = setup
+    policy = make_policy(project, level=AutomationLevel.SHADOW, granted_to=platform)
     known = png_bytes(poster(3))
     import_images(admin, policy, {"known.png": known})
 
@@ -114,8 +114,8 @@ def test_in_shadow_mode_a_match_goes_to_review_flagged(setup):
 
 
 def test_text_matches_its_sha256(setup):
-    project, admin, key = setup
-    policy = make_policy(project, level=AutomationLevel.FULL)
+    project, admin, key, platform = setup
+    policy = make_policy(project, level=AutomationLevel.FULL, granted_to=platform)
     text = "Buy followers cheap at followers dot example"
     client = APIClient()
     client.force_login(admin)
@@ -143,8 +143,8 @@ def test_text_matches_its_sha256(setup):
 
 
 def test_import_is_audited_and_listed_and_refuses_bad_entries(setup):
-    project, admin, _ = setup
-    policy = make_policy(project, level=AutomationLevel.FULL)
+    project, admin, _, platform = setup
+    policy = make_policy(project, level=AutomationLevel.FULL, granted_to=platform)
     client = APIClient()
     client.force_login(admin)
     url = f"/api/v1/moderation/policies/{policy.pk}/hashes/"
@@ -181,8 +181,8 @@ def test_import_is_audited_and_listed_and_refuses_bad_entries(setup):
 
 
 def test_moderators_cannot_import_hashes(setup):
-    project, _, _ = setup
-    policy = make_policy(project, level=AutomationLevel.FULL)
+    project, _, _, platform = setup
+    policy = make_policy(project, level=AutomationLevel.FULL, granted_to=platform)
     moderator = UserFactory()
     MembershipFactory(project=project, user=moderator, role=Role.MODERATOR)
     client = APIClient()
@@ -199,8 +199,8 @@ def test_moderators_cannot_import_hashes(setup):
 
 
 def test_lookup_at_ten_thousand_entries_is_fast_and_sees_new_imports(setup):
-    project, admin, _ = setup
-    policy = make_policy(project, level=AutomationLevel.FULL)
+    project, admin, _, platform = setup
+    policy = make_policy(project, level=AutomationLevel.FULL, granted_to=platform)
     category = policy.categories.get()
     rng = random.Random(5)
     HashEntry.objects.bulk_create(

@@ -74,8 +74,8 @@ def test_each_automation_level_gives_its_outcome_and_queue_state(
     served, platform_key, level, spam_state, ham_state
 ):
     project, version = served
-    _, key = platform_key
-    policy = make_policy(project, level=level)
+    platform, key = platform_key
+    policy = make_policy(project, level=level, granted_to=platform)
 
     spam = submit(key, policy, "post-spam", SPAM)
     ham = submit(key, policy, "post-ham", HAM)
@@ -107,8 +107,10 @@ def test_each_automation_level_gives_its_outcome_and_queue_state(
 
 def test_shadow_mode_logs_scores_but_never_acts(served, platform_key):
     project, _ = served
-    _, key = platform_key
-    policy = make_policy(project, level=AutomationLevel.SHADOW, remove=0.5, allow=0.4)
+    platform, key = platform_key
+    policy = make_policy(
+        project, level=AutomationLevel.SHADOW, remove=0.5, allow=0.4, granted_to=platform
+    )
 
     answer = submit(key, policy, "shadowed", SPAM).json()
 
@@ -124,8 +126,8 @@ def test_shadow_mode_logs_scores_but_never_acts(served, platform_key):
 
 def test_assist_mode_stores_the_suggestion_for_moderators(served, platform_key):
     project, version = served
-    _, key = platform_key
-    policy = make_policy(project, level=AutomationLevel.ASSIST)
+    platform, key = platform_key
+    policy = make_policy(project, level=AutomationLevel.ASSIST, granted_to=platform)
 
     answer = submit(key, policy, "assisted", SPAM).json()
 
@@ -141,14 +143,16 @@ def test_assist_mode_stores_the_suggestion_for_moderators(served, platform_key):
 
 def test_partial_mode_acts_only_outside_the_band(served, platform_key):
     project, _ = served
-    _, key = platform_key
+    platform, key = platform_key
     texts = [text for _, text in sms_rows(project_path(served), 0)[800:900]]
     scores = scores_of(served, texts)
     ranked = sorted(scores)
     # Thresholds between two scores: no score sits on a boundary.
     low = (ranked[24] + ranked[25]) / 2
     high = (ranked[74] + ranked[75]) / 2
-    policy = make_policy(project, level=AutomationLevel.PARTIAL, remove=high, allow=low)
+    policy = make_policy(
+        project, level=AutomationLevel.PARTIAL, remove=high, allow=low, granted_to=platform
+    )
 
     states = {}
     for index, text in enumerate(texts):
@@ -173,8 +177,8 @@ def project_path(served):
 
 
 def test_without_a_production_model_content_goes_to_people(platform_key):
-    _, key = platform_key
-    policy = make_policy(ProjectFactory(), level=AutomationLevel.FULL)
+    platform, key = platform_key
+    policy = make_policy(ProjectFactory(), level=AutomationLevel.FULL, granted_to=platform)
 
     answer = submit(key, policy, "no-model", SPAM).json()
 
@@ -186,8 +190,8 @@ def test_without_a_production_model_content_goes_to_people(platform_key):
 
 def test_automatic_decisions_never_become_training_labels(served, platform_key):
     project, _ = served
-    _, key = platform_key
-    policy = make_policy(project, level=AutomationLevel.FULL)
+    platform, key = platform_key
+    policy = make_policy(project, level=AutomationLevel.FULL, granted_to=platform)
     labels_before = Annotation.objects.count()
 
     answer = submit(key, policy, "auto", SPAM).json()
@@ -202,7 +206,7 @@ def test_automatic_decisions_never_become_training_labels(served, platform_key):
 def test_every_content_gets_an_item_and_an_author_and_repeats_change_nothing(served, platform_key):
     project, _ = served
     platform, key = platform_key
-    policy = make_policy(project, level=AutomationLevel.ASSIST)
+    policy = make_policy(project, level=AutomationLevel.ASSIST, granted_to=platform)
     items_before = Item.objects.count()
 
     first = submit(key, policy, "dup-1", HAM, context={"language": "en", "url": "https://x.test/1"})
@@ -220,8 +224,8 @@ def test_every_content_gets_an_item_and_an_author_and_repeats_change_nothing(ser
 
 def test_canary_scores_its_share_and_shadow_versions_are_logged(served, platform_key):
     project, production = served
-    _, key = platform_key
-    policy = make_policy(project, level=AutomationLevel.ASSIST)
+    platform, key = platform_key
+    policy = make_policy(project, level=AutomationLevel.ASSIST, granted_to=platform)
     policy.canary_share = 0.5
     policy.save()
     canary = _copy_version(production, stage=Stage.CANARY)
@@ -263,8 +267,8 @@ def _copy_version(version, *, stage: str):
 
 
 def test_bad_input_is_refused_with_a_clear_message(platform_key, settings):
-    _, key = platform_key
-    policy = make_policy(ProjectFactory(), level=AutomationLevel.HUMAN_ONLY)
+    platform, key = platform_key
+    policy = make_policy(ProjectFactory(), level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
     settings.TANDEM_TEXT_MAX_CHARS = 50
 
     too_long = submit(key, policy, "long", "x" * 51)
@@ -282,13 +286,13 @@ def test_bad_input_is_refused_with_a_clear_message(platform_key, settings):
     assert nothing.status_code == 400
     assert not_image.status_code == 400
     assert "not an image" in not_image.json()["message"]
-    assert bad_policy.status_code == 400
+    assert bad_policy.status_code == 404
     assert not Content.objects.exists()
 
 
 def test_batch_accepts_good_entries_and_reports_bad_ones_by_index(platform_key, settings):
-    _, key = platform_key
-    policy = make_policy(ProjectFactory(), level=AutomationLevel.HUMAN_ONLY)
+    platform, key = platform_key
+    policy = make_policy(ProjectFactory(), level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
     settings.TANDEM_TEXT_MAX_CHARS = 200
     items = [
         {"policy": policy.pk, "external_id": "b0", "author_id": "a", "text": HAM},
@@ -325,9 +329,12 @@ def test_batch_over_the_limit_is_refused(platform_key, settings):
 
 
 def test_rules_flag_content_for_review(platform_key):
-    _, key = platform_key
+    platform, key = platform_key
     policy = make_policy(
-        ProjectFactory(), level=AutomationLevel.HUMAN_ONLY, rules=[r"\bprize\b", "jackpot"]
+        ProjectFactory(),
+        level=AutomationLevel.HUMAN_ONLY,
+        rules=[r"\bprize\b", "jackpot"],
+        granted_to=platform,
     )
 
     answer = submit(key, policy, "ruled", SPAM).json()
@@ -344,9 +351,9 @@ def test_rules_flag_content_for_review(platform_key):
 
 
 def test_platform_polls_the_state_of_its_own_content_only(platform_key):
-    _, key = platform_key
+    platform, key = platform_key
     _, other_key = platform_with_key("Other", scopes=("reports",))
-    policy = make_policy(ProjectFactory(), level=AutomationLevel.HUMAN_ONLY)
+    policy = make_policy(ProjectFactory(), level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
     answer = submit(key, policy, "mine", HAM).json()
 
     mine = APIClient().get("/api/v1/platform/contents/mine/", **auth(key))
@@ -366,7 +373,7 @@ def test_automatic_enforcement_reaches_the_platform_by_signed_webhook(
     settings.TANDEM_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     project, _ = served
     platform, key = platform_key
-    policy = make_policy(project, level=AutomationLevel.FULL)
+    policy = make_policy(project, level=AutomationLevel.FULL, granted_to=platform)
     with Receiver(200) as receiver:
         WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret=SECRET)
         with django_capture_on_commit_callbacks(execute=True):
@@ -386,8 +393,8 @@ def test_automatic_decisions_send_nothing_without_a_configured_endpoint(served, 
     from moderation.models import WebhookDelivery
 
     project, _ = served
-    _, key = platform_key
-    policy = make_policy(project, level=AutomationLevel.FULL)
+    platform, key = platform_key
+    policy = make_policy(project, level=AutomationLevel.FULL, granted_to=platform)
 
     assert submit(key, policy, "quiet", SPAM).json()["state"] == "removed"
     assert not WebhookDelivery.objects.exists()

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from moderation.choices import AutomationLevel
 from moderation.services import scoring
+from tests.factories.moderation import grant
 from tests.moderation.intake_fixtures import auth, make_policy, platform_with_key, trained_project
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,8 @@ def test_readyz_is_loading_until_the_production_model_is_warm_then_ready(served,
     # Warming filled intake's own cache: the first intake uses this very classifier.
     assert scoring.version_loaded(version)
     warmed = scoring.classifier_for(version)
-    _, key = platform_with_key()
+    platform, key = platform_with_key()
+    grant(policy, platform)
     answer = APIClient().post(
         "/api/v1/platform/intake/",
         {"policy": policy.pk, "external_id": "p-1", "author_id": "a", "text": SPAM},

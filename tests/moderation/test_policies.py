@@ -75,7 +75,7 @@ def test_project_admin_creates_a_policy_with_categories_and_reason_codes(project
     [
         ({"label_class": "nudity"}, "not a label class"),
         ({"allow_threshold": 0.96}, "allow threshold must be below"),
-        ({"rules": ["(unclosed"]}, "not a valid regular expression"),
+        ({"rules": ["(unclosed"]}, "rule '(unclosed' cannot be used"),
         ({"severity": 6}, "severity"),
     ],
 )

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def content_and_key(db):
-    _, key = platform_with_key(scopes=("intake", "reports"))
-    policy = make_policy(ProjectFactory(), level=AutomationLevel.HUMAN_ONLY)
+    platform, key = platform_with_key(scopes=("intake", "reports"))
+    policy = make_policy(ProjectFactory(), level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
     APIClient().post(
         "/api/v1/platform/intake/",
         {"policy": policy.pk, "external_id": "post-1", "author_id": "a", "text": "cheap pills"},

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def loopback_allowed(settings):
     settings.TANDEM_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
-    settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [0.01, 0.01, 0.01, 0.01, 0.01]
+    # No wait between attempts: eager tasks retry at once, and a retry is sent only when due.
+    settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [0, 0, 0, 0, 0]
 
 
 @pytest.fixture
@@ -160,7 +161,7 @@ def test_sender_checks_the_destination_again_before_sending(
     review, settings, django_capture_on_commit_callbacks
 ):
     policy, platform, client = review
-    settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [0.01]
+    settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [0]
     with Receiver(200) as receiver:
         # Stored while loopback was allowed (or written around the API): no longer allowed now.
         WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret=SECRET)
@@ -184,3 +185,95 @@ def test_only_staff_manage_webhook_endpoints(review):
     )
 
     assert response.status_code == 403
+
+
+# IPv6 addresses that lead to an IPv4 address: each is judged by that IPv4 address. Literal
+# addresses, so no name is looked up.
+TRANSITION_FORMS = [
+    pytest.param("http://[64:ff9b::7f00:1]/hook", "NAT64 form of 127.0.0.1", id="nat64-loopback"),
+    pytest.param("http://[64:ff9b::a00:1]/hook", "NAT64 form of 10.0.0.1", id="nat64-private"),
+    pytest.param(
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
+        "NAT64 form of 169.254.169.254",
+        id="nat64-link-local",
+    ),
+    pytest.param("http://[64:ff9b::f000:1]/hook", "NAT64 form of 240.0.0.1", id="nat64-reserved"),
+    pytest.param(
+        "http://[64:ff9b:1::c0a8:1]/hook", "NAT64 form of 192.168.0.1", id="nat64-local-use"
+    ),
+    pytest.param("http://[2002:7f00:1::1]/hook", "6to4 form of 127.0.0.1", id="6to4-loopback"),
+    pytest.param("http://[2002:c0a8:a::1]/hook", "6to4 form of 192.168.0.10", id="6to4-private"),
+    pytest.param(
+        "http://[::127.0.0.1]/hook", "IPv4-compatible form of 127.0.0.1", id="compatible-loopback"
+    ),
+    pytest.param(
+        "http://[::a01:203]/hook", "IPv4-compatible form of 10.1.2.3", id="compatible-private"
+    ),
+    pytest.param(
+        "http://[::ffff:127.0.0.1]/hook", "IPv4-mapped form of 127.0.0.1", id="mapped-loopback"
+    ),
+    pytest.param(
+        "http://[::ffff:169.254.169.254]/latest/meta-data/",
+        "IPv4-mapped form of 169.254.169.254",
+        id="mapped-link-local",
+    ),
+    # Teredo keeps the client's address inverted: 80ff:fffe is 127.0.0.1, f5ff:fffe 10.0.0.1.
+    pytest.param(
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",
+        "Teredo form of 127.0.0.1",
+        id="teredo-loopback",
+    ),
+    pytest.param(
+        "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/hook",
+        "Teredo form of 10.0.0.1",
+        id="teredo-private",
+    ),
+]
+
+
+@pytest.mark.parametrize(("url", "named"), TRANSITION_FORMS)
+def test_staff_cannot_configure_an_ipv6_form_of_a_private_or_loopback_address(api, url, named):
+    platform = make_platform()
+    staff = api.as_user(UserFactory(is_staff=True))
+
+    response = staff.post(
+        f"/api/v1/moderation/platforms/{platform.pk}/webhooks/", {"url": url}, format="json"
+    )
+
+    assert response.status_code == 400, response.content
+    assert named in response.json()["message"]
+    assert "private, loopback or link-local" in response.json()["message"]
+    assert not WebhookEndpoint.objects.exists()
+    assert not AuditEvent.objects.filter(action="webhook.create").exists()
+
+
+@pytest.mark.parametrize(("url", "named"), TRANSITION_FORMS)
+def test_sender_refuses_an_ipv6_form_of_a_private_address_at_every_attempt(
+    review, settings, django_capture_on_commit_callbacks, url, named
+):
+    """Stored around the API (or before this check existed): every attempt is refused and
+    logged, nothing is sent, and the delivery fails once its attempts are used up."""
+    policy, platform, client = review
+    settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [0, 0]
+    WebhookEndpoint.objects.create(platform=platform, url=url, secret=SECRET)
+
+    _decide_removal(client, policy, platform, django_capture_on_commit_callbacks)
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert [entry["status_code"] for entry in delivery.log] == [None, None, None]
+    assert all(named in entry["error"] for entry in delivery.log)
+
+
+def test_an_ipv6_form_of_a_public_address_is_accepted(api):
+    """The NAT64 form of a public address (93.184.215.14) leads to a public host."""
+    platform = make_platform()
+    staff = api.as_user(UserFactory(is_staff=True))
+
+    response = staff.post(
+        f"/api/v1/moderation/platforms/{platform.pk}/webhooks/",
+        {"url": "http://[64:ff9b::5db8:d70e]/hook"},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content

@@ -327,6 +327,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/moderation/platforms/{platform_id}/grants/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Every policy by name, each saying whether the platform's keys may use it, since
+         *     when and granted by whom (site admins). ``granted=true`` lists the grants only.
+         */
+        get: operations["moderation_platforms_grants_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/platforms/{platform_id}/grants/{policy_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * @description Let the platform's keys use the policy (site admins): intake under it, and
+         *     reports, appeals and status of that content. 201 when granted now, 200 when it
+         *     already was. Audited (``policy_grant.create``).
+         */
+        put: operations["moderation_platforms_grants_update"];
+        post?: never;
+        /**
+         * @description Stop the platform's keys using the policy, from their next request (site admins).
+         *     Its content stays with the policy; the platform can no longer report, appeal or read
+         *     it (404). Revoking what is not granted does nothing. Audited (``policy_grant.delete``).
+         */
+        delete: operations["moderation_platforms_grants_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/moderation/platforms/{platform_id}/keys/": {
         parameters: {
             query?: never;
@@ -541,7 +587,8 @@ export interface paths {
         };
         /**
          * @description Where the platform's content stands now (platforms poll this; decisions made later
-         *     by people show here and arrive by webhook).
+         *     by people show here and arrive by webhook). 404 for content the platform never sent
+         *     or sent under a policy it is no longer granted.
          */
         get: operations["platform_contents_retrieve"];
         put?: never;
@@ -564,7 +611,8 @@ export interface paths {
         /**
          * @description Submit one content; the answer says allow / remove / pending review, with the
          *     model version and score that decided. 201 when new; 200 with the stored answer when
-         *     this ``external_id`` was submitted before (nothing is stored twice).
+         *     this ``external_id`` was submitted before (nothing is stored twice). 404 for a policy
+         *     that does not exist or is not granted to the key's platform (answered alike).
          */
         post: operations["platform_intake_create"];
         delete?: never;
@@ -584,7 +632,9 @@ export interface paths {
         put?: never;
         /**
          * @description Submit up to 500 contents at once. Good entries are accepted and answered in
-         *     ``results`` (with their ``index``); bad ones are listed in ``errors`` by index.
+         *     ``results`` (with their ``index``); bad ones are listed in ``errors`` by index, with
+         *     the status a single intake would answer (an unknown or ungranted policy: 404) and
+         *     nothing stored for them.
          */
         post: operations["platform_intake_batch_create"];
         delete?: never;
@@ -604,7 +654,8 @@ export interface paths {
         put?: never;
         /**
          * @description A platform user reports content. 201 for a new report; 200 when this reporter had
-         *     already reported it (counted once). 404 for content the platform never submitted.
+         *     already reported it (counted once). 404 for content the platform never submitted,
+         *     or submitted under a policy it is no longer granted.
          */
         post: operations["platform_reports_create"];
         delete?: never;
@@ -2002,6 +2053,8 @@ export interface components {
         };
         IntakeBatchError: {
             index: number;
+            /** @description The HTTP status a single intake of this entry would answer (400, 404, 413). */
+            status: number;
             message: string;
             extra: {
                 [key: string]: unknown;
@@ -2268,6 +2321,14 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["PlatformOutput"][];
         };
+        PaginatedPlatformPolicyGrantList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["PlatformPolicyGrant"][];
+        };
         PaginatedPolicyList: {
             count: number;
             /** Format: uri */
@@ -2398,6 +2459,18 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        /** @description A policy as a platform's grant list shows it: granted to the platform or not. */
+        PlatformPolicyGrant: {
+            policy: number;
+            policy_name: string;
+            project: number;
+            project_name: string;
+            granted: boolean;
+            /** Format: date-time */
+            granted_at: string | null;
+            /** @description Who granted it (username). */
+            granted_by: string | null;
+        };
         PolicyCreateInputRequest: {
             name: string;
             /** @default  */
@@ -2414,6 +2487,13 @@ export interface components {
             categories?: components["schemas"]["CategoryRequest"][];
             reason_codes?: components["schemas"]["ReasonCodeInputRequest"][];
         };
+        /** @description A platform that may use the policy. */
+        PolicyGrantedPlatform: {
+            id: number;
+            name: string;
+            /** Format: date-time */
+            granted_at: string;
+        };
         PolicyOutput: {
             readonly id: number;
             readonly name: string;
@@ -2424,6 +2504,8 @@ export interface components {
             readonly canary_share: number;
             readonly categories: components["schemas"]["Category"][];
             readonly reason_codes: components["schemas"]["ReasonCode"][];
+            /** @description Platforms whose keys may use this policy (site staff grant them). */
+            readonly granted_platforms: components["schemas"]["PolicyGrantedPlatform"][];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -2850,6 +2932,11 @@ export interface components {
         VerdictEnum: "allow" | "remove" | "pending_review";
         WebhookDelivery: {
             readonly id: number;
+            /**
+             * Format: uuid
+             * @description Sent as X-Tandem-Delivery and delivery_id, the same on every attempt.
+             */
+            readonly delivery_id: string;
             event: string;
             payload: unknown;
             status?: string;
@@ -3394,6 +3481,85 @@ export interface operations {
             };
         };
     };
+    moderation_platforms_grants_list: {
+        parameters: {
+            query?: {
+                /** @description true: only granted policies; false: only the others; left out: all. */
+                granted?: boolean | null;
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                platform_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedPlatformPolicyGrantList"];
+                };
+            };
+        };
+    };
+    moderation_platforms_grants_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                platform_id: number;
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformPolicyGrant"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformPolicyGrant"];
+                };
+            };
+        };
+    };
+    moderation_platforms_grants_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                platform_id: number;
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     moderation_platforms_keys_list: {
         parameters: {
             query?: {
@@ -3888,6 +4054,13 @@ export interface operations {
             };
             /** @description The key lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown policy (or not granted to the platform) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

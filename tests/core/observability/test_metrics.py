@@ -140,8 +140,12 @@ def test_metrics_expose_intake_queues_sla_and_backlogs_after_traffic(client, ser
     WebhookEndpoint.objects.create(
         platform=platform, url="http://127.0.0.1:9/hooks/tandem", secret="whsec-metrics-test"
     )
-    automatic = make_policy(project, level=AutomationLevel.PARTIAL, name="Automatic")
-    people = make_policy(project, level=AutomationLevel.ASSIST, name="People decide")
+    automatic = make_policy(
+        project, level=AutomationLevel.PARTIAL, name="Automatic", granted_to=platform
+    )
+    people = make_policy(
+        project, level=AutomationLevel.ASSIST, name="People decide", granted_to=platform
+    )
     _, before = scrape(client)
     intake = APIClient()
 

@@ -226,6 +226,24 @@ ENDPOINTS = [
         "moderation/platforms/{platform}/keys/{key}/revoke/",
         staff_only(200),
     ),
+    E(
+        "moderation-platform-grants",
+        "get",
+        "moderation/platforms/{platform}/grants/",
+        staff_only(200),
+    ),
+    E(
+        "moderation-platform-grant",
+        "put",
+        "moderation/platforms/{platform}/grants/{policy}/",
+        staff_only(201),
+    ),
+    E(
+        "moderation-platform-grant",
+        "delete",
+        "moderation/platforms/{platform}/grants/{policy}/",
+        staff_only(204),
+    ),
     E("moderation-policies", "get", "moderation/policies/", signed_in(200)),
     # Creating a policy needs admin of the named project (outsiders are told 403, not 404:
     # the project id is theirs to send).

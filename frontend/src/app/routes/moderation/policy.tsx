@@ -5,6 +5,7 @@ import { ErrorMessage } from "@/components/ui/error-message";
 import { Loading } from "@/components/ui/loading";
 import { paths } from "@/config/paths";
 import { usePolicy } from "@/features/moderation/api/get-policy";
+import { GrantedPlatforms } from "@/features/moderation/components/policies/granted-platforms";
 import { PolicySettings } from "@/features/moderation/components/policies/policy-settings";
 import { ModelStageControls } from "@/features/moderation/components/stages/model-stage-controls";
 import { projectQueryOptions } from "@/features/projects/api/get-project";
@@ -37,6 +38,7 @@ export function ModerationPolicyRoute() {
         Linked project:{" "}
         <Link to={paths.project.href(policy.data.project)}>{project.data?.name ?? `#${policy.data.project}`}</Link>
       </p>
+      <GrantedPlatforms policy={policy.data} />
       {project.isPending ? (
         <Loading label="Loading the project…" />
       ) : (

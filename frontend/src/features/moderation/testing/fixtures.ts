@@ -30,6 +30,7 @@ export function policy(overrides: Partial<Policy> = {}): Policy {
       { id: 3, code: "SPAM-2", description: "Scam links", action: "remove", category: "spam" },
       { id: 4, code: "ESC-1", description: "Needs a senior look", action: "escalate", category: null },
     ],
+    granted_platforms: [{ id: 4, name: "Riverside Forum", granted_at: "2026-01-02T10:00:00Z" }],
     created_at: "2026-01-01T10:00:00Z",
     updated_at: "2026-01-01T10:00:00Z",
     ...overrides,

@@ -4,5 +4,6 @@ export const platformKeys = {
   list: ["platforms", "list"] as const,
   apiKeys: (platformId: number) => ["platforms", platformId, "api-keys"] as const,
   webhooks: (platformId: number) => ["platforms", platformId, "webhooks"] as const,
+  grants: (platformId: number) => ["platforms", platformId, "grants"] as const,
   deliveries: (endpointId: number, page: number) => ["platforms", "deliveries", endpointId, page] as const,
 };

@@ -32,6 +32,9 @@ function DeliveryRow({ delivery }: { delivery: WebhookDelivery }) {
       <td className="nowrap">{formatDateTime(delivery.created_at)}</td>
       <td>
         <code>{delivery.event}</code>
+        <div className="hint" title="X-Tandem-Delivery: the same on every attempt">
+          id <code data-testid="delivery-id">{delivery.delivery_id}</code>
+        </div>
       </td>
       <td>
         <StatusBadge status={delivery.status} />

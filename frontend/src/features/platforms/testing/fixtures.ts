@@ -1,6 +1,6 @@
 import type { Paginated } from "@/types/pagination";
 
-import type { ApiKey, Platform, WebhookDelivery, WebhookEndpoint } from "../types";
+import type { ApiKey, Platform, PolicyGrant, WebhookDelivery, WebhookEndpoint } from "../types";
 
 export function page<T>(results: T[]): Paginated<T> {
   return { count: results.length, next: null, previous: null, results };
@@ -38,6 +38,7 @@ export function endpoint(overrides: Partial<WebhookEndpoint> = {}): WebhookEndpo
 export function delivery(overrides: Partial<WebhookDelivery> = {}): WebhookDelivery {
   return {
     id: 31,
+    delivery_id: "0b6f6d2e-5f0c-4c36-9d3e-7a1f4f0e9c21",
     event: "content.decided",
     payload: { external_id: "post-1", action: "remove" },
     status: "delivered",
@@ -48,6 +49,19 @@ export function delivery(overrides: Partial<WebhookDelivery> = {}): WebhookDeliv
     next_attempt_at: null,
     created_at: "2026-01-03T10:00:00Z",
     delivered_at: "2026-01-03T10:00:00Z",
+    ...overrides,
+  };
+}
+
+export function policyGrant(overrides: Partial<PolicyGrant> = {}): PolicyGrant {
+  return {
+    policy: 7,
+    policy_name: "Community rules",
+    project: 3,
+    project_name: "Forum posts",
+    granted: false,
+    granted_at: null,
+    granted_by: null,
     ...overrides,
   };
 }

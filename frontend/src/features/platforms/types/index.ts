@@ -10,6 +10,7 @@ export type ApiKeyScope = ApiKey["scopes"][number];
 export type WebhookEndpoint = Schemas["WebhookEndpoint"];
 export type WebhookEndpointCreated = Schemas["WebhookEndpointCreated"];
 export type WebhookDelivery = Schemas["WebhookDelivery"];
+export type PolicyGrant = Schemas["PlatformPolicyGrant"];
 
 /** The scopes a key can carry (moderation.services.platforms.SCOPES). */
 export const API_KEY_SCOPES: readonly { value: ApiKeyScope; label: string; hint: string }[] = [

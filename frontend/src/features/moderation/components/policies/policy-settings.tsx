@@ -202,6 +202,11 @@ export function PolicySettings({ policy, labelClasses, canEdit }: PolicySettings
             Add a category
           </button>
         </p>
+        <p className="hint" data-testid="policy-rules-hint">
+          Rules are regular expressions run with RE2: case-insensitive searches in time linear in the text, without
+          backreferences or lookaround (a rule using them is refused when you save). They read the first 100,000
+          characters of a text unless the operator set another limit.
+        </p>
 
         <h3>Reason codes</h3>
         <div className="table-scroll">

@@ -91,8 +91,8 @@ def gunicorn(tmp_path):
 
 def test_the_intake_rate_is_shared_by_every_web_process(gunicorn):
     port, url = gunicorn
-    policy = make_policy(ProjectFactory(), level="human_only")
     platform, key = platform_with_key()
+    policy = make_policy(ProjectFactory(), level="human_only", granted_to=platform)
     forget_counts(url, platform.pk)
     statuses = []
     for n in range(4):

@@ -19,6 +19,7 @@ from core.limits import intake_body_limit
 from moderation.models import Content
 from tests.core.limits.helpers import db_fingerprint
 from tests.factories import ProjectFactory
+from tests.factories.moderation import grant
 from tests.moderation.intake_fixtures import auth, b64, make_policy, platform_with_key
 
 
@@ -70,7 +71,8 @@ def intake_policy(db):
 def test_intake_accepts_an_image_at_the_promised_limit_with_the_longest_text_over_http(
     live_server, intake_policy
 ):
-    _, key = platform_with_key()
+    platform, key = platform_with_key()
+    grant(intake_policy, platform)
     image = png_of_exactly(settings.TANDEM_IMAGE_MAX_BYTES)
     body = json.dumps(  # ensure_ascii: every emoji is written as "\ud83d\ude00", 12 bytes
         {
@@ -94,7 +96,8 @@ def test_intake_accepts_an_image_at_the_promised_limit_with_the_longest_text_ove
 
 @pytest.mark.django_db(transaction=True)
 def test_intake_refuses_an_image_one_byte_over_the_limit_naming_it(live_server, intake_policy):
-    _, key = platform_with_key()
+    platform, key = platform_with_key()
+    grant(intake_policy, platform)
     limit = settings.TANDEM_IMAGE_MAX_BYTES
     body = json.dumps(
         {
@@ -115,7 +118,8 @@ def test_intake_refuses_an_image_one_byte_over_the_limit_naming_it(live_server, 
 
 @pytest.mark.django_db(transaction=True)
 def test_intake_refuses_a_body_one_byte_over_its_limit_naming_it(live_server, intake_policy):
-    _, key = platform_with_key()
+    platform, key = platform_with_key()
+    grant(intake_policy, platform)
     limit = intake_body_limit()
     head = f'{{"policy": {intake_policy.pk}, "external_id": "x", "author_id": "a", "text": "'
     body = head.encode() + b"a" * (limit + 1 - len(head) - 2) + b'"}'
@@ -141,7 +145,8 @@ def test_intake_over_the_platform_rate_is_429_with_retry_after_and_nothing_store
     intake_policy, settings
 ):
     settings.TANDEM_INTAKE_RATE = "5/min"
-    _, key = platform_with_key()
+    platform, key = platform_with_key()
+    grant(intake_policy, platform)
     client = APIClient()
     batch = [intake_entry(intake_policy, n) for n in range(3)]
 
@@ -174,7 +179,8 @@ def test_intake_over_the_platform_rate_is_429_with_retry_after_and_nothing_store
 @pytest.mark.django_db
 def test_a_batch_that_would_cross_the_rate_is_refused_whole(intake_policy, settings):
     settings.TANDEM_INTAKE_RATE = "5/min"
-    _, key = platform_with_key()
+    platform, key = platform_with_key()
+    grant(intake_policy, platform)
     client = APIClient()
     client.post(
         "/api/v1/platform/intake/batch/",
@@ -202,8 +208,9 @@ def test_a_batch_that_would_cross_the_rate_is_refused_whole(intake_policy, setti
 @pytest.mark.django_db
 def test_the_rate_is_per_platform_not_per_address(intake_policy, settings):
     settings.TANDEM_INTAKE_RATE = "2/min"
-    _, key_a = platform_with_key("Chatter")
-    _, key_b = platform_with_key("Forum")
+    platform_a, key_a = platform_with_key("Chatter")
+    platform_b, key_b = platform_with_key("Forum")
+    grant(intake_policy, platform_a, platform_b)
     client = APIClient()
 
     def send(key, n, address):
@@ -225,7 +232,8 @@ def test_the_rate_is_per_platform_not_per_address(intake_policy, settings):
 @pytest.mark.django_db
 def test_a_batch_larger_than_the_whole_rate_says_so(intake_policy, settings):
     settings.TANDEM_INTAKE_RATE = "3/min"
-    _, key = platform_with_key()
+    platform, key = platform_with_key()
+    grant(intake_policy, platform)
 
     response = APIClient().post(
         "/api/v1/platform/intake/batch/",

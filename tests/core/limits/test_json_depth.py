@@ -23,8 +23,8 @@ def nested(depth: int, leaf=1):
 
 @pytest.fixture
 def platform(project):
-    policy = make_policy(project, level="human_only")
-    _, key = platform_with_key()
+    platform, key = platform_with_key()
+    policy = make_policy(project, level="human_only", granted_to=platform)
     return policy, key
 
 

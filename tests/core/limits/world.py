@@ -34,6 +34,7 @@ from tests.factories import (
     ProjectFactory,
     UserFactory,
 )
+from tests.factories.moderation import grant
 from tests.moderation.review_factories import make_content, make_policy
 
 PASSWORD = "correct horse battery"
@@ -184,6 +185,7 @@ def build_world() -> World:
     key = api_key_create(
         platform=platform, scopes=["intake", "reports", "appeals"], created_by=root
     ).key
+    grant(policy, platform)
     webhook = WebhookEndpoint.objects.create(
         platform=platform, url="http://127.0.0.1:9/hook", secret="s" * 32
     )

@@ -271,46 +271,63 @@ class RateLimited(exceptions.Throttled):
         self.extra = extra
 
 
-def rate_take(*, key: str, amount: int, rate: str, what: str, unit: str) -> None:
-    """Count ``amount`` against ``key``'s allowance in the current window of ``rate``; raise
-    ``RateLimited`` (counting nothing) when it would go over.
+def _sliding_wait(*, limit: int, amount: int, previous: int, current: int, share: float) -> float:
+    """Share of a period to wait until ``amount`` more fits: the estimate
+    ``previous * (1 - share) + current`` must leave room for it."""
+    if current + amount <= limit:
+        # Fits once enough of the previous window has slid out of view.
+        needed = 1 - (limit - current - amount) / previous if previous else share
+        return max(0.0, needed - share)
+    # Only in the next window, where this window's count becomes the previous one.
+    needed = 1 - (limit - amount) / current if current else 0.0
+    return (1 - share) + max(0.0, needed)
 
-    Fixed windows in Django's cache: with Redis as ``CACHE_URL`` the count is shared by every
-    web worker and host (``incr`` is atomic there).
+
+def rate_take(*, key: str, amount: int, rate: str, what: str, unit: str) -> None:
+    """Count ``amount`` against ``key``'s allowance of ``rate``; raise ``RateLimited`` (counting
+    nothing) when it would go over.
+
+    A sliding window (the standard approximation): the count of the current fixed window plus
+    the previous window's count weighted by how much of it still lies within one period. Unlike
+    fixed windows it never lets twice the rate through around a window's edge. Counts live in
+    Django's cache: with Redis as ``CACHE_URL`` they are shared by every web worker and host
+    (``incr`` is atomic there).
     """
     from django.core.cache import cache
 
     limit, period = parse_rate(rate)
     now = time.time()
     window = int(now // period)
-    retry_after = max(1, math.ceil((window + 1) * period - now))
-    cache_key = f"tandem:rate:{key}:{window}"
-    extra = {
-        "limit": limit,
-        "rate": rate,
-        "period_seconds": period,
-        "retry_after_seconds": retry_after,
-    }
+    share = (now - window * period) / period  # of the current window gone by
+    current_key = f"tandem:rate:{key}:{window}"
+    previous = int(cache.get(f"tandem:rate:{key}:{window - 1}") or 0)
     allowance = f"{what} is limited to {limit:,} {unit} per {_period_name(period)}"
+
+    def refuse(message: str, current: int) -> RateLimited:
+        wait = _sliding_wait(
+            limit=limit, amount=amount, previous=previous, current=current, share=share
+        )
+        retry_after = max(1, math.ceil(wait * period))
+        extra = {
+            "limit": limit,
+            "rate": rate,
+            "period_seconds": period,
+            "retry_after_seconds": retry_after,
+        }
+        return RateLimited(message.format(retry_after=retry_after), wait=retry_after, extra=extra)
+
     if amount > limit:
-        raise RateLimited(
-            f"{allowance}; {amount:,} at once can never pass: send fewer at a time.",
-            wait=retry_after,
-            extra=extra,
-        )
-    cache.add(cache_key, 0, timeout=period + 5)
+        raise refuse(f"{allowance}; {amount:,} at once can never pass: send fewer at a time.", 0)
+    timeout = 2 * period + 5  # the next window still reads this one
+    cache.add(current_key, 0, timeout=timeout)
     try:
-        used = cache.incr(cache_key, amount)
+        current = cache.incr(current_key, amount)
     except ValueError:  # expired between add and incr
-        cache.add(cache_key, 0, timeout=period + 5)
-        used = cache.incr(cache_key, amount)
-    if used > limit:
-        cache.decr(cache_key, amount)
-        raise RateLimited(
-            f"{allowance}; try again in {retry_after} s.",
-            wait=retry_after,
-            extra=extra,
-        )
+        cache.add(current_key, 0, timeout=timeout)
+        current = cache.incr(current_key, amount)
+    if previous * (1 - share) + current > limit:
+        cache.decr(current_key, amount)
+        raise refuse(f"{allowance}; try again in {{retry_after}} s.", current - amount)
 
 
 def _period_name(seconds: int) -> str:

@@ -1,18 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
-from core.views import spa_index
+from core.views import media_gone, spa_index
 
 urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
-    # Media is served by Django for the embedded install; put a web server or object storage
-    # in front of it in production.
-    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    # Stored files are private: each is fetched through an API endpoint that checks the
+    # caller's role (core.files). The old public /media/ paths answer 404, never a file.
+    re_path(r"^media/", media_gone, name="media-gone"),
     # Everything else is the single-page app; its router decides what to show. admin/ is
     # never the SPA: with the admin off, /admin/ is a plain 404. The probes and /metrics are
     # answered by core.observability's middleware; paths under them are not the SPA's either.

@@ -2,6 +2,17 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from core.exceptions import error_response
+
+
+def media_gone(request: HttpRequest) -> HttpResponse:
+    """Files are not served from public paths any more: a JSON 404 that says where they are."""
+    return error_response(
+        "Not found. Stored files are fetched through the API (an item's image/ or thumbnail/, "
+        "an import's file/, a model version's artifact/), which checks who is asking.",
+        status=404,
+    )
+
 
 @ensure_csrf_cookie
 def spa_index(request: HttpRequest) -> HttpResponse:

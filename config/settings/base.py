@@ -32,6 +32,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: sets the CSP and the other security headers on every response, errors included.
+    "core.security.SecurityHeadersMiddleware",
     "core.middleware.RequestIdMiddleware",
     # REMOTE_ADDR becomes the client's address (X-Forwarded-For only via TANDEM_TRUSTED_PROXIES).
     "core.net.ClientAddressMiddleware",
@@ -117,6 +119,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = int(timedelta(days=7).total_seconds())  # invitation links
+# Security headers (core.security adds the Content-Security-Policy and Permissions-Policy).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -137,6 +144,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Stored files are never served from a public path; the API's file endpoints check the
+# caller's role and then stream the file, or (with this set: an internal nginx location such
+# as /_protected/ that aliases MEDIA_ROOT) answer with X-Accel-Redirect and let nginx send it.
+TANDEM_FILES_X_ACCEL_REDIRECT = env.str("TANDEM_FILES_X_ACCEL_REDIRECT", default="")
 # Uploads larger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from labeling.api.file_urls import item_image_url, item_thumbnail_url
 from labeling.models import Adjudication, Annotation, Item
 
 # --- agreement ---------------------------------------------------------------------------------
@@ -50,14 +51,14 @@ class AdjudicationItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Item
-        fields = ["id", "external_id", "text", "image_url", "thumbnail_url"]
+        fields = ["id", "external_id", "text", "image_url", "thumbnail_url", "media_restricted"]
         read_only_fields = fields
 
     def get_image_url(self, item: Item) -> str | None:
-        return item.image.url if item.image else None
+        return item_image_url(item)
 
     def get_thumbnail_url(self, item: Item) -> str | None:
-        return item.thumbnail.url if item.thumbnail else None
+        return item_thumbnail_url(item)
 
 
 class AdjudicationAnswerSerializer(serializers.ModelSerializer):

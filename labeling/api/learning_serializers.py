@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from labeling.api.file_urls import model_version_artifact_url
 from models_app.choices import JobKind, Stage
 from models_app.models import ModelVersion, TrainingJob
 
@@ -78,12 +79,16 @@ class ModelVersionOutputSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(
         source="created_by.username", default=None, allow_null=True, read_only=True
     )
+    artifact_url = serializers.SerializerMethodField(
+        help_text="Where to download the trained classifier (.npz attachment; data roles only)."
+    )
 
     class Meta:
         model = ModelVersion
         fields = [
             "id",
             "version",
+            "artifact_url",
             "algorithm",
             "embedder",
             "snapshot_id",
@@ -99,6 +104,9 @@ class ModelVersionOutputSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_artifact_url(self, version: ModelVersion) -> str | None:
+        return model_version_artifact_url(version)
 
 
 class StageInputSerializer(serializers.Serializer):

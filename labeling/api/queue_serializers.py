@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from labeling.api.file_urls import item_image_url, item_thumbnail_url
 from labeling.choices import AnnotationClient, AnnotationOutcome
 from labeling.models import Annotation, Item, ItemFlag, QueueAssignment
 from labeling.selectors.queue import QUEUE_SIZE_CAP
@@ -16,15 +17,22 @@ class QueueItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     external_id = serializers.CharField()
     text = serializers.CharField(allow_null=True)
-    image_url = serializers.SerializerMethodField()
-    thumbnail_url = serializers.SerializerMethodField()
+    image_url = serializers.SerializerMethodField(
+        help_text="The full image; for a media-restricted item each fetch is audited."
+    )
+    thumbnail_url = serializers.SerializerMethodField(
+        help_text="The thumbnail (blurred for a media-restricted item)."
+    )
+    media_restricted = serializers.BooleanField(
+        help_text="Show the blurred thumbnail until the person chooses to reveal the image."
+    )
     metadata = serializers.JSONField()
 
     def get_image_url(self, item: Item) -> str | None:
-        return item.image.url if item.image else None
+        return item_image_url(item)
 
     def get_thumbnail_url(self, item: Item) -> str | None:
-        return item.thumbnail.url if item.thumbnail else None
+        return item_thumbnail_url(item)
 
 
 class QueueSuggestionSerializer(serializers.Serializer):

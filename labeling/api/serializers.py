@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from core.fields import TextSlugRelatedField
 from core.limits import DESCRIPTION_MAX_CHARS
+from labeling.api.file_urls import import_file_url, item_image_url, item_thumbnail_url
 from labeling.choices import (
     AnnotationSource,
     DataType,
@@ -160,8 +161,13 @@ class AnnotationOutputSerializer(serializers.ModelSerializer):
 
 class ItemOutputSerializer(serializers.ModelSerializer):
     annotations = AnnotationOutputSerializer(many=True, read_only=True)
-    image = serializers.SerializerMethodField()
-    thumbnail = serializers.SerializerMethodField()
+    image = serializers.SerializerMethodField(
+        help_text="Where to fetch the full image (for a media-restricted item each fetch is "
+        "recorded in the audit log)."
+    )
+    thumbnail = serializers.SerializerMethodField(
+        help_text="Where to fetch the thumbnail (blurred for a media-restricted item)."
+    )
 
     class Meta:
         model = Item
@@ -171,6 +177,7 @@ class ItemOutputSerializer(serializers.ModelSerializer):
             "text",
             "image",
             "thumbnail",
+            "media_restricted",
             "metadata",
             "content_hash",
             "split",
@@ -185,10 +192,10 @@ class ItemOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_image(self, item: Item) -> str | None:
-        return item.image.url if item.image else None
+        return item_image_url(item)
 
     def get_thumbnail(self, item: Item) -> str | None:
-        return item.thumbnail.url if item.thumbnail else None
+        return item_thumbnail_url(item)
 
 
 class ItemFilterSerializer(serializers.Serializer):
@@ -217,12 +224,16 @@ class ImportJobOutputSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(
         source="created_by.username", default=None, allow_null=True, read_only=True
     )
+    file_url = serializers.SerializerMethodField(
+        help_text="Where to download the uploaded file (an attachment; data roles only)."
+    )
 
     class Meta:
         model = ImportJob
         fields = [
             "id",
             "original_name",
+            "file_url",
             "format",
             "options",
             "status",
@@ -245,6 +256,9 @@ class ImportJobOutputSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields  # output only; see ProjectOutputSerializer
+
+    def get_file_url(self, job: ImportJob) -> str | None:
+        return import_file_url(job)
 
 
 class ImportJobCreateInputSerializer(serializers.Serializer):

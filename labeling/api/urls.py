@@ -1,6 +1,6 @@
 from django.urls import path
 
-from labeling.api import insight_views, learning_views, queue_views, views
+from labeling.api import file_views, insight_views, learning_views, queue_views, views
 
 urlpatterns = [
     path("projects/", views.ProjectListCreateApi.as_view(), name="projects"),
@@ -18,6 +18,16 @@ urlpatterns = [
         name="item-detail",
     ),
     path(
+        "projects/<int:project_id>/items/<int:item_id>/image/",
+        file_views.ItemImageApi.as_view(),
+        name="item-image",
+    ),
+    path(
+        "projects/<int:project_id>/items/<int:item_id>/thumbnail/",
+        file_views.ItemThumbnailApi.as_view(),
+        name="item-thumbnail",
+    ),
+    path(
         "projects/<int:project_id>/items/<int:item_id>/annotations/",
         views.ItemAnnotationCreateApi.as_view(),
         name="item-annotations",
@@ -27,6 +37,11 @@ urlpatterns = [
         "projects/<int:project_id>/imports/<int:import_id>/",
         views.ImportDetailApi.as_view(),
         name="import-detail",
+    ),
+    path(
+        "projects/<int:project_id>/imports/<int:import_id>/file/",
+        file_views.ImportFileApi.as_view(),
+        name="import-file",
     ),
     path(
         "projects/<int:project_id>/imports/<int:import_id>/retry/",
@@ -63,6 +78,11 @@ urlpatterns = [
         "projects/<int:project_id>/model-versions/<int:version_id>/",
         learning_views.ModelVersionDetailApi.as_view(),
         name="model-version-detail",
+    ),
+    path(
+        "projects/<int:project_id>/model-versions/<int:version_id>/artifact/",
+        file_views.ModelVersionArtifactApi.as_view(),
+        name="model-version-artifact",
     ),
     path(
         "projects/<int:project_id>/model-versions/<int:version_id>/stage/",

@@ -12,8 +12,12 @@ class Item(models.Model):
     )
     external_id = models.CharField(max_length=255)
     text = models.TextField(null=True, blank=True)
+    # Stored under random names (``core.files``), served only by the item's file endpoints.
     image = models.FileField(upload_to="items/", max_length=255, null=True, blank=True)
     thumbnail = models.FileField(upload_to="thumbnails/", max_length=255, null=True, blank=True)
+    # Content another app must only show deliberately (moderation intake): the thumbnail is a
+    # blurred one, and every fetch of the full image is recorded in the audit log.
+    media_restricted = models.BooleanField(default=False, db_default=False)
     metadata = models.JSONField(default=dict, blank=True)
     # SHA-256 of the text or of the image bytes: finds exact duplicates. Not indexed yet: no
     # query looks items up by hash, and each index costs bulk imports ~25 % of their speed.

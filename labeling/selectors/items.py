@@ -2,6 +2,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet
 
+from core.exceptions import ApplicationError
 from labeling.models import Annotation, ImportJob, Item, Project
 
 
@@ -49,3 +50,15 @@ def item_counts(*, project: Project) -> dict[str, int]:
 
 def import_job_list(*, project: Project) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(project=project).select_related("created_by")
+
+
+def item_with_files_get(*, project: Project, item_id: int) -> Item:
+    """The project's item with what its file endpoints need; 404 (JSON) when it is not there."""
+    item = (
+        Item.objects.filter(project=project, pk=item_id)
+        .only("id", "project_id", "external_id", "image", "thumbnail", "media_restricted")
+        .first()
+    )
+    if item is None:
+        raise ApplicationError("Item not found.", status_code=404)
+    return item

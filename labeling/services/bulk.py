@@ -6,6 +6,7 @@ ON CONFLICT DO NOTHING``; SQLite gets ``executemany`` of ``INSERT OR IGNORE``.
 """
 
 import re
+import zlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -58,7 +59,10 @@ def insert_ignoring_conflicts(
     column_list = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            staging = connection.ops.quote_name(f"staging_{model._meta.db_table}")
+            # One staging table per column list: callers inserting different columns into the
+            # same table within one transaction must not meet each other's table.
+            digest = zlib.crc32(column_list.encode())
+            staging = connection.ops.quote_name(f"staging_{model._meta.db_table}_{digest:08x}")
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DROP AS "  # noqa: S608
                 f"SELECT {column_list} FROM {table} WITH NO DATA"
@@ -309,3 +313,22 @@ def labeled_items_priority_reset(*, project_id: int) -> int:
             [project_id],
         )
         return cursor.rowcount
+
+
+def item_files_discard_unused(*, project_id: int, rows: Sequence[Sequence[Any]]) -> int:
+    """Delete the files stored for item rows (in ``imports.ITEM_FIELDS`` order: image and
+    thumbnail at 3 and 4) that were not inserted because a concurrent writer created the same
+    external ids first; returns how many files were deleted."""
+    from django.core.files.storage import default_storage
+
+    from labeling.models import Item
+
+    stored = {row[1]: (row[3], row[4]) for row in rows if row[3] or row[4]}
+    if not stored:
+        return 0
+    in_rows = Item.objects.filter(project_id=project_id, external_id__in=list(stored))
+    kept = {name for pair in in_rows.values_list("image", "thumbnail") for name in pair if name}
+    unused = [name for pair in stored.values() for name in pair if name and name not in kept]
+    for name in unused:
+        default_storage.delete(name)
+    return len(unused)

@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 from django.db import connection
+from django.urls import reverse
 
 from labeling.choices import ExportFormat
 from labeling.models import Project
@@ -106,7 +107,16 @@ def csv_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _jsonl_line(row: tuple[Any, ...], annotations: Any) -> bytes:
+def _image_path_template(project: Project) -> str:
+    """``/api/v1/projects/<id>/items/%d/image/``: an export's ``image`` is the API path that
+    serves the item's image to a member (storage names are private). Reversed once per
+    export, not once per row."""
+    return reverse("item-image", kwargs={"project_id": project.pk, "item_id": 0}).replace(
+        "/items/0/", "/items/%d/"
+    )
+
+
+def _jsonl_line(row: tuple[Any, ...], annotations: Any, image_path: str) -> bytes:
     """One item as a JSON line, assembled as bytes.
 
     Building dicts for orjson costs three times as much at 100k rows. Strings that come from
@@ -122,7 +132,8 @@ def _jsonl_line(row: tuple[Any, ...], annotations: Any) -> bytes:
     return (
         b'{"id":%d,"external_id":%s,"text":%s,"image":%s,"metadata":%s,"split":"%s",'
         b'"content_hash":"%s","annotations":[%s]}\n'
-        % (item_id, _dumps(external_id), _dumps(text), _dumps(image or None),
+        % (item_id, _dumps(external_id), _dumps(text),
+           _dumps(image_path % item_id if image else None),
            (metadata or "{}").encode(), split.encode(), content_hash.encode(), annotation_json)
     )  # fmt: skip
 
@@ -137,9 +148,10 @@ def export_stream(
     text cells that a spreadsheet would run as a formula start with ``'`` (``csv_cell``).
     """
     pages = _item_pages(project=project, source=source, labeled_only=labeled_only)
+    image_path = _image_path_template(project)
     if fmt == ExportFormat.JSONL:
         for rows, by_item in pages:
-            yield b"".join(_jsonl_line(row, by_item.get(row[0], ())) for row in rows)
+            yield b"".join(_jsonl_line(row, by_item.get(row[0], ()), image_path) for row in rows)
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -153,7 +165,7 @@ def export_stream(
                     item_id,
                     csv_cell(external_id),
                     csv_cell(text or ""),
-                    csv_cell(image or ""),
+                    csv_cell(image_path % item_id if image else ""),
                     split,
                     csv_cell("|".join(orjson.loads(latest[0]))) if latest else "",
                     latest[1] if latest else "",

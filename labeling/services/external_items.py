@@ -11,13 +11,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from core.files import file_store, image_extension
 from labeling.models import Item, Project
-from labeling.services.bulk import insert_ignoring_conflicts, item_ids_by_external_id
+from labeling.services.bulk import (
+    insert_ignoring_conflicts,
+    item_files_discard_unused,
+    item_ids_by_external_id,
+)
 from labeling.services.import_parsers import text_hash
 from labeling.services.imports import ITEM_FIELDS, split_for
 
@@ -28,6 +31,9 @@ class ExternalContent:
 
     ``image_thumbnail`` / ``image_format`` come from ``import_parsers.check_image`` (the caller
     has verified the image); ``content_hash`` is the SHA-256 of the image bytes, else the text.
+    ``media_restricted``: the caller only shows the image deliberately (moderation): the item
+    is marked so, ``image_thumbnail`` must then be the blurred thumbnail the caller made, and
+    labeling records every fetch of the full image in the audit log.
     """
 
     external_id: str
@@ -38,45 +44,64 @@ class ExternalContent:
     thumbnail_ext: str = "jpg"
     metadata: dict[str, Any] = field(default_factory=dict)
     content_hash: str = ""
+    media_restricted: bool = False
 
 
-def _store_image(project_id: int, entry: ExternalContent) -> tuple[str, str]:
-    ext = {"JPEG": "jpg"}.get(entry.image_format, entry.image_format.lower() or "bin")
-    base = f"{project_id}/{entry.content_hash[:2]}/{entry.content_hash}"
-    image_name = f"items/{base}.{ext}"
-    thumb_name = f"thumbnails/{base}.{entry.thumbnail_ext}"
-    # Content-addressed names: the same image sent twice is stored once.
-    if not default_storage.exists(image_name):
-        image_name = default_storage.save(image_name, ContentFile(entry.image_bytes or b""))
-    if entry.image_thumbnail and not default_storage.exists(thumb_name):
-        thumb_name = default_storage.save(thumb_name, ContentFile(entry.image_thumbnail))
-    return image_name, thumb_name if entry.image_thumbnail else ""
+ITEM_FIELDS_RESTRICTABLE = (*ITEM_FIELDS, "media_restricted")
+
+
+def _store_image(project_id: int, entry: ExternalContent) -> tuple[str, str | None]:
+    image_name = file_store(
+        folder=f"items/{project_id}",
+        extension=image_extension(entry.image_format),
+        content=entry.image_bytes or b"",
+    )
+    thumb_name = (
+        file_store(
+            folder=f"thumbnails/{project_id}",
+            extension=entry.thumbnail_ext,
+            content=entry.image_thumbnail,
+        )
+        if entry.image_thumbnail
+        else None
+    )
+    return image_name, thumb_name
 
 
 @transaction.atomic
 def items_create_for_content(*, project: Project, entries: list[ExternalContent]) -> dict[str, int]:
     """Item ids by external id for ``entries``, creating the items that do not exist yet.
 
-    Side effects: writes images and thumbnails under MEDIA_ROOT (items/, thumbnails/); bulk
-    inserts items (skipping ones a concurrent caller created). New items wait at priority 0
-    for the project's next rescoring, like imported ones; nothing is embedded here.
+    Side effects: writes images and thumbnails under random names in MEDIA_ROOT (items/,
+    thumbnails/; wrap the caller's transaction in ``core.files.files_removed_on_error`` to
+    remove them if it rolls back); bulk inserts items (skipping ones a concurrent caller
+    created, whose files are deleted again). New items wait at priority 0 for the project's
+    next rescoring, like imported ones; nothing is embedded here.
     """
     if not entries:
         return {}
+    existing = item_ids_by_external_id(
+        project_id=project.pk, external_ids=[entry.external_id for entry in entries]
+    )
     now = timezone.now()
     rows = []
     for entry in entries:
+        if entry.external_id in existing:
+            continue
         if not entry.content_hash:
             entry.content_hash = text_hash(entry.text or "")
         image = thumbnail = None
         if entry.image_bytes is not None:
             image, thumbnail = _store_image(project.pk, entry)
         rows.append(
-            (project.pk, entry.external_id, entry.text, image, thumbnail or None,
+            (project.pk, entry.external_id, entry.text, image, thumbnail,
              orjson.dumps(entry.metadata).decode(), entry.content_hash,
-             split_for(entry.external_id), now)
+             split_for(entry.external_id), now, entry.media_restricted)
         )  # fmt: skip
-    insert_ignoring_conflicts(Item, ITEM_FIELDS, rows)
-    return item_ids_by_external_id(
-        project_id=project.pk, external_ids=[entry.external_id for entry in entries]
+    created = insert_ignoring_conflicts(Item, ITEM_FIELDS_RESTRICTABLE, rows)
+    if created < len(rows):
+        item_files_discard_unused(project_id=project.pk, rows=rows)
+    existing.update(
+        item_ids_by_external_id(project_id=project.pk, external_ids=[row[1] for row in rows])
     )
+    return existing

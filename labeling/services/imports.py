@@ -15,13 +15,13 @@ import orjson
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from core.exceptions import ApplicationError, payload_too_large
+from core.files import file_store, files_removed_on_error, image_extension
 from core.limits import task_attempts_exhausted, worker_lost_message
 from core.tasks import enqueue_on_commit
 from labeling.choices import (
@@ -37,6 +37,7 @@ from labeling.services.annotations import item_queue_counts_recount_for_import
 from labeling.services.bulk import (
     import_annotation_item_ids,
     insert_new,
+    item_files_discard_unused,
     item_ids_by_external_id,
     item_ids_created_after,
     max_item_id,
@@ -190,7 +191,8 @@ def import_job_create(
 ) -> ImportJob:
     """Store the upload and queue its import.
 
-    Side effects: writes the file under MEDIA_ROOT/imports/; after commit, queues
+    Side effects: writes the file under a random name in MEDIA_ROOT/imports/<project>/
+    (removed again if the job cannot be saved); after commit, queues
     ``labeling.tasks.import_job_run_task`` on the default queue (unless ``enqueue`` is false,
     for callers that run the job themselves).
     """
@@ -224,11 +226,35 @@ def import_job_create(
         options=options,
         total_bytes=stored.size,
     )
-    job.file.save(f"{project.pk}/{original_name[-100:]}", stored, save=False)
-    job.save()
+    # The upload is stored under a random name with an extension chosen from its format; the
+    # uploader's name is kept only as text (``original_name``) and never becomes a path.
+    with files_removed_on_error():
+        job.file.name = file_store(
+            folder=f"imports/{project.pk}",
+            extension=_stored_extension(fmt, stored),
+            content=stored,
+        )
+        job.save()
     if enqueue:
         _enqueue(job)
     return job
+
+
+_STORED_EXTENSIONS = {
+    ImportFormat.CSV: "csv",
+    ImportFormat.JSONL: "jsonl",
+    ImportFormat.TEXT: "txt",
+}
+
+
+def _stored_extension(fmt: str, upload: UploadedFile | ContentFile) -> str:
+    if fmt in _STORED_EXTENSIONS:
+        return _STORED_EXTENSIONS[fmt]
+    upload.seek(0)
+    try:
+        return "zip" if zipfile.is_zipfile(upload) else "bin"
+    finally:
+        upload.seek(0)
 
 
 def _enqueue(job: ImportJob) -> None:
@@ -370,8 +396,13 @@ class _ImportRun:
         return len(self.batch) >= self.batch_size or self.batch_bytes >= self.batch_max_bytes
 
     def _store_image(
-        self, row: ParsedRow, content_hash: str
+        self, row: ParsedRow, content_hash: str, stored: dict[str, tuple[str, str, dict]]
     ) -> tuple[str, str, dict[str, Any]] | None:
+        """Verify and store one image; the same bytes again in a batch (``stored``, by content
+        hash) reuse the files written for them."""
+        if content_hash in stored:
+            image_name, thumb_name, verified = stored[content_hash]
+            return image_name, thumb_name, {**row.metadata, **verified}
         try:
             checked = check_image(
                 row.image_bytes or b"", max_pixels=settings.TANDEM_IMAGE_MAX_PIXELS
@@ -379,21 +410,20 @@ class _ImportRun:
         except ValueError as exc:
             self.error(row.line, f"{row.external_id}: {exc}")
             return None
-        ext = {"JPEG": "jpg"}.get(checked.format, checked.format.lower())
-        base = f"{self.project.pk}/{content_hash[:2]}/{content_hash}"
-        image_name = f"items/{base}.{ext}"
-        thumb_name = f"thumbnails/{base}.{checked.thumbnail_ext}"
-        if not default_storage.exists(image_name):
-            image_name = default_storage.save(image_name, ContentFile(row.image_bytes or b""))
-        if not default_storage.exists(thumb_name):
-            thumb_name = default_storage.save(thumb_name, ContentFile(checked.thumbnail))
-        meta = {
-            **row.metadata,
-            "width": checked.width,
-            "height": checked.height,
-            "format": checked.format,
-        }
-        return image_name, thumb_name, meta
+        # Random names: nothing about the file (its hash, its name in the upload) shows in them.
+        image_name = file_store(
+            folder=f"items/{self.project.pk}",
+            extension=image_extension(checked.format),
+            content=row.image_bytes or b"",
+        )
+        thumb_name = file_store(
+            folder=f"thumbnails/{self.project.pk}",
+            extension=checked.thumbnail_ext,
+            content=checked.thumbnail,
+        )
+        verified = {"width": checked.width, "height": checked.height, "format": checked.format}
+        stored[content_hash] = (image_name, thumb_name, verified)
+        return image_name, thumb_name, {**row.metadata, **verified}
 
     def take_batch(self) -> list[_Accepted]:
         batch, self.batch = self.batch, []
@@ -401,7 +431,9 @@ class _ImportRun:
         return batch
 
     def write_and_report(self, batch: list[_Accepted], bytes_read: int) -> None:
-        written = self._write(batch) if batch else {}
+        # A batch that fails leaves no images behind: its rows were never committed.
+        with files_removed_on_error():
+            written = self._write(batch) if batch else {}
         # Writer threads may finish batches out of order: counts add up, progress only grows.
         with self._lock:
             for key, value in written.items():
@@ -432,12 +464,13 @@ class _ImportRun:
         )
         id_floor = max_item_id()
         new_items = []
+        images_stored: dict[str, tuple[str, str, dict]] = {}
         for row, external_id, content_hash, split, metadata_json in batch:
             if external_id in existing:
                 continue
             image = thumbnail = None
             if row.image_bytes is not None:
-                stored = self._store_image(row, content_hash)
+                stored = self._store_image(row, content_hash, images_stored)
                 if stored is None:
                     continue
                 image, thumbnail, metadata = stored
@@ -448,6 +481,8 @@ class _ImportRun:
             )  # fmt: skip
         # A concurrent import may have added some of these since the lookup: those are skipped.
         created = insert_new(Item, ITEM_FIELDS, new_items)
+        if created < len(new_items):
+            item_files_discard_unused(project_id=project_id, rows=new_items)
         written = {
             "items_created": created,
             "items_existing": len(existing) + len(new_items) - created,

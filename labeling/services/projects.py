@@ -257,13 +257,16 @@ def project_delete(*, project: Project, actor: AbstractBaseUser | None = None) -
     content keep their items here).
 
     Side effects: one ``project.delete`` audit record (the audit log keeps the project's
-    history; only staff see it once the project's members are gone).
+    history; only staff see it once the project's members are gone); after commit, the
+    project's files (item images, thumbnails, import uploads, model artefacts) are deleted
+    from storage.
     """
     from django.db.models import ProtectedError
 
     from models_app.services.jobs import owner_forget
 
     owner = project.owner_key
+    project_id = project.pk  # delete() clears the instance's pk
     try:
         with transaction.atomic():
             project.delete()
@@ -278,11 +281,35 @@ def project_delete(*, project: Project, actor: AbstractBaseUser | None = None) -
         actor=actor,
         action="project.delete",
         object_type="labeling.project",
-        object_id=project.pk,
-        scope=project_audit_scope(project_id=project.pk),
+        object_id=project_id,
+        scope=project_audit_scope(project_id=project_id),
         before={"name": project.name},
     )
     owner_forget(owner=owner)
+    project_files_delete_on_commit(project_id=project_id, owner=owner)
+
+
+def project_files_delete_on_commit(*, project_id: int, owner: str) -> None:
+    """Delete the folders holding a project's files once the transaction commits.
+
+    Every file of a project is stored under its id (``items/<id>/``, ``thumbnails/<id>/``,
+    ``imports/<id>/``) or its models_app owner key (``models/<owner>/``), so this reaches them
+    all without listing millions of rows first.
+    """
+    from core.files import folder_delete
+    from models_app.models.registry import artifact_folder
+
+    folders = [f"{folder}/{project_id}" for folder in PROJECT_FILE_FOLDERS]
+    folders.append(f"models/{artifact_folder(owner)}")
+
+    def delete() -> None:
+        for folder in folders:
+            folder_delete(folder)
+
+    transaction.on_commit(delete)
+
+
+PROJECT_FILE_FOLDERS = ("items", "thumbnails", "imports")
 
 
 @transaction.atomic

@@ -6,8 +6,15 @@ from models_app.choices import ModelVersionStatus, Stage
 
 
 def artifact_path(instance: "ModelVersion", filename: str) -> str:
-    owner = instance.owner.replace(":", "-").replace("/", "-")
-    return f"models/{owner}/v{instance.version}-{filename}"
+    """``models/<owner>/<random>.npz``: served only through the owner's API, never by name."""
+    from core.files import random_name
+
+    return random_name(f"models/{artifact_folder(instance.owner)}", "npz")
+
+
+def artifact_folder(owner: str) -> str:
+    """The owner's folder under ``models/`` (an owner key such as ``labeling.project:3``)."""
+    return "".join(ch if ch.isalnum() or ch in "._" else "-" for ch in owner) or "-"
 
 
 class ModelVersion(models.Model):

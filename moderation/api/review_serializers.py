@@ -125,7 +125,11 @@ class ModelSuggestionSerializer(serializers.Serializer):
 
 
 def _blurred_url(content: Content) -> str | None:
-    return content.blurred_thumbnail.url if content.blurred_thumbnail else None
+    """The blurred thumbnail's endpoint (anyone who may review the content); never a path in
+    storage."""
+    if not content.blurred_thumbnail:
+        return None
+    return reverse("moderation-content-blurred", kwargs={"content_id": content.pk})
 
 
 class ContentRowSerializer(serializers.ModelSerializer):

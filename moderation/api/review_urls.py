@@ -18,6 +18,11 @@ urlpatterns = [
         name="moderation-content-image",
     ),
     path(
+        "moderation/contents/<int:content_id>/blurred/",
+        views.ContentBlurredThumbnailApi.as_view(),
+        name="moderation-content-blurred",
+    ),
+    path(
         "moderation/contents/<int:content_id>/renew/",
         views.ContentRenewApi.as_view(),
         name="moderation-content-renew",

@@ -2,9 +2,8 @@
 webhook endpoints. Roles come from the policy's labeling project (moderation.selectors.access)."""
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAdminUser
@@ -12,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
+from core.files import CACHE_NO_STORE, FileViewMixin, file_response
 from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
-from core.services.audit import audit_record
 from moderation.api import review_serializers as s
 from moderation.api.auth import HasScope, PlatformKeyAuthentication
 from moderation.models import Appeal, Platform, WebhookEndpoint
@@ -115,30 +114,38 @@ class ContentDetailApi(APIView):
         return Response(_detail(content, request.user))
 
 
-class ContentImageApi(APIView):
-    @extend_schema(
-        responses={(200, "image/*"): OpenApiResponse(description="The full image bytes.")}
-    )
+IMAGE_RESPONSES = {
+    (200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The image bytes.")
+}
+
+
+class ContentImageApi(FileViewMixin, APIView):
+    @extend_schema(responses=IMAGE_RESPONSES)
     def get(self, request, content_id: int):
         """The full (unblurred) image; every reveal is recorded in the audit log
-        (``content.reveal``). 404 for content without an image."""
+        (``content.reveal``) before a byte is sent, and the answer is never cached. 404 for
+        content without an image."""
         content = content_get_for_user(
             content_id=content_id, user=request.user, roles=MODERATE_ROLES
         )
         image = content.item.image
         if not image:
             raise ApplicationError("This content has no image.", status_code=404)
-        with transaction.atomic():
-            audit_record(
-                actor=request.user,
-                action="content.reveal",
-                object_type="moderation.content",
-                object_id=content.pk,
-                scope=f"moderation.policy:{content.policy_id}",
-            )
-        response = FileResponse(image.open("rb"))
-        response["Cache-Control"] = "private, no-store"
-        return response
+        review_services.content_image_reveal(content=content, user=request.user)
+        return file_response(file=image, as_image=True, cache_control=CACHE_NO_STORE)
+
+
+class ContentBlurredThumbnailApi(FileViewMixin, APIView):
+    @extend_schema(responses=IMAGE_RESPONSES)
+    def get(self, request, content_id: int):
+        """The server-blurred thumbnail shown until a moderator reveals the image (anyone who
+        may review the content). 404 for content without an image."""
+        content = content_get_for_user(
+            content_id=content_id, user=request.user, roles=MODERATE_ROLES
+        )
+        if not content.blurred_thumbnail:
+            raise ApplicationError("This content has no image.", status_code=404)
+        return file_response(file=content.blurred_thumbnail, as_image=True)
 
 
 class ContentRenewApi(APIView):

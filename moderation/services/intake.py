@@ -17,13 +17,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from core.files import file_store, files_removed_on_error
 from core.observability.metrics import intake_verdicts_count
 from core.services.audit import audit_record
 from labeling.choices import DataType
@@ -353,18 +352,16 @@ def _decide(item: _Prepared) -> None:
 # --- storing -----------------------------------------------------------------------------------
 
 
-def _blurred_thumbnail(item: _Prepared) -> str:
-    """A heavily blurred copy of the image's thumbnail, stored once per image."""
+def _blurred_thumbnail(item: _Prepared) -> bytes:
+    """A heavily blurred copy of the image's thumbnail (JPEG): what people see until they
+    reveal the image."""
     from PIL import Image, ImageFilter
 
-    name = f"blurred/{item.sha256[:2]}/{item.sha256}.jpg"
-    if default_storage.exists(name):
-        return name
     with Image.open(io.BytesIO(item.checked_image.thumbnail)) as thumbnail:
         blurred = thumbnail.convert("RGB").filter(ImageFilter.GaussianBlur(BLUR_RADIUS))
         out = io.BytesIO()
         blurred.save(out, format="JPEG", quality=70)
-    return default_storage.save(name, ContentFile(out.getvalue()))
+    return out.getvalue()
 
 
 def _item_external_id(platform: Platform, external_id: str) -> str:
@@ -417,16 +414,23 @@ def _store(platform: Platform, prepared: list[_Prepared]) -> list[Content]:
     for item in prepared:
         by_project.setdefault(item.policy.project_id, []).append(item)
     item_ids: dict[int, int] = {}
+    blurred: dict[int, bytes] = {}
     for items in by_project.values():
         project = items[0].policy.project
+        for item in items:
+            if item.checked_image:
+                blurred[id(item)] = _blurred_thumbnail(item)
+        # The item in the labeling project only ever has the blurred thumbnail, and labeling
+        # audits every fetch of its full image: the reveal cannot be had another way.
         entries = [
             ExternalContent(
                 external_id=_item_external_id(platform, item.entry.external_id),
                 text=item.entry.text,
                 image_bytes=item.image_bytes,
                 image_format=item.checked_image.format if item.checked_image else "",
-                image_thumbnail=item.checked_image.thumbnail if item.checked_image else None,
-                thumbnail_ext=item.checked_image.thumbnail_ext if item.checked_image else "jpg",
+                image_thumbnail=blurred.get(id(item)),
+                thumbnail_ext="jpg",
+                media_restricted=item.checked_image is not None,
                 content_hash=item.sha256,
                 metadata={
                     "source": "moderation",
@@ -455,7 +459,16 @@ def _store(platform: Platform, prepared: list[_Prepared]) -> list[Content]:
                 external_id=item.entry.external_id,
                 author_id=authors[item.entry.author_id],
                 item_id=item_ids[id(item)],
-                blurred_thumbnail=_blurred_thumbnail(item) if item.checked_image else None,
+                # With the project's other thumbnails: deleting the project deletes it too.
+                blurred_thumbnail=(
+                    file_store(
+                        folder=f"thumbnails/{item.policy.project_id}",
+                        extension="jpg",
+                        content=blurred[id(item)],
+                    )
+                    if id(item) in blurred
+                    else None
+                ),
                 context=item.entry.context,
                 state=item.state,
                 scores={
@@ -648,11 +661,12 @@ def intake_submit(*, platform: Platform, entries: list[IntakeInput]) -> IntakeRe
     """Take in content for ``platform``; each entry gets an answer or an error (by index).
 
     The same external id again (in this batch or later) gets the stored answer; nothing is
-    stored twice. Side effects: items in the policy's project (images, thumbnails, blurred
-    thumbnails under MEDIA_ROOT), authors, contents, reports (hash / rule / model),
-    automatic decisions (final, automated, never training labels) each with an audit record
-    and, for platforms with webhook endpoints, a signed ``content.decided`` delivery; the new
-    contents counted in ``tandem_intake_verdicts_total``.
+    stored twice. Side effects: items in the policy's project (images and blurred thumbnails
+    under random names in MEDIA_ROOT; an image's item is media-restricted), authors,
+    contents, reports (hash / rule / model), automatic decisions (final, automated, never
+    training labels) each with an audit record and, for platforms with webhook endpoints, a
+    signed ``content.decided`` delivery; the new contents counted in
+    ``tandem_intake_verdicts_total``.
     """
     errors: list[IntakeError] = []
     policies = _policies(platform, {entry.policy for entry in entries})
@@ -692,7 +706,9 @@ def intake_submit(*, platform: Platform, entries: list[IntakeInput]) -> IntakeRe
         _decide(item)
     if prepared:
         try:
-            stored = _store(platform, prepared)
+            # Files written for a batch that rolls back are removed with it.
+            with files_removed_on_error():
+                stored = _store(platform, prepared)
             for content in stored:
                 existing[content.external_id] = content
             _verdicts_count(stored)

@@ -238,3 +238,19 @@ def review_reassign(
         after={"leased_by": target.pk},
     )
     return locked
+
+
+@transaction.atomic
+def content_image_reveal(*, content: Content, user: AbstractBaseUser) -> None:
+    """Record that ``user`` is shown the full image of ``content``.
+
+    Side effects: one ``content.reveal`` audit record, committed before the caller sends a
+    byte of the image (no reveal goes unrecorded).
+    """
+    audit_record(
+        actor=user,
+        action="content.reveal",
+        object_type="moderation.content",
+        object_id=content.pk,
+        scope=f"moderation.policy:{content.policy_id}",
+    )

@@ -221,7 +221,7 @@ def test_moderator_works_through_the_queue_with_hotkeys_and_escalates_to_seniors
     _wait_for(page, "msg-photo")
     blurred = page.get_by_test_id("review-image-blurred")
     expect(blurred).to_be_visible()
-    assert "/media/blurred/" in blurred.get_attribute("src")
+    assert blurred.get_attribute("src") == f"/api/v1/moderation/contents/{photo.pk}/blurred/"
     expect(page.get_by_test_id("review-image-full")).to_have_count(0)
     page.keyboard.press("g")
     expect(blurred).to_have_class("review-image review-image-blurred review-image-grayscale")

@@ -1,8 +1,10 @@
 """The hash bank: exact and near-duplicate image matches act before any model; imports by
 admins (JSON or image files) are audited; lookups stay fast at 10,000 entries."""
 
+import hashlib
 import io
 import random
+import re
 import time
 
 import pytest
@@ -95,7 +97,10 @@ def test_exact_and_near_duplicate_images_match_and_a_different_one_does_not(setu
     assert exact_content.scores["hash"]["kind"] == "sha256"
     assert Content.objects.get(external_id="recoded").scores["hash"]["kind"] == "phash"
     assert exact_content.reports.get().source == ReportSource.HASH
-    assert exact_content.blurred_thumbnail.name.startswith("blurred/")
+    # Stored with the project's thumbnails under a random name (never the image's hash).
+    blurred_name = exact_content.blurred_thumbnail.name
+    assert re.fullmatch(rf"thumbnails/{project.pk}/[0-9a-f]{{32}}\.jpg", blurred_name)
+    assert hashlib.sha256(known).hexdigest() not in blurred_name
 
 
 def test_in_shadow_mode_a_match_goes_to_review_flagged(setup):

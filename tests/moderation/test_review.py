@@ -247,14 +247,18 @@ def test_image_stays_blurred_until_revealed_and_each_reveal_is_audited(world):
     client = _client(make_member(policy))
 
     detail = client.get(f"/api/v1/moderation/contents/{content.pk}/").json()
-    assert detail["blurred_thumbnail_url"].endswith(".png")
+    assert detail["blurred_thumbnail_url"] == f"/api/v1/moderation/contents/{content.pk}/blurred/"
     assert detail["image_url"] == f"/api/v1/moderation/contents/{content.pk}/image/"
+    blurred = client.get(detail["blurred_thumbnail_url"])
+    assert blurred.status_code == 200
+    assert b"".join(blurred.streaming_content) == _png("gray")
     assert not AuditEvent.objects.exists()
 
     revealed = client.get(detail["image_url"])
 
     assert revealed.status_code == 200
     assert b"".join(revealed.streaming_content) == _png("red")
+    assert "no-store" in revealed["Cache-Control"]
     assert list(AuditEvent.objects.values_list("action", flat=True)) == ["content.reveal"]
 
 

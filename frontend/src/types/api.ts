@@ -213,6 +213,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/moderation/contents/{content_id}/blurred/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The server-blurred thumbnail shown until a moderator reveals the image (anyone who
+         *     may review the content). 404 for content without an image.
+         */
+        get: operations["moderation_contents_blurred_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/moderation/contents/{content_id}/decide/": {
         parameters: {
             query?: never;
@@ -244,7 +264,8 @@ export interface paths {
         };
         /**
          * @description The full (unblurred) image; every reveal is recorded in the audit log
-         *     (``content.reveal``). 404 for content without an image.
+         *     (``content.reveal``) before a byte is sent, and the answer is never cached. 404 for
+         *     content without an image.
          */
         get: operations["moderation_contents_image_retrieve"];
         put?: never;
@@ -903,6 +924,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/imports/{import_id}/file/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The uploaded file of an import, always as an ``application/octet-stream``
+         *     attachment under its original name.
+         */
+        get: operations["projects_imports_file_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/imports/{import_id}/retry/": {
         parameters: {
             query?: never;
@@ -990,6 +1031,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/items/{item_id}/image/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The item's full image. For a media-restricted item (moderated content) each fetch is
+         *     recorded in the audit log (``item.reveal``) before the image is sent, and never
+         *     cached.
+         */
+        get: operations["projects_items_image_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/items/{item_id}/thumbnail/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The item's thumbnail (blurred for a media-restricted item). */
+        get: operations["projects_items_thumbnail_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/learning-curve/": {
         parameters: {
             query?: never;
@@ -1064,6 +1143,26 @@ export interface paths {
             cookie?: never;
         };
         get: operations["projects_model_versions_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/model-versions/{version_id}/artifact/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The trained classifier of a model version (``.npz``: arrays and JSON, loadable with
+         *     ``allow_pickle=False``), as an attachment.
+         */
+        get: operations["projects_model_versions_artifact_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1362,6 +1461,7 @@ export interface components {
             readonly text: string | null;
             readonly image_url: string | null;
             readonly thumbnail_url: string | null;
+            readonly media_restricted: boolean;
         };
         AdjudicationOutput: {
             item: components["schemas"]["AdjudicationItem"];
@@ -1991,6 +2091,8 @@ export interface components {
         ImportJobOutput: {
             readonly id: number;
             readonly original_name: string;
+            /** @description Where to download the uploaded file (an attachment; data roles only). */
+            readonly file_url: string | null;
             readonly format: components["schemas"]["FormatEnum"];
             readonly options: unknown;
             readonly status: components["schemas"]["ImportJobOutputStatusEnum"];
@@ -2089,8 +2191,11 @@ export interface components {
             readonly id: number;
             readonly external_id: string;
             readonly text: string | null;
+            /** @description Where to fetch the full image (for a media-restricted item each fetch is recorded in the audit log). */
             readonly image: string | null;
+            /** @description Where to fetch the thumbnail (blurred for a media-restricted item). */
             readonly thumbnail: string | null;
+            readonly media_restricted: boolean;
             readonly metadata: unknown;
             readonly content_hash: string;
             readonly split: components["schemas"]["SplitEnum"];
@@ -2201,6 +2306,8 @@ export interface components {
         ModelVersionOutput: {
             readonly id: number;
             readonly version: number;
+            /** @description Where to download the trained classifier (.npz attachment; data roles only). */
+            readonly artifact_url: string | null;
             readonly algorithm: string;
             readonly embedder: string;
             readonly snapshot_id: string;
@@ -2612,8 +2719,12 @@ export interface components {
             id: number;
             external_id: string;
             text: string | null;
+            /** @description The full image; for a media-restricted item each fetch is audited. */
             readonly image_url: string | null;
+            /** @description The thumbnail (blurred for a media-restricted item). */
             readonly thumbnail_url: string | null;
+            /** @description Show the blurred thumbnail until the person chooses to reveal the image. */
+            media_restricted: boolean;
             metadata: unknown;
         };
         QueueModel: {
@@ -3317,6 +3428,28 @@ export interface operations {
             };
         };
     };
+    moderation_contents_blurred_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                content_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image bytes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": string;
+                };
+            };
+        };
+    };
     moderation_contents_decide_create: {
         parameters: {
             query?: never;
@@ -3355,12 +3488,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The full image bytes. */
+            /** @description The image bytes. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "image/*": string;
+                };
             };
         };
     };
@@ -4610,6 +4745,29 @@ export interface operations {
             };
         };
     };
+    projects_imports_file_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+        };
+    };
     projects_imports_retry_create: {
         parameters: {
             query?: never;
@@ -4773,6 +4931,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Flag"];
+                };
+            };
+        };
+    };
+    projects_items_image_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": string;
+                };
+            };
+        };
+    };
+    projects_items_thumbnail_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/*": string;
                 };
             };
         };
@@ -4944,6 +5148,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModelVersionOutput"];
+                };
+            };
+        };
+    };
+    projects_model_versions_artifact_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+                version_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
                 };
             };
         };

@@ -62,6 +62,7 @@ def test_open_list_shows_disagreeing_items_with_each_persons_answer(lead, projec
         "text": "message 0",
         "image_url": None,
         "thumbnail_url": None,
+        "media_restricted": False,
     }
     assert [(a["username"], a["labels"]) for a in first["annotations"]] == [
         ("ana", ["spam"]),

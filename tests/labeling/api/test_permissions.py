@@ -142,6 +142,13 @@ ENDPOINTS = [
     E("member-detail", "delete", "projects/{project}/members/{member}/", admin_only(204)),
     E("items", "get", "projects/{project}/items/", any_member(200)),
     E("item-detail", "get", "projects/{project}/items/{item}/", any_member(200)),
+    E("item-image", "get", "projects/{project}/items/{image_item}/image/", any_member(200)),
+    E(
+        "item-thumbnail",
+        "get",
+        "projects/{project}/items/{image_item}/thumbnail/",
+        any_member(200),
+    ),
     E(
         "item-annotations",
         "post",
@@ -152,6 +159,7 @@ ENDPOINTS = [
     E("imports", "post", "projects/{project}/imports/", data_roles(202)),
     E("import-detail", "get", "projects/{project}/imports/{job}/", data_roles(200)),
     E("import-retry", "post", "projects/{project}/imports/{job}/retry/", data_roles(202)),
+    E("import-file", "get", "projects/{project}/imports/{job}/file/", data_roles(200)),
     E("export", "get", "projects/{project}/export/", data_roles(200)),
     E("training-jobs", "get", "projects/{project}/training-jobs/", data_roles(200)),
     E("training-jobs", "post", "projects/{project}/training-jobs/", data_roles(202)),
@@ -167,6 +175,12 @@ ENDPOINTS = [
         "get",
         "projects/{project}/model-versions/{version}/",
         any_member(200),
+    ),
+    E(
+        "model-version-artifact",
+        "get",
+        "projects/{project}/model-versions/{version}/artifact/",
+        data_roles(200),
     ),
     E(
         "model-version-stage",
@@ -271,6 +285,12 @@ ENDPOINTS = [
         "moderation-content-image",
         "get",
         "moderation/contents/{content}/image/",
+        moderate_roles(200),
+    ),
+    E(
+        "moderation-content-blurred",
+        "get",
+        "moderation/contents/{content}/blurred/",
         moderate_roles(200),
     ),
     E(
@@ -489,6 +509,7 @@ def _moderation_world(project: Project, owner) -> SimpleNamespace:
     item = ItemFactory(project=project, text="only members of A may read this content")
     item.image.save("a.png", ContentFile(_PNG), save=True)
     content = Content.objects.create(platform=platform, policy=policy, external_id="c-1", item=item)
+    content.blurred_thumbnail.save("blurred.png", ContentFile(_PNG), save=True)
     decided = Content.objects.create(
         platform=platform,
         policy=policy,
@@ -540,6 +561,9 @@ def world(db):
     MembershipFactory(project=project, user=owner, role=Role.ADMIN)
     target = MembershipFactory(project=project, role=Role.ANNOTATOR)
     item = ItemFactory(project=project, text="only members of A may read this")
+    image_item = ItemFactory(project=project, text="")
+    image_item.image.save("i.png", ContentFile(_PNG), save=False)
+    image_item.thumbnail.save("t.png", ContentFile(_PNG), save=True)
     annotation = AnnotationFactory(item=item)
     flag = ItemFlag.objects.create(item=item, user=owner, reason="only members may read this")
     job = _failed_import(project)
@@ -573,6 +597,7 @@ def world(db):
         owner=owner,
         target=target,
         item=item,
+        image_item=image_item,
         annotation=annotation,
         flag=flag,
         job=job,
@@ -614,6 +639,7 @@ def _call(client: APIClient, endpoint: Endpoint, world):
         "project": world.project.pk,
         "member": world.target.pk,
         "item": world.item.pk,
+        "image_item": world.image_item.pk,
         "job": world.job.pk,
         "training_job": world.training_job.pk,
         "version": world.version.pk,

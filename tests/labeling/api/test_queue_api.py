@@ -15,7 +15,15 @@ from tests.factories import AnnotationFactory, ItemFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
-ITEM_KEYS = {"id", "external_id", "text", "image_url", "thumbnail_url", "metadata"}
+ITEM_KEYS = {
+    "id",
+    "external_id",
+    "text",
+    "image_url",
+    "thumbnail_url",
+    "media_restricted",
+    "metadata",
+}
 ANNOTATION_KEYS = {
     "id",
     "item",

@@ -17,6 +17,7 @@ export async function getItemContent({ projectId, itemId }: { projectId: number;
     text: item.text ?? null,
     image_url: item.image ?? null,
     thumbnail_url: item.thumbnail ?? null,
+    media_restricted: item.media_restricted ?? false,
     metadata: (item.metadata ?? {}) as Record<string, unknown>,
   };
 }

@@ -39,10 +39,17 @@ export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) 
   const { session, state, outbox, outboxState } = useAnnotateSession({ projectId: project.id, userKey, multilabel });
   const [dialog, setDialog] = useState<Dialog>(null);
   const [zoomedItem, setZoomedItem] = useState<number | null>(null);
+  // A media-restricted image stays blurred until revealed (`v`); the server audits the fetch.
+  const [revealedItem, setRevealedItem] = useState<number | null>(null);
 
   const editing = state.editing;
   const shownItem: AssignmentItem | null = editing ? editing.entry.item : (state.current?.item ?? null);
   const shownItemId = shownItem?.id ?? null;
+  const shownRestricted = shownItem?.media_restricted ?? false;
+  const toggleView = useCallback(() => {
+    if (shownRestricted) setRevealedItem((revealed) => (revealed === shownItemId ? null : shownItemId));
+    else setZoomedItem((zoomed) => (zoomed === shownItemId ? null : shownItemId));
+  }, [shownItemId, shownRestricted]);
 
   const onCommand = useCallback(
     (command: Command, at: number): boolean => {
@@ -70,7 +77,7 @@ export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) 
           setDialog("help");
           return true;
         case "zoom":
-          setZoomedItem((zoomed) => (zoomed === shownItemId ? null : shownItemId));
+          toggleView();
           return true;
         case "accept":
           session.accept(at);
@@ -99,7 +106,7 @@ export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) 
           return true;
       }
     },
-    [dialog, session, multilabel, shownItemId],
+    [dialog, session, multilabel, toggleView],
   );
   useWorkspaceKeys(keys, onCommand);
 
@@ -141,13 +148,18 @@ export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) 
       </p>
 
       {editing ? (
-        <EditCard editing={editing} zoomed={zoomedItem !== null && zoomedItem === shownItemId} />
+        <EditCard
+          editing={editing}
+          zoomed={zoomedItem !== null && zoomedItem === shownItemId}
+          revealed={revealedItem !== null && revealedItem === shownItemId}
+        />
       ) : state.current ? (
         <ItemCard
           item={state.current.item}
           flagged={state.flaggedItemIds.includes(state.current.item.id)}
           zoomed={zoomedItem === state.current.item.id}
-          onToggleZoom={() => setZoomedItem((zoomed) => (zoomed === shownItemId ? null : shownItemId))}
+          revealed={revealedItem === state.current.item.id}
+          onToggleView={toggleView}
         />
       ) : (
         <EmptyState state={state} />
@@ -200,10 +212,12 @@ type ItemCardProps = {
   item: AssignmentItem;
   flagged: boolean;
   zoomed: boolean;
-  onToggleZoom: () => void;
+  revealed: boolean;
+  /** Zoom an image, or reveal / blur again a media-restricted one. */
+  onToggleView: () => void;
 };
 
-function ItemCard({ item, flagged, zoomed, onToggleZoom }: ItemCardProps) {
+function ItemCard({ item, flagged, zoomed, revealed, onToggleView }: ItemCardProps) {
   return (
     <section
       className="annotate-card"
@@ -217,19 +231,29 @@ function ItemCard({ item, flagged, zoomed, onToggleZoom }: ItemCardProps) {
         <span className="break-anywhere">Item {item.external_id}</span>
         <span className="row">
           {flagged ? <span data-testid="flagged">Flagged for review</span> : null}
-          {item.image_url ? (
-            <button type="button" className="btn-link btn-small" aria-pressed={zoomed} onClick={onToggleZoom}>
+          {item.image_url && item.media_restricted ? (
+            <button
+              type="button"
+              className="btn-link btn-small"
+              aria-pressed={revealed}
+              onClick={onToggleView}
+              data-testid="annotate-reveal"
+            >
+              {revealed ? "Blur again" : "Reveal image"} <kbd>v</kbd>
+            </button>
+          ) : item.image_url ? (
+            <button type="button" className="btn-link btn-small" aria-pressed={zoomed} onClick={onToggleView}>
               {zoomed ? "Fit to screen" : "Full size"} <kbd>v</kbd>
             </button>
           ) : null}
         </span>
       </div>
-      <ItemView item={item} zoomed={zoomed} />
+      <ItemView item={item} zoomed={zoomed} revealed={revealed} />
     </section>
   );
 }
 
-function EditCard({ editing, zoomed }: { editing: EditView; zoomed: boolean }) {
+function EditCard({ editing, zoomed, revealed }: { editing: EditView; zoomed: boolean; revealed: boolean }) {
   const { entry } = editing;
   return (
     <section
@@ -247,7 +271,7 @@ function EditCard({ editing, zoomed }: { editing: EditView; zoomed: boolean }) {
         <span>Choose again, or press Esc to go back</span>
       </div>
       {entry.item ? (
-        <ItemView item={entry.item} zoomed={zoomed} />
+        <ItemView item={entry.item} zoomed={zoomed} revealed={revealed} />
       ) : editing.error ? (
         <p className="alert alert-error" role="alert">
           Could not load the item: {editing.error}

@@ -61,7 +61,7 @@ export function HelpOverlay({ labelKeys, multilabel, onClose }: HelpOverlayProps
         <dt>
           <kbd>v</kbd>
         </dt>
-        <dd>Zoom an image to its full size and back</dd>
+        <dd>Zoom an image to its full size and back (reveal a blurred image, or blur it again)</dd>
         <dt>
           <kbd>g</kbd>
         </dt>

@@ -10,6 +10,7 @@ export function assignment(id: number, overrides: Partial<Assignment> = {}): Ass
       text: `Text of item ${id}`,
       image_url: null,
       thumbnail_url: null,
+      media_restricted: false,
       metadata: {},
     },
     suggestion: { labels: ["spam"], confidence: 0.91, model_version: 3 },
@@ -136,7 +137,7 @@ export function fakeQueueServer(options: FakeServerOptions) {
     match = /^items\/(\d+)\/$/.exec(path);
     if (match) {
       const id = Number(match[1]);
-      return json({ id, external_id: `item-${id}`, text: `Text of item ${id}`, image: null, thumbnail: null, metadata: {} });
+      return json({ id, external_id: `item-${id}`, text: `Text of item ${id}`, image: null, thumbnail: null, media_restricted: false, metadata: {} });
     }
     return json({ message: `Unexpected request ${method} ${path}`, extra: {} }, 500);
   });

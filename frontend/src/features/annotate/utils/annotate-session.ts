@@ -402,9 +402,14 @@ export class AnnotateSession {
     this.preload(assignment);
   }
 
-  /** Fetch images of prefetched items now, so they are decoded before they are shown. */
+  /**
+   * Fetch images of prefetched items now, so they are decoded before they are shown. A
+   * media-restricted item is shown blurred first: only its thumbnail is fetched ahead (fetching
+   * the full image is a reveal, which the server records).
+   */
   private preload(assignment: Assignment): void {
-    const src = assignment.item.image_url;
+    const item = assignment.item;
+    const src = item.media_restricted ? item.thumbnail_url : item.image_url;
     if (!src || typeof Image === "undefined") return;
     const image = new Image();
     image.src = src;

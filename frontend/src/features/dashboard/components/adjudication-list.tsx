@@ -69,7 +69,8 @@ function AdjudicationEntry({ project, entry }: { project: DashboardProject; entr
           Item <bdi>{item.external_id}</bdi>
         </Link>
       </p>
-      {item.thumbnail_url || item.image_url ? (
+      {item.thumbnail_url || (item.image_url && !item.media_restricted) ? (
+        // A media-restricted item's thumbnail is blurred; its full image is never loaded here.
         <img src={item.thumbnail_url ?? item.image_url ?? ""} alt={`Item ${item.external_id}`} className="thumbnail" />
       ) : (
         <div className="adjudication-text">{item.text ?? ""}</div>

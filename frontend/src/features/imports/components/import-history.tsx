@@ -37,6 +37,7 @@ export function ImportHistory({ projectId, jobHref }: ImportHistoryProps) {
               </th>
               <th scope="col">By</th>
               <th scope="col">Started</th>
+              <th scope="col">Uploaded file</th>
             </tr>
           </thead>
           <tbody>
@@ -51,6 +52,15 @@ export function ImportHistory({ projectId, jobHref }: ImportHistoryProps) {
                 <td className="numeric">{formatCount(job.error_count)}</td>
                 <td>{job.created_by ?? "—"}</td>
                 <td>{formatDateTime(job.created_at)}</td>
+                <td>
+                  {job.file_url ? (
+                    <a href={job.file_url} download data-testid="import-file-download">
+                      Download
+                    </a>
+                  ) : (
+                    "—"
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -1,3 +1,5 @@
+import { useState } from "react";
+
 import type { Item } from "../types";
 import { isolate } from "@/lib/bidi";
 
@@ -13,8 +15,14 @@ type ItemContentProps = {
 /**
  * An item's content. Text is user-supplied and may contain markup: it is always rendered as a
  * React text node (escaped), never as HTML, and line breaks are kept by CSS (pre-wrap).
+ *
+ * A media-restricted image (moderated content) is shown as its blurred thumbnail; the full image
+ * is only requested when the person reveals it (the server records each such fetch).
  */
 export function ItemContent({ item, maxChars = DEFAULT_MAX_CHARS, imageSize = "thumbnail" }: ItemContentProps) {
+  if (item.image && item.media_restricted) {
+    return <RestrictedImage item={item} canReveal={imageSize === "full"} />;
+  }
   const src = imageSize === "thumbnail" ? (item.thumbnail ?? item.image) : (item.image ?? item.thumbnail);
   if (src) {
     const img = (
@@ -36,5 +44,37 @@ export function ItemContent({ item, maxChars = DEFAULT_MAX_CHARS, imageSize = "t
         <span className="hint"> … ({(text.length - maxChars).toLocaleString()} more characters)</span>
       ) : null}
     </div>
+  );
+}
+
+function RestrictedImage({ item, canReveal }: { item: Item; canReveal: boolean }) {
+  const [revealed, setRevealed] = useState(false);
+  const image =
+    revealed && item.image ? (
+      <img src={item.image} alt={`Item ${isolate(item.external_id)}, revealed`} className="item-image" data-testid="item-image-full" />
+    ) : item.thumbnail ? (
+      <img
+        src={item.thumbnail}
+        alt={`Item ${isolate(item.external_id)}, blurred until revealed`}
+        loading="lazy"
+        className={canReveal ? "item-image-blurred" : "thumbnail"}
+        data-testid="item-image-blurred"
+      />
+    ) : (
+      <span className="hint" data-testid="item-image-blurred">
+        Image hidden
+      </span>
+    );
+  if (!canReveal) return image;
+  return (
+    <figure className="stack item-image-figure">
+      {image}
+      <figcaption>
+        <button type="button" className="btn btn-small" onClick={() => setRevealed((shown) => !shown)} data-testid="item-reveal">
+          {revealed ? "Blur again" : "Reveal image"}
+        </button>{" "}
+        <span className="hint">Revealing is recorded in the audit log.</span>
+      </figcaption>
+    </figure>
   );
 }

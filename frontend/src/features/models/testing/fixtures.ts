@@ -26,6 +26,7 @@ export function modelVersion(overrides: Partial<ModelVersion> = {}): ModelVersio
   return {
     id: 11,
     version: 1,
+    artifact_url: null,
     algorithm: "logistic_regression",
     embedder: "minilm@1",
     snapshot_id: "training-job-7",

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { renderWithProviders } from "@/testing/test-utils";
 
@@ -280,19 +280,67 @@ describe("AnnotateWorkspace", () => {
 
   it("fits an image item to the screen and zooms it to full size with `v`", async () => {
     const user = userEvent.setup();
-    const image = { ...assignment(1).item, text: null, image_url: "/media/items/cat.png", thumbnail_url: null };
+    const image = { ...assignment(1).item, text: null, image_url: "/api/v1/projects/1/items/1/image/", thumbnail_url: null };
     const server = fakeQueueServer({ items: [assignment(1, { item: image }), assignment(2)] });
     renderWorkspace({ ...PROJECT, data_type: "image" });
     await ready(server, 1);
 
     const picture = screen.getByRole("img", { name: `Item ${isolate("item-1")}` });
-    expect(picture).toHaveAttribute("src", "/media/items/cat.png");
+    expect(picture).toHaveAttribute("src", "/api/v1/projects/1/items/1/image/");
     expect(picture).toHaveAttribute("data-zoomed", "false");
     await user.keyboard("v");
     expect(picture).toHaveAttribute("data-zoomed", "true");
     expect(screen.getByRole("button", { name: /Fit to screen/ })).toHaveAttribute("aria-pressed", "true");
     await user.keyboard("v");
     expect(picture).toHaveAttribute("data-zoomed", "false");
+  });
+
+  it("shows a media-restricted image blurred and fetches the full image only when `v` reveals it", async () => {
+    const requested: string[] = [];
+    // Records what the workspace preloads (new Image().src) for the items waiting behind.
+    class RecordingImage {
+      private value = "";
+      get src() {
+        return this.value;
+      }
+      set src(value: string) {
+        this.value = value;
+        requested.push(value);
+      }
+      decode() {
+        return Promise.resolve();
+      }
+    }
+    vi.stubGlobal("Image", RecordingImage);
+    try {
+      const user = userEvent.setup();
+      const restricted = (id: number) => ({
+        ...assignment(id).item,
+        text: null,
+        image_url: `/api/v1/projects/1/items/${id}/image/`,
+        thumbnail_url: `/api/v1/projects/1/items/${id}/thumbnail/`,
+        media_restricted: true,
+      });
+      const server = fakeQueueServer({
+        items: [assignment(1, { item: restricted(1) }), assignment(2, { item: restricted(2) })],
+      });
+      const { container } = renderWorkspace({ ...PROJECT, data_type: "image" });
+      await ready(server, 1);
+
+      expect(screen.getByTestId("annotate-image-blurred")).toHaveAttribute("src", "/api/v1/projects/1/items/1/thumbnail/");
+      expect(container.querySelector('img[src$="/image/"]')).toBeNull();
+      await waitFor(() => expect(requested).toContain("/api/v1/projects/1/items/2/thumbnail/"));
+      expect(requested.filter((src) => src.endsWith("/image/"))).toEqual([]);
+
+      await user.keyboard("v");
+      expect(screen.getByTestId("annotate-image")).toHaveAttribute("src", "/api/v1/projects/1/items/1/image/");
+      expect(screen.getByTestId("annotate-reveal")).toHaveAttribute("aria-pressed", "true");
+      await user.keyboard("v");
+      expect(screen.getByTestId("annotate-image-blurred")).toBeInTheDocument();
+      expect(screen.queryByTestId("annotate-image")).toBeNull();
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it("shows the progress figures and a quiet notice when a new model goes live", async () => {

@@ -48,7 +48,7 @@ const DASHBOARD: Dashboard = {
 };
 
 const DISPUTE: AdjudicationItem = {
-  item: { id: 9, external_id: "msg-9", text: "<i>Free</i> tickets\ncall now", image_url: null, thumbnail_url: null },
+  item: { id: 9, external_id: "msg-9", text: "<i>Free</i> tickets\ncall now", image_url: null, thumbnail_url: null, media_restricted: false },
   annotations: [
     { username: "ann", labels: ["spam"], created_at: "2024-05-01T10:00:00Z" },
     { username: "bob", labels: ["ham"], created_at: "2024-05-01T11:00:00Z" },

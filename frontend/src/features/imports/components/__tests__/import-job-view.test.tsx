@@ -10,6 +10,7 @@ function job(overrides: Partial<ImportJob>): ImportJob {
   return {
     id: 5,
     original_name: "sms.tsv",
+    file_url: null,
     format: "csv",
     options: {},
     status: "queued",

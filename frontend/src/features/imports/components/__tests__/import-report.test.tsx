@@ -8,6 +8,7 @@ function job(overrides: Partial<ImportJob> = {}): ImportJob {
   return {
     id: 7,
     original_name: "sms.tsv",
+    file_url: null,
     format: "csv",
     options: {},
     total_bytes: 1000,

@@ -1,4 +1,5 @@
 import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { MemoryRouter } from "react-router";
 import { describe, expect, it } from "vitest";
 
@@ -14,6 +15,7 @@ function item(overrides: Partial<Item>): Item {
     text: "",
     image: null,
     thumbnail: null,
+    media_restricted: false,
     metadata: {},
     content_hash: "x",
     split: "train",
@@ -72,10 +74,35 @@ describe("item text", () => {
   });
 
   it("shows an image item as its thumbnail with alt text", () => {
-    render(<ItemContent item={item({ text: null, image: "/media/a.png", thumbnail: "/media/a.thumb.jpg" })} />);
+    const base = "/api/v1/projects/1/items/1";
+    render(<ItemContent item={item({ text: null, image: `${base}/image/`, thumbnail: `${base}/thumbnail/` })} />);
 
     const img = screen.getByRole("img", { name: `Item ${isolate("row-1")}` });
-    expect(img).toHaveAttribute("src", "/media/a.thumb.jpg");
-    expect(img.closest("a")).toHaveAttribute("href", "/media/a.png");
+    expect(img).toHaveAttribute("src", `${base}/thumbnail/`);
+    expect(img.closest("a")).toHaveAttribute("href", `${base}/image/`);
+  });
+
+  it("shows a media-restricted image blurred, with no link to the full image, in lists", () => {
+    const base = "/api/v1/projects/1/items/1";
+    const restricted = item({ text: null, image: `${base}/image/`, thumbnail: `${base}/thumbnail/`, media_restricted: true });
+    const { container } = render(<ItemContent item={restricted} />);
+
+    expect(screen.getByTestId("item-image-blurred")).toHaveAttribute("src", `${base}/thumbnail/`);
+    expect(container.querySelector("a")).toBeNull();
+    expect(container.querySelector(`img[src="${base}/image/"]`)).toBeNull();
+  });
+
+  it("requests a media-restricted full image only when the person reveals it", async () => {
+    const user = userEvent.setup();
+    const base = "/api/v1/projects/1/items/1";
+    const restricted = item({ text: null, image: `${base}/image/`, thumbnail: `${base}/thumbnail/`, media_restricted: true });
+    const { container } = render(<ItemContent item={restricted} imageSize="full" />);
+    expect(container.querySelector(`img[src="${base}/image/"]`)).toBeNull();
+
+    await user.click(screen.getByRole("button", { name: "Reveal image" }));
+
+    expect(screen.getByTestId("item-image-full")).toHaveAttribute("src", `${base}/image/`);
+    await user.click(screen.getByRole("button", { name: "Blur again" }));
+    expect(screen.getByTestId("item-image-blurred")).toHaveAttribute("src", `${base}/thumbnail/`);
   });
 });

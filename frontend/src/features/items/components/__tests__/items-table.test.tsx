@@ -13,6 +13,7 @@ function item(overrides: Partial<Item>): Item {
     text: "Win a prize",
     image: null,
     thumbnail: null,
+    media_restricted: false,
     metadata: {},
     content_hash: "h",
     split: "train",

@@ -99,7 +99,7 @@ describe("ReviewPanel", () => {
         contentDetail(1, {
           text: null,
           has_image: true,
-          blurred_thumbnail_url: "/media/blurred/1.png",
+          blurred_thumbnail_url: "/api/v1/moderation/contents/1/blurred/",
           image_url: "/api/v1/moderation/contents/1/image/",
         }),
       ],
@@ -108,7 +108,7 @@ describe("ReviewPanel", () => {
     await shown(1);
 
     const blurred = screen.getByTestId("review-image-blurred");
-    expect(blurred).toHaveAttribute("src", "/media/blurred/1.png");
+    expect(blurred).toHaveAttribute("src", "/api/v1/moderation/contents/1/blurred/");
     expect(screen.queryByTestId("review-image-full")).toBeNull();
     // Nothing on the page points at the full image before it is revealed.
     expect(document.querySelector('img[src*="/image/"]')).toBeNull();

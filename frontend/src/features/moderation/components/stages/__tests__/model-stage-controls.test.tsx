@@ -12,6 +12,7 @@ function version(id: number, versionNumber: number, stage: StageModelVersion["st
   return {
     id,
     version: versionNumber,
+    artifact_url: null,
     algorithm: "logistic_regression",
     embedder: "hashing@1",
     snapshot_id: "",

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("labeling", "0005_h3_project_new_versions_start_in_shadow"),
+        ("labeling", "0006_item_media_restricted_random_file_names"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("models_app", "0001_initial"),
+        ("models_app", "0002_artifact_random_names"),
     ]
 
     operations = [

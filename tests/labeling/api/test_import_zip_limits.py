@@ -19,7 +19,8 @@ MIB = 1024**2
 
 
 def stored_uploads(settings) -> list[Path]:
-    root = Path(settings.MEDIA_ROOT) / "imports"
+    """Every file under MEDIA_ROOT (each test has its own): an upload refused stores none."""
+    root = Path(settings.MEDIA_ROOT)
     return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
 
 

@@ -435,15 +435,17 @@ class _ImportRun:
         with files_removed_on_error():
             written = self._write(batch) if batch else {}
         # Writer threads may finish batches out of order: counts add up, progress only grows.
+        # The row is written under the lock too: otherwise a thread holding an older total
+        # could write it after a newer one, and the finished job would show too few items.
         with self._lock:
             for key, value in written.items():
                 self.counts[key] += value
             self.bytes_done = max(self.bytes_done, bytes_read)
             progress = {"processed_bytes": self.bytes_done, **self.counts}
             errors, unknown = list(self.errors), sorted(self.unknown_labels)
-        ImportJob.objects.filter(pk=self.job.pk).update(
-            **progress, errors=errors, unknown_labels=unknown
-        )
+            ImportJob.objects.filter(pk=self.job.pk).update(
+                **progress, errors=errors, unknown_labels=unknown
+            )
 
     @transaction.atomic
     def _write(self, batch: list[_Accepted]) -> dict[str, int]:

@@ -39,12 +39,15 @@ $(STAMPS)/frontend-build: $(STAMPS)/frontend-deps $(FRONTEND_SOURCES)
 
 build-frontend: $(STAMPS)/frontend-build
 
-# Browser tests drive Debian's Chromium; install it when we can (root with apt-get).
+# Browser tests drive Debian's Chromium; the X-Accel-Redirect test puts nginx in front of the
+# app. Install them when we can (root with apt-get).
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@missing=""; [ -x /usr/bin/chromium ] || missing="chromium"; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Chromium is not installed: browser tests will be skipped (apt-get install chromium)."; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Not installed: $$missing; the tests that need them will be skipped (apt-get install $$missing)."; fi; \
 	fi
 
 lint: lint-python lint-frontend

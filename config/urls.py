@@ -25,3 +25,9 @@ if settings.TANDEM_ADMIN_ENABLED:
     # Off by default: one more login form and a second way into every object is attack
     # surface most installs never use. Its login is throttled like the API's.
     urlpatterns.insert(0, path("admin/", admin.site.urls))
+
+# Under /api/ these answer with the API's JSON error body; elsewhere with Django's pages.
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"

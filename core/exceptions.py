@@ -9,6 +9,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from core.limits import django_limit_error
+
 
 class ApplicationError(Exception):
     """A request the domain refuses. ``status_code`` picks the HTTP status (400 by default)."""
@@ -37,6 +39,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     """Shape every error as ``{"message": str, "extra": {...}}``; never leak a traceback."""
     if isinstance(exc, ApplicationError):
         return Response({"message": exc.message, "extra": exc.extra}, status=exc.status_code)
+    if (limit_error := django_limit_error(exc)) is not None:
+        message, code, extra = limit_error
+        return Response({"message": message, "extra": extra}, status=code)
     if isinstance(exc, DjangoValidationError):
         detail = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -57,6 +62,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         extra: dict[str, Any] = {}
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
             extra["retry_after_seconds"] = int(exc.wait)
+        extra.update(getattr(exc, "extra", None) or {})
         response.data = {"message": str(detail), "extra": extra}
     return response
 

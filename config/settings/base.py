@@ -46,6 +46,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.observability.middleware.RequestMetricsMiddleware",
     "core.observability.middleware.DatabaseUnavailableMiddleware",
+    # JSON error bodies under /api/ (also for Django's own and debug pages), then the body
+    # limit, which must answer before anything below reads a body.
+    "core.errors.ApiJsonErrorsMiddleware",
+    "core.limits.BodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -189,6 +193,43 @@ TANDEM_PHASH_MAX_DISTANCE = env.int("TANDEM_PHASH_MAX_DISTANCE", default=8)
 # Moderation intake: most items in one batch request.
 TANDEM_INTAKE_BATCH_MAX = env.int("TANDEM_INTAKE_BATCH_MAX", default=500)
 
+# --- Hostile input (core/limits.py) ------------------------------------------------------------
+# Request bodies, refused with 413 from Content-Length before they are read. The default holds
+# for every JSON endpoint without its own limit; single intake's limit is derived from
+# TANDEM_IMAGE_MAX_BYTES (base64) and TANDEM_TEXT_MAX_CHARS; imports take
+# TANDEM_IMPORT_MAX_BYTES plus 1 MiB of multipart overhead.
+TANDEM_REQUEST_MAX_BYTES = env.int("TANDEM_REQUEST_MAX_BYTES", default=1024 * 1024)
+TANDEM_INTAKE_BATCH_MAX_BYTES = env.int("TANDEM_INTAKE_BATCH_MAX_BYTES", default=32 * 1024 * 1024)
+TANDEM_HASH_IMPORT_MAX_BYTES = env.int("TANDEM_HASH_IMPORT_MAX_BYTES", default=64 * 1024 * 1024)
+# Parameters in a query string or form, and files in one multipart request.
+TANDEM_REQUEST_MAX_FIELDS = env.int("TANDEM_REQUEST_MAX_FIELDS", default=1000)
+TANDEM_UPLOAD_MAX_FILES = env.int("TANDEM_UPLOAD_MAX_FILES", default=100)
+# Objects and arrays nested deeper than this are refused (request bodies, JSONL import rows).
+TANDEM_JSON_MAX_DEPTH = env.int("TANDEM_JSON_MAX_DEPTH", default=32)
+# Zip imports: entries and total uncompressed bytes, from the central directory at upload and
+# counted again, in bytes actually decompressed, while the import reads it.
+TANDEM_ZIP_MAX_ENTRIES = env.int("TANDEM_ZIP_MAX_ENTRIES", default=100_000)
+TANDEM_ZIP_MAX_TOTAL_BYTES = env.int("TANDEM_ZIP_MAX_TOTAL_BYTES", default=2 * 1024**3)
+# An import batch is written when it holds TANDEM_IMPORT_BATCH_SIZE rows or this many bytes
+# of images and text, whichever comes first.
+TANDEM_IMPORT_BATCH_MAX_BYTES = env.int("TANDEM_IMPORT_BATCH_MAX_BYTES", default=32 * 1024 * 1024)
+# Items one platform may submit to intake (single and batch together), e.g. 6000/min.
+TANDEM_INTAKE_RATE = env.str("TANDEM_INTAKE_RATE", default="6000/min")
+# Runs of an import, embedding or training job whose worker died (killed, out of memory) before
+# it is marked failed instead of being run again.
+TANDEM_TASK_MAX_ATTEMPTS = env.int("TANDEM_TASK_MAX_ATTEMPTS", default=3)
+
+# Django's own request limits follow Tandem's (core.limits): its in-memory body check is set to
+# the largest body an endpoint reads into memory, so the endpoint's 413 always answers first.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(
+    TANDEM_REQUEST_MAX_BYTES,
+    TANDEM_INTAKE_BATCH_MAX_BYTES,
+    TANDEM_HASH_IMPORT_MAX_BYTES,
+    4 * -(-TANDEM_IMAGE_MAX_BYTES // 3) + 12 * TANDEM_TEXT_MAX_CHARS + 64 * 1024,
+)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = TANDEM_REQUEST_MAX_FIELDS
+DATA_UPLOAD_MAX_NUMBER_FILES = TANDEM_UPLOAD_MAX_FILES
+
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # The token class first: it names the scheme in WWW-Authenticate, so a caller without
@@ -198,6 +239,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A lone surrogate quoted back in an error is escaped, not a server error.
+    "DEFAULT_RENDERER_CLASSES": [
+        "core.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    # orjson with a nesting-depth limit (TANDEM_JSON_MAX_DEPTH).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.DefaultPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -238,12 +290,14 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 _celery_dir = DATA_DIR / "celery"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed", "results"):
+    for sub in ("queue", "processed", "results", "control"):
         (_celery_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "queue"),
         "data_folder_out": str(_celery_dir / "queue"),
         "processed_folder": str(_celery_dir / "processed"),
+        # Exchange tables; without it kombu writes them into whatever folder a process runs in.
+        "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
     _default_result_backend = f"file://{_celery_dir / 'results'}"

@@ -3,7 +3,6 @@ from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_protect
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     inline_serializer,
@@ -14,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
+from core.limits import PASSWORD_MAX_CHARS
 from core.models import ApiToken
 from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
 from core.services.api_tokens import api_token_create, api_token_revoke
@@ -56,7 +56,9 @@ class LoginApi(APIView):
 
     class LoginInputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)
-        password = serializers.CharField(style={"input_type": "password"}, max_length=4096)
+        password = serializers.CharField(
+            max_length=PASSWORD_MAX_CHARS, style={"input_type": "password"}
+        )
 
     @extend_schema(
         request=LoginInputSerializer, responses={200: UserOutputSerializer, 429: THROTTLED}
@@ -144,7 +146,7 @@ class InvitationAcceptApi(APIView):
     class InvitationAcceptInputSerializer(serializers.Serializer):
         uid = serializers.CharField(max_length=64)
         token = serializers.CharField(max_length=128)
-        password = serializers.CharField(max_length=4096)
+        password = serializers.CharField(max_length=PASSWORD_MAX_CHARS)
 
     @extend_schema(
         request=InvitationAcceptInputSerializer,
@@ -171,8 +173,13 @@ class UserListCreateApi(APIView):
     class UserCreateInputSerializer(serializers.Serializer):
         username = serializers.RegexField(r"^[\w.@+-]{1,150}$")
         email = serializers.EmailField(required=False, default="")
-        password = serializers.CharField(required=False, allow_blank=True, default="")
+        password = serializers.CharField(
+            required=False, allow_blank=True, default="", max_length=PASSWORD_MAX_CHARS
+        )
         is_staff = serializers.BooleanField(required=False, default=False)
+
+    class UserFilterSerializer(serializers.Serializer):
+        search = serializers.CharField(required=False, allow_blank=True, max_length=150)
 
     class UserCreatedSerializer(UserOutputSerializer):
         invitation_path = serializers.CharField(read_only=True, allow_null=True)
@@ -181,14 +188,16 @@ class UserListCreateApi(APIView):
             fields = [*UserOutputSerializer.Meta.fields, "invitation_path"]
 
     @extend_schema(
-        parameters=[*PAGE_PARAMETERS, OpenApiParameter("search", str)],
+        parameters=[UserFilterSerializer, *PAGE_PARAMETERS],
         responses=paginated(UserOutputSerializer),
         operation_id="users_list",
     )
     def get(self, request):
         paginator = DefaultPagination()
         users = User.objects.order_by("username")
-        search = request.query_params.get("search")
+        filters = self.UserFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        search = filters.validated_data.get("search")
         if search:
             users = users.filter(username__icontains=search)
         page = paginator.paginate_queryset(users, request, view=self)

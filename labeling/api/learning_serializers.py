@@ -30,6 +30,7 @@ class TrainingJobOutputSerializer(serializers.ModelSerializer):
             "result",
             "model_version",
             "rerun_requested",
+            "attempts",
             "requested_by",
             "created_at",
             "started_at",

@@ -1,8 +1,8 @@
 """Endpoints of the active-learning loop: training jobs, model versions, curve, auto-labels."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -28,9 +28,12 @@ from models_app.choices import JobKind, JobTrigger
 
 
 class TrainingJobListCreateApi(APIView):
+    class JobFilterSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=JobKind.choices, required=False)
+
     @extend_schema(
         parameters=[
-            OpenApiParameter("kind", str, enum=JobKind.values, description="train or embed"),
+            JobFilterSerializer,
             *PAGE_PARAMETERS,
         ],
         responses=paginated(s.TrainingJobOutputSerializer),
@@ -39,8 +42,9 @@ class TrainingJobListCreateApi(APIView):
     def get(self, request, project_id: int):
         """The project's jobs, newest first, with status, step, progress and message."""
         project = project_get_for_user(project_id=project_id, user=request.user, roles=DATA_ROLES)
-        kind = request.query_params.get("kind")
-        jobs = project_training_jobs(project=project, kind=kind if kind in JobKind.values else None)
+        filters = self.JobFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        jobs = project_training_jobs(project=project, kind=filters.validated_data.get("kind"))
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(jobs, request, view=self)
         return paginator.get_paginated_response(s.TrainingJobOutputSerializer(page, many=True).data)

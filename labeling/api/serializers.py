@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from core.fields import TextSlugRelatedField
+from core.limits import DESCRIPTION_MAX_CHARS
 from labeling.api.file_urls import import_file_url, item_image_url, item_thumbnail_url
 from labeling.choices import (
     AnnotationSource,
@@ -94,7 +96,9 @@ class LearningSettingsInputSerializer(serializers.Serializer):
 
 class ProjectCreateInputSerializer(LearningSettingsInputSerializer):
     name = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=DESCRIPTION_MAX_CHARS
+    )
     data_type = serializers.ChoiceField(choices=DataType.choices, default=DataType.TEXT)
     task_type = serializers.ChoiceField(choices=TaskType.choices, default=TaskType.BINARY)
     label_classes = LabelClassSerializer(many=True)
@@ -106,7 +110,9 @@ class ProjectCreateInputSerializer(LearningSettingsInputSerializer):
 
 class ProjectUpdateInputSerializer(LearningSettingsInputSerializer):
     name = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=DESCRIPTION_MAX_CHARS
+    )
     label_classes = LabelClassSerializer(many=True, required=False)
     guidelines = serializers.CharField(
         required=False, allow_blank=True, max_length=200_000, trim_whitespace=False
@@ -124,7 +130,7 @@ class MemberOutputSerializer(serializers.ModelSerializer):
 
 
 class MemberCreateInputSerializer(serializers.Serializer):
-    username = serializers.SlugRelatedField(
+    username = TextSlugRelatedField(
         slug_field="username", queryset=get_user_model().objects.all(), source="user"
     )
     role = serializers.ChoiceField(choices=Role.choices)
@@ -243,6 +249,7 @@ class ImportJobOutputSerializer(serializers.ModelSerializer):
             "errors",
             "unknown_labels",
             "error_message",
+            "attempts",
             "created_by",
             "created_at",
             "started_at",

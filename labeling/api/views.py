@@ -1,15 +1,15 @@
-from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.exceptions import ApplicationError, payload_too_large
+from core.exceptions import ApplicationError
 from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
+from core.parsers import JSONParser
 from labeling.api import serializers as s
 from labeling.choices import (
     ALL_ROLES,
@@ -201,6 +201,8 @@ class ItemAnnotationCreateApi(APIView):
 
 class ImportListCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    # TANDEM_IMPORT_MAX_BYTES plus multipart overhead, refused before the upload is read.
+    body_limit = "import"
 
     @extend_schema(
         parameters=PAGE_PARAMETERS,
@@ -223,12 +225,6 @@ class ImportListCreateApi(APIView):
         The import runs in the background; poll the returned job for progress and the report.
         """
         project = project_get_for_user(project_id=project_id, user=request.user, roles=DATA_ROLES)
-        limit = settings.TANDEM_IMPORT_MAX_BYTES
-        # Refuse oversized bodies before reading them.
-        if int(request.META.get("CONTENT_LENGTH") or 0) > limit + 64 * 1024:
-            raise payload_too_large(
-                f"The upload is larger than the limit of {limit:,} bytes.", limit_bytes=limit
-            )
         data = s.ImportJobCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

@@ -24,6 +24,9 @@ class ImportJob(models.Model):
         max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED
     )
     task_id = models.CharField(max_length=64, blank=True, default="")
+    # Runs started, counted (and committed) as each starts: a run whose worker was killed
+    # leaves its count behind. Past TANDEM_TASK_MAX_ATTEMPTS the job fails instead of running.
+    attempts = models.PositiveSmallIntegerField(default=0)
     total_bytes = models.BigIntegerField(default=0)
     processed_bytes = models.BigIntegerField(default=0)
     rows_seen = models.PositiveIntegerField(default=0)

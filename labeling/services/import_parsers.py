@@ -7,6 +7,7 @@ caller can report progress and memory stays flat whatever the file size.
 from __future__ import annotations
 
 import codecs
+import copy
 import csv
 import hashlib
 import io
@@ -21,6 +22,8 @@ from pathlib import PurePosixPath
 from typing import IO, Any
 
 import orjson
+
+from core.limits import json_depth_exceeds
 
 TEXT_COLUMNS = ("text", "content", "body", "message", "sms", "tweet", "sentence", "document")
 LABEL_COLUMNS = ("label", "labels")
@@ -262,10 +265,13 @@ class CsvReader:
 
 
 class JsonlReader:
-    def __init__(self, fh: IO[bytes], *, options: dict[str, Any], max_chars: int):
+    def __init__(
+        self, fh: IO[bytes], *, options: dict[str, Any], max_chars: int, max_depth: int = 32
+    ):
         self._lines = LineReader(fh)
         self._options = options
         self._max_chars = max_chars
+        self._max_depth = max_depth
 
     @property
     def bytes_read(self) -> int:
@@ -297,6 +303,10 @@ class JsonlReader:
                 continue
             if not isinstance(obj, dict):
                 yield ParsedRow(line=line, error="each line must be a JSON object")
+                continue
+            if json_depth_exceeds(obj, self._max_depth):
+                # The row's metadata would reach the database and every reader of it.
+                yield ParsedRow(line=line, error=f"nested more than {self._max_depth} levels deep")
                 continue
             if "\\u0000" in text_line:
                 obj = without_nul(obj)
@@ -357,18 +367,65 @@ def _unsafe_member_reason(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class ZipSummary:
+    """What a zip's central directory declares (headers: to be checked while reading)."""
+
+    entries: int
+    total_bytes: int
+
+
+def zip_summary(fh: IO[bytes]) -> ZipSummary:
+    """Entry count and declared uncompressed bytes, read from the central directory only.
+
+    Raises ImportFileError when the file is not a readable zip.
+    """
+    try:
+        with zipfile.ZipFile(fh) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise ImportFileError(f"The zip file cannot be read: {exc}") from exc
+    return ZipSummary(entries=len(infos), total_bytes=sum(info.file_size for info in infos))
+
+
+def _entry_reading_past_header(info: zipfile.ZipInfo, max_bytes: int) -> zipfile.ZipInfo:
+    """A copy of ``info`` that lets zipfile decompress up to ``max_bytes + 1`` bytes whatever
+    size the header declares: zipfile otherwise stops at the declared size, and an entry that
+    lies about it would only show as a CRC error. Two bytes of room past the cap keep zipfile
+    from taking the cap for the entry's end (and checking the CRC of a partial read)."""
+    widened = copy.copy(info)
+    widened.file_size = max_bytes + 2
+    return widened
+
+
 class ImageReader:
     """Images from a zip (folders may name label classes) or a single image file.
 
     Entry names are only used as external ids: files are stored under their content hash,
     so no name in an archive ever becomes a path on disk.
+
+    A zip is held to ``max_entries`` entries and ``max_total_bytes`` uncompressed bytes,
+    counted in bytes actually decompressed (the upload was checked against the central
+    directory; this catches a file whose headers lie). An entry whose real size differs from
+    its header stops the import: nothing else in that archive can be trusted.
     """
 
-    def __init__(self, path: str, *, filename: str, max_bytes: int):
+    def __init__(
+        self,
+        path: str,
+        *,
+        filename: str,
+        max_bytes: int,
+        max_entries: int | None = None,
+        max_total_bytes: int | None = None,
+    ):
         self._path = path
         self._filename = filename
         self._max_bytes = max_bytes
+        self._max_entries = max_entries
+        self._max_total_bytes = max_total_bytes
         self.bytes_read = 0
+        self.bytes_decompressed = 0
 
     def __iter__(self) -> Iterator[ParsedRow]:
         if not zipfile.is_zipfile(self._path):
@@ -385,7 +442,12 @@ class ImageReader:
         except zipfile.BadZipFile as exc:
             raise ImportFileError(f"The zip file cannot be read: {exc}") from exc
         with archive:
-            for index, info in enumerate(archive.infolist(), start=1):
+            infos = archive.infolist()
+            if self._max_entries is not None and len(infos) > self._max_entries:
+                raise ImportFileError(
+                    f"The zip has {len(infos):,} entries; the limit is {self._max_entries:,}."
+                )
+            for index, info in enumerate(infos, start=1):
                 self.bytes_read += info.compress_size
                 if info.is_dir():
                     continue
@@ -405,7 +467,7 @@ class ImageReader:
                     )
                     continue
                 try:
-                    with archive.open(info) as member:
+                    with archive.open(_entry_reading_past_header(info, self._max_bytes)) as member:
                         # Never trust the size in the header: read at most one byte past the limit.
                         data = member.read(self._max_bytes + 1)
                 except (
@@ -420,11 +482,24 @@ class ImageReader:
                         line=index, error=f"{name}: cannot be read from the zip ({exc})"
                     )
                     continue
-                if len(data) > self._max_bytes:
-                    yield ParsedRow(
-                        line=index, error=f"{name}: larger than {self._max_bytes:,} bytes"
+                self.bytes_decompressed += len(data)
+                if len(data) != info.file_size:
+                    actual = (
+                        f"more than {self._max_bytes:,}"
+                        if len(data) > self._max_bytes
+                        else f"{len(data):,}"
                     )
-                    continue
+                    raise ImportFileError(
+                        f"{name}: the zip's header says {info.file_size:,} bytes but the entry "
+                        f"holds {actual}; a zip whose headers lie about sizes is not imported "
+                        "further."
+                    )
+                limit = self._max_total_bytes
+                if limit is not None and self.bytes_decompressed > limit:
+                    raise ImportFileError(
+                        f"The zip holds more than {limit:,} bytes uncompressed; the limit is "
+                        f"{limit:,} bytes."
+                    )
                 parts = PurePosixPath(name).parts
                 folder = parts[-2] if len(parts) >= 2 else None
                 yield ParsedRow(

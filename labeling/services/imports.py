@@ -17,10 +17,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.exceptions import ApplicationError, payload_too_large
 from core.files import file_store, files_removed_on_error, image_extension
+from core.limits import task_attempts_exhausted, worker_lost_message
 from core.tasks import enqueue_on_commit
 from labeling.choices import (
     AnnotationSource,
@@ -52,6 +54,7 @@ from labeling.services.import_parsers import (
     csv_layout,
     read_header_line,
     text_hash,
+    zip_summary,
 )
 
 logger = logging.getLogger(__name__)
@@ -131,6 +134,37 @@ def _check_upload(
         upload.seek(0)
 
 
+def _check_zip(upload: UploadedFile | ContentFile) -> None:
+    """Refuse a zip whose central directory declares more entries or uncompressed bytes than
+    the limits (``TANDEM_ZIP_MAX_ENTRIES``, ``TANDEM_ZIP_MAX_TOTAL_BYTES``): 413, nothing
+    stored. The import counts again while it reads, in bytes actually decompressed."""
+    upload.seek(0)
+    try:
+        if not zipfile.is_zipfile(upload):
+            return
+        upload.seek(0)
+        summary = zip_summary(upload)
+    except ImportFileError as exc:
+        raise ApplicationError(str(exc), extra={"file": upload.name}) from exc
+    finally:
+        upload.seek(0)
+    max_entries = settings.TANDEM_ZIP_MAX_ENTRIES
+    if summary.entries > max_entries:
+        raise payload_too_large(
+            f"The zip has {summary.entries:,} entries; the limit is {max_entries:,}.",
+            limit_entries=max_entries,
+            entries=summary.entries,
+        )
+    max_total = settings.TANDEM_ZIP_MAX_TOTAL_BYTES
+    if summary.total_bytes > max_total:
+        raise payload_too_large(
+            f"The zip holds {summary.total_bytes:,} bytes uncompressed; the limit is "
+            f"{max_total:,} bytes.",
+            limit_bytes=max_total,
+            uncompressed_bytes=summary.total_bytes,
+        )
+
+
 def _zip_uploads(uploads: list[UploadedFile]) -> ContentFile:
     """Several image files posted together become one stored (uncompressed) zip: one job."""
     import io
@@ -182,6 +216,8 @@ def import_job_create(
         original_name = PurePosixPath(uploads[0].name.replace("\\", "/")).name
         fmt = fmt or import_format_detect(filename=original_name, data_type=project.data_type)
         _check_upload(project=project, upload=uploads[0], fmt=fmt, options=options)
+    if fmt == ImportFormat.IMAGES:
+        _check_zip(stored)
     job = ImportJob(
         project=project,
         created_by=created_by,
@@ -249,7 +285,8 @@ def import_job_retry(*, job: ImportJob) -> ImportJob:
     job.status = ImportStatus.QUEUED
     job.error_message = ""
     job.task_id = ""
-    job.save(update_fields=["status", "error_message", "task_id"])
+    job.attempts = 0
+    job.save(update_fields=["status", "error_message", "task_id", "attempts"])
     _enqueue(job)
     return job
 
@@ -282,6 +319,9 @@ class _ImportRun:
             "error_count": 0,
         }
         self.batch_size = settings.TANDEM_IMPORT_BATCH_SIZE
+        # Image bytes and text (a character counted as a byte) held in ``batch``.
+        self.batch_bytes = 0
+        self.batch_max_bytes = settings.TANDEM_IMPORT_BATCH_MAX_BYTES
         self.bytes_done = 0
         self._lock = threading.Lock()
 
@@ -340,9 +380,20 @@ class _ImportRun:
             return
         self.seen[key] = row.line
         split = _SPLITS[int.from_bytes(key[:4]) % 100]
-        self.batch.append(
-            (row, external_id, content_hash, split, orjson.dumps(row.metadata).decode())
+        metadata_json = orjson.dumps(row.metadata).decode()
+        self.batch.append((row, external_id, content_hash, split, metadata_json))
+        self.batch_bytes += (
+            len(row.image_bytes or b"")
+            + len(row.text or "")
+            + len(metadata_json)
+            + len(external_id)
         )
+
+    @property
+    def batch_full(self) -> bool:
+        """A batch is written at TANDEM_IMPORT_BATCH_SIZE rows or TANDEM_IMPORT_BATCH_MAX_BYTES
+        bytes, whichever comes first: memory stays bounded for large images too."""
+        return len(self.batch) >= self.batch_size or self.batch_bytes >= self.batch_max_bytes
 
     def _store_image(
         self, row: ParsedRow, content_hash: str, stored: dict[str, tuple[str, str, dict]]
@@ -376,6 +427,7 @@ class _ImportRun:
 
     def take_batch(self) -> list[_Accepted]:
         batch, self.batch = self.batch, []
+        self.batch_bytes = 0
         return batch
 
     def write_and_report(self, batch: list[_Accepted], bytes_read: int) -> None:
@@ -383,15 +435,17 @@ class _ImportRun:
         with files_removed_on_error():
             written = self._write(batch) if batch else {}
         # Writer threads may finish batches out of order: counts add up, progress only grows.
+        # The row is written under the lock too: otherwise a thread holding an older total
+        # could write it after a newer one, and the finished job would show too few items.
         with self._lock:
             for key, value in written.items():
                 self.counts[key] += value
             self.bytes_done = max(self.bytes_done, bytes_read)
             progress = {"processed_bytes": self.bytes_done, **self.counts}
             errors, unknown = list(self.errors), sorted(self.unknown_labels)
-        ImportJob.objects.filter(pk=self.job.pk).update(
-            **progress, errors=errors, unknown_labels=unknown
-        )
+            ImportJob.objects.filter(pk=self.job.pk).update(
+                **progress, errors=errors, unknown_labels=unknown
+            )
 
     @transaction.atomic
     def _write(self, batch: list[_Accepted]) -> dict[str, int]:
@@ -467,7 +521,9 @@ class _BackgroundWriter:
 
     Most of an import's cost is PostgreSQL maintaining indexes and checking foreign keys in
     its own processes; with writer threads that work runs beside the parsing instead of after
-    it. At most two batches wait in the queue, which keeps memory bounded.
+    it. At most two batches wait in the queue, which keeps memory bounded: with ``W`` writer
+    threads, at most ``W + 3`` batches are held at once (one being filled, two waiting, one
+    being written by each thread), each under TANDEM_IMPORT_BATCH_MAX_BYTES plus one row.
     """
 
     def __init__(self, run: _ImportRun, *, threads: int):
@@ -511,11 +567,17 @@ def _reader(job: ImportJob, fh: IO[bytes]) -> Any:
     if job.format == ImportFormat.CSV:
         return CsvReader(fh, filename=job.original_name, options=job.options, max_chars=max_chars)
     if job.format == ImportFormat.JSONL:
-        return JsonlReader(fh, options=job.options, max_chars=max_chars)
+        return JsonlReader(
+            fh, options=job.options, max_chars=max_chars, max_depth=settings.TANDEM_JSON_MAX_DEPTH
+        )
     if job.format == ImportFormat.TEXT:
         return PlainTextReader(fh, max_chars=max_chars)
     return ImageReader(
-        job.file.path, filename=job.original_name, max_bytes=settings.TANDEM_IMAGE_MAX_BYTES
+        job.file.path,
+        filename=job.original_name,
+        max_bytes=settings.TANDEM_IMAGE_MAX_BYTES,
+        max_entries=settings.TANDEM_ZIP_MAX_ENTRIES,
+        max_total_bytes=settings.TANDEM_ZIP_MAX_TOTAL_BYTES,
     )
 
 
@@ -526,14 +588,34 @@ def import_job_run(*, job_id: int) -> ImportJob:
     as existing, so running a job again, after a crash or by retry, completes it without
     duplicates. Row problems are reported with their line; only an unreadable file fails the job.
 
+    Each run counts an attempt before it starts (committed). A job whose earlier runs all ended
+    with their worker (killed, out of memory: Celery requeues such a message) is marked failed,
+    saying so, once TANDEM_TASK_MAX_ATTEMPTS runs have been used, instead of running again.
+
     Side effects: when items were added, requests an embedding job for the project (unless
     ``TANDEM_EMBED_AFTER_IMPORT`` is off).
     """
     job = ImportJob.objects.select_related("project").get(pk=job_id)
     first_run = job.started_at is None
+    # Counted and committed before any work: a run that kills its worker leaves it behind.
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now(), finished_at=None, error_message=""
+        status=ImportStatus.RUNNING,
+        started_at=timezone.now(),
+        finished_at=None,
+        error_message="",
+        attempts=F("attempts") + 1,
     )
+    job.refresh_from_db(fields=["attempts"])
+    if task_attempts_exhausted(job.attempts):
+        message = worker_lost_message(
+            what="this import",
+            attempts=job.attempts,
+            retry="Retry it by hand once the cause is fixed.",
+        )
+        logger.error("import %s: %s", job.pk, message)
+        _finish(job, status=ImportStatus.FAILED, message=message)
+        job.refresh_from_db()
+        return job
     run = _ImportRun(job, first_run=first_run)
     # Inside an outer transaction (tests, callers that batch work) another connection could
     # not see uncommitted rows, so batches are then written on this thread.
@@ -556,7 +638,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
                 reader = _reader(job, raw)
                 for row in reader:
                     run.accept(row)
-                    if len(run.batch) >= run.batch_size:
+                    if run.batch_full:
                         write(run.take_batch(), reader.bytes_read)
                 write(run.take_batch(), job.total_bytes)
         finally:

@@ -29,6 +29,9 @@ class TrainingJob(models.Model):
     # Another trigger arrived while this job ran: run once more when it ends.
     rerun_requested = models.BooleanField(default=False)
     task_id = models.CharField(max_length=64, blank=True, default="")
+    # Runs started, counted (and committed) as each starts: a run whose worker was killed
+    # leaves its count behind. Past TANDEM_TASK_MAX_ATTEMPTS the job fails instead of running.
+    attempts = models.PositiveSmallIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

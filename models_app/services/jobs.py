@@ -6,16 +6,21 @@ end. Progress writes are single UPDATEs outside the caller's transaction, so the
 while the job works.
 """
 
+import logging
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from models_app.choices import ACTIVE_JOB_STATUSES, JobStatus
+from core.limits import task_attempts_exhausted, worker_lost_message
+from models_app.choices import ACTIVE_JOB_STATUSES, JobKind, JobStatus
 from models_app.models import ModelVersion, TrainingJob
+
+logger = logging.getLogger(__name__)
 
 MAX_ERROR_CHARS = 4000
 
@@ -77,7 +82,9 @@ def training_job_start(*, job_id: int, kind: str) -> TrainingJob | None:
     """Mark the job running; None when it no longer exists, is of another kind, or has already
     finished (a late duplicate message).
 
-    A running job is started again: that is a redelivery after its worker died.
+    A running job is started again: that is a redelivery after its worker died. Each start
+    counts an attempt, committed before any work; past ``TANDEM_TASK_MAX_ATTEMPTS`` the job is
+    marked failed (the registry untouched: what served still serves) and None is returned.
     """
     started = TrainingJob.objects.filter(
         pk=job_id, kind=kind, status__in=ACTIVE_JOB_STATUSES
@@ -88,10 +95,24 @@ def training_job_start(*, job_id: int, kind: str) -> TrainingJob | None:
         step="",
         progress=0.0,
         error="",
+        attempts=F("attempts") + 1,
     )
     if not started:
         return None
-    return TrainingJob.objects.get(pk=job_id)
+    job = TrainingJob.objects.get(pk=job_id)
+    if task_attempts_exhausted(job.attempts):
+        what, retry = (
+            ("this training job", "The serving model was not changed. Train again by hand")
+            if kind == JobKind.TRAIN
+            else ("this embedding job", "Start it again by hand")
+        )
+        message = worker_lost_message(
+            what=what, attempts=job.attempts, retry=f"{retry} once the cause is fixed."
+        )
+        logger.error("%s job %s: %s", kind, job_id, message)
+        training_job_fail(job_id=job_id, error=message)
+        return None
+    return job
 
 
 def training_job_progress(

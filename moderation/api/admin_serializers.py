@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from core.limits import DESCRIPTION_MAX_CHARS
 from moderation.choices import AutomationLevel, DecisionAction, HashKind
 from moderation.models import HashEntry, Platform, PlatformApiKey, Policy, PolicyCategory
 from moderation.services.platforms import SCOPES
@@ -165,7 +166,9 @@ class PolicyOutputSerializer(serializers.ModelSerializer):
 
 class PolicyCreateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=DESCRIPTION_MAX_CHARS
+    )
     project = serializers.IntegerField(help_text="The linked labeling project (you are its admin).")
     automation_level = serializers.ChoiceField(
         choices=AutomationLevel.choices, default=AutomationLevel.HUMAN_ONLY
@@ -177,7 +180,9 @@ class PolicyCreateInputSerializer(serializers.Serializer):
 
 class PolicyUpdateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=DESCRIPTION_MAX_CHARS
+    )
     automation_level = serializers.ChoiceField(choices=AutomationLevel.choices, required=False)
     canary_share = serializers.FloatField(min_value=0.0, max_value=1.0, required=False)
     categories = CategorySerializer(

@@ -4,12 +4,13 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
 from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
+from core.parsers import JSONParser
 from labeling.models import Project
 from moderation.api import admin_serializers as s
 from moderation.models import Policy
@@ -220,6 +221,7 @@ class PolicyDetailApi(APIView):
 
 class HashEntryListImportApi(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    body_limit = "hash_import"  # TANDEM_HASH_IMPORT_MAX_BYTES
 
     @extend_schema(
         parameters=[s.HashFilterSerializer, *PAGE_PARAMETERS],

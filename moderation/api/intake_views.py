@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from core.exceptions import ApplicationError
 from moderation.api import intake_serializers as s
 from moderation.api.auth import HasScope, PlatformKeyAuthentication
+from moderation.api.throttling import IntakeRateThrottle
 from moderation.services import intake as intake_services
 from moderation.services.reports import report_create, user_report_count
 
@@ -33,6 +34,8 @@ def _input(index: int, data) -> intake_services.IntakeInput:
 
 class IntakeApi(PlatformApi):
     required_scope = "intake"
+    body_limit = "intake"  # an image of TANDEM_IMAGE_MAX_BYTES (base64) and the longest text
+    throttle_classes = [IntakeRateThrottle]
 
     @extend_schema(
         request=s.IntakeItemInputSerializer,
@@ -40,7 +43,8 @@ class IntakeApi(PlatformApi):
             201: s.IntakeAnswerSerializer,
             200: s.IntakeAnswerSerializer,
             404: OpenApiResponse(description="Unknown policy (or not granted to the platform)"),
-            413: OpenApiResponse(description="Text or image over the limit"),
+            413: OpenApiResponse(description="Body, text or image over the limit"),
+            429: OpenApiResponse(description="Over the platform's intake rate (Retry-After)"),
             **ERRORS,
         },
         operation_id="platform_intake_create",
@@ -65,10 +69,17 @@ class IntakeApi(PlatformApi):
 
 class IntakeBatchApi(PlatformApi):
     required_scope = "intake"
+    body_limit = "intake_batch"  # TANDEM_INTAKE_BATCH_MAX_BYTES
+    throttle_classes = [IntakeRateThrottle]
 
     @extend_schema(
         request=s.IntakeBatchInputSerializer,
-        responses={200: s.IntakeBatchOutputSerializer, **ERRORS},
+        responses={
+            200: s.IntakeBatchOutputSerializer,
+            413: OpenApiResponse(description="Body or batch over the limit"),
+            429: OpenApiResponse(description="Over the platform's intake rate (Retry-After)"),
+            **ERRORS,
+        },
         operation_id="platform_intake_batch_create",
     )
     def post(self, request):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -50,6 +51,8 @@ from moderation.selectors.grants import contents_of_platform, policies_granted
 from moderation.services import hashbank, rules, scoring
 from moderation.services.decisions import decision_payload
 from moderation.services.webhooks import webhook_event_send
+
+logger = logging.getLogger(__name__)
 
 # Levels at which the model's score informs what happens (shadow only logs it).
 # Levels at which a hash-bank match removes content at once.
@@ -259,12 +262,24 @@ def _score(prepared: list[_Prepared]) -> None:
         for embedder_key, bucket_items in by_embedder.items():
             embed_items = list(bucket_items.values())
             inputs = [i.image_bytes if is_image else i.entry.text for i in embed_items]
-            matrix = scoring.embed(embedder_key=embedder_key, inputs=inputs)
+            try:
+                matrix = scoring.embed(embedder_key=embedder_key, inputs=inputs)
+            except Exception:
+                # A model that cannot run (its embedder is not installed here, its weights
+                # are unreadable) must not take intake down: people decide instead.
+                logger.exception("intake: embedder %s failed; people decide", embedder_key)
+                continue
             vectors[embedder_key] = ({id(i): row for row, i in enumerate(embed_items)}, matrix)
         for version, version_items in wanted.values():
-            rows, matrix = vectors[version.embedder]
-            picked = matrix[[rows[id(i)] for i in version_items]]
-            probabilities = scoring.class_probabilities(version=version, vectors=picked)
+            probabilities = _version_probabilities(version, version_items, vectors)
+            if probabilities is None:
+                for item in version_items:
+                    if version is item.acting_version:
+                        item.acting_version = None
+                        item.reasons.append(
+                            f"model version {version.version} could not score: people decide"
+                        )
+                continue
             for item, class_proba in zip(version_items, probabilities, strict=True):
                 per_category = {
                     c.name: class_proba[c.label_class]
@@ -275,6 +290,23 @@ def _score(prepared: list[_Prepared]) -> None:
                     item.category_scores = per_category
                 else:
                     item.shadow_scores[str(version.version)] = per_category
+
+
+def _version_probabilities(
+    version: Any, items: list[_Prepared], vectors: dict[str, tuple[dict[int, int], Any]]
+) -> list[dict[str, float]] | None:
+    """The version's class probabilities for ``items``, or None when it cannot score them
+    (its embedder failed, or its classifier cannot be loaded): logged, never raised."""
+    if version.embedder not in vectors:
+        return None
+    rows, matrix = vectors[version.embedder]
+    try:
+        return scoring.class_probabilities(
+            version=version, vectors=matrix[[rows[id(i)] for i in items]]
+        )
+    except Exception:
+        logger.exception("intake: model version %s failed to score; people decide", version.pk)
+        return None
 
 
 def _decide(item: _Prepared) -> None:
@@ -747,6 +779,10 @@ def content_get_for_platform(*, platform: Platform, external_id: str) -> Content
     all answered alike)."""
     from django.http import Http404
 
+    from core.limits import text_problem
+
+    if text_problem(external_id):
+        raise Http404  # no stored id holds such text (and the database refuses to look)
     content = (
         contents_of_platform(platform=platform)
         .filter(external_id=external_id)

@@ -116,6 +116,7 @@ def world(settings, tmp_path) -> World:
     from moderation.services.platforms import api_key_create
     from tests.factories import MembershipFactory, ProjectFactory, UserFactory
     from tests.factories.learning import give_labels, make_corpus
+    from tests.factories.moderation import grant
     from tests.moderation.review_factories import make_author, make_content, make_policy
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
@@ -144,8 +145,7 @@ def world(settings, tmp_path) -> World:
     from moderation.models import Platform
 
     platform = Platform.objects.create(name="Fuzz chat")
-    if _has_grants():
-        _grant(policy, platform, staff)
+    grant(policy, platform)
     key = api_key_create(
         platform=platform, created_by=staff, name="fuzz", scopes=["intake", "reports", "appeals"]
     ).key
@@ -192,22 +192,6 @@ def world(settings, tmp_path) -> World:
     for role, user in users.items():
         headers[str(role)] = _token_for(user)
     return World(ids=ids, headers=headers)
-
-
-def _has_grants() -> bool:
-    from moderation import models
-
-    return any(name.endswith("Grant") for name in dir(models))
-
-
-def _grant(policy, platform, staff) -> None:
-    """Grant the policy to the platform where policies are granted to named platforms."""
-    from moderation import models
-
-    grant_model = next(getattr(models, n) for n in dir(models) if n.endswith("Grant"))
-    fields = {f.name for f in grant_model._meta.get_fields()}
-    extra = {"granted_by": staff} if "granted_by" in fields else {}
-    grant_model.objects.get_or_create(policy=policy, platform=platform, defaults=extra)
 
 
 def _operations(schema) -> Iterator[Any]:

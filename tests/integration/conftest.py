@@ -33,8 +33,10 @@ def start_worker(settings, tmp_path) -> Iterator:
     """``start_worker(queues, **env)`` runs ``celery worker`` in its own process (one task at a
     time) and stops it, by its PID, when the test ends; the test's tasks stop running eagerly.
 
-    ``pool="prefork"`` with ``concurrency`` runs tasks in child processes (time limits are
-    enforced only there); ``beat=True`` also runs the periodic tasks (``-B``).
+    ``pool="prefork"`` with ``concurrency`` runs tasks in child processes, as production does
+    (time limits are enforced only there; the worker survives a task that kills its process);
+    ``beat=True`` also runs the periodic tasks (``-B``); ``include`` names extra modules the
+    worker imports.
     """
     started: list[tuple[subprocess.Popen, Path]] = []
     always_eager = celery_app.conf.task_always_eager
@@ -45,6 +47,7 @@ def start_worker(settings, tmp_path) -> Iterator:
         pool: str = "solo",
         concurrency: int = 1,
         beat: bool = False,
+        include: list[str] | None = None,
         **extra_env: str,
     ) -> subprocess.Popen:
         if not started:
@@ -74,6 +77,7 @@ def start_worker(settings, tmp_path) -> Iterator:
                     str(concurrency),
                     "--pool",
                     pool,
+                    *(["--include", ",".join(include)] if include else []),
                     "--loglevel",
                     "INFO",
                     "--without-gossip",

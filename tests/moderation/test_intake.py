@@ -398,3 +398,33 @@ def test_automatic_decisions_send_nothing_without_a_configured_endpoint(served, 
 
     assert submit(key, policy, "quiet", SPAM).json()["state"] == "removed"
     assert not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.parametrize("broken", ["embedder", "artifact"])
+def test_a_model_that_cannot_run_leaves_the_decision_to_people_instead_of_failing_intake(
+    served, platform_key, broken
+):
+    """Found by the hostile-text sweep: a production version whose embedder is not installed
+    here answered 500 to every intake. Intake degrades to people deciding, and says why."""
+    from moderation.services import scoring
+
+    project, version = served
+    platform, key = platform_key
+    policy = make_policy(project, level=AutomationLevel.FULL, granted_to=platform)
+    if broken == "embedder":
+        version.embedder = "no-such-embedder@1"
+        version.save(update_fields=["embedder"])
+    else:
+        version.artifact.storage.delete(version.artifact.name)
+    scoring._classifiers.clear()
+
+    response = submit(key, policy, "post-broken-model", SPAM)
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["verdict"] == "pending_review"
+    assert body["model_version"] is None
+    assert any("could not score" in reason for reason in body["reasons"])
+    content = Content.objects.get(external_id="post-broken-model")
+    assert content.state == ContentState.PENDING
+    assert not Decision.objects.filter(content=content).exists()

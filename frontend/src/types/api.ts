@@ -2109,6 +2109,7 @@ export interface components {
             readonly errors: components["schemas"]["ImportError"][];
             readonly unknown_labels: string[];
             readonly error_message: string;
+            readonly attempts: number;
             readonly created_by: string | null;
             /** Format: date-time */
             readonly created_at: string;
@@ -2957,6 +2958,7 @@ export interface components {
             readonly result: unknown;
             readonly model_version: number | null;
             readonly rerun_requested: boolean;
+            readonly attempts: number;
             readonly requested_by: string | null;
             /** Format: date-time */
             readonly created_at: string;
@@ -4199,8 +4201,15 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Text or image over the limit */
+            /** @description Body, text or image over the limit */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Over the platform's intake rate (Retry-After) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4247,6 +4256,20 @@ export interface operations {
             };
             /** @description The key lacks the scope */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Body or batch over the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Over the platform's intake rate (Retry-After) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5436,8 +5459,11 @@ export interface operations {
     projects_training_jobs_list: {
         parameters: {
             query?: {
-                /** @description train or embed */
-                kind?: "embed" | "train";
+                /**
+                 * @description * `train` - Train
+                 *     * `embed` - Embed
+                 */
+                kind?: "train" | "embed";
                 /** @description Page number, from 1. */
                 page?: number;
                 /** @description Items per page (at most 500). */

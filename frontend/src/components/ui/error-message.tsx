@@ -12,7 +12,8 @@ export function ErrorMessage({ error, title }: ErrorMessageProps) {
   return (
     <div role="alert" className="alert alert-error" data-testid="error-message">
       {title ? <strong>{title}: </strong> : null}
-      {errorMessage(error)}
+      {/* The server's message may quote what was sent: its direction stays inside. */}
+      <bdi>{errorMessage(error)}</bdi>
     </div>
   );
 }

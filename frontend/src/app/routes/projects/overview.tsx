@@ -9,6 +9,7 @@ import { canManageProject } from "@/features/projects/utils/permissions";
 import { ItemCounts } from "@/features/items/components/item-counts";
 
 import { useProjectId } from "./use-project-id";
+import { isolate } from "@/lib/bidi";
 
 export function ProjectOverviewRoute() {
   const projectId = useProjectId();
@@ -18,7 +19,7 @@ export function ProjectOverviewRoute() {
   if (!project.data) return null;
 
   function confirmDelete() {
-    if (window.confirm(`Delete the project "${project.data?.name}" with all its items and labels?`)) {
+    if (window.confirm(`Delete the project ${isolate(project.data?.name ?? "")} with all its items and labels?`)) {
       remove.mutate(projectId, { onSuccess: () => navigate(paths.projects.href(), { replace: true }) });
     }
   }

@@ -3,6 +3,7 @@ import { Fragment } from "react";
 import { Modal } from "@/components/ui/modal";
 
 import type { LabelKey } from "../utils/keymap";
+import { isolate } from "@/lib/bidi";
 
 type HelpOverlayProps = {
   labelKeys: readonly LabelKey[];
@@ -85,7 +86,7 @@ export function HelpOverlay({ labelKeys, multilabel, onClose }: HelpOverlayProps
       </dl>
       {shadowed.length > 0 ? (
         <p className="hint">
-          {shadowed.map((labelKey) => `${labelKey.name}'s hotkey "${labelKey.shadowedHotkey}"`).join(", ")}{" "}
+          {shadowed.map((labelKey) => `${isolate(labelKey.name)}'s hotkey "${labelKey.shadowedHotkey}"`).join(", ")}{" "}
           {shadowed.length === 1 ? "is" : "are"} taken by a workspace command here; use the key shown above instead.
         </p>
       ) : null}

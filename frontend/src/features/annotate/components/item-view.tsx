@@ -1,4 +1,5 @@
 import type { AssignmentItem } from "../types";
+import { isolate } from "@/lib/bidi";
 
 type ItemViewProps = {
   item: AssignmentItem;
@@ -21,7 +22,7 @@ export function ItemView({ item, zoomed, revealed = false }: ItemViewProps) {
         {item.thumbnail_url ? (
           <img
             src={item.thumbnail_url}
-            alt={`Item ${item.external_id}, blurred until revealed`}
+            alt={`Item ${isolate(item.external_id)}, blurred until revealed`}
             className="annotate-image annotate-image-blurred"
             data-testid="annotate-image-blurred"
           />
@@ -38,7 +39,7 @@ export function ItemView({ item, zoomed, revealed = false }: ItemViewProps) {
       <div className={zoomed ? "annotate-image-frame zoomed" : "annotate-image-frame"} data-testid="annotate-image-frame">
         <img
           src={item.image_url}
-          alt={`Item ${item.external_id}`}
+          alt={`Item ${isolate(item.external_id)}`}
           className="annotate-image"
           data-testid="annotate-image"
           data-zoomed={zoomed}

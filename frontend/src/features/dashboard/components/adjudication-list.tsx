@@ -65,7 +65,9 @@ function AdjudicationEntry({ project, entry }: { project: DashboardProject; entr
   return (
     <li className="card stack" data-testid="adjudication-item" data-item-id={item.id}>
       <p className="hint">
-        <Link to={`${paths.projectItems.href(project.id)}/${item.id}`}>Item {item.external_id}</Link>
+        <Link to={`${paths.projectItems.href(project.id)}/${item.id}`}>
+          Item <bdi>{item.external_id}</bdi>
+        </Link>
       </p>
       {item.thumbnail_url || (item.image_url && !item.media_restricted) ? (
         // A media-restricted item's thumbnail is blurred; its full image is never loaded here.

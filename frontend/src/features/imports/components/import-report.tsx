@@ -6,10 +6,19 @@ import type { ImportJob } from "../types";
 export function ImportReport({ job }: { job: ImportJob }) {
   return (
     <section className="stack" aria-labelledby={`import-report-${job.id}`}>
-      <h3 id={`import-report-${job.id}`}>Report for {job.original_name || `import ${job.id}`}</h3>
+      <h3 id={`import-report-${job.id}`}>
+        Report for <bdi>{job.original_name || `import ${job.id}`}</bdi>
+      </h3>
       {job.status === "failed" ? (
         <div role="alert" className="alert alert-error" data-testid="import-error-message">
-          The import failed{job.error_message ? `: ${job.error_message}` : "."}
+          The import failed
+          {job.error_message ? (
+            <>
+              : <bdi>{job.error_message}</bdi>
+            </>
+          ) : (
+            "."
+          )}
         </div>
       ) : null}
       <dl className="facts">

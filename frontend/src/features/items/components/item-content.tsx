@@ -1,6 +1,7 @@
 import { useState } from "react";
 
 import type { Item } from "../types";
+import { isolate } from "@/lib/bidi";
 
 const DEFAULT_MAX_CHARS = 2000;
 
@@ -27,7 +28,7 @@ export function ItemContent({ item, maxChars = DEFAULT_MAX_CHARS, imageSize = "t
     const img = (
       <img
         src={src}
-        alt={`Item ${item.external_id}`}
+        alt={`Item ${isolate(item.external_id)}`}
         loading="lazy"
         className={imageSize === "thumbnail" ? "thumbnail" : "item-image"}
       />
@@ -50,11 +51,11 @@ function RestrictedImage({ item, canReveal }: { item: Item; canReveal: boolean }
   const [revealed, setRevealed] = useState(false);
   const image =
     revealed && item.image ? (
-      <img src={item.image} alt={`Item ${item.external_id}, revealed`} className="item-image" data-testid="item-image-full" />
+      <img src={item.image} alt={`Item ${isolate(item.external_id)}, revealed`} className="item-image" data-testid="item-image-full" />
     ) : item.thumbnail ? (
       <img
         src={item.thumbnail}
-        alt={`Item ${item.external_id}, blurred until revealed`}
+        alt={`Item ${isolate(item.external_id)}, blurred until revealed`}
         loading="lazy"
         className={canReveal ? "item-image-blurred" : "thumbnail"}
         data-testid="item-image-blurred"

@@ -46,7 +46,7 @@ export function AddMemberForm({ projectId }: { projectId: number }) {
         </Field>
       </div>
       <ErrorMessage error={add.error} title="Could not add the member" />
-      {add.isSuccess ? <p role="status">Added {add.data.username}.</p> : null}
+      {add.isSuccess ? <p role="status">Added <bdi>{add.data.username}</bdi>.</p> : null}
       <div>
         <button type="submit" className="btn btn-primary" disabled={add.isPending} data-testid="member-add-submit">
           Add member

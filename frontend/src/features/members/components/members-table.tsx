@@ -6,6 +6,7 @@ import { useMembers } from "../api/get-members";
 import { useRemoveMember } from "../api/remove-member";
 import { useUpdateMember } from "../api/update-member";
 import { type Member, ROLES, type Role } from "../types";
+import { isolate } from "@/lib/bidi";
 
 type MembersTableProps = {
   projectId: number;
@@ -22,7 +23,7 @@ export function MembersTable({ projectId, canManage }: MembersTableProps) {
   if (members.isError) return <ErrorMessage error={members.error} title="Could not load the members" />;
 
   function confirmRemove(member: Member) {
-    if (window.confirm(`Remove ${member.username} from this project?`)) {
+    if (window.confirm(`Remove ${isolate(member.username)} from this project?`)) {
       remove.mutate({ projectId, memberId: member.id });
     }
   }

@@ -131,7 +131,7 @@ export function ModelVersionsTable({ projectId, classNames = [] }: ModelVersions
               </th>
               {classes.map((name) => (
                 <th key={name} scope="col" className="numeric">
-                  F1 {name}
+                  F1 <bdi>{name}</bdi>
                 </th>
               ))}
               <th scope="col" className="numeric">

@@ -43,7 +43,14 @@ export function TrainingJobProgress({ job }: { job: TrainingJob }) {
       ) : null}
       {job.status === "failed" ? (
         <p role="alert" className="alert alert-error pre-wrap" data-testid="training-job-error">
-          Training failed{job.error ? `: ${job.error}` : "."}
+          Training failed
+          {job.error ? (
+            <>
+              : <bdi>{job.error}</bdi>
+            </>
+          ) : (
+            "."
+          )}
         </p>
       ) : null}
       {job.status !== "waiting" && job.message ? (

@@ -13,6 +13,7 @@ export function trainingJob(overrides: Partial<TrainingJob> = {}): TrainingJob {
     model_version: null,
     result: {},
     rerun_requested: false,
+    attempts: 1,
     requested_by: "alice",
     created_at: "2024-05-01T10:00:00Z",
     started_at: null,

@@ -91,7 +91,7 @@ export function CreateUserForm() {
       <ErrorMessage error={create.error} title="Could not add the user" />
       {created ? (
         <div role="status" className="alert alert-success" data-testid="user-created">
-          Added {created.username}.
+          Added <bdi>{created.username}</bdi>.
           {invitationLink ? (
             <div className="field">
               <label htmlFor="invitation-link">Invitation link (send it to them; it works once)</label>

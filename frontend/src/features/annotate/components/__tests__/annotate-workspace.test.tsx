@@ -7,6 +7,7 @@ import { renderWithProviders } from "@/testing/test-utils";
 import { assignment, fakeQueueServer, queueStats } from "../../testing/fake-queue-server";
 import type { WorkspaceProject } from "../../types";
 import { AnnotateWorkspace } from "../annotate-workspace";
+import { isolate } from "@/lib/bidi";
 
 const PROJECT: WorkspaceProject = {
   id: 1,
@@ -284,7 +285,7 @@ describe("AnnotateWorkspace", () => {
     renderWorkspace({ ...PROJECT, data_type: "image" });
     await ready(server, 1);
 
-    const picture = screen.getByRole("img", { name: "Item item-1" });
+    const picture = screen.getByRole("img", { name: `Item ${isolate("item-1")}` });
     expect(picture).toHaveAttribute("src", "/api/v1/projects/1/items/1/image/");
     expect(picture).toHaveAttribute("data-zoomed", "false");
     await user.keyboard("v");

@@ -23,6 +23,7 @@ function job(overrides: Partial<ImportJob>): ImportJob {
     annotations_created: 0,
     error_count: 0,
     error_message: "",
+    attempts: 1,
     started_at: null,
     finished_at: null,
     progress: 0,

@@ -26,6 +26,7 @@ function job(overrides: Partial<ImportJob> = {}): ImportJob {
     errors: [],
     unknown_labels: [],
     error_message: "",
+    attempts: 1,
     created_by: "alice",
     created_at: "2024-01-01T00:00:00Z",
     ...overrides,
@@ -84,5 +85,26 @@ describe("ImportReport", () => {
     expect(screen.getByRole("alert")).toHaveTextContent(
       "The import failed: No text column found; columns are ['a', 'b'].",
     );
+  });
+
+  it("shows a hostile file name as text, isolated from the sentence around it", () => {
+    const name = "<img src=x onerror=alert(1)>invoice\u202egnp.exe";
+    render(
+      <ImportReport
+        job={job({
+          original_name: name,
+          status: "failed",
+          error_message: "The worker stopped while running this import 3 times (killed or out of memory); not retried again. Retry it by hand once the cause is fixed.",
+        })}
+      />,
+    );
+
+    const heading = screen.getByRole("heading", { level: 3 });
+    expect(heading.querySelector("img")).toBeNull();
+    const isolated = heading.querySelector("bdi");
+    expect(isolated?.textContent).toBe(name);
+    // The reason a job stopped for good reaches the person reading the report.
+    expect(screen.getByRole("alert")).toHaveTextContent("The worker stopped while running this import 3 times");
+    expect(screen.getByRole("alert").querySelector("bdi")).not.toBeNull();
   });
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { Item } from "../../types";
 import { ItemContent } from "../item-content";
 import { ItemsTable } from "../items-table";
+import { isolate } from "@/lib/bidi";
 
 function item(overrides: Partial<Item>): Item {
   return {
@@ -76,7 +77,7 @@ describe("item text", () => {
     const base = "/api/v1/projects/1/items/1";
     render(<ItemContent item={item({ text: null, image: `${base}/image/`, thumbnail: `${base}/thumbnail/` })} />);
 
-    const img = screen.getByRole("img", { name: "Item row-1" });
+    const img = screen.getByRole("img", { name: `Item ${isolate("row-1")}` });
     expect(img).toHaveAttribute("src", `${base}/thumbnail/`);
     expect(img.closest("a")).toHaveAttribute("href", `${base}/image/`);
   });

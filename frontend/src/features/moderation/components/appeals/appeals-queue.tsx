@@ -10,7 +10,7 @@ import { useDecideAppeal } from "../../api/decide-appeal";
 import { useAppeals } from "../../api/get-appeals";
 import type { Appeal, AppealOutcome, AppealState } from "../../types";
 import { stateLabel } from "../../types";
-import { decisionText } from "../review/context-panels";
+import { DecisionText } from "../review/context-panels";
 import "../moderation.css";
 
 const APPEAL_STATE_LABELS: Record<AppealState, string> = {
@@ -28,7 +28,7 @@ function AppealCard({ appeal }: { appeal: Appeal }) {
   return (
     <li className="card stack" data-testid="appeal" data-appeal-id={appeal.id} data-state={appeal.state}>
       <p className="hint">
-        {appeal.external_id} · now {stateLabel(appeal.content_state)} · appealed{" "}
+        <bdi>{appeal.external_id}</bdi> · now {stateLabel(appeal.content_state)} · appealed{" "}
         {formatDateTime(appeal.created_at)}
       </p>
       {appeal.text ? (
@@ -37,7 +37,7 @@ function AppealCard({ appeal }: { appeal: Appeal }) {
         </p>
       ) : null}
       <p>
-        <strong>Decision appealed:</strong> {decisionText(appeal.decision)}
+        <strong>Decision appealed:</strong> <DecisionText decision={appeal.decision} />
         {appeal.decision.note ? <span className="break-anywhere"> — {appeal.decision.note}</span> : null}
       </p>
       <p className="break-anywhere" data-testid="appeal-statement">

@@ -3,21 +3,36 @@ import { formatDateTime, formatPercent } from "@/lib/format";
 import type { ContentDetail, DecisionSummary, RelatedContent } from "../../types";
 import { actionLabel, reportSourceLabel, stateLabel } from "../../types";
 
-export function decisionText(decision: DecisionSummary): string {
-  const who = decision.automated
-    ? "automatically"
-    : decision.moderator_name
-      ? `by ${decision.moderator_name}`
-      : "";
-  const reason = decision.reason_code ? ` (${decision.reason_code})` : "";
+/** "Remove (SPAM-1) by mia, author warned": the moderator's name and the reason code are
+ * isolated, so a right-to-left override in them cannot reorder the rest of the sentence. */
+export function DecisionText({ decision }: { decision: DecisionSummary }) {
   const author =
     decision.author_action === "warn"
       ? ", author warned"
       : decision.author_action === "suspend"
         ? `, author suspended ${decision.suspend_days ?? "?"} days`
         : "";
-  const superseded = decision.superseded ? ", overturned" : "";
-  return `${actionLabel(decision.action)}${reason} ${who}${author}${superseded}`.trim();
+  return (
+    <>
+      {actionLabel(decision.action)}
+      {decision.reason_code ? (
+        <>
+          {" ("}
+          <bdi>{decision.reason_code}</bdi>)
+        </>
+      ) : null}
+      {decision.automated ? (
+        " automatically"
+      ) : decision.moderator_name ? (
+        <>
+          {" by "}
+          <bdi>{decision.moderator_name}</bdi>
+        </>
+      ) : null}
+      {author}
+      {decision.superseded ? ", overturned" : ""}
+    </>
+  );
 }
 
 function RelatedList({ entries, similarity }: { entries: RelatedContent[]; similarity?: number[] }) {
@@ -34,7 +49,7 @@ function RelatedList({ entries, similarity }: { entries: RelatedContent[]; simil
           </span>
           {entry.decisions.map((decision) => (
             <div key={decision.id} className="hint">
-              {decisionText(decision)}
+              <DecisionText decision={decision} />
             </div>
           ))}
         </li>
@@ -152,7 +167,7 @@ export function DecisionsPanel({ content }: { content: ContentDetail }) {
       <ul className="plain-list">
         {content.decisions.map((decision) => (
           <li key={decision.id}>
-            {decisionText(decision)} <span className="hint">· {formatDateTime(decision.created_at)}</span>
+            <DecisionText decision={decision} /> <span className="hint">· {formatDateTime(decision.created_at)}</span>
             {decision.note ? <div className="break-anywhere">{decision.note}</div> : null}
           </li>
         ))}

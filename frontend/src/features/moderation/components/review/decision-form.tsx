@@ -78,7 +78,10 @@ export function DecisionForm({
                 data-testid="reason-code"
                 data-code={code.code}
               >
-                {index < 9 ? <kbd>{index + 1}</kbd> : null} <strong>{code.code}</strong> {code.description}
+                {index < 9 ? <kbd>{index + 1}</kbd> : null} <strong>
+                  <bdi>{code.code}</bdi>
+                </strong>{" "}
+                <bdi>{code.description}</bdi>
               </button>
             </li>
           ))}

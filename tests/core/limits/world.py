@@ -1,0 +1,229 @@
+"""A small installation with one of everything the API can point at, for the hostile-input tests.
+
+A site admin (``root``), a text project with items, annotations, a disagreement to adjudicate,
+a flag, a finished import, a training job and three model versions (one serving, one archived,
+one candidate); a moderation policy on it, a platform with a key and a webhook endpoint, content
+waiting for review, decided content, and an open appeal decided by someone else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from rest_framework.test import APIClient
+
+from core.models import AuditEvent
+from labeling.choices import AnnotationSource, ImportFormat, ImportStatus, Role
+from labeling.models import ImportJob, ItemFlag, Project
+from models_app.choices import JobKind, JobStatus, JobTrigger, Stage
+from models_app.models import ModelVersion, TrainingJob
+from moderation.choices import AppealState, AutomationLevel
+from moderation.models import Appeal, Author, Content, Platform, Policy, WebhookEndpoint
+from moderation.services.platforms import api_key_create
+from tests.factories import (
+    AnnotationFactory,
+    ItemFactory,
+    MembershipFactory,
+    ProjectFactory,
+    UserFactory,
+)
+from tests.factories.moderation import grant
+from tests.moderation.review_factories import make_content, make_policy
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class World:
+    root: Any
+    other: Any
+    invited: Any
+    project: Project
+    spare_project: Project
+    items: list
+    annotation: Any
+    flag: ItemFlag
+    import_job: ImportJob
+    training_job: TrainingJob
+    versions: dict[str, ModelVersion]
+    member: Any
+    policy: Policy
+    platform: Platform
+    platform_key: str
+    webhook: WebhookEndpoint
+    pending: Content
+    decided: Content
+    appealed: Content
+    appeal: Appeal
+
+    def people(self) -> APIClient:
+        client = APIClient()
+        client.force_login(self.root)
+        return client
+
+    def platform_client(self) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {self.platform_key}")
+        return client
+
+    def client_for(self, path: str) -> APIClient:
+        return self.platform_client() if path.startswith("/api/v1/platform/") else self.people()
+
+    def path_values(self) -> dict[str, Any]:
+        return {
+            "project_id": self.project.pk,
+            "item_id": self.items[0].pk,
+            "annotation_id": self.annotation.pk,
+            "flag_id": self.flag.pk,
+            "import_id": self.import_job.pk,
+            "job_id": self.training_job.pk,
+            "version_id": self.versions["candidate"].pk,
+            "member_id": self.member.pk,
+            "policy_id": self.policy.pk,
+            "platform_id": self.platform.pk,
+            "key_id": self.platform.api_keys.first().pk,
+            "endpoint_id": self.webhook.pk,
+            "content_id": self.pending.pk,
+            "appeal_id": self.appeal.pk,
+            "event_id": AuditEvent.objects.order_by("pk").first().pk,
+            "external_id": self.pending.external_id,
+        }
+
+    def invitation(self) -> dict[str, str]:
+        return {
+            "uid": urlsafe_base64_encode(force_bytes(self.invited.pk)),
+            "token": default_token_generator.make_token(self.invited),
+        }
+
+
+def _version(project: Project, number: int, stage: str, promoted_days_ago: int | None):
+    promoted = (
+        timezone.now() - timedelta(days=promoted_days_ago)
+        if promoted_days_ago is not None
+        else None
+    )
+    version = ModelVersion(
+        owner=project.owner_key,
+        version=number,
+        algorithm="logreg",
+        embedder="hashing@1",
+        snapshot_id=f"s{number}",
+        snapshot_hash=f"h{number}",
+        stage=stage,
+        promoted_at=promoted,
+    )
+    version.artifact.save(f"v{number}.npz", ContentFile(b"not used by these tests"), save=False)
+    version.save()
+    return version
+
+
+def _decided(client: APIClient, policy: Policy, platform: Platform, external_id: str) -> Content:
+    content = make_content(policy=policy, platform=platform, external_id=external_id)
+    client.post("/api/v1/moderation/queue/next/", {}, format="json")
+    response = client.post(
+        f"/api/v1/moderation/contents/{content.pk}/decide/",
+        {"action": "remove", "reason_code": "SPAM-1"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    content.refresh_from_db()
+    return content
+
+
+def build_world() -> World:
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    other = UserFactory(username="senior")
+    invited = UserFactory(username="invited")
+    invited.set_unusable_password()
+    invited.save()
+    project = ProjectFactory(name="Messages", embedder="hashing", annotations_per_item=2)
+    spare_project = ProjectFactory(name="Spare")
+    items = [ItemFactory(project=project) for _ in range(4)]
+    # A disagreement to adjudicate: two people labeled the first item differently.
+    MembershipFactory(project=project, user=other, role=Role.SENIOR_MODERATOR)
+    third = UserFactory(username="third")
+    MembershipFactory(project=project, user=third, role=Role.ANNOTATOR)
+    for user, label in ((other, "ham"), (third, "spam")):
+        AnnotationFactory(item=items[0], annotator=user, labels=[label])
+    annotation = AnnotationFactory(
+        item=items[1], annotator=root, labels=["ham"], source=AnnotationSource.HUMAN
+    )
+    member = MembershipFactory(project=project, user=UserFactory(username="member1"))
+    flag = ItemFlag.objects.create(item=items[2], user=other, reason="Unclear wording")
+    import_job = ImportJob(
+        project=project,
+        created_by=root,
+        original_name="messages.csv",
+        format=ImportFormat.CSV,
+        status=ImportStatus.FAILED,
+        error_message="No text column found.",
+        total_bytes=12,
+    )
+    import_job.file.save("messages.csv", ContentFile(b"a,b\n1,2\n"), save=False)
+    import_job.save()
+    training_job = TrainingJob.objects.create(
+        owner=project.owner_key,
+        kind=JobKind.TRAIN,
+        trigger=JobTrigger.MANUAL,
+        status=JobStatus.SUCCEEDED,
+    )
+    versions = {
+        "archived": _version(project, 1, Stage.ARCHIVED, promoted_days_ago=3),
+        "production": _version(project, 2, Stage.PRODUCTION, promoted_days_ago=1),
+        "candidate": _version(project, 3, Stage.CANDIDATE, promoted_days_ago=None),
+    }
+    # People decide (no model scores intake: the versions above have no real artifact).
+    policy = make_policy(project=project, level=AutomationLevel.HUMAN_ONLY)
+    platform = Platform.objects.create(name="Chatter")
+    key = api_key_create(
+        platform=platform, scopes=["intake", "reports", "appeals"], created_by=root
+    ).key
+    grant(policy, platform)
+    webhook = WebhookEndpoint.objects.create(
+        platform=platform, url="http://127.0.0.1:9/hook", secret="s" * 32
+    )
+    other_client = APIClient()
+    other_client.force_login(other)
+    decided = _decided(other_client, policy, platform, "post-decided")
+    appealed = _decided(other_client, policy, platform, "post-appealed")
+    appeal = Appeal.objects.create(
+        content=appealed,
+        decision=appealed.decisions.order_by("-pk").first(),
+        statement="It was a real prize draw.",
+        state=AppealState.OPEN,
+    )
+    pending = make_content(
+        policy=policy,
+        platform=platform,
+        external_id="post-pending",
+        author=Author.objects.create(platform=platform, external_id="author-7"),
+    )
+    return World(
+        root=root,
+        other=other,
+        invited=invited,
+        project=project,
+        spare_project=spare_project,
+        items=items,
+        annotation=annotation,
+        flag=flag,
+        import_job=import_job,
+        training_job=training_job,
+        versions=versions,
+        member=member,
+        policy=policy,
+        platform=platform,
+        platform_key=key,
+        webhook=webhook,
+        pending=pending,
+        decided=decided,
+        appealed=appealed,
+        appeal=appeal,
+    )

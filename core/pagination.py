@@ -27,3 +27,18 @@ PAGE_PARAMETERS = [
     OpenApiParameter("page", int, description="Page number, from 1."),
     OpenApiParameter("page_size", int, description="Items per page (at most 500)."),
 ]
+
+
+def paginated_response(request, view, rows, serializer_class, *, page_rows=None, context=None):
+    """One page of ``rows`` (a queryset or list) as the paginated response of ``view``.
+
+    ``page_rows`` turns the page's rows into what the serializer reads (ids into entries,
+    rows annotated with the caller's role); ``context`` is handed to the serializer."""
+    paginator = DefaultPagination()
+    page = paginator.paginate_queryset(rows, request, view=view)
+    if page_rows is not None:
+        page = page_rows(page)
+    kwargs = {"many": True}
+    if context is not None:
+        kwargs["context"] = context
+    return paginator.get_paginated_response(serializer_class(page, **kwargs).data)

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.audit_serializers import AuditEventFilterSerializer, AuditEventOutputSerializer
-from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
+from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from core.selectors.audit import audit_event_get, audit_event_list
 
 
@@ -25,9 +25,7 @@ class AuditEventListApi(APIView):
         filters = AuditEventFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         events = audit_event_list(user=request.user, **filters.validated_data)
-        paginator = DefaultPagination()
-        page = paginator.paginate_queryset(events, request, view=self)
-        return paginator.get_paginated_response(AuditEventOutputSerializer(page, many=True).data)
+        return paginated_response(request, self, events, AuditEventOutputSerializer)
 
 
 class AuditEventDetailApi(APIView):

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from core.exceptions import ApplicationError
 from core.limits import PASSWORD_MAX_CHARS
 from core.models import ApiToken
-from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
+from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from core.services.api_tokens import api_token_create, api_token_revoke
 from core.services.users import invitation_accept, invitation_path, user_create
 from core.throttling import login_attempt_check, login_attempt_succeeded
@@ -193,15 +193,13 @@ class UserListCreateApi(APIView):
         operation_id="users_list",
     )
     def get(self, request):
-        paginator = DefaultPagination()
         users = User.objects.order_by("username")
         filters = self.UserFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         search = filters.validated_data.get("search")
         if search:
             users = users.filter(username__icontains=search)
-        page = paginator.paginate_queryset(users, request, view=self)
-        return paginator.get_paginated_response(UserOutputSerializer(page, many=True).data)
+        return paginated_response(request, self, users, UserOutputSerializer)
 
     @extend_schema(request=UserCreateInputSerializer, responses={201: UserCreatedSerializer})
     def post(self, request):

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
+from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from labeling.api import insight_serializers as s
 from labeling.choices import DATA_ROLES
 from labeling.selectors.agreement import (
@@ -44,11 +44,12 @@ class AdjudicationListApi(APIView):
             item_ids = adjudication_open_item_ids(project=project)
         else:
             item_ids = adjudication_resolved_item_ids(project=project)
-        paginator = DefaultPagination()
-        page = paginator.paginate_queryset(item_ids, request, view=self)
-        entries = adjudication_entries(project=project, item_ids=list(page))
-        return paginator.get_paginated_response(
-            s.AdjudicationOutputSerializer(entries, many=True).data
+        return paginated_response(
+            request,
+            self,
+            item_ids,
+            s.AdjudicationOutputSerializer,
+            page_rows=lambda page: adjudication_entries(project=project, item_ids=list(page)),
         )
 
 

@@ -6,7 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
+from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from labeling.api import learning_serializers as s
 from labeling.api import model_stage_serializers as ms
 from labeling.choices import ALL_ROLES, DATA_ROLES
@@ -45,9 +45,7 @@ class TrainingJobListCreateApi(APIView):
         filters = self.JobFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         jobs = project_training_jobs(project=project, kind=filters.validated_data.get("kind"))
-        paginator = DefaultPagination()
-        page = paginator.paginate_queryset(jobs, request, view=self)
-        return paginator.get_paginated_response(s.TrainingJobOutputSerializer(page, many=True).data)
+        return paginated_response(request, self, jobs, s.TrainingJobOutputSerializer)
 
     @extend_schema(
         request=s.TrainingJobCreateInputSerializer,
@@ -86,12 +84,8 @@ class ModelVersionListApi(APIView):
     def get(self, request, project_id: int):
         """The project's model versions, newest first, with held-out metrics and stage."""
         project = project_get_for_user(project_id=project_id, user=request.user, roles=ALL_ROLES)
-        paginator = DefaultPagination()
-        page = paginator.paginate_queryset(
-            project_model_versions(project=project), request, view=self
-        )
-        return paginator.get_paginated_response(
-            s.ModelVersionOutputSerializer(page, many=True).data
+        return paginated_response(
+            request, self, project_model_versions(project=project), s.ModelVersionOutputSerializer
         )
 
 

@@ -7,7 +7,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
+from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from labeling.api import queue_serializers as s
 from labeling.choices import DATA_ROLES, LABEL_ROLES
 from labeling.models import Item, ItemFlag, Project
@@ -21,12 +21,6 @@ from labeling.selectors.queue import (
 from labeling.services import queue as queue_services
 from labeling.services.annotations import annotation_get_for_edit, annotation_update
 from labeling.services.flags import item_flag_create, item_flag_resolve
-
-
-def _paginated(request, view, queryset, serializer_class):
-    paginator = DefaultPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 def _labeler_item(request, project_id: int, item_id: int) -> Item:
@@ -64,7 +58,7 @@ class QueueAssignmentListApi(APIView):
     def get(self, request, project_id: int):
         """The caller's running leases in the project, oldest first (resume after a reload)."""
         project = project_get_for_user(project_id=project_id, user=request.user, roles=LABEL_ROLES)
-        return _paginated(
+        return paginated_response(
             request,
             self,
             assignment_open_list(project=project, user=request.user),
@@ -143,7 +137,7 @@ class QueueHistoryApi(APIView):
     def get(self, request, project_id: int):
         """The caller's own labels in the project, newest first (for undo)."""
         project = project_get_for_user(project_id=project_id, user=request.user, roles=LABEL_ROLES)
-        return _paginated(
+        return paginated_response(
             request,
             self,
             annotation_history(project=project, user=request.user),
@@ -197,7 +191,7 @@ class FlagListApi(APIView):
         filters = s.FlagFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         flags = flag_list(project=project, resolved=filters.validated_data["resolved"])
-        return _paginated(request, self, flags, s.FlagSerializer)
+        return paginated_response(request, self, flags, s.FlagSerializer)
 
 
 class FlagResolveApi(APIView):

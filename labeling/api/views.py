@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
-from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
+from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from core.parsers import JSONParser
 from labeling.api import serializers as s
 from labeling.choices import (
@@ -28,12 +28,6 @@ from labeling.services.exports import export_stream
 from labeling.services.imports import import_job_create, import_job_retry
 
 
-def _paginated(request, view, queryset, serializer_class):
-    paginator = DefaultPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
-
-
 class ProjectListCreateApi(APIView):
     @extend_schema(
         parameters=PAGE_PARAMETERS,
@@ -45,13 +39,17 @@ class ProjectListCreateApi(APIView):
         memberships = dict(
             ProjectMembership.objects.filter(user=request.user).values_list("project_id", "role")
         )
-        paginator = DefaultPagination()
-        page = paginator.paginate_queryset(projects, request, view=self)
-        for project in page:
-            project.caller_role = memberships.get(
-                project.pk, "admin" if request.user.is_superuser else None
-            )
-        return paginator.get_paginated_response(s.ProjectOutputSerializer(page, many=True).data)
+
+        def with_caller_role(page):
+            for project in page:
+                project.caller_role = memberships.get(
+                    project.pk, "admin" if request.user.is_superuser else None
+                )
+            return page
+
+        return paginated_response(
+            request, self, projects, s.ProjectOutputSerializer, page_rows=with_caller_role
+        )
 
     @extend_schema(
         request=s.ProjectCreateInputSerializer, responses={201: s.ProjectOutputSerializer}
@@ -99,7 +97,9 @@ class MemberListCreateApi(APIView):
     )
     def get(self, request, project_id: int):
         project = project_get_for_user(project_id=project_id, user=request.user, roles=ALL_ROLES)
-        return _paginated(request, self, membership_list(project=project), s.MemberOutputSerializer)
+        return paginated_response(
+            request, self, membership_list(project=project), s.MemberOutputSerializer
+        )
 
     @extend_schema(request=s.MemberCreateInputSerializer, responses={201: s.MemberOutputSerializer})
     def post(self, request, project_id: int):
@@ -145,7 +145,7 @@ class ItemListApi(APIView):
         filters = s.ItemFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         items = item_list(project=project, filters=filters.validated_data)
-        return _paginated(request, self, items, s.ItemOutputSerializer)
+        return paginated_response(request, self, items, s.ItemOutputSerializer)
 
 
 class ItemDetailApi(APIView):
@@ -211,7 +211,7 @@ class ImportListCreateApi(APIView):
     )
     def get(self, request, project_id: int):
         project = project_get_for_user(project_id=project_id, user=request.user, roles=DATA_ROLES)
-        return _paginated(
+        return paginated_response(
             request, self, import_job_list(project=project), s.ImportJobOutputSerializer
         )
 

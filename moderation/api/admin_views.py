@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
-from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
+from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from core.parsers import JSONParser
 from labeling.models import Project
 from moderation.api import admin_serializers as s
@@ -23,12 +23,6 @@ from moderation.selectors.grants import platform_policy_list
 from moderation.selectors.platforms import api_key_get, api_key_list, platform_get, platform_list
 from moderation.selectors.policies import hash_entry_list, policy_list, policy_with_details
 from moderation.services import grants, hashbank, platforms, policies
-
-
-def _paginated(request, view, queryset, serializer_class):
-    paginator = DefaultPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 def _require_site_admin(request) -> None:
@@ -48,7 +42,7 @@ class PlatformListCreateApi(APIView):
     def get(self, request):
         """Platforms sending content, by name (site admins)."""
         _require_site_admin(request)
-        return _paginated(request, self, platform_list(), s.PlatformOutputSerializer)
+        return paginated_response(request, self, platform_list(), s.PlatformOutputSerializer)
 
     @extend_schema(
         request=s.PlatformCreateInputSerializer, responses={201: s.PlatformOutputSerializer}
@@ -72,7 +66,9 @@ class ApiKeyListCreateApi(APIView):
         """The platform's keys, newest first (prefix only: the secret is never shown again)."""
         _require_site_admin(request)
         platform = platform_get(platform_id=platform_id)
-        return _paginated(request, self, api_key_list(platform=platform), s.ApiKeyOutputSerializer)
+        return paginated_response(
+            request, self, api_key_list(platform=platform), s.ApiKeyOutputSerializer
+        )
 
     @extend_schema(
         request=s.ApiKeyCreateInputSerializer, responses={201: s.ApiKeyCreatedOutputSerializer}
@@ -124,7 +120,7 @@ class PlatformGrantListApi(APIView):
         policies = platform_policy_list(
             platform=platform, granted=filters.validated_data.get("granted")
         )
-        return _paginated(request, self, policies, s.PlatformPolicyGrantSerializer)
+        return paginated_response(request, self, policies, s.PlatformPolicyGrantSerializer)
 
 
 class PlatformGrantApi(APIView):
@@ -169,7 +165,7 @@ class PolicyListCreateApi(APIView):
     )
     def get(self, request):
         """Policies of the projects where the caller moderates (or administers)."""
-        return _paginated(
+        return paginated_response(
             request,
             self,
             policy_list(user=request.user, roles=MODERATE_ROLES),
@@ -236,7 +232,7 @@ class HashEntryListImportApi(APIView):
         filters = s.HashFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         entries = hash_entry_list(policy=policy, kind=filters.validated_data.get("kind"))
-        return _paginated(request, self, entries, s.HashEntryOutputSerializer)
+        return paginated_response(request, self, entries, s.HashEntryOutputSerializer)
 
     @extend_schema(
         request={

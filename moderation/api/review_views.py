@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
 from core.files import CACHE_NO_STORE, FileViewMixin, file_response
-from core.pagination import PAGE_PARAMETERS, DefaultPagination, paginated
+from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from moderation.api import review_serializers as s
 from moderation.api.auth import HasScope, PlatformKeyAuthentication
 from moderation.models import Appeal, Platform, WebhookEndpoint
@@ -33,12 +33,6 @@ from moderation.services import review as review_services
 from moderation.services.appeals import appeal_create, appeal_decide
 from moderation.services.decisions import decision_create
 from moderation.services.webhooks import webhook_endpoint_create
-
-
-def _paginated(request, view, queryset, serializer_class):
-    paginator = DefaultPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 def _detail(content, user) -> dict:
@@ -98,7 +92,7 @@ class ReviewQueueListApi(APIView):
             state=f.get("state"),
             tier=f.get("tier"),
         )
-        return _paginated(request, self, contents, s.ContentRowSerializer)
+        return paginated_response(request, self, contents, s.ContentRowSerializer)
 
 
 class ContentDetailApi(APIView):
@@ -232,7 +226,7 @@ class AppealListApi(APIView):
         filters = s.AppealFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         appeals = appeal_list(user=request.user, state=filters.validated_data.get("state"))
-        return _paginated(request, self, appeals, s.AppealSerializer)
+        return paginated_response(request, self, appeals, s.AppealSerializer)
 
 
 class AppealDecideApi(APIView):
@@ -263,7 +257,7 @@ class WebhookEndpointListCreateApi(APIView):
     def get(self, request, platform_id: int):
         """The platform's webhook endpoints (site staff only)."""
         platform = get_object_or_404(Platform, pk=platform_id)
-        return _paginated(
+        return paginated_response(
             request,
             self,
             webhook_endpoint_list(platform_id=platform.pk),
@@ -300,7 +294,7 @@ class WebhookDeliveryListApi(APIView):
     def get(self, request, endpoint_id: int):
         """The endpoint's deliveries, newest first, each with its log of attempts."""
         endpoint = get_object_or_404(WebhookEndpoint, pk=endpoint_id)
-        return _paginated(
+        return paginated_response(
             request,
             self,
             webhook_delivery_list(endpoint_id=endpoint.pk),

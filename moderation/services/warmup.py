@@ -22,7 +22,7 @@ from labeling.models import Project
 from models_app.choices import ModelVersionStatus, Stage
 from models_app.models import ModelVersion
 from moderation.choices import AutomationLevel
-from moderation.services import scoring
+from moderation.services import model_serving
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def _warm(versions: list[ModelVersion]) -> None:
     try:
         started = time.monotonic()
         for version in versions:
-            scoring.version_warm(version)
+            model_serving.version_warm(version)
         logger.info(
             "intake models loaded: %s in %.1f s",
             ", ".join(f"{v.owner} v{v.version}" for v in versions),
@@ -83,7 +83,7 @@ def intake_models_readiness() -> CheckResult:
     if not settings.TANDEM_READYZ_MODELS:
         return CheckResult(True, "not checked")
     versions = intake_models_required()
-    missing = [version for version in versions if not scoring.version_loaded(version)]
+    missing = [version for version in versions if not model_serving.version_loaded(version)]
     if not missing:
         return CheckResult(True, detail={"models": len(versions)})
     detail = {"models": len(versions), "loading": len(missing)}

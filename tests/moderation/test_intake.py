@@ -47,11 +47,11 @@ def submit(key, policy, external_id, text=None, **extra):
 
 def scores_of(served, texts):
     """The production model's spam probability of each text (to pick thresholds around)."""
-    from moderation.services import scoring
+    from moderation.services import model_serving
 
     _, version = served
-    vectors = scoring.embed(embedder_key=version.embedder, inputs=texts)
-    return [p["spam"] for p in scoring.class_probabilities(version=version, vectors=vectors)]
+    vectors = model_serving.embed(embedder_key=version.embedder, inputs=texts)
+    return [p["spam"] for p in model_serving.class_probabilities(version=version, vectors=vectors)]
 
 
 def test_the_model_tells_the_test_texts_apart(served):
@@ -406,7 +406,7 @@ def test_a_model_that_cannot_run_leaves_the_decision_to_people_instead_of_failin
 ):
     """Found by the hostile-text sweep: a production version whose embedder is not installed
     here answered 500 to every intake. Intake degrades to people deciding, and says why."""
-    from moderation.services import scoring
+    from moderation.services import model_serving
 
     project, version = served
     platform, key = platform_key
@@ -416,7 +416,7 @@ def test_a_model_that_cannot_run_leaves_the_decision_to_people_instead_of_failin
         version.save(update_fields=["embedder"])
     else:
         version.artifact.storage.delete(version.artifact.name)
-    scoring._classifiers.clear()
+    model_serving._classifiers.clear()
 
     response = submit(key, policy, "post-broken-model", SPAM)
 

@@ -9,7 +9,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from moderation.choices import AutomationLevel
-from moderation.services import scoring
+from moderation.services import model_serving
 from tests.factories.moderation import grant
 from tests.moderation.intake_fixtures import auth, make_policy, platform_with_key, trained_project
 
@@ -26,8 +26,8 @@ def served(dataset_path):
 @pytest.fixture
 def cold_process(monkeypatch):
     """This process as a freshly started web worker: nothing loaded for scoring yet."""
-    monkeypatch.setattr(scoring, "_classifiers", {})
-    monkeypatch.setattr(scoring, "_warm_embedders", set())
+    monkeypatch.setattr(model_serving, "_classifiers", {})
+    monkeypatch.setattr(model_serving, "_warm_embedders", set())
 
 
 def _ready_within(client: Client, seconds: float) -> list[dict]:
@@ -61,8 +61,8 @@ def test_readyz_is_loading_until_the_production_model_is_warm_then_ready(served,
     assert answers[-1]["http"] == 200, answers[-3:]
     assert answers[-1]["checks"]["models"] == {"ok": True, "status": "ok", "models": 1}
     # Warming filled intake's own cache: the first intake uses this very classifier.
-    assert scoring.version_loaded(version)
-    warmed = scoring.classifier_for(version)
+    assert model_serving.version_loaded(version)
+    warmed = model_serving.classifier_for(version)
     platform, key = platform_with_key()
     grant(policy, platform)
     answer = APIClient().post(
@@ -73,7 +73,7 @@ def test_readyz_is_loading_until_the_production_model_is_warm_then_ready(served,
     )
     assert answer.status_code in (200, 201), answer.content
     assert answer.json()["verdict"] == "remove"
-    assert scoring.classifier_for(version) is warmed
+    assert model_serving.classifier_for(version) is warmed
 
 
 def test_readyz_does_not_wait_for_models_no_policy_scores_with(served, cold_process):
@@ -95,4 +95,4 @@ def test_readyz_skips_the_model_check_when_turned_off(served, cold_process, sett
 
     assert response.status_code == 200
     assert response.json()["checks"]["models"]["status"] == "not checked"
-    assert not scoring.version_loaded(version)
+    assert not model_serving.version_loaded(version)

@@ -1,4 +1,5 @@
-"""Scoring content with a project's model versions: production (or canary), and shadows.
+"""Serving models to score content: a project's production (or canary) and shadow versions,
+their classifiers cached per process, and their embedders.
 
 Each process keeps the loaded classifier per model version id; embedders are process-wide in
 models_app already. One embedder call per batch and embedder: the model is the bottleneck.
@@ -14,7 +15,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from labeling.models import Project
 from models_app.choices import ModelVersionStatus, Stage
 from models_app.models import ModelVersion
 from models_app.services.registry import model_version_artifact_bytes
@@ -57,11 +57,12 @@ class ServingVersions:
         return [v for v in (self.production, self.canary, *self.shadows) if v is not None]
 
 
-def serving_versions(*, project: Project) -> ServingVersions:
-    """The project's production, canary and shadow versions (one query)."""
+def serving_versions(*, owner: str) -> ServingVersions:
+    """The production, canary and shadow versions of ``owner`` (a labeling project's
+    ``owner_key``), in one query."""
     versions = (
         ModelVersion.objects.filter(
-            owner=project.owner_key,
+            owner=owner,
             stage__in=[Stage.PRODUCTION, Stage.CANARY, Stage.SHADOW],
         )
         .exclude(status=ModelVersionStatus.BROKEN)

@@ -1,0 +1,155 @@
+"""Intake, step 3: the verdict on one submission, from what the earlier steps found.
+
+Pure: plain values in (``IntakeFacts``), plain values out (``Verdict``); no database, no model,
+no settings, so every automation level and threshold can be tested directly.
+
+The order of precedence: a hash-bank match removes at once where the level acts on hashes
+(assist, partial, full); rule hits are reported and name the category when nothing else does;
+the model's scores act only at partial and full (assist shows them, shadow logs them, human-only
+never computes them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from moderation.choices import SCORE_USED_LEVELS, AutomationLevel, ContentState
+
+# Levels at which a hash-bank match removes content at once.
+HASH_ACTS_LEVELS = SCORE_USED_LEVELS
+
+
+@dataclass(frozen=True)
+class CategoryThresholds:
+    """A policy category as the decision sees it."""
+
+    id: int
+    name: str
+    remove_threshold: float
+    allow_threshold: float
+
+
+@dataclass(frozen=True)
+class HashHit:
+    """A hash-bank match: ``kind`` sha256 or phash; ``distance`` 0 for an exact match."""
+
+    kind: str
+    category_id: int
+    distance: int
+
+
+@dataclass(frozen=True)
+class RuleHitFact:
+    """A category rule (keyword / regular expression) the text matched."""
+
+    rule: str
+    category_id: int
+    category_name: str
+
+
+@dataclass(frozen=True)
+class IntakeFacts:
+    """Everything the verdict depends on."""
+
+    automation_level: str
+    # The policy's categories, in its order (most severe first, then by name).
+    categories: tuple[CategoryThresholds, ...]
+    hash_hit: HashHit | None = None
+    rule_hits: tuple[RuleHitFact, ...] = ()
+    # The acting model version's probability per category name; empty when it did not score.
+    category_scores: Mapping[str, float] = field(default_factory=dict)
+    # Why the model did not score, when it did not (they lead the verdict's reasons).
+    scoring_notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    state: ContentState
+    # The category the content is filed under (hash match, else the worst removing score,
+    # else the model's top category, else the first rule hit), or None.
+    top_category_id: int | None
+    # The acting model's score of that category, where the level uses scores.
+    score: float | None
+    # Whether the model flagged the content (a score at or over a remove threshold).
+    model_flag: bool
+    reasons: tuple[str, ...]
+
+
+def intake_decide(*, facts: IntakeFacts) -> Verdict:
+    """The state, category, score and reasons of a submission under its policy's automation
+    level: pending (people decide), removed or allowed."""
+    level = facts.automation_level
+    reasons = list(facts.scoring_notes)
+    by_id = {category.id: category for category in facts.categories}
+    top_id: int | None = None
+    first_rule_id = facts.rule_hits[0].category_id if facts.rule_hits else None
+
+    # The verdict with the category and reasons as they stand when it is called.
+    def verdict(
+        state: ContentState = ContentState.PENDING,
+        score: float | None = None,
+        model_flag: bool = False,
+    ) -> Verdict:
+        return Verdict(
+            state=state,
+            top_category_id=top_id,
+            score=score,
+            model_flag=model_flag,
+            reasons=tuple(reasons),
+        )
+
+    hit = facts.hash_hit
+    if hit is not None:
+        category = by_id.get(hit.category_id)
+        top_id = category.id if category else None
+        how = "exact" if hit.distance == 0 else f"distance {hit.distance}"
+        reasons.append(
+            f"hash bank: {hit.kind} match ({how}), category {category.name if category else '?'}"
+        )
+        if level in HASH_ACTS_LEVELS:
+            return verdict(ContentState.REMOVED)
+    for rule_hit in facts.rule_hits:
+        reasons.append(f"rule {rule_hit.rule!r} matched, category {rule_hit.category_name}")
+    if level == AutomationLevel.HUMAN_ONLY:
+        reasons.append("policy is human-only: people decide")
+        top_id = top_id if top_id is not None else first_rule_id
+        return verdict()
+    scores = facts.category_scores
+    by_name = {category.name: category for category in facts.categories}
+    top_name = max(scores, key=scores.__getitem__, default=None)
+    if level == AutomationLevel.SHADOW:
+        reasons.append("policy is in shadow mode: model scores logged, people decide")
+        top_id = top_id if top_id is not None else first_rule_id
+        return verdict()
+    if top_name is None:
+        top_id = top_id if top_id is not None else first_rule_id
+        return verdict()
+    top_id = top_id if top_id is not None else by_name[top_name].id
+    score = scores[top_name]
+    removing = [
+        c for name, c in by_name.items() if name in scores and scores[name] >= c.remove_threshold
+    ]
+    if removing:
+        worst = max(removing, key=lambda c: scores[c.name])
+        top_id = worst.id if hit is None else top_id
+        score = scores[worst.name]
+        reasons.append(
+            f"model: {worst.name} {score:.3f} >= remove threshold {worst.remove_threshold}"
+        )
+    model_flag = bool(removing)
+    if level == AutomationLevel.ASSIST:
+        reasons.append("policy is in assist mode: the suggestion is shown to people")
+        return verdict(score=score, model_flag=model_flag)
+    if removing:
+        return verdict(ContentState.REMOVED, score, model_flag)
+    below = all(scores.get(c.name, 1.0) <= c.allow_threshold for c in by_name.values())
+    if level == AutomationLevel.FULL or below:
+        reasons.append(
+            "model: every category at or below its allow threshold"
+            if below
+            else "policy is fully automatic: below the remove thresholds, allowed"
+        )
+        return verdict(ContentState.ALLOWED, score, model_flag)
+    reasons.append("model: between the allow and remove thresholds: people decide")
+    return verdict(score=score, model_flag=model_flag)

@@ -2,7 +2,9 @@
 
 In order: the items in each policy's labeling project (through labeling's service), the
 authors, the contents (with their blurred thumbnails), the reports (hash bank, rules, model),
-the automatic decisions, their webhook deliveries (outbox rows) and their audit records.
+the automatic decisions, their webhook deliveries (outbox rows) and their audit records. The
+writes stay together in one module (a little over 400 lines): they share one transaction and
+rely on the batch's order.
 """
 
 from __future__ import annotations

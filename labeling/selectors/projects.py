@@ -1,13 +1,13 @@
 """Reads of projects, scoped to what the caller may see."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from core.exceptions import ApplicationError
-from labeling.models import Project, ProjectMembership
+from labeling.models import LabelClass, Project, ProjectMembership
 
 
 def project_list(*, user: AbstractBaseUser) -> QuerySet[Project]:
@@ -63,3 +63,36 @@ def project_get_for_user(
 
 def membership_list(*, project: Project) -> QuerySet[ProjectMembership]:
     return ProjectMembership.objects.filter(project=project).select_related("user")
+
+
+# --- for other apps (moderation): reads by id, so they never query labeling's models ---------
+
+
+def project_get_or_none(*, project_id: int) -> Project | None:
+    """The project, or None when there is no such project (no access check: the caller's)."""
+    return Project.objects.filter(pk=project_id).first()
+
+
+def project_member_role(*, project_id: int, user_id: int) -> str | None:
+    """The user's role in the project, or None for a non-member (superusers are not special
+    here: the caller decides what they may do)."""
+    return (
+        ProjectMembership.objects.filter(project_id=project_id, user_id=user_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def label_class_names(*, project_id: int) -> list[str]:
+    """The names of the project's label classes, in their order."""
+    return list(
+        LabelClass.objects.filter(project_id=project_id)
+        .order_by("order", "id")
+        .values_list("name", flat=True)
+    )
+
+
+def project_owner_keys(*, project_ids: Iterable[int]) -> list[str]:
+    """How models_app names the models of these projects (``Project.owner_key``), one per
+    existing project; ``project_ids`` may be a queryset (one query then)."""
+    return [project.owner_key for project in Project.objects.filter(pk__in=project_ids).only("pk")]

@@ -11,7 +11,6 @@ from rest_framework.views import APIView
 from core.exceptions import ApplicationError
 from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from core.parsers import JSONParser
-from labeling.models import Project
 from moderation.api import admin_serializers as s
 from moderation.models import Policy
 from moderation.selectors.access import (
@@ -179,12 +178,9 @@ class PolicyListCreateApi(APIView):
         data = s.PolicyCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        project = Project.objects.filter(pk=values.pop("project")).first()
-        if project is None:
-            raise ApplicationError(
-                "Only an admin of the project can create a policy on it.", status_code=403
-            )
-        policy = policies.policy_create(user=request.user, project=project, **values)
+        policy = policies.policy_create(
+            user=request.user, project_id=values.pop("project"), **values
+        )
         return Response(
             s.PolicyOutputSerializer(policy_with_details(policy=policy)).data,
             status=status.HTTP_201_CREATED,

@@ -7,7 +7,7 @@ from django.http import Http404
 
 from core.exceptions import ApplicationError
 from labeling.choices import Role
-from labeling.models import ProjectMembership
+from labeling.selectors.projects import project_member_role
 from moderation.models import Policy
 
 # Review content (standard tier), decide, see author history.
@@ -22,11 +22,7 @@ def policy_role(*, policy: Policy, user: AbstractBaseUser) -> str | None:
     """The user's role in the policy's project (superusers act as admin), or None."""
     if user.is_superuser:
         return Role.ADMIN
-    return (
-        ProjectMembership.objects.filter(project_id=policy.project_id, user_id=user.pk)
-        .values_list("role", flat=True)
-        .first()
-    )
+    return project_member_role(project_id=policy.project_id, user_id=user.pk)
 
 
 def policy_get_for_user(

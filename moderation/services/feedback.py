@@ -3,7 +3,7 @@ as an annotation on the content's item (through labeling's service)."""
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from labeling.models import Annotation, LabelClass
+from labeling.selectors.projects import label_class_names
 from labeling.services.external_labels import annotation_record_external
 from moderation.choices import DecisionAction
 from moderation.models import Content, Decision
@@ -14,11 +14,7 @@ def non_violating_label(*, content: Content) -> str | None:
     when there is none, or more than one (it is then not clear which one "allowed" means)."""
     mapped = set(content.policy.categories.values_list("label_class", flat=True))
     free = [
-        name
-        for name in LabelClass.objects.filter(project_id=content.item.project_id)
-        .order_by("order", "id")
-        .values_list("name", flat=True)
-        if name not in mapped
+        name for name in label_class_names(project_id=content.item.project_id) if name not in mapped
     ]
     return free[0] if len(free) == 1 else None
 
@@ -42,9 +38,9 @@ def decision_label(*, content: Content, decision: Decision) -> str | None:
 
 def decision_annotate(
     *, content: Content, decision: Decision, source: str, annotator: AbstractBaseUser
-) -> Annotation | None:
+) -> int | None:
     """Record a person's final decision as an annotation (source ``moderation`` or ``appeal``)
-    on the content's item, with the model suggestion they were shown.
+    on the content's item, with the model suggestion they were shown; returns its id.
 
     Returns None, writing nothing, when:
     - the decision was made automatically (feedback-loop guard: the model's own verdicts never
@@ -62,7 +58,7 @@ def decision_annotate(
         return None
     suggestion = decision.model_suggestion or {}
     suggested_category = suggestion.get("label_class")
-    return annotation_record_external(
+    annotation = annotation_record_external(
         item=content.item,
         labels=[label],
         source=source,
@@ -71,3 +67,4 @@ def decision_annotate(
         suggested_by_id=suggestion.get("model_version_id"),
         time_on_item_ms=decision.time_spent_ms,
     )
+    return annotation.pk

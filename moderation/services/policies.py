@@ -13,7 +13,7 @@ from django.utils import timezone
 from core.exceptions import ApplicationError
 from core.services.audit import audit_record, changed_fields
 from labeling.choices import Role
-from labeling.models import Project
+from labeling.selectors.projects import label_class_names, project_get_or_none
 from labeling.services.projects import project_update
 from moderation.models import Policy, PolicyCategory, ReasonCode
 from moderation.selectors.access import policy_role
@@ -53,8 +53,10 @@ def policy_snapshot(policy: Policy) -> dict[str, Any]:
     }
 
 
-def _check_categories(*, project: Project, categories: list[dict[str, Any]]) -> None:
-    class_names = set(project.label_classes.values_list("name", flat=True))
+def _check_categories(
+    *, project_id: int, project_name: str, categories: list[dict[str, Any]]
+) -> None:
+    class_names = set(label_class_names(project_id=project_id))
     seen: set[str] = set()
     for index, category in enumerate(categories):
         name = category["name"]
@@ -66,7 +68,7 @@ def _check_categories(*, project: Project, categories: list[dict[str, Any]]) -> 
         if category["label_class"] not in class_names:
             raise ApplicationError(
                 f"Category {name!r}: {category['label_class']!r} is not a label class of "
-                f"project {project.name!r}.",
+                f"project {project_name!r}.",
                 extra={"category_index": index, "label_classes": sorted(class_names)},
             )
         if category["allow_threshold"] >= category["remove_threshold"]:
@@ -182,7 +184,7 @@ def _save_nested(
 def policy_create(
     *,
     user: AbstractBaseUser,
-    project: Project,
+    project_id: int,
     name: str,
     description: str = "",
     automation_level: str,
@@ -190,19 +192,20 @@ def policy_create(
     categories: list[dict[str, Any]] | None = None,
     reason_codes: list[dict[str, Any]] | None = None,
 ) -> Policy:
-    """Create a policy on ``project`` (the caller must be its admin).
+    """Create a policy on the labeling project ``project_id`` (the caller must be its admin;
+    403 alike for a project that does not exist).
 
     Side effects: audit ``policy.create`` with the whole policy; the project's new model
     versions start in shadow from now on (``project.update`` audited).
     """
-    probe = Policy(project=project)
-    if policy_role(policy=probe, user=user) != Role.ADMIN:
+    project = project_get_or_none(project_id=project_id)
+    if project is None or policy_role(policy=Policy(project=project), user=user) != Role.ADMIN:
         raise ApplicationError(
             "Only an admin of the project can create a policy on it.", status_code=403
         )
     categories = categories or []
     reason_codes = reason_codes or []
-    _check_categories(project=project, categories=categories)
+    _check_categories(project_id=project.pk, project_name=project.name, categories=categories)
     _check_reason_codes(reason_codes=reason_codes, category_names={c["name"] for c in categories})
     try:
         with transaction.atomic():
@@ -246,7 +249,9 @@ def policy_update(*, policy: Policy, user: AbstractBaseUser, **changes: Any) -> 
     categories = changes.pop("categories", None)
     reason_codes = changes.pop("reason_codes", None)
     if categories is not None:
-        _check_categories(project=policy.project, categories=categories)
+        _check_categories(
+            project_id=policy.project_id, project_name=policy.project.name, categories=categories
+        )
     category_names = (
         {c["name"] for c in categories}
         if categories is not None

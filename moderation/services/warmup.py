@@ -18,10 +18,11 @@ from django.conf import settings
 from django.db import connection
 
 from core.observability.health import CheckResult
-from labeling.models import Project
+from labeling.selectors.projects import project_owner_keys
 from models_app.choices import ModelVersionStatus, Stage
 from models_app.models import ModelVersion
 from moderation.choices import AutomationLevel
+from moderation.models import Policy
 from moderation.services import model_serving
 
 logger = logging.getLogger(__name__)
@@ -39,12 +40,11 @@ def intake_models_required() -> list[ModelVersion]:
     policy that scores intake (every level but human-only; shadow logs the scores), its
     production, canary and shadow versions. Two queries."""
     scoring_levels = [level for level in AutomationLevel if level != AutomationLevel.HUMAN_ONLY]
-    owners = [
-        project.owner_key
-        for project in Project.objects.filter(policies__automation_level__in=scoring_levels)
-        .distinct()
-        .only("pk")
-    ]
+    owners = project_owner_keys(
+        project_ids=Policy.objects.filter(automation_level__in=scoring_levels).values_list(
+            "project_id", flat=True
+        )
+    )
     versions = list(
         ModelVersion.objects.filter(
             owner__in=owners, stage__in=[Stage.PRODUCTION, Stage.CANARY, Stage.SHADOW]

@@ -93,7 +93,7 @@ def photo_world(staff_user):
     import_job_run(job_id=job.pk)
     policy = policy_create(
         user=staff_user,
-        project=project,
+        project_id=project.pk,
         name="Photo rules",
         automation_level="human_only",
         categories=[

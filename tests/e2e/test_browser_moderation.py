@@ -101,7 +101,7 @@ def moderation_world(staff_user):
     )
     policy = policy_create(
         user=staff_user,
-        project=project,
+        project_id=project.pk,
         name="Chat community rules",
         automation_level="human_only",
         categories=[

@@ -43,7 +43,7 @@ def chat_policy(staff_user):
     )
     return policy_create(
         user=staff_user,
-        project=project,
+        project_id=project.pk,
         name="Chat community rules",
         automation_level="human_only",
         categories=[

@@ -19,7 +19,7 @@ def test_a_policy_makes_new_model_versions_start_in_shadow(make_member):
 
     policy_create(
         user=admin,
-        project=project,
+        project_id=project.pk,
         name="Community rules",
         automation_level="partial",
         categories=[

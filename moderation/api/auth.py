@@ -1,4 +1,5 @@
-"""Platforms call the API with ``Authorization: Bearer <key>``; a key grants scopes."""
+"""Who may call what: platforms call their routes with ``Authorization: Bearer <key>`` (a key
+grants scopes); people who manage platforms are site admins."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
+from rest_framework.views import APIView
 
+from core.exceptions import ApplicationError
 from moderation.models import Platform, PlatformApiKey
 
 
@@ -81,3 +84,16 @@ class PlatformKeyScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer", "description": "A platform's API key."}
+
+
+class PlatformApi(APIView):
+    """A route platforms call with their API key; ``required_scope`` names the key's scope."""
+
+    authentication_classes = [PlatformKeyAuthentication]
+    permission_classes = [HasScope]
+    required_scope: str | None = None
+
+
+def require_site_admin(request) -> None:
+    if not request.user.is_staff:
+        raise ApplicationError("Only site admins manage platforms and API keys.", status_code=403)

@@ -1,29 +1,22 @@
-"""Platform endpoints (``Authorization: Bearer <key>``): intake, reports, content status."""
+"""Intake (API keys with scope ``intake``): a platform submits content, one or a batch, and
+polls where its content stands."""
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
 from moderation.api import intake_serializers as s
-from moderation.api.auth import HasScope, PlatformKeyAuthentication
+from moderation.api.auth import PlatformApi
 from moderation.api.throttling import IntakeRateThrottle
 from moderation.services import intake as intake_services
-from moderation.services.reports import report_create, user_report_count
 
 ERRORS = {
     400: OpenApiResponse(description="Bad input: {message, extra}"),
     401: OpenApiResponse(description="Unknown or revoked API key"),
     403: OpenApiResponse(description="The key lacks the scope"),
 }
-
-
-class PlatformApi(APIView):
-    authentication_classes = [PlatformKeyAuthentication]
-    permission_classes = [HasScope]
-    required_scope: str | None = None
 
 
 def _input(index: int, data) -> intake_services.IntakeInput:
@@ -140,34 +133,3 @@ class ContentStatusApi(PlatformApi):
             platform=request.user.platform, external_id=external_id
         )
         return Response(intake_services.content_answer(content))
-
-
-class ReportCreateApi(PlatformApi):
-    required_scope = "reports"
-
-    @extend_schema(
-        request=s.ReportInputSerializer,
-        responses={201: s.ReportOutputSerializer, 200: s.ReportOutputSerializer, 404: None},
-    )
-    def post(self, request):
-        """A platform user reports content. 201 for a new report; 200 when this reporter had
-        already reported it (counted once). 404 for content the platform never submitted,
-        or submitted under a policy it is no longer granted."""
-        data = s.ReportInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        content = intake_services.content_get_for_platform(
-            platform=request.user.platform, external_id=data.validated_data["external_id"]
-        )
-        _, created, content = report_create(
-            content=content,
-            reporter_id=data.validated_data["reporter_id"],
-            reason=data.validated_data["reason"],
-        )
-        body = {
-            "external_id": content.external_id,
-            "content_id": content.pk,
-            "created": created,
-            "user_report_count": user_report_count(content=content),
-            "report_count": content.report_count,
-        }
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -1,18 +1,12 @@
-"""Shapes of the review, decision, appeal and webhook API (shared with the frontend through the
-OpenAPI schema)."""
+"""Shapes of the review queue, the review panel and decisions (shared with the frontend through
+the OpenAPI schema)."""
 
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from moderation.choices import (
-    AppealState,
-    AuthorAction,
-    ContentState,
-    DecisionAction,
-    ReviewTier,
-)
-from moderation.models import Appeal, Content, Decision, WebhookDelivery, WebhookEndpoint
+from moderation.choices import AuthorAction, ContentState, DecisionAction, ReviewTier
+from moderation.models import Content, Decision
 from moderation.services.decisions import SUGGESTION_LEVELS
 
 # --- inputs ------------------------------------------------------------------------------------
@@ -59,31 +53,6 @@ class DecisionInputSerializer(serializers.Serializer):
     )
     suspend_days = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     time_spent_ms = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-
-
-class AppealCreateInputSerializer(serializers.Serializer):
-    external_id = serializers.CharField(max_length=255)
-    statement = serializers.CharField(allow_blank=True, default="", max_length=5000)
-
-
-class AppealFilterSerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=AppealState.choices, required=False)
-
-
-class AppealDecideInputSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=[("uphold", "Uphold"), ("overturn", "Overturn")])
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-
-
-class WebhookEndpointInputSerializer(serializers.Serializer):
-    url = serializers.URLField(max_length=500)
-    secret = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=128,
-        help_text="Signs every delivery; a random one is made when left out (shown once).",
-    )
 
 
 # --- outputs -----------------------------------------------------------------------------------
@@ -206,43 +175,6 @@ class SimilarContentSerializer(serializers.Serializer):
     similarity = serializers.FloatField(help_text="Cosine similarity of the embeddings.")
 
 
-class AppealSerializer(serializers.ModelSerializer):
-    content_id = serializers.IntegerField(source="content.id")
-    external_id = serializers.CharField(source="content.external_id")
-    policy = serializers.IntegerField(source="content.policy_id")
-    content_state = serializers.CharField(source="content.state")
-    text = serializers.CharField(source="content.item.text", allow_null=True)
-    decision = DecisionSerializer()
-
-    class Meta:
-        model = Appeal
-        fields = [
-            "id",
-            "content_id",
-            "external_id",
-            "policy",
-            "content_state",
-            "text",
-            "statement",
-            "state",
-            "decision",
-            "reviewer_name",
-            "note",
-            "created_at",
-            "decided_at",
-        ]
-
-
-class PlatformAppealSerializer(serializers.ModelSerializer):
-    """An appeal as the platform sees it."""
-
-    external_id = serializers.CharField(source="content.external_id")
-
-    class Meta:
-        model = Appeal
-        fields = ["id", "external_id", "state", "created_at"]
-
-
 class ContentDetailSerializer(serializers.Serializer):
     """The review panel: the content and everything a moderator weighs it with."""
 
@@ -329,47 +261,3 @@ class LeaseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     leased_by = serializers.CharField(source="leased_by.username", allow_null=True)
     lease_expires_at = serializers.DateTimeField(allow_null=True)
-
-
-class WebhookEndpointSerializer(serializers.ModelSerializer):
-    secret_hint = serializers.SerializerMethodField(help_text="The secret's first characters.")
-
-    class Meta:
-        model = WebhookEndpoint
-        fields = ["id", "platform", "url", "active", "secret_hint", "created_at"]
-
-    def get_secret_hint(self, endpoint: WebhookEndpoint) -> str:
-        return endpoint.secret[:4] + "…"
-
-
-class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
-    class Meta(WebhookEndpointSerializer.Meta):
-        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
-
-
-class WebhookDeliverySerializer(serializers.ModelSerializer):
-    # Declared: a PositiveIntegerField's schema maximum depends on the database.
-    attempts = serializers.IntegerField(read_only=True)
-    last_status_code = serializers.IntegerField(read_only=True, allow_null=True)
-    delivery_id = serializers.UUIDField(
-        source="uuid",
-        read_only=True,
-        help_text="Sent as X-Tandem-Delivery and delivery_id, the same on every attempt.",
-    )
-
-    class Meta:
-        model = WebhookDelivery
-        fields = [
-            "id",
-            "delivery_id",
-            "event",
-            "payload",
-            "status",
-            "attempts",
-            "last_status_code",
-            "last_error",
-            "log",
-            "next_attempt_at",
-            "created_at",
-            "delivered_at",
-        ]

@@ -1,12 +1,11 @@
-"""Endpoints of the review workbench: the queue, the review panel, decisions, appeals and
-webhook endpoints. Roles come from the policy's labeling project (moderation.selectors.access)."""
+"""The review workbench: the queue, the review panel of a content (its image, leases,
+reassignment) and decisions. Roles come from the policy's labeling project
+(moderation.selectors.access)."""
 
 from django.contrib.auth import get_user_model
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,8 +13,6 @@ from core.exceptions import ApplicationError
 from core.files import CACHE_NO_STORE, FileViewMixin, file_response
 from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from moderation.api import review_serializers as s
-from moderation.api.auth import HasScope, PlatformKeyAuthentication
-from moderation.models import Appeal, Platform, WebhookEndpoint
 from moderation.selectors.access import (
     MODERATE_ROLES,
     SENIOR_ROLES,
@@ -23,16 +20,9 @@ from moderation.selectors.access import (
     policy_get_for_user,
 )
 from moderation.selectors.contents import content_detail, content_get_for_user
-from moderation.selectors.review import (
-    appeal_list,
-    review_queue_list,
-    webhook_delivery_list,
-    webhook_endpoint_list,
-)
+from moderation.selectors.review import review_queue_list
 from moderation.services import review as review_services
-from moderation.services.appeals import appeal_create, appeal_decide
 from moderation.services.decisions import decision_create
-from moderation.services.webhooks import webhook_endpoint_create
 
 
 def _detail(content, user) -> dict:
@@ -195,108 +185,3 @@ class ContentDecideApi(APIView):
         data.is_valid(raise_exception=True)
         decision = decision_create(content=content, user=request.user, **data.validated_data)
         return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
-
-
-class PlatformAppealCreateApi(APIView):
-    authentication_classes = [PlatformKeyAuthentication]
-    permission_classes = [HasScope]
-    required_scope = "appeals"
-
-    @extend_schema(
-        request=s.AppealCreateInputSerializer, responses={201: s.PlatformAppealSerializer}
-    )
-    def post(self, request):
-        """An author appeals the final decision on their content (API key with scope
-        ``appeals``). 404 for content the platform never sent; 409 when it has no final
-        decision or an appeal of it is already open."""
-        data = s.AppealCreateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        appeal = appeal_create(platform=request.user.platform, **data.validated_data)
-        return Response(s.PlatformAppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
-
-
-class AppealListApi(APIView):
-    @extend_schema(
-        parameters=[s.AppealFilterSerializer, *PAGE_PARAMETERS],
-        responses=paginated(s.AppealSerializer),
-        operation_id="moderation_appeals_list",
-    )
-    def get(self, request):
-        """Appeals in the policies where the caller is a senior moderator, oldest first."""
-        filters = s.AppealFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        appeals = appeal_list(user=request.user, state=filters.validated_data.get("state"))
-        return paginated_response(request, self, appeals, s.AppealSerializer)
-
-
-class AppealDecideApi(APIView):
-    @extend_schema(request=s.AppealDecideInputSerializer, responses=s.AppealSerializer)
-    def post(self, request, appeal_id: int):
-        """Uphold or overturn an appeal (senior moderators; never the one who made the appealed
-        decision: 403). Overturning restores the content, corrects the training label, takes
-        back the strike and notifies the platform by webhook. 409 when already decided."""
-        appeal = get_object_or_404(Appeal.objects.select_related("content__policy"), pk=appeal_id)
-        content_get_for_user(content_id=appeal.content_id, user=request.user, roles=SENIOR_ROLES)
-        data = s.AppealDecideInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        appeal = appeal_decide(appeal=appeal, user=request.user, **data.validated_data)
-        appeal = Appeal.objects.select_related("content__item", "decision__reason_code").get(
-            pk=appeal.pk
-        )
-        return Response(s.AppealSerializer(appeal).data)
-
-
-class WebhookEndpointListCreateApi(APIView):
-    permission_classes = [IsAdminUser]
-
-    @extend_schema(
-        parameters=PAGE_PARAMETERS,
-        responses=paginated(s.WebhookEndpointSerializer),
-        operation_id="moderation_platforms_webhooks_list",
-    )
-    def get(self, request, platform_id: int):
-        """The platform's webhook endpoints (site staff only)."""
-        platform = get_object_or_404(Platform, pk=platform_id)
-        return paginated_response(
-            request,
-            self,
-            webhook_endpoint_list(platform_id=platform.pk),
-            s.WebhookEndpointSerializer,
-        )
-
-    @extend_schema(
-        request=s.WebhookEndpointInputSerializer,
-        responses={201: s.WebhookEndpointCreatedSerializer},
-    )
-    def post(self, request, platform_id: int):
-        """Add a destination for the platform's decisions (site staff only). The answer shows
-        the signing secret once. 400 for a URL resolving to a private, loopback or link-local
-        address (unless the operator allowed the host)."""
-        platform = get_object_or_404(Platform, pk=platform_id)
-        data = s.WebhookEndpointInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        endpoint = webhook_endpoint_create(
-            platform=platform, actor=request.user, **data.validated_data
-        )
-        return Response(
-            s.WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED
-        )
-
-
-class WebhookDeliveryListApi(APIView):
-    permission_classes = [IsAdminUser]
-
-    @extend_schema(
-        parameters=PAGE_PARAMETERS,
-        responses=paginated(s.WebhookDeliverySerializer),
-        operation_id="moderation_webhooks_deliveries_list",
-    )
-    def get(self, request, endpoint_id: int):
-        """The endpoint's deliveries, newest first, each with its log of attempts."""
-        endpoint = get_object_or_404(WebhookEndpoint, pk=endpoint_id)
-        return paginated_response(
-            request,
-            self,
-            webhook_delivery_list(endpoint_id=endpoint.pk),
-            s.WebhookDeliverySerializer,
-        )

@@ -1,8 +1,140 @@
-from django.urls import include, path
+"""Moderation's routes: platforms' (API keys) under /api/v1/platform/, people's under
+/api/v1/moderation/. Grouped by resource, each served by ``<resource>_views``."""
 
-# Platform-facing routes (API keys) live under /api/v1/platform/, people's under
-# /api/v1/moderation/. Each part of the app keeps its own list.
+from django.urls import path
+
+from moderation.api import (
+    appeal_views,
+    grant_views,
+    hashbank_views,
+    intake_views,
+    platform_views,
+    policy_views,
+    report_views,
+    review_views,
+    webhook_views,
+)
+
 urlpatterns = [
-    path("", include("moderation.api.intake_urls")),
-    path("", include("moderation.api.review_urls")),
+    # --- platforms, with API keys (Authorization: Bearer <key>) ------------------------------
+    path("platform/intake/", intake_views.IntakeApi.as_view(), name="platform-intake"),
+    path(
+        "platform/intake/batch/",
+        intake_views.IntakeBatchApi.as_view(),
+        name="platform-intake-batch",
+    ),
+    path(
+        "platform/contents/<str:external_id>/",
+        intake_views.ContentStatusApi.as_view(),
+        name="platform-content-detail",
+    ),
+    path("platform/reports/", report_views.ReportCreateApi.as_view(), name="platform-reports"),
+    path(
+        "platform/appeals/",
+        appeal_views.PlatformAppealCreateApi.as_view(),
+        name="platform-appeals",
+    ),
+    # --- people (session / token): platforms and their keys ----------------------------------
+    path(
+        "moderation/platforms/",
+        platform_views.PlatformListCreateApi.as_view(),
+        name="moderation-platforms",
+    ),
+    path(
+        "moderation/platforms/<int:platform_id>/keys/",
+        platform_views.ApiKeyListCreateApi.as_view(),
+        name="moderation-platform-keys",
+    ),
+    path(
+        "moderation/platforms/<int:platform_id>/keys/<int:key_id>/revoke/",
+        platform_views.ApiKeyRevokeApi.as_view(),
+        name="moderation-platform-key-revoke",
+    ),
+    # --- policy grants ---------------------------------------------------------------------------
+    path(
+        "moderation/platforms/<int:platform_id>/grants/",
+        grant_views.PlatformGrantListApi.as_view(),
+        name="moderation-platform-grants",
+    ),
+    path(
+        "moderation/platforms/<int:platform_id>/grants/<int:policy_id>/",
+        grant_views.PlatformGrantApi.as_view(),
+        name="moderation-platform-grant",
+    ),
+    # --- webhooks --------------------------------------------------------------------------------
+    path(
+        "moderation/platforms/<int:platform_id>/webhooks/",
+        webhook_views.WebhookEndpointListCreateApi.as_view(),
+        name="moderation-platform-webhooks",
+    ),
+    path(
+        "moderation/webhooks/<int:endpoint_id>/deliveries/",
+        webhook_views.WebhookDeliveryListApi.as_view(),
+        name="moderation-webhook-deliveries",
+    ),
+    # --- policies and their hash banks -----------------------------------------------------------
+    path(
+        "moderation/policies/",
+        policy_views.PolicyListCreateApi.as_view(),
+        name="moderation-policies",
+    ),
+    path(
+        "moderation/policies/<int:policy_id>/",
+        policy_views.PolicyDetailApi.as_view(),
+        name="moderation-policy-detail",
+    ),
+    path(
+        "moderation/policies/<int:policy_id>/hashes/",
+        hashbank_views.HashEntryListImportApi.as_view(),
+        name="moderation-policy-hashes",
+    ),
+    # --- review: the queue, contents, decisions ----------------------------------------------
+    path("moderation/queue/", review_views.ReviewQueueListApi.as_view(), name="moderation-queue"),
+    path(
+        "moderation/queue/next/",
+        review_views.ReviewQueueNextApi.as_view(),
+        name="moderation-queue-next",
+    ),
+    path(
+        "moderation/contents/<int:content_id>/",
+        review_views.ContentDetailApi.as_view(),
+        name="moderation-content-detail",
+    ),
+    path(
+        "moderation/contents/<int:content_id>/image/",
+        review_views.ContentImageApi.as_view(),
+        name="moderation-content-image",
+    ),
+    path(
+        "moderation/contents/<int:content_id>/blurred/",
+        review_views.ContentBlurredThumbnailApi.as_view(),
+        name="moderation-content-blurred",
+    ),
+    path(
+        "moderation/contents/<int:content_id>/renew/",
+        review_views.ContentRenewApi.as_view(),
+        name="moderation-content-renew",
+    ),
+    path(
+        "moderation/contents/<int:content_id>/release/",
+        review_views.ContentReleaseApi.as_view(),
+        name="moderation-content-release",
+    ),
+    path(
+        "moderation/contents/<int:content_id>/reassign/",
+        review_views.ContentReassignApi.as_view(),
+        name="moderation-content-reassign",
+    ),
+    path(
+        "moderation/contents/<int:content_id>/decide/",
+        review_views.ContentDecideApi.as_view(),
+        name="moderation-content-decide",
+    ),
+    # --- appeals ---------------------------------------------------------------------------------
+    path("moderation/appeals/", appeal_views.AppealListApi.as_view(), name="moderation-appeals"),
+    path(
+        "moderation/appeals/<int:appeal_id>/decide/",
+        appeal_views.AppealDecideApi.as_view(),
+        name="moderation-appeal-decide",
+    ),
 ]

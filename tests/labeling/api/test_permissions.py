@@ -28,8 +28,7 @@ from labeling.services.queue import queue_next
 from models_app.choices import JobKind, JobStatus, JobTrigger, Stage
 from models_app.models import ModelVersion, TrainingJob
 from models_app.services.registry import model_version_register, model_version_set_stage
-from moderation.api import intake_urls as moderation_intake_urls
-from moderation.api import review_urls as moderation_review_urls
+from moderation.api import urls as moderation_urls
 from tests.factories import (
     AnnotationFactory,
     ItemFactory,
@@ -696,7 +695,7 @@ def _implemented_methods(pattern: URLPattern) -> set[str]:
 def test_matrix_covers_every_endpoint_and_method():
     implemented = {
         (pattern.name, method)
-        for urls in (core_urls, labeling_urls, moderation_intake_urls, moderation_review_urls)
+        for urls in (core_urls, labeling_urls, moderation_urls)
         for pattern in urls.urlpatterns
         for method in _implemented_methods(pattern)
         # Platform routes take API keys, not people's sessions: tested with their keys.

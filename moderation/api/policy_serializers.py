@@ -1,0 +1,116 @@
+"""Policies: categories mapped to the project's label classes, reason codes, thresholds and
+the automation level."""
+
+from rest_framework import serializers
+
+from core.limits import DESCRIPTION_MAX_CHARS
+from moderation.api.grant_serializers import PolicyGrantedPlatformSerializer
+from moderation.choices import AutomationLevel, DecisionAction
+from moderation.models import Policy, PolicyCategory
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    severity = serializers.IntegerField(min_value=1, max_value=5, default=2)
+    remove_threshold = serializers.FloatField(min_value=0.0, max_value=1.0, default=0.97)
+    allow_threshold = serializers.FloatField(min_value=0.0, max_value=1.0, default=0.05)
+    sla_hours = serializers.IntegerField(min_value=1, max_value=24 * 365, default=24)
+    rules = serializers.ListField(
+        child=serializers.CharField(max_length=500),
+        max_length=200,
+        default=list,
+        help_text="Keyword / regular expressions (case-insensitive search) that flag content.",
+    )
+
+    class Meta:
+        model = PolicyCategory
+        fields = [
+            "id",
+            "name",
+            "label_class",
+            "severity",
+            "remove_threshold",
+            "allow_threshold",
+            "sla_hours",
+            "rules",
+        ]
+        read_only_fields = ["id"]
+        # Names are matched per policy by the service (a PATCH may repeat existing names).
+        validators: list = []
+
+
+class ReasonCodeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(max_length=32)
+    description = serializers.CharField(max_length=500)
+    action = serializers.ChoiceField(choices=DecisionAction.choices, default=DecisionAction.REMOVE)
+    category = serializers.CharField(
+        source="category.name",
+        max_length=100,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The category (by name) this reason belongs to; null for any.",
+    )
+
+
+class ReasonCodeInputSerializer(ReasonCodeSerializer):
+    category = serializers.CharField(
+        max_length=100, required=False, allow_null=True, allow_blank=True, default=None
+    )
+
+
+class PolicyOutputSerializer(serializers.ModelSerializer):
+    categories = CategorySerializer(many=True, read_only=True)
+    reason_codes = ReasonCodeSerializer(many=True, read_only=True)
+    granted_platforms = PolicyGrantedPlatformSerializer(
+        many=True,
+        read_only=True,
+        source="grants.all",
+        help_text="Platforms whose keys may use this policy (site staff grant them).",
+    )
+
+    class Meta:
+        model = Policy
+        fields = [
+            "id",
+            "name",
+            "description",
+            "project",
+            "automation_level",
+            "canary_share",
+            "categories",
+            "reason_codes",
+            "granted_platforms",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class PolicyCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=DESCRIPTION_MAX_CHARS
+    )
+    project = serializers.IntegerField(help_text="The linked labeling project (you are its admin).")
+    automation_level = serializers.ChoiceField(
+        choices=AutomationLevel.choices, default=AutomationLevel.HUMAN_ONLY
+    )
+    canary_share = serializers.FloatField(min_value=0.0, max_value=1.0, default=0.1)
+    categories = CategorySerializer(many=True, required=False, default=list)
+    reason_codes = ReasonCodeInputSerializer(many=True, required=False, default=list)
+
+
+class PolicyUpdateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=DESCRIPTION_MAX_CHARS
+    )
+    automation_level = serializers.ChoiceField(choices=AutomationLevel.choices, required=False)
+    canary_share = serializers.FloatField(min_value=0.0, max_value=1.0, required=False)
+    categories = CategorySerializer(
+        many=True, required=False, help_text="Replaces the list (matched by name)."
+    )
+    reason_codes = ReasonCodeInputSerializer(
+        many=True, required=False, help_text="Replaces the list (matched by code)."
+    )

@@ -12,8 +12,8 @@ from moderation.api import appeal_serializers as s
 from moderation.api.auth import HasScope, PlatformKeyAuthentication
 from moderation.models import Appeal
 from moderation.selectors.access import SENIOR_ROLES
+from moderation.selectors.appeals import appeal_list
 from moderation.selectors.contents import content_get_for_user
-from moderation.selectors.review import appeal_list
 from moderation.services.appeals import appeal_create, appeal_decide
 
 

@@ -10,6 +10,7 @@ from core.exceptions import ApplicationError
 from moderation.api import intake_serializers as s
 from moderation.api.auth import PlatformApi
 from moderation.api.throttling import IntakeRateThrottle
+from moderation.selectors.contents import content_exists, content_get_for_platform
 from moderation.services import intake as intake_services
 
 ERRORS = {
@@ -48,9 +49,7 @@ class IntakeApi(PlatformApi):
         this ``external_id`` was submitted before (nothing is stored twice). 404 for a policy
         that does not exist or is not granted to the key's platform (answered alike)."""
         entry = _input(0, request.data)
-        existing = intake_services.content_exists(
-            platform=request.user.platform, external_id=entry.external_id
-        )
+        existing = content_exists(platform=request.user.platform, external_id=entry.external_id)
         result = intake_services.intake_submit(platform=request.user.platform, entries=[entry])
         if result.errors:
             error = result.errors[0]
@@ -129,7 +128,5 @@ class ContentStatusApi(PlatformApi):
         """Where the platform's content stands now (platforms poll this; decisions made later
         by people show here and arrive by webhook). 404 for content the platform never sent
         or sent under a policy it is no longer granted."""
-        content = intake_services.content_get_for_platform(
-            platform=request.user.platform, external_id=external_id
-        )
+        content = content_get_for_platform(platform=request.user.platform, external_id=external_id)
         return Response(intake_services.content_answer(content))

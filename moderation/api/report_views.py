@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from moderation.api import report_serializers as s
 from moderation.api.auth import PlatformApi
-from moderation.services import intake as intake_services
+from moderation.selectors.contents import content_get_for_platform
 from moderation.services.reports import report_create, user_report_count
 
 
@@ -23,7 +23,7 @@ class ReportCreateApi(PlatformApi):
         or submitted under a policy it is no longer granted."""
         data = s.ReportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        content = intake_services.content_get_for_platform(
+        content = content_get_for_platform(
             platform=request.user.platform, external_id=data.validated_data["external_id"]
         )
         _, created, content = report_create(

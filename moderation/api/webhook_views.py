@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from moderation.api import webhook_serializers as s
 from moderation.models import Platform, WebhookEndpoint
-from moderation.selectors.review import webhook_delivery_list, webhook_endpoint_list
+from moderation.selectors.webhooks import webhook_delivery_list, webhook_endpoint_list
 from moderation.services.webhooks import webhook_endpoint_create
 
 

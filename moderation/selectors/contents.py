@@ -1,4 +1,5 @@
-"""Reading one content for the review panel: everything a moderator needs next to it."""
+"""Reading content: a platform's own, by its external id; one content for the review panel,
+with everything a moderator needs next to it."""
 
 from collections.abc import Collection
 from typing import Any
@@ -9,16 +10,40 @@ from django.db.models import Prefetch
 from django.http import Http404
 
 from core.exceptions import ApplicationError
+from core.limits import text_problem
 from labeling.services.embedding import project_embedder_name
 from models_app.services.embeddings import embedding_matrix
 from moderation.choices import ContentState
-from moderation.models import Appeal, Content, Decision, Report
+from moderation.models import Appeal, Content, Decision, Platform, Report
 from moderation.selectors.access import MODERATE_ROLES, policies_for_user, policy_role
+from moderation.selectors.grants import contents_of_platform
 
 SIMILAR_COUNT = 5
 # Decided contents compared with the one shown: the most recent of the policy (a bounded read).
 SIMILAR_POOL = 5000
 AUTHOR_HISTORY = 20
+
+
+def content_exists(*, platform: Platform, external_id: str) -> bool:
+    """Whether ``platform`` has sent content with this external id (under any policy)."""
+    return Content.objects.filter(platform=platform, external_id=external_id).exists()
+
+
+def content_get_for_platform(*, platform: Platform, external_id: str) -> Content:
+    """The platform's own content by its external id, under a policy still granted to the
+    platform; 404 for anything else (another platform's, unknown, or under a revoked grant:
+    all answered alike)."""
+    if text_problem(external_id):
+        raise Http404  # no stored id holds such text (and the database refuses to look)
+    content = (
+        contents_of_platform(platform=platform)
+        .filter(external_id=external_id)
+        .select_related("top_category")
+        .first()
+    )
+    if content is None:
+        raise Http404
+    return content
 
 
 def content_get_for_user(

@@ -1,11 +1,11 @@
-"""Lists for moderators: the review queue, appeals, webhook endpoints and their deliveries."""
+"""The review queue as moderators see it."""
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.utils import timezone
 
 from moderation.choices import ContentState, ReviewTier
-from moderation.models import Appeal, Content, WebhookDelivery, WebhookEndpoint
+from moderation.models import Content
 from moderation.selectors.access import MODERATE_ROLES, SENIOR_ROLES, policies_for_user
 
 OPEN_STATES = (ContentState.PENDING, ContentState.ESCALATED)
@@ -47,22 +47,3 @@ def review_queue_list(
         )
         .order_by("-priority", "id")
     )
-
-
-def appeal_list(*, user: AbstractBaseUser, state: str | None = None) -> QuerySet[Appeal]:
-    """Appeals of content in the policies where the caller is senior, oldest first."""
-    policies = policies_for_user(user=user, roles=SENIOR_ROLES).values("pk")
-    appeals = Appeal.objects.filter(content__policy_id__in=policies)
-    if state:
-        appeals = appeals.filter(state=state)
-    return appeals.select_related(
-        "content__policy", "content__item", "decision__reason_code"
-    ).order_by("created_at", "id")
-
-
-def webhook_endpoint_list(*, platform_id: int) -> QuerySet[WebhookEndpoint]:
-    return WebhookEndpoint.objects.filter(platform_id=platform_id).order_by("id")
-
-
-def webhook_delivery_list(*, endpoint_id: int) -> QuerySet[WebhookDelivery]:
-    return WebhookDelivery.objects.filter(endpoint_id=endpoint_id).order_by("-created_at", "-id")

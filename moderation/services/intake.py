@@ -27,7 +27,7 @@ from core.files import files_removed_on_error
 from core.observability.metrics import intake_verdicts_count
 from moderation.choices import SCORE_USED_LEVELS, ContentState
 from moderation.models import Content, Platform, Policy, PolicyCategory, PolicyGrant
-from moderation.selectors.grants import contents_of_platform, policies_granted
+from moderation.selectors.grants import policies_granted
 from moderation.services.intake_decide import (
     CategoryThresholds,
     HashHit,
@@ -249,28 +249,3 @@ def intake_submit(*, platform: Platform, entries: list[IntakeInput]) -> IntakeRe
             answers.append((entry.index, content_answer(content)))
     errors.sort(key=lambda error: error.index)
     return IntakeResult(answers=answers, errors=errors)
-
-
-def content_exists(*, platform: Platform, external_id: str) -> bool:
-    return Content.objects.filter(platform=platform, external_id=external_id).exists()
-
-
-def content_get_for_platform(*, platform: Platform, external_id: str) -> Content:
-    """The platform's own content by its external id, under a policy still granted to the
-    platform; 404 for anything else (another platform's, unknown, or under a revoked grant:
-    all answered alike)."""
-    from django.http import Http404
-
-    from core.limits import text_problem
-
-    if text_problem(external_id):
-        raise Http404  # no stored id holds such text (and the database refuses to look)
-    content = (
-        contents_of_platform(platform=platform)
-        .filter(external_id=external_id)
-        .select_related("top_category")
-        .first()
-    )
-    if content is None:
-        raise Http404
-    return content

@@ -227,8 +227,8 @@ ENDPOINTS = [
     E("item-flags", "post", "projects/{project}/items/{item}/flags/", label_roles(201)),
     E("flags", "get", "projects/{project}/flags/", data_roles(200)),
     E("flag-resolve", "post", "projects/{project}/flags/{flag}/resolve/", data_roles(200)),
-    # moderation/api/intake_urls.py (people's routes; platform-* routes take API keys and are
-    # tested in tests/moderation/test_platform_keys.py)
+    # moderation/api/urls.py: platforms, grants, policies, hash banks (people's routes;
+    # platform-* routes take API keys and are tested in tests/moderation/test_platform_keys.py)
     E("moderation-platforms", "get", "moderation/platforms/", staff_only(200)),
     E("moderation-platforms", "post", "moderation/platforms/", staff_only(201)),
     E("moderation-platform-keys", "get", "moderation/platforms/{platform}/keys/", staff_only(200)),
@@ -275,8 +275,8 @@ ENDPOINTS = [
         "moderation/policies/{policy}/hashes/",
         senior_roles(201),
     ),
-    # moderation/api/review_urls.py (roles from the policy's project; lists show only what the
-    # caller moderates, so every signed-in caller gets 200)
+    # moderation/api/urls.py: review, appeals, webhooks (roles from the policy's project; lists
+    # show only what the caller moderates, so every signed-in caller gets 200)
     E("moderation-queue", "get", "moderation/queue/", signed_in(200)),
     E("moderation-queue-next", "post", "moderation/queue/next/", signed_in(200)),
     E("moderation-content-detail", "get", "moderation/contents/{content}/", moderate_roles(200)),

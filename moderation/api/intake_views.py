@@ -12,6 +12,7 @@ from moderation.api.auth import PlatformApi
 from moderation.api.throttling import IntakeRateThrottle
 from moderation.selectors.contents import content_exists, content_get_for_platform
 from moderation.services import intake as intake_services
+from moderation.services.intake_prepare import IntakeInput
 
 ERRORS = {
     400: OpenApiResponse(description="Bad input: {message, extra}"),
@@ -20,10 +21,10 @@ ERRORS = {
 }
 
 
-def _input(index: int, data) -> intake_services.IntakeInput:
+def _input(index: int, data) -> IntakeInput:
     parsed = s.IntakeItemInputSerializer(data=data)
     parsed.is_valid(raise_exception=True)
-    return intake_services.IntakeInput(index=index, **parsed.validated_data)
+    return IntakeInput(index=index, **parsed.validated_data)
 
 
 class IntakeApi(PlatformApi):

@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -39,9 +39,6 @@ from moderation.services.intake_prepare import PreparedSubmission
 from moderation.services.intake_signals import Signals, policy_categories
 from moderation.services.review import review_priority
 from moderation.services.webhooks import webhook_event_send
-
-if TYPE_CHECKING:
-    from labeling.services.import_parsers import CheckedImage
 
 BLUR_RADIUS = 16
 
@@ -94,12 +91,12 @@ def intake_store(*, platform: Platform, decided: list[DecidedSubmission]) -> lis
 # --- items -------------------------------------------------------------------------------------
 
 
-def _blurred_thumbnail(image: CheckedImage) -> bytes:
+def _blurred_thumbnail(thumbnail_bytes: bytes) -> bytes:
     """A heavily blurred copy of the image's thumbnail (JPEG): what people see until they
     reveal the image."""
     from PIL import Image, ImageFilter
 
-    with Image.open(io.BytesIO(image.thumbnail)) as thumbnail:
+    with Image.open(io.BytesIO(thumbnail_bytes)) as thumbnail:
         blurred = thumbnail.convert("RGB").filter(ImageFilter.GaussianBlur(BLUR_RADIUS))
         out = io.BytesIO()
         blurred.save(out, format="JPEG", quality=70)
@@ -124,7 +121,7 @@ def _items_create(
         project = members[0].policy.project
         for one in members:
             if one.submission.checked_image:
-                blurred[id(one)] = _blurred_thumbnail(one.submission.checked_image)
+                blurred[id(one)] = _blurred_thumbnail(one.submission.checked_image.thumbnail)
         # The item in the labeling project only ever has the blurred thumbnail, and labeling
         # audits every fetch of its full image: the reveal cannot be had another way.
         entries = [

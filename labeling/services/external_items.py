@@ -21,8 +21,8 @@ from labeling.services.bulk import (
     item_files_discard_unused,
     item_ids_by_external_id,
 )
-from labeling.services.import_parsers import text_hash
-from labeling.services.imports import ITEM_FIELDS, split_for
+from labeling.services.imports.batches import ITEM_FIELDS, split_for
+from labeling.services.imports.readers.image_reader import text_hash
 
 
 @dataclass(slots=True)

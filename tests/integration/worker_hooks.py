@@ -20,7 +20,8 @@ def _die() -> None:
 @worker_process_init.connect
 def _install(**kwargs) -> None:
     # In each pool child, after Django is set up.
-    from labeling.services import imports, training
+    from labeling.services import training
+    from labeling.services.imports import batches as imports
 
     start_import = imports._ImportRun.__init__
 

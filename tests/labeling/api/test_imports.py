@@ -22,8 +22,8 @@ from PIL import Image
 
 from labeling.choices import AnnotationSource, DataType, ImportStatus, Role, TaskType
 from labeling.models import Annotation, ImportJob, Item
-from labeling.services import imports as import_services
-from labeling.services.imports import import_job_run
+from labeling.services.imports import batches as import_services
+from labeling.services.imports.batches import import_job_run
 from tests.factories import ItemFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db

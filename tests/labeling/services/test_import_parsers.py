@@ -9,7 +9,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from labeling.services.import_parsers import (
+from labeling.services.imports.readers.image_reader import (
     CsvReader,
     ImageReader,
     ImportFileError,

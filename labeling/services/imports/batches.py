@@ -42,7 +42,7 @@ from labeling.services.bulk import (
     item_ids_created_after,
     max_item_id,
 )
-from labeling.services.import_parsers import (
+from labeling.services.imports.readers.image_reader import (
     IMAGE_EXTENSIONS,
     CsvReader,
     ImageReader,

@@ -1,39 +1,29 @@
-"""Import jobs: accept an upload, then stream it into items in bulk (run by a Celery task)."""
+"""One pass over an import file: rows accepted into batches, batches written and progress
+reported.
+
+``ImportRun`` checks each parsed row (labels, ids, duplicates inside the file) and holds it in
+a batch written at ``TANDEM_IMPORT_BATCH_SIZE`` rows or ``TANDEM_IMPORT_BATCH_MAX_BYTES``
+bytes, each batch in one transaction; counts, errors and progress are kept under one lock
+because ``BackgroundWriter`` threads may write batches while the file is still being parsed.
+``labeling.services.imports.run`` drives it.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import queue
 import threading
-import zipfile
-from datetime import timedelta
-from pathlib import PurePosixPath
-from typing import IO, Any
+from typing import Any
 
 import orjson
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from core.exceptions import ApplicationError, payload_too_large
 from core.files import file_store, files_removed_on_error, image_extension
-from core.limits import task_attempts_exhausted, worker_lost_message
-from core.tasks import enqueue_on_commit
-from labeling.choices import (
-    AnnotationSource,
-    DataType,
-    ImportFormat,
-    ImportStatus,
-    Split,
-    TaskType,
-)
-from labeling.models import Annotation, ImportJob, Item, Project
-from labeling.services.annotations import item_queue_counts_recount_for_import
+from core.images import check_image
+from labeling.choices import AnnotationSource, TaskType
+from labeling.models import Annotation, ImportJob, Item
 from labeling.services.bulk import (
     import_annotation_item_ids,
     insert_new,
@@ -42,260 +32,19 @@ from labeling.services.bulk import (
     item_ids_created_after,
     max_item_id,
 )
-from labeling.services.imports.readers.image_reader import (
-    IMAGE_EXTENSIONS,
-    CsvReader,
-    ImageReader,
-    ImportFileError,
-    JsonlReader,
-    ParsedRow,
-    PlainTextReader,
-    check_image,
-    csv_layout,
-    read_header_line,
-    text_hash,
-    zip_summary,
-)
-
-logger = logging.getLogger(__name__)
+from labeling.services.imports.item_rows import ITEM_FIELDS, external_id_key, split_for_key
+from labeling.services.imports.readers.rows import ParsedRow, text_hash
 
 MAX_EXTERNAL_ID = Item._meta.get_field("external_id").max_length
 
-OPTION_KEYS = ("text_column", "label_column", "id_column", "delimiter")
-ITEM_FIELDS = (
-    "project",
-    "external_id",
-    "text",
-    "image",
-    "thumbnail",
-    "metadata",
-    "content_hash",
-    "split",
-    "created_at",
-)
 ANNOTATION_FIELDS = ("item", "labels", "source", "import_job", "created_at", "updated_at")
-
-
-def _external_id_key(external_id: str) -> bytes:
-    return hashlib.blake2b(external_id.encode(), digest_size=12).digest()
-
-
-# Bucket (0-99) -> split: 80 % train, 10 % dev, 10 % test.
-_SPLITS = [Split.TRAIN] * 80 + [Split.DEV] * 10 + [Split.TEST] * 10
-
-
-def split_for(external_id: str) -> str:
-    """A stable train/dev/test split (80/10/10) from the external id alone."""
-    return _SPLITS[int.from_bytes(_external_id_key(external_id)[:4]) % 100]
-
-
-def import_format_detect(*, filename: str, data_type: str) -> str:
-    suffix = PurePosixPath(filename.lower()).suffix
-    if data_type == DataType.IMAGE:
-        if suffix == ".zip" or suffix in IMAGE_EXTENSIONS:
-            return ImportFormat.IMAGES
-        raise ApplicationError(
-            f"An image project imports image files or a zip of images, not {suffix or 'this file'}."
-        )
-    formats = {
-        ".csv": ImportFormat.CSV,
-        ".tsv": ImportFormat.CSV,
-        ".jsonl": ImportFormat.JSONL,
-        ".ndjson": ImportFormat.JSONL,
-        ".txt": ImportFormat.TEXT,
-    }
-    if suffix not in formats:
-        raise ApplicationError(
-            f"Cannot tell the format of {filename!r}; use .csv, .tsv, .jsonl or .txt, "
-            "or pass format."
-        )
-    return formats[suffix]
-
-
-def _check_upload(
-    *, project: Project, upload: UploadedFile, fmt: str, options: dict[str, Any]
-) -> None:
-    """Refuse files we can tell are wrong before queueing them, naming the problem."""
-    if upload.size == 0:
-        raise ApplicationError("The file is empty.", extra={"file": upload.name})
-    if fmt == ImportFormat.IMAGES and project.data_type != DataType.IMAGE:
-        raise ApplicationError("Images can only be imported into an image project.")
-    if fmt != ImportFormat.IMAGES and project.data_type != DataType.TEXT:
-        raise ApplicationError("Text files can only be imported into a text project.")
-    upload.seek(0)
-    try:
-        if fmt == ImportFormat.CSV:
-            csv_layout(read_header_line(upload), filename=upload.name, options=options)
-        elif fmt in (ImportFormat.JSONL, ImportFormat.TEXT):
-            read_header_line(upload)
-    except ImportFileError as exc:
-        raise ApplicationError(str(exc), extra={"file": upload.name}) from exc
-    finally:
-        upload.seek(0)
-
-
-def _check_zip(upload: UploadedFile | ContentFile) -> None:
-    """Refuse a zip whose central directory declares more entries or uncompressed bytes than
-    the limits (``TANDEM_ZIP_MAX_ENTRIES``, ``TANDEM_ZIP_MAX_TOTAL_BYTES``): 413, nothing
-    stored. The import counts again while it reads, in bytes actually decompressed."""
-    upload.seek(0)
-    try:
-        if not zipfile.is_zipfile(upload):
-            return
-        upload.seek(0)
-        summary = zip_summary(upload)
-    except ImportFileError as exc:
-        raise ApplicationError(str(exc), extra={"file": upload.name}) from exc
-    finally:
-        upload.seek(0)
-    max_entries = settings.TANDEM_ZIP_MAX_ENTRIES
-    if summary.entries > max_entries:
-        raise payload_too_large(
-            f"The zip has {summary.entries:,} entries; the limit is {max_entries:,}.",
-            limit_entries=max_entries,
-            entries=summary.entries,
-        )
-    max_total = settings.TANDEM_ZIP_MAX_TOTAL_BYTES
-    if summary.total_bytes > max_total:
-        raise payload_too_large(
-            f"The zip holds {summary.total_bytes:,} bytes uncompressed; the limit is "
-            f"{max_total:,} bytes.",
-            limit_bytes=max_total,
-            uncompressed_bytes=summary.total_bytes,
-        )
-
-
-def _zip_uploads(uploads: list[UploadedFile]) -> ContentFile:
-    """Several image files posted together become one stored (uncompressed) zip: one job."""
-    import io
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for upload in uploads:
-            name = PurePosixPath(upload.name.replace("\\", "/")).name
-            with archive.open(name, "w") as member:
-                for chunk in upload.chunks():
-                    member.write(chunk)
-    return ContentFile(buffer.getvalue(), name="images.zip")
-
-
-@transaction.atomic
-def import_job_create(
-    *,
-    project: Project,
-    created_by: AbstractBaseUser,
-    uploads: list[UploadedFile],
-    fmt: str | None = None,
-    options: dict[str, Any] | None = None,
-    enqueue: bool = True,
-) -> ImportJob:
-    """Store the upload and queue its import.
-
-    Side effects: writes the file under a random name in MEDIA_ROOT/imports/<project>/
-    (removed again if the job cannot be saved); after commit, queues
-    ``labeling.tasks.import_job_run_task`` on the default queue (unless ``enqueue`` is false,
-    for callers that run the job themselves).
-    """
-    options = {k: v for k, v in (options or {}).items() if k in OPTION_KEYS and v}
-    if not uploads:
-        raise ApplicationError("No file was uploaded (send it as 'file').")
-    limit = settings.TANDEM_IMPORT_MAX_BYTES
-    total = sum(u.size for u in uploads)
-    if total > limit:
-        raise payload_too_large(
-            f"The upload is {total:,} bytes; the limit is {limit:,} bytes.", limit_bytes=limit
-        )
-    if len(uploads) > 1:
-        if project.data_type != DataType.IMAGE:
-            raise ApplicationError("Upload one text file per import.")
-        stored: UploadedFile | ContentFile = _zip_uploads(uploads)
-        original_name = f"{len(uploads)} images"
-        fmt = ImportFormat.IMAGES
-    else:
-        stored = uploads[0]
-        original_name = PurePosixPath(uploads[0].name.replace("\\", "/")).name
-        fmt = fmt or import_format_detect(filename=original_name, data_type=project.data_type)
-        _check_upload(project=project, upload=uploads[0], fmt=fmt, options=options)
-    if fmt == ImportFormat.IMAGES:
-        _check_zip(stored)
-    job = ImportJob(
-        project=project,
-        created_by=created_by,
-        original_name=original_name[:255],
-        format=fmt,
-        options=options,
-        total_bytes=stored.size,
-    )
-    # The upload is stored under a random name with an extension chosen from its format; the
-    # uploader's name is kept only as text (``original_name``) and never becomes a path.
-    with files_removed_on_error():
-        job.file.name = file_store(
-            folder=f"imports/{project.pk}",
-            extension=_stored_extension(fmt, stored),
-            content=stored,
-        )
-        job.save()
-    if enqueue:
-        _enqueue(job)
-    return job
-
-
-_STORED_EXTENSIONS = {
-    ImportFormat.CSV: "csv",
-    ImportFormat.JSONL: "jsonl",
-    ImportFormat.TEXT: "txt",
-}
-
-
-def _stored_extension(fmt: str, upload: UploadedFile | ContentFile) -> str:
-    if fmt in _STORED_EXTENSIONS:
-        return _STORED_EXTENSIONS[fmt]
-    upload.seek(0)
-    try:
-        return "zip" if zipfile.is_zipfile(upload) else "bin"
-    finally:
-        upload.seek(0)
-
-
-def _enqueue(job: ImportJob) -> None:
-    from labeling.tasks import import_job_run_task
-
-    # The task id is recorded once the broker took the message: a job still queued without
-    # one is queued again by the periodic ``jobs_resend_unsent`` (see core.tasks).
-    enqueue_on_commit(
-        import_job_run_task,
-        job.pk,
-        on_sent=lambda task_id: ImportJob.objects.filter(pk=job.pk, task_id="").update(
-            task_id=task_id
-        ),
-    )
-
-
-@transaction.atomic
-def import_job_retry(*, job: ImportJob) -> ImportJob:
-    """Run an import again; rows already imported are recognised and not duplicated.
-
-    A job still queued or running can be retried once it is older than the task time limit:
-    by then the worker that had it is gone (killed, or its message lost).
-    """
-    stale_before = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    in_flight = job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
-    if in_flight and (job.started_at or job.created_at) > stale_before:
-        raise ApplicationError("This import is still queued or running.", status_code=409)
-    job.status = ImportStatus.QUEUED
-    job.error_message = ""
-    job.task_id = ""
-    job.attempts = 0
-    job.save(update_fields=["status", "error_message", "task_id", "attempts"])
-    _enqueue(job)
-    return job
 
 
 # (row, external id, content hash, split, metadata as JSON)
 _Accepted = tuple[ParsedRow, str, str, str, str]
 
 
-class _ImportRun:
+class ImportRun:
     """State of one pass over an import file."""
 
     def __init__(self, job: ImportJob, *, first_run: bool):
@@ -367,7 +116,7 @@ class _ImportRun:
         else:
             content_hash = text_hash(row.text or "")
         external_id = row.external_id or f"sha256:{content_hash}"
-        key = _external_id_key(external_id)
+        key = external_id_key(external_id)
         first_line = self.seen.get(key)
         if first_line is not None and not row.external_id:
             # The same content again, with no id to tell the rows apart: one item, not an error.
@@ -379,7 +128,7 @@ class _ImportRun:
             )
             return
         self.seen[key] = row.line
-        split = _SPLITS[int.from_bytes(key[:4]) % 100]
+        split = split_for_key(key)
         metadata_json = orjson.dumps(row.metadata).decode()
         self.batch.append((row, external_id, content_hash, split, metadata_json))
         self.batch_bytes += (
@@ -516,7 +265,7 @@ class _ImportRun:
         return written
 
 
-class _BackgroundWriter:
+class BackgroundWriter:
     """Writes batches on other threads, each with its own connection, while the caller parses.
 
     Most of an import's cost is PostgreSQL maintaining indexes and checking foreign keys in
@@ -526,7 +275,7 @@ class _BackgroundWriter:
     being written by each thread), each under TANDEM_IMPORT_BATCH_MAX_BYTES plus one row.
     """
 
-    def __init__(self, run: _ImportRun, *, threads: int):
+    def __init__(self, run: ImportRun, *, threads: int):
         self._run = run
         self._queue: queue.Queue[tuple[list[Any], int] | None] = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
@@ -560,135 +309,3 @@ class _BackgroundWriter:
                         self._error = exc
         finally:
             connection.close()
-
-
-def _reader(job: ImportJob, fh: IO[bytes]) -> Any:
-    max_chars = settings.TANDEM_TEXT_MAX_CHARS
-    if job.format == ImportFormat.CSV:
-        return CsvReader(fh, filename=job.original_name, options=job.options, max_chars=max_chars)
-    if job.format == ImportFormat.JSONL:
-        return JsonlReader(
-            fh, options=job.options, max_chars=max_chars, max_depth=settings.TANDEM_JSON_MAX_DEPTH
-        )
-    if job.format == ImportFormat.TEXT:
-        return PlainTextReader(fh, max_chars=max_chars)
-    return ImageReader(
-        job.file.path,
-        filename=job.original_name,
-        max_bytes=settings.TANDEM_IMAGE_MAX_BYTES,
-        max_entries=settings.TANDEM_ZIP_MAX_ENTRIES,
-        max_total_bytes=settings.TANDEM_ZIP_MAX_TOTAL_BYTES,
-    )
-
-
-def import_job_run(*, job_id: int) -> ImportJob:
-    """Stream the job's file into items, committing every batch and recording progress.
-
-    Rows already present (same external id, or same content when no id is given) are counted
-    as existing, so running a job again, after a crash or by retry, completes it without
-    duplicates. Row problems are reported with their line; only an unreadable file fails the job.
-
-    Each run counts an attempt before it starts (committed). A job whose earlier runs all ended
-    with their worker (killed, out of memory: Celery requeues such a message) is marked failed,
-    saying so, once TANDEM_TASK_MAX_ATTEMPTS runs have been used, instead of running again.
-
-    Side effects: when items were added, requests an embedding job for the project (unless
-    ``TANDEM_EMBED_AFTER_IMPORT`` is off).
-    """
-    job = ImportJob.objects.select_related("project").get(pk=job_id)
-    first_run = job.started_at is None
-    # Counted and committed before any work: a run that kills its worker leaves it behind.
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportStatus.RUNNING,
-        started_at=timezone.now(),
-        finished_at=None,
-        error_message="",
-        attempts=F("attempts") + 1,
-    )
-    job.refresh_from_db(fields=["attempts"])
-    if task_attempts_exhausted(job.attempts):
-        message = worker_lost_message(
-            what="this import",
-            attempts=job.attempts,
-            retry="Retry it by hand once the cause is fixed.",
-        )
-        logger.error("import %s: %s", job.pk, message)
-        _finish(job, status=ImportStatus.FAILED, message=message)
-        job.refresh_from_db()
-        return job
-    run = _ImportRun(job, first_run=first_run)
-    # Inside an outer transaction (tests, callers that batch work) another connection could
-    # not see uncommitted rows, so batches are then written on this thread.
-    overlap = (
-        settings.TANDEM_IMPORT_WRITER_THREADS > 0
-        and connection.vendor == "postgresql"
-        and not connection.in_atomic_block
-    )
-    writer = (
-        _BackgroundWriter(run, threads=settings.TANDEM_IMPORT_WRITER_THREADS) if overlap else None
-    )
-    write = writer.submit if writer else run.write_and_report
-    try:
-        try:
-            with job.file.open("rb") as stored:
-                # Django's File re-splits lines in Python; the raw file is several times faster.
-                raw = stored
-                while hasattr(raw, "file"):
-                    raw = raw.file
-                reader = _reader(job, raw)
-                for row in reader:
-                    run.accept(row)
-                    if run.batch_full:
-                        write(run.take_batch(), reader.bytes_read)
-                write(run.take_batch(), job.total_bytes)
-        finally:
-            if writer:
-                writer.close()
-    except ImportFileError as exc:
-        _finish(job, status=ImportStatus.FAILED, message=str(exc))
-    except Exception as exc:
-        logger.exception("import %s failed", job.pk)
-        _finish(job, status=ImportStatus.FAILED, message=f"Import stopped: {exc}")
-        raise
-    else:
-        if run.counts["rows_seen"] == 0:
-            _finish(job, status=ImportStatus.FAILED, message="The file has no rows to import.")
-        else:
-            _finish(job, status=ImportStatus.SUCCEEDED, message="")
-            if run.counts["items_created"] and settings.TANDEM_EMBED_AFTER_IMPORT:
-                _request_embedding(job)
-    if run.counts["items_created"] >= 10_000:
-        _refresh_statistics()
-    job.refresh_from_db()
-    return job
-
-
-def _request_embedding(job: ImportJob) -> None:
-    """New items get their vectors right away, on the embeddings queue."""
-    from labeling.services.learning_jobs import project_embedding_request
-    from models_app.choices import JobTrigger
-
-    project_embedding_request(
-        project=job.project, trigger=JobTrigger.IMPORT, requested_by=job.created_by
-    )
-
-
-def _refresh_statistics() -> None:
-    """After a bulk load, refresh the planner's statistics instead of waiting for autovacuum.
-
-    Without it, queries right after a large first import are planned for an empty table.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE labeling_item, labeling_annotation")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA optimize")
-
-
-def _finish(job: ImportJob, *, status: str, message: str) -> None:
-    # Imported labels count towards the annotation queue's annotations per item.
-    item_queue_counts_recount_for_import(job_id=job.pk)
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=status, error_message=message, finished_at=timezone.now()
-    )

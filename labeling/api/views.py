@@ -25,7 +25,7 @@ from labeling.selectors.projects import membership_list, project_get_for_user, p
 from labeling.services import projects as project_services
 from labeling.services.annotations import annotation_create
 from labeling.services.exports import export_stream
-from labeling.services.imports import import_job_create, import_job_retry
+from labeling.services.imports.jobs import import_job_create, import_job_retry
 
 
 class ProjectListCreateApi(APIView):

@@ -33,7 +33,7 @@ from labeling.choices import (
     TaskType,
 )
 from labeling.models import Annotation, ImportJob, Item, Project
-from labeling.services.annotations import item_queue_counts_recount_for_import
+from labeling.services.queue_counts import item_queue_counts_recount_for_import
 from labeling.services.bulk import (
     import_annotation_item_ids,
     insert_new,

@@ -33,7 +33,6 @@ from labeling.choices import (
     TaskType,
 )
 from labeling.models import Annotation, ImportJob, Item, Project
-from labeling.services.queue_counts import item_queue_counts_recount_for_import
 from labeling.services.bulk import (
     import_annotation_item_ids,
     insert_new,
@@ -56,6 +55,7 @@ from labeling.services.import_parsers import (
     text_hash,
     zip_summary,
 )
+from labeling.services.queue_counts import item_queue_counts_recount_for_import
 
 logger = logging.getLogger(__name__)
 

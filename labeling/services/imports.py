@@ -33,7 +33,7 @@ from labeling.choices import (
     TaskType,
 )
 from labeling.models import Annotation, ImportJob, Item, Project
-from labeling.services.bulk import (
+from labeling.services.bulk_sql import (
     import_annotation_item_ids,
     insert_new,
     item_files_discard_unused,

@@ -21,11 +21,11 @@ from labeling.choices import Split
 from labeling.models import Project
 from labeling.selectors.embedders import project_embedder
 from labeling.selectors.learning import project_for_owner
-from labeling.services.bulk import auto_annotations_insert, labeled_items_priority_reset
+from labeling.services.bulk_sql import auto_annotations_insert, labeled_items_priority_reset
 from labeling.services.embedding import describe_error, items_embed_missing
 from labeling.services.learning_jobs import job_rerun_if_requested
 from labeling.services.model_stages import model_version_stage_change
-from labeling.services.scoring import (
+from labeling.services.pool_scoring import (
     Pool,
     Predictions,
     audit_sample_extend,

@@ -49,7 +49,7 @@ def retrain_scheduled() -> list[int]:
 @shared_task(name="labeling.tasks.queue_leases_expire_task", time_limit=60, soft_time_limit=50)
 def queue_leases_expire_task() -> int:
     """Periodic (beat, every 30 s): leases past their time return their items to the queue."""
-    from labeling.services.queue import queue_leases_expire
+    from labeling.services.lease_expiry import queue_leases_expire
 
     return queue_leases_expire()
 

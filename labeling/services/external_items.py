@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core.files import file_store, image_extension
 from labeling.models import Item, Project
-from labeling.services.bulk import (
+from labeling.services.bulk_sql import (
     insert_ignoring_conflicts,
     item_files_discard_unused,
     item_ids_by_external_id,

@@ -72,7 +72,8 @@ def photo_world(staff_user):
     from labeling.models import Item
     from labeling.services.imports.jobs import import_job_create
     from labeling.services.imports.run import import_job_run
-    from labeling.services.projects import membership_add, project_create
+    from labeling.services.memberships import membership_add
+    from labeling.services.projects import project_create
     from moderation.models import Content
     from moderation.services.intake import IntakeInput, intake_submit
     from moderation.services.platforms import platform_create

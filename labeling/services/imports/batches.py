@@ -24,7 +24,7 @@ from core.files import file_store, files_removed_on_error, image_extension
 from core.images import check_image
 from labeling.choices import AnnotationSource, TaskType
 from labeling.models import Annotation, ImportJob, Item
-from labeling.services.bulk import (
+from labeling.services.bulk_sql import (
     import_annotation_item_ids,
     insert_new,
     item_files_discard_unused,

@@ -14,13 +14,13 @@ from django.utils import timezone
 from core.limits import task_attempts_exhausted, worker_lost_message
 from labeling.choices import ImportFormat, ImportStatus
 from labeling.models import ImportJob
-from labeling.services.annotations import item_queue_counts_recount_for_import
 from labeling.services.imports.batches import BackgroundWriter, ImportRun
 from labeling.services.imports.readers.csv_reader import CsvReader
 from labeling.services.imports.readers.image_reader import ImageReader
 from labeling.services.imports.readers.jsonl_reader import JsonlReader
 from labeling.services.imports.readers.rows import ImportFileError
 from labeling.services.imports.readers.text_reader import PlainTextReader
+from labeling.services.queue_counts import item_queue_counts_recount_for_import
 
 # The package's name, as before the split: log lines (and filters on them) keep their logger.
 logger = logging.getLogger("labeling.services.imports")

@@ -36,7 +36,7 @@ from moderation.choices import AutomationLevel
 from moderation.models import Content
 from moderation.services.intake import IntakeInput, intake_submit
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
-from tests.moderation.intake_fixtures import auth, b64, make_policy, platform_with_key
+from tests.factories.intake import auth, b64, make_policy, platform_with_key
 
 pytestmark = pytest.mark.django_db
 

@@ -117,7 +117,7 @@ def world(settings, tmp_path) -> World:
     from tests.factories import MembershipFactory, ProjectFactory, UserFactory
     from tests.factories.learning import give_labels, make_corpus
     from tests.factories.moderation import grant
-    from tests.moderation.review_factories import make_author, make_content, make_policy
+    from tests.factories.review import make_author, make_content, make_policy
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     staff = UserFactory(username="fuzz-staff", is_staff=True, is_superuser=True)

@@ -14,8 +14,8 @@ import pytest
 from django.conf import settings
 
 from tests.factories import ProjectFactory
+from tests.factories.intake import make_policy, platform_with_key
 from tests.integration.conftest import test_database_url
-from tests.moderation.intake_fixtures import make_policy, platform_with_key
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 REPO = Path(__file__).resolve().parents[2]

@@ -25,7 +25,7 @@ from moderation.models import Content
 from moderation.services.decisions import decision_create
 from tests.factories import ItemFactory, ProjectFactory
 from tests.factories.learning import give_labels
-from tests.moderation.review_factories import make_content, make_member, make_platform, make_policy
+from tests.factories.review import make_content, make_member, make_platform, make_policy
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

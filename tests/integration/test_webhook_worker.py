@@ -14,13 +14,13 @@ from moderation.services.decisions import decision_create
 from moderation.services.review import review_next
 from moderation.tasks import webhook_deliver
 from tests.broker import broker_unreachable
-from tests.moderation.review_factories import (
+from tests.factories.review import (
     make_content,
     make_member,
     make_platform,
     make_policy,
 )
-from tests.moderation.webhook_receiver import SECRET, Receiver
+from tests.webhook_receiver import SECRET, Receiver
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

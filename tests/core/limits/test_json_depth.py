@@ -11,7 +11,7 @@ from labeling.choices import ImportStatus, Role
 from labeling.models import Item
 from moderation.models import Content
 from tests.core.limits.helpers import db_fingerprint
-from tests.moderation.intake_fixtures import auth, make_policy, platform_with_key
+from tests.factories.intake import auth, make_policy, platform_with_key
 
 pytestmark = pytest.mark.django_db
 

@@ -35,7 +35,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.factories.moderation import grant
-from tests.moderation.review_factories import make_content, make_policy
+from tests.factories.review import make_content, make_policy
 
 PASSWORD = "correct horse battery"
 

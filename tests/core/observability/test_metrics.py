@@ -17,7 +17,7 @@ from moderation.choices import AutomationLevel, ContentState
 from moderation.models import Content, WebhookDelivery, WebhookEndpoint
 from tests.core.observability.scrape import parse, scrape, value
 from tests.factories import ItemFactory, MembershipFactory, ProjectFactory, UserFactory
-from tests.moderation.intake_fixtures import auth, make_policy, platform_with_key, trained_project
+from tests.factories.intake import auth, make_policy, platform_with_key, trained_project
 
 pytestmark = pytest.mark.django_db
 

@@ -7,14 +7,14 @@ from labeling.choices import Role
 from moderation.choices import ContentState, DeliveryStatus
 from moderation.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import UserFactory
-from tests.moderation.review_factories import (
+from tests.factories.review import (
     decide_body,
     make_content,
     make_member,
     make_platform,
     make_policy,
 )
-from tests.moderation.webhook_receiver import SECRET, Receiver
+from tests.webhook_receiver import SECRET, Receiver
 
 pytestmark = pytest.mark.django_db
 

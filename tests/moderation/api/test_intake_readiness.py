@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from moderation.choices import AutomationLevel
 from moderation.services import scoring
+from tests.factories.intake import auth, make_policy, platform_with_key, trained_project
 from tests.factories.moderation import grant
-from tests.moderation.intake_fixtures import auth, make_policy, platform_with_key, trained_project
 
 pytestmark = pytest.mark.django_db
 

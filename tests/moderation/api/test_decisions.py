@@ -1,9 +1,6 @@
 """Decisions: approve / remove / escalate with reason codes, author actions, labels, audit."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from core.models import AuditEvent
 from labeling.choices import AnnotationSource, Role
@@ -11,10 +8,8 @@ from labeling.models import Annotation
 from models_app.choices import JobKind, JobTrigger
 from models_app.models import TrainingJob
 from moderation.choices import AutomationLevel, ContentState, DecisionAction, ReviewTier
-from moderation.models import Content, Decision, ReasonCode
-from moderation.services.decisions import decision_create
-from moderation.services.feedback import decision_annotate
-from tests.moderation.review_factories import (
+from moderation.models import Decision, ReasonCode
+from tests.factories.review import (
     HAM_TEXT,
     decide_body,
     make_author,
@@ -258,63 +253,6 @@ def test_moderation_labels_count_towards_retraining(setup, django_capture_on_com
 
     job = TrainingJob.objects.get(owner=policy.project.owner_key, kind=JobKind.TRAIN)
     assert job.trigger == JobTrigger.LABELS
-
-
-def test_automated_decisions_never_become_training_labels(setup):
-    policy, platform, _moderator, _client = setup
-    content = make_content(policy=policy, platform=platform, state=ContentState.REMOVED)
-    automated = Decision.objects.create(
-        content=content, automated=True, action=DecisionAction.REMOVE, is_final=True
-    )
-
-    annotation = decision_annotate(
-        content=content, decision=automated, source=AnnotationSource.MODERATION, annotator=None
-    )
-
-    assert annotation is None
-    assert not Annotation.objects.exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_two_seniors_deciding_the_same_content_at_once_make_one_decision():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks and concurrent transactions are tested on PostgreSQL")
-    policy = make_policy()
-    platform = make_platform()
-    seniors = [make_member(policy, Role.SENIOR_MODERATOR) for _ in range(2)]
-    content = make_content(policy=policy, platform=platform, state=ContentState.ESCALATED)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def decide(user, action, code):
-        from django.db import connections
-
-        from core.exceptions import ApplicationError
-
-        try:
-            barrier.wait()
-            decision_create(content=content, user=user, action=action, reason_code=code)
-            outcomes.append("decided")
-        except ApplicationError as exc:
-            outcomes.append(str(exc.status_code))
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=decide, args=(seniors[0], "remove", "SPAM-1")),
-        threading.Thread(target=decide, args=(seniors[1], "approve", "OK-1")),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(outcomes) == ["409", "decided"]
-    assert Decision.objects.filter(content=content).count() == 1
-    assert Annotation.objects.filter(item=content.item).count() == 1
-    assert AuditEvent.objects.filter(action="decision.create").count() == 1
-    content = Content.objects.get(pk=content.pk)
-    assert content.state in {ContentState.REMOVED, ContentState.ALLOWED}
 
 
 def test_escalation_needs_a_reason_code_only_when_the_policy_defines_some(setup):

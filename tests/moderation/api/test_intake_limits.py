@@ -19,8 +19,8 @@ from core.limits import intake_body_limit
 from moderation.models import Content
 from tests.core.limits.helpers import db_fingerprint
 from tests.factories import ProjectFactory
+from tests.factories.intake import auth, b64, make_policy, platform_with_key
 from tests.factories.moderation import grant
-from tests.moderation.intake_fixtures import auth, b64, make_policy, platform_with_key
 
 
 def png_of_exactly(size: int) -> bytes:

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from moderation.choices import AutomationLevel
 from moderation.models import Content, Report
 from tests.factories import ProjectFactory
-from tests.moderation.intake_fixtures import auth, make_policy, platform_with_key
+from tests.factories.intake import auth, make_policy, platform_with_key
 
 pytestmark = pytest.mark.django_db
 

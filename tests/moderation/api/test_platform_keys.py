@@ -8,8 +8,8 @@ from core.models import AuditEvent
 from moderation.choices import AutomationLevel
 from moderation.models import Content, PlatformApiKey
 from tests.factories import ProjectFactory, UserFactory
+from tests.factories.intake import auth, make_policy, platform_with_key
 from tests.factories.moderation import grant
-from tests.moderation.intake_fixtures import auth, make_policy, platform_with_key
 
 pytestmark = pytest.mark.django_db
 

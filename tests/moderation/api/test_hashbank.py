@@ -1,11 +1,10 @@
 """The hash bank: exact and near-duplicate image matches act before any model; imports by
-admins (JSON or image files) are audited; lookups stay fast at 10,000 entries."""
+admins (JSON or image files) are audited."""
 
 import hashlib
 import io
 import random
 import re
-import time
 
 import pytest
 from PIL import Image, ImageDraw
@@ -17,7 +16,7 @@ from moderation.choices import AutomationLevel, ReportSource
 from moderation.models import Content, HashEntry
 from moderation.services import hashbank
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
-from tests.moderation.intake_fixtures import auth, b64, make_policy, platform_with_key, png_bytes
+from tests.factories.intake import auth, b64, make_policy, platform_with_key, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -201,33 +200,3 @@ def test_moderators_cannot_import_hashes(setup):
 
     assert response.status_code == 403
     assert not HashEntry.objects.exists()
-
-
-def test_lookup_at_ten_thousand_entries_is_fast_and_sees_new_imports(setup):
-    project, admin, _, platform = setup
-    policy = make_policy(project, level=AutomationLevel.FULL, granted_to=platform)
-    category = policy.categories.get()
-    rng = random.Random(5)
-    HashEntry.objects.bulk_create(
-        HashEntry(kind="phash", value=f"{rng.getrandbits(64):016x}", category=category)
-        for _ in range(10_000)
-    )
-    policy.refresh_from_db()
-    probe = f"{rng.getrandbits(64):016x}"
-    hashbank.hash_bank_match(policy=policy, sha256=None, phash=probe)  # loads the bank
-
-    started = time.perf_counter()
-    for _ in range(200):
-        hashbank.hash_bank_match(policy=policy, sha256="0" * 64, phash=probe)
-    per_lookup = (time.perf_counter() - started) / 200
-
-    # Generous bound for a shared CI machine; benchmarks/intake.py reports the real figure.
-    assert per_lookup < 0.005
-    flipped = f"{int(probe, 16) ^ 0b111:016x}"  # 3 bits away
-    hashbank.hash_entries_import(
-        policy=policy, user=admin, entries=[{"kind": "phash", "value": flipped, "category": "spam"}]
-    )
-    policy.refresh_from_db()
-    match = hashbank.hash_bank_match(policy=policy, sha256=None, phash=probe)
-    assert match is not None
-    assert match.distance == 3

@@ -11,7 +11,7 @@ from models_app.choices import Stage
 from moderation.choices import AutomationLevel, ContentState, ReportSource
 from moderation.models import Author, Content, Decision, Report
 from tests.factories import ProjectFactory
-from tests.moderation.intake_fixtures import (
+from tests.factories.intake import (
     auth,
     make_policy,
     platform_with_key,
@@ -368,7 +368,7 @@ def test_automatic_enforcement_reaches_the_platform_by_signed_webhook(
     served, platform_key, settings, django_capture_on_commit_callbacks
 ):
     from moderation.models import WebhookEndpoint
-    from tests.moderation.webhook_receiver import SECRET, Receiver
+    from tests.webhook_receiver import SECRET, Receiver
 
     settings.TANDEM_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     project, _ = served

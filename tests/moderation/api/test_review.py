@@ -1,4 +1,5 @@
-"""The review queue: priority order, leases, tiers, filters, SLA, and the review panel."""
+"""The review queue as moderators use it: order, leases, tiers, filters, SLA, and the review
+panel."""
 
 import io
 from datetime import timedelta
@@ -16,12 +17,7 @@ from labeling.services.embedding import project_embedder_name
 from models_app.services.embeddings import embedding_store
 from moderation.choices import ContentState
 from moderation.models import Content, Decision, Report
-from moderation.services.review import (
-    content_priority_refresh,
-    review_priorities_refresh,
-    review_priority,
-)
-from tests.moderation.review_factories import (
+from tests.factories.review import (
     HAM_TEXT,
     make_author,
     make_content,
@@ -44,17 +40,6 @@ def _client(user) -> APIClient:
     client = APIClient()
     client.force_login(user)
     return client
-
-
-def test_priority_grows_with_severity_score_reports_and_age():
-    base = review_priority(severity=2, score=0.5, reports=0, age_hours=0, sla_hours=24)
-
-    assert review_priority(severity=4, score=0.5, reports=0, age_hours=0, sla_hours=24) == 2 * base
-    assert review_priority(severity=2, score=1.0, reports=0, age_hours=0, sla_hours=24) == 2 * base
-    assert review_priority(severity=2, score=0.5, reports=2, age_hours=0, sla_hours=24) == 3 * base
-    assert review_priority(severity=2, score=0.5, reports=0, age_hours=24, sla_hours=24) == (
-        2 * base
-    )
 
 
 def test_next_hands_out_the_highest_priority_content_and_skips_what_others_hold(world):
@@ -161,26 +146,6 @@ def test_queue_list_filters_and_shows_overdue_content(world):
     assert {row["id"] for row in open_rows} == {overdue.pk, fresh.pk, escalated.pk}
     assert {row["id"]: row["overdue"] for row in pending} == {overdue.pk: True, fresh.pk: False}
     assert senior_rows == []  # a moderator is not senior
-
-
-def test_priorities_refresh_with_age_and_reports(world):
-    policy, platform = world
-    old = make_content(policy=policy, platform=platform, score=0.5)
-    new = make_content(policy=policy, platform=platform, score=0.5)
-    Content.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=8))
-
-    review_priorities_refresh()
-    old.refresh_from_db()
-    new.refresh_from_db()
-    assert old.priority > new.priority
-    assert new.sla_due_at is not None
-
-    Report.objects.create(content=new, source="user", reporter="u1", reason="scam")
-    new.report_count = 1
-    new.save(update_fields=["report_count"])
-    before = new.priority
-    content_priority_refresh(content=new)
-    assert new.priority == pytest.approx(2 * before, rel=0.01)
 
 
 def _png(colour: str) -> bytes:

@@ -24,9 +24,9 @@ from moderation.choices import AutomationLevel, ContentState
 from moderation.models import Appeal, Author, Content, HashEntry, PolicyGrant, Report
 from moderation.services import hashbank, rules
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
-from tests.moderation.intake_fixtures import auth, make_policy, platform_with_key
-from tests.moderation.review_factories import make_author, make_content, make_member
-from tests.moderation.review_factories import make_policy as make_review_policy
+from tests.factories.intake import auth, make_policy, platform_with_key
+from tests.factories.review import make_author, make_content, make_member
+from tests.factories.review import make_policy as make_review_policy
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from moderation.choices import AppealState, ContentState
 from moderation.models import Appeal, Decision, WebhookEndpoint
 from moderation.services.platforms import api_key_create
 from tests.factories import UserFactory
-from tests.moderation.review_factories import (
+from tests.factories.review import (
     decide_body,
     make_author,
     make_content,

@@ -10,7 +10,7 @@ from labeling.choices import Role
 from moderation.choices import AutomationLevel
 from moderation.models import Content, Policy, PolicyCategory, Report
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
-from tests.moderation.intake_fixtures import auth, make_policy, platform_with_key
+from tests.factories.intake import auth, make_policy, platform_with_key
 
 pytestmark = pytest.mark.django_db
 

@@ -9,14 +9,14 @@ from models_app.choices import JobKind, JobTrigger
 from models_app.models import TrainingJob
 from moderation.choices import AutomationLevel, ContentState, DecisionAction, ReviewTier
 from moderation.models import Decision, ReasonCode
-from tests.factories.review import (
+from tests.factories.moderation import (
     HAM_TEXT,
+    AuthorFactory,
+    ContentFactory,
+    PlatformFactory,
+    PolicyMemberFactory,
+    ReviewPolicyFactory,
     decide_body,
-    make_author,
-    make_content,
-    make_member,
-    make_platform,
-    make_policy,
 )
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +24,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def setup(api):
-    policy = make_policy(level=AutomationLevel.ASSIST)
-    platform = make_platform()
-    moderator = make_member(policy, Role.MODERATOR)
+    policy = ReviewPolicyFactory(automation_level=AutomationLevel.ASSIST)
+    platform = PlatformFactory()
+    moderator = PolicyMemberFactory(policy=policy, role=Role.MODERATOR)
     return policy, platform, moderator, api.as_user(moderator)
 
 
@@ -44,8 +44,8 @@ def test_removal_with_warning_removes_content_strikes_author_and_labels_the_item
     setup, django_capture_on_commit_callbacks
 ):
     policy, platform, moderator, client = setup
-    author = make_author(platform)
-    content = make_content(policy=policy, platform=platform, author=author, score=0.91)
+    author = AuthorFactory(platform=platform)
+    content = ContentFactory(policy=policy, platform=platform, author=author, score=0.91)
     leased = _lease(client)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -80,7 +80,7 @@ def test_removal_with_warning_removes_content_strikes_author_and_labels_the_item
 
 def test_approval_labels_the_item_with_the_class_no_category_maps_to(setup):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform, text=HAM_TEXT, score=0.2)
+    content = ContentFactory(policy=policy, platform=platform, text=HAM_TEXT, score=0.2)
     _lease(client)
 
     response = _decide(client, content.pk, decide_body(DecisionAction.APPROVE, "OK-1"))
@@ -96,8 +96,8 @@ def test_approval_labels_the_item_with_the_class_no_category_maps_to(setup):
 
 def test_suspension_sets_the_end_of_the_suspension_and_a_strike(setup):
     policy, platform, _moderator, client = setup
-    author = make_author(platform)
-    content = make_content(policy=policy, platform=platform, author=author)
+    author = AuthorFactory(platform=platform)
+    content = ContentFactory(policy=policy, platform=platform, author=author)
     _lease(client)
 
     response = _decide(client, content.pk, decide_body(author_action="suspend", suspend_days=7))
@@ -114,7 +114,7 @@ def test_suspension_sets_the_end_of_the_suspension_and_a_strike(setup):
 
 def test_decision_with_an_unknown_reason_code_is_refused_and_nothing_is_stored(setup):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     _lease(client)
 
     response = _decide(client, content.pk, decide_body(code="NOPE-9"))
@@ -130,7 +130,7 @@ def test_decision_with_an_unknown_reason_code_is_refused_and_nothing_is_stored(s
 
 def test_reason_code_for_another_action_is_refused(setup):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     _lease(client)
 
     response = _decide(client, content.pk, decide_body(DecisionAction.APPROVE, "SPAM-1"))
@@ -142,7 +142,7 @@ def test_reason_code_for_another_action_is_refused(setup):
 
 def test_deciding_content_already_decided_is_a_conflict_and_stores_nothing_twice(setup):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     _lease(client)
     first = _decide(client, content.pk, decide_body())
 
@@ -160,10 +160,10 @@ def test_deciding_content_already_decided_is_a_conflict_and_stores_nothing_twice
 
 def test_moderator_without_the_lease_cannot_decide(setup, api):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     _lease(client)
     other = api.__class__()
-    other.force_login(make_member(policy, Role.MODERATOR))
+    other.force_login(PolicyMemberFactory(policy=policy, role=Role.MODERATOR))
 
     response = _decide(other, content.pk, decide_body())
 
@@ -174,7 +174,7 @@ def test_moderator_without_the_lease_cannot_decide(setup, api):
 
 def test_escalation_moves_content_to_the_senior_queue_without_a_label(setup, api):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     _lease(client)
 
     response = _decide(client, content.pk, decide_body(DecisionAction.ESCALATE, "ESC-1"))
@@ -186,7 +186,7 @@ def test_escalation_moves_content_to_the_senior_queue_without_a_label(setup, api
     # Gone from the standard queue; the senior queue has it.
     assert _lease(client) is None
     senior = api.__class__()
-    senior.force_login(make_member(policy, Role.SENIOR_MODERATOR))
+    senior.force_login(PolicyMemberFactory(policy=policy, role=Role.SENIOR_MODERATOR))
     moderator_tries_senior = client.post(
         "/api/v1/moderation/queue/next/", {"tier": "senior"}, format="json"
     )
@@ -203,7 +203,7 @@ def test_escalation_moves_content_to_the_senior_queue_without_a_label(setup, api
 
 def test_moderator_cannot_decide_escalated_content(setup):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform, state=ContentState.ESCALATED)
+    content = ContentFactory(policy=policy, platform=platform, state=ContentState.ESCALATED)
 
     response = _decide(client, content.pk, decide_body())
 
@@ -212,10 +212,10 @@ def test_moderator_cannot_decide_escalated_content(setup):
 
 
 def test_human_only_policy_shows_and_records_no_model_suggestion(api):
-    policy = make_policy(level=AutomationLevel.HUMAN_ONLY)
-    platform = make_platform()
-    client = api.as_user(make_member(policy, Role.MODERATOR))
-    content = make_content(policy=policy, platform=platform, score=0.95)
+    policy = ReviewPolicyFactory(automation_level=AutomationLevel.HUMAN_ONLY)
+    platform = PlatformFactory()
+    client = api.as_user(PolicyMemberFactory(policy=policy, role=Role.MODERATOR))
+    content = ContentFactory(policy=policy, platform=platform, score=0.95)
 
     leased = _lease(client)
     _decide(client, content.pk, decide_body())
@@ -228,9 +228,9 @@ def test_human_only_policy_shows_and_records_no_model_suggestion(api):
 
 
 def test_shadow_policy_shows_moderators_nothing_of_the_model(api):
-    policy = make_policy(level=AutomationLevel.SHADOW)
-    client = api.as_user(make_member(policy, Role.MODERATOR))
-    make_content(policy=policy, platform=make_platform(), score=0.95)
+    policy = ReviewPolicyFactory(automation_level=AutomationLevel.SHADOW)
+    client = api.as_user(PolicyMemberFactory(policy=policy, role=Role.MODERATOR))
+    ContentFactory(policy=policy, platform=PlatformFactory(), score=0.95)
 
     leased = _lease(client)
 
@@ -241,7 +241,7 @@ def test_moderation_labels_count_towards_retraining(setup, django_capture_on_com
     policy, platform, _moderator, client = setup
     policy.project.retrain_every = 1
     policy.project.save(update_fields=["retrain_every"])
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     _lease(client)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -257,7 +257,7 @@ def test_moderation_labels_count_towards_retraining(setup, django_capture_on_com
 
 def test_escalation_needs_a_reason_code_only_when_the_policy_defines_some(setup):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     _lease(client)
 
     refused = _decide(client, content.pk, {"action": "escalate"})
@@ -272,7 +272,7 @@ def test_escalation_needs_a_reason_code_only_when_the_policy_defines_some(setup)
 
 def test_a_removal_without_a_reason_code_is_refused(setup):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     _lease(client)
 
     response = _decide(client, content.pk, {"action": "remove"})

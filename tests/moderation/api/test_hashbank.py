@@ -16,7 +16,8 @@ from moderation.choices import AutomationLevel, ReportSource
 from moderation.models import Content, HashEntry
 from moderation.services import hashbank
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
-from tests.factories.intake import auth, b64, make_policy, platform_with_key, png_bytes
+from tests.factories.intake import auth, b64, platform_with_key, png_bytes
+from tests.factories.moderation import IntakePolicyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,9 @@ def submit_image(key, policy, external_id, data):
 
 def test_exact_and_near_duplicate_images_match_and_a_different_one_does_not(setup):
     project, admin, key, platform = setup
-    policy = make_policy(project, level=AutomationLevel.PARTIAL, granted_to=platform)
+    policy = IntakePolicyFactory(
+        project=project, automation_level=AutomationLevel.PARTIAL, granted_to=platform
+    )
     original = poster(1)
     known = png_bytes(original)
     response = import_images(admin, policy, {"known.png": known})
@@ -104,7 +107,9 @@ def test_exact_and_near_duplicate_images_match_and_a_different_one_does_not(setu
 
 def test_in_shadow_mode_a_match_goes_to_review_flagged(setup):
     project, admin, key, platform = setup
-    policy = make_policy(project, level=AutomationLevel.SHADOW, granted_to=platform)
+    policy = IntakePolicyFactory(
+        project=project, automation_level=AutomationLevel.SHADOW, granted_to=platform
+    )
     known = png_bytes(poster(3))
     import_images(admin, policy, {"known.png": known})
 
@@ -119,7 +124,9 @@ def test_in_shadow_mode_a_match_goes_to_review_flagged(setup):
 
 def test_text_matches_its_sha256(setup):
     project, admin, key, platform = setup
-    policy = make_policy(project, level=AutomationLevel.FULL, granted_to=platform)
+    policy = IntakePolicyFactory(
+        project=project, automation_level=AutomationLevel.FULL, granted_to=platform
+    )
     text = "Buy followers cheap at followers dot example"
     client = APIClient()
     client.force_login(admin)
@@ -148,7 +155,9 @@ def test_text_matches_its_sha256(setup):
 
 def test_import_is_audited_and_listed_and_refuses_bad_entries(setup):
     project, admin, _, platform = setup
-    policy = make_policy(project, level=AutomationLevel.FULL, granted_to=platform)
+    policy = IntakePolicyFactory(
+        project=project, automation_level=AutomationLevel.FULL, granted_to=platform
+    )
     client = APIClient()
     client.force_login(admin)
     url = f"/api/v1/moderation/policies/{policy.pk}/hashes/"
@@ -186,7 +195,9 @@ def test_import_is_audited_and_listed_and_refuses_bad_entries(setup):
 
 def test_moderators_cannot_import_hashes(setup):
     project, _, _, platform = setup
-    policy = make_policy(project, level=AutomationLevel.FULL, granted_to=platform)
+    policy = IntakePolicyFactory(
+        project=project, automation_level=AutomationLevel.FULL, granted_to=platform
+    )
     moderator = UserFactory()
     MembershipFactory(project=project, user=moderator, role=Role.MODERATOR)
     client = APIClient()

@@ -8,7 +8,7 @@ from core.models import AuditEvent
 from labeling.choices import Role
 from moderation.models import PolicyGrant
 from tests.factories import UserFactory
-from tests.factories.review import make_member, make_platform, make_policy
+from tests.factories.moderation import PlatformFactory, PolicyMemberFactory, ReviewPolicyFactory
 
 
 def _client(user) -> APIClient:
@@ -29,8 +29,8 @@ def _grants_url(platform, policy=None) -> str:
 
 @pytest.mark.django_db
 def test_staff_grant_list_and_revoke_a_policy_with_an_audit_record_each(staff):
-    platform = make_platform()
-    granted, other = make_policy(), make_policy()
+    platform = PlatformFactory()
+    granted, other = ReviewPolicyFactory(), ReviewPolicyFactory()
 
     created = staff.put(_grants_url(platform, granted))
     again = staff.put(_grants_url(platform, granted))
@@ -58,9 +58,9 @@ def test_staff_grant_list_and_revoke_a_policy_with_an_audit_record_each(staff):
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.SENIOR_MODERATOR, Role.MODERATOR])
 def test_people_who_are_not_site_staff_cannot_grant_even_their_own_policy(role):
-    platform = make_platform()
-    policy = make_policy()
-    client = _client(make_member(policy, role))
+    platform = PlatformFactory()
+    policy = ReviewPolicyFactory()
+    client = _client(PolicyMemberFactory(policy=policy, role=role))
 
     put = client.put(_grants_url(platform, policy))
     listed = client.get(_grants_url(platform))
@@ -73,7 +73,7 @@ def test_people_who_are_not_site_staff_cannot_grant_even_their_own_policy(role):
 
 @pytest.mark.django_db
 def test_granting_an_unknown_policy_or_platform_is_404_and_stores_nothing(staff):
-    platform, policy = make_platform(), make_policy()
+    platform, policy = PlatformFactory(), ReviewPolicyFactory()
 
     no_policy = staff.put(f"/api/v1/moderation/platforms/{platform.pk}/grants/99999/")
     no_platform = staff.put(f"/api/v1/moderation/platforms/99999/grants/{policy.pk}/")

@@ -6,7 +6,7 @@ from core.models import AuditEvent
 from labeling.choices import Role
 from labeling.models import Project
 from tests.factories import ProjectFactory
-from tests.factories.intake import make_policy
+from tests.factories.moderation import IntakePolicyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_a_project_a_policy_uses_cannot_be_deleted(api, make_member):
     project = ProjectFactory(label_classes=["ham", "spam"])
     admin = make_member(Role.ADMIN, proj=project)
-    make_policy(project, level="human_only")
+    IntakePolicyFactory(project=project, automation_level="human_only")
 
     response = api.as_user(admin).delete(f"/api/v1/projects/{project.pk}/")
 

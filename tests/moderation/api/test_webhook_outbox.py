@@ -7,15 +7,16 @@ from rest_framework.test import APIClient
 from labeling.choices import Role
 from labeling.models import Annotation
 from moderation.choices import ContentState, DeliveryStatus
-from moderation.models import Decision, WebhookDelivery, WebhookEndpoint
+from moderation.models import Decision, WebhookDelivery
 from moderation.tasks import webhook_send_due as webhook_send_due_task
 from tests.broker import broker_unreachable
-from tests.factories.review import (
+from tests.factories.moderation import (
+    ContentFactory,
+    PlatformFactory,
+    PolicyMemberFactory,
+    ReviewPolicyFactory,
+    WebhookEndpointFactory,
     decide_body,
-    make_content,
-    make_member,
-    make_platform,
-    make_policy,
 )
 from tests.webhook_receiver import SECRET, Receiver
 
@@ -27,9 +28,9 @@ def loopback(settings):
 
 
 def _world():
-    policy = make_policy()
-    platform = make_platform()
-    return policy, platform, make_member(policy, Role.MODERATOR)
+    policy = ReviewPolicyFactory()
+    platform = PlatformFactory()
+    return policy, platform, PolicyMemberFactory(policy=policy, role=Role.MODERATOR)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -37,11 +38,11 @@ def test_a_decision_made_while_the_broker_is_down_answers_201_and_is_delivered_o
     loopback, caplog
 ):
     policy, platform, moderator = _world()
-    content = make_content(policy=policy, platform=platform, external_id="post-77")
+    content = ContentFactory(policy=policy, platform=platform, external_id="post-77")
     client = APIClient()
     client.force_login(moderator)
     with Receiver(200) as receiver:
-        WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret=SECRET)
+        WebhookEndpointFactory(platform=platform, url=receiver.url, secret=SECRET)
         assert client.post("/api/v1/moderation/queue/next/", {}, format="json").status_code == 200
 
         with broker_unreachable():

@@ -11,17 +11,22 @@ from labeling.models import Annotation
 from moderation.choices import ContentState
 from moderation.models import Content, Decision
 from moderation.services.decisions import decision_create
-from tests.factories.review import make_content, make_member, make_platform, make_policy
+from tests.factories.moderation import (
+    ContentFactory,
+    PlatformFactory,
+    PolicyMemberFactory,
+    ReviewPolicyFactory,
+)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_seniors_deciding_the_same_content_at_once_make_one_decision():
     if connection.vendor != "postgresql":
         pytest.skip("row locks and concurrent transactions are tested on PostgreSQL")
-    policy = make_policy()
-    platform = make_platform()
-    seniors = [make_member(policy, Role.SENIOR_MODERATOR) for _ in range(2)]
-    content = make_content(policy=policy, platform=platform, state=ContentState.ESCALATED)
+    policy = ReviewPolicyFactory()
+    platform = PlatformFactory()
+    seniors = [PolicyMemberFactory(policy=policy, role=Role.SENIOR_MODERATOR) for _ in range(2)]
+    content = ContentFactory(policy=policy, platform=platform, state=ContentState.ESCALATED)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 

@@ -5,18 +5,22 @@ import pytest
 from labeling.choices import AnnotationSource
 from labeling.models import Annotation
 from moderation.choices import ContentState, DecisionAction
-from moderation.models import Decision
 from moderation.services.feedback import decision_annotate
-from tests.factories.review import make_content, make_platform, make_policy
+from tests.factories.moderation import (
+    ContentFactory,
+    DecisionFactory,
+    PlatformFactory,
+    ReviewPolicyFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def test_automated_decisions_never_become_training_labels():
-    content = make_content(
-        policy=make_policy(), platform=make_platform(), state=ContentState.REMOVED
+    content = ContentFactory(
+        policy=ReviewPolicyFactory(), platform=PlatformFactory(), state=ContentState.REMOVED
     )
-    automated = Decision.objects.create(
+    automated = DecisionFactory(
         content=content, automated=True, action=DecisionAction.REMOVE, is_final=True
     )
 

@@ -10,7 +10,8 @@ from moderation.choices import AutomationLevel
 from moderation.models import HashEntry
 from moderation.services import hashbank
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
-from tests.factories.intake import make_policy, platform_with_key
+from tests.factories.intake import platform_with_key
+from tests.factories.moderation import IntakePolicyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,9 @@ def setup(db):
 
 def test_lookup_at_ten_thousand_entries_is_fast_and_sees_new_imports(setup):
     project, admin, _, platform = setup
-    policy = make_policy(project, level=AutomationLevel.FULL, granted_to=platform)
+    policy = IntakePolicyFactory(
+        project=project, automation_level=AutomationLevel.FULL, granted_to=platform
+    )
     category = policy.categories.get()
     rng = random.Random(5)
     HashEntry.objects.bulk_create(

@@ -6,21 +6,26 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from moderation.models import Content, Report
+from moderation.models import Content
 from moderation.services.review import (
     content_priority_refresh,
     review_priorities_refresh,
     review_priority,
 )
-from tests.factories.review import make_content, make_platform, make_policy
+from tests.factories.moderation import (
+    ContentFactory,
+    PlatformFactory,
+    ReportFactory,
+    ReviewPolicyFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world():
-    policy = make_policy()
-    return policy, make_platform()
+    policy = ReviewPolicyFactory()
+    return policy, PlatformFactory()
 
 
 def test_priority_grows_with_severity_score_reports_and_age():
@@ -36,8 +41,8 @@ def test_priority_grows_with_severity_score_reports_and_age():
 
 def test_priorities_refresh_with_age_and_reports(world):
     policy, platform = world
-    old = make_content(policy=policy, platform=platform, score=0.5)
-    new = make_content(policy=policy, platform=platform, score=0.5)
+    old = ContentFactory(policy=policy, platform=platform, score=0.5)
+    new = ContentFactory(policy=policy, platform=platform, score=0.5)
     Content.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=8))
 
     review_priorities_refresh()
@@ -46,7 +51,7 @@ def test_priorities_refresh_with_age_and_reports(world):
     assert old.priority > new.priority
     assert new.sla_due_at is not None
 
-    Report.objects.create(content=new, source="user", reporter="u1", reason="scam")
+    ReportFactory(content=new, source="user", reporter="u1", reason="scam")
     new.report_count = 1
     new.save(update_fields=["report_count"])
     before = new.priority

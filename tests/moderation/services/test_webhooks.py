@@ -18,11 +18,12 @@ from moderation.services.review import review_next
 from moderation.services.webhooks import webhook_claim, webhook_send_due
 from moderation.tasks import webhook_deliver
 from tests.broker import UNREACHABLE_BROKER, broker_unreachable
-from tests.factories.review import (
-    make_content,
-    make_member,
-    make_platform,
-    make_policy,
+from tests.factories.moderation import (
+    ContentFactory,
+    PlatformFactory,
+    PolicyMemberFactory,
+    ReviewPolicyFactory,
+    WebhookEndpointFactory,
 )
 from tests.webhook_receiver import SECRET, Receiver
 
@@ -34,9 +35,9 @@ def loopback(settings):
 
 
 def _world():
-    policy = make_policy()
-    platform = make_platform()
-    return policy, platform, make_member(policy, Role.MODERATOR)
+    policy = ReviewPolicyFactory()
+    platform = PlatformFactory()
+    return policy, platform, PolicyMemberFactory(policy=policy, role=Role.MODERATOR)
 
 
 def _pending_deliveries(policy, platform, moderator, receiver, n: int) -> list[WebhookDelivery]:
@@ -46,7 +47,7 @@ def _pending_deliveries(policy, platform, moderator, receiver, n: int) -> list[W
     )
     with broker_unreachable():
         for i in range(n):
-            content = make_content(policy=policy, platform=platform, external_id=f"post-{i}")
+            content = ContentFactory(policy=policy, platform=platform, external_id=f"post-{i}")
             assert review_next(user=moderator, tier="standard", policy_ids=[policy.pk]) == content
             decision_create(content=content, user=moderator, action="remove", reason_code="SPAM-1")
     return list(WebhookDelivery.objects.order_by("id"))
@@ -59,7 +60,7 @@ def test_an_appeal_and_an_intake_decision_also_commit_while_the_broker_is_down(l
     from moderation.services.appeals import appeal_create, appeal_decide
 
     policy, platform, moderator = _world()
-    senior = make_member(policy, Role.SENIOR_MODERATOR)
+    senior = PolicyMemberFactory(policy=policy, role=Role.SENIOR_MODERATOR)
     with Receiver(200) as receiver:
         [delivery] = _pending_deliveries(policy, platform, moderator, receiver, 1)
         appeal = appeal_create(platform=platform, external_id="post-0", statement="Not spam.")
@@ -82,9 +83,9 @@ def test_every_attempt_of_a_delivery_carries_the_same_delivery_id(
     loopback, django_capture_on_commit_callbacks
 ):
     policy, platform, moderator = _world()
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     with Receiver(503, 500, 200) as receiver:
-        WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret=SECRET)
+        WebhookEndpointFactory(platform=platform, url=receiver.url, secret=SECRET)
         review_next(user=moderator, tier="standard", policy_ids=[policy.pk])
         with django_capture_on_commit_callbacks(execute=True):
             decision_create(content=content, user=moderator, action="remove", reason_code="SPAM-1")

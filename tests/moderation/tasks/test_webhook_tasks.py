@@ -9,18 +9,24 @@ from django.utils import timezone
 
 from labeling.choices import Role
 from moderation.choices import DeliveryStatus
-from moderation.models import WebhookDelivery, WebhookEndpoint
+from moderation.models import WebhookDelivery
 from moderation.services.decisions import decision_create
 from moderation.services.review import review_next
 from moderation.tasks import webhook_deliver
-from tests.factories.review import make_content, make_member, make_platform, make_policy
+from tests.factories.moderation import (
+    ContentFactory,
+    PlatformFactory,
+    PolicyMemberFactory,
+    ReviewPolicyFactory,
+    WebhookEndpointFactory,
+)
 from tests.webhook_receiver import SECRET, Receiver
 
 
 def _world():
-    policy = make_policy()
-    platform = make_platform()
-    return policy, platform, make_member(policy, Role.MODERATOR)
+    policy = ReviewPolicyFactory()
+    platform = PlatformFactory()
+    return policy, platform, PolicyMemberFactory(policy=policy, role=Role.MODERATOR)
 
 
 @pytest.mark.django_db
@@ -32,13 +38,13 @@ def test_a_slow_drip_receiver_cut_off_by_the_soft_time_limit_is_logged_and_resch
     settings.TANDEM_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [30, 60]
     policy, platform, moderator = _world()
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
 
     def soft_time_limit(signum, frame):
         raise SoftTimeLimitExceeded
 
     with Receiver(drip=0.2) as receiver:
-        WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret=SECRET)
+        WebhookEndpointFactory(platform=platform, url=receiver.url, secret=SECRET)
         review_next(user=moderator, tier="standard", policy_ids=[policy.pk])
         # After-commit work not run: the test sends the delivery itself.
         with django_capture_on_commit_callbacks(execute=False):

@@ -175,7 +175,7 @@ def test_partial_mode_acts_only_outside_the_band(served, platform_key):
 
 
 def project_path(served):
-    from tests.conftest import DATASETS
+    from tests.skips import DATASETS
 
     return DATASETS / "sms_spam_collection.tsv"
 

@@ -11,7 +11,7 @@ from django.http import Http404
 
 from core.exceptions import ApplicationError
 from core.limits import text_problem
-from labeling.services.embedding import project_embedder_name
+from labeling.selectors.embedders import project_embedder_name
 from models_app.services.embeddings import embedding_matrix
 from moderation.choices import ContentState
 from moderation.models import Appeal, Content, Decision, Platform, Report

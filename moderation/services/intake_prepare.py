@@ -19,7 +19,7 @@ from moderation.models import Policy
 from moderation.services import hashbank
 
 if TYPE_CHECKING:
-    from labeling.services.import_parsers import CheckedImage
+    from core.images import CheckedImage
 
 # Side of the thumbnail made at intake: the one moderators see, blurred, until they reveal it.
 BLUR_SIZE = 256
@@ -74,7 +74,7 @@ def _decode_image(entry: IntakeInput) -> bytes:
 def submission_prepare(*, entry: IntakeInput, policy: Policy) -> PreparedSubmission:
     """``entry`` checked and decoded, with its hashes. Raises ``ApplicationError`` (400, or 413
     for what is over a limit) naming what is wrong."""
-    from labeling.services.import_parsers import check_image
+    from core.images import check_image
 
     if not entry.text and not entry.image:
         raise ApplicationError("Send text, an image, or both.")

@@ -19,6 +19,7 @@ from models_app.ml.embedders import (
     default_embedder_name,
     get_embedder,
 )
+from tests.skips import require_data
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -203,7 +204,7 @@ def minilm():
         embedder = get_embedder("minilm")
         embedder.embed(["warm up"])
     except EmbedderUnavailable as exc:
-        pytest.skip(f"MiniLM is not installed here: {exc}")
+        require_data(False, f"MiniLM is not installed here: {exc}")
     return embedder
 
 

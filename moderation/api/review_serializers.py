@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from moderation.choices import AuthorAction, ContentState, DecisionAction, ReviewTier
 from moderation.models import Content, Decision
-from moderation.services.decisions import SUGGESTION_LEVELS
+from moderation.selectors.suggestions import SUGGESTION_LEVELS
 
 # --- inputs ------------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from moderation.choices import ContentState
 from moderation.models import Appeal, Content, Decision, Platform, Report
 from moderation.selectors.access import MODERATE_ROLES, policies_for_user, policy_role
 from moderation.selectors.grants import contents_of_platform
+from moderation.selectors.suggestions import model_suggestion_shown
 
 SIMILAR_COUNT = 5
 # Decided contents compared with the one shown: the most recent of the policy (a bounded read).
@@ -152,8 +153,6 @@ def similar_decided(*, content: Content, user: AbstractBaseUser) -> list[dict[st
 def content_detail(*, content: Content, user: AbstractBaseUser) -> dict[str, Any]:
     """The review panel's data for ``content`` (from ``content_get_for_user``) as ``user``
     sees it: related content only from policies they may moderate."""
-    from moderation.services.decisions import model_suggestion_shown
-
     return {
         "content": content,
         "suggestion": model_suggestion_shown(content=content),

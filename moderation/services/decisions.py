@@ -15,52 +15,19 @@ from core.services.audit import audit_record
 from labeling.choices import AnnotationSource
 from moderation.choices import (
     AuthorAction,
-    AutomationLevel,
     ContentState,
     DecisionAction,
     ReviewTier,
 )
 from moderation.models import Content, Decision, ReasonCode
 from moderation.selectors.access import SENIOR_ROLES, policy_role
+from moderation.selectors.suggestions import model_suggestion_shown
 from moderation.services.authors import author_enforce
-from moderation.services.feedback import decision_annotate, non_violating_label
+from moderation.services.feedback import decision_annotate
 from moderation.services.webhooks import webhook_event_send
 
-# Levels at which moderators see the model's suggestion (human-only has none; shadow keeps it
-# from them so their decisions measure the model independently).
-SUGGESTION_LEVELS = frozenset(
-    {AutomationLevel.ASSIST, AutomationLevel.PARTIAL, AutomationLevel.FULL}
-)
 OPEN_STATES = (ContentState.PENDING, ContentState.ESCALATED)
 MAX_SUSPEND_DAYS = 3650
-
-
-def model_suggestion_shown(*, content: Content) -> dict[str, Any]:
-    """What the review panel shows of the model for this content, or {} when nothing is shown
-    (a human-only or shadow policy, or no model scored it).
-
-    ``{"level", "category", "label_class", "action", "score", "model_version_id",
-    "model_version"}``: ``action`` is what the model would do at 0.5 (remove at or above).
-    """
-    level = content.policy.automation_level
-    if level not in SUGGESTION_LEVELS or content.model_score is None:
-        return {}
-    category = content.top_category
-    removes = content.model_score >= 0.5
-    if removes:
-        label_class = category.label_class if category is not None else None
-    else:
-        label_class = non_violating_label(content=content)
-    version = content.model_version
-    return {
-        "level": level,
-        "category": category.name if category is not None else None,
-        "label_class": label_class,
-        "action": DecisionAction.REMOVE if removes else DecisionAction.APPROVE,
-        "score": content.model_score,
-        "model_version_id": version.pk if version is not None else None,
-        "model_version": version.version if version is not None else None,
-    }
 
 
 def decision_payload(decision: Decision) -> dict[str, Any]:

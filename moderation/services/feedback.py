@@ -3,20 +3,10 @@ as an annotation on the content's item (through labeling's service)."""
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from labeling.selectors.projects import label_class_names
 from labeling.services.external_labels import annotation_record_external
 from moderation.choices import DecisionAction
 from moderation.models import Content, Decision
-
-
-def non_violating_label(*, content: Content) -> str | None:
-    """The label class of the policy's project that no category maps to (e.g. ``ham``); None
-    when there is none, or more than one (it is then not clear which one "allowed" means)."""
-    mapped = set(content.policy.categories.values_list("label_class", flat=True))
-    free = [
-        name for name in label_class_names(project_id=content.item.project_id) if name not in mapped
-    ]
-    return free[0] if len(free) == 1 else None
+from moderation.selectors.suggestions import non_violating_label
 
 
 def decision_label(*, content: Content, decision: Decision) -> str | None:

@@ -202,8 +202,8 @@ class ItemFilterSerializer(serializers.Serializer):
     split = serializers.ChoiceField(choices=Split.choices, required=False)
     search = serializers.CharField(required=False, max_length=500)
     labeled = serializers.BooleanField(required=False, allow_null=True, default=None)
-    label = serializers.CharField(required=False, max_length=100)
-    source = serializers.ChoiceField(choices=AnnotationSource.choices, required=False)
+    label = serializers.CharField(required=False, max_length=100)  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
+    source = serializers.ChoiceField(choices=AnnotationSource.choices, required=False)  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
     ordering = serializers.ChoiceField(
         choices=ItemOrdering.choices,
         required=False,
@@ -219,7 +219,7 @@ class ImportErrorSerializer(serializers.Serializer):
 
 class ImportJobOutputSerializer(serializers.ModelSerializer):
     progress = serializers.FloatField(read_only=True)
-    errors = ImportErrorSerializer(many=True, read_only=True)
+    errors = ImportErrorSerializer(many=True, read_only=True)  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
     unknown_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
     created_by = serializers.CharField(
         source="created_by.username", default=None, allow_null=True, read_only=True

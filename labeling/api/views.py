@@ -21,7 +21,12 @@ from labeling.choices import (
 )
 from labeling.models import ImportJob, Project, ProjectMembership
 from labeling.selectors.items import import_job_list, item_get, item_list
-from labeling.selectors.projects import membership_list, project_get_for_user, project_list
+from labeling.selectors.projects import (
+    membership_list,
+    project_get_for_user,
+    project_list,
+    project_with_item_count,
+)
 from labeling.services import projects as project_services
 from labeling.services.annotations import annotation_create
 from labeling.services.exports import export_stream
@@ -68,8 +73,7 @@ class ProjectDetailApi(APIView):
     @extend_schema(responses=s.ProjectOutputSerializer)
     def get(self, request, project_id: int):
         project = project_get_for_user(project_id=project_id, user=request.user)
-        project.item_count = project.items.count()
-        return Response(s.ProjectOutputSerializer(project).data)
+        return Response(s.ProjectOutputSerializer(project_with_item_count(project=project)).data)
 
     @extend_schema(request=s.ProjectUpdateInputSerializer, responses=s.ProjectOutputSerializer)
     def patch(self, request, project_id: int):
@@ -79,8 +83,7 @@ class ProjectDetailApi(APIView):
         project = project_services.project_update(
             project=project, data=data.validated_data, actor=request.user
         )
-        project.item_count = project.items.count()
-        return Response(s.ProjectOutputSerializer(project).data)
+        return Response(s.ProjectOutputSerializer(project_with_item_count(project=project)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, project_id: int):
@@ -261,7 +264,7 @@ class ImportRetryApi(APIView):
 class ExportApi(APIView):
     class ExportQuerySerializer(serializers.Serializer):
         format = serializers.ChoiceField(choices=ExportFormat.choices, default=ExportFormat.JSONL)
-        source = serializers.ChoiceField(choices=AnnotationSource.choices, required=False)
+        source = serializers.ChoiceField(choices=AnnotationSource.choices, required=False)  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
         labeled_only = serializers.BooleanField(required=False, default=False)
 
     @extend_schema(

@@ -50,6 +50,9 @@ class Project(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not a column: the caller's role, set by the selectors that check access.
+    caller_role: str
+
     class Meta:
         ordering = ["-created_at", "-id"]
 

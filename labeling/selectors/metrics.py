@@ -58,7 +58,7 @@ def embedding_backlog_gauges() -> list[GaugeFamily]:
     jobs = GaugeFamily(
         "tandem_embedding_jobs", "Embedding jobs queued or running, by status.", ("status",)
     )
-    by_status = dict.fromkeys(ACTIVE_JOB_STATUSES, 0)
+    by_status: dict[str, int] = dict.fromkeys(ACTIVE_JOB_STATUSES, 0)
     active = TrainingJob.objects.filter(
         kind=JobKind.EMBED, status__in=ACTIVE_JOB_STATUSES
     ).values_list("owner", "status", "progress", "result")

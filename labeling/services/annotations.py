@@ -7,7 +7,7 @@ never hands out an item that already has all the annotations it needs.
 
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -138,7 +138,7 @@ def _after_commit_check_retrain(project_id: int) -> None:
     transaction.on_commit(check_retrain, robust=True)
 
 
-def annotation_by_client_key(*, user: AbstractBaseUser, client_key: str) -> Annotation | None:
+def annotation_by_client_key(*, user: User, client_key: str) -> Annotation | None:
     """The annotation ``user`` stored with ``client_key`` (their idempotency key), if any."""
     return (
         Annotation.objects.select_related("suggested_by")
@@ -162,7 +162,7 @@ def annotation_replay(*, annotation: Annotation, item: Item) -> Annotation:
 def annotation_create(
     *,
     item: Item,
-    annotator: AbstractBaseUser,
+    annotator: User,
     labels: list[str],
     client: str = AnnotationClient.API,
     time_on_item_ms: int | None = None,
@@ -213,7 +213,7 @@ def annotation_create(
 def _annotation_store(
     *,
     item: Item,
-    annotator: AbstractBaseUser,
+    annotator: User,
     labels: list[str],
     client: str,
     time_on_item_ms: int | None,
@@ -225,7 +225,7 @@ def _annotation_store(
         QueueAssignment.objects.select_for_update().filter(item=item, user=annotator).first()
     )
     held = assignment is not None and assignment.state == AssignmentState.LEASED
-    if held:
+    if assignment is not None and held:
         suggested, suggested_by_id = assignment.suggested_labels, assignment.suggested_by_id
     else:
         suggested, _, suggested_by_id = item_suggestion(item=item)
@@ -268,7 +268,7 @@ def _annotation_store(
 
 
 def annotation_get_for_edit(
-    *, project: Project, annotation_id: int, user: AbstractBaseUser, now: datetime | None = None
+    *, project: Project, annotation_id: int, user: User, now: datetime | None = None
 ) -> Annotation:
     """The caller's own human annotation in ``project``, if it may still be changed.
 

@@ -69,7 +69,9 @@ class EmbedReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _image_bytes(name: str) -> bytes:
+def _image_bytes(name: str | None) -> bytes:
+    if not name:
+        raise ValueError("the item has no image file")
     with default_storage.open(name, "rb") as fh:
         return fh.read()
 

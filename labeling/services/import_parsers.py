@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 import orjson
 
@@ -157,10 +157,14 @@ def _pick(
     return None
 
 
+# The csv.QUOTE_* values csv.reader accepts on Python 3.11.
+CsvQuoting = Literal[0, 1, 2, 3]
+
+
 @dataclass
 class CsvLayout:
     delimiter: str
-    quoting: int
+    quoting: CsvQuoting
     columns: list[str]
     text_index: int
     label_index: int | None
@@ -176,7 +180,7 @@ def csv_layout(header_line: str, *, filename: str, options: dict[str, Any]) -> C
     )
     # Tab-separated files in the wild (the SMS corpus among them) do not quote fields, and a
     # stray quote would otherwise swallow the lines after it.
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    quoting: CsvQuoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
     header = next(csv.reader([header_line], delimiter=delimiter, quoting=quoting), [])
     columns = [c.strip() or f"column_{i + 1}" for i, c in enumerate(header)]
     if not columns:
@@ -545,13 +549,13 @@ def check_image(data: bytes, *, max_pixels: int, thumb_size: int = 256) -> Check
                 image.load()
                 image.thumbnail((thumb_size, thumb_size))
                 has_alpha = image.mode in ("RGBA", "LA", "P")
-                image = image.convert("RGBA" if has_alpha else "RGB")
+                converted = image.convert("RGBA" if has_alpha else "RGB")
                 out = io.BytesIO()
                 if has_alpha:
-                    image.save(out, format="PNG", optimize=True)
+                    converted.save(out, format="PNG", optimize=True)
                     ext = "png"
                 else:
-                    image.save(out, format="JPEG", quality=85)
+                    converted.save(out, format="JPEG", quality=85)
                     ext = "jpg"
         except UnidentifiedImageError as exc:
             raise ValueError("not an image (Pillow cannot identify it)") from exc

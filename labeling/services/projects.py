@@ -4,7 +4,7 @@ from typing import Any
 
 import markdown
 import nh3
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
@@ -99,7 +99,7 @@ def _settings_snapshot(project: Project) -> dict[str, Any]:
 
 def _membership_audit(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     action: str,
     membership: ProjectMembership,
     before: dict[str, Any] | None,
@@ -145,7 +145,7 @@ def _label_classes_write(*, project: Project, label_classes: list[dict[str, Any]
 @transaction.atomic
 def project_create(
     *,
-    created_by: AbstractBaseUser,
+    created_by: User,
     name: str,
     data_type: str,
     task_type: str,
@@ -191,9 +191,7 @@ def project_create(
 
 
 @transaction.atomic
-def project_update(
-    *, project: Project, data: dict[str, Any], actor: AbstractBaseUser | None = None
-) -> Project:
+def project_update(*, project: Project, data: dict[str, Any], actor: User | None = None) -> Project:
     """Update fields; ``label_classes`` replaces the list (classes are matched by name).
 
     ``actor`` is who made the change (None: the system).
@@ -249,7 +247,7 @@ def project_update(
 
 
 @transaction.atomic
-def project_delete(*, project: Project, actor: AbstractBaseUser | None = None) -> None:
+def project_delete(*, project: Project, actor: User | None = None) -> None:
     """Delete the project with its items, and what models_app keeps for it (vectors, jobs,
     model versions and their artifacts).
 
@@ -316,9 +314,9 @@ PROJECT_FILE_FOLDERS = ("items", "thumbnails", "imports")
 def membership_add(
     *,
     project: Project,
-    user: AbstractBaseUser,
+    user: User,
     role: str,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> ProjectMembership:
     """Make ``user`` a member with ``role`` (409 when they already are one).
 
@@ -356,7 +354,7 @@ def _ensure_admin_remains(*, membership: ProjectMembership) -> None:
 
 @transaction.atomic
 def membership_update(
-    *, membership: ProjectMembership, role: str, actor: AbstractBaseUser | None = None
+    *, membership: ProjectMembership, role: str, actor: User | None = None
 ) -> ProjectMembership:
     """Change a member's role; a project always keeps an admin (409).
 
@@ -381,9 +379,7 @@ def membership_update(
 
 
 @transaction.atomic
-def membership_remove(
-    *, membership: ProjectMembership, actor: AbstractBaseUser | None = None
-) -> None:
+def membership_remove(*, membership: ProjectMembership, actor: User | None = None) -> None:
     """Remove a member; a project always keeps an admin (409).
 
     Side effects: one ``member.remove`` audit record.

@@ -54,7 +54,7 @@ class Embedder(ABC):
         return f"{self.name}@{self.version}"
 
     @abstractmethod
-    def embed(self, inputs: Sequence[str] | Sequence[bytes], *, batch_size: int = 64) -> np.ndarray:
+    def embed(self, inputs: Sequence[str | bytes], *, batch_size: int = 64) -> np.ndarray:
         """Embed ``inputs`` (texts for text embedders, raw file bytes for image embedders)."""
 
     def __repr__(self) -> str:
@@ -165,7 +165,7 @@ class MiniLMEmbedder(Embedder):
                 return text[: match.end()]
         return text[:hard_cap]
 
-    def embed(self, inputs: Sequence[str] | Sequence[bytes], *, batch_size: int = 64) -> np.ndarray:
+    def embed(self, inputs: Sequence[str | bytes], *, batch_size: int = 64) -> np.ndarray:
         if len(inputs) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self._load()
@@ -261,7 +261,7 @@ class HashingEmbedder(Embedder):
                 self._parts = (words, chars, (columns, signs), empty_row)
         return self._parts
 
-    def embed(self, inputs: Sequence[str] | Sequence[bytes], *, batch_size: int = 64) -> np.ndarray:
+    def embed(self, inputs: Sequence[str | bytes], *, batch_size: int = 64) -> np.ndarray:
         # batch_size is irrelevant here: the vectorizers work on the whole batch at once.
         if len(inputs) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
@@ -321,7 +321,7 @@ class PixelEmbedder(Embedder):
     _work_size = (64, 64)
     _weights = (1.0, 0.5, 0.5)  # shape, palette, layout
 
-    def embed(self, inputs: Sequence[str] | Sequence[bytes], *, batch_size: int = 64) -> np.ndarray:
+    def embed(self, inputs: Sequence[str | bytes], *, batch_size: int = 64) -> np.ndarray:
         matrix = np.zeros((len(inputs), self.dim), dtype=np.float32)
         for row, data in enumerate(inputs):
             try:

@@ -1,6 +1,6 @@
 """Lists for moderators: the review queue, appeals, webhook endpoints and their deliveries."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.utils import timezone
 
@@ -13,7 +13,7 @@ OPEN_STATES = (ContentState.PENDING, ContentState.ESCALATED)
 
 def review_queue_list(
     *,
-    user: AbstractBaseUser,
+    user: User,
     policy_id: int | None = None,
     category_id: int | None = None,
     state: str | None = None,
@@ -49,7 +49,7 @@ def review_queue_list(
     )
 
 
-def appeal_list(*, user: AbstractBaseUser, state: str | None = None) -> QuerySet[Appeal]:
+def appeal_list(*, user: User, state: str | None = None) -> QuerySet[Appeal]:
     """Appeals of content in the policies where the caller is senior, oldest first."""
     policies = policies_for_user(user=user, roles=SENIOR_ROLES).values("pk")
     appeals = Appeal.objects.filter(content__policy_id__in=policies)

@@ -15,7 +15,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -52,12 +52,15 @@ from moderation.services import hashbank, rules, scoring
 from moderation.services.decisions import decision_payload
 from moderation.services.webhooks import webhook_event_send
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 logger = logging.getLogger(__name__)
 
 # Levels at which the model's score informs what happens (shadow only logs it).
 # Levels at which a hash-bank match removes content at once.
 HASH_ACTS_LEVELS = SCORE_USED_LEVELS
-VERDICTS = {
+VERDICTS: dict[str, str] = {
     ContentState.ALLOWED: "allow",
     ContentState.REMOVED: "remove",
     ContentState.PENDING: "pending_review",
@@ -150,6 +153,7 @@ class _Prepared:
     hash_match: hashbank.HashMatch | None = None
     rule_hits: list[rules.RuleHit] = field(default_factory=list)
     acting_version: Any = None
+    model_input: str | bytes = ""  # what the models score: the image's bytes or the text
     category_scores: dict[str, float] = field(default_factory=dict)
     shadow_scores: dict[str, dict[str, float]] = field(default_factory=dict)
     state: str = ContentState.PENDING
@@ -242,6 +246,7 @@ def _score(prepared: list[_Prepared]) -> None:
             if not model_input:
                 item.reasons.append("nothing the project's model can score: people decide")
                 continue
+            item.model_input = model_input
             acting = serving.production
             if serving.canary is not None and scoring.in_canary(
                 external_id=item.entry.external_id, share=item.policy.canary_share
@@ -261,7 +266,7 @@ def _score(prepared: list[_Prepared]) -> None:
         vectors: dict[str, tuple[dict[int, int], Any]] = {}
         for embedder_key, bucket_items in by_embedder.items():
             embed_items = list(bucket_items.values())
-            inputs = [i.image_bytes if is_image else i.entry.text for i in embed_items]
+            inputs = [i.model_input for i in embed_items]
             try:
                 matrix = scoring.embed(embedder_key=embedder_key, inputs=inputs)
             except Exception:
@@ -334,7 +339,7 @@ def _decide(item: _Prepared) -> None:
         )
         return
     by_name = {c.name: c for c in categories.values()}
-    top_name = max(item.category_scores, key=item.category_scores.get, default=None)
+    top_name = max(item.category_scores, key=item.category_scores.__getitem__, default=None)
     if level == AutomationLevel.SHADOW:
         item.reasons.append("policy is in shadow mode: model scores logged, people decide")
         item.top_category = item.top_category or (
@@ -670,7 +675,13 @@ class IntakeResult:
     errors: list[IntakeError]
 
 
-def _existing(platform: Platform, external_ids: list[str]) -> dict[str, Content]:
+class _Granted(TypedDict):
+    granted: bool
+
+
+def _existing(
+    platform: Platform, external_ids: list[str]
+) -> dict[str, WithAnnotations[Content, _Granted]]:
     """The platform's stored content of these external ids, each with ``granted`` (whether its
     policy is still granted to the platform)."""
     grant = PolicyGrant.objects.filter(policy=OuterRef("policy_id"), platform=platform)
@@ -705,7 +716,8 @@ def intake_submit(*, platform: Platform, entries: list[IntakeInput]) -> IntakeRe
     firsts: dict[str, IntakeInput] = {}
     for entry in entries:
         firsts.setdefault(entry.external_id, entry)
-    existing = _existing(platform, list(firsts))
+    known = _existing(platform, list(firsts))
+    existing: dict[str, Content] = dict(known)
     prepared: list[_Prepared] = []
     for entry in firsts.values():
         try:
@@ -713,7 +725,7 @@ def intake_submit(*, platform: Platform, entries: list[IntakeInput]) -> IntakeRe
             # (hash bank, rules, model): it must cost and answer the same as a missing one.
             if entry.policy not in policies:
                 raise unknown_policy_error(entry.policy)
-            stored = existing.get(entry.external_id)
+            stored = known.get(entry.external_id)
             if stored is not None:
                 if not stored.granted:
                     raise _revoked_content_error(entry.external_id)
@@ -740,10 +752,10 @@ def intake_submit(*, platform: Platform, entries: list[IntakeInput]) -> IntakeRe
         try:
             # Files written for a batch that rolls back are removed with it.
             with files_removed_on_error():
-                stored = _store(platform, prepared)
-            for content in stored:
+                new_contents = _store(platform, prepared)
+            for content in new_contents:
                 existing[content.external_id] = content
-            _verdicts_count(stored)
+            _verdicts_count(new_contents)
         except IntegrityError:
             # Another request stored some of these external ids meanwhile: answer them (and
             # the rest) from what is stored now, by running the intake again once.
@@ -762,9 +774,9 @@ def intake_submit(*, platform: Platform, entries: list[IntakeInput]) -> IntakeRe
                     IntakeError(index=entry.index, message="Same external_id as a bad entry.")
                 )
             continue
-        content = existing.get(entry.external_id)
-        if content is not None:
-            answers.append((entry.index, content_answer(content)))
+        answered = existing.get(entry.external_id)
+        if answered is not None:
+            answers.append((entry.index, content_answer(answered)))
     errors.sort(key=lambda error: error.index)
     return IntakeResult(answers=answers, errors=errors)
 

@@ -86,7 +86,7 @@ def in_canary(*, external_id: str, share: float) -> bool:
     return int.from_bytes(digest) / 2**64 < share
 
 
-def embed(*, embedder_key: str, inputs: Sequence[str] | Sequence[bytes]) -> np.ndarray:
+def embed(*, embedder_key: str, inputs: Sequence[str | bytes]) -> np.ndarray:
     """Vectors of ``inputs`` with the embedder a model version was trained on."""
     from models_app.ml.embedders import get_embedder
 

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -168,7 +168,7 @@ def webhook_destination(url: str) -> tuple[str, str, int, str, str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise WebhookRefused(f"The host {host} does not resolve.") from exc
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if host not in _allowed_hosts():
         for address in addresses:
             refusal = _refusal(host, address)
@@ -179,7 +179,7 @@ def webhook_destination(url: str) -> tuple[str, str, int, str, str]:
 
 @transaction.atomic
 def webhook_endpoint_create(
-    *, platform: Platform, url: str, actor: AbstractBaseUser, secret: str = ""
+    *, platform: Platform, url: str, actor: User, secret: str = ""
 ) -> WebhookEndpoint:
     """Configure where a platform's decisions are sent. The secret signs every delivery; a
     random one is made when none is given (it is shown once, in the answer to this call).
@@ -277,7 +277,8 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        # HTTPSConnection.__init__ sets _context (the TLS settings); typeshed omits it.
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:

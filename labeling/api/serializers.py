@@ -15,7 +15,7 @@ from labeling.choices import (
     TaskType,
 )
 from labeling.models import Annotation, ImportJob, Item, LabelClass, Project, ProjectMembership
-from models_app.ml.embedders import EMBEDDER_NAMES
+from models_app.ml.embedders.registry import EMBEDDER_NAMES
 
 
 class LabelClassSerializer(serializers.ModelSerializer):

@@ -37,7 +37,7 @@ def _items_after_last_vector(project: Project) -> int:
     """Items newer than the project's last stored vector: what a job that has not started yet
     will embed (items are embedded in id order; older items without a vector, e.g. unreadable
     images, are not counted)."""
-    from models_app.ml.embedders import EmbedderUnavailable
+    from models_app.ml.embedders.base import EmbedderUnavailable
 
     try:
         embedder_key = project_embedder(project=project).key

@@ -30,7 +30,7 @@ from models_app.services.jobs import (
 )
 
 if TYPE_CHECKING:
-    from models_app.ml.embedders import Embedder
+    from models_app.ml.embedders.base import Embedder
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ EMBED_BATCH = 256
 
 
 def project_embedder_name(*, project: Project) -> str:
-    from models_app.ml.embedders import default_embedder_name
+    from models_app.ml.embedders.registry import default_embedder_name
 
     return project.embedder or default_embedder_name(project.data_type)
 
@@ -47,7 +47,7 @@ def project_embedder_name(*, project: Project) -> str:
 def project_embedder(*, project: Project) -> Embedder:
     """The project's embedder (weights load on first use); ``EmbedderUnavailable`` names the
     package to install when it cannot run here."""
-    from models_app.ml.embedders import get_embedder
+    from models_app.ml.embedders.registry import get_embedder
 
     return get_embedder(project_embedder_name(project=project))
 

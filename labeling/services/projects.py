@@ -60,7 +60,8 @@ def _validate_embedder(*, data_type: str, embedder: str) -> None:
     """Blank (the default for the data type) or an embedder made for this data type."""
     if not embedder:
         return
-    from models_app.ml.embedders import EMBEDDER_NAMES, EmbedderUnavailable, get_embedder
+    from models_app.ml.embedders.base import EmbedderUnavailable
+    from models_app.ml.embedders.registry import EMBEDDER_NAMES, get_embedder
 
     if embedder not in EMBEDDER_NAMES:
         raise ApplicationError(

@@ -54,7 +54,7 @@ from models_app.services.jobs import (
 from models_app.services.registry import model_version_artifact_bytes, model_version_register
 
 if TYPE_CHECKING:
-    from models_app.ml.classifiers import TrainedClassifier
+    from models_app.ml.classifiers.trained import TrainedClassifier
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class _Run:
         return list(self.project.label_classes.values_list("name", flat=True))
 
     def run(self) -> TrainingJob | None:
-        from models_app.ml.classifiers import fit_classifier
+        from models_app.ml.classifiers.fit import fit_classifier
 
         project = self.project
         classes = self.current_classes()
@@ -340,7 +340,7 @@ class _Run:
         y_held: list[list[str]],
     ) -> tuple[bool, dict[str, Any], tuple[ModelVersion, TrainedClassifier] | None]:
         """The automatic decision: serve unless held-out ROC AUC is clearly worse."""
-        from models_app.ml.classifiers import TrainedClassifier
+        from models_app.ml.classifiers.trained import TrainedClassifier
 
         production = model_version_production(owner=self.owner)
         new_auc = version.metrics.get("roc_auc")

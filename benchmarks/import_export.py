@@ -80,7 +80,7 @@ def child(args: argparse.Namespace) -> None:
         job.save()
         print(json.dumps({"job_id": job.pk, "project_id": project.pk}))
     elif args.child == "import":
-        from labeling.services.imports import import_job_run
+        from labeling.services.imports.run import import_job_run
 
         start = time.perf_counter()
         job = import_job_run(job_id=args.job_id)

@@ -70,8 +70,8 @@ def setup() -> dict:
 
     from labeling.choices import AnnotationSource
     from labeling.models import Annotation, Item, LabelClass, Project
-    from labeling.services.import_parsers import text_hash
-    from labeling.services.imports import split_for
+    from labeling.services.imports.item_rows import split_for
+    from labeling.services.imports.readers.rows import text_hash
     from labeling.services.learning_jobs import project_training_request
     from labeling.services.training import training_job_run
     from models_app.choices import JobTrigger, Stage

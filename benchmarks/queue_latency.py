@@ -62,7 +62,7 @@ def fill(size: int, clients: int) -> dict:
     from core.services.api_tokens import api_token_create
     from labeling.choices import Role
     from labeling.models import ProjectMembership
-    from labeling.services.imports import split_for
+    from labeling.services.imports.item_rows import split_for
     from labeling.services.projects import project_create
 
     call_command("migrate", verbosity=0)

@@ -61,8 +61,8 @@ def _fill(size: int, seed: int = 0):
 
     from labeling.choices import AnnotationSource, Split
     from labeling.models import Annotation, Item
-    from labeling.services.embedding import project_embedder
-    from labeling.services.imports import split_for
+    from labeling.selectors.embedders import project_embedder
+    from labeling.services.imports.item_rows import split_for
     from labeling.services.projects import project_create
     from models_app.services.embeddings import embedding_store
 

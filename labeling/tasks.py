@@ -10,7 +10,7 @@ from celery import shared_task
 @shared_task(name="labeling.tasks.import_job_run_task", acks_late=True)
 def import_job_run_task(job_id: int) -> dict[str, int | str]:
     """Run one import. Safe to run twice: rows already imported are recognised and skipped."""
-    from labeling.services.imports import import_job_run
+    from labeling.services.imports.run import import_job_run
 
     job = import_job_run(job_id=job_id)
     return {"status": job.status, "items_created": job.items_created, "errors": job.error_count}
@@ -49,7 +49,7 @@ def retrain_scheduled() -> list[int]:
 @shared_task(name="labeling.tasks.queue_leases_expire_task", time_limit=60, soft_time_limit=50)
 def queue_leases_expire_task() -> int:
     """Periodic (beat, every 30 s): leases past their time return their items to the queue."""
-    from labeling.services.queue import queue_leases_expire
+    from labeling.services.lease_expiry import queue_leases_expire
 
     return queue_leases_expire()
 

@@ -30,7 +30,8 @@ from rest_framework.test import APIClient
 from core.models import AuditEvent
 from labeling.choices import DataType, ImportStatus, Role
 from labeling.models import ImportJob, Item
-from labeling.services.imports import import_job_create, import_job_run
+from labeling.services.imports.jobs import import_job_create
+from labeling.services.imports.run import import_job_run
 from models_app.services.registry import model_version_register
 from moderation.choices import AutomationLevel
 from moderation.models import Content

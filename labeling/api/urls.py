@@ -1,20 +1,38 @@
 from django.urls import path
 
-from labeling.api import file_views, insight_views, learning_views, queue_views, views
+from labeling.api import (
+    export_views,
+    file_views,
+    import_views,
+    insight_views,
+    item_views,
+    learning_views,
+    member_views,
+    project_views,
+    queue_views,
+)
 
 urlpatterns = [
-    path("projects/", views.ProjectListCreateApi.as_view(), name="projects"),
-    path("projects/<int:project_id>/", views.ProjectDetailApi.as_view(), name="project-detail"),
-    path("projects/<int:project_id>/members/", views.MemberListCreateApi.as_view(), name="members"),
+    path("projects/", project_views.ProjectListCreateApi.as_view(), name="projects"),
+    path(
+        "projects/<int:project_id>/",
+        project_views.ProjectDetailApi.as_view(),
+        name="project-detail",
+    ),
+    path(
+        "projects/<int:project_id>/members/",
+        member_views.MemberListCreateApi.as_view(),
+        name="members",
+    ),
     path(
         "projects/<int:project_id>/members/<int:member_id>/",
-        views.MemberDetailApi.as_view(),
+        member_views.MemberDetailApi.as_view(),
         name="member-detail",
     ),
-    path("projects/<int:project_id>/items/", views.ItemListApi.as_view(), name="items"),
+    path("projects/<int:project_id>/items/", item_views.ItemListApi.as_view(), name="items"),
     path(
         "projects/<int:project_id>/items/<int:item_id>/",
-        views.ItemDetailApi.as_view(),
+        item_views.ItemDetailApi.as_view(),
         name="item-detail",
     ),
     path(
@@ -29,13 +47,17 @@ urlpatterns = [
     ),
     path(
         "projects/<int:project_id>/items/<int:item_id>/annotations/",
-        views.ItemAnnotationCreateApi.as_view(),
+        item_views.ItemAnnotationCreateApi.as_view(),
         name="item-annotations",
     ),
-    path("projects/<int:project_id>/imports/", views.ImportListCreateApi.as_view(), name="imports"),
+    path(
+        "projects/<int:project_id>/imports/",
+        import_views.ImportListCreateApi.as_view(),
+        name="imports",
+    ),
     path(
         "projects/<int:project_id>/imports/<int:import_id>/",
-        views.ImportDetailApi.as_view(),
+        import_views.ImportDetailApi.as_view(),
         name="import-detail",
     ),
     path(
@@ -45,10 +67,10 @@ urlpatterns = [
     ),
     path(
         "projects/<int:project_id>/imports/<int:import_id>/retry/",
-        views.ImportRetryApi.as_view(),
+        import_views.ImportRetryApi.as_view(),
         name="import-retry",
     ),
-    path("projects/<int:project_id>/export/", views.ExportApi.as_view(), name="export"),
+    path("projects/<int:project_id>/export/", export_views.ExportApi.as_view(), name="export"),
     path(
         "projects/<int:project_id>/training-jobs/",
         learning_views.TrainingJobListCreateApi.as_view(),

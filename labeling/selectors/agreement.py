@@ -2,7 +2,7 @@
 
 Agreement compares people's annotations (source human) on items that at least two distinct
 annotators labeled, each annotator counting once per item with their latest annotation. The
-statistics themselves live in ``labeling.services.agreement`` (pure numpy); in a multilabel
+statistics themselves live in ``labeling.stats.agreement`` (pure numpy); in a multilabel
 project each label set is one category there.
 """
 
@@ -15,7 +15,7 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from labeling.choices import AnnotationSource, TaskType
 from labeling.models import Adjudication, Annotation, Item, Project
-from labeling.services.agreement import Ratings, agreement_summary, label_set_key, pairwise_kappa
+from labeling.stats.agreement import Ratings, agreement_summary, label_set_key, pairwise_kappa
 
 
 def _people_annotations(*, project: Project) -> QuerySet[Annotation]:

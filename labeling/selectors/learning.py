@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from labeling.choices import HUMAN_SOURCES, AnnotationSource
 from labeling.models import Annotation, Item, Project
 from labeling.selectors.agreement import gold_labels
-from labeling.services.agreement import majority_labels
+from labeling.stats.agreement import majority_labels
 from models_app.choices import JobKind, JobStatus
 from models_app.models import ModelVersion, TrainingJob
 from models_app.selectors.registry import model_version_list, training_job_latest, training_job_list

@@ -8,8 +8,8 @@ from django.db.models import Count, Max
 
 from core.observability.metrics import GaugeFamily
 from labeling.models import Item, Project
+from labeling.selectors.embedders import project_embedder
 from labeling.selectors.learning import project_for_owner
-from labeling.services.embedding import project_embedder
 from models_app.choices import ACTIVE_JOB_STATUSES, JobKind, JobStatus
 from models_app.models import Embedding, TrainingJob
 

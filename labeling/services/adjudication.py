@@ -6,7 +6,7 @@ from django.db import transaction
 from core.services.audit import audit_record
 from labeling.models import Adjudication, Item
 from labeling.selectors.audit import project_audit_scope
-from labeling.services.annotations import _clean_labels
+from labeling.services.annotations import annotation_labels_clean
 
 
 @transaction.atomic
@@ -25,7 +25,7 @@ def adjudication_resolve(
     requested: the next run's snapshot picks the gold label up. The annotators' own
     annotations are left as they are, so agreement figures do not change.
     """
-    cleaned = _clean_labels(item=item, labels=labels)
+    cleaned = annotation_labels_clean(item=item, labels=labels)
     previous = Adjudication.objects.select_for_update().filter(item=item).first()
     before = None if previous is None else {"labels": previous.labels, "note": previous.note}
     adjudication, _created = Adjudication.objects.update_or_create(

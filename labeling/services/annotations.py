@@ -1,19 +1,26 @@
-"""Labels given by people: direct labels, edits (undo), and the queue counters they move.
+"""People's annotations: the one writer of their labels, direct labels, and edits (undo).
 
-Every write that adds or removes a people's annotation (``HUMAN_SOURCES``) changes
-``Item.queue_annotations`` / ``queue_done`` in the same transaction, so the annotation queue
-never hands out an item that already has all the annotations it needs.
+``annotation_insert`` is the only place a person's annotation row is created: the queue's
+submit (``labeling.services.queue``), a direct label with an optional client key
+(``annotation_create`` below) and a decision made in another app (``external_labels``) all
+call it, so cleaning the labels, measuring the outcome, moving the item's queue counters and
+scheduling the retraining check happen the same way for each.
+
+Two writers stay set-based, on purpose: an import job copies thousands of labels per statement
+and recounts the queue counters once at its end (``imports``), and a training run adds
+automatic labels (source ``auto``, no person, no counters to move: the item simply leaves the
+queue) with one ``INSERT … SELECT`` (``bulk_sql.auto_annotations_insert``). Going row by row
+through ``annotation_insert`` would cost them orders of magnitude.
 """
 
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from labeling.choices import (
-    HUMAN_SOURCES,
     AnnotationClient,
     AnnotationOutcome,
     AnnotationSource,
@@ -21,12 +28,18 @@ from labeling.choices import (
     TaskType,
 )
 from labeling.models import Annotation, Item, Project, QueueAssignment
+from labeling.services.queue_counts import item_queue_counts_change
 
 # How long after submitting a person may still change their label (undo, fix a slip).
 EDIT_WINDOW = timedelta(hours=24)
 
 
-def _clean_labels(*, item: Item, labels: list[str]) -> list[str]:
+def annotation_labels_clean(*, item: Item, labels: list[str]) -> list[str]:
+    """The labels as stored: stripped, blanks and repeats dropped, order kept.
+
+    Refuses (400) an empty list, names that are not label classes of the item's project, and
+    more than one label outside a multilabel project.
+    """
     project = item.project
     cleaned = list(dict.fromkeys(label.strip() for label in labels if label and label.strip()))
     if not cleaned:
@@ -67,66 +80,7 @@ def item_suggestion(*, item: Item) -> tuple[list[str], float | None, int | None]
     return [label], item.confidence, item.scored_by_id
 
 
-# The queue's hottest write (two per next+submit pair), kept as SQL: the ORM would build the
-# same statement anew on every call. CASE keeps the counts from going below zero on both
-# databases (SQLite has no GREATEST).
-_COUNTS_LEASES_SQL = (
-    "UPDATE labeling_item SET queue_leases = "
-    "CASE WHEN queue_leases + %s > 0 THEN queue_leases + %s ELSE 0 END WHERE id = %s"
-)
-_COUNTS_SQL = (
-    "UPDATE labeling_item SET queue_leases = "
-    "CASE WHEN queue_leases + %s > 0 THEN queue_leases + %s ELSE 0 END, "
-    "queue_annotations = "
-    "CASE WHEN queue_annotations + %s > 0 THEN queue_annotations + %s ELSE 0 END, "
-    "queue_done = (queue_annotations + %s >= %s) WHERE id = %s"
-)
-
-
-def item_queue_counts_change(
-    *, item_id: int, annotations: int = 0, leases: int = 0, annotations_per_item: int = 1
-) -> None:
-    """Add to an item's queue counters; with ``annotations``, also recompute whether it now has
-    the ``annotations_per_item`` it needs.
-
-    Must run in the transaction that made the change the counters describe. In an UPDATE every
-    expression reads the row as it was, so ``queue_done`` compares the old count plus the change.
-    """
-    with connection.cursor() as cursor:
-        if annotations:
-            cursor.execute(
-                _COUNTS_SQL,
-                [leases, leases, annotations, annotations, annotations, annotations_per_item,
-                 item_id],
-            )  # fmt: skip
-        elif leases:
-            cursor.execute(_COUNTS_LEASES_SQL, [leases, leases, item_id])
-
-
-def item_queue_counts_recount_for_import(*, job_id: int) -> int:
-    """Count people's annotations again for the items that got an imported label from import
-    job ``job_id`` (one set-based UPDATE; runs when the job ends, also after a failure, since
-    the batches before it are committed). Returns how many items it updated.
-
-    A recount rather than an increment, so running the job again cannot count a label twice.
-    """
-    sources = ", ".join(["%s"] * len(HUMAN_SOURCES))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE labeling_item SET queue_annotations = counts.n, "  # noqa: S608
-            "queue_done = counts.n >= project.annotations_per_item "
-            "FROM (SELECT a.item_id, COUNT(*) AS n FROM labeling_annotation AS a "
-            f"WHERE a.source IN ({sources}) AND a.item_id IN "
-            "(SELECT item_id FROM labeling_annotation WHERE import_job_id = %s) "
-            "GROUP BY a.item_id) AS counts, labeling_project AS project "
-            "WHERE labeling_item.id = counts.item_id "
-            "AND project.id = labeling_item.project_id",
-            [*HUMAN_SOURCES, job_id],
-        )
-        return cursor.rowcount
-
-
-def _after_commit_check_retrain(project_id: int) -> None:
+def _retrain_check_after_commit(project_id: int) -> None:
     def check_retrain() -> None:
         from labeling.services.retraining import project_retrain_if_due
 
@@ -136,6 +90,58 @@ def _after_commit_check_retrain(project_id: int) -> None:
     # training job is queued is already handled by enqueue_on_commit; the hourly
     # ``retrain_scheduled`` check requests training that was missed).
     transaction.on_commit(check_retrain, robust=True)
+
+
+def annotation_insert(
+    *,
+    item: Item,
+    annotator: User | None,
+    labels: list[str],
+    source: str,
+    client: str,
+    suggested_labels: list[str],
+    suggested_by_id: int | None,
+    time_on_item_ms: int | None = None,
+    client_key: str = "",
+    ends_lease: bool = False,
+) -> Annotation:
+    """Write one person's annotation of ``item``: the single writer of people's labels.
+
+    Cleans the labels (``annotation_labels_clean``: 400 for none, unknown or too many) and
+    stores them with the proposal the person was shown (``suggested_labels``, made by model
+    version ``suggested_by_id``) and the outcome measured against it. Must run inside the
+    caller's transaction, after the caller locked (and updated) the person's queue assignment
+    if there is one: locks are always taken assignment first, then item.
+
+    An already used ``client_key`` of the same annotator breaks the unique (annotator,
+    client_key) constraint: the ``IntegrityError`` is the caller's to turn into a replay.
+
+    Side effects: the item's annotation count goes up by one (it leaves the annotation queue
+    when it has ``annotations_per_item``) and, with ``ends_lease``, its lease count down by one;
+    after commit, the check whether enough new labels arrived to retrain
+    (``project.retrain_every``) runs and, if so, requests a training run.
+    """
+    cleaned = annotation_labels_clean(item=item, labels=labels)
+    annotation = Annotation.objects.create(
+        item=item,
+        annotator=annotator,
+        labels=cleaned,
+        source=source,
+        suggested_labels=suggested_labels,
+        suggested_by_id=suggested_by_id,
+        outcome=annotation_outcome(labels=cleaned, suggested_labels=suggested_labels),
+        time_on_item_ms=time_on_item_ms,
+        client=client,
+        client_key=client_key,
+    )
+    item_queue_counts_change(
+        item_id=item.pk,
+        annotations_per_item=item.project.annotations_per_item,
+        annotations=1,
+        leases=-1 if ends_lease else 0,
+    )
+    _retrain_check_after_commit(item.project_id)
+    return annotation
 
 
 def annotation_by_client_key(*, user: User, client_key: str) -> Annotation | None:
@@ -190,7 +196,7 @@ def annotation_create(
                 existing = annotation_by_client_key(user=annotator, client_key=client_key)
                 if existing is not None:
                     return annotation_replay(annotation=existing, item=item), False
-            annotation = _annotation_store(
+            annotation = _annotation_create_unleased(
                 item=item,
                 annotator=annotator,
                 labels=labels,
@@ -210,7 +216,7 @@ def annotation_create(
         return annotation_replay(annotation=existing, item=item), False
 
 
-def _annotation_store(
+def _annotation_create_unleased(
     *,
     item: Item,
     annotator: User,
@@ -219,7 +225,8 @@ def _annotation_store(
     time_on_item_ms: int | None,
     client_key: str,
 ) -> Annotation:
-    cleaned = _clean_labels(item=item, labels=labels)
+    """``annotation_create``'s write: the caller's assignment (lease or none), then the
+    annotation."""
     now = timezone.now()
     assignment = (
         QueueAssignment.objects.select_for_update().filter(item=item, user=annotator).first()
@@ -229,18 +236,6 @@ def _annotation_store(
         suggested, suggested_by_id = assignment.suggested_labels, assignment.suggested_by_id
     else:
         suggested, _, suggested_by_id = item_suggestion(item=item)
-    annotation = Annotation.objects.create(
-        item=item,
-        annotator=annotator,
-        labels=cleaned,
-        source=AnnotationSource.HUMAN,
-        suggested_labels=suggested,
-        suggested_by_id=suggested_by_id,
-        outcome=annotation_outcome(labels=cleaned, suggested_labels=suggested),
-        time_on_item_ms=time_on_item_ms,
-        client=client,
-        client_key=client_key,
-    )
     if assignment is None:
         QueueAssignment.objects.create(
             project_id=item.project_id,
@@ -257,14 +252,18 @@ def _annotation_store(
         assignment.state = AssignmentState.SUBMITTED
         assignment.finished_at = now
         assignment.save(update_fields=["state", "finished_at"])
-    item_queue_counts_change(
-        item_id=item.pk,
-        annotations_per_item=item.project.annotations_per_item,
-        annotations=1,
-        leases=-1 if held else 0,
+    return annotation_insert(
+        item=item,
+        annotator=annotator,
+        labels=labels,
+        source=AnnotationSource.HUMAN,
+        client=client,
+        suggested_labels=suggested,
+        suggested_by_id=suggested_by_id,
+        time_on_item_ms=time_on_item_ms,
+        client_key=client_key,
+        ends_lease=held,
     )
-    _after_commit_check_retrain(item.project_id)
-    return annotation
 
 
 def annotation_get_for_edit(
@@ -303,7 +302,7 @@ def annotation_get_for_edit(
 def annotation_update(*, annotation: Annotation, labels: list[str]) -> Annotation:
     """Change the labels of an annotation (undo / fix); the outcome is measured again against
     the proposal that was shown. Queue counters do not change: it is still one annotation."""
-    cleaned = _clean_labels(item=annotation.item, labels=labels)
+    cleaned = annotation_labels_clean(item=annotation.item, labels=labels)
     annotation.labels = cleaned
     annotation.outcome = annotation_outcome(
         labels=cleaned, suggested_labels=annotation.suggested_labels

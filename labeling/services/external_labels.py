@@ -11,12 +11,7 @@ from django.db import transaction
 from core.exceptions import ApplicationError
 from labeling.choices import AnnotationClient, AnnotationSource
 from labeling.models import Annotation, Item
-from labeling.services.annotations import (
-    _after_commit_check_retrain,
-    _clean_labels,
-    annotation_outcome,
-    item_queue_counts_change,
-)
+from labeling.services.annotations import annotation_insert
 
 # Sources another app may record through this service: people's decisions made elsewhere.
 EXTERNAL_SOURCES = (AnnotationSource.MODERATION, AnnotationSource.APPEAL)
@@ -50,23 +45,14 @@ def annotation_record_external(
             f"Only people's decisions become labels here, not {source!r}.",
             extra={"source": source, "allowed": list(EXTERNAL_SOURCES)},
         )
-    cleaned = _clean_labels(item=item, labels=labels)
     suggested = list(suggested_labels or [])
-    annotation = Annotation.objects.create(
+    return annotation_insert(
         item=item,
         annotator=annotator,
-        labels=cleaned,
+        labels=labels,
         source=source,
+        client=AnnotationClient.WEB,
         suggested_labels=suggested,
         suggested_by_id=suggested_by_id if suggested else None,
-        outcome=annotation_outcome(labels=cleaned, suggested_labels=suggested),
         time_on_item_ms=time_on_item_ms,
-        client=AnnotationClient.WEB,
     )
-    item_queue_counts_change(
-        item_id=item.pk,
-        annotations=1,
-        annotations_per_item=item.project.annotations_per_item,
-    )
-    _after_commit_check_retrain(item.project_id)
-    return annotation

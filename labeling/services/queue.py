@@ -10,32 +10,29 @@ and the partial index ``item_queue_idx``, so handing out an item costs the same 
 
 Locks, always in this order so concurrent calls never wait on each other in a cycle: the
 assignment row (submit, skip, release, renew), then the item row (counters). ``next`` locks
-the item with ``SKIP LOCKED`` and never waits; expiring leases is serialised per project by an
-advisory lock (PostgreSQL) or the database write lock (SQLite).
+the item with ``SKIP LOCKED`` and never waits; expiring leases (``lease_expiry``) is serialised
+per project by an advisory lock (PostgreSQL) or the database write lock (SQLite).
 """
 
-from collections import Counter
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from labeling.choices import AnnotationClient, AnnotationSource, AssignmentState
 from labeling.models import Annotation, Item, Project, QueueAssignment
 from labeling.services.annotations import (
-    _after_commit_check_retrain,
-    _clean_labels,
     annotation_by_client_key,
-    annotation_outcome,
+    annotation_insert,
+    annotation_labels_clean,
     annotation_replay,
-    item_queue_counts_change,
 )
+from labeling.services.lease_expiry import project_leases_expire
+from labeling.services.queue_counts import item_queue_counts_change
 from models_app.models import ModelVersion
 
 if TYPE_CHECKING:
@@ -44,92 +41,12 @@ if TYPE_CHECKING:
 # A client prefetches the next item while showing the current one: a few leases per person are
 # normal; more means items are being hoarded and hidden from everyone else.
 MAX_OPEN_LEASES = 5
-# Advisory-lock namespace for expiring a project's leases (key 2 is the project id).
-_EXPIRE_LOCK_NAMESPACE = 0x7A51
 
 NOTHING_LEFT = "Nothing left to label in this project for you right now."
 
 
 def lease_duration() -> timedelta:
     return timedelta(seconds=settings.TANDEM_LEASE_SECONDS)
-
-
-# --- expiry ------------------------------------------------------------------------------------
-
-# One statement: lock the project's expired leases that nobody else is touching (a submit in
-# flight keeps its row), mark them expired and give their items' lease counts back. The
-# advisory lock lets one expiry per project run at a time (two at once could lock the same items,
-# with overlap, in different orders): it is tried, never waited for, and held to the end of the
-# transaction; a ``next`` that does not get it leaves the expiring to the one that did.
-_EXPIRE_SQL_POSTGRESQL = """
-WITH expired AS (
-    SELECT id FROM labeling_queueassignment
-    WHERE state = 'leased' AND expires_at <= %(now)s AND project_id = %(project_id)s
-      AND (SELECT pg_try_advisory_xact_lock(%(namespace)s, %(lock_key)s))
-    FOR UPDATE SKIP LOCKED
-), marked AS (
-    UPDATE labeling_queueassignment AS a SET state = 'expired', finished_at = %(now)s
-    FROM expired WHERE a.id = expired.id
-    RETURNING a.item_id
-), per_item AS (
-    SELECT item_id, COUNT(*) AS n FROM marked GROUP BY item_id
-)
-UPDATE labeling_item AS i SET queue_leases = GREATEST(i.queue_leases - per_item.n, 0)
-FROM per_item WHERE i.id = per_item.item_id
-RETURNING per_item.n
-"""
-
-
-def _project_leases_expire(*, project_id: int, now: datetime) -> int:
-    """Expire a project's leases past their time; returns how many. Runs in the caller's
-    transaction (SQLite: inside the write lock that transaction holds)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _EXPIRE_SQL_POSTGRESQL,
-                {
-                    "now": now,
-                    "project_id": project_id,
-                    "namespace": _EXPIRE_LOCK_NAMESPACE,
-                    "lock_key": project_id % 2_147_483_647,
-                },
-            )
-            return sum(row[0] for row in cursor.fetchall())
-    rows = list(
-        QueueAssignment.objects.filter(
-            project_id=project_id, state=AssignmentState.LEASED, expires_at__lte=now
-        ).values_list("id", "item_id")
-    )
-    if not rows:
-        return 0
-    QueueAssignment.objects.filter(pk__in=[pk for pk, _ in rows]).update(
-        state=AssignmentState.EXPIRED, finished_at=now
-    )
-    by_count: dict[int, list[int]] = {}
-    for item_id, n in Counter(item_id for _, item_id in rows).items():
-        by_count.setdefault(n, []).append(item_id)
-    for n, item_ids in by_count.items():
-        Item.objects.filter(pk__in=item_ids).update(
-            queue_leases=Greatest(F("queue_leases") - n, Value(0))
-        )
-    return len(rows)
-
-
-def queue_leases_expire(*, now: datetime | None = None) -> int:
-    """For the periodic task: expire every project's leases past their time, one short
-    transaction per project. Returns how many leases expired."""
-    now = now or timezone.now()
-    project_ids = list(
-        QueueAssignment.objects.filter(state=AssignmentState.LEASED, expires_at__lte=now)
-        .values_list("project_id", flat=True)
-        .distinct()
-        .order_by()
-    )
-    expired = 0
-    for project_id in project_ids:
-        with transaction.atomic():
-            expired += _project_leases_expire(project_id=project_id, now=now)
-    return expired
 
 
 # --- next ----------------------------------------------------------------------------------------
@@ -217,7 +134,7 @@ def queue_next(*, project: Project, user: User) -> QueueAssignment | None:
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                _project_leases_expire(project_id=project.pk, now=now)
+                project_leases_expire(project_id=project.pk, now=now)
                 if _open_lease_count(project=project, user=user, now=now) >= MAX_OPEN_LEASES:
                     raise ApplicationError(
                         f"You already hold {MAX_OPEN_LEASES} items in this project: submit, "
@@ -412,32 +329,30 @@ def queue_submit(
                 existing = annotation_by_client_key(user=user, client_key=client_key)
                 if existing is not None:
                     return annotation_replay(annotation=existing, item=item), False
-            cleaned = _clean_labels(item=item, labels=labels)
-            assignment = _refuse_without_lease(assignment=assignment, item=item, now=now)
-            annotation = Annotation.objects.create(
-                item=item,
-                annotator=user,
-                labels=cleaned,
-                source=AnnotationSource.HUMAN,
-                suggested_labels=assignment.suggested_labels,
-                suggested_by=assignment.suggested_by,
-                outcome=annotation_outcome(
-                    labels=cleaned, suggested_labels=assignment.suggested_labels
-                ),
-                time_on_item_ms=time_on_item_ms,
-                client=client,
-                client_key=client_key,
-            )
+            try:
+                assignment = _refuse_without_lease(assignment=assignment, item=item, now=now)
+            except ApplicationError:
+                # Labels that could never be stored are the first thing to say (400), before
+                # the lease (409).
+                annotation_labels_clean(item=item, labels=labels)
+                raise
             assignment.state = AssignmentState.SUBMITTED
             assignment.finished_at = now
             assignment.save(update_fields=["state", "finished_at"])
-            item_queue_counts_change(
-                item_id=item.pk,
-                annotations_per_item=item.project.annotations_per_item,
-                annotations=1,
-                leases=-1,
+            annotation = annotation_insert(
+                item=item,
+                annotator=user,
+                labels=labels,
+                source=AnnotationSource.HUMAN,
+                client=client,
+                suggested_labels=assignment.suggested_labels,
+                suggested_by_id=assignment.suggested_by_id,
+                time_on_item_ms=time_on_item_ms,
+                client_key=client_key,
+                ends_lease=True,
             )
-            _after_commit_check_retrain(item.project_id)
+            # The response shows the proposal's version number: the lock already read it.
+            annotation.suggested_by = assignment.suggested_by
             return annotation, True
     except IntegrityError:
         # The same key sent at once for two different items: each request held its own

@@ -1,5 +1,14 @@
 """The training run: snapshot → embed missing → fit → evaluate → register → rescore the pool.
 
+Each arrow is one named step of ``_Run`` (``snapshot``, ``embed_missing``, ``fit``,
+``evaluate``, ``register``, ``score_pool``, ``finish``; ``cold_start_and_wait`` when there are
+too few labels to train), reported to the job as ``snapshot``, ``embed``, ``fit``,
+``evaluate``, ``register``, ``score``, ``finish`` (or ``cold_start``) and ``done``. Whether the
+new version serves is decided in ``training_promotion``.
+
+Longer than 400 lines on purpose: it is one sequence, read top to bottom, whose steps hand
+each other their results; spreading them over modules would only make the reader jump.
+
 A run never changes what serves until its very end: the new version is registered as a
 candidate, the pool is rescored, and only then, in one transaction with the job's success
 (and any automatic labels), is it promoted. A run that fails or is killed anywhere before that
@@ -10,21 +19,24 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from core.exceptions import ApplicationError
 from labeling.choices import Split
 from labeling.models import Project
+from labeling.selectors.embedders import project_embedder
 from labeling.selectors.learning import project_for_owner
-from labeling.services.bulk import auto_annotations_insert, labeled_items_priority_reset
-from labeling.services.embedding import describe_error, items_embed_missing, project_embedder
+from labeling.services.bulk_sql import auto_annotations_insert, labeled_items_priority_reset
+from labeling.services.embedding import EmbedReport, describe_error, items_embed_missing
 from labeling.services.learning_jobs import job_rerun_if_requested
 from labeling.services.model_stages import model_version_stage_change
-from labeling.services.scoring import (
+from labeling.services.pool_scoring import (
+    AutoLabelPlan,
     Pool,
     Predictions,
     audit_sample_extend,
@@ -39,9 +51,9 @@ from labeling.services.scoring import (
     queue_order,
 )
 from labeling.services.snapshots import Snapshot, class_counts, training_snapshot, waiting_message
+from labeling.services.training_promotion import Promotion, held_out_evaluate, promotion_decide
 from models_app.choices import JobKind, Stage
 from models_app.models import ModelVersion, TrainingJob
-from models_app.selectors.registry import model_version_production
 from models_app.services.embeddings import embedding_matrix
 from models_app.services.jobs import (
     training_job_fail,
@@ -51,22 +63,61 @@ from models_app.services.jobs import (
     training_job_succeed,
     training_job_wait,
 )
-from models_app.services.registry import model_version_artifact_bytes, model_version_register
+from models_app.services.registry import model_version_register
 
 if TYPE_CHECKING:
     from models_app.ml.classifiers.trained import TrainedClassifier
+    from models_app.ml.embedders.base import Embedder
 
 logger = logging.getLogger(__name__)
 
-# A new version replaces production unless its held-out ROC AUC is worse by more than this.
-PROMOTION_TOLERANCE = 0.01
 HELD_OUT_SPLITS = (Split.DEV, Split.TEST)
+
+
+# --- what one step hands the next -------------------------------------------------------------
+
+
+@dataclass
+class _TrainingRows:
+    """Which rows of the snapshot a run learns from and measures with."""
+
+    train: np.ndarray  # mask over the snapshot's rows
+    held_out: np.ndarray  # mask: people's labels of the dev and test splits
+    counts: Counter[str]  # labels per class among the training rows
+    enough: list[str]  # classes with at least ``min_labels_per_class`` of them
+
+
+@dataclass
+class _Fit:
+    classifier: TrainedClassifier
+    train_n: int  # rows it learned from (those with a vector)
+    human_n: int  # of which people's labels
+
+
+@dataclass
+class _Evaluation:
+    metrics: dict[str, Any]
+    x_held: np.ndarray
+    y_held: list[list[str]]
+
+
+@dataclass
+class _Scoring:
+    pool: Pool
+    scored: int
+    newly_audited: np.ndarray
+    removed_classes: list[str]  # classes the serving model knows that the project lost meanwhile
+    auto_label_plan: AutoLabelPlan | None
 
 
 # --- the run -------------------------------------------------------------------------------------
 
 
 class _Run:
+    """One training run, step by step: snapshot → embed missing → (too few labels: cold start)
+    → fit → evaluate → register → decide promotion → score the pool → finish. Each step
+    reports its name and progress to the job; ``timings`` keeps how long each took."""
+
     def __init__(self, job: TrainingJob, project: Project):
         self.job = job
         self.project = project
@@ -95,92 +146,154 @@ class _Run:
         return list(self.project.label_classes.values_list("name", flat=True))
 
     def run(self) -> TrainingJob | None:
-        from models_app.ml.classifiers.fit import fit_classifier
-
-        project = self.project
         classes = self.current_classes()
-        self.step("snapshot", 0.0)
-        snapshot = training_snapshot(project=project, classes=classes)
+        snapshot = self.snapshot(classes)
+        embedder, report = self.embed_missing()
+        rows = self.training_rows(snapshot, classes)
+        base_result: dict[str, Any] = {
+            "embedder": embedder.key,
+            "embedded": report.embedded,
+            "embed_failed": report.failed,
+            "snapshot_hash": snapshot.hash,
+            "train_label_counts": {name: rows.counts[name] for name in classes},
+            "held_out_labels": int(rows.held_out.sum()),
+        }
+        if len(rows.enough) < 2:
+            return self.cold_start_and_wait(embedder.key, rows, classes, base_result)
+        fit = self.fit(snapshot, rows, classes, embedder.key)
+        evaluation = self.evaluate(snapshot, rows, fit, embedder.key, base_result)
+        version = self.register(fit, embedder.key, snapshot, evaluation.metrics)
+        promotion = promotion_decide(
+            project=self.project,
+            version=version,
+            classes=classes,
+            x_held=evaluation.x_held,
+            y_held=evaluation.y_held,
+        )
+        # The pool is scored by the model that will serve when this run ends (by the new one
+        # when it goes to shadow with no comparable production model to score with).
+        serving_version, serving = (
+            (version, fit.classifier)
+            if promotion.promote or promotion.production is None
+            else promotion.production
+        )
+        scoring = self.score_pool(embedder.key, serving, serving_version)
+        return self.finish(
+            version=version,
+            metrics=evaluation.metrics,
+            promotion=promotion,
+            serving_version=serving_version,
+            scoring=scoring,
+            base_result=base_result,
+        )
 
+    # --- the steps ---------------------------------------------------------------------------
+
+    def snapshot(self, classes: list[str]) -> Snapshot:
+        self.step("snapshot", 0.0)
+        return training_snapshot(project=self.project, classes=classes)
+
+    def embed_missing(self) -> tuple[Embedder, EmbedReport]:
         self.step("embed", 0.05)
-        embedder = project_embedder(project=project)
+        embedder = project_embedder(project=self.project)
         report = items_embed_missing(
-            project=project,
+            project=self.project,
             embedder=embedder,
             on_progress=self.progress_within("embed", 0.05, 0.5),
         )
+        return embedder, report
 
+    def training_rows(self, snapshot: Snapshot, classes: list[str]) -> _TrainingRows:
+        project = self.project
         # While auto-labeling is on, audit items are held back from training: the precision
         # estimate is only honest on items the model has not learned from.
         train = snapshot.splits == Split.TRAIN
         if project.auto_label_enabled:
             train &= ~snapshot.is_audit
         held_out = np.isin(snapshot.splits, HELD_OUT_SPLITS) & snapshot.human
-        train_labels = [snapshot.labels[i] for i in np.flatnonzero(train)]
-        counts = class_counts(train_labels)
+        counts = class_counts([snapshot.labels[i] for i in np.flatnonzero(train)])
         enough = [name for name in classes if counts[name] >= project.min_labels_per_class]
-        base_result: dict[str, Any] = {
-            "embedder": embedder.key,
-            "embedded": report.embedded,
-            "embed_failed": report.failed,
-            "snapshot_hash": snapshot.hash,
-            "train_label_counts": {name: counts[name] for name in classes},
-            "held_out_labels": int(held_out.sum()),
-        }
-        if len(enough) < 2:
-            self.step("cold_start", 0.6)
-            pool_cold_start(
-                project=project,
-                embedder_key=embedder.key,
-                seed=self.seed,
-                on_progress=self.progress_within("cold_start", 0.6, 0.95),
-            )
-            self.step("done", 1.0)
-            return training_job_wait(
-                job_id=self.job.pk,
-                message=waiting_message(
-                    counts=counts, classes=classes, minimum=project.min_labels_per_class
-                ),
-                result={**base_result, "timings": self.timings},
-            )
+        return _TrainingRows(train=train, held_out=held_out, counts=counts, enough=enough)
 
-        x_train, y_train, human_train = self._matrix(snapshot, train, embedder.key, with_human=True)
-        self.step("fit", 0.5)
-        classifier = fit_classifier(
-            x_train, y_train, classes=classes, task_type=project.task_type, seed=0
+    def cold_start_and_wait(
+        self,
+        embedder_key: str,
+        rows: _TrainingRows,
+        classes: list[str],
+        base_result: dict[str, Any],
+    ) -> TrainingJob | None:
+        """Too few labels to train: order the pool by diversity and say what is missing."""
+        self.step("cold_start", 0.6)
+        pool_cold_start(
+            project=self.project,
+            embedder_key=embedder_key,
+            seed=self.seed,
+            on_progress=self.progress_within("cold_start", 0.6, 0.95),
+        )
+        self.step("done", 1.0)
+        return training_job_wait(
+            job_id=self.job.pk,
+            message=waiting_message(
+                counts=rows.counts, classes=classes, minimum=self.project.min_labels_per_class
+            ),
+            result={**base_result, "timings": self.timings},
         )
 
-        self.step("evaluate", 0.6)
-        x_held, y_held, _ = self._matrix(snapshot, held_out, embedder.key)
-        metrics = self._evaluate(classifier, x_held, y_held)
-        metrics["train_label_counts"] = base_result["train_label_counts"]
-        metrics["train_n"] = len(y_train)
+    def fit(
+        self, snapshot: Snapshot, rows: _TrainingRows, classes: list[str], embedder_key: str
+    ) -> _Fit:
+        from models_app.ml.classifiers.fit import fit_classifier
 
+        x_train, y_train, human_train = self._matrix(
+            snapshot, rows.train, embedder_key, with_human=True
+        )
+        self.step("fit", 0.5)
+        classifier = fit_classifier(
+            x_train, y_train, classes=classes, task_type=self.project.task_type, seed=0
+        )
+        return _Fit(classifier=classifier, train_n=len(y_train), human_n=human_train)
+
+    def evaluate(
+        self,
+        snapshot: Snapshot,
+        rows: _TrainingRows,
+        fit: _Fit,
+        embedder_key: str,
+        base_result: dict[str, Any],
+    ) -> _Evaluation:
+        self.step("evaluate", 0.6)
+        x_held, y_held, _ = self._matrix(snapshot, rows.held_out, embedder_key)
+        metrics = held_out_evaluate(fit.classifier, x_held, y_held)
+        metrics["train_label_counts"] = base_result["train_label_counts"]
+        metrics["train_n"] = fit.train_n
+        return _Evaluation(metrics=metrics, x_held=x_held, y_held=y_held)
+
+    def register(
+        self, fit: _Fit, embedder_key: str, snapshot: Snapshot, metrics: dict[str, Any]
+    ) -> ModelVersion:
         self.step("register", 0.65)
-        version = model_version_register(
+        classifier = fit.classifier
+        return model_version_register(
             owner=self.owner,
             algorithm=classifier.algorithm,
-            embedder=embedder.key,
+            embedder=embedder_key,
             snapshot_id=f"training-job-{self.job.pk}",
             snapshot_hash=snapshot.hash,
-            label_count=int(human_train),
+            label_count=int(fit.human_n),
             hyperparameters=dict(classifier.hyperparameters),
             metrics=metrics,
             artifact=classifier.to_bytes(),
             created_by=self.job.requested_by,
         )
-        promote, comparison, production = self._promotion(
-            version=version, classifier=classifier, classes=classes, x_held=x_held, y_held=y_held
-        )
-        shadow = comparison.get("stage") == Stage.SHADOW
-        # The pool is scored by the model that will serve when this run ends (by the new one
-        # when it goes to shadow with no comparable production model to score with).
-        serving_version, serving = (
-            (version, classifier) if promote or production is None else production
-        )
 
+    def score_pool(
+        self, embedder_key: str, serving: TrainedClassifier, serving_version: ModelVersion
+    ) -> _Scoring:
+        """Predict the whole pool with the serving model, extend the audit sample, plan the
+        automatic labels and write the queue's new order."""
+        project = self.project
         self.step("score", 0.7)
-        pool = pool_load(project=project, embedder_key=embedder.key)
+        pool = pool_load(project=project, embedder_key=embedder_key)
         predictions = predictions_from(predict_in_chunks(serving, pool.embeddings))
         now_classes = set(self.current_classes())
         removed = sorted(set(serving.classes) - now_classes)
@@ -191,7 +304,7 @@ class _Run:
             plan = auto_label_plan(
                 project=project,
                 classifier=serving,
-                embedder_key=embedder.key,
+                embedder_key=embedder_key,
                 pool=pool,
                 predictions=predictions,
                 current_classes=now_classes,
@@ -200,25 +313,49 @@ class _Run:
         scored = self._write_scores(
             pool, predictions, serving, serving_version, now_classes, newly_audited
         )
+        return _Scoring(
+            pool=pool,
+            scored=scored,
+            newly_audited=newly_audited,
+            removed_classes=removed,
+            auto_label_plan=plan,
+        )
 
+    def finish(
+        self,
+        *,
+        version: ModelVersion,
+        metrics: dict[str, Any],
+        promotion: Promotion,
+        serving_version: ModelVersion,
+        scoring: _Scoring,
+        base_result: dict[str, Any],
+    ) -> TrainingJob | None:
+        """Promote (or shadow) the new version, add the automatic labels and mark the job done,
+        in one transaction; then take labeled items out of the queue's order."""
+        project = self.project
+        comparison = promotion.comparison
+        removed = scoring.removed_classes
         self.step("finish", 0.97)
         result = {
             **base_result,
             "promotion": comparison,
-            "pool": len(pool),
-            "pool_unembedded": pool.unembedded,
-            "scored": scored,
-            "newly_audited": int(newly_audited.sum()),
+            "pool": len(scoring.pool),
+            "pool_unembedded": scoring.pool.unembedded,
+            "scored": scoring.scored,
+            "newly_audited": int(scoring.newly_audited.sum()),
             "removed_classes": removed,
         }
         messages = [
             self._summary(
                 version,
                 metrics,
-                promote,
+                promotion.promote,
                 serving_version,
-                len(pool),
-                shadow_beside=comparison.get("production_version", 0) if shadow else None,
+                len(scoring.pool),
+                shadow_beside=(
+                    comparison.get("production_version", 0) if promotion.shadow else None
+                ),
             )
         ]
         if removed:
@@ -228,24 +365,17 @@ class _Run:
             )
             training_job_request_rerun(job_id=self.job.pk)
         with transaction.atomic():
-            if promote or shadow:
+            if promotion.promote or promotion.shadow:
                 model_version_stage_change(
                     project=project,
                     version=version,
-                    stage=Stage.PRODUCTION if promote else Stage.SHADOW,
+                    stage=Stage.PRODUCTION if promotion.promote else Stage.SHADOW,
                     user=None,
                     reason=comparison["reason"],
                 )
+            plan = scoring.auto_label_plan
             if plan is not None:
-                inserted = 0
-                if plan.rows:
-                    inserted = auto_annotations_insert(
-                        project_id=project.pk,
-                        rows=plan.rows,
-                        model_version_id=serving_version.pk,
-                        now=timezone.now(),
-                    )
-                plan.estimate["auto_labeled"] = inserted
+                inserted = self._auto_labels_insert(plan, serving_version)
                 result["auto_label"] = plan.estimate
                 messages.append(
                     f"Auto-labeled {inserted:,} items."
@@ -277,101 +407,18 @@ class _Run:
         human = int(snapshot.human[keep].sum()) if with_human else 0
         return matrix, labels, human
 
-    def _evaluate(
-        self, classifier: TrainedClassifier, x_held: np.ndarray, y_held: list[list[str]]
-    ) -> dict[str, Any]:
-        from models_app.ml.metrics import evaluate
-
-        if not y_held:
-            return {
-                "n": 0,
-                "roc_auc": None,
-                "f1_macro": None,
-                "f1_per_class": {},
-                "accuracy": None,
-                "ece": None,
-                "label_counts": {},
-            }
-        proba = predict_in_chunks(classifier, x_held)
-        return evaluate(
-            proba,
-            y_held,
-            classes=classifier.classes,
-            task_type=classifier.task_type,
-        )
-
-    def _promotion(
-        self,
-        *,
-        version: ModelVersion,
-        classifier: TrainedClassifier,
-        classes: list[str],
-        x_held: np.ndarray,
-        y_held: list[list[str]],
-    ) -> tuple[bool, dict[str, Any], tuple[ModelVersion, TrainedClassifier] | None]:
-        """Whether the new version should serve, why, and the production model it was compared
-        with (both measured on the same held-out items).
-
-        When the project says new versions start in shadow, none serves by itself: the
-        comparison is kept (``would_promote``) for the people who promote it, and the version
-        goes to shadow (``stage``) while production stays.
-        """
-        promote, info, serving = self._compare(
-            version=version, classifier=classifier, classes=classes, x_held=x_held, y_held=y_held
-        )
-        if not self.project.new_versions_start_in_shadow:
-            return promote, info, serving
-        info = {
-            **info,
-            "promoted": False,
-            "would_promote": promote,
-            "stage": Stage.SHADOW,
-            "reason": f"new versions of this project start in shadow ({info['reason']})",
-        }
-        return False, info, serving
-
-    def _compare(
-        self,
-        *,
-        version: ModelVersion,
-        classifier: TrainedClassifier,
-        classes: list[str],
-        x_held: np.ndarray,
-        y_held: list[list[str]],
-    ) -> tuple[bool, dict[str, Any], tuple[ModelVersion, TrainedClassifier] | None]:
-        """The automatic decision: serve unless held-out ROC AUC is clearly worse."""
-        from models_app.ml.classifiers.trained import TrainedClassifier
-
-        production = model_version_production(owner=self.owner)
-        new_auc = version.metrics.get("roc_auc")
-        info: dict[str, Any] = {"roc_auc": new_auc}
-        if production is None:
-            return True, {**info, "promoted": True, "reason": "no production model yet"}, None
-        info["production_version"] = production.version
-        if production.embedder != version.embedder:
-            reason = f"the production model reads {production.embedder} vectors"
-            return True, {**info, "promoted": True, "reason": reason}, None
-        try:
-            current = TrainedClassifier.from_bytes(model_version_artifact_bytes(version=production))
-        except (ApplicationError, OSError, ValueError, KeyError) as exc:
-            reason = f"the production model cannot be loaded ({exc})"
-            return True, {**info, "promoted": True, "reason": reason}, None
-        if list(current.classes) != list(classes):
-            return True, {**info, "promoted": True, "reason": "the label classes changed"}, None
-        production_auc = self._evaluate(current, x_held, y_held).get("roc_auc") if y_held else None
-        info["production_roc_auc"] = production_auc
-        serving = (production, current)
-        if production_auc is None:
-            reason = "no held-out ROC AUC to compare"
-            return True, {**info, "promoted": True, "reason": reason}, serving
-        if new_auc is None or new_auc < production_auc - PROMOTION_TOLERANCE:
-            reason = (
-                f"held-out ROC AUC {new_auc if new_auc is not None else 'n/a'} is more than "
-                f"{PROMOTION_TOLERANCE} below production's {production_auc:.4f}"
+    def _auto_labels_insert(self, plan: AutoLabelPlan, serving_version: ModelVersion) -> int:
+        """Add the planned automatic labels (source ``auto``); returns how many were added."""
+        inserted = 0
+        if plan.rows:
+            inserted = auto_annotations_insert(
+                project_id=self.project.pk,
+                rows=plan.rows,
+                model_version_id=serving_version.pk,
+                now=timezone.now(),
             )
-            return False, {**info, "promoted": False, "reason": reason}, serving
-        reason = "held-out ROC AUC is not worse"
-        return True, {**info, "promoted": True, "reason": reason}, serving
+        plan.estimate["auto_labeled"] = inserted
+        return inserted
 
     def _write_scores(
         self,

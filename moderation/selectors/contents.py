@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 
 from core.exceptions import ApplicationError
-from labeling.services.embedding import project_embedder_name
+from labeling.selectors.embedders import project_embedder_name
 from models_app.services.embeddings import embedding_matrix
 from moderation.choices import ContentState
 from moderation.models import Appeal, Content, Decision, Report

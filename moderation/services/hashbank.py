@@ -199,7 +199,7 @@ def hash_entries_from_images(
 
     Raises ApplicationError naming a file that is not an image.
     """
-    from labeling.services.import_parsers import check_image
+    from core.images import check_image
 
     entries = []
     for name, data in images:

@@ -184,7 +184,7 @@ def _decode_image(entry: IntakeInput) -> bytes:
 
 
 def _prepare(entry: IntakeInput, policies: dict[int, Policy]) -> _Prepared:
-    from labeling.services.import_parsers import check_image
+    from core.images import check_image
 
     policy = policies.get(entry.policy)
     if policy is None:

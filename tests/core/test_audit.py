@@ -13,13 +13,8 @@ from core.models import AuditEvent
 from core.services.audit import audit_record
 from labeling.choices import Role
 from labeling.models import ProjectMembership
-from labeling.services.projects import (
-    membership_add,
-    membership_remove,
-    membership_update,
-    project_create,
-    project_update,
-)
+from labeling.services.memberships import membership_add, membership_remove, membership_update
+from labeling.services.projects import project_create, project_update
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -92,12 +92,12 @@ def test_an_api_error_carries_the_headers(member):
 
 
 def test_a_server_error_carries_the_headers(member, monkeypatch):
-    from labeling.api import views
+    from labeling.api import project_views
 
     def broken(**kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(views, "project_list", broken)
+    monkeypatch.setattr(project_views, "project_list", broken)
     member.raise_request_exception = False
 
     response = member.get("/api/v1/projects/")

@@ -49,7 +49,8 @@ def annotate_project(staff_user):
     """A binary spam project whose 40 items carry a model proposal with a confidence and a
     priority (so the queue order is known: item 0 first). Retraining is off: a training run
     inside a submit would only slow the test down."""
-    from labeling.services.projects import membership_add, project_create
+    from labeling.services.memberships import membership_add
+    from labeling.services.projects import project_create
 
     project = project_create(
         created_by=staff_user,
@@ -376,7 +377,8 @@ def reviewed_project(staff_user):
     """Two annotators with two labels per item: they agree on three items and disagree on one;
     another item is flagged as unclear."""
     from labeling.models import ItemFlag
-    from labeling.services.projects import membership_add, project_create
+    from labeling.services.memberships import membership_add
+    from labeling.services.projects import project_create
     from tests.factories import AnnotationFactory
 
     project = project_create(

@@ -70,8 +70,10 @@ def photo_world(staff_user):
     """An image project (staff is its admin) with two imported photos and one photo taken in
     by moderation intake (a media-restricted item, first in the labeling queue); an annotator."""
     from labeling.models import Item
-    from labeling.services.imports import import_job_create, import_job_run
-    from labeling.services.projects import membership_add, project_create
+    from labeling.services.imports.jobs import import_job_create
+    from labeling.services.imports.run import import_job_run
+    from labeling.services.memberships import membership_add
+    from labeling.services.projects import project_create
     from moderation.models import Content
     from moderation.services.intake import IntakeInput, intake_submit
     from moderation.services.platforms import platform_create

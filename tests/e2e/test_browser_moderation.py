@@ -84,7 +84,8 @@ def moderation_world(staff_user):
         except NoReverseMatch:
             require(False, f"the moderation API route {name!r} is not there yet")
 
-    from labeling.services.projects import membership_add, project_create
+    from labeling.services.memberships import membership_add
+    from labeling.services.projects import project_create
     from moderation.models import Content
     from moderation.services.grants import policy_grant
     from moderation.services.intake import IntakeInput, intake_submit

@@ -3,8 +3,8 @@ from django.contrib.auth import get_user_model
 
 from labeling.choices import AnnotationSource, DataType, Role, TaskType
 from labeling.models import Annotation, Item, LabelClass, Project, ProjectMembership
-from labeling.services.import_parsers import text_hash
-from labeling.services.imports import split_for
+from labeling.services.imports.item_rows import split_for
+from labeling.services.imports.readers.rows import text_hash
 
 
 class UserFactory(factory.django.DjangoModelFactory):

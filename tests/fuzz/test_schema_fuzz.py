@@ -106,7 +106,8 @@ def world(settings, tmp_path) -> World:
     from labeling.choices import Role
     from labeling.models import Item
     from labeling.services.flags import item_flag_create
-    from labeling.services.imports import import_job_create, import_job_run
+    from labeling.services.imports.jobs import import_job_create
+    from labeling.services.imports.run import import_job_run
     from labeling.services.learning_jobs import project_training_request
     from labeling.services.training import training_job_run
     from models_app.choices import JobTrigger

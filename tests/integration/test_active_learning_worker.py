@@ -15,7 +15,7 @@ import pytest
 
 from labeling.choices import ImportStatus, Role, Split
 from labeling.models import Item
-from labeling.services.imports import split_for
+from labeling.services.imports.item_rows import split_for
 from models_app.choices import JobKind, JobStatus, JobTrigger, Stage
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 

@@ -20,9 +20,10 @@ def _die() -> None:
 @worker_process_init.connect
 def _install(**kwargs) -> None:
     # In each pool child, after Django is set up.
-    from labeling.services import imports, training
+    from labeling.services import training
+    from labeling.services.imports.batches import ImportRun
 
-    start_import = imports._ImportRun.__init__
+    start_import = ImportRun.__init__
 
     def import_run_init(self, job, *, first_run):
         if job.original_name.startswith(KILL_NAME):
@@ -36,5 +37,5 @@ def _install(**kwargs) -> None:
             _die()
         return run_training(self)
 
-    imports._ImportRun.__init__ = import_run_init
+    ImportRun.__init__ = import_run_init
     training._Run.run = training_run

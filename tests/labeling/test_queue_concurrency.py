@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 
 from labeling.choices import AnnotationSource, AssignmentState, Role
 from labeling.models import Annotation, Item, QueueAssignment
-from labeling.services.import_parsers import text_hash
+from labeling.services.imports.readers.rows import text_hash
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from core.models import AuditEvent
 from labeling.choices import Role
-from labeling.services.embedding import project_embedder_name
+from labeling.selectors.embedders import project_embedder_name
 from models_app.services.embeddings import embedding_store
 from moderation.choices import ContentState
 from moderation.models import Content, Decision, Report

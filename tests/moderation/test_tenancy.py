@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from core.models import AuditEvent
 from labeling.choices import Role
 from labeling.models import Item
-from labeling.services.embedding import project_embedder_name
+from labeling.selectors.embedders import project_embedder_name
 from models_app.services.embeddings import embedding_store
 from moderation.choices import AutomationLevel, ContentState
 from moderation.models import Appeal, Author, Content, HashEntry, PolicyGrant, Report

@@ -4,6 +4,8 @@ import { cleanup } from "@testing-library/react";
 import { afterEach } from "vitest";
 
 afterEach(() => {
+  // Tests of pure modules may run in the node environment (`// @vitest-environment node`): no DOM.
+  if (typeof document === "undefined") return;
   cleanup();
   // Cookies set by one test must not leak into the next.
   for (const cookie of document.cookie.split(";")) {

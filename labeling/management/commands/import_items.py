@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.exceptions import ApplicationError
 from labeling.models import Project
-from labeling.services.imports import import_job_create, import_job_run
+from labeling.services.imports.jobs import import_job_create
+from labeling.services.imports.run import import_job_run
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ Django's pages and the SPA."""
 import pytest
 from django.test import Client
 
-from labeling.api import views as labeling_views
+from labeling.api import project_views as labeling_views
 from labeling.models import Project
 from tests.factories import UserFactory
 

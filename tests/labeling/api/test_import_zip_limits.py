@@ -118,7 +118,7 @@ def test_uncompressed_bytes_are_counted_while_reading_and_stop_the_import(
     assert response.status_code == 202, response.json()
     settings.TANDEM_ZIP_MAX_TOTAL_BYTES = 40 * MIB
 
-    from labeling.services.imports import import_job_run
+    from labeling.services.imports.run import import_job_run
 
     job = import_job_run(job_id=response.json()["id"])
 

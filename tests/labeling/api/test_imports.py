@@ -22,8 +22,8 @@ from PIL import Image
 
 from labeling.choices import AnnotationSource, DataType, ImportStatus, Role, TaskType
 from labeling.models import Annotation, ImportJob, Item
-from labeling.services import imports as import_services
-from labeling.services.imports import import_job_run
+from labeling.services.imports.batches import ImportRun
+from labeling.services.imports.run import import_job_run
 from tests.factories import ItemFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -772,7 +772,7 @@ def test_import_interrupted_half_way_completes_on_retry_without_duplicates(
     importer, settings, monkeypatch
 ):
     settings.TANDEM_IMPORT_BATCH_SIZE = 3
-    original_write = import_services._ImportRun._write
+    original_write = ImportRun._write
     calls = []
 
     def crash_on_second_batch(run, batch):
@@ -781,7 +781,7 @@ def test_import_interrupted_half_way_completes_on_retry_without_duplicates(
             raise ConnectionError("database connection lost")
         return original_write(run, batch)
 
-    monkeypatch.setattr(import_services._ImportRun, "_write", crash_on_second_batch)
+    monkeypatch.setattr(ImportRun, "_write", crash_on_second_batch)
     with pytest.raises(ConnectionError):
         importer.post(upload_file("labeled.csv", LABELED))
     job = ImportJob.objects.get()
@@ -789,7 +789,7 @@ def test_import_interrupted_half_way_completes_on_retry_without_duplicates(
     assert interrupted["status"] == ImportStatus.FAILED
     assert interrupted["error_message"] == "Import stopped: database connection lost"
     assert Item.objects.count() == 3  # the first batch was committed
-    monkeypatch.setattr(import_services._ImportRun, "_write", original_write)
+    monkeypatch.setattr(ImportRun, "_write", original_write)
 
     response = importer.retry(job.pk)
 

@@ -6,7 +6,7 @@ import pytest
 
 from labeling.choices import AnnotationSource
 from labeling.models import Annotation, Item
-from labeling.services.imports import split_for
+from labeling.services.imports.item_rows import split_for
 from labeling.services.learning_jobs import project_training_request
 from labeling.services.training import training_job_run
 from models_app.choices import JobStatus, JobTrigger

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from labeling.choices import ImportStatus
 from labeling.models import ImportJob, Item
 from labeling.services.embedding import embedding_job_run
-from labeling.services.imports import import_job_create, import_job_retry, import_job_run
+from labeling.services.imports.jobs import import_job_create, import_job_retry
+from labeling.services.imports.run import import_job_run
 from labeling.services.training import training_job_run
 from models_app.choices import JobKind, JobStatus, JobTrigger
 from models_app.models import ModelVersion, TrainingJob

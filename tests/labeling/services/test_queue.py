@@ -23,11 +23,12 @@ from labeling.services.annotations import (
     annotation_update,
 )
 from labeling.services.flags import item_flag_create, item_flag_resolve
-from labeling.services.imports import import_job_create, import_job_run
+from labeling.services.imports.jobs import import_job_create
+from labeling.services.imports.run import import_job_run
+from labeling.services.lease_expiry import queue_leases_expire
 from labeling.services.projects import project_update
 from labeling.services.queue import (
     MAX_OPEN_LEASES,
-    queue_leases_expire,
     queue_next,
     queue_release,
     queue_renew,

@@ -6,7 +6,7 @@ import pytest
 from labeling.choices import SamplingStrategy, Split
 from labeling.models import Item
 from labeling.services.learning_jobs import project_training_request
-from labeling.services.scoring import interleave_random, priorities_from_order
+from labeling.services.pool_scoring import interleave_random, priorities_from_order
 from labeling.services.training import training_job_run
 from models_app.choices import JobStatus, JobTrigger
 from tests.factories import ProjectFactory

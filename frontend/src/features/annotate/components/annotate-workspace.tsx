@@ -7,7 +7,7 @@ import { Loading } from "@/components/ui/loading";
 import { useAnnotateSession } from "../hooks/use-annotate-session";
 import { useWorkspaceKeys } from "../hooks/use-workspace-keys";
 import type { AssignmentItem, Suggestion, WorkspaceProject } from "../types";
-import type { EditView, SessionState } from "../utils/annotate-session";
+import type { EditView, SessionState } from "../utils/annotate-session-model";
 import { type Command, labelKeys } from "../utils/keymap";
 import { afterNextPaint, recordNextItemTiming } from "../utils/timings";
 import { GuidelinesModal } from "./guidelines-modal";

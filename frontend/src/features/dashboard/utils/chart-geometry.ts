@@ -1,12 +1,9 @@
 // Geometry for the dashboard's two small charts (inline SVG, as the learning curve is drawn):
-// acceptance rate per day as a line, annotations per day as bars.
-import type { AcceptanceDay, ThroughputDay } from "../types";
+// acceptance rate per day as a line, annotations per day as bars. Scales and ticks come from the
+// app's one chart scale (src/lib/chart-scale.ts); only the date axis is the dashboard's own.
+import { type ChartBox, countTicks, linearScale, plotArea, type PlotArea, type Tick } from "@/lib/chart-scale";
 
-export type ChartBox = {
-  width: number;
-  height: number;
-  margin: { top: number; right: number; bottom: number; left: number };
-};
+import type { AcceptanceDay, ThroughputDay } from "../types";
 
 export const DASHBOARD_CHART_BOX: ChartBox = {
   width: 640,
@@ -14,7 +11,6 @@ export const DASHBOARD_CHART_BOX: ChartBox = {
   margin: { top: 12, right: 20, bottom: 40, left: 56 },
 };
 
-export type Tick = { value: number; position: number };
 export type DateTick = { date: string; position: number };
 
 const DAY_MS = 86_400_000;
@@ -22,24 +18,6 @@ const DAY_MS = 86_400_000;
 /** Days since the epoch for an ISO date ("2024-05-01"), read as UTC so no time zone shifts it. */
 export function dayNumber(date: string): number {
   return Math.round(Date.parse(`${date.slice(0, 10)}T00:00:00Z`) / DAY_MS);
-}
-
-function linear(d0: number, d1: number, r0: number, r1: number): (value: number) => number {
-  if (d0 === d1) return () => (r0 + r1) / 2;
-  return (value) => r0 + ((value - d0) / (d1 - d0)) * (r1 - r0);
-}
-
-/** The smallest step of 1, 2 or 5 × 10^k that gives at most about `count` intervals up to `max`. */
-export function countAxis(max: number, count = 4): number[] {
-  if (!(max > 0)) return [0, 1];
-  const rough = max / count;
-  const power = 10 ** Math.floor(Math.log10(rough));
-  const fraction = rough / power;
-  const step = Math.max(1, (fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10) * power);
-  const top = Math.ceil(max / step) * step;
-  const ticks: number[] = [];
-  for (let value = 0; value <= top + 1e-9; value += step) ticks.push(Math.round(value));
-  return ticks;
 }
 
 /** About five dates along the x axis: the first, the last, and evenly spaced ones between. */
@@ -54,19 +32,10 @@ function dateTicks(dates: string[], x: (day: number) => number, count = 5): Date
   return ticks;
 }
 
-function plotArea(box: ChartBox) {
-  return {
-    left: box.margin.left,
-    right: box.width - box.margin.right,
-    top: box.margin.top,
-    bottom: box.height - box.margin.bottom,
-  };
-}
-
 export type AcceptancePoint = AcceptanceDay & { acceptance_rate: number; x: number; y: number };
 
 export type AcceptanceGeometry = {
-  area: ReturnType<typeof plotArea>;
+  area: PlotArea;
   points: AcceptancePoint[];
   /** The line; a day without proposals answered breaks it rather than being drawn as 0%. */
   path: string;
@@ -80,8 +49,8 @@ export function acceptanceGeometry(days: AcceptanceDay[], box: ChartBox = DASHBO
   const sorted = [...days].sort((a, b) => dayNumber(a.date) - dayNumber(b.date));
   const first = sorted[0];
   const last = sorted[sorted.length - 1];
-  const x = linear(first ? dayNumber(first.date) : 0, last ? dayNumber(last.date) : 1, area.left, area.right);
-  const y = linear(0, 1, area.bottom, area.top);
+  const x = linearScale([first ? dayNumber(first.date) : 0, last ? dayNumber(last.date) : 1], [area.left, area.right]);
+  const y = linearScale([0, 1], [area.bottom, area.top]);
 
   const points: AcceptancePoint[] = [];
   const segments: string[] = [];
@@ -111,7 +80,7 @@ export function acceptanceGeometry(days: AcceptanceDay[], box: ChartBox = DASHBO
 export type ThroughputBar = ThroughputDay & { x: number; y: number; width: number; height: number };
 
 export type ThroughputGeometry = {
-  area: ReturnType<typeof plotArea>;
+  area: PlotArea;
   bars: ThroughputBar[];
   yTicks: Tick[];
   xTicks: DateTick[];
@@ -126,8 +95,8 @@ export function throughputGeometry(days: ThroughputDay[], box: ChartBox = DASHBO
   const firstDay = first ? dayNumber(first.date) : 0;
   const span = last ? dayNumber(last.date) - firstDay + 1 : 1;
   const slot = (area.right - area.left) / Math.max(1, span);
-  const ticks = countAxis(Math.max(0, ...sorted.map((day) => day.annotations)));
-  const y = linear(0, ticks[ticks.length - 1] ?? 1, area.bottom, area.top);
+  const ticks = countTicks(Math.max(0, ...sorted.map((day) => day.annotations)));
+  const y = linearScale([0, ticks[ticks.length - 1] ?? 1], [area.bottom, area.top]);
   const centre = (day: number) => area.left + (day - firstDay + 0.5) * slot;
   const width = Math.max(1, slot * 0.7);
 

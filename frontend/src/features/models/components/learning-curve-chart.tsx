@@ -37,6 +37,7 @@ export function LearningCurveChart({ points }: LearningCurveChartProps) {
   const [showTable, setShowTable] = useState(false);
   const box = DEFAULT_CHART_BOX;
   const geometry = learningCurveGeometry(points, box);
+  const { area } = geometry;
   const titleId = `${id}-title`;
   const descId = `${id}-desc`;
   const tableId = `${id}-table`;
@@ -65,8 +66,8 @@ export function LearningCurveChart({ points }: LearningCurveChartProps) {
           {geometry.yTicks.map((tick) => (
             <line
               key={`y${tick.value}`}
-              x1={geometry.plotLeft}
-              x2={geometry.plotRight}
+              x1={area.left}
+              x2={area.right}
               y1={tick.position}
               y2={tick.position}
             />
@@ -74,9 +75,9 @@ export function LearningCurveChart({ points }: LearningCurveChartProps) {
         </g>
 
         <g className="chart-axis" aria-hidden="true" data-testid="learning-curve-x-axis">
-          <line x1={geometry.plotLeft} x2={geometry.plotRight} y1={geometry.plotBottom} y2={geometry.plotBottom} />
+          <line x1={area.left} x2={area.right} y1={area.bottom} y2={area.bottom} />
           {geometry.xTicks.map((tick) => (
-            <g key={tick.value} transform={`translate(${tick.position},${geometry.plotBottom})`}>
+            <g key={tick.value} transform={`translate(${tick.position},${area.bottom})`}>
               <line y2={6} />
               <text y={20} textAnchor="middle">
                 {formatCount(tick.value)}
@@ -85,7 +86,7 @@ export function LearningCurveChart({ points }: LearningCurveChartProps) {
           ))}
           <text
             className="chart-axis-label"
-            x={(geometry.plotLeft + geometry.plotRight) / 2}
+            x={(area.left + area.right) / 2}
             y={box.height - 8}
             textAnchor="middle"
           >
@@ -94,9 +95,9 @@ export function LearningCurveChart({ points }: LearningCurveChartProps) {
         </g>
 
         <g className="chart-axis" aria-hidden="true" data-testid="learning-curve-y-axis">
-          <line x1={geometry.plotLeft} x2={geometry.plotLeft} y1={geometry.plotTop} y2={geometry.plotBottom} />
+          <line x1={area.left} x2={area.left} y1={area.top} y2={area.bottom} />
           {geometry.yTicks.map((tick) => (
-            <g key={tick.value} transform={`translate(${geometry.plotLeft},${tick.position})`}>
+            <g key={tick.value} transform={`translate(${area.left},${tick.position})`}>
               <line x2={-6} />
               <text x={-10} dy="0.32em" textAnchor="end">
                 {tick.value.toFixed(1)}
@@ -105,7 +106,7 @@ export function LearningCurveChart({ points }: LearningCurveChartProps) {
           ))}
           <text
             className="chart-axis-label"
-            transform={`translate(16,${(geometry.plotTop + geometry.plotBottom) / 2}) rotate(-90)`}
+            transform={`translate(16,${(area.top + area.bottom) / 2}) rotate(-90)`}
             textAnchor="middle"
           >
             ROC AUC

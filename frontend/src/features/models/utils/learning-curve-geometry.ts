@@ -1,11 +1,6 @@
-import type { LearningCurvePoint } from "../types";
-import { linearScale, niceCeiling, niceTicks } from "./chart-scale";
+import { type ChartBox, linearScale, niceCeiling, niceTicks, plotArea, type PlotArea, type Tick } from "@/lib/chart-scale";
 
-export type ChartBox = {
-  width: number;
-  height: number;
-  margin: { top: number; right: number; bottom: number; left: number };
-};
+import type { LearningCurvePoint } from "../types";
 
 export const DEFAULT_CHART_BOX: ChartBox = {
   width: 640,
@@ -13,7 +8,6 @@ export const DEFAULT_CHART_BOX: ChartBox = {
   margin: { top: 16, right: 24, bottom: 52, left: 60 },
 };
 
-export type Tick = { value: number; position: number };
 export type PlottedPoint = LearningCurvePoint & { roc_auc: number; x: number; y: number };
 
 export type LearningCurveGeometry = {
@@ -25,10 +19,7 @@ export type LearningCurveGeometry = {
   plotted: PlottedPoint[];
   /** The line through the plotted points, as an SVG path (empty without points). */
   path: string;
-  plotLeft: number;
-  plotRight: number;
-  plotTop: number;
-  plotBottom: number;
+  area: PlotArea;
 };
 
 /**
@@ -45,10 +36,7 @@ export function learningCurveGeometry(
     .filter((point): point is LearningCurvePoint & { roc_auc: number } => typeof point.roc_auc === "number")
     .sort((a, b) => a.version - b.version);
 
-  const plotLeft = box.margin.left;
-  const plotRight = box.width - box.margin.right;
-  const plotTop = box.margin.top;
-  const plotBottom = box.height - box.margin.bottom;
+  const area = plotArea(box);
 
   const maxLabels = Math.max(0, ...points.map((point) => point.label_count));
   const xDomain: [number, number] = [0, niceCeiling(maxLabels)];
@@ -56,8 +44,8 @@ export function learningCurveGeometry(
   // Below 0.5 the axis starts on a multiple of 0.2, the tick step such a range gets.
   const yDomain: [number, number] = [lowestAuc >= 0.5 ? 0.5 : Math.max(0, Math.floor(lowestAuc * 5) / 5), 1];
 
-  const x = linearScale(xDomain, [plotLeft, plotRight]);
-  const y = linearScale(yDomain, [plotBottom, plotTop]);
+  const x = linearScale(xDomain, [area.left, area.right]);
+  const y = linearScale(yDomain, [area.bottom, area.top]);
 
   const plotted = withAuc.map((point) => ({ ...point, x: x(point.label_count), y: y(point.roc_auc) }));
   const path = plotted
@@ -71,9 +59,6 @@ export function learningCurveGeometry(
     yTicks: niceTicks(...yDomain).map((value) => ({ value, position: y(value) })),
     plotted,
     path,
-    plotLeft,
-    plotRight,
-    plotTop,
-    plotBottom,
+    area,
   };
 }

@@ -14,7 +14,7 @@ export type TrainingSettingsDraft = {
 
 export type TrainingSettingsErrors = Partial<Record<keyof TrainingSettings, string>>;
 
-// The server's bounds (labeling/api/serializers.py LearningSettingsInputSerializer).
+// The server's bounds (labeling/api/project_serializers.py LearningSettingsInputSerializer).
 export const RETRAIN_EVERY_MAX = 1_000_000;
 export const MIN_LABELS_PER_CLASS_MAX = 10_000;
 export const TARGET_PRECISION_MIN = 0.5;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { acceptanceGeometry, countAxis, DASHBOARD_CHART_BOX, shortDate, throughputGeometry } from "../chart-geometry";
+import { acceptanceGeometry, DASHBOARD_CHART_BOX, shortDate, throughputGeometry } from "../chart-geometry";
 
 function day(date: string, acceptance_rate: number | null, accepted = 0, corrected = 0) {
   return { date, accepted, corrected, no_suggestion: 0, acceptance_rate };
@@ -53,13 +53,7 @@ describe("throughputGeometry", () => {
   });
 });
 
-describe("countAxis and shortDate", () => {
-  it("rounds the axis up to whole steps", () => {
-    expect(countAxis(0)).toEqual([0, 1]);
-    expect(countAxis(3)).toEqual([0, 1, 2, 3]);
-    expect(countAxis(950)).toEqual([0, 500, 1000]);
-  });
-
+describe("shortDate", () => {
   it("names a day without time zone surprises", () => {
     expect(shortDate("2024-05-01")).toBe("May 1");
   });

@@ -1,5 +1,6 @@
 import { useState } from "react";
 
+import { type EditableColumn, EditableRows } from "@/components/ui/editable-rows";
 import { ErrorMessage } from "@/components/ui/error-message";
 
 import { useUpdatePolicy } from "../../api/update-policy";
@@ -10,6 +11,7 @@ import {
   newCategory,
   newReasonCode,
   type PolicyDraft,
+  type ReasonDraft,
   policyDraft,
   policyDraftProblem,
   policyDraftToUpdate,
@@ -28,6 +30,165 @@ function numberValue(value: string): number {
   return value === "" ? Number.NaN : Number(value);
 }
 
+/** The category table's columns; a category's label class is one of the project's. */
+function categoryColumnsFor(labelClasses: string[]): EditableColumn<CategoryDraft>[] {
+  return [
+    {
+      header: "Name",
+      cell: (category, change) => (
+        <input
+          aria-label="Category name"
+          value={category.name}
+          onChange={(event) => change({ name: event.target.value })}
+        />
+      ),
+    },
+    {
+      header: "Label class",
+      cell: (category, change) => (
+        <select
+          aria-label="Label class"
+          value={category.label_class}
+          onChange={(event) => change({ label_class: event.target.value })}
+        >
+          {[...new Set([category.label_class, ...labelClasses])].filter(Boolean).map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+      ),
+    },
+    {
+      header: "Severity",
+      cell: (category, change) => (
+        <input
+          aria-label="Severity"
+          type="number"
+          min={1}
+          max={5}
+          value={Number.isNaN(category.severity) ? "" : category.severity}
+          onChange={(event) => change({ severity: numberValue(event.target.value) })}
+        />
+      ),
+    },
+    {
+      header: "Remove at ≥",
+      cell: (category, change) => (
+        <input
+          aria-label="Remove threshold"
+          type="number"
+          step="0.01"
+          min={0}
+          max={1}
+          value={Number.isNaN(category.remove_threshold) ? "" : category.remove_threshold}
+          onChange={(event) => change({ remove_threshold: numberValue(event.target.value) })}
+          data-testid="category-remove-threshold"
+        />
+      ),
+    },
+    {
+      header: "Allow at ≤",
+      cell: (category, change) => (
+        <input
+          aria-label="Allow threshold"
+          type="number"
+          step="0.01"
+          min={0}
+          max={1}
+          value={Number.isNaN(category.allow_threshold) ? "" : category.allow_threshold}
+          onChange={(event) => change({ allow_threshold: numberValue(event.target.value) })}
+          data-testid="category-allow-threshold"
+        />
+      ),
+    },
+    {
+      header: "SLA (hours)",
+      cell: (category, change) => (
+        <input
+          aria-label="SLA hours"
+          type="number"
+          min={1}
+          value={Number.isNaN(category.sla_hours) ? "" : category.sla_hours}
+          onChange={(event) => change({ sla_hours: numberValue(event.target.value) })}
+        />
+      ),
+    },
+    {
+      header: "Rules (one regex per line)",
+      cell: (category, change) => (
+        <textarea
+          aria-label="Rules"
+          rows={2}
+          value={category.rulesText}
+          onChange={(event) => change({ rulesText: event.target.value })}
+        />
+      ),
+    },
+  ];
+}
+
+/** The reason-code table's columns; a reason may be tied to one of the (named) categories. */
+function reasonColumnsFor(categories: CategoryDraft[]): EditableColumn<ReasonDraft>[] {
+  return [
+    {
+      header: "Code",
+      cell: (reason, change) => (
+        <input
+          aria-label="Reason code"
+          value={reason.code}
+          onChange={(event) => change({ code: event.target.value })}
+        />
+      ),
+    },
+    {
+      header: "Description",
+      cell: (reason, change) => (
+        <input
+          aria-label="Reason description"
+          value={reason.description}
+          onChange={(event) => change({ description: event.target.value })}
+        />
+      ),
+    },
+    {
+      header: "Supports",
+      cell: (reason, change) => (
+        <select
+          aria-label="Action the reason supports"
+          value={reason.action}
+          onChange={(event) => change({ action: event.target.value as DecisionAction })}
+        >
+          {(Object.keys(ACTION_LABELS) as DecisionAction[]).map((action) => (
+            <option key={action} value={action}>
+              {ACTION_LABELS[action]}
+            </option>
+          ))}
+        </select>
+      ),
+    },
+    {
+      header: "Category",
+      cell: (reason, change) => (
+        <select
+          aria-label="Reason category"
+          value={reason.category ?? ""}
+          onChange={(event) => change({ category: event.target.value || null })}
+        >
+          <option value="">Any</option>
+          {categories
+            .filter((category) => category.name.trim())
+            .map((category) => (
+              <option key={category.name} value={category.name.trim()}>
+                {category.name}
+              </option>
+            ))}
+        </select>
+      ),
+    },
+  ];
+}
+
 /** Categories, thresholds, automation level and reason codes of a policy, saved in one PATCH. */
 export function PolicySettings({ policy, labelClasses, canEdit }: PolicySettingsProps) {
   const [draft, setDraft] = useState<PolicyDraft>(() => policyDraft(policy));
@@ -35,16 +196,8 @@ export function PolicySettings({ policy, labelClasses, canEdit }: PolicySettings
   const problem = policyDraftProblem(draft);
   const readOnly = !canEdit;
 
-  const setCategory = (index: number, patch: Partial<CategoryDraft>) =>
-    setDraft({
-      ...draft,
-      categories: draft.categories.map((category, i) => (i === index ? { ...category, ...patch } : category)),
-    });
-  const setReason = (index: number, patch: Partial<PolicyDraft["reason_codes"][number]>) =>
-    setDraft({
-      ...draft,
-      reason_codes: draft.reason_codes.map((reason, i) => (i === index ? { ...reason, ...patch } : reason)),
-    });
+  const categoryColumns = categoryColumnsFor(labelClasses);
+  const reasonColumns = reasonColumnsFor(draft.categories);
 
   return (
     <form
@@ -87,121 +240,16 @@ export function PolicySettings({ policy, labelClasses, canEdit }: PolicySettings
         </div>
 
         <h3>Categories</h3>
-        <div className="table-scroll">
-          <table className="table table-compact" data-testid="policy-categories">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Label class</th>
-                <th scope="col">Severity</th>
-                <th scope="col">Remove at ≥</th>
-                <th scope="col">Allow at ≤</th>
-                <th scope="col">SLA (hours)</th>
-                <th scope="col">Rules (one regex per line)</th>
-                <th scope="col">
-                  <span className="visually-hidden">Remove</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {draft.categories.map((category, index) => (
-                <tr key={category.id ?? `new-${index}`} data-testid="policy-category-row">
-                  <td>
-                    <input
-                      aria-label="Category name"
-                      value={category.name}
-                      onChange={(event) => setCategory(index, { name: event.target.value })}
-                    />
-                  </td>
-                  <td>
-                    <select
-                      aria-label="Label class"
-                      value={category.label_class}
-                      onChange={(event) => setCategory(index, { label_class: event.target.value })}
-                    >
-                      {[...new Set([category.label_class, ...labelClasses])].filter(Boolean).map((name) => (
-                        <option key={name} value={name}>
-                          {name}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  <td>
-                    <input
-                      aria-label="Severity"
-                      type="number"
-                      min={1}
-                      max={5}
-                      value={Number.isNaN(category.severity) ? "" : category.severity}
-                      onChange={(event) => setCategory(index, { severity: numberValue(event.target.value) })}
-                    />
-                  </td>
-                  <td>
-                    <input
-                      aria-label="Remove threshold"
-                      type="number"
-                      step="0.01"
-                      min={0}
-                      max={1}
-                      value={Number.isNaN(category.remove_threshold) ? "" : category.remove_threshold}
-                      onChange={(event) => setCategory(index, { remove_threshold: numberValue(event.target.value) })}
-                      data-testid="category-remove-threshold"
-                    />
-                  </td>
-                  <td>
-                    <input
-                      aria-label="Allow threshold"
-                      type="number"
-                      step="0.01"
-                      min={0}
-                      max={1}
-                      value={Number.isNaN(category.allow_threshold) ? "" : category.allow_threshold}
-                      onChange={(event) => setCategory(index, { allow_threshold: numberValue(event.target.value) })}
-                      data-testid="category-allow-threshold"
-                    />
-                  </td>
-                  <td>
-                    <input
-                      aria-label="SLA hours"
-                      type="number"
-                      min={1}
-                      value={Number.isNaN(category.sla_hours) ? "" : category.sla_hours}
-                      onChange={(event) => setCategory(index, { sla_hours: numberValue(event.target.value) })}
-                    />
-                  </td>
-                  <td>
-                    <textarea
-                      aria-label="Rules"
-                      rows={2}
-                      value={category.rulesText}
-                      onChange={(event) => setCategory(index, { rulesText: event.target.value })}
-                    />
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      className="btn btn-small"
-                      onClick={() =>
-                        setDraft({ ...draft, categories: draft.categories.filter((_, i) => i !== index) })
-                      }
-                    >
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        <p>
-          <button
-            type="button"
-            className="btn btn-small"
-            onClick={() => setDraft({ ...draft, categories: [...draft.categories, newCategory(labelClasses[0] ?? "")] })}
-          >
-            Add a category
-          </button>
-        </p>
+        <EditableRows
+          rows={draft.categories}
+          onChange={(categories) => setDraft({ ...draft, categories })}
+          columns={categoryColumns}
+          rowKey={(category, index) => category.id ?? `new-${index}`}
+          newRow={() => newCategory(labelClasses[0] ?? "")}
+          addLabel="Add a category"
+          testId="policy-categories"
+          rowTestId="policy-category-row"
+        />
         <p className="hint" data-testid="policy-rules-hint">
           Rules are regular expressions run with RE2: case-insensitive searches in time linear in the text, without
           backreferences or lookaround (a rule using them is refused when you save). They read the first 100,000
@@ -209,90 +257,16 @@ export function PolicySettings({ policy, labelClasses, canEdit }: PolicySettings
         </p>
 
         <h3>Reason codes</h3>
-        <div className="table-scroll">
-          <table className="table table-compact" data-testid="policy-reasons">
-            <thead>
-              <tr>
-                <th scope="col">Code</th>
-                <th scope="col">Description</th>
-                <th scope="col">Supports</th>
-                <th scope="col">Category</th>
-                <th scope="col">
-                  <span className="visually-hidden">Remove</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {draft.reason_codes.map((reason, index) => (
-                <tr key={reason.id ?? `new-${index}`} data-testid="policy-reason-row">
-                  <td>
-                    <input
-                      aria-label="Reason code"
-                      value={reason.code}
-                      onChange={(event) => setReason(index, { code: event.target.value })}
-                    />
-                  </td>
-                  <td>
-                    <input
-                      aria-label="Reason description"
-                      value={reason.description}
-                      onChange={(event) => setReason(index, { description: event.target.value })}
-                    />
-                  </td>
-                  <td>
-                    <select
-                      aria-label="Action the reason supports"
-                      value={reason.action}
-                      onChange={(event) => setReason(index, { action: event.target.value as DecisionAction })}
-                    >
-                      {(Object.keys(ACTION_LABELS) as DecisionAction[]).map((action) => (
-                        <option key={action} value={action}>
-                          {ACTION_LABELS[action]}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  <td>
-                    <select
-                      aria-label="Reason category"
-                      value={reason.category ?? ""}
-                      onChange={(event) => setReason(index, { category: event.target.value || null })}
-                    >
-                      <option value="">Any</option>
-                      {draft.categories
-                        .filter((category) => category.name.trim())
-                        .map((category) => (
-                          <option key={category.name} value={category.name.trim()}>
-                            {category.name}
-                          </option>
-                        ))}
-                    </select>
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      className="btn btn-small"
-                      onClick={() =>
-                        setDraft({ ...draft, reason_codes: draft.reason_codes.filter((_, i) => i !== index) })
-                      }
-                    >
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        <p>
-          <button
-            type="button"
-            className="btn btn-small"
-            onClick={() => setDraft({ ...draft, reason_codes: [...draft.reason_codes, newReasonCode()] })}
-          >
-            Add a reason code
-          </button>
-        </p>
+        <EditableRows
+          rows={draft.reason_codes}
+          onChange={(reason_codes) => setDraft({ ...draft, reason_codes })}
+          columns={reasonColumns}
+          rowKey={(reason, index) => reason.id ?? `new-${index}`}
+          newRow={newReasonCode}
+          addLabel="Add a reason code"
+          testId="policy-reasons"
+          rowTestId="policy-reason-row"
+        />
       </fieldset>
       {canEdit ? (
         <div className="button-group">

@@ -1,8 +1,10 @@
-"""Fast bulk inserts that skip rows violating a unique constraint.
+"""Fast bulk SQL for many rows at once: inserts that skip rows violating a unique constraint,
+the id look-ups imports need, the pool's score updates and automatic labels.
 
 The ORM's ``bulk_create`` spends ~100 µs per row building SQL; imports need well under
 40 µs per row. PostgreSQL gets ``COPY`` into a temporary table and one ``INSERT … SELECT …
-ON CONFLICT DO NOTHING``; SQLite gets ``executemany`` of ``INSERT OR IGNORE``.
+ON CONFLICT DO NOTHING`` (or ``UPDATE … FROM``); SQLite gets ``executemany`` of ``INSERT OR
+IGNORE`` (or ``UPDATE``).
 """
 
 import re

@@ -16,7 +16,8 @@ from PIL import Image
 
 from labeling.choices import DataType, ImportStatus
 from labeling.models import Item
-from labeling.services.imports import import_job_create, import_job_run
+from labeling.services.imports.jobs import import_job_create
+from labeling.services.imports.run import import_job_run
 from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,8 @@
-"""Start Tandem on a laptop: migrate, make sure an admin and the demo exist, run web + worker."""
+"""Start Tandem on a laptop: migrate, make sure an admin and the demo exist, run web + worker.
+
+It lives in the labeling app because the demo it creates is a labeling project; the command
+name (``manage.py runtandem``, ``make run``) is all anyone else depends on.
+"""
 
 import os
 import secrets
@@ -14,6 +18,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from core.net import BIND_REFUSED_MESSAGE, bind_is_loopback
+from labeling.models import Project
+from labeling.services.demo import DEMO_PROJECT_NAME, DemoUnavailable, demo_project_create
 
 
 class Command(BaseCommand):
@@ -59,9 +65,6 @@ class Command(BaseCommand):
         return admin, password
 
     def _ensure_demo(self, admin):
-        from labeling.models import Project
-        from labeling.services.demo import DEMO_PROJECT_NAME, DemoUnavailable, demo_project_create
-
         if Project.objects.filter(name=DEMO_PROJECT_NAME).exists():
             return
         self.stdout.write("Creating the demo project from the SpamAssassin public corpus…")

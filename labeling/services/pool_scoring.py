@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from labeling.choices import HUMAN_SOURCES, SamplingStrategy, Split, TaskType
 from labeling.models import Project
 from labeling.selectors.learning import latest_labels, pool_item_ids, queue_prioritised_ids
-from labeling.services.bulk import item_scores_update
+from labeling.services.bulk_sql import item_scores_update
 from models_app.services.embeddings import embedding_matrix
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { linearScale, niceCeiling, niceStep, niceTicks } from "../chart-scale";
+import { countTicks, linearScale, niceCeiling, niceStep, niceTicks, plotArea } from "../chart-scale";
 
 describe("chart scales", () => {
   it("maps a domain onto a range, including an inverted one", () => {
@@ -31,5 +31,17 @@ describe("chart scales", () => {
     expect(niceCeiling(370)).toBe(400);
     expect(niceCeiling(50)).toBe(50);
     expect(niceCeiling(0)).toBe(1);
+  });
+
+  it("makes whole-number ticks from 0 for a count axis", () => {
+    expect(countTicks(0)).toEqual([0, 1]);
+    expect(countTicks(3)).toEqual([0, 1, 2, 3]);
+    expect(countTicks(75)).toEqual([0, 20, 40, 60, 80]);
+    expect(countTicks(950)).toEqual([0, 500, 1000]);
+  });
+
+  it("finds the plot area inside a chart's margins", () => {
+    const box = { width: 640, height: 240, margin: { top: 12, right: 20, bottom: 40, left: 56 } };
+    expect(plotArea(box)).toEqual({ left: 56, right: 620, top: 12, bottom: 200 });
   });
 });

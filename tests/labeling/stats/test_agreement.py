@@ -2,7 +2,7 @@
 
 import pytest
 
-from labeling.services.agreement import (
+from labeling.stats.agreement import (
     Ratings,
     agreement_summary,
     cohen_kappa,

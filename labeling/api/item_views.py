@@ -1,0 +1,80 @@
+"""A project's items: the browser's list, one item, and labeling an item directly."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.exceptions import ApplicationError
+from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
+from labeling.api import item_serializers as s
+from labeling.choices import ALL_ROLES, LABEL_ROLES
+from labeling.selectors.items import item_get, item_list
+from labeling.selectors.projects import project_get_for_user
+from labeling.services.annotations import annotation_create
+
+
+class ItemListApi(APIView):
+    @extend_schema(
+        parameters=[s.ItemFilterSerializer, *PAGE_PARAMETERS],
+        responses=paginated(s.ItemOutputSerializer),
+        operation_id="projects_items_list",
+    )
+    def get(self, request, project_id: int):
+        project = project_get_for_user(project_id=project_id, user=request.user, roles=ALL_ROLES)
+        filters = s.ItemFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        items = item_list(project=project, filters=filters.validated_data)
+        return paginated_response(request, self, items, s.ItemOutputSerializer)
+
+
+class ItemDetailApi(APIView):
+    @extend_schema(responses=s.ItemOutputSerializer)
+    def get(self, request, project_id: int, item_id: int):
+        project = project_get_for_user(project_id=project_id, user=request.user, roles=ALL_ROLES)
+        try:
+            item = item_get(project=project, item_id=item_id)
+        except project.items.model.DoesNotExist as exc:
+            raise ApplicationError("Item not found.", status_code=404) from exc
+        return Response(s.ItemOutputSerializer(item).data)
+
+
+class ItemAnnotationCreateApi(APIView):
+    class AnnotationCreateInputSerializer(serializers.Serializer):
+        labels = serializers.ListField(
+            child=serializers.CharField(max_length=100, allow_blank=True),
+            allow_empty=True,
+            max_length=100,
+            help_text="Label class names: one, or several in a multilabel project.",
+        )
+        client_key = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=64,
+            help_text="Chosen by the client, new for each label: sending the same key again "
+            "returns the stored annotation (200) instead of storing a second one. Without "
+            "it, every request stores a label.",
+        )
+
+    @extend_schema(
+        request=AnnotationCreateInputSerializer,
+        responses={201: s.AnnotationOutputSerializer, 200: s.AnnotationOutputSerializer},
+    )
+    def post(self, request, project_id: int, item_id: int):
+        """Label an item (source = human). Every ``retrain_every`` new labels start training.
+
+        201 when stored; 200 with the stored annotation when this ``client_key`` was already
+        sent (nothing is stored twice); 409 when the key was used for another item."""
+        project = project_get_for_user(project_id=project_id, user=request.user, roles=LABEL_ROLES)
+        item = get_object_or_404(project.items.select_related("project"), pk=item_id)
+        data = self.AnnotationCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        annotation, created = annotation_create(
+            item=item, annotator=request.user, **data.validated_data
+        )
+        return Response(
+            s.AnnotationOutputSerializer(annotation).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

@@ -1,0 +1,110 @@
+"""Projects, their label classes and learning settings."""
+
+from rest_framework import serializers
+
+from core.limits import DESCRIPTION_MAX_CHARS
+from labeling.choices import DataType, SamplingStrategy, TaskType
+from labeling.models import LabelClass, Project
+from models_app.ml.embedders.registry import EMBEDDER_NAMES
+
+
+class LabelClassSerializer(serializers.ModelSerializer):
+    hotkey = serializers.CharField(max_length=1, required=False, allow_blank=True)
+    colour = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
+
+    class Meta:
+        model = LabelClass
+        fields = ["id", "name", "colour", "hotkey", "order"]
+        read_only_fields = ["id", "order"]
+
+
+class ProjectOutputSerializer(serializers.ModelSerializer):
+    label_classes = LabelClassSerializer(many=True, read_only=True)
+    item_count = serializers.IntegerField(read_only=True, default=0)
+    role = serializers.CharField(source="caller_role", read_only=True, default=None)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "name",
+            "description",
+            "data_type",
+            "task_type",
+            "guidelines",
+            "guidelines_html",
+            "annotations_per_item",
+            "label_classes",
+            "item_count",
+            "role",
+            "sampling_strategy",
+            "embedder",
+            "retrain_every",
+            "min_labels_per_class",
+            "auto_label_enabled",
+            "auto_label_target_precision",
+            "audit_rate",
+            "train_on_auto_labels",
+            "new_versions_start_in_shadow",
+            "created_at",
+            "updated_at",
+        ]
+        # Output only. Read-only fields also drop the database's integer bounds, which differ
+        # between SQLite and PostgreSQL and would make the generated schema depend on the database.
+        read_only_fields = fields
+
+
+class LearningSettingsInputSerializer(serializers.Serializer):
+    """The active-learning and auto-labeling settings a project accepts (all optional)."""
+
+    sampling_strategy = serializers.ChoiceField(choices=SamplingStrategy.choices, required=False)
+    embedder = serializers.ChoiceField(
+        choices=["", *EMBEDDER_NAMES],
+        required=False,
+        allow_blank=True,
+        help_text="Blank: the default for the data type (minilm for text, pixels for images).",
+    )
+    retrain_every = serializers.IntegerField(
+        min_value=0,
+        max_value=1_000_000,
+        required=False,
+        help_text="Retrain after this many new human labels; 0 turns automatic retraining off.",
+    )
+    min_labels_per_class = serializers.IntegerField(min_value=1, max_value=10_000, required=False)
+    auto_label_enabled = serializers.BooleanField(required=False)
+    auto_label_target_precision = serializers.FloatField(
+        min_value=0.5, max_value=0.999, required=False
+    )
+    audit_rate = serializers.FloatField(min_value=0.0, max_value=0.5, required=False)
+    train_on_auto_labels = serializers.BooleanField(required=False)
+    new_versions_start_in_shadow = serializers.BooleanField(
+        required=False,
+        help_text="New model versions start in shadow (scored, not serving) instead of "
+        "replacing production when they are not worse; people promote them.",
+    )
+
+
+class ProjectCreateInputSerializer(LearningSettingsInputSerializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=DESCRIPTION_MAX_CHARS
+    )
+    data_type = serializers.ChoiceField(choices=DataType.choices, default=DataType.TEXT)
+    task_type = serializers.ChoiceField(choices=TaskType.choices, default=TaskType.BINARY)
+    label_classes = LabelClassSerializer(many=True)
+    guidelines = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200_000, trim_whitespace=False
+    )
+    annotations_per_item = serializers.IntegerField(min_value=1, max_value=20, default=1)
+
+
+class ProjectUpdateInputSerializer(LearningSettingsInputSerializer):
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=DESCRIPTION_MAX_CHARS
+    )
+    label_classes = LabelClassSerializer(many=True, required=False)
+    guidelines = serializers.CharField(
+        required=False, allow_blank=True, max_length=200_000, trim_whitespace=False
+    )
+    annotations_per_item = serializers.IntegerField(min_value=1, max_value=20, required=False)

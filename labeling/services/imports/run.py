@@ -1,0 +1,158 @@
+"""Running an import job: stream its file through the reader for its format into items, in
+batches (``labeling.services.imports.batches``), and record how it ended."""
+
+from __future__ import annotations
+
+import logging
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+
+from core.limits import task_attempts_exhausted, worker_lost_message
+from labeling.choices import ImportFormat, ImportStatus
+from labeling.models import ImportJob
+from labeling.services.imports.batches import BackgroundWriter, ImportRun
+from labeling.services.imports.readers.csv_reader import CsvReader
+from labeling.services.imports.readers.image_reader import ImageReader
+from labeling.services.imports.readers.jsonl_reader import JsonlReader
+from labeling.services.imports.readers.rows import ImportFileError
+from labeling.services.imports.readers.text_reader import PlainTextReader
+from labeling.services.queue_counts import item_queue_counts_recount_for_import
+
+# The package's name, as before the split: log lines (and filters on them) keep their logger.
+logger = logging.getLogger("labeling.services.imports")
+
+
+def _reader_for(job: ImportJob, fh: IO[bytes]) -> Any:
+    max_chars = settings.TANDEM_TEXT_MAX_CHARS
+    if job.format == ImportFormat.CSV:
+        return CsvReader(fh, filename=job.original_name, options=job.options, max_chars=max_chars)
+    if job.format == ImportFormat.JSONL:
+        return JsonlReader(
+            fh, options=job.options, max_chars=max_chars, max_depth=settings.TANDEM_JSON_MAX_DEPTH
+        )
+    if job.format == ImportFormat.TEXT:
+        return PlainTextReader(fh, max_chars=max_chars)
+    return ImageReader(
+        job.file.path,
+        filename=job.original_name,
+        max_bytes=settings.TANDEM_IMAGE_MAX_BYTES,
+        max_entries=settings.TANDEM_ZIP_MAX_ENTRIES,
+        max_total_bytes=settings.TANDEM_ZIP_MAX_TOTAL_BYTES,
+    )
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Stream the job's file into items, committing every batch and recording progress.
+
+    Rows already present (same external id, or same content when no id is given) are counted
+    as existing, so running a job again, after a crash or by retry, completes it without
+    duplicates. Row problems are reported with their line; only an unreadable file fails the job.
+
+    Each run counts an attempt before it starts (committed). A job whose earlier runs all ended
+    with their worker (killed, out of memory: Celery requeues such a message) is marked failed,
+    saying so, once TANDEM_TASK_MAX_ATTEMPTS runs have been used, instead of running again.
+
+    Side effects: when items were added, requests an embedding job for the project (unless
+    ``TANDEM_EMBED_AFTER_IMPORT`` is off).
+    """
+    job = ImportJob.objects.select_related("project").get(pk=job_id)
+    first_run = job.started_at is None
+    # Counted and committed before any work: a run that kills its worker leaves it behind.
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING,
+        started_at=timezone.now(),
+        finished_at=None,
+        error_message="",
+        attempts=F("attempts") + 1,
+    )
+    job.refresh_from_db(fields=["attempts"])
+    if task_attempts_exhausted(job.attempts):
+        message = worker_lost_message(
+            what="this import",
+            attempts=job.attempts,
+            retry="Retry it by hand once the cause is fixed.",
+        )
+        logger.error("import %s: %s", job.pk, message)
+        _finish(job, status=ImportStatus.FAILED, message=message)
+        job.refresh_from_db()
+        return job
+    run = ImportRun(job, first_run=first_run)
+    # Inside an outer transaction (tests, callers that batch work) another connection could
+    # not see uncommitted rows, so batches are then written on this thread.
+    overlap = (
+        settings.TANDEM_IMPORT_WRITER_THREADS > 0
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    )
+    writer = (
+        BackgroundWriter(run, threads=settings.TANDEM_IMPORT_WRITER_THREADS) if overlap else None
+    )
+    write = writer.submit if writer else run.write_and_report
+    try:
+        try:
+            with job.file.open("rb") as stored:
+                # Django's File re-splits lines in Python; the raw file is several times faster.
+                raw = stored
+                while hasattr(raw, "file"):
+                    raw = raw.file
+                reader = _reader_for(job, raw)
+                for row in reader:
+                    run.accept(row)
+                    if run.batch_full:
+                        write(run.take_batch(), reader.bytes_read)
+                write(run.take_batch(), job.total_bytes)
+        finally:
+            if writer:
+                writer.close()
+    except ImportFileError as exc:
+        _finish(job, status=ImportStatus.FAILED, message=str(exc))
+    except Exception as exc:
+        logger.exception("import %s failed", job.pk)
+        _finish(job, status=ImportStatus.FAILED, message=f"Import stopped: {exc}")
+        raise
+    else:
+        if run.counts["rows_seen"] == 0:
+            _finish(job, status=ImportStatus.FAILED, message="The file has no rows to import.")
+        else:
+            _finish(job, status=ImportStatus.SUCCEEDED, message="")
+            if run.counts["items_created"] and settings.TANDEM_EMBED_AFTER_IMPORT:
+                _request_embedding(job)
+    if run.counts["items_created"] >= 10_000:
+        _refresh_statistics()
+    job.refresh_from_db()
+    return job
+
+
+def _request_embedding(job: ImportJob) -> None:
+    """New items get their vectors right away, on the embeddings queue."""
+    from labeling.services.learning_jobs import project_embedding_request
+    from models_app.choices import JobTrigger
+
+    project_embedding_request(
+        project=job.project, trigger=JobTrigger.IMPORT, requested_by=job.created_by
+    )
+
+
+def _refresh_statistics() -> None:
+    """After a bulk load, refresh the planner's statistics instead of waiting for autovacuum.
+
+    Without it, queries right after a large first import are planned for an empty table.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE labeling_item, labeling_annotation")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA optimize")
+
+
+def _finish(job: ImportJob, *, status: str, message: str) -> None:
+    # Imported labels count towards the annotation queue's annotations per item.
+    item_queue_counts_recount_for_import(job_id=job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=status, error_message=message, finished_at=timezone.now()
+    )

@@ -1,0 +1,139 @@
+"""Whether a newly trained version should serve: measured against production on the same
+held-out items, it replaces production unless its ROC AUC is clearly worse.
+
+The training run (``labeling.services.training``) asks once, after registering the version;
+the decision is carried out at the run's very end, in one transaction with the job's success.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.exceptions import ApplicationError
+from labeling.models import Project
+from labeling.services.pool_scoring import predict_in_chunks
+from models_app.choices import Stage
+from models_app.models import ModelVersion
+from models_app.selectors.registry import model_version_production
+from models_app.services.registry import model_version_artifact_bytes
+
+if TYPE_CHECKING:
+    from models_app.ml.classifiers.trained import TrainedClassifier
+
+# A new version replaces production unless its held-out ROC AUC is worse by more than this.
+PROMOTION_TOLERANCE = 0.01
+
+
+@dataclass
+class Promotion:
+    """Whether the new version serves, why (``comparison``), and the production model it was
+    measured against."""
+
+    promote: bool
+    comparison: dict[str, Any]
+    production: tuple[ModelVersion, TrainedClassifier] | None
+
+    @property
+    def shadow(self) -> bool:
+        return self.comparison.get("stage") == Stage.SHADOW
+
+
+def held_out_evaluate(
+    classifier: TrainedClassifier, x_held: np.ndarray, y_held: list[list[str]]
+) -> dict[str, Any]:
+    """The classifier's metrics on the held-out rows (all None when there are none)."""
+    from models_app.ml.metrics import evaluate
+
+    if not y_held:
+        return {
+            "n": 0,
+            "roc_auc": None,
+            "f1_macro": None,
+            "f1_per_class": {},
+            "accuracy": None,
+            "ece": None,
+            "label_counts": {},
+        }
+    proba = predict_in_chunks(classifier, x_held)
+    return evaluate(
+        proba,
+        y_held,
+        classes=classifier.classes,
+        task_type=classifier.task_type,
+    )
+
+
+def promotion_decide(
+    *,
+    project: Project,
+    version: ModelVersion,
+    classes: list[str],
+    x_held: np.ndarray,
+    y_held: list[list[str]],
+) -> Promotion:
+    """Whether the new version should serve, why, and the production model it was compared
+    with (both measured on the same held-out items).
+
+    When the project says new versions start in shadow, none serves by itself: the
+    comparison is kept (``would_promote``) for the people who promote it, and the version
+    goes to shadow (``stage``) while production stays.
+    """
+    promote, info, serving = _production_compare(
+        owner=project.owner_key, version=version, classes=classes, x_held=x_held, y_held=y_held
+    )
+    if not project.new_versions_start_in_shadow:
+        return Promotion(promote=promote, comparison=info, production=serving)
+    info = {
+        **info,
+        "promoted": False,
+        "would_promote": promote,
+        "stage": Stage.SHADOW,
+        "reason": f"new versions of this project start in shadow ({info['reason']})",
+    }
+    return Promotion(promote=False, comparison=info, production=serving)
+
+
+def _production_compare(
+    *,
+    owner: str,
+    version: ModelVersion,
+    classes: list[str],
+    x_held: np.ndarray,
+    y_held: list[list[str]],
+) -> tuple[bool, dict[str, Any], tuple[ModelVersion, TrainedClassifier] | None]:
+    """The automatic decision: serve unless held-out ROC AUC is clearly worse."""
+    from models_app.ml.classifiers.trained import TrainedClassifier
+
+    production = model_version_production(owner=owner)
+    new_auc = version.metrics.get("roc_auc")
+    info: dict[str, Any] = {"roc_auc": new_auc}
+    if production is None:
+        return True, {**info, "promoted": True, "reason": "no production model yet"}, None
+    info["production_version"] = production.version
+    if production.embedder != version.embedder:
+        reason = f"the production model reads {production.embedder} vectors"
+        return True, {**info, "promoted": True, "reason": reason}, None
+    try:
+        current = TrainedClassifier.from_bytes(model_version_artifact_bytes(version=production))
+    except (ApplicationError, OSError, ValueError, KeyError) as exc:
+        reason = f"the production model cannot be loaded ({exc})"
+        return True, {**info, "promoted": True, "reason": reason}, None
+    if list(current.classes) != list(classes):
+        return True, {**info, "promoted": True, "reason": "the label classes changed"}, None
+    production_auc = held_out_evaluate(current, x_held, y_held).get("roc_auc") if y_held else None
+    info["production_roc_auc"] = production_auc
+    serving = (production, current)
+    if production_auc is None:
+        reason = "no held-out ROC AUC to compare"
+        return True, {**info, "promoted": True, "reason": reason}, serving
+    if new_auc is None or new_auc < production_auc - PROMOTION_TOLERANCE:
+        reason = (
+            f"held-out ROC AUC {new_auc if new_auc is not None else 'n/a'} is more than "
+            f"{PROMOTION_TOLERANCE} below production's {production_auc:.4f}"
+        )
+        return False, {**info, "promoted": False, "reason": reason}, serving
+    reason = "held-out ROC AUC is not worse"
+    return True, {**info, "promoted": True, "reason": reason}, serving

@@ -1,0 +1,1 @@
+"""Plain statistics on labels (no Django): what selectors and services compute with."""

@@ -8,9 +8,7 @@ from rest_framework.test import APIClient
 
 from labeling.choices import Role
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DATASETS = REPO_ROOT.parent / "shared" / "datasets"
+from tests.skips import dataset
 
 
 @pytest.fixture(autouse=True)
@@ -29,13 +27,8 @@ def _fresh_cache():
 
 @pytest.fixture
 def dataset_path():
-    def find(name: str) -> Path:
-        path = DATASETS / name
-        if not path.is_file():
-            pytest.skip(f"dataset {name} not found at {path}: the shared/datasets folder is absent")
-        return path
-
-    return find
+    """``dataset_path(name)``: the file ``name`` of the shared datasets (``tests.skips``)."""
+    return dataset
 
 
 @pytest.fixture

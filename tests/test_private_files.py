@@ -37,7 +37,8 @@ from moderation.choices import AutomationLevel
 from moderation.models import Content
 from moderation.services.intake import IntakeInput, intake_submit
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
-from tests.moderation.intake_fixtures import auth, b64, make_policy, platform_with_key
+from tests.factories.intake import auth, b64, platform_with_key
+from tests.factories.moderation import IntakePolicyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,9 @@ def world(django_capture_on_commit_callbacks):
         artifact=b"ARTEFACT-ONLY-FOR-DATA-ROLES" * 4,
     )
     platform, key = platform_with_key()
-    policy = make_policy(project, level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
+    policy = IntakePolicyFactory(
+        project=project, automation_level=AutomationLevel.HUMAN_ONLY, granted_to=platform
+    )
     moderated_png = png((200, 20, 60), size=(64, 48))
     result = intake_submit(
         platform=platform,

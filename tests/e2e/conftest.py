@@ -3,10 +3,10 @@
 They need three things a plain checkout may lack: the system Chromium, the built frontend
 (``npm --prefix frontend run build``) and, for the SMS test, the shared datasets folder. Without
 them a test is skipped with the reason, unless ``TANDEM_REQUIRE_BROWSER=1`` (CI), where a
-missing browser or build is a failure rather than a silent skip.
+missing browser or build is a failure rather than a silent skip (``TANDEM_REQUIRE_DATASETS=1``
+for the datasets; see ``tests.skips``).
 """
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
+from tests import skips
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FRONTEND_INDEX = REPO_ROOT / "frontend" / "dist" / "index.html"
 CHROMIUM = Path("/usr/bin/chromium")
-# The shared/ folder sits beside the checkout (main/ and shared/ are siblings).
-DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 STAFF_USERNAME = "ada"
@@ -27,11 +27,7 @@ STAFF_PASSWORD = "correct-horse-battery-staple"
 
 def require(condition: bool, reason: str) -> None:
     """Skip when ``condition`` is false; fail instead when the run demands a browser."""
-    if condition:
-        return
-    if os.environ.get("TANDEM_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (TANDEM_REQUIRE_BROWSER=1)")
-    pytest.skip(reason)
+    skips.require(condition, reason, switch="TANDEM_REQUIRE_BROWSER")
 
 
 @pytest.fixture

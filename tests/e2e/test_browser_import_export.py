@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import DATASETS, BrowserSession, log_in
+from tests.e2e.conftest import BrowserSession, log_in
+from tests.skips import dataset
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,12 +34,7 @@ def digits(text: str) -> int:
 
 @pytest.fixture
 def sms_dataset() -> Path:
-    # A missing dataset is always a skip (even when a browser is required): the shared folder
-    # is not part of the repository.
-    path = DATASETS / "sms_spam_collection.tsv"
-    if not path.is_file():
-        pytest.skip(f"dataset not found at {path}: the shared/datasets folder is absent")
-    return path
+    return dataset("sms_spam_collection.tsv")
 
 
 def test_staff_user_imports_sms_collection_and_exports_it_as_jsonl(

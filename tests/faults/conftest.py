@@ -8,7 +8,6 @@ PostgreSQL's server binaries or redis-server these tests are skipped, unless
 ``TANDEM_REQUIRE_FAULTS=1`` (CI), where that is a failure.
 """
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from benchmarks.stack import (
     missing_services,
     template_database,
 )
+from tests.skips import require
 
 # Redis hands a dead worker's task to another worker after this many seconds. Every task of
 # these scenarios runs well under it (a running task must never be handed out twice).
@@ -31,12 +31,11 @@ VISIBILITY_TIMEOUT_SECONDS = 30
 
 def _require_services() -> None:
     missing = missing_services()
-    if not missing:
-        return
-    reason = "fault-injection tests need " + ", ".join(missing)
-    if os.environ.get("TANDEM_REQUIRE_FAULTS") == "1":
-        pytest.fail(f"{reason} (TANDEM_REQUIRE_FAULTS=1)")
-    pytest.skip(reason)
+    require(
+        not missing,
+        "fault-injection tests need " + ", ".join(missing),
+        switch="TANDEM_REQUIRE_FAULTS",
+    )
 
 
 @pytest.fixture(scope="session")

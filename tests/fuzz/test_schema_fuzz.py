@@ -113,12 +113,20 @@ def world(settings, tmp_path) -> World:
     from models_app.choices import JobTrigger
     from models_app.models import ModelVersion, TrainingJob
     from moderation.choices import ContentState
-    from moderation.models import Appeal, Decision, WebhookDelivery, WebhookEndpoint
     from moderation.services.platforms import api_key_create
     from tests.factories import MembershipFactory, ProjectFactory, UserFactory
     from tests.factories.learning import give_labels, make_corpus
-    from tests.factories.moderation import grant
-    from tests.moderation.review_factories import make_author, make_content, make_policy
+    from tests.factories.moderation import (
+        AppealFactory,
+        AuthorFactory,
+        ContentFactory,
+        DecisionFactory,
+        PlatformFactory,
+        ReviewPolicyFactory,
+        WebhookDeliveryFactory,
+        WebhookEndpointFactory,
+        grant,
+    )
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     staff = UserFactory(username="fuzz-staff", is_staff=True, is_superuser=True)
@@ -142,27 +150,26 @@ def world(settings, tmp_path) -> World:
     item = Item.objects.filter(project=project).order_by("id").first()
     flag, _ = item_flag_create(item=item, user=users[Role.ANNOTATOR], reason="unclear")
 
-    policy = make_policy(project=project)
-    from moderation.models import Platform
+    policy = ReviewPolicyFactory(project=project)
 
-    platform = Platform.objects.create(name="Fuzz chat")
+    platform = PlatformFactory(name="Fuzz chat")
     grant(policy, platform)
     key = api_key_create(
         platform=platform, created_by=staff, name="fuzz", scopes=["intake", "reports", "appeals"]
     ).key
-    author = make_author(platform)
-    pending = make_content(policy=policy, platform=platform, author=author)
-    removed = make_content(
+    author = AuthorFactory(platform=platform)
+    pending = ContentFactory(policy=policy, platform=platform, author=author)
+    removed = ContentFactory(
         policy=policy, platform=platform, author=author, state=ContentState.REMOVED
     )
-    decision = Decision.objects.create(
+    decision = DecisionFactory(
         content=removed, moderator=users[Role.MODERATOR], action="remove", is_final=True
     )
-    appeal = Appeal.objects.create(content=removed, decision=decision, statement="It was a joke")
-    endpoint = WebhookEndpoint.objects.create(
+    appeal = AppealFactory(content=removed, decision=decision, statement="It was a joke")
+    endpoint = WebhookEndpointFactory(
         platform=platform, url="https://hooks.example.org/tandem", secret="s" * 32
     )
-    WebhookDelivery.objects.create(
+    WebhookDeliveryFactory(
         endpoint=endpoint, event="content.decided", payload={"event": "content.decided"}
     )
     from core.models import AuditEvent

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.factories import ProjectFactory
+from tests.factories.intake import platform_with_key
+from tests.factories.moderation import IntakePolicyFactory
 from tests.integration.conftest import test_database_url
-from tests.moderation.intake_fixtures import make_policy, platform_with_key
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 REPO = Path(__file__).resolve().parents[2]
@@ -92,7 +92,7 @@ def gunicorn(tmp_path):
 def test_the_intake_rate_is_shared_by_every_web_process(gunicorn):
     port, url = gunicorn
     platform, key = platform_with_key()
-    policy = make_policy(ProjectFactory(), level="human_only", granted_to=platform)
+    policy = IntakePolicyFactory(automation_level="human_only", granted_to=platform)
     forget_counts(url, platform.pk)
     statuses = []
     for n in range(4):

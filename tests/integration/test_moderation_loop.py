@@ -25,7 +25,12 @@ from moderation.models import Content
 from moderation.services.decisions import decision_create
 from tests.factories import ItemFactory, ProjectFactory
 from tests.factories.learning import give_labels
-from tests.moderation.review_factories import make_content, make_member, make_platform, make_policy
+from tests.factories.moderation import (
+    ContentFactory,
+    PlatformFactory,
+    PolicyMemberFactory,
+    ReviewPolicyFactory,
+)
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -78,16 +83,16 @@ def test_final_decisions_retrain_and_the_new_version_waits_in_shadow(start_worke
     assert serving.version == 1
 
     # --- the policy's project: new versions start in shadow; retrain every 10 labels ----------
-    policy = make_policy(project=project)
+    policy = ReviewPolicyFactory(project=project)
     project_update(
         project=project, data={"new_versions_start_in_shadow": True, "retrain_every": DECISIONS}
     )
-    platform = make_platform()
-    senior = make_member(policy, Role.SENIOR_MODERATOR, username="senior-mod")
+    platform = PlatformFactory()
+    senior = PolicyMemberFactory(policy=policy, role=Role.SENIOR_MODERATOR, username="senior-mod")
     spam = [text for label, text in rows[BASE_ITEMS:] if label == "spam"][: DECISIONS // 2]
     ham = [text for label, text in rows[BASE_ITEMS:] if label == "ham"][: DECISIONS // 2]
     contents = [
-        make_content(policy=policy, platform=platform, text=text, state=ContentState.ESCALATED)
+        ContentFactory(policy=policy, platform=platform, text=text, state=ContentState.ESCALATED)
         for text in spam + ham
     ]
 

@@ -9,34 +9,35 @@ from django.utils import timezone
 
 from labeling.choices import Role
 from moderation.choices import ContentState, DecisionAction, DeliveryStatus
-from moderation.models import WebhookDelivery, WebhookEndpoint
+from moderation.models import WebhookDelivery
 from moderation.services.decisions import decision_create
 from moderation.services.review import review_next
 from moderation.tasks import webhook_deliver
 from tests.broker import broker_unreachable
-from tests.moderation.review_factories import (
-    make_content,
-    make_member,
-    make_platform,
-    make_policy,
+from tests.factories.moderation import (
+    ContentFactory,
+    PlatformFactory,
+    PolicyMemberFactory,
+    ReviewPolicyFactory,
+    WebhookEndpointFactory,
 )
-from tests.moderation.webhook_receiver import SECRET, Receiver
+from tests.webhook_receiver import SECRET, Receiver
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_worker_retries_a_failing_receiver_until_it_accepts(start_worker):
-    policy = make_policy()
-    platform = make_platform()
-    moderator = make_member(policy, Role.MODERATOR)
-    content = make_content(policy=policy, platform=platform, external_id="post-991")
+    policy = ReviewPolicyFactory()
+    platform = PlatformFactory()
+    moderator = PolicyMemberFactory(policy=policy, role=Role.MODERATOR)
+    content = ContentFactory(policy=policy, platform=platform, external_id="post-991")
     worker = start_worker(
         ["webhooks"],
         TANDEM_WEBHOOK_ALLOWED_HOSTS="127.0.0.1",
         TANDEM_WEBHOOK_BACKOFF_SECONDS="0.5,0.5,0.5",
     )
     with Receiver(503, 503, 200) as receiver:
-        WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret=SECRET)
+        WebhookEndpointFactory(platform=platform, url=receiver.url, secret=SECRET)
         assert review_next(user=moderator, tier="standard", policy_ids=[policy.pk]) == content
         decision_create(
             content=content,
@@ -66,13 +67,13 @@ def test_the_worker_retries_a_failing_receiver_until_it_accepts(start_worker):
 def _outbox(n: int, receiver_url: str):
     """``n`` removals decided while the broker was unreachable: their deliveries wait in the
     outbox, never sent to any queue."""
-    policy = make_policy()
-    platform = make_platform()
-    moderator = make_member(policy, Role.MODERATOR)
-    WebhookEndpoint.objects.create(platform=platform, url=receiver_url, secret=SECRET)
+    policy = ReviewPolicyFactory()
+    platform = PlatformFactory()
+    moderator = PolicyMemberFactory(policy=policy, role=Role.MODERATOR)
+    WebhookEndpointFactory(platform=platform, url=receiver_url, secret=SECRET)
     with broker_unreachable():
         for i in range(n):
-            content = make_content(policy=policy, platform=platform, external_id=f"late-{i}")
+            content = ContentFactory(policy=policy, platform=platform, external_id=f"late-{i}")
             assert review_next(user=moderator, tier="standard", policy_ids=[policy.pk]) == content
             decision_create(
                 content=content, user=moderator, action=DecisionAction.REMOVE, reason_code="SPAM-1"

@@ -11,7 +11,8 @@ from labeling.choices import ImportStatus, Role
 from labeling.models import Item
 from moderation.models import Content
 from tests.core.limits.helpers import db_fingerprint
-from tests.moderation.intake_fixtures import auth, make_policy, platform_with_key
+from tests.factories.intake import auth, platform_with_key
+from tests.factories.moderation import IntakePolicyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,9 @@ def nested(depth: int, leaf=1):
 @pytest.fixture
 def platform(project):
     platform, key = platform_with_key()
-    policy = make_policy(project, level="human_only", granted_to=platform)
+    policy = IntakePolicyFactory(
+        project=project, automation_level="human_only", granted_to=platform
+    )
     return policy, key
 
 

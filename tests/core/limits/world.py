@@ -25,7 +25,7 @@ from labeling.models import ImportJob, ItemFlag, Project
 from models_app.choices import JobKind, JobStatus, JobTrigger, Stage
 from models_app.models import ModelVersion, TrainingJob
 from moderation.choices import AppealState, AutomationLevel
-from moderation.models import Appeal, Author, Content, Platform, Policy, WebhookEndpoint
+from moderation.models import Appeal, Content, Platform, Policy, WebhookEndpoint
 from moderation.services.platforms import api_key_create
 from tests.factories import (
     AnnotationFactory,
@@ -34,8 +34,15 @@ from tests.factories import (
     ProjectFactory,
     UserFactory,
 )
-from tests.factories.moderation import grant
-from tests.moderation.review_factories import make_content, make_policy
+from tests.factories.moderation import (
+    AppealFactory,
+    AuthorFactory,
+    ContentFactory,
+    PlatformFactory,
+    ReviewPolicyFactory,
+    WebhookEndpointFactory,
+    grant,
+)
 
 PASSWORD = "correct horse battery"
 
@@ -125,7 +132,7 @@ def _version(project: Project, number: int, stage: str, promoted_days_ago: int |
 
 
 def _decided(client: APIClient, policy: Policy, platform: Platform, external_id: str) -> Content:
-    content = make_content(policy=policy, platform=platform, external_id=external_id)
+    content = ContentFactory(policy=policy, platform=platform, external_id=external_id)
     client.post("/api/v1/moderation/queue/next/", {}, format="json")
     response = client.post(
         f"/api/v1/moderation/contents/{content.pk}/decide/",
@@ -180,30 +187,30 @@ def build_world() -> World:
         "candidate": _version(project, 3, Stage.CANDIDATE, promoted_days_ago=None),
     }
     # People decide (no model scores intake: the versions above have no real artifact).
-    policy = make_policy(project=project, level=AutomationLevel.HUMAN_ONLY)
-    platform = Platform.objects.create(name="Chatter")
+    policy = ReviewPolicyFactory(project=project, automation_level=AutomationLevel.HUMAN_ONLY)
+    platform = PlatformFactory(name="Chatter")
     key = api_key_create(
         platform=platform, scopes=["intake", "reports", "appeals"], created_by=root
     ).key
     grant(policy, platform)
-    webhook = WebhookEndpoint.objects.create(
+    webhook = WebhookEndpointFactory(
         platform=platform, url="http://127.0.0.1:9/hook", secret="s" * 32
     )
     other_client = APIClient()
     other_client.force_login(other)
     decided = _decided(other_client, policy, platform, "post-decided")
     appealed = _decided(other_client, policy, platform, "post-appealed")
-    appeal = Appeal.objects.create(
+    appeal = AppealFactory(
         content=appealed,
         decision=appealed.decisions.order_by("-pk").first(),
         statement="It was a real prize draw.",
         state=AppealState.OPEN,
     )
-    pending = make_content(
+    pending = ContentFactory(
         policy=policy,
         platform=platform,
         external_id="post-pending",
-        author=Author.objects.create(platform=platform, external_id="author-7"),
+        author=AuthorFactory(platform=platform, external_id="author-7"),
     )
     return World(
         root=root,

@@ -14,10 +14,11 @@ from labeling.services.learning_jobs import project_embedding_request
 from models_app.choices import JobStatus, JobTrigger
 from models_app.models import TrainingJob
 from moderation.choices import AutomationLevel, ContentState
-from moderation.models import Content, WebhookDelivery, WebhookEndpoint
+from moderation.models import Content, WebhookDelivery
 from tests.core.observability.scrape import parse, scrape, value
 from tests.factories import ItemFactory, MembershipFactory, ProjectFactory, UserFactory
-from tests.moderation.intake_fixtures import auth, make_policy, platform_with_key, trained_project
+from tests.factories.intake import auth, platform_with_key, trained_project
+from tests.factories.moderation import IntakePolicyFactory, WebhookEndpointFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -137,14 +138,20 @@ def served(dataset_path):
 def test_metrics_expose_intake_queues_sla_and_backlogs_after_traffic(client, served):
     project, _version = served
     platform, key = platform_with_key()
-    WebhookEndpoint.objects.create(
+    WebhookEndpointFactory(
         platform=platform, url="http://127.0.0.1:9/hooks/tandem", secret="whsec-metrics-test"
     )
-    automatic = make_policy(
-        project, level=AutomationLevel.PARTIAL, name="Automatic", granted_to=platform
+    automatic = IntakePolicyFactory(
+        project=project,
+        automation_level=AutomationLevel.PARTIAL,
+        name="Automatic",
+        granted_to=platform,
     )
-    people = make_policy(
-        project, level=AutomationLevel.ASSIST, name="People decide", granted_to=platform
+    people = IntakePolicyFactory(
+        project=project,
+        automation_level=AutomationLevel.ASSIST,
+        name="People decide",
+        granted_to=platform,
     )
     _, before = scrape(client)
     intake = APIClient()

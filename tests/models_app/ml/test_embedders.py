@@ -15,6 +15,7 @@ from sklearn.model_selection import train_test_split
 
 from models_app.ml.embedders.base import EmbedderUnavailable
 from models_app.ml.embedders.registry import EMBEDDER_NAMES, default_embedder_name, get_embedder
+from tests.skips import require_data
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -200,7 +201,7 @@ def minilm():
         embedder = get_embedder("minilm")
         embedder.embed(["warm up"])
     except EmbedderUnavailable as exc:
-        pytest.skip(f"MiniLM is not installed here: {exc}")
+        require_data(False, f"MiniLM is not installed here: {exc}")
     return embedder
 
 

@@ -10,7 +10,8 @@ from labeling.choices import Role
 from moderation.choices import AutomationLevel
 from moderation.models import Content, Policy, PolicyCategory, Report
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
-from tests.moderation.intake_fixtures import auth, make_policy, platform_with_key
+from tests.factories.intake import auth, platform_with_key
+from tests.factories.moderation import IntakePolicyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +99,9 @@ def test_a_rule_re2_cannot_compile_is_refused_by_name_and_nothing_is_saved(rule,
 def test_updating_a_policy_with_a_backreference_rule_changes_nothing():
     project = ProjectFactory()
     client = _admin_client(project)
-    policy = make_policy(project, level=AutomationLevel.HUMAN_ONLY, rules=["prize"])
+    policy = IntakePolicyFactory(
+        project=project, automation_level=AutomationLevel.HUMAN_ONLY, spam__rules=["prize"]
+    )
 
     response = client.patch(
         f"/api/v1/moderation/policies/{policy.pk}/",
@@ -117,8 +120,8 @@ def test_updating_a_policy_with_a_backreference_rule_changes_nothing():
 def test_rules_are_case_insensitive_and_scan_only_the_first_characters(settings):
     settings.TANDEM_RULE_SCAN_MAX_CHARS = 1000
     platform, key = platform_with_key()
-    policy = make_policy(
-        ProjectFactory(), level=AutomationLevel.HUMAN_ONLY, rules=["jackpot"], granted_to=platform
+    policy = IntakePolicyFactory(
+        automation_level=AutomationLevel.HUMAN_ONLY, spam__rules=["jackpot"], granted_to=platform
     )
 
     early = _intake(key, policy, "early", "You hit the JACKPOT! " + "x" * 2000)

@@ -5,8 +5,8 @@ from rest_framework.test import APIClient
 
 from moderation.choices import AutomationLevel
 from moderation.models import Content, Report
-from tests.factories import ProjectFactory
-from tests.moderation.intake_fixtures import auth, make_policy, platform_with_key
+from tests.factories.intake import auth, platform_with_key
+from tests.factories.moderation import IntakePolicyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def content_and_key(db):
     platform, key = platform_with_key(scopes=("intake", "reports"))
-    policy = make_policy(ProjectFactory(), level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
+    policy = IntakePolicyFactory(automation_level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
     APIClient().post(
         "/api/v1/platform/intake/",
         {"policy": policy.pk, "external_id": "post-1", "author_id": "a", "text": "cheap pills"},

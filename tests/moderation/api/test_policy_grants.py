@@ -2,15 +2,13 @@
 the API, each change audited; nobody else may touch grants."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from rest_framework.test import APIClient
 
 from core.models import AuditEvent
 from labeling.choices import Role
 from moderation.models import PolicyGrant
-from tests.factories import ItemFactory, ProjectFactory, UserFactory
-from tests.moderation.review_factories import make_member, make_platform, make_policy
+from tests.factories import UserFactory
+from tests.factories.moderation import PlatformFactory, PolicyMemberFactory, ReviewPolicyFactory
 
 
 def _client(user) -> APIClient:
@@ -31,8 +29,8 @@ def _grants_url(platform, policy=None) -> str:
 
 @pytest.mark.django_db
 def test_staff_grant_list_and_revoke_a_policy_with_an_audit_record_each(staff):
-    platform = make_platform()
-    granted, other = make_policy(), make_policy()
+    platform = PlatformFactory()
+    granted, other = ReviewPolicyFactory(), ReviewPolicyFactory()
 
     created = staff.put(_grants_url(platform, granted))
     again = staff.put(_grants_url(platform, granted))
@@ -60,9 +58,9 @@ def test_staff_grant_list_and_revoke_a_policy_with_an_audit_record_each(staff):
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.SENIOR_MODERATOR, Role.MODERATOR])
 def test_people_who_are_not_site_staff_cannot_grant_even_their_own_policy(role):
-    platform = make_platform()
-    policy = make_policy()
-    client = _client(make_member(policy, role))
+    platform = PlatformFactory()
+    policy = ReviewPolicyFactory()
+    client = _client(PolicyMemberFactory(policy=policy, role=role))
 
     put = client.put(_grants_url(platform, policy))
     listed = client.get(_grants_url(platform))
@@ -75,46 +73,10 @@ def test_people_who_are_not_site_staff_cannot_grant_even_their_own_policy(role):
 
 @pytest.mark.django_db
 def test_granting_an_unknown_policy_or_platform_is_404_and_stores_nothing(staff):
-    platform, policy = make_platform(), make_policy()
+    platform, policy = PlatformFactory(), ReviewPolicyFactory()
 
     no_policy = staff.put(f"/api/v1/moderation/platforms/{platform.pk}/grants/99999/")
     no_platform = staff.put(f"/api/v1/moderation/platforms/99999/grants/{policy.pk}/")
 
     assert no_policy.status_code == no_platform.status_code == 404
     assert not PolicyGrant.objects.exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_grants_every_pair_that_already_has_content_and_numbers_deliveries():
-    """An install upgraded with content keeps working: each (policy, platform) pair with
-    content is granted; pairs without content are not; every delivery gets its own id."""
-    executor = MigrationExecutor(connection)
-    executor.migrate([("moderation", "0002_content_open_sla_index")])
-    old = executor.loader.project_state([("moderation", "0002_content_open_sla_index")]).apps
-    Policy = old.get_model("moderation", "Policy")
-    Platform = old.get_model("moderation", "Platform")
-    Content = old.get_model("moderation", "Content")
-    Endpoint = old.get_model("moderation", "WebhookEndpoint")
-    Delivery = old.get_model("moderation", "WebhookDelivery")
-    # labeling is not migrated back: its rows are made with today's models.
-    project = ProjectFactory(name="Legacy")
-    for name in ("Used", "Unused"):
-        Policy.objects.create(name=name, project_id=project.pk)
-    used = Policy.objects.get(name="Used")
-    sender = Platform.objects.create(name="Sender")
-    Platform.objects.create(name="Idle")
-    for n in range(3):
-        item = ItemFactory(project=project)
-        Content.objects.create(platform=sender, policy=used, external_id=f"c-{n}", item_id=item.pk)
-    endpoint = Endpoint.objects.create(platform=sender, url="https://hooks.example/t", secret="s")
-    for _ in range(3):
-        Delivery.objects.create(endpoint=endpoint, event="content.decided", payload={})
-
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-    new = executor.loader.project_state(executor.loader.graph.leaf_nodes()).apps
-    Grant = new.get_model("moderation", "PolicyGrant")
-    assert list(Grant.objects.values_list("policy__name", "platform__name")) == [("Used", "Sender")]
-    uuids = list(new.get_model("moderation", "WebhookDelivery").objects.values_list("uuid"))
-    assert len(set(uuids)) == 3

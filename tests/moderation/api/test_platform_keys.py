@@ -7,9 +7,9 @@ from rest_framework.test import APIClient
 from core.models import AuditEvent
 from moderation.choices import AutomationLevel
 from moderation.models import Content, PlatformApiKey
-from tests.factories import ProjectFactory, UserFactory
-from tests.factories.moderation import grant
-from tests.moderation.intake_fixtures import auth, make_policy, platform_with_key
+from tests.factories import UserFactory
+from tests.factories.intake import auth, platform_with_key
+from tests.factories.moderation import IntakePolicyFactory, grant
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def test_people_without_site_admin_cannot_manage_platforms(api):
 
 def test_unknown_and_revoked_keys_get_401(site_admin):
     platform, key = platform_with_key()
-    policy = make_policy(ProjectFactory(), level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
+    policy = IntakePolicyFactory(automation_level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
     body = {"policy": policy.pk, "external_id": "e", "author_id": "a", "text": "hello"}
     client = APIClient()
 
@@ -81,7 +81,7 @@ def test_unknown_and_revoked_keys_get_401(site_admin):
 
 def test_a_key_without_the_scope_is_refused():
     platform, key = platform_with_key(scopes=("reports",))
-    policy = make_policy(ProjectFactory(), level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
+    policy = IntakePolicyFactory(automation_level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
 
     response = APIClient().post(
         "/api/v1/platform/intake/",
@@ -98,7 +98,7 @@ def test_a_key_of_another_platform_never_reaches_this_platforms_content():
     other, other_key = platform_with_key("Forum")
     # Both may use the policy: the point here is that content is kept apart per platform.
     policy = grant(
-        make_policy(ProjectFactory(), level=AutomationLevel.HUMAN_ONLY, granted_to=platform),
+        IntakePolicyFactory(automation_level=AutomationLevel.HUMAN_ONLY, granted_to=platform),
         other,
     )
     body = {"policy": policy.pk, "external_id": "shared-id", "author_id": "a", "text": "mine"}

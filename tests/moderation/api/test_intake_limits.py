@@ -19,8 +19,8 @@ from core.limits import intake_body_limit
 from moderation.models import Content
 from tests.core.limits.helpers import db_fingerprint
 from tests.factories import ProjectFactory
-from tests.factories.moderation import grant
-from tests.moderation.intake_fixtures import auth, b64, make_policy, platform_with_key
+from tests.factories.intake import auth, b64, platform_with_key
+from tests.factories.moderation import IntakePolicyFactory, grant
 
 
 def png_of_exactly(size: int) -> bytes:
@@ -64,7 +64,7 @@ def post_json(url: str, body: bytes, key: str) -> tuple[int, dict, dict]:
 @pytest.fixture
 def intake_policy(db):
     project = ProjectFactory(data_type="text")
-    return make_policy(project, level="human_only")
+    return IntakePolicyFactory(project=project, automation_level="human_only")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,4 +1,5 @@
-"""The review queue: priority order, leases, tiers, filters, SLA, and the review panel."""
+"""The review queue as moderators use it: order, leases, tiers, filters, SLA, and the review
+panel."""
 
 import io
 from datetime import timedelta
@@ -15,19 +16,16 @@ from labeling.choices import Role
 from labeling.selectors.embedders import project_embedder_name
 from models_app.services.embeddings import embedding_store
 from moderation.choices import ContentState
-from moderation.models import Content, Decision, Report
-from moderation.services.review import (
-    content_priority_refresh,
-    review_priorities_refresh,
-    review_priority,
-)
-from tests.moderation.review_factories import (
+from moderation.models import Content
+from tests.factories.moderation import (
     HAM_TEXT,
-    make_author,
-    make_content,
-    make_member,
-    make_platform,
-    make_policy,
+    AuthorFactory,
+    ContentFactory,
+    DecisionFactory,
+    PlatformFactory,
+    PolicyMemberFactory,
+    ReportFactory,
+    ReviewPolicyFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +34,8 @@ NEXT = "/api/v1/moderation/queue/next/"
 
 @pytest.fixture
 def world():
-    policy = make_policy()
-    return policy, make_platform()
+    policy = ReviewPolicyFactory()
+    return policy, PlatformFactory()
 
 
 def _client(user) -> APIClient:
@@ -46,22 +44,11 @@ def _client(user) -> APIClient:
     return client
 
 
-def test_priority_grows_with_severity_score_reports_and_age():
-    base = review_priority(severity=2, score=0.5, reports=0, age_hours=0, sla_hours=24)
-
-    assert review_priority(severity=4, score=0.5, reports=0, age_hours=0, sla_hours=24) == 2 * base
-    assert review_priority(severity=2, score=1.0, reports=0, age_hours=0, sla_hours=24) == 2 * base
-    assert review_priority(severity=2, score=0.5, reports=2, age_hours=0, sla_hours=24) == 3 * base
-    assert review_priority(severity=2, score=0.5, reports=0, age_hours=24, sla_hours=24) == (
-        2 * base
-    )
-
-
 def test_next_hands_out_the_highest_priority_content_and_skips_what_others_hold(world):
     policy, platform = world
-    low = make_content(policy=policy, platform=platform, priority=1.0)
-    high = make_content(policy=policy, platform=platform, priority=9.0)
-    first, second = (_client(make_member(policy)) for _ in range(2))
+    low = ContentFactory(policy=policy, platform=platform, priority=1.0)
+    high = ContentFactory(policy=policy, platform=platform, priority=9.0)
+    first, second = (_client(PolicyMemberFactory(policy=policy)) for _ in range(2))
 
     got_first = first.post(NEXT, {}, format="json").json()["content"]
     got_second = second.post(NEXT, {}, format="json").json()["content"]
@@ -77,22 +64,24 @@ def test_next_hands_out_the_highest_priority_content_and_skips_what_others_hold(
 
 def test_expired_lease_goes_back_to_the_queue(world):
     policy, platform = world
-    content = make_content(policy=policy, platform=platform)
-    gone = make_member(policy)
+    content = ContentFactory(policy=policy, platform=platform)
+    gone = PolicyMemberFactory(policy=policy)
     Content.objects.filter(pk=content.pk).update(
         leased_by=gone, lease_expires_at=timezone.now() - timedelta(seconds=1)
     )
 
-    got = _client(make_member(policy)).post(NEXT, {}, format="json").json()["content"]
+    got = (
+        _client(PolicyMemberFactory(policy=policy)).post(NEXT, {}, format="json").json()["content"]
+    )
 
     assert got["id"] == content.pk
 
 
 def test_next_only_covers_policies_where_the_caller_moderates(world):
     policy, platform = world
-    make_content(policy=policy, platform=platform)
-    annotator = make_member(policy, Role.ANNOTATOR)
-    other_policy_moderator = make_member(make_policy())
+    ContentFactory(policy=policy, platform=platform)
+    annotator = PolicyMemberFactory(policy=policy, role=Role.ANNOTATOR)
+    other_policy_moderator = PolicyMemberFactory(policy=ReviewPolicyFactory())
 
     assert _client(annotator).post(NEXT, {}, format="json").json()["content"] is None
     assert _client(other_policy_moderator).post(NEXT, {}, format="json").json()["content"] is None
@@ -104,8 +93,8 @@ def test_next_only_covers_policies_where_the_caller_moderates(world):
 
 def test_renew_and_release(world):
     policy, platform = world
-    content = make_content(policy=policy, platform=platform)
-    me, other = make_member(policy), make_member(policy)
+    content = ContentFactory(policy=policy, platform=platform)
+    me, other = PolicyMemberFactory(policy=policy), PolicyMemberFactory(policy=policy)
     client = _client(me)
     client.post(NEXT, {}, format="json")
 
@@ -122,14 +111,16 @@ def test_renew_and_release(world):
 
 def test_senior_reassigns_to_a_moderator_of_the_project_only(world):
     policy, platform = world
-    content = make_content(policy=policy, platform=platform)
-    senior = _client(make_member(policy, Role.SENIOR_MODERATOR))
-    target = make_member(policy)
-    annotator = make_member(policy, Role.ANNOTATOR)
+    content = ContentFactory(policy=policy, platform=platform)
+    senior = _client(PolicyMemberFactory(policy=policy, role=Role.SENIOR_MODERATOR))
+    target = PolicyMemberFactory(policy=policy)
+    annotator = PolicyMemberFactory(policy=policy, role=Role.ANNOTATOR)
     path = f"/api/v1/moderation/contents/{content.pk}/reassign/"
 
     refused = senior.post(path, {"user_id": annotator.pk}, format="json")
-    by_moderator = _client(make_member(policy)).post(path, {"user_id": target.pk}, format="json")
+    by_moderator = _client(PolicyMemberFactory(policy=policy)).post(
+        path, {"user_id": target.pk}, format="json"
+    )
     done = senior.post(path, {"user_id": target.pk}, format="json")
 
     assert refused.status_code == 400
@@ -143,16 +134,18 @@ def test_senior_reassigns_to_a_moderator_of_the_project_only(world):
 
 def test_queue_list_filters_and_shows_overdue_content(world):
     policy, platform = world
-    overdue = make_content(
+    overdue = ContentFactory(
         policy=policy, platform=platform, sla_due_at=timezone.now() - timedelta(hours=1)
     )
-    fresh = make_content(
+    fresh = ContentFactory(
         policy=policy, platform=platform, sla_due_at=timezone.now() + timedelta(hours=3)
     )
-    escalated = make_content(policy=policy, platform=platform, state=ContentState.ESCALATED)
-    make_content(policy=policy, platform=platform, state=ContentState.ALLOWED)
-    make_content(policy=make_policy(), platform=platform)  # a policy the caller cannot see
-    client = _client(make_member(policy))
+    escalated = ContentFactory(policy=policy, platform=platform, state=ContentState.ESCALATED)
+    ContentFactory(policy=policy, platform=platform, state=ContentState.ALLOWED)
+    ContentFactory(
+        policy=ReviewPolicyFactory(), platform=platform
+    )  # a policy the caller cannot see
+    client = _client(PolicyMemberFactory(policy=policy))
 
     open_rows = client.get("/api/v1/moderation/queue/").json()["results"]
     senior_rows = client.get("/api/v1/moderation/queue/", {"tier": "senior"}).json()["results"]
@@ -161,26 +154,6 @@ def test_queue_list_filters_and_shows_overdue_content(world):
     assert {row["id"] for row in open_rows} == {overdue.pk, fresh.pk, escalated.pk}
     assert {row["id"]: row["overdue"] for row in pending} == {overdue.pk: True, fresh.pk: False}
     assert senior_rows == []  # a moderator is not senior
-
-
-def test_priorities_refresh_with_age_and_reports(world):
-    policy, platform = world
-    old = make_content(policy=policy, platform=platform, score=0.5)
-    new = make_content(policy=policy, platform=platform, score=0.5)
-    Content.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=8))
-
-    review_priorities_refresh()
-    old.refresh_from_db()
-    new.refresh_from_db()
-    assert old.priority > new.priority
-    assert new.sla_due_at is not None
-
-    Report.objects.create(content=new, source="user", reporter="u1", reason="scam")
-    new.report_count = 1
-    new.save(update_fields=["report_count"])
-    before = new.priority
-    content_priority_refresh(content=new)
-    assert new.priority == pytest.approx(2 * before, rel=0.01)
 
 
 def _png(colour: str) -> bytes:
@@ -193,21 +166,21 @@ def _png(colour: str) -> bytes:
 
 def test_review_panel_shows_context_history_and_similar_decided_content(world):
     policy, platform = world
-    author = make_author(platform)
-    earlier = make_content(policy=policy, platform=platform, author=author, state="removed")
-    Decision.objects.create(
+    author = AuthorFactory(platform=platform)
+    earlier = ContentFactory(policy=policy, platform=platform, author=author, state="removed")
+    DecisionFactory(
         content=earlier, action="remove", is_final=True, moderator_name="ana", automated=False
     )
     author.strikes = 1
     author.save(update_fields=["strikes"])
-    near = make_content(policy=policy, platform=platform, text=HAM_TEXT, state="allowed")
-    far = make_content(policy=policy, platform=platform, state="allowed")
+    near = ContentFactory(policy=policy, platform=platform, text=HAM_TEXT, state="allowed")
+    far = ContentFactory(policy=policy, platform=platform, state="allowed")
     for done in (near, far):
         Content.objects.filter(pk=done.pk).update(decided_at=timezone.now())
-    content = make_content(
+    content = ContentFactory(
         policy=policy, platform=platform, author=author, context={"url": "https://chat.example/p/9"}
     )
-    Report.objects.create(content=content, source="hash", reporter="entry-4", reason="known bad")
+    ReportFactory(content=content, source="hash", reporter="entry-4", reason="known bad")
     project = policy.project
     embedding_store(
         owner=project.owner_key,
@@ -215,7 +188,7 @@ def test_review_panel_shows_context_history_and_similar_decided_content(world):
         object_ids=[content.item_id, near.item_id, far.item_id, earlier.item_id],
         vectors=np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 0, 1], [0.5, 0.5, 0]], dtype=np.float32),
     )
-    client = _client(make_member(policy))
+    client = _client(PolicyMemberFactory(policy=policy))
 
     detail = client.get(f"/api/v1/moderation/contents/{content.pk}/").json()
 
@@ -231,20 +204,22 @@ def test_review_panel_shows_context_history_and_similar_decided_content(world):
 
 def test_review_panel_has_no_similar_content_without_vectors(world):
     policy, platform = world
-    make_content(policy=policy, platform=platform, state="removed")
-    content = make_content(policy=policy, platform=platform)
+    ContentFactory(policy=policy, platform=platform, state="removed")
+    content = ContentFactory(policy=policy, platform=platform)
 
-    detail = _client(make_member(policy)).get(f"/api/v1/moderation/contents/{content.pk}/")
+    detail = _client(PolicyMemberFactory(policy=policy)).get(
+        f"/api/v1/moderation/contents/{content.pk}/"
+    )
 
     assert detail.json()["similar"] == []
 
 
 def test_image_stays_blurred_until_revealed_and_each_reveal_is_audited(world):
     policy, platform = world
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     content.item.image.save("photo.png", ContentFile(_png("red")))
     content.blurred_thumbnail.save("photo-blurred.png", ContentFile(_png("gray")))
-    client = _client(make_member(policy))
+    client = _client(PolicyMemberFactory(policy=policy))
 
     detail = client.get(f"/api/v1/moderation/contents/{content.pk}/").json()
     assert detail["blurred_thumbnail_url"] == f"/api/v1/moderation/contents/{content.pk}/blurred/"
@@ -264,8 +239,8 @@ def test_image_stays_blurred_until_revealed_and_each_reveal_is_audited(world):
 
 def test_outsiders_get_404_for_content(world):
     policy, platform = world
-    content = make_content(policy=policy, platform=platform)
-    outsider = _client(make_member(make_policy()))
+    content = ContentFactory(policy=policy, platform=platform)
+    outsider = _client(PolicyMemberFactory(policy=ReviewPolicyFactory()))
 
     assert outsider.get(f"/api/v1/moderation/contents/{content.pk}/").status_code == 404
     assert outsider.get(f"/api/v1/moderation/contents/{content.pk}/image/").status_code == 404
@@ -273,9 +248,9 @@ def test_outsiders_get_404_for_content(world):
 
 def test_a_skipped_content_is_passed_over_when_the_caller_excludes_it(world):
     policy, platform = world
-    first = make_content(policy=policy, platform=platform, priority=9.0)
-    second = make_content(policy=policy, platform=platform, priority=1.0)
-    client = _client(make_member(policy))
+    first = ContentFactory(policy=policy, platform=platform, priority=9.0)
+    second = ContentFactory(policy=policy, platform=platform, priority=1.0)
+    client = _client(PolicyMemberFactory(policy=policy))
     assert client.post(NEXT, {}, format="json").json()["content"]["id"] == first.pk
 
     skipped = client.post(NEXT, {"exclude": [first.pk]}, format="json").json()["content"]

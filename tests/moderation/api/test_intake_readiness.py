@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from moderation.choices import AutomationLevel
 from moderation.services import scoring
-from tests.factories.moderation import grant
-from tests.moderation.intake_fixtures import auth, make_policy, platform_with_key, trained_project
+from tests.factories.intake import auth, platform_with_key, trained_project
+from tests.factories.moderation import IntakePolicyFactory, grant
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def _ready_within(client: Client, seconds: float) -> list[dict]:
 
 def test_readyz_is_loading_until_the_production_model_is_warm_then_ready(served, cold_process):
     project, version = served
-    policy = make_policy(project, level=AutomationLevel.PARTIAL)
+    policy = IntakePolicyFactory(project=project, automation_level=AutomationLevel.PARTIAL)
     client = Client()
 
     first = client.get("/readyz")
@@ -78,7 +78,7 @@ def test_readyz_is_loading_until_the_production_model_is_warm_then_ready(served,
 
 def test_readyz_does_not_wait_for_models_no_policy_scores_with(served, cold_process):
     project, _version = served
-    make_policy(project, level=AutomationLevel.HUMAN_ONLY)
+    IntakePolicyFactory(project=project, automation_level=AutomationLevel.HUMAN_ONLY)
 
     response = Client().get("/readyz")
 
@@ -89,7 +89,7 @@ def test_readyz_does_not_wait_for_models_no_policy_scores_with(served, cold_proc
 def test_readyz_skips_the_model_check_when_turned_off(served, cold_process, settings):
     settings.TANDEM_READYZ_MODELS = False
     project, version = served
-    make_policy(project, level=AutomationLevel.FULL)
+    IntakePolicyFactory(project=project, automation_level=AutomationLevel.FULL)
 
     response = Client().get("/readyz")
 

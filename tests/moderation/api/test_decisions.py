@@ -1,9 +1,6 @@
 """Decisions: approve / remove / escalate with reason codes, author actions, labels, audit."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from core.models import AuditEvent
 from labeling.choices import AnnotationSource, Role
@@ -11,17 +8,15 @@ from labeling.models import Annotation
 from models_app.choices import JobKind, JobTrigger
 from models_app.models import TrainingJob
 from moderation.choices import AutomationLevel, ContentState, DecisionAction, ReviewTier
-from moderation.models import Content, Decision, ReasonCode
-from moderation.services.decisions import decision_create
-from moderation.services.feedback import decision_annotate
-from tests.moderation.review_factories import (
+from moderation.models import Decision, ReasonCode
+from tests.factories.moderation import (
     HAM_TEXT,
+    AuthorFactory,
+    ContentFactory,
+    PlatformFactory,
+    PolicyMemberFactory,
+    ReviewPolicyFactory,
     decide_body,
-    make_author,
-    make_content,
-    make_member,
-    make_platform,
-    make_policy,
 )
 
 pytestmark = pytest.mark.django_db
@@ -29,9 +24,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def setup(api):
-    policy = make_policy(level=AutomationLevel.ASSIST)
-    platform = make_platform()
-    moderator = make_member(policy, Role.MODERATOR)
+    policy = ReviewPolicyFactory(automation_level=AutomationLevel.ASSIST)
+    platform = PlatformFactory()
+    moderator = PolicyMemberFactory(policy=policy, role=Role.MODERATOR)
     return policy, platform, moderator, api.as_user(moderator)
 
 
@@ -49,8 +44,8 @@ def test_removal_with_warning_removes_content_strikes_author_and_labels_the_item
     setup, django_capture_on_commit_callbacks
 ):
     policy, platform, moderator, client = setup
-    author = make_author(platform)
-    content = make_content(policy=policy, platform=platform, author=author, score=0.91)
+    author = AuthorFactory(platform=platform)
+    content = ContentFactory(policy=policy, platform=platform, author=author, score=0.91)
     leased = _lease(client)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -85,7 +80,7 @@ def test_removal_with_warning_removes_content_strikes_author_and_labels_the_item
 
 def test_approval_labels_the_item_with_the_class_no_category_maps_to(setup):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform, text=HAM_TEXT, score=0.2)
+    content = ContentFactory(policy=policy, platform=platform, text=HAM_TEXT, score=0.2)
     _lease(client)
 
     response = _decide(client, content.pk, decide_body(DecisionAction.APPROVE, "OK-1"))
@@ -101,8 +96,8 @@ def test_approval_labels_the_item_with_the_class_no_category_maps_to(setup):
 
 def test_suspension_sets_the_end_of_the_suspension_and_a_strike(setup):
     policy, platform, _moderator, client = setup
-    author = make_author(platform)
-    content = make_content(policy=policy, platform=platform, author=author)
+    author = AuthorFactory(platform=platform)
+    content = ContentFactory(policy=policy, platform=platform, author=author)
     _lease(client)
 
     response = _decide(client, content.pk, decide_body(author_action="suspend", suspend_days=7))
@@ -119,7 +114,7 @@ def test_suspension_sets_the_end_of_the_suspension_and_a_strike(setup):
 
 def test_decision_with_an_unknown_reason_code_is_refused_and_nothing_is_stored(setup):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     _lease(client)
 
     response = _decide(client, content.pk, decide_body(code="NOPE-9"))
@@ -135,7 +130,7 @@ def test_decision_with_an_unknown_reason_code_is_refused_and_nothing_is_stored(s
 
 def test_reason_code_for_another_action_is_refused(setup):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     _lease(client)
 
     response = _decide(client, content.pk, decide_body(DecisionAction.APPROVE, "SPAM-1"))
@@ -147,7 +142,7 @@ def test_reason_code_for_another_action_is_refused(setup):
 
 def test_deciding_content_already_decided_is_a_conflict_and_stores_nothing_twice(setup):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     _lease(client)
     first = _decide(client, content.pk, decide_body())
 
@@ -165,10 +160,10 @@ def test_deciding_content_already_decided_is_a_conflict_and_stores_nothing_twice
 
 def test_moderator_without_the_lease_cannot_decide(setup, api):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     _lease(client)
     other = api.__class__()
-    other.force_login(make_member(policy, Role.MODERATOR))
+    other.force_login(PolicyMemberFactory(policy=policy, role=Role.MODERATOR))
 
     response = _decide(other, content.pk, decide_body())
 
@@ -179,7 +174,7 @@ def test_moderator_without_the_lease_cannot_decide(setup, api):
 
 def test_escalation_moves_content_to_the_senior_queue_without_a_label(setup, api):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     _lease(client)
 
     response = _decide(client, content.pk, decide_body(DecisionAction.ESCALATE, "ESC-1"))
@@ -191,7 +186,7 @@ def test_escalation_moves_content_to_the_senior_queue_without_a_label(setup, api
     # Gone from the standard queue; the senior queue has it.
     assert _lease(client) is None
     senior = api.__class__()
-    senior.force_login(make_member(policy, Role.SENIOR_MODERATOR))
+    senior.force_login(PolicyMemberFactory(policy=policy, role=Role.SENIOR_MODERATOR))
     moderator_tries_senior = client.post(
         "/api/v1/moderation/queue/next/", {"tier": "senior"}, format="json"
     )
@@ -208,7 +203,7 @@ def test_escalation_moves_content_to_the_senior_queue_without_a_label(setup, api
 
 def test_moderator_cannot_decide_escalated_content(setup):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform, state=ContentState.ESCALATED)
+    content = ContentFactory(policy=policy, platform=platform, state=ContentState.ESCALATED)
 
     response = _decide(client, content.pk, decide_body())
 
@@ -217,10 +212,10 @@ def test_moderator_cannot_decide_escalated_content(setup):
 
 
 def test_human_only_policy_shows_and_records_no_model_suggestion(api):
-    policy = make_policy(level=AutomationLevel.HUMAN_ONLY)
-    platform = make_platform()
-    client = api.as_user(make_member(policy, Role.MODERATOR))
-    content = make_content(policy=policy, platform=platform, score=0.95)
+    policy = ReviewPolicyFactory(automation_level=AutomationLevel.HUMAN_ONLY)
+    platform = PlatformFactory()
+    client = api.as_user(PolicyMemberFactory(policy=policy, role=Role.MODERATOR))
+    content = ContentFactory(policy=policy, platform=platform, score=0.95)
 
     leased = _lease(client)
     _decide(client, content.pk, decide_body())
@@ -233,9 +228,9 @@ def test_human_only_policy_shows_and_records_no_model_suggestion(api):
 
 
 def test_shadow_policy_shows_moderators_nothing_of_the_model(api):
-    policy = make_policy(level=AutomationLevel.SHADOW)
-    client = api.as_user(make_member(policy, Role.MODERATOR))
-    make_content(policy=policy, platform=make_platform(), score=0.95)
+    policy = ReviewPolicyFactory(automation_level=AutomationLevel.SHADOW)
+    client = api.as_user(PolicyMemberFactory(policy=policy, role=Role.MODERATOR))
+    ContentFactory(policy=policy, platform=PlatformFactory(), score=0.95)
 
     leased = _lease(client)
 
@@ -246,7 +241,7 @@ def test_moderation_labels_count_towards_retraining(setup, django_capture_on_com
     policy, platform, _moderator, client = setup
     policy.project.retrain_every = 1
     policy.project.save(update_fields=["retrain_every"])
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     _lease(client)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -260,66 +255,9 @@ def test_moderation_labels_count_towards_retraining(setup, django_capture_on_com
     assert job.trigger == JobTrigger.LABELS
 
 
-def test_automated_decisions_never_become_training_labels(setup):
-    policy, platform, _moderator, _client = setup
-    content = make_content(policy=policy, platform=platform, state=ContentState.REMOVED)
-    automated = Decision.objects.create(
-        content=content, automated=True, action=DecisionAction.REMOVE, is_final=True
-    )
-
-    annotation = decision_annotate(
-        content=content, decision=automated, source=AnnotationSource.MODERATION, annotator=None
-    )
-
-    assert annotation is None
-    assert not Annotation.objects.exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_two_seniors_deciding_the_same_content_at_once_make_one_decision():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks and concurrent transactions are tested on PostgreSQL")
-    policy = make_policy()
-    platform = make_platform()
-    seniors = [make_member(policy, Role.SENIOR_MODERATOR) for _ in range(2)]
-    content = make_content(policy=policy, platform=platform, state=ContentState.ESCALATED)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def decide(user, action, code):
-        from django.db import connections
-
-        from core.exceptions import ApplicationError
-
-        try:
-            barrier.wait()
-            decision_create(content=content, user=user, action=action, reason_code=code)
-            outcomes.append("decided")
-        except ApplicationError as exc:
-            outcomes.append(str(exc.status_code))
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=decide, args=(seniors[0], "remove", "SPAM-1")),
-        threading.Thread(target=decide, args=(seniors[1], "approve", "OK-1")),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(outcomes) == ["409", "decided"]
-    assert Decision.objects.filter(content=content).count() == 1
-    assert Annotation.objects.filter(item=content.item).count() == 1
-    assert AuditEvent.objects.filter(action="decision.create").count() == 1
-    content = Content.objects.get(pk=content.pk)
-    assert content.state in {ContentState.REMOVED, ContentState.ALLOWED}
-
-
 def test_escalation_needs_a_reason_code_only_when_the_policy_defines_some(setup):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     _lease(client)
 
     refused = _decide(client, content.pk, {"action": "escalate"})
@@ -334,7 +272,7 @@ def test_escalation_needs_a_reason_code_only_when_the_policy_defines_some(setup)
 
 def test_a_removal_without_a_reason_code_is_refused(setup):
     policy, platform, _moderator, client = setup
-    content = make_content(policy=policy, platform=platform)
+    content = ContentFactory(policy=policy, platform=platform)
     _lease(client)
 
     response = _decide(client, content.pk, {"action": "remove"})

@@ -5,47 +5,16 @@ import pytest
 from core.models import AuditEvent
 from labeling.choices import Role
 from labeling.models import Project
-from moderation.services.policies import policy_create
 from tests.factories import ProjectFactory
-from tests.moderation.intake_fixtures import make_policy
+from tests.factories.moderation import IntakePolicyFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def test_a_policy_makes_new_model_versions_start_in_shadow(make_member):
-    project = ProjectFactory(label_classes=["ham", "spam"])
-    admin = make_member(Role.ADMIN, proj=project)
-    assert not project.new_versions_start_in_shadow
-
-    policy_create(
-        user=admin,
-        project=project,
-        name="Community rules",
-        automation_level="partial",
-        categories=[
-            {
-                "name": "spam",
-                "label_class": "spam",
-                "severity": 3,
-                "remove_threshold": 0.95,
-                "allow_threshold": 0.05,
-                "sla_hours": 12,
-                "rules": [],
-            }
-        ],
-    )
-
-    project.refresh_from_db()
-    assert project.new_versions_start_in_shadow
-    change = AuditEvent.objects.get(action="project.update", object_id=str(project.pk))
-    assert change.actor_name == admin.username
-    assert change.after == {"new_versions_start_in_shadow": True}
 
 
 def test_a_project_a_policy_uses_cannot_be_deleted(api, make_member):
     project = ProjectFactory(label_classes=["ham", "spam"])
     admin = make_member(Role.ADMIN, proj=project)
-    make_policy(project, level="human_only")
+    IntakePolicyFactory(project=project, automation_level="human_only")
 
     response = api.as_user(admin).delete(f"/api/v1/projects/{project.pk}/")
 

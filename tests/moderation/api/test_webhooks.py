@@ -7,14 +7,15 @@ from labeling.choices import Role
 from moderation.choices import ContentState, DeliveryStatus
 from moderation.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import UserFactory
-from tests.moderation.review_factories import (
+from tests.factories.moderation import (
+    ContentFactory,
+    PlatformFactory,
+    PolicyMemberFactory,
+    ReviewPolicyFactory,
+    WebhookEndpointFactory,
     decide_body,
-    make_content,
-    make_member,
-    make_platform,
-    make_policy,
 )
-from tests.moderation.webhook_receiver import SECRET, Receiver
+from tests.webhook_receiver import SECRET, Receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -28,14 +29,14 @@ def loopback_allowed(settings):
 
 @pytest.fixture
 def review(api):
-    policy = make_policy()
-    platform = make_platform()
-    client = api.as_user(make_member(policy, Role.MODERATOR))
+    policy = ReviewPolicyFactory()
+    platform = PlatformFactory()
+    client = api.as_user(PolicyMemberFactory(policy=policy, role=Role.MODERATOR))
     return policy, platform, client
 
 
 def _decide_removal(client, policy, platform, capture):
-    content = make_content(policy=policy, platform=platform, external_id="msg-abc")
+    content = ContentFactory(policy=policy, platform=platform, external_id="msg-abc")
     client.post("/api/v1/moderation/queue/next/", {}, format="json")
     with capture(execute=True):
         response = client.post(
@@ -50,7 +51,7 @@ def test_decision_reaches_the_receiver_signed_with_the_endpoint_secret(
 ):
     policy, platform, client = review
     with Receiver(200) as receiver:
-        WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret=SECRET)
+        WebhookEndpointFactory(platform=platform, url=receiver.url, secret=SECRET)
         _decide_removal(client, policy, platform, django_capture_on_commit_callbacks)
 
     assert len(receiver.received) == 1
@@ -71,9 +72,7 @@ def test_failing_receiver_gets_retries_and_the_delivery_log_shows_them(
 ):
     policy, platform, client = review
     with Receiver(503) as receiver:
-        endpoint = WebhookEndpoint.objects.create(
-            platform=platform, url=receiver.url, secret=SECRET
-        )
+        endpoint = WebhookEndpointFactory(platform=platform, url=receiver.url, secret=SECRET)
         _decide_removal(client, policy, platform, django_capture_on_commit_callbacks)
 
     assert len(receiver.received) == 6
@@ -94,7 +93,7 @@ def test_receiver_that_recovers_gets_the_delivery_on_a_retry(
 ):
     policy, platform, client = review
     with Receiver(500, 500, 204) as receiver:
-        WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret=SECRET)
+        WebhookEndpointFactory(platform=platform, url=receiver.url, secret=SECRET)
         _decide_removal(client, policy, platform, django_capture_on_commit_callbacks)
 
     delivery = WebhookDelivery.objects.get()
@@ -106,11 +105,11 @@ def test_nothing_is_sent_when_the_platform_configured_no_endpoint(
     review, loopback_allowed, django_capture_on_commit_callbacks
 ):
     policy, platform, client = review
-    other_platform = make_platform()
+    other_platform = PlatformFactory()
     with Receiver(200) as receiver:
         # Configured for another platform only: this platform's decision must not go there.
-        WebhookEndpoint.objects.create(platform=other_platform, url=receiver.url, secret=SECRET)
-        WebhookEndpoint.objects.create(
+        WebhookEndpointFactory(platform=other_platform, url=receiver.url, secret=SECRET)
+        WebhookEndpointFactory(
             platform=platform, url=receiver.url + "/inactive", secret=SECRET, active=False
         )
         _decide_removal(client, policy, platform, django_capture_on_commit_callbacks)
@@ -131,7 +130,7 @@ def test_nothing_is_sent_when_the_platform_configured_no_endpoint(
     ],
 )
 def test_staff_cannot_configure_a_private_or_loopback_destination(api, url):
-    platform = make_platform()
+    platform = PlatformFactory()
     staff = api.as_user(UserFactory(is_staff=True))
 
     response = staff.post(
@@ -144,7 +143,7 @@ def test_staff_cannot_configure_a_private_or_loopback_destination(api, url):
 
 
 def test_allowed_host_can_be_configured_and_the_secret_is_shown_once(api, loopback_allowed):
-    platform = make_platform()
+    platform = PlatformFactory()
     staff = api.as_user(UserFactory(is_staff=True))
     path = f"/api/v1/moderation/platforms/{platform.pk}/webhooks/"
 
@@ -164,7 +163,7 @@ def test_sender_checks_the_destination_again_before_sending(
     settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [0]
     with Receiver(200) as receiver:
         # Stored while loopback was allowed (or written around the API): no longer allowed now.
-        WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret=SECRET)
+        WebhookEndpointFactory(platform=platform, url=receiver.url, secret=SECRET)
         settings.TANDEM_WEBHOOK_ALLOWED_HOSTS = []
         _decide_removal(client, policy, platform, django_capture_on_commit_callbacks)
 
@@ -233,7 +232,7 @@ TRANSITION_FORMS = [
 
 @pytest.mark.parametrize(("url", "named"), TRANSITION_FORMS)
 def test_staff_cannot_configure_an_ipv6_form_of_a_private_or_loopback_address(api, url, named):
-    platform = make_platform()
+    platform = PlatformFactory()
     staff = api.as_user(UserFactory(is_staff=True))
 
     response = staff.post(
@@ -255,7 +254,7 @@ def test_sender_refuses_an_ipv6_form_of_a_private_address_at_every_attempt(
     logged, nothing is sent, and the delivery fails once its attempts are used up."""
     policy, platform, client = review
     settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [0, 0]
-    WebhookEndpoint.objects.create(platform=platform, url=url, secret=SECRET)
+    WebhookEndpointFactory(platform=platform, url=url, secret=SECRET)
 
     _decide_removal(client, policy, platform, django_capture_on_commit_callbacks)
 
@@ -267,7 +266,7 @@ def test_sender_refuses_an_ipv6_form_of_a_private_address_at_every_attempt(
 
 def test_an_ipv6_form_of_a_public_address_is_accepted(api):
     """The NAT64 form of a public address (93.184.215.14) leads to a public host."""
-    platform = make_platform()
+    platform = PlatformFactory()
     staff = api.as_user(UserFactory(is_staff=True))
 
     response = staff.post(

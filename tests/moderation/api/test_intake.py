@@ -10,14 +10,8 @@ from labeling.models import Annotation, Item
 from models_app.choices import Stage
 from moderation.choices import AutomationLevel, ContentState, ReportSource
 from moderation.models import Author, Content, Decision, Report
-from tests.factories import ProjectFactory
-from tests.moderation.intake_fixtures import (
-    auth,
-    make_policy,
-    platform_with_key,
-    sms_rows,
-    trained_project,
-)
+from tests.factories.intake import auth, platform_with_key, sms_rows, trained_project
+from tests.factories.moderation import IntakePolicyFactory, WebhookEndpointFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +69,7 @@ def test_each_automation_level_gives_its_outcome_and_queue_state(
 ):
     project, version = served
     platform, key = platform_key
-    policy = make_policy(project, level=level, granted_to=platform)
+    policy = IntakePolicyFactory(project=project, automation_level=level, granted_to=platform)
 
     spam = submit(key, policy, "post-spam", SPAM)
     ham = submit(key, policy, "post-ham", HAM)
@@ -108,8 +102,12 @@ def test_each_automation_level_gives_its_outcome_and_queue_state(
 def test_shadow_mode_logs_scores_but_never_acts(served, platform_key):
     project, _ = served
     platform, key = platform_key
-    policy = make_policy(
-        project, level=AutomationLevel.SHADOW, remove=0.5, allow=0.4, granted_to=platform
+    policy = IntakePolicyFactory(
+        project=project,
+        automation_level=AutomationLevel.SHADOW,
+        spam__remove_threshold=0.5,
+        spam__allow_threshold=0.4,
+        granted_to=platform,
     )
 
     answer = submit(key, policy, "shadowed", SPAM).json()
@@ -127,7 +125,9 @@ def test_shadow_mode_logs_scores_but_never_acts(served, platform_key):
 def test_assist_mode_stores_the_suggestion_for_moderators(served, platform_key):
     project, version = served
     platform, key = platform_key
-    policy = make_policy(project, level=AutomationLevel.ASSIST, granted_to=platform)
+    policy = IntakePolicyFactory(
+        project=project, automation_level=AutomationLevel.ASSIST, granted_to=platform
+    )
 
     answer = submit(key, policy, "assisted", SPAM).json()
 
@@ -150,8 +150,12 @@ def test_partial_mode_acts_only_outside_the_band(served, platform_key):
     # Thresholds between two scores: no score sits on a boundary.
     low = (ranked[24] + ranked[25]) / 2
     high = (ranked[74] + ranked[75]) / 2
-    policy = make_policy(
-        project, level=AutomationLevel.PARTIAL, remove=high, allow=low, granted_to=platform
+    policy = IntakePolicyFactory(
+        project=project,
+        automation_level=AutomationLevel.PARTIAL,
+        spam__remove_threshold=high,
+        spam__allow_threshold=low,
+        granted_to=platform,
     )
 
     states = {}
@@ -171,14 +175,14 @@ def test_partial_mode_acts_only_outside_the_band(served, platform_key):
 
 
 def project_path(served):
-    from tests.conftest import DATASETS
+    from tests.skips import DATASETS
 
     return DATASETS / "sms_spam_collection.tsv"
 
 
 def test_without_a_production_model_content_goes_to_people(platform_key):
     platform, key = platform_key
-    policy = make_policy(ProjectFactory(), level=AutomationLevel.FULL, granted_to=platform)
+    policy = IntakePolicyFactory(automation_level=AutomationLevel.FULL, granted_to=platform)
 
     answer = submit(key, policy, "no-model", SPAM).json()
 
@@ -191,7 +195,9 @@ def test_without_a_production_model_content_goes_to_people(platform_key):
 def test_automatic_decisions_never_become_training_labels(served, platform_key):
     project, _ = served
     platform, key = platform_key
-    policy = make_policy(project, level=AutomationLevel.FULL, granted_to=platform)
+    policy = IntakePolicyFactory(
+        project=project, automation_level=AutomationLevel.FULL, granted_to=platform
+    )
     labels_before = Annotation.objects.count()
 
     answer = submit(key, policy, "auto", SPAM).json()
@@ -206,7 +212,9 @@ def test_automatic_decisions_never_become_training_labels(served, platform_key):
 def test_every_content_gets_an_item_and_an_author_and_repeats_change_nothing(served, platform_key):
     project, _ = served
     platform, key = platform_key
-    policy = make_policy(project, level=AutomationLevel.ASSIST, granted_to=platform)
+    policy = IntakePolicyFactory(
+        project=project, automation_level=AutomationLevel.ASSIST, granted_to=platform
+    )
     items_before = Item.objects.count()
 
     first = submit(key, policy, "dup-1", HAM, context={"language": "en", "url": "https://x.test/1"})
@@ -225,7 +233,9 @@ def test_every_content_gets_an_item_and_an_author_and_repeats_change_nothing(ser
 def test_canary_scores_its_share_and_shadow_versions_are_logged(served, platform_key):
     project, production = served
     platform, key = platform_key
-    policy = make_policy(project, level=AutomationLevel.ASSIST, granted_to=platform)
+    policy = IntakePolicyFactory(
+        project=project, automation_level=AutomationLevel.ASSIST, granted_to=platform
+    )
     policy.canary_share = 0.5
     policy.save()
     canary = _copy_version(production, stage=Stage.CANARY)
@@ -268,7 +278,7 @@ def _copy_version(version, *, stage: str):
 
 def test_bad_input_is_refused_with_a_clear_message(platform_key, settings):
     platform, key = platform_key
-    policy = make_policy(ProjectFactory(), level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
+    policy = IntakePolicyFactory(automation_level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
     settings.TANDEM_TEXT_MAX_CHARS = 50
 
     too_long = submit(key, policy, "long", "x" * 51)
@@ -292,7 +302,7 @@ def test_bad_input_is_refused_with_a_clear_message(platform_key, settings):
 
 def test_batch_accepts_good_entries_and_reports_bad_ones_by_index(platform_key, settings):
     platform, key = platform_key
-    policy = make_policy(ProjectFactory(), level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
+    policy = IntakePolicyFactory(automation_level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
     settings.TANDEM_TEXT_MAX_CHARS = 200
     items = [
         {"policy": policy.pk, "external_id": "b0", "author_id": "a", "text": HAM},
@@ -330,10 +340,9 @@ def test_batch_over_the_limit_is_refused(platform_key, settings):
 
 def test_rules_flag_content_for_review(platform_key):
     platform, key = platform_key
-    policy = make_policy(
-        ProjectFactory(),
-        level=AutomationLevel.HUMAN_ONLY,
-        rules=[r"\bprize\b", "jackpot"],
+    policy = IntakePolicyFactory(
+        automation_level=AutomationLevel.HUMAN_ONLY,
+        spam__rules=[r"\bprize\b", "jackpot"],
         granted_to=platform,
     )
 
@@ -353,7 +362,7 @@ def test_rules_flag_content_for_review(platform_key):
 def test_platform_polls_the_state_of_its_own_content_only(platform_key):
     platform, key = platform_key
     _, other_key = platform_with_key("Other", scopes=("reports",))
-    policy = make_policy(ProjectFactory(), level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
+    policy = IntakePolicyFactory(automation_level=AutomationLevel.HUMAN_ONLY, granted_to=platform)
     answer = submit(key, policy, "mine", HAM).json()
 
     mine = APIClient().get("/api/v1/platform/contents/mine/", **auth(key))
@@ -367,15 +376,16 @@ def test_platform_polls_the_state_of_its_own_content_only(platform_key):
 def test_automatic_enforcement_reaches_the_platform_by_signed_webhook(
     served, platform_key, settings, django_capture_on_commit_callbacks
 ):
-    from moderation.models import WebhookEndpoint
-    from tests.moderation.webhook_receiver import SECRET, Receiver
+    from tests.webhook_receiver import SECRET, Receiver
 
     settings.TANDEM_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     project, _ = served
     platform, key = platform_key
-    policy = make_policy(project, level=AutomationLevel.FULL, granted_to=platform)
+    policy = IntakePolicyFactory(
+        project=project, automation_level=AutomationLevel.FULL, granted_to=platform
+    )
     with Receiver(200) as receiver:
-        WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret=SECRET)
+        WebhookEndpointFactory(platform=platform, url=receiver.url, secret=SECRET)
         with django_capture_on_commit_callbacks(execute=True):
             removed = submit(key, policy, "auto-spam", SPAM).json()
             allowed = submit(key, policy, "auto-ham", HAM).json()
@@ -394,7 +404,9 @@ def test_automatic_decisions_send_nothing_without_a_configured_endpoint(served, 
 
     project, _ = served
     platform, key = platform_key
-    policy = make_policy(project, level=AutomationLevel.FULL, granted_to=platform)
+    policy = IntakePolicyFactory(
+        project=project, automation_level=AutomationLevel.FULL, granted_to=platform
+    )
 
     assert submit(key, policy, "quiet", SPAM).json()["state"] == "removed"
     assert not WebhookDelivery.objects.exists()
@@ -410,7 +422,9 @@ def test_a_model_that_cannot_run_leaves_the_decision_to_people_instead_of_failin
 
     project, version = served
     platform, key = platform_key
-    policy = make_policy(project, level=AutomationLevel.FULL, granted_to=platform)
+    policy = IntakePolicyFactory(
+        project=project, automation_level=AutomationLevel.FULL, granted_to=platform
+    )
     if broken == "embedder":
         version.embedder = "no-such-embedder@1"
         version.save(update_fields=["embedder"])

@@ -21,12 +21,18 @@ from labeling.models import Item
 from labeling.selectors.embedders import project_embedder_name
 from models_app.services.embeddings import embedding_store
 from moderation.choices import AutomationLevel, ContentState
-from moderation.models import Appeal, Author, Content, HashEntry, PolicyGrant, Report
+from moderation.models import Appeal, Author, Content, PolicyGrant, Report
 from moderation.services import hashbank, rules
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
-from tests.moderation.intake_fixtures import auth, make_policy, platform_with_key
-from tests.moderation.review_factories import make_author, make_content, make_member
-from tests.moderation.review_factories import make_policy as make_review_policy
+from tests.factories.intake import auth, platform_with_key
+from tests.factories.moderation import (
+    AuthorFactory,
+    ContentFactory,
+    HashEntryFactory,
+    IntakePolicyFactory,
+    PolicyMemberFactory,
+    ReviewPolicyFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,22 +46,22 @@ def tenants():
     platform_a, key_a = platform_with_key("Platform A", scopes=SCOPES)
     platform_b, key_b = platform_with_key("Platform B", scopes=SCOPES)
     # Partial automation: a hash match removes content at once (and says so in the answer).
-    policy_a = make_policy(
-        ProjectFactory(name="Project A"),
+    policy_a = IntakePolicyFactory(
+        project=ProjectFactory(name="Project A"),
         name="Policy A",
-        level=AutomationLevel.PARTIAL,
-        rules=["prize"],
+        automation_level=AutomationLevel.PARTIAL,
+        spam__rules=["prize"],
         granted_to=platform_a,
     )
-    HashEntry.objects.create(
+    HashEntryFactory(
         kind="sha256",
         value=hashlib.sha256(KNOWN_BAD.encode()).hexdigest(),
         category=policy_a.categories.get(),
     )
-    policy_b = make_policy(
-        ProjectFactory(name="Project B"),
+    policy_b = IntakePolicyFactory(
+        project=ProjectFactory(name="Project B"),
         name="Policy B",
-        level=AutomationLevel.HUMAN_ONLY,
+        automation_level=AutomationLevel.HUMAN_ONLY,
         granted_to=platform_b,
     )
     # A's content: removed by the hash bank, with a final decision B could try to appeal.
@@ -242,17 +248,17 @@ def test_a_revoked_grant_stops_intake_reports_appeals_and_status_at_once(tenants
 @pytest.fixture
 def two_policies():
     """One platform, one author posting under two policies, a moderator in each policy."""
-    policy_1 = make_review_policy()
-    policy_2 = make_review_policy()
+    policy_1 = ReviewPolicyFactory()
+    policy_2 = ReviewPolicyFactory()
     platform = platform_with_key("Shared platform")[0]
-    author = make_author(platform)
+    author = AuthorFactory(platform=platform)
     return {
         "policy_1": policy_1,
         "policy_2": policy_2,
         "platform": platform,
         "author": author,
-        "moderator_1": make_member(policy_1, Role.MODERATOR),
-        "moderator_2": make_member(policy_2, Role.MODERATOR),
+        "moderator_1": PolicyMemberFactory(policy=policy_1, role=Role.MODERATOR),
+        "moderator_2": PolicyMemberFactory(policy=policy_2, role=Role.MODERATOR),
     }
 
 
@@ -266,13 +272,13 @@ def _detail(user, content):
 
 def test_author_history_lists_only_content_of_policies_the_viewer_moderates(two_policies):
     w = two_policies
-    first = make_content(policy=w["policy_1"], platform=w["platform"], author=w["author"])
-    other = make_content(
+    first = ContentFactory(policy=w["policy_1"], platform=w["platform"], author=w["author"])
+    other = ContentFactory(
         policy=w["policy_2"], platform=w["platform"], author=w["author"], state="removed"
     )
     other.decisions.create(action="remove", is_final=True, moderator_name="mo-2")
-    later = make_content(policy=w["policy_1"], platform=w["platform"], author=w["author"])
-    both = make_member(w["policy_1"], Role.MODERATOR)
+    later = ContentFactory(policy=w["policy_1"], platform=w["platform"], author=w["author"])
+    both = PolicyMemberFactory(policy=w["policy_1"], role=Role.MODERATOR)
     MembershipFactory(project=w["policy_2"].project, user=both, role=Role.MODERATOR)
 
     seen_by_1 = _detail(w["moderator_1"], first)["author_history"]
@@ -291,13 +297,13 @@ def test_author_history_lists_only_content_of_policies_the_viewer_moderates(two_
 def test_similar_content_never_shows_another_policys_content():
     """Two policies on one project share its embeddings: the nearest decided content of the
     other policy is not among the similar ones."""
-    policy_1 = make_review_policy()
-    policy_2 = make_review_policy(project=policy_1.project)
+    policy_1 = ReviewPolicyFactory()
+    policy_2 = ReviewPolicyFactory(project=policy_1.project)
     platform = platform_with_key("Shared platform")[0]
-    moderator = make_member(policy_1, Role.MODERATOR)
-    content = make_content(policy=policy_1, platform=platform)
-    mine = make_content(policy=policy_1, platform=platform, state="allowed")
-    theirs = make_content(policy=policy_2, platform=platform, state="allowed")
+    moderator = PolicyMemberFactory(policy=policy_1, role=Role.MODERATOR)
+    content = ContentFactory(policy=policy_1, platform=platform)
+    mine = ContentFactory(policy=policy_1, platform=platform, state="allowed")
+    theirs = ContentFactory(policy=policy_2, platform=platform, state="allowed")
     Content.objects.filter(pk__in=[mine.pk, theirs.pk]).update(decided_at=timezone.now())
     project = policy_1.project
     embedding_store(
@@ -314,7 +320,7 @@ def test_similar_content_never_shows_another_policys_content():
 
 def test_grants_are_kept_per_pair_and_listed_on_the_policy(tenants):
     policy_a = tenants["policy_a"]
-    admin = make_member(policy_a, Role.ADMIN)
+    admin = PolicyMemberFactory(policy=policy_a, role=Role.ADMIN)
     client = APIClient()
     client.force_login(admin)
 

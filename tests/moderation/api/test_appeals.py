@@ -13,16 +13,17 @@ from core.models import AuditEvent
 from labeling.choices import AnnotationSource, Role
 from labeling.models import Annotation
 from moderation.choices import AppealState, ContentState
-from moderation.models import Appeal, Decision, WebhookEndpoint
+from moderation.models import Appeal, Decision
 from moderation.services.platforms import api_key_create
 from tests.factories import UserFactory
-from tests.moderation.review_factories import (
+from tests.factories.moderation import (
+    AuthorFactory,
+    ContentFactory,
+    PlatformFactory,
+    PolicyMemberFactory,
+    ReviewPolicyFactory,
+    WebhookEndpointFactory,
     decide_body,
-    make_author,
-    make_content,
-    make_member,
-    make_platform,
-    make_policy,
 )
 
 pytestmark = pytest.mark.django_db
@@ -32,11 +33,11 @@ SECRET = "appeal-hook-secret"
 @pytest.fixture
 def removed(api, django_capture_on_commit_callbacks):
     """Content removed (with a warning) by a moderator, and a platform key that may appeal."""
-    policy = make_policy()
-    platform = make_platform()
-    author = make_author(platform)
-    moderator = make_member(policy, Role.SENIOR_MODERATOR)
-    content = make_content(policy=policy, platform=platform, author=author, external_id="post-1")
+    policy = ReviewPolicyFactory()
+    platform = PlatformFactory()
+    author = AuthorFactory(platform=platform)
+    moderator = PolicyMemberFactory(policy=policy, role=Role.SENIOR_MODERATOR)
+    content = ContentFactory(policy=policy, platform=platform, author=author, external_id="post-1")
     client = api.as_user(moderator)
     client.post("/api/v1/moderation/queue/next/", {}, format="json")
     response = client.post(
@@ -94,7 +95,7 @@ def test_second_open_appeal_and_unknown_content_are_refused(removed):
 
 def test_content_without_a_final_decision_cannot_be_appealed(removed):
     policy, platform, *_, platform_client = removed
-    make_content(policy=policy, platform=platform, external_id="post-2")
+    ContentFactory(policy=policy, platform=platform, external_id="post-2")
 
     response = _appeal(platform_client, external_id="post-2")
 
@@ -166,9 +167,9 @@ def test_overturn_restores_content_corrects_the_label_and_sends_a_webhook(
     settings.TANDEM_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     policy, platform, author, moderator, content, platform_client = removed
     appeal_id = _appeal(platform_client).json()["id"]
-    reviewer = make_member(policy, Role.SENIOR_MODERATOR)
+    reviewer = PolicyMemberFactory(policy=policy, role=Role.SENIOR_MODERATOR)
     receiver = _Receiver()
-    WebhookEndpoint.objects.create(platform=platform, url=receiver.url, secret=SECRET)
+    WebhookEndpointFactory(platform=platform, url=receiver.url, secret=SECRET)
     audit_before = AuditEvent.objects.count()
 
     try:
@@ -206,7 +207,9 @@ def test_upheld_appeal_keeps_the_decision_and_the_label(removed, api):
     policy, _platform, author, _moderator, content, platform_client = removed
     appeal_id = _appeal(platform_client).json()["id"]
 
-    response = _decide(api.as_user(make_member(policy, Role.ADMIN)), appeal_id, "uphold")
+    response = _decide(
+        api.as_user(PolicyMemberFactory(policy=policy, role=Role.ADMIN)), appeal_id, "uphold"
+    )
 
     assert response.status_code == 200
     content.refresh_from_db()
@@ -215,7 +218,9 @@ def test_upheld_appeal_keeps_the_decision_and_the_label(removed, api):
     assert author.strikes == 1
     assert Annotation.objects.filter(item=content.item).count() == 1
     assert (
-        _decide(api.as_user(make_member(policy, Role.ADMIN)), appeal_id, "overturn").status_code
+        _decide(
+            api.as_user(PolicyMemberFactory(policy=policy, role=Role.ADMIN)), appeal_id, "overturn"
+        ).status_code
         == 409
     )
 
@@ -224,11 +229,11 @@ def test_appeal_queue_lists_open_appeals_for_senior_moderators_only(removed, api
     policy, *_, platform_client = removed
     _appeal(platform_client)
 
-    senior = api.as_user(make_member(policy, Role.SENIOR_MODERATOR)).get(
+    senior = api.as_user(PolicyMemberFactory(policy=policy, role=Role.SENIOR_MODERATOR)).get(
         "/api/v1/moderation/appeals/", {"state": "open"}
     )
     moderator = APIClient()
-    moderator.force_login(make_member(policy, Role.MODERATOR))
+    moderator.force_login(PolicyMemberFactory(policy=policy, role=Role.MODERATOR))
     plain = moderator.get("/api/v1/moderation/appeals/", {"state": "open"})
 
     assert [a["external_id"] for a in senior.json()["results"]] == ["post-1"]

@@ -1,4 +1,5 @@
-"""Shared set-up for the intake tests: a platform with keys, policies, a trained SMS model."""
+"""Shared set-up for the intake tests: a platform with a key and the key's header, images as
+intake takes them, a text project with a model trained on SMS spam labels."""
 
 from __future__ import annotations
 
@@ -14,11 +15,10 @@ from labeling.services.training import training_job_run
 from models_app.choices import JobStatus, JobTrigger, Stage
 from models_app.models import ModelVersion
 from models_app.services.registry import model_version_set_stage
-from moderation.models import Platform, Policy, PolicyCategory, ReasonCode
-from moderation.services.platforms import api_key_create
-from tests.factories import ItemFactory, ProjectFactory, UserFactory
+from moderation.models import Platform
+from tests.factories import ItemFactory, ProjectFactory
 from tests.factories.learning import give_labels
-from tests.factories.moderation import grant
+from tests.factories.moderation import PlatformApiKeyFactory
 
 
 def sms_rows(path: Path, limit: int | None = None) -> list[tuple[str, str]]:
@@ -59,47 +59,10 @@ def trained_project(sms_path: Path, *, n: int = 600) -> tuple[Project, ModelVers
     return project, version
 
 
-def make_policy(
-    project: Project,
-    *,
-    level: str,
-    name: str = "Community rules",
-    remove: float = 0.9,
-    allow: float = 0.1,
-    rules: list[str] | None = None,
-    severity: int = 3,
-    granted_to: Platform | None = None,
-) -> Policy:
-    """A policy with one category ``spam`` and two reason codes; ``granted_to``: a platform
-    that may use it (without one, no platform's key can)."""
-    policy = Policy.objects.create(name=name, project=project, automation_level=level)
-    if granted_to is not None:
-        grant(policy, granted_to)
-    category = PolicyCategory.objects.create(
-        policy=policy,
-        name="spam",
-        label_class="spam",
-        severity=severity,
-        remove_threshold=remove,
-        allow_threshold=allow,
-        sla_hours=12,
-        rules=rules or [],
-    )
-    ReasonCode.objects.create(
-        policy=policy, category=category, code="SPAM-1", description="Unsolicited advertising"
-    )
-    ReasonCode.objects.create(
-        policy=policy, code="OK-1", description="Within the rules", action="approve"
-    )
-    return policy
-
-
 def platform_with_key(name: str = "Chatter", scopes=("intake", "reports")) -> tuple[Platform, str]:
-    platform = Platform.objects.create(name=name)
-    created = api_key_create(
-        platform=platform, scopes=list(scopes), created_by=UserFactory(is_staff=True)
-    )
-    return platform, created.key
+    """A platform named ``name`` and the secret of its new key with ``scopes``."""
+    api_key = PlatformApiKeyFactory(platform__name=name, scopes=list(scopes))
+    return api_key.platform, api_key.key
 
 
 def auth(key: str) -> dict[str, str]:

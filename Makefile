@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMPS := .make
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: run test install lint lint-python lint-frontend test-python test-frontend build-frontend browser clean bench
+.PHONY: run test install lint lint-python typecheck lint-frontend test-python test-frontend build-frontend browser clean bench
 
 # The laptop settings (SQLite, DEBUG, loopback only); every entry point defaults to production.
 run: install
@@ -50,12 +50,17 @@ browser:
 	  else echo "Not installed: $$missing; the tests that need them will be skipped (apt-get install $$missing)."; fi; \
 	fi
 
-lint: lint-python lint-frontend
+lint: lint-python typecheck lint-frontend
 
 lint-python: $(STAMPS)/python
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+# mypy with the Django and DRF plugins over the apps and config ([tool.mypy] in pyproject.toml).
+# Results are cached in .mypy_cache: a run after a small change takes seconds.
+typecheck: $(STAMPS)/python
+	$(BIN)/mypy
 
 lint-frontend: $(STAMPS)/frontend-deps
 	npm --prefix frontend run lint

@@ -97,7 +97,7 @@ def load_custom(path: Path, text_col: str, label_col: str, positive: str | None)
 
 def embed(texts: list[str]) -> tuple[np.ndarray, float]:
     """MiniLM embeddings, cached on disk by content (the first run of a dataset embeds it)."""
-    from models_app.ml.embedders import get_embedder
+    from models_app.ml.embedders.registry import get_embedder
 
     embedder = get_embedder("minilm")
     digest = hashlib.sha256("\x1e".join(texts).encode() + embedder.key.encode()).hexdigest()[:16]
@@ -131,7 +131,7 @@ def encode_baseline(texts: list[str]) -> float:
 
 def embed_side_by_side(texts: list[str], rounds: int = 2) -> tuple[float, float]:
     """Tandem's embedder and plain ``encode``, alternated, best of ``rounds`` each (texts/s)."""
-    from models_app.ml.embedders import get_embedder
+    from models_app.ml.embedders.registry import get_embedder
 
     embedder = get_embedder("minilm")
     embedder.embed(texts[:64])  # load the model outside the timing
@@ -172,7 +172,7 @@ def simulate(
     ``modal_*`` strategies are the baseline: plain scikit-learn logistic regression and modAL's
     query functions (``modal_random``: the same model, random picks).
     """
-    from models_app.ml.classifiers import fit_classifier
+    from models_app.ml.classifiers.fit import fit_classifier
     from models_app.ml.strategies import Strategy, select_batch
 
     baseline = strategy.startswith("modal_")
@@ -252,7 +252,7 @@ def run_dataset(
 ) -> dict:
     from sklearn.model_selection import train_test_split
 
-    from models_app.ml.classifiers import fit_classifier
+    from models_app.ml.classifiers.fit import fit_classifier
 
     print(
         f"\n== {dataset.name}: {len(dataset.texts):,} texts, {dataset.positive.mean():.1%} positive"

@@ -149,7 +149,7 @@ def setup() -> dict:
 def encode_baseline(texts: list[str]) -> float:
     """Raw MiniLM throughput (items/s) on ``texts`` in batches of BATCH_SIZE."""
     sys.path.insert(0, str(REPO))
-    from models_app.ml.embedders import get_embedder
+    from models_app.ml.embedders.registry import get_embedder
 
     embedder = get_embedder("minilm")
     embedder.embed(texts[:BATCH_SIZE])  # load the weights

@@ -19,8 +19,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 observability_connect()
 app.conf.task_queues = [Queue(name) for name in ("default", "embeddings", "training", "webhooks")]
 app.conf.task_routes = {
-    "models_app.tasks.embed_*": {"queue": "embeddings"},
-    "models_app.tasks.train_*": {"queue": "training"},
     "labeling.tasks.embed_*": {"queue": "embeddings"},
     "labeling.tasks.train_*": {"queue": "training"},
     "moderation.tasks.webhook_*": {"queue": "webhooks"},

@@ -43,10 +43,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         message, code, extra = limit_error
         return Response({"message": message, "extra": extra}, status=code)
     if isinstance(exc, DjangoValidationError):
-        detail = (
+        errors = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
-        exc = exceptions.ValidationError(detail)
+        exc = exceptions.ValidationError(errors)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -59,9 +59,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         response.data = {"message": _first_message(exc.detail), "extra": {"fields": exc.detail}}
     else:
         detail = getattr(exc, "detail", str(exc))
-        extra: dict[str, Any] = {}
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            extra["retry_after_seconds"] = int(exc.wait)
+        extra = {}
+        # DRF sets Throttled.wait in __init__; djangorestframework-stubs do not declare it.
+        wait = exc.wait if isinstance(exc, exceptions.Throttled) else None  # type: ignore[attr-defined]
+        if wait is not None:
+            extra["retry_after_seconds"] = int(wait)
         extra.update(getattr(exc, "extra", None) or {})
         response.data = {"message": str(detail), "extra": extra}
     return response

@@ -15,7 +15,7 @@ import contextlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpResponse
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from core.exceptions import ApplicationError
 
@@ -195,7 +195,7 @@ def file_response(
     as_image: bool,
     download_name: str = "",
     cache_control: str = CACHE_PRIVATE,
-) -> HttpResponse:
+) -> HttpResponse | FileResponse:
     """The response that hands a stored file to a caller whose access is already checked.
 
     ``as_image``: served inline as the image type its stored extension stands for (chosen by
@@ -212,6 +212,7 @@ def file_response(
     extension = name.rsplit(".", 1)[-1].lower() if "." in name.rsplit("/", 1)[-1] else ""
     image_type = IMAGE_CONTENT_TYPES.get(extension) if as_image else None
     accel_prefix = settings.TANDEM_FILES_X_ACCEL_REDIRECT
+    response: HttpResponse | FileResponse
     if accel_prefix:
         response = HttpResponse(b"", content_type=image_type or ATTACHMENT_CONTENT_TYPE)
         response["X-Accel-Redirect"] = f"{accel_prefix.rstrip('/')}/{quote(name)}"
@@ -250,8 +251,8 @@ class FirstRendererNegotiation(BaseContentNegotiation):
 class FileViewMixin:
     """For DRF views that answer with ``file_response``: errors are always JSON."""
 
-    renderer_classes = [JSONRenderer]
-    content_negotiation_class = FirstRendererNegotiation
+    renderer_classes: Sequence[type[BaseRenderer]] = [JSONRenderer]
+    content_negotiation_class: type[BaseContentNegotiation] = FirstRendererNegotiation
 
 
 # --- moving files stored under older names (data migrations) -----------------------------------

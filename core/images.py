@@ -51,13 +51,13 @@ def check_image(data: bytes, *, max_pixels: int, thumb_size: int = 256) -> Check
                 image.load()
                 image.thumbnail((thumb_size, thumb_size))
                 has_alpha = image.mode in ("RGBA", "LA", "P")
-                image = image.convert("RGBA" if has_alpha else "RGB")
+                converted = image.convert("RGBA" if has_alpha else "RGB")
                 out = io.BytesIO()
                 if has_alpha:
-                    image.save(out, format="PNG", optimize=True)
+                    converted.save(out, format="PNG", optimize=True)
                     ext = "png"
                 else:
-                    image.save(out, format="JPEG", quality=85)
+                    converted.save(out, format="JPEG", quality=85)
                     ext = "jpg"
         except UnidentifiedImageError as exc:
             raise ValueError("not an image (Pillow cannot identify it)") from exc

@@ -10,10 +10,13 @@ from typing import Any
 from rest_framework import renderers
 
 
+class _AsciiJSONRenderer(renderers.JSONRenderer):
+    ensure_ascii = True
+
+
 class JSONRenderer(renderers.JSONRenderer):
     def render(self, data: Any, accepted_media_type=None, renderer_context=None) -> bytes:
         try:
             return super().render(data, accepted_media_type, renderer_context)
         except UnicodeEncodeError:
-            self.ensure_ascii = True
-            return super().render(data, accepted_media_type, renderer_context)
+            return _AsciiJSONRenderer().render(data, accepted_media_type, renderer_context)

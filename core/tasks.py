@@ -56,7 +56,7 @@ def enqueue(task: Any, *args: Any, **options: Any) -> Any | None:
 def enqueue_on_commit(
     task: Any,
     *args: Any,
-    on_sent: Callable[[str], None] | None = None,
+    on_sent: Callable[[str], object] | None = None,
     **options: Any,
 ) -> None:
     """After the current transaction commits, send ``task(*args)``; ``on_sent(task_id)``

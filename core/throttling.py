@@ -111,9 +111,10 @@ class LoginThrottled(Throttled):
     def __init__(self, *, wait: int, message: str):
         super().__init__(wait=wait, detail=message)
         self.message = message
+        self.retry_after_seconds = wait
 
     def as_response(self) -> JsonResponse:
-        seconds = int(self.wait)
+        seconds = self.retry_after_seconds
         return error_response(
             self.message,
             status=429,

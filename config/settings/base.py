@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values come from the environment through ``config.env``."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -352,7 +353,7 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMATS = ("json", "plain")
 if TANDEM_LOG_FORMAT not in LOG_FORMATS:
     raise ImproperlyConfigured(f"TANDEM_LOG_FORMAT is json or plain, not {TANDEM_LOG_FORMAT!r}")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"context": {"()": "core.observability.logging.ContextFilter"}},

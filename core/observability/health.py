@@ -73,7 +73,12 @@ def _redis_ping(url: str, timeout: float) -> None:
 
 def _filesystem_broker_check() -> None:
     folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("data_folder_in", "")
-    if not folder or not Path(folder).is_dir() or not os.access(folder, os.W_OK):
+    if (
+        not isinstance(folder, str)
+        or not folder
+        or not Path(folder).is_dir()
+        or not os.access(folder, os.W_OK)
+    ):
         raise OSError(f"the broker folder {folder!r} is missing or not writable")
 
 

@@ -44,20 +44,20 @@ class ContextFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if getattr(record, "request_id", None) is None:
+        request_id = getattr(record, "request_id", None)
+        if request_id is None:
             # Django logs 4xx/5xx answers ("Not Found: /x") after the middleware has returned,
             # outside the request's context, but passes the request along.
             request = getattr(record, "request", None)
-            record.request_id = (
-                current_request_id.get() or getattr(request, "request_id", None) or None
-            )
+            request_id = current_request_id.get() or getattr(request, "request_id", None) or None
+            record.request_id = request_id
         task = _current_task()
         if task is not None and getattr(record, "task_id", None) is None:
             record.task_id = task.request.id
             record.task_name = task.name
         # What plain lines show between brackets: the request id, then the task.
         parts = [
-            record.request_id,
+            request_id,
             getattr(record, "task_name", None),
             getattr(record, "task_id", None),
         ]

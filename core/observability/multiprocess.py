@@ -23,8 +23,9 @@ def metrics_dir_prepare() -> Path:
     os.environ[ENV_NAME] = str(path)
     # A library that imported prometheus-client before the variable was set chose in-memory
     # values; metrics built from now on use the files.
-    values = sys.modules.get("prometheus_client.values")
-    if values is not None:
+    if "prometheus_client.values" in sys.modules:
+        from prometheus_client import values
+
         values.ValueClass = values.get_value_class()
     return path
 

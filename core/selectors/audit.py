@@ -11,7 +11,7 @@ project's scope. core imports no app, so apps register how they grant scopes
 from collections.abc import Callable
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -19,7 +19,7 @@ from core.exceptions import ApplicationError
 from core.models import AuditEvent
 
 # user -> the scopes whose events the user may read.
-ScopeResolver = Callable[[AbstractBaseUser], set[str]]
+ScopeResolver = Callable[[User], set[str]]
 _scope_resolvers: list[ScopeResolver] = []
 
 
@@ -29,7 +29,7 @@ def audit_scope_resolver_register(resolver: ScopeResolver) -> None:
         _scope_resolvers.append(resolver)
 
 
-def audit_scopes_for_user(*, user: AbstractBaseUser) -> set[str] | None:
+def audit_scopes_for_user(*, user: User) -> set[str] | None:
     """The scopes ``user`` may read; None means everything (staff and superusers)."""
     if user.is_staff or user.is_superuser:
         return None
@@ -39,7 +39,7 @@ def audit_scopes_for_user(*, user: AbstractBaseUser) -> set[str] | None:
     return scopes
 
 
-def _visible(*, user: AbstractBaseUser) -> QuerySet[AuditEvent]:
+def _visible(*, user: User) -> QuerySet[AuditEvent]:
     scopes = audit_scopes_for_user(user=user)
     if scopes is None:
         return AuditEvent.objects.all()
@@ -53,7 +53,7 @@ def _visible(*, user: AbstractBaseUser) -> QuerySet[AuditEvent]:
 
 def audit_event_list(
     *,
-    user: AbstractBaseUser,
+    user: User,
     action: str = "",
     object_type: str = "",
     object_id: str = "",
@@ -91,7 +91,7 @@ def audit_event_list(
     return events.order_by("-created_at", "-id")
 
 
-def audit_event_get(*, user: AbstractBaseUser, event_id: int) -> AuditEvent:
+def audit_event_get(*, user: User, event_id: int) -> AuditEvent:
     """One event the user may read; 404 for one outside their scopes (or missing)."""
     event = _visible(user=user).filter(pk=event_id).first()
     if event is None:

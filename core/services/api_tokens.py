@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,7 +35,7 @@ class NewApiToken:
 
 
 @transaction.atomic
-def api_token_create(*, user: AbstractBaseUser) -> NewApiToken:
+def api_token_create(*, user: User) -> NewApiToken:
     """Make a new token for ``user``, replacing (revoking) the one they had.
 
     Only the key's hash and first characters are stored. Side effects: audit
@@ -57,7 +57,7 @@ def api_token_create(*, user: AbstractBaseUser) -> NewApiToken:
 
 
 @transaction.atomic
-def api_token_revoke(*, user: AbstractBaseUser) -> None:
+def api_token_revoke(*, user: User) -> None:
     """Delete ``user``'s token: it stops working from the next request on. Revoking when there
     is none does nothing. Side effects: audit ``api_token.revoke``."""
     token = ApiToken.objects.filter(user=user).first()

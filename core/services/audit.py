@@ -7,7 +7,7 @@ Callers record inside the transaction that makes the change, so a change and its
 import json
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.serializers.json import DjangoJSONEncoder
 
 from core.middleware import current_request_id
@@ -23,7 +23,7 @@ def _plain(value: Any) -> Any:
 
 def audit_record(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     action: str,
     object_type: str,
     object_id: Any = "",
@@ -37,10 +37,10 @@ def audit_record(
     ``scope`` names what it belongs to for filtering (``labeling.project:3``,
     ``moderation.policy:2``); ``before`` / ``after`` are the changed fields' values.
     """
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    known = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
-        actor=actor if authenticated else None,
-        actor_name=actor.get_username() if authenticated else "",
+        actor=known,
+        actor_name=known.get_username() if known is not None else "",
         action=action,
         object_type=object_type,
         object_id=str(object_id),

@@ -1,7 +1,6 @@
 """Accounts: admins create or invite users; people sign in, out, and manage an API token."""
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
@@ -10,10 +9,8 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from core.exceptions import ApplicationError
 
-User = get_user_model()
 
-
-def invitation_path(*, user: AbstractBaseUser) -> str:
+def invitation_path(*, user: User) -> str:
     """A one-time link path to set a password; it stops working once the password is set.
 
     The uid and token travel in the URL fragment (after ``#``), which browsers never send to
@@ -28,7 +25,7 @@ def invitation_path(*, user: AbstractBaseUser) -> str:
 @transaction.atomic
 def user_create(
     *, username: str, email: str = "", password: str | None = None, is_staff: bool = False
-) -> AbstractBaseUser:
+) -> User:
     """Create a user. Without a password the user is invited: they set one through the link."""
     if password:
         validate_password(password)
@@ -43,7 +40,7 @@ def user_create(
 
 
 @transaction.atomic
-def invitation_accept(*, uid: str, token: str, password: str) -> AbstractBaseUser:
+def invitation_accept(*, uid: str, token: str, password: str) -> User:
     try:
         user = User.objects.get(pk=force_str(urlsafe_base64_decode(uid)))
     except (User.DoesNotExist, ValueError, TypeError, OverflowError) as exc:

@@ -15,7 +15,7 @@ from labeling.services.exports import export_stream
 class ExportApi(APIView):
     class ExportQuerySerializer(serializers.Serializer):
         format = serializers.ChoiceField(choices=ExportFormat.choices, default=ExportFormat.JSONL)
-        source = serializers.ChoiceField(choices=AnnotationSource.choices, required=False)
+        source = serializers.ChoiceField(choices=AnnotationSource.choices, required=False)  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
         labeled_only = serializers.BooleanField(required=False, default=False)
 
     @extend_schema(

@@ -14,7 +14,7 @@ class ImportErrorSerializer(serializers.Serializer):
 
 class ImportJobOutputSerializer(serializers.ModelSerializer):
     progress = serializers.FloatField(read_only=True)
-    errors = ImportErrorSerializer(many=True, read_only=True)
+    errors = ImportErrorSerializer(many=True, read_only=True)  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
     unknown_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
     created_by = serializers.CharField(
         source="created_by.username", default=None, allow_null=True, read_only=True

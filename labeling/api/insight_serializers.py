@@ -122,7 +122,7 @@ class DashboardQueueSerializer(serializers.Serializer):
 
 
 class DashboardLabelCountSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
     count = serializers.IntegerField(
         help_text="Items that a person's annotation (any source but auto) gives this label."
     )

@@ -40,10 +40,11 @@ class AdjudicationListApi(APIView):
         project = project_get_for_user(project_id=project_id, user=request.user, roles=DATA_ROLES)
         filters = s.AdjudicationFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        if filters.validated_data["state"] == "open":
-            item_ids = adjudication_open_item_ids(project=project)
-        else:
-            item_ids = adjudication_resolved_item_ids(project=project)
+        item_ids = (
+            adjudication_open_item_ids(project=project)
+            if filters.validated_data["state"] == "open"
+            else adjudication_resolved_item_ids(project=project)
+        )
         return paginated_response(
             request,
             self,

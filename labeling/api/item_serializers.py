@@ -69,8 +69,8 @@ class ItemFilterSerializer(serializers.Serializer):
     split = serializers.ChoiceField(choices=Split.choices, required=False)
     search = serializers.CharField(required=False, max_length=500)
     labeled = serializers.BooleanField(required=False, allow_null=True, default=None)
-    label = serializers.CharField(required=False, max_length=100)
-    source = serializers.ChoiceField(choices=AnnotationSource.choices, required=False)
+    label = serializers.CharField(required=False, max_length=100)  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
+    source = serializers.ChoiceField(choices=AnnotationSource.choices, required=False)  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
     ordering = serializers.ChoiceField(
         choices=ItemOrdering.choices,
         required=False,

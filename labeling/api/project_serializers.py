@@ -5,7 +5,7 @@ from rest_framework import serializers
 from core.limits import DESCRIPTION_MAX_CHARS
 from labeling.choices import DataType, SamplingStrategy, TaskType
 from labeling.models import LabelClass, Project
-from models_app.ml.embedders import EMBEDDER_NAMES
+from models_app.ml.embedders.registry import EMBEDDER_NAMES
 
 
 class LabelClassSerializer(serializers.ModelSerializer):

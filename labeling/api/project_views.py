@@ -10,7 +10,11 @@ from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from labeling.api import project_serializers as s
 from labeling.choices import MANAGE_ROLES
 from labeling.models import ProjectMembership
-from labeling.selectors.projects import project_get_for_user, project_list
+from labeling.selectors.projects import (
+    project_get_for_user,
+    project_list,
+    project_with_item_count,
+)
 from labeling.services import projects as project_services
 
 
@@ -54,8 +58,7 @@ class ProjectDetailApi(APIView):
     @extend_schema(responses=s.ProjectOutputSerializer)
     def get(self, request, project_id: int):
         project = project_get_for_user(project_id=project_id, user=request.user)
-        project.item_count = project.items.count()
-        return Response(s.ProjectOutputSerializer(project).data)
+        return Response(s.ProjectOutputSerializer(project_with_item_count(project=project)).data)
 
     @extend_schema(request=s.ProjectUpdateInputSerializer, responses=s.ProjectOutputSerializer)
     def patch(self, request, project_id: int):
@@ -65,8 +68,7 @@ class ProjectDetailApi(APIView):
         project = project_services.project_update(
             project=project, data=data.validated_data, actor=request.user
         )
-        project.item_count = project.items.count()
-        return Response(s.ProjectOutputSerializer(project).data)
+        return Response(s.ProjectOutputSerializer(project_with_item_count(project=project)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, project_id: int):

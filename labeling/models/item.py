@@ -2,6 +2,9 @@ from django.db import models
 
 from labeling.choices import Split
 
+# Longer ids are refused at import: cutting them short could make two ids one.
+EXTERNAL_ID_MAX_LENGTH = 255
+
 
 class Item(models.Model):
     """The unit to label: one text or one image, unique per project by ``external_id``."""
@@ -10,7 +13,7 @@ class Item(models.Model):
     project = models.ForeignKey(
         "labeling.Project", on_delete=models.CASCADE, related_name="items", db_index=False
     )
-    external_id = models.CharField(max_length=255)
+    external_id = models.CharField(max_length=EXTERNAL_ID_MAX_LENGTH)
     text = models.TextField(null=True, blank=True)
     # Stored under random names (``core.files``), served only by the item's file endpoints.
     image = models.FileField(upload_to="items/", max_length=255, null=True, blank=True)

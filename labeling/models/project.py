@@ -21,7 +21,7 @@ class Project(models.Model):
     sampling_strategy = models.CharField(
         max_length=16, choices=SamplingStrategy.choices, default=SamplingStrategy.HYBRID
     )
-    # An embedder name from models_app.ml.embedders; blank = the default for the data type.
+    # An embedder name from models_app.ml.embedders.registry; blank = the default for the data type.
     embedder = models.CharField(max_length=32, blank=True, default="")
     # Retrain after this many new human labels; 0 = only by hand or by schedule.
     retrain_every = models.PositiveIntegerField(default=50)
@@ -49,6 +49,9 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Not a column: the caller's role, set by the selectors that check access.
+    caller_role: str
 
     class Meta:
         ordering = ["-created_at", "-id"]

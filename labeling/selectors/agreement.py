@@ -171,7 +171,7 @@ def adjudication_entries(*, project: Project, item_ids: list[int]) -> list[dict[
         item = by_id.get(item_id)
         if item is None:
             continue
-        latest: dict[int, Annotation] = {}
+        latest: dict[int | None, Annotation] = {}  # by annotator id (never None here)
         for annotation in item.people_annotations:
             latest[annotation.annotator_id] = annotation  # ordered by id: the last one stays
         try:

@@ -1,6 +1,6 @@
 """Which audit-log scopes a person may read, as labeling grants them."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from labeling.choices import Role
 from labeling.models import ProjectMembership
@@ -15,7 +15,7 @@ def project_audit_scope(*, project_id: int) -> str:
     return f"labeling.project:{project_id}"
 
 
-def audit_scopes_of_projects(user: AbstractBaseUser) -> set[str]:
+def audit_scopes_of_projects(user: User) -> set[str]:
     """``labeling.project:<id>`` for every project where ``user`` is an admin or senior
     moderator (the audit log's resolver for project-scoped events)."""
     if not user.is_authenticated:

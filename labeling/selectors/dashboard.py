@@ -4,6 +4,7 @@ Every figure is aggregated by the database (a project may hold a million items);
 shapes the grouped rows. Days are calendar days in the server's time zone (``TIME_ZONE``).
 """
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -127,7 +128,7 @@ def daily_series(*, project: Project, now: datetime) -> list[dict[str, Any]]:
     series = []
     for offset in range(SERIES_DAYS):
         day = first_day + timedelta(days=offset)
-        row = by_day.get(day, {})
+        row: Mapping[str, Any] = by_day.get(day, {})
         accepted, corrected = row.get("accepted", 0), row.get("corrected", 0)
         series.append(
             {

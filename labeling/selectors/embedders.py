@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 from labeling.models import Project
 
 if TYPE_CHECKING:
-    from models_app.ml.embedders import Embedder
+    from models_app.ml.embedders.base import Embedder
 
 
 def project_embedder_name(*, project: Project) -> str:
-    from models_app.ml.embedders import default_embedder_name
+    from models_app.ml.embedders.registry import default_embedder_name
 
     return project.embedder or default_embedder_name(project.data_type)
 
@@ -23,6 +23,6 @@ def project_embedder_name(*, project: Project) -> str:
 def project_embedder(*, project: Project) -> Embedder:
     """The project's embedder (weights load on first use); ``EmbedderUnavailable`` names the
     package to install when it cannot run here."""
-    from models_app.ml.embedders import get_embedder
+    from models_app.ml.embedders.registry import get_embedder
 
     return get_embedder(project_embedder_name(project=project))

@@ -75,7 +75,7 @@ def auto_label_summary(*, project: Project) -> dict[str, Any]:
         "n_audit": estimate.get("n_audit"),
         "model_version": estimate.get("model_version"),
         "message": estimate.get("message", ""),
-        "created_at": job.finished_at if estimate else None,
+        "created_at": job.finished_at if job is not None and estimate else None,
         "counts": {
             "auto_labeled": Annotation.objects.filter(
                 item__project=project, source=AnnotationSource.AUTO
@@ -141,10 +141,10 @@ def latest_labels(
         (item_id, labels, split, is_audit, AnnotationSource.HUMAN)
         for item_id, (labels, split, is_audit) in gold.items()
     ]
-    for item_id, group in groupby(rows.iterator(chunk_size=20_000), key=itemgetter(0)):
+    for item_id, grouped in groupby(rows.iterator(chunk_size=20_000), key=itemgetter(0)):
         if item_id in gold:
             continue
-        group = list(group)
+        group = list(grouped)
         if len(group) == 1:  # most items: one label, nothing to weigh
             _item_id, _id, labels, source, _annotator_id, split, is_audit = group[0]
             chosen.append((item_id, list(labels or []), split, bool(is_audit), source))
@@ -171,6 +171,7 @@ def latest_labels(
             if source == AnnotationSource.AUTO and person_already:
                 continue
             picked = (labels, source)
+        assert picked is not None  # the oldest record is always taken
         labels, source = picked
         chosen.append((item_id, labels, group[0][5], bool(group[0][6]), source))
     chosen.sort(key=itemgetter(0))

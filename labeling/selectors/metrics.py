@@ -37,7 +37,7 @@ def _items_after_last_vector(project: Project) -> int:
     """Items newer than the project's last stored vector: what a job that has not started yet
     will embed (items are embedded in id order; older items without a vector, e.g. unreadable
     images, are not counted)."""
-    from models_app.ml.embedders import EmbedderUnavailable
+    from models_app.ml.embedders.base import EmbedderUnavailable
 
     try:
         embedder_key = project_embedder(project=project).key
@@ -58,7 +58,7 @@ def embedding_backlog_gauges() -> list[GaugeFamily]:
     jobs = GaugeFamily(
         "tandem_embedding_jobs", "Embedding jobs queued or running, by status.", ("status",)
     )
-    by_status = dict.fromkeys(ACTIVE_JOB_STATUSES, 0)
+    by_status: dict[str, int] = dict.fromkeys(ACTIVE_JOB_STATUSES, 0)
     active = TrainingJob.objects.filter(
         kind=JobKind.EMBED, status__in=ACTIVE_JOB_STATUSES
     ).values_list("owner", "status", "progress", "result")

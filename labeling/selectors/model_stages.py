@@ -47,7 +47,7 @@ def _decisions_since(*, project: Project, since: datetime) -> dict[int, list[str
 def _agreement(
     *, project: Project, version: ModelVersion, decisions: dict[int, list[str]]
 ) -> dict[str, Any]:
-    from models_app.ml.classifiers import TrainedClassifier
+    from models_app.ml.classifiers.trained import TrainedClassifier
 
     result: dict[str, Any] = {"decisions": len(decisions), "n": 0, "agreement": None}
     if not decisions:

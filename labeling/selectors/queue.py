@@ -6,7 +6,7 @@ Nothing here shows one annotator's labels to another: with overlap, each works b
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
@@ -22,7 +22,7 @@ QUEUE_SIZE_CAP = 10_000
 
 
 def assignment_open_list(
-    *, project: Project, user: AbstractBaseUser, now: datetime | None = None
+    *, project: Project, user: User, now: datetime | None = None
 ) -> QuerySet[QueueAssignment]:
     """The caller's running leases in the project, oldest first (to resume after a reload)."""
     return (
@@ -37,7 +37,7 @@ def assignment_open_list(
     )
 
 
-def annotation_history(*, project: Project, user: AbstractBaseUser) -> QuerySet[Annotation]:
+def annotation_history(*, project: Project, user: User) -> QuerySet[Annotation]:
     """The caller's own labels in the project (given here, not imported), newest first."""
     return (
         Annotation.objects.filter(
@@ -48,7 +48,7 @@ def annotation_history(*, project: Project, user: AbstractBaseUser) -> QuerySet[
     )
 
 
-def queue_size(*, project: Project, user: AbstractBaseUser) -> int:
+def queue_size(*, project: Project, user: User) -> int:
     """How many items the caller could still be handed, counted up to ``QUEUE_SIZE_CAP``."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -101,9 +101,7 @@ def _model_summary(*, project: Project) -> dict[str, Any] | None:
     }
 
 
-def queue_stats(
-    *, project: Project, user: AbstractBaseUser, now: datetime | None = None
-) -> dict[str, Any]:
+def queue_stats(*, project: Project, user: User, now: datetime | None = None) -> dict[str, Any]:
     """The caller's progress in the project: done today and in total, pace, how often they
     accepted the model's proposal, what is left for them, and the model serving now."""
     now = now or timezone.now()

@@ -1,6 +1,6 @@
 """Gold labels: a data owner settles what an item's label is when its annotators disagree."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from core.services.audit import audit_record
@@ -11,7 +11,7 @@ from labeling.services.annotations import annotation_labels_clean
 
 @transaction.atomic
 def adjudication_resolve(
-    *, item: Item, resolved_by: AbstractBaseUser, labels: list[str], note: str = ""
+    *, item: Item, resolved_by: User, labels: list[str], note: str = ""
 ) -> Adjudication:
     """Set (or change) the item's gold label; training uses it over every annotation.
 

@@ -15,7 +15,7 @@ through ``annotation_insert`` would cost them orders of magnitude.
 
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -95,7 +95,7 @@ def _retrain_check_after_commit(project_id: int) -> None:
 def annotation_insert(
     *,
     item: Item,
-    annotator: AbstractBaseUser | None,
+    annotator: User | None,
     labels: list[str],
     source: str,
     client: str,
@@ -144,7 +144,7 @@ def annotation_insert(
     return annotation
 
 
-def annotation_by_client_key(*, user: AbstractBaseUser, client_key: str) -> Annotation | None:
+def annotation_by_client_key(*, user: User, client_key: str) -> Annotation | None:
     """The annotation ``user`` stored with ``client_key`` (their idempotency key), if any."""
     return (
         Annotation.objects.select_related("suggested_by")
@@ -168,7 +168,7 @@ def annotation_replay(*, annotation: Annotation, item: Item) -> Annotation:
 def annotation_create(
     *,
     item: Item,
-    annotator: AbstractBaseUser,
+    annotator: User,
     labels: list[str],
     client: str = AnnotationClient.API,
     time_on_item_ms: int | None = None,
@@ -219,7 +219,7 @@ def annotation_create(
 def _annotation_create_unleased(
     *,
     item: Item,
-    annotator: AbstractBaseUser,
+    annotator: User,
     labels: list[str],
     client: str,
     time_on_item_ms: int | None,
@@ -232,7 +232,7 @@ def _annotation_create_unleased(
         QueueAssignment.objects.select_for_update().filter(item=item, user=annotator).first()
     )
     held = assignment is not None and assignment.state == AssignmentState.LEASED
-    if held:
+    if assignment is not None and held:
         suggested, suggested_by_id = assignment.suggested_labels, assignment.suggested_by_id
     else:
         suggested, _, suggested_by_id = item_suggestion(item=item)
@@ -267,7 +267,7 @@ def _annotation_create_unleased(
 
 
 def annotation_get_for_edit(
-    *, project: Project, annotation_id: int, user: AbstractBaseUser, now: datetime | None = None
+    *, project: Project, annotation_id: int, user: User, now: datetime | None = None
 ) -> Annotation:
     """The caller's own human annotation in ``project``, if it may still be changed.
 

@@ -42,8 +42,15 @@ def copy_text(rows: Sequence[Sequence[Any]]) -> str:
 
 
 def _columns(model: type[models.Model], fields: Sequence[str]) -> list[str]:
-    meta = model._meta
-    return [meta.get_field(name).column for name in fields]
+    return [_column(model, name) for name in fields]
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    # Only a concrete field has a column; a relation's reverse side here is a programming error.
+    if not isinstance(field, models.Field) or not field.column:
+        raise TypeError(f"{model.__name__}.{name} is not a concrete field")
+    return field.column
 
 
 def insert_ignoring_conflicts(

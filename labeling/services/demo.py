@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nh3
 import orjson
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files import File
 
 from labeling.models import ImportJob, Project
@@ -77,7 +77,9 @@ def _message_text(raw: str) -> tuple[str, str]:
         try:
             body = body_part.get_content()
         except (LookupError, ValueError):
-            body = body_part.get_payload(decode=True).decode("latin-1", errors="replace")
+            payload = body_part.get_payload(decode=True)  # bytes: the part is not multipart
+            if isinstance(payload, bytes):
+                body = payload.decode("latin-1", errors="replace")
         if body_part.get_content_type() == "text/html":
             body = nh3.clean(body, tags=set())
     return subject, body.strip()
@@ -98,7 +100,7 @@ def corpus_rows(data_dir: Path) -> Iterator[dict[str, object]]:
         }
 
 
-def demo_project_create(*, admin: AbstractBaseUser, work_dir: Path) -> tuple[Project, ImportJob]:
+def demo_project_create(*, admin: User, work_dir: Path) -> tuple[Project, ImportJob]:
     """Create the demo project and queue the import of the corpus (runs on the worker)."""
     data_dir = corpus_fetch(dest=work_dir / "spam-assassin")
     jsonl = work_dir / "spamassassin.jsonl"

@@ -32,7 +32,7 @@ from models_app.services.jobs import (
 )
 
 if TYPE_CHECKING:
-    from models_app.ml.embedders import Embedder
+    from models_app.ml.embedders.base import Embedder
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,9 @@ class EmbedReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _image_bytes(name: str) -> bytes:
+def _image_bytes(name: str | None) -> bytes:
+    if not name:
+        raise ValueError("the item has no image file")
     with default_storage.open(name, "rb") as fh:
         return fh.read()
 

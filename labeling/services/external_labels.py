@@ -5,7 +5,7 @@ content should become training data; it never writes annotations itself. The ann
 like any person's label: the item's queue counters follow, and the retraining check runs.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from core.exceptions import ApplicationError
@@ -23,7 +23,7 @@ def annotation_record_external(
     item: Item,
     labels: list[str],
     source: str,
-    annotator: AbstractBaseUser | None,
+    annotator: User | None,
     suggested_labels: list[str] | None = None,
     suggested_by_id: int | None = None,
     time_on_item_ms: int | None = None,

@@ -1,6 +1,6 @@
 """Fetching an item's files when that is itself an event worth recording."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from core.services.audit import audit_record
@@ -9,7 +9,7 @@ from labeling.selectors.audit import project_audit_scope
 
 
 @transaction.atomic
-def item_image_reveal(*, item: Item, user: AbstractBaseUser) -> None:
+def item_image_reveal(*, item: Item, user: User) -> None:
     """Record that ``user`` is shown the full image of a media-restricted item.
 
     Side effects: one ``item.reveal`` audit record, committed before the caller sends a byte

@@ -1,15 +1,13 @@
 """Flags: an annotator marks an item as unclear; the project's data people review the list."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from labeling.models import Item, ItemFlag
 
 
-def item_flag_create(
-    *, item: Item, user: AbstractBaseUser, reason: str = ""
-) -> tuple[ItemFlag, bool]:
+def item_flag_create(*, item: Item, user: User, reason: str = "") -> tuple[ItemFlag, bool]:
     """Flag ``item`` as unclear; returns ``(flag, created)``. One flag per user and item: a
     second flag (also two at once) returns the first, unchanged."""
     existing = ItemFlag.objects.filter(item=item, user=user).first()
@@ -23,7 +21,7 @@ def item_flag_create(
 
 
 @transaction.atomic
-def item_flag_resolve(*, flag: ItemFlag, user: AbstractBaseUser) -> ItemFlag:
+def item_flag_resolve(*, flag: ItemFlag, user: User) -> ItemFlag:
     """Mark a flag as dealt with (by ``user``, now). Resolving it again changes nothing."""
     flag = ItemFlag.objects.select_for_update().get(pk=flag.pk)
     if flag.resolved_at is None:

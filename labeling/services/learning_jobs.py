@@ -4,7 +4,7 @@ models_app keeps the jobs (one active per project and kind, later triggers coale
 module names the project as their owner and queues the Celery task once the request commits.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from core.tasks import enqueue_on_commit
@@ -33,7 +33,7 @@ def _enqueue(job: TrainingJob) -> None:
 
 @transaction.atomic
 def project_training_request(
-    *, project: Project, trigger: str, requested_by: AbstractBaseUser | None = None
+    *, project: Project, trigger: str, requested_by: User | None = None
 ) -> TrainingJob:
     """Ask for a training run; returns the job that will do it (a new one or the active one).
 
@@ -50,7 +50,7 @@ def project_training_request(
 
 @transaction.atomic
 def project_embedding_request(
-    *, project: Project, trigger: str, requested_by: AbstractBaseUser | None = None
+    *, project: Project, trigger: str, requested_by: User | None = None
 ) -> TrainingJob:
     """Ask for the project's items without a vector to be embedded.
 

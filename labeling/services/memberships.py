@@ -6,7 +6,7 @@ the same transaction; a project always keeps at least one admin.
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from core.exceptions import ApplicationError
@@ -18,7 +18,7 @@ from labeling.selectors.audit import project_audit_scope
 
 def _membership_audit(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     action: str,
     membership: ProjectMembership,
     before: dict[str, Any] | None,
@@ -39,9 +39,9 @@ def _membership_audit(
 def membership_add(
     *,
     project: Project,
-    user: AbstractBaseUser,
+    user: User,
     role: str,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> ProjectMembership:
     """Make ``user`` a member with ``role`` (409 when they already are one).
 
@@ -79,7 +79,7 @@ def _ensure_admin_remains(*, membership: ProjectMembership) -> None:
 
 @transaction.atomic
 def membership_update(
-    *, membership: ProjectMembership, role: str, actor: AbstractBaseUser | None = None
+    *, membership: ProjectMembership, role: str, actor: User | None = None
 ) -> ProjectMembership:
     """Change a member's role; a project always keeps an admin (409).
 
@@ -104,9 +104,7 @@ def membership_update(
 
 
 @transaction.atomic
-def membership_remove(
-    *, membership: ProjectMembership, actor: AbstractBaseUser | None = None
-) -> None:
+def membership_remove(*, membership: ProjectMembership, actor: User | None = None) -> None:
     """Remove a member; a project always keeps an admin (409).
 
     Side effects: one ``member.remove`` audit record.

@@ -7,7 +7,7 @@ those of the production version it replaces). Who may act: ``STAGE_ROLES``.
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from core.exceptions import ApplicationError
@@ -39,7 +39,7 @@ def _stage_audit(
     *,
     project: Project,
     version: ModelVersion,
-    user: AbstractBaseUser | None,
+    user: User | None,
     operation: str,
     stage_before: str,
     production_before: ModelVersion | None,
@@ -75,7 +75,7 @@ def model_version_stage_change(
     project: Project,
     version: ModelVersion,
     stage: str,
-    user: AbstractBaseUser | None,
+    user: User | None,
     reason: str = "",
 ) -> ModelVersion:
     """Move one of the project's versions to ``stage`` (shadow, canary, production, archived).
@@ -120,7 +120,7 @@ def model_version_rollback_target(*, project: Project) -> ModelVersion | None:
 
 @transaction.atomic
 def model_version_rollback(
-    *, project: Project, user: AbstractBaseUser | None, reason: str = ""
+    *, project: Project, user: User | None, reason: str = ""
 ) -> ModelVersion:
     """Put the previous production version back into production; the current one is archived.
 

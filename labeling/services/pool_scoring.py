@@ -31,7 +31,7 @@ from labeling.services.bulk_sql import item_scores_update
 from models_app.services.embeddings import embedding_matrix
 
 if TYPE_CHECKING:
-    from models_app.ml.classifiers import TrainedClassifier
+    from models_app.ml.classifiers.trained import TrainedClassifier
 
 # The hybrid strategy's diverse batch: these items go to the very top of the queue.
 HYBRID_BATCH = 50

@@ -4,7 +4,7 @@ from typing import Any
 
 import markdown
 import nh3
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 
@@ -60,7 +60,8 @@ def _validate_embedder(*, data_type: str, embedder: str) -> None:
     """Blank (the default for the data type) or an embedder made for this data type."""
     if not embedder:
         return
-    from models_app.ml.embedders import EMBEDDER_NAMES, EmbedderUnavailable, get_embedder
+    from models_app.ml.embedders.base import EmbedderUnavailable
+    from models_app.ml.embedders.registry import EMBEDDER_NAMES, get_embedder
 
     if embedder not in EMBEDDER_NAMES:
         raise ApplicationError(
@@ -126,7 +127,7 @@ def _label_classes_write(*, project: Project, label_classes: list[dict[str, Any]
 @transaction.atomic
 def project_create(
     *,
-    created_by: AbstractBaseUser,
+    created_by: User,
     name: str,
     data_type: str,
     task_type: str,
@@ -172,9 +173,7 @@ def project_create(
 
 
 @transaction.atomic
-def project_update(
-    *, project: Project, data: dict[str, Any], actor: AbstractBaseUser | None = None
-) -> Project:
+def project_update(*, project: Project, data: dict[str, Any], actor: User | None = None) -> Project:
     """Update fields; ``label_classes`` replaces the list (classes are matched by name).
 
     ``actor`` is who made the change (None: the system).
@@ -230,7 +229,7 @@ def project_update(
 
 
 @transaction.atomic
-def project_delete(*, project: Project, actor: AbstractBaseUser | None = None) -> None:
+def project_delete(*, project: Project, actor: User | None = None) -> None:
     """Delete the project with its items, and what models_app keeps for it (vectors, jobs,
     model versions and their artifacts).
 

@@ -15,9 +15,10 @@ per project by an advisory lock (PostgreSQL) or the database write lock (SQLite)
 """
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -33,6 +34,9 @@ from labeling.services.annotations import (
 from labeling.services.lease_expiry import project_leases_expire
 from labeling.services.queue_counts import item_queue_counts_change
 from models_app.models import ModelVersion
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # A client prefetches the next item while showing the current one: a few leases per person are
 # normal; more means items are being hoarded and hidden from everyone else.
@@ -86,27 +90,35 @@ LIMIT 1
 """
 
 
-def _pick(*, project: Project, user: AbstractBaseUser) -> Item | None:
+class _PickColumns(TypedDict):
+    """The columns both queries add to the item's own."""
+
+    reuse_id: int | None
+    suggestion_ok: bool
+    scored_by_version: int | None
+
+
+def _pick(*, project: Project, user: User) -> "WithAnnotations[Item, _PickColumns] | None":
     """The item to lease, locked, with ``reuse_id`` (the user's earlier assignment to reuse, or
     None), ``suggestion_ok`` and ``scored_by_version``; None when nothing is left."""
     k = project.annotations_per_item
     postgresql = connection.vendor == "postgresql"
     next_sql = _NEXT_SQL + ("FOR UPDATE OF i SKIP LOCKED" if postgresql else "")
     for item in Item.objects.raw(next_sql, [project.pk, k, user.pk]):
-        return item
+        return cast("WithAnnotations[Item, _PickColumns]", item)
     return_sql = _RETURN_SQL + ("FOR UPDATE OF i, a SKIP LOCKED" if postgresql else "")
     for item in Item.objects.raw(return_sql, [project.pk, user.pk, k]):
-        return item
+        return cast("WithAnnotations[Item, _PickColumns]", item)
     return None
 
 
-def _open_lease_count(*, project: Project, user: AbstractBaseUser, now: datetime) -> int:
+def _open_lease_count(*, project: Project, user: User, now: datetime) -> int:
     return QueueAssignment.objects.filter(
         project=project, user=user, state=AssignmentState.LEASED, expires_at__gt=now
     ).count()
 
 
-def queue_next(*, project: Project, user: AbstractBaseUser) -> QueueAssignment | None:
+def queue_next(*, project: Project, user: User) -> QueueAssignment | None:
     """Lease the next item to ``user``: the highest-priority item that still needs an
     annotation, that fewer than ``annotations_per_item`` people hold or finished, and that this
     user was never handed (falling back to one they released or let expire). None when there is
@@ -142,7 +154,11 @@ def queue_next(*, project: Project, user: AbstractBaseUser) -> QueueAssignment |
 
 
 def _lease(
-    *, project: Project, user: AbstractBaseUser, item: Item, now: datetime
+    *,
+    project: Project,
+    user: User,
+    item: "WithAnnotations[Item, _PickColumns]",
+    now: datetime,
 ) -> QueueAssignment:
     suggested = bool(item.predicted_label and item.suggestion_ok)
     values = {
@@ -174,7 +190,7 @@ def _lease(
 # --- renew, release, skip ------------------------------------------------------------------------
 
 
-def _assignment_locked(*, item: Item, user: AbstractBaseUser) -> QueueAssignment | None:
+def _assignment_locked(*, item: Item, user: User) -> QueueAssignment | None:
     assignment = (
         QueueAssignment.objects.select_for_update(of=("self",))
         .select_related("suggested_by")
@@ -207,7 +223,7 @@ def _refuse_without_lease(
             extra={**extra, "state": AssignmentState.EXPIRED},
             status_code=409,
         )
-    messages = {
+    messages: dict[str, str] = {
         AssignmentState.SUBMITTED: "You already labeled this item; change it from your history.",
         AssignmentState.SKIPPED: "You skipped this item; your lease on it is finished.",
         AssignmentState.RELEASED: "You released this item; your lease on it is finished.",
@@ -219,7 +235,7 @@ def _refuse_without_lease(
 
 
 @transaction.atomic
-def queue_renew(*, item: Item, user: AbstractBaseUser) -> QueueAssignment:
+def queue_renew(*, item: Item, user: User) -> QueueAssignment:
     """Extend the caller's running lease on ``item`` by the lease length (from now).
 
     409 when they hold no lease on it, or it expired or finished."""
@@ -244,7 +260,7 @@ def _finish(*, assignment: QueueAssignment, state: str, now: datetime, reason: s
 
 
 @transaction.atomic
-def queue_release(*, item: Item, user: AbstractBaseUser) -> None:
+def queue_release(*, item: Item, user: User) -> None:
     """Leave an item without an answer: it goes back to the queue for others (and to the
     caller only when nothing else is left). Releasing what one does not hold does nothing."""
     assignment = _assignment_locked(item=item, user=user)
@@ -253,7 +269,7 @@ def queue_release(*, item: Item, user: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def queue_skip(*, item: Item, user: AbstractBaseUser, reason: str = "") -> QueueAssignment:
+def queue_skip(*, item: Item, user: User, reason: str = "") -> QueueAssignment:
     """Skip an item (with an optional reason): the caller is never handed it again; others are.
 
     Works on a lease that ran out too (the caller saw the item). Skipping twice is a no-op;
@@ -281,7 +297,7 @@ def queue_skip(*, item: Item, user: AbstractBaseUser, reason: str = "") -> Queue
 def queue_submit(
     *,
     item: Item,
-    user: AbstractBaseUser,
+    user: User,
     labels: list[str],
     client_key: str,
     time_on_item_ms: int | None = None,

@@ -33,7 +33,7 @@ def training_snapshot(*, project: Project, classes: list[str]) -> Snapshot:
     See ``latest_labels``. Labels of classes that no longer exist are dropped; a single-label
     project keeps one label per item. The hash covers item ids, splits and labels in item
     order, so the same labels always give the same hash."""
-    sources = HUMAN_SOURCES
+    sources: tuple[str, ...] = HUMAN_SOURCES
     if project.train_on_auto_labels:
         sources = (*HUMAN_SOURCES, AnnotationSource.AUTO)
     known = set(classes)

@@ -66,8 +66,8 @@ from models_app.services.jobs import (
 from models_app.services.registry import model_version_register
 
 if TYPE_CHECKING:
-    from models_app.ml.classifiers import TrainedClassifier
-    from models_app.ml.embedders import Embedder
+    from models_app.ml.classifiers.trained import TrainedClassifier
+    from models_app.ml.embedders.base import Embedder
 
 logger = logging.getLogger(__name__)
 
@@ -242,7 +242,7 @@ class _Run:
     def fit(
         self, snapshot: Snapshot, rows: _TrainingRows, classes: list[str], embedder_key: str
     ) -> _Fit:
-        from models_app.ml.classifiers import fit_classifier
+        from models_app.ml.classifiers.fit import fit_classifier
 
         x_train, y_train, human_train = self._matrix(
             snapshot, rows.train, embedder_key, with_human=True

@@ -21,7 +21,7 @@ from models_app.selectors.registry import model_version_production
 from models_app.services.registry import model_version_artifact_bytes
 
 if TYPE_CHECKING:
-    from models_app.ml.classifiers import TrainedClassifier
+    from models_app.ml.classifiers.trained import TrainedClassifier
 
 # A new version replaces production unless its held-out ROC AUC is worse by more than this.
 PROMOTION_TOLERANCE = 0.01
@@ -105,7 +105,7 @@ def _production_compare(
     y_held: list[list[str]],
 ) -> tuple[bool, dict[str, Any], tuple[ModelVersion, TrainedClassifier] | None]:
     """The automatic decision: serve unless held-out ROC AUC is clearly worse."""
-    from models_app.ml.classifiers import TrainedClassifier
+    from models_app.ml.classifiers.trained import TrainedClassifier
 
     production = model_version_production(owner=owner)
     new_auc = version.metrics.get("roc_auc")

@@ -65,7 +65,7 @@ def priorities(
     proba = _as_proba(proba)
     n = proba.shape[0]
     if strategy is Strategy.RANDOM:
-        return np.random.default_rng(seed).random(n)
+        return np.random.default_rng(seed).random(size=(n,))
     if strategy is Strategy.HYBRID:
         strategy = HYBRID_BASE
     if n == 0:
@@ -258,7 +258,7 @@ class _FarthestPoints:
             ]
             row = int(np.argmax(similarity))
             if similarity[row] > best_similarity:
-                best_row, best_similarity = start + row, float(similarity[row])
+                best_row, best_similarity = int(start) + row, float(similarity[row])
         return best_row
 
     def _add(self, row: int) -> None:

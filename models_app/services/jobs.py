@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -42,7 +42,7 @@ def training_job_request(
     owner: str,
     kind: str,
     trigger: str,
-    requested_by: AbstractBaseUser | None = None,
+    requested_by: User | None = None,
 ) -> tuple[TrainingJob, bool]:
     """The owner's active job of this kind, or a new queued one: ``(job, created)``.
 

@@ -7,7 +7,7 @@ version's ``stage_history``.
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +17,7 @@ from models_app.choices import ModelVersionStatus, Stage
 from models_app.models import ModelVersion
 
 
-def _history_entry(*, stage: str, previous: str | None, user: AbstractBaseUser | None) -> dict:
+def _history_entry(*, stage: str, previous: str | None, user: User | None) -> dict:
     return {
         "stage": stage,
         "previous": previous,
@@ -38,7 +38,7 @@ def model_version_register(
     hyperparameters: dict[str, Any],
     metrics: dict[str, Any],
     artifact: bytes,
-    created_by: AbstractBaseUser | None = None,
+    created_by: User | None = None,
 ) -> ModelVersion:
     """Store a trained classifier as the owner's next version, as a candidate.
 
@@ -77,7 +77,8 @@ def model_version_register(
 
 def model_version_artifact_ok(*, version: ModelVersion) -> bool:
     """Whether the artifact is still in storage; marks the version broken when it is not."""
-    ok = bool(version.artifact.name) and version.artifact.storage.exists(version.artifact.name)
+    name = version.artifact.name
+    ok = bool(name and version.artifact.storage.exists(name))
     if not ok and version.status != ModelVersionStatus.BROKEN:
         ModelVersion.objects.filter(pk=version.pk).update(status=ModelVersionStatus.BROKEN)
         version.status = ModelVersionStatus.BROKEN
@@ -97,7 +98,7 @@ def model_version_artifact_bytes(*, version: ModelVersion) -> bytes:
 
 
 def model_version_set_stage(
-    *, version: ModelVersion, stage: str, user: AbstractBaseUser | None = None
+    *, version: ModelVersion, stage: str, user: User | None = None
 ) -> ModelVersion:
     """Move a version to ``stage``. Promoting to production archives the previous one.
 
@@ -115,7 +116,7 @@ def model_version_set_stage(
 
 
 @transaction.atomic
-def _set_stage(*, version: ModelVersion, stage: str, user: AbstractBaseUser | None) -> ModelVersion:
+def _set_stage(*, version: ModelVersion, stage: str, user: User | None) -> ModelVersion:
     # Lock the owner's versions in one order, so two promotions at once are serialised.
     list(
         ModelVersion.objects.select_for_update()
@@ -150,7 +151,7 @@ def _set_stage(*, version: ModelVersion, stage: str, user: AbstractBaseUser | No
 
 
 @transaction.atomic
-def model_version_rollback(*, owner: str, user: AbstractBaseUser | None = None) -> ModelVersion:
+def model_version_rollback(*, owner: str, user: User | None = None) -> ModelVersion:
     """Put the version that served before the current production one back into production."""
     current = ModelVersion.objects.filter(owner=owner, stage=Stage.PRODUCTION).first()
     earlier = ModelVersion.objects.filter(owner=owner, promoted_at__isnull=False).exclude(

@@ -27,7 +27,7 @@ class IntakeItemInputSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="The image file's bytes, base64-encoded (JPEG, PNG, GIF, WebP, BMP).",
     )
-    context = ContextSerializer(required=False, default=dict)
+    context = ContextSerializer(required=False, default=dict)  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
 
 
 class IntakeBatchInputSerializer(serializers.Serializer):
@@ -67,6 +67,6 @@ class IntakeBatchErrorSerializer(serializers.Serializer):
 
 class IntakeBatchOutputSerializer(serializers.Serializer):
     results = IntakeBatchAnswerSerializer(many=True)
-    errors = IntakeBatchErrorSerializer(many=True)
+    errors = IntakeBatchErrorSerializer(many=True)  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
     accepted = serializers.IntegerField()
     rejected = serializers.IntegerField()

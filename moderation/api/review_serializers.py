@@ -146,7 +146,7 @@ class ContentRowSerializer(serializers.ModelSerializer):
 
 
 class ContentReportSerializer(serializers.Serializer):
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
     reporter = serializers.CharField()
     reason = serializers.CharField()
     category = serializers.CharField(source="category.name", default=None, allow_null=True)
@@ -192,7 +192,7 @@ class ContentDetailSerializer(serializers.Serializer):
     image_url = serializers.SerializerMethodField(
         help_text="The full image: fetching it is recorded in the audit log (content.reveal)."
     )
-    context = serializers.JSONField(source="content.context")
+    context = serializers.JSONField(source="content.context")  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
     category = serializers.CharField(
         source="content.top_category.name", default=None, allow_null=True
     )
@@ -241,7 +241,8 @@ class ContentDetailSerializer(serializers.Serializer):
 
     @extend_schema_field(ContentReportSerializer(many=True))
     def get_hash_matches(self, detail) -> list:
-        return ContentReportSerializer(
+        # many=True makes a ListSerializer, whose data is a list; the stubs type it as one dict.
+        return ContentReportSerializer(  # type: ignore[return-value]
             [r for r in detail["reports"] if r.source == "hash"], many=True
         ).data
 

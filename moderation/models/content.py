@@ -93,6 +93,9 @@ class Content(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
+    # Not a column: the caller's role, set by the selectors that check access.
+    caller_role: str
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [

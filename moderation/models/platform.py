@@ -38,6 +38,10 @@ class PlatformApiKey(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    # Never stored: the whole key, set on the new instance only so that the answer to its
+    # creation can show it once.
+    key: str
+
     class Meta:
         ordering = ["-created_at", "-id"]
 

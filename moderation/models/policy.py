@@ -30,6 +30,9 @@ class Policy(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not a column: the caller's role, set by the selectors that check access.
+    caller_role: str
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "policies"

@@ -2,7 +2,7 @@
 
 from collections.abc import Collection
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import Http404
 
 from core.exceptions import ApplicationError
@@ -18,16 +18,14 @@ SENIOR_ROLES = frozenset({Role.ADMIN, Role.SENIOR_MODERATOR})
 POLICY_ADMIN_ROLES = frozenset({Role.ADMIN, Role.SENIOR_MODERATOR})
 
 
-def policy_role(*, policy: Policy, user: AbstractBaseUser) -> str | None:
+def policy_role(*, policy: Policy, user: User) -> str | None:
     """The user's role in the policy's project (superusers act as admin), or None."""
     if user.is_superuser:
         return Role.ADMIN
     return project_member_role(project_id=policy.project_id, user_id=user.pk)
 
 
-def policy_get_for_user(
-    *, policy_id: int, user: AbstractBaseUser, roles: Collection[str]
-) -> Policy:
+def policy_get_for_user(*, policy_id: int, user: User, roles: Collection[str]) -> Policy:
     """The policy if the user may act on it with one of ``roles``: 404 for people outside its
     project (its existence is not revealed), 403 for members without the role."""
     policy = Policy.objects.select_related("project").filter(pk=policy_id).first()
@@ -46,7 +44,7 @@ def policy_get_for_user(
     return policy
 
 
-def policies_for_user(*, user: AbstractBaseUser, roles: Collection[str]):
+def policies_for_user(*, user: User, roles: Collection[str]):
     """Policies whose project the user belongs to with one of ``roles``."""
     policies = Policy.objects.select_related("project")
     if user.is_superuser:
@@ -56,7 +54,7 @@ def policies_for_user(*, user: AbstractBaseUser, roles: Collection[str]):
     ).distinct()
 
 
-def audit_scopes_of_policies(user: AbstractBaseUser) -> set[str]:
+def audit_scopes_of_policies(user: User) -> set[str]:
     """Audit scopes of the policies ``user`` administers (for core's audit log reader)."""
     if not getattr(user, "is_authenticated", False):
         return set()

@@ -5,7 +5,7 @@ from collections.abc import Collection
 from typing import Any
 
 import numpy as np
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Prefetch
 from django.http import Http404
 
@@ -47,9 +47,7 @@ def content_get_for_platform(*, platform: Platform, external_id: str) -> Content
     return content
 
 
-def content_get_for_user(
-    *, content_id: int, user: AbstractBaseUser, roles: Collection[str]
-) -> Content:
+def content_get_for_user(*, content_id: int, user: User, roles: Collection[str]) -> Content:
     """The content if the user may act on it with one of ``roles`` in its policy's project:
     404 for outsiders (its existence is not revealed), 403 for members without the role."""
     content = (
@@ -88,11 +86,11 @@ def content_decisions(*, content: Content) -> list[Decision]:
     return list(_decisions().filter(content=content))
 
 
-def _moderated_policy_ids(user: AbstractBaseUser):
+def _moderated_policy_ids(user: User):
     return policies_for_user(user=user, roles=MODERATE_ROLES).values("pk")
 
 
-def author_history(*, content: Content, user: AbstractBaseUser) -> list[Content]:
+def author_history(*, content: Content, user: User) -> list[Content]:
     """The author's other contents on the platform, newest first, with their decisions: only
     those in policies ``user`` may moderate (an author posts under several policies; the
     others' content is not this moderator's to read)."""
@@ -109,7 +107,7 @@ def author_history(*, content: Content, user: AbstractBaseUser) -> list[Content]
     )
 
 
-def similar_decided(*, content: Content, user: AbstractBaseUser) -> list[dict[str, Any]]:
+def similar_decided(*, content: Content, user: User) -> list[dict[str, Any]]:
     """Up to five already-decided contents of the same policy nearest to this one by
     embedding (cosine similarity), most similar first: ``{"content", "similarity"}``; only
     content of policies ``user`` may moderate.
@@ -150,7 +148,7 @@ def similar_decided(*, content: Content, user: AbstractBaseUser) -> list[dict[st
     return sorted(rows, key=lambda row: -row["similarity"])
 
 
-def content_detail(*, content: Content, user: AbstractBaseUser) -> dict[str, Any]:
+def content_detail(*, content: Content, user: User) -> dict[str, Any]:
     """The review panel's data for ``content`` (from ``content_get_for_user``) as ``user``
     sees it: related content only from policies they may moderate."""
     return {

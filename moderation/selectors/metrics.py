@@ -2,7 +2,9 @@
 the webhook backlog. Each is one grouped query over an index that holds only the open or
 pending rows (never the whole content table)."""
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Count, Min, Q
 from django.utils import timezone
@@ -48,7 +50,7 @@ def review_queue_gauges() -> list[GaugeFamily]:
     counts = {(row["policy_id"], row["tier"]): row for row in rows}
     for policy_id in Policy.objects.order_by("id").values_list("id", flat=True):
         for tier in ReviewTier.values:
-            row = counts.get((policy_id, tier), {})
+            row: Mapping[str, Any] = counts.get((policy_id, tier), {})
             open_contents.add(row.get("open", 0), policy_id, tier)
             at_risk.add(row.get("at_risk", 0), policy_id, tier)
             overdue.add(row.get("overdue", 0), policy_id, tier)

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 
 from moderation.models import HashEntry, Policy, PolicyCategory, PolicyGrant, ReasonCode
@@ -16,7 +16,7 @@ def policy_prefetched(queryset: QuerySet[Policy]) -> QuerySet[Policy]:
     )
 
 
-def policy_list(*, user: AbstractBaseUser, roles) -> QuerySet[Policy]:
+def policy_list(*, user: User, roles) -> QuerySet[Policy]:
     """Policies the user may see with ``roles``, by name, with categories and reason codes."""
     return policy_prefetched(policies_for_user(user=user, roles=roles)).order_by("name", "id")
 

@@ -1,6 +1,6 @@
 """The review queue as moderators see it."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.utils import timezone
 
@@ -13,7 +13,7 @@ OPEN_STATES = (ContentState.PENDING, ContentState.ESCALATED)
 
 def review_queue_list(
     *,
-    user: AbstractBaseUser,
+    user: User,
     policy_id: int | None = None,
     category_id: int | None = None,
     state: str | None = None,

@@ -1,6 +1,6 @@
 """Appeals: an author asks for a final decision to be looked at again by someone else."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -74,9 +74,7 @@ def appeal_create(*, platform: Platform, external_id: str, statement: str) -> Ap
 
 
 @transaction.atomic
-def appeal_decide(
-    *, appeal: Appeal, user: AbstractBaseUser, outcome: str, note: str = ""
-) -> Appeal:
+def appeal_decide(*, appeal: Appeal, user: User, outcome: str, note: str = "") -> Appeal:
     """Uphold or overturn an open appeal. The moderator who made the appealed decision may not
     decide its appeal (403).
 
@@ -146,9 +144,7 @@ def appeal_decide(
     return appeal
 
 
-def _overturn(
-    *, content: Content, old: Decision, user: AbstractBaseUser, note: str
-) -> tuple[Decision, dict]:
+def _overturn(*, content: Content, old: Decision, user: User, note: str) -> tuple[Decision, dict]:
     old.superseded = True
     old.save(update_fields=["superseded"])
     action = (

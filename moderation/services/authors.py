@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from core.services.audit import audit_record
@@ -15,7 +15,7 @@ def author_enforce(
     author: Author,
     action: str,
     suspend_days: int | None,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     decision_id: int,
     scope: str,
 ) -> Author:

@@ -6,7 +6,7 @@ A content has at most one final decision that is not superseded (the partial uni
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -112,7 +112,7 @@ def _conflict(content: Content) -> ApplicationError:
     )
 
 
-def _check_may_decide(*, content: Content, user: AbstractBaseUser) -> None:
+def _check_may_decide(*, content: Content, user: User) -> None:
     if content.state not in OPEN_STATES:
         raise _conflict(content)
     if content.state == ContentState.ESCALATED:
@@ -134,7 +134,7 @@ def _check_may_decide(*, content: Content, user: AbstractBaseUser) -> None:
 def decision_create(
     *,
     content: Content,
-    user: AbstractBaseUser,
+    user: User,
     action: str,
     reason_code: str,
     note: str = "",
@@ -194,9 +194,9 @@ def decision_create(
 def _decide(
     *,
     content: Content,
-    user: AbstractBaseUser,
+    user: User,
     action: str,
-    reason: ReasonCode,
+    reason: ReasonCode | None,
     note: str,
     author_action: str,
     suspend_days: int | None,
@@ -243,7 +243,7 @@ def _decide(
             "decision": decision_payload(decision),
         },
     )
-    if content.author_id is not None and author_action != AuthorAction.NONE:
+    if content.author is not None and author_action != AuthorAction.NONE:
         author_enforce(
             author=content.author,
             action=author_action,

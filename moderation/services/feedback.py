@@ -1,7 +1,7 @@
 """People's final decisions back into training: which label a decision means, and recording it
 as an annotation on the content's item (through labeling's service)."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from labeling.services.external_labels import annotation_record_external
 from moderation.choices import DecisionAction
@@ -27,7 +27,7 @@ def decision_label(*, content: Content, decision: Decision) -> str | None:
 
 
 def decision_annotate(
-    *, content: Content, decision: Decision, source: str, annotator: AbstractBaseUser
+    *, content: Content, decision: Decision, source: str, annotator: User
 ) -> int | None:
     """Record a person's final decision as an annotation (source ``moderation`` or ``appeal``)
     on the content's item, with the model suggestion they were shown; returns its id.

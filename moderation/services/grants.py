@@ -4,14 +4,14 @@ A platform's keys see only the policies granted to its platform: intake, reports
 content status treat any other policy, and content under it, exactly as if it did not exist.
 """
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from core.services.audit import audit_record
 from moderation.models import Platform, Policy, PolicyGrant
 
 
-def _audit(*, actor: AbstractBaseUser, action: str, grant_id: int, policy: Policy,
+def _audit(*, actor: User, action: str, grant_id: int, policy: Policy,
            platform: Platform) -> None:  # fmt: skip
     values = {
         "policy": policy.pk,
@@ -33,9 +33,7 @@ def _audit(*, actor: AbstractBaseUser, action: str, grant_id: int, policy: Polic
 
 
 @transaction.atomic
-def policy_grant(
-    *, policy: Policy, platform: Platform, actor: AbstractBaseUser
-) -> tuple[PolicyGrant, bool]:
+def policy_grant(*, policy: Policy, platform: Platform, actor: User) -> tuple[PolicyGrant, bool]:
     """Let ``platform`` use ``policy`` (from its next request on). Granting again changes
     nothing. Returns ``(grant, created)``.
 
@@ -56,7 +54,7 @@ def policy_grant(
 
 
 @transaction.atomic
-def policy_grant_revoke(*, policy: Policy, platform: Platform, actor: AbstractBaseUser) -> bool:
+def policy_grant_revoke(*, policy: Policy, platform: Platform, actor: User) -> bool:
     """Stop ``platform`` using ``policy``, at once: its next intake under the policy, and its
     reports, appeals and status reads of content under it, are answered 404. Content already
     stored stays with the policy (moderators still decide it). Revoking what is not granted

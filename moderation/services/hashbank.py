@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from core.exceptions import ApplicationError
@@ -148,7 +148,7 @@ def _clean_value(kind: str, value: str, index: int) -> str:
 
 @transaction.atomic
 def hash_entries_import(
-    *, policy: Policy, user: AbstractBaseUser, entries: list[dict[str, Any]], note: str = ""
+    *, policy: Policy, user: User, entries: list[dict[str, Any]], note: str = ""
 ) -> dict[str, int]:
     """Add ``entries`` ({"kind", "value", "category": name}) to the policy's bank; entries
     already there are skipped. All or nothing: one bad entry refuses the whole import.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Prefetch
@@ -39,7 +39,10 @@ from moderation.services.intake_prepare import IntakeInput, PreparedSubmission, 
 from moderation.services.intake_signals import Signals, policy_categories, signals_collect
 from moderation.services.intake_store import DecidedSubmission, intake_store
 
-VERDICTS = {
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+VERDICTS: dict[str, str] = {
     ContentState.ALLOWED: "allow",
     ContentState.REMOVED: "remove",
     ContentState.PENDING: "pending_review",
@@ -154,7 +157,13 @@ def _policies(platform: Platform, ids: set[int]) -> dict[int, Policy]:
     return {policy.pk: policy for policy in policies}
 
 
-def _existing(platform: Platform, external_ids: list[str]) -> dict[str, Content]:
+class _Granted(TypedDict):
+    granted: bool
+
+
+def _existing(
+    platform: Platform, external_ids: list[str]
+) -> dict[str, WithAnnotations[Content, _Granted]]:
     """The platform's stored content of these external ids, each with ``granted`` (whether its
     policy is still granted to the platform)."""
     grant = PolicyGrant.objects.filter(policy=OuterRef("policy_id"), platform=platform)
@@ -189,7 +198,8 @@ def intake_submit(*, platform: Platform, entries: list[IntakeInput]) -> IntakeRe
     firsts: dict[str, IntakeInput] = {}
     for entry in entries:
         firsts.setdefault(entry.external_id, entry)
-    existing = _existing(platform, list(firsts))
+    known = _existing(platform, list(firsts))
+    existing: dict[str, Content] = dict(known)
     prepared: list[PreparedSubmission] = []
     for entry in firsts.values():
         try:
@@ -197,7 +207,7 @@ def intake_submit(*, platform: Platform, entries: list[IntakeInput]) -> IntakeRe
             # (hash bank, rules, model): it must cost and answer the same as a missing one.
             if entry.policy not in policies:
                 raise unknown_policy_error(entry.policy)
-            stored = existing.get(entry.external_id)
+            stored = known.get(entry.external_id)
             if stored is not None:
                 if not stored.granted:
                     raise _revoked_content_error(entry.external_id)
@@ -222,10 +232,10 @@ def intake_submit(*, platform: Platform, entries: list[IntakeInput]) -> IntakeRe
         try:
             # Files written for a batch that rolls back are removed with it.
             with files_removed_on_error():
-                stored = intake_store(platform=platform, decided=decided)
-            for content in stored:
+                new_contents = intake_store(platform=platform, decided=decided)
+            for content in new_contents:
                 existing[content.external_id] = content
-            _verdicts_count(stored)
+            _verdicts_count(new_contents)
         except IntegrityError:
             # Another request stored some of these external ids meanwhile: answer them (and
             # the rest) from what is stored now, by running the intake again once.
@@ -244,8 +254,8 @@ def intake_submit(*, platform: Platform, entries: list[IntakeInput]) -> IntakeRe
                     IntakeError(index=entry.index, message="Same external_id as a bad entry.")
                 )
             continue
-        content = existing.get(entry.external_id)
-        if content is not None:
-            answers.append((entry.index, content_answer(content)))
+        answered = existing.get(entry.external_id)
+        if answered is not None:
+            answers.append((entry.index, content_answer(answered)))
     errors.sort(key=lambda error: error.index)
     return IntakeResult(answers=answers, errors=errors)

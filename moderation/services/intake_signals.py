@@ -147,8 +147,8 @@ def _embed(wanted: dict[int, tuple[ModelVersion, list[_Scored]]], *, is_image: b
     vectors: _Vectors = {}
     for embedder_key, bucket in by_embedder.items():
         embed_scored = list(bucket.values())
-        inputs = [
-            submission.image_bytes if is_image else submission.entry.text
+        inputs: list[str | bytes] = [
+            (submission.image_bytes or b"") if is_image else (submission.entry.text or "")
             for submission, _ in embed_scored
         ]
         try:

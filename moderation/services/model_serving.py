@@ -20,7 +20,7 @@ from models_app.models import ModelVersion
 from models_app.services.registry import model_version_artifact_bytes
 
 if TYPE_CHECKING:
-    from models_app.ml.classifiers import TrainedClassifier
+    from models_app.ml.classifiers.trained import TrainedClassifier
 
 _classifiers: dict[int, TrainedClassifier] = {}
 _lock = threading.Lock()
@@ -36,7 +36,7 @@ def classifier_for(version: ModelVersion) -> TrainedClassifier:
     classifier = _classifiers.get(version.pk)
     if classifier is not None:
         return classifier
-    from models_app.ml.classifiers import TrainedClassifier
+    from models_app.ml.classifiers.trained import TrainedClassifier
 
     classifier = TrainedClassifier.from_bytes(model_version_artifact_bytes(version=version))
     with _lock:
@@ -87,9 +87,9 @@ def in_canary(*, external_id: str, share: float) -> bool:
     return int.from_bytes(digest) / 2**64 < share
 
 
-def embed(*, embedder_key: str, inputs: Sequence[str] | Sequence[bytes]) -> np.ndarray:
+def embed(*, embedder_key: str, inputs: Sequence[str | bytes]) -> np.ndarray:
     """Vectors of ``inputs`` with the embedder a model version was trained on."""
-    from models_app.ml.embedders import get_embedder
+    from models_app.ml.embedders.registry import get_embedder
 
     embedder = get_embedder(embedder_key.split("@", 1)[0])
     if embedder.key != embedder_key:
@@ -119,7 +119,7 @@ def version_warm(version: ModelVersion) -> None:
     """Load ``version`` into this process's caches the way intake uses them: the classifier,
     and one embedding through its embedder (weights, lazy imports, first-call costs), so the
     first content scored afterwards is as fast as the next ones."""
-    from models_app.ml.embedders import get_embedder
+    from models_app.ml.embedders.registry import get_embedder
 
     classifier_for(version)
     if version.embedder not in _warm_embedders:

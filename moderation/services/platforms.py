@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ def key_hash(key: str) -> str:
 
 
 @transaction.atomic
-def platform_create(*, name: str, created_by: AbstractBaseUser) -> Platform:
+def platform_create(*, name: str, created_by: User) -> Platform:
     """Register a platform. Side effects: audit ``platform.create``."""
     name = name.strip()
     if not name:
@@ -59,7 +59,7 @@ class NewApiKey:
 
 @transaction.atomic
 def api_key_create(
-    *, platform: Platform, scopes: list[str], created_by: AbstractBaseUser, name: str = ""
+    *, platform: Platform, scopes: list[str], created_by: User, name: str = ""
 ) -> NewApiKey:
     """Make a key for ``platform`` with ``scopes`` (a subset of intake / reports / appeals).
 
@@ -94,7 +94,7 @@ def api_key_create(
 
 
 @transaction.atomic
-def api_key_revoke(*, api_key: PlatformApiKey, user: AbstractBaseUser) -> PlatformApiKey:
+def api_key_revoke(*, api_key: PlatformApiKey, user: User) -> PlatformApiKey:
     """Stop a key from working (from the next request on). Revoking twice changes nothing.
 
     Side effects: audit ``api_key.revoke``.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -34,7 +34,7 @@ REASON_FIELDS = ("description", "action", "category")
 def policy_snapshot(policy: Policy) -> dict[str, Any]:
     """The policy as the audit log keeps it (plain values, categories and codes by name)."""
     categories = list(policy.categories.all())
-    names = {category.pk: category.name for category in categories}
+    names: dict[int | None, str] = {category.pk: category.name for category in categories}
     return {
         **{field: getattr(policy, field) for field in POLICY_FIELDS},
         "project": policy.project_id,
@@ -183,7 +183,7 @@ def _save_nested(
 @transaction.atomic
 def policy_create(
     *,
-    user: AbstractBaseUser,
+    user: User,
     project_id: int,
     name: str,
     description: str = "",
@@ -236,7 +236,7 @@ def policy_create(
 
 
 @transaction.atomic
-def policy_update(*, policy: Policy, user: AbstractBaseUser, **changes: Any) -> Policy:
+def policy_update(*, policy: Policy, user: User, **changes: Any) -> Policy:
     """Change fields of the policy; ``categories`` / ``reason_codes``, when given, replace the
     lists (matched by name / code: existing ones are updated, missing ones removed).
 

@@ -9,7 +9,7 @@ so no sweep is needed for content to come back.
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -27,7 +27,10 @@ UNSCORED = 0.5
 # Open contents recomputed per UPDATE by the periodic refresh.
 REFRESH_BATCH = 1000
 
-TIER_STATE = {ReviewTier.STANDARD: ContentState.PENDING, ReviewTier.SENIOR: ContentState.ESCALATED}
+TIER_STATE: dict[str, ContentState] = {
+    ReviewTier.STANDARD: ContentState.PENDING,
+    ReviewTier.SENIOR: ContentState.ESCALATED,
+}
 TIER_ROLES = {ReviewTier.STANDARD: MODERATE_ROLES, ReviewTier.SENIOR: SENIOR_ROLES}
 
 
@@ -113,14 +116,14 @@ def review_priorities_refresh(*, now: datetime | None = None) -> int:
     return written
 
 
-def _free(now: datetime, user: AbstractBaseUser) -> Q:
+def _free(now: datetime, user: User) -> Q:
     """Content nobody else holds: no lease, an expired one, or the caller's own."""
     return Q(leased_by__isnull=True) | Q(lease_expires_at__lte=now) | Q(leased_by=user)
 
 
 def review_next(
     *,
-    user: AbstractBaseUser,
+    user: User,
     tier: str,
     policy_ids: Iterable[int],
     category_id: int | None = None,
@@ -163,7 +166,7 @@ def _locked(content: Content) -> Content:
     return Content.objects.select_for_update().get(pk=content.pk)
 
 
-def _require_lease(content: Content, user: AbstractBaseUser, now: datetime) -> None:
+def _require_lease(content: Content, user: User, now: datetime) -> None:
     if content.leased_by_id != user.pk or content.lease_expires_at is None:
         raise ApplicationError(
             "You do not hold this content: ask for content with queue/next/.",
@@ -179,7 +182,7 @@ def _require_lease(content: Content, user: AbstractBaseUser, now: datetime) -> N
 
 
 @transaction.atomic
-def review_renew(*, content: Content, user: AbstractBaseUser) -> Content:
+def review_renew(*, content: Content, user: User) -> Content:
     """Extend the caller's running lease by five minutes from now; 409 without one."""
     now = timezone.now()
     locked = _locked(content)
@@ -190,7 +193,7 @@ def review_renew(*, content: Content, user: AbstractBaseUser) -> Content:
 
 
 @transaction.atomic
-def review_release(*, content: Content, user: AbstractBaseUser) -> None:
+def review_release(*, content: Content, user: User) -> None:
     """Give the content back to the queue. Releasing what one does not hold does nothing."""
     locked = _locked(content)
     if locked.leased_by_id == user.pk:
@@ -200,9 +203,7 @@ def review_release(*, content: Content, user: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def review_reassign(
-    *, content: Content, user: AbstractBaseUser, target: AbstractBaseUser
-) -> Content:
+def review_reassign(*, content: Content, user: User, target: User) -> Content:
     """Hand open content to ``target`` on a fresh lease (a senior's action). The target must
     have a moderation role on the policy's project (for escalated content, a senior one).
 
@@ -241,7 +242,7 @@ def review_reassign(
 
 
 @transaction.atomic
-def content_image_reveal(*, content: Content, user: AbstractBaseUser) -> None:
+def content_image_reveal(*, content: Content, user: User) -> None:
     """Record that ``user`` is shown the full image of ``content``.
 
     Side effects: one ``content.reveal`` audit record, committed before the caller sends a

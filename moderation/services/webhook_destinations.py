@@ -116,7 +116,7 @@ def webhook_destination(url: str) -> tuple[str, str, int, str, str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise WebhookRefused(f"The host {host} does not resolve.") from exc
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if host not in _allowed_hosts():
         for address in addresses:
             refusal = _refusal(host, address)
@@ -143,7 +143,8 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        # HTTPSConnection.__init__ sets _context (the TLS settings); typeshed omits it.
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 def webhook_post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:

@@ -24,7 +24,7 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -68,7 +68,7 @@ def webhook_sign(*, secret: str, timestamp: int, body: bytes) -> str:
 
 @transaction.atomic
 def webhook_endpoint_create(
-    *, platform: Platform, url: str, actor: AbstractBaseUser, secret: str = ""
+    *, platform: Platform, url: str, actor: User, secret: str = ""
 ) -> WebhookEndpoint:
     """Configure where a platform's decisions are sent. The secret signs every delivery; a
     random one is made when none is given (it is shown once, in the answer to this call).

@@ -24,6 +24,7 @@ from core.files import file_store, files_removed_on_error, image_extension
 from core.images import check_image
 from labeling.choices import AnnotationSource, TaskType
 from labeling.models import Annotation, ImportJob, Item
+from labeling.models.item import EXTERNAL_ID_MAX_LENGTH
 from labeling.services.bulk_sql import (
     import_annotation_item_ids,
     insert_new,
@@ -35,7 +36,7 @@ from labeling.services.bulk_sql import (
 from labeling.services.imports.item_rows import ITEM_FIELDS, external_id_key, split_for_key
 from labeling.services.imports.readers.rows import ParsedRow, text_hash
 
-MAX_EXTERNAL_ID = Item._meta.get_field("external_id").max_length
+MAX_EXTERNAL_ID = EXTERNAL_ID_MAX_LENGTH
 
 ANNOTATION_FIELDS = ("item", "labels", "source", "import_job", "created_at", "updated_at")
 

@@ -7,14 +7,14 @@ The run itself (streaming the file into items) is ``labeling.services.imports.ru
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
 
@@ -54,9 +54,7 @@ def import_format_detect(*, filename: str, data_type: str) -> str:
     return formats[suffix]
 
 
-def _check_upload(
-    *, project: Project, upload: UploadedFile, fmt: str, options: dict[str, Any]
-) -> None:
+def _check_upload(*, project: Project, upload: File, fmt: str, options: dict[str, Any]) -> None:
     """Refuse files we can tell are wrong before queueing them, naming the problem."""
     if upload.size == 0:
         raise ApplicationError("The file is empty.", extra={"file": upload.name})
@@ -67,7 +65,7 @@ def _check_upload(
     upload.seek(0)
     try:
         if fmt == ImportFormat.CSV:
-            csv_layout(read_header_line(upload), filename=upload.name, options=options)
+            csv_layout(read_header_line(upload), filename=upload.name or "", options=options)
         elif fmt in (ImportFormat.JSONL, ImportFormat.TEXT):
             read_header_line(upload)
     except ImportFileError as exc:
@@ -76,7 +74,7 @@ def _check_upload(
         upload.seek(0)
 
 
-def _check_zip(upload: UploadedFile | ContentFile) -> None:
+def _check_zip(upload: File) -> None:
     """Refuse a zip whose central directory declares more entries or uncompressed bytes than
     the limits (``TANDEM_ZIP_MAX_ENTRIES``, ``TANDEM_ZIP_MAX_TOTAL_BYTES``): 413, nothing
     stored. The import counts again while it reads, in bytes actually decompressed."""
@@ -107,14 +105,19 @@ def _check_zip(upload: UploadedFile | ContentFile) -> None:
         )
 
 
-def _zip_uploads(uploads: list[UploadedFile]) -> ContentFile:
+def _client_name(upload: File) -> str:
+    """The name the client gave the file, without any folders in front of it."""
+    return PurePosixPath((upload.name or "").replace("\\", "/")).name
+
+
+def _zip_uploads(uploads: Sequence[File]) -> ContentFile:
     """Several image files posted together become one stored (uncompressed) zip: one job."""
     import io
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         for upload in uploads:
-            name = PurePosixPath(upload.name.replace("\\", "/")).name
+            name = _client_name(upload)
             with archive.open(name, "w") as member:
                 for chunk in upload.chunks():
                     member.write(chunk)
@@ -125,8 +128,8 @@ def _zip_uploads(uploads: list[UploadedFile]) -> ContentFile:
 def import_job_create(
     *,
     project: Project,
-    created_by: AbstractBaseUser,
-    uploads: list[UploadedFile],
+    created_by: User,
+    uploads: Sequence[File],
     fmt: str | None = None,
     options: dict[str, Any] | None = None,
     enqueue: bool = True,
@@ -150,12 +153,12 @@ def import_job_create(
     if len(uploads) > 1:
         if project.data_type != DataType.IMAGE:
             raise ApplicationError("Upload one text file per import.")
-        stored: UploadedFile | ContentFile = _zip_uploads(uploads)
+        stored: File = _zip_uploads(uploads)
         original_name = f"{len(uploads)} images"
         fmt = ImportFormat.IMAGES
     else:
         stored = uploads[0]
-        original_name = PurePosixPath(uploads[0].name.replace("\\", "/")).name
+        original_name = _client_name(uploads[0])
         fmt = fmt or import_format_detect(filename=original_name, data_type=project.data_type)
         _check_upload(project=project, upload=uploads[0], fmt=fmt, options=options)
     if fmt == ImportFormat.IMAGES:
@@ -182,14 +185,14 @@ def import_job_create(
     return job
 
 
-_STORED_EXTENSIONS = {
+_STORED_EXTENSIONS: dict[str, str] = {
     ImportFormat.CSV: "csv",
     ImportFormat.JSONL: "jsonl",
     ImportFormat.TEXT: "txt",
 }
 
 
-def _stored_extension(fmt: str, upload: UploadedFile | ContentFile) -> str:
+def _stored_extension(fmt: str, upload: File) -> str:
     if fmt in _STORED_EXTENSIONS:
         return _STORED_EXTENSIONS[fmt]
     upload.seek(0)

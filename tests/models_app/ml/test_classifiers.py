@@ -11,12 +11,8 @@ from sklearn.metrics import log_loss
 from sklearn.model_selection import train_test_split
 
 from models_app.ml import single_threaded_blas
-from models_app.ml.classifiers import (
-    DEFAULT_C,
-    NotEnoughLabels,
-    TrainedClassifier,
-    fit_classifier,
-)
+from models_app.ml.classifiers.fit import DEFAULT_C, NotEnoughLabels, fit_classifier
+from models_app.ml.classifiers.trained import TrainedClassifier
 
 DIGITS = [str(d) for d in range(10)]
 

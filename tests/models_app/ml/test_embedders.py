@@ -13,12 +13,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from models_app.ml.embedders import (
-    EMBEDDER_NAMES,
-    EmbedderUnavailable,
-    default_embedder_name,
-    get_embedder,
-)
+from models_app.ml.embedders.base import EmbedderUnavailable
+from models_app.ml.embedders.registry import EMBEDDER_NAMES, default_embedder_name, get_embedder
 from tests.skips import require_data
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -66,7 +62,8 @@ def test_defaults_per_data_type():
 def test_importing_the_ml_package_loads_no_heavy_library_and_no_django():
     code = (
         "import sys\n"
-        "import models_app.ml.embedders, models_app.ml.classifiers, models_app.ml.strategies\n"
+        "import models_app.ml.embedders.registry, models_app.ml.classifiers.fit\n"
+        "import models_app.ml.strategies\n"
         "import models_app.ml.metrics, models_app.ml.autolabel\n"
         "heavy = {'torch', 'sentence_transformers', 'sklearn', 'scipy', 'modAL', 'PIL', 'django'}\n"
         "print(sorted(heavy & {name.split('.')[0] for name in sys.modules}))\n"
@@ -94,7 +91,7 @@ def test_hashing_is_the_same_in_another_process():
     texts = ["Call now to claim your prize", "see you at lunch?", ""]
     code = (
         "import sys, numpy as np\n"
-        "from models_app.ml.embedders import get_embedder\n"
+        "from models_app.ml.embedders.registry import get_embedder\n"
         f"m = get_embedder('hashing').embed({texts!r})\n"
         "sys.stdout.write(m.tobytes().hex())\n"
     )

@@ -7,7 +7,7 @@ import csv
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from labeling.services.imports.readers.lines import LineReader
 from labeling.services.imports.readers.rows import (
@@ -42,10 +42,14 @@ def _pick(
     return None
 
 
+# The csv.QUOTE_* values csv.reader accepts on Python 3.11.
+CsvQuoting = Literal[0, 1, 2, 3]
+
+
 @dataclass
 class CsvLayout:
     delimiter: str
-    quoting: int
+    quoting: CsvQuoting
     columns: list[str]
     text_index: int
     label_index: int | None
@@ -61,7 +65,7 @@ def csv_layout(header_line: str, *, filename: str, options: dict[str, Any]) -> C
     )
     # Tab-separated files in the wild (the SMS corpus among them) do not quote fields, and a
     # stray quote would otherwise swallow the lines after it.
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    quoting: CsvQuoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
     header = next(csv.reader([header_line], delimiter=delimiter, quoting=quoting), [])
     columns = [c.strip() or f"column_{i + 1}" for i, c in enumerate(header)]
     if not columns:

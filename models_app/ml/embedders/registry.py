@@ -1,0 +1,47 @@
+"""Embedders by name: one instance per process, and the default for each data type."""
+
+from __future__ import annotations
+
+import threading
+
+from models_app.ml.embedders.base import Embedder, EmbedderUnavailable
+from models_app.ml.embedders.image import PixelEmbedder
+from models_app.ml.embedders.text import HashingEmbedder, MiniLMEmbedder
+
+EMBEDDER_NAMES: tuple[str, ...] = ("minilm", "hashing", "pixels")
+
+_EMBEDDER_CLASSES: dict[str, type[Embedder]] = {
+    "minilm": MiniLMEmbedder,
+    "hashing": HashingEmbedder,
+    "pixels": PixelEmbedder,
+}
+_instances: dict[str, Embedder] = {}
+_instances_lock = threading.Lock()
+
+
+def get_embedder(name: str) -> Embedder:
+    """The process-wide instance of embedder ``name``.
+
+    Raises ``EmbedderUnavailable`` for an unknown name or when the embedder's packages are not
+    installed. Model weights load lazily on the first ``embed`` call.
+    """
+    embedder = _instances.get(name)
+    if embedder is not None:
+        return embedder
+    cls = _EMBEDDER_CLASSES.get(name)
+    if cls is None:
+        raise EmbedderUnavailable(
+            f"unknown embedder {name!r}; available: {', '.join(EMBEDDER_NAMES)}"
+        )
+    with _instances_lock:
+        if name not in _instances:
+            _instances[name] = cls()
+        return _instances[name]
+
+
+def default_embedder_name(data_type: str) -> str:
+    """The embedder a new project of ``data_type`` ("text" | "image") uses."""
+    defaults = {"text": "minilm", "image": "pixels"}
+    if data_type not in defaults:
+        raise ValueError(f"unknown data type {data_type!r}; expected 'text' or 'image'")
+    return defaults[data_type]

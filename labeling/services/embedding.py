@@ -21,6 +21,7 @@ from labeling.models import Item, Project
 from labeling.selectors.embedders import project_embedder
 from labeling.selectors.learning import project_for_owner
 from labeling.services.learning_jobs import job_rerun_if_requested
+from labeling.services.pool_scoring import pool_cold_start_unless_modelled
 from models_app.choices import JobKind
 from models_app.models import TrainingJob
 from models_app.services.embeddings import embedding_missing_ids, embedding_store
@@ -38,6 +39,11 @@ logger = logging.getLogger(__name__)
 
 # Items embedded per batch: one progress report and one write each.
 EMBED_BATCH = 256
+# A project no model orders yet gets its cold-start (diverse) queue once this many items have
+# vectors, and again when the job ends: people who label while a large import embeds see the
+# data's spread, not the file's order. The job embeds in a shuffled order so these first
+# vectors are a sample of the whole import.
+EARLY_COLD_START = 1_000
 
 
 def project_item_ids(*, project: Project) -> np.ndarray:
@@ -105,14 +111,20 @@ def items_embed_missing(
     item_ids: np.ndarray | None = None,
     on_progress: Callable[[float], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    on_embedded: Callable[[int], None] | None = None,
+    shuffle_seed: int | None = None,
 ) -> EmbedReport:
     """Embed the project's items (or these) that have no vector from ``embedder`` yet.
 
     Items deleted meanwhile are skipped; an image that cannot be read is reported, not fatal.
-    ``on_start`` hears how many items are missing a vector before the first is embedded.
+    ``on_start`` hears how many items are missing a vector before the first is embedded,
+    ``on_embedded`` how many have been embedded after each batch. With ``shuffle_seed`` the
+    items are embedded in a seeded random order instead of id order.
     """
     ids = project_item_ids(project=project) if item_ids is None else item_ids
     missing = embedding_missing_ids(owner=project.owner_key, embedder=embedder.key, object_ids=ids)
+    if shuffle_seed is not None:
+        missing = np.random.default_rng(shuffle_seed).permutation(missing)
     report = EmbedReport(missing=len(missing))
     if on_start is not None:
         on_start(len(missing))
@@ -126,6 +138,8 @@ def items_embed_missing(
             report.embedded += len(kept)
         if on_progress is not None:
             on_progress(min(1.0, (start + len(batch)) / len(missing)))
+        if on_embedded is not None:
+            on_embedded(report.embedded)
     return report
 
 
@@ -140,8 +154,30 @@ def describe_error(exc: BaseException) -> str:
     return f"{name}: {text}"
 
 
+@dataclass
+class _EarlyColdStart:
+    """Orders the queue for diversity once, when the first ``EARLY_COLD_START`` items of a
+    long embedding job have vectors."""
+
+    project: Project
+    embedder_key: str
+    seed: int
+    done: bool = False
+
+    def __call__(self, embedded: int) -> None:
+        if self.done or embedded < EARLY_COLD_START:
+            return
+        self.done = True
+        pool_cold_start_unless_modelled(
+            project=self.project, embedder_key=self.embedder_key, seed=self.seed
+        )
+
+
 def embedding_job_run(*, job_id: int) -> TrainingJob | None:
     """Embed every item of the job's project that has no vector yet, reporting progress.
+
+    Until a model exists, the queue gets its diverse cold-start order as soon as
+    ``EARLY_COLD_START`` items have vectors and again over all of them at the end.
 
     Never raises: a failure (e.g. the embedder's package is missing) marks the job failed with
     the message. Side effects: when a trigger arrived meanwhile, queues one more run.
@@ -157,6 +193,7 @@ def embedding_job_run(*, job_id: int) -> TrainingJob | None:
         training_job_progress(
             job_id=job_id, step="embed", message=f"Embedding with {embedder.key}."
         )
+        early = _EarlyColdStart(project=project, embedder_key=embedder.key, seed=job_id)
         report = items_embed_missing(
             project=project,
             embedder=embedder,
@@ -165,7 +202,10 @@ def embedding_job_run(*, job_id: int) -> TrainingJob | None:
             on_start=lambda missing: training_job_progress(
                 job_id=job_id, result={"missing": missing}
             ),
+            on_embedded=early,
+            shuffle_seed=job_id,
         )
+        pool_cold_start_unless_modelled(project=project, embedder_key=embedder.key, seed=job_id)
         message = f"Embedded {report.embedded:,} items with {embedder.key}."
         if report.failed:
             message += f" {report.failed:,} could not be embedded: {report.errors[0]}"

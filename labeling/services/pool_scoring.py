@@ -28,6 +28,7 @@ from labeling.choices import HUMAN_SOURCES, SamplingStrategy, Split, TaskType
 from labeling.models import Project
 from labeling.selectors.learning import latest_labels, pool_item_ids, queue_prioritised_ids
 from labeling.services.bulk_sql import item_scores_update
+from models_app.selectors.registry import model_version_list
 from models_app.services.embeddings import embedding_matrix
 
 if TYPE_CHECKING:
@@ -275,6 +276,22 @@ def pool_cold_start(
     order = cold_start_order(embeddings=pool.embeddings, seed=seed)
     order = interleave_held_out(order=order, held_out=pool.held_out, seed=seed)
     return pool_queue_write(project=project, pool=pool, order=order, on_progress=on_progress)
+
+
+def pool_cold_start_unless_modelled(
+    *, project: Project, embedder_key: str, seed: int, on_progress: Progress | None = None
+) -> int | None:
+    """The cold-start order for a project no model has scored yet; ``None`` (nothing written)
+    once a model version exists, whose scores order the queue instead.
+
+    Called as soon as vectors exist (during and after the embedding job), so the queue spans
+    the data from the first item instead of serving the import's file order until a model
+    can be trained."""
+    if model_version_list(owner=project.owner_key).exists():
+        return None
+    return pool_cold_start(
+        project=project, embedder_key=embedder_key, seed=seed, on_progress=on_progress
+    )
 
 
 @dataclass

@@ -335,6 +335,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # --- Operability: probes, metrics, logs -----------------------------------------------------
 # /readyz also waits for the intake models of scoring policies to be loaded in this process.
 TANDEM_READYZ_MODELS = env.bool("TANDEM_READYZ_MODELS", default=True)
+# Each gunicorn worker loads those models as it starts, before its first request
+# (config/gunicorn.py), so no intake request loads one.
+TANDEM_WARM_INTAKE_MODELS_AT_START = env.bool("TANDEM_WARM_INTAKE_MODELS_AT_START", default=True)
 # Seconds each /readyz check (broker) may take before it counts as not answering.
 TANDEM_READYZ_TIMEOUT = env.float("TANDEM_READYZ_TIMEOUT", default=2.0)
 # /metrics answers only with "Authorization: Bearer <token>" when set, else loopback clients.

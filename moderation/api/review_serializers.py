@@ -7,7 +7,6 @@ from rest_framework import serializers
 
 from moderation.choices import AuthorAction, ContentState, DecisionAction, ReviewTier
 from moderation.models import Content, Decision
-from moderation.selectors.suggestions import SUGGESTION_LEVELS
 
 # --- inputs ------------------------------------------------------------------------------------
 
@@ -91,6 +90,26 @@ class ModelSuggestionSerializer(serializers.Serializer):
     score = serializers.FloatField()
     model_version_id = serializers.IntegerField(allow_null=True)
     model_version = serializers.IntegerField(allow_null=True)
+    model_stage = serializers.CharField(
+        allow_null=True, help_text="The version's stage now (production, shadow, …)."
+    )
+
+
+class CategoryScoreSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    score = serializers.FloatField(help_text="The model's probability of this category.")
+    remove_threshold = serializers.FloatField(allow_null=True)
+    allow_threshold = serializers.FloatField(allow_null=True)
+
+
+class ModelFlagSerializer(serializers.Serializer):
+    """The model's own flag raised at intake (not a report by anyone)."""
+
+    model_version = serializers.IntegerField(allow_null=True)
+    model_stage = serializers.CharField(allow_null=True)
+    score = serializers.FloatField(allow_null=True)
+    category = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
 
 
 def _blurred_url(content: Content) -> str | None:
@@ -105,7 +124,14 @@ class ContentRowSerializer(serializers.ModelSerializer):
     """A content in the review queue."""
 
     # Declared: a PositiveIntegerField's schema maximum depends on the database.
-    report_count = serializers.IntegerField(read_only=True)
+    report_count = serializers.IntegerField(
+        read_only=True,
+        help_text="Distinct flags of every source (users, rules, hash bank, model): they raise "
+        "the priority.",
+    )
+    user_report_count = serializers.IntegerField(
+        read_only=True, help_text="Distinct users of the platform who reported it."
+    )
 
     policy_name = serializers.CharField(source="policy.name")
     category = serializers.CharField(source="top_category.name", default=None, allow_null=True)
@@ -130,6 +156,7 @@ class ContentRowSerializer(serializers.ModelSerializer):
             "blurred_thumbnail_url",
             "priority",
             "report_count",
+            "user_report_count",
             "hash_match",
             "sla_due_at",
             "overdue",
@@ -199,9 +226,26 @@ class ContentDetailSerializer(serializers.Serializer):
     scores = serializers.SerializerMethodField(
         help_text="Model probability per category; empty when the policy shows no model output."
     )
+    category_scores = CategoryScoreSerializer(
+        many=True,
+        help_text="Model probability per category with the category's thresholds, most likely "
+        "first; empty when the policy shows no model output.",
+    )
     model = serializers.SerializerMethodField()
+    model_flag = ModelFlagSerializer(
+        allow_null=True,
+        help_text="The model's own flag at intake, apart from the reports; null when the model "
+        "did not flag it or the policy shows no model output.",
+    )
     priority = serializers.FloatField(source="content.priority")
-    report_count = serializers.IntegerField(source="content.report_count")
+    report_count = serializers.IntegerField(
+        source="content.report_count",
+        help_text="Distinct flags of every source (users, rules, hash bank, model): they raise "
+        "the priority.",
+    )
+    user_report_count = serializers.SerializerMethodField(
+        help_text="Distinct users of the platform who reported it (the length of reports)."
+    )
     hash_match = serializers.BooleanField(source="content.hash_match")
     sla_due_at = serializers.DateTimeField(source="content.sla_due_at", allow_null=True)
     leased_by = serializers.CharField(
@@ -210,8 +254,11 @@ class ContentDetailSerializer(serializers.Serializer):
     lease_expires_at = serializers.DateTimeField(source="content.lease_expires_at", allow_null=True)
     created_at = serializers.DateTimeField(source="content.created_at")
     decided_at = serializers.DateTimeField(source="content.decided_at", allow_null=True)
-    reports = ContentReportSerializer(many=True)
-    hash_matches = serializers.SerializerMethodField()
+    reports = ContentReportSerializer(
+        many=True, help_text="Reports by the platform's users (never the model's own flag)."
+    )
+    rule_hits = ContentReportSerializer(many=True)
+    hash_matches = ContentReportSerializer(many=True)
     author = ContentAuthorSerializer(source="content.author", allow_null=True)
     author_history = RelatedContentSerializer(many=True)
     similar = SimilarContentSerializer(many=True)
@@ -232,19 +279,14 @@ class ContentDetailSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.DictField(child=serializers.FloatField()))
     def get_scores(self, detail) -> dict:
-        content = detail["content"]
-        return content.scores if content.policy.automation_level in SUGGESTION_LEVELS else {}
+        return {row["category"]: row["score"] for row in detail["category_scores"]}
+
+    def get_user_report_count(self, detail) -> int:
+        return len(detail["reports"])
 
     @extend_schema_field(ModelSuggestionSerializer(allow_null=True))
     def get_model(self, detail) -> dict | None:
         return detail["suggestion"] or None
-
-    @extend_schema_field(ContentReportSerializer(many=True))
-    def get_hash_matches(self, detail) -> list:
-        # many=True makes a ListSerializer, whose data is a list; the stubs type it as one dict.
-        return ContentReportSerializer(  # type: ignore[return-value]
-            [r for r in detail["reports"] if r.source == "hash"], many=True
-        ).data
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_appeals(self, detail) -> list:

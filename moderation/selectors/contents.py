@@ -13,11 +13,11 @@ from core.exceptions import ApplicationError
 from core.limits import text_problem
 from labeling.selectors.embedders import project_embedder_name
 from models_app.services.embeddings import embedding_matrix
-from moderation.choices import ContentState
+from moderation.choices import ContentState, ReportSource
 from moderation.models import Appeal, Content, Decision, Platform, Report
 from moderation.selectors.access import MODERATE_ROLES, policies_for_user, policy_role
 from moderation.selectors.grants import contents_of_platform
-from moderation.selectors.suggestions import model_suggestion_shown
+from moderation.selectors.suggestions import SUGGESTION_LEVELS, model_suggestion_shown
 
 SIMILAR_COUNT = 5
 # Decided contents compared with the one shown: the most recent of the policy (a bounded read).
@@ -148,13 +148,66 @@ def similar_decided(*, content: Content, user: User) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: -row["similarity"])
 
 
+def category_scores_shown(*, content: Content) -> list[dict[str, Any]]:
+    """The model's probability per category of the policy, with the category's thresholds,
+    most likely first; empty where moderators are not shown the model (human-only, shadow).
+
+    ``Content.scores`` also keeps the version, the level and the reasons next to the
+    probabilities (under ``categories``): only the probabilities are scores."""
+    if content.policy.automation_level not in SUGGESTION_LEVELS:
+        return []
+    probabilities = (content.scores or {}).get("categories") or {}
+    categories = {c.name: c for c in content.policy.categories.all()}
+    rows = []
+    for name, score in probabilities.items():
+        if not isinstance(score, int | float) or isinstance(score, bool):
+            continue
+        category = categories.get(name)
+        rows.append(
+            {
+                "category": name,
+                "score": float(score),
+                "remove_threshold": category.remove_threshold if category else None,
+                "allow_threshold": category.allow_threshold if category else None,
+            }
+        )
+    return sorted(rows, key=lambda row: (-row["score"], row["category"]))
+
+
+def _model_flag(content: Content, reports: list[Report]) -> dict[str, Any] | None:
+    """The model's own flag raised at intake (a report of source ``model``), apart from
+    people's reports: the version that raised it and its score; None when the model did not
+    flag the content or moderators are not shown the model."""
+    if content.policy.automation_level not in SUGGESTION_LEVELS:
+        return None
+    flag = next((r for r in reports if r.source == ReportSource.MODEL), None)
+    if flag is None:
+        return None
+    version = content.model_version
+    return {
+        "model_version": version.version if version is not None else None,
+        "model_stage": version.stage if version is not None else None,
+        "score": content.model_score,
+        "category": flag.category.name if flag.category is not None else None,
+        "created_at": flag.created_at,
+    }
+
+
 def content_detail(*, content: Content, user: User) -> dict[str, Any]:
     """The review panel's data for ``content`` (from ``content_get_for_user``) as ``user``
-    sees it: related content only from policies they may moderate."""
+    sees it: related content only from policies they may moderate.
+
+    Flags are kept apart by where they come from: ``reports`` are the platform's users'
+    reports; rule hits, hash-bank matches and the model's own flag are listed on their own."""
+    flags = list(Report.objects.filter(content=content).select_related("category"))
     return {
         "content": content,
         "suggestion": model_suggestion_shown(content=content),
-        "reports": list(Report.objects.filter(content=content).select_related("category")),
+        "category_scores": category_scores_shown(content=content),
+        "model_flag": _model_flag(content, flags),
+        "reports": [r for r in flags if r.source == ReportSource.USER],
+        "rule_hits": [r for r in flags if r.source == ReportSource.RULE],
+        "hash_matches": [r for r in flags if r.source == ReportSource.HASH],
         "decisions": content_decisions(content=content),
         "appeals": list(Appeal.objects.filter(content=content)),
         "author_history": author_history(content=content, user=user),

@@ -1,11 +1,12 @@
 """The review queue as moderators see it."""
 
 from django.contrib.auth.models import User
-from django.db.models import BooleanField, Case, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from moderation.choices import ContentState, ReviewTier
-from moderation.models import Content
+from moderation.choices import ContentState, ReportSource, ReviewTier
+from moderation.models import Content, Report
 from moderation.selectors.access import MODERATE_ROLES, SENIOR_ROLES, policies_for_user
 
 OPEN_STATES = (ContentState.PENDING, ContentState.ESCALATED)
@@ -20,7 +21,9 @@ def review_queue_list(
     tier: str | None = None,
 ) -> QuerySet[Content]:
     """Content of the policies the caller moderates, highest priority first, each with
-    ``overdue`` (its SLA deadline has passed while it is still open).
+    ``overdue`` (its SLA deadline has passed while it is still open) and
+    ``user_report_count`` (distinct users who reported it: not rules, hash matches or the
+    model's own flag, which ``report_count`` also counts).
 
     Without ``state``, open content only (pending and escalated); ``tier=senior`` lists only
     policies where the caller is senior.
@@ -36,6 +39,13 @@ def review_queue_list(
     if tier:
         contents = contents.filter(tier=tier)
     now = timezone.now()
+    user_reports = (
+        Report.objects.filter(content=OuterRef("pk"), source=ReportSource.USER)
+        .order_by()
+        .values("content")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         contents.select_related("policy", "top_category", "item", "leased_by")
         .annotate(
@@ -43,7 +53,8 @@ def review_queue_list(
                 When(state__in=OPEN_STATES, sla_due_at__lt=now, then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
-            )
+            ),
+            user_report_count=Coalesce(Subquery(user_reports), 0),
         )
         .order_by("-priority", "id")
     )

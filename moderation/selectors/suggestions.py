@@ -29,7 +29,9 @@ def model_suggestion_shown(*, content: Content) -> dict[str, Any]:
     (a human-only or shadow policy, or no model scored it).
 
     ``{"level", "category", "label_class", "action", "score", "model_version_id",
-    "model_version"}``: ``action`` is what the model would do at 0.5 (remove at or above).
+    "model_version", "model_stage"}``: ``model_stage`` is the version's stage now
+    (production, shadow, …); ``action`` is what the model would do at 0.5 (remove at or
+    above).
     """
     level = content.policy.automation_level
     if level not in SUGGESTION_LEVELS or content.model_score is None:
@@ -49,4 +51,5 @@ def model_suggestion_shown(*, content: Content) -> dict[str, Any]:
         "score": content.model_score,
         "model_version_id": version.pk if version is not None else None,
         "model_version": version.version if version is not None else None,
+        "model_stage": version.stage if version is not None else None,
     }

@@ -6,6 +6,11 @@ that took intake traffic cold would answer its first requests slowly or time out
 therefore answers 503 "loading" until they are in this process's scoring caches; it never
 loads them inside the probe: the first probe that finds one missing starts a background
 warm-up (one at a time per process), later probes report on it.
+
+Under gunicorn each worker also warms them as it starts, before it takes its first request
+(``intake_models_warm_at_start`` from ``config/gunicorn.py``'s ``post_worker_init``): a load
+balancer's probe reaches one worker at a time, so without it the other workers would load the
+models inside a platform's first intake request.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection
@@ -29,6 +35,9 @@ logger = logging.getLogger(__name__)
 
 # After a failed warm-up, the next probe starts another only this much later (seconds).
 RETRY_AFTER_FAILURE_SECONDS = 30.0
+# How long a starting worker waits for the warm-up before it takes requests anyway (seconds);
+# the warm-up goes on in the background and /readyz reports it.
+WARM_AT_START_MAX_SECONDS = 300.0
 
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
@@ -75,11 +84,21 @@ def _warm(versions: list[ModelVersion]) -> None:
         connection.close()  # this thread's own connection
 
 
+def _warm_up_thread(missing: list[ModelVersion]) -> threading.Thread:
+    """The running warm-up, or a new one of ``missing``; the caller holds ``_lock``."""
+    global _thread
+    if _thread is None or not _thread.is_alive():
+        _thread = threading.Thread(
+            target=_warm, args=(missing,), name="tandem-intake-warm-up", daemon=True
+        )
+        _thread.start()
+    return _thread
+
+
 def intake_models_readiness() -> CheckResult:
     """Ready when every version intake scores with is loaded here (``TANDEM_READYZ_MODELS``);
     otherwise starts the warm-up if none is running and answers "loading" (or "failed" until
     the next attempt after a failure)."""
-    global _thread
     if not settings.TANDEM_READYZ_MODELS:
         return CheckResult(True, "not checked")
     versions = intake_models_required()
@@ -92,8 +111,40 @@ def intake_models_readiness() -> CheckResult:
             return CheckResult(False, "loading", detail)
         if _failed_at is not None and time.monotonic() - _failed_at < RETRY_AFTER_FAILURE_SECONDS:
             return CheckResult(False, "failed", detail)
-        _thread = threading.Thread(
-            target=_warm, args=(missing,), name="tandem-intake-warm-up", daemon=True
-        )
-        _thread.start()
+        _warm_up_thread(missing)
     return CheckResult(False, "loading", detail)
+
+
+def intake_models_warm_at_start(
+    *,
+    heartbeat: Callable[[], object] | None = None,
+    max_seconds: float = WARM_AT_START_MAX_SECONDS,
+) -> bool:
+    """Load intake's models in this process before it takes requests (a gunicorn worker, from
+    ``post_worker_init``), unless ``TANDEM_WARM_INTAKE_MODELS_AT_START`` is off.
+
+    Starts the warm-up ``/readyz`` uses and waits for it, calling ``heartbeat`` about once a
+    second (gunicorn's ``worker.notify``: a worker that is silent past its timeout is killed).
+    Returns whether every model is loaded. Never raises: after a failure, or ``max_seconds``,
+    the worker takes requests anyway and ``/readyz`` reports (and retries) the warm-up.
+    """
+    if not settings.TANDEM_WARM_INTAKE_MODELS_AT_START:
+        return False
+    try:
+        versions = intake_models_required()
+        missing = [v for v in versions if not model_serving.version_loaded(v)]
+        if missing:
+            with _lock:
+                thread = _warm_up_thread(missing)
+            deadline = time.monotonic() + max_seconds
+            while thread.is_alive() and time.monotonic() < deadline:
+                if heartbeat is not None:
+                    heartbeat()
+                thread.join(timeout=1.0)
+        return all(model_serving.version_loaded(v) for v in versions)
+    except Exception:
+        logger.exception("intake models could not be loaded at start; /readyz retries")
+        return False
+    finally:
+        if not connection.in_atomic_block:
+            connection.close()  # the worker's main thread takes no requests with it

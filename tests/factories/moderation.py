@@ -247,7 +247,14 @@ class ContentFactory(factory.django.DjangoModelFactory):
     top_category = factory.LazyAttribute(
         lambda c: c.policy.categories.get(name="spam") if c.score is not None else None
     )
-    scores = factory.LazyAttribute(lambda c: {"spam": c.score} if c.score is not None else {})
+    # As intake keeps them: the probabilities per category, next to the version and the level.
+    scores = factory.LazyAttribute(
+        lambda c: (
+            {"categories": {"spam": c.score}, "model_version": None, "level": "assist"}
+            if c.score is not None
+            else {}
+        )
+    )
 
     @factory.post_generation
     def granted(obj, create, extracted, **kwargs):

@@ -1740,6 +1740,18 @@ export interface components {
             /** @description Keyword / regular expressions (case-insensitive search) that flag content. */
             rules?: string[];
         };
+        CategoryScore: {
+            category: string;
+            /**
+             * Format: double
+             * @description The model's probability of this category.
+             */
+            score: number;
+            /** Format: double */
+            remove_threshold: number | null;
+            /** Format: double */
+            allow_threshold: number | null;
+        };
         /**
          * @description * `web` - Web workspace
          *     * `api` - API
@@ -1810,10 +1822,17 @@ export interface components {
             readonly scores: {
                 [key: string]: number;
             };
+            /** @description Model probability per category with the category's thresholds, most likely first; empty when the policy shows no model output. */
+            category_scores: components["schemas"]["CategoryScore"][];
             readonly model: components["schemas"]["ModelSuggestion"] | null;
+            /** @description The model's own flag at intake, apart from the reports; null when the model did not flag it or the policy shows no model output. */
+            model_flag: components["schemas"]["ModelFlag"] | null;
             /** Format: double */
             priority: number;
+            /** @description Distinct flags of every source (users, rules, hash bank, model): they raise the priority. */
             report_count: number;
+            /** @description Distinct users of the platform who reported it (the length of reports). */
+            readonly user_report_count: number;
             hash_match: boolean;
             /** Format: date-time */
             sla_due_at: string | null;
@@ -1824,8 +1843,10 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             decided_at: string | null;
+            /** @description Reports by the platform's users (never the model's own flag). */
             reports: components["schemas"]["ContentReport"][];
-            readonly hash_matches: components["schemas"]["ContentReport"][];
+            rule_hits: components["schemas"]["ContentReport"][];
+            hash_matches: components["schemas"]["ContentReport"][];
             author: components["schemas"]["ContentAuthor"] | null;
             author_history: components["schemas"]["RelatedContent"][];
             similar: components["schemas"]["SimilarContent"][];
@@ -1856,7 +1877,10 @@ export interface components {
             readonly blurred_thumbnail_url: string | null;
             /** Format: double */
             priority?: number;
+            /** @description Distinct flags of every source (users, rules, hash bank, model): they raise the priority. */
             readonly report_count: number;
+            /** @description Distinct users of the platform who reported it. */
+            readonly user_report_count: number;
             hash_match?: boolean;
             /** Format: date-time */
             sla_due_at?: string | null;
@@ -2261,6 +2285,16 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        /** @description The model's own flag raised at intake (not a report by anyone). */
+        ModelFlag: {
+            model_version: number | null;
+            model_stage: string | null;
+            /** Format: double */
+            score: number | null;
+            category: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
         /** @description Held-out metrics (items of the dev and test splits with a human label). */
         ModelMetrics: {
             n?: number;
@@ -2302,6 +2336,8 @@ export interface components {
             score: number;
             model_version_id: number | null;
             model_version: number | null;
+            /** @description The version's stage now (production, shadow, …). */
+            model_stage: string | null;
         };
         ModelVersionOutput: {
             readonly id: number;

@@ -3,6 +3,7 @@ every scoring policy is loaded in it, and the probe loads nothing itself (a back
 fills the same caches intake uses)."""
 
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
@@ -95,4 +96,50 @@ def test_readyz_skips_the_model_check_when_turned_off(served, cold_process, sett
 
     assert response.status_code == 200
     assert response.json()["checks"]["models"]["status"] == "not checked"
+    assert not model_serving.version_loaded(version)
+
+
+def test_a_gunicorn_worker_loads_intake_models_before_its_first_intake(
+    served, cold_process, monkeypatch
+):
+    from config import gunicorn as gunicorn_config
+
+    project, version = served
+    policy = IntakePolicyFactory(project=project, automation_level=AutomationLevel.PARTIAL)
+    platform, key = platform_with_key()
+    grant(policy, platform)
+    beats: list[int] = []
+
+    # gunicorn calls this in each new worker once the app is loaded, before any request.
+    gunicorn_config.post_worker_init(SimpleNamespace(notify=lambda: beats.append(1)))
+
+    assert model_serving.version_loaded(version)
+    ready = Client().get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["models"]["status"] == "ok"
+    # The first intake request loads no model: reading a model's artifact is not allowed now.
+    loads: list[int] = []
+    monkeypatch.setattr(
+        model_serving, "model_version_artifact_bytes", lambda *, version: loads.append(version.pk)
+    )
+    answer = APIClient().post(
+        "/api/v1/platform/intake/",
+        {"policy": policy.pk, "external_id": "p-1", "author_id": "a", "text": SPAM},
+        format="json",
+        **auth(key),
+    )
+    assert answer.status_code in (200, 201), answer.content
+    assert answer.json()["verdict"] == "remove"
+    assert loads == []
+
+
+def test_worker_start_loads_nothing_when_turned_off(served, cold_process, settings):
+    from config import gunicorn as gunicorn_config
+
+    settings.TANDEM_WARM_INTAKE_MODELS_AT_START = False
+    project, version = served
+    IntakePolicyFactory(project=project, automation_level=AutomationLevel.FULL)
+
+    gunicorn_config.post_worker_init(SimpleNamespace(notify=lambda: None))
+
     assert not model_serving.version_loaded(version)

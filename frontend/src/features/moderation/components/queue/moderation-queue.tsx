@@ -80,7 +80,7 @@ export function ModerationQueue({ onStartReviewing }: ModerationQueueProps) {
                 <th scope="col" className="numeric">
                   Priority
                 </th>
-                <th scope="col" className="numeric">
+                <th scope="col" className="numeric" title="Reports from the platform's users">
                   Reports
                 </th>
                 <th scope="col">SLA</th>
@@ -100,7 +100,7 @@ export function ModerationQueue({ onStartReviewing }: ModerationQueueProps) {
                   <td>{stateLabel(row.state)}</td>
                   <td>{tierLabel(row.tier)}</td>
                   <td className="numeric">{formatDecimal(row.priority, 2)}</td>
-                  <td className="numeric">{formatCount(row.report_count)}</td>
+                  <td className="numeric" data-testid="queue-report-count">{formatCount(row.user_report_count)}</td>
                   <td data-overdue={row.overdue ? "1" : "0"}>
                     <SlaCountdown dueAt={row.sla_due_at} />
                   </td>

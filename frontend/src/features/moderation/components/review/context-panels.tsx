@@ -58,22 +58,62 @@ function RelatedList({ entries, similarity }: { entries: RelatedContent[]; simil
   );
 }
 
-/** Reports from users, rules and the model, and hash-bank matches. */
+/** "model v3 (production)": what a model version is, never shown as a score. */
+export function modelVersionText(version: number | null | undefined, stage: string | null | undefined): string {
+  if (version === null || version === undefined) return "model (version unknown)";
+  return stage ? `model v${version} (${stage})` : `model v${version}`;
+}
+
+/** "remove ≥ 90% · allow ≤ 10%": the policy's thresholds of one category, when known. */
+function thresholdsText(remove: number | null, allow: number | null): string {
+  const parts = [
+    remove !== null ? `remove ≥ ${formatPercent(remove, 0)}` : null,
+    allow !== null ? `allow ≤ ${formatPercent(allow, 0)}` : null,
+  ].filter((part): part is string => part !== null);
+  return parts.join(" · ");
+}
+
+/**
+ * Reports by the platform's users (their count is the heading), and apart from them what flagged
+ * the content at intake: the model's own flag, rule hits and hash-bank matches.
+ */
 export function ReportsPanel({ content }: { content: ContentDetail }) {
-  const reports = content.reports.filter((report) => report.source !== "hash");
+  const flag = content.model_flag;
   return (
     <section aria-labelledby="review-reports-heading" data-testid="review-reports">
-      <h3 id="review-reports-heading">Reports ({content.report_count})</h3>
-      {reports.length === 0 ? <p className="hint">No reports.</p> : null}
-      <ul className="plain-list">
-        {reports.map((report, index) => (
-          <li key={`${report.source}:${report.reporter}:${index}`}>
-            <strong>{reportSourceLabel(report.source)}</strong> {report.reporter}
+      <h3 id="review-reports-heading">
+        Reports (<span data-testid="review-report-count">{content.user_report_count}</span>)
+      </h3>
+      {content.reports.length === 0 ? <p className="hint">No reports from users.</p> : null}
+      <ul className="plain-list" data-testid="review-report-list">
+        {content.reports.map((report, index) => (
+          <li key={`${report.source}:${report.reporter}:${index}`} data-testid="review-report">
+            <strong>{reportSourceLabel(report.source)}</strong> <bdi>{report.reporter}</bdi>
             {report.category ? ` · ${report.category}` : ""}
             {report.reason ? <span className="break-anywhere">: {report.reason}</span> : null}
           </li>
         ))}
       </ul>
+      {flag ? (
+        <p data-testid="review-model-flag">
+          Flagged by {modelVersionText(flag.model_version, null)}
+          {flag.score !== null ? ` at ${flag.score.toFixed(2)}` : ""}
+          {flag.category ? ` · ${flag.category}` : ""}
+        </p>
+      ) : null}
+      {content.rule_hits.length > 0 ? (
+        <div data-testid="review-rule-hits">
+          <h4>Rule matches</h4>
+          <ul className="plain-list">
+            {content.rule_hits.map((hit, index) => (
+              <li key={`${hit.reporter}:${index}`}>
+                <bdi className="break-anywhere">{hit.reporter}</bdi>
+                {hit.category ? ` · ${hit.category}` : ""}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       {content.hash_match || content.hash_matches.length > 0 ? (
         <div data-testid="review-hash-matches">
           <h4>Hash-bank matches</h4>
@@ -92,32 +132,44 @@ export function ReportsPanel({ content }: { content: ContentDetail }) {
   );
 }
 
-/** The model's suggestion and scores, only when the API provides them (never human-only or shadow). */
+/**
+ * The model's suggestion, the version that made it (apart from the scores), and its score per
+ * category with the policy's thresholds; only when the API provides them (never human-only or
+ * shadow).
+ */
 export function SuggestionPanel({ content }: { content: ContentDetail }) {
   const suggestion = content.model;
-  const scores = Object.entries(content.scores ?? {}).filter(([, score]) => typeof score === "number");
+  const scores = content.category_scores;
   if (!suggestion && scores.length === 0) return null;
   return (
     <section aria-labelledby="review-model-heading" data-testid="review-suggestion">
       <h3 id="review-model-heading">Model</h3>
       {suggestion ? (
-        <p data-testid="review-suggestion-text">
-          Suggests <strong>{suggestion.action}</strong>
-          {suggestion.category ? ` · ${suggestion.category}` : ""} · {formatPercent(suggestion.score)}
-          {suggestion.model_version !== null ? (
-            <span className="hint"> (model version {suggestion.model_version})</span>
-          ) : null}
-        </p>
+        <>
+          <p className="hint" data-testid="review-model-version">
+            {modelVersionText(suggestion.model_version, suggestion.model_stage)}
+          </p>
+          <p data-testid="review-suggestion-text">
+            Suggests <strong>{suggestion.action}</strong>
+            {suggestion.category ? ` · ${suggestion.category}` : ""} · {formatPercent(suggestion.score)}
+          </p>
+        </>
       ) : null}
       {scores.length > 0 ? (
-        <dl className="facts">
-          {scores.map(([category, score]) => (
-            <div key={category}>
-              <dt>{category}</dt>
-              <dd>{formatPercent(score)}</dd>
-            </div>
-          ))}
-        </dl>
+        <table className="category-scores" data-testid="review-category-scores">
+          <caption className="hint">Score per category</caption>
+          <tbody>
+            {scores.map((row) => (
+              <tr key={row.category} data-testid="category-score" data-category={row.category}>
+                <th scope="row">
+                  <bdi className="break-anywhere">{row.category}</bdi>
+                </th>
+                <td className="numeric">{formatPercent(row.score)}</td>
+                <td className="hint">{thresholdsText(row.remove_threshold, row.allow_threshold)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       ) : null}
     </section>
   );

@@ -186,8 +186,10 @@ describe("ReviewPanel", () => {
             score: 0.91,
             model_version_id: 4,
             model_version: 2,
+            model_stage: "production",
           },
           report_count: 2,
+          user_report_count: 1,
           hash_match: true,
           reports: [
             { source: "user", reporter: "u-7", reason: "ads", category: null, created_at: "2026-01-01T10:00:00Z" },
@@ -207,6 +209,57 @@ describe("ReviewPanel", () => {
     expect(screen.getByTestId("review-reports")).toHaveTextContent("u-7");
     expect(screen.getByTestId("review-hash-matches")).toHaveTextContent("spam");
     expect(screen.getByTestId("author-strikes")).toHaveTextContent("2 strikes");
+  });
+
+  it("shows the model version apart from the category scores, and its flag apart from the users' reports", async () => {
+    fakeModerationServer({
+      queue: [
+        contentDetail(1, {
+          model: {
+            level: "assist",
+            category: "spam",
+            label_class: "spam",
+            action: "remove",
+            score: 0.97,
+            model_version_id: 9,
+            model_version: 3,
+            model_stage: "production",
+          },
+          scores: { spam: 0.97, threat: 0.12 },
+          category_scores: [
+            { category: "spam", score: 0.97, remove_threshold: 0.9, allow_threshold: 0.1 },
+            { category: "threat", score: 0.12, remove_threshold: null, allow_threshold: null },
+          ],
+          model_flag: {
+            model_version: 3,
+            model_stage: "production",
+            score: 0.97,
+            category: "spam",
+            created_at: "2026-01-01T10:00:00Z",
+          },
+          report_count: 2,
+          user_report_count: 1,
+          reports: [
+            { source: "user", reporter: "u-7", reason: "ads", category: null, created_at: "2026-01-01T10:00:00Z" },
+          ],
+        }),
+      ],
+    });
+    renderWithProviders(<ReviewPanel tier="standard" />);
+    await shown(1);
+
+    const model = screen.getByTestId("review-suggestion");
+    expect(within(model).getByTestId("review-model-version")).toHaveTextContent("model v3 (production)");
+    const rows = within(model)
+      .getAllByTestId("category-score")
+      .map((row) => row.textContent);
+    expect(rows).toEqual(["spam97.0%remove ≥ 90% · allow ≤ 10%", "threat12.0%"]);
+    // The version is never a score.
+    expect(model).not.toHaveTextContent("model_version");
+    const reports = screen.getByTestId("review-reports");
+    expect(within(reports).getByTestId("review-report-count")).toHaveTextContent("1");
+    expect(within(reports).getAllByTestId("review-report").map((li) => li.textContent)).toEqual(["User report u-7: ads"]);
+    expect(within(reports).getByTestId("review-model-flag")).toHaveTextContent("Flagged by model v3 at 0.97 · spam");
   });
 
   it("says so when nothing is left to review", async () => {

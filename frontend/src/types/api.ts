@@ -2319,6 +2319,7 @@ export interface components {
             readonly stage: components["schemas"]["ModelStageEnum"];
             /** Format: date-time */
             readonly promoted_at: string | null;
+            readonly promotion: components["schemas"]["Promotion"];
             readonly stage_history: components["schemas"]["StageChange"][];
             readonly created_by: string | null;
             /** Format: date-time */
@@ -2682,6 +2683,36 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+        };
+        /** @description The training run's automatic decision about the version (empty when none was made). */
+        Promotion: {
+            /** @description Whether the run put the version in production. */
+            promoted?: boolean;
+            /** @description Why it was (or was not) promoted, in words. */
+            reason?: string;
+            /**
+             * @description shadow: the project's new versions start in shadow.
+             *
+             *     * `candidate` - Candidate
+             *     * `shadow` - Shadow
+             *     * `canary` - Canary
+             *     * `production` - Production
+             *     * `archived` - Archived
+             */
+            stage?: components["schemas"]["ModelStageEnum"];
+            /** @description Shadow projects: whether the comparison alone would have promoted it. */
+            would_promote?: boolean;
+            /** Format: double */
+            roc_auc?: number | null;
+            /** @description The production version it was measured against. */
+            production_version?: number;
+            /**
+             * Format: double
+             * @description That version's ROC AUC on the same held-out items.
+             */
+            production_roc_auc?: number | null;
+            /** @description Classes of the held-out items it never got right (F1 0): never auto-promoted. */
+            zero_f1_classes?: string[];
         };
         /** @description One of the caller's own annotations (what they submitted, and what they were shown). */
         QueueAnnotation: {

@@ -1630,7 +1630,7 @@ export interface components {
             readonly created_at: string;
             /** @description The user's id; the user may since have been deleted (actor_name stays). */
             readonly actor_id: number | null;
-            /** @description Username at the time; blank for the system (tasks, automation). */
+            /** @description Username at the time; platform:<name> for a platform acting through its API key; blank for the system (tasks, automation). */
             readonly actor_name: string;
             readonly action: string;
             readonly object_type: string;

@@ -265,6 +265,43 @@ def test_staff_creates_a_user_without_password_and_the_invitation_sets_one_once(
     assert login(APIClient(), "linus", NEW_PASSWORD).status_code == 200
 
 
+def test_creating_a_user_and_accepting_the_invitation_are_in_the_audit_log(api):
+    staff = UserFactory(is_staff=True, username="root")
+    admin = api.as_user(staff)
+    admin.post(
+        "/api/v1/users/",
+        {"username": "grace", "email": "grace@example.org", "password": NEW_PASSWORD},
+        format="json",
+    )
+    link = admin.post("/api/v1/users/", {"username": "linus"}, format="json").json()[
+        "invitation_path"
+    ]
+    query = parse_qs(urlsplit(link).fragment)
+    APIClient().post(
+        "/api/v1/auth/invitations/accept/",
+        {"uid": query["uid"][0], "token": query["token"][0], "password": NEW_PASSWORD},
+        format="json",
+    )
+
+    events = admin.get("/api/v1/audit/", {"action": "user."}).json()["results"]
+
+    assert [(e["actor_name"], e["action"], e["after"]) for e in reversed(events)] == [
+        (
+            "root",
+            "user.create",
+            {"username": "grace", "email": "grace@example.org", "is_staff": False,
+             "invited": False},
+        ),
+        (
+            "root",
+            "user.create",
+            {"username": "linus", "email": "", "is_staff": False, "invited": True},
+        ),
+        ("linus", "user.invitation_accept", {"username": "linus"}),
+    ]  # fmt: skip
+    assert NEW_PASSWORD not in str(events)
+
+
 def test_invitation_with_a_tampered_token_is_refused():
     user = UserFactory(username="linus")
     user.set_unusable_password()

@@ -143,7 +143,10 @@ export interface paths {
         /**
          * @description Create (or replace) your API token. Send it as ``Authorization: Token <key>``.
          *
-         *     The answer holds the key this once; Tandem keeps only its hash.
+         *     Signed in (session or token): send no body. A script without a session sends
+         *     ``username`` and ``password``; those attempts count towards the login limits
+         *     (``TANDEM_LOGIN_RATE``, ``TANDEM_LOGIN_USERNAME_RATE``: over either, 429). The answer
+         *     holds the key this once; Tandem keeps only its hash.
          */
         post: operations["auth_token_create"];
         /** @description Revoke your API token: it stops working at once. */
@@ -2959,6 +2962,10 @@ export interface components {
          * @enum {string}
          */
         TierEnum: "standard" | "senior";
+        TokenCredentialsRequest: {
+            username?: string;
+            password?: string;
+        };
         TrainingJobCreateInputRequest: {
             /**
              * @description train (default), or embed: embed items that have no vector yet.
@@ -3351,7 +3358,13 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TokenCredentialsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TokenCredentialsRequest"];
+                "multipart/form-data": components["schemas"]["TokenCredentialsRequest"];
+            };
+        };
         responses: {
             201: {
                 headers: {
@@ -3359,6 +3372,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiTokenCreated"];
+                };
+            };
+            /** @description Wrong username or password. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Too many attempts from this address or for this account; the password was not checked. `Retry-After` (and `extra.retry_after_seconds`) say when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
                 };
             };
         };

@@ -180,6 +180,45 @@ def test_api_token_authenticates_requests_without_a_session(api):
     assert me.json()["username"] == "bot"
 
 
+def test_a_script_gets_a_token_with_its_username_and_password_alone():
+    """What the README tells a script to do: one POST, no session, no CSRF dance."""
+    UserFactory(username="bot")
+    script = APIClient(enforce_csrf_checks=True)
+
+    created = script.post(
+        "/api/v1/auth/token/", {"username": "bot", "password": PASSWORD}, format="json"
+    )
+    wrong = script.post(
+        "/api/v1/auth/token/", {"username": "bot", "password": "not it"}, format="json"
+    )
+    half = script.post("/api/v1/auth/token/", {"username": "bot"}, format="json")
+    nothing = script.post("/api/v1/auth/token/")
+
+    assert created.status_code == 201, created.json()
+    me = token_client(created.json()["token"]).get("/api/v1/auth/me/")
+    assert me.json()["username"] == "bot"
+    assert "sessionid" not in script.cookies
+    assert wrong.status_code == 400
+    assert wrong.json()["message"] == "Wrong username or password."
+    assert half.status_code == 400
+    assert nothing.status_code in ANONYMOUS_REFUSED
+
+
+def test_token_requests_with_credentials_count_towards_the_login_limit(settings):
+    settings.TANDEM_LOGIN_RATE = "2/min"
+    UserFactory(username="bot")
+    script = APIClient()
+    body = {"username": "bot", "password": "guess"}
+
+    answers = [script.post("/api/v1/auth/token/", body, format="json") for _ in range(3)]
+    right = script.post(
+        "/api/v1/auth/token/", {"username": "bot", "password": PASSWORD}, format="json"
+    )
+
+    assert [a.status_code for a in answers] == [400, 400, 429]
+    assert right.status_code == 429
+
+
 def test_rotating_the_api_token_invalidates_the_old_one(api):
     client = api.as_user(UserFactory())
     old = client.post("/api/v1/auth/token/").json()["token"]

@@ -90,7 +90,8 @@ def view_body_limit(path: str) -> tuple[int, str]:
 
 
 def is_api_path(path: str) -> bool:
-    return path.startswith("/api/")
+    """``/api`` itself and everything under it: answered as the API, never as a page."""
+    return path == "/api" or path.startswith("/api/")
 
 
 def body_too_large_response(request: HttpRequest, *, limit: int, size: int) -> HttpResponse:

@@ -10,7 +10,11 @@ class AuditEventOutputSerializer(serializers.ModelSerializer):
         help_text="The user's id; the user may since have been deleted (actor_name stays).",
     )
     actor_name = serializers.CharField(
-        read_only=True, help_text="Username at the time; blank for the system (tasks, automation)."
+        read_only=True,
+        help_text=(
+            "Username at the time; platform:<name> for a platform acting through its API key;"
+            " blank for the system (tasks, automation)."
+        ),
     )
     before = serializers.JSONField(read_only=True, allow_null=True)
     after = serializers.JSONField(read_only=True, allow_null=True)

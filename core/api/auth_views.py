@@ -10,6 +10,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -103,7 +104,27 @@ class ApiTokenCreatedSerializer(ApiTokenInfoSerializer):
 
 
 class ApiTokenApi(APIView):
+    """Your API token. A script without a session creates one by posting its username and
+    password (throttled exactly like a login); the SPA, signed in, posts nothing."""
+
     permission_classes = [IsAuthenticated]
+
+    class TokenCredentialsSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150, required=False)
+        password = serializers.CharField(
+            max_length=PASSWORD_MAX_CHARS, required=False, style={"input_type": "password"}
+        )
+
+        def validate(self, attrs):
+            if bool(attrs.get("username")) != bool(attrs.get("password")):
+                raise serializers.ValidationError("Send both username and password, or neither.")
+            return attrs
+
+    def get_permissions(self):
+        # Posting credentials is a sign-in of its own; the view checks them.
+        if self.request.method == "POST":
+            return [AllowAny()]
+        return super().get_permissions()
 
     @extend_schema(
         responses={
@@ -118,12 +139,35 @@ class ApiTokenApi(APIView):
             raise ApplicationError("You have no API token.", status_code=404)
         return Response(ApiTokenInfoSerializer(token).data)
 
-    @extend_schema(request=None, responses={201: ApiTokenCreatedSerializer})
+    @extend_schema(
+        request=TokenCredentialsSerializer,
+        responses={
+            201: ApiTokenCreatedSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Wrong username or password."),
+            429: THROTTLED,
+        },
+    )
     def post(self, request):
         """Create (or replace) your API token. Send it as ``Authorization: Token <key>``.
 
-        The answer holds the key this once; Tandem keeps only its hash."""
-        created = api_token_create(user=request.user)
+        Signed in (session or token): send no body. A script without a session sends
+        ``username`` and ``password``; those attempts count towards the login limits
+        (``TANDEM_LOGIN_RATE``, ``TANDEM_LOGIN_USERNAME_RATE``: over either, 429). The answer
+        holds the key this once; Tandem keeps only its hash."""
+        data = self.TokenCredentialsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        username = data.validated_data.get("username")
+        if username:
+            login_attempt_check(request, username=username)
+            user = authenticate(request, **data.validated_data)
+            if user is None:
+                raise ApplicationError("Wrong username or password.", status_code=400)
+            login_attempt_succeeded(username=username)
+        elif request.user.is_authenticated:
+            user = request.user
+        else:
+            raise NotAuthenticated("Sign in, or send your username and password.")
+        created = api_token_create(user=user)
         body = {"token": created.key, **ApiTokenInfoSerializer(created.token).data}
         return Response(body, status=status.HTTP_201_CREATED)
 

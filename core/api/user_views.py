@@ -55,6 +55,6 @@ class UserListCreateApi(APIView):
     def post(self, request):
         data = self.UserCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = user_create(**data.validated_data)
+        user = user_create(**data.validated_data, created_by=request.user)
         user.invitation_path = None if user.has_usable_password() else invitation_path(user=user)
         return Response(self.UserCreatedSerializer(user).data, status=status.HTTP_201_CREATED)

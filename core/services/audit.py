@@ -21,6 +21,14 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
+ACTOR_NAME_MAX = AuditEvent._meta.get_field("actor_name").max_length or 150
+
+
+def platform_actor_name(name: str) -> str:
+    """How the log names a platform that acted through its API key."""
+    return f"platform:{name}"
+
+
 def audit_record(
     *,
     actor: User | None,
@@ -30,8 +38,11 @@ def audit_record(
     scope: str = "",
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    actor_name: str = "",
 ) -> AuditEvent:
-    """Append one event. ``actor`` None means the system (a task, an automatic decision).
+    """Append one event. ``actor`` None means the system (a task, an automatic decision), or
+    whoever ``actor_name`` names when no user acted: a platform through its API key is
+    ``platform:<name>`` (``platform_actor_name``).
 
     ``action`` is ``<object>.<verb>`` (``decision.create``, ``policy.update``, ``member.role``);
     ``scope`` names what it belongs to for filtering (``labeling.project:3``,
@@ -40,7 +51,7 @@ def audit_record(
     known = actor if actor is not None and actor.is_authenticated else None
     return AuditEvent.objects.create(
         actor=known,
-        actor_name=known.get_username() if known is not None else "",
+        actor_name=known.get_username() if known is not None else actor_name[:ACTOR_NAME_MAX],
         action=action,
         object_type=object_type,
         object_id=str(object_id),

@@ -8,6 +8,7 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from core.exceptions import ApplicationError
+from core.services.audit import audit_record
 
 
 def invitation_path(*, user: User) -> str:
@@ -24,9 +25,18 @@ def invitation_path(*, user: User) -> str:
 
 @transaction.atomic
 def user_create(
-    *, username: str, email: str = "", password: str | None = None, is_staff: bool = False
+    *,
+    username: str,
+    email: str = "",
+    password: str | None = None,
+    is_staff: bool = False,
+    created_by: User | None = None,
 ) -> User:
-    """Create a user. Without a password the user is invited: they set one through the link."""
+    """Create a user. Without a password the user is invited: they set one through the link.
+
+    Side effects: audit ``user.create`` by ``created_by`` (the username, email, staff flag and
+    whether the user was invited; never the password).
+    """
     if password:
         validate_password(password)
     try:
@@ -36,11 +46,27 @@ def user_create(
             )
     except IntegrityError as exc:
         raise ApplicationError(f"The username {username!r} is taken.", status_code=409) from exc
+    audit_record(
+        actor=created_by,
+        action="user.create",
+        object_type="auth.user",
+        object_id=user.pk,
+        after={
+            "username": user.username,
+            "email": user.email,
+            "is_staff": user.is_staff,
+            "invited": not password,
+        },
+    )
     return user
 
 
 @transaction.atomic
 def invitation_accept(*, uid: str, token: str, password: str) -> User:
+    """Set the invited user's password (the link then stops working).
+
+    Side effects: audit ``user.invitation_accept`` by the user.
+    """
     try:
         user = User.objects.get(pk=force_str(urlsafe_base64_decode(uid)))
     except (User.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
@@ -50,4 +76,11 @@ def invitation_accept(*, uid: str, token: str, password: str) -> User:
     validate_password(password, user=user)
     user.set_password(password)
     user.save(update_fields=["password"])
+    audit_record(
+        actor=user,
+        action="user.invitation_accept",
+        object_type="auth.user",
+        object_id=user.pk,
+        after={"username": user.username},
+    )
     return user

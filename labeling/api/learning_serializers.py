@@ -73,8 +73,43 @@ class StageChangeSerializer(serializers.Serializer):
     by = serializers.CharField(allow_null=True)
 
 
+class PromotionSerializer(serializers.Serializer):
+    """The training run's automatic decision about the version (empty when none was made)."""
+
+    promoted = serializers.BooleanField(
+        required=False, help_text="Whether the run put the version in production."
+    )
+    reason = serializers.CharField(
+        required=False, help_text="Why it was (or was not) promoted, in words."
+    )
+    stage = serializers.ChoiceField(
+        choices=Stage.choices,
+        required=False,
+        help_text="shadow: the project's new versions start in shadow.",
+    )
+    would_promote = serializers.BooleanField(
+        required=False,
+        help_text="Shadow projects: whether the comparison alone would have promoted it.",
+    )
+    roc_auc = serializers.FloatField(required=False, allow_null=True)
+    production_version = serializers.IntegerField(
+        required=False, help_text="The production version it was measured against."
+    )
+    production_roc_auc = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        help_text="That version's ROC AUC on the same held-out items.",
+    )
+    zero_f1_classes = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Classes of the held-out items it never got right (F1 0): never auto-promoted.",
+    )
+
+
 class ModelVersionOutputSerializer(serializers.ModelSerializer):
     metrics = ModelMetricsSerializer(read_only=True)
+    promotion = PromotionSerializer(read_only=True)
     stage_history = StageChangeSerializer(many=True, read_only=True)
     created_by = serializers.CharField(
         source="created_by.username", default=None, allow_null=True, read_only=True
@@ -99,6 +134,7 @@ class ModelVersionOutputSerializer(serializers.ModelSerializer):
             "status",
             "stage",
             "promoted_at",
+            "promotion",
             "stage_history",
             "created_by",
             "created_at",

@@ -41,6 +41,28 @@ def copy_text(rows: Sequence[Sequence[Any]]) -> str:
     return "".join("\t".join(map(_copy_value, row)) + "\n" for row in rows)
 
 
+def _sqlite_rows(rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+    """Rows with their datetimes as the text Django itself writes to SQLite (naive UTC).
+
+    Handed to ``sqlite3`` as they are, aware datetimes become ``'… 11:31:37.210372+00:00'``:
+    Django still reads that, but SQL that formats timestamps (the export) cannot rely on one
+    shape. Every row has the same shape, so the first one says which columns hold datetimes.
+    """
+    if not rows:
+        return rows
+    positions = [i for i, value in enumerate(rows[0]) if isinstance(value, datetime)]
+    if not positions:
+        return rows
+    adapt = connection.ops.adapt_datetimefield_value
+    converted = []
+    for row in rows:
+        values = list(row)
+        for i in positions:
+            values[i] = adapt(values[i])
+        converted.append(values)
+    return converted
+
+
 def _columns(model: type[models.Model], fields: Sequence[str]) -> list[str]:
     return [_column(model, name) for name in fields]
 
@@ -90,7 +112,7 @@ def insert_ignoring_conflicts(
         placeholders = ", ".join(["%s"] * len(columns))
         cursor.executemany(
             f"INSERT OR IGNORE INTO {table} ({column_list}) VALUES ({placeholders})",  # noqa: S608
-            rows,
+            _sqlite_rows(rows),
         )
         return cursor.rowcount
 
@@ -287,6 +309,7 @@ def auto_annotations_insert(
             )
             cursor.execute("TRUNCATE staging_auto_labels")
             return inserted
+        stamp = connection.ops.adapt_datetimefield_value(now)
         cursor.executemany(
             "INSERT INTO labeling_annotation "
             "(item_id, labels, source, model_version_id, created_at, updated_at) "
@@ -295,7 +318,7 @@ def auto_annotations_insert(
             "AND queue_leases = 0 AND NOT queue_done) "
             "AND NOT EXISTS (SELECT 1 FROM labeling_annotation WHERE item_id = %s)",
             [
-                (item_id, labels, model_version_id, now, now, item_id, project_id, item_id)
+                (item_id, labels, model_version_id, stamp, stamp, item_id, project_id, item_id)
                 for item_id, labels in rows
             ],
         )

@@ -59,8 +59,14 @@ def _created_at_sql() -> str:
     """ISO 8601 text in UTC, formatted by the database (parsing datetimes in Python is slow)."""
     if connection.vendor == "postgresql":
         return "to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
-    # SQLite holds the text Django wrote: 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC.
-    return "replace(a.created_at, ' ', 'T') || '+00:00'"
+    # SQLite holds the text Django wrote: 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC. Rows that
+    # imports and auto-labeling wrote before they adapted their datetimes end in '+00:00'
+    # (still UTC): the seconds and the fraction are cut out, so both shapes read the same.
+    return (
+        "replace(substr(a.created_at, 1, 19), ' ', 'T') || "
+        "CASE WHEN substr(a.created_at, 20, 1) = '.' THEN substr(a.created_at, 20, 7) ELSE '' END"
+        " || '+00:00'"
+    )
 
 
 def _item_pages(

@@ -63,7 +63,7 @@ from models_app.services.jobs import (
     training_job_succeed,
     training_job_wait,
 )
-from models_app.services.registry import model_version_register
+from models_app.services.registry import model_version_promotion_record, model_version_register
 
 if TYPE_CHECKING:
     from models_app.ml.classifiers.trained import TrainedClassifier
@@ -356,6 +356,7 @@ class _Run:
                 shadow_beside=(
                     comparison.get("production_version", 0) if promotion.shadow else None
                 ),
+                comparison=comparison,
             )
         ]
         if removed:
@@ -365,6 +366,7 @@ class _Run:
             )
             training_job_request_rerun(job_id=self.job.pk)
         with transaction.atomic():
+            model_version_promotion_record(version=version, promotion=comparison)
             if promotion.promote or promotion.shadow:
                 model_version_stage_change(
                     project=project,
@@ -470,9 +472,11 @@ class _Run:
         pool_size: int,
         *,
         shadow_beside: int | None = None,
+        comparison: dict[str, Any] | None = None,
     ) -> str:
         """``shadow_beside``: the version went to shadow beside this production version (0:
-        none serves)."""
+        none serves). ``comparison``: the promotion decision, whose reason a version kept out
+        of production is given with."""
         auc = metrics.get("roc_auc")
         measured = (
             f"held-out ROC AUC {auc:.3f} on {metrics.get('n', 0)} items"
@@ -488,7 +492,13 @@ class _Run:
                 else "no version serves until one is promoted"
             )
         else:
-            where = f"kept as a candidate; version {serving.version} keeps serving"
+            comparison = comparison or {}
+            current = comparison.get("production_version")
+            where = f"kept as a candidate ({comparison.get('reason', 'not promoted')}); " + (
+                f"version {current} keeps serving"
+                if current
+                else "no version serves until one is promoted"
+            )
         return (
             f"Version {version.version} trained on {version.label_count:,} human labels: "
             f"{measured}; {where}. Rescored {pool_size:,} unlabeled items."

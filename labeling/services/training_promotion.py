@@ -1,5 +1,7 @@
 """Whether a newly trained version should serve: measured against production on the same
-held-out items, it replaces production unless its ROC AUC is clearly worse.
+held-out items, it replaces production unless its ROC AUC is clearly worse — and never when it
+misses a class entirely (a held-out F1 of 0 for a class the held-out items contain), the first
+version of a project included.
 
 The training run (``labeling.services.training``) asks once, after registering the version;
 the decision is carried out at the run's very end, in one transaction with the job's success.
@@ -84,6 +86,19 @@ def promotion_decide(
     promote, info, serving = _production_compare(
         owner=project.owner_key, version=version, classes=classes, x_held=x_held, y_held=y_held
     )
+    missed = zero_f1_classes(version.metrics)
+    if missed:
+        info["zero_f1_classes"] = missed
+        if promote:
+            promote = False
+            info = {
+                **info,
+                "promoted": False,
+                "reason": (
+                    f"held-out F1 is 0 for {', '.join(missed)}: it finds none of the "
+                    f"held-out items of {'that class' if len(missed) == 1 else 'those classes'}"
+                ),
+            }
     if not project.new_versions_start_in_shadow:
         return Promotion(promote=promote, comparison=info, production=serving)
     info = {
@@ -94,6 +109,20 @@ def promotion_decide(
         "reason": f"new versions of this project start in shadow ({info['reason']})",
     }
     return Promotion(promote=False, comparison=info, production=serving)
+
+
+def zero_f1_classes(metrics: dict[str, Any]) -> list[str]:
+    """Classes the held-out items contain whose F1 is 0: the version never gets them right.
+
+    A class with no held-out item also scores 0 (scikit-learn's ``zero_division``), but that
+    says nothing about the version, so it does not count.
+    """
+    counts = metrics.get("label_counts") or {}
+    return sorted(
+        name
+        for name, f1 in (metrics.get("f1_per_class") or {}).items()
+        if f1 == 0 and counts.get(name, 0) > 0
+    )
 
 
 def _production_compare(

@@ -40,6 +40,8 @@ class ModelVersion(models.Model):
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.CANDIDATE)
     # When it last became production: rollback returns to the most recent earlier one.
     promoted_at = models.DateTimeField(null=True, blank=True)
+    # The training run's automatic decision: {"promoted", "reason", …} (empty: none made).
+    promotion = models.JSONField(default=dict, blank=True)
     # Every stage change: [{"stage", "previous", "at", "by"}] (the name survives user deletion).
     stage_history = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(

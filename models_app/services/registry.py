@@ -97,6 +97,12 @@ def model_version_artifact_bytes(*, version: ModelVersion) -> bytes:
         return fh.read()
 
 
+def model_version_promotion_record(*, version: ModelVersion, promotion: dict[str, Any]) -> None:
+    """Keep the training run's promotion decision (and its reason) on the version."""
+    ModelVersion.objects.filter(pk=version.pk).update(promotion=promotion)
+    version.promotion = promotion
+
+
 def model_version_set_stage(
     *, version: ModelVersion, stage: str, user: User | None = None
 ) -> ModelVersion:

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
-from core.services.audit import audit_record
+from core.services.audit import audit_record, platform_actor_name
 from labeling.choices import AnnotationSource
 from moderation.choices import AppealState, ContentState, DecisionAction
 from moderation.models import Appeal, Content, Decision, Platform
@@ -58,6 +58,7 @@ def appeal_create(*, platform: Platform, external_id: str, statement: str) -> Ap
             appeal = Appeal.objects.create(content=content, decision=decision, statement=statement)
             audit_record(
                 actor=None,
+                actor_name=platform_actor_name(platform.name),
                 action="appeal.create",
                 object_type="moderation.appeal",
                 object_id=appeal.pk,

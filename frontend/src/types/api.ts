@@ -143,7 +143,10 @@ export interface paths {
         /**
          * @description Create (or replace) your API token. Send it as ``Authorization: Token <key>``.
          *
-         *     The answer holds the key this once; Tandem keeps only its hash.
+         *     Signed in (session or token): send no body. A script without a session sends
+         *     ``username`` and ``password``; those attempts count towards the login limits
+         *     (``TANDEM_LOGIN_RATE``, ``TANDEM_LOGIN_USERNAME_RATE``: over either, 429). The answer
+         *     holds the key this once; Tandem keeps only its hash.
          */
         post: operations["auth_token_create"];
         /** @description Revoke your API token: it stops working at once. */
@@ -1630,7 +1633,7 @@ export interface components {
             readonly created_at: string;
             /** @description The user's id; the user may since have been deleted (actor_name stays). */
             readonly actor_id: number | null;
-            /** @description Username at the time; blank for the system (tasks, automation). */
+            /** @description Username at the time; platform:<name> for a platform acting through its API key; blank for the system (tasks, automation). */
             readonly actor_name: string;
             readonly action: string;
             readonly object_type: string;
@@ -2355,6 +2358,7 @@ export interface components {
             readonly stage: components["schemas"]["ModelStageEnum"];
             /** Format: date-time */
             readonly promoted_at: string | null;
+            readonly promotion: components["schemas"]["Promotion"];
             readonly stage_history: components["schemas"]["StageChange"][];
             readonly created_by: string | null;
             /** Format: date-time */
@@ -2719,6 +2723,36 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        /** @description The training run's automatic decision about the version (empty when none was made). */
+        Promotion: {
+            /** @description Whether the run put the version in production. */
+            promoted?: boolean;
+            /** @description Why it was (or was not) promoted, in words. */
+            reason?: string;
+            /**
+             * @description shadow: the project's new versions start in shadow.
+             *
+             *     * `candidate` - Candidate
+             *     * `shadow` - Shadow
+             *     * `canary` - Canary
+             *     * `production` - Production
+             *     * `archived` - Archived
+             */
+            stage?: components["schemas"]["ModelStageEnum"];
+            /** @description Shadow projects: whether the comparison alone would have promoted it. */
+            would_promote?: boolean;
+            /** Format: double */
+            roc_auc?: number | null;
+            /** @description The production version it was measured against. */
+            production_version?: number;
+            /**
+             * Format: double
+             * @description That version's ROC AUC on the same held-out items.
+             */
+            production_roc_auc?: number | null;
+            /** @description Classes of the held-out items it never got right (F1 0): never auto-promoted. */
+            zero_f1_classes?: string[];
+        };
         /** @description One of the caller's own annotations (what they submitted, and what they were shown). */
         QueueAnnotation: {
             readonly id: number;
@@ -2964,6 +2998,10 @@ export interface components {
          * @enum {string}
          */
         TierEnum: "standard" | "senior";
+        TokenCredentialsRequest: {
+            username?: string;
+            password?: string;
+        };
         TrainingJobCreateInputRequest: {
             /**
              * @description train (default), or embed: embed items that have no vector yet.
@@ -3356,7 +3394,13 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TokenCredentialsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TokenCredentialsRequest"];
+                "multipart/form-data": components["schemas"]["TokenCredentialsRequest"];
+            };
+        };
         responses: {
             201: {
                 headers: {
@@ -3364,6 +3408,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiTokenCreated"];
+                };
+            };
+            /** @description Wrong username or password. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
+                };
+            };
+            /** @description Too many attempts from this address or for this account; the password was not checked. `Retry-After` (and `extra.retry_after_seconds`) say when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthError"];
                 };
             };
         };

@@ -180,6 +180,45 @@ def test_api_token_authenticates_requests_without_a_session(api):
     assert me.json()["username"] == "bot"
 
 
+def test_a_script_gets_a_token_with_its_username_and_password_alone():
+    """What the README tells a script to do: one POST, no session, no CSRF dance."""
+    UserFactory(username="bot")
+    script = APIClient(enforce_csrf_checks=True)
+
+    created = script.post(
+        "/api/v1/auth/token/", {"username": "bot", "password": PASSWORD}, format="json"
+    )
+    wrong = script.post(
+        "/api/v1/auth/token/", {"username": "bot", "password": "not it"}, format="json"
+    )
+    half = script.post("/api/v1/auth/token/", {"username": "bot"}, format="json")
+    nothing = script.post("/api/v1/auth/token/")
+
+    assert created.status_code == 201, created.json()
+    me = token_client(created.json()["token"]).get("/api/v1/auth/me/")
+    assert me.json()["username"] == "bot"
+    assert "sessionid" not in script.cookies
+    assert wrong.status_code == 400
+    assert wrong.json()["message"] == "Wrong username or password."
+    assert half.status_code == 400
+    assert nothing.status_code in ANONYMOUS_REFUSED
+
+
+def test_token_requests_with_credentials_count_towards_the_login_limit(settings):
+    settings.TANDEM_LOGIN_RATE = "2/min"
+    UserFactory(username="bot")
+    script = APIClient()
+    body = {"username": "bot", "password": "guess"}
+
+    answers = [script.post("/api/v1/auth/token/", body, format="json") for _ in range(3)]
+    right = script.post(
+        "/api/v1/auth/token/", {"username": "bot", "password": PASSWORD}, format="json"
+    )
+
+    assert [a.status_code for a in answers] == [400, 400, 429]
+    assert right.status_code == 429
+
+
 def test_rotating_the_api_token_invalidates_the_old_one(api):
     client = api.as_user(UserFactory())
     old = client.post("/api/v1/auth/token/").json()["token"]
@@ -263,6 +302,43 @@ def test_staff_creates_a_user_without_password_and_the_invitation_sets_one_once(
     assert reused.status_code == 400
     assert "already used" in reused.json()["message"]
     assert login(APIClient(), "linus", NEW_PASSWORD).status_code == 200
+
+
+def test_creating_a_user_and_accepting_the_invitation_are_in_the_audit_log(api):
+    staff = UserFactory(is_staff=True, username="root")
+    admin = api.as_user(staff)
+    admin.post(
+        "/api/v1/users/",
+        {"username": "grace", "email": "grace@example.org", "password": NEW_PASSWORD},
+        format="json",
+    )
+    link = admin.post("/api/v1/users/", {"username": "linus"}, format="json").json()[
+        "invitation_path"
+    ]
+    query = parse_qs(urlsplit(link).fragment)
+    APIClient().post(
+        "/api/v1/auth/invitations/accept/",
+        {"uid": query["uid"][0], "token": query["token"][0], "password": NEW_PASSWORD},
+        format="json",
+    )
+
+    events = admin.get("/api/v1/audit/", {"action": "user."}).json()["results"]
+
+    assert [(e["actor_name"], e["action"], e["after"]) for e in reversed(events)] == [
+        (
+            "root",
+            "user.create",
+            {"username": "grace", "email": "grace@example.org", "is_staff": False,
+             "invited": False},
+        ),
+        (
+            "root",
+            "user.create",
+            {"username": "linus", "email": "", "is_staff": False, "invited": True},
+        ),
+        ("linus", "user.invitation_accept", {"username": "linus"}),
+    ]  # fmt: skip
+    assert NEW_PASSWORD not in str(events)
 
 
 def test_invitation_with_a_tampered_token_is_refused():

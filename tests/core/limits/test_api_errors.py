@@ -44,6 +44,14 @@ def test_an_unknown_path_outside_the_api_versions_is_a_json_404(debug, client):
     assert_json_error(client.post("/api/nope", {"a": 1}), 404)
 
 
+@pytest.mark.parametrize("path", ["/api/v1/nonexistent/", "/api/anything", "/api", "/api/v2/"])
+@pytest.mark.parametrize("accept", ["*/*", "text/html,application/xhtml+xml"])
+def test_unknown_api_paths_answer_json_404_even_to_a_browser(debug, client, path, accept):
+    body = assert_json_error(client.get(path, HTTP_ACCEPT=accept), 404)
+
+    assert body["message"] == "Not found."
+
+
 def test_a_malformed_json_body_is_a_json_400(debug, client):
     response = client.post("/api/v1/auth/login/", b'{"username": ', content_type="application/json")
 

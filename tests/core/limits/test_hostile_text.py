@@ -167,6 +167,7 @@ def baselines(world: World) -> dict[str, Case]:
             body={**invitation, "password": "a-Long-enough-passw0rd"}
         ),
         "POST /api/v1/auth/login/": Case(body={"username": "root", "password": PASSWORD}),
+        "POST /api/v1/auth/token/": Case(body={"username": "root", "password": PASSWORD}),
         "POST /api/v1/moderation/appeals/{appeal_id}/decide/": Case(
             body={"outcome": "uphold", "note": "Checked again: it stays removed."}
         ),
@@ -553,6 +554,7 @@ def world(settings):
 BASELINE_KEYS = [
     "POST /api/v1/auth/invitations/accept/",
     "POST /api/v1/auth/login/",
+    "POST /api/v1/auth/token/",
     "POST /api/v1/moderation/appeals/{appeal_id}/decide/",
     "POST /api/v1/moderation/contents/{content_id}/decide/",
     "POST /api/v1/moderation/platforms/",

@@ -2,13 +2,17 @@
 
 import csv
 import io
+from datetime import datetime
 
 import orjson
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from labeling.choices import AnnotationSource, Role
 from labeling.services import exports
 from tests.factories import AnnotationFactory, ItemFactory, UserFactory
+from tests.labeling.api.test_imports import Importer
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +222,51 @@ def test_unknown_source_is_refused(client, project):
 
     assert response.status_code == 400
     assert response.json()["message"].startswith("source:")
+
+
+def test_timestamps_of_labels_imported_from_a_file_are_valid_iso_8601(
+    client, project, django_capture_on_commit_callbacks
+):
+    """Imports write rows with raw SQL; on SQLite their timestamps once came out of an export
+    as ``…+00:00+00:00``, which no ISO 8601 parser reads."""
+    importer = Importer(client, project, django_capture_on_commit_callbacks)
+    data = b"id,text,label\nm1,Hello there,ham\nm2,WIN A PRIZE,spam\n"
+    job = importer.run(SimpleUploadedFile("sms.csv", data))
+    assert job["annotations_created"] == 2
+    AnnotationFactory(item=ItemFactory(project=project, external_id="by-hand"), labels=["ham"])
+
+    body, _ = export(client, project, format="jsonl")
+    stamps = [a["created_at"] for row in jsonl(body) for a in row["annotations"]]
+    csv_body, _ = export(client, project, format="csv")
+
+    assert len(stamps) == 3
+    for stamp in stamps:
+        assert datetime.fromisoformat(stamp).utcoffset().total_seconds() == 0, stamp
+    # The CSV file has no timestamp column today; if one is added, it must parse too.
+    header = csv_rows(csv_body)[0]
+    for column in (c for c in header if c.endswith("_at")):
+        for row in csv_rows(csv_body):
+            datetime.fromisoformat(row[column])
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the text shape SQLite stores")
+def test_sqlite_rows_written_with_an_offset_export_as_valid_timestamps(client, project):
+    """Databases that imported labels before the fix hold '… 11:31:37.210372+00:00'."""
+    annotation = AnnotationFactory(item=ItemFactory(project=project), labels=["ham"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE labeling_annotation SET created_at = %s WHERE id = %s",
+            ["2026-12-05 11:31:37.210372+00:00", annotation.pk],
+        )
+    whole_second = AnnotationFactory(item=ItemFactory(project=project), labels=["spam"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE labeling_annotation SET created_at = %s WHERE id = %s",
+            ["2026-12-05 11:31:38+00:00", whole_second.pk],
+        )
+
+    body, _ = export(client, project, format="jsonl")
+
+    stamps = [a["created_at"] for row in jsonl(body) for a in row["annotations"]]
+    assert stamps == ["2026-12-05T11:31:37.210372+00:00", "2026-12-05T11:31:38+00:00"]
+    assert all(datetime.fromisoformat(stamp) for stamp in stamps)

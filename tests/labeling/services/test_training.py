@@ -281,7 +281,52 @@ def test_a_worse_model_stays_a_candidate_and_the_pool_keeps_the_better_ones_scor
     assert model_version_production(owner=project.owner_key) == first
     assert "kept as a candidate" in job.message
     assert job.result["promotion"]["promoted"] is False
+    assert second.promotion["promoted"] is False
+    assert "below production's" in second.promotion["reason"]
+    assert second.promotion["reason"] in job.message
     assert set(pool(project).values_list("scored_by", flat=True)) == {first.pk}
+
+
+def test_a_first_version_missing_a_class_is_not_promoted_and_says_why(project, corpus):
+    # Every held-out label is the opposite of the truth: the version gets ham wrong there.
+    train_ids_labeled = train_ids(project, corpus)[:80]
+    give_labels(train_ids_labeled, corpus)
+    flipped = {i: "spam" if corpus[i] == "ham" else "ham" for i in held_out_ids(project, corpus)}
+    give_labels(list(flipped), flipped, source=AnnotationSource.IMPORT)
+
+    job = train(project)
+
+    version = job.model_version
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert version.metrics["f1_per_class"]["ham"] == 0.0
+    assert version.stage == Stage.CANDIDATE
+    assert model_version_production(owner=project.owner_key) is None
+    assert version.promotion["promoted"] is False
+    assert "ham" in version.promotion["zero_f1_classes"]
+    assert version.promotion["reason"].startswith("held-out F1 is 0 for ham")
+    assert "no version serves until one is promoted" in job.message
+
+
+def test_a_version_missing_a_class_never_replaces_production(project, corpus, monkeypatch):
+    label_train_and_held_out(project, corpus, n_train=60)
+    first = train(project).model_version
+    give_labels(train_ids(project, corpus)[60:160], corpus)
+    # Its ROC AUC beats production's, but on the held-out items it never predicts spam.
+    real_evaluate = training_services._Run.evaluate
+
+    def spam_never_found(self, *args, **kwargs):
+        evaluation = real_evaluate(self, *args, **kwargs)
+        evaluation.metrics["f1_per_class"]["spam"] = 0.0
+        return evaluation
+
+    monkeypatch.setattr(training_services._Run, "evaluate", spam_never_found)
+
+    second = train(project).model_version
+
+    assert second.stage == Stage.CANDIDATE
+    assert model_version_production(owner=project.owner_key) == first
+    assert second.promotion["zero_f1_classes"] == ["spam"]
+    assert second.promotion["reason"].startswith("held-out F1 is 0 for spam")
 
 
 def test_a_model_as_good_as_production_replaces_it(project, corpus):

@@ -81,6 +81,19 @@ def test_platform_appeals_a_final_decision(removed):
     assert AuditEvent.objects.filter(action="appeal.create").count() == 1
 
 
+def test_appeal_in_the_audit_log_is_credited_to_the_platform_that_sent_it(removed):
+    *_, platform_client = removed
+    platform = removed[1]
+    _appeal(platform_client)
+    admin = APIClient()
+    admin.force_authenticate(UserFactory(is_staff=True))
+
+    events = admin.get("/api/v1/audit/", {"action": "appeal.create"}).json()["results"]
+
+    assert [event["actor_name"] for event in events] == [f"platform:{platform.name}"]
+    assert events[0]["actor_id"] is None
+
+
 def test_second_open_appeal_and_unknown_content_are_refused(removed):
     *_, platform_client = removed
     _appeal(platform_client)

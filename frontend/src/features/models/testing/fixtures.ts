@@ -44,6 +44,7 @@ export function modelVersion(overrides: Partial<ModelVersion> = {}): ModelVersio
     status: "ready",
     stage: "candidate",
     promoted_at: null,
+    promotion: {},
     stage_history: [],
     created_by: "alice",
     created_at: "2024-05-01T10:00:00Z",

@@ -23,6 +23,7 @@ function version(id: number, versionNumber: number, stage: StageModelVersion["st
     status: "ready",
     stage,
     promoted_at: null,
+    promotion: {},
     stage_history: [],
     created_by: "ada",
     created_at: "2026-01-01T10:00:00Z",

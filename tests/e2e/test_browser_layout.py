@@ -134,3 +134,46 @@ def test_waiting_jobs_collapse_into_one_row(models_project, browser_session):
     chart_top = page.get_by_role("heading", name="Learning curve").bounding_box()
     assert chart_top is not None
     assert chart_top["y"] < 768, chart_top
+
+
+EMAIL = "Subject: a long email\n\nDear reader,\n\n" + "This line goes on about nothing much. " * 40
+
+
+@pytest.fixture
+def email_project(staff_user):
+    from labeling.services.projects import project_create
+
+    project = project_create(
+        created_by=staff_user,
+        name="Long emails",
+        data_type="text",
+        task_type="binary",
+        label_classes=[{"name": "ham"}, {"name": "spam"}],
+        retrain_every=0,
+    )
+    for index in range(8):
+        ItemFactory(project=project, text=f"{index}: {EMAIL}")
+    return project
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_items_browser_shows_a_few_lines_per_email(email_project, browser_session, viewport):
+    """A list of emails shows each in at most three lines, so a screen holds several."""
+    from playwright.sync_api import expect
+
+    width, height = viewport
+    page = browser_session.page
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(browser_session)
+    page.goto(browser_session.url(f"/projects/{email_project.pk}/items"))
+    texts = page.get_by_test_id("item-text")
+    expect(texts).to_have_count(8)
+    snapshot(browser_session, f"items-{width}x{height}")
+
+    line_height = texts.first.evaluate("(node) => parseFloat(getComputedStyle(node).lineHeight)")
+    for index in range(8):
+        box = texts.nth(index).bounding_box()
+        assert box is not None
+        assert box["height"] <= 3.5 * line_height, (index, box["height"], line_height)
+    scroll_width, inner_width = no_sideways_scroll(browser_session)
+    assert scroll_width <= inner_width

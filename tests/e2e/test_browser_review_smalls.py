@@ -76,3 +76,47 @@ def test_leaving_the_page_gives_the_content_back(moderation_world, browser_sessi
     while read_db(holder) is not None and time.monotonic() < deadline:
         time.sleep(0.2)
     assert read_db(holder) is None
+
+
+@pytest.fixture
+def appeal_world(moderation_world):
+    """The prize message removed by mia, and its author's appeal for a senior to decide."""
+    from django.contrib.auth import get_user_model
+
+    from moderation.choices import ContentState, DecisionAction
+    from moderation.models import Content
+    from tests.factories.moderation import AppealFactory, DecisionFactory
+
+    prize = moderation_world["contents"]["msg-prize"]
+    Content.objects.filter(pk=prize.pk).update(state=ContentState.REMOVED)
+    decision = DecisionFactory(
+        content=prize,
+        action=DecisionAction.REMOVE,
+        moderator=get_user_model().objects.get(username="mia"),
+        moderator_name="mia",
+    )
+    return AppealFactory(decision=decision, content=prize, statement="It was a real prize draw.")
+
+
+@pytest.mark.parametrize("viewport", [(1366, 768), (1920, 1080)], ids=["1366x768", "1920x1080"])
+def test_appeals_are_decided_from_the_keyboard(appeal_world, browser_session, viewport):
+    from playwright.sync_api import expect
+
+    from moderation.models import Appeal
+
+    width, height = viewport
+    page = browser_session.page
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(browser_session, username="sam", password=PASSWORD)
+    page.goto(browser_session.url("/moderation/appeals"))
+    expect(page.get_by_test_id("appeal")).to_contain_text("It was a real prize draw.")
+
+    page.keyboard.press("u")
+    expect(page.get_by_test_id("appeal-uphold")).to_have_attribute("aria-pressed", "true")
+    snapshot(browser_session, f"appeals-{width}x{height}")
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_test_id("appeals-empty")).to_be_visible()
+    state = read_db(lambda: Appeal.objects.get(pk=appeal_world.pk).state)
+    assert state == "upheld"
+    assert browser_session.js_errors == []

@@ -86,9 +86,12 @@ class ReasonCode(models.Model):
     action = models.CharField(
         max_length=16, choices=DecisionAction.choices, default=DecisionAction.REMOVE
     )
+    # Where the policy lists it. Moderators press digit keys by this order, so it is the order
+    # the policy's editor gave, never re-sorted by code.
+    position = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["code"]
+        ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["policy", "code"], name="reason_unique_code"),
         ]

@@ -143,11 +143,12 @@ def _sync_categories(*, policy: Policy, categories: list[dict[str, Any]]) -> Non
 def _sync_reason_codes(*, policy: Policy, reason_codes: list[dict[str, Any]]) -> None:
     categories = {category.name: category for category in policy.categories.all()}
     existing = {reason.code: reason for reason in policy.reason_codes.all()}
-    for data in reason_codes:
+    for position, data in enumerate(reason_codes):
         values = {
             "description": data["description"],
             "action": data["action"],
             "category": categories.get(data.get("category") or ""),
+            "position": position,
         }
         reason = existing.pop(data["code"], None)
         if reason is None:

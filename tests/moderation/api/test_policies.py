@@ -152,3 +152,30 @@ def test_moderators_read_policies_but_cannot_change_them(project):
     assert listed.json()["count"] == 1
     assert patched.status_code == 403
     assert not AuditEvent.objects.filter(action="policy.update").exists()
+
+
+def test_reason_codes_keep_the_order_the_editor_gave(project):
+    """The review page numbers reason codes 1, 2, 3… in the policy's order: saving must not
+    re-sort them by code, or every moderator's digit keys move."""
+    admin = member(project, Role.ADMIN)
+    codes = [
+        {"code": "SPAM-2", "description": "Scam", "category": "spam"},
+        {"code": "OK", "description": "Fine", "action": "approve"},
+        {"code": "ABUSE", "description": "Insults"},
+    ]
+    policy_id = create(admin, project, reason_codes=codes).json()["id"]
+    assert [r["code"] for r in admin.get(f"/api/v1/moderation/policies/{policy_id}/").json()[
+        "reason_codes"
+    ]] == ["SPAM-2", "OK", "ABUSE"]  # fmt: skip
+
+    response = admin.patch(
+        f"/api/v1/moderation/policies/{policy_id}/",
+        {"reason_codes": [codes[2], {"code": "A-NEW", "description": "New"}, codes[0], codes[1]]},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    saved = ["ABUSE", "A-NEW", "SPAM-2", "OK"]
+    assert [r["code"] for r in response.json()["reason_codes"]] == saved
+    body = admin.get(f"/api/v1/moderation/policies/{policy_id}/").json()
+    assert [r["code"] for r in body["reason_codes"]] == saved

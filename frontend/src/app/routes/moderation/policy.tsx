@@ -43,7 +43,9 @@ export function ModerationPolicyRoute() {
         <Loading label="Loading the project…" />
       ) : (
         <PolicySettings
-          key={policy.data.updated_at ?? policy.data.id}
+          // Keyed by the policy, not its updated_at: a save must not remount the form, which
+          // would drop the "Saved" confirmation (the form takes the saved policy itself).
+          key={policy.data.id}
           policy={policy.data}
           labelClasses={(project.data?.label_classes ?? []).map((labelClass) => labelClass.name)}
           canEdit={role !== null && POLICY_EDIT_ROLES.has(role)}

@@ -97,41 +97,45 @@ export function AcceptanceChart({ days }: { days: AcceptanceDay[] }) {
           {showTable ? "Hide the numbers" : "Show the numbers"}
         </button>
       </figcaption>
-      <table
-        id={`${id}-table`}
-        className={showTable ? "table table-compact" : "table table-compact visually-hidden"}
-        data-testid="acceptance-table"
-      >
-        <caption>Proposals answered per day</caption>
-        <thead>
-          <tr>
-            <th scope="col">Day</th>
-            <th scope="col" className="numeric">
-              Accepted
-            </th>
-            <th scope="col" className="numeric">
-              Corrected
-            </th>
-            <th scope="col" className="numeric">
-              Without proposal
-            </th>
-            <th scope="col" className="numeric">
-              Accepted share
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {days.map((day) => (
-            <tr key={day.date}>
-              <th scope="row">{day.date}</th>
-              <td className="numeric">{formatCount(day.accepted)}</td>
-              <td className="numeric">{formatCount(day.corrected)}</td>
-              <td className="numeric">{formatCount(day.no_suggestion)}</td>
-              <td className="numeric">{formatPercent(day.acceptance_rate)}</td>
+      {/* The hidden table sits in a clipping box: a table never shrinks below its content, so
+          hidden on its own it would still widen the page (a sideways scroll bar). */}
+      <div className={showTable ? "table-scroll" : "visually-hidden"} data-testid="chart-numbers">
+        <table
+          id={`${id}-table`}
+          className="table table-compact"
+          data-testid="acceptance-table"
+        >
+          <caption>Proposals answered per day</caption>
+          <thead>
+            <tr>
+              <th scope="col">Day</th>
+              <th scope="col" className="numeric">
+                Accepted
+              </th>
+              <th scope="col" className="numeric">
+                Corrected
+              </th>
+              <th scope="col" className="numeric">
+                Without proposal
+              </th>
+              <th scope="col" className="numeric">
+                Accepted share
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {days.map((day) => (
+              <tr key={day.date}>
+                <th scope="row">{day.date}</th>
+                <td className="numeric">{formatCount(day.accepted)}</td>
+                <td className="numeric">{formatCount(day.corrected)}</td>
+                <td className="numeric">{formatCount(day.no_suggestion)}</td>
+                <td className="numeric">{formatPercent(day.acceptance_rate)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }

@@ -1,9 +1,11 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 
 import { ErrorMessage } from "@/components/ui/error-message";
 import { Loading } from "@/components/ui/loading";
 
 import { useImport } from "../api/get-import";
+import { importsQueryKey } from "../api/get-imports";
 import { useRetryImport } from "../api/retry-import";
 import { type ImportJob, isFinished } from "../types";
 import { ImportProgress } from "./import-progress";
@@ -20,6 +22,7 @@ type ImportJobViewProps = {
 export function ImportJobView({ projectId, importId, onFinished, onRetried }: ImportJobViewProps) {
   const job = useImport({ projectId, importId });
   const retry = useRetryImport();
+  const queryClient = useQueryClient();
   const reported = useRef<string | null>(null);
 
   const data = job.data;
@@ -28,8 +31,10 @@ export function ImportJobView({ projectId, importId, onFinished, onRetried }: Im
     const key = `${data.id}:${data.status}:${data.finished_at ?? ""}`;
     if (reported.current === key) return;
     reported.current = key;
+    // The earlier imports list this job too: without a refetch it would still say "Running".
+    void queryClient.invalidateQueries({ queryKey: [...importsQueryKey(projectId), "list"] });
     onFinished?.(data);
-  }, [data, onFinished]);
+  }, [data, onFinished, queryClient, projectId]);
 
   if (job.isPending) return <Loading label="Loading the import…" />;
   if (job.isError && !data) return <ErrorMessage error={job.error} title="Could not load the import" />;

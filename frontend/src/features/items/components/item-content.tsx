@@ -1,6 +1,7 @@
 import { useState } from "react";
 
 import type { Item } from "../types";
+import { previewText } from "../utils/preview-text";
 import { isolate } from "@/lib/bidi";
 
 const DEFAULT_MAX_CHARS = 2000;
@@ -10,6 +11,8 @@ type ItemContentProps = {
   /** Long texts are cut in lists; pass Infinity to show everything. */
   maxChars?: number;
   imageSize?: "thumbnail" | "full";
+  /** A preview in a list: line breaks folded into spaces, at most this many lines shown. */
+  previewLines?: number;
 };
 
 /**
@@ -19,7 +22,12 @@ type ItemContentProps = {
  * A media-restricted image (moderated content) is shown as its blurred thumbnail; the full image
  * is only requested when the person reveals it (the server records each such fetch).
  */
-export function ItemContent({ item, maxChars = DEFAULT_MAX_CHARS, imageSize = "thumbnail" }: ItemContentProps) {
+export function ItemContent({
+  item,
+  maxChars = DEFAULT_MAX_CHARS,
+  imageSize = "thumbnail",
+  previewLines,
+}: ItemContentProps) {
   if (item.image && item.media_restricted) {
     return <RestrictedImage item={item} canReveal={imageSize === "full"} />;
   }
@@ -36,6 +44,7 @@ export function ItemContent({ item, maxChars = DEFAULT_MAX_CHARS, imageSize = "t
     return item.image && imageSize === "thumbnail" ? <a href={item.image}>{img}</a> : img;
   }
   const text = item.text ?? "";
+  if (previewLines !== undefined) return <TextPreview text={text} lines={previewLines} maxChars={maxChars} />;
   const cut = text.length > maxChars;
   return (
     <div className="item-text" data-testid="item-text">
@@ -43,6 +52,24 @@ export function ItemContent({ item, maxChars = DEFAULT_MAX_CHARS, imageSize = "t
       {cut ? (
         <span className="hint"> … ({(text.length - maxChars).toLocaleString()} more characters)</span>
       ) : null}
+    </div>
+  );
+}
+
+/**
+ * The start of a text in a few lines, so a list shows many items per screen (an email's 600
+ * characters were a screen each). The whole text is on the item's page.
+ */
+function TextPreview({ text, lines, maxChars }: { text: string; lines: number; maxChars: number }) {
+  const folded = previewText(text, maxChars);
+  return (
+    <div
+      className="item-text-preview"
+      style={{ WebkitLineClamp: lines }}
+      title={folded.length < text.length ? "Open the item to read all of it" : undefined}
+      data-testid="item-text"
+    >
+      {folded}
     </div>
   );
 }

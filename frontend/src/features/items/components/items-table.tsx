@@ -46,7 +46,7 @@ export function ItemsTable({ items, itemHref }: ItemsTableProps) {
               <Link to={itemHref(item)}>{item.external_id}</Link>
             </th>
             <td>
-              <ItemContent item={item} maxChars={600} />
+              <ItemContent item={item} maxChars={400} previewLines={3} />
             </td>
             <td>{item.split ? SPLIT_LABELS[item.split] : "—"}</td>
             <td>

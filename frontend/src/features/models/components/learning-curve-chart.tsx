@@ -145,41 +145,45 @@ export function LearningCurveChart({ points }: LearningCurveChartProps) {
           {showTable ? "Hide the numbers" : "Show the numbers"}
         </button>
       </figcaption>
-      <table
-        id={tableId}
-        className={showTable ? "table table-compact" : "table table-compact visually-hidden"}
-        data-testid="learning-curve-table"
-      >
-        <caption>Learning curve data</caption>
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col" className="numeric">
-              Human labels
-            </th>
-            <th scope="col" className="numeric">
-              ROC AUC
-            </th>
-            <th scope="col" className="numeric">
-              F1 macro
-            </th>
-            <th scope="col">Stage</th>
-            <th scope="col">Trained</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((point) => (
-            <tr key={point.version}>
-              <th scope="row">{point.version}</th>
-              <td className="numeric">{formatCount(point.label_count)}</td>
-              <td className="numeric">{formatDecimal(point.roc_auc)}</td>
-              <td className="numeric">{formatDecimal(point.f1_macro)}</td>
-              <td>{STAGE_LABELS[point.stage]}</td>
-              <td>{formatDateTime(point.created_at)}</td>
+      {/* The hidden table sits in a clipping box: a table never shrinks below its content, so
+          hidden on its own it would still widen the page (a sideways scroll bar). */}
+      <div className={showTable ? "table-scroll" : "visually-hidden"} data-testid="chart-numbers">
+        <table
+          id={tableId}
+          className="table table-compact"
+          data-testid="learning-curve-table"
+        >
+          <caption>Learning curve data</caption>
+          <thead>
+            <tr>
+              <th scope="col">Version</th>
+              <th scope="col" className="numeric">
+                Human labels
+              </th>
+              <th scope="col" className="numeric">
+                ROC AUC
+              </th>
+              <th scope="col" className="numeric">
+                F1 macro
+              </th>
+              <th scope="col">Stage</th>
+              <th scope="col">Trained</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((point) => (
+              <tr key={point.version}>
+                <th scope="row">{point.version}</th>
+                <td className="numeric">{formatCount(point.label_count)}</td>
+                <td className="numeric">{formatDecimal(point.roc_auc)}</td>
+                <td className="numeric">{formatDecimal(point.f1_macro)}</td>
+                <td>{STAGE_LABELS[point.stage]}</td>
+                <td>{formatDateTime(point.created_at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }

@@ -8,6 +8,7 @@ import { useTrainingJobs } from "../api/get-training-jobs";
 import { useJobFinished } from "../hooks/use-job-finished";
 import { useRefreshModelQueries } from "../hooks/use-refresh-model-queries";
 import { JOB_KIND_LABELS, JOB_STATUS_LABELS, JOB_TRIGGER_LABELS, type TrainingJob } from "../types";
+import { groupWaitingJobs, type JobGroup } from "../utils/job-groups";
 import { TrainingJobProgress } from "./training-job-progress";
 
 type TrainingJobsProps = {
@@ -18,7 +19,7 @@ type TrainingJobsProps = {
 
 /**
  * The latest training job in full, polled every second while it is queued or running, and the
- * earlier ones in a table.
+ * earlier ones in a table. Jobs that waited for labels one after another take one line.
  */
 export function TrainingJobs({ projectId, onJobFinished }: TrainingJobsProps) {
   const jobs = useTrainingJobs({ projectId });
@@ -35,14 +36,19 @@ export function TrainingJobs({ projectId, onJobFinished }: TrainingJobsProps) {
   if (jobs.isPending) return <Loading label="Loading training jobs…" />;
   if (!jobs.data) return <ErrorMessage error={jobs.error} title="Could not load the training jobs" />;
 
-  const [latest, ...earlier] = jobs.data.results;
+  const [latest, ...earlier] = groupWaitingJobs(jobs.data.results);
   return (
     <div className="stack" data-testid="training-jobs">
       {/* A failed poll keeps the last known state on screen and says why it is not moving. */}
       <ErrorMessage error={jobs.error} title="Could not refresh the training jobs" />
       {latest ? (
         <div className="card">
-          <TrainingJobProgress job={latest} />
+          <TrainingJobProgress job={latest.job} />
+          {latest.count > 1 ? (
+            <p className="hint" data-testid="training-job-repeats">
+              {waitingRunText(latest)}
+            </p>
+          ) : null}
         </div>
       ) : (
         <p className="hint">No training job yet.</p>
@@ -62,19 +68,20 @@ export function TrainingJobs({ projectId, onJobFinished }: TrainingJobsProps) {
             </tr>
           </thead>
           <tbody>
-            {earlier.map((job) => (
+            {earlier.map(({ job, count, oldest }) => (
               <tr key={job.id}>
-                <th scope="row">{job.id}</th>
+                <th scope="row">{count > 1 ? `${oldest.id}–${job.id}` : job.id}</th>
                 <td>{JOB_KIND_LABELS[job.kind]}</td>
                 <td>
                   <span className={`status status-${job.status}`} data-testid="training-job-status" data-status={job.status}>
                     {JOB_STATUS_LABELS[job.status]}
                   </span>
+                  {count > 1 ? ` (${count} jobs)` : null}
                   {job.status === "running" ? ` ${formatPercent(job.progress, 0)}` : null}
                 </td>
                 <td className="pre-wrap">{job.status === "failed" ? job.error || job.message : job.message || job.step}</td>
                 <td>{JOB_TRIGGER_LABELS[job.trigger] ?? job.trigger}</td>
-                <td>{formatDateTime(job.started_at)}</td>
+                <td>{formatDateTime(oldest.started_at)}</td>
                 <td>{formatDateTime(job.finished_at)}</td>
               </tr>
             ))}
@@ -83,4 +90,8 @@ export function TrainingJobs({ projectId, onJobFinished }: TrainingJobsProps) {
       ) : null}
     </div>
   );
+}
+
+function waitingRunText({ job, count, oldest }: JobGroup): string {
+  return `${count} jobs in a row waited for labels (jobs ${oldest.id}–${job.id}); only the latest is shown.`;
 }

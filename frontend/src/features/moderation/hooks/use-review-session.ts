@@ -2,7 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 
 import { claimNext, type ClaimNextInput } from "../api/claim-next";
-import { releaseContent, renewContent } from "../api/content-lease";
+import { releaseContent, releaseContentOnLeave, renewContent } from "../api/content-lease";
 import { decideContent } from "../api/decide-content";
 import { moderationKeys } from "../api/keys";
 import type { ContentDetail, DecisionInput } from "../types";
@@ -90,6 +90,25 @@ export function useReviewSession(queue: ClaimNextInput): ReviewSession {
       if (current !== null) void releaseContent(current).catch(() => undefined);
     };
   }, [fetchNext]);
+
+  // Closing the tab unmounts nothing: give the content back on `pagehide`, and claim again if
+  // the page comes back from the back/forward cache.
+  useEffect(() => {
+    const leave = () => {
+      const current = held.current;
+      held.current = null;
+      if (current !== null) releaseContentOnLeave(current);
+    };
+    const back = (event: PageTransitionEvent) => {
+      if (event.persisted) retry();
+    };
+    window.addEventListener("pagehide", leave);
+    window.addEventListener("pageshow", back);
+    return () => {
+      window.removeEventListener("pagehide", leave);
+      window.removeEventListener("pageshow", back);
+    };
+  }, [retry]);
 
   const currentId = state.status === "ready" ? state.content.id : null;
   useEffect(() => {

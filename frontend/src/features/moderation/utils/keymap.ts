@@ -65,3 +65,37 @@ export function reviewCommandForKey(event: KeyInput): ReviewCommand | null {
   }
   return null;
 }
+
+/** The appeals page's keys, for the first open appeal: choose an outcome, then Enter sends it. */
+export const APPEAL_KEYS = {
+  uphold: "u",
+  overturn: "o",
+  note: "c",
+} as const;
+
+export type AppealCommand =
+  | { type: "outcome"; outcome: "uphold" | "overturn" }
+  | { type: "note" }
+  | { type: "submit" }
+  | { type: "escape" };
+
+/** The appeal command a key press means, or null for keys the page leaves alone. */
+export function appealCommandForKey(event: KeyInput): AppealCommand | null {
+  if (hasShortcutModifier(event)) return null;
+  switch (event.key) {
+    case "Enter":
+      return { type: "submit" };
+    case "Escape":
+      return { type: "escape" };
+  }
+  if (event.key.length !== 1) return null;
+  switch (event.key.toLowerCase()) {
+    case APPEAL_KEYS.uphold:
+      return { type: "outcome", outcome: "uphold" };
+    case APPEAL_KEYS.overturn:
+      return { type: "outcome", outcome: "overturn" };
+    case APPEAL_KEYS.note:
+      return { type: "note" };
+  }
+  return null;
+}

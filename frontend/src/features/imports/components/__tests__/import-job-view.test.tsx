@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { jsonResponse, renderWithProviders } from "@/testing/test-utils";
 
 import type { ImportJob } from "../../types";
+import { ImportHistory } from "../import-history";
 import { ImportJobView } from "../import-job-view";
 
 function job(overrides: Partial<ImportJob>): ImportJob {
@@ -36,6 +37,39 @@ function job(overrides: Partial<ImportJob>): ImportJob {
 }
 
 describe("ImportJobView", () => {
+  it("refreshes the earlier imports once the live box says the import has finished", async () => {
+    let detailCalls = 0;
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
+      const url = String(input);
+      if (url.includes("/imports/5/")) {
+        detailCalls += 1;
+        return jsonResponse(
+          detailCalls === 1
+            ? job({ status: "running", progress: 0.5 })
+            : job({ status: "succeeded", progress: 1, rows_seen: 12, items_created: 12 }),
+        );
+      }
+      // The list as the server has it now: running until the job's second poll.
+      const listed = detailCalls < 2 ? job({ status: "running" }) : job({ status: "succeeded", rows_seen: 12 });
+      return jsonResponse({ count: 1, next: null, previous: null, results: [listed] });
+    });
+
+    renderWithProviders(
+      <>
+        <ImportJobView projectId={1} importId={5} />
+        <ImportHistory projectId={1} jobHref={(id) => `/projects/1/import?job=${id}`} />
+      </>,
+    );
+
+    const history = await screen.findByTestId("import-history");
+    expect(history).toHaveTextContent("Running");
+    await waitFor(() => expect(screen.getByTestId("import-status")).toHaveAttribute("data-status", "succeeded"), {
+      timeout: 3000,
+    });
+    await waitFor(() => expect(screen.getByTestId("import-history")).toHaveTextContent("Succeeded"));
+    expect(screen.getByTestId("import-history")).not.toHaveTextContent("Running");
+  });
+
   it("polls the job, moving the progress bar, until it has succeeded, then reports once", async () => {
     const states = [
       job({ status: "running", progress: 0.4, rows_seen: 2000 }),

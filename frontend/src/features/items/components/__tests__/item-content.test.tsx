@@ -56,7 +56,8 @@ describe("item text", () => {
     );
 
     const row = screen.getByTestId("item-row");
-    expect(within(row).getByTestId("item-text").textContent).toBe(HOSTILE);
+    // The list shows a preview: the same text, its line breaks folded into spaces.
+    expect(within(row).getByTestId("item-text").textContent).toBe(HOSTILE.replace(/\s+/g, " "));
     expect(container.querySelector("img, script, b")).toBeNull();
   });
 
@@ -71,6 +72,15 @@ describe("item text", () => {
     render(<ItemContent item={item({ text: "a".repeat(50) })} maxChars={10} />);
 
     expect(screen.getByTestId("item-text")).toHaveTextContent(`${"a".repeat(10)} … (40 more characters)`);
+  });
+
+  it("shows a preview in a list as a few clamped lines, line breaks folded", () => {
+    render(<ItemContent item={item({ text: "Subject: hi\n\nDear friend,\n" + "b".repeat(500) })} maxChars={40} previewLines={3} />);
+
+    const preview = screen.getByTestId("item-text");
+    expect(preview).toHaveClass("item-text-preview");
+    expect(preview).toHaveStyle({ WebkitLineClamp: "3" });
+    expect(preview.textContent).toBe(`Subject: hi Dear friend, ${"b".repeat(15)}…`);
   });
 
   it("shows an image item as its thumbnail with alt text", () => {

@@ -1,8 +1,9 @@
-import { useState } from "react";
+import { type RefObject, useCallback, useRef, useState } from "react";
 
 import { ErrorMessage } from "@/components/ui/error-message";
 import { Loading } from "@/components/ui/loading";
 import { Pagination } from "@/components/ui/pagination";
+import { useKeyCommands } from "@/hooks/use-key-commands";
 import { formatDateTime } from "@/lib/format";
 import { DEFAULT_PAGE_SIZE } from "@/types/pagination";
 
@@ -10,6 +11,7 @@ import { useDecideAppeal } from "../../api/decide-appeal";
 import { useAppeals } from "../../api/get-appeals";
 import type { Appeal, AppealOutcome, AppealState } from "../../types";
 import { stateLabel } from "../../types";
+import { APPEAL_KEYS, type AppealCommand, appealCommandForKey } from "../../utils/keymap";
 import { DecisionText } from "../review/context-panels";
 import "../moderation.css";
 
@@ -19,14 +21,79 @@ const APPEAL_STATE_LABELS: Record<AppealState, string> = {
   overturned: "Overturned",
 };
 
-function AppealCard({ appeal }: { appeal: Appeal }) {
+/**
+ * The keys of the appeal being worked on (the first open one): u or o chooses the outcome, Enter
+ * sends it, c goes to the note, Esc clears the choice. As on the review page, one key alone never
+ * decides.
+ */
+function useAppealKeys({
+  enabled,
+  busy,
+  chosen,
+  setChosen,
+  send,
+  noteRef,
+}: {
+  enabled: boolean;
+  busy: boolean;
+  chosen: AppealOutcome | null;
+  setChosen: (outcome: AppealOutcome | null) => void;
+  send: (outcome: AppealOutcome) => void;
+  noteRef: RefObject<HTMLTextAreaElement | null>;
+}) {
+  const toCommand = useCallback((event: KeyboardEvent) => (enabled ? appealCommandForKey(event) : null), [enabled]);
+  const onCommand = useCallback(
+    (command: AppealCommand): boolean => {
+      if (busy) return false;
+      switch (command.type) {
+        case "outcome":
+          setChosen(command.outcome);
+          return true;
+        case "note":
+          noteRef.current?.focus();
+          return true;
+        case "escape":
+          setChosen(null);
+          return true;
+        case "submit":
+          if (chosen === null) return false;
+          send(chosen);
+          return true;
+      }
+      return false;
+    },
+    [busy, chosen, setChosen, send, noteRef],
+  );
+  useKeyCommands(toCommand, onCommand, { blurTextFieldOnEscape: true });
+}
+
+function AppealCard({ appeal, active }: { appeal: Appeal; active: boolean }) {
   const [note, setNote] = useState("");
+  const [chosen, setChosen] = useState<AppealOutcome | null>(null);
+  const noteRef = useRef<HTMLTextAreaElement>(null);
   const decide = useDecideAppeal();
   const noteId = `appeal-note-${appeal.id}`;
-  const send = (outcome: AppealOutcome) => decide.mutate({ appealId: appeal.id, outcome, note });
+  const send = useCallback(
+    (outcome: AppealOutcome) => decide.mutate({ appealId: appeal.id, outcome, note }),
+    [decide, appeal.id, note],
+  );
+  useAppealKeys({
+    enabled: active && appeal.state === "open",
+    busy: decide.isPending,
+    chosen,
+    setChosen,
+    send,
+    noteRef,
+  });
 
   return (
-    <li className="card stack" data-testid="appeal" data-appeal-id={appeal.id} data-state={appeal.state}>
+    <li
+      className="card stack"
+      data-testid="appeal"
+      data-appeal-id={appeal.id}
+      data-state={appeal.state}
+      data-active={active ? "true" : undefined}
+    >
       <p className="hint">
         <bdi>{appeal.external_id}</bdi> · now {stateLabel(appeal.content_state)} · appealed{" "}
         {formatDateTime(appeal.created_at)}
@@ -46,29 +113,46 @@ function AppealCard({ appeal }: { appeal: Appeal }) {
       {appeal.state === "open" ? (
         <div className="stack">
           <div className="field">
-            <label htmlFor={noteId}>Note</label>
-            <textarea id={noteId} rows={2} value={note} onChange={(event) => setNote(event.target.value)} />
+            <label htmlFor={noteId}>
+              Note {active ? <kbd>{APPEAL_KEYS.note}</kbd> : null}
+            </label>
+            <textarea
+              id={noteId}
+              ref={noteRef}
+              rows={2}
+              value={note}
+              onChange={(event) => setNote(event.target.value)}
+            />
           </div>
-          <div className="button-group">
+          <div className="button-group appeal-actions">
             <button
               type="button"
               className="btn"
               disabled={decide.isPending}
+              aria-pressed={active ? chosen === "uphold" : undefined}
               onClick={() => send("uphold")}
               data-testid="appeal-uphold"
             >
-              Uphold (the decision stands)
+              Uphold (the decision stands) {active ? <kbd>{APPEAL_KEYS.uphold}</kbd> : null}
             </button>
             <button
               type="button"
               className="btn btn-primary"
               disabled={decide.isPending}
+              aria-pressed={active ? chosen === "overturn" : undefined}
               onClick={() => send("overturn")}
               data-testid="appeal-overturn"
             >
-              Overturn ({appeal.content_state === "removed" ? "restore the content" : "remove the content"})
+              Overturn ({appeal.content_state === "removed" ? "restore the content" : "remove the content"}){" "}
+              {active ? <kbd>{APPEAL_KEYS.overturn}</kbd> : null}
             </button>
           </div>
+          {active && chosen !== null ? (
+            <p className="hint" role="status" data-testid="appeal-chosen">
+              Press <kbd>Enter</kbd> to {chosen === "uphold" ? "uphold the decision" : "overturn it"}, <kbd>Esc</kbd>{" "}
+              to change your mind.
+            </p>
+          ) : null}
           <ErrorMessage error={decide.error} title="The appeal was not decided" />
         </div>
       ) : (
@@ -86,6 +170,8 @@ export function AppealsQueue() {
   const [state, setState] = useState<AppealState>("open");
   const [page, setPage] = useState(1);
   const appeals = useAppeals({ state, page });
+  // The keys act on the first open appeal; once it is decided the next one takes them.
+  const firstOpen = appeals.data?.results.find((appeal) => appeal.state === "open")?.id;
 
   return (
     <div className="stack" data-testid="appeals-queue">
@@ -114,7 +200,9 @@ export function AppealsQueue() {
         </p>
       ) : null}
       <ul className="plain-list stack">
-        {appeals.data?.results.map((appeal) => <AppealCard key={appeal.id} appeal={appeal} />)}
+        {appeals.data?.results.map((appeal) => (
+          <AppealCard key={appeal.id} appeal={appeal} active={appeal.id === firstOpen} />
+        ))}
       </ul>
       {appeals.data && appeals.data.count > DEFAULT_PAGE_SIZE ? (
         <Pagination

@@ -38,6 +38,7 @@ function categoryColumnsFor(labelClasses: string[]): EditableColumn<CategoryDraf
       cell: (category, change) => (
         <input
           aria-label="Category name"
+          className="policy-name"
           value={category.name}
           onChange={(event) => change({ name: event.target.value })}
         />
@@ -64,6 +65,7 @@ function categoryColumnsFor(labelClasses: string[]): EditableColumn<CategoryDraf
       cell: (category, change) => (
         <input
           aria-label="Severity"
+          className="policy-number"
           type="number"
           min={1}
           max={5}
@@ -77,6 +79,7 @@ function categoryColumnsFor(labelClasses: string[]): EditableColumn<CategoryDraf
       cell: (category, change) => (
         <input
           aria-label="Remove threshold"
+          className="policy-number"
           type="number"
           step="0.01"
           min={0}
@@ -92,6 +95,7 @@ function categoryColumnsFor(labelClasses: string[]): EditableColumn<CategoryDraf
       cell: (category, change) => (
         <input
           aria-label="Allow threshold"
+          className="policy-number"
           type="number"
           step="0.01"
           min={0}
@@ -107,6 +111,7 @@ function categoryColumnsFor(labelClasses: string[]): EditableColumn<CategoryDraf
       cell: (category, change) => (
         <input
           aria-label="SLA hours"
+          className="policy-number"
           type="number"
           min={1}
           value={Number.isNaN(category.sla_hours) ? "" : category.sla_hours}
@@ -119,6 +124,7 @@ function categoryColumnsFor(labelClasses: string[]): EditableColumn<CategoryDraf
       cell: (category, change) => (
         <textarea
           aria-label="Rules"
+          className="policy-rules"
           rows={2}
           value={category.rulesText}
           onChange={(event) => change({ rulesText: event.target.value })}
@@ -206,7 +212,12 @@ export function PolicySettings({ policy, labelClasses, canEdit }: PolicySettings
       data-testid="policy-settings"
       onSubmit={(event) => {
         event.preventDefault();
-        if (problem === null) update.mutate({ policyId: policy.id, input: policyDraftToUpdate(draft) });
+        if (problem !== null) return;
+        // The form shows what the server kept (names trimmed, lists in the order given).
+        update.mutate(
+          { policyId: policy.id, input: policyDraftToUpdate(draft) },
+          { onSuccess: (saved) => setDraft(policyDraft(saved)) },
+        );
       }}
     >
       <fieldset disabled={readOnly} className="stack">
@@ -225,7 +236,7 @@ export function PolicySettings({ policy, labelClasses, canEdit }: PolicySettings
             ))}
           </select>
         </div>
-        <div className="field field-narrow">
+        <div className="field policy-canary">
           <label htmlFor="policy-canary">Canary share (0–1)</label>
           <input
             id="policy-canary"
@@ -288,7 +299,7 @@ export function PolicySettings({ policy, labelClasses, canEdit }: PolicySettings
         <p className="hint">Only the project's admins and senior moderators change a policy.</p>
       )}
       <ErrorMessage error={update.error} title="The policy was not saved" />
-      {update.isSuccess ? (
+      {update.isSuccess && !update.isPending ? (
         <p role="status" className="alert alert-success" data-testid="policy-saved">
           Saved. The change is recorded in the audit log.
         </p>

@@ -8,6 +8,8 @@ import { REVIEW_KEYS } from "../../utils/keymap";
 type DecisionFormProps = {
   draft: DecisionDraft;
   codes: readonly ReasonCode[];
+  /** The actions this queue tier offers (all of them unless told). */
+  actions?: readonly DecisionAction[] | undefined;
   problem: string | null;
   busy: boolean;
   noteRef: RefObject<HTMLTextAreaElement | null>;
@@ -29,6 +31,7 @@ const ACTIONS: { action: DecisionAction; key: string; className: string }[] = [
 export function DecisionForm({
   draft,
   codes,
+  actions,
   problem,
   busy,
   noteRef,
@@ -51,7 +54,7 @@ export function DecisionForm({
       }}
     >
       <div className="action-buttons" role="group" aria-label="Action">
-        {ACTIONS.map(({ action, key, className }) => (
+        {ACTIONS.filter(({ action }) => actions === undefined || actions.includes(action)).map(({ action, key, className }) => (
           <button
             key={action}
             type="button"

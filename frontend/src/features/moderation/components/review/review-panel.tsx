@@ -22,6 +22,7 @@ import type { ReviewCommand } from "../../utils/keymap";
 import { SlaCountdown } from "../shared/sla-countdown";
 import { ContentView } from "./content-view";
 import { AuthorPanel, DecisionsPanel, ReportsPanel, SimilarPanel, SuggestionPanel } from "./context-panels";
+import { actionsForTier } from "../../utils/tier-actions";
 import { DecisionForm } from "./decision-form";
 import { ReviewHelp } from "./review-help";
 import "../moderation.css";
@@ -40,6 +41,7 @@ function useReasonCodes(content: ContentDetail): ReasonCode[] {
 
 type ReviewItemProps = {
   content: ContentDetail;
+  tier: ReviewTier;
   session: ReviewSession;
   helpOpen: boolean;
   setHelpOpen: (update: (open: boolean) => boolean) => void;
@@ -51,8 +53,9 @@ type ReviewItemProps = {
  * One content under review, with its own decision draft; it is mounted afresh for each content, so
  * every content starts with an empty decision and a blurred image.
  */
-function ReviewItem({ content, session, helpOpen, setHelpOpen, grayscale, setGrayscale }: ReviewItemProps) {
+function ReviewItem({ content, tier, session, helpOpen, setHelpOpen, grayscale, setGrayscale }: ReviewItemProps) {
   const codes = useReasonCodes(content);
+  const actions = actionsForTier(tier);
   const [draft, setDraft] = useState<DecisionDraft>(EMPTY_DRAFT);
   const [revealed, setRevealed] = useState(false);
   const [hint, setHint] = useState<string | null>(null);
@@ -83,6 +86,7 @@ function ReviewItem({ content, session, helpOpen, setHelpOpen, grayscale, setGra
       if (helpOpen || busy) return false;
       switch (command.type) {
         case "action":
+          if (!actions.includes(command.action)) return false;
           setDraft((current) => chooseAction(current, codes, command.action));
           return true;
         case "reason":
@@ -113,7 +117,7 @@ function ReviewItem({ content, session, helpOpen, setHelpOpen, grayscale, setGra
       }
       return false;
     },
-    [helpOpen, setHelpOpen, busy, codes, content.has_image, setGrayscale, skip, submit],
+    [helpOpen, setHelpOpen, busy, codes, actions, content.has_image, setGrayscale, skip, submit],
   );
   useReviewKeys(onCommand);
 
@@ -141,6 +145,7 @@ function ReviewItem({ content, session, helpOpen, setHelpOpen, grayscale, setGra
         <DecisionForm
           draft={draft}
           codes={codes}
+          actions={actions}
           problem={problem}
           busy={busy}
           noteRef={noteRef}
@@ -225,6 +230,7 @@ export function ReviewPanel({ tier, policy, category }: ReviewPanelProps) {
         <ReviewItem
           key={content.id}
           content={content}
+          tier={tier}
           session={session}
           helpOpen={helpOpen}
           setHelpOpen={setHelpOpen}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { reviewCommandForKey } from "../keymap";
+import { appealCommandForKey, reviewCommandForKey } from "../keymap";
 
 describe("reviewCommandForKey", () => {
   it("maps every review key to its command", () => {
@@ -25,5 +25,15 @@ describe("reviewCommandForKey", () => {
     expect(reviewCommandForKey({ key: "0" })).toBeNull();
     expect(reviewCommandForKey({ key: "Tab" })).toBeNull();
     expect(reviewCommandForKey({ key: "q" })).toBeNull();
+  });
+
+  it("maps the appeal keys, and leaves shortcuts alone", () => {
+    expect(appealCommandForKey({ key: "u" })).toEqual({ type: "outcome", outcome: "uphold" });
+    expect(appealCommandForKey({ key: "O" })).toEqual({ type: "outcome", outcome: "overturn" });
+    expect(appealCommandForKey({ key: "c" })).toEqual({ type: "note" });
+    expect(appealCommandForKey({ key: "Enter" })).toEqual({ type: "submit" });
+    expect(appealCommandForKey({ key: "Escape" })).toEqual({ type: "escape" });
+    expect(appealCommandForKey({ key: "u", ctrlKey: true })).toBeNull();
+    expect(appealCommandForKey({ key: "x" })).toBeNull();
   });
 });

@@ -54,7 +54,7 @@ describe("AppealsQueue", () => {
 
     expect(await screen.findByTestId("appeal")).toHaveTextContent("Remove (SPAM-1) by mia");
     expect(screen.getByTestId("appeal-statement")).toHaveTextContent("This was a normal sale post.");
-    await user.type(screen.getByLabelText("Note"), "A private sale is allowed");
+    await user.type(screen.getByLabelText(/^Note/), "A private sale is allowed");
     await user.click(screen.getByTestId("appeal-overturn"));
 
     await waitFor(() => {
@@ -63,6 +63,28 @@ describe("AppealsQueue", () => {
       expect(JSON.parse(String(post?.[1]?.body))).toEqual({ outcome: "overturn", note: "A private sale is allowed" });
     });
     expect(fetchMock.mock.calls[0]?.[0]).toBe("/api/v1/moderation/appeals/?state=open&page=1");
+  });
+
+  it("decides the first open appeal from the keyboard: u or o chooses, Enter sends, c goes to the note", async () => {
+    const user = userEvent.setup();
+    const fetchMock = mockApi(() => jsonResponse({ ...APPEAL, state: "upheld" }));
+    renderWithProviders(<AppealsQueue />);
+    await screen.findByTestId("appeal");
+    const posts = () => fetchMock.mock.calls.filter(([, init]) => init?.method === "POST");
+
+    await user.keyboard("o");
+    expect(screen.getByTestId("appeal-overturn")).toHaveAttribute("aria-pressed", "true");
+    expect(posts()).toHaveLength(0); // one key alone never decides
+    await user.keyboard("{Escape}");
+    expect(screen.getByTestId("appeal-overturn")).toHaveAttribute("aria-pressed", "false");
+    await user.keyboard("c");
+    expect(screen.getByLabelText(/^Note/)).toHaveFocus();
+    await user.keyboard("Seen before{Escape}u");
+    expect(screen.getByTestId("appeal-uphold")).toHaveAttribute("aria-pressed", "true");
+    await user.keyboard("{Enter}");
+
+    await waitFor(() => expect(posts()).toHaveLength(1));
+    expect(JSON.parse(String(posts()[0]?.[1]?.body))).toEqual({ outcome: "uphold", note: "Seen before" });
   });
 
   it("shows the server's refusal when the original moderator tries to decide the appeal", async () => {

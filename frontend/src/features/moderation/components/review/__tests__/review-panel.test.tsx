@@ -55,6 +55,20 @@ describe("ReviewPanel", () => {
     expect(server.calls("POST", /decide\/$/)).toHaveLength(0);
   });
 
+  it("offers no escalation in the senior queue, by button or by key", async () => {
+    const user = userEvent.setup();
+    fakeModerationServer({ queue: [contentDetail(1)] });
+    renderWithProviders(<ReviewPanel tier="senior" />);
+    await shown(1);
+
+    expect(screen.getByTestId("decision-approve")).toBeInTheDocument();
+    expect(screen.getByTestId("decision-remove")).toBeInTheDocument();
+    expect(screen.queryByTestId("decision-escalate")).not.toBeInTheDocument();
+    await user.keyboard("e");
+    expect(screen.getByTestId("decision-approve")).toHaveAttribute("aria-pressed", "false");
+    expect(screen.getByTestId("decision-remove")).toHaveAttribute("aria-pressed", "false");
+  });
+
   it("approves with a, where the single approval reason is picked at once", async () => {
     const user = userEvent.setup();
     const server = fakeModerationServer({ queue: [contentDetail(1), contentDetail(2)] });

@@ -1,0 +1,179 @@
+"""Layout in Chromium at the two window sizes people use most: no page scrolls sideways, and a
+pile of training jobs waiting for labels does not push the learning curve off screen."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from labeling.choices import AnnotationOutcome, AnnotationSource
+from models_app.choices import JobKind, JobStatus, JobTrigger
+from models_app.models import ModelVersion, TrainingJob
+from tests.e2e.conftest import BrowserSession, log_in
+from tests.factories import AnnotationFactory, ItemFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+VIEWPORTS = [(1366, 768), (1920, 1080)]
+WAITING_JOBS = 7
+
+
+@pytest.fixture
+def models_project(staff_user):
+    """A project with labels, three model versions, a finished job and seven jobs waiting for
+    labels (what a new project piles up before it has labels of two classes)."""
+    from labeling.services.projects import project_create
+
+    project = project_create(
+        created_by=staff_user,
+        name="Spam with models",
+        data_type="text",
+        task_type="binary",
+        label_classes=[{"name": "ham"}, {"name": "spam"}],
+        retrain_every=0,
+    )
+    for index in range(30):
+        item = ItemFactory(project=project, text=f"Message {index}", predicted_label="spam")
+        AnnotationFactory(
+            item=item,
+            annotator=staff_user,
+            labels=["spam" if index % 3 else "ham"],
+            source=AnnotationSource.HUMAN,
+            outcome=AnnotationOutcome.ACCEPTED if index % 2 else AnnotationOutcome.CORRECTED,
+            suggested_labels=["spam"],
+        )
+    for version in (1, 2, 3):
+        ModelVersion.objects.create(
+            owner=project.owner_key,
+            version=version,
+            algorithm="logistic_regression",
+            embedder="hashing",
+            snapshot_id=f"snapshot-{version}",
+            snapshot_hash="h" * 64,
+            label_count=10 * version,
+            metrics={"roc_auc": 0.6 + version / 10, "f1_macro": 0.5 + version / 10},
+            artifact="models/none.npz",
+            stage="production" if version == 3 else "archived",
+        )
+    now = timezone.now()
+    TrainingJob.objects.create(
+        owner=project.owner_key,
+        kind=JobKind.TRAIN,
+        trigger=JobTrigger.MANUAL,
+        status=JobStatus.SUCCEEDED,
+        step="done",
+        progress=1.0,
+        message="Version 3 trained on 30 labels.",
+        started_at=now,
+        finished_at=now,
+    )
+    for _ in range(WAITING_JOBS):
+        TrainingJob.objects.create(
+            owner=project.owner_key,
+            kind=JobKind.TRAIN,
+            trigger=JobTrigger.LABELS,
+            status=JobStatus.WAITING,
+            message="Waiting for 5 labels of each class (ham 10, spam 0).",
+            started_at=now,
+            finished_at=now,
+        )
+    return project
+
+
+def snapshot(session: BrowserSession, name: str) -> None:
+    """A full-page screenshot into ``TANDEM_SCREENSHOT_DIR`` when set, for a person to look at."""
+    folder = os.environ.get("TANDEM_SCREENSHOT_DIR")
+    if folder:
+        session.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def no_sideways_scroll(session: BrowserSession) -> tuple[int, int]:
+    return session.page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_models_and_dashboard_do_not_scroll_sideways(models_project, browser_session, viewport):
+    from playwright.sync_api import expect
+
+    width, height = viewport
+    page = browser_session.page
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(browser_session)
+
+    page.goto(browser_session.url(f"/projects/{models_project.pk}/models"))
+    expect(page.get_by_test_id("learning-curve-point")).to_have_count(3)
+    expect(page.get_by_test_id("training-jobs")).to_be_visible()
+    snapshot(browser_session, f"models-{width}x{height}")
+    scroll_width, inner_width = no_sideways_scroll(browser_session)
+    assert scroll_width <= inner_width, f"Models is {scroll_width} px wide in {inner_width} px"
+
+    page.goto(browser_session.url(f"/projects/{models_project.pk}/dashboard"))
+    expect(page.get_by_test_id("acceptance-table")).to_be_attached()
+    snapshot(browser_session, f"dashboard-{width}x{height}")
+    scroll_width, inner_width = no_sideways_scroll(browser_session)
+    assert scroll_width <= inner_width, f"Dashboard is {scroll_width} px wide in {inner_width} px"
+    assert browser_session.js_errors == []
+
+
+def test_waiting_jobs_collapse_into_one_row(models_project, browser_session):
+    """Seven jobs waiting for labels are one line, so the curve starts on the first screen."""
+    from playwright.sync_api import expect
+
+    page = browser_session.page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(browser_session)
+    page.goto(browser_session.url(f"/projects/{models_project.pk}/models"))
+    expect(page.get_by_test_id("learning-curve-point")).to_have_count(3)
+
+    waiting = page.get_by_test_id("training-job-status").and_(
+        page.locator('[data-status="waiting"]')
+    )
+    expect(waiting).to_have_count(1)
+    expect(page.get_by_test_id("training-jobs")).to_contain_text(f"{WAITING_JOBS} jobs")
+    chart_top = page.get_by_role("heading", name="Learning curve").bounding_box()
+    assert chart_top is not None
+    assert chart_top["y"] < 768, chart_top
+
+
+EMAIL = "Subject: a long email\n\nDear reader,\n\n" + "This line goes on about nothing much. " * 40
+
+
+@pytest.fixture
+def email_project(staff_user):
+    from labeling.services.projects import project_create
+
+    project = project_create(
+        created_by=staff_user,
+        name="Long emails",
+        data_type="text",
+        task_type="binary",
+        label_classes=[{"name": "ham"}, {"name": "spam"}],
+        retrain_every=0,
+    )
+    for index in range(8):
+        ItemFactory(project=project, text=f"{index}: {EMAIL}")
+    return project
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_items_browser_shows_a_few_lines_per_email(email_project, browser_session, viewport):
+    """A list of emails shows each in at most three lines, so a screen holds several."""
+    from playwright.sync_api import expect
+
+    width, height = viewport
+    page = browser_session.page
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(browser_session)
+    page.goto(browser_session.url(f"/projects/{email_project.pk}/items"))
+    texts = page.get_by_test_id("item-text")
+    expect(texts).to_have_count(8)
+    snapshot(browser_session, f"items-{width}x{height}")
+
+    line_height = texts.first.evaluate("(node) => parseFloat(getComputedStyle(node).lineHeight)")
+    for index in range(8):
+        box = texts.nth(index).bounding_box()
+        assert box is not None
+        assert box["height"] <= 3.5 * line_height, (index, box["height"], line_height)
+    scroll_width, inner_width = no_sideways_scroll(browser_session)
+    assert scroll_width <= inner_width

@@ -320,3 +320,10 @@ class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
     endpoint = factory.SubFactory(WebhookEndpointFactory)
     event = "content.decided"
     payload = factory.LazyAttribute(lambda d: {"event": d.event})
+
+
+def review_world():
+    """A review policy, a platform and a moderator of the policy."""
+    policy = ReviewPolicyFactory()
+    platform = PlatformFactory()
+    return policy, platform, PolicyMemberFactory(policy=policy, role=Role.MODERATOR)

@@ -4,7 +4,6 @@ as usual, and its delivery reaches the receiver once the broker is back, exactly
 import pytest
 from rest_framework.test import APIClient
 
-from labeling.choices import Role
 from labeling.models import Annotation
 from moderation.choices import ContentState, DeliveryStatus
 from moderation.models import Decision, WebhookDelivery
@@ -12,32 +11,18 @@ from moderation.tasks import webhook_send_due as webhook_send_due_task
 from tests.broker import broker_unreachable
 from tests.factories.moderation import (
     ContentFactory,
-    PlatformFactory,
-    PolicyMemberFactory,
-    ReviewPolicyFactory,
     WebhookEndpointFactory,
     decide_body,
+    review_world,
 )
 from tests.webhook_receiver import SECRET, Receiver
-
-
-@pytest.fixture
-def loopback(settings):
-    settings.TANDEM_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
-    settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [0, 0, 0, 0, 0]
-
-
-def _world():
-    policy = ReviewPolicyFactory()
-    platform = PlatformFactory()
-    return policy, platform, PolicyMemberFactory(policy=policy, role=Role.MODERATOR)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_decision_made_while_the_broker_is_down_answers_201_and_is_delivered_once_later(
     loopback, caplog
 ):
-    policy, platform, moderator = _world()
+    policy, platform, moderator = review_world()
     content = ContentFactory(policy=policy, platform=platform, external_id="post-77")
     client = APIClient()
     client.force_login(moderator)

@@ -21,13 +21,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def loopback_allowed(settings):
-    settings.TANDEM_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
-    # No wait between attempts: eager tasks retry at once, and a retry is sent only when due.
-    settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [0, 0, 0, 0, 0]
-
-
-@pytest.fixture
 def review(api):
     policy = ReviewPolicyFactory()
     platform = PlatformFactory()
@@ -47,7 +40,7 @@ def _decide_removal(client, policy, platform, capture):
 
 
 def test_decision_reaches_the_receiver_signed_with_the_endpoint_secret(
-    review, loopback_allowed, django_capture_on_commit_callbacks
+    review, loopback, django_capture_on_commit_callbacks
 ):
     policy, platform, client = review
     with Receiver(200) as receiver:
@@ -68,7 +61,7 @@ def test_decision_reaches_the_receiver_signed_with_the_endpoint_secret(
 
 
 def test_failing_receiver_gets_retries_and_the_delivery_log_shows_them(
-    review, loopback_allowed, django_capture_on_commit_callbacks, api
+    review, loopback, django_capture_on_commit_callbacks, api
 ):
     policy, platform, client = review
     with Receiver(503) as receiver:
@@ -89,7 +82,7 @@ def test_failing_receiver_gets_retries_and_the_delivery_log_shows_them(
 
 
 def test_receiver_that_recovers_gets_the_delivery_on_a_retry(
-    review, loopback_allowed, django_capture_on_commit_callbacks
+    review, loopback, django_capture_on_commit_callbacks
 ):
     policy, platform, client = review
     with Receiver(500, 500, 204) as receiver:
@@ -102,7 +95,7 @@ def test_receiver_that_recovers_gets_the_delivery_on_a_retry(
 
 
 def test_nothing_is_sent_when_the_platform_configured_no_endpoint(
-    review, loopback_allowed, django_capture_on_commit_callbacks
+    review, loopback, django_capture_on_commit_callbacks
 ):
     policy, platform, client = review
     other_platform = PlatformFactory()
@@ -142,7 +135,7 @@ def test_staff_cannot_configure_a_private_or_loopback_destination(api, url):
     assert not WebhookEndpoint.objects.exists()
 
 
-def test_allowed_host_can_be_configured_and_the_secret_is_shown_once(api, loopback_allowed):
+def test_allowed_host_can_be_configured_and_the_secret_is_shown_once(api, loopback):
     platform = PlatformFactory()
     staff = api.as_user(UserFactory(is_staff=True))
     path = f"/api/v1/moderation/platforms/{platform.pk}/webhooks/"

@@ -20,24 +20,11 @@ from moderation.tasks import webhook_deliver
 from tests.broker import UNREACHABLE_BROKER, broker_unreachable
 from tests.factories.moderation import (
     ContentFactory,
-    PlatformFactory,
     PolicyMemberFactory,
-    ReviewPolicyFactory,
     WebhookEndpointFactory,
+    review_world,
 )
 from tests.webhook_receiver import SECRET, Receiver
-
-
-@pytest.fixture
-def loopback(settings):
-    settings.TANDEM_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
-    settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [0, 0, 0, 0, 0]
-
-
-def _world():
-    policy = ReviewPolicyFactory()
-    platform = PlatformFactory()
-    return policy, platform, PolicyMemberFactory(policy=policy, role=Role.MODERATOR)
 
 
 def _pending_deliveries(policy, platform, moderator, receiver, n: int) -> list[WebhookDelivery]:
@@ -59,7 +46,7 @@ def test_an_appeal_and_an_intake_decision_also_commit_while_the_broker_is_down(l
     the broker being away changes neither answer."""
     from moderation.services.appeals import appeal_create, appeal_decide
 
-    policy, platform, moderator = _world()
+    policy, platform, moderator = review_world()
     senior = PolicyMemberFactory(policy=policy, role=Role.SENIOR_MODERATOR)
     with Receiver(200) as receiver:
         [delivery] = _pending_deliveries(policy, platform, moderator, receiver, 1)
@@ -82,7 +69,7 @@ def test_an_appeal_and_an_intake_decision_also_commit_while_the_broker_is_down(l
 def test_every_attempt_of_a_delivery_carries_the_same_delivery_id(
     loopback, django_capture_on_commit_callbacks
 ):
-    policy, platform, moderator = _world()
+    policy, platform, moderator = review_world()
     content = ContentFactory(policy=policy, platform=platform)
     with Receiver(503, 500, 200) as receiver:
         WebhookEndpointFactory(platform=platform, url=receiver.url, secret=SECRET)
@@ -101,7 +88,7 @@ def test_a_claimed_delivery_waits_for_its_claim_to_run_out_then_is_sent_once(loo
     """A sender that claimed a delivery and died (killed mid-attempt) holds it until the claim
     runs out; no other sender touches it before, and the next periodic run sends it after."""
     settings.TANDEM_WEBHOOK_CLAIM_SECONDS = 1
-    policy, platform, moderator = _world()
+    policy, platform, moderator = review_world()
     with Receiver(200) as receiver:
         [delivery] = _pending_deliveries(policy, platform, moderator, receiver, 1)
         assert webhook_claim(delivery_id=delivery.pk)  # ... and the sender is gone
@@ -121,7 +108,7 @@ def test_a_claimed_delivery_waits_for_its_claim_to_run_out_then_is_sent_once(loo
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_and_the_per_delivery_tasks_at_once_send_each_delivery_once(loopback):
-    policy, platform, moderator = _world()
+    policy, platform, moderator = review_world()
     with Receiver(200, delay=0.2) as receiver:
         deliveries = _pending_deliveries(policy, platform, moderator, receiver, 6)
         errors: list[BaseException] = []

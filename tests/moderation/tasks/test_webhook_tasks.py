@@ -7,7 +7,6 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
-from labeling.choices import Role
 from moderation.choices import DeliveryStatus
 from moderation.models import WebhookDelivery
 from moderation.services.decisions import decision_create
@@ -15,18 +14,10 @@ from moderation.services.review import review_next
 from moderation.tasks import webhook_deliver
 from tests.factories.moderation import (
     ContentFactory,
-    PlatformFactory,
-    PolicyMemberFactory,
-    ReviewPolicyFactory,
     WebhookEndpointFactory,
+    review_world,
 )
 from tests.webhook_receiver import SECRET, Receiver
-
-
-def _world():
-    policy = ReviewPolicyFactory()
-    platform = PlatformFactory()
-    return policy, platform, PolicyMemberFactory(policy=policy, role=Role.MODERATOR)
 
 
 @pytest.mark.django_db
@@ -37,7 +28,7 @@ def test_a_slow_drip_receiver_cut_off_by_the_soft_time_limit_is_logged_and_resch
     task's soft time limit does (raised here the way the worker raises it, by a signal)."""
     settings.TANDEM_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     settings.TANDEM_WEBHOOK_BACKOFF_SECONDS = [30, 60]
-    policy, platform, moderator = _world()
+    policy, platform, moderator = review_world()
     content = ContentFactory(policy=policy, platform=platform)
 
     def soft_time_limit(signum, frame):

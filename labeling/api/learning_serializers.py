@@ -69,6 +69,11 @@ class MetricIntervalsSerializer(serializers.Serializer):
 class ModelMetricsSerializer(serializers.Serializer):
     """Held-out metrics (items of the dev and test splits with a human label)."""
 
+    classes = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="The version's classes in its order: the confusion matrix's rows and columns.",
+    )
     n = serializers.IntegerField(required=False)
     roc_auc = serializers.FloatField(required=False, allow_null=True)
     f1_macro = serializers.FloatField(required=False, allow_null=True)

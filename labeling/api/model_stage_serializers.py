@@ -48,6 +48,7 @@ class DecisionAgreementSerializer(serializers.Serializer):
 
 
 class CompareMetricsSerializer(serializers.Serializer):
+    classes = serializers.ListField(child=serializers.CharField(), allow_null=True)
     n = serializers.IntegerField(allow_null=True)
     roc_auc = serializers.FloatField(allow_null=True)
     f1_macro = serializers.FloatField(allow_null=True)
@@ -64,7 +65,7 @@ class CompareMetricsSerializer(serializers.Serializer):
 class SameItemsMetricsSerializer(ModelMetricsSerializer):
     classes = serializers.ListField(
         child=serializers.CharField(), help_text="The version's classes: the matrix's order."
-    )
+    )  # always there: measured now
 
 
 class SameItemsSerializer(serializers.Serializer):

@@ -31,6 +31,7 @@ from models_app.services.registry import model_version_artifact_bytes
 AGREEMENT_LIMIT = 2000
 DECISION_SOURCES = (AnnotationSource.MODERATION, AnnotationSource.APPEAL)
 COMPARED_METRICS = (
+    "classes",
     "n",
     "roc_auc",
     "f1_macro",
@@ -169,7 +170,7 @@ def _same_items(
             classes=list(classifier.classes),
             task_type=classifier.task_type,
         )
-        results[version.pk] = {**measured, "classes": list(classifier.classes)}
+        results[version.pk] = measured
     info.update(comparable=True, n=len(found), reason=reason)
     return info, results
 

@@ -30,15 +30,16 @@ def evaluate(
     Multilabel: every row counts, names outside ``classes`` are ignored, a class is predicted
     when its probability is at least 0.5, and ``accuracy`` is the exact-match ratio.
 
-    Keys: ``n``; ``roc_auc`` (binary: of ``classes[1]``; multiclass: macro one-vs-rest;
-    multilabel: macro; classes whose labels are all positive or all negative are left out of
-    the macro average, and it is None when no class qualifies); ``f1_per_class``; ``f1_macro``
-    (over the classes present in the labels or the predictions, as scikit-learn does by
-    default); ``accuracy``; ``confusion_matrix`` (rows true, columns predicted, in ``classes``
-    order; None for multilabel); ``ece`` (10 equal-width bins; multilabel: the mean over classes
-    of each class's binary ECE); ``precision_per_class`` and ``recall_per_class``;
-    ``intervals`` (95 % confidence intervals of these scores, see ``intervals``);
-    ``label_counts``. With no usable rows the scores are None.
+    Keys: ``classes`` (their order: stored as JSON, the per-class dicts may lose it); ``n``;
+    ``roc_auc`` (binary: of ``classes[1]``; multiclass: macro one-vs-rest; multilabel: macro;
+    classes whose labels are all positive or all negative are left out of the macro average,
+    and it is None when no class qualifies); ``f1_per_class``; ``f1_macro`` (over the classes
+    present in the labels or the predictions, as scikit-learn does by default); ``accuracy``;
+    ``confusion_matrix`` (rows true, columns predicted, in ``classes`` order; None for
+    multilabel); ``ece`` (10 equal-width bins; multilabel: the mean over classes of each class's
+    binary ECE); ``precision_per_class`` and ``recall_per_class``; ``intervals`` (95 %
+    confidence intervals of these scores, see ``intervals``); ``label_counts``. With no usable
+    rows the scores are None.
     """
     if task_type not in ("binary", "multiclass", "multilabel"):
         raise ValueError(f"unknown task type {task_type!r}")
@@ -66,6 +67,7 @@ def _evaluate_single_label(
     proba = proba[np.asarray(rows, dtype=np.int64)]
     counts = np.bincount(y, minlength=len(classes))
     result: dict[str, Any] = {
+        "classes": list(classes),
         "n": len(y),
         "label_counts": {name: int(c) for name, c in zip(classes, counts, strict=True)},
     }
@@ -107,6 +109,7 @@ def _evaluate_multilabel(
             if name in index:
                 Y[row, index[name]] = True
     result: dict[str, Any] = {
+        "classes": list(classes),
         "n": len(Y),
         "label_counts": {name: int(c) for name, c in zip(classes, Y.sum(axis=0), strict=True)},
     }

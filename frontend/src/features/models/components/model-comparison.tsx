@@ -52,8 +52,8 @@ function SideSummary({ side }: { side: ComparisonSide }) {
         {side.promotion.production_version !== undefined && side.promotion.production_roc_auc !== undefined ? (
           <span className="hint">
             {" "}
-            Measured against version {side.promotion.production_version} at training: ROC AUC{" "}
-            {side.promotion.roc_auc?.toFixed(3) ?? "—"} vs {side.promotion.production_roc_auc?.toFixed(3) ?? "—"}.
+            At training, on its held-out items: ROC AUC {side.promotion.roc_auc?.toFixed(3) ?? "—"}, version{" "}
+            {side.promotion.production_version}'s {side.promotion.production_roc_auc?.toFixed(3) ?? "—"}.
           </span>
         ) : null}
       </p>

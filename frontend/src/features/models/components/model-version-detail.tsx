@@ -29,7 +29,8 @@ export function ModelVersionDetail({ versions, classes }: ModelVersionDetailProp
   const decision = promotionText(version.promotion);
   // Versions trained before their class order was stored: the project's order, which it was trained in.
   const matrixClasses = metrics.classes ?? (classes.length ? classes : Object.keys(metrics.f1_per_class ?? {}));
-  const measured = (metrics.n ?? 0) > 0;
+  // As in the table: versions from before `n` was stored count as measured.
+  const measured = metrics.n === undefined || metrics.n > 0;
 
   return (
     <section className="stack version-detail" aria-labelledby={`${selectId}-heading`} data-testid="model-version-detail">

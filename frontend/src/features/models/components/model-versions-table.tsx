@@ -156,6 +156,7 @@ export function ModelVersionsTable({ projectId, classNames = [] }: ModelVersions
               <th scope="col">Version</th>
               <th scope="col">Stage</th>
               <th scope="col">Move to</th>
+              <th scope="col">Decision at training</th>
               <th scope="col" className="numeric">
                 Trained on
               </th>
@@ -179,7 +180,6 @@ export function ModelVersionsTable({ projectId, classNames = [] }: ModelVersions
               <th scope="col" className="numeric">
                 Held-out items
               </th>
-              <th scope="col">Decision at training</th>
               <th scope="col">Model</th>
               <th scope="col">Trained</th>
             </tr>
@@ -229,15 +229,16 @@ export function ModelVersionsTable({ projectId, classNames = [] }: ModelVersions
                     ))}
                   </div>
                 </td>
-                <td className="numeric" data-testid="trained-on-cell">
-                  {formatCount(version.metrics.train_n ?? version.label_count)}
-                  <div className="hint nowrap">{sourcesShort(version.metrics.train_source_counts)}</div>
-                </td>
-                {metricCells(version, classes)}
-                <td className="numeric">{formatCount(version.metrics.n)}</td>
                 <td className="decision-cell" data-testid="promotion-cell">
                   {decisionCell(version)}
                 </td>
+                <td className="numeric trained-on-cell" data-testid="trained-on-cell">
+                  {formatCount(version.metrics.train_n ?? version.label_count)}
+                  <div className="hint">{sourcesShort(version.metrics.train_source_counts)}</div>
+                </td>
+                {metricCells(version, classes)}
+                <td className="numeric">{formatCount(version.metrics.n)}</td>
+
                 <td>
                   {version.algorithm}
                   {version.embedder ? (

@@ -47,11 +47,12 @@ describe("ModelVersionsTable", () => {
     const headers = within(table)
       .getAllByRole("columnheader")
       .map((cell) => cell.textContent);
-    expect(headers.slice(0, 12)).toEqual([
+    expect(headers.slice(0, 13)).toEqual([
       "Compare",
       "Version",
       "Stage",
       "Move to",
+      "Decision at training",
       "Trained on",
       "ROC AUC",
       "F1 macro",
@@ -63,9 +64,10 @@ describe("ModelVersionsTable", () => {
     ]);
     const [first] = within(table).getAllByTestId("model-version-row");
     const cells = Array.from(first?.children ?? []).map((cell) => cell.textContent);
-    expect([...cells.slice(1, 3), ...cells.slice(4, 12)]).toEqual([
+    expect([...cells.slice(1, 3), ...cells.slice(4, 13)]).toEqual([
       "2",
       "Candidate",
+      "not recorded",
       "250sources not recorded",
       "0.953",
       "0.881",
@@ -87,7 +89,7 @@ describe("ModelVersionsTable", () => {
 
     const [row] = within(await screen.findByTestId("model-versions")).getAllByTestId("model-version-row");
     const cells = Array.from(row?.children ?? []).map((cell) => cell.textContent);
-    expect(cells.slice(5, 11)).toEqual(["—", "—", "—", "—", "—", "0"]);
+    expect(cells.slice(6, 12)).toEqual(["—", "—", "—", "—", "—", "0"]);
   });
 
   it("moves a version to another stage and fetches the list again", async () => {

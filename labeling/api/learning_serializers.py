@@ -187,7 +187,9 @@ class StageInputSerializer(serializers.Serializer):
 
 class LearningCurvePointSerializer(serializers.Serializer):
     version = serializers.IntegerField()
-    label_count = serializers.IntegerField(help_text="Human labels the version learned from.")
+    label_count = serializers.IntegerField(
+        help_text="Labels the version learned from: people's and imported ones (not automatic)."
+    )
     roc_auc = serializers.FloatField(allow_null=True)
     f1_macro = serializers.FloatField(allow_null=True)
     stage = serializers.ChoiceField(choices=Stage.choices)

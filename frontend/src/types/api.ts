@@ -2275,7 +2275,7 @@ export interface components {
         };
         LearningCurvePoint: {
             version: number;
-            /** @description Human labels the version learned from. */
+            /** @description Labels the version learned from: people's and imported ones (not automatic). */
             label_count: number;
             /** Format: double */
             roc_auc: number | null;

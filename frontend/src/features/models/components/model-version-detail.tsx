@@ -83,6 +83,9 @@ export function ModelVersionDetail({ versions, classes }: ModelVersionDetailProp
           version.
         </p>
       )}
+      {measured && !metrics.confusion_matrix ? (
+        <p className="hint">No confusion matrix was recorded for this version (multilabel versions have none).</p>
+      ) : null}
       {measured && !metrics.intervals ? (
         <p className="hint">Intervals were not recorded for this version; compare it with another to measure them.</p>
       ) : null}

@@ -51,7 +51,7 @@ function MetricRows({ version, side }: { version: StageModelVersion; side: Compa
         <dd>{formatCount(metrics.n)}</dd>
       </div>
       <div>
-        <dt>Human labels</dt>
+        <dt>Labels trained on</dt>
         <dd>{formatCount(version.label_count)}</dd>
       </div>
       {agreement ? (

@@ -97,15 +97,18 @@ CATEGORIES = [
     },
 ]
 
+# Automatic decisions cite the first code of their action (and category): OK1 for what the
+# model allows, HS1 / OF1 for what it removes.
 REASON_CODES = [
     ("HS1", "Slur targeting a protected group", DecisionAction.REMOVE, "hate_speech"),
     ("HS2", "Dehumanising comparison of a protected group", DecisionAction.REMOVE, "hate_speech"),
     ("HS3", "Threat or call for violence or exclusion", DecisionAction.REMOVE, "hate_speech"),
     ("OF1", "Insult or name-calling aimed at a person", DecisionAction.REMOVE, "offensive"),
-    ("OF2", "Vulgar sexual language", DecisionAction.REMOVE, "offensive"),
-    ("OK1", "Profanity without a target", DecisionAction.APPROVE, None),
-    ("OK2", "Counter-speech or reporting on hate", DecisionAction.APPROVE, None),
-    ("OK3", "Reclaimed or self-referential use", DecisionAction.APPROVE, None),
+    ("OF2", "Vulgar sexual language about a person", DecisionAction.REMOVE, "offensive"),
+    ("OK1", "No violation found", DecisionAction.APPROVE, None),
+    ("OK2", "Profanity without a target", DecisionAction.APPROVE, None),
+    ("OK3", "Counter-speech or reporting on hate", DecisionAction.APPROVE, None),
+    ("OK4", "Reclaimed or self-referential use", DecisionAction.APPROVE, None),
 ]
 
 REPORT_REASONS = ("this is racist", "harassment", "hate speech", "abusive language")
@@ -270,7 +273,6 @@ def _stream_send(*, platform: Platform, policy: Policy, stream: list[DemoTweet])
             external_id=tweet.external_id,
             author_id=f"demo-author-{index % AUTHORS + 1}",
             text=tweet.text,
-            context={"source": "Moderation demo stream"},
         )
         for index, tweet in enumerate(stream)
     ]

@@ -149,13 +149,25 @@ def davidson_read(*, path: Path) -> list[DemoTweet]:
         raise ModerationDemoUnavailable(
             f"the Davidson tweets were not found at {path} (set TANDEM_DEMO_DAVIDSON_CSV)."
         )
-    with path.open(encoding="utf-8", newline="") as fh:
-        return [
-            DemoTweet(
-                row=int(row[""]), text=html.unescape(row["tweet"]), label=CLASSES[int(row["class"])]
-            )
-            for row in csv.DictReader(fh)
-        ]
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            tweets = [
+                DemoTweet(
+                    row=int(row[""]),
+                    text=html.unescape(row["tweet"]),
+                    label=CLASSES[int(row["class"])],
+                )
+                for row in csv.DictReader(fh)
+            ]
+    except (KeyError, ValueError, IndexError, TypeError, csv.Error) as exc:
+        # ValueError covers undecodable bytes (UnicodeDecodeError) and non-numeric cells.
+        raise ModerationDemoUnavailable(
+            f"{path} is not the Davidson CSV (columns ,count,hate_speech,offensive_language,"
+            f"neither,class,tweet): {type(exc).__name__} {exc}."
+        ) from exc
+    if len(tweets) <= TRAINING_SIZE + sum(STREAM_MIX.values()):
+        raise ModerationDemoUnavailable(f"{path} holds too few tweets ({len(tweets)}).")
+    return tweets
 
 
 def demo_split(tweets: list[DemoTweet]) -> tuple[list[DemoTweet], list[DemoTweet]]:

@@ -112,8 +112,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  platform API key (shown only now): {demo.new_api_key}")
         else:
             self.stdout.write(
-                "  platform API key: shown only when made; make another under Moderation → "
-                f"Platforms, or POST /api/v1/moderation/platforms/{demo.platform.pk}/keys/"
+                "  platform API key: shown only when made; make another on the Platforms page, "
+                f"or POST /api/v1/moderation/platforms/{demo.platform.pk}/keys/"
             )
 
     def _serve(self, bind: str) -> None:

@@ -143,3 +143,14 @@ def test_without_the_tweets_tandem_starts_without_the_moderation_demo(start, set
     assert not Policy.objects.exists()
     assert not Platform.objects.exists()
     assert User.objects.filter(username="admin").exists()
+
+
+def test_a_file_that_is_not_the_davidson_csv_is_named_and_skipped(start, settings, tmp_path):
+    wrong = tmp_path / "tweets.csv"
+    wrong.write_text("id,text\n1,hello\n", encoding="utf-8")
+    settings.TANDEM_DEMO_DAVIDSON_CSV = wrong
+
+    output = start()
+
+    assert f"No moderation demo: {wrong} is not the Davidson CSV" in output
+    assert not Project.objects.exists()

@@ -27,6 +27,7 @@ import { ProjectItemRoute } from "./routes/projects/item";
 import { ProjectItemsRoute } from "./routes/projects/items";
 import { ProjectsRoute } from "./routes/projects/list";
 import { ProjectMembersRoute } from "./routes/projects/members";
+import { ProjectModelCompareRoute } from "./routes/projects/model-compare";
 import { ProjectModelsRoute } from "./routes/projects/models";
 import { ProjectOverviewRoute } from "./routes/projects/overview";
 import { ProjectLayout } from "./routes/projects/project-layout";
@@ -59,6 +60,7 @@ export function createAppRouter() {
             { path: paths.projectImport.path, element: <ProjectImportRoute /> },
             { path: paths.projectExport.path, element: <ProjectExportRoute /> },
             { path: paths.projectModels.path, element: <ProjectModelsRoute /> },
+            { path: paths.projectModelCompare.path, element: <ProjectModelCompareRoute /> },
             { path: paths.projectAnnotate.path, element: <ProjectAnnotateRoute /> },
             { path: paths.projectDashboard.path, element: <ProjectDashboardRoute /> },
             { path: paths.projectMembers.path, element: <ProjectMembersRoute /> },

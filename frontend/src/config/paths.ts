@@ -22,6 +22,10 @@ export const paths = {
   },
   projectExport: { path: "export", href: (projectId: number) => `/projects/${projectId}/export` },
   projectModels: { path: "models", href: (projectId: number) => `/projects/${projectId}/models` },
+  projectModelCompare: {
+    path: "models/compare",
+    href: (projectId: number, a: number, b: number) => `/projects/${projectId}/models/compare?a=${a}&b=${b}`,
+  },
   projectAnnotate: {
     path: "annotate",
     href: (projectId: number) => `/projects/${projectId}/annotate`,

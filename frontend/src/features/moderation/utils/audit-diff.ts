@@ -48,11 +48,14 @@ function fields(side: unknown): Map<string, string> {
   return into;
 }
 
-/** One row per field on either side, in the order the fields first appear (after, then before). */
+/**
+ * One row per field on either side, by field name: PostgreSQL's jsonb keeps keys in an order of
+ * its own (shortest first), so the order they were written in is lost anyway.
+ */
 export function auditDiff(before: unknown, after: unknown): DiffRow[] {
   const old = fields(before);
   const now = fields(after);
-  const names = [...new Set([...now.keys(), ...old.keys()])];
+  const names = [...new Set([...now.keys(), ...old.keys()])].sort();
   return names.map((field) => {
     const was = old.get(field);
     const is = now.get(field);

@@ -68,7 +68,9 @@ export function AuditLog({ query, onQueryChange }: AuditLogProps) {
       <ErrorMessage error={events.error} title="Could not load the audit log" />
       {events.data && rows.length === 0 ? (
         <p className="hint" data-testid="audit-empty">
-          No events match these filters. Widen the dates or clear a filter to see more.
+          {Object.values(filters).some(Boolean)
+            ? "No events match these filters. Widen the dates or clear a filter to see more."
+            : "Nothing recorded yet. Changes to policies, decisions, appeals, members and settings appear here as they happen."}
         </p>
       ) : null}
       {rows.length > 0 ? (

@@ -3,11 +3,11 @@ import { describe, expect, it } from "vitest";
 import { auditDiff, auditSummary } from "../audit-diff";
 
 describe("auditDiff", () => {
-  it("pairs each field's before and after and says how it changed", () => {
+  it("pairs each field's before and after, by field name, and says how it changed", () => {
     expect(auditDiff({ role: "moderator", note: "x" }, { role: "senior_moderator", name: "Ann" })).toEqual([
-      { field: "role", before: "moderator", after: "senior_moderator", change: "changed" },
       { field: "name", before: undefined, after: "Ann", change: "added" },
       { field: "note", before: "x", after: undefined, change: "removed" },
+      { field: "role", before: "moderator", after: "senior_moderator", change: "changed" },
     ]);
   });
 
@@ -17,10 +17,10 @@ describe("auditDiff", () => {
       { thresholds: { spam: 0.95, abuse: 0.8 }, codes: ["A"], reviewer: null },
     );
     expect(rows.map((row) => [row.field, row.before, row.after, row.change])).toEqual([
-      ["thresholds.spam", "0.9", "0.95", "changed"],
-      ["thresholds.abuse", "0.8", "0.8", "unchanged"],
       ["codes", "A, B", "A", "changed"],
       ["reviewer", "mia", "none", "changed"],
+      ["thresholds.abuse", "0.8", "0.8", "unchanged"],
+      ["thresholds.spam", "0.9", "0.95", "changed"],
     ]);
   });
 

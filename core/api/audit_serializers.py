@@ -14,7 +14,7 @@ class AuditObjectSerializer(serializers.Serializer):
         help_text="present; deleted (its app knows the type, the object is gone); unknown "
         "(no app describes the type, or the event has no object id).",
     )
-    label = serializers.CharField(help_text="Its name now (a policy's name, an item's id).")
+    label = serializers.CharField(help_text="Its name now (a policy's name, an item's id).")  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
     page = serializers.ChoiceField(
         choices=AuditObjectPage.choices,
         allow_blank=True,

@@ -39,9 +39,9 @@ class AuditEventListApi(APIView):
         filters = AuditEventFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         events = audit_event_list(user=request.user, **filters.validated_data)
-        page_objects: dict = {}
+        page_objects = {}  # event id -> its object, filled per page
 
-        def resolve(page):
+        def resolve(page):  # a page's objects, one query per object type
             page_objects.update(audit_objects_resolve(events=page))
             return page
 

@@ -1,4 +1,4 @@
-"""The audit log in Chromium: a screen full of events at 1366×768 without sideways scroll, an
+"""The audit log in Chromium: a screen full of events at 1366x768 without sideways scroll, an
 event's changes as a field diff on expand, its object a link to the object's page, and the
 filtered log downloaded as CSV."""
 
@@ -133,9 +133,7 @@ def test_expand_shows_the_diff_the_object_link_opens_its_page_and_the_log_downlo
 
     with page.expect_download() as download_info:
         page.get_by_test_id("audit-export-csv").click()
-    rows = list(
-        csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text("utf-8")))
-    )
+    rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text("utf-8"))))
     assert [r["action"] for r in rows] == ["policy.update"]
 
     row.get_by_test_id("audit-object-link").click()

@@ -56,7 +56,7 @@ export function createAppRouter() {
           children: [
             { index: true, element: <ProjectOverviewRoute /> },
             { path: paths.projectItems.path, element: <ProjectItemsRoute /> },
-            { path: `${paths.projectItems.path}/:itemId`, element: <ProjectItemRoute /> },
+            { path: paths.projectItem.path, element: <ProjectItemRoute /> },
             { path: paths.projectImport.path, element: <ProjectImportRoute /> },
             { path: paths.projectExport.path, element: <ProjectExportRoute /> },
             { path: paths.projectModels.path, element: <ProjectModelsRoute /> },

@@ -13,6 +13,10 @@ export const paths = {
     href: (projectId: number) => `/projects/${projectId}`,
   },
   projectItems: { path: "items", href: (projectId: number) => `/projects/${projectId}/items` },
+  projectItem: {
+    path: "items/:itemId",
+    href: (projectId: number, itemId: number) => `/projects/${projectId}/items/${itemId}`,
+  },
   projectImport: {
     path: "import",
     href: (projectId: number, jobId?: number) =>

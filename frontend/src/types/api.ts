@@ -14,7 +14,8 @@ export interface paths {
         /**
          * @description Events the caller may read, newest first: all of them for site admins; those of
          *     their projects (scope ``labeling.project:<id>``) for project admins and senior
-         *     moderators; 403 for everyone else.
+         *     moderators; 403 for everyone else. Each event names its object as it is now
+         *     (``object``: its name and page, or that it was deleted).
          */
         get: operations["audit_list"];
         put?: never;
@@ -33,6 +34,27 @@ export interface paths {
             cookie?: never;
         };
         get: operations["audit_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The events the list would show for the same filters, every page of them, as CSV
+         *     or JSON Lines (streamed: memory does not grow with the log). Who may download is who
+         *     may read the list. The download is itself recorded (``audit.export``).
+         */
+        get: operations["audit_export"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1640,11 +1662,59 @@ export interface components {
             readonly action: string;
             readonly object_type: string;
             readonly object_id: string;
+            readonly object: components["schemas"]["AuditObject"];
             readonly scope: string;
             readonly before: unknown;
             readonly after: unknown;
             readonly request_id: string;
         };
+        /** @description The event's object as it is now. */
+        AuditObject: {
+            /**
+             * @description present; deleted (its app knows the type, the object is gone); unknown (no app describes the type, or the event has no object id).
+             *
+             *     * `present` - The object exists
+             *     * `deleted` - The object has been deleted
+             *     * `unknown` - No app describes objects of this type
+             */
+            state: components["schemas"]["AuditObjectStateEnum"];
+            /** @description Its name now (a policy's name, an item's id). */
+            label: string;
+            /**
+             * @description The page of the web app that shows it; blank when there is none.
+             *
+             *     * `project` - Project overview
+             *     * `item` - Item (labeling item, or the item of moderated content)
+             *     * `members` - Project members
+             *     * `models` - Project models
+             *     * `policy` - Moderation policy
+             *     * `platform` - Platform
+             *     * `users` - Users
+             */
+            page: components["schemas"]["AuditObjectPageEnum"] | components["schemas"]["BlankEnum"];
+            project_id: number | null;
+            item_id: number | null;
+            policy_id: number | null;
+            platform_id: number | null;
+        };
+        /**
+         * @description * `project` - Project overview
+         *     * `item` - Item (labeling item, or the item of moderated content)
+         *     * `members` - Project members
+         *     * `models` - Project models
+         *     * `policy` - Moderation policy
+         *     * `platform` - Platform
+         *     * `users` - Users
+         * @enum {string}
+         */
+        AuditObjectPageEnum: "project" | "item" | "members" | "models" | "policy" | "platform" | "users";
+        /**
+         * @description * `present` - The object exists
+         *     * `deleted` - The object has been deleted
+         *     * `unknown` - No app describes objects of this type
+         * @enum {string}
+         */
+        AuditObjectStateEnum: "present" | "deleted" | "unknown";
         AuthError: {
             message: string;
             extra: {
@@ -3290,7 +3360,7 @@ export interface operations {
             query?: {
                 /** @description Exact action (member.role), or every action of an object with a trailing dot (member.). */
                 action?: string;
-                /** @description A username. */
+                /** @description A username, or platform:<name>. */
                 actor?: string;
                 object_id?: string;
                 object_type?: string;
@@ -3339,6 +3409,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditEventOutput"];
+                };
+            };
+        };
+    };
+    audit_export: {
+        parameters: {
+            query?: {
+                /** @description Exact action (member.role), or every action of an object with a trailing dot (member.). */
+                action?: string;
+                /** @description A username, or platform:<name>. */
+                actor?: string;
+                /**
+                 * @description * `csv` - CSV
+                 *     * `jsonl` - JSON Lines
+                 */
+                format?: "csv" | "jsonl";
+                object_id?: string;
+                object_type?: string;
+                request_id?: string;
+                /** @description e.g. labeling.project:3 */
+                scope?: string;
+                /** @description From this time on (inclusive). */
+                since?: string;
+                /** @description Before this time (exclusive). */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
                 };
             };
         };

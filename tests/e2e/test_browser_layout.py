@@ -177,3 +177,81 @@ def test_items_browser_shows_a_few_lines_per_email(email_project, browser_sessio
         assert box["height"] <= 3.5 * line_height, (index, box["height"], line_height)
     scroll_width, inner_width = no_sideways_scroll(browser_session)
     assert scroll_width <= inner_width
+
+
+def long_email(length: int = 5_000) -> str:
+    """A realistic long email of exactly ``length`` characters: headers, paragraphs, a signature."""
+    paragraph = (
+        "Thank you for your message about the quarterly report. I have gone through the figures "
+        "again and the numbers for the northern region still do not add up: the totals on page "
+        "four disagree with the summary table by a few hundred units.\n\n"
+    )
+    text = "From: alice@example.org\nTo: team@example.org\nSubject: Re: quarterly report\n\n"
+    while len(text) < length:
+        text += paragraph
+    return text[:length]
+
+
+def inside_viewport(page, test_id: str) -> None:
+    """The element is on screen in full, not below (or beside) the fold."""
+    viewport = page.viewport_size
+    box = page.get_by_test_id(test_id).bounding_box()
+    assert box is not None, f"{test_id} is not rendered"
+    assert box["y"] >= 0 and box["x"] >= 0, (test_id, box)
+    assert box["y"] + box["height"] <= viewport["height"], (test_id, box, viewport)
+    assert box["x"] + box["width"] <= viewport["width"], (test_id, box, viewport)
+
+
+@pytest.fixture
+def long_email_project(staff_user):
+    """A project whose next item is a 5,000-character email with a model proposal on it."""
+    from labeling.services.projects import project_create
+
+    project = project_create(
+        created_by=staff_user,
+        name="Long emails with proposals",
+        data_type="text",
+        task_type="binary",
+        label_classes=[{"name": "ham"}, {"name": "spam"}],
+        retrain_every=0,
+    )
+    for index in range(3):
+        ItemFactory(
+            project=project,
+            external_id=f"email-{index}",
+            text=long_email(),
+            predicted_label="spam",
+            confidence=0.81,
+            priority=100 - index,
+        )
+    return project
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_annotate_keeps_proposal_labels_and_actions_in_view_for_a_long_email(
+    long_email_project, browser_session, viewport
+):
+    from playwright.sync_api import expect
+
+    width, height = viewport
+    page = browser_session.page
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(browser_session)
+    page.goto(browser_session.url(f"/projects/{long_email_project.pk}/annotate"))
+    expect(page.get_by_test_id("proposal")).to_have_attribute("data-state", "proposal")
+    expect(page.get_by_test_id("annotate-item-text")).to_contain_text("quarterly report")
+    snapshot(browser_session, f"annotate-long-{width}x{height}")
+
+    for test_id in ("proposal", "label-buttons", "workspace-actions"):
+        inside_viewport(page, test_id)
+    # The email scrolls in its own box; the page does not scroll at all.
+    box = page.get_by_test_id("annotate-content")
+    assert box.evaluate("(node) => node.scrollHeight > node.clientHeight + 100")
+    # ...and that box gets the room the rest leaves: a good part of the window, not a slit.
+    assert box.bounding_box()["height"] >= 0.3 * height
+    assert page.evaluate("() => document.scrollingElement.scrollHeight <= innerHeight")
+    # PageDown pages the email from anywhere on the page; Space stays Skip (nothing is sent).
+    page.keyboard.press("PageDown")
+    expect(box).not_to_have_js_property("scrollTop", 0)
+    inside_viewport(page, "workspace-actions")
+    assert browser_session.js_errors == []

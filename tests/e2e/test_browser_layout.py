@@ -10,6 +10,7 @@ from django.utils import timezone
 from labeling.choices import AnnotationOutcome, AnnotationSource
 from models_app.choices import JobKind, JobStatus, JobTrigger
 from models_app.models import ModelVersion, TrainingJob
+from tests.e2e import test_browser_moderation
 from tests.e2e.conftest import BrowserSession, log_in
 from tests.factories import AnnotationFactory, ItemFactory
 
@@ -254,4 +255,48 @@ def test_annotate_keeps_proposal_labels_and_actions_in_view_for_a_long_email(
     page.keyboard.press("PageDown")
     expect(box).not_to_have_js_property("scrollTop", 0)
     inside_viewport(page, "workspace-actions")
+    assert browser_session.js_errors == []
+
+
+# The moderation browser test's world: a policy, a moderator "mia" and four pending contents.
+moderation_world = test_browser_moderation.moderation_world
+
+
+@pytest.fixture
+def long_review_world(moderation_world):
+    """The moderation world whose first content in the queue is a 5,000-character post."""
+    from labeling.models import Item
+
+    prize = moderation_world["contents"]["msg-prize"]
+    # The post's text is its labeling item's.
+    Item.objects.filter(pk=prize.item_id).update(text=long_email())
+    return moderation_world
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_review_keeps_the_decision_bar_in_view_for_long_content(
+    long_review_world, browser_session, viewport
+):
+    from playwright.sync_api import expect
+
+    width, height = viewport
+    page = browser_session.page
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(browser_session, username="mia", password=test_browser_moderation.PASSWORD)
+    page.goto(browser_session.url("/moderation/review?tier=standard"))
+    test_browser_moderation._wait_for(page, "msg-prize")
+    expect(page.get_by_test_id("review-text")).to_contain_text("quarterly report")
+    snapshot(browser_session, f"review-long-{width}x{height}")
+
+    for test_id in ("decision-approve", "decision-remove", "decision-escalate", "decision-bar"):
+        inside_viewport(page, test_id)
+    box = page.get_by_test_id("review-content")
+    assert box.evaluate("(node) => node.scrollHeight > node.clientHeight + 100")
+    assert page.evaluate("() => document.scrollingElement.scrollHeight <= innerHeight")
+    # Space pages the post (it is no review key); the decision form does not move.
+    page.keyboard.press("Space")
+    expect(box).not_to_have_js_property("scrollTop", 0)
+    page.keyboard.press("r")
+    expect(page.get_by_test_id("decision-remove")).to_have_attribute("aria-pressed", "true")
+    inside_viewport(page, "decision-bar")
     assert browser_session.js_errors == []

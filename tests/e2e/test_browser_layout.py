@@ -2,17 +2,18 @@
 pile of training jobs waiting for labels does not push the learning curve off screen."""
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
-from labeling.choices import AnnotationOutcome, AnnotationSource
+from labeling.choices import AnnotationOutcome, AnnotationSource, Role
 from models_app.choices import JobKind, JobStatus, JobTrigger
 from models_app.models import ModelVersion, TrainingJob
 from tests.e2e import test_browser_moderation
 from tests.e2e.conftest import BrowserSession, log_in
-from tests.factories import AnnotationFactory, ItemFactory
+from tests.factories import AnnotationFactory, ItemFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -299,4 +300,197 @@ def test_review_keeps_the_decision_bar_in_view_for_long_content(
     page.keyboard.press("r")
     expect(page.get_by_test_id("decision-remove")).to_have_attribute("aria-pressed", "true")
     inside_viewport(page, "decision-bar")
+    assert browser_session.js_errors == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Every page of the app, at both window sizes, with realistic data on it.
+
+
+@dataclass(frozen=True)
+class PageCheck:
+    """One page of the app: where it is, what shows it has loaded, and which controls (by test
+    id) must be on screen without scrolling (a workspace's action bar)."""
+
+    name: str
+    path: str  # formatted with the ids of the world: {project}, {item}, {policy}, {platform}
+    ready: str = "main h1"  # a CSS selector present once the page has its data
+    in_view: tuple[str, ...] = ()
+    anonymous: bool = False
+
+
+# One line per page. A page added to the app gets a line here.
+PAGES = [
+    PageCheck("login", "/login", ready="[data-testid=login-username]", anonymous=True),
+    PageCheck("projects", "/projects", ready="[data-testid=new-project]"),
+    PageCheck("project create", "/projects/new"),
+    PageCheck("overview", "/projects/{project}", ready="[data-testid=tab-overview]"),
+    PageCheck(
+        "annotate",
+        "/projects/{project}/annotate",
+        ready="[data-testid=proposal][data-state=proposal]",
+        in_view=("proposal", "label-buttons", "workspace-actions"),
+    ),
+    PageCheck("items", "/projects/{project}/items", ready="[data-testid=item-text]"),
+    PageCheck("item", "/projects/{project}/items/{item}", ready="[data-testid=tab-items]"),
+    PageCheck("import", "/projects/{project}/import", ready="[data-testid=tab-import]"),
+    PageCheck("export", "/projects/{project}/export", ready="[data-testid=tab-export]"),
+    PageCheck("models", "/projects/{project}/models", ready="[data-testid=learning-curve-point]"),
+    PageCheck("dashboard", "/projects/{project}/dashboard", ready="[data-testid=acceptance-table]"),
+    PageCheck("members", "/projects/{project}/members", ready="[data-testid=tab-members]"),
+    PageCheck("moderation queue", "/moderation", ready="[data-testid=queue-row]"),
+    PageCheck(
+        "review",
+        "/moderation/review?tier=standard",
+        ready="[data-testid=reason-code]",
+        in_view=("decision-approve", "decision-remove", "decision-bar"),
+    ),
+    PageCheck(
+        "appeals",
+        "/moderation/appeals",
+        ready="[data-testid=appeal]",
+        in_view=("appeal-uphold", "appeal-overturn"),
+    ),
+    PageCheck("policies", "/moderation/policies", ready="[data-testid=tab-moderation-policies]"),
+    PageCheck("policy", "/moderation/policies/{policy}", ready="[data-testid=policy-name]"),
+    PageCheck("audit", "/moderation/audit", ready="[data-testid=tab-moderation-audit]"),
+    PageCheck("platforms", "/platforms"),
+    PageCheck("platform", "/platforms/{platform}", ready="[data-testid=platform-title]"),
+    PageCheck("users", "/users"),
+    PageCheck("account", "/account"),
+]
+
+# Problems a person would see, found in the page: sideways scroll, and text wider than its box
+# (an element that neither scrolls nor clips, whose content is wider than it, with text in it).
+# Form fields scroll their own text; inline boxes have no width of their own to overflow.
+LAYOUT_PROBLEMS_JS = """
+() => {
+  const problems = [];
+  const scroller = document.scrollingElement;
+  if (scroller.scrollWidth > innerWidth) {
+    problems.push(`scrolls sideways: ${scroller.scrollWidth} px in a ${innerWidth} px window`);
+  }
+  const overflowing = [];
+  for (const element of document.body.querySelectorAll("*")) {
+    if (element.closest("input, select, textarea, svg, option")) continue;
+    const style = getComputedStyle(element);
+    if (["inline", "contents", "none"].includes(style.display)) continue;
+    if (style.overflowX !== "visible") continue;
+    if (element.scrollWidth <= element.clientWidth + 1) continue;
+    if (!element.textContent.trim()) continue;
+    overflowing.push(element);
+  }
+  // The innermost element that overflows names the culprit; its ancestors only carry it.
+  for (const element of overflowing) {
+    if (overflowing.some((other) => other !== element && element.contains(other))) continue;
+    const label = element.tagName.toLowerCase()
+      + (element.dataset.testid ? `[data-testid=${element.dataset.testid}]` : "")
+      + (element.className && typeof element.className === "string" ? `.${element.className.split(" ").join(".")}` : "");
+    problems.push(
+      `text overflows ${label} (${element.scrollWidth} px in ${element.clientWidth} px): `
+      + JSON.stringify(element.textContent.trim().slice(0, 60))
+    );
+  }
+  return problems;
+}
+"""
+
+
+@pytest.fixture
+def every_page_world(models_project, long_review_world, staff_user):
+    """Realistic data behind every page: a project with labels, model versions, waiting jobs and
+    long emails carrying proposals; a moderation policy with a platform, a queue whose first post
+    is 5,000 characters, and an open appeal against a removal; a second member in the project."""
+    from django.contrib.auth import get_user_model
+
+    from labeling.models import Item
+    from labeling.services.memberships import membership_add
+    from moderation.choices import ContentState, DecisionAction
+    from moderation.models import Content
+    from tests.factories.moderation import AppealFactory, DecisionFactory
+
+    long_items = [
+        ItemFactory(
+            project=models_project,
+            external_id=f"long-email-{index}",
+            text=long_email(),
+            predicted_label="spam",
+            confidence=0.81,
+            priority=1000 - index,
+        )
+        for index in range(3)
+    ]
+    membership_add(project=models_project, user=UserFactory(username="bo"), role=Role.ANNOTATOR)
+
+    contents = long_review_world["contents"]
+    threat = contents["msg-threat"]
+    Content.objects.filter(pk=threat.pk).update(state=ContentState.REMOVED)
+    Item.objects.filter(pk=threat.item_id).update(text=long_email())
+    decision = DecisionFactory(
+        content=threat,
+        action=DecisionAction.REMOVE,
+        moderator=get_user_model().objects.get(username="mia"),
+        moderator_name="mia",
+    )
+    AppealFactory(
+        decision=decision,
+        content=threat,
+        statement="I was quoting a film line to a friend, not threatening anyone. " * 12,
+    )
+    policy = long_review_world["policy"]
+    return {
+        "project": models_project.pk,
+        "item": long_items[0].pk,
+        "policy": policy.pk,
+        "platform": threat.platform_id,
+    }
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_every_page_fits_the_window(every_page_world, browser_session, viewport):
+    """No page scrolls sideways or lets text run out of its box, and in the workspaces the
+    action bar is on screen without scrolling: at 1366x768 and 1920x1080, one page after
+    another in one browser."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    width, height = viewport
+    page = browser_session.page
+    page.set_viewport_size({"width": width, "height": height})
+    problems: list[str] = []
+    logged_in = False
+    # The check itself finds text run out of a box (or this test could never fail).
+    page.goto(browser_session.url("/login"))
+    page.wait_for_selector("[data-testid=login-username]")
+    page.evaluate(
+        """() => {
+            const box = document.createElement("div");
+            box.id = "planted-overflow";
+            box.style.cssText = "width: 40px; white-space: nowrap";
+            box.textContent = "a sentence far wider than forty pixels";
+            document.body.append(box);
+        }"""
+    )
+    planted = page.evaluate(LAYOUT_PROBLEMS_JS)
+    page.evaluate("() => document.getElementById('planted-overflow').remove()")
+    assert any("a sentence far wider" in problem for problem in planted), planted
+    for check in sorted(PAGES, key=lambda check: not check.anonymous):
+        if not check.anonymous and not logged_in:
+            log_in(browser_session)
+            logged_in = True
+        page.goto(browser_session.url(check.path.format(**every_page_world)))
+        try:
+            page.wait_for_selector(check.ready, timeout=15_000)
+        except PlaywrightTimeout:
+            snapshot(browser_session, f"page-{check.name.replace(' ', '-')}-not-ready")
+            raise AssertionError(f"{check.name}: {check.ready} never showed") from None
+        # Whatever the page still loads (a second query, a chart) has arrived.
+        page.wait_for_function("() => !document.querySelector('.loading')")
+        page.wait_for_load_state("networkidle")
+        snapshot(browser_session, f"page-{check.name.replace(' ', '-')}-{width}x{height}")
+        problems += [f"{check.name}: {problem}" for problem in page.evaluate(LAYOUT_PROBLEMS_JS)]
+        for test_id in check.in_view:
+            box = page.get_by_test_id(test_id).first.bounding_box()
+            if box is None or box["y"] < 0 or box["y"] + box["height"] > height:
+                problems.append(f"{check.name}: {test_id} is not on screen ({box})")
+    assert problems == [], "\n".join(problems)
     assert browser_session.js_errors == []

@@ -199,7 +199,8 @@ def inside_viewport(page, test_id: str) -> None:
     viewport = page.viewport_size
     box = page.get_by_test_id(test_id).bounding_box()
     assert box is not None, f"{test_id} is not rendered"
-    assert box["y"] >= 0 and box["x"] >= 0, (test_id, box)
+    assert box["y"] >= 0, (test_id, box)
+    assert box["x"] >= 0, (test_id, box)
     assert box["y"] + box["height"] <= viewport["height"], (test_id, box, viewport)
     assert box["x"] + box["width"] <= viewport["width"], (test_id, box, viewport)
 
@@ -383,9 +384,10 @@ LAYOUT_PROBLEMS_JS = """
   // The innermost element that overflows names the culprit; its ancestors only carry it.
   for (const element of overflowing) {
     if (overflowing.some((other) => other !== element && element.contains(other))) continue;
+    const classes = typeof element.className === "string" ? element.className.trim() : "";
     const label = element.tagName.toLowerCase()
       + (element.dataset.testid ? `[data-testid=${element.dataset.testid}]` : "")
-      + (element.className && typeof element.className === "string" ? `.${element.className.split(" ").join(".")}` : "");
+      + (classes ? `.${classes.split(" ").join(".")}` : "");
     problems.push(
       `text overflows ${label} (${element.scrollWidth} px in ${element.clientWidth} px): `
       + JSON.stringify(element.textContent.trim().slice(0, 60))

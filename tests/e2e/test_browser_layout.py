@@ -496,3 +496,66 @@ def test_every_page_fits_the_window(every_page_world, browser_session, viewport)
                 problems.append(f"{check.name}: {test_id} is not on screen ({box})")
     assert problems == [], "\n".join(problems)
     assert browser_session.js_errors == []
+
+
+@pytest.fixture
+def tall_image_project(staff_user):
+    """An image project whose next item is a tall picture (a long screenshot) with a proposal."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from labeling.services.projects import project_create
+
+    project = project_create(
+        created_by=staff_user,
+        name="Screenshots",
+        data_type="image",
+        task_type="binary",
+        label_classes=[{"name": "safe"}, {"name": "unsafe"}],
+        retrain_every=0,
+    )
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 3000), "#588157").save(buffer, format="PNG")
+    item = ItemFactory(
+        project=project,
+        external_id="long-screenshot",
+        text="",
+        predicted_label="unsafe",
+        confidence=0.7,
+    )
+    item.image.save("long-screenshot.png", ContentFile(buffer.getvalue()), save=True)
+    return project
+
+
+def test_annotate_fits_a_tall_image_and_scrolls_it_at_full_size(
+    tall_image_project, browser_session
+):
+    from playwright.sync_api import expect
+
+    page = browser_session.page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(browser_session)
+    page.goto(browser_session.url(f"/projects/{tall_image_project.pk}/annotate"))
+    image = page.get_by_test_id("annotate-image")
+    expect(image).to_have_js_property("complete", True)
+    expect(page.get_by_test_id("proposal")).to_have_attribute("data-state", "proposal")
+    snapshot(browser_session, "annotate-tall-image-1366x768")
+
+    # Fitted: the whole picture in its box, the proposal and the actions below it on screen.
+    box = page.get_by_test_id("annotate-content")
+    picture, frame = image.bounding_box(), box.bounding_box()
+    assert picture["y"] >= frame["y"] - 1, (picture, frame)
+    assert picture["y"] + picture["height"] <= frame["y"] + frame["height"] + 1, (picture, frame)
+    for test_id in ("proposal", "label-buttons", "workspace-actions"):
+        inside_viewport(page, test_id)
+
+    # Full size (`v`): the picture is taller than its box and scrolls in it, actions stay.
+    page.keyboard.press("v")
+    expect(image).to_have_attribute("data-zoomed", "true")
+    assert box.evaluate("(node) => node.scrollHeight > node.clientHeight + 1000")
+    page.keyboard.press("PageDown")
+    expect(box).not_to_have_js_property("scrollTop", 0)
+    inside_viewport(page, "workspace-actions")
+    assert browser_session.js_errors == []

@@ -15,12 +15,13 @@ export function ModerationReviewRoute() {
   const policy = optionalNumber(params.get("policy"));
   const category = optionalNumber(params.get("category"));
   return (
-    <div className="stack">
-      <p className="breadcrumb">
-        <Link to={paths.moderation.href()}>Back to the queue</Link>
-      </p>
-      {/* Keyed by the queue: another tier or filter is another session. */}
-      <ReviewPanel key={`${tier}:${policy ?? ""}:${category ?? ""}`} tier={tier} policy={policy} category={category} />
-    </div>
+    // Keyed by the queue: another tier or filter is another session.
+    <ReviewPanel
+      key={`${tier}:${policy ?? ""}:${category ?? ""}`}
+      tier={tier}
+      policy={policy}
+      category={category}
+      back={<Link to={paths.moderation.href()}>Back to the queue</Link>}
+    />
   );
 }

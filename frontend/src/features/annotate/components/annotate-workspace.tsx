@@ -1,8 +1,10 @@
 import "./workspace.css";
 
-import { useCallback, useLayoutEffect, useMemo, useState } from "react";
+import { type ReactNode, type RefObject, useCallback, useLayoutEffect, useMemo, useRef, useState } from "react";
 
 import { Loading } from "@/components/ui/loading";
+import { useFitToViewport } from "@/hooks/use-fit-to-viewport";
+import { useScrollKeys } from "@/hooks/use-scroll-keys";
 
 import { useAnnotateSession } from "../hooks/use-annotate-session";
 import { useWorkspaceKeys } from "../hooks/use-workspace-keys";
@@ -32,6 +34,10 @@ type Dialog = "guidelines" | "help" | null;
  * The next item is leased and held in memory while the current one is on screen, so a key press
  * shows it at once; answers are sent in the background by the outbox, which retries and reports
  * any that could not be saved.
+ *
+ * The workspace takes the height left in the window: the item scrolls inside its own box
+ * (PageDown / PageUp page it from anywhere), and the proposal, the label keys and the actions stay
+ * on screen below it whatever the item's length.
  */
 export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) {
   const multilabel = project.task_type === "multilabel";
@@ -109,6 +115,11 @@ export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) 
     [dialog, session, multilabel, toggleView],
   );
   useWorkspaceKeys(keys, onCommand);
+  const workspaceRef = useRef<HTMLDivElement>(null);
+  const contentRef = useRef<HTMLDivElement>(null);
+  useFitToViewport(workspaceRef);
+  // Space is Skip here, so only PageDown / PageUp page the item.
+  useScrollKeys(contentRef);
 
   // Keypress → next item on screen, measured to the first paint that shows it.
   const currentId = state.current?.item.id ?? null;
@@ -124,6 +135,7 @@ export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) 
 
   return (
     <div
+      ref={workspaceRef}
       className="workspace"
       data-testid="annotate-workspace"
       data-status={state.status}
@@ -131,27 +143,28 @@ export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) 
     >
       <div className="workspace-bar">
         <ProgressStrip projectId={project.id} />
+        <p
+          className="workspace-notice"
+          role="status"
+          aria-live="polite"
+          data-testid="workspace-notice"
+          data-tone={state.notice?.tone ?? "info"}
+        >
+          {state.notice?.text ?? ""}
+        </p>
         <SubmissionStatus
           snapshot={outboxState}
           onRetryNow={() => outbox.retryNow()}
           onDismiss={(id) => outbox.dismiss(id)}
         />
       </div>
-      <p
-        className="workspace-notice"
-        role="status"
-        aria-live="polite"
-        data-testid="workspace-notice"
-        data-tone={state.notice?.tone ?? "info"}
-      >
-        {state.notice?.text ?? ""}
-      </p>
 
       {editing ? (
         <EditCard
           editing={editing}
           zoomed={zoomedItem !== null && zoomedItem === shownItemId}
           revealed={revealedItem !== null && revealedItem === shownItemId}
+          contentRef={contentRef}
         />
       ) : state.current ? (
         <ItemCard
@@ -160,43 +173,46 @@ export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) 
           zoomed={zoomedItem === state.current.item.id}
           revealed={revealedItem === state.current.item.id}
           onToggleView={toggleView}
+          contentRef={contentRef}
         />
       ) : (
         <EmptyState state={state} />
       )}
 
-      {canAct ? <Proposal suggestion={suggestion} mode={state.mode} /> : null}
-      {canAct ? (
-        <LabelButtons
-          labelKeys={keys}
-          multilabel={multilabel}
-          mode={state.mode}
-          selection={state.selection}
-          proposed={suggestion?.labels ?? []}
-          earlier={editing ? editing.entry.labels : null}
-          disabled={false}
-          onPick={(label) => session.pick(label)}
-        />
-      ) : null}
-      {canAct && multilabel ? (
-        <p className="hint" data-testid="multilabel-hint">
-          {state.selection.length > 0 ? `On: ${state.selection.join(", ")}. ` : ""}Press <kbd>Enter</kbd> to send the
-          labels that are on.
-        </p>
-      ) : null}
+      <div className="workspace-dock" data-testid="workspace-dock">
+        {canAct ? <Proposal suggestion={suggestion} mode={state.mode} /> : null}
+        {canAct ? (
+          <LabelButtons
+            labelKeys={keys}
+            multilabel={multilabel}
+            mode={state.mode}
+            selection={state.selection}
+            proposed={suggestion?.labels ?? []}
+            earlier={editing ? editing.entry.labels : null}
+            disabled={false}
+            onPick={(label) => session.pick(label)}
+          />
+        ) : null}
+        {canAct && multilabel ? (
+          <p className="hint" data-testid="multilabel-hint">
+            {state.selection.length > 0 ? `On: ${state.selection.join(", ")}. ` : ""}Press <kbd>Enter</kbd> to send the
+            labels that are on.
+          </p>
+        ) : null}
 
-      <WorkspaceActions
-        canAct={canAct}
-        multilabel={multilabel}
-        onAccept={() => session.accept()}
-        onReject={() => session.reject()}
-        onConfirm={() => session.confirm()}
-        onSkip={() => session.skip()}
-        onUndo={() => session.undo()}
-        onFlag={() => session.flag()}
-        onGuidelines={() => setDialog("guidelines")}
-        onHelp={() => setDialog("help")}
-      />
+        <WorkspaceActions
+          canAct={canAct}
+          multilabel={multilabel}
+          onAccept={() => session.accept()}
+          onReject={() => session.reject()}
+          onConfirm={() => session.confirm()}
+          onSkip={() => session.skip()}
+          onUndo={() => session.undo()}
+          onFlag={() => session.flag()}
+          onGuidelines={() => setDialog("guidelines")}
+          onHelp={() => setDialog("help")}
+        />
+      </div>
 
       {dialog === "guidelines" ? (
         <GuidelinesModal guidelinesHtml={project.guidelines_html} onClose={() => setDialog(null)} />
@@ -215,9 +231,35 @@ type ItemCardProps = {
   revealed: boolean;
   /** Zoom an image, or reveal / blur again a media-restricted one. */
   onToggleView: () => void;
+  contentRef: RefObject<HTMLDivElement | null>;
 };
 
-function ItemCard({ item, flagged, zoomed, revealed, onToggleView }: ItemCardProps) {
+type ContentBoxProps = {
+  contentRef: RefObject<HTMLDivElement | null>;
+  label: string;
+  children: ReactNode;
+};
+
+/**
+ * The item's own scroll box: focusable, so a keyboard or screen-reader user can move into it and
+ * scroll with the arrow keys as well.
+ */
+function ContentBox({ contentRef, label, children }: ContentBoxProps) {
+  return (
+    <div
+      ref={contentRef}
+      className="annotate-content"
+      tabIndex={0}
+      role="region"
+      aria-label={label}
+      data-testid="annotate-content"
+    >
+      {children}
+    </div>
+  );
+}
+
+function ItemCard({ item, flagged, zoomed, revealed, onToggleView, contentRef }: ItemCardProps) {
   return (
     <section
       className="annotate-card"
@@ -248,12 +290,21 @@ function ItemCard({ item, flagged, zoomed, revealed, onToggleView }: ItemCardPro
           ) : null}
         </span>
       </div>
-      <ItemView item={item} zoomed={zoomed} revealed={revealed} />
+      <ContentBox contentRef={contentRef} label={`Content of item ${item.external_id}`}>
+        <ItemView item={item} zoomed={zoomed} revealed={revealed} />
+      </ContentBox>
     </section>
   );
 }
 
-function EditCard({ editing, zoomed, revealed }: { editing: EditView; zoomed: boolean; revealed: boolean }) {
+type EditCardProps = {
+  editing: EditView;
+  zoomed: boolean;
+  revealed: boolean;
+  contentRef: RefObject<HTMLDivElement | null>;
+};
+
+function EditCard({ editing, zoomed, revealed, contentRef }: EditCardProps) {
   const { entry } = editing;
   return (
     <section
@@ -271,7 +322,9 @@ function EditCard({ editing, zoomed, revealed }: { editing: EditView; zoomed: bo
         <span>Choose again, or press Esc to go back</span>
       </div>
       {entry.item ? (
-        <ItemView item={entry.item} zoomed={zoomed} revealed={revealed} />
+        <ContentBox contentRef={contentRef} label={`Content of item ${entry.item.external_id}`}>
+          <ItemView item={entry.item} zoomed={zoomed} revealed={revealed} />
+        </ContentBox>
       ) : editing.error ? (
         <p className="alert alert-error" role="alert">
           Could not load the item: {editing.error}

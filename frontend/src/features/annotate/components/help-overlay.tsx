@@ -74,6 +74,10 @@ export function HelpOverlay({ labelKeys, multilabel, onClose }: HelpOverlayProps
           <kbd>Esc</kbd>
         </dt>
         <dd>Close a window, cancel a rejection or go back from an earlier label</dd>
+        <dt>
+          <kbd>PageDown</kbd> <kbd>PageUp</kbd>
+        </dt>
+        <dd>Scroll a long item in its box</dd>
       </dl>
       <h3>Labels</h3>
       <dl className="help-keys" data-testid="help-label-keys">

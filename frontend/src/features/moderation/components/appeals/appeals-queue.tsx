@@ -88,30 +88,34 @@ function AppealCard({ appeal, active }: { appeal: Appeal; active: boolean }) {
 
   return (
     <li
-      className="card stack"
+      className="card appeal-card"
       data-testid="appeal"
       data-appeal-id={appeal.id}
       data-state={appeal.state}
       data-active={active ? "true" : undefined}
     >
-      <p className="hint">
-        <bdi>{appeal.external_id}</bdi> · now {stateLabel(appeal.content_state)} · appealed{" "}
-        {formatDateTime(appeal.created_at)}
-      </p>
-      {appeal.text ? (
-        <p className="review-text" data-testid="appeal-text">
-          {appeal.text}
+      {/* What was decided and what the author says; long texts scroll in their own boxes. */}
+      <div className="stack appeal-body">
+        <p className="hint">
+          <bdi>{appeal.external_id}</bdi> · now {stateLabel(appeal.content_state)} · appealed{" "}
+          {formatDateTime(appeal.created_at)}
         </p>
-      ) : null}
-      <p>
-        <strong>Decision appealed:</strong> <DecisionText decision={appeal.decision} />
-        {appeal.decision.note ? <span className="break-anywhere"> — {appeal.decision.note}</span> : null}
-      </p>
-      <p className="break-anywhere" data-testid="appeal-statement">
-        <strong>The author says:</strong> {appeal.statement || "(no statement)"}
-      </p>
+        {appeal.text ? (
+          <p className="review-text appeal-text" tabIndex={0} data-testid="appeal-text">
+            {appeal.text}
+          </p>
+        ) : null}
+        <p>
+          <strong>Decision appealed:</strong> <DecisionText decision={appeal.decision} />
+          {appeal.decision.note ? <span className="break-anywhere"> — {appeal.decision.note}</span> : null}
+        </p>
+        <p className="break-anywhere appeal-statement" tabIndex={0} data-testid="appeal-statement">
+          <strong>The author says:</strong> {appeal.statement || "(no statement)"}
+        </p>
+      </div>
       {appeal.state === "open" ? (
-        <div className="stack">
+        // Beside the texts on a wide window: the outcome buttons sit at the top of the card.
+        <div className="stack appeal-decide">
           <div className="field">
             <label htmlFor={noteId}>
               Note {active ? <kbd>{APPEAL_KEYS.note}</kbd> : null}
@@ -156,7 +160,7 @@ function AppealCard({ appeal, active }: { appeal: Appeal; active: boolean }) {
           <ErrorMessage error={decide.error} title="The appeal was not decided" />
         </div>
       ) : (
-        <p>
+        <p className="appeal-decide">
           {APPEAL_STATE_LABELS[appeal.state ?? "open"]} by {appeal.reviewer_name || "—"} · {formatDateTime(appeal.decided_at)}
           {appeal.note ? <span className="break-anywhere"> — {appeal.note}</span> : null}
         </p>

@@ -1,8 +1,12 @@
+import type { RefObject } from "react";
+
 import { apiUrl } from "@/lib/api-client";
 
 import type { ContentDetail } from "../../types";
 
 type ContentViewProps = {
+  /** The content's own scroll box (the review panel pages it with PageDown / Space). */
+  contentRef?: RefObject<HTMLDivElement | null>;
   content: ContentDetail;
   revealed: boolean;
   grayscale: boolean;
@@ -20,12 +24,19 @@ export function fullImageUrl(content: ContentDetail): string {
  * the server's blurred thumbnail until the moderator reveals it; only then is the full image
  * requested (through the audited endpoint). Grayscale takes the colour out of either.
  */
-export function ContentView({ content, revealed, grayscale, onReveal, onToggleGrayscale }: ContentViewProps) {
+export function ContentView({ contentRef, content, revealed, grayscale, onReveal, onToggleGrayscale }: ContentViewProps) {
   const imageClass = grayscale ? " review-image-grayscale" : "";
   const contextEntries =
     typeof content.context === "object" && content.context !== null ? Object.entries(content.context) : [];
   return (
-    <div className="stack" data-testid="review-content">
+    <div
+      ref={contentRef}
+      className="stack review-content"
+      tabIndex={0}
+      role="region"
+      aria-label="Content under review"
+      data-testid="review-content"
+    >
       {content.text ? (
         <p className="review-text" data-testid="review-text">
           {content.text}

@@ -19,6 +19,8 @@ type DecisionFormProps = {
   onToggleSuspend: () => void;
   onChange: (draft: DecisionDraft) => void;
   onSubmit: () => void;
+  /** Give the content back and take the next one (shown beside Send when given). */
+  onSkip?: (() => void) | undefined;
 };
 
 const ACTIONS: { action: DecisionAction; key: string; className: string }[] = [
@@ -41,11 +43,12 @@ export function DecisionForm({
   onToggleSuspend,
   onChange,
   onSubmit,
+  onSkip,
 }: DecisionFormProps) {
   const offered = reasonsFor(codes, draft.action);
   return (
     <form
-      className="stack"
+      className="stack decision-form"
       aria-label="Decision"
       data-testid="decision-form"
       onSubmit={(event) => {
@@ -90,58 +93,66 @@ export function DecisionForm({
           ))}
         </ol>
       </fieldset>
-      <div className="field">
-        <label htmlFor="decision-note">
-          Note <kbd>{REVIEW_KEYS.note}</kbd>
-        </label>
-        <textarea
-          id="decision-note"
-          ref={noteRef}
-          rows={2}
-          value={draft.note}
-          onChange={(event) => onChange({ ...draft, note: event.target.value })}
-          data-testid="decision-note"
-        />
-      </div>
-      <div className="author-actions" role="group" aria-label="Author action">
-        <button
-          type="button"
-          className="btn btn-small"
-          aria-pressed={draft.authorAction === "warn"}
-          onClick={onToggleWarn}
-          data-testid="author-warn"
-        >
-          Warn author <kbd>{REVIEW_KEYS.warn}</kbd>
-        </button>
-        <button
-          type="button"
-          className="btn btn-small"
-          aria-pressed={draft.authorAction === "suspend"}
-          onClick={onToggleSuspend}
-          data-testid="author-suspend"
-        >
-          Suspend author <kbd>{REVIEW_KEYS.suspend}</kbd>
-        </button>
-        {draft.authorAction === "suspend" ? (
-          <label className="field-narrow">
-            for{" "}
-            <input
-              type="number"
-              min={1}
-              max={3650}
-              value={Number.isNaN(draft.suspendDays) ? "" : draft.suspendDays}
-              onChange={(event) => onChange({ ...draft, suspendDays: event.target.valueAsNumber })}
-              data-testid="suspend-days"
-              aria-label="Suspension in days"
-            />{" "}
-            days
+      {/* The note and the author action share a line, leaving the content more room. */}
+      <div className="decision-extras">
+        <div className="field">
+          <label htmlFor="decision-note">
+            Note <kbd>{REVIEW_KEYS.note}</kbd>
           </label>
-        ) : null}
+          <textarea
+            id="decision-note"
+            ref={noteRef}
+            rows={2}
+            value={draft.note}
+            onChange={(event) => onChange({ ...draft, note: event.target.value })}
+            data-testid="decision-note"
+          />
+        </div>
+        <div className="author-actions" role="group" aria-label="Author action">
+          <button
+            type="button"
+            className="btn btn-small"
+            aria-pressed={draft.authorAction === "warn"}
+            onClick={onToggleWarn}
+            data-testid="author-warn"
+          >
+            Warn author <kbd>{REVIEW_KEYS.warn}</kbd>
+          </button>
+          <button
+            type="button"
+            className="btn btn-small"
+            aria-pressed={draft.authorAction === "suspend"}
+            onClick={onToggleSuspend}
+            data-testid="author-suspend"
+          >
+            Suspend author <kbd>{REVIEW_KEYS.suspend}</kbd>
+          </button>
+          {draft.authorAction === "suspend" ? (
+            <label className="field-narrow">
+              for{" "}
+              <input
+                type="number"
+                min={1}
+                max={3650}
+                value={Number.isNaN(draft.suspendDays) ? "" : draft.suspendDays}
+                onChange={(event) => onChange({ ...draft, suspendDays: event.target.valueAsNumber })}
+                data-testid="suspend-days"
+                aria-label="Suspension in days"
+              />{" "}
+              days
+            </label>
+          ) : null}
+        </div>
       </div>
-      <div className="button-group">
+      <div className="button-group decision-bar" data-testid="decision-bar">
         <button type="submit" className="btn btn-primary" disabled={busy || problem !== null} data-testid="decision-submit">
           Send decision <kbd>Enter</kbd>
         </button>
+        {onSkip ? (
+          <button type="button" className="btn btn-link" onClick={onSkip} data-testid="review-skip">
+            Skip to the next <kbd>{REVIEW_KEYS.next}</kbd>
+          </button>
+        ) : null}
         {problem ? (
           <span className="hint" data-testid="decision-problem">
             {problem}

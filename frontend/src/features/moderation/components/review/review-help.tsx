@@ -1,9 +1,15 @@
 import { Modal } from "@/components/ui/modal";
 
-const KEYS: [string, string][] = [
-  ["a", "Approve (allow the content)"],
-  ["r", "Remove the content"],
-  ["e", "Escalate to the senior queue"],
+import type { DecisionAction } from "../../types";
+
+/** The keys that choose an action, shown only where the queue tier offers that action. */
+const ACTION_KEYS: [DecisionAction, string, string][] = [
+  ["approve", "a", "Approve (allow the content)"],
+  ["remove", "r", "Remove the content"],
+  ["escalate", "e", "Escalate to the senior queue"],
+];
+
+const OTHER_KEYS: [string, string][] = [
   ["1–9", "Pick a reason code (numbered for the chosen action)"],
   ["Enter", "Send the decision and take the next content"],
   ["w", "Warn the author (adds a strike)"],
@@ -14,14 +20,27 @@ const KEYS: [string, string][] = [
   ["n", "Skip: take the next content and give this one back"],
   ["?", "Open or close this help"],
   ["Esc", "Close a window, leave a text field, or clear the decision"],
+  ["PageDown", "Scroll the content (PageUp and Space too, Shift+Space back up)"],
 ];
 
-/** Every key of the review panel. */
-export function ReviewHelp({ onClose }: { onClose: () => void }) {
+type ReviewHelpProps = {
+  /** The actions this queue tier offers: a senior queue has no escalation, so no `e`. */
+  actions: readonly DecisionAction[];
+  onClose: () => void;
+};
+
+/** Every key of the review panel in this queue tier. */
+export function ReviewHelp({ actions, onClose }: ReviewHelpProps) {
+  const keys: [string, string][] = [
+    ...ACTION_KEYS.filter(([action]) => actions.includes(action)).map(
+      ([, key, meaning]): [string, string] => [key, meaning],
+    ),
+    ...OTHER_KEYS,
+  ];
   return (
     <Modal title="Keyboard shortcuts" onClose={onClose} testId="review-help">
       <dl className="mod-keys">
-        {KEYS.map(([key, meaning]) => (
+        {keys.map(([key, meaning]) => (
           <div key={key} style={{ display: "contents" }}>
             <dt>
               <kbd>{key}</kbd>

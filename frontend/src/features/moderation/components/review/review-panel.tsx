@@ -1,7 +1,9 @@
-import { useCallback, useRef, useState } from "react";
+import { type ReactNode, useCallback, useRef, useState } from "react";
 
 import { ErrorMessage } from "@/components/ui/error-message";
 import { Loading } from "@/components/ui/loading";
+import { useFitToViewport } from "@/hooks/use-fit-to-viewport";
+import { useScrollKeys } from "@/hooks/use-scroll-keys";
 import { formatDecimal } from "@/lib/format";
 
 import { usePolicy } from "../../api/get-policy";
@@ -29,6 +31,8 @@ import "../moderation.css";
 
 type ReviewPanelProps = {
   tier: ReviewTier;
+  /** A way back (the route's link to the queue), shown at the start of the panel's bar. */
+  back?: ReactNode;
   policy?: number | undefined;
   category?: number | undefined;
 };
@@ -60,6 +64,9 @@ function ReviewItem({ content, tier, session, helpOpen, setHelpOpen, grayscale, 
   const [revealed, setRevealed] = useState(false);
   const [hint, setHint] = useState<string | null>(null);
   const noteRef = useRef<HTMLTextAreaElement>(null);
+  const contentRef = useRef<HTMLDivElement>(null);
+  // Space is no review key: it pages the content like PageDown, as on any page.
+  useScrollKeys(contentRef, { space: true });
   const problem = draftProblem(draft, codes);
   const { decide, skip, busy } = session;
 
@@ -123,13 +130,14 @@ function ReviewItem({ content, tier, session, helpOpen, setHelpOpen, grayscale, 
 
   return (
     <div className="review-layout" data-testid="review-item" data-content-id={content.id}>
-      <div className="stack">
+      <div className="stack review-main">
         <p className="hint" data-testid="review-meta">
           <span data-testid="review-external-id">{content.external_id}</span> · {content.policy_name} ·{" "}
           <span data-testid="review-state">{stateLabel(content.state)}</span> · priority{" "}
           {formatDecimal(content.priority, 2)} · SLA <SlaCountdown dueAt={content.sla_due_at} />
         </p>
         <ContentView
+          contentRef={contentRef}
           content={content}
           revealed={revealed}
           grayscale={grayscale}
@@ -155,12 +163,8 @@ function ReviewItem({ content, tier, session, helpOpen, setHelpOpen, grayscale, 
           onToggleSuspend={() => setDraft((current) => toggleAuthorAction(current, "suspend"))}
           onChange={setDraft}
           onSubmit={submit}
+          onSkip={() => void skip()}
         />
-        <p>
-          <button type="button" className="btn btn-link" onClick={() => void skip()} data-testid="review-skip">
-            Skip to the next <kbd>n</kbd>
-          </button>
-        </p>
       </div>
       <aside className="stack review-side" aria-label="Context">
         <SuggestionPanel content={content} />
@@ -177,9 +181,15 @@ function ReviewItem({ content, tier, session, helpOpen, setHelpOpen, grayscale, 
  * A moderator's review of one queue tier, one content at a time, keyboard first: the content
  * (images blurred until revealed), its context, and a decision form. Sending a decision shows the
  * next content.
+ *
+ * The panel takes the height left in the window: the content scrolls in its own box (PageDown,
+ * PageUp and Space page it) and the context in its column, so the decision form and its Send
+ * button stay in view whatever the content's length.
  */
-export function ReviewPanel({ tier, policy, category }: ReviewPanelProps) {
+export function ReviewPanel({ tier, policy, category, back }: ReviewPanelProps) {
   const session = useReviewSession({ tier, policy, category });
+  const panelRef = useRef<HTMLDivElement>(null);
+  useFitToViewport(panelRef);
   const [helpOpen, setHelpOpen] = useState(false);
   // Grayscale is the moderator's choice for the whole session, not per content.
   const [grayscale, setGrayscale] = useState(false);
@@ -188,13 +198,15 @@ export function ReviewPanel({ tier, policy, category }: ReviewPanelProps) {
 
   return (
     <div
-      className="stack"
+      ref={panelRef}
+      className="stack review-workspace"
       data-testid="review-panel"
       data-tier={tier}
       data-content-id={content?.id ?? ""}
       data-busy={session.busy ? "1" : "0"}
     >
       <div className="review-bar">
+        {back}
         <strong>{tierLabel(tier)} queue</strong>
         {session.notice ? (
           <span role="status" data-testid="review-notice">
@@ -238,7 +250,7 @@ export function ReviewPanel({ tier, policy, category }: ReviewPanelProps) {
           setGrayscale={setGrayscale}
         />
       ) : null}
-      {helpOpen ? <ReviewHelp onClose={() => setHelpOpen(false)} /> : null}
+      {helpOpen ? <ReviewHelp actions={actionsForTier(tier)} onClose={() => setHelpOpen(false)} /> : null}
     </div>
   );
 }

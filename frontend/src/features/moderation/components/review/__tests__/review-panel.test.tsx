@@ -67,6 +67,13 @@ describe("ReviewPanel", () => {
     await user.keyboard("e");
     expect(screen.getByTestId("decision-approve")).toHaveAttribute("aria-pressed", "false");
     expect(screen.getByTestId("decision-remove")).toHaveAttribute("aria-pressed", "false");
+    // Nor does the key help list a key that does nothing here.
+    await user.keyboard("?");
+    const keys = within(screen.getByTestId("review-help"))
+      .getAllByRole("term")
+      .map((term) => term.textContent);
+    expect(keys).toContain("r");
+    expect(keys).not.toContain("e");
   });
 
   it("approves with a, where the single approval reason is picked at once", async () => {
@@ -162,7 +169,7 @@ describe("ReviewPanel", () => {
     const keys = within(help)
       .getAllByRole("term")
       .map((term) => term.textContent);
-    expect(keys).toEqual(["a", "r", "e", "1–9", "Enter", "w", "s", "c", "v", "g", "n", "?", "Esc"]);
+    expect(keys).toEqual(["a", "r", "e", "1–9", "Enter", "w", "s", "c", "v", "g", "n", "?", "Esc", "PageDown"]);
     // Decision keys do nothing while the help is open.
     await user.keyboard("r");
     expect(screen.getByTestId("decision-remove")).toHaveAttribute("aria-pressed", "false");

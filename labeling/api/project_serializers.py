@@ -178,3 +178,13 @@ class ProjectListOutputSerializer(ProjectOutputSerializer):
     class Meta(ProjectOutputSerializer.Meta):
         fields = [*ProjectOutputSerializer.Meta.fields, "status"]
         read_only_fields = fields
+
+
+class GuidelinesPreviewInputSerializer(serializers.Serializer):
+    guidelines = serializers.CharField(allow_blank=True, max_length=200_000, trim_whitespace=False)
+
+
+class GuidelinesPreviewOutputSerializer(serializers.Serializer):
+    guidelines_html = serializers.CharField(
+        help_text="The Markdown rendered and cleaned as saving it would (scripts removed)."
+    )

@@ -90,3 +90,20 @@ class ProjectStatusApi(APIView):
     def get(self, request, project_id: int):
         project = project_get_for_user(project_id=project_id, user=request.user)
         return Response(s.ProjectStatusSerializer(project_status(project=project)).data)
+
+
+class GuidelinesPreviewApi(APIView):
+    """Guidelines rendered as saving them would render them, without saving (the settings
+    page's preview). Nothing is stored."""
+
+    @extend_schema(
+        request=s.GuidelinesPreviewInputSerializer,
+        responses=s.GuidelinesPreviewOutputSerializer,
+        operation_id="projects_guidelines_preview",
+    )
+    def post(self, request, project_id: int):
+        project_get_for_user(project_id=project_id, user=request.user, roles=MANAGE_ROLES)
+        data = s.GuidelinesPreviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        html = project_services.guidelines_render(markdown_text=data.validated_data["guidelines"])
+        return Response({"guidelines_html": html})

@@ -25,6 +25,11 @@ urlpatterns = [
         name="project-status",
     ),
     path(
+        "projects/<int:project_id>/guidelines/preview/",
+        project_views.GuidelinesPreviewApi.as_view(),
+        name="project-guidelines-preview",
+    ),
+    path(
         "projects/<int:project_id>/members/",
         member_views.MemberListCreateApi.as_view(),
         name="members",

@@ -890,6 +890,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/guidelines/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Guidelines rendered as saving them would render them, without saving (the settings
+         *     page's preview). Nothing is stored.
+         */
+        post: operations["projects_guidelines_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/imports/": {
         parameters: {
             query?: never;
@@ -2085,6 +2105,13 @@ export interface components {
             readonly note: string;
             /** Format: date-time */
             readonly updated_at: string;
+        };
+        GuidelinesPreviewInputRequest: {
+            guidelines: string;
+        };
+        GuidelinesPreviewOutput: {
+            /** @description The Markdown rendered and cleaned as saving it would (scripts removed). */
+            guidelines_html: string;
         };
         HashEntryInputRequest: {
             kind: components["schemas"]["HashKindEnum"];
@@ -4877,6 +4904,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Flag"];
+                };
+            };
+        };
+    };
+    projects_guidelines_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuidelinesPreviewInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["GuidelinesPreviewInputRequest"];
+                "multipart/form-data": components["schemas"]["GuidelinesPreviewInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuidelinesPreviewOutput"];
                 };
             };
         };

@@ -187,3 +187,45 @@ def test_another_projects_admin_gets_404_and_anonymous_is_refused(api, project, 
     api.logout()
     assert api.patch(url(project), {"name": "x"}, format="json").status_code in (401, 403)
     assert Project.objects.get(pk=project.pk).name == project.name
+
+
+def preview_url(project) -> str:
+    return f"/api/v1/projects/{project.pk}/guidelines/preview/"
+
+
+def test_guidelines_preview_renders_markdown_without_scripts_and_saves_nothing(admin, project):
+    response = admin.post(
+        preview_url(project),
+        {"guidelines": "**Spam** sells.\n\n<script>alert(1)</script><img src=x onerror=alert(1)>"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    html = response.json()["guidelines_html"]
+    assert "<strong>Spam</strong>" in html
+    assert "<script" not in html
+    assert "onerror" not in html
+    assert Project.objects.get(pk=project.pk).guidelines == ""
+
+
+def test_guidelines_preview_refuses_huge_bodies_and_people_who_cannot_edit(
+    api, admin, project, make_member
+):
+    assert (
+        admin.post(preview_url(project), {"guidelines": "x" * 200_001}, format="json").status_code
+        == 400
+    )
+    assert admin.post(preview_url(project), {"text": "x"}, format="json").status_code == 400
+    annotator = api.as_user(make_member(Role.ANNOTATOR))
+    assert (
+        annotator.post(preview_url(project), {"guidelines": "x"}, format="json").status_code == 403
+    )
+    outsider = api.as_user(make_member(Role.ADMIN, proj=ProjectFactory()))
+    assert (
+        outsider.post(preview_url(project), {"guidelines": "x"}, format="json").status_code == 404
+    )
+    api.logout()
+    assert api.post(preview_url(project), {"guidelines": "x"}, format="json").status_code in (
+        401,
+        403,
+    )

@@ -226,7 +226,7 @@ function GuidelinesSettings({ project }: { project: Project }) {
         >
           <textarea
             id="settings-guidelines"
-            rows={12}
+            rows={8}
             value={guidelines}
             onChange={(event) => setGuidelines(event.target.value)}
             aria-invalid={guidelinesError ? true : undefined}

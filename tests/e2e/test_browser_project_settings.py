@@ -55,7 +55,7 @@ def projects(staff_user):
         started_at=timezone.now() - timedelta(minutes=1),
     )
     broken = create("Broken upload")
-    ImportJob.objects.create(
+    broken.failed_import = ImportJob.objects.create(
         project=broken,
         original_name="tickets.csv",
         format="csv",
@@ -63,7 +63,7 @@ def projects(staff_user):
         status=ImportStatus.FAILED,
         error_message="The file is not UTF-8 (line 3).",
     )
-    return labeling, embedding
+    return labeling, embedding, broken
 
 
 def test_settings_change_shows_on_annotate_and_status_shows_while_embedding(
@@ -71,7 +71,8 @@ def test_settings_change_shows_on_annotate_and_status_shows_while_embedding(
 ):
     from playwright.sync_api import expect
 
-    labeling, embedding = projects
+    labeling, embedding, broken = projects
+    broken_job = broken.failed_import.pk
     page = browser_session.page
     log_in(browser_session)
 
@@ -101,6 +102,15 @@ def test_settings_change_shows_on_annotate_and_status_shows_while_embedding(
     for width, height in VIEWPORTS:
         page.set_viewport_size({"width": width, "height": height})
         snapshot(browser_session, f"project-embedding-{width}x{height}")
+
+    # A failed import: the reason, and a link to that import for those who may open it.
+    page.goto(browser_session.url(f"/projects/{broken.pk}"))
+    failures = page.get_by_test_id("project-status-failures")
+    expect(failures).to_contain_text("The file is not UTF-8 (line 3).")
+    failures.get_by_role("link", name="See the import").click()
+    expect(page).to_have_url(
+        f"{browser_session.url(f'/projects/{broken.pk}/import')}?job={broken_job}"
+    )
 
     # Settings: add a class, rename another, change the guidelines; each part says "Saved".
     page.goto(browser_session.url(f"/projects/{labeling.pk}"))

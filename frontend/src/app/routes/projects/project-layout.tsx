@@ -1,10 +1,10 @@
-import { Link, NavLink, Outlet } from "react-router";
+import { Link, NavLink, Outlet, useLocation } from "react-router";
 
 import { ErrorMessage } from "@/components/ui/error-message";
 import { Loading } from "@/components/ui/loading";
 import { paths } from "@/config/paths";
 import { useProject } from "@/features/projects/api/get-project";
-import { useProjectStatus } from "@/features/projects/api/get-project-status";
+import { useProjectStatus, useRefreshStaleProjectStatus } from "@/features/projects/api/get-project-status";
 import { ProjectStatusLine } from "@/features/projects/components/project-status-line";
 import { canAnnotate } from "@/features/annotate/utils/permissions";
 import { canManageData, canManageProject } from "@/features/projects/utils/permissions";
@@ -16,6 +16,7 @@ export function ProjectLayout() {
   const projectId = useProjectId();
   const project = useProject(projectId);
   const status = useProjectStatus(projectId);
+  useRefreshStaleProjectStatus(projectId, useLocation().pathname);
   useDocumentTitle(project.data?.name ?? "Project");
 
   if (Number.isNaN(projectId)) return <ErrorMessage error={new Error("There is no such project.")} />;

@@ -293,6 +293,8 @@ SPECTACULAR_SETTINGS = {
         "ContentStateEnum": "moderation.choices.ContentState",
         "AppealStateEnum": "moderation.choices.AppealState",
         "HashKindEnum": "moderation.choices.HashKind",
+        "AuditObjectPageEnum": "core.choices.AuditObjectPage",
+        "AuditObjectStateEnum": "core.choices.AuditObjectState",
     },
 }
 

@@ -7,6 +7,8 @@ from labeling.choices import DataType, SamplingStrategy, TaskType
 from labeling.models import LabelClass, Project
 from models_app.ml.embedders.registry import EMBEDDER_NAMES
 
+MAX_LABEL_CLASSES = 200
+
 
 class LabelClassSerializer(serializers.ModelSerializer):
     hotkey = serializers.CharField(max_length=1, required=False, allow_blank=True)
@@ -16,6 +18,18 @@ class LabelClassSerializer(serializers.ModelSerializer):
         model = LabelClass
         fields = ["id", "name", "colour", "hotkey", "order"]
         read_only_fields = ["id", "order"]
+
+
+class LabelClassUpdateSerializer(LabelClassSerializer):
+    """A class in a project update: with ``id`` it is that class (renamed when the name
+    differs); without, the class of that name, or a new one."""
+
+    id = serializers.IntegerField(
+        required=False, min_value=1, help_text="An existing class of this project."
+    )
+
+    class Meta(LabelClassSerializer.Meta):
+        read_only_fields = ["order"]
 
 
 class ProjectOutputSerializer(serializers.ModelSerializer):
@@ -103,8 +117,74 @@ class ProjectUpdateInputSerializer(LearningSettingsInputSerializer):
     description = serializers.CharField(
         required=False, allow_blank=True, max_length=DESCRIPTION_MAX_CHARS
     )
-    label_classes = LabelClassSerializer(many=True, required=False)
+    label_classes = LabelClassUpdateSerializer(many=True, required=False)
     guidelines = serializers.CharField(
         required=False, allow_blank=True, max_length=200_000, trim_whitespace=False
     )
     annotations_per_item = serializers.IntegerField(min_value=1, max_value=20, required=False)
+
+    def validate_label_classes(self, value: list[dict]) -> list[dict]:
+        if len(value) > MAX_LABEL_CLASSES:
+            raise serializers.ValidationError(
+                f"A project has at most {MAX_LABEL_CLASSES} label classes."
+            )
+        return value
+
+
+class ProjectStatusFailureSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["import", "embedding", "training"])
+    job_id = serializers.IntegerField()
+    message = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class ProjectStatusModelSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    trained_at = serializers.DateTimeField()
+    label_count = serializers.IntegerField()
+
+
+class ProjectStatusSerializer(serializers.Serializer):
+    """What is happening in the project now (``labeling.selectors.project_status``)."""
+
+    phase = serializers.ChoiceField(
+        choices=[
+            "importing",
+            "embedding",
+            "training",
+            "model_live",
+            "needs_items",
+            "needs_labels",
+            "ready_to_train",
+        ]
+    )
+    active = serializers.BooleanField(help_text="Something runs or waits: ask again soon.")
+    message = serializers.CharField()
+    done = serializers.IntegerField(allow_null=True, help_text="Rows read, or items embedded.")
+    total = serializers.IntegerField(allow_null=True, help_text="Items to embed, when known.")
+    eta_seconds = serializers.IntegerField(
+        allow_null=True, help_text="Time left at the rate measured so far."
+    )
+    since = serializers.DateTimeField(allow_null=True)
+    model = ProjectStatusModelSerializer(allow_null=True, help_text="The production model.")
+    failures = ProjectStatusFailureSerializer(
+        many=True, help_text="The latest import, embedding or training job, when it failed."
+    )
+
+
+class ProjectListOutputSerializer(ProjectOutputSerializer):
+    status = ProjectStatusSerializer(source="current_status", read_only=True)
+
+    class Meta(ProjectOutputSerializer.Meta):
+        fields = [*ProjectOutputSerializer.Meta.fields, "status"]
+        read_only_fields = fields
+
+
+class GuidelinesPreviewInputSerializer(serializers.Serializer):
+    guidelines = serializers.CharField(allow_blank=True, max_length=200_000, trim_whitespace=False)
+
+
+class GuidelinesPreviewOutputSerializer(serializers.Serializer):
+    guidelines_html = serializers.CharField(
+        help_text="The Markdown rendered and cleaned as saving it would (scripts removed)."
+    )

@@ -20,6 +20,16 @@ urlpatterns = [
         name="project-detail",
     ),
     path(
+        "projects/<int:project_id>/status/",
+        project_views.ProjectStatusApi.as_view(),
+        name="project-status",
+    ),
+    path(
+        "projects/<int:project_id>/guidelines/preview/",
+        project_views.GuidelinesPreviewApi.as_view(),
+        name="project-guidelines-preview",
+    ),
+    path(
         "projects/<int:project_id>/members/",
         member_views.MemberListCreateApi.as_view(),
         name="members",

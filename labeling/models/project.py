@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -52,6 +54,8 @@ class Project(models.Model):
 
     # Not a column: the caller's role, set by the selectors that check access.
     caller_role: str
+    # Not a column: what is happening now (labeling.selectors.project_status), set by the list.
+    current_status: dict[str, Any]
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -5,7 +5,7 @@ from typing import Any
 import markdown
 import nh3
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from core.exceptions import ApplicationError
@@ -98,30 +98,91 @@ def _settings_snapshot(project: Project) -> dict[str, Any]:
     return snapshot
 
 
+def _label_usage(*, project: Project, names: set[str]) -> dict[str, int]:
+    """How many items' annotations (any source) give each of ``names``, counted only for
+    names some annotation uses."""
+    if not names or project.pk is None:
+        return {}
+    if connection.vendor == "postgresql":
+        labels_of = "CROSS JOIN LATERAL jsonb_array_elements_text(a.labels) AS l(value)"
+    else:
+        labels_of = "CROSS JOIN json_each(a.labels) AS l"
+    placeholders = ", ".join(["%s"] * len(names))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT l.value, COUNT(DISTINCT a.item_id) FROM labeling_annotation AS a "  # noqa: S608 - placeholders only
+            f"JOIN labeling_item AS i ON i.id = a.item_id {labels_of} "
+            f"WHERE i.project_id = %s AND l.value IN ({placeholders}) GROUP BY l.value",
+            [project.pk, *sorted(names)],
+        )
+        return {str(name): int(count) for name, count in cursor.fetchall()}
+
+
 def _label_classes_write(*, project: Project, label_classes: list[dict[str, Any]]) -> None:
-    existing = {lc.name: lc for lc in project.label_classes.all()}
-    keep: set[str] = set()
-    # Clear hotkeys first so swapping two keys does not trip the unique constraint.
+    """Write the classes in this order: a row with an ``id`` is that class (renamed when its
+    name changed), a row without one the class of that name or a new class; classes left out
+    are removed.
+
+    Refuses to remove or rename a class that labels use: annotations, exports and trained
+    models name classes by their name, so either would orphan those labels.
+    """
+    current = list(project.label_classes.all()) if project.pk else []
+    by_id = {lc.pk: lc for lc in current}
+    by_name = {lc.name: lc for lc in current}
+    unknown_ids = sorted({lc["id"] for lc in label_classes if lc.get("id")} - set(by_id))
+    if unknown_ids:
+        raise ApplicationError(
+            "Some label classes are not in this project.",
+            extra={"field": "label_classes", "ids": unknown_ids},
+        )
+    given_ids = [lc["id"] for lc in label_classes if lc.get("id")]
+    if len(given_ids) != len(set(given_ids)):
+        raise ApplicationError(
+            "Each label class may appear once.", extra={"field": "label_classes"}
+        )
+    targets: list[LabelClass] = []
+    for data in label_classes:
+        name = data["name"].strip()
+        label_class = by_id.get(data.get("id") or 0)
+        if label_class is None and name in by_name and by_name[name].pk not in given_ids:
+            label_class = by_name[name]
+        targets.append(label_class or LabelClass(project=project, name=name))
+    kept_ids = {lc.pk for lc in targets if lc.pk}
+    removed = [lc.name for lc in current if lc.pk not in kept_ids]
+    renamed = [
+        lc.name
+        for lc, data in zip(targets, label_classes, strict=True)
+        if lc.pk and lc.name != data["name"].strip()
+    ]
+    usage = _label_usage(project=project, names={*removed, *renamed})
+    if usage:
+        used = ", ".join(f"'{name}' ({count:,} items)" for name, count in sorted(usage.items()))
+        raise ApplicationError(
+            f"Labels use {used}: a class that labels use cannot be removed or renamed.",
+            extra={"field": "label_classes", "used": usage},
+        )
+    project.label_classes.exclude(pk__in=kept_ids).delete()
+    # Clear hotkeys and move renamed classes out of the way first, so swapping two keys or
+    # two names does not trip the unique constraints.
     project.label_classes.update(hotkey="")
+    for label_class in targets:
+        if label_class.name in renamed:
+            LabelClass.objects.filter(pk=label_class.pk).update(name=f"(renaming {label_class.pk})")
     # A default key must not take a key another class was explicitly given.
     taken = {lc["hotkey"] for lc in label_classes if lc.get("hotkey")}
-    for order, data in enumerate(label_classes):
-        name = data["name"].strip()
-        keep.add(name)
+    for order, (label_class, data) in enumerate(zip(targets, label_classes, strict=True)):
         hotkey = data.get("hotkey") or _default_hotkey(order=order, taken=taken)
         taken.add(hotkey)
-        label_class = existing.get(name) or LabelClass(project=project, name=name)
-        colour = (
+        label_class.colour = (
             data.get("colour")
             or (label_class.colour if label_class.pk else None)
             or DEFAULT_COLOURS[order % len(DEFAULT_COLOURS)]
         )
+        label_class.name = data["name"].strip()
         label_class.hotkey = hotkey
-        label_class.colour = colour
         label_class.order = order
-        label_class.full_clean(exclude=["project"])
+        label_class.full_clean(exclude=["project"], validate_unique=False)
         label_class.save()
-    project.label_classes.exclude(name__in=keep).delete()
 
 
 @transaction.atomic

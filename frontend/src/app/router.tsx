@@ -30,6 +30,7 @@ import { ProjectMembersRoute } from "./routes/projects/members";
 import { ProjectModelCompareRoute } from "./routes/projects/model-compare";
 import { ProjectModelsRoute } from "./routes/projects/models";
 import { ProjectOverviewRoute } from "./routes/projects/overview";
+import { ProjectSettingsRoute } from "./routes/projects/settings";
 import { ProjectLayout } from "./routes/projects/project-layout";
 import { RouteError } from "./routes/route-error";
 import { UsersRoute } from "./routes/users";
@@ -64,6 +65,7 @@ export function createAppRouter() {
             { path: paths.projectAnnotate.path, element: <ProjectAnnotateRoute /> },
             { path: paths.projectDashboard.path, element: <ProjectDashboardRoute /> },
             { path: paths.projectMembers.path, element: <ProjectMembersRoute /> },
+            { path: paths.projectSettings.path, element: <ProjectSettingsRoute /> },
           ],
         },
         {

@@ -38,6 +38,10 @@ export const paths = {
     path: "dashboard",
     href: (projectId: number) => `/projects/${projectId}/dashboard`,
   },
+  projectSettings: {
+    path: "settings",
+    href: (projectId: number) => `/projects/${projectId}/settings`,
+  },
   projectMembers: {
     path: "members",
     href: (projectId: number) => `/projects/${projectId}/members`,

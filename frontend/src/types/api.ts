@@ -912,6 +912,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/guidelines/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Guidelines rendered as saving them would render them, without saving (the settings
+         *     page's preview). Nothing is stored.
+         */
+        post: operations["projects_guidelines_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/imports/": {
         parameters: {
             query?: never;
@@ -1402,6 +1422,26 @@ export interface paths {
          *     proposals, items left for them, open leases, and the production model.
          */
         get: operations["projects_queue_stats_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/status/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description What is happening now: importing, embedding, training, the live model, or what is
+         *     needed next, with the latest failures. Any member may read it.
+         */
+        get: operations["projects_status"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2151,6 +2191,13 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        GuidelinesPreviewInputRequest: {
+            guidelines: string;
+        };
+        GuidelinesPreviewOutput: {
+            /** @description The Markdown rendered and cleaned as saving it would (scripts removed). */
+            guidelines_html: string;
+        };
         HashEntryInputRequest: {
             kind: components["schemas"]["HashKindEnum"];
             /** @description Hex: 64 digits (sha256), 16 (phash). */
@@ -2336,6 +2383,17 @@ export interface components {
             readonly order: number;
         };
         LabelClassRequest: {
+            name: string;
+            colour?: string;
+            hotkey?: string;
+        };
+        /**
+         * @description A class in a project update: with ``id`` it is that class (renamed when the name
+         *     differs); without, the class of that name, or a new one.
+         */
+        LabelClassUpdateRequest: {
+            /** @description An existing class of this project. */
+            id?: number;
             name: string;
             colour?: string;
             hotkey?: string;
@@ -2608,13 +2666,13 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["PolicyOutput"][];
         };
-        PaginatedProjectList: {
+        PaginatedProjectListList: {
             count: number;
             /** Format: uri */
             next: string | null;
             /** Format: uri */
             previous: string | null;
-            results: components["schemas"]["ProjectOutput"][];
+            results: components["schemas"]["ProjectListOutput"][];
         };
         PaginatedQueueAnnotationList: {
             count: number;
@@ -2707,10 +2765,21 @@ export interface components {
             new_versions_start_in_shadow?: boolean;
             name?: string;
             description?: string;
-            label_classes?: components["schemas"]["LabelClassRequest"][];
+            label_classes?: components["schemas"]["LabelClassUpdateRequest"][];
             guidelines?: string;
             annotations_per_item?: number;
         };
+        /**
+         * @description * `importing` - importing
+         *     * `embedding` - embedding
+         *     * `training` - training
+         *     * `model_live` - model_live
+         *     * `needs_items` - needs_items
+         *     * `needs_labels` - needs_labels
+         *     * `ready_to_train` - ready_to_train
+         * @enum {string}
+         */
+        PhaseEnum: "importing" | "embedding" | "training" | "model_live" | "needs_items" | "needs_labels" | "ready_to_train";
         /** @description An appeal as the platform sees it. */
         PlatformAppeal: {
             readonly id: number;
@@ -2818,6 +2887,36 @@ export interface components {
             /** @default 1 */
             annotations_per_item?: number;
         };
+        ProjectListOutput: {
+            readonly id: number;
+            readonly name: string;
+            readonly description: string;
+            readonly data_type: components["schemas"]["DataTypeEnum"];
+            readonly task_type: components["schemas"]["TaskTypeEnum"];
+            readonly guidelines: string;
+            readonly guidelines_html: string;
+            readonly annotations_per_item: number;
+            readonly label_classes: components["schemas"]["LabelClass"][];
+            /** @default 0 */
+            readonly item_count: number;
+            readonly role: string;
+            readonly sampling_strategy: components["schemas"]["SamplingStrategyEnum"];
+            readonly embedder: string;
+            readonly retrain_every: number;
+            readonly min_labels_per_class: number;
+            readonly auto_label_enabled: boolean;
+            /** Format: double */
+            readonly auto_label_target_precision: number;
+            /** Format: double */
+            readonly audit_rate: number;
+            readonly train_on_auto_labels: boolean;
+            readonly new_versions_start_in_shadow: boolean;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            readonly status: components["schemas"]["ProjectStatus"];
+        };
         ProjectOutput: {
             readonly id: number;
             readonly name: string;
@@ -2846,6 +2945,45 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+        };
+        /** @description What is happening in the project now (``labeling.selectors.project_status``). */
+        ProjectStatus: {
+            phase: components["schemas"]["PhaseEnum"];
+            /** @description Something runs or waits: ask again soon. */
+            active: boolean;
+            message: string;
+            /** @description Rows read, or items embedded. */
+            done: number | null;
+            /** @description Items to embed, when known. */
+            total: number | null;
+            /** @description Time left at the rate measured so far. */
+            eta_seconds: number | null;
+            /** Format: date-time */
+            since: string | null;
+            /** @description The production model. */
+            model: components["schemas"]["ProjectStatusModel"] | null;
+            /** @description The latest import, embedding or training job, when it failed. */
+            failures: components["schemas"]["ProjectStatusFailure"][];
+        };
+        ProjectStatusFailure: {
+            kind: components["schemas"]["ProjectStatusFailureKindEnum"];
+            job_id: number;
+            message: string;
+            /** Format: date-time */
+            at: string;
+        };
+        /**
+         * @description * `import` - import
+         *     * `embedding` - embedding
+         *     * `training` - training
+         * @enum {string}
+         */
+        ProjectStatusFailureKindEnum: "import" | "embedding" | "training";
+        ProjectStatusModel: {
+            version: number;
+            /** Format: date-time */
+            trained_at: string;
+            label_count: number;
         };
         /** @description The training run's automatic decision about the version (empty when none was made). */
         Promotion: {
@@ -4650,7 +4788,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaginatedProjectList"];
+                    "application/json": components["schemas"]["PaginatedProjectListList"];
                 };
             };
         };
@@ -4982,6 +5120,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Flag"];
+                };
+            };
+        };
+    };
+    projects_guidelines_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuidelinesPreviewInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["GuidelinesPreviewInputRequest"];
+                "multipart/form-data": components["schemas"]["GuidelinesPreviewInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuidelinesPreviewOutput"];
                 };
             };
         };
@@ -5766,6 +5931,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QueueStats"];
+                };
+            };
+        };
+    };
+    projects_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectStatus"];
                 };
             };
         };

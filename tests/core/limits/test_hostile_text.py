@@ -65,6 +65,8 @@ LONG_FIELDS = {
     ("POST /api/v1/platform/intake/", "text"),
     ("POST /api/v1/platform/intake/batch/", "text"),
 }
+# Operations that answer with what they were sent, rendered, and store nothing.
+STORES_NOTHING = {"POST /api/v1/projects/{project_id}/guidelines/preview/"}
 # Fields whose accepted value must be found, exactly, in the database.
 STORED = {
     "name",
@@ -254,6 +256,9 @@ def baselines(world: World) -> dict[str, Case]:
         ),
         "POST /api/v1/projects/{project_id}/adjudication/{item_id}/": Case(
             body={"labels": ["spam"], "note": "Sells a prize draw."}
+        ),
+        "POST /api/v1/projects/{project_id}/guidelines/preview/": Case(
+            body={"guidelines": "Read the **whole** message."}
         ),
         "PATCH /api/v1/projects/{project_id}/annotations/{annotation_id}/": Case(
             body={"labels": ["spam"]}
@@ -506,8 +511,10 @@ def judge(op_key, where, name_path, kind, value, outcome: Outcome) -> list[str]:
             return [f"{label}: accepted but not stored whole"]
     if kind == "rtl" and where == "body":
         stored = db_contains(value)
-        if leaf in STORED and not stored:
+        if leaf in STORED and op_key not in STORES_NOTHING and not stored:
             problems.append(f"{label}: accepted but not stored as sent")
+        if op_key in STORES_NOTHING and outcome.changed:
+            problems.append(f"{label}: stored something")
         if not stored and db_contains(value.replace("\u202e", "")):
             problems.append(f"{label}: stored with the override removed")
     return problems
@@ -572,6 +579,7 @@ BASELINE_KEYS = [
     "POST /api/v1/projects/",
     "PATCH /api/v1/projects/{project_id}/",
     "POST /api/v1/projects/{project_id}/adjudication/{item_id}/",
+    "POST /api/v1/projects/{project_id}/guidelines/preview/",
     "PATCH /api/v1/projects/{project_id}/annotations/{annotation_id}/",
     "POST /api/v1/projects/{project_id}/imports/",
     "POST /api/v1/projects/{project_id}/items/{item_id}/annotations/",

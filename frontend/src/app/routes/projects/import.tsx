@@ -9,6 +9,7 @@ import { ImportJobView } from "@/features/imports/components/import-job-view";
 import type { ImportJob } from "@/features/imports/types";
 import { itemsQueryKey } from "@/features/items/api/get-items";
 import { projectQueryKey, useProject } from "@/features/projects/api/get-project";
+import { projectStatusQueryKey } from "@/features/projects/api/get-project-status";
 import { projectsQueryKey } from "@/features/projects/api/get-projects";
 import { canManageData } from "@/features/projects/utils/permissions";
 
@@ -22,13 +23,19 @@ export function ProjectImportRoute() {
   const jobParam = searchParams.get("job");
   const jobId = jobParam && /^\d+$/.test(jobParam) ? Number(jobParam) : null;
 
+  // A new or retried import starts the status line polling (it shows the import's progress).
   const showJob = useCallback(
-    (job: ImportJob) => setSearchParams({ job: String(job.id) }),
-    [setSearchParams],
+    (job: ImportJob) => {
+      setSearchParams({ job: String(job.id) });
+      void queryClient.invalidateQueries({ queryKey: projectStatusQueryKey(projectId) });
+    },
+    [setSearchParams, queryClient, projectId],
   );
 
-  // A finished import changes the item count and the items; refresh what shows them.
+  // A finished import changes the item count and the items (and queues the embedding the
+  // status line shows); refresh what shows them.
   const refreshProject = useCallback(() => {
+    void queryClient.invalidateQueries({ queryKey: projectStatusQueryKey(projectId) });
     void queryClient.invalidateQueries({ queryKey: projectQueryKey(projectId) });
     void queryClient.invalidateQueries({ queryKey: [...projectsQueryKey, "list"] });
     void queryClient.invalidateQueries({ queryKey: itemsQueryKey(projectId) });

@@ -31,7 +31,7 @@ export function ProjectsRoute() {
       {projects.isPending ? <Loading label="Loading projects…" /> : null}
       {projects.data ? (
         <>
-          <ProjectsTable projects={projects.data.results} />
+          <ProjectsTable projects={projects.data.results} canCreate={me.data?.is_staff ?? false} />
           {projects.data.count > DEFAULT_PAGE_SIZE ? (
             <Pagination
               page={page}

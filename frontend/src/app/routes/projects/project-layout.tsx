@@ -1,11 +1,13 @@
-import { Link, NavLink, Outlet } from "react-router";
+import { Link, NavLink, Outlet, useLocation } from "react-router";
 
 import { ErrorMessage } from "@/components/ui/error-message";
 import { Loading } from "@/components/ui/loading";
 import { paths } from "@/config/paths";
 import { useProject } from "@/features/projects/api/get-project";
+import { useProjectStatus, useRefreshStaleProjectStatus } from "@/features/projects/api/get-project-status";
+import { ProjectStatusLine } from "@/features/projects/components/project-status-line";
 import { canAnnotate } from "@/features/annotate/utils/permissions";
-import { canManageData } from "@/features/projects/utils/permissions";
+import { canManageData, canManageProject } from "@/features/projects/utils/permissions";
 import { useDocumentTitle } from "@/hooks/use-document-title";
 
 import { useProjectId } from "./use-project-id";
@@ -13,6 +15,8 @@ import { useProjectId } from "./use-project-id";
 export function ProjectLayout() {
   const projectId = useProjectId();
   const project = useProject(projectId);
+  const status = useProjectStatus(projectId);
+  useRefreshStaleProjectStatus(projectId, useLocation().pathname);
   useDocumentTitle(project.data?.name ?? "Project");
 
   if (Number.isNaN(projectId)) return <ErrorMessage error={new Error("There is no such project.")} />;
@@ -35,6 +39,9 @@ export function ProjectLayout() {
         <Link to={paths.projects.href()}>Projects</Link> /
       </p>
       <h1 data-testid="project-title">{project.data.name}</h1>
+      {status.data ? (
+        <ProjectStatusLine projectId={projectId} status={status.data} linkFailures={dataRole} />
+      ) : null}
       <nav aria-label="Project" className="tabs">
         <NavLink to={paths.project.href(projectId)} end data-testid="tab-overview">
           Overview
@@ -70,6 +77,11 @@ export function ProjectLayout() {
         <NavLink to={paths.projectMembers.href(projectId)} data-testid="tab-members">
           Members
         </NavLink>
+        {canManageProject(project.data.role) ? (
+          <NavLink to={paths.projectSettings.href(projectId)} data-testid="tab-settings">
+            Settings
+          </NavLink>
+        ) : null}
       </nav>
       <Outlet />
     </div>

@@ -1,3 +1,6 @@
+import { Link } from "react-router";
+
+import { paths } from "@/config/paths";
 import { formatCount, formatDecimal, formatPercent } from "@/lib/format";
 
 import type { AgreementSummary as AgreementSummaryData } from "../types";
@@ -5,16 +8,26 @@ import type { AgreementSummary as AgreementSummaryData } from "../types";
 type AgreementSummaryProps = {
   agreement: AgreementSummaryData;
   annotationsPerItem: number;
+  projectId: number;
 };
 
 /** How far annotators agree on the items more than one of them labeled. */
-export function AgreementSummary({ agreement, annotationsPerItem }: AgreementSummaryProps) {
+export function AgreementSummary({ agreement, annotationsPerItem, projectId }: AgreementSummaryProps) {
   if (agreement.items_compared === 0) {
     return (
       <p className="hint" data-testid="agreement-empty">
-        {annotationsPerItem > 1
-          ? "No item has been labeled by two people yet; agreement follows once some have."
-          : "Each item is labeled by one person (annotations per item is 1), so there is no agreement to measure. Raise it in the project settings to compare annotators."}
+        {annotationsPerItem > 1 ? (
+          "No item has been labeled by two people yet; agreement follows once some have."
+        ) : (
+          <>
+            Each item is labeled by one person (annotations per item is 1), so there is no agreement to measure.
+            Raise it in the{" "}
+            <Link to={paths.projectSettings.href(projectId)} data-testid="agreement-settings-link">
+              project settings
+            </Link>{" "}
+            to compare annotators.
+          </>
+        )}
       </p>
     );
   }

@@ -55,6 +55,7 @@ export function ProjectDashboard({ project }: { project: DashboardProject }) {
               <AgreementSummary
                 agreement={dashboard.data.agreement}
                 annotationsPerItem={project.annotations_per_item}
+                projectId={project.id}
               />
             </section>
             <section aria-labelledby="dashboard-labels-heading" className="stack">

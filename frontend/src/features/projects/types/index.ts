@@ -1,6 +1,12 @@
 import type { components } from "@/types/api";
 
 export type Project = components["schemas"]["ProjectOutput"];
+/** A row of the projects list: a project with what is happening in it now. */
+export type ProjectListItem = components["schemas"]["ProjectListOutput"];
+export type ProjectStatus = components["schemas"]["ProjectStatus"];
+export type ProjectStatusFailure = components["schemas"]["ProjectStatusFailure"];
+export type LabelClassUpdate = components["schemas"]["LabelClassUpdateRequest"];
+export type GuidelinesPreview = components["schemas"]["GuidelinesPreviewOutput"];
 export type ProjectCreateInput = components["schemas"]["ProjectCreateInputRequest"];
 export type ProjectUpdateInput = components["schemas"]["PatchedProjectUpdateInputRequest"];
 export type LabelClass = components["schemas"]["LabelClass"];
@@ -10,6 +16,8 @@ export type TaskType = components["schemas"]["TaskTypeEnum"];
 /** A label class being edited; `key` keeps React rows stable while rows are added and removed. */
 export type LabelClassDraft = {
   key: string;
+  /** The saved class this row edits; absent for a class not saved yet. */
+  id?: number;
   name: string;
   colour: string;
   hotkey: string;

@@ -339,6 +339,12 @@ PAGES = [
     PageCheck("models", "/projects/{project}/models", ready="[data-testid=learning-curve-point]"),
     PageCheck("dashboard", "/projects/{project}/dashboard", ready="[data-testid=acceptance-table]"),
     PageCheck("members", "/projects/{project}/members", ready="[data-testid=tab-members]"),
+    PageCheck("settings", "/projects/{project}/settings", ready="[data-testid=settings-name]"),
+    PageCheck(
+        "model compare",
+        "/projects/{project}/models/compare?a=1&b=3",
+        ready="[data-testid=shared-items]",
+    ),
     PageCheck("moderation queue", "/moderation", ready="[data-testid=queue-row]"),
     PageCheck(
         "review",

@@ -129,6 +129,7 @@ ENDPOINTS = [
     E("users", "post", "users/", staff_only(201)),
     E("audit", "get", "audit/", audit_readers(200)),
     E("audit-detail", "get", "audit/{audit}/", audit_readers(200)),
+    E("audit-export", "get", "audit/export/?format=csv", audit_readers(200)),
     # labeling/api/urls.py
     E("projects", "get", "projects/", signed_in(200)),
     E("projects", "post", "projects/", staff_only(201)),

@@ -284,6 +284,7 @@ SPECTACULAR_SETTINGS = {
         "ContentStateEnum": "moderation.choices.ContentState",
         "AppealStateEnum": "moderation.choices.AppealState",
         "HashKindEnum": "moderation.choices.HashKind",
+        "AnnotationOutcomeEnum": "labeling.choices.AnnotationOutcome",
     },
 }
 

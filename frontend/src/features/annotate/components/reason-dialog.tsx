@@ -88,7 +88,8 @@ function SkipReasonDialog({ prompt, actions }: DialogProps) {
   });
 
   return (
-    <Modal title={`Skip item ${prompt.externalId}: why?`} onClose={actions.cancel} testId="skip-reason" closeOnEscape={false}>
+    <Modal title="Skip this item: why?" onClose={actions.cancel} testId="skip-reason" closeOnEscape={false}>
+      <p className="hint break-anywhere">Item {prompt.externalId}</p>
       <form
         className="stack"
         onSubmit={(event) => {
@@ -113,6 +114,7 @@ function SkipReasonDialog({ prompt, actions }: DialogProps) {
                   ref={otherInput}
                   type="text"
                   aria-label="Other reason"
+                  size={40}
                   maxLength={REASON_MAX_LENGTH}
                   value={other}
                   onFocus={() => setChoice(OTHER)}
@@ -156,7 +158,8 @@ function FlagReasonDialog({ prompt, actions }: DialogProps) {
   useDialogKeys(send, actions.cancel);
 
   return (
-    <Modal title={`Flag item ${prompt.externalId} for review`} onClose={actions.cancel} testId="flag-reason" closeOnEscape={false}>
+    <Modal title="Flag this item for review" onClose={actions.cancel} testId="flag-reason" closeOnEscape={false}>
+      <p className="hint break-anywhere">Item {prompt.externalId}</p>
       <form
         className="stack"
         onSubmit={(event) => {
@@ -173,6 +176,7 @@ function FlagReasonDialog({ prompt, actions }: DialogProps) {
           value={reason}
           onChange={(event) => setReason(event.target.value)}
           placeholder="e.g. two labels fit; the guidelines do not cover this"
+          size={48}
           data-testid="flag-reason-input"
         />
         <div className="row">

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values come from the environment through ``config.env``."""
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -171,6 +172,14 @@ TANDEM_TRUSTED_PROXIES = env.list("TANDEM_TRUSTED_PROXIES", default=[])
 TANDEM_ADMIN_ENABLED = env.bool("TANDEM_ADMIN_ENABLED", default=False)
 # Refuse requests from other machines and binding to other interfaces (the local settings).
 TANDEM_LOOPBACK_ONLY = False
+# The Davidson hate / offensive tweets the moderation demo (``runtandem``) is made from; when
+# the file is missing, Tandem starts without that demo.
+TANDEM_DEMO_DAVIDSON_CSV = Path(
+    env.str(
+        "TANDEM_DEMO_DAVIDSON_CSV",
+        default=str(BASE_DIR.parent / "shared" / "datasets" / "davidson_hate_offensive.csv"),
+    )
+)
 # Queue an embedding job (embeddings queue) when an import adds items.
 TANDEM_EMBED_AFTER_IMPORT = env.bool("TANDEM_EMBED_AFTER_IMPORT", default=True)
 # How long an annotator holds an item before it returns to the queue (the client renews it).

@@ -111,3 +111,8 @@ def project_owner_keys(*, project_ids: Iterable[int]) -> list[str]:
     """How models_app names the models of these projects (``Project.owner_key``), one per
     existing project; ``project_ids`` may be a queryset (one query then)."""
     return [project.owner_key for project in Project.objects.filter(pk__in=project_ids).only("pk")]
+
+
+def project_named(*, name: str) -> Project | None:
+    """The oldest project called ``name`` (the demos find theirs so), or None."""
+    return Project.objects.filter(name=name).order_by("pk").first()

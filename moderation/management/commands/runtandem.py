@@ -1,7 +1,8 @@
-"""Start Tandem on a laptop: migrate, make sure an admin and the demo exist, run web + worker.
+"""Start Tandem on a laptop: migrate, make sure an admin and the demos exist, run web + worker.
 
-It lives in the labeling app because the demo it creates is a labeling project; the command
-name (``manage.py runtandem``, ``make run``) is all anyone else depends on.
+It lives in the moderation app, the top of the apps' layers, because it makes both demos: the
+SpamAssassin labeling project and the moderation demo (``moderation.services.demo``). The
+command name (``manage.py runtandem``, ``make run``) is all anyone else depends on.
 """
 
 import os
@@ -18,27 +19,43 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from core.net import BIND_REFUSED_MESSAGE, bind_is_loopback
-from labeling.models import Project
+from labeling.selectors.projects import project_named
 from labeling.services.demo import DEMO_PROJECT_NAME, DemoUnavailable, demo_project_create
+from moderation.services.demo import ModerationDemoUnavailable, moderation_demo_ensure
 
 
 class Command(BaseCommand):
-    help = (
-        "Migrate, create an admin and the demo project, then serve on 127.0.0.1:8000 with a worker."
-    )
+    help = "Migrate, create an admin and the demos, then serve on 127.0.0.1:8000 with a worker."
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default="127.0.0.1:8000")
-        parser.add_argument("--no-demo", action="store_true", help="Skip the demo project.")
+        parser.add_argument("--no-demo", action="store_true", help="Skip both demos.")
+        parser.add_argument(
+            "--no-spam-demo", action="store_true", help="Skip the SpamAssassin labeling demo."
+        )
+        parser.add_argument(
+            "--no-moderation-demo", action="store_true", help="Skip the moderation demo."
+        )
         parser.add_argument("--no-serve", action="store_true", help="Set up, then exit.")
 
-    def handle(self, *args, bind: str, no_demo: bool, no_serve: bool, **options):
+    def handle(
+        self,
+        *args,
+        bind: str,
+        no_demo: bool,
+        no_spam_demo: bool,
+        no_moderation_demo: bool,
+        no_serve: bool,
+        **options,
+    ):
         if settings.TANDEM_LOOPBACK_ONLY and not bind_is_loopback(bind):
             raise CommandError(BIND_REFUSED_MESSAGE.format(bind=bind))
         call_command("migrate", interactive=False, verbosity=0)
         admin, password = self._ensure_admin()
-        if not no_demo:
+        if not (no_demo or no_spam_demo):
             self._ensure_demo(admin)
+        if not (no_demo or no_moderation_demo):
+            self._ensure_moderation_demo(admin)
         host = bind if "://" in bind else f"http://{bind}"
         self.stdout.write(self.style.SUCCESS(f"\nTandem: {host}/"))
         self.stdout.write(f"  log in as: {admin.username}")
@@ -65,7 +82,7 @@ class Command(BaseCommand):
         return admin, password
 
     def _ensure_demo(self, admin):
-        if Project.objects.filter(name=DEMO_PROJECT_NAME).exists():
+        if project_named(name=DEMO_PROJECT_NAME) is not None:
             return
         self.stdout.write("Creating the demo project from the SpamAssassin public corpus…")
         try:
@@ -74,6 +91,30 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"No demo project: {exc} Starting without it."))
             return
         self.stdout.write(f"  project {project.pk}: import {job.pk} queued for the worker")
+
+    def _ensure_moderation_demo(self, admin):
+        self.stdout.write("Making sure the moderation demo (Davidson tweets) is ready…")
+        try:
+            demo = moderation_demo_ensure(
+                admin=admin,
+                csv_path=settings.TANDEM_DEMO_DAVIDSON_CSV,
+                work_dir=settings.DATA_DIR / "demo" / "moderation",
+            )
+        except ModerationDemoUnavailable as exc:
+            self.stdout.write(self.style.WARNING(f"No moderation demo: {exc} Starting without it."))
+            return
+        states = ", ".join(f"{n} {state}" for state, n in sorted(demo.states.items()))
+        self.stdout.write(
+            f"  policy {demo.policy.pk} {demo.policy.name!r}, platform {demo.platform.name!r}: "
+            f"{states}"
+        )
+        if demo.new_api_key:
+            self.stdout.write(f"  platform API key (shown only now): {demo.new_api_key}")
+        else:
+            self.stdout.write(
+                "  platform API key: shown only when made; make another on the Platforms page, "
+                f"or POST /api/v1/moderation/platforms/{demo.platform.pk}/keys/"
+            )
 
     def _serve(self, bind: str) -> None:
         from core.observability.multiprocess import metrics_dir_clean, metrics_dir_prepare

@@ -320,6 +320,8 @@ export class AnnotateSession {
 
   /** Lease items until one is on screen and `depth` wait behind it (answers on their way bring theirs). */
   private fill(): void {
+    // Until the open leases are resumed, what is held is not known yet.
+    if (this.model.status === "starting") return;
     if (this.stopped || this.fetching || this.recheckTimer !== null) return;
     if (!this.wantsMore()) return;
     this.fetching = true;

@@ -21,3 +21,15 @@ class CoreConfig(AppConfig):
         got_request_exception.connect(
             database_error_mark, dispatch_uid="tandem.observability.database_error"
         )
+
+        # The audit log names core's own objects; the apps add theirs (see audit_objects).
+        from core.selectors.audit_objects import (
+            audit_object_resolver_register,
+            audit_objects_of_api_tokens,
+            audit_objects_of_users,
+        )
+
+        audit_object_resolver_register(object_type="auth.user", resolver=audit_objects_of_users)
+        audit_object_resolver_register(
+            object_type="core.api_token", resolver=audit_objects_of_api_tokens
+        )

@@ -8,9 +8,13 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         # core imports no app: moderation tells the audit log who may read a policy's events.
         from core.selectors.audit import audit_scope_resolver_register
+        from core.selectors.audit_objects import audit_object_resolver_register
         from moderation.selectors.access import audit_scopes_of_policies
+        from moderation.selectors.audit_objects import AUDIT_OBJECT_RESOLVERS
 
         audit_scope_resolver_register(audit_scopes_of_policies)
+        for object_type, resolver in AUDIT_OBJECT_RESOLVERS.items():
+            audit_object_resolver_register(object_type=object_type, resolver=resolver)
 
         # ... nor do its metrics and readiness probe: moderation adds its own.
         from core.observability.health import readiness_check_register

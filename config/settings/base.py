@@ -294,6 +294,8 @@ SPECTACULAR_SETTINGS = {
         "AppealStateEnum": "moderation.choices.AppealState",
         "HashKindEnum": "moderation.choices.HashKind",
         "AnnotationOutcomeEnum": "labeling.choices.AnnotationOutcome",
+        "AuditObjectPageEnum": "core.choices.AuditObjectPage",
+        "AuditObjectStateEnum": "core.choices.AuditObjectState",
     },
 }
 

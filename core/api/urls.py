@@ -15,5 +15,6 @@ urlpatterns = [
     ),
     path("users/", user_views.UserListCreateApi.as_view(), name="users"),
     path("audit/", audit_views.AuditEventListApi.as_view(), name="audit"),
+    path("audit/export/", audit_views.AuditExportApi.as_view(), name="audit-export"),
     path("audit/<int:event_id>/", audit_views.AuditEventDetailApi.as_view(), name="audit-detail"),
 ]

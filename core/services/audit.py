@@ -68,3 +68,18 @@ def changed_fields(
     """Only the keys whose values differ, as ``(before, after)``."""
     keys = [key for key in after if before.get(key) != after.get(key)]
     return {key: before.get(key) for key in keys}, {key: after[key] for key in keys}
+
+
+def audit_export_record(*, user: User, fmt: str, filters: dict[str, Any]) -> AuditEvent:
+    """Record that ``user`` downloaded the audit log (``audit.export``), with the format and
+    the filters, before the file is sent: reading the whole log is itself worth knowing.
+
+    The event's scope is the scope filtered on (so that scope's readers see it), else blank
+    (site admins read it)."""
+    return audit_record(
+        actor=user,
+        action="audit.export",
+        object_type="core.auditevent",
+        scope=str(filters.get("scope") or ""),
+        after={"format": fmt, "filters": {key: value for key, value in filters.items() if value}},
+    )

@@ -47,13 +47,40 @@ class TrainingJobCreateInputSerializer(serializers.Serializer):
     )
 
 
+def interval_field(**kwargs) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.FloatField(), min_length=2, max_length=2, allow_null=True, **kwargs
+    )
+
+
+class MetricIntervalsSerializer(serializers.Serializer):
+    """95 % confidence intervals ``[low, high]`` of the held-out scores (null: undefined):
+    Wilson for accuracy, precision and recall; a seeded bootstrap of the items for F1 and ROC
+    AUC. Absent for versions trained before intervals were recorded."""
+
+    accuracy = interval_field(required=False)
+    roc_auc = interval_field(required=False)
+    f1_macro = interval_field(required=False)
+    f1_per_class = serializers.DictField(child=interval_field(), required=False)
+    precision_per_class = serializers.DictField(child=interval_field(), required=False)
+    recall_per_class = serializers.DictField(child=interval_field(), required=False)
+
+
 class ModelMetricsSerializer(serializers.Serializer):
     """Held-out metrics (items of the dev and test splits with a human label)."""
 
+    classes = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="The version's classes in its order: the confusion matrix's rows and columns.",
+    )
     n = serializers.IntegerField(required=False)
     roc_auc = serializers.FloatField(required=False, allow_null=True)
     f1_macro = serializers.FloatField(required=False, allow_null=True)
     f1_per_class = serializers.DictField(child=serializers.FloatField(), required=False)
+    precision_per_class = serializers.DictField(child=serializers.FloatField(), required=False)
+    recall_per_class = serializers.DictField(child=serializers.FloatField(), required=False)
+    intervals = MetricIntervalsSerializer(required=False)
     accuracy = serializers.FloatField(required=False, allow_null=True)
     ece = serializers.FloatField(required=False, allow_null=True)
     confusion_matrix = serializers.ListField(
@@ -63,7 +90,13 @@ class ModelMetricsSerializer(serializers.Serializer):
     )
     label_counts = serializers.DictField(child=serializers.IntegerField(), required=False)
     train_label_counts = serializers.DictField(child=serializers.IntegerField(), required=False)
-    train_n = serializers.IntegerField(required=False)
+    train_n = serializers.IntegerField(required=False, help_text="Labels it was trained on.")
+    train_source_counts = serializers.DictField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Those labels by source (import, human, moderation, appeal, auto); absent "
+        "for versions trained before sources were counted.",
+    )
 
 
 class StageChangeSerializer(serializers.Serializer):
@@ -154,7 +187,9 @@ class StageInputSerializer(serializers.Serializer):
 
 class LearningCurvePointSerializer(serializers.Serializer):
     version = serializers.IntegerField()
-    label_count = serializers.IntegerField(help_text="Human labels the version learned from.")
+    label_count = serializers.IntegerField(
+        help_text="Labels the version learned from: people's and imported ones (not automatic)."
+    )
     roc_auc = serializers.FloatField(allow_null=True)
     f1_macro = serializers.FloatField(allow_null=True)
     stage = serializers.ChoiceField(choices=Stage.choices)

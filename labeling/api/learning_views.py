@@ -13,6 +13,7 @@ from labeling.choices import ALL_ROLES, DATA_ROLES
 from labeling.selectors.learning import (
     auto_label_summary,
     learning_curve,
+    model_version_by_number,
     project_model_versions,
     project_training_jobs,
 )
@@ -131,14 +132,17 @@ class ModelVersionRollbackApi(APIView):
 class ModelVersionCompareApi(APIView):
     @extend_schema(parameters=[ms.CompareQuerySerializer], responses=ms.CompareOutputSerializer)
     def get(self, request, project_id: int):
-        """Two versions side by side: held-out metrics and, when either is in shadow or
-        canary, both versions' agreement with people's moderation decisions since then."""
+        """Two versions by number (``?a=1&b=2``), side by side: both scored on the same
+        held-out items (the newer's held-out set) with 95 % intervals, their stored metrics and
+        promotion decisions and, when either is in shadow or canary, both versions' agreement
+        with people's moderation decisions since then. 404 for a number the project has not."""
         project = project_get_for_user(project_id=project_id, user=request.user, roles=ALL_ROLES)
         query = ms.CompareQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        versions = project_model_versions(project=project)
-        a = get_object_or_404(versions, pk=query.validated_data["a"])
-        b = get_object_or_404(versions, pk=query.validated_data["b"])
+        a, b = (
+            model_version_by_number(project=project, number=query.validated_data[key])
+            for key in ("a", "b")
+        )
         comparison = model_versions_compare(project=project, a=a, b=b)
         return Response(ms.CompareOutputSerializer(comparison).data)
 

@@ -1,6 +1,13 @@
 from rest_framework import serializers
 
+from labeling.api.learning_serializers import (
+    MetricIntervalsSerializer,
+    ModelMetricsSerializer,
+    PromotionSerializer,
+)
 from models_app.choices import Stage
+
+VERSION_NUMBER_MAX = 2_147_483_647
 
 
 class RollbackInputSerializer(serializers.Serializer):
@@ -14,8 +21,17 @@ class RollbackInputSerializer(serializers.Serializer):
 
 
 class CompareQuerySerializer(serializers.Serializer):
-    a = serializers.IntegerField(help_text="A model version's id.")
-    b = serializers.IntegerField(help_text="Another model version's id.")
+    a = serializers.IntegerField(
+        min_value=1, max_value=VERSION_NUMBER_MAX, help_text="A version number of the project."
+    )
+    b = serializers.IntegerField(
+        min_value=1, max_value=VERSION_NUMBER_MAX, help_text="Another version number."
+    )
+
+    def validate(self, attrs):
+        if attrs["a"] == attrs["b"]:
+            raise serializers.ValidationError("Pick two different versions to compare.")
+        return attrs
 
 
 class DecisionAgreementSerializer(serializers.Serializer):
@@ -32,6 +48,7 @@ class DecisionAgreementSerializer(serializers.Serializer):
 
 
 class CompareMetricsSerializer(serializers.Serializer):
+    classes = serializers.ListField(child=serializers.CharField(), allow_null=True)
     n = serializers.IntegerField(allow_null=True)
     roc_auc = serializers.FloatField(allow_null=True)
     f1_macro = serializers.FloatField(allow_null=True)
@@ -39,16 +56,53 @@ class CompareMetricsSerializer(serializers.Serializer):
     ece = serializers.FloatField(allow_null=True)
     f1_per_class = serializers.DictField(child=serializers.FloatField(), allow_null=True)
     label_counts = serializers.DictField(child=serializers.IntegerField(), allow_null=True)
+    confusion_matrix = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField()), allow_null=True
+    )
+    intervals = MetricIntervalsSerializer(allow_null=True)
+
+
+class SameItemsMetricsSerializer(ModelMetricsSerializer):
+    classes = serializers.ListField(
+        child=serializers.CharField(), help_text="The version's classes: the matrix's order."
+    )  # always there: measured now
+
+
+class SameItemsSerializer(serializers.Serializer):
+    comparable = serializers.BooleanField(
+        help_text="Whether both versions were scored on the same items."
+    )
+    n = serializers.IntegerField(help_text="Held-out items both were scored on.")
+    reason = serializers.CharField(help_text="Which items, or why they could not be scored.")
+    items_of_version = serializers.IntegerField(
+        allow_null=True, help_text="The version whose recorded held-out set was used."
+    )
+    held_out_from = serializers.ChoiceField(
+        choices=[("recorded", "recorded"), ("current", "current")],
+        allow_null=True,
+        help_text="recorded: that version's held-out set as trained; current: the project's "
+        "held-out labels now (versions that predate recorded sets).",
+    )
 
 
 class CompareSideSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     version = serializers.IntegerField()
     stage = serializers.ChoiceField(choices=Stage.choices)
+    embedder = serializers.CharField()
     label_count = serializers.IntegerField()
+    train_n = serializers.IntegerField(allow_null=True)
+    train_source_counts = serializers.DictField(child=serializers.IntegerField(), allow_null=True)
     created_at = serializers.DateTimeField()
     promoted_at = serializers.DateTimeField(allow_null=True)
-    metrics = CompareMetricsSerializer(help_text="Held-out metrics (dev and test splits).")
+    promotion = PromotionSerializer(help_text="The training run's automatic decision.")
+    metrics = CompareMetricsSerializer(
+        help_text="Held-out metrics stored at training (its own held-out set)."
+    )
+    same_items_metrics = SameItemsMetricsSerializer(
+        allow_null=True,
+        help_text="Metrics on the items both were scored on (null: not comparable).",
+    )
     decision_agreement = DecisionAgreementSerializer(
         allow_null=True,
         help_text="Agreement with people's decisions; null unless a or b is in shadow or canary.",
@@ -58,4 +112,5 @@ class CompareSideSerializer(serializers.Serializer):
 class CompareOutputSerializer(serializers.Serializer):
     a = CompareSideSerializer()
     b = CompareSideSerializer()
+    same_items = SameItemsSerializer()
     decisions_since = serializers.DateTimeField(allow_null=True)

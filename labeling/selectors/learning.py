@@ -7,6 +7,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 
+from core.exceptions import ApplicationError
 from labeling.choices import HUMAN_SOURCES, AnnotationSource
 from labeling.models import Annotation, Item, Project
 from labeling.selectors.agreement import gold_labels
@@ -35,6 +36,14 @@ def project_training_jobs(*, project: Project, kind: str | None = None) -> Query
 
 def project_model_versions(*, project: Project) -> QuerySet[ModelVersion]:
     return model_version_list(owner=project.owner_key)
+
+
+def model_version_by_number(*, project: Project, number: int) -> ModelVersion:
+    """The project's version with that number (what people see), or a 404 saying so."""
+    version = project_model_versions(project=project).filter(version=number).first()
+    if version is None:
+        raise ApplicationError(f"Version {number} does not exist in this project.", status_code=404)
+    return version
 
 
 def learning_curve(*, project: Project) -> list[dict[str, Any]]:

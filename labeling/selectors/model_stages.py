@@ -1,4 +1,11 @@
-"""Two model versions side by side: held-out metrics, and agreement with people's decisions.
+"""Two model versions side by side: both measured on the same held-out items, and agreement
+with people's decisions.
+
+The same items are the newer version's held-out set, as recorded when it was trained (its ids
+and labels), scored by both versions' artifacts from the stored vectors; a newer version trained
+before the set was recorded falls back to the project's held-out labels as they are now. Versions
+that read different vector spaces (embedders) are not scored: the answer says so. Items whose
+label is a class one of the two does not know are left out, so both are measured on the same n.
 
 Agreement is measured for shadow and canary versions, which never served (or served a share):
 the labels people gave through moderation and appeals since the newer of the two pre-production
@@ -13,8 +20,9 @@ from typing import Any
 import numpy as np
 
 from core.exceptions import ApplicationError
-from labeling.choices import AnnotationSource
+from labeling.choices import HUMAN_SOURCES, AnnotationSource, Split
 from labeling.models import Annotation, Project
+from labeling.selectors.learning import latest_labels
 from models_app.choices import Stage
 from models_app.models import ModelVersion
 from models_app.services.embeddings import embedding_matrix
@@ -22,7 +30,19 @@ from models_app.services.registry import model_version_artifact_bytes
 
 AGREEMENT_LIMIT = 2000
 DECISION_SOURCES = (AnnotationSource.MODERATION, AnnotationSource.APPEAL)
-COMPARED_METRICS = ("n", "roc_auc", "f1_macro", "accuracy", "ece", "f1_per_class", "label_counts")
+COMPARED_METRICS = (
+    "classes",
+    "n",
+    "roc_auc",
+    "f1_macro",
+    "accuracy",
+    "ece",
+    "f1_per_class",
+    "label_counts",
+    "confusion_matrix",
+    "intervals",
+)
+HELD_OUT_SPLITS = (Split.DEV, Split.TEST)
 MEASURED_STAGES = (Stage.SHADOW, Stage.CANARY)
 
 
@@ -74,22 +94,111 @@ def _agreement(
     return result
 
 
+def _held_out_now(*, project: Project) -> tuple[list[int], list[list[str]]]:
+    """The project's held-out items with a person's label now (dev and test splits)."""
+    rows = [
+        (item_id, labels)
+        for item_id, labels, split, _audit, _source in latest_labels(
+            project=project, sources=HUMAN_SOURCES
+        )
+        if split in HELD_OUT_SPLITS and labels
+    ]
+    return [row[0] for row in rows], [row[1] for row in rows]
+
+
+def _same_items(
+    *, project: Project, a: ModelVersion, b: ModelVersion
+) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
+    """Which items both are measured on, and each version's metrics there (by version id)."""
+    from models_app.ml.classifiers.trained import TrainedClassifier
+    from models_app.ml.metrics import evaluate
+
+    newer = max(a, b, key=lambda version: version.version)
+    info: dict[str, Any] = {
+        "comparable": False,
+        "n": 0,
+        "items_of_version": None,
+        "held_out_from": None,
+    }
+    if a.embedder != b.embedder:
+        reason = (
+            f"version {a.version} reads {a.embedder} vectors and version {b.version} reads "
+            f"{b.embedder} vectors: they cannot be scored on the same items"
+        )
+        return {**info, "reason": reason}, {}
+    classifiers = {}
+    for version in (a, b):
+        try:
+            classifiers[version.pk] = TrainedClassifier.from_bytes(
+                model_version_artifact_bytes(version=version)
+            )
+        except (ApplicationError, OSError, ValueError, KeyError):
+            reason = f"the model file of version {version.version} cannot be read"
+            return {**info, "reason": reason}, {}
+    recorded = newer.held_out or {}
+    if recorded.get("object_ids"):
+        ids, labels = list(recorded["object_ids"]), list(recorded["labels"])
+        info.update(items_of_version=newer.version, held_out_from="recorded")
+        reason = f"the held-out items of version {newer.version}, scored by both"
+    else:
+        ids, labels = _held_out_now(project=project)
+        info["held_out_from"] = "current"
+        reason = (
+            f"version {newer.version} predates recorded held-out sets: the project's held-out "
+            "items as labeled now, scored by both"
+        )
+    shared = set(classifiers[a.pk].classes) & set(classifiers[b.pk].classes)
+    by_id = {
+        item_id: item_labels
+        for item_id, item_labels in zip(ids, labels, strict=True)
+        if item_labels and set(item_labels) <= shared
+    }
+    if set(classifiers[a.pk].classes) != set(classifiers[b.pk].classes):
+        reason += "; only items labeled with classes both versions know"
+    found, matrix = embedding_matrix(
+        owner=project.owner_key, embedder=newer.embedder, object_ids=list(by_id)
+    )
+    if not len(found):
+        return {**info, "reason": reason + "; none of them has a stored vector"}, {}
+    found_labels = [by_id[int(item_id)] for item_id in found]
+    results = {}
+    for version in (a, b):
+        classifier = classifiers[version.pk]
+        measured = evaluate(
+            classifier.predict_proba(matrix),
+            found_labels,
+            classes=list(classifier.classes),
+            task_type=classifier.task_type,
+        )
+        results[version.pk] = measured
+    info.update(comparable=True, n=len(found), reason=reason)
+    return info, results
+
+
 def model_versions_compare(*, project: Project, a: ModelVersion, b: ModelVersion) -> dict[str, Any]:
-    """Both versions' held-out metrics and, when either is in shadow or canary, both versions'
-    agreement with people's decisions on the same items (None otherwise)."""
+    """Both versions measured on the same held-out items (``same_items``; each side's
+    ``same_items_metrics``, with 95 % intervals), their stored held-out metrics and promotion
+    decisions, and, when either is in shadow or canary, both versions' agreement with people's
+    decisions on the same items (None otherwise)."""
     measured = [v for v in (a, b) if v.stage in MEASURED_STAGES]
     since = max(v.created_at for v in measured) if measured else None
     decisions = _decisions_since(project=project, since=since) if since is not None else None
+    same_items, scored = _same_items(project=project, a=a, b=b)
 
     def side(version: ModelVersion) -> dict[str, Any]:
         return {
             "id": version.pk,
             "version": version.version,
             "stage": version.stage,
+            "embedder": version.embedder,
             "label_count": version.label_count,
+            "train_n": version.metrics.get("train_n"),
+            "train_source_counts": version.metrics.get("train_source_counts"),
             "created_at": version.created_at,
             "promoted_at": version.promoted_at,
+            "promotion": version.promotion,
             "metrics": {key: version.metrics.get(key) for key in COMPARED_METRICS},
+            "same_items_metrics": scored.get(version.pk),
             "decision_agreement": (
                 _agreement(project=project, version=version, decisions=decisions)
                 if decisions is not None
@@ -97,4 +206,4 @@ def model_versions_compare(*, project: Project, a: ModelVersion, b: ModelVersion
             ),
         }
 
-    return {"a": side(a), "b": side(b), "decisions_since": since}
+    return {"a": side(a), "b": side(b), "same_items": same_items, "decisions_since": since}

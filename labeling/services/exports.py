@@ -18,6 +18,7 @@ import orjson
 from django.db import connection
 from django.urls import reverse
 
+from core.spreadsheet import csv_cell
 from labeling.choices import ExportFormat
 from labeling.models import Project
 
@@ -97,20 +98,6 @@ def _item_pages(
 
 
 _dumps = orjson.dumps
-
-# A spreadsheet opening a CSV file runs a cell that starts with one of these as a formula
-# (=HYPERLINK(…), =cmd|…, +…, -…, @SUM(…); tab and carriage return can hide the sign). OWASP's
-# rule: start such a cell with a single quote, which spreadsheets show as text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: str) -> str:
-    """``value`` as a CSV cell no spreadsheet runs: a leading ``'`` before a formula start.
-
-    Applied to every text cell, negative numbers in text included (``-5`` becomes ``'-5``,
-    which spreadsheets show as the text -5); the JSONL export keeps every value as it is.
-    """
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _image_path_template(project: Project) -> str:

@@ -20,6 +20,7 @@ class Snapshot:
     splits: np.ndarray
     is_audit: np.ndarray
     human: np.ndarray  # False for automatic labels (only present when the project trains on them)
+    sources: np.ndarray  # each label's annotation source (an adjudicated label counts as human)
     hash: str
 
     def __len__(self) -> int:
@@ -54,6 +55,7 @@ def training_snapshot(*, project: Project, classes: list[str]) -> Snapshot:
         splits=np.asarray([row[2] for row in rows], dtype=object),
         is_audit=np.asarray([row[3] for row in rows], dtype=bool),
         human=np.asarray([row[4] != AnnotationSource.AUTO for row in rows], dtype=bool),
+        sources=np.asarray([str(row[4]) for row in rows], dtype=object),
         hash=digest.hexdigest(),
     )
 

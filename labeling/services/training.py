@@ -27,7 +27,7 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from labeling.choices import Split
+from labeling.choices import AnnotationSource, Split
 from labeling.models import Project
 from labeling.selectors.embedders import project_embedder
 from labeling.selectors.learning import project_for_owner
@@ -72,6 +72,14 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 HELD_OUT_SPLITS = (Split.DEV, Split.TEST)
+# Label sources a version reports its training labels by, always in this order (zeros included,
+# so "0 by annotators" is said, not left out).
+TRAIN_SOURCE_ORDER = (
+    AnnotationSource.IMPORT,
+    AnnotationSource.HUMAN,
+    AnnotationSource.MODERATION,
+    AnnotationSource.APPEAL,
+)
 
 
 # --- what one step hands the next -------------------------------------------------------------
@@ -92,6 +100,7 @@ class _Fit:
     classifier: TrainedClassifier
     train_n: int  # rows it learned from (those with a vector)
     human_n: int  # of which people's labels
+    source_counts: dict[str, int]  # those rows by annotation source (import, human, auto, …)
 
 
 @dataclass
@@ -99,6 +108,7 @@ class _Evaluation:
     metrics: dict[str, Any]
     x_held: np.ndarray
     y_held: list[list[str]]
+    held_out_ids: list[int]  # the items of ``x_held`` / ``y_held``, in order
 
 
 @dataclass
@@ -162,7 +172,7 @@ class _Run:
             return self.cold_start_and_wait(embedder.key, rows, classes, base_result)
         fit = self.fit(snapshot, rows, classes, embedder.key)
         evaluation = self.evaluate(snapshot, rows, fit, embedder.key, base_result)
-        version = self.register(fit, embedder.key, snapshot, evaluation.metrics)
+        version = self.register(fit, embedder.key, snapshot, evaluation)
         promotion = promotion_decide(
             project=self.project,
             version=version,
@@ -244,14 +254,19 @@ class _Run:
     ) -> _Fit:
         from models_app.ml.classifiers.fit import fit_classifier
 
-        x_train, y_train, human_train = self._matrix(
-            snapshot, rows.train, embedder_key, with_human=True
-        )
+        x_train, y_train, kept = self._matrix(snapshot, rows.train, embedder_key)
         self.step("fit", 0.5)
         classifier = fit_classifier(
             x_train, y_train, classes=classes, task_type=self.project.task_type, seed=0
         )
-        return _Fit(classifier=classifier, train_n=len(y_train), human_n=human_train)
+        sources = Counter(str(source) for source in snapshot.sources[kept])
+        return _Fit(
+            classifier=classifier,
+            train_n=len(y_train),
+            human_n=int(snapshot.human[kept].sum()),
+            source_counts={source.value: sources[source.value] for source in TRAIN_SOURCE_ORDER}
+            | dict(sources),
+        )
 
     def evaluate(
         self,
@@ -262,14 +277,20 @@ class _Run:
         base_result: dict[str, Any],
     ) -> _Evaluation:
         self.step("evaluate", 0.6)
-        x_held, y_held, _ = self._matrix(snapshot, rows.held_out, embedder_key)
+        x_held, y_held, kept = self._matrix(snapshot, rows.held_out, embedder_key)
         metrics = held_out_evaluate(fit.classifier, x_held, y_held)
         metrics["train_label_counts"] = base_result["train_label_counts"]
         metrics["train_n"] = fit.train_n
-        return _Evaluation(metrics=metrics, x_held=x_held, y_held=y_held)
+        metrics["train_source_counts"] = fit.source_counts
+        return _Evaluation(
+            metrics=metrics,
+            x_held=x_held,
+            y_held=y_held,
+            held_out_ids=[int(i) for i in snapshot.item_ids[kept]],
+        )
 
     def register(
-        self, fit: _Fit, embedder_key: str, snapshot: Snapshot, metrics: dict[str, Any]
+        self, fit: _Fit, embedder_key: str, snapshot: Snapshot, evaluation: _Evaluation
     ) -> ModelVersion:
         self.step("register", 0.65)
         classifier = fit.classifier
@@ -281,8 +302,9 @@ class _Run:
             snapshot_hash=snapshot.hash,
             label_count=int(fit.human_n),
             hyperparameters=dict(classifier.hyperparameters),
-            metrics=metrics,
+            metrics=evaluation.metrics,
             artifact=classifier.to_bytes(),
+            held_out={"object_ids": evaluation.held_out_ids, "labels": evaluation.y_held},
             created_by=self.job.requested_by,
         )
 
@@ -398,16 +420,16 @@ class _Run:
     # --- pieces ------------------------------------------------------------------------------
 
     def _matrix(
-        self, snapshot: Snapshot, mask: np.ndarray, embedder_key: str, *, with_human: bool = False
-    ) -> tuple[np.ndarray, list[list[str]], int]:
-        """Embeddings and labels of the snapshot's rows in ``mask`` that have a vector."""
+        self, snapshot: Snapshot, mask: np.ndarray, embedder_key: str
+    ) -> tuple[np.ndarray, list[list[str]], np.ndarray]:
+        """Embeddings and labels of the snapshot's rows in ``mask`` that have a vector, and
+        which rows of the snapshot those are."""
         ids = snapshot.item_ids[mask]
         rows = np.flatnonzero(mask)
         found, matrix = embedding_matrix(owner=self.owner, embedder=embedder_key, object_ids=ids)
         keep = rows[np.isin(ids, found)]
         labels = [snapshot.labels[i] for i in keep]
-        human = int(snapshot.human[keep].sum()) if with_human else 0
-        return matrix, labels, human
+        return matrix, labels, keep
 
     def _auto_labels_insert(self, plan: AutoLabelPlan, serving_version: ModelVersion) -> int:
         """Add the planned automatic labels (source ``auto``); returns how many were added."""
@@ -500,9 +522,27 @@ class _Run:
                 else "no version serves until one is promoted"
             )
         return (
-            f"Version {version.version} trained on {version.label_count:,} human labels: "
+            f"Version {version.version} trained on {_labels_by_source(metrics)}: "
             f"{measured}; {where}. Rescored {pool_size:,} unlabeled items."
         )
+
+
+SOURCE_PHRASES: dict[str, str] = {
+    AnnotationSource.IMPORT.value: "imported",
+    AnnotationSource.HUMAN.value: "by annotators",
+    AnnotationSource.MODERATION.value: "from moderation",
+    AnnotationSource.APPEAL.value: "from appeals",
+    AnnotationSource.AUTO.value: "automatic",
+}
+
+
+def _labels_by_source(metrics: dict[str, Any]) -> str:
+    """ "328 labels (328 imported, 0 by annotators, 0 from moderation, 0 from appeals)"."""
+    counts: dict[str, int] = metrics.get("train_source_counts") or {}
+    parts = ", ".join(
+        f"{count:,} {SOURCE_PHRASES.get(source, source)}" for source, count in counts.items()
+    )
+    return f"{metrics.get('train_n', 0):,} labels ({parts})"
 
 
 def training_job_run(*, job_id: int) -> TrainingJob | None:

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from models_app.ml.intervals import multilabel_intervals, single_label_intervals
+
 ECE_BINS = 10
 
 
@@ -28,13 +30,16 @@ def evaluate(
     Multilabel: every row counts, names outside ``classes`` are ignored, a class is predicted
     when its probability is at least 0.5, and ``accuracy`` is the exact-match ratio.
 
-    Keys: ``n``; ``roc_auc`` (binary: of ``classes[1]``; multiclass: macro one-vs-rest;
-    multilabel: macro; classes whose labels are all positive or all negative are left out of
-    the macro average, and it is None when no class qualifies); ``f1_per_class``; ``f1_macro``
-    (over the classes present in the labels or the predictions, as scikit-learn does by
-    default); ``accuracy``; ``confusion_matrix`` (rows true, columns predicted, in ``classes``
-    order; None for multilabel); ``ece`` (10 equal-width bins; multilabel: the mean over classes
-    of each class's binary ECE); ``label_counts``. With no usable rows the scores are None.
+    Keys: ``classes`` (their order: stored as JSON, the per-class dicts may lose it); ``n``;
+    ``roc_auc`` (binary: of ``classes[1]``; multiclass: macro one-vs-rest; multilabel: macro;
+    classes whose labels are all positive or all negative are left out of the macro average,
+    and it is None when no class qualifies); ``f1_per_class``; ``f1_macro`` (over the classes
+    present in the labels or the predictions, as scikit-learn does by default); ``accuracy``;
+    ``confusion_matrix`` (rows true, columns predicted, in ``classes`` order; None for
+    multilabel); ``ece`` (10 equal-width bins; multilabel: the mean over classes of each class's
+    binary ECE); ``precision_per_class`` and ``recall_per_class``; ``intervals`` (95 %
+    confidence intervals of these scores, see ``intervals``); ``label_counts``. With no usable
+    rows the scores are None.
     """
     if task_type not in ("binary", "multiclass", "multilabel"):
         raise ValueError(f"unknown task type {task_type!r}")
@@ -62,6 +67,7 @@ def _evaluate_single_label(
     proba = proba[np.asarray(rows, dtype=np.int64)]
     counts = np.bincount(y, minlength=len(classes))
     result: dict[str, Any] = {
+        "classes": list(classes),
         "n": len(y),
         "label_counts": {name: int(c) for name, c in zip(classes, counts, strict=True)},
     }
@@ -77,13 +83,17 @@ def _evaluate_single_label(
     else:
         roc_auc = _macro_auc(onehot, proba)
     confidence = proba.max(axis=1)
+    confusion = confusion_matrix(y, predicted, labels=all_classes)
     return result | {
         "roc_auc": roc_auc,
         "f1_per_class": _per_class(classes, per_class),
+        "precision_per_class": _per_class(classes, _ratio(confusion.diagonal(), confusion.sum(0))),
+        "recall_per_class": _per_class(classes, _ratio(confusion.diagonal(), confusion.sum(1))),
         "f1_macro": float(f1_score(y, predicted, average="macro", zero_division=0)),
         "accuracy": float(accuracy_score(y, predicted)),
-        "confusion_matrix": confusion_matrix(y, predicted, labels=all_classes).tolist(),
+        "confusion_matrix": confusion.tolist(),
         "ece": expected_calibration_error(confidence, predicted == y),
+        "intervals": single_label_intervals(proba, y, classes=classes),
     }
 
 
@@ -99,6 +109,7 @@ def _evaluate_multilabel(
             if name in index:
                 Y[row, index[name]] = True
     result: dict[str, Any] = {
+        "classes": list(classes),
         "n": len(Y),
         "label_counts": {name: int(c) for name, c in zip(classes, Y.sum(axis=0), strict=True)},
     }
@@ -107,6 +118,7 @@ def _evaluate_multilabel(
 
     predicted = proba >= 0.5
     per_class = f1_score(Y, predicted, average=None, zero_division=0)
+    hits = (Y & predicted).sum(axis=0)
     eces = [
         expected_calibration_error(
             np.maximum(proba[:, j], 1 - proba[:, j]), predicted[:, j] == Y[:, j]
@@ -116,10 +128,13 @@ def _evaluate_multilabel(
     return result | {
         "roc_auc": _macro_auc(Y, proba),
         "f1_per_class": _per_class(classes, per_class),
+        "precision_per_class": _per_class(classes, _ratio(hits, predicted.sum(axis=0))),
+        "recall_per_class": _per_class(classes, _ratio(hits, Y.sum(axis=0))),
         "f1_macro": float(f1_score(Y, predicted, average="macro", zero_division=0)),
         "accuracy": float(accuracy_score(Y, predicted)),
         "confusion_matrix": None,
         "ece": float(np.mean(eces)),
+        "intervals": multilabel_intervals(proba, Y, classes=classes),
     }
 
 
@@ -152,6 +167,12 @@ def _macro_auc(truth: np.ndarray, proba: np.ndarray) -> float | None:
     return float(np.mean(defined)) if defined else None
 
 
+def _ratio(hits: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """hits / totals per class, 0 where the total is 0 (scikit-learn's ``zero_division=0``)."""
+    totals = np.asarray(totals, dtype=np.float64)
+    return np.divide(hits, totals, out=np.zeros_like(totals), where=totals > 0)
+
+
 def _per_class(classes: list[str], values: np.ndarray) -> dict[str, float]:
     return {name: float(value) for name, value in zip(classes, values, strict=True)}
 
@@ -164,6 +185,7 @@ def _empty_scores(classes: list[str], *, confusion: bool) -> dict[str, Any]:
         "accuracy": None,
         "confusion_matrix": [[0] * len(classes) for _ in classes] if confusion else None,
         "ece": None,
+        "intervals": {},
     }
 
 

@@ -32,6 +32,10 @@ class ModelVersion(models.Model):
     hyperparameters = models.JSONField(default=dict, blank=True)
     # Held-out metrics (roc_auc, f1_per_class, confusion_matrix, ece, label_counts, ...).
     metrics = models.JSONField(default=dict, blank=True)
+    # The held-out items it was measured on: {"object_ids": [...], "labels": [[...], ...]}, so a
+    # later version can be compared with it on the same items (empty: not recorded). Large;
+    # lists defer it.
+    held_out = models.JSONField(default=dict, blank=True)
     # TrainedClassifier.to_bytes(): numpy .npz + JSON, read back with allow_pickle=False.
     artifact = models.FileField(upload_to=artifact_path, max_length=255)
     status = models.CharField(

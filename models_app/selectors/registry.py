@@ -8,7 +8,10 @@ from models_app.models import ModelVersion, TrainingJob
 
 def model_version_list(*, owner: str) -> QuerySet[ModelVersion]:
     return (
-        ModelVersion.objects.filter(owner=owner).select_related("created_by").order_by("-version")
+        ModelVersion.objects.filter(owner=owner)
+        .select_related("created_by")
+        .defer("held_out")
+        .order_by("-version")
     )
 
 

@@ -38,9 +38,13 @@ def model_version_register(
     hyperparameters: dict[str, Any],
     metrics: dict[str, Any],
     artifact: bytes,
+    held_out: dict[str, Any] | None = None,
     created_by: User | None = None,
 ) -> ModelVersion:
     """Store a trained classifier as the owner's next version, as a candidate.
+
+    ``held_out``: the items its metrics were measured on (``object_ids`` and ``labels``), kept
+    so a later version can be measured on the same ones.
 
     Side effects: writes the artifact to the default storage (removed again if the row cannot
     be saved).
@@ -62,6 +66,7 @@ def model_version_register(
         label_count=label_count,
         hyperparameters=hyperparameters,
         metrics=metrics,
+        held_out=held_out or {},
         created_by=created_by,
         stage=Stage.CANDIDATE,
         stage_history=[_history_entry(stage=Stage.CANDIDATE, previous=None, user=created_by)],

@@ -27,6 +27,7 @@ import { ProjectItemRoute } from "./routes/projects/item";
 import { ProjectItemsRoute } from "./routes/projects/items";
 import { ProjectsRoute } from "./routes/projects/list";
 import { ProjectMembersRoute } from "./routes/projects/members";
+import { ProjectModelCompareRoute } from "./routes/projects/model-compare";
 import { ProjectModelsRoute } from "./routes/projects/models";
 import { ProjectOverviewRoute } from "./routes/projects/overview";
 import { ProjectLayout } from "./routes/projects/project-layout";
@@ -55,10 +56,11 @@ export function createAppRouter() {
           children: [
             { index: true, element: <ProjectOverviewRoute /> },
             { path: paths.projectItems.path, element: <ProjectItemsRoute /> },
-            { path: `${paths.projectItems.path}/:itemId`, element: <ProjectItemRoute /> },
+            { path: paths.projectItem.path, element: <ProjectItemRoute /> },
             { path: paths.projectImport.path, element: <ProjectImportRoute /> },
             { path: paths.projectExport.path, element: <ProjectExportRoute /> },
             { path: paths.projectModels.path, element: <ProjectModelsRoute /> },
+            { path: paths.projectModelCompare.path, element: <ProjectModelCompareRoute /> },
             { path: paths.projectAnnotate.path, element: <ProjectAnnotateRoute /> },
             { path: paths.projectDashboard.path, element: <ProjectDashboardRoute /> },
             { path: paths.projectMembers.path, element: <ProjectMembersRoute /> },

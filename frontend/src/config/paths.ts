@@ -13,6 +13,10 @@ export const paths = {
     href: (projectId: number) => `/projects/${projectId}`,
   },
   projectItems: { path: "items", href: (projectId: number) => `/projects/${projectId}/items` },
+  projectItem: {
+    path: "items/:itemId",
+    href: (projectId: number, itemId: number) => `/projects/${projectId}/items/${itemId}`,
+  },
   projectImport: {
     path: "import",
     href: (projectId: number, jobId?: number) =>
@@ -22,6 +26,10 @@ export const paths = {
   },
   projectExport: { path: "export", href: (projectId: number) => `/projects/${projectId}/export` },
   projectModels: { path: "models", href: (projectId: number) => `/projects/${projectId}/models` },
+  projectModelCompare: {
+    path: "models/compare",
+    href: (projectId: number, a: number, b: number) => `/projects/${projectId}/models/compare?a=${a}&b=${b}`,
+  },
   projectAnnotate: {
     path: "annotate",
     href: (projectId: number) => `/projects/${projectId}/annotate`,

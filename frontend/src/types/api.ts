@@ -14,7 +14,8 @@ export interface paths {
         /**
          * @description Events the caller may read, newest first: all of them for site admins; those of
          *     their projects (scope ``labeling.project:<id>``) for project admins and senior
-         *     moderators; 403 for everyone else.
+         *     moderators; 403 for everyone else. Each event names its object as it is now
+         *     (``object``: its name and page, or that it was deleted).
          */
         get: operations["audit_list"];
         put?: never;
@@ -33,6 +34,27 @@ export interface paths {
             cookie?: never;
         };
         get: operations["audit_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The events the list would show for the same filters, every page of them, as CSV
+         *     or JSON Lines (streamed: memory does not grow with the log). Who may download is who
+         *     may read the list. The download is itself recorded (``audit.export``).
+         */
+        get: operations["audit_export"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1203,8 +1225,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description Two versions side by side: held-out metrics and, when either is in shadow or
-         *     canary, both versions' agreement with people's moderation decisions since then.
+         * @description Two versions by number (``?a=1&b=2``), side by side: both scored on the same
+         *     held-out items (the newer's held-out set) with 95 % intervals, their stored metrics and
+         *     promotion decisions and, when either is in shadow or canary, both versions' agreement
+         *     with people's moderation decisions since then. 404 for a number the project has not.
          */
         get: operations["projects_model_versions_compare_retrieve"];
         put?: never;
@@ -1666,11 +1690,59 @@ export interface components {
             readonly action: string;
             readonly object_type: string;
             readonly object_id: string;
+            readonly object: components["schemas"]["AuditObject"];
             readonly scope: string;
             readonly before: unknown;
             readonly after: unknown;
             readonly request_id: string;
         };
+        /** @description The event's object as it is now. */
+        AuditObject: {
+            /**
+             * @description present; deleted (its app knows the type, the object is gone); unknown (no app describes the type, or the event has no object id).
+             *
+             *     * `present` - The object exists
+             *     * `deleted` - The object has been deleted
+             *     * `unknown` - No app describes objects of this type
+             */
+            state: components["schemas"]["AuditObjectStateEnum"];
+            /** @description Its name now (a policy's name, an item's id). */
+            label: string;
+            /**
+             * @description The page of the web app that shows it; blank when there is none.
+             *
+             *     * `project` - Project overview
+             *     * `item` - Item (labeling item, or the item of moderated content)
+             *     * `members` - Project members
+             *     * `models` - Project models
+             *     * `policy` - Moderation policy
+             *     * `platform` - Platform
+             *     * `users` - Users
+             */
+            page: components["schemas"]["AuditObjectPageEnum"] | components["schemas"]["BlankEnum"];
+            project_id: number | null;
+            item_id: number | null;
+            policy_id: number | null;
+            platform_id: number | null;
+        };
+        /**
+         * @description * `project` - Project overview
+         *     * `item` - Item (labeling item, or the item of moderated content)
+         *     * `members` - Project members
+         *     * `models` - Project models
+         *     * `policy` - Moderation policy
+         *     * `platform` - Platform
+         *     * `users` - Users
+         * @enum {string}
+         */
+        AuditObjectPageEnum: "project" | "item" | "members" | "models" | "policy" | "platform" | "users";
+        /**
+         * @description * `present` - The object exists
+         *     * `deleted` - The object has been deleted
+         *     * `unknown` - No app describes objects of this type
+         * @enum {string}
+         */
+        AuditObjectStateEnum: "present" | "deleted" | "unknown";
         AuthError: {
             message: string;
             extra: {
@@ -1790,6 +1862,7 @@ export interface components {
          */
         ClientEnum: "web" | "api";
         CompareMetrics: {
+            classes: string[] | null;
             n: number | null;
             /** Format: double */
             roc_auc: number | null;
@@ -1805,10 +1878,13 @@ export interface components {
             label_counts: {
                 [key: string]: number;
             } | null;
+            confusion_matrix: number[][] | null;
+            intervals: components["schemas"]["MetricIntervals"] | null;
         };
         CompareOutput: {
             a: components["schemas"]["CompareSide"];
             b: components["schemas"]["CompareSide"];
+            same_items: components["schemas"]["SameItems"];
             /** Format: date-time */
             decisions_since: string | null;
         };
@@ -1816,13 +1892,22 @@ export interface components {
             id: number;
             version: number;
             stage: components["schemas"]["ModelStageEnum"];
+            embedder: string;
             label_count: number;
+            train_n: number | null;
+            train_source_counts: {
+                [key: string]: number;
+            } | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
             promoted_at: string | null;
-            /** @description Held-out metrics (dev and test splits). */
+            /** @description The training run's automatic decision. */
+            promotion: components["schemas"]["Promotion"];
+            /** @description Held-out metrics stored at training (its own held-out set). */
             metrics: components["schemas"]["CompareMetrics"];
+            /** @description Metrics on the items both were scored on (null: not comparable). */
+            same_items_metrics: components["schemas"]["SameItemsMetrics"] | null;
             /** @description Agreement with people's decisions; null unless a or b is in shadow or canary. */
             decision_agreement: components["schemas"]["DecisionAgreement"] | null;
         };
@@ -2129,6 +2214,12 @@ export interface components {
          * @enum {string}
          */
         HashKindEnum: "sha256" | "phash";
+        /**
+         * @description * `recorded` - recorded
+         *     * `current` - current
+         * @enum {string}
+         */
+        HeldOutFromEnum: "recorded" | "current";
         ImportError: {
             line: number;
             message: string;
@@ -2282,7 +2373,7 @@ export interface components {
         };
         LearningCurvePoint: {
             version: number;
-            /** @description Human labels the version learned from. */
+            /** @description Labels the version learned from: people's and imported ones (not automatic). */
             label_count: number;
             /** Format: double */
             roc_auc: number | null;
@@ -2316,6 +2407,25 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        /**
+         * @description 95 % confidence intervals ``[low, high]`` of the held-out scores (null: undefined):
+         *     Wilson for accuracy, precision and recall; a seeded bootstrap of the items for F1 and ROC
+         *     AUC. Absent for versions trained before intervals were recorded.
+         */
+        MetricIntervals: {
+            accuracy?: number[] | null;
+            roc_auc?: number[] | null;
+            f1_macro?: number[] | null;
+            f1_per_class?: {
+                [key: string]: number[] | null;
+            };
+            precision_per_class?: {
+                [key: string]: number[] | null;
+            };
+            recall_per_class?: {
+                [key: string]: number[] | null;
+            };
+        };
         /** @description The model's own flag raised at intake (not a report by anyone). */
         ModelFlag: {
             model_version: number | null;
@@ -2328,6 +2438,8 @@ export interface components {
         };
         /** @description Held-out metrics (items of the dev and test splits with a human label). */
         ModelMetrics: {
+            /** @description The version's classes in its order: the confusion matrix's rows and columns. */
+            classes?: string[];
             n?: number;
             /** Format: double */
             roc_auc?: number | null;
@@ -2336,6 +2448,13 @@ export interface components {
             f1_per_class?: {
                 [key: string]: number;
             };
+            precision_per_class?: {
+                [key: string]: number;
+            };
+            recall_per_class?: {
+                [key: string]: number;
+            };
+            intervals?: components["schemas"]["MetricIntervals"];
             /** Format: double */
             accuracy?: number | null;
             /** Format: double */
@@ -2347,7 +2466,12 @@ export interface components {
             train_label_counts?: {
                 [key: string]: number;
             };
+            /** @description Labels it was trained on. */
             train_n?: number;
+            /** @description Those labels by source (import, human, moderation, appeal, auto); absent for versions trained before sources were counted. */
+            train_source_counts?: {
+                [key: string]: number;
+            };
         };
         /**
          * @description * `candidate` - Candidate
@@ -2986,6 +3110,60 @@ export interface components {
              */
             reason?: string;
         };
+        SameItems: {
+            /** @description Whether both versions were scored on the same items. */
+            comparable: boolean;
+            /** @description Held-out items both were scored on. */
+            n: number;
+            /** @description Which items, or why they could not be scored. */
+            reason: string;
+            /** @description The version whose recorded held-out set was used. */
+            items_of_version: number | null;
+            /**
+             * @description recorded: that version's held-out set as trained; current: the project's held-out labels now (versions that predate recorded sets).
+             *
+             *     * `recorded` - recorded
+             *     * `current` - current
+             */
+            held_out_from: (components["schemas"]["HeldOutFromEnum"] | components["schemas"]["NullEnum"]) | null;
+        };
+        /** @description Held-out metrics (items of the dev and test splits with a human label). */
+        SameItemsMetrics: {
+            /** @description The version's classes: the matrix's order. */
+            classes: string[];
+            n?: number;
+            /** Format: double */
+            roc_auc?: number | null;
+            /** Format: double */
+            f1_macro?: number | null;
+            f1_per_class?: {
+                [key: string]: number;
+            };
+            precision_per_class?: {
+                [key: string]: number;
+            };
+            recall_per_class?: {
+                [key: string]: number;
+            };
+            intervals?: components["schemas"]["MetricIntervals"];
+            /** Format: double */
+            accuracy?: number | null;
+            /** Format: double */
+            ece?: number | null;
+            confusion_matrix?: number[][] | null;
+            label_counts?: {
+                [key: string]: number;
+            };
+            train_label_counts?: {
+                [key: string]: number;
+            };
+            /** @description Labels it was trained on. */
+            train_n?: number;
+            /** @description Those labels by source (import, human, moderation, appeal, auto); absent for versions trained before sources were counted. */
+            train_source_counts?: {
+                [key: string]: number;
+            };
+        };
         /**
          * @description * `random` - Random
          *     * `uncertainty` - Least confident
@@ -3252,7 +3430,7 @@ export interface operations {
             query?: {
                 /** @description Exact action (member.role), or every action of an object with a trailing dot (member.). */
                 action?: string;
-                /** @description A username. */
+                /** @description A username, or platform:<name>. */
                 actor?: string;
                 object_id?: string;
                 object_type?: string;
@@ -3301,6 +3479,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditEventOutput"];
+                };
+            };
+        };
+    };
+    audit_export: {
+        parameters: {
+            query?: {
+                /** @description Exact action (member.role), or every action of an object with a trailing dot (member.). */
+                action?: string;
+                /** @description A username, or platform:<name>. */
+                actor?: string;
+                /**
+                 * @description * `csv` - CSV
+                 *     * `jsonl` - JSON Lines
+                 */
+                format?: "csv" | "jsonl";
+                object_id?: string;
+                object_type?: string;
+                request_id?: string;
+                /** @description e.g. labeling.project:3 */
+                scope?: string;
+                /** @description From this time on (inclusive). */
+                since?: string;
+                /** @description Before this time (exclusive). */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
                 };
             };
         };
@@ -5374,9 +5590,9 @@ export interface operations {
     projects_model_versions_compare_retrieve: {
         parameters: {
             query: {
-                /** @description A model version's id. */
+                /** @description A version number of the project. */
                 a: number;
-                /** @description Another model version's id. */
+                /** @description Another version number. */
                 b: number;
             };
             header?: never;

@@ -6,9 +6,9 @@ import io
 import orjson
 import pytest
 
+from core.spreadsheet import FORMULA_STARTS
 from labeling.choices import AnnotationSource, Role
 from labeling.models import Item
-from labeling.services.exports import FORMULA_STARTS
 from tests.factories import AnnotationFactory, ItemFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -219,7 +219,10 @@ def test_finished_job_reports_status_step_progress_and_version(engineer, project
     assert job["status"] == JobStatus.SUCCEEDED, job["error"]
     assert (job["step"], job["progress"]) == ("done", 1.0)
     assert job["model_version"] is not None
-    assert "Version 1 trained on 60 human labels" in job["message"]
+    assert (
+        "Version 1 trained on 60 labels "
+        "(0 imported, 60 by annotators, 0 from moderation, 0 from appeals)"
+    ) in job["message"]
     assert job["result"]["promotion"]["promoted"] is True
     listed = engineer.get(url(project, "training-jobs/")).json()
     assert [j["id"] for j in listed["results"]] == [job["id"]]

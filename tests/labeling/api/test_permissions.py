@@ -196,7 +196,7 @@ ENDPOINTS = [
     E(
         "model-version-compare",
         "get",
-        "projects/{project}/model-versions/compare/?a={version}&b={version}",
+        "projects/{project}/model-versions/compare/",
         any_member(200),
     ),
     E("learning-curve", "get", "projects/{project}/learning-curve/", any_member(200)),
@@ -391,11 +391,20 @@ BODIES: dict[tuple[str, str], Callable[[SimpleNamespace], dict[str, Any]]] = {
     ("moderation-platform-webhooks", "post"): lambda w: {"url": "http://93.184.215.14/new"},
 }
 MULTIPART = {("imports", "post")}
-QUERY = {("export", "get"): {"format": "csv"}}
+QUERY = {
+    ("export", "get"): {"format": "csv"},
+    # Version numbers: the world's version is 1; _second_version registers 2.
+    ("model-version-compare", "get"): {"a": 1, "b": 2},
+}
 
 
 def _lease_item(world, user) -> dict[str, int]:
     queue_next(project=world.project, user=user)
+    return {}
+
+
+def _second_version(world, user) -> dict[str, int]:
+    _model_version(world.project)
     return {}
 
 
@@ -447,6 +456,7 @@ PREPARE: dict[tuple[str, str], Callable[[SimpleNamespace, Any], dict[str, int]]]
     ("project-detail", "delete"): _without_moderation,
     ("moderation-content-decide", "post"): _lease_content,
     ("model-version-rollback", "post"): _two_productions,
+    ("model-version-compare", "get"): _second_version,
 }
 
 

@@ -18,9 +18,9 @@ function chartSummary(points: LearningCurvePoint[]): string {
   const missing = points.length - plotted.length;
   const span =
     first === last
-      ? `One version: ROC AUC ${formatDecimal(first.roc_auc)} with ${formatCount(first.label_count)} human labels.`
+      ? `One version: ROC AUC ${formatDecimal(first.roc_auc)} with ${formatCount(first.label_count)} labels.`
       : `${formatCount(plotted.length)} versions: ROC AUC went from ${formatDecimal(first.roc_auc)} with ` +
-        `${formatCount(first.label_count)} human labels (version ${first.version}) to ` +
+        `${formatCount(first.label_count)} labels (version ${first.version}) to ` +
         `${formatDecimal(last.roc_auc)} with ${formatCount(last.label_count)} (version ${last.version}).`;
   if (missing === 0) return span;
   return missing === 1
@@ -29,7 +29,7 @@ function chartSummary(points: LearningCurvePoint[]): string {
 }
 
 /**
- * ROC AUC against the number of human labels, one point per model version, drawn as inline SVG.
+ * ROC AUC against the number of labels, one point per model version, drawn as inline SVG.
  * The same numbers are in a table that is always there for screen readers and can be shown.
  */
 export function LearningCurveChart({ points }: LearningCurveChartProps) {
@@ -59,7 +59,7 @@ export function LearningCurveChart({ points }: LearningCurveChartProps) {
         role="img"
         aria-labelledby={`${titleId} ${descId}`}
       >
-        <title id={titleId}>Learning curve: ROC AUC by number of human labels</title>
+        <title id={titleId}>Learning curve: ROC AUC by number of labels</title>
         <desc id={descId}>{chartSummary(points)}</desc>
 
         <g className="chart-grid" aria-hidden="true">
@@ -90,7 +90,7 @@ export function LearningCurveChart({ points }: LearningCurveChartProps) {
             y={box.height - 8}
             textAnchor="middle"
           >
-            Human labels
+            Labels trained on
           </text>
         </g>
 
@@ -126,7 +126,7 @@ export function LearningCurveChart({ points }: LearningCurveChartProps) {
               data-version={point.version}
             >
               <title>
-                {`Version ${point.version}: ROC AUC ${formatDecimal(point.roc_auc)} with ${formatCount(point.label_count)} human labels${point.stage === "production" ? " (in production)" : ""}`}
+                {`Version ${point.version}: ROC AUC ${formatDecimal(point.roc_auc)} with ${formatCount(point.label_count)} labels${point.stage === "production" ? " (in production)" : ""}`}
               </title>
             </circle>
           ))}
@@ -158,7 +158,7 @@ export function LearningCurveChart({ points }: LearningCurveChartProps) {
             <tr>
               <th scope="col">Version</th>
               <th scope="col" className="numeric">
-                Human labels
+                Labels trained on
               </th>
               <th scope="col" className="numeric">
                 ROC AUC

@@ -1,14 +1,19 @@
 import { useState } from "react";
+import { Link } from "react-router";
 
 import { ErrorMessage } from "@/components/ui/error-message";
 import { Loading } from "@/components/ui/loading";
 import { Pagination } from "@/components/ui/pagination";
+import { paths } from "@/config/paths";
 import { formatCount, formatDateTime, formatDecimal } from "@/lib/format";
 import { DEFAULT_PAGE_SIZE } from "@/types/pagination";
 
 import { useModelVersions } from "../api/get-model-versions";
 import { useSetModelStage } from "../api/set-model-stage";
 import { type ModelStage, type ModelVersion, STAGE_LABELS } from "../types";
+import { sourcesShort } from "../utils/metric-text";
+import { promotionText } from "../utils/promotion-text";
+import { ModelVersionDetail } from "./model-version-detail";
 
 type ModelVersionsTableProps = {
   projectId: number;
@@ -58,10 +63,24 @@ function metricCells(version: ModelVersion, classes: string[]) {
   );
 }
 
+/** The training run's decision: a verdict and, under it, its reason. */
+function decisionCell(version: ModelVersion) {
+  const decision = promotionText(version.promotion);
+  if (!decision) return <span className="hint">not recorded</span>;
+  return (
+    <>
+      <strong>{decision.verdict}</strong>
+      {decision.reason ? <div className="hint">{decision.reason}</div> : null}
+    </>
+  );
+}
+
 export function ModelVersionsTable({ projectId, classNames = [] }: ModelVersionsTableProps) {
   const [page, setPage] = useState(1);
   const versions = useModelVersions({ projectId, page });
   const setStage = useSetModelStage();
+  // Version numbers ticked for comparison, oldest first; ticking a third drops the earliest tick.
+  const [picked, setPicked] = useState<number[]>([]);
 
   if (versions.isPending) return <Loading label="Loading model versions…" />;
   if (!versions.data) return <ErrorMessage error={versions.error} title="Could not load the model versions" />;
@@ -96,11 +115,33 @@ export function ModelVersionsTable({ projectId, classNames = [] }: ModelVersions
     setStage.mutate({ projectId, versionId: version.id, stage });
   }
 
+  function togglePicked(number: number) {
+    setPicked((current) =>
+      current.includes(number) ? current.filter((n) => n !== number) : [...current, number].slice(-2),
+    );
+  }
+  const [older, newer] = [...picked].sort((x, y) => x - y);
+
   return (
     <div className="stack">
       <p className="hint">
-        Scores are measured on human-labeled items of the dev and test splits, which no version trains on.
+        Scores are measured on human-labeled items of the dev and test splits, which no version trains on. Each
+        version is measured on the held-out items labeled when it was trained: compare two to score both on the same
+        items.
       </p>
+      <div className="compare-bar" data-testid="compare-bar">
+        {older !== undefined && newer !== undefined ? (
+          <Link
+            className="btn btn-primary btn-small"
+            to={paths.projectModelCompare.href(projectId, older, newer)}
+            data-testid="compare-link"
+          >
+            Compare versions {older} and {newer}
+          </Link>
+        ) : (
+          <span className="hint">Tick two versions under “Compare” to see them side by side on the same items.</span>
+        )}
+      </div>
       {setStage.isError ? (
         <ErrorMessage
           error={setStage.error}
@@ -111,11 +152,13 @@ export function ModelVersionsTable({ projectId, classNames = [] }: ModelVersions
         <table className="table table-compact" data-testid="model-versions">
           <thead>
             <tr>
+              <th scope="col">Compare</th>
               <th scope="col">Version</th>
               <th scope="col">Stage</th>
               <th scope="col">Move to</th>
+              <th scope="col">Decision at training</th>
               <th scope="col" className="numeric">
-                Human labels
+                Trained on
               </th>
               <th scope="col" className="numeric">
                 ROC AUC
@@ -144,6 +187,15 @@ export function ModelVersionsTable({ projectId, classNames = [] }: ModelVersions
           <tbody>
             {rows.map((version) => (
               <tr key={version.id} data-testid="model-version-row" data-version={version.version}>
+                <td>
+                  <input
+                    type="checkbox"
+                    checked={picked.includes(version.version)}
+                    onChange={() => togglePicked(version.version)}
+                    aria-label={`Compare version ${version.version}`}
+                    data-testid="compare-pick"
+                  />
+                </td>
                 <th scope="row">{version.version}</th>
                 <td>
                   <span className={`stage stage-${version.stage}`} data-testid="model-version-stage">
@@ -177,9 +229,16 @@ export function ModelVersionsTable({ projectId, classNames = [] }: ModelVersions
                     ))}
                   </div>
                 </td>
-                <td className="numeric">{formatCount(version.label_count)}</td>
+                <td className="decision-cell" data-testid="promotion-cell">
+                  {decisionCell(version)}
+                </td>
+                <td className="numeric trained-on-cell" data-testid="trained-on-cell">
+                  {formatCount(version.metrics.train_n ?? version.label_count)}
+                  <div className="hint">{sourcesShort(version.metrics.train_source_counts)}</div>
+                </td>
                 {metricCells(version, classes)}
                 <td className="numeric">{formatCount(version.metrics.n)}</td>
+
                 <td>
                   {version.algorithm}
                   {version.embedder ? (
@@ -195,6 +254,7 @@ export function ModelVersionsTable({ projectId, classNames = [] }: ModelVersions
           </tbody>
         </table>
       </div>
+      <ModelVersionDetail versions={rows} classes={classes} />
       {versions.data.count > DEFAULT_PAGE_SIZE ? (
         <Pagination
           page={page}

@@ -94,3 +94,9 @@ export const EMBEDDER_LABELS: Record<Embedder, string> = {
   hashing: "Hashed words (fast, no model download)",
   pixels: "Image pixels",
 };
+
+export type ModelComparison = Schemas["CompareOutput"];
+export type ComparisonSide = Schemas["CompareSide"];
+export type SameItemsMetrics = Schemas["SameItemsMetrics"];
+export type MetricIntervals = Schemas["MetricIntervals"];
+export type Promotion = Schemas["Promotion"];

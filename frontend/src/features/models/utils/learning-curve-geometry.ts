@@ -25,7 +25,7 @@ export type LearningCurveGeometry = {
 /**
  * Where everything in the learning-curve chart goes.
  *
- * x is the number of human labels from 0 to a round number above the largest; y is ROC AUC from
+ * x is the number of labels trained on from 0 to a round number above the largest; y is ROC AUC from
  * 0.5 (a coin toss) to 1, reaching lower only when a model did worse than chance.
  */
 export function learningCurveGeometry(

@@ -46,7 +46,8 @@ export function getModelCompare({ projectId, a, b }: { projectId: number; a: num
   return api.get<ModelCompare>(`/projects/${projectId}/model-versions/compare/`, { a, b });
 }
 
-/** Held-out metrics of two versions side by side, and (for shadow / canary) agreement with people. */
+/** Held-out metrics of two versions (by version number) side by side, and (for shadow / canary)
+ * agreement with people. */
 export function useModelCompare({ projectId, a, b }: { projectId: number; a: number | null; b: number | null }) {
   return useQuery({
     queryKey: moderationKeys.modelCompare(projectId, a ?? 0, b ?? 0),

@@ -1,4 +1,4 @@
-import type { components } from "@/types/api";
+import type { components, operations } from "@/types/api";
 
 type Schemas = components["schemas"];
 
@@ -13,6 +13,10 @@ export type NextContent = Schemas["ReviewNextOutput"];
 export type DecisionInput = Schemas["DecisionInputRequest"];
 export type Appeal = Schemas["Appeal"];
 export type AuditEvent = Schemas["AuditEventOutput"];
+export type AuditObject = Schemas["AuditObject"];
+export type AuditExportFormat = NonNullable<
+  NonNullable<operations["audit_export"]["parameters"]["query"]>["format"]
+>;
 export type Policy = Schemas["PolicyOutput"];
 export type PolicyCategory = Schemas["Category"];
 export type ReasonCode = Schemas["ReasonCode"];
@@ -39,10 +43,13 @@ export type QueueFilters = {
   tier?: ReviewTier | undefined;
 };
 
+/** The audit log's filters as the API takes them (`since` inclusive, `until` exclusive, instants). */
 export type AuditFilters = {
   action?: string | undefined;
   object_type?: string | undefined;
+  object_id?: string | undefined;
   actor?: string | undefined;
+  request_id?: string | undefined;
   since?: string | undefined;
   until?: string | undefined;
 };

@@ -48,21 +48,21 @@ describe("LearningCurveChart", () => {
       expect(Number(circle.getAttribute("cx"))).toBeCloseTo(plotX(labels), 6);
       expect(Number(circle.getAttribute("cy"))).toBeCloseTo(plotY(auc), 6);
     });
-    expect(circles[0]).toHaveTextContent("Version 1: ROC AUC 0.750 with 100 human labels");
+    expect(circles[0]).toHaveTextContent("Version 1: ROC AUC 0.750 with 100 labels");
   });
 
   it("labels both axes with round ticks and describes the curve in words", () => {
     render(<LearningCurveChart points={POINTS} />);
 
-    const chart = screen.getByRole("img", { name: /Learning curve: ROC AUC by number of human labels/ });
-    expect(chart).toHaveAccessibleName(expect.stringContaining("went from 0.750 with 100 human labels (version 1)"));
+    const chart = screen.getByRole("img", { name: /Learning curve: ROC AUC by number of labels/ });
+    expect(chart).toHaveAccessibleName(expect.stringContaining("went from 0.750 with 100 labels (version 1)"));
     expect(chart).toHaveAccessibleName(expect.stringContaining("One more version has no ROC AUC and is not drawn."));
 
     const xTicks = within(screen.getByTestId("learning-curve-x-axis")).getAllByText(/^\d+$/);
     expect(xTicks.map((tick) => tick.textContent)).toEqual(["0", "100", "200", "300", "400"]);
     const yTicks = within(screen.getByTestId("learning-curve-y-axis")).getAllByText(/^\d\.\d$/);
     expect(yTicks.map((tick) => tick.textContent)).toEqual(["0.5", "0.6", "0.7", "0.8", "0.9", "1.0"]);
-    expect(screen.getByText("Human labels", { selector: "text" })).toBeInTheDocument();
+    expect(screen.getByText("Labels trained on", { selector: "text" })).toBeInTheDocument();
   });
 
   it("has the numbers in a table, hidden from sight until asked for", async () => {

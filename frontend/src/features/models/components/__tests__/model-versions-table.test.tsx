@@ -47,11 +47,13 @@ describe("ModelVersionsTable", () => {
     const headers = within(table)
       .getAllByRole("columnheader")
       .map((cell) => cell.textContent);
-    expect(headers.slice(0, 11)).toEqual([
+    expect(headers.slice(0, 13)).toEqual([
+      "Compare",
       "Version",
       "Stage",
       "Move to",
-      "Human labels",
+      "Decision at training",
+      "Trained on",
       "ROC AUC",
       "F1 macro",
       "Accuracy",
@@ -62,10 +64,11 @@ describe("ModelVersionsTable", () => {
     ]);
     const [first] = within(table).getAllByTestId("model-version-row");
     const cells = Array.from(first?.children ?? []).map((cell) => cell.textContent);
-    expect([...cells.slice(0, 2), ...cells.slice(3, 11)]).toEqual([
+    expect([...cells.slice(1, 3), ...cells.slice(4, 13)]).toEqual([
       "2",
       "Candidate",
-      "250",
+      "not recorded",
+      "250sources not recorded",
       "0.953",
       "0.881",
       "0.900",
@@ -86,7 +89,7 @@ describe("ModelVersionsTable", () => {
 
     const [row] = within(await screen.findByTestId("model-versions")).getAllByTestId("model-version-row");
     const cells = Array.from(row?.children ?? []).map((cell) => cell.textContent);
-    expect(cells.slice(4, 10)).toEqual(["—", "—", "—", "—", "—", "0"]);
+    expect(cells.slice(6, 12)).toEqual(["—", "—", "—", "—", "—", "0"]);
   });
 
   it("moves a version to another stage and fetches the list again", async () => {
@@ -145,5 +148,71 @@ describe("ModelVersionsTable", () => {
     await screen.findByTestId("model-versions");
     expect(screen.queryByRole("button", { name: "Move version 1 to production" })).not.toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Move version 1 to canary" })).toBeInTheDocument();
+  });
+
+  it("says what each version was trained on by label source", async () => {
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () =>
+      jsonResponse(
+        page([
+          modelVersion({
+            label_count: 328,
+            metrics: {
+              n: 19,
+              train_n: 328,
+              train_source_counts: { import: 328, human: 0, moderation: 0, appeal: 0 },
+            },
+          }),
+        ]),
+      ),
+    );
+    renderWithProviders(<ModelVersionsTable projectId={1} />);
+
+    expect(await screen.findByTestId("trained-on-cell")).toHaveTextContent("328328 imported · 0 by annotators");
+    expect(screen.getByTestId("trained-on")).toHaveTextContent(
+      "Trained on 328 labels: 328 imported, 0 by annotators, 0 from moderation, 0 from appeals.",
+    );
+  });
+
+  it("shows why the training run kept a version out of production", async () => {
+    const reason = "new versions of this project start in shadow (held-out F1 is 0 for spam)";
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () =>
+      jsonResponse(page([modelVersion({ stage: "shadow", promotion: { promoted: false, stage: "shadow", reason } })])),
+    );
+    renderWithProviders(<ModelVersionsTable projectId={1} />);
+
+    expect(await screen.findByTestId("promotion-cell")).toHaveTextContent(`Stays in shadow${reason}`);
+  });
+
+  it("shows the confusion matrix of the version serving, with its headers", async () => {
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () =>
+      jsonResponse(
+        page([
+          modelVersion({
+            stage: "production",
+            metrics: { n: 11, classes: ["ham", "spam"], confusion_matrix: [[8, 0], [3, 0]], f1_per_class: { ham: 0.84, spam: 0 } },
+          }),
+        ]),
+      ),
+    );
+    renderWithProviders(<ModelVersionsTable projectId={1} classNames={["spam", "ham"]} />);
+
+    const matrix = await screen.findByRole("table", { name: "Confusion matrix of version 1 (11 held-out items)" });
+    const spamRow = within(matrix).getByRole("rowheader", { name: "spam" }).closest("tr");
+    expect(Array.from(spamRow?.children ?? []).map((cell) => cell.textContent)).toEqual(["spam", "3", "0"]);
+  });
+
+  it("links to the comparison of the two versions ticked", async () => {
+    mockApi(() => jsonResponse({}));
+    const user = userEvent.setup();
+    renderWithProviders(<ModelVersionsTable projectId={4} />);
+
+    await user.click(await screen.findByRole("checkbox", { name: "Compare version 2" }));
+    expect(screen.queryByTestId("compare-link")).not.toBeInTheDocument();
+    await user.click(screen.getByRole("checkbox", { name: "Compare version 1" }));
+
+    expect(screen.getByRole("link", { name: "Compare versions 1 and 2" })).toHaveAttribute(
+      "href",
+      "/projects/4/models/compare?a=1&b=2",
+    );
   });
 });

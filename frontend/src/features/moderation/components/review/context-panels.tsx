@@ -74,6 +74,22 @@ function thresholdsText(remove: number | null, allow: number | null): string {
 }
 
 /**
+ * How sure the suggestion is against the policy's thresholds for its category: a score between
+ * the allow and remove thresholds is why the content reached a person, so it only "leans".
+ */
+export function suggestionVerb(
+  score: number,
+  thresholds: { remove_threshold: number | null; allow_threshold: number | null } | undefined,
+): string {
+  if (!thresholds || (thresholds.remove_threshold === null && thresholds.allow_threshold === null)) {
+    return "Suggests";
+  }
+  if (thresholds.remove_threshold !== null && score >= thresholds.remove_threshold) return "Would";
+  if (thresholds.allow_threshold !== null && score <= thresholds.allow_threshold) return "Would";
+  return "Unsure, leans";
+}
+
+/**
  * Reports by the platform's users (their count is the heading), and apart from them what flagged
  * the content at intake: the model's own flag, rule hits and hash-bank matches.
  */
@@ -150,7 +166,8 @@ export function SuggestionPanel({ content }: { content: ContentDetail }) {
             {modelVersionText(suggestion.model_version, suggestion.model_stage)}
           </p>
           <p data-testid="review-suggestion-text">
-            Suggests <strong>{suggestion.action}</strong>
+            {suggestionVerb(suggestion.score, scores.find((row) => row.category === suggestion.category))}{" "}
+            <strong>{suggestion.action}</strong>
             {suggestion.category ? ` · ${suggestion.category}` : ""} · {formatPercent(suggestion.score)}
           </p>
         </>

@@ -51,7 +51,7 @@ function MetricRows({ version, side }: { version: StageModelVersion; side: Compa
         <dd>{formatCount(metrics.n)}</dd>
       </div>
       <div>
-        <dt>Human labels</dt>
+        <dt>Labels trained on</dt>
         <dd>{formatCount(version.label_count)}</dd>
       </div>
       {agreement ? (
@@ -79,8 +79,8 @@ export function ModelStageControls({ projectId, canChange }: { projectId: number
   const candidate = current.canary ?? current.shadow;
   const compare = useModelCompare({
     projectId,
-    a: current.production?.id ?? null,
-    b: candidate?.id ?? null,
+    a: current.production?.version ?? null,
+    b: candidate?.version ?? null,
   });
   // Shadow and canary may differ from what the compare call covered: it compares production with
   // the version closest to it.

@@ -225,6 +225,31 @@ describe("ReviewPanel", () => {
     expect(screen.getByTestId("author-strikes")).toHaveTextContent("2 strikes");
   });
 
+  it("says the model is unsure when its score sits between the policy's thresholds", async () => {
+    fakeModerationServer({
+      queue: [
+        contentDetail(1, {
+          model: {
+            level: "partial",
+            category: "hate_speech",
+            label_class: "hate_speech",
+            action: "remove",
+            score: 0.594,
+            model_version_id: 9,
+            model_version: 1,
+            model_stage: "production",
+          },
+          scores: { hate_speech: 0.594 },
+          category_scores: [{ category: "hate_speech", score: 0.594, remove_threshold: 0.7, allow_threshold: 0.15 }],
+        }),
+      ],
+    });
+    renderWithProviders(<ReviewPanel tier="standard" />);
+    await shown(1);
+
+    expect(screen.getByTestId("review-suggestion-text")).toHaveTextContent("Unsure, leans remove · hate_speech · 59.4%");
+  });
+
   it("shows the model version apart from the category scores, and its flag apart from the users' reports", async () => {
     fakeModerationServer({
       queue: [

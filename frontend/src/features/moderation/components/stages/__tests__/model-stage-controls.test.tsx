@@ -35,10 +35,26 @@ function side(v: StageModelVersion, agreement: number | null): CompareSide {
     id: v.id,
     version: v.version,
     stage: v.stage,
+    embedder: "hashing@1",
     label_count: v.label_count,
+    train_n: v.label_count,
+    train_source_counts: null,
     created_at: v.created_at,
     promoted_at: null,
-    metrics: { n: 40, roc_auc: v.metrics.roc_auc ?? null, f1_macro: null, accuracy: null, ece: null, f1_per_class: null, label_counts: null },
+    promotion: {},
+    metrics: {
+      classes: null,
+      n: 40,
+      roc_auc: v.metrics.roc_auc ?? null,
+      f1_macro: null,
+      accuracy: null,
+      ece: null,
+      f1_per_class: null,
+      label_counts: null,
+      confusion_matrix: null,
+      intervals: null,
+    },
+    same_items_metrics: null,
     decision_agreement: agreement === null ? null : { decisions: 50, n: 48, agreement },
   };
 }
@@ -52,7 +68,13 @@ function mockApi() {
     const url = new URL(String(input), "http://localhost");
     if (init?.method === "POST") return jsonResponse({});
     if (url.pathname.endsWith("/compare/")) {
-      return jsonResponse({ a: side(PRODUCTION, null), b: side(SHADOW, 0.875), decisions_since: null });
+      const sameItems = { comparable: false, n: 0, reason: "", items_of_version: null, held_out_from: null };
+      return jsonResponse({
+        a: side(PRODUCTION, null),
+        b: side(SHADOW, 0.875),
+        same_items: sameItems,
+        decisions_since: null,
+      });
     }
     if (url.pathname.endsWith("/auth/csrf/")) return jsonResponse({ csrf_token: "t" });
     return jsonResponse(page(VERSIONS));
@@ -77,10 +99,11 @@ describe("ModelStageControls", () => {
     expect(within(shadow).getByTestId("metric-roc-auc")).toHaveTextContent("0.950");
     await waitFor(() => expect(within(shadow).getByTestId("metric-agreement")).toHaveTextContent("87.5%"));
     expect(screen.getByTestId("stage-slot-canary")).toHaveTextContent("No canary version");
+    // Version numbers, not ids: the compare endpoint takes what people see.
     const compare = fetchMock.mock.calls
       .map(([input]) => new URL(String(input), "http://localhost"))
       .find((url) => url.pathname.endsWith("/compare/"));
-    expect(Object.fromEntries(compare?.searchParams ?? [])).toEqual({ a: "12", b: "13" });
+    expect(Object.fromEntries(compare?.searchParams ?? [])).toEqual({ a: "2", b: "3" });
   });
 
   it("asks before promoting, sends nothing on cancel, and promotes on confirm", async () => {

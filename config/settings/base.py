@@ -293,6 +293,7 @@ SPECTACULAR_SETTINGS = {
         "ContentStateEnum": "moderation.choices.ContentState",
         "AppealStateEnum": "moderation.choices.AppealState",
         "HashKindEnum": "moderation.choices.HashKind",
+        "AnnotationOutcomeEnum": "labeling.choices.AnnotationOutcome",
         "AuditObjectPageEnum": "core.choices.AuditObjectPage",
         "AuditObjectStateEnum": "core.choices.AuditObjectState",
     },

@@ -9,6 +9,11 @@ from labeling.models import Annotation, Item, ItemFlag, QueueAssignment
 from labeling.selectors.queue import QUEUE_SIZE_CAP
 
 LABELS_FIELD_HELP = "Label class names: one, or several in a multilabel project."
+NEXT_FIELD_HELP = (
+    "Also lease the next item and return it in the answer (one request per item instead of "
+    "a separate queue/next/ call)."
+)
+SKIP_REASON_MAX_LENGTH = 500
 
 
 class QueueItemSerializer(serializers.Serializer):
@@ -114,10 +119,50 @@ class QueueSubmitInputSerializer(serializers.Serializer):
         min_value=0, max_value=2_147_483_647, required=False, allow_null=True
     )
     client = serializers.ChoiceField(choices=AnnotationClient.choices, default=AnnotationClient.API)
+    next = serializers.BooleanField(default=False, help_text=NEXT_FIELD_HELP)
+
+
+class QueueSubmitOutputSerializer(QueueAnnotationSerializer):
+    """The stored annotation and, when the submission asked for it, the next item."""
+
+    next = serializers.SerializerMethodField(
+        help_text="With ``next``: the next leased item, as queue/next/ answers (a lease limit "
+        "is a message here, not a 409). Null when the submission did not ask."
+    )
+
+    class Meta(QueueAnnotationSerializer.Meta):
+        fields = [*QueueAnnotationSerializer.Meta.fields, "next"]
+        read_only_fields = fields
+
+    @extend_schema_field(QueueNextOutputSerializer(allow_null=True))
+    def get_next(self, annotation: Annotation) -> dict | None:
+        offer = self.context.get("offer")
+        return QueueNextOutputSerializer(offer).data if offer is not None else None
 
 
 class QueueSkipInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=SKIP_REASON_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the item was skipped (shown to the project's data people as plain text).",
+    )
+    next = serializers.BooleanField(default=False, help_text=NEXT_FIELD_HELP)
+
+
+class SkipSerializer(serializers.ModelSerializer):
+    """An item someone skipped, with their reason (for the people who review skips)."""
+
+    item_external_id = serializers.CharField(source="item.external_id", read_only=True)
+    user = serializers.CharField(source="user.username", read_only=True)
+    reason = serializers.CharField(source="skip_reason", read_only=True)
+    skipped_at = serializers.DateTimeField(source="finished_at", read_only=True)
+
+    class Meta:
+        model = QueueAssignment
+        fields = ["id", "item", "item_external_id", "user", "reason", "skipped_at"]
+        read_only_fields = fields
 
 
 class AnnotationUpdateInputSerializer(serializers.Serializer):

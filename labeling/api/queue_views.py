@@ -17,6 +17,7 @@ from labeling.selectors.queue import (
     assignment_open_list,
     flag_list,
     queue_stats,
+    skip_list,
 )
 from labeling.services import queue as queue_services
 from labeling.services.annotations import annotation_get_for_edit, annotation_update
@@ -86,33 +87,49 @@ class QueueReleaseApi(APIView):
 
 
 class QueueSkipApi(APIView):
-    @extend_schema(request=s.QueueSkipInputSerializer, responses={204: None})
+    @extend_schema(
+        request=s.QueueSkipInputSerializer,
+        responses={200: s.QueueNextOutputSerializer, 204: None},
+    )
     def post(self, request, project_id: int, item_id: int):
-        """Skip the item (optionally saying why); the caller is not handed it again."""
+        """Skip the item (optionally saying why); the caller is not handed it again. 204; with
+        ``next``, 200 and the next leased item as queue/next/ answers."""
         item = _labeler_item(request, project_id, item_id)
         data = s.QueueSkipInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        queue_services.queue_skip(item=item, user=request.user, **data.validated_data)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        queue_services.queue_skip(
+            item=item, user=request.user, reason=data.validated_data["reason"]
+        )
+        if not data.validated_data["next"]:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        offer = queue_services.queue_offer(project=item.project, user=request.user)
+        return Response(s.QueueNextOutputSerializer(offer).data)
 
 
 class QueueSubmitApi(APIView):
     @extend_schema(
         request=s.QueueSubmitInputSerializer,
-        responses={201: s.QueueAnnotationSerializer, 200: s.QueueAnnotationSerializer},
+        responses={201: s.QueueSubmitOutputSerializer, 200: s.QueueSubmitOutputSerializer},
     )
     def post(self, request, project_id: int, item_id: int):
         """Submit the caller's label(s) for an item they hold. 201 when stored; 200 with the
         stored annotation when this ``client_key`` was already submitted (nothing is stored
-        twice). 400 for labels the project does not have; 409 without a running lease."""
+        twice). 400 for labels the project does not have; 409 without a running lease.
+        With ``next``, the answer also carries the next leased item (one request per label)."""
         item = _labeler_item(request, project_id, item_id)
         data = s.QueueSubmitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        wants_next = data.validated_data.pop("next")
         annotation, created = queue_services.queue_submit(
             item=item, user=request.user, **data.validated_data
         )
+        offer = (
+            queue_services.queue_offer(project=item.project, user=request.user)
+            if wants_next
+            else None
+        )
         return Response(
-            s.QueueAnnotationSerializer(annotation).data,
+            s.QueueSubmitOutputSerializer(annotation, context={"offer": offer}).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -202,3 +219,15 @@ class FlagResolveApi(APIView):
         flag = get_object_or_404(ItemFlag.objects.filter(item__project=project), pk=flag_id)
         flag = item_flag_resolve(flag=flag, user=request.user)
         return Response(s.FlagSerializer(flag).data)
+
+
+class SkipListApi(APIView):
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=paginated(s.SkipSerializer),
+        operation_id="projects_skips_list",
+    )
+    def get(self, request, project_id: int):
+        """The project's skipped items with the annotators' reasons, newest first."""
+        project = project_get_for_user(project_id=project_id, user=request.user, roles=DATA_ROLES)
+        return paginated_response(request, self, skip_list(project=project), s.SkipSerializer)

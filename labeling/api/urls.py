@@ -202,6 +202,7 @@ urlpatterns = [
         name="item-flags",
     ),
     path("projects/<int:project_id>/flags/", queue_views.FlagListApi.as_view(), name="flags"),
+    path("projects/<int:project_id>/skips/", queue_views.SkipListApi.as_view(), name="skips"),
     path(
         "projects/<int:project_id>/flags/<int:flag_id>/resolve/",
         queue_views.FlagResolveApi.as_view(),

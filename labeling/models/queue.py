@@ -61,6 +61,12 @@ class QueueAssignment(models.Model):
             ),
             # Progress and throughput: what a user finished, by time.
             models.Index(fields=["project", "user", "finished_at"], name="assignment_done_idx"),
+            # Skipped items, newest first, where a project's data people review the reasons.
+            models.Index(
+                fields=["project", "-finished_at"],
+                condition=Q(state=AssignmentState.SKIPPED),
+                name="assignment_skipped_idx",
+            ),
         ]
 
     def __str__(self) -> str:

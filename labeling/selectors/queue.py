@@ -140,3 +140,12 @@ def flag_list(*, project: Project, resolved: bool | None = None) -> QuerySet[Ite
     if resolved is not None:
         flags = flags.filter(resolved_at__isnull=not resolved)
     return flags.order_by("-created_at", "-id")
+
+
+def skip_list(*, project: Project) -> QuerySet[QueueAssignment]:
+    """The project's skipped items with the skipper's reason, newest first."""
+    return (
+        QueueAssignment.objects.filter(project=project, state=AssignmentState.SKIPPED)
+        .select_related("item", "user")
+        .order_by("-finished_at", "-id")
+    )

@@ -4,6 +4,7 @@ export type KeyInput = {
   ctrlKey?: boolean;
   metaKey?: boolean;
   altKey?: boolean;
+  shiftKey?: boolean;
 };
 
 /**

@@ -1360,7 +1360,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Skip the item (optionally saying why); the caller is not handed it again. */
+        /**
+         * @description Skip the item (optionally saying why); the caller is not handed it again. 204; with
+         *     ``next``, 200 and the next leased item as queue/next/ answers.
+         */
         post: operations["projects_queue_items_skip_create"];
         delete?: never;
         options?: never;
@@ -1381,6 +1384,7 @@ export interface paths {
          * @description Submit the caller's label(s) for an item they hold. 201 when stored; 200 with the
          *     stored annotation when this ``client_key`` was already submitted (nothing is stored
          *     twice). 400 for labels the project does not have; 409 without a running lease.
+         *     With ``next``, the answer also carries the next leased item (one request per label).
          */
         post: operations["projects_queue_items_submit_create"];
         delete?: never;
@@ -1422,6 +1426,23 @@ export interface paths {
          *     proposals, items left for them, open leases, and the production model.
          */
         get: operations["projects_queue_stats_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/skips/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The project's skipped items with the annotators' reasons, newest first. */
+        get: operations["projects_skips_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1579,6 +1600,13 @@ export interface components {
              */
             client_key?: string;
         };
+        /**
+         * @description * `accepted` - Accepted the proposal
+         *     * `corrected` - Rejected the proposal and gave another label
+         *     * `no_suggestion` - No proposal shown
+         * @enum {string}
+         */
+        AnnotationOutcomeEnum: "accepted" | "corrected" | "no_suggestion";
         AnnotationOutput: {
             readonly id: number;
             readonly labels: unknown;
@@ -2690,6 +2718,14 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["QueueAssignment"][];
         };
+        PaginatedSkipList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["Skip"][];
+        };
         PaginatedTrainingJobList: {
             count: number;
             /** Format: uri */
@@ -3020,7 +3056,7 @@ export interface components {
             readonly id: number;
             readonly item: number;
             readonly labels: string[];
-            readonly outcome: components["schemas"]["QueueAnnotationOutcomeEnum"];
+            readonly outcome: components["schemas"]["AnnotationOutcomeEnum"];
             readonly suggested_labels: string[];
             readonly suggested_by_version: number | null;
             readonly time_on_item_ms: number | null;
@@ -3031,13 +3067,6 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
-        /**
-         * @description * `accepted` - Accepted the proposal
-         *     * `corrected` - Rejected the proposal and gave another label
-         *     * `no_suggestion` - No proposal shown
-         * @enum {string}
-         */
-        QueueAnnotationOutcomeEnum: "accepted" | "corrected" | "no_suggestion";
         QueueAssignment: {
             item: components["schemas"]["QueueItem"];
             readonly suggestion: components["schemas"]["QueueSuggestion"] | null;
@@ -3077,8 +3106,16 @@ export interface components {
             message: string;
         };
         QueueSkipInputRequest: {
-            /** @default  */
+            /**
+             * @description Why the item was skipped (shown to the project's data people as plain text).
+             * @default
+             */
             reason?: string;
+            /**
+             * @description Also lease the next item and return it in the answer (one request per item instead of a separate queue/next/ call).
+             * @default false
+             */
+            next?: boolean;
         };
         QueueStats: {
             /** @description Items the caller labeled since midnight. */
@@ -3108,6 +3145,29 @@ export interface components {
             time_on_item_ms?: number | null;
             /** @default api */
             client?: components["schemas"]["ClientEnum"];
+            /**
+             * @description Also lease the next item and return it in the answer (one request per item instead of a separate queue/next/ call).
+             * @default false
+             */
+            next?: boolean;
+        };
+        /** @description The stored annotation and, when the submission asked for it, the next item. */
+        QueueSubmitOutput: {
+            readonly id: number;
+            readonly item: number;
+            readonly labels: string[];
+            readonly outcome: components["schemas"]["AnnotationOutcomeEnum"];
+            readonly suggested_labels: string[];
+            readonly suggested_by_version: number | null;
+            readonly time_on_item_ms: number | null;
+            readonly client: components["schemas"]["ClientEnum"];
+            readonly client_key: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /** @description With ``next``: the next leased item, as queue/next/ answers (a lease limit is a message here, not a 409). Null when the submission did not ask. */
+            readonly next: components["schemas"]["QueueNextOutput"] | null;
         };
         QueueSuggestion: {
             labels: string[];
@@ -3265,6 +3325,16 @@ export interface components {
              * @description Cosine similarity of the embeddings.
              */
             similarity: number;
+        };
+        /** @description An item someone skipped, with their reason (for the people who review skips). */
+        Skip: {
+            readonly id: number;
+            readonly item: number;
+            readonly item_external_id: string;
+            readonly user: string;
+            readonly reason: string;
+            /** Format: date-time */
+            readonly skipped_at: string;
         };
         /**
          * @description * `human` - Human
@@ -5848,6 +5918,14 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueNextOutput"];
+                };
+            };
             /** @description No response body */
             204: {
                 headers: {
@@ -5880,7 +5958,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["QueueAnnotation"];
+                    "application/json": components["schemas"]["QueueSubmitOutput"];
                 };
             };
             201: {
@@ -5888,7 +5966,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["QueueAnnotation"];
+                    "application/json": components["schemas"]["QueueSubmitOutput"];
                 };
             };
         };
@@ -5931,6 +6009,32 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QueueStats"];
+                };
+            };
+        };
+    };
+    projects_skips_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSkipList"];
                 };
             };
         };

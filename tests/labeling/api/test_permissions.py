@@ -234,6 +234,7 @@ ENDPOINTS = [
     ),
     E("item-flags", "post", "projects/{project}/items/{item}/flags/", label_roles(201)),
     E("flags", "get", "projects/{project}/flags/", data_roles(200)),
+    E("skips", "get", "projects/{project}/skips/", data_roles(200)),
     E("flag-resolve", "post", "projects/{project}/flags/{flag}/resolve/", data_roles(200)),
     # moderation/api/urls.py: platforms, grants, policies, hash banks (people's routes;
     # platform-* routes take API keys and are tested in tests/moderation/test_platform_keys.py)

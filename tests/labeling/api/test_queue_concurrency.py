@@ -237,3 +237,78 @@ def test_the_same_submission_sent_twice_at_once_is_stored_once():
     assert Annotation.objects.filter(item__project=project).count() == 10
     assert len({annotation_id for _, annotation_id in results}) == 10
     assert Item.objects.filter(project=project, queue_done=True).count() == 10
+
+
+def round_trip_until_empty(project, user, seed: int, start: threading.Barrier) -> list[tuple]:
+    """One annotator labeling with one request per item: a single ``next`` to start, then each
+    submit asks for the next item. Returns ``(item id, user id, leased at, submitted at, submit
+    status, annotation id)`` per label."""
+    rng = random.Random(seed)
+    client = APIClient()
+    client.force_authenticate(user)
+    base = f"/api/v1/projects/{project.pk}/queue/"
+    done: list[tuple] = []
+    try:
+        start.wait(timeout=60)
+        offered = client.post(f"{base}next/", {}, format="json").json()
+        leased_at = time.monotonic()
+        while True:
+            assignment = offered["assignment"]
+            if assignment is None:
+                if not work_left_for(project, user):
+                    return done
+                time.sleep(0.01)
+                offered = client.post(f"{base}next/", {}, format="json").json()
+                leased_at = time.monotonic()
+                continue
+            item_id = assignment["item"]["id"]
+            response = client.post(
+                f"{base}items/{item_id}/submit/",
+                {"labels": [rng.choice(["ham", "spam"])], "client_key": f"{user.pk}-{len(done)}",
+                 "next": True},
+                format="json",
+            )  # fmt: skip
+            answered_at = time.monotonic()
+            body = response.json()
+            done.append(
+                (item_id, user.pk, leased_at, answered_at, response.status_code, body["id"])
+            )
+            offered, leased_at = body["next"], answered_at
+    finally:
+        connection.close()
+
+
+def test_sixteen_annotators_with_one_request_per_label_never_share_an_item():
+    project, users = make_queue(annotations_per_item=1, items=600)
+    start = threading.Barrier(len(users))
+    logs: list[list[tuple]] = [[] for _ in users]
+    errors: list[BaseException] = []
+
+    def annotator(n: int, user) -> None:
+        try:
+            logs[n] = round_trip_until_empty(project, user, n, start)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=annotator, args=(n, u)) for n, u in enumerate(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+
+    assert errors == []
+    log = [entry for entries in logs for entry in entries]
+    assert {status for *_, status, _ in log} == {201}
+    # Every lease a submit handed out went to one client only: no item was labeled twice, and
+    # every item was labeled.
+    handed = Counter(entry[0] for entry in log)
+    assert set(handed.values()) == {1}
+    assert len(handed) == 600
+    assert Annotation.objects.filter(item__project=project).count() == 600
+    assert Counter(
+        QueueAssignment.objects.filter(project=project).values_list("state", flat=True)
+    ) == {AssignmentState.SUBMITTED: 600}
+    assert set(
+        Item.objects.filter(project=project).values_list("queue_annotations", "queue_leases")
+    ) == {(1, 0)}
+    assert len({e[1] for e in log}) > 1

@@ -18,6 +18,7 @@ import { ItemView } from "./item-view";
 import { LabelButtons } from "./label-buttons";
 import { ProgressStrip } from "./progress-strip";
 import { Proposal } from "./proposal";
+import { ReasonDialog } from "./reason-dialog";
 import { SubmissionStatus } from "./submission-status";
 
 type AnnotateWorkspaceProps = {
@@ -100,6 +101,9 @@ export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) 
           return true;
         case "skip":
           session.skip(at);
+          return true;
+        case "skipWithReason":
+          session.askSkipReason();
           return true;
         case "undo":
           session.undo();
@@ -207,6 +211,7 @@ export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) 
           onReject={() => session.reject()}
           onConfirm={() => session.confirm()}
           onSkip={() => session.skip()}
+          onSkipWithReason={() => session.askSkipReason()}
           onUndo={() => session.undo()}
           onFlag={() => session.flag()}
           onGuidelines={() => setDialog("guidelines")}
@@ -217,6 +222,7 @@ export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) 
       {dialog === "guidelines" ? (
         <GuidelinesModal guidelinesHtml={project.guidelines_html} onClose={() => setDialog(null)} />
       ) : null}
+      <ReasonDialog prompt={state.prompt} session={session} />
       {dialog === "help" ? (
         <HelpOverlay labelKeys={keys} multilabel={multilabel} onClose={() => setDialog(null)} />
       ) : null}
@@ -366,6 +372,7 @@ type WorkspaceActionsProps = {
   onReject: () => void;
   onConfirm: () => void;
   onSkip: () => void;
+  onSkipWithReason: () => void;
   onUndo: () => void;
   onFlag: () => void;
   onGuidelines: () => void;
@@ -390,6 +397,9 @@ function WorkspaceActions(props: WorkspaceActionsProps) {
       ) : null}
       <button type="button" onClick={props.onSkip} disabled={!canAct}>
         Skip <kbd>space</kbd>
+      </button>
+      <button type="button" onClick={props.onSkipWithReason} disabled={!canAct}>
+        Skip, say why <kbd>⇧space</kbd>
       </button>
       <button type="button" onClick={props.onUndo}>
         Undo <kbd>z</kbd>

@@ -51,13 +51,17 @@ export function HelpOverlay({ labelKeys, multilabel, onClose }: HelpOverlayProps
         </dt>
         <dd>Skip this item</dd>
         <dt>
+          <kbd>Shift</kbd>+<kbd>space</kbd>
+        </dt>
+        <dd>Skip this item and say why (unsure, not readable, not in the guidelines, other)</dd>
+        <dt>
           <kbd>z</kbd> or <kbd>Backspace</kbd>
         </dt>
         <dd>Undo: reopen your last label to change it (press again to go further back)</dd>
         <dt>
           <kbd>f</kbd>
         </dt>
-        <dd>Flag the item as unclear, for a reviewer</dd>
+        <dd>Flag the item as unclear, for a reviewer (say why, then Enter)</dd>
         <dt>
           <kbd>v</kbd>
         </dt>

@@ -25,7 +25,7 @@ function sessionApi(projectId: number): SessionApi {
     releasedRecently,
     history: () => getAnnotationHistory({ projectId }),
     item: (itemId) => getItemContent({ projectId, itemId }),
-    flag: (itemId) => flagItem({ projectId, itemId }),
+    flag: (itemId, reason) => flagItem({ projectId, itemId, reason }),
   };
 }
 

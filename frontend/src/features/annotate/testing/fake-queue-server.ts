@@ -46,6 +46,11 @@ type FakeServerOptions = {
   failSubmits?: number;
   /** Answer submits with this status and message instead (e.g. 409 for an expired lease). */
   refuseSubmits?: { status: number; message: string };
+  /**
+   * Hand out the next item in submit and skip answers that ask for it (`next`), as the server
+   * does; without it the fake answers as a server from before that field did.
+   */
+  roundTrip?: boolean;
 };
 
 function json(body: unknown, status = 200): Response {
@@ -73,10 +78,12 @@ export function fakeQueueServer(options: FakeServerOptions) {
     const path = url.pathname.replace(/^\/api\/v1\/projects\/\d+\//, "");
     requests.push({ method, path: `${path}${url.search}`, body });
 
-    if (path === "queue/next/") {
+    const take = () => {
       const next = queue.shift() ?? null;
-      return json({ assignment: next, message: next ? "" : "Every item has the labels it needs." });
-    }
+      return { assignment: next, message: next ? "" : "Every item has the labels it needs." };
+    };
+    const asksNext = options.roundTrip === true && (body as { next?: boolean } | undefined)?.next === true;
+    if (path === "queue/next/") return json(take());
     if (path === "queue/assignments/") return json(page(options.open ?? []));
     if (path === "queue/history/") return json(page(options.history ?? []));
     if (path === "queue/stats/") return json(options.stats?.() ?? queueStats());
@@ -85,6 +92,7 @@ export function fakeQueueServer(options: FakeServerOptions) {
       const itemId = Number(match[1]);
       const action = match[2];
       if (action === "renew") return json(assignment(itemId));
+      if (action === "skip" && asksNext) return json(take());
       if (action === "release" || action === "skip") return new Response(null, { status: 204 });
       if (failSubmits > 0) {
         failSubmits -= 1;
@@ -93,7 +101,7 @@ export function fakeQueueServer(options: FakeServerOptions) {
       if (options.refuseSubmits) return json({ message: options.refuseSubmits.message, extra: {} }, options.refuseSubmits.status);
       const input = body as { labels: string[]; client_key: string; time_on_item_ms?: number; client: "web" | "api" };
       const existing = annotations.get(input.client_key);
-      if (existing) return json(existing, 200);
+      if (existing) return json({ ...existing, next: asksNext ? take() : null }, 200);
       const annotation: QueueAnnotation = {
         id: nextAnnotationId++,
         item: itemId,
@@ -108,7 +116,7 @@ export function fakeQueueServer(options: FakeServerOptions) {
         updated_at: "2024-05-01T10:00:00Z",
       };
       annotations.set(input.client_key, annotation);
-      return json(annotation, 201);
+      return json({ ...annotation, next: asksNext ? take() : null }, 201);
     }
     match = /^annotations\/(\d+)\/$/.exec(path);
     if (match && method === "PATCH") {
@@ -126,7 +134,7 @@ export function fakeQueueServer(options: FakeServerOptions) {
           item: Number(match[1]),
           item_external_id: `item-${match[1]}`,
           user: "ann",
-          reason: "",
+          reason: (body as { reason?: string } | undefined)?.reason ?? "",
           created_at: "2024-05-01T10:00:00Z",
           resolved_at: null,
           resolved_by: null,

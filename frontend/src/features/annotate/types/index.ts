@@ -17,6 +17,8 @@ export type Assignment = Schemas["QueueAssignment"];
 export type NextAssignment = Schemas["QueueNextOutput"];
 /** One of the user's own annotations. */
 export type QueueAnnotation = Schemas["QueueAnnotation"];
+/** A submitted answer; `next` is the next leased item when the submit asked for it. */
+export type SubmittedAnnotation = Schemas["QueueSubmitOutput"];
 export type QueueStats = Schemas["QueueStats"];
 export type QueueModel = Schemas["QueueModel"];
 export type ItemFlag = Schemas["Flag"];

@@ -181,7 +181,9 @@ function leaseLost(model: SessionModel, assignment: Assignment, now: number): Tr
   const index = model.queue.findIndex((held) => held.item.id === assignment.item.id);
   if (index < 0) return unchanged(model);
   const effects: SessionEffect[] = [{ type: "unload", itemId: assignment.item.id }, { type: "fill" }];
-  const rest = { ...model, queue: model.queue.filter((_, i) => i !== index) };
+  // A reason asked for the lost item has nothing left to apply to.
+  const prompt = model.prompt?.itemId === assignment.item.id ? null : model.prompt;
+  const rest = { ...model, prompt, queue: model.queue.filter((_, i) => i !== index) };
   if (index > 0) return { model: rest, effects };
   const notice: Notice = {
     text:
@@ -192,9 +194,37 @@ function leaseLost(model: SessionModel, assignment: Assignment, now: number): Tr
   return { model: { ...showFirst(rest, now), mode: "choose", selection: [], notice }, effects };
 }
 
+/** Key events that wait while a reason is asked for (the prompt has the keyboard). */
+const PROMPT_BLOCKS: ReadonlySet<SessionEvent["type"]> = new Set([
+  "accept",
+  "reject",
+  "pick",
+  "confirm",
+  "undo",
+  "askReason",
+]);
+
+/** The item a reason prompt may be opened for: the one on screen (or the earlier one reopened, to flag it). */
+function promptItem(model: SessionModel, kind: "skip" | "flag"): AssignmentItem | null {
+  if (kind === "skip") return model.editing ? null : (model.queue[0]?.item ?? null);
+  return model.editing ? model.editing.entry.item : (model.queue[0]?.item ?? null);
+}
+
 /** Where the session goes on `event`, at time `now` (the caller's clock, for "shown at"). */
 export function sessionTransition(model: SessionModel, event: SessionEvent, now: number): Transition {
+  if (model.prompt && PROMPT_BLOCKS.has(event.type)) return unchanged(model);
   switch (event.type) {
+    case "askReason": {
+      const item = promptItem(model, event.kind);
+      if (!item) return unchanged(model);
+      if (event.kind === "flag" && model.flagged.includes(item.id)) {
+        return say(model, `Item ${item.external_id} is already flagged for review.`, "info");
+      }
+      const prompt = { kind: event.kind, itemId: item.id, externalId: item.external_id };
+      return { model: { ...model, prompt, notice: null }, effects: [] };
+    }
+    case "closePrompt":
+      return model.prompt ? { model: { ...model, prompt: null }, effects: [] } : unchanged(model);
     case "accept": {
       const suggestion = target(model)?.suggestion;
       if (!suggestion || suggestion.labels.length === 0) {
@@ -241,16 +271,25 @@ export function sessionTransition(model: SessionModel, event: SessionEvent, now:
       if (model.editing) return closeEdit(model, now);
       const current = model.queue[0];
       if (!current) return unchanged(model);
+      // A prompt is for the item it was opened on; a reason never lands on another one.
+      if (model.prompt && (model.prompt.kind !== "skip" || model.prompt.itemId !== current.item.id)) {
+        return unchanged(model);
+      }
+      const reason = (event.reason ?? "").trim();
       const op: OutboxOp = {
         kind: "skip",
         id: event.key,
         itemId: current.item.id,
         externalId: current.item.external_id,
         queuedAt: event.queuedAt,
+        ...(reason ? { reason } : {}),
       };
-      return advance(model, event.at, now, [{ type: "enqueue", op }]);
+      const moved = advance({ ...model, prompt: null }, event.at, now, [{ type: "enqueue", op }]);
+      const text = `Skipped item ${current.item.external_id} — ${reason || "no reason given"}.`;
+      return { model: { ...moved.model, notice: { text, tone: "info" } }, effects: moved.effects };
     }
     case "escape":
+      if (model.prompt) return { model: { ...model, prompt: null }, effects: [] };
       if (model.mode === "reject" || (model.selection.length > 0 && !model.editing)) {
         return { model: { ...model, mode: "choose", selection: [], notice: null }, effects: [] };
       }
@@ -266,14 +305,17 @@ export function sessionTransition(model: SessionModel, event: SessionEvent, now:
       }
       return openEdit(model, model.history.length - 1);
     case "flag": {
-      const item = model.editing ? model.editing.entry.item : model.queue[0]?.item;
+      const item = promptItem(model, "flag");
       if (!item) return unchanged(model);
+      if (model.prompt && (model.prompt.kind !== "flag" || model.prompt.itemId !== item.id)) return unchanged(model);
       if (model.flagged.includes(item.id)) {
         return say(model, `Item ${item.external_id} is already flagged for review.`, "info");
       }
-      const flagged = { ...model, flagged: [...model.flagged, item.id] };
-      const notice: Notice = { text: `Flagged item ${item.external_id} for review.`, tone: "info" };
-      return { model: { ...flagged, notice }, effects: [{ type: "flag", item }] };
+      const reason = (event.reason ?? "").trim();
+      const flagged = { ...model, flagged: [...model.flagged, item.id], prompt: null };
+      const text = `Flagged item ${item.external_id} for review${reason ? ` — ${reason}` : ""}.`;
+      const notice: Notice = { text, tone: "info" };
+      return { model: { ...flagged, notice }, effects: [{ type: "flag", item, ...(reason ? { reason } : {}) }] };
     }
     case "dismissNotice":
       return { model: { ...model, notice: null }, effects: [] };

@@ -25,6 +25,9 @@ export type EditView = {
 
 export type Notice = { text: string; tone: "info" | "warning" | "error" };
 
+/** A question asked before acting: why skip the item, or why flag it. Keys wait while it is open. */
+export type ReasonPrompt = { kind: "skip" | "flag"; itemId: number; externalId: string };
+
 /** starting: resuming; working: an item is on screen; waiting: fetching one; done: none left. */
 export type SessionStatus = "starting" | "working" | "waiting" | "done" | "error";
 
@@ -42,6 +45,7 @@ export type SessionState = {
   notice: Notice | null;
   flaggedItemIds: number[];
   historySize: number;
+  prompt: ReasonPrompt | null;
 };
 
 /** Everything the session knows. Never changed in place: every transition returns a new one. */
@@ -58,6 +62,8 @@ export type SessionModel = {
   message: string;
   notice: Notice | null;
   flagged: number[];
+  /** The reason being asked for (skip or flag), if any. */
+  prompt: ReasonPrompt | null;
   /** The server said nothing is left for this user (until a recheck finds more). */
   exhausted: boolean;
   /** When the item on screen was shown, to measure the time spent on it. */
@@ -75,10 +81,13 @@ export type SessionEvent =
   | { type: "reject" }
   | ({ type: "pick"; label: string } & KeyStamp)
   | ({ type: "confirm" } & KeyStamp)
-  | ({ type: "skip" } & KeyStamp)
+  | ({ type: "skip"; reason?: string } & KeyStamp)
   | { type: "escape" }
   | { type: "undo" }
-  | { type: "flag" }
+  | { type: "flag"; reason?: string }
+  // Ask why before skipping or flagging; the prompt closes with the answer or on Esc.
+  | { type: "askReason"; kind: ReasonPrompt["kind"] }
+  | { type: "closePrompt" }
   | { type: "dismissNotice" }
   | { type: "keypressMeasured" }
   // The page.
@@ -114,7 +123,7 @@ export type SessionEffect =
   | { type: "preload"; assignment: Assignment }
   | { type: "unload"; itemId: number }
   | { type: "loadItem"; key: string; itemId: number }
-  | { type: "flag"; item: AssignmentItem };
+  | { type: "flag"; item: AssignmentItem; reason?: string };
 
 export type Transition = { model: SessionModel; effects: SessionEffect[] };
 
@@ -131,6 +140,7 @@ export function initialSession(multilabel: boolean): SessionModel {
     message: "",
     notice: null,
     flagged: [],
+    prompt: null,
     exhausted: false,
     shownAt: 0,
     keypressAt: null,
@@ -149,5 +159,6 @@ export function sessionView(model: SessionModel): SessionState {
     notice: model.notice,
     flaggedItemIds: model.flagged,
     historySize: model.history.length,
+    prompt: model.prompt,
   };
 }

@@ -49,7 +49,7 @@ export type SessionApi = {
   releasedRecently: (itemId: number) => boolean;
   history: () => Promise<Paginated<QueueAnnotation>>;
   item: (itemId: number) => Promise<AssignmentItem>;
-  flag: (itemId: number) => Promise<ItemFlag>;
+  flag: (itemId: number, reason: string) => Promise<ItemFlag>;
 };
 
 type SessionOptions = {
@@ -90,6 +90,7 @@ export class AnnotateSession {
   /** Bumped by every start(): answers to requests of an earlier run are not this run's. */
   private generation = 0;
   private unsubscribeSaved: (() => void) | null = null;
+  private unsubscribeOutbox: (() => void) | null = null;
   private readonly preloads = new Map<number, HTMLImageElement>();
 
   constructor({ api, outbox, multilabel, onSaved, now, newKey, prefetchDepth }: SessionOptions) {
@@ -113,7 +114,10 @@ export class AnnotateSession {
     const generation = this.generation;
     this.dispatch({ type: "started" });
     this.unsubscribeSaved?.();
-    this.unsubscribeSaved = this.outbox.onSaved((op, annotation) => this.saved(op, annotation));
+    this.unsubscribeSaved = this.outbox.onSaved((op, annotation, offered) => this.saved(op, annotation, offered));
+    // An answer whose first try failed no longer brings the next item: lease it here instead.
+    this.unsubscribeOutbox?.();
+    this.unsubscribeOutbox = this.outbox.subscribe(() => this.fill());
     this.renewTimer = setInterval(() => void this.renewAll(), RENEW_EVERY_MS);
     void this.loadHistory();
     try {
@@ -141,6 +145,8 @@ export class AnnotateSession {
     this.recheckTimer = null;
     this.unsubscribeSaved?.();
     this.unsubscribeSaved = null;
+    this.unsubscribeOutbox?.();
+    this.unsubscribeOutbox = null;
     for (const assignment of this.model.queue) {
       if (!this.outbox.hasPendingFor(assignment.item.id)) this.api.release(assignment.item.id);
     }
@@ -187,9 +193,14 @@ export class AnnotateSession {
     this.dispatch({ type: "confirm", ...this.stamp(at) });
   }
 
-  /** Space: pass on the item on screen (or leave an earlier answer unchanged). */
-  skip(at = this.now()): void {
-    this.dispatch({ type: "skip", ...this.stamp(at) });
+  /** Space: pass on the item on screen (or leave an earlier answer unchanged); `reason` says why. */
+  skip(at = this.now(), reason = ""): void {
+    this.dispatch({ type: "skip", reason, ...this.stamp(at) });
+  }
+
+  /** Shift+space: ask why before skipping the item on screen. */
+  askSkipReason(): void {
+    this.dispatch({ type: "askReason", kind: "skip" });
   }
 
   /** Esc: step back out of reject mode, a selection, or an earlier answer. */
@@ -202,9 +213,19 @@ export class AnnotateSession {
     this.dispatch({ type: "undo" });
   }
 
-  /** f: mark the item on screen as unclear, for a reviewer. */
+  /** f: ask why the item on screen is unclear, then flag it for a reviewer (`sendFlag`). */
   flag(): void {
-    this.dispatch({ type: "flag" });
+    this.dispatch({ type: "askReason", kind: "flag" });
+  }
+
+  /** Flag the item the flag prompt was opened for, with the reason given. */
+  sendFlag(reason: string): void {
+    this.dispatch({ type: "flag", reason });
+  }
+
+  /** Close the skip or flag prompt without acting (Esc). */
+  closePrompt(): void {
+    this.dispatch({ type: "closePrompt" });
   }
 
   dismissNotice(): void {
@@ -236,11 +257,14 @@ export class AnnotateSession {
     switch (effect.type) {
       case "enqueue": {
         const { op } = effect;
-        this.outbox.enqueue(
-          op.kind === "edit" && op.annotationId === null
-            ? { ...op, annotationId: this.outbox.annotationIdFor(op.target) ?? null }
-            : op,
-        );
+        if (op.kind === "edit") {
+          this.outbox.enqueue(
+            op.annotationId === null ? { ...op, annotationId: this.outbox.annotationIdFor(op.target) ?? null } : op,
+          );
+        } else {
+          // The answer brings the next item back with it when one is needed: one request per label.
+          this.outbox.enqueue({ ...op, next: this.wantsMore() });
+        }
         return;
       }
       case "fill":
@@ -263,7 +287,7 @@ export class AnnotateSession {
         return;
       case "flag": {
         const { item } = effect;
-        this.api.flag(item.id).catch((error: unknown) => this.dispatch({ type: "flagFailed", item, error }));
+        this.api.flag(item.id, effect.reason ?? "").catch((error: unknown) => this.dispatch({ type: "flagFailed", item, error }));
         return;
       }
     }
@@ -284,10 +308,22 @@ export class AnnotateSession {
     this.preloads.set(assignment.item.id, image);
   }
 
-  /** Lease items until one is on screen and `depth` wait behind it. */
+  /**
+   * Whether fewer items are held, or on their way (leased with an answer still out, or by a
+   * next request), than the one on screen and `depth` behind it.
+   */
+  private wantsMore(): boolean {
+    if (this.stopped) return false;
+    const coming = this.outbox.awaitingOffers() + (this.fetching ? 1 : 0);
+    return this.model.queue.length + coming < 1 + this.depth;
+  }
+
+  /** Lease items until one is on screen and `depth` wait behind it (answers on their way bring theirs). */
   private fill(): void {
+    // Until the open leases are resumed, what is held is not known yet.
+    if (this.model.status === "starting") return;
     if (this.stopped || this.fetching || this.recheckTimer !== null) return;
-    if (this.model.queue.length >= 1 + this.depth) return;
+    if (!this.wantsMore()) return;
     this.fetching = true;
     const generation = this.generation;
     this.api
@@ -349,8 +385,15 @@ export class AnnotateSession {
     }
   }
 
-  private saved(op: OutboxOp, annotation: QueueAnnotation | null): void {
+  private saved(op: OutboxOp, annotation: QueueAnnotation | null, offered: NextAssignment | null): void {
     this.dispatch({ type: "answerSaved", op, annotation });
     this.onSavedCallback?.(op);
+    if (offered === null) return;
+    if (this.stopped) {
+      if (offered.assignment) this.api.release(offered.assignment.item.id);
+      return;
+    }
+    if (offered.assignment) this.dispatch({ type: "leased", assignment: offered.assignment });
+    else this.dispatch({ type: "nothingLeft", message: offered.message });
   }
 }

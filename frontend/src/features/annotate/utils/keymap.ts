@@ -62,6 +62,7 @@ export type Command =
   | { type: "label"; label: string }
   | { type: "confirm" }
   | { type: "skip" }
+  | { type: "skipWithReason" }
   | { type: "undo" }
   | { type: "guidelines" }
   | { type: "help" }
@@ -83,7 +84,7 @@ export function commandForKey(event: KeyInput, keys: readonly LabelKey[]): Comma
       return { type: "help" };
     case " ":
     case "Spacebar":
-      return { type: "skip" };
+      return event.shiftKey ? { type: "skipWithReason" } : { type: "skip" };
   }
   if (event.key.length !== 1) return null;
   const key = event.key.toLowerCase();

@@ -1,3 +1,4 @@
+import { releaseLease } from "../api/release-lease";
 import { skipItem } from "../api/skip-item";
 import { submitAnnotation } from "../api/submit-annotation";
 import { updateAnnotation } from "../api/update-annotation";
@@ -35,10 +36,12 @@ export function outboxFor({ projectId, userKey }: { projectId: number; userKey: 
           labels: op.labels,
           clientKey: op.id,
           timeOnItemMs: op.timeOnItemMs,
+          next: op.next ?? false,
         }),
       edit: (annotationId, op) => updateAnnotation({ projectId, annotationId, labels: op.labels }),
-      skip: (op) => skipItem({ projectId, itemId: op.itemId }),
+      skip: (op) => skipItem({ projectId, itemId: op.itemId, reason: op.reason ?? "", next: op.next ?? false }),
     },
+    release: (itemId) => releaseLease({ projectId, itemId }),
   });
   outboxes.set(storageKey, outbox);
   window.addEventListener("online", () => outbox.retryNow());

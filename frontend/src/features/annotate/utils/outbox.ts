@@ -1,6 +1,6 @@
 import { ApiError, errorMessage } from "@/lib/api-client";
 
-import type { QueueAnnotation } from "../types";
+import type { NextAssignment, QueueAnnotation, SubmittedAnnotation } from "../types";
 import { isRetryable, retryDelay } from "./backoff";
 
 /** An answer to a leased item; `id` is also the `client_key` the server deduplicates on. */
@@ -12,6 +12,8 @@ export type SubmitOp = {
   labels: string[];
   timeOnItemMs: number | null;
   queuedAt: number;
+  /** Ask for the next item in the answer (one request per label). Absent in older stored ops. */
+  next?: boolean;
 };
 
 /** A changed answer (undo, then choose again). `target` is the client key of the answer. */
@@ -32,6 +34,9 @@ export type SkipOp = {
   itemId: number;
   externalId: string;
   queuedAt: number;
+  /** Why the person skipped it ("" or absent: no reason given). */
+  reason?: string;
+  next?: boolean;
 };
 
 export type OutboxOp = SubmitOp | EditOp | SkipOp;
@@ -59,10 +64,22 @@ export type OutboxSnapshot = {
 };
 
 export type OutboxTransport = {
-  submit: (op: SubmitOp) => Promise<QueueAnnotation>;
+  /** The stored annotation, with the next item (`next`) when the op asked for it. */
+  submit: (op: SubmitOp) => Promise<QueueAnnotation & Partial<Pick<SubmittedAnnotation, "next">>>;
   edit: (annotationId: number, op: EditOp) => Promise<QueueAnnotation>;
-  skip: (op: SkipOp) => Promise<unknown>;
+  /** The next item when the op asked for it (nothing otherwise). */
+  skip: (op: SkipOp) => Promise<NextAssignment | null | undefined>;
 };
+
+/** Called after each op the server accepted: the annotation (answers and edits) and, when the op
+ * asked for it, the next leased item the server handed out with it. */
+export type SavedListener = (op: OutboxOp, annotation: QueueAnnotation | null, offered: NextAssignment | null) => void;
+
+/** Whether an op asks the server for the next item. Only on its first try: once a try has failed
+ * (the answer may have been lost on the way back) the session leases its next item itself. */
+function asksForNext(entry: PendingOp): boolean {
+  return entry.op.kind !== "edit" && entry.op.next === true && entry.attempts === 0;
+}
 
 export type OutboxClock = {
   now: () => number;
@@ -92,6 +109,8 @@ type OutboxOptions = {
   storage: Storage | null;
   storageKey: string;
   clock?: Partial<OutboxClock>;
+  /** Give back an item the server leased with an answer when no session is there to take it. */
+  release?: (itemId: number) => void;
 };
 
 /**
@@ -113,13 +132,15 @@ export class Outbox {
   private failed: FailedOp[] = [];
   private readonly saved = new Map<string, number>();
   private readonly listeners = new Set<() => void>();
-  private readonly savedListeners = new Set<(op: OutboxOp, annotation: QueueAnnotation | null) => void>();
+  private readonly savedListeners = new Set<SavedListener>();
+  private readonly release: ((itemId: number) => void) | undefined;
   private snapshot: OutboxSnapshot = { pending: [], failed: [] };
   private pumping = false;
   private timer: unknown = null;
 
-  constructor({ transport, storage, storageKey, clock }: OutboxOptions) {
+  constructor({ transport, storage, storageKey, clock, release }: OutboxOptions) {
     this.transport = transport;
+    this.release = release;
     this.storage = storage;
     this.prefix = storageKey;
     this.clock = { ...defaultClock, ...clock };
@@ -175,6 +196,11 @@ export class Outbox {
     return this.pending.some((entry) => entry.op.itemId === itemId && entry.op.kind !== "edit");
   }
 
+  /** Answers and skips on their way that will bring the next item with them. */
+  awaitingOffers(): number {
+    return this.pending.filter(asksForNext).length;
+  }
+
   /** The annotation an answer became, once the server has stored it. */
   annotationIdFor(clientKey: string): number | undefined {
     return this.saved.get(clientKey);
@@ -187,8 +213,8 @@ export class Outbox {
     return () => this.listeners.delete(listener);
   };
 
-  /** Called after each op the server accepted (with the annotation for answers and edits). */
-  onSaved(listener: (op: OutboxOp, annotation: QueueAnnotation | null) => void): () => void {
+  /** Called after each op the server accepted (see `SavedListener`). */
+  onSaved(listener: SavedListener): () => void {
     this.savedListeners.add(listener);
     return () => this.savedListeners.delete(listener);
   }
@@ -212,8 +238,8 @@ export class Outbox {
         head.sending = true;
         this.emit();
         try {
-          const annotation = await this.send(head.op);
-          this.finish(head, annotation);
+          const { annotation, offered } = await this.send(head);
+          this.finish(head, annotation, offered);
         } catch (error) {
           head.sending = false;
           if (!(error instanceof LocalRefusal) && isRetryable(error)) {
@@ -231,13 +257,20 @@ export class Outbox {
     }
   }
 
-  private async send(op: OutboxOp): Promise<QueueAnnotation | null> {
+  private async send(
+    entry: PendingOp,
+  ): Promise<{ annotation: QueueAnnotation | null; offered: NextAssignment | null }> {
+    const { op } = entry;
+    const next = asksForNext(entry);
     switch (op.kind) {
-      case "submit":
-        return this.transport.submit(op);
-      case "skip":
-        await this.transport.skip(op);
-        return null;
+      case "submit": {
+        const { next: offered, ...annotation } = await this.transport.submit({ ...op, next });
+        return { annotation, offered: next ? (offered ?? null) : null };
+      }
+      case "skip": {
+        const offered = await this.transport.skip({ ...op, next });
+        return { annotation: null, offered: next ? (offered ?? null) : null };
+      }
       case "edit": {
         const annotationId = op.annotationId ?? this.saved.get(op.target);
         if (annotationId === undefined) {
@@ -248,12 +281,12 @@ export class Outbox {
               : "The label it changes could not be found; it may not have been saved.",
           );
         }
-        return this.transport.edit(annotationId, op);
+        return { annotation: await this.transport.edit(annotationId, op), offered: null };
       }
     }
   }
 
-  private finish(entry: PendingOp, annotation: QueueAnnotation | null): void {
+  private finish(entry: PendingOp, annotation: QueueAnnotation | null, offered: NextAssignment | null): void {
     this.pending = this.pending.filter((pending) => pending !== entry);
     this.remove(`${this.prefix}:op:${entry.op.id}`);
     if (entry.op.kind === "submit" && annotation) {
@@ -265,8 +298,13 @@ export class Outbox {
       }
       this.write(`${this.prefix}:saved`, [...this.saved.entries()]);
     }
+    const leased = offered?.assignment;
+    // The page was left while the answer was on its way: the item it brought goes straight back.
+    if (leased && this.savedListeners.size === 0) this.release?.(leased.item.id);
+    // Listeners first: the item an answer brought is held before anyone watching the queue
+    // sees the answer gone (and would lease a replacement).
+    for (const listener of this.savedListeners) listener(entry.op, annotation, offered);
     this.emit();
-    for (const listener of this.savedListeners) listener(entry.op, annotation);
   }
 
   private fail(entry: PendingOp, error: unknown): void {

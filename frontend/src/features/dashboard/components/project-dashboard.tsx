@@ -10,6 +10,7 @@ import { AdjudicationList } from "./adjudication-list";
 import { AgreementSummary } from "./agreement-summary";
 import { AnnotatorsTable } from "./annotators-table";
 import { FlagsList } from "./flags-list";
+import { SkipsList } from "./skips-list";
 import { LabelDistribution } from "./label-distribution";
 import { QueueDepth } from "./queue-depth";
 import { ThroughputChart } from "./throughput-chart";
@@ -72,6 +73,10 @@ export function ProjectDashboard({ project }: { project: DashboardProject }) {
       <section aria-labelledby="dashboard-flags-heading" className="stack">
         <h2 id="dashboard-flags-heading">Flagged items</h2>
         <FlagsList projectId={project.id} />
+      </section>
+      <section aria-labelledby="dashboard-skips-heading" className="stack">
+        <h2 id="dashboard-skips-heading">Skipped items</h2>
+        <SkipsList projectId={project.id} />
       </section>
     </div>
   );

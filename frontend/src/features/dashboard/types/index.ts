@@ -16,6 +16,7 @@ export type AnnotatorStats = Schemas["DashboardAnnotator"];
 export type AcceptanceDay = Schemas["DashboardAcceptanceDay"];
 export type ThroughputDay = Schemas["DashboardThroughputDay"];
 export type Flag = Schemas["Flag"];
+export type Skip = Schemas["Skip"];
 
 export type AdjudicationState = "open" | "resolved";
 

@@ -98,6 +98,70 @@ describe("AnnotateWorkspace", () => {
     expect(server.calls("submit")[0]?.body).toMatchObject({ labels: ["ham"] });
   });
 
+  it("labels with one request per item: each answer brings the next item, no separate next call", async () => {
+    const user = userEvent.setup();
+    const server = fakeQueueServer({
+      items: [assignment(1), assignment(2), assignment(3), assignment(4), assignment(5)],
+      roundTrip: true,
+    });
+    renderWorkspace();
+    await ready(server, 1);
+    const nextCalls = server.calls("next").length;
+
+    for (const shown of ["2", "3", "4"]) {
+      await user.keyboard("1");
+      expect(shownItemId()).toBe(shown);
+      await waitFor(() => expect(screen.getByTestId("annotate-workspace")).toHaveAttribute("data-prefetched", "1"));
+    }
+
+    await waitFor(() => expect(server.calls("submit")).toHaveLength(3));
+    expect(server.calls("submit").map((request) => (request.body as { next: boolean }).next)).toEqual([true, true, true]);
+    expect(server.calls("next")).toHaveLength(nextCalls);
+  });
+
+  it("skips with a reason chosen by its number and says so; Esc keeps the item", async () => {
+    const user = userEvent.setup();
+    const server = fakeQueueServer({ items: [assignment(1), assignment(2), assignment(3)], roundTrip: true });
+    renderWorkspace();
+    await ready(server, 1);
+
+    await user.keyboard("{Shift>} {/Shift}");
+    const dialog = await screen.findByTestId("skip-reason");
+    await user.keyboard("1"); // chooses "Unsure" in the dialog, never the label behind it
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("skip-reason")).toBeNull();
+    expect(shownItemId()).toBe("1");
+    expect(server.calls("submit")).toHaveLength(0);
+    expect(dialog).not.toBeInTheDocument();
+
+    await user.keyboard("{Shift>} {/Shift}");
+    await screen.findByTestId("skip-reason");
+    await user.keyboard("2{Enter}");
+    expect(shownItemId()).toBe("2");
+    expect(screen.getByTestId("workspace-notice")).toHaveTextContent("Skipped item item-1 — Not readable.");
+    await waitFor(() => expect(server.calls("skip")).toHaveLength(1));
+    expect(server.calls("skip")[0]?.body).toEqual({ reason: "Not readable", next: true });
+    expect(server.calls("submit")).toHaveLength(0);
+  });
+
+  it("asks what is unclear before flagging, and sends it", async () => {
+    const user = userEvent.setup();
+    const server = fakeQueueServer({ items: [assignment(1), assignment(2)] });
+    renderWorkspace();
+    await ready(server, 1);
+
+    await user.keyboard("f");
+    const input = await screen.findByTestId("flag-reason-input");
+    await waitFor(() => expect(input).toHaveFocus());
+    await user.keyboard("two labels fit{Enter}");
+
+    await waitFor(() => expect(server.calls("flags")).toHaveLength(1));
+    expect(server.calls("flags")[0]?.body).toEqual({ reason: "two labels fit" });
+    expect(screen.queryByTestId("flag-reason")).toBeNull();
+    expect(screen.getByTestId("flagged")).toBeInTheDocument();
+    expect(shownItemId()).toBe("1");
+  });
+
   it("submits a label key directly, skips with space, and ignores keys typed into a field", async () => {
     const user = userEvent.setup();
     const server = fakeQueueServer({ items: [assignment(1), assignment(2), assignment(3), assignment(4)] });

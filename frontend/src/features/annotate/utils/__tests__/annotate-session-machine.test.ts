@@ -308,6 +308,47 @@ describe("the annotate session's state machine", () => {
     expect(refused.model.notice).toEqual({ text: "Could not flag item item-1: No.", tone: "error" });
   });
 
+  it("skips with the reason given and says so; space alone skips with none", () => {
+    const withReason = play(working([assignment(1), assignment(2)]), [{ type: "skip", reason: " Not readable ", ...stamp() }]);
+    expect(withReason.effects[0]).toMatchObject({ type: "enqueue", op: { kind: "skip", itemId: 1, reason: "Not readable" } });
+    expect(withReason.model.notice).toEqual({ text: "Skipped item item-1 — Not readable.", tone: "info" });
+
+    const plain = play(working([assignment(1), assignment(2)]), [{ type: "skip", ...stamp() }]);
+    expect(plain.effects[0]).toMatchObject({ type: "enqueue", op: { kind: "skip", itemId: 1 } });
+    expect(plain.effects[0]).not.toHaveProperty("op.reason");
+    expect(plain.model.notice?.text).toBe("Skipped item item-1 — no reason given.");
+  });
+
+  it("asks for a skip reason with the keys on hold, and Esc keeps the item", () => {
+    const asked = play(working([assignment(1), assignment(2)]), [{ type: "askReason", kind: "skip" }]);
+    expect(sessionView(asked.model).prompt).toEqual({ kind: "skip", itemId: 1, externalId: "item-1" });
+
+    const held = play(asked.model, [{ type: "pick", label: "ham", ...stamp() }, { type: "accept", ...stamp() }, { type: "undo" }]);
+    expect(held.model).toBe(asked.model);
+    expect(held.effects).toEqual([]);
+
+    const cancelled = play(asked.model, [{ type: "escape" }]);
+    expect(cancelled.model.prompt).toBeNull();
+    expect(sessionView(cancelled.model).current?.item.id).toBe(1);
+  });
+
+  it("flags with the reason asked for, and drops the prompt if the item's lease runs out", () => {
+    const asked = play(working([assignment(1), assignment(2)]), [{ type: "askReason", kind: "flag" }]);
+    const flagged = play(asked.model, [{ type: "flag", reason: "two labels fit" }]);
+    expect(flagged.effects).toEqual([{ type: "flag", item: assignment(1).item, reason: "two labels fit" }]);
+    expect(flagged.model.prompt).toBeNull();
+    expect(flagged.model.notice?.text).toBe("Flagged item item-1 for review — two labels fit.");
+    const again = play(flagged.model, [{ type: "askReason", kind: "flag" }]);
+    expect(again.model.prompt).toBeNull();
+    expect(again.model.notice?.text).toBe("Item item-1 is already flagged for review.");
+
+    const lost = play(asked.model, [
+      { type: "renewFailed", assignment: assignment(1), error: new ApiError("Gone.", { status: 409 }) },
+    ]);
+    expect(lost.model.prompt).toBeNull();
+    expect(sessionView(lost.model).current?.item.id).toBe(2);
+  });
+
   it("says a resume failed without stopping the session", () => {
     const { model, effects } = play(initialSession(false), [{ type: "resumeFailed", error: new TypeError("offline") }]);
     expect(model.status).toBe("waiting");

@@ -40,6 +40,7 @@ describe("commandForKey", () => {
     expect(commandForKey({ key: "a" }, keys)).toEqual({ type: "accept" });
     expect(commandForKey({ key: "X" }, keys)).toEqual({ type: "reject" });
     expect(commandForKey({ key: " " }, keys)).toEqual({ type: "skip" });
+    expect(commandForKey({ key: " ", shiftKey: true }, keys)).toEqual({ type: "skipWithReason" });
     expect(commandForKey({ key: "Backspace" }, keys)).toEqual({ type: "undo" });
     expect(commandForKey({ key: "z" }, keys)).toEqual({ type: "undo" });
     expect(commandForKey({ key: "g" }, keys)).toEqual({ type: "guidelines" });

@@ -67,6 +67,11 @@ const FLAG: Flag = {
   resolved_by: null,
 };
 
+const SKIPS = [
+  { id: 7, item: 11, item_external_id: "msg-11", user: "ann", reason: "<b>Not readable</b>", skipped_at: "2024-05-01T11:00:00Z" },
+  { id: 6, item: 10, item_external_id: "msg-10", user: "bob", reason: "", skipped_at: "2024-05-01T10:30:00Z" },
+];
+
 function page<T>(results: T[]) {
   return { count: results.length, next: null, previous: null, results };
 }
@@ -92,6 +97,7 @@ function fakeApi() {
     if (path === "dashboard/") return jsonResponse(DASHBOARD);
     if (path === "adjudication/") return jsonResponse(page(url.searchParams.get("state") === "open" ? [DISPUTE] : []));
     if (path === "flags/") return jsonResponse(page(url.searchParams.get("resolved") === "false" ? flags : []));
+    if (path === "skips/") return jsonResponse(page(SKIPS));
     return jsonResponse({ message: `Unexpected ${path}` }, { status: 500 });
   });
   return { posts };
@@ -156,6 +162,18 @@ describe("ProjectDashboard", () => {
 
     expect(await screen.findByTestId("flags-empty")).toHaveTextContent("No open flags.");
     expect(posts).toEqual([{ path: "flags/4/resolve/", body: {} }]);
+  });
+
+  it("lists skipped items with the reason as plain text, or says none was given", async () => {
+    fakeApi();
+    renderWithProviders(<ProjectDashboard project={PROJECT} />);
+
+    const rows = await screen.findAllByTestId("skip-row");
+    expect(rows.map((row) => row.textContent)).toEqual([
+      expect.stringContaining("msg-11ann<b>Not readable</b>"),
+      expect.stringContaining("msg-10bobNo reason given"),
+    ]);
+    expect(within(rows[0] as HTMLElement).queryByText("Not readable", { selector: "b" })).toBeNull();
   });
 
   it("explains why there is no agreement with one annotation per item", async () => {

@@ -161,6 +161,7 @@ export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) 
           onRetryNow={() => outbox.retryNow()}
           onDismiss={(id) => outbox.dismiss(id)}
         />
+        <WorkspaceTools onGuidelines={() => setDialog("guidelines")} onHelp={() => setDialog("help")} />
       </div>
 
       {editing ? (
@@ -214,8 +215,6 @@ export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) 
           onSkipWithReason={() => session.askSkipReason()}
           onUndo={() => session.undo()}
           onFlag={() => session.flag()}
-          onGuidelines={() => setDialog("guidelines")}
-          onHelp={() => setDialog("help")}
         />
       </div>
 
@@ -375,8 +374,6 @@ type WorkspaceActionsProps = {
   onSkipWithReason: () => void;
   onUndo: () => void;
   onFlag: () => void;
-  onGuidelines: () => void;
-  onHelp: () => void;
 };
 
 /** The same commands as the keys, as buttons (showing their keys) for the mouse. */
@@ -407,10 +404,18 @@ function WorkspaceActions(props: WorkspaceActionsProps) {
       <button type="button" onClick={props.onFlag} disabled={!canAct}>
         Flag <kbd>f</kbd>
       </button>
-      <button type="button" onClick={props.onGuidelines} data-testid="open-guidelines">
+    </div>
+  );
+}
+
+/** Guidelines and the key list, in the top bar: reference, not actions on the item. */
+function WorkspaceTools({ onGuidelines, onHelp }: { onGuidelines: () => void; onHelp: () => void }) {
+  return (
+    <div className="workspace-tools" role="toolbar" aria-label="Help">
+      <button type="button" className="btn-small" onClick={onGuidelines} data-testid="open-guidelines">
         Guidelines <kbd>g</kbd>
       </button>
-      <button type="button" onClick={props.onHelp}>
+      <button type="button" className="btn-small" onClick={onHelp}>
         Keys <kbd>?</kbd>
       </button>
     </div>

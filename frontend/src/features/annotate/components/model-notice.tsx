@@ -16,7 +16,7 @@ export function ModelNotice({ stats }: { stats: QueueStats | undefined }) {
   const model = stats?.model;
   const show = model && baseline !== undefined && model.version !== baseline && dismissed !== model.version;
   return (
-    <div role="status" aria-live="polite">
+    <div className="model-notice-region" role="status" aria-live="polite">
       {show ? (
         <p className="model-notice" data-testid="model-notice">
           <span>{modelNoticeText(model)}</span>

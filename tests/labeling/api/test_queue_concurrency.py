@@ -27,7 +27,9 @@ from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ANNOTATORS = 16
-ITEMS = 2_000
+# Enough for every annotator to collide many times over (each holds up to 5 items at once); more
+# items lengthen the run without making a collision likelier per request.
+ITEMS = 800
 
 
 @pytest.fixture(autouse=True)

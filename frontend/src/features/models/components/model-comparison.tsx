@@ -135,7 +135,7 @@ export function ModelComparison({ projectId, a, b }: ModelComparisonProps) {
             />
           ) : (
             <p key={side.version} className="hint">
-              Version {side.version}: no confusion matrix (multilabel versions have none).
+              Version {side.version}: no confusion matrix was recorded (multilabel versions have none, nor do some older ones).
             </p>
           ),
         )}

@@ -84,7 +84,7 @@ export function ModelVersionDetail({ versions, classes }: ModelVersionDetailProp
         </p>
       )}
       {measured && !metrics.confusion_matrix ? (
-        <p className="hint">No confusion matrix was recorded for this version (multilabel versions have none).</p>
+        <p className="hint">No confusion matrix was recorded for this version (multilabel versions have none, nor do some older ones).</p>
       ) : null}
       {measured && !metrics.intervals ? (
         <p className="hint">Intervals were not recorded for this version; compare it with another to measure them.</p>

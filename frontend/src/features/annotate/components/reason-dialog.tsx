@@ -129,14 +129,7 @@ function SkipReasonDialog({ prompt, actions }: DialogProps) {
           Press a number to choose, <kbd>Enter</kbd> to skip, <kbd>Esc</kbd> to keep the item. (In the workspace,{" "}
           <kbd>space</kbd> alone skips without a reason.)
         </p>
-        <div className="row">
-          <button type="submit" className="btn-primary" disabled={!ready} data-testid="skip-reason-send">
-            Skip <kbd>Enter</kbd>
-          </button>
-          <button type="button" onClick={actions.cancel}>
-            Cancel <kbd>Esc</kbd>
-          </button>
-        </div>
+        <DialogButtons verb="Skip" ready={ready} testId="skip-reason-send" onCancel={actions.cancel} />
       </form>
     </Modal>
   );
@@ -179,15 +172,22 @@ function FlagReasonDialog({ prompt, actions }: DialogProps) {
           size={48}
           data-testid="flag-reason-input"
         />
-        <div className="row">
-          <button type="submit" className="btn-primary" disabled={!ready} data-testid="flag-reason-send">
-            Flag <kbd>Enter</kbd>
-          </button>
-          <button type="button" onClick={actions.cancel}>
-            Cancel <kbd>Esc</kbd>
-          </button>
-        </div>
+        <DialogButtons verb="Flag" ready={ready} testId="flag-reason-send" onCancel={actions.cancel} />
       </form>
     </Modal>
+  );
+}
+
+/** Send (Enter, the form's submit) and Cancel (Esc), the same in both dialogs. */
+function DialogButtons(props: { verb: string; ready: boolean; testId: string; onCancel: () => void }) {
+  return (
+    <div className="row">
+      <button type="submit" className="btn-primary" disabled={!props.ready} data-testid={props.testId}>
+        {props.verb} <kbd>Enter</kbd>
+      </button>
+      <button type="button" onClick={props.onCancel}>
+        Cancel <kbd>Esc</kbd>
+      </button>
+    </div>
   );
 }

@@ -124,8 +124,10 @@ def fill(size: int, clients: int) -> dict:
                     f"INSERT INTO labeling_item ({columns}) VALUES ({', '.join(['%s'] * 10)})",  # noqa: S608
                     rows,
                 )
+    # Measure the queue as it runs once a bulk load has settled: VACUUM now, or autovacuum would
+    # wake for the new rows and scan the table during the first cases.
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE labeling_item" if vendor == "postgresql" else "ANALYZE")
+        cursor.execute("VACUUM ANALYZE labeling_item" if vendor == "postgresql" else "ANALYZE")
     tokens = []
     for n in range(clients):
         user, _ = users.objects.get_or_create(username=f"annotator-{project.pk}-{n}")

@@ -11,7 +11,7 @@ from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from labeling.api import queue_serializers as s
 from labeling.choices import DATA_ROLES, LABEL_ROLES
 from labeling.models import Item, ItemFlag, Project
-from labeling.selectors.projects import project_get_for_user
+from labeling.selectors.projects import item_get_for_labeler, project_get_for_user
 from labeling.selectors.queue import (
     annotation_history,
     assignment_open_list,
@@ -26,10 +26,9 @@ from labeling.services.flags import item_flag_create, item_flag_resolve
 
 def _labeler_item(request, project_id: int, item_id: int) -> Item:
     """An item of the project, for a caller allowed to label it (404 outside the project)."""
-    project = project_get_for_user(project_id=project_id, user=request.user, roles=LABEL_ROLES)
-    item = get_object_or_404(Item.objects.filter(project=project), pk=item_id)
-    item.project = project
-    return item
+    return item_get_for_labeler(
+        project_id=project_id, item_id=item_id, user=request.user, roles=LABEL_ROLES
+    )
 
 
 class QueueNextApi(APIView):

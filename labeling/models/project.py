@@ -56,6 +56,9 @@ class Project(models.Model):
     caller_role: str
     # Not a column: what is happening now (labeling.selectors.project_status), set by the list.
     current_status: dict[str, Any]
+    # Not a column: the label class names, when the access-checking selector read them with the
+    # project (labeling.selectors.projects.project_label_class_names).
+    _label_class_names: list[str] | None = None
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -28,6 +28,7 @@ from labeling.choices import (
     TaskType,
 )
 from labeling.models import Annotation, Item, Project, QueueAssignment
+from labeling.selectors.projects import project_label_class_names
 from labeling.services.queue_counts import item_queue_counts_change
 
 # How long after submitting a person may still change their label (undo, fix a slip).
@@ -44,7 +45,7 @@ def annotation_labels_clean(*, item: Item, labels: list[str]) -> list[str]:
     cleaned = list(dict.fromkeys(label.strip() for label in labels if label and label.strip()))
     if not cleaned:
         raise ApplicationError("Give at least one label.", extra={"labels": labels})
-    known = set(project.label_classes.values_list("name", flat=True))
+    known = set(project_label_class_names(project=project))
     unknown = [label for label in cleaned if label not in known]
     if unknown:
         raise ApplicationError(
@@ -140,7 +141,9 @@ def annotation_insert(
         annotations=1,
         leases=-1 if ends_lease else 0,
     )
-    _retrain_check_after_commit(item.project_id)
+    if item.project.retrain_every:
+        # Projects with automatic retraining off have nothing to check after each label.
+        _retrain_check_after_commit(item.project_id)
     return annotation
 
 

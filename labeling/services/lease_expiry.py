@@ -24,7 +24,7 @@ _EXPIRE_LOCK_NAMESPACE = 0x7A51
 # advisory lock lets one expiry per project run at a time (two at once could lock the same items,
 # with overlap, in different orders): it is tried, never waited for, and held to the end of the
 # transaction; a ``next`` that does not get it leaves the expiring to the one that did.
-_EXPIRE_SQL_POSTGRESQL = """
+_EXPIRE_CTES = """
 WITH expired AS (
     SELECT id FROM labeling_queueassignment
     WHERE state = 'leased' AND expires_at <= %(now)s AND project_id = %(project_id)s
@@ -36,11 +36,28 @@ WITH expired AS (
     RETURNING a.item_id
 ), per_item AS (
     SELECT item_id, COUNT(*) AS n FROM marked GROUP BY item_id
-)
+)"""
+_ITEMS_UPDATE = """
 UPDATE labeling_item AS i SET queue_leases = GREATEST(i.queue_leases - per_item.n, 0)
 FROM per_item WHERE i.id = per_item.item_id
-RETURNING per_item.n
-"""
+RETURNING per_item.n"""
+_EXPIRE_SQL_POSTGRESQL = _EXPIRE_CTES + _ITEMS_UPDATE
+
+# The same expiry and, in the same statement, the caller's leases that still run: ``queue_next``
+# needs both before it picks an item, and one round trip costs less than two. The count reads
+# the snapshot from before the expiry (all parts of one statement do) and needs nothing newer:
+# it counts leases whose time has not run out, which the expiry never touches. (A CTE that
+# changes rows runs whether or not the query reads it.)
+_EXPIRE_AND_COUNT_SQL_POSTGRESQL = (
+    _EXPIRE_CTES
+    + ", released AS ("
+    + _ITEMS_UPDATE
+    + """
+)
+SELECT COUNT(*) FROM labeling_queueassignment
+WHERE project_id = %(project_id)s AND user_id = %(user_id)s AND state = 'leased'
+  AND expires_at > %(now)s"""
+)
 
 
 def project_leases_expire(*, project_id: int, now: datetime) -> int:
@@ -76,6 +93,28 @@ def project_leases_expire(*, project_id: int, now: datetime) -> int:
             queue_leases=Greatest(F("queue_leases") - n, Value(0))
         )
     return len(rows)
+
+
+def project_leases_expire_and_count_open(*, project_id: int, user_id: int, now: datetime) -> int:
+    """``project_leases_expire``, then how many leases ``user_id`` holds in the project that
+    run past ``now``. One statement on PostgreSQL. Runs in the caller's transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _EXPIRE_AND_COUNT_SQL_POSTGRESQL,
+                {
+                    "now": now,
+                    "project_id": project_id,
+                    "user_id": user_id,
+                    "namespace": _EXPIRE_LOCK_NAMESPACE,
+                    "lock_key": project_id % 2_147_483_647,
+                },
+            )
+            return int(cursor.fetchone()[0])
+    project_leases_expire(project_id=project_id, now=now)
+    return QueueAssignment.objects.filter(
+        project_id=project_id, user_id=user_id, state=AssignmentState.LEASED, expires_at__gt=now
+    ).count()
 
 
 def queue_leases_expire(*, now: datetime | None = None) -> int:

@@ -23,6 +23,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from core import rows
 from core.exceptions import ApplicationError
 from labeling.choices import AnnotationClient, AnnotationSource, AssignmentState
 from labeling.models import Annotation, Item, Project, QueueAssignment
@@ -32,7 +33,7 @@ from labeling.services.annotations import (
     annotation_labels_clean,
     annotation_replay,
 )
-from labeling.services.lease_expiry import project_leases_expire
+from labeling.services.lease_expiry import project_leases_expire_and_count_open
 from labeling.services.queue_counts import item_queue_counts_change
 from models_app.models import ModelVersion
 
@@ -61,7 +62,7 @@ def lease_duration() -> timedelta:
 # Walks item_queue_idx (project, priority DESC, id) WHERE NOT queue_done and stops at the first
 # row that qualifies; rows other transactions are leasing right now are skipped, not waited for.
 _NEXT_SQL = """
-SELECT i.*, NULL AS reuse_id,
+SELECT {item_columns}, NULL AS reuse_id,
   EXISTS (SELECT 1 FROM labeling_labelclass AS lc
           WHERE lc.project_id = i.project_id AND lc.name = i.predicted_label) AS suggestion_ok,
   (SELECT mv.version FROM models_app_modelversion AS mv WHERE mv.id = i.scored_by_id)
@@ -77,7 +78,7 @@ LIMIT 1
 # When nothing else is left: an item this user released, or whose lease ran out, and that
 # still needs someone. Otherwise a lone annotator who left an item could never finish it.
 _RETURN_SQL = """
-SELECT i.*, a.id AS reuse_id,
+SELECT {item_columns}, a.id AS reuse_id,
   EXISTS (SELECT 1 FROM labeling_labelclass AS lc
           WHERE lc.project_id = i.project_id AND lc.name = i.predicted_label) AS suggestion_ok,
   (SELECT mv.version FROM models_app_modelversion AS mv WHERE mv.id = i.scored_by_id)
@@ -104,19 +105,30 @@ def _pick(*, project: Project, user: User) -> "WithAnnotations[Item, _PickColumn
     None), ``suggestion_ok`` and ``scored_by_version``; None when nothing is left."""
     k = project.annotations_per_item
     postgresql = connection.vendor == "postgresql"
-    next_sql = _NEXT_SQL + ("FOR UPDATE OF i SKIP LOCKED" if postgresql else "")
-    for item in Item.objects.raw(next_sql, [project.pk, k, user.pk]):
-        return cast("WithAnnotations[Item, _PickColumns]", item)
-    return_sql = _RETURN_SQL + ("FOR UPDATE OF i, a SKIP LOCKED" if postgresql else "")
-    for item in Item.objects.raw(return_sql, [project.pk, user.pk, k]):
-        return cast("WithAnnotations[Item, _PickColumns]", item)
-    return None
-
-
-def _open_lease_count(*, project: Project, user: User, now: datetime) -> int:
-    return QueueAssignment.objects.filter(
-        project=project, user=user, state=AssignmentState.LEASED, expires_at__gt=now
-    ).count()
+    item_columns = rows.columns(Item, "i")
+    next_sql = _NEXT_SQL.format(item_columns=item_columns)
+    return_sql = _RETURN_SQL.format(item_columns=item_columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            next_sql + ("FOR UPDATE OF i SKIP LOCKED" if postgresql else ""),
+            [project.pk, k, user.pk],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(
+                return_sql + ("FOR UPDATE OF i, a SKIP LOCKED" if postgresql else ""),
+                [project.pk, user.pk, k],
+            )
+            row = cursor.fetchone()
+    item = rows.instance(Item, row) if row else None
+    if item is None:
+        return None
+    picked = cast("WithAnnotations[Item, _PickColumns]", item)
+    width = rows.width(Item)
+    picked.reuse_id, picked.suggestion_ok, picked.scored_by_version = row[width : width + 3]
+    # SQLite answers EXISTS with 0 or 1.
+    picked.suggestion_ok = bool(picked.suggestion_ok)
+    return picked
 
 
 def queue_next(*, project: Project, user: User) -> QueueAssignment | None:
@@ -135,8 +147,10 @@ def queue_next(*, project: Project, user: User) -> QueueAssignment | None:
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                project_leases_expire(project_id=project.pk, now=now)
-                if _open_lease_count(project=project, user=user, now=now) >= MAX_OPEN_LEASES:
+                held = project_leases_expire_and_count_open(
+                    project_id=project.pk, user_id=user.pk, now=now
+                )
+                if held >= MAX_OPEN_LEASES:
                     raise ApplicationError(
                         f"You already hold {MAX_OPEN_LEASES} items in this project: submit, "
                         "skip or release one before asking for another.",
@@ -219,14 +233,29 @@ def _lease(
 
 
 def _assignment_locked(*, item: Item, user: User) -> QueueAssignment | None:
-    assignment = (
-        QueueAssignment.objects.select_for_update(of=("self",))
-        .select_related("suggested_by")
-        .filter(item=item, user=user)
-        .first()
-    )
-    if assignment is not None:
-        assignment.item = item
+    """The user's assignment to the item, locked, with the proposal's model version number
+    (``suggested_by`` holds only ``id`` and ``version``); None when they were never handed it.
+    One statement, written out: submit runs it on every label."""
+    lock = " FOR UPDATE OF a" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {rows.columns(QueueAssignment, 'a')}, mv.version "  # noqa: S608
+            f"FROM {QueueAssignment._meta.db_table} AS a "
+            f"LEFT JOIN {ModelVersion._meta.db_table} AS mv ON mv.id = a.suggested_by_id "
+            f"WHERE a.item_id = %s AND a.user_id = %s{lock}",
+            [item.pk, user.pk],
+        )
+        row = cursor.fetchone()
+    assignment = rows.instance(QueueAssignment, row) if row else None
+    if assignment is None:
+        return None
+    assignment.item = item
+    if assignment.suggested_by_id is not None:
+        assignment.suggested_by = ModelVersion.from_db(
+            None, ["id", "version"], [assignment.suggested_by_id, row[rows.width(QueueAssignment)]]
+        )
+    else:
+        assignment.suggested_by = None
     return assignment
 
 
@@ -366,7 +395,12 @@ def queue_submit(
                 raise
             assignment.state = AssignmentState.SUBMITTED
             assignment.finished_at = now
-            assignment.save(update_fields=["state", "finished_at"])
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {QueueAssignment._meta.db_table} "  # noqa: S608
+                    "SET state = %s, finished_at = %s WHERE id = %s",
+                    [AssignmentState.SUBMITTED.value, now, assignment.pk],
+                )
             annotation = annotation_insert(
                 item=item,
                 annotator=user,

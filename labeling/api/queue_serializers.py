@@ -72,6 +72,51 @@ class QueueNextOutputSerializer(serializers.Serializer):
     assignment = QueueAssignmentSerializer(allow_null=True)
     message = serializers.CharField(help_text="Why there is no assignment, for people.")
 
+    def to_representation(self, instance) -> dict:
+        # Every label's answer carries this: built directly, the same shape as the fields above
+        # declare (and the schema shows), without building the nested serializers' fields anew
+        # on each call. tests/labeling/api/test_queue_round_trip.py compares both.
+        assignment = _get(instance, "assignment")
+        return {
+            "assignment": None if assignment is None else queue_assignment_payload(assignment),
+            "message": str(_get(instance, "message")),
+        }
+
+
+def _get(instance, name: str):
+    return instance[name] if isinstance(instance, dict) else getattr(instance, name)
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def queue_assignment_payload(assignment: QueueAssignment) -> dict:
+    """``QueueAssignmentSerializer(assignment).data``, built directly (the queue's hot path)."""
+    item = assignment.item
+    version = assignment.suggested_by if assignment.suggested_labels else None
+    return {
+        "item": {
+            "id": item.pk,
+            "external_id": item.external_id,
+            "text": item.text,
+            "image_url": item_image_url(item),
+            "thumbnail_url": item_thumbnail_url(item),
+            "media_restricted": item.media_restricted,
+            "metadata": item.metadata,
+        },
+        "suggestion": None
+        if not assignment.suggested_labels
+        else {
+            "labels": [str(label) for label in assignment.suggested_labels],
+            "confidence": 0.0
+            if assignment.suggested_confidence is None
+            else float(assignment.suggested_confidence),
+            "model_version": version.version if version else None,
+        },
+        "leased_at": _DATETIME.to_representation(assignment.leased_at),
+        "expires_at": _DATETIME.to_representation(assignment.expires_at),
+    }
+
 
 class QueueAnnotationSerializer(serializers.ModelSerializer):
     """One of the caller's own annotations (what they submitted, and what they were shown)."""
@@ -138,6 +183,25 @@ class QueueSubmitOutputSerializer(QueueAnnotationSerializer):
     def get_next(self, annotation: Annotation) -> dict | None:
         offer = self.context.get("offer")
         return QueueNextOutputSerializer(offer).data if offer is not None else None
+
+    def to_representation(self, instance: Annotation) -> dict:
+        # Every label's answer: built directly, the shape the fields above declare (see
+        # QueueNextOutputSerializer.to_representation; the round-trip tests compare both).
+        version = instance.suggested_by
+        return {
+            "id": instance.pk,
+            "item": instance.item_id,
+            "labels": [str(label) for label in instance.labels],
+            "outcome": instance.outcome,
+            "suggested_labels": [str(label) for label in instance.suggested_labels],
+            "suggested_by_version": version.version if version is not None else None,
+            "time_on_item_ms": instance.time_on_item_ms,
+            "client": instance.client,
+            "client_key": instance.client_key,
+            "created_at": _DATETIME.to_representation(instance.created_at),
+            "updated_at": _DATETIME.to_representation(instance.updated_at),
+            "next": self.get_next(instance),
+        }
 
 
 class QueueSkipInputSerializer(serializers.Serializer):

@@ -19,6 +19,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import rows
 from core.exceptions import ApplicationError
 from labeling.choices import (
     AnnotationClient,
@@ -123,7 +124,7 @@ def annotation_insert(
     (``project.retrain_every``) runs and, if so, requests a training run.
     """
     cleaned = annotation_labels_clean(item=item, labels=labels)
-    annotation = Annotation.objects.create(
+    annotation = Annotation(
         item=item,
         annotator=annotator,
         labels=cleaned,
@@ -135,6 +136,8 @@ def annotation_insert(
         client=client,
         client_key=client_key,
     )
+    # One INSERT written once (every label of every person comes through here).
+    rows.insert(annotation)
     item_queue_counts_change(
         item_id=item.pk,
         annotations_per_item=item.project.annotations_per_item,

@@ -219,7 +219,8 @@ def _lease(
             pk=item.reuse_id, project=project, item=item, user=user, **values
         )
     else:
-        assignment = QueueAssignment.objects.create(project=project, item=item, user=user, **values)
+        assignment = QueueAssignment(project=project, item=item, user=user, **values)
+        rows.insert(assignment)
     if suggested and item.scored_by_id is not None:
         # The client shows the version number; the rest of the version is not needed here.
         assignment.suggested_by = ModelVersion.from_db(

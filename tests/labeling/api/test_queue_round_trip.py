@@ -2,13 +2,18 @@
 item, in the queue's order, and the skip reasons it stores are listed for the project's data
 people."""
 
+import json
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from labeling.api.queue_serializers import QueueAnnotationSerializer, QueueAssignmentSerializer
 from labeling.choices import AssignmentState, Role
 from labeling.models import Annotation, QueueAssignment
 from labeling.services.queue import MAX_OPEN_LEASES
+from models_app.choices import Stage
+from models_app.models import ModelVersion
 from tests.factories import ItemFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -235,6 +240,92 @@ def test_submit_with_next_costs_a_fixed_number_of_queries(
 
     assert response.status_code == 201
     assert response.json()["next"]["assignment"] is not None
+
+
+def test_the_answers_item_and_proposal_are_what_the_assignment_serializer_gives(client, project):
+    """The hot path builds the next item's answer by hand: it must equal the declared shape
+    (the schema's), with and without a proposal, for texts, images and restricted media."""
+    version = ModelVersion.objects.create(
+        owner=project.owner_key,
+        version=7,
+        algorithm="logistic_regression",
+        embedder="hashing",
+        snapshot_id="s",
+        snapshot_hash="h" * 64,
+        artifact="models/none.npz",
+        stage=Stage.PRODUCTION,
+    )
+    ItemFactory(
+        project=project,
+        priority=5,
+        text='<b>"quoted"</b> ünïcode',
+        metadata={"lang": "en", "n": [1, 2]},
+        predicted_label="spam",
+        confidence=0.8125,
+        scored_by=version,
+    )
+    ItemFactory(
+        project=project,
+        priority=4,
+        external_id="photo-1",
+        content_hash="0" * 64,
+        text=None,
+        image="items/x.png",
+        thumbnail="t/x.png",
+        media_restricted=True,
+    )
+    ItemFactory(project=project, priority=3, predicted_label="gone", scored_by=version)
+    ItemFactory(project=project, priority=2)
+    leased = client.post(url(project, "queue/next/"), {}, format="json").json()
+    answers = [leased["assignment"]]
+    submitted = []
+    for n in range(4):
+        response = submit(client, project, answers[-1]["item"]["id"], f"k{n}", next=n < 3)
+        assert response.status_code == 201, response.content
+        submitted.append(response.json())
+        if n < 3:
+            answers.append(submitted[-1]["next"]["assignment"])
+
+    for answer in answers:
+        assignment = QueueAssignment.objects.select_related("item", "suggested_by").get(
+            item_id=answer["item"]["id"]
+        )
+        assert answer == json.loads(json.dumps(QueueAssignmentSerializer(assignment).data))
+    for n, body in enumerate(submitted):
+        annotation = Annotation.objects.select_related("suggested_by").get(client_key=f"k{n}")
+        declared = json.loads(json.dumps(QueueAnnotationSerializer(annotation).data))
+        assert {key: value for key, value in body.items() if key != "next"} == declared
+    assert answers[0]["suggestion"]["model_version"] == 7
+    assert submitted[0]["suggested_by_version"] == 7
+    assert answers[0]["item"]["metadata"] == {"lang": "en", "n": [1, 2]}
+    assert answers[1]["item"]["image_url"]
+    assert answers[1]["item"]["media_restricted"] is True
+    assert answers[2]["suggestion"] is None  # its class is gone
+    assert submitted[3]["next"] is None  # not asked for
+
+
+def test_a_proposal_answer_carries_the_model_version_number(client, project):
+    version = ModelVersion.objects.create(
+        owner=project.owner_key,
+        version=7,
+        algorithm="logistic_regression",
+        embedder="hashing",
+        snapshot_id="s",
+        snapshot_hash="h" * 64,
+        artifact="models/none.npz",
+        stage=Stage.PRODUCTION,
+    )
+    ItemFactory(project=project, priority=5)
+    ItemFactory(
+        project=project, priority=4, predicted_label="spam", confidence=0.75, scored_by=version
+    )
+    item_id = lease(client, project)
+
+    answer = submit(client, project, item_id, "k", next=True).json()["next"]["assignment"]
+
+    assert answer["suggestion"] == {"labels": ["spam"], "confidence": 0.75, "model_version": 7}
+    assignment = QueueAssignment.objects.get(item_id=answer["item"]["id"])
+    assert answer == json.loads(json.dumps(QueueAssignmentSerializer(assignment).data))
 
 
 # --- skips, for review ---------------------------------------------------------------------------

@@ -39,6 +39,7 @@ app.conf.beat_schedule = {
     },
     # The webhook outbox: deliveries that are due (new ones whose task never reached the
     # broker, retries whose task was lost, rows a killed worker held until its claim ran out).
+    # Its period is TANDEM_WEBHOOK_SEND_DUE_SECONDS, set once the settings are read (below).
     "webhook-send-due": {
         "task": "moderation.tasks.webhook_send_due",
         "schedule": 15.0,
@@ -57,4 +58,17 @@ app.conf.beat_schedule = {
         "options": {"expires": 55},
     },
 }
+
+
+@app.on_after_configure.connect
+def _webhook_send_due_period(sender: Celery, **kwargs: object) -> None:
+    """The outbox's period from the settings; a late run is replaced by the next one."""
+    from django.conf import settings
+
+    period = float(settings.TANDEM_WEBHOOK_SEND_DUE_SECONDS)
+    sender.conf.beat_schedule["webhook-send-due"].update(
+        schedule=period, options={"expires": period * 14 / 15}
+    )
+
+
 app.autodiscover_tasks()

@@ -196,6 +196,8 @@ TANDEM_WEBHOOK_ALLOWED_HOSTS = env.list("TANDEM_WEBHOOK_ALLOWED_HOSTS", default=
 # Webhooks: how long a sender holds a delivery it claimed for one attempt. Must exceed the
 # webhook tasks' hard time limit (60 s): an expired claim means its sender is gone.
 TANDEM_WEBHOOK_CLAIM_SECONDS = env.int("TANDEM_WEBHOOK_CLAIM_SECONDS", default=120)
+# Webhooks: how often the worker's beat sends what is due in the outbox (seconds).
+TANDEM_WEBHOOK_SEND_DUE_SECONDS = env.float("TANDEM_WEBHOOK_SEND_DUE_SECONDS", default=15.0)
 # Moderation rules (RE2) read only this many characters of a text.
 TANDEM_RULE_SCAN_MAX_CHARS = env.int("TANDEM_RULE_SCAN_MAX_CHARS", default=100_000)
 # Moderation intake: a pHash within this many bits (of 64) of a hash-bank entry matches it.

@@ -27,12 +27,16 @@ pytestmark = [pytest.mark.faults, pytest.mark.worker]
 
 # Large enough that the import, at tens of thousands of rows a second, is still running when
 # the test sees its first batches land (batches of 100 rows commit one by one).
-IMPORT_ROWS = 120_000
+IMPORT_ROWS = 60_000
 IMPORT_REPEATED = 2_000
-# Long enough to be stopped half-way (the hashing embedder: ~10k items a second).
-EMBED_ITEMS = 40_000
+# Long enough to be stopped half-way (the hashing embedder: ~10k items a second, in batches of
+# 256), short enough to stay far below the visibility timeout.
+EMBED_ITEMS = 12_000
+# The training scenarios' project: a run (embed, fit on 3,000 labels, score) long enough to be
+# stopped half-way, short enough to stay far below the visibility timeout.
+TRAIN_ITEMS = 10_000
 # How long a killed job may take to end: Redis hands the task to the new worker after the
-# visibility timeout (30 s here) plus its restore scan (every 3 s).
+# visibility timeout (25 s here) plus its restore scan (every 2 s).
 RECOVERY_SECONDS = 120
 
 
@@ -165,9 +169,9 @@ def test_embedding_job_interrupted_by_worker_kill_ends_clearly(stack: Stack):
 
 
 def _trained_project(stack: Stack, admin) -> tuple[int, dict]:
-    """A project whose first model is in production: 3,000 labeled of 40,000 items."""
+    """A project whose first model is in production: 3,000 labeled of 10,000 items."""
     project_id = project_create(admin, name="Inbox model", embedder="hashing", retrain_every=0)
-    imported = _import(stack, admin, project_id, csv_file(EMBED_ITEMS, labeled=3_000))
+    imported = _import(stack, admin, project_id, csv_file(TRAIN_ITEMS, labeled=3_000))
     poll(
         lambda: get_json(admin, f"/api/v1/projects/{project_id}/imports/{imported}/"),
         until=lambda job: job["status"] == "succeeded",

@@ -93,6 +93,10 @@ def _wait(worker, done, seconds: float = 120.0) -> None:
         time.sleep(0.5)
 
 
+# The beat's period for the outbox in these tests (15 s in production).
+SEND_DUE_SECONDS = 2
+
+
 def test_the_workers_periodic_sender_delivers_what_the_broker_never_took_once_each(
     start_worker,
 ):
@@ -106,12 +110,14 @@ def test_the_workers_periodic_sender_delivers_what_the_broker_never_took_once_ea
             concurrency=2,
             beat=True,
             TANDEM_WEBHOOK_ALLOWED_HOSTS="127.0.0.1",
+            TANDEM_WEBHOOK_SEND_DUE_SECONDS=str(SEND_DUE_SECONDS),
         )
         _wait(
             worker,
             lambda: not WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING).exists(),
         )
-        time.sleep(16)  # one more periodic run: it must find nothing left to send
+        # Two more periodic runs: they must find nothing left to send.
+        time.sleep(2.5 * SEND_DUE_SECONDS)
 
     assert receiver.deliveries() == {str(d.uuid): 1 for d in deliveries}
     assert set(WebhookDelivery.objects.values_list("status", "attempts")) == {

@@ -3,8 +3,12 @@ decision commits, a sender killed mid-attempt, two senders at once. Every delive
 receiver with one delivery id, the same on every attempt, and exactly once when the receiver
 accepts it."""
 
+import os
+import subprocess
+import sys
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -148,3 +152,33 @@ def test_the_unreachable_broker_really_is_unreachable():
         socket.create_connection((host, int(port)), timeout=2),
     ):
         pass
+
+
+def test_the_worker_sweeps_the_outbox_every_15_seconds_unless_configured_otherwise(tmp_path):
+    from config.celery import app
+
+    assert app.conf.beat_schedule["webhook-send-due"]["schedule"] == 15.0
+    assert app.conf.beat_schedule["webhook-send-due"]["options"] == {"expires": 14.0}
+
+    # TANDEM_WEBHOOK_SEND_DUE_SECONDS, as a worker started with it reads its schedule.
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "TANDEM_DATA_DIR": str(tmp_path),
+        "TANDEM_WEBHOOK_SEND_DUE_SECONDS": "3",
+    }
+    code = (
+        "import django; django.setup(); from config.celery import app; "
+        "print(app.conf.beat_schedule['webhook-send-due'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[3],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("'schedule': 3.0, 'options': {'expires': 2.8}}")

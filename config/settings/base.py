@@ -198,6 +198,11 @@ TANDEM_WEBHOOK_ALLOWED_HOSTS = env.list("TANDEM_WEBHOOK_ALLOWED_HOSTS", default=
 TANDEM_WEBHOOK_CLAIM_SECONDS = env.int("TANDEM_WEBHOOK_CLAIM_SECONDS", default=120)
 # Webhooks: how often the worker's beat sends what is due in the outbox (seconds).
 TANDEM_WEBHOOK_SEND_DUE_SECONDS = env.float("TANDEM_WEBHOOK_SEND_DUE_SECONDS", default=15.0)
+if not 0 < TANDEM_WEBHOOK_SEND_DUE_SECONDS <= 3600:
+    raise ImproperlyConfigured(
+        "TANDEM_WEBHOOK_SEND_DUE_SECONDS is a period in seconds above 0 and at most 3600, "
+        f"not {TANDEM_WEBHOOK_SEND_DUE_SECONDS!r}"
+    )
 # Moderation rules (RE2) read only this many characters of a text.
 TANDEM_RULE_SCAN_MAX_CHARS = env.int("TANDEM_RULE_SCAN_MAX_CHARS", default=100_000)
 # Moderation intake: a pHash within this many bits (of 64) of a hash-bank entry matches it.

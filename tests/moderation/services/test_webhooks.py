@@ -182,3 +182,24 @@ def test_the_worker_sweeps_the_outbox_every_15_seconds_unless_configured_otherwi
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("'schedule': 3.0, 'options': {'expires': 2.8}}")
+
+
+@pytest.mark.parametrize("period", ["0", "-5", "86400"])
+def test_a_webhook_outbox_period_out_of_range_stops_the_start(tmp_path, period):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "TANDEM_DATA_DIR": str(tmp_path),
+        "TANDEM_WEBHOOK_SEND_DUE_SECONDS": period,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=Path(__file__).resolve().parents[3],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "TANDEM_WEBHOOK_SEND_DUE_SECONDS is a period in seconds" in result.stderr

@@ -60,20 +60,21 @@ WHERE project_id = %(project_id)s AND user_id = %(user_id)s AND state = 'leased'
 )
 
 
+def _expire_params(*, project_id: int, now: datetime) -> dict[str, datetime | int]:
+    return {
+        "now": now,
+        "project_id": project_id,
+        "namespace": _EXPIRE_LOCK_NAMESPACE,
+        "lock_key": project_id % 2_147_483_647,
+    }
+
+
 def project_leases_expire(*, project_id: int, now: datetime) -> int:
     """Expire a project's leases past their time; returns how many. Runs in the caller's
     transaction (SQLite: inside the write lock that transaction holds)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                _EXPIRE_SQL_POSTGRESQL,
-                {
-                    "now": now,
-                    "project_id": project_id,
-                    "namespace": _EXPIRE_LOCK_NAMESPACE,
-                    "lock_key": project_id % 2_147_483_647,
-                },
-            )
+            cursor.execute(_EXPIRE_SQL_POSTGRESQL, _expire_params(project_id=project_id, now=now))
             return sum(row[0] for row in cursor.fetchall())
     rows = list(
         QueueAssignment.objects.filter(
@@ -102,13 +103,7 @@ def project_leases_expire_and_count_open(*, project_id: int, user_id: int, now: 
         with connection.cursor() as cursor:
             cursor.execute(
                 _EXPIRE_AND_COUNT_SQL_POSTGRESQL,
-                {
-                    "now": now,
-                    "project_id": project_id,
-                    "user_id": user_id,
-                    "namespace": _EXPIRE_LOCK_NAMESPACE,
-                    "lock_key": project_id % 2_147_483_647,
-                },
+                {**_expire_params(project_id=project_id, now=now), "user_id": user_id},
             )
             return int(cursor.fetchone()[0])
     project_leases_expire(project_id=project_id, now=now)

@@ -171,15 +171,7 @@ def test_the_worker_sweeps_the_outbox_every_15_seconds_unless_configured_otherwi
         "import django; django.setup(); from config.celery import app; "
         "print(app.conf.beat_schedule['webhook-send-due'])"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=Path(__file__).resolve().parents[3],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _python(["-c", code], env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("'schedule': 3.0, 'options': {'expires': 2.8}}")
 
@@ -192,8 +184,15 @@ def test_a_webhook_outbox_period_out_of_range_stops_the_start(tmp_path, period):
         "TANDEM_DATA_DIR": str(tmp_path),
         "TANDEM_WEBHOOK_SEND_DUE_SECONDS": period,
     }
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+    result = _python(["-c", "import django; django.setup()"], env)
+    assert result.returncode != 0
+    assert "TANDEM_WEBHOOK_SEND_DUE_SECONDS is a period in seconds" in result.stderr
+
+
+def _python(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """This venv's Python with ``args`` in the repository, as a process of its own."""
+    return subprocess.run(
+        [sys.executable, *args],
         cwd=Path(__file__).resolve().parents[3],
         env=env,
         capture_output=True,
@@ -201,5 +200,3 @@ def test_a_webhook_outbox_period_out_of_range_stops_the_start(tmp_path, period):
         timeout=120,
         check=False,
     )
-    assert result.returncode != 0
-    assert "TANDEM_WEBHOOK_SEND_DUE_SECONDS is a period in seconds" in result.stderr

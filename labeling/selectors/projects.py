@@ -73,6 +73,36 @@ def _caller_role(*, project: Project | None, role: str | None, user: User, roles
     return project
 
 
+def _project_row(
+    *, project_id: int, user: User, roles: Collection[str] | None, item_id: int | None = None
+) -> tuple[Project, tuple]:
+    """The project with the caller's role checked and its label class names, and the row it
+    came from (the item's columns follow when ``item_id`` is given). One statement, written
+    out: every queue call runs it, and the ORM would compile the same subqueries each time."""
+    item_columns = f", {rows.columns(Item, 'i')}" if item_id is not None else ""
+    item_join = (
+        f"LEFT JOIN {Item._meta.db_table} AS i ON i.id = %s AND i.project_id = p.id "
+        if item_id is not None
+        else ""
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {rows.columns(Project, 'p')}, "  # noqa: S608
+            f"(SELECT m.role FROM {ProjectMembership._meta.db_table} AS m "
+            "WHERE m.project_id = p.id AND m.user_id = %s), "
+            f"{_label_names_sql()}{item_columns} "
+            f"FROM {Project._meta.db_table} AS p {item_join}WHERE p.id = %s",
+            [user.pk, *([item_id] if item_id is not None else []), project_id],
+        )
+        row = cursor.fetchone() or ()
+    width = rows.width(Project)
+    project = rows.instance(Project, row) if row else None
+    if project is not None:
+        project._label_class_names = _label_names(row[width + 1])
+    role = row[width] if row else None
+    return _caller_role(project=project, role=role, user=user, roles=roles), row
+
+
 def project_get_for_user(
     *, project_id: int, user: User, roles: Collection[str] | None = None
 ) -> Project:
@@ -82,23 +112,7 @@ def project_get_for_user(
     Non-members get 404 (a project's existence is not revealed); members whose role is not in
     ``roles`` get 403.
     """
-    # One statement on the hot path (every queue call), written out: the ORM would compile the
-    # same subqueries anew on each call.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {rows.columns(Project, 'p')}, "  # noqa: S608
-            f"(SELECT m.role FROM {ProjectMembership._meta.db_table} AS m "
-            "WHERE m.project_id = p.id AND m.user_id = %s), "
-            f"{_label_names_sql()} "
-            f"FROM {Project._meta.db_table} AS p WHERE p.id = %s",
-            [user.pk, project_id],
-        )
-        row = cursor.fetchone()
-    width = rows.width(Project)
-    project = rows.instance(Project, row) if row else None
-    if project is not None:
-        project._label_class_names = _label_names(row[width + 1])
-    return _caller_role(project=project, role=row[width] if row else None, user=user, roles=roles)
+    return _project_row(project_id=project_id, user=user, roles=roles)[0]
 
 
 def item_get_for_labeler(
@@ -107,26 +121,8 @@ def item_get_for_labeler(
     """An item of the project, with ``project`` as :func:`project_get_for_user` returns it, in
     one statement (the queue's submit, skip, release and renew). 404 outside the project or
     for non-members, 403 for a role not in ``roles``."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {rows.columns(Project, 'p')}, "  # noqa: S608
-            f"(SELECT m.role FROM {ProjectMembership._meta.db_table} AS m "
-            "WHERE m.project_id = p.id AND m.user_id = %s), "
-            f"{_label_names_sql()}, {rows.columns(Item, 'i')} "
-            f"FROM {Project._meta.db_table} AS p "
-            f"LEFT JOIN {Item._meta.db_table} AS i ON i.id = %s AND i.project_id = p.id "
-            "WHERE p.id = %s",
-            [user.pk, item_id, project_id],
-        )
-        row = cursor.fetchone()
-    width = rows.width(Project)
-    project = rows.instance(Project, row) if row else None
-    if project is not None:
-        project._label_class_names = _label_names(row[width + 1])
-    project = _caller_role(
-        project=project, role=row[width] if row else None, user=user, roles=roles
-    )
-    item = rows.instance(Item, row, width + 2)
+    project, row = _project_row(project_id=project_id, user=user, roles=roles, item_id=item_id)
+    item = rows.instance(Item, row, rows.width(Project) + 2)
     if item is None:
         raise Http404
     item.project = project

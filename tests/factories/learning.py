@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from labeling.choices import HUMAN_SOURCES, AnnotationSource, Split
 from labeling.models import Annotation, Item, Project
+from models_app.choices import Stage
+from models_app.models import ModelVersion
 from tests.factories import ItemFactory
 
 SPAM_WORDS = [
@@ -117,4 +119,20 @@ def give_labels(
             )
             for item_id in item_ids
         ]
+    )
+
+
+def production_model_version(project: Project, version: int = 1, **fields) -> ModelVersion:
+    """A production model version of ``project`` with placeholder training facts (no artefact
+    is read): for tests about what the API shows of a version, not what it predicts."""
+    return ModelVersion.objects.create(
+        owner=project.owner_key,
+        version=version,
+        algorithm="logistic_regression",
+        embedder="hashing",
+        snapshot_id="s",
+        snapshot_hash="h" * 64,
+        artifact="models/none.npz",
+        stage=Stage.PRODUCTION,
+        **fields,
     )

@@ -16,6 +16,7 @@ from tests.factories import (
     ProjectFactory,
     UserFactory,
 )
+from tests.factories.learning import production_model_version
 
 pytestmark = pytest.mark.django_db
 
@@ -36,17 +37,7 @@ def job(project, kind, status, **fields) -> TrainingJob:
 
 
 def model(project, version=1, label_count=40) -> ModelVersion:
-    return ModelVersion.objects.create(
-        owner=project.owner_key,
-        version=version,
-        algorithm="logistic_regression",
-        embedder="hashing",
-        snapshot_id="s",
-        snapshot_hash="h" * 64,
-        label_count=label_count,
-        artifact="models/none.npz",
-        stage=Stage.PRODUCTION,
-    )
+    return production_model_version(project, version, label_count=label_count)
 
 
 def label(project, name, n, split=Split.TRAIN):

@@ -12,9 +12,8 @@ from labeling.api.queue_serializers import QueueAnnotationSerializer, QueueAssig
 from labeling.choices import AssignmentState, Role
 from labeling.models import Annotation, QueueAssignment
 from labeling.services.queue import MAX_OPEN_LEASES
-from models_app.choices import Stage
-from models_app.models import ModelVersion
 from tests.factories import ItemFactory, ProjectFactory
+from tests.factories.learning import production_model_version
 
 pytestmark = pytest.mark.django_db
 
@@ -56,19 +55,6 @@ def submit(client, project, item_id, key, **fields):
 
 def skip(client, project, item_id, **fields):
     return client.post(url(project, f"queue/items/{item_id}/skip/"), fields, format="json")
-
-
-def production_version(project, number: int) -> ModelVersion:
-    return ModelVersion.objects.create(
-        owner=project.owner_key,
-        version=number,
-        algorithm="logistic_regression",
-        embedder="hashing",
-        snapshot_id="s",
-        snapshot_hash="h" * 64,
-        artifact="models/none.npz",
-        stage=Stage.PRODUCTION,
-    )
 
 
 # --- submit and skip with next ------------------------------------------------------------------
@@ -258,7 +244,7 @@ def test_submit_with_next_costs_a_fixed_number_of_queries(
 def test_the_answers_item_and_proposal_are_what_the_assignment_serializer_gives(client, project):
     """The hot path builds the next item's answer by hand: it must equal the declared shape
     (the schema's), with and without a proposal, for texts, images and restricted media."""
-    version = production_version(project, 7)
+    version = production_model_version(project, 7)
     ItemFactory(
         project=project,
         priority=5,
@@ -309,7 +295,7 @@ def test_the_answers_item_and_proposal_are_what_the_assignment_serializer_gives(
 
 
 def test_a_proposal_answer_carries_the_model_version_number(client, project):
-    version = production_version(project, 7)
+    version = production_model_version(project, 7)
     ItemFactory(project=project, priority=5)
     ItemFactory(
         project=project, priority=4, predicted_label="spam", confidence=0.75, scored_by=version

@@ -61,6 +61,9 @@ def lease_duration() -> timedelta:
 # The highest-priority open item this user was never assigned, with room for one more person.
 # Walks item_queue_idx (project, priority DESC, id) WHERE NOT queue_done and stops at the first
 # row that qualifies; rows other transactions are leasing right now are skipped, not waited for.
+# The OFFSET keeps the NOT EXISTS a probe of the (item, user) index for each row walked: as an
+# anti-join PostgreSQL may read all of the user's assignments first (a sequential scan of the
+# table when its statistics are old, as after a bulk of new leases), which grows with the table.
 _NEXT_SQL = """
 SELECT {item_columns}, NULL AS reuse_id,
   EXISTS (SELECT 1 FROM labeling_labelclass AS lc
@@ -71,6 +74,7 @@ FROM labeling_item AS i
 WHERE i.project_id = %s AND NOT i.queue_done AND i.queue_annotations + i.queue_leases < %s
   AND NOT EXISTS (
     SELECT 1 FROM labeling_queueassignment AS a WHERE a.item_id = i.id AND a.user_id = %s
+    LIMIT 1 OFFSET 0
   )
 ORDER BY i.priority DESC, i.id
 LIMIT 1

@@ -8,7 +8,7 @@ from labeling.models import Item
 from labeling.services.learning_jobs import project_training_request
 from labeling.services.pool_scoring import interleave_random, priorities_from_order
 from labeling.services.training import training_job_run
-from models_app.choices import JobStatus, JobTrigger
+from models_app.choices import JobStatus, JobTrigger, Stage
 from tests.factories import ProjectFactory
 from tests.factories.learning import give_labels, held_out_ids, make_corpus, train_ids
 
@@ -96,16 +96,18 @@ def test_only_the_head_of_the_queue_is_rewritten(settings):
         == head
     )
 
-    # Sorted: which ten get labels (and so whether the second model serves) must not depend
-    # on the ids earlier tests used up.
-    give_labels(sorted(head)[:10], truth)
+    # Ten of the head labeled, and enough other labels that the second model is the better one
+    # and serves (trained on a few more than the first, either could win on the held-out items).
+    labeled = set(sorted(head)[:10]) | set(ids[60:160])
+    give_labels(sorted(labeled), truth)
     second = _train(project)
+    assert second.model_version.stage == Stage.PRODUCTION, second.model_version.promotion
 
     now = set(_pool(project).filter(priority__gt=0).values_list("id", flat=True))
     assert len(now) == 25
     # Items of the old head that fell out of the window went back to 0, with the new
     # model's prediction.
-    dropped = (head - now) - set(sorted(head)[:10])
+    dropped = (head - now) - labeled
     assert dropped
     assert Item.objects.filter(id__in=dropped, priority=0).count() == len(dropped)
     assert not Item.objects.filter(id__in=dropped).exclude(scored_by=second.model_version).exists()

@@ -180,6 +180,11 @@ TANDEM_DEMO_DAVIDSON_CSV = Path(
         default=str(BASE_DIR.parent / "shared" / "datasets" / "davidson_hate_offensive.csv"),
     )
 )
+# Where built model files are cached (the "minilm-int8" ONNX export, built on first use).
+TANDEM_MODEL_CACHE_DIR = env.path("TANDEM_MODEL_CACHE_DIR", default=str(DATA_DIR / "models"))
+# ONNX Runtime threads per embedding process: 1 suits one worker process per core (on a shared
+# two-core machine two single-threaded workers embedded more than one two-threaded one).
+TANDEM_ONNX_THREADS = env.int("TANDEM_ONNX_THREADS", default=1)
 # Queue an embedding job (embeddings queue) when an import adds items.
 TANDEM_EMBED_AFTER_IMPORT = env.bool("TANDEM_EMBED_AFTER_IMPORT", default=True)
 # How long an annotator holds an item before it returns to the queue (the client renews it).

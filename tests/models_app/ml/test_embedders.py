@@ -52,9 +52,10 @@ def test_unknown_embedder_names_are_refused():
 
 
 def test_defaults_per_data_type():
-    assert default_embedder_name("text") == "minilm"
+    # minilm-int8 where ONNX Runtime is installed (its fallback: test_onnx_embedder.py).
+    assert default_embedder_name("text") == "minilm-int8"
     assert default_embedder_name("image") == "pixels"
-    assert set(EMBEDDER_NAMES) == {"minilm", "hashing", "pixels"}
+    assert set(EMBEDDER_NAMES) == {"minilm", "minilm-int8", "hashing", "pixels"}
     with pytest.raises(ValueError, match="audio"):
         default_embedder_name("audio")
 

@@ -66,7 +66,8 @@ def test_importing_the_ml_package_loads_no_heavy_library_and_no_django():
         "import models_app.ml.embedders.registry, models_app.ml.classifiers.fit\n"
         "import models_app.ml.strategies\n"
         "import models_app.ml.metrics, models_app.ml.autolabel\n"
-        "heavy = {'torch', 'sentence_transformers', 'sklearn', 'scipy', 'modAL', 'PIL', 'django'}\n"
+        "heavy = {'torch', 'sentence_transformers', 'sklearn', 'scipy', 'modAL', 'PIL', 'django',\n"
+        "         'onnxruntime', 'onnx', 'tokenizers', 'transformers'}\n"
         "print(sorted(heavy & {name.split('.')[0] for name in sys.modules}))\n"
     )
     result = subprocess.run(

@@ -5,6 +5,7 @@ real SMS messages and Davidson tweets, short and long (past the model's 256 toke
 import csv
 import json
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -93,7 +94,8 @@ def test_int8_vectors_stay_close_to_sentence_transformers(int8, minilm, texts):
     cos = cosines(matrix, minilm.embed(every))
 
     assert int8.key == "minilm-int8@all-MiniLM-L6-v2+onnx-int8-pc"
-    assert matrix.dtype == np.float32 and matrix.shape == (len(every), 384)
+    assert matrix.dtype == np.float32
+    assert matrix.shape == (len(every), 384)
     assert np.allclose(np.linalg.norm(matrix, axis=1), 1, atol=1e-5)
     assert cos.mean() >= INT8_MEAN_COSINE, f"mean cosine {cos.mean():.4f}"
     assert cos.min() >= INT8_MIN_COSINE, f"min cosine {cos.min():.4f}"
@@ -146,6 +148,34 @@ def test_a_second_instance_loads_the_cached_file_without_rebuilding(int8, cache_
     assert again.model_file == built
     assert built.stat().st_mtime_ns == stamp
     assert np.allclose(vectors, int8.embed(["Are we still meeting for lunch tomorrow?"]))
+
+
+def test_two_processes_starting_at_once_build_the_file_once(minilm, tmp_path):
+    # flock locks belong to open files, so two threads contend exactly as two workers would.
+    seen, errors = [], []
+    start = threading.Barrier(2)
+
+    def first_use():
+        try:
+            start.wait()
+            path = ensure_model_file(tmp_path)
+            seen.append((path, path.stat().st_ino))  # a second build would rename a new inode in
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=first_use) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert errors == []
+    assert len(seen) == 2
+    assert seen[0] == seen[1]
+    assert sorted(p.name for p in (tmp_path / "minilm-onnx").iterdir() if p.suffix != ".lock") == [
+        seen[0][0].name,
+        seen[0][0].with_suffix(".json").name,
+    ]
 
 
 @pytest.mark.parametrize("damage", ["truncated", "overwritten", "manifest missing"])

@@ -130,7 +130,7 @@ class StaticEmbedder(Embedder):
         self._lock = threading.Lock()
         self._source: tuple[Path, str] | None = None
         self._parts: tuple[Any, np.ndarray, np.ndarray] | None = None
-        # Seconds the distillation took in this process (None when the cached file was used).
+        # CPU seconds the distillation took in this instance (None when it loaded the file).
         self.build_seconds: float | None = None
 
     # --- identity ------------------------------------------------------------------------

@@ -20,7 +20,8 @@ printed). Writes JSON with ``onnx_speedup`` (short texts per CPU-second of ``min
         [--threads 1] [--rounds 2] [--out PATH]
 
 ``--quick`` uses 1,000 short and 100 long texts, 3 seeds and labels 200 / 500 (about a minute).
-The ONNX model is built on first use into ``TANDEM_MODEL_CACHE_DIR`` (the build time is printed).
+The ONNX model is built on first use into ``$TANDEM_DATA_DIR/models`` (``first_use_s`` in the
+JSON: load, or build and load).
 """
 
 from __future__ import annotations
@@ -104,11 +105,11 @@ def main() -> None:
     import torch
 
     from models_app.ml.embedders.base import EmbedderUnavailable
-    from models_app.ml.embedders.onnx import set_defaults
+    from models_app.ml.embedders.onnx import set_threads
     from models_app.ml.embedders.registry import get_embedder
 
     torch.set_num_threads(args.threads)
-    set_defaults(threads=args.threads)
+    set_threads(args.threads)
     if args.embedders:
         names = [n.strip() for n in args.embedders.split(",") if n.strip()]
     else:

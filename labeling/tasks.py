@@ -25,6 +25,14 @@ def embed_project_task(job_id: int) -> dict[str, int | str]:
     return {"job": job_id, "status": job.status if job else "skipped"}
 
 
+@shared_task(name="labeling.tasks.embed_chunks_task", acks_late=True)
+def embed_chunks_task(job_id: int) -> dict[str, int]:
+    """Help a running embedding job: embed chunks of its items until none is left to claim."""
+    from labeling.services.embedding import embedding_job_help
+
+    return {"job": job_id, "embedded": embedding_job_help(job_id=job_id)}
+
+
 @shared_task(name="labeling.tasks.train_project_task", acks_late=True)
 def train_project_task(job_id: int) -> dict[str, int | str | None]:
     """One training run: fit, evaluate, register, rescore the pool (a training job)."""

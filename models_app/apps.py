@@ -9,10 +9,11 @@ class ModelsAppConfig(AppConfig):
     def ready(self) -> None:
         from django.conf import settings
 
-        from models_app.ml.embedders.onnx import set_defaults
+        from models_app.ml.embedders.cache import set_model_cache_dir
+        from models_app.ml.embedders.onnx import set_threads
 
-        # The pure ML code reads no settings: hand it where to cache built models and how many
-        # threads an ONNX session may use.
-        set_defaults(
-            cache_dir=settings.TANDEM_MODEL_CACHE_DIR, threads=settings.TANDEM_ONNX_THREADS
-        )
+        # Model files embedders build on first use (the distilled static model, the int8 ONNX
+        # MiniLM) live with the rest of the install's data.
+        set_model_cache_dir(settings.DATA_DIR / "models")
+        # ONNX Runtime threads per session (the pure ML code reads no settings).
+        set_threads(settings.TANDEM_ONNX_THREADS)

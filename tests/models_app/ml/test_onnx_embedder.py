@@ -4,18 +4,20 @@ real SMS messages and Davidson tweets, short and long (past the model's 256 toke
 
 import csv
 import json
+import subprocess
 import sys
-import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from models_app.ml.embedders import registry
 from models_app.ml.embedders.base import EmbedderUnavailable
-from models_app.ml.embedders.onnx import OnnxMiniLMEmbedder, ensure_model_file
+from models_app.ml.embedders.onnx import OnnxMiniLMEmbedder
 from models_app.ml.embedders.registry import EMBEDDER_NAMES, default_embedder_name, get_embedder
 from tests.skips import dataset, require_data
 
+REPO_ROOT = Path(__file__).resolve().parents[3]
 # Bounds for the int8 model against sentence-transformers fp32 on these texts (measured on
 # 1,000 short texts: mean 0.990, min 0.972; on 5-10-message texts: mean 0.991, min 0.981).
 INT8_MEAN_COSINE = 0.98
@@ -150,51 +152,64 @@ def test_a_second_instance_loads_the_cached_file_without_rebuilding(int8, cache_
     assert np.allclose(vectors, int8.embed(["Are we still meeting for lunch tomorrow?"]))
 
 
-def test_two_processes_starting_at_once_build_the_file_once(minilm, tmp_path):
-    # flock locks belong to open files, so two threads contend exactly as two workers would.
-    seen, errors = [], []
-    start = threading.Barrier(2)
-
-    def first_use():
-        try:
-            start.wait()
-            path = ensure_model_file(tmp_path)
-            seen.append((path, path.stat().st_ino))  # a second build would rename a new inode in
-        except Exception as exc:  # reported by the assertion below
-            errors.append(exc)
-
-    workers = [threading.Thread(target=first_use) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-
-    assert errors == []
-    assert len(seen) == 2
-    assert seen[0] == seen[1]
-    assert sorted(p.name for p in (tmp_path / "minilm-onnx").iterdir() if p.suffix != ".lock") == [
-        seen[0][0].name,
-        seen[0][0].with_suffix(".json").name,
-    ]
+# Embeds with the int8 model from a given cache folder, offline, and reports the cached file's
+# inode once loaded (a second build would rename a new file into place) and the vectors.
+OFFLINE_EMBED = """
+import json, os, sys
+os.environ["HF_HUB_OFFLINE"] = "1"
+from models_app.ml.embedders.onnx import OnnxMiniLMEmbedder
+embedder = OnnxMiniLMEmbedder(cache_dir=sys.argv[1])
+matrix = embedder.embed(json.loads(sys.argv[2]))
+print(json.dumps({"inode": embedder.model_file.stat().st_ino, "matrix": matrix.tolist()}))
+"""
+PROBE = ["Free entry in 2 a wkly comp to win FA Cup final tkts", "see you at lunch"]
 
 
-@pytest.mark.parametrize("damage", ["truncated", "overwritten", "manifest missing"])
-def test_a_damaged_cache_file_is_rebuilt_not_loaded(minilm, tmp_path, damage):
-    target = ensure_model_file(tmp_path)  # a complete build of the int8 model
-    good = target.read_bytes()
+def damaged_copy(int8, folder, damage):
+    """The cached int8 file, copied to ``folder``'s layout and damaged."""
+    good = int8.model_file.read_bytes()
+    target = folder / int8.model_file.relative_to(int8.model_file.parents[1])
+    target.parent.mkdir(parents=True)
     if damage == "truncated":  # as a copy cut short would leave it
         target.write_bytes(good[: len(good) // 2])
-    elif damage == "overwritten":
-        target.write_bytes(b"\0" * len(good))
     else:
-        target.with_suffix(".json").unlink()
+        target.write_bytes(b"\0" * len(good))
+    return target, len(good)
+
+
+def test_two_processes_on_a_half_written_file_rebuild_it_once_not_load_it(int8, tmp_path):
+    target, size = damaged_copy(int8, tmp_path, "truncated")
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", OFFLINE_EMBED, str(tmp_path), json.dumps(PROBE)],
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=600)
+        assert process.returncode == 0, err
+        results.append(json.loads(out.strip().splitlines()[-1]))
+
+    assert results[0]["inode"] == results[1]["inode"] == target.stat().st_ino  # built once
+    assert target.stat().st_size == size
+    for result in results:
+        assert np.allclose(result["matrix"], int8.embed(PROBE), atol=1e-5)
+
+
+def test_a_cache_file_that_cannot_load_is_rebuilt(int8, tmp_path):
+    target, size = damaged_copy(int8, tmp_path, "overwritten")
 
     embedder = OnnxMiniLMEmbedder(cache_dir=tmp_path)
-    embedder.embed(["Free entry in 2 a wkly comp to win FA Cup final tkts"])
+    vectors = embedder.embed(PROBE)
 
     assert embedder.model_file == target
-    manifest = json.loads(target.with_suffix(".json").read_text())
-    assert target.stat().st_size == manifest["size"] == len(good)
+    assert target.stat().st_size == size
+    assert np.allclose(vectors, int8.embed(PROBE), atol=1e-5)
 
 
 def test_the_default_text_embedder_is_minilm_int8_where_onnx_runtime_imports():

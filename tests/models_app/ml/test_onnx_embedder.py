@@ -3,8 +3,6 @@ in a cache directory of its own per test module; compared with sentence-transfor
 real SMS messages and Davidson tweets, short and long (past the model's 256 tokens)."""
 
 import csv
-import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from models_app.ml.embedders import registry
 from models_app.ml.embedders.base import EmbedderUnavailable
 from models_app.ml.embedders.onnx import OnnxMiniLMEmbedder
 from models_app.ml.embedders.registry import EMBEDDER_NAMES, default_embedder_name, get_embedder
-from tests.skips import dataset, require_data
+from tests.skips import dataset
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 # Bounds for the int8 model against sentence-transformers fp32 on these texts (measured on the
@@ -44,16 +42,6 @@ def real_texts():
 @pytest.fixture(scope="module")
 def texts():
     return real_texts()
-
-
-@pytest.fixture(scope="module")
-def minilm():
-    try:
-        embedder = get_embedder("minilm")
-        embedder.embed(["warm up"])
-    except EmbedderUnavailable as exc:
-        require_data(False, f"MiniLM is not installed here: {exc}")
-    return embedder
 
 
 @pytest.fixture(scope="module")
@@ -152,16 +140,6 @@ def test_a_second_instance_loads_the_cached_file_without_rebuilding(int8, cache_
     assert np.allclose(vectors, int8.embed(["Are we still meeting for lunch tomorrow?"]))
 
 
-# Embeds with the int8 model from a given cache folder, offline, and reports the cached file's
-# inode once loaded (a second build would rename a new file into place) and the vectors.
-OFFLINE_EMBED = """
-import json, os, sys
-os.environ["HF_HUB_OFFLINE"] = "1"
-from models_app.ml.embedders.onnx import OnnxMiniLMEmbedder
-embedder = OnnxMiniLMEmbedder(cache_dir=sys.argv[1])
-matrix = embedder.embed(json.loads(sys.argv[2]))
-print(json.dumps({"inode": embedder.model_file.stat().st_ino, "matrix": matrix.tolist()}))
-"""
 PROBE = ["Free entry in 2 a wkly comp to win FA Cup final tkts", "see you at lunch"]
 
 
@@ -177,32 +155,10 @@ def damaged_copy(int8, folder, damage):
     return target, len(good)
 
 
-def test_two_processes_on_a_half_written_file_rebuild_it_once_not_load_it(int8, tmp_path):
-    target, size = damaged_copy(int8, tmp_path, "truncated")
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", OFFLINE_EMBED, str(tmp_path), json.dumps(PROBE)],
-            cwd=REPO_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    results = []
-    for process in processes:
-        out, err = process.communicate(timeout=600)
-        assert process.returncode == 0, err
-        results.append(json.loads(out.strip().splitlines()[-1]))
-
-    assert results[0]["inode"] == results[1]["inode"] == target.stat().st_ino  # built once
-    assert target.stat().st_size == size
-    for result in results:
-        assert np.allclose(result["matrix"], int8.embed(PROBE), atol=1e-5)
-
-
-def test_a_cache_file_that_cannot_load_is_rebuilt(int8, tmp_path):
-    target, size = damaged_copy(int8, tmp_path, "overwritten")
+# Two processes meeting a damaged file rebuild it once: tests/models_app/ml/test_embedder_cache.py.
+@pytest.mark.parametrize("damage", ["truncated", "overwritten"])
+def test_a_cache_file_that_cannot_load_is_rebuilt(int8, tmp_path, damage):
+    target, size = damaged_copy(int8, tmp_path, damage)
 
     embedder = OnnxMiniLMEmbedder(cache_dir=tmp_path)
     vectors = embedder.embed(PROBE)

@@ -12,6 +12,7 @@ from core.exceptions import ApplicationError
 from core.services.audit import audit_record, changed_fields
 from labeling.choices import Role, TaskType
 from labeling.models import LabelClass, Project, ProjectMembership
+from labeling.models.project import LABEL_CLASS_DESCRIPTION_MAX_CHARS
 from labeling.selectors.audit import project_audit_scope
 
 # Settings of the active-learning loop and auto-labeling, set on create or update.
@@ -46,6 +47,17 @@ def _validate_label_classes(*, task_type: str, label_classes: list[dict[str, Any
     if duplicates:
         raise ApplicationError(
             "Label class names must be unique.", extra={"duplicates": duplicates}
+        )
+    too_long = sorted(
+        lc["name"].strip()
+        for lc in label_classes
+        if len(lc.get("description", "")) > LABEL_CLASS_DESCRIPTION_MAX_CHARS
+    )
+    if too_long:
+        raise ApplicationError(
+            f"A label class description has at most {LABEL_CLASS_DESCRIPTION_MAX_CHARS:,} "
+            "characters.",
+            extra={"field": "label_classes", "classes": too_long},
         )
     hotkeys = [lc.get("hotkey", "") for lc in label_classes if lc.get("hotkey")]
     if len(hotkeys) != len(set(hotkeys)):
@@ -92,7 +104,7 @@ def _default_hotkey(*, order: int, taken: set[str]) -> str:
 def _settings_snapshot(project: Project) -> dict[str, Any]:
     snapshot = {field: getattr(project, field) for field in AUDITED_SETTINGS}
     snapshot["label_classes"] = [
-        {"name": lc.name, "colour": lc.colour, "hotkey": lc.hotkey}
+        {"name": lc.name, "colour": lc.colour, "hotkey": lc.hotkey, "description": lc.description}
         for lc in project.label_classes.order_by("order", "id")
     ]
     return snapshot
@@ -121,7 +133,7 @@ def _label_usage(*, project: Project, names: set[str]) -> dict[str, int]:
 def _label_classes_write(*, project: Project, label_classes: list[dict[str, Any]]) -> None:
     """Write the classes in this order: a row with an ``id`` is that class (renamed when its
     name changed), a row without one the class of that name or a new class; classes left out
-    are removed.
+    are removed. A row without ``description`` keeps the class's description.
 
     Refuses to remove or rename a class that labels use: annotations, exports and trained
     models name classes by their name, so either would orphan those labels.
@@ -179,6 +191,8 @@ def _label_classes_write(*, project: Project, label_classes: list[dict[str, Any]
             or DEFAULT_COLOURS[order % len(DEFAULT_COLOURS)]
         )
         label_class.name = data["name"].strip()
+        if "description" in data:
+            label_class.description = data["description"]
         label_class.hotkey = hotkey
         label_class.order = order
         label_class.full_clean(exclude=["project"], validate_unique=False)

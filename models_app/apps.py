@@ -5,3 +5,12 @@ class ModelsAppConfig(AppConfig):
     name = "models_app"
     verbose_name = "Models"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        from models_app.ml.embedders.cache import set_model_cache_dir
+
+        # Model files embedders build on first use (the distilled static model) live with the
+        # rest of the install's data.
+        set_model_cache_dir(settings.DATA_DIR / "models")

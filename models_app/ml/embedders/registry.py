@@ -6,14 +6,18 @@ import threading
 
 from models_app.ml.embedders.base import Embedder, EmbedderUnavailable
 from models_app.ml.embedders.image import PixelEmbedder
+from models_app.ml.embedders.static import StaticEmbedder
 from models_app.ml.embedders.text import HashingEmbedder, MiniLMEmbedder
 
+# The embedders a project can be set to. "static" (the fast first pass) is not one of them:
+# it is reached by name through get_embedder alongside the project's own embedder.
 EMBEDDER_NAMES: tuple[str, ...] = ("minilm", "hashing", "pixels")
 
 _EMBEDDER_CLASSES: dict[str, type[Embedder]] = {
     "minilm": MiniLMEmbedder,
     "hashing": HashingEmbedder,
     "pixels": PixelEmbedder,
+    "static": StaticEmbedder,
 }
 _instances: dict[str, Embedder] = {}
 _instances_lock = threading.Lock()
@@ -31,7 +35,7 @@ def get_embedder(name: str) -> Embedder:
     cls = _EMBEDDER_CLASSES.get(name)
     if cls is None:
         raise EmbedderUnavailable(
-            f"unknown embedder {name!r}; available: {', '.join(EMBEDDER_NAMES)}"
+            f"unknown embedder {name!r}; available: {', '.join(_EMBEDDER_CLASSES)}"
         )
     with _instances_lock:
         if name not in _instances:

@@ -29,6 +29,32 @@ def _as_text(value: Any) -> str:
 # --------------------------------------------------------------------------------------------
 
 _WORD_RE = re.compile(r"\S+")
+# Texts up to this many characters go to a tokenizer untouched (nearly all of them).
+_CLIP_FROM_CHARS = 8_192
+# Whitespace-separated words kept per model token before clipping a long text (see clip_text).
+_WORDS_PER_TOKEN = 4
+# Hard cap for long texts with few spaces.
+_MAX_CHARS_PER_TOKEN = 400
+
+
+def clip_text(text: str, max_tokens: int) -> str:
+    """Cut a very long text after which a model reading ``max_tokens`` tokens sees nothing.
+
+    The tokenizer would otherwise normalise and split the whole text first: seconds for a 1 MB
+    text. A whitespace-separated word yields at least one token (unless it is made only of
+    characters the tokenizer drops, hence the fourfold margin), so cutting at a word boundary
+    after ``4 * max_tokens`` words leaves the first ``max_tokens`` tokens unchanged; a text with
+    hardly any spaces is capped at 400 characters per token instead. Texts up to 8,192
+    characters are returned as they are.
+    """
+    if len(text) <= _CLIP_FROM_CHARS:
+        return text
+    hard_cap = max_tokens * _MAX_CHARS_PER_TOKEN
+    wanted = max_tokens * _WORDS_PER_TOKEN
+    for count, match in enumerate(_WORD_RE.finditer(text, 0, hard_cap), start=1):
+        if count == wanted:
+            return text[: match.end()]
+    return text[:hard_cap]
 
 
 class MiniLMEmbedder(Embedder):
@@ -38,13 +64,6 @@ class MiniLMEmbedder(Embedder):
     version = "all-MiniLM-L6-v2"
     dim = 384
     data_type = "text"
-
-    # Texts up to this many characters go to the tokenizer untouched (nearly all of them).
-    _CLIP_FROM_CHARS = 8_192
-    # Whitespace-separated words kept per model token before clipping a long text (see _clip).
-    _WORDS_PER_TOKEN = 4
-    # Hard cap for long texts with few spaces.
-    _MAX_CHARS_PER_TOKEN = 400
 
     def __init__(self) -> None:
         missing = [
@@ -94,23 +113,9 @@ class MiniLMEmbedder(Embedder):
         return self._model
 
     def _clip(self, text: str) -> str:
-        """Cut a very long text where the tokenizer would truncate it anyway.
-
-        The model reads only its first ``max_seq_length`` tokens, but the tokenizer would
-        otherwise normalise and split the whole text first: seconds for a 1 MB text. A
-        whitespace-separated word yields at least one token (unless it is made only of
-        characters the tokenizer drops, hence the fourfold margin), so cutting at a word
-        boundary after ``4 * max_seq_length`` words leaves the embedding unchanged; a text with
-        hardly any spaces is capped at 400 characters per token instead.
-        """
-        if len(text) <= self._CLIP_FROM_CHARS:
-            return text
-        hard_cap = self._max_tokens * self._MAX_CHARS_PER_TOKEN
-        wanted = self._max_tokens * self._WORDS_PER_TOKEN
-        for count, match in enumerate(_WORD_RE.finditer(text, 0, hard_cap), start=1):
-            if count == wanted:
-                return text[: match.end()]
-        return text[:hard_cap]
+        """Cut a very long text where the tokenizer would truncate it anyway (see
+        ``clip_text``): the model reads only its first ``max_seq_length`` tokens."""
+        return clip_text(text, self._max_tokens)
 
     def embed(self, inputs: Sequence[str | bytes], *, batch_size: int = 64) -> np.ndarray:
         if len(inputs) == 0:

@@ -21,8 +21,8 @@ from labeling.models import Project
 logger = logging.getLogger(__name__)
 
 # Embedders whose vectors carry no meaning to compare a class's description with: character
-# n-gram hashing scored ROC AUC 0.58 on SMS and 0.41-0.48 on Davidson zero-shot (MiniLM: 0.91
-# on SMS), so its "proposals" would be guesses an annotator might trust. Those projects get
+# n-gram hashing scored ROC AUC 0.51-0.58 on SMS and 0.39-0.48 on Davidson zero-shot (MiniLM:
+# 0.91 on SMS), so its "proposals" would be guesses an annotator might trust. Those projects get
 # the diversity order only.
 NO_ZERO_SHOT_EMBEDDERS = frozenset({"hashing"})
 

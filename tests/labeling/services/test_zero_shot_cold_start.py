@@ -16,11 +16,13 @@ from sklearn.metrics import roc_auc_score
 
 from labeling.choices import AnnotationOutcome, ImportStatus, Role, Split
 from labeling.models import Annotation, Item, LabelClass
+from labeling.selectors.embedders import project_embedder
 from labeling.services.demo import DEMO_GUIDELINES, DEMO_HAM_DESCRIPTION, DEMO_SPAM_DESCRIPTION
 from labeling.services.embedding import embedding_job_run
 from labeling.services.imports.jobs import import_job_create
 from labeling.services.imports.run import import_job_run
 from labeling.services.learning_jobs import project_embedding_request, project_training_request
+from labeling.services.pool_scoring import pool_cold_start
 from labeling.services.training import training_job_run
 from models_app.choices import JobStatus, JobTrigger
 from models_app.models import ModelVersion
@@ -171,3 +173,9 @@ def test_a_trained_model_s_proposals_replace_the_zero_shot_ones(api, new_project
     assert assignment["suggestion"]["model_version"] == version.version
     unlabeled = Item.objects.filter(project=project, queue_done=False)
     assert not unlabeled.filter(scored_by=None).exclude(predicted_label="").exists()
+
+    # A later cold start (a training run that finds too few labels, say after a class was
+    # added) reorders the pool but leaves the model's proposals alone.
+    before = set(unlabeled.values_list("id", "predicted_label", "scored_by_id"))
+    pool_cold_start(project=project, embedder_key=project_embedder(project=project).key, seed=3)
+    assert set(unlabeled.values_list("id", "predicted_label", "scored_by_id")) == before

@@ -6,6 +6,7 @@ sentences); items and prompts are embedded with the same embedder and scored by
 grid of softmax temperatures (how ``TEMPERATURE`` was chosen), and writes JSON.
 
     python benchmarks/zero_shot.py                          # minilm + hashing, SMS + Davidson
+    python benchmarks/zero_shot.py --embedders minilm,static,hashing
     python benchmarks/zero_shot.py --embedders hashing --davidson-sample 0   # all tweets
 
 MiniLM embeddings are cached under benchmarks/results/cache (``active_learning.embed``).
@@ -120,6 +121,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "zero_shot.json")
     args = parser.parse_args()
     from models_app.ml import single_threaded_blas
+    from models_app.ml.zeroshot import TEMPERATURE
 
     davidson = load_davidson()
     if args.davidson_sample:
@@ -143,8 +145,21 @@ def main() -> None:
                         f"(true {r['true_positive_share']:.2f})  best T {best}  "
                         + " ".join(f"{t}:{v:.3f}" for t, v in losses)
                     )
+    # The key: ROC AUC with no label at all, per dataset, for each embedder with the
+    # full prompts (name with description, guideline sentences).
+    summary = {
+        "zero_shot_auc_0": {
+            f"{r['dataset']}/{r['embedder']}": round(r["roc_auc"], 4)
+            for r in results
+            if r["prompts"] == "full"
+        },
+        "temperature": TEMPERATURE,
+        "davidson_sample": args.davidson_sample,
+        "results": results,
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    args.out.write_text(json.dumps(summary, indent=2) + "\n")
+    print(json.dumps(summary["zero_shot_auc_0"]))
 
 
 if __name__ == "__main__":

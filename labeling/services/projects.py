@@ -14,6 +14,7 @@ from labeling.choices import Role, TaskType
 from labeling.models import LabelClass, Project, ProjectMembership
 from labeling.models.project import LABEL_CLASS_DESCRIPTION_MAX_CHARS
 from labeling.selectors.audit import project_audit_scope
+from models_app.selectors.registry import model_version_list
 
 # Settings of the active-learning loop and auto-labeling, set on create or update.
 LEARNING_SETTINGS = (
@@ -255,8 +256,10 @@ def project_update(*, project: Project, data: dict[str, Any], actor: User | None
 
     Side effects: one ``project.update`` audit record with the changed settings before and
     after (none when nothing changed); a new embedder queues an embedding job (after commit)
-    for the new vectors; a new ``annotations_per_item`` marks again which items have all their
-    annotations (queue).
+    for the new vectors, and so do new class names, descriptions or guidelines while the
+    project has no model version (the job ends by recomputing the zero-shot proposals; with
+    every vector stored it embeds nothing); a new ``annotations_per_item`` marks again which
+    items have all their annotations (queue).
     """
     settings_before = _settings_snapshot(project)
     per_item_before = project.annotations_per_item
@@ -277,7 +280,8 @@ def project_update(*, project: Project, data: dict[str, Any], actor: User | None
         _label_classes_write(project=project, label_classes=data["label_classes"])
     project.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
     project.save()
-    before, after = changed_fields(settings_before, _settings_snapshot(project))
+    settings_after = _settings_snapshot(project)
+    before, after = changed_fields(settings_before, settings_after)
     if after:
         audit_record(
             actor=actor,
@@ -295,12 +299,23 @@ def project_update(*, project: Project, data: dict[str, Any], actor: User | None
             Q(queue_done=False, queue_annotations__gte=k)
             | Q(queue_done=True, queue_annotations__lt=k)
         ).update(queue_done=Q(queue_annotations__gte=k))
-    if project.embedder != embedder_before and project.items.exists():
+    prompts_changed = _zero_shot_prompts(settings_before) != _zero_shot_prompts(settings_after)
+    if (
+        project.embedder != embedder_before
+        or (prompts_changed and not model_version_list(owner=project.owner_key).exists())
+    ) and project.items.exists():
         from labeling.services.learning_jobs import project_embedding_request
         from models_app.choices import JobTrigger
 
         project_embedding_request(project=project, trigger=JobTrigger.SETTINGS)
     return project
+
+
+def _zero_shot_prompts(snapshot: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
+    """What zero-shot proposals read from the settings: the guidelines and each class's name
+    and description."""
+    classes = [(lc["name"], lc["description"]) for lc in snapshot["label_classes"]]
+    return snapshot["guidelines"], classes
 
 
 @transaction.atomic

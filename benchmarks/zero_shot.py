@@ -81,7 +81,7 @@ def roc_auc(scores: np.ndarray, positive: np.ndarray) -> float:
 
 
 def evaluate(dataset: Dataset, embedder: str, variant: str) -> dict:
-    from models_app.ml.zeroshot import class_prompts, zero_shot_proba
+    from models_app.ml.zeroshot import class_prompts, prior_adjust, zero_shot_proba
 
     spec = PROMPTS[dataset.name]
     descriptions = spec["descriptions"] if variant != "names" else ["", ""]
@@ -94,6 +94,7 @@ def evaluate(dataset: Dataset, embedder: str, variant: str) -> dict:
     prompts = embed_with(embedder, texts) if embedder != "minilm" else embed(texts)[0]
     seconds = time.perf_counter() - start
     proba = zero_shot_proba(items, prompts, classes, 2)
+    adjusted, shares = prior_adjust(proba)
     positive = dataset.positive
     losses = {}
     for temperature in TEMPERATURES:
@@ -108,6 +109,9 @@ def evaluate(dataset: Dataset, embedder: str, variant: str) -> dict:
         "roc_auc": roc_auc(proba[:, 1], positive),
         "accuracy": float(np.mean((proba[:, 1] > 0.5) == positive)),
         "predicted_positive": float(np.mean(proba[:, 1] > 0.5)),
+        # What the cold start writes: re-weighted to the class shares estimated over the pool.
+        "accuracy_prior_adjusted": float(np.mean((adjusted[:, 1] > 0.5) == dataset.positive)),
+        "estimated_positive_share": float(shares[1]),
         "true_positive_share": float(positive.mean()),
         "log_loss_by_temperature": losses,
         "embed_seconds": round(seconds, 1),
@@ -140,7 +144,8 @@ def main() -> None:
                     losses = r["log_loss_by_temperature"].items()
                     print(
                         f"{r['dataset']:9} {r['items']:6} {r['embedder']:12} {r['prompts']:10} "
-                        f"AUC {r['roc_auc']:.3f}  acc {r['accuracy']:.3f}  "
+                        f"AUC {r['roc_auc']:.3f}  acc {r['accuracy']:.3f} "
+                        f"(adjusted {r['accuracy_prior_adjusted']:.3f})  "
                         f"predicted+ {r['predicted_positive']:.2f} "
                         f"(true {r['true_positive_share']:.2f})  best T {best}  "
                         + " ".join(f"{t}:{v:.3f}" for t, v in losses)

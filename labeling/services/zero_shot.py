@@ -57,10 +57,11 @@ def pool_zero_shot(
     than two classes, an embedder in ``NO_ZERO_SHOT_EMBEDDERS`` or one this process cannot
     run.
 
-    Embeds the class prompts (a few dozen short texts) with that embedder.
+    The probabilities are re-weighted to the class shares estimated over ``embeddings``
+    (``prior_adjust``). Embeds the class prompts (a few dozen short texts) with that embedder.
     """
     from models_app.ml.embedders.base import EmbedderUnavailable
-    from models_app.ml.zeroshot import class_prompts, zero_shot_proba
+    from models_app.ml.zeroshot import class_prompts, prior_adjust, zero_shot_proba
 
     if project.data_type != DataType.TEXT:
         return None
@@ -83,4 +84,6 @@ def pool_zero_shot(
         logger.warning("zero-shot: %s cannot embed here; diversity order only", embedder_key)
         return None
     proba = zero_shot_proba(embeddings, prompts, prompt_classes, len(label_classes))
+    # Over the whole pool: the class shares are estimated from these very items.
+    proba, _shares = prior_adjust(proba)
     return ZeroShot(classes=[lc.name for lc in label_classes], proba=proba)

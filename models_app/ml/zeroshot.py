@@ -133,6 +133,44 @@ def zero_shot_proba(
     return exp / exp.sum(axis=1, keepdims=True)
 
 
+def prior_adjust(
+    proba: np.ndarray, *, iterations: int = 100, tolerance: float = 1e-6, floor: float = 0.01
+) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities re-weighted to the class shares of this pool, estimated without labels.
+
+    Zero-shot probabilities assume every class is equally common; real pools are not (one SMS
+    in eight is spam), so the rare class is proposed far too often. The EM procedure of
+    Saerens, Latinne & Decaestecker (2002) estimates the pool's class shares from the
+    probabilities themselves: weight each row by share / assumed share, renormalise, take the
+    mean as the new shares, repeat. Measured (benchmarks/zero_shot.py, T = 0.05): SMS accuracy
+    0.80 -> 0.91 with MiniLM and 0.88 -> 0.93 with ``static``; Davidson 0.61 -> 0.79 and
+    0.63 -> 0.83 (there mostly by proposing the common class). The
+    ranking within a class, hence ROC AUC, is unchanged for two classes. Shares are kept at
+    ``floor`` or more (``floor`` plus the rest in proportion), so a class is never estimated
+    away entirely.
+
+    Returns ``(adjusted probabilities, estimated shares)``.
+    """
+    proba = np.asarray(proba, dtype=np.float64)
+    n_classes = proba.shape[1] if proba.ndim == 2 else 0
+    if not len(proba) or n_classes < 2:
+        return proba, np.full(n_classes, 1.0 / max(n_classes, 1))
+    assumed = np.full(n_classes, 1.0 / n_classes)
+    shares = assumed.copy()
+    adjusted = proba
+    for _ in range(iterations):
+        adjusted = proba * (shares / assumed)
+        adjusted /= adjusted.sum(axis=1, keepdims=True)
+        new = floor + (1 - n_classes * floor) * adjusted.mean(axis=0)
+        done = float(np.abs(new - shares).max()) < tolerance
+        shares = new
+        if done:
+            break
+    adjusted = proba * (shares / assumed)
+    adjusted /= adjusted.sum(axis=1, keepdims=True)
+    return adjusted, shares
+
+
 def zero_shot_head(
     proba: np.ndarray,
     embeddings: np.ndarray,

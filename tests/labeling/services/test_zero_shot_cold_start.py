@@ -34,12 +34,12 @@ pytestmark = pytest.mark.django_db
 SAMPLE = 400
 # Zero-shot quality over the pool: these 400 SMS messages (380 still unlabeled after the 20),
 # MiniLM, and the demo's classes, whose descriptions and guidelines were written for email:
-# measured ROC AUC 0.723 and accuracy 0.667 (with descriptions written for SMS the whole
-# collection reaches 0.91; benchmarks/zero_shot.py). Accuracy is below always answering "ham"
-# (0.87): zero-shot proposes spam too often; the bounds say the proposals are better than a
-# coin, not better than a model.
+# measured ROC AUC 0.723 and accuracy 0.815 (0.667 before re-weighting to the pool's estimated
+# class shares). With descriptions written for SMS the whole collection reaches ROC AUC 0.91
+# (benchmarks/zero_shot.py). Accuracy stays below always answering "ham" (about 0.87): the
+# bounds say the proposals are far better than a coin, not as good as a model.
 MIN_AUC = 0.65
-MIN_ACCURACY = 0.6
+MIN_ACCURACY = 0.75
 
 
 def import_sample_ham_first(project, user, source, tmp_path) -> dict[str, str]:

@@ -6,6 +6,7 @@ import pytest
 from models_app.ml.zeroshot import (
     class_prompts,
     guideline_sentences,
+    prior_adjust,
     zero_shot_head,
     zero_shot_proba,
     zero_shot_similarity,
@@ -163,3 +164,31 @@ def test_head_is_bounded_by_the_pool_and_fills_up_when_candidates_run_out():
 
     assert sorted(head.tolist()) == [0, 1, 2]
     assert zero_shot_head(proba[:0], items[:0], np.zeros(0, dtype=np.int64), 5).tolist() == []
+
+
+def test_prior_adjustment_learns_that_one_class_is_rare_and_proposes_it_less():
+    rng = np.random.default_rng(2)
+    # 90 % of the pool is class 0; zero-shot leans towards class 1 for many of them.
+    truth = rng.random(2000) < 0.1
+    spam_score = np.where(truth, rng.normal(0.7, 0.15, 2000), rng.normal(0.45, 0.15, 2000))
+    proba = np.column_stack([1 - spam_score.clip(0.01, 0.99), spam_score.clip(0.01, 0.99)])
+
+    adjusted, shares = prior_adjust(proba)
+
+    np.testing.assert_allclose(adjusted.sum(axis=1), 1.0)
+    assert shares[1] < (proba[:, 1] > 0.5).mean()
+    assert (adjusted[:, 1] > 0.5).mean() < (proba[:, 1] > 0.5).mean()
+    accuracy = ((adjusted[:, 1] > 0.5) == truth).mean()
+    assert accuracy > ((proba[:, 1] > 0.5) == truth).mean()
+    # Same order within the class: ROC AUC cannot change.
+    assert (
+        np.argsort(adjusted[:, 1], kind="stable") == np.argsort(proba[:, 1], kind="stable")
+    ).all()
+
+
+def test_prior_adjustment_never_estimates_a_class_away():
+    proba = np.array([[0.99, 0.01]] * 100)
+
+    _adjusted, shares = prior_adjust(proba, floor=0.05)
+
+    assert shares[1] >= 0.05 - 1e-9

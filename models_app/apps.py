@@ -10,7 +10,10 @@ class ModelsAppConfig(AppConfig):
         from django.conf import settings
 
         from models_app.ml.embedders.cache import set_model_cache_dir
+        from models_app.ml.embedders.onnx import set_threads
 
-        # Model files embedders build on first use (the distilled static model) live with the
-        # rest of the install's data.
+        # Model files embedders build on first use (the distilled static model, the int8 ONNX
+        # MiniLM) live with the rest of the install's data.
         set_model_cache_dir(settings.DATA_DIR / "models")
+        # ONNX Runtime threads per session (the pure ML code reads no settings).
+        set_threads(settings.TANDEM_ONNX_THREADS)

@@ -198,6 +198,9 @@ TANDEM_DEMO_DAVIDSON_CSV = Path(
         default=str(BASE_DIR.parent / "shared" / "datasets" / "davidson_hate_offensive.csv"),
     )
 )
+# ONNX Runtime threads per embedding process: 1 suits one worker process per core (on a busy
+# two-core machine a two-threaded session was no faster and spent 25-45 % more CPU per text).
+TANDEM_ONNX_THREADS = env.int("TANDEM_ONNX_THREADS", default=1)
 # Queue an embedding job (embeddings queue) when an import adds items.
 TANDEM_EMBED_AFTER_IMPORT = env.bool("TANDEM_EMBED_AFTER_IMPORT", default=True)
 # How long an annotator holds an item before it returns to the queue (the client renews it).

@@ -85,7 +85,10 @@ class LearningSettingsInputSerializer(serializers.Serializer):
         choices=["", *EMBEDDER_NAMES],
         required=False,
         allow_blank=True,
-        help_text="Blank: the default for the data type (minilm for text, pixels for images).",
+        help_text=(
+            "Blank: the default for the data type (text: minilm-int8 where ONNX Runtime is"
+            " installed, else minilm; images: pixels)."
+        ),
     )
     retrain_every = serializers.IntegerField(
         min_value=0,

@@ -2183,11 +2183,12 @@ export interface components {
         /**
          * @description * `` -
          *     * `minilm` - minilm
+         *     * `minilm-int8` - minilm-int8
          *     * `hashing` - hashing
          *     * `pixels` - pixels
          * @enum {string}
          */
-        EmbedderEnum: "minilm" | "hashing" | "pixels";
+        EmbedderEnum: "minilm" | "minilm-int8" | "hashing" | "pixels";
         Flag: {
             readonly id: number;
             readonly item: number;
@@ -2786,10 +2787,11 @@ export interface components {
         PatchedProjectUpdateInputRequest: {
             sampling_strategy?: components["schemas"]["SamplingStrategyEnum"];
             /**
-             * @description Blank: the default for the data type (minilm for text, pixels for images).
+             * @description Blank: the default for the data type (text: minilm-int8 where ONNX Runtime is installed, else minilm; images: pixels).
              *
              *     * `` -
              *     * `minilm` - minilm
+             *     * `minilm-int8` - minilm-int8
              *     * `hashing` - hashing
              *     * `pixels` - pixels
              */
@@ -2897,10 +2899,11 @@ export interface components {
         ProjectCreateInputRequest: {
             sampling_strategy?: components["schemas"]["SamplingStrategyEnum"];
             /**
-             * @description Blank: the default for the data type (minilm for text, pixels for images).
+             * @description Blank: the default for the data type (text: minilm-int8 where ONNX Runtime is installed, else minilm; images: pixels).
              *
              *     * `` -
              *     * `minilm` - minilm
+             *     * `minilm-int8` - minilm-int8
              *     * `hashing` - hashing
              *     * `pixels` - pixels
              */

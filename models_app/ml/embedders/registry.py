@@ -6,15 +6,17 @@ import threading
 
 from models_app.ml.embedders.base import Embedder, EmbedderUnavailable
 from models_app.ml.embedders.image import PixelEmbedder
+from models_app.ml.embedders.onnx import OnnxMiniLMEmbedder, onnx_runtime_available
 from models_app.ml.embedders.static import StaticEmbedder
 from models_app.ml.embedders.text import HashingEmbedder, MiniLMEmbedder
 
 # The embedders a project can be set to. "static" (the fast first pass) is not one of them:
 # it is reached by name through get_embedder alongside the project's own embedder.
-EMBEDDER_NAMES: tuple[str, ...] = ("minilm", "hashing", "pixels")
+EMBEDDER_NAMES: tuple[str, ...] = ("minilm", "minilm-int8", "hashing", "pixels")
 
 _EMBEDDER_CLASSES: dict[str, type[Embedder]] = {
     "minilm": MiniLMEmbedder,
+    "minilm-int8": OnnxMiniLMEmbedder,
     "hashing": HashingEmbedder,
     "pixels": PixelEmbedder,
     "static": StaticEmbedder,
@@ -44,8 +46,11 @@ def get_embedder(name: str) -> Embedder:
 
 
 def default_embedder_name(data_type: str) -> str:
-    """The embedder a new project of ``data_type`` ("text" | "image") uses."""
-    defaults = {"text": "minilm", "image": "pixels"}
+    """The embedder a new project of ``data_type`` ("text" | "image") uses: for text
+    "minilm-int8" (MiniLM through ONNX Runtime, int8) where onnxruntime and onnx import, else
+    "minilm" (PyTorch); for images "pixels"."""
+    text = "minilm-int8" if onnx_runtime_available() else "minilm"
+    defaults = {"text": text, "image": "pixels"}
     if data_type not in defaults:
         raise ValueError(f"unknown data type {data_type!r}; expected 'text' or 'image'")
     return defaults[data_type]

@@ -132,7 +132,7 @@ def test_an_embedder_that_cannot_load_fails_the_job_and_the_app_keeps_working(
 ):
     from models_app.ml.embedders import base, registry
 
-    project = ProjectFactory()  # the default text embedder: MiniLM
+    project = ProjectFactory(embedder="minilm")
     ItemFactory(project=project)
     client = api.as_user(make_member(Role.ML_ENGINEER, proj=project))
 

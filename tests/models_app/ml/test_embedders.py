@@ -52,9 +52,10 @@ def test_unknown_embedder_names_are_refused():
 
 
 def test_defaults_per_data_type():
-    assert default_embedder_name("text") == "minilm"
+    # minilm-int8 where ONNX Runtime is installed (its fallback: test_onnx_embedder.py).
+    assert default_embedder_name("text") == "minilm-int8"
     assert default_embedder_name("image") == "pixels"
-    assert set(EMBEDDER_NAMES) == {"minilm", "hashing", "pixels"}
+    assert set(EMBEDDER_NAMES) == {"minilm", "minilm-int8", "hashing", "pixels"}
     with pytest.raises(ValueError, match="audio"):
         default_embedder_name("audio")
 
@@ -65,7 +66,8 @@ def test_importing_the_ml_package_loads_no_heavy_library_and_no_django():
         "import models_app.ml.embedders.registry, models_app.ml.classifiers.fit\n"
         "import models_app.ml.strategies\n"
         "import models_app.ml.metrics, models_app.ml.autolabel\n"
-        "heavy = {'torch', 'sentence_transformers', 'sklearn', 'scipy', 'modAL', 'PIL', 'django'}\n"
+        "heavy = {'torch', 'sentence_transformers', 'sklearn', 'scipy', 'modAL', 'PIL', 'django',\n"
+        "         'onnxruntime', 'onnx', 'tokenizers', 'transformers'}\n"
         "print(sorted(heavy & {name.split('.')[0] for name in sys.modules}))\n"
     )
     result = subprocess.run(

@@ -83,14 +83,15 @@ export function isJobFinished(status: TrainingJobStatus | undefined): boolean {
   return status === "succeeded" || status === "failed" || status === "waiting";
 }
 
-/** Embedders that suit each data type (models_app/ml/embedders.py). */
+/** Embedders that suit each data type (models_app/ml/embedders/registry.py). */
 export const EMBEDDERS_BY_DATA_TYPE: Record<"text" | "image", Embedder[]> = {
-  text: ["minilm", "hashing"],
+  text: ["minilm-int8", "minilm", "hashing"],
   image: ["pixels"],
 };
 
 export const EMBEDDER_LABELS: Record<Embedder, string> = {
-  minilm: "MiniLM sentence embeddings",
+  "minilm-int8": "MiniLM, int8 ONNX (fast)",
+  minilm: "MiniLM sentence embeddings (PyTorch)",
   hashing: "Hashed words (fast, no model download)",
   pixels: "Image pixels",
 };

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("labeling", "0008_assignment_skipped_idx"),
+        ("labeling", "0009_existing_text_projects_keep_minilm"),
     ]
 
     operations = [

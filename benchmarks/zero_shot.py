@@ -6,7 +6,7 @@ sentences); items and prompts are embedded with the same embedder and scored by
 grid of softmax temperatures (how ``TEMPERATURE`` was chosen), and writes JSON.
 
     python benchmarks/zero_shot.py                          # minilm + hashing, SMS + Davidson
-    python benchmarks/zero_shot.py --embedders minilm,static,hashing
+    python benchmarks/zero_shot.py --embedders minilm,minilm-int8,static,hashing
     python benchmarks/zero_shot.py --embedders hashing --davidson-sample 0   # all tweets
 
 MiniLM embeddings are cached under benchmarks/results/cache (``active_learning.embed``).

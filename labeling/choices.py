@@ -50,6 +50,14 @@ class AnnotationOutcome(models.TextChoices):
     NO_SUGGESTION = "no_suggestion", "No proposal shown"
 
 
+class SuggestionSource(models.TextChoices):
+    """Where a proposal shown with an item came from: a trained model version, or (before any
+    model exists) zero-shot similarity to the label classes' names and descriptions."""
+
+    MODEL = "model", "A trained model version"
+    ZERO_SHOT = "zero-shot", "Zero-shot similarity to the label classes"
+
+
 class AnnotationClient(models.TextChoices):
     WEB = "web", "Web workspace"
     API = "api", "API"

@@ -322,6 +322,9 @@ SPECTACULAR_SETTINGS = {
         "AppealStateEnum": "moderation.choices.AppealState",
         "HashKindEnum": "moderation.choices.HashKind",
         "AnnotationOutcomeEnum": "labeling.choices.AnnotationOutcome",
+        "SuggestionSourceEnum": "labeling.choices.SuggestionSource",
+        # The name it had while it was the only enum of a field called "source".
+        "SourceEnum": "labeling.choices.AnnotationSource",
         "AuditObjectPageEnum": "core.choices.AuditObjectPage",
         "AuditObjectStateEnum": "core.choices.AuditObjectState",
     },

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from core.limits import DESCRIPTION_MAX_CHARS
 from labeling.choices import DataType, SamplingStrategy, TaskType
 from labeling.models import LabelClass, Project
+from labeling.models.project import LABEL_CLASS_DESCRIPTION_MAX_CHARS
 from models_app.ml.embedders.registry import EMBEDDER_NAMES
 
 MAX_LABEL_CLASSES = 200
@@ -13,10 +14,18 @@ MAX_LABEL_CLASSES = 200
 class LabelClassSerializer(serializers.ModelSerializer):
     hotkey = serializers.CharField(max_length=1, required=False, allow_blank=True)
     colour = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False)
+    description = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=LABEL_CLASS_DESCRIPTION_MAX_CHARS,
+        help_text="What the class means, as plain text (never rendered as HTML). Before a "
+        "model exists, zero-shot proposals compare items with it. Left out of an update: "
+        "unchanged.",
+    )
 
     class Meta:
         model = LabelClass
-        fields = ["id", "name", "colour", "hotkey", "order"]
+        fields = ["id", "name", "colour", "hotkey", "order", "description"]
         read_only_fields = ["id", "order"]
 
 

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from labeling.api.file_urls import item_image_url, item_thumbnail_url
-from labeling.choices import AnnotationClient, AnnotationOutcome
+from labeling.choices import AnnotationClient, AnnotationOutcome, SuggestionSource
 from labeling.models import Annotation, Item, ItemFlag, QueueAssignment
 from labeling.selectors.queue import QUEUE_SIZE_CAP
 
@@ -46,6 +46,20 @@ class QueueSuggestionSerializer(serializers.Serializer):
     model_version = serializers.IntegerField(
         allow_null=True, help_text="Version number of the model that made the proposal."
     )
+    # A declared field: DRF's metaclass takes it off the class.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=SuggestionSource.choices,
+        help_text="``model``: a trained model version's proposal; ``zero-shot``: before any "
+        "model exists, the class whose name, description and guideline sentences the item "
+        "is most similar to (``model_version`` is null).",
+    )
+
+
+def suggestion_source(assignment: QueueAssignment) -> str:
+    """Zero-shot proposals are the ones no model version made."""
+    if assignment.suggested_by_id is None:
+        return SuggestionSource.ZERO_SHOT.value
+    return SuggestionSource.MODEL.value
 
 
 class QueueAssignmentSerializer(serializers.Serializer):
@@ -64,6 +78,7 @@ class QueueAssignmentSerializer(serializers.Serializer):
                 "labels": assignment.suggested_labels,
                 "confidence": assignment.suggested_confidence,
                 "model_version": version.version if version else None,
+                "source": suggestion_source(assignment),
             }
         ).data
 
@@ -112,6 +127,7 @@ def queue_assignment_payload(assignment: QueueAssignment) -> dict:
             if assignment.suggested_confidence is None
             else float(assignment.suggested_confidence),
             "model_version": version.version if version else None,
+            "source": suggestion_source(assignment),
         },
         "leased_at": _DATETIME.to_representation(assignment.leased_at),
         "expires_at": _DATETIME.to_representation(assignment.expires_at),

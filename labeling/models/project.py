@@ -72,6 +72,8 @@ class Project(models.Model):
         return f"labeling.project:{self.pk}"
 
 
+LABEL_CLASS_DESCRIPTION_MAX_CHARS = 2_000
+
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Colour must look like #1f77b4.")
 
 
@@ -81,6 +83,11 @@ class LabelClass(models.Model):
     colour = models.CharField(max_length=7, default="#4c78a8", validators=[hex_colour])
     hotkey = models.CharField(max_length=1, blank=True, default="")
     order = models.PositiveSmallIntegerField(default=0)
+    # What the class means, in plain words (shown as text, never as HTML). Also what zero-shot
+    # proposals compare items with before any model exists (labeling.services.zero_shot).
+    description = models.TextField(
+        blank=True, default="", db_default="", max_length=LABEL_CLASS_DESCRIPTION_MAX_CHARS
+    )
 
     class Meta:
         ordering = ["order", "id"]

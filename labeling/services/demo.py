@@ -46,6 +46,15 @@ discussion, newsletters they subscribed to, personal or work mail.
 * When unsure, skip the item and say why.
 """
 
+# What each class means, in the words zero-shot proposals compare the mails with.
+DEMO_HAM_DESCRIPTION = (
+    "Ordinary personal or business mail: messages between people, mailing-list discussion, "
+    "newsletters the reader subscribed to."
+)
+DEMO_SPAM_DESCRIPTION = (
+    "Unsolicited bulk mail: advertising, prize or money scams, get-rich offers and phishing."
+)
+
 
 class DemoUnavailable(Exception):
     """The corpus cannot be fetched (no npm, or no registry); the app still starts."""
@@ -201,7 +210,10 @@ def demo_project_create(*, admin: User, work_dir: Path) -> tuple[Project, Import
         ),
         data_type="text",
         task_type="binary",
-        label_classes=[{"name": "ham", "colour": "#54a24b"}, {"name": "spam", "colour": "#e45756"}],
+        label_classes=[
+            {"name": "ham", "colour": "#54a24b", "description": DEMO_HAM_DESCRIPTION},
+            {"name": "spam", "colour": "#e45756", "description": DEMO_SPAM_DESCRIPTION},
+        ],
         guidelines=DEMO_GUIDELINES,
     )
     with jsonl.open("rb") as fh:

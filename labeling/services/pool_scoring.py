@@ -127,9 +127,17 @@ def queue_order(
     return order
 
 
-def cold_start_order(*, embeddings: np.ndarray, seed: int) -> np.ndarray:
-    """Before there is a model: a diverse batch first, then the rest in a seeded random order."""
+def cold_start_order(
+    *, embeddings: np.ndarray, seed: int, zero_shot: np.ndarray | None = None
+) -> np.ndarray:
+    """Before there is a model: a diverse batch first, then the rest in a seeded random order.
+
+    With ``zero_shot`` probabilities, the first batch alternates the items most likely to be
+    each class in turn with the diverse picks (``models_app.ml.zeroshot.zero_shot_head``), so
+    every class is among the first few items.
+    """
     from models_app.ml.strategies import cold_start
+    from models_app.ml.zeroshot import zero_shot_head
 
     n = len(embeddings)
     rng = np.random.default_rng(seed)
@@ -143,6 +151,8 @@ def cold_start_order(*, embeddings: np.ndarray, seed: int) -> np.ndarray:
             dtype=np.int64,
         )
     ]
+    if zero_shot is not None:
+        picks = zero_shot_head(zero_shot, embeddings, picks, min(COLD_START_BATCH, n))
     return np.concatenate([picks, shuffled[~np.isin(shuffled, picks)]])
 
 
@@ -271,11 +281,37 @@ def pool_queue_write(
 def pool_cold_start(
     *, project: Project, embedder_key: str, seed: int, on_progress: Progress | None = None
 ) -> int:
-    """Order the pool for diversity when there is no model to ask: only ``priority`` changes."""
+    """Order the pool when there is no model to ask.
+
+    While the project has no model version at all, the order and the proposals come from
+    zero-shot similarity to the label classes (``labeling.services.zero_shot``): the head of
+    the queue gets ``predicted_label`` and ``confidence`` with no ``scored_by``, so the first
+    item already shows a proposal. Once a version exists (too few labels to train again, say
+    after a class was added), only ``priority`` changes and the model's proposals stay.
+    """
+    from labeling.services.zero_shot import pool_zero_shot
+
     pool = pool_load(project=project, embedder_key=embedder_key)
-    order = cold_start_order(embeddings=pool.embeddings, seed=seed)
+    guess = None
+    if len(pool) and not model_version_list(owner=project.owner_key).exists():
+        guess = pool_zero_shot(
+            project=project, embeddings=pool.embeddings, embedder_key=embedder_key
+        )
+    order = cold_start_order(
+        embeddings=pool.embeddings, seed=seed, zero_shot=None if guess is None else guess.proba
+    )
     order = interleave_held_out(order=order, held_out=pool.held_out, seed=seed)
-    return pool_queue_write(project=project, pool=pool, order=order, on_progress=on_progress)
+    values: dict[str, np.ndarray] = {}
+    if guess is not None:
+        predictions = predictions_from(guess.proba)
+        values = {
+            "predicted_label": np.asarray(guess.classes, dtype=object)[predictions.top],
+            "confidence": predictions.confidence,
+            "scored_by_id": np.full(len(pool), None, dtype=object),
+        }
+    return pool_queue_write(
+        project=project, pool=pool, order=order, values=values, on_progress=on_progress
+    )
 
 
 def pool_cold_start_unless_modelled(

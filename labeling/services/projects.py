@@ -12,7 +12,9 @@ from core.exceptions import ApplicationError
 from core.services.audit import audit_record, changed_fields
 from labeling.choices import Role, TaskType
 from labeling.models import LabelClass, Project, ProjectMembership
+from labeling.models.project import LABEL_CLASS_DESCRIPTION_MAX_CHARS
 from labeling.selectors.audit import project_audit_scope
+from models_app.selectors.registry import model_version_list
 
 # Settings of the active-learning loop and auto-labeling, set on create or update.
 LEARNING_SETTINGS = (
@@ -46,6 +48,17 @@ def _validate_label_classes(*, task_type: str, label_classes: list[dict[str, Any
     if duplicates:
         raise ApplicationError(
             "Label class names must be unique.", extra={"duplicates": duplicates}
+        )
+    too_long = sorted(
+        lc["name"].strip()
+        for lc in label_classes
+        if len(lc.get("description", "")) > LABEL_CLASS_DESCRIPTION_MAX_CHARS
+    )
+    if too_long:
+        raise ApplicationError(
+            f"A label class description has at most {LABEL_CLASS_DESCRIPTION_MAX_CHARS:,} "
+            "characters.",
+            extra={"field": "label_classes", "classes": too_long},
         )
     hotkeys = [lc.get("hotkey", "") for lc in label_classes if lc.get("hotkey")]
     if len(hotkeys) != len(set(hotkeys)):
@@ -92,7 +105,7 @@ def _default_hotkey(*, order: int, taken: set[str]) -> str:
 def _settings_snapshot(project: Project) -> dict[str, Any]:
     snapshot = {field: getattr(project, field) for field in AUDITED_SETTINGS}
     snapshot["label_classes"] = [
-        {"name": lc.name, "colour": lc.colour, "hotkey": lc.hotkey}
+        {"name": lc.name, "colour": lc.colour, "hotkey": lc.hotkey, "description": lc.description}
         for lc in project.label_classes.order_by("order", "id")
     ]
     return snapshot
@@ -121,7 +134,7 @@ def _label_usage(*, project: Project, names: set[str]) -> dict[str, int]:
 def _label_classes_write(*, project: Project, label_classes: list[dict[str, Any]]) -> None:
     """Write the classes in this order: a row with an ``id`` is that class (renamed when its
     name changed), a row without one the class of that name or a new class; classes left out
-    are removed.
+    are removed. A row without ``description`` keeps the class's description.
 
     Refuses to remove or rename a class that labels use: annotations, exports and trained
     models name classes by their name, so either would orphan those labels.
@@ -179,6 +192,8 @@ def _label_classes_write(*, project: Project, label_classes: list[dict[str, Any]
             or DEFAULT_COLOURS[order % len(DEFAULT_COLOURS)]
         )
         label_class.name = data["name"].strip()
+        if "description" in data:
+            label_class.description = data["description"]
         label_class.hotkey = hotkey
         label_class.order = order
         label_class.full_clean(exclude=["project"], validate_unique=False)
@@ -241,8 +256,10 @@ def project_update(*, project: Project, data: dict[str, Any], actor: User | None
 
     Side effects: one ``project.update`` audit record with the changed settings before and
     after (none when nothing changed); a new embedder queues an embedding job (after commit)
-    for the new vectors; a new ``annotations_per_item`` marks again which items have all their
-    annotations (queue).
+    for the new vectors, and so do new class names, descriptions or guidelines while the
+    project has no model version (the job ends by recomputing the zero-shot proposals; with
+    every vector stored it embeds nothing); a new ``annotations_per_item`` marks again which
+    items have all their annotations (queue).
     """
     settings_before = _settings_snapshot(project)
     per_item_before = project.annotations_per_item
@@ -263,7 +280,8 @@ def project_update(*, project: Project, data: dict[str, Any], actor: User | None
         _label_classes_write(project=project, label_classes=data["label_classes"])
     project.full_clean(exclude=["created_by"], validate_unique=False, validate_constraints=False)
     project.save()
-    before, after = changed_fields(settings_before, _settings_snapshot(project))
+    settings_after = _settings_snapshot(project)
+    before, after = changed_fields(settings_before, settings_after)
     if after:
         audit_record(
             actor=actor,
@@ -281,12 +299,23 @@ def project_update(*, project: Project, data: dict[str, Any], actor: User | None
             Q(queue_done=False, queue_annotations__gte=k)
             | Q(queue_done=True, queue_annotations__lt=k)
         ).update(queue_done=Q(queue_annotations__gte=k))
-    if project.embedder != embedder_before and project.items.exists():
+    prompts_changed = _zero_shot_prompts(settings_before) != _zero_shot_prompts(settings_after)
+    if (
+        project.embedder != embedder_before
+        or (prompts_changed and not model_version_list(owner=project.owner_key).exists())
+    ) and project.items.exists():
         from labeling.services.learning_jobs import project_embedding_request
         from models_app.choices import JobTrigger
 
         project_embedding_request(project=project, trigger=JobTrigger.SETTINGS)
     return project
+
+
+def _zero_shot_prompts(snapshot: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
+    """What zero-shot proposals read from the settings: the guidelines and each class's name
+    and description."""
+    classes = [(lc["name"], lc["description"]) for lc in snapshot["label_classes"]]
+    return snapshot["guidelines"], classes
 
 
 @transaction.atomic

@@ -2410,11 +2410,15 @@ export interface components {
             colour?: string;
             hotkey?: string;
             readonly order: number;
+            /** @description What the class means, as plain text (never rendered as HTML). Before a model exists, zero-shot proposals compare items with it. Left out of an update: unchanged. */
+            description?: string;
         };
         LabelClassRequest: {
             name: string;
             colour?: string;
             hotkey?: string;
+            /** @description What the class means, as plain text (never rendered as HTML). Before a model exists, zero-shot proposals compare items with it. Left out of an update: unchanged. */
+            description?: string;
         };
         /**
          * @description A class in a project update: with ``id`` it is that class (renamed when the name
@@ -2426,6 +2430,8 @@ export interface components {
             name: string;
             colour?: string;
             hotkey?: string;
+            /** @description What the class means, as plain text (never rendered as HTML). Before a model exists, zero-shot proposals compare items with it. Left out of an update: unchanged. */
+            description?: string;
         };
         LearningCurveOutput: {
             points: components["schemas"]["LearningCurvePoint"][];
@@ -3178,6 +3184,13 @@ export interface components {
             confidence: number | null;
             /** @description Version number of the model that made the proposal. */
             model_version: number | null;
+            /**
+             * @description ``model``: a trained model version's proposal; ``zero-shot``: before any model exists, the class whose name, description and guideline sentences the item is most similar to (``model_version`` is null).
+             *
+             *     * `model` - A trained model version
+             *     * `zero-shot` - Zero-shot similarity to the label classes
+             */
+            source: components["schemas"]["SuggestionSourceEnum"];
         };
         ReasonCode: {
             readonly id: number;
@@ -3374,6 +3387,12 @@ export interface components {
              */
             stage: components["schemas"]["ModelStageEnum"];
         };
+        /**
+         * @description * `model` - A trained model version
+         *     * `zero-shot` - Zero-shot similarity to the label classes
+         * @enum {string}
+         */
+        SuggestionSourceEnum: "model" | "zero-shot";
         /**
          * @description * `binary` - Binary
          *     * `multiclass` - Multiclass

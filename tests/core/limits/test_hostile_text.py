@@ -157,8 +157,8 @@ def reason_code() -> dict[str, Any]:
 
 def label_classes() -> list[dict[str, Any]]:
     return [
-        {"name": "ham", "colour": "#22aa55", "hotkey": "1"},
-        {"name": "spam", "colour": "#aa2222", "hotkey": "2"},
+        {"name": "ham", "colour": "#22aa55", "hotkey": "1", "description": "Ordinary mail."},
+        {"name": "spam", "colour": "#aa2222", "hotkey": "2", "description": "Bulk advertising."},
     ]
 
 

@@ -119,6 +119,7 @@ def test_next_returns_the_item_with_the_models_proposal(client, project):
         "labels": ["spam"],
         "confidence": 0.75,
         "model_version": version.version,
+        "source": "model",
     }
     assert body["message"] == ""
 

@@ -243,7 +243,8 @@ def test_submit_with_next_costs_a_fixed_number_of_queries(
 
 def test_the_answers_item_and_proposal_are_what_the_assignment_serializer_gives(client, project):
     """The hot path builds the next item's answer by hand: it must equal the declared shape
-    (the schema's), with and without a proposal, for texts, images and restricted media."""
+    (the schema's), with and without a proposal (a model's or zero-shot), for texts, images
+    and restricted media."""
     version = production_model_version(project, 7)
     ItemFactory(
         project=project,
@@ -265,7 +266,8 @@ def test_the_answers_item_and_proposal_are_what_the_assignment_serializer_gives(
         media_restricted=True,
     )
     ItemFactory(project=project, priority=3, predicted_label="gone", scored_by=version)
-    ItemFactory(project=project, priority=2)
+    # A zero-shot proposal (before any model: no version scored it).
+    ItemFactory(project=project, priority=2, predicted_label="ham", confidence=0.625)
     leased = client.post(url(project, "queue/next/"), {}, format="json").json()
     answers = [leased["assignment"]]
     submitted = []
@@ -291,6 +293,15 @@ def test_the_answers_item_and_proposal_are_what_the_assignment_serializer_gives(
     assert answers[1]["item"]["image_url"]
     assert answers[1]["item"]["media_restricted"] is True
     assert answers[2]["suggestion"] is None  # its class is gone
+    assert answers[0]["suggestion"]["source"] == "model"
+    assert answers[3]["suggestion"] == {
+        "labels": ["ham"],
+        "confidence": 0.625,
+        "model_version": None,
+        "source": "zero-shot",
+    }
+    assert submitted[3]["outcome"] == "accepted"  # k3 labeled it "ham"
+    assert submitted[3]["suggested_by_version"] is None
     assert submitted[3]["next"] is None  # not asked for
 
 
@@ -304,7 +315,12 @@ def test_a_proposal_answer_carries_the_model_version_number(client, project):
 
     answer = submit(client, project, item_id, "k", next=True).json()["next"]["assignment"]
 
-    assert answer["suggestion"] == {"labels": ["spam"], "confidence": 0.75, "model_version": 7}
+    assert answer["suggestion"] == {
+        "labels": ["spam"],
+        "confidence": 0.75,
+        "model_version": 7,
+        "source": "model",
+    }
     assignment = QueueAssignment.objects.get(item_id=answer["item"]["id"])
     assert answer == json.loads(json.dumps(QueueAssignmentSerializer(assignment).data))
 

@@ -17,9 +17,12 @@ AFTER = [("labeling", "0009_existing_text_projects_keep_minilm")]
 def test_existing_text_projects_keep_the_minilm_vector_space():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
-    default_text = ProjectFactory(name="Old default", data_type="text", embedder="")
-    hashing = ProjectFactory(name="Chose hashing", data_type="text", embedder="hashing")
-    images = ProjectFactory(name="Old images", data_type="image", embedder="")
+    # Without label classes: the factory writes them with today's model, whose later columns
+    # (0010's description) the old schema does not have yet.
+    old = {"label_classes": []}
+    default_text = ProjectFactory(name="Old default", data_type="text", embedder="", **old)
+    hashing = ProjectFactory(name="Chose hashing", data_type="text", embedder="hashing", **old)
+    images = ProjectFactory(name="Old images", data_type="image", embedder="", **old)
 
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)

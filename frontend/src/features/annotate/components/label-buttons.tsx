@@ -37,6 +37,7 @@ export function LabelButtons({
               style={labelKey.colour ? { borderLeftColor: labelKey.colour } : undefined}
               aria-pressed={multilabel ? selection.includes(labelKey.name) : undefined}
               aria-keyshortcuts={labelKey.key ?? undefined}
+              title={labelKey.description}
               disabled={disabled || (!multilabel && mode === "reject" && isProposed)}
               onClick={() => onPick(labelKey.name)}
               data-testid="label-button"

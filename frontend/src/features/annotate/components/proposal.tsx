@@ -19,14 +19,22 @@ export function Proposal({ suggestion, mode }: ProposalProps) {
   }
   return (
     <div className="proposal" data-testid="proposal" data-state="proposal" data-mode={mode}>
-      <span>Model proposes</span>
+      <span>{suggestion.source === "zero-shot" ? "Proposed" : "Model proposes"}</span>
       <span className="proposal-label" data-testid="proposal-labels">
         {suggestion.labels.join(", ")}
       </span>
       <span data-testid="proposal-confidence">
         {suggestion.confidence === null ? "confidence unknown" : `${formatPercent(suggestion.confidence, 0)} confident`}
       </span>
-      {suggestion.model_version !== null ? <span className="hint">model v{suggestion.model_version}</span> : null}
+      {suggestion.source === "zero-shot" ? (
+        <span className="hint" data-testid="proposal-source" title="No model yet: the label class this item is most similar to">
+          zero-shot
+        </span>
+      ) : suggestion.model_version !== null ? (
+        <span className="hint" data-testid="proposal-source">
+          model v{suggestion.model_version}
+        </span>
+      ) : null}
       {mode === "reject" ? (
         <strong data-testid="reject-mode">Rejected: pick the right label</strong>
       ) : (

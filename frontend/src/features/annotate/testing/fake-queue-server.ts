@@ -13,7 +13,7 @@ export function assignment(id: number, overrides: Partial<Assignment> = {}): Ass
       media_restricted: false,
       metadata: {},
     },
-    suggestion: { labels: ["spam"], confidence: 0.91, model_version: 3 },
+    suggestion: { labels: ["spam"], confidence: 0.91, model_version: 3, source: "model" },
     leased_at: "2024-05-01T10:00:00Z",
     expires_at: "2024-05-01T10:05:00Z",
     ...overrides,

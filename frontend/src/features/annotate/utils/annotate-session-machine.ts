@@ -169,7 +169,13 @@ function historyEntries(annotations: QueueAnnotation[]): HistoryEntry[] {
       item: null,
       suggestion:
         annotation.suggested_labels.length > 0
-          ? { labels: annotation.suggested_labels, confidence: null, model_version: annotation.suggested_by_version }
+          ? {
+              labels: annotation.suggested_labels,
+              confidence: null,
+              model_version: annotation.suggested_by_version,
+              // A proposal that no model version made was a zero-shot one.
+              source: annotation.suggested_by_version === null ? "zero-shot" : "model",
+            }
           : null,
       labels: annotation.labels,
       annotationId: annotation.id,

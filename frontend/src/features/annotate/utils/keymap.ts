@@ -23,6 +23,8 @@ export type LabelKey = {
   key: string | null;
   /** The class's own hotkey when the workspace uses that key for something else. */
   shadowedHotkey: string | null;
+  /** What the class means, as the project's admin described it (plain text). */
+  description?: string;
 };
 
 /**
@@ -52,6 +54,7 @@ export function labelKeys(labelClasses: readonly LabelClass[]): LabelKey[] {
       colour: labelClass.colour ?? "",
       key,
       shadowedHotkey: hotkey && RESERVED.has(hotkey) ? hotkey : null,
+      ...(labelClass.description ? { description: labelClass.description } : {}),
     };
   });
 }

@@ -31,10 +31,11 @@ export function toCreateInput(form: {
     task_type: form.taskType,
     guidelines: form.guidelines,
     annotations_per_item: form.annotationsPerItem,
-    label_classes: form.labelClasses.map(({ name, colour, hotkey }) => ({
+    label_classes: form.labelClasses.map(({ name, colour, hotkey, description }) => ({
       name: name.trim(),
       colour,
       ...(hotkey ? { hotkey } : {}),
+      ...(description ? { description } : {}),
     })),
   };
 }

@@ -2,6 +2,9 @@ import { useEffect, useRef } from "react";
 
 import type { LabelClassDraft } from "../types";
 
+/** The longest description the server keeps (LabelClass.description). */
+export const LABEL_CLASS_DESCRIPTION_MAX = 2000;
+
 export const LABEL_COLOURS = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#eeca3b", "#b279a2"];
 
 let draftCounter = 0;
@@ -13,6 +16,7 @@ export function newLabelClassDraft(index: number, name = ""): LabelClassDraft {
     name,
     colour: LABEL_COLOURS[index % LABEL_COLOURS.length] ?? "#4c78a8",
     hotkey: "",
+    description: "",
   };
 }
 
@@ -21,7 +25,8 @@ type LabelClassEditorProps = {
   onChange: (value: LabelClassDraft[]) => void;
 };
 
-/** Rows of name / colour / hotkey with add and remove; keyboard focus follows the change. */
+/** Rows of name / colour / hotkey / description with add and remove; keyboard focus follows
+ * the change. */
 export function LabelClassEditor({ value, onChange }: LabelClassEditorProps) {
   const nameInputs = useRef(new Map<string, HTMLInputElement>());
   const addButton = useRef<HTMLButtonElement>(null);
@@ -96,6 +101,18 @@ export function LabelClassEditor({ value, onChange }: LabelClassEditorProps) {
                 data-testid={`label-class-hotkey-${index}`}
               />
             </div>
+            <div className="field field-wide">
+              <label htmlFor={`${row.key}-description`}>Description</label>
+              <textarea
+                id={`${row.key}-description`}
+                rows={2}
+                maxLength={LABEL_CLASS_DESCRIPTION_MAX}
+                value={row.description}
+                aria-describedby="label-class-description-hint"
+                onChange={(event) => update(row.key, { description: event.target.value })}
+                data-testid={`label-class-description-${index}`}
+              />
+            </div>
             <button
               type="button"
               className="btn btn-secondary"
@@ -110,6 +127,10 @@ export function LabelClassEditor({ value, onChange }: LabelClassEditorProps) {
       </ol>
       <p className="hint" id="label-class-hotkey-hint">
         One character; left empty, the first nine classes get 1–9.
+      </p>
+      <p className="hint" id="label-class-description-hint">
+        What the class means, in a sentence. Before a model is trained, proposals come from how
+        close each item is to the classes&apos; names, descriptions and guidelines.
       </p>
       <button
         type="button"

@@ -21,6 +21,8 @@ export type LabelClassDraft = {
   name: string;
   colour: string;
   hotkey: string;
+  /** What the class means, as plain text (zero-shot proposals compare items with it). */
+  description: string;
 };
 
 export const DATA_TYPE_LABELS: Record<DataType, string> = {

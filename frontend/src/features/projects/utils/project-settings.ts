@@ -12,16 +12,18 @@ export function draftsFromLabelClasses(labelClasses: LabelClass[]): LabelClassDr
       name: labelClass.name,
       colour: labelClass.colour ?? "#4c78a8",
       hotkey: labelClass.hotkey ?? "",
+      description: labelClass.description ?? "",
     }));
 }
 
 /** What PATCH /projects/{id}/ takes as `label_classes`: rows in order, saved ones by id. */
 export function labelClassesForUpdate(drafts: LabelClassDraft[]): LabelClassUpdate[] {
-  return drafts.map(({ id, name, colour, hotkey }) => ({
+  return drafts.map(({ id, name, colour, hotkey, description }) => ({
     ...(id === undefined ? {} : { id }),
     name: name.trim(),
     colour,
     ...(hotkey ? { hotkey } : {}),
+    description,
   }));
 }
 

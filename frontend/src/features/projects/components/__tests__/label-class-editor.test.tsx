@@ -12,6 +12,7 @@ function Harness({ initial }: { initial: string[] }) {
     <>
       <LabelClassEditor value={rows} onChange={setRows} />
       <output data-testid="names">{rows.map((row) => row.name).join("|")}</output>
+      <output data-testid="descriptions">{rows.map((row) => row.description).join("|")}</output>
     </>
   );
 }
@@ -59,11 +60,22 @@ describe("LabelClassEditor", () => {
     expect(screen.getByTestId("label-class-hotkey-0")).toHaveValue("h");
   });
 
+  it("edits a class's description as plain text, up to the server's limit", async () => {
+    const user = userEvent.setup();
+    render(<Harness initial={["ham", "spam"]} />);
+
+    await user.type(screen.getByTestId("label-class-description-1"), "<b>Scams</b> & ads");
+
+    expect(screen.getByTestId("descriptions").textContent).toBe("|<b>Scams</b> & ads");
+    expect(screen.getByTestId("label-class-description-1")).toHaveAttribute("maxlength", "2000");
+  });
+
   it("labels every input so it can be found by its name", () => {
     render(<Harness initial={["ham"]} />);
 
     expect(screen.getByLabelText("Name")).toHaveValue("ham");
     expect(screen.getByLabelText("Colour")).toBeInTheDocument();
     expect(screen.getByLabelText("Hotkey")).toBeInTheDocument();
+    expect(screen.getByLabelText("Description")).toHaveValue("");
   });
 });

@@ -67,8 +67,12 @@ def browser_session(browser_requirements, live_server, staff_user) -> Iterator[B
     Everything the test needs from the database is created by fixtures set up before this one:
     once Playwright's sync API runs, Django refuses ORM calls from this thread as async-unsafe.
     """
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait as long as actions do: on a loaded two-core CI machine a route change
+    # has kept the old screen past expect's 5 s default (the page under test, its server and
+    # Chromium share the cores). A failing assertion still fails, 15 s later.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = chromium.new_context(accept_downloads=True)

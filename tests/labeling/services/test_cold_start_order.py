@@ -9,6 +9,7 @@ show both classes.
 
 import json
 
+import numpy as np
 import pytest
 from django.core.files import File
 
@@ -26,11 +27,15 @@ from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def import_ham_first(project, user, source, tmp_path) -> dict[str, str]:
-    """Import the SMS collection without labels, every ham before every spam; returns the
-    true class by text."""
+def import_ham_first(project, user, source, tmp_path, sample=None) -> dict[str, str]:
+    """Import the SMS collection (or a seeded sample of ``sample`` messages) without labels,
+    every ham before every spam; returns the true class by text."""
     rows = [line.split("\t", 1) for line in source.read_text(encoding="utf-8").splitlines()[1:]]
-    rows = sorted(((label, text) for label, text in rows if text.strip()), key=lambda r: r[0])
+    rows = [(label, text) for label, text in rows if text.strip()]
+    if sample is not None:
+        picked = np.random.default_rng(12).choice(len(rows), size=sample, replace=False)
+        rows = [rows[i] for i in picked]
+    rows = sorted(rows, key=lambda row: row[0])
     upload = tmp_path / "sms.jsonl"
     with upload.open("w", encoding="utf-8") as out:
         for n, (_label, text) in enumerate(rows):

@@ -7,20 +7,15 @@ proposals come from how close each message is to what the classes say they are. 
 is trained, its proposals replace them.
 """
 
-import json
-
 import numpy as np
 import pytest
-from django.core.files import File
 from sklearn.metrics import roc_auc_score
 
-from labeling.choices import AnnotationOutcome, ImportStatus, Role, Split
+from labeling.choices import AnnotationOutcome, Role, Split
 from labeling.models import Annotation, Item, LabelClass
 from labeling.selectors.embedders import project_embedder
 from labeling.services.demo import DEMO_GUIDELINES, DEMO_HAM_DESCRIPTION, DEMO_SPAM_DESCRIPTION
 from labeling.services.embedding import embedding_job_run
-from labeling.services.imports.jobs import import_job_create
-from labeling.services.imports.run import import_job_run
 from labeling.services.learning_jobs import project_embedding_request, project_training_request
 from labeling.services.pool_scoring import pool_cold_start
 from labeling.services.training import training_job_run
@@ -28,6 +23,7 @@ from models_app.choices import JobStatus, JobTrigger
 from models_app.models import ModelVersion
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 from tests.factories.learning import give_labels
+from tests.labeling.services.test_cold_start_order import import_ham_first
 
 pytestmark = pytest.mark.django_db
 
@@ -40,27 +36,6 @@ SAMPLE = 400
 # bounds say the proposals are far better than a coin, not as good as a model.
 MIN_AUC = 0.65
 MIN_ACCURACY = 0.75
-
-
-def import_sample_ham_first(project, user, source, tmp_path) -> dict[str, str]:
-    """A seeded sample of the SMS collection, imported without labels, every ham first;
-    returns the true class by text."""
-    lines = source.read_text(encoding="utf-8").splitlines()[1:]
-    rows = [line.split("\t", 1) for line in lines]
-    rows = [(label, text) for label, text in rows if text.strip()]
-    picked = np.random.default_rng(12).choice(len(rows), size=SAMPLE, replace=False)
-    rows = sorted((rows[i] for i in picked), key=lambda row: row[0])
-    upload = tmp_path / "sms.jsonl"
-    with upload.open("w", encoding="utf-8") as out:
-        for n, (_label, text) in enumerate(rows):
-            out.write(json.dumps({"external_id": f"sms-{n:05d}", "text": text}) + "\n")
-    with upload.open("rb") as fh:
-        job = import_job_create(
-            project=project, created_by=user, uploads=[File(fh, name="sms.jsonl")], enqueue=False
-        )
-    job = import_job_run(job_id=job.pk)
-    assert job.status == ImportStatus.SUCCEEDED, job.error_count
-    return {text.strip(): label for label, text in rows}
 
 
 @pytest.fixture
@@ -76,8 +51,8 @@ def new_project(dataset_path, tmp_path):
     admin, annotator = UserFactory(), UserFactory()
     MembershipFactory(project=project, user=admin, role=Role.ADMIN)
     MembershipFactory(project=project, user=annotator, role=Role.ANNOTATOR)
-    truth = import_sample_ham_first(
-        project, admin, dataset_path("sms_spam_collection.tsv"), tmp_path
+    truth = import_ham_first(
+        project, admin, dataset_path("sms_spam_collection.tsv"), tmp_path, sample=SAMPLE
     )
     job = embedding_job_run(
         job_id=project_embedding_request(project=project, trigger=JobTrigger.IMPORT).pk

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 import numpy as np
+
+
+def hub_offline() -> None:
+    """Tell transformers and huggingface_hub never to reach the hub (set before they are
+    imported: they read the flags at import time). The packaged model is on disk; a worker with
+    no network must not wait on a request."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 class EmbedderUnavailable(RuntimeError):

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from models_app.ml.embedders.base import Embedder, EmbedderUnavailable
+from models_app.ml.embedders.base import Embedder, EmbedderUnavailable, hub_offline
 from models_app.ml.embedders.cache import build_once, model_cache_dir
 from models_app.ml.embedders.packaged import files_digest, packaged_minilm_dir
 from models_app.ml.embedders.text import _as_text, clip_text
@@ -88,8 +88,7 @@ def _quiet_root_logger() -> Iterator[None]:
 
 def _export_fp32(model_dir: Path, target: Path) -> None:
     """Export the packaged transformer (input ids + attention mask -> token states) to ONNX."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    hub_offline()
     import warnings
 
     import torch

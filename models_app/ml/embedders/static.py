@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from models_app.ml.embedders.base import Embedder, EmbedderUnavailable
+from models_app.ml.embedders.base import Embedder, EmbedderUnavailable, hub_offline
 from models_app.ml.embedders.cache import build_once, model_cache_dir
 from models_app.ml.embedders.packaged import files_digest, packaged_minilm_dir
 from models_app.ml.embedders.text import _as_text, clip_text
@@ -132,10 +132,7 @@ class StaticEmbedder(Embedder):
 
     def _distill(self, path: Path) -> tuple[np.ndarray, np.ndarray]:
         """(token vectors ``(vocab, pca_dims)``, empty-input vector ``(pca_dims,)``), float32."""
-        import os
-
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        hub_offline()
         try:
             import torch
             from transformers import AutoModel

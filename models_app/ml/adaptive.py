@@ -23,7 +23,6 @@ core whatever the project's size.
 from __future__ import annotations
 
 import copy
-
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -126,7 +125,7 @@ def _replay_scores(
     x, y = np.asarray(x_train[rows], dtype=np.float64), y_train[rows]
     x_dev = np.asarray(x_dev, dtype=np.float64)
     classes = np.unique(y)
-    totals = {arm.value: [] for arm in ADAPTIVE_ARMS}
+    totals: dict[str, list[float]] = {arm.value: [] for arm in ADAPTIVE_ARMS}
     start_n = max(len(classes) * 2, len(y) // 5)
     batch = max(1, (len(y) * 2 // 5) // ADAPTIVE_STEPS)
     for repeat in range(ADAPTIVE_REPEATS):

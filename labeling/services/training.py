@@ -1,10 +1,11 @@
 """The training run: snapshot → embed missing → fit → evaluate → register → rescore the pool.
 
 Each arrow is one named step of ``_Run`` (``snapshot``, ``embed_missing``, ``fit``,
-``evaluate``, ``register``, ``score_pool``, ``finish``; ``cold_start_and_wait`` when there are
-too few labels to train), reported to the job as ``snapshot``, ``embed``, ``fit``,
-``evaluate``, ``register``, ``score``, ``finish`` (or ``cold_start``) and ``done``. Whether the
-new version serves is decided in ``training_promotion``.
+``choose_strategy``, ``evaluate``, ``register``, ``score_pool``, ``finish``;
+``cold_start_and_wait`` when there are too few labels to train), reported to the job as
+``snapshot``, ``embed``, ``fit``, ``strategy`` (``adaptive`` projects only), ``evaluate``,
+``register``, ``score``, ``finish`` (or ``cold_start``) and ``done``. Whether the new version
+serves is decided in ``training_promotion``.
 
 Longer than 400 lines on purpose: it is one sequence, read top to bottom, whose steps hand
 each other their results; spreading them over modules would only make the reader jump.

@@ -390,9 +390,7 @@ def run_dataset(
         if arms:
             result["strategies"][strategy]["arms_chosen"] = arm_counts(arms)
         print(f"  {strategy:<8} done in {time.perf_counter() - start:.0f} s")
-    result["default_vs_baseline"] = compare_with_baseline(result, DEFAULT_STRATEGY)
-    result["vs_baseline"] = {s: compare_with_baseline(result, s) for s in COMPARED_STRATEGIES}
-    result["adaptive_vs_hybrid"] = compare_paired(result, "adaptive", "hybrid")
+    add_comparisons(result)
     result["embed_texts_per_s"] = round(embed_rate, 1) if embed_rate else None
     return result
 
@@ -438,6 +436,7 @@ def print_table(name: str, result: dict) -> None:
                 f"  @{b:>4}: {row['ours']:.4f} vs {row['best_baseline']:.4f} "
                 f"({row['best_baseline_strategy']}): {row['mean_difference']:+.4f} "
                 f"± {row['standard_error']:.4f} (n={row['seeds']}) -> {row['verdict']}"
+                + ("" if row["within_noise"] else " (beyond 2 SE)")
             )
     arms = result["strategies"].get("adaptive", {}).get("arms_chosen")
     if arms:
@@ -452,14 +451,14 @@ def print_table(name: str, result: dict) -> None:
 
 def _paired(ours: np.ndarray, theirs: np.ndarray) -> dict:
     """Mean paired difference, its standard error and the verdict: ``beats`` (mean ≥ 0),
-    ``tie`` (below by no more than ``TIE_MARGIN``, or by less than two standard errors: not
-    distinguishable from seed noise) or ``below``."""
+    ``tie`` (below by no more than ``TIE_MARGIN``) or ``below``; ``within_noise``: the mean is
+    above minus two standard errors (a ``below`` that seed noise could explain)."""
     diff = ours - theirs
     se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
     mean = float(diff.mean())
     if mean >= 0:
         verdict = "beats"
-    elif mean >= -TIE_MARGIN or mean >= -2 * se:
+    elif mean >= -TIE_MARGIN:
         verdict = "tie"
     else:
         verdict = "below"
@@ -468,7 +467,15 @@ def _paired(ours: np.ndarray, theirs: np.ndarray) -> dict:
         "standard_error": round(se, 4),
         "seeds": len(diff),
         "verdict": verdict,
+        "within_noise": bool(mean >= -2 * se),
     }
+
+
+def add_comparisons(result: dict) -> None:
+    """The paired comparisons of one dataset's result, (re)computed from its per-seed AUCs."""
+    result["default_vs_baseline"] = compare_with_baseline(result, DEFAULT_STRATEGY)
+    result["vs_baseline"] = {s: compare_with_baseline(result, s) for s in COMPARED_STRATEGIES}
+    result["adaptive_vs_hybrid"] = compare_paired(result, "adaptive", "hybrid")
 
 
 def compare_with_baseline(result: dict, strategy: str) -> dict:
@@ -585,6 +592,8 @@ def main() -> None:
     # replaces the datasets it measured and keeps the others.
     previous = json.loads(args.out.read_text()) if args.out.exists() else {}
     results = {**previous.get("datasets", {}), **results}
+    for result in results.values():  # the same verdicts for every dataset in the file
+        add_comparisons(result)
     summary = {
         **previous,
         "datasets": results,

@@ -184,14 +184,23 @@ class _EarlyColdStart:
     embedder_key: str
     seed: int
     done: bool = False
+    # A helper's: not once the job's fast pass has ordered the queue from every item.
+    job_id: int | None = None
 
     def __call__(self, embedded: int) -> None:
         if self.done or embedded < EARLY_COLD_START:
             return
         self.done = True
+        if self.job_id is not None and _fast_pass_done(job_id=self.job_id):
+            return
         pool_cold_start_unless_modelled(
             project=self.project, embedder_key=self.embedder_key, seed=self.seed
         )
+
+
+def _fast_pass_done(*, job_id: int) -> bool:
+    result = TrainingJob.objects.filter(pk=job_id).values_list("result", flat=True).first()
+    return bool(result and result.get("fast_pass"))
 
 
 def _work_chunks(
@@ -527,13 +536,22 @@ def embedding_job_help(*, job_id: int) -> int:
         )
         return 0
     report = EmbedReport()
+    progress = _job_progress(job_id, int(job.result.get("missing") or 0))
+    # While the job's own task is on its fast pass (the static model is built on its first
+    # use, about a minute), the helpers order the queue from their first exact vectors.
+    early = _EarlyColdStart(project=project, embedder_key=embedder.key, seed=job_id, job_id=job_id)
+
+    def on_batch(done: int) -> None:
+        progress(done)
+        early(done)
+
     _work_chunks(
         job_id=job_id,
         project=project,
         embedder=embedder,
         worker=worker_name(),
         report=report,
-        on_batch=_job_progress(job_id, int(job.result.get("missing") or 0)),
+        on_batch=on_batch,
     )
     return report.embedded
 

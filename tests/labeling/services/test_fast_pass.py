@@ -3,6 +3,7 @@ from the static model for every item and a queue ordered from them, before the f
 vector), which vectors a training run uses meanwhile, and the retraining once the exact vectors
 are complete. The same flow with real workers: tests/integration/test_fast_pass_worker.py."""
 
+import numpy as np
 import pytest
 from django.test import override_settings
 
@@ -10,6 +11,8 @@ from labeling.choices import DataType
 from labeling.models import Item, LabelClass
 from labeling.services.demo import DEMO_HAM_DESCRIPTION, DEMO_SPAM_DESCRIPTION
 from labeling.services.embedding import (
+    EARLY_COLD_START,
+    embedding_job_help,
     embedding_job_run,
     fast_pass_embedder,
     training_embedder,
@@ -19,6 +22,7 @@ from models_app.choices import JobKind, JobStatus, JobTrigger
 from models_app.ml.embedders.base import EmbedderUnavailable
 from models_app.ml.embedders.registry import get_embedder
 from models_app.models import Embedding, TrainingJob
+from models_app.services.embedding_chunks import embedding_chunks_cut
 from tests.factories import ItemFactory, ProjectFactory
 from tests.factories.learning import production_model_version
 from tests.skips import require_data
@@ -192,3 +196,32 @@ def test_a_model_on_the_exact_vectors_is_not_retrained_when_a_job_ends(dataset_p
     assert "fast_pass" not in job.result
     assert not TrainingJob.objects.filter(owner=project.owner_key, kind=JobKind.TRAIN).exists()
     assert vectors(project, get_embedder("hashing").key) == 50
+
+
+@pytest.mark.parametrize("fast_pass_done", [False, True])
+def test_a_helper_orders_the_queue_from_its_first_vectors_unless_the_fast_pass_did(
+    dataset_path, fast_pass_done
+):
+    """While the job's own task builds the static model (about a minute on first use), a helper
+    on the exact vectors gives the queue its cold-start order once 1,000 items have one; once
+    the fast pass has ordered every item, it leaves that order alone."""
+    project = sms_project(dataset_path, EARLY_COLD_START + 200, embedder="hashing")
+    key = get_embedder("hashing").key
+    job = TrainingJob.objects.create(
+        owner=project.owner_key,
+        kind=JobKind.EMBED,
+        status=JobStatus.RUNNING,
+        step="fast",
+        result={"embedder": key, "missing": EARLY_COLD_START + 200},
+    )
+    if fast_pass_done:
+        job.result["fast_pass"] = {"embedder": "static@x", "embedded": EARLY_COLD_START + 200}
+        job.save(update_fields=["result"])
+    ids = Item.objects.filter(project=project).values_list("id", flat=True)
+    embedding_chunks_cut(job_id=job.pk, object_ids=np.asarray(sorted(ids)), size=300)
+
+    embedded = embedding_job_help(job_id=job.pk)
+
+    assert embedded == EARLY_COLD_START + 200 == vectors(project, key)
+    ordered = Item.objects.filter(project=project, priority__gt=0).count()
+    assert (ordered > 0) is not fast_pass_done

@@ -8,7 +8,12 @@ labels, the labels needed to reach 95 % and 98 % of the AUC of the same classifi
 the whole pool, and the HALS workload-reduction figure (share of the model's proposals the
 annotator accepts as they are). Writes JSON and a PNG of the learning curves.
 
-    python benchmarks/active_learning.py                      # SMS spam + Davidson binary
+``adaptive`` (the default strategy) chooses its arm on a dev reservoir that no strategy trains
+on; ``davidson_hate_vote`` is a subjective, noisy proxy (one random crowd vote per tweet).
+
+    python benchmarks/active_learning.py          # SMS spam, Davidson, davidson_hate_vote
+    python benchmarks/active_learning.py --datasets davidson_hate_vote --seeds 30 \
+        --max-labels 100 --no-ceiling --out benchmarks/results/active_learning_small_budgets.json
     python benchmarks/active_learning.py --dataset my.csv --text-col text --label-col label \\
         --positive spam
 """

@@ -562,9 +562,17 @@ def fewshot_verdict(results: dict) -> str:
     davidson = results.get("davidson", {}).get("fewshot")
     if davidson is None:
         return "not measured on Davidson"
-    gains = ", ".join(f"{davidson[f'fewshot_gain_at_{b}']:+.4f} at {b}" for b in (50, 100))
+    gains = ", ".join(
+        f"{davidson[f'fewshot_gain_at_{b}']:+.4f} ± {davidson[f'fewshot_gain_se_at_{b}']:.4f} "
+        f"at {b}"
+        for b in (50, 100)
+    )
     if davidson["pays"]:
-        return f"the few-shot model beats the default by >= {FEWSHOT_MARGIN} on Davidson ({gains})"
+        return (
+            f"the few-shot model beats the default by >= {FEWSHOT_MARGIN} at 50 and 100 labels "
+            f"on Davidson, on the mean over {davidson['seeds']} seeds (gain ± standard error: "
+            f"{gains})"
+        )
     return (
         f"the few-shot model does NOT beat the default by {FEWSHOT_MARGIN} at 50 and 100 labels "
         f"on Davidson ({gains}): it stays off by default"

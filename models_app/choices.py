@@ -30,6 +30,8 @@ class JobTrigger(models.TextChoices):
     IMPORT = "import", "Import"
     SETTINGS = "settings", "Settings changed"
     RERUN = "rerun", "Requested while running"
+    # The exact vectors are complete after a fast first pass: train again on them.
+    EMBEDDINGS = "embeddings", "Exact embeddings ready"
 
 
 class JobStatus(models.TextChoices):

@@ -180,6 +180,14 @@ if (
         "TANDEM_EMBED_CLAIM_SECONDS 5 to 86400, not "
         f"{TANDEM_EMBED_HELPERS!r}, {TANDEM_EMBED_CHUNK_SIZE!r} and {TANDEM_EMBED_CLAIM_SECONDS!r}"
     )
+# The fast first pass: an embedding job with at least this many text items missing a vector
+# from a transformer embedder first embeds them all with the distilled "static" model, so the
+# queue's order and proposals are ready in seconds; the exact vectors follow (0: no fast pass).
+TANDEM_FAST_PASS_MIN_ITEMS = env.int("TANDEM_FAST_PASS_MIN_ITEMS", default=2_000)
+if TANDEM_FAST_PASS_MIN_ITEMS < 0:
+    raise ImproperlyConfigured(
+        f"TANDEM_FAST_PASS_MIN_ITEMS is 0 (off) or more, not {TANDEM_FAST_PASS_MIN_ITEMS!r}"
+    )
 # Login throttling (API login, invitation accept, admin login): attempts per client address,
 # and attempts per username from any address (a right password starts that count again).
 TANDEM_LOGIN_RATE = env.str("TANDEM_LOGIN_RATE", default="10/min")

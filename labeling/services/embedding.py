@@ -27,10 +27,11 @@ from labeling.choices import DataType
 from labeling.models import Item, Project
 from labeling.selectors.embedders import project_embedder
 from labeling.selectors.learning import project_for_owner
-from labeling.services.learning_jobs import job_rerun_if_requested
+from labeling.services.learning_jobs import job_rerun_if_requested, project_training_request
 from labeling.services.pool_scoring import pool_cold_start_unless_modelled
-from models_app.choices import ACTIVE_JOB_STATUSES, JobKind, JobStatus
+from models_app.choices import ACTIVE_JOB_STATUSES, JobKind, JobStatus, JobTrigger
 from models_app.models import EmbeddingChunk, TrainingJob
+from models_app.selectors.registry import model_version_list
 from models_app.services.embedding_chunks import (
     ChunkStatus,
     embedding_chunk_claim,
@@ -60,6 +61,9 @@ EMBED_BATCH = 256
 # data's spread, not the file's order. The job embeds in a shuffled order so these first
 # vectors are a sample of the whole import.
 EARLY_COLD_START = 1_000
+# Items per batch of the fast first pass: the static model embeds thousands a second, so the
+# item reads and vector writes are what a batch costs.
+FAST_PASS_BATCH = 4_096
 
 
 def project_item_ids(*, project: Project) -> np.ndarray:
@@ -129,6 +133,7 @@ def items_embed_missing(
     on_start: Callable[[int], None] | None = None,
     on_embedded: Callable[[int], None] | None = None,
     shuffle_seed: int | None = None,
+    batch_size: int = EMBED_BATCH,
 ) -> EmbedReport:
     """Embed the project's items (or these) that have no vector from ``embedder`` yet.
 
@@ -144,8 +149,8 @@ def items_embed_missing(
     report = EmbedReport(missing=len(missing))
     if on_start is not None:
         on_start(len(missing))
-    for start in range(0, len(missing), EMBED_BATCH):
-        batch = [int(i) for i in missing[start : start + EMBED_BATCH]]
+    for start in range(0, len(missing), batch_size):
+        batch = [int(i) for i in missing[start : start + batch_size]]
         kept, vectors = _embed_batch(embedder, project, batch, report)
         if kept and vectors is not None:
             embedding_store(
@@ -179,14 +184,23 @@ class _EarlyColdStart:
     embedder_key: str
     seed: int
     done: bool = False
+    # A helper's: not once the job's fast pass has ordered the queue from every item.
+    job_id: int | None = None
 
     def __call__(self, embedded: int) -> None:
         if self.done or embedded < EARLY_COLD_START:
             return
         self.done = True
+        if self.job_id is not None and _fast_pass_done(job_id=self.job_id):
+            return
         pool_cold_start_unless_modelled(
             project=self.project, embedder_key=self.embedder_key, seed=self.seed
         )
+
+
+def _fast_pass_done(*, job_id: int) -> bool:
+    result = TrainingJob.objects.filter(pk=job_id).values_list("result", flat=True).first()
+    return bool(result and result.get("fast_pass"))
 
 
 def _work_chunks(
@@ -278,6 +292,136 @@ def _items_left_without_vector(*, project: Project, embedder_key: str, job_id: i
     )
 
 
+def fast_pass_embedder(*, project: Project, embedder: Embedder, missing: int) -> Embedder | None:
+    """The embedder of the fast first pass before ``embedder``'s vectors, or None: no fast
+    pass for image projects, for embedders fast on their own, for fewer than
+    ``TANDEM_FAST_PASS_MIN_ITEMS`` items to embed, or when it cannot run here."""
+    from models_app.ml.embedders.base import EmbedderUnavailable
+    from models_app.ml.embedders.registry import fast_pass_embedder_name, get_embedder
+
+    minimum = settings.TANDEM_FAST_PASS_MIN_ITEMS
+    name = fast_pass_embedder_name(embedder.name)
+    if project.data_type != DataType.TEXT or name is None or not minimum or missing < minimum:
+        return None
+    try:
+        return get_embedder(name)
+    except EmbedderUnavailable as exc:
+        logger.warning("no fast first pass for %s: %s", project.owner_key, exc)
+        return None
+
+
+@dataclass
+class FastPass:
+    embedder: str
+    embedded: int
+    # Seconds to embed (including building the static model on first use), then to order the
+    # queue: together, the time from the job's start to a queue ready to label.
+    embed_seconds: float
+    order_seconds: float
+
+    def as_result(self) -> dict[str, object]:
+        return {
+            "embedder": self.embedder,
+            "embedded": self.embedded,
+            "embed_seconds": round(self.embed_seconds, 2),
+            "order_seconds": round(self.order_seconds, 2),
+        }
+
+
+def embedding_fast_pass(
+    *,
+    project: Project,
+    fast: Embedder,
+    seed: int,
+    on_progress: Callable[[float], None] | None = None,
+) -> FastPass:
+    """Give every item of the project a vector from ``fast`` (the static model), then, while no
+    model exists, order the queue from them: diversity and zero-shot proposals, the same cold
+    start as with the exact vectors. Training uses these vectors until the exact ones are
+    complete (``training_embedder``)."""
+    started = time.monotonic()
+    report = items_embed_missing(
+        project=project, embedder=fast, on_progress=on_progress, batch_size=FAST_PASS_BATCH
+    )
+    embedded = time.monotonic()
+    pool_cold_start_unless_modelled(project=project, embedder_key=fast.key, seed=seed)
+    return FastPass(
+        embedder=fast.key,
+        embedded=report.embedded,
+        embed_seconds=embedded - started,
+        order_seconds=time.monotonic() - embedded,
+    )
+
+
+def _run_fast_pass(
+    *, job_id: int, project: Project, embedder: Embedder, missing: int, result: dict
+) -> bool:
+    """The job's fast first pass, when it has one; True when the queue is ordered from its
+    vectors. A failure is logged and leaves the exact pass to do everything, as without it."""
+    fast = fast_pass_embedder(project=project, embedder=embedder, missing=missing)
+    if fast is None:
+        return False
+    training_job_progress(
+        job_id=job_id,
+        step="fast",
+        message=(
+            f"Fast pass: {missing:,} items with {fast.name}, so the queue is ready in seconds; "
+            f"then {embedder.key}."
+        ),
+    )
+    try:
+        done = embedding_fast_pass(project=project, fast=fast, seed=job_id)
+    except Exception:
+        logger.exception("fast pass of embedding job %s failed", job_id)
+        return False
+    result["fast_pass"] = done.as_result()
+    training_job_progress(
+        job_id=job_id,
+        step="embed",
+        message=(
+            f"Queue ready from {fast.name} vectors in "
+            f"{done.embed_seconds + done.order_seconds:.0f} s. Embedding with {embedder.key}."
+        ),
+        result=result,
+    )
+    return True
+
+
+def _retrain_on_exact_vectors(*, project: Project, embedder_key: str) -> None:
+    """The exact vectors are complete: a model trained on other (fast-pass) vectors is trained
+    again on them."""
+    latest = model_version_list(owner=project.owner_key).order_by("-version").first()
+    if latest is not None and latest.embedder != embedder_key:
+        project_training_request(project=project, trigger=JobTrigger.EMBEDDINGS)
+
+
+def training_embedder(
+    *, project: Project, wait_for_fast_seconds: float = 300.0, poll_seconds: float = 1.0
+) -> Embedder:
+    """The vectors a training run uses: the project's embedder's, unless its embedding job is
+    still running after a fast first pass; then the fast pass's, which cover every item (the
+    job retrains on the exact ones when it ends). A fast pass under way is waited for (up to
+    ``wait_for_fast_seconds``): it ends long before the exact vectors."""
+    exact = project_embedder(project=project)
+    deadline = time.monotonic() + wait_for_fast_seconds
+    while True:
+        job = TrainingJob.objects.filter(
+            owner=project.owner_key, kind=JobKind.EMBED, status=JobStatus.RUNNING
+        ).first()
+        if job is None or job.step != "fast" or time.monotonic() >= deadline:
+            break
+        time.sleep(poll_seconds)
+    if job is None or job.result.get("embedder") != exact.key:
+        return exact
+    fast = job.result.get("fast_pass") or {}
+    if not fast:
+        return exact
+    from models_app.ml.embedders.registry import get_embedder
+
+    candidate = get_embedder(str(fast["embedder"]).split("@", 1)[0])
+    return candidate if candidate.key == fast["embedder"] else exact
+
+
 def embedding_job_run(*, job_id: int) -> TrainingJob | None:
     """Embed every item of the job's project that has no vector yet, reporting progress.
 
@@ -314,11 +458,20 @@ def embedding_job_run(*, job_id: int) -> TrainingJob | None:
         status = embedding_chunks_status(job_id=job_id)
         # The embedding backlog metric reads "missing" while the job runs; helpers check that
         # they embed with the same embedder.
-        training_job_progress(
-            job_id=job_id, result={"missing": status.objects, "embedder": embedder.key}
-        )
+        result: dict = {"missing": status.objects, "embedder": embedder.key}
+        training_job_progress(job_id=job_id, result=result)
         _ask_for_help(job_id=job_id, chunks=chunks)
-        early = _EarlyColdStart(project=project, embedder_key=embedder.key, seed=job_id)
+        # The helpers start on the exact vectors while this run does the fast pass.
+        ordered = _run_fast_pass(
+            job_id=job_id,
+            project=project,
+            embedder=embedder,
+            missing=status.objects,
+            result=result,
+        )
+        early = _EarlyColdStart(
+            project=project, embedder_key=embedder.key, seed=job_id, done=ordered
+        )
         progress = _job_progress(job_id, status.objects)
 
         def on_batch(done: int) -> None:
@@ -339,18 +492,20 @@ def embedding_job_run(*, job_id: int) -> TrainingJob | None:
         if failed:
             message += f" {failed:,} could not be embedded"
             message += f": {report.errors[0]}" if report.errors else "."
+        if "fast_pass" in result:
+            message += f" The fast pass ({result['fast_pass']['embedder']}) came first."
         job = training_job_succeed(
             job_id=job_id,
             message=message,
             result={
-                "embedder": embedder.key,
-                "missing": status.objects,
+                **result,
                 "embedded": status.embedded,
                 "failed": failed,
                 "errors": report.errors[:20],
                 "chunks": status.chunks,
             },
         )
+        _retrain_on_exact_vectors(project=project, embedder_key=embedder.key)
     except Exception as exc:
         logger.exception("embedding job %s failed", job_id)
         job = training_job_fail(job_id=job_id, error=describe_error(exc))
@@ -381,13 +536,22 @@ def embedding_job_help(*, job_id: int) -> int:
         )
         return 0
     report = EmbedReport()
+    progress = _job_progress(job_id, int(job.result.get("missing") or 0))
+    # While the job's own task is on its fast pass (the static model is built on its first
+    # use, about a minute), the helpers order the queue from their first exact vectors.
+    early = _EarlyColdStart(project=project, embedder_key=embedder.key, seed=job_id, job_id=job_id)
+
+    def on_batch(done: int) -> None:
+        progress(done)
+        early(done)
+
     _work_chunks(
         job_id=job_id,
         project=project,
         embedder=embedder,
         worker=worker_name(),
         report=report,
-        on_batch=_job_progress(job_id, int(job.result.get("missing") or 0)),
+        on_batch=on_batch,
     )
     return report.embedded
 

@@ -37,6 +37,7 @@ from labeling.services.embedding import (
     describe_error,
     embedding_job_join,
     items_embed_missing,
+    training_embedder,
 )
 from labeling.services.learning_jobs import job_rerun_if_requested
 from labeling.services.model_stages import model_version_stage_change
@@ -210,9 +211,19 @@ class _Run:
 
     def embed_missing(self) -> tuple[Embedder, EmbedReport]:
         """Vectors for every item: shared with the project's running embedding job (never
-        embedding its items beside it), then the few it did not cover (items newer than it)."""
+        embedding its items beside it), then the few it did not cover (items newer than it).
+
+        While that job is still on the exact vectors after its fast first pass, the run trains
+        on the fast pass's vectors instead of waiting (the job asks for a run on the exact
+        ones when it ends)."""
         self.step("embed", 0.05)
-        embedder = project_embedder(project=self.project)
+        embedder = training_embedder(project=self.project)
+        if embedder.key != project_embedder(project=self.project).key:
+            return embedder, items_embed_missing(
+                project=self.project,
+                embedder=embedder,
+                on_progress=self.progress_within("embed", 0.05, 0.5),
+            )
         joined = embedding_job_join(
             project=self.project,
             embedder=embedder,

@@ -125,14 +125,14 @@ def give_labels(
 def production_model_version(project: Project, version: int = 1, **fields) -> ModelVersion:
     """A production model version of ``project`` with placeholder training facts (no artefact
     is read): for tests about what the API shows of a version, not what it predicts."""
+    defaults = {
+        "algorithm": "logistic_regression",
+        "embedder": "hashing",
+        "snapshot_id": "s",
+        "snapshot_hash": "h" * 64,
+        "artifact": "models/none.npz",
+        "stage": Stage.PRODUCTION,
+    }
     return ModelVersion.objects.create(
-        owner=project.owner_key,
-        version=version,
-        algorithm="logistic_regression",
-        embedder="hashing",
-        snapshot_id="s",
-        snapshot_hash="h" * 64,
-        artifact="models/none.npz",
-        stage=Stage.PRODUCTION,
-        **fields,
+        owner=project.owner_key, version=version, **{**defaults, **fields}
     )

@@ -59,7 +59,11 @@ def test_worker_trains_on_annotators_labels_and_reorders_the_queue(
     MembershipFactory(project=project, user=annotator, role=Role.ANNOTATOR)
     base = f"/api/v1/projects/{project.pk}"
 
-    worker = start_worker(["default", "embeddings", "training"], TANDEM_EMBED_AFTER_IMPORT="true")
+    worker = start_worker(
+        ["default", "embeddings", "training"],
+        TANDEM_EMBED_AFTER_IMPORT="true",
+        TANDEM_FAST_PASS_MIN_ITEMS="0",  # the exact path: training joins the embedding job
+    )
     timings: dict[str, float] = {}
     started = time.monotonic()
 

@@ -3466,9 +3466,10 @@ export interface components {
          *     * `import` - Import
          *     * `settings` - Settings changed
          *     * `rerun` - Requested while running
+         *     * `embeddings` - Exact embeddings ready
          * @enum {string}
          */
-        TrainingJobTriggerEnum: "labels" | "manual" | "schedule" | "moderation" | "import" | "settings" | "rerun";
+        TrainingJobTriggerEnum: "labels" | "manual" | "schedule" | "moderation" | "import" | "settings" | "rerun" | "embeddings";
         UserCreateInputRequest: {
             username: string;
             /**

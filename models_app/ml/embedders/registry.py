@@ -21,6 +21,9 @@ _EMBEDDER_CLASSES: dict[str, type[Embedder]] = {
     "pixels": PixelEmbedder,
     "static": StaticEmbedder,
 }
+# The fast first pass of each slow (transformer) embedder: a project embedding with the key
+# first gets vectors from the value for every item, so its queue is ready in seconds.
+_FAST_PASS: dict[str, str] = {"minilm": "static", "minilm-int8": "static"}
 _instances: dict[str, Embedder] = {}
 _instances_lock = threading.Lock()
 
@@ -54,3 +57,9 @@ def default_embedder_name(data_type: str) -> str:
     if data_type not in defaults:
         raise ValueError(f"unknown data type {data_type!r}; expected 'text' or 'image'")
     return defaults[data_type]
+
+
+def fast_pass_embedder_name(name: str) -> str | None:
+    """The embedder of the fast first pass before ``name``'s vectors (None: ``name`` is fast
+    enough on its own)."""
+    return _FAST_PASS.get(name)

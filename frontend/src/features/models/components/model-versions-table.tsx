@@ -30,6 +30,18 @@ const STAGE_ACTIONS: { stage: ModelStage; label: string }[] = [
 ];
 
 /** Every class that has an F1 in some version, the project's own classes first. */
+/** The embedder a version read, by name ("minilm"); the fast first pass's is marked as such. */
+function embedderShort(key: string): string {
+  const name = key.split("@")[0] ?? key;
+  return name === "static" ? "static vectors (fast pass)" : name;
+}
+
+function embedderTitle(key: string): string {
+  return key.startsWith("static@")
+    ? `${key}: trained on the fast first pass's vectors while the exact embeddings were computed; a version on the exact ones follows when they are complete.`
+    : key;
+}
+
 function perClassColumns(versions: ModelVersion[], classNames: string[]): string[] {
   const seen = new Set<string>();
   for (const version of versions) {
@@ -242,9 +254,9 @@ export function ModelVersionsTable({ projectId, classNames = [] }: ModelVersions
                 <td>
                   {version.algorithm}
                   {version.embedder ? (
-                    <span className="hint" title={version.embedder}>
+                    <span className="hint" title={embedderTitle(version.embedder)} data-testid="embedder-hint">
                       {" "}
-                      on {version.embedder.split("@")[0]}
+                      on {embedderShort(version.embedder)}
                     </span>
                   ) : null}
                 </td>

@@ -55,6 +55,7 @@ export const JOB_TRIGGER_LABELS: Record<TrainingJobTrigger, string> = {
   import: "Import",
   settings: "Settings changed",
   rerun: "Requested while running",
+  embeddings: "Exact embeddings ready",
 };
 
 export const STAGE_LABELS: Record<ModelStage, string> = {

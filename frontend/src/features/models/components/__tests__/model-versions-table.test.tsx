@@ -22,7 +22,13 @@ const VERSIONS = [
       f1_per_class: { ham: 0.97, spam: 0.792 },
     },
   }),
-  modelVersion({ id: 11, version: 1, label_count: 100, stage: "production" }),
+  modelVersion({
+    id: 11,
+    version: 1,
+    label_count: 100,
+    stage: "production",
+    embedder: "static@m2v-meannorm-pca256-sif3e-5-v1-0123456789ab",
+  }),
 ];
 
 /** The list for GETs; `onPost` answers the stage change. */
@@ -39,6 +45,15 @@ function postCalls(fetchMock: ReturnType<typeof mockApi>) {
 }
 
 describe("ModelVersionsTable", () => {
+  it("says which embedder each version read, marking the fast first pass's vectors", async () => {
+    mockApi(() => jsonResponse({}));
+    renderWithProviders(<ModelVersionsTable projectId={1} classNames={["spam", "ham"]} />);
+
+    const hints = await screen.findAllByTestId("embedder-hint");
+    expect(hints.map((hint) => hint.textContent?.trim())).toEqual(["on minilm", "on static vectors (fast pass)"]);
+    expect(hints[1]).toHaveAttribute("title", expect.stringContaining("fast first pass"));
+  });
+
   it("shows the metrics of each version side by side, with a column per class", async () => {
     mockApi(() => jsonResponse({}));
     renderWithProviders(<ModelVersionsTable projectId={1} classNames={["spam", "ham"]} />);

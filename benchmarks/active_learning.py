@@ -12,10 +12,21 @@ annotator accepts as they are). Writes JSON and a PNG of the learning curves.
 on; ``davidson_hate_vote`` is a subjective, noisy proxy (one random crowd vote per tweet).
 
     python benchmarks/active_learning.py          # SMS spam, Davidson, davidson_hate_vote
-    python benchmarks/active_learning.py --datasets davidson_hate_vote --seeds 30 \
+    python benchmarks/active_learning.py --datasets davidson_hate_vote --seeds 30 \\
         --max-labels 100 --no-ceiling --out benchmarks/results/active_learning_small_budgets.json
     python benchmarks/active_learning.py --dataset my.csv --text-col text --label-col label \\
         --positive spam
+    python benchmarks/active_learning.py --fewshot-only        # the few-shot rows alone
+
+``--fewshot`` (or ``--fewshot-only``) adds the few-shot model (``models_app.ml.fewshot``: the
+packaged MiniLM fine-tuned on pairs from the labels, SetFit-style, within ``--fewshot-budget``
+seconds on CPU, then the same logistic regression) against the default model (logistic
+regression on frozen MiniLM) given the same labels: random labels (at least 2 per class, nested:
+the 50 are among the 100, the 100 among the 200), on the same stratified 80/20 splits as the
+simulation (seeds 0..``--fewshot-seeds``-1), both scored on the same stratified sample of
+``--fewshot-eval`` held-out texts (re-embedding the whole held-out split with every fine-tuned
+encoder would take minutes per fit on two cores). Verdict: the few-shot model pays when it
+beats the default by at least 0.01 ROC AUC at 50 and 100 labels on Davidson.
 """
 
 from __future__ import annotations
@@ -53,6 +64,10 @@ DEV_PER_TRAIN_LABEL = 1 / 8
 # A training job runs every ``retrain_every`` (default 50) new labels; ``adaptive`` chooses its
 # arm once per run.
 ADAPTIVE_EVERY = 50
+FEWSHOT_BUDGETS = (50, 100, 200)
+# The few-shot model is worth turning on only when it beats the default by this much at 50 and
+# 100 labels on Davidson (issue 12).
+FEWSHOT_MARGIN = 0.01
 BASELINES = {  # logistic regression on MiniLM with modAL's strategies, measured on this machine
     "sms": {"auc": {50: 0.985, 100: 0.991, 200: 0.994, 500: 0.995, 1000: 0.996}, "to98": 30},
     "davidson": {"auc": {50: 0.901, 100: 0.925, 200: 0.942, 500: 0.957, 1000: 0.964}, "to98": 350},
@@ -564,6 +579,161 @@ def plot(results: dict, path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def fewshot_labels(y_pool: np.ndarray, *, seed: int, budget: int) -> np.ndarray:
+    """The first ``budget`` of a seeded random labeling order of the pool (2 positives and 2
+    negatives first, so every budget has both classes): nested across budgets."""
+    rng = np.random.default_rng(seed)
+    positives, negatives = np.flatnonzero(y_pool), np.flatnonzero(~y_pool)
+    first = np.concatenate(
+        [rng.choice(positives, 2, replace=False), rng.choice(negatives, 2, replace=False)]
+    )
+    rest = rng.permutation(np.setdiff1d(np.arange(len(y_pool)), first))
+    return np.concatenate([first, rest])[:budget]
+
+
+def run_fewshot(
+    dataset: Dataset, *, seeds: int, budget_seconds: float, eval_size: int, threads: int
+) -> dict:
+    """The few-shot model against logistic regression on frozen MiniLM, same labels, same
+    held-out sample, paired by seed (see the module docstring)."""
+    from sklearn.model_selection import train_test_split
+
+    from models_app.ml.classifiers.fit import fit_classifier
+    from models_app.ml.embedders.registry import get_embedder
+    from models_app.ml.fewshot import fit_few_shot, torch_threads
+
+    minilm = get_embedder("minilm")
+    classes = ["negative", "positive"]
+    print(
+        f"\n== few-shot on {dataset.name}: {len(dataset.texts):,} texts, {seeds} seeds, "
+        f"{budget_seconds:g} s budget, {eval_size} held-out texts, {threads} torch thread(s)"
+    )
+    per_budget: dict[int, dict[str, list]] = {
+        b: {"fewshot": [], "default": [], "seconds": [], "steps": [], "pairs": []}
+        for b in FEWSHOT_BUDGETS
+    }
+    for seed in range(seeds):
+        pool, test = train_test_split(
+            np.arange(len(dataset.texts)),
+            test_size=0.2,
+            stratify=dataset.positive,
+            random_state=seed,
+        )
+        if len(test) > eval_size:
+            test, _ = train_test_split(
+                test, train_size=eval_size, stratify=dataset.positive[test], random_state=seed
+            )
+        y_test = dataset.positive[test]
+        test_texts = [dataset.texts[i] for i in test]
+        with torch_threads(threads):
+            X_test = minilm.embed(test_texts)
+        order = pool[fewshot_labels(dataset.positive[pool], seed=seed, budget=max(FEWSHOT_BUDGETS))]
+        for b in FEWSHOT_BUDGETS:
+            rows = order[:b]
+            texts = [dataset.texts[i] for i in rows]
+            labels = labels_of(dataset.positive[rows])
+            with torch_threads(threads):
+                X_train = minilm.embed(texts)
+            default = fit_classifier(
+                X_train, labels, classes=classes, task_type="binary", seed=seed
+            )
+            start = time.perf_counter()
+            model = fit_few_shot(
+                texts,
+                labels,
+                classes=classes,
+                task_type="binary",
+                budget_seconds=budget_seconds,
+                seed=seed,
+                threads=threads,
+            )
+            seconds = time.perf_counter() - start
+            with torch_threads(threads):
+                few_shot_proba = model.predict_proba(test_texts)
+            row = per_budget[b]
+            row["fewshot"].append(auc_of(y_test, few_shot_proba))
+            row["default"].append(auc(default, X_test, y_test))
+            row["seconds"].append(seconds)
+            row["steps"].append(model.training["steps"])
+            row["pairs"].append(model.training["pairs"])
+            print(
+                f"  seed {seed} @{b:>3}: few-shot {row['fewshot'][-1]:.4f}  default "
+                f"{row['default'][-1]:.4f}  ({seconds:.0f} s, {model.training['steps']} steps)",
+                flush=True,
+            )
+    result: dict = {
+        "labels": "random (2 per class first), nested across budgets",
+        "seeds": seeds,
+        "budget_seconds": budget_seconds,
+        "eval_texts": eval_size,
+        "torch_threads": threads,
+    }
+    for b, row in per_budget.items():
+        diff = np.array(row["fewshot"]) - np.array(row["default"])
+        se = float(diff.std(ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else 0.0
+        result[f"fewshot_auc_at_{b}"] = round(float(np.mean(row["fewshot"])), 4)
+        result[f"default_auc_at_{b}"] = round(float(np.mean(row["default"])), 4)
+        result[f"fewshot_gain_at_{b}"] = round(float(diff.mean()), 4)
+        result[f"fewshot_gain_se_at_{b}"] = round(se, 4)
+        result[f"fewshot_train_seconds_at_{b}"] = round(float(np.mean(row["seconds"])), 1)
+        result[f"fewshot_steps_at_{b}"] = round(float(np.mean(row["steps"])), 1)
+        result[f"fewshot_pairs_at_{b}"] = round(float(np.mean(row["pairs"])), 1)
+        result[f"per_seed_at_{b}"] = {
+            "fewshot": [round(v, 4) for v in row["fewshot"]],
+            "default": [round(v, 4) for v in row["default"]],
+        }
+    result["pays"] = all(result[f"fewshot_gain_at_{b}"] >= FEWSHOT_MARGIN for b in (50, 100))
+    return result
+
+
+def auc_of(y: np.ndarray, proba: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, proba[:, 1]))
+
+
+def print_fewshot(name: str, result: dict) -> None:
+    print(
+        f"\n{name}: few-shot (SetFit-style, {result['budget_seconds']:g} s budget) against the "
+        f"default on the same random labels ({result['seeds']} seeds, {result['eval_texts']} "
+        "held-out texts)"
+    )
+    header = ["labels", "few-shot", "default", "gain", "± se", "train s", "steps"]
+    print("".join(f"{h:>10}" for h in header))
+    for b in FEWSHOT_BUDGETS:
+        cells = [
+            b,
+            result[f"fewshot_auc_at_{b}"],
+            result[f"default_auc_at_{b}"],
+            f"{result[f'fewshot_gain_at_{b}']:+.4f}",
+            result[f"fewshot_gain_se_at_{b}"],
+            result[f"fewshot_train_seconds_at_{b}"],
+            result[f"fewshot_steps_at_{b}"],
+        ]
+        print("".join(f"{c:>10}" for c in cells))
+
+
+def fewshot_verdict(results: dict) -> str:
+    davidson = results.get("davidson", {}).get("fewshot")
+    if davidson is None:
+        return "not measured on Davidson"
+    gains = ", ".join(
+        f"{davidson[f'fewshot_gain_at_{b}']:+.4f} ± {davidson[f'fewshot_gain_se_at_{b}']:.4f} "
+        f"at {b}"
+        for b in (50, 100)
+    )
+    if davidson["pays"]:
+        return (
+            f"the few-shot model beats the default by >= {FEWSHOT_MARGIN} at 50 and 100 labels "
+            f"on Davidson, on the mean over {davidson['seeds']} seeds (gain ± standard error: "
+            f"{gains})"
+        )
+    return (
+        f"the few-shot model does NOT beat the default by {FEWSHOT_MARGIN} at 50 and 100 labels "
+        f"on Davidson ({gains}): it stays off by default"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dataset", type=Path, help="a labeled CSV/TSV/JSONL of your own")
@@ -587,6 +757,14 @@ def main() -> None:
     parser.add_argument(
         "--no-embed-speed", action="store_true", help="skip timing MiniLM against plain encode"
     )
+    parser.add_argument("--fewshot", action="store_true", help="add the few-shot model's rows")
+    parser.add_argument(
+        "--fewshot-only", action="store_true", help="only the few-shot rows (no simulation)"
+    )
+    parser.add_argument("--fewshot-seeds", type=int, default=3)
+    parser.add_argument("--fewshot-budget", type=float, default=60.0, help="seconds per fit")
+    parser.add_argument("--fewshot-eval", type=int, default=1000, help="held-out texts scored")
+    parser.add_argument("--fewshot-threads", type=int, default=1, help="torch threads")
     args = parser.parse_args()
     strategies = tuple(s for s in args.strategies.split(",") if s)
 
@@ -597,6 +775,9 @@ def main() -> None:
             sys.exit(f"{DATASETS} is missing; pass --dataset PATH")
         datasets = [LOADERS[name]() for name in args.datasets.split(",") if name]
 
+    if args.fewshot_only:
+        fewshot_main(datasets, args)
+        return
     results = {}
     for dataset in datasets:
         results[dataset.name] = run_dataset(
@@ -606,12 +787,22 @@ def main() -> None:
             strategies=strategies,
             ceiling=not args.no_ceiling,
         )
+        if args.fewshot:
+            results[dataset.name]["fewshot"] = run_fewshot(
+                dataset,
+                seeds=args.fewshot_seeds,
+                budget_seconds=args.fewshot_budget,
+                eval_size=args.fewshot_eval,
+                threads=args.fewshot_threads,
+            )
     embed_rate = baseline_rate = None
     if not args.no_embed_speed:
         embed_rate, baseline_rate = embed_side_by_side(datasets[0].texts[:1000])
 
     for name, result in results.items():
         print_table(name, result)
+        if "fewshot" in result:
+            print_fewshot(name, result["fewshot"])
     # Datasets run separately (to keep each run bounded) add up in one results file: a run
     # replaces the datasets it measured and keeps the others.
     previous = json.loads(args.out.read_text()) if args.out.exists() else {}
@@ -647,6 +838,9 @@ def main() -> None:
             "tie_margin": TIE_MARGIN,
         },
     }
+    if args.fewshot:
+        summary |= fewshot_summary(results)
+        print(summary["fewshot_verdict"])
     if embed_rate is not None and baseline_rate is not None:
         summary["embed_texts_per_s"] = round(embed_rate, 1)
         summary["embed_baseline_texts_per_s"] = round(baseline_rate, 1)
@@ -659,6 +853,44 @@ def main() -> None:
     png = args.out.with_suffix(".png")
     plot(results, png)
     print(f"wrote {args.out} and {png}")
+
+
+def fewshot_summary(results: dict) -> dict:
+    """The few-shot keys at the top of the JSON: per dataset, and the verdict."""
+    measured = {name: r["fewshot"] for name, r in results.items() if "fewshot" in r}
+    return {
+        **{
+            f"fewshot_auc_at_{b}": {n: r[f"fewshot_auc_at_{b}"] for n, r in measured.items()}
+            for b in FEWSHOT_BUDGETS
+        },
+        "fewshot_pays": measured.get("davidson", {}).get("pays"),
+        "fewshot_verdict": fewshot_verdict(results),
+    }
+
+
+def fewshot_main(datasets: list[Dataset], args: argparse.Namespace) -> None:
+    """``--fewshot-only``: the few-shot rows without the simulation; JSON beside ``--out``
+    (``active_learning_fewshot.json`` by default)."""
+    results = {
+        dataset.name: {
+            "fewshot": run_fewshot(
+                dataset,
+                seeds=args.fewshot_seeds,
+                budget_seconds=args.fewshot_budget,
+                eval_size=args.fewshot_eval,
+                threads=args.fewshot_threads,
+            )
+        }
+        for dataset in datasets
+    }
+    for name, result in results.items():
+        print_fewshot(name, result["fewshot"])
+    summary = {"datasets": results, **fewshot_summary(results)}
+    print(f"\n{summary['fewshot_verdict']}")
+    out = args.out.with_name(args.out.stem + "_fewshot.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

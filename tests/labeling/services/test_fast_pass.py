@@ -15,6 +15,7 @@ from labeling.services.embedding import (
     embedding_job_help,
     embedding_job_run,
     fast_pass_embedder,
+    items_embed_missing,
     training_embedder,
 )
 from labeling.services.learning_jobs import project_embedding_request
@@ -23,6 +24,7 @@ from models_app.ml.embedders.base import EmbedderUnavailable
 from models_app.ml.embedders.registry import get_embedder
 from models_app.models import Embedding, TrainingJob
 from models_app.services.embedding_chunks import embedding_chunks_cut
+from models_app.services.embeddings import embedding_matrix
 from tests.factories import ItemFactory, ProjectFactory
 from tests.factories.learning import production_model_version
 from tests.skips import require_data
@@ -225,3 +227,36 @@ def test_a_helper_orders_the_queue_from_its_first_vectors_unless_the_fast_pass_d
     assert embedded == EARLY_COLD_START + 200 == vectors(project, key)
     ordered = Item.objects.filter(project=project, priority__gt=0).count()
     assert (ordered > 0) is not fast_pass_done
+
+
+def test_the_pipelined_pass_stores_the_same_vectors_as_batch_by_batch(dataset_path):
+    """The fast pass embeds in a thread while it reads and stores: every item once, the same
+    vectors as the plain loop, empty texts included, progress to the end."""
+    plain, pipelined = (sms_project(dataset_path, 700, embedder="hashing") for _ in range(2))
+    for project in (plain, pipelined):
+        Item.objects.filter(
+            project=project, pk__in=Item.objects.filter(project=project)[:3]
+        ).update(text="")
+    hashing = get_embedder("hashing")
+    progress: list[float] = []
+
+    a = items_embed_missing(project=plain, embedder=hashing, batch_size=128)
+    b = items_embed_missing(
+        project=pipelined,
+        embedder=hashing,
+        batch_size=128,
+        pipelined=True,
+        on_progress=progress.append,
+    )
+
+    assert a.embedded == b.embedded == 700 == vectors(pipelined, hashing.key)
+    assert progress[-1] == 1.0
+    assert len(progress) == -(-700 // 128)
+    by_text = {}
+    for project in (plain, pipelined):
+        ids, matrix = embedding_matrix(owner=project.owner_key, embedder=hashing.key)
+        texts = dict(Item.objects.filter(project=project).values_list("id", "text"))
+        by_text[project.pk] = {
+            texts[int(i)]: row.tobytes() for i, row in zip(ids, matrix, strict=True)
+        }
+    assert by_text[plain.pk] == by_text[pipelined.pk]

@@ -350,6 +350,9 @@ def test_learning_curve_has_one_point_per_version(engineer, project, corpus):
 
 
 def test_items_in_queue_order_show_the_models_proposal(engineer, project, corpus):
+    # An uncertainty order, whatever arm ``adaptive`` (the default) would measure as best.
+    project.sampling_strategy = SamplingStrategy.HYBRID
+    project.save(update_fields=["sampling_strategy"])
     job = run_training(engineer, project)
 
     body = engineer.get(

@@ -133,6 +133,9 @@ def test_two_classes_register_a_production_version_with_held_out_metrics(project
 
 
 def test_rescoring_writes_predictions_and_puts_uncertain_items_first(project, corpus):
+    # An uncertainty order, whatever arm ``adaptive`` (the default) would measure as best.
+    project.sampling_strategy = SamplingStrategy.HYBRID
+    project.save(update_fields=["sampling_strategy"])
     label_train_and_held_out(project, corpus)
 
     job = train(project)

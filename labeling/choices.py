@@ -71,6 +71,8 @@ class SamplingStrategy(models.TextChoices):
     MARGIN = "margin", "Smallest margin"
     ENTROPY = "entropy", "Highest entropy"
     HYBRID = "hybrid", "Hybrid (uncertain and diverse)"
+    # Each training run picks hybrid, entropy or random by its measured effect on the dev split.
+    ADAPTIVE = "adaptive", "Adaptive (chosen on the dev split)"
 
 
 class ItemOrdering(models.TextChoices):

@@ -331,6 +331,7 @@ SPECTACULAR_SETTINGS = {
         "HashKindEnum": "moderation.choices.HashKind",
         "AnnotationOutcomeEnum": "labeling.choices.AnnotationOutcome",
         "SuggestionSourceEnum": "labeling.choices.SuggestionSource",
+        "SamplingStrategyEnum": "labeling.choices.SamplingStrategy",
         # The name it had while it was the only enum of a field called "source".
         "SourceEnum": "labeling.choices.AnnotationSource",
         "AuditObjectPageEnum": "core.choices.AuditObjectPage",

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from labeling.api.file_urls import model_version_artifact_url
+from labeling.choices import SamplingStrategy
 from models_app.choices import JobKind, Stage
 from models_app.models import ModelVersion, TrainingJob
 
@@ -66,6 +67,27 @@ class MetricIntervalsSerializer(serializers.Serializer):
     recall_per_class = serializers.DictField(child=interval_field(), required=False)
 
 
+class SamplingChoiceSerializer(serializers.Serializer):
+    """How the training run ordered the queue (``adaptive``: which arm, and why)."""
+
+    setting = serializers.ChoiceField(
+        choices=SamplingStrategy.choices, help_text="The project's sampling strategy then."
+    )
+    arm = serializers.ChoiceField(
+        choices=SamplingStrategy.choices, help_text="The strategy that ordered the queue."
+    )
+    reason = serializers.CharField(required=False, help_text="adaptive: why this arm, in words.")
+    scores = serializers.DictField(
+        child=serializers.FloatField(),
+        required=False,
+        help_text="adaptive: each arm's mean dev ROC AUC over its replay (empty: not measured).",
+    )
+    labels = serializers.IntegerField(required=False, help_text="adaptive: training labels.")
+    dev_labels = serializers.IntegerField(
+        required=False, help_text="adaptive: dev-split labels it was measured on."
+    )
+
+
 class ModelMetricsSerializer(serializers.Serializer):
     """Held-out metrics (items of the dev and test splits with a human label)."""
 
@@ -96,6 +118,9 @@ class ModelMetricsSerializer(serializers.Serializer):
         required=False,
         help_text="Those labels by source (import, human, moderation, appeal, auto); absent "
         "for versions trained before sources were counted.",
+    )
+    sampling = SamplingChoiceSerializer(
+        required=False, help_text="Absent for versions trained before it was recorded."
     )
 
 

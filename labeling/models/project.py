@@ -21,7 +21,7 @@ class Project(models.Model):
     )
     # --- active learning -----------------------------------------------------------------
     sampling_strategy = models.CharField(
-        max_length=16, choices=SamplingStrategy.choices, default=SamplingStrategy.HYBRID
+        max_length=16, choices=SamplingStrategy.choices, default=SamplingStrategy.ADAPTIVE
     )
     # An embedder name from models_app.ml.embedders.registry; blank = the default for the data type.
     embedder = models.CharField(max_length=32, blank=True, default="")

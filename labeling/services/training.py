@@ -1,10 +1,11 @@
 """The training run: snapshot → embed missing → fit → evaluate → register → rescore the pool.
 
 Each arrow is one named step of ``_Run`` (``snapshot``, ``embed_missing``, ``fit``,
-``evaluate``, ``register``, ``score_pool``, ``finish``; ``cold_start_and_wait`` when there are
-too few labels to train), reported to the job as ``snapshot``, ``embed``, ``fit``,
-``evaluate``, ``register``, ``score``, ``finish`` (or ``cold_start``) and ``done``. Whether the
-new version serves is decided in ``training_promotion``.
+``choose_strategy``, ``evaluate``, ``register``, ``score_pool``, ``finish``;
+``cold_start_and_wait`` when there are too few labels to train), reported to the job as
+``snapshot``, ``embed``, ``fit``, ``strategy`` (``adaptive`` projects only), ``evaluate``,
+``register``, ``score``, ``finish`` (or ``cold_start``) and ``done``. Whether the new version
+serves is decided in ``training_promotion``.
 
 Longer than 400 lines on purpose: it is one sequence, read top to bottom, whose steps hand
 each other their results; spreading them over modules would only make the reader jump.
@@ -27,7 +28,7 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from labeling.choices import AnnotationSource, Split
+from labeling.choices import AnnotationSource, SamplingStrategy, Split
 from labeling.models import Project
 from labeling.selectors.embedders import project_embedder
 from labeling.selectors.learning import project_for_owner
@@ -177,6 +178,7 @@ class _Run:
         if len(rows.enough) < 2:
             return self.cold_start_and_wait(embedder.key, rows, classes, base_result)
         fit = self.fit(snapshot, rows, classes, embedder.key)
+        base_result["sampling"] = self.choose_strategy(snapshot, rows, classes, embedder.key)
         evaluation = self.evaluate(snapshot, rows, fit, embedder.key, base_result)
         version = self.register(fit, embedder.key, snapshot, evaluation)
         promotion = promotion_decide(
@@ -193,7 +195,9 @@ class _Run:
             if promotion.promote or promotion.production is None
             else promotion.production
         )
-        scoring = self.score_pool(embedder.key, serving, serving_version)
+        scoring = self.score_pool(
+            embedder.key, serving, serving_version, strategy=base_result["sampling"]["arm"]
+        )
         return self.finish(
             version=version,
             metrics=evaluation.metrics,
@@ -295,6 +299,35 @@ class _Run:
             | dict(sources),
         )
 
+    def choose_strategy(
+        self, snapshot: Snapshot, rows: _TrainingRows, classes: list[str], embedder_key: str
+    ) -> dict[str, Any]:
+        """The order this run gives the queue: the project's ``sampling_strategy``, or for
+        ``adaptive`` the arm (hybrid, entropy, random) whose replay on the training labels
+        gives the best ROC AUC on the dev split's human labels (``models_app.ml.adaptive``).
+        Returned as ``{"setting", "arm"}``, plus ``reason``, ``scores``, ``labels`` and
+        ``dev_labels`` for ``adaptive``; kept in the job's result and the version's metrics."""
+        setting = str(self.project.sampling_strategy)
+        if setting != SamplingStrategy.ADAPTIVE:
+            return {"setting": setting, "arm": setting}
+        from models_app.ml.adaptive import choose_arm
+
+        self.step("strategy", 0.58)
+        # Only people's labels of the dev split: the test split stays untouched by choices.
+        dev = (snapshot.splits == Split.DEV) & snapshot.human
+        x_train, y_train, _ = self._matrix(snapshot, rows.train, embedder_key)
+        x_dev, y_dev, _ = self._matrix(snapshot, dev, embedder_key)
+        train_idx, dev_idx = _class_indices(y_train, classes), _class_indices(y_dev, classes)
+        choice = choose_arm(
+            x_train[train_idx >= 0],
+            train_idx[train_idx >= 0],
+            x_dev[dev_idx >= 0],
+            dev_idx[dev_idx >= 0],
+            seed=self.seed,
+            task_type=str(self.project.task_type),
+        )
+        return {"setting": setting, **choice.as_dict()}
+
     def evaluate(
         self,
         snapshot: Snapshot,
@@ -309,6 +342,7 @@ class _Run:
         metrics["train_label_counts"] = base_result["train_label_counts"]
         metrics["train_n"] = fit.train_n
         metrics["train_source_counts"] = fit.source_counts
+        metrics["sampling"] = base_result["sampling"]
         return _Evaluation(
             metrics=metrics,
             x_held=x_held,
@@ -336,7 +370,12 @@ class _Run:
         )
 
     def score_pool(
-        self, embedder_key: str, serving: TrainedClassifier, serving_version: ModelVersion
+        self,
+        embedder_key: str,
+        serving: TrainedClassifier,
+        serving_version: ModelVersion,
+        *,
+        strategy: str,
     ) -> _Scoring:
         """Predict the whole pool with the serving model, extend the audit sample, plan the
         automatic labels and write the queue's new order."""
@@ -360,7 +399,7 @@ class _Run:
                 model_version_number=serving_version.version,
             )
         scored = self._write_scores(
-            pool, predictions, serving, serving_version, now_classes, newly_audited
+            pool, predictions, serving, serving_version, now_classes, newly_audited, strategy
         )
         return _Scoring(
             pool=pool,
@@ -479,10 +518,11 @@ class _Run:
         serving_version: ModelVersion,
         now_classes: set[str],
         newly_audited: np.ndarray,
+        strategy: str,
     ) -> int:
         project = self.project
         order = queue_order(
-            strategy=project.sampling_strategy,
+            strategy=strategy,
             proba=predictions.proba,
             embeddings=pool.embeddings,
             seed=self.seed,
@@ -552,6 +592,14 @@ class _Run:
             f"Version {version.version} trained on {_labels_by_source(metrics)}: "
             f"{measured}; {where}. Rescored {pool_size:,} unlabeled items."
         )
+
+
+def _class_indices(labels: list[list[str]], classes: list[str]) -> np.ndarray:
+    """Each row's class as an index into ``classes`` (its first known name; -1: none)."""
+    position = {name: i for i, name in enumerate(classes)}
+    return np.asarray(
+        [next((position[n] for n in row if n in position), -1) for row in labels], dtype=np.int64
+    )
 
 
 SOURCE_PHRASES: dict[str, str] = {

@@ -29,6 +29,9 @@ class Strategy(StrEnum):
     MARGIN = "margin"
     ENTROPY = "entropy"
     HYBRID = "hybrid"
+    # Not an order of its own: ``models_app.ml.adaptive.choose_arm`` picks one of the others
+    # (hybrid, entropy, random) per training run, and that one orders the queue.
+    ADAPTIVE = "adaptive"
 
 
 # The uncertainty measure behind ``hybrid``: margin ranks both binary and multiclass rows well.
@@ -61,7 +64,7 @@ def priorities(
     - random: seeded uniform ``[0, 1)``;
     - hybrid: the margin score (diversity is applied by ``select_batch``).
     """
-    strategy = Strategy(strategy)
+    strategy = _concrete(strategy)
     proba = _as_proba(proba)
     n = proba.shape[0]
     if strategy is Strategy.RANDOM:
@@ -98,7 +101,7 @@ def select_batch(
     100-1,000 labels. The other strategies return the ``k`` highest ``priorities``; exact ties
     are broken by a seeded shuffle so equal rows are not always taken in storage order.
     """
-    strategy = Strategy(strategy)
+    strategy = _concrete(strategy)
     proba = _as_proba(proba)
     n = proba.shape[0]
     k = min(int(k), n)
@@ -159,6 +162,13 @@ def cold_start(embeddings: np.ndarray, k: int, *, seed: int = 0) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
+
+
+def _concrete(strategy: Strategy | str) -> Strategy:
+    strategy = Strategy(strategy)
+    if strategy is Strategy.ADAPTIVE:
+        raise ValueError("adaptive is resolved to an arm first (models_app.ml.adaptive)")
+    return strategy
 
 
 def _as_proba(proba: np.ndarray) -> np.ndarray:

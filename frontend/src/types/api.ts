@@ -2537,6 +2537,8 @@ export interface components {
             train_source_counts?: {
                 [key: string]: number;
             };
+            /** @description Absent for versions trained before it was recorded. */
+            sampling?: components["schemas"]["SamplingChoice"];
         };
         /**
          * @description * `candidate` - Candidate
@@ -3317,6 +3319,43 @@ export interface components {
             train_source_counts?: {
                 [key: string]: number;
             };
+            /** @description Absent for versions trained before it was recorded. */
+            sampling?: components["schemas"]["SamplingChoice"];
+        };
+        /** @description How the training run ordered the queue (``adaptive``: which arm, and why). */
+        SamplingChoice: {
+            /**
+             * @description The project's sampling strategy then.
+             *
+             *     * `random` - Random
+             *     * `uncertainty` - Least confident
+             *     * `margin` - Smallest margin
+             *     * `entropy` - Highest entropy
+             *     * `hybrid` - Hybrid (uncertain and diverse)
+             *     * `adaptive` - Adaptive (chosen on the dev split)
+             */
+            setting: components["schemas"]["SamplingStrategyEnum"];
+            /**
+             * @description The strategy that ordered the queue.
+             *
+             *     * `random` - Random
+             *     * `uncertainty` - Least confident
+             *     * `margin` - Smallest margin
+             *     * `entropy` - Highest entropy
+             *     * `hybrid` - Hybrid (uncertain and diverse)
+             *     * `adaptive` - Adaptive (chosen on the dev split)
+             */
+            arm: components["schemas"]["SamplingStrategyEnum"];
+            /** @description adaptive: why this arm, in words. */
+            reason?: string;
+            /** @description adaptive: each arm's mean dev ROC AUC over its replay (empty: not measured). */
+            scores?: {
+                [key: string]: number;
+            };
+            /** @description adaptive: training labels. */
+            labels?: number;
+            /** @description adaptive: dev-split labels it was measured on. */
+            dev_labels?: number;
         };
         /**
          * @description * `random` - Random
@@ -3324,9 +3363,10 @@ export interface components {
          *     * `margin` - Smallest margin
          *     * `entropy` - Highest entropy
          *     * `hybrid` - Hybrid (uncertain and diverse)
+         *     * `adaptive` - Adaptive (chosen on the dev split)
          * @enum {string}
          */
-        SamplingStrategyEnum: "random" | "uncertainty" | "margin" | "entropy" | "hybrid";
+        SamplingStrategyEnum: "random" | "uncertainty" | "margin" | "entropy" | "hybrid" | "adaptive";
         /**
          * @description * `intake` - intake
          *     * `reports` - reports

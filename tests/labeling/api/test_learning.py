@@ -58,7 +58,7 @@ def test_project_shows_its_learning_settings_with_defaults(api, make_member):
         "sampling_strategy", "embedder", "retrain_every", "min_labels_per_class",
         "auto_label_enabled", "auto_label_target_precision", "audit_rate", "train_on_auto_labels",
     )} == {
-        "sampling_strategy": "hybrid", "embedder": "", "retrain_every": 50,
+        "sampling_strategy": "adaptive", "embedder": "", "retrain_every": 50,
         "min_labels_per_class": 5, "auto_label_enabled": False,
         "auto_label_target_precision": 0.95, "audit_rate": 0.05, "train_on_auto_labels": False,
     }  # fmt: skip
@@ -350,6 +350,9 @@ def test_learning_curve_has_one_point_per_version(engineer, project, corpus):
 
 
 def test_items_in_queue_order_show_the_models_proposal(engineer, project, corpus):
+    # An uncertainty order, whatever arm ``adaptive`` (the default) would measure as best.
+    project.sampling_strategy = SamplingStrategy.HYBRID
+    project.save(update_fields=["sampling_strategy"])
     job = run_training(engineer, project)
 
     body = engineer.get(

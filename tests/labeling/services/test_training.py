@@ -133,6 +133,9 @@ def test_two_classes_register_a_production_version_with_held_out_metrics(project
 
 
 def test_rescoring_writes_predictions_and_puts_uncertain_items_first(project, corpus):
+    # An uncertainty order, whatever arm ``adaptive`` (the default) would measure as best.
+    project.sampling_strategy = SamplingStrategy.HYBRID
+    project.save(update_fields=["sampling_strategy"])
     label_train_and_held_out(project, corpus)
 
     job = train(project)
@@ -160,6 +163,39 @@ def test_uncertainty_strategy_orders_the_queue_by_confidence(project, corpus):
         pool(project).order_by("-priority", "id").values_list("confidence", flat=True)
     )
     assert by_priority == sorted(by_priority)
+    assert job_sampling(project) == {"setting": "uncertainty", "arm": "uncertainty"}
+
+
+def job_sampling(project) -> dict:
+    return TrainingJob.objects.filter(owner=project.owner_key).latest("pk").result["sampling"]
+
+
+def test_adaptive_records_which_arm_ordered_the_queue_and_why(project, corpus):
+    assert project.sampling_strategy == SamplingStrategy.ADAPTIVE  # the default
+    label_train_and_held_out(project, corpus)
+    dev_labels = Item.objects.filter(project=project, split="dev", annotations__isnull=False)
+
+    job = train(project)
+
+    sampling = job.result["sampling"]
+    assert sampling["setting"] == "adaptive"
+    assert sampling["arm"] in {"hybrid", "entropy", "random"}
+    assert (sampling["labels"], sampling["dev_labels"]) == (80, dev_labels.count())
+    assert set(sampling["scores"]) == {"hybrid", "entropy", "random"}
+    assert f"on {dev_labels.count()} dev labels" in sampling["reason"]
+    assert job.model_version.metrics["sampling"] == sampling
+    assert "strategy" in job.result["timings"]
+
+
+def test_adaptive_keeps_hybrid_until_the_dev_split_has_labels(project, corpus):
+    give_labels(train_ids(project, corpus)[:80], corpus)
+
+    job = train(project)
+
+    assert job.result["sampling"]["arm"] == "hybrid"
+    assert "(0 dev labels)" in job.result["sampling"]["reason"]
+    unlabeled = pool(project).order_by("-priority", "id").values_list("confidence", flat=True)
+    assert np.mean(unlabeled[:10]) < np.mean(unlabeled[10:])  # uncertain items first
 
 
 def test_labeled_items_leave_the_queue_order(project, corpus):

@@ -114,10 +114,19 @@ def test_select_batch_never_returns_more_rows_than_the_pool_has():
     proba = np.array([[0.6, 0.4], [0.5, 0.5]])
     embeddings = np.eye(2, dtype=np.float32)
 
-    for strategy in Strategy:
+    for strategy in set(Strategy) - {Strategy.ADAPTIVE}:
         batch = select_batch(strategy, proba, embeddings, 10)
         assert sorted(batch.tolist()) == [0, 1], strategy
     assert select_batch(Strategy.HYBRID, proba[:0], embeddings[:0], 5).tolist() == []
+
+
+def test_adaptive_orders_nothing_before_an_arm_is_chosen():
+    proba = np.array([[0.6, 0.4], [0.5, 0.5]])
+
+    with pytest.raises(ValueError, match="resolved to an arm"):
+        select_batch(Strategy.ADAPTIVE, proba, np.eye(2), 1)
+    with pytest.raises(ValueError, match="resolved to an arm"):
+        priorities("adaptive", proba)
 
 
 def test_hybrid_needs_embeddings():

@@ -1,6 +1,6 @@
 import { useId, useState } from "react";
 
-import type { ModelVersion } from "../types";
+import { SAMPLING_STRATEGY_LABELS, type ModelVersion } from "../types";
 import { trainedOnText } from "../utils/metric-text";
 import { promotionText } from "../utils/promotion-text";
 import { ConfusionMatrix } from "./confusion-matrix";
@@ -56,6 +56,15 @@ export function ModelVersionDetail({ versions, classes }: ModelVersionDetailProp
         })}
         .
       </p>
+      {metrics.sampling ? (
+        <p data-testid="queue-order">
+          Queue ordered by {SAMPLING_STRATEGY_LABELS[metrics.sampling.arm].toLowerCase()}
+          {metrics.sampling.setting === "adaptive" && metrics.sampling.reason
+            ? ` (adaptive: ${metrics.sampling.reason})`
+            : ""}
+          .
+        </p>
+      ) : null}
       {decision ? (
         <p data-testid="promotion-decision">
           <strong>{decision.verdict}</strong>

@@ -86,9 +86,15 @@ export function TrainingSettingsForm({
       <fieldset className="stack" disabled={readOnly}>
         <legend>Active learning</legend>
         <div className="row">
-          <Field label="Ask annotators about" htmlFor="settings-sampling-strategy">
+          <Field
+            label="Ask annotators about"
+            htmlFor="settings-sampling-strategy"
+            hintId="settings-sampling-strategy-hint"
+            hint="Adaptive: each training run picks hybrid, highest entropy or random, whichever measures best on the dev split's labels."
+          >
             <select
               id="settings-sampling-strategy"
+              aria-describedby="settings-sampling-strategy-hint"
               value={draft.sampling_strategy}
               onChange={(event) => update("sampling_strategy", event.target.value as SamplingStrategy)}
               data-testid="settings-sampling-strategy"

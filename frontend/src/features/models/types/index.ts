@@ -72,6 +72,7 @@ export const SAMPLING_STRATEGY_LABELS: Record<SamplingStrategy, string> = {
   margin: "Smallest margin",
   entropy: "Highest entropy",
   hybrid: "Hybrid (uncertain and diverse)",
+  adaptive: "Adaptive (chosen on the dev split)",
 };
 
 /** Queued and running jobs move on their own and are polled every second. */

@@ -39,7 +39,7 @@ export function trainingSettingsFrom(project: {
   train_on_auto_labels?: boolean;
 }): TrainingSettings {
   return {
-    sampling_strategy: project.sampling_strategy ?? "hybrid",
+    sampling_strategy: project.sampling_strategy ?? "adaptive",
     embedder: project.embedder && isEmbedder(project.embedder) ? project.embedder : "",
     retrain_every: project.retrain_every ?? 50,
     min_labels_per_class: project.min_labels_per_class ?? 5,

@@ -188,6 +188,25 @@ describe("ModelVersionsTable", () => {
     );
   });
 
+  it("says which strategy ordered the queue and, for adaptive, why", async () => {
+    const reason = "random measured best on 40 dev labels (mean replay ROC AUC hybrid 0.801, entropy 0.795, random 0.823)";
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () =>
+      jsonResponse(
+        page([
+          modelVersion({
+            metrics: {
+              n: 19,
+              sampling: { setting: "adaptive", arm: "random", reason, scores: { hybrid: 0.801, entropy: 0.795, random: 0.823 } },
+            },
+          }),
+        ]),
+      ),
+    );
+    renderWithProviders(<ModelVersionsTable projectId={1} />);
+
+    expect(await screen.findByTestId("queue-order")).toHaveTextContent(`Queue ordered by random (adaptive: ${reason}).`);
+  });
+
   it("shows why the training run kept a version out of production", async () => {
     const reason = "new versions of this project start in shadow (held-out F1 is 0 for spam)";
     vi.spyOn(globalThis, "fetch").mockImplementation(async () =>

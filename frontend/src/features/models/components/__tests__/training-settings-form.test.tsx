@@ -6,7 +6,7 @@ import type { TrainingSettings } from "../../types";
 import { TrainingSettingsForm } from "../training-settings-form";
 
 const INITIAL: TrainingSettings = {
-  sampling_strategy: "hybrid",
+  sampling_strategy: "adaptive",
   retrain_every: 50,
   min_labels_per_class: 5,
   embedder: "",
@@ -45,6 +45,15 @@ describe("TrainingSettingsForm", () => {
       audit_rate: 0.1,
       train_on_auto_labels: false,
     });
+  });
+
+  it("starts on adaptive and says how it chooses", () => {
+    render(<TrainingSettingsForm initial={INITIAL} dataType="text" onSave={vi.fn()} />);
+
+    const select = screen.getByLabelText("Ask annotators about");
+    expect(select).toHaveDisplayValue("Adaptive (chosen on the dev split)");
+    expect(select).toHaveAccessibleDescription(expect.stringContaining("measures best on the dev split"));
+    expect(screen.getByRole("option", { name: "Hybrid (uncertain and diverse)" })).toBeInTheDocument();
   });
 
   it.each([

@@ -765,6 +765,12 @@ def main() -> None:
     parser.add_argument("--fewshot-budget", type=float, default=60.0, help="seconds per fit")
     parser.add_argument("--fewshot-eval", type=int, default=1000, help="held-out texts scored")
     parser.add_argument("--fewshot-threads", type=int, default=1, help="torch threads")
+    parser.add_argument(
+        "--zero-shot", action="store_true", help="add the zero-shot rows (0, 10, 20 labels)"
+    )
+    parser.add_argument(
+        "--zero-shot-only", action="store_true", help="only the zero-shot rows (no simulation)"
+    )
     args = parser.parse_args()
     strategies = tuple(s for s in args.strategies.split(",") if s)
 
@@ -777,6 +783,9 @@ def main() -> None:
 
     if args.fewshot_only:
         fewshot_main(datasets, args)
+        return
+    if args.zero_shot_only:
+        zero_shot_main(datasets, args)
         return
     results = {}
     for dataset in datasets:
@@ -795,6 +804,8 @@ def main() -> None:
                 eval_size=args.fewshot_eval,
                 threads=args.fewshot_threads,
             )
+        if args.zero_shot and (row := run_zero_shot(dataset, seeds=args.seeds)) is not None:
+            results[dataset.name]["zero_shot"] = row
     embed_rate = baseline_rate = None
     if not args.no_embed_speed:
         embed_rate, baseline_rate = embed_side_by_side(datasets[0].texts[:1000])
@@ -803,6 +814,8 @@ def main() -> None:
         print_table(name, result)
         if "fewshot" in result:
             print_fewshot(name, result["fewshot"])
+        if "zero_shot" in result:
+            print_zero_shot(name, result["zero_shot"])
     # Datasets run separately (to keep each run bounded) add up in one results file: a run
     # replaces the datasets it measured and keeps the others.
     previous = json.loads(args.out.read_text()) if args.out.exists() else {}
@@ -838,6 +851,7 @@ def main() -> None:
             "tie_margin": TIE_MARGIN,
         },
     }
+    summary |= zero_shot_summary(results)
     if args.fewshot:
         summary |= fewshot_summary(results)
         print(summary["fewshot_verdict"])
@@ -865,6 +879,138 @@ def fewshot_summary(results: dict) -> dict:
         },
         "fewshot_pays": measured.get("davidson", {}).get("pays"),
         "fewshot_verdict": fewshot_verdict(results),
+    }
+
+
+ZERO_SHOT_LABELS = (0, 10, 20)
+# Tandem trains its first model once two classes have this many labels (the projects' default).
+MIN_LABELS_PER_CLASS = 5
+
+
+def run_zero_shot(dataset: Dataset, *, seeds: int) -> dict | None:
+    """Zero-shot proposals (``models_app.ml.zeroshot``, the class prompts of
+    ``benchmarks/zero_shot.py``) against the default model at 0, 10 and 20 labels, on the
+    simulation's splits and seed labels (2 per class, then random). ``served`` is what Tandem
+    proposes at that point: the model once two classes have ``MIN_LABELS_PER_CLASS`` labels,
+    zero-shot before. Acceptance is the share of held-out items whose proposal is right (the
+    annotator accepts it as it is); the default without zero-shot proposes nothing before a
+    model exists."""
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import train_test_split
+    from zero_shot import PROMPTS
+
+    from models_app.ml.classifiers.fit import fit_classifier
+    from models_app.ml.zeroshot import class_prompts, prior_adjust, zero_shot_proba
+
+    spec = PROMPTS.get(dataset.name)
+    if spec is None:
+        return None
+    X, _rate = embed(dataset.texts)
+    prompt_texts, prompt_classes = class_prompts(
+        names=spec["names"], descriptions=spec["descriptions"], guidelines=spec["guidelines"]
+    )
+    prompts, _rate = embed(prompt_texts)
+    # As the cold start: probabilities re-weighted to the class shares estimated over the pool.
+    zero_shot, _shares = prior_adjust(zero_shot_proba(X, prompts, prompt_classes, 2))
+    rows: dict[str, dict[int, list[float]]] = {
+        name: {n: [] for n in ZERO_SHOT_LABELS}
+        for name in (
+            "zero_shot_auc",
+            "zero_shot_acceptance",
+            "model_auc",
+            "model_acceptance",
+            "served_acceptance",
+        )
+    }
+    for seed in range(seeds):
+        pool, test = train_test_split(
+            np.arange(len(X)), test_size=0.2, stratify=dataset.positive, random_state=seed
+        )
+        y_test = dataset.positive[test]
+        rng = np.random.default_rng(seed)
+        y_pool = dataset.positive[pool]
+        order = list(rng.choice(np.flatnonzero(y_pool), 2, replace=False)) + list(
+            rng.choice(np.flatnonzero(~y_pool), 2, replace=False)
+        )
+        rest = rng.permutation(np.setdiff1d(np.arange(len(pool)), order))
+        order += list(rest[: max(ZERO_SHOT_LABELS) - len(order)])
+        zs = zero_shot[test, 1]
+        for n in ZERO_SHOT_LABELS:
+            rows["zero_shot_auc"][n].append(float(roc_auc_score(y_test, zs)))
+            zs_right = float(np.mean((zs > 0.5) == y_test))
+            rows["zero_shot_acceptance"][n].append(zs_right)
+            picked = pool[order[:n]]
+            counts = np.bincount(dataset.positive[picked].astype(int), minlength=2)
+            if n == 0:
+                rows["served_acceptance"][n].append(zs_right)
+                continue
+            model = fit_classifier(
+                X[picked],
+                labels_of(dataset.positive[picked]),
+                classes=["negative", "positive"],
+                task_type="binary",
+                seed=seed,
+            )
+            p = model.predict_proba(X[test])[:, 1]
+            rows["model_auc"][n].append(float(roc_auc_score(y_test, p)))
+            model_right = float(np.mean((p > 0.5) == y_test))
+            rows["model_acceptance"][n].append(model_right)
+            has_model = counts.min() >= MIN_LABELS_PER_CLASS
+            rows["served_acceptance"][n].append(model_right if has_model else zs_right)
+    result = {
+        name: {str(n): round(float(np.mean(v)), 4) if v else None for n, v in per.items()}
+        for name, per in rows.items()
+    }
+    result["seeds"] = seeds
+    return result
+
+
+def print_zero_shot(name: str, row: dict) -> None:
+    print(f"\n{name}: zero-shot proposals against the default model on the same seed labels")
+    print(
+        f"{'labels':>8}{'zs AUC':>10}{'zs acc.':>10}{'model AUC':>11}{'model acc.':>12}"
+        f"{'served acc.':>13}"
+    )
+    for n in ZERO_SHOT_LABELS:
+        cells = [
+            row[key][str(n)]
+            for key in (
+                "zero_shot_auc",
+                "zero_shot_acceptance",
+                "model_auc",
+                "model_acceptance",
+                "served_acceptance",
+            )
+        ]
+        text = [f"{c:.4f}" if c is not None else "-" for c in cells]
+        print(f"{n:>8}{text[0]:>10}{text[1]:>10}{text[2]:>11}{text[3]:>12}{text[4]:>13}")
+
+
+def zero_shot_main(datasets: list[Dataset], args: argparse.Namespace) -> None:
+    """``--zero-shot-only``: the zero-shot rows without the simulation; JSON beside ``--out``
+    (``active_learning_zero_shot.json`` by default)."""
+    results = {}
+    for dataset in datasets:
+        row = run_zero_shot(dataset, seeds=args.seeds)
+        if row is None:
+            print(f"{dataset.name}: no class prompts for zero-shot (benchmarks/zero_shot.py)")
+            continue
+        results[dataset.name] = {"zero_shot": row}
+        print_zero_shot(dataset.name, row)
+    summary = {"datasets": results, **zero_shot_summary(results)}
+    out = args.out.with_name(args.out.stem + "_zero_shot.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"wrote {out}")
+
+
+def zero_shot_summary(results: dict) -> dict:
+    measured = {name: r["zero_shot"] for name, r in results.items() if r.get("zero_shot")}
+    if not measured:
+        return {}
+    return {
+        "zero_shot_auc_0": {name: row["zero_shot_auc"]["0"] for name, row in measured.items()},
+        "zero_shot_acceptance": {name: row["served_acceptance"] for name, row in measured.items()},
     }
 
 

@@ -40,3 +40,18 @@ def dataset(name: str) -> Path:
         path.is_file(), f"dataset {name} not found at {path}: the shared/datasets folder is absent"
     )
     return path
+
+
+def loaded_embedder(name: str):
+    """The process's embedder ``name``, its model loaded (or built, for ``static`` and
+    ``minilm-int8``: about a minute the first time, then cached); a skip, or a failure under
+    ``TANDEM_REQUIRE_DATASETS=1``, when the packaged model is not installed."""
+    from models_app.ml.embedders.base import EmbedderUnavailable
+    from models_app.ml.embedders.registry import get_embedder
+
+    try:
+        embedder = get_embedder(name)
+        embedder.embed(["warm up"])
+    except EmbedderUnavailable as exc:
+        require_data(False, f"{name} cannot run here: {exc}")
+    return embedder

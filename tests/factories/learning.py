@@ -136,3 +136,14 @@ def production_model_version(project: Project, version: int = 1, **fields) -> Mo
     return ModelVersion.objects.create(
         owner=project.owner_key, version=version, **{**defaults, **fields}
     )
+
+
+def describe_classes_as_the_demo(project: Project) -> None:
+    """Give the project's ``ham`` and ``spam`` classes the SMS demo's descriptions."""
+    from labeling.models import LabelClass
+    from labeling.services.demo import DEMO_HAM_DESCRIPTION, DEMO_SPAM_DESCRIPTION
+
+    LabelClass.objects.filter(project=project, name="ham").update(description=DEMO_HAM_DESCRIPTION)
+    LabelClass.objects.filter(project=project, name="spam").update(
+        description=DEMO_SPAM_DESCRIPTION
+    )

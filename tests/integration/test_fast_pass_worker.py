@@ -15,17 +15,16 @@ import pytest
 from django.db import transaction
 
 from labeling.choices import AnnotationSource, Role, Split
-from labeling.models import Item, LabelClass
-from labeling.services.demo import DEMO_GUIDELINES, DEMO_HAM_DESCRIPTION, DEMO_SPAM_DESCRIPTION
+from labeling.models import Item
+from labeling.services.demo import DEMO_GUIDELINES
 from labeling.services.learning_jobs import project_embedding_request, project_training_request
 from models_app.choices import JobKind, JobStatus, JobTrigger, Stage
-from models_app.ml.embedders.base import EmbedderUnavailable
 from models_app.ml.embedders.registry import get_embedder
 from models_app.models import Embedding, ModelVersion, TrainingJob
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
-from tests.factories.learning import give_labels
+from tests.factories.learning import describe_classes_as_the_demo, give_labels
 from tests.labeling.services.test_cold_start_order import import_ham_first
-from tests.skips import require_data
+from tests.skips import loaded_embedder
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -57,12 +56,9 @@ def vectors(project, name: str) -> int:
 def test_queue_is_ready_from_the_fast_pass_and_the_model_moves_to_minilm_when_it_is_done(
     start_worker, api, dataset_path, tmp_path
 ):
-    try:
-        # Distilled once here (about 50 CPU-seconds on first use) into the data folder's model
-        # cache, which the workers read.
-        get_embedder("static").embed(["warm up"])
-    except EmbedderUnavailable as exc:
-        require_data(False, f"the packaged MiniLM is not installed here: {exc}")
+    # Distilled once here (about 50 CPU-seconds on first use) into the data folder's model
+    # cache, which the workers read.
+    loaded_embedder("static")
     project = ProjectFactory(
         name="SMS",
         embedder="minilm",
@@ -70,10 +66,7 @@ def test_queue_is_ready_from_the_fast_pass_and_the_model_moves_to_minilm_when_it
         min_labels_per_class=2,
         guidelines=DEMO_GUIDELINES,
     )
-    LabelClass.objects.filter(project=project, name="ham").update(description=DEMO_HAM_DESCRIPTION)
-    LabelClass.objects.filter(project=project, name="spam").update(
-        description=DEMO_SPAM_DESCRIPTION
-    )
+    describe_classes_as_the_demo(project)
     admin, annotator = UserFactory(), UserFactory()
     MembershipFactory(project=project, user=admin, role=Role.ADMIN)
     MembershipFactory(project=project, user=annotator, role=Role.ANNOTATOR)

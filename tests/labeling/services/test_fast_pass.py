@@ -8,8 +8,7 @@ import pytest
 from django.test import override_settings
 
 from labeling.choices import DataType
-from labeling.models import Item, LabelClass
-from labeling.services.demo import DEMO_HAM_DESCRIPTION, DEMO_SPAM_DESCRIPTION
+from labeling.models import Item
 from labeling.services.embedding import (
     EARLY_COLD_START,
     embedding_job_help,
@@ -20,14 +19,13 @@ from labeling.services.embedding import (
 )
 from labeling.services.learning_jobs import project_embedding_request
 from models_app.choices import JobKind, JobStatus, JobTrigger
-from models_app.ml.embedders.base import EmbedderUnavailable
 from models_app.ml.embedders.registry import get_embedder
 from models_app.models import Embedding, TrainingJob
 from models_app.services.embedding_chunks import embedding_chunks_cut
 from models_app.services.embeddings import embedding_matrix
 from tests.factories import ItemFactory, ProjectFactory
-from tests.factories.learning import production_model_version
-from tests.skips import require_data
+from tests.factories.learning import describe_classes_as_the_demo, production_model_version
+from tests.skips import loaded_embedder
 
 pytestmark = pytest.mark.django_db
 
@@ -35,20 +33,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def static():
     """The static embedder, distilled on first use (about 50 CPU-seconds, then cached)."""
-    try:
-        embedder = get_embedder("static")
-        embedder.embed(["warm up"])
-    except EmbedderUnavailable as exc:
-        require_data(False, f"the packaged MiniLM is not installed here: {exc}")
-    return embedder
+    return loaded_embedder("static")
 
 
 def sms_project(dataset_path, n: int, **fields):
     project = ProjectFactory(**{"embedder": "minilm-int8", "retrain_every": 0, **fields})
-    LabelClass.objects.filter(project=project, name="ham").update(description=DEMO_HAM_DESCRIPTION)
-    LabelClass.objects.filter(project=project, name="spam").update(
-        description=DEMO_SPAM_DESCRIPTION
-    )
+    describe_classes_as_the_demo(project)
     lines = dataset_path("sms_spam_collection.tsv").read_text("utf-8").splitlines()[1:]
     texts = list(dict.fromkeys(line.split("\t", 1)[1] for line in lines))[:n]
     Item.objects.bulk_create([ItemFactory.build(project=project, text=text) for text in texts])

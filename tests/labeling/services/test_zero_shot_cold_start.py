@@ -12,7 +12,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from labeling.choices import AnnotationOutcome, Role, Split
-from labeling.models import Annotation, Item, LabelClass
+from labeling.models import Annotation, Item
 from labeling.selectors.embedders import project_embedder
 from labeling.services.demo import DEMO_GUIDELINES, DEMO_HAM_DESCRIPTION, DEMO_SPAM_DESCRIPTION
 from labeling.services.embedding import embedding_job_run
@@ -22,7 +22,7 @@ from labeling.services.training import training_job_run
 from models_app.choices import JobStatus, JobTrigger
 from models_app.models import ModelVersion
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
-from tests.factories.learning import give_labels
+from tests.factories.learning import describe_classes_as_the_demo, give_labels
 from tests.labeling.services.test_cold_start_order import import_ham_first
 
 pytestmark = pytest.mark.django_db
@@ -44,10 +44,7 @@ def new_project(dataset_path, tmp_path):
     project = ProjectFactory(
         name="SMS", embedder="minilm", retrain_every=0, guidelines=DEMO_GUIDELINES
     )
-    LabelClass.objects.filter(project=project, name="ham").update(description=DEMO_HAM_DESCRIPTION)
-    LabelClass.objects.filter(project=project, name="spam").update(
-        description=DEMO_SPAM_DESCRIPTION
-    )
+    describe_classes_as_the_demo(project)
     admin, annotator = UserFactory(), UserFactory()
     MembershipFactory(project=project, user=admin, role=Role.ADMIN)
     MembershipFactory(project=project, user=annotator, role=Role.ANNOTATOR)

@@ -453,11 +453,14 @@ def _run_fast_pass(
     return True
 
 
-def _retrain_on_exact_vectors(*, project: Project, embedder_key: str) -> None:
-    """The exact vectors are complete: a model trained on other (fast-pass) vectors is trained
-    again on them."""
+def _retrain_on_exact_vectors(*, project: Project, embedder: Embedder) -> None:
+    """The exact vectors are complete: when the latest model was trained on the fast pass's
+    vectors, a training run on the exact ones is asked for."""
+    from models_app.ml.embedders.registry import fast_pass_embedder_name
+
+    fast = fast_pass_embedder_name(embedder.name)
     latest = model_version_list(owner=project.owner_key).order_by("-version").first()
-    if latest is not None and latest.embedder != embedder_key:
+    if fast is not None and latest is not None and latest.embedder.startswith(f"{fast}@"):
         project_training_request(project=project, trigger=JobTrigger.EMBEDDINGS)
 
 
@@ -574,7 +577,7 @@ def embedding_job_run(*, job_id: int) -> TrainingJob | None:
                 "chunks": status.chunks,
             },
         )
-        _retrain_on_exact_vectors(project=project, embedder_key=embedder.key)
+        _retrain_on_exact_vectors(project=project, embedder=embedder)
     except Exception as exc:
         logger.exception("embedding job %s failed", job_id)
         job = training_job_fail(job_id=job_id, error=describe_error(exc))

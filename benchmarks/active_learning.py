@@ -212,6 +212,15 @@ def labels_of(mask: np.ndarray) -> list[list[str]]:
     return [["positive"] if value else ["negative"] for value in mask]
 
 
+def fit_default(X: np.ndarray, positive: np.ndarray, *, seed: int):
+    """Tandem's default model (``models_app.ml.classifiers``) on binary labels."""
+    from models_app.ml.classifiers.fit import fit_classifier
+
+    return fit_classifier(
+        X, labels_of(positive), classes=["negative", "positive"], task_type="binary", seed=seed
+    )
+
+
 def auc(model, X: np.ndarray, y: np.ndarray) -> float:
     from sklearn.metrics import roc_auc_score
 
@@ -242,13 +251,11 @@ def simulate(
     ``(labels, arm)`` to ``arms``.
     """
     from models_app.ml.adaptive import choose_arm
-    from models_app.ml.classifiers.fit import fit_classifier
     from models_app.ml.strategies import Strategy, select_batch
 
     baseline = strategy.startswith("modal_")
 
     rng = np.random.default_rng(seed)
-    classes = ["negative", "positive"]
     positives, negatives = np.flatnonzero(y_pool), np.flatnonzero(~y_pool)
     chosen = list(rng.choice(positives, 2, replace=False)) + list(
         rng.choice(negatives, 2, replace=False)
@@ -265,9 +272,7 @@ def simulate(
         if baseline:
             model = _baseline_model(X_pool[idx], y_pool[idx])
         else:
-            model = fit_classifier(
-                X_pool[idx], labels_of(y_pool[idx]), classes=classes, task_type="binary", seed=seed
-            )
+            model = fit_default(X_pool[idx], y_pool[idx], seed=seed)
         counts.append(int(labeled.sum()))
         aucs.append(auc(model, X_test, y_test))
         if labeled.sum() >= max_labels:
@@ -343,8 +348,6 @@ def run_dataset(
 ) -> dict:
     from sklearn.model_selection import train_test_split
 
-    from models_app.ml.classifiers.fit import fit_classifier
-
     print(
         f"\n== {dataset.name}: {len(dataset.texts):,} texts, {dataset.positive.mean():.1%} positive"
     )
@@ -362,13 +365,7 @@ def run_dataset(
             pool, test_size=1 / 9, stratify=dataset.positive[pool], random_state=seed
         )
         if ceiling:
-            full = fit_classifier(
-                X[pool],
-                labels_of(dataset.positive[pool]),
-                classes=["negative", "positive"],
-                task_type="binary",
-                seed=seed,
-            )
+            full = fit_default(X[pool], dataset.positive[pool], seed=seed)
             ceilings.append(auc(full, X[test], dataset.positive[test]))
         splits.append((pool, dev, test))
     # Without the ceiling (``--no-ceiling``, for many seeds at small budgets) there is no
@@ -899,7 +896,6 @@ def run_zero_shot(dataset: Dataset, *, seeds: int) -> dict | None:
     from sklearn.model_selection import train_test_split
     from zero_shot import PROMPTS
 
-    from models_app.ml.classifiers.fit import fit_classifier
     from models_app.ml.zeroshot import class_prompts, prior_adjust, zero_shot_proba
 
     spec = PROMPTS.get(dataset.name)
@@ -944,13 +940,7 @@ def run_zero_shot(dataset: Dataset, *, seeds: int) -> dict | None:
             if n == 0:
                 rows["served_acceptance"][n].append(zs_right)
                 continue
-            model = fit_classifier(
-                X[picked],
-                labels_of(dataset.positive[picked]),
-                classes=["negative", "positive"],
-                task_type="binary",
-                seed=seed,
-            )
+            model = fit_default(X[picked], dataset.positive[picked], seed=seed)
             p = model.predict_proba(X[test])[:, 1]
             rows["model_auc"][n].append(float(roc_auc_score(y_test, p)))
             model_right = float(np.mean((p > 0.5) == y_test))

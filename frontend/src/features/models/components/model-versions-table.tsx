@@ -33,13 +33,39 @@ const STAGE_ACTIONS: { stage: ModelStage; label: string }[] = [
 /** The embedder a version read, by name ("minilm"); the fast first pass's is marked as such. */
 function embedderShort(key: string): string {
   const name = key.split("@")[0] ?? key;
-  return name === "static" ? "static vectors (fast pass)" : name;
+  if (name === "static") return "static vectors (fast pass)";
+  if (name.startsWith("setfit-")) return "its fine-tuned MiniLM (few-shot)";
+  return name;
 }
 
 function embedderTitle(key: string): string {
-  return key.startsWith("static@")
-    ? `${key}: trained on the fast first pass's vectors while the exact embeddings were computed; a version on the exact ones follows when they are complete.`
-    : key;
+  if (key.startsWith("static@")) {
+    return `${key}: trained on the fast first pass's vectors while the exact embeddings were computed; a version on the exact ones follows when they are complete.`;
+  }
+  if (key.startsWith("setfit-")) {
+    return `${key}: the packaged MiniLM fine-tuned on this run's labels (SetFit method); every item was embedded again with it.`;
+  }
+  return key;
+}
+
+const auc = (value: number | null | undefined) => (value === null || value === undefined ? "n/a" : value.toFixed(3));
+
+/** What the few-shot model of the version's training run did (projects with it on). */
+function fewShotNote(version: ModelVersion): { text: string; title: string } | null {
+  const record = version.metrics.few_shot;
+  if (!record) return null;
+  const title = record.reason ?? "";
+  if (record.kept) {
+    return {
+      text: `few-shot: ROC AUC ${auc(record.roc_auc)}, logistic regression ${auc(record.roc_auc_logistic_regression)}`,
+      title,
+    };
+  }
+  if (record.roc_auc === undefined) return { text: "few-shot not trained", title };
+  return {
+    text: `few-shot tried: ROC AUC ${auc(record.roc_auc)}, not above ${auc(record.roc_auc_logistic_regression)}`,
+    title,
+  };
 }
 
 function perClassColumns(versions: ModelVersion[], classNames: string[]): string[] {
@@ -259,6 +285,14 @@ export function ModelVersionsTable({ projectId, classNames = [] }: ModelVersions
                       on {embedderShort(version.embedder)}
                     </span>
                   ) : null}
+                  {(() => {
+                    const note = fewShotNote(version);
+                    return note ? (
+                      <div className="hint" title={note.title} data-testid="few-shot-note">
+                        {note.text}
+                      </div>
+                    ) : null;
+                  })()}
                 </td>
                 <td>{formatDateTime(version.created_at)}</td>
               </tr>

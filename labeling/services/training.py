@@ -570,6 +570,7 @@ class _Run:
                 comparison=comparison,
             )
         ]
+        messages.append(_few_shot_sentence(metrics.get("few_shot")))
         if removed:
             messages.append(
                 f"Label classes changed during the run ({', '.join(removed)} removed): "
@@ -749,6 +750,20 @@ class _Run:
             f"Version {version.version} trained on {_labels_by_source(metrics)}: "
             f"{measured}; {where}. Rescored {pool_size:,} unlabeled items."
         )
+
+
+def _few_shot_sentence(record: dict[str, Any] | None) -> str:
+    """What the run's few-shot model did, for the job's message ("" when it was off)."""
+    if not record:
+        return ""
+    if record.get("kept"):
+        return (
+            f"It is the few-shot model: its held-out ROC AUC {_auc(record.get('roc_auc'))} beat "
+            f"the logistic regression's {_auc(record.get('roc_auc_logistic_regression'))}."
+        )
+    if record.get("roc_auc") is None:
+        return f"The few-shot model was not trained: {record.get('reason', 'no reason given')}."
+    return f"The few-shot model was not kept: {record.get('reason', '')}."
 
 
 def _auc(value: float | None) -> str:

@@ -80,6 +80,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 HELD_OUT_SPLITS = (Split.DEV, Split.TEST)
+# The few-shot model is tried only on projects of at most this many items: when it wins,
+# every item is embedded again with its fine-tuned encoder (PyTorch, about 100 items/s on
+# one core), which must fit in the run.
+FEW_SHOT_MAX_ITEMS = 50_000
 # Label sources a version reports its training labels by, always in this order (zeros included,
 # so "0 by annotators" is said, not left out).
 TRAIN_SOURCE_ORDER = (
@@ -395,6 +399,13 @@ class _Run:
         record["roc_auc_logistic_regression"] = lr_auc
         if lr_auc is None or not evaluation.held_out_ids:
             record["reason"] = "no held-out labels to compare it with the logistic regression"
+            return unchanged
+        items = Item.objects.filter(project=project).count()
+        if items > FEW_SHOT_MAX_ITEMS:
+            record["reason"] = (
+                f"the project has {items:,} items, more than the {FEW_SHOT_MAX_ITEMS:,} a "
+                "training run can embed again with a fine-tuned encoder"
+            )
             return unchanged
         train_rows, texts = self._texts(snapshot, rows.train)
         try:

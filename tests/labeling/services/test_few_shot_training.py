@@ -152,6 +152,21 @@ def test_without_held_out_labels_the_few_shot_model_is_not_trained(dataset_path)
     ).exists()
 
 
+def test_a_project_too_large_to_embed_again_gets_no_few_shot_model(dataset_path, monkeypatch):
+    from labeling.services import training
+
+    monkeypatch.setattr(training, "FEW_SHOT_MAX_ITEMS", 100)
+    project, _ = sms_project(dataset_path, spam=60, ham=120)
+    few_shot_on(project)
+
+    version = train(project)
+
+    assert version.algorithm != ALGORITHM
+    assert (
+        "more than the 100 a training run can embed again" in version.metrics["few_shot"]["reason"]
+    )
+
+
 def test_the_few_shot_model_is_for_text_projects_only():
     images = ProjectFactory(data_type=DataType.IMAGE, embedder="pixels")
     with pytest.raises(ApplicationError, match="text projects only"):

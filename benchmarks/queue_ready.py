@@ -6,7 +6,7 @@ their descriptions, and its items by COPY: the SMS spam collection's and the Dav
 real texts, cycled with a ``#n`` suffix past the first 30,000 so no two are equal. Then, as the
 embedding job does first (``labeling.services.embedding.embedding_fast_pass``, the same code):
 every item gets a static vector, and the queue is ordered from them (diversity, zero-shot
-proposals); above 100,000 items the queue is first ordered from a random sample of 50,000
+proposals); above 40,000 items the queue is first ordered from a random sample of 20,000
 (``FAST_PASS_SAMPLE``), then again from all. "Queue ready" is the wall time from the call to
 that first order, when the benchmark leases the first item through ``queue_next`` and checks it
 carries a proposal; "all static" is the time to the end of the whole pass.

@@ -65,10 +65,11 @@ EARLY_COLD_START = 1_000
 # item reads and vector writes are what a batch costs.
 FAST_PASS_BATCH = 4_096
 # A fast pass over more than twice this many items first embeds a seeded random sample of
-# this many and orders the queue from it (the first ``TANDEM_QUEUE_WINDOW`` items of a
-# diverse order drawn from 50,000 are as good a start as from all), so a million-item import
-# is ready to label in seconds; the rest follows and the queue is ordered again from all.
-FAST_PASS_SAMPLE = 50_000
+# this many and orders the queue from it, so an import of any size is ready to label in
+# seconds (people label a few hundred items before a first model replaces this order, and a
+# random sample of 20,000 is plenty to draw a diverse few hundred from); the rest follows and
+# the queue is ordered again from all.
+FAST_PASS_SAMPLE = 20_000
 
 
 def project_item_ids(*, project: Project) -> np.ndarray:

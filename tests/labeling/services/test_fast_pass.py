@@ -118,7 +118,7 @@ def test_a_large_import_is_ordered_from_a_sample_first_then_from_every_item(
     dataset_path, static, monkeypatch
 ):
     """Over more than twice ``FAST_PASS_SAMPLE`` items the queue is ready from a random
-    sample's static vectors before the rest have one (50,000 of a million; 100 of 300 here)."""
+    sample's static vectors before the rest have one (20,000 of a million; 100 of 300 here)."""
     from labeling.choices import Role
     from labeling.services import embedding
     from labeling.services.queue import queue_next

@@ -146,7 +146,7 @@ def item_similar_list(*, project: Project, item: Item, limit: int = 10) -> Simil
             similarity=score,
             labels=_current_labels(neighbour),
             # The text's start, annotated by the query above.
-            excerpt=None if neighbour.image else _excerpt(neighbour.excerpt),  # type: ignore[attr-defined]
+            excerpt=None if neighbour.image else _excerpt(neighbour.excerpt),
         )
         for neighbour, score in kept
     ]

@@ -63,10 +63,13 @@ def test_the_index_answers_and_vectors_stored_after_it_are_searched_too():
     matrix = unit_rows(600)
     embedding_store(owner=OWNER, embedder=EMBEDDER, object_ids=ids, vectors=matrix)
     info = neighbour_index_build(owner=OWNER, embedder=EMBEDDER, min_rows=100)
-    assert info is not None and info.size == 600 and info.generation == 1
+    assert info is not None
+    assert info.size == 600
+    assert info.generation == 1
     probe = matrix[10]
     before = neighbours_query(owner=OWNER, embedder=EMBEDDER, vector=probe, k=10, exclude=[11])
-    assert before.generation == 1 and before.delta == 0
+    assert before.generation == 1
+    assert before.delta == 0
     assert set(before.ids.tolist()) == set(brute_force(ids, matrix, probe, 10, exclude={11}))
 
     # Stored after the build: a near-copy of the probe, which must come first.
@@ -90,8 +93,12 @@ def test_a_new_generation_replaces_the_last_one_and_takes_in_the_delta():
     info = neighbour_index_build(owner=OWNER, embedder=EMBEDDER, min_rows=100)
     found = neighbours_query(owner=OWNER, embedder=EMBEDDER, vector=unit_rows(1, seed=3)[0], k=3)
 
-    assert info is not None and info.generation == 2 and info.size == 301
-    assert found.generation == 2 and found.delta == 0 and found.ids[0] == 500
+    assert info is not None
+    assert info.generation == 2
+    assert info.size == 301
+    assert found.generation == 2
+    assert found.delta == 0
+    assert found.ids[0] == 500
     names = sorted(p.name for p in index_folder(owner=OWNER, embedder=EMBEDDER).glob("gen-*"))
     assert names == ["gen-00000002.ids.npy", "gen-00000002.json", "gen-00000002.usearch"]
 

@@ -40,7 +40,7 @@ ANN_MIN_ROWS = 20_000
 # 384-d vectors these keep recall@10 near 0.99 (benchmarks/similar_items.py).
 CONNECTIVITY = 16
 EXPANSION_ADD = 64
-EXPANSION_SEARCH = 64
+EXPANSION_SEARCH = 128
 # Scalar type of the vectors inside the index: float16 halves the file at no measurable loss
 # of recall for unit vectors.
 STORAGE_DTYPE = "f16"

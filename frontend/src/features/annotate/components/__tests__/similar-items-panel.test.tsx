@@ -30,6 +30,12 @@ async function itemOnScreen(itemId: number) {
   await waitFor(() => expect(screen.getByTestId("annotate-item")).toHaveAttribute("data-item-id", String(itemId)));
 }
 
+function nth(elements: HTMLElement[], index: number): HTMLElement {
+  const element = elements[index];
+  if (!element) throw new Error(`no element ${index}`);
+  return element;
+}
+
 afterEach(() => {
   window.localStorage.clear();
 });
@@ -48,10 +54,10 @@ describe("Similar items panel", () => {
     const entries = await screen.findAllByTestId("similar-entry");
     expect(server.requests.map((request) => request.path)).toContain("items/1/similar/?limit=8");
     expect(entries).toHaveLength(2);
-    expect(within(entries[0]).getByTestId("similar-excerpt")).toHaveTextContent("WIN a free prize now, text CLAIM");
-    expect(within(entries[0]).getByTestId("similar-labels")).toHaveTextContent("spam");
-    expect(entries[0]).toHaveTextContent("0.91");
-    expect(entries[1]).toHaveTextContent("unlabeled");
+    expect(within(nth(entries, 0)).getByTestId("similar-excerpt")).toHaveTextContent("WIN a free prize now, text CLAIM");
+    expect(within(nth(entries, 0)).getByTestId("similar-labels")).toHaveTextContent("spam");
+    expect(nth(entries, 0)).toHaveTextContent("0.91");
+    expect(nth(entries, 1)).toHaveTextContent("unlabeled");
     // The proposal and the actions are still there.
     expect(screen.getByTestId("proposal")).toBeInTheDocument();
     expect(screen.getByTestId("toggle-similar")).toHaveAttribute("aria-pressed", "true");

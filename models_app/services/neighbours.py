@@ -153,16 +153,23 @@ def neighbour_index_build(
     file, below ``min_rows`` vectors (brute force serves those). Builds of one pair run one at
     a time (a file lock); each reads the vectors afresh."""
     folder = index_folder(owner=owner, embedder=embedder)
+    if _count(owner, embedder) < min_rows:
+        if folder.is_dir():
+            with _build_lock(folder):
+                _remove_generations(folder, keep=None)
+        return None
     with _build_lock(folder):
-        if _count(owner, embedder) < min_rows:
-            _remove_generations(folder, keep=None)
-            return None
+        latest = _latest_meta(folder)
+        current = _current_info(folder, latest, owner=owner, embedder=embedder)
+        if current is not None:
+            # Requests queued while a long job embedded (and this build waited for the lock):
+            # the index already holds every vector.
+            return current
         started = time.monotonic()
         watermark = _high_water_mark()
         ids, matrix = embedding_matrix(owner=owner, embedder=embedder)
         index = AnnIndex.build(ids, matrix, threads=settings.TANDEM_ANN_BUILD_THREADS)
         del matrix
-        latest = _latest_meta(folder)
         generation = (latest[0] + 1) if latest else 1
         index_path, ids_path, meta_path = _generation_paths(folder, generation)
         index.save(index_path)
@@ -188,6 +195,45 @@ def neighbour_index_build(
         info.build_seconds,
     )
     return info
+
+
+def _current_info(
+    folder: Path, latest: tuple[int, Path] | None, *, owner: str, embedder: str
+) -> IndexInfo | None:
+    """The newest generation when it holds exactly the pair's vectors stored now (none added or
+    removed since), else None."""
+    if latest is None:
+        return None
+    generation, meta_path = latest
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if meta.get("format") != INDEX_FORMAT or meta.get("size") != _count(owner, embedder):
+        return None
+    index_path, ids_path, _ = _generation_paths(folder, generation)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT object_id FROM {TABLE} WHERE id > %s AND owner = %s AND embedder = %s",  # noqa: S608
+            [max(0, int(meta["watermark"]) - DELTA_SLACK), owner, embedder],
+        )
+        recent = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+    try:
+        indexed = np.load(ids_path, mmap_mode="r")
+    except (OSError, ValueError):
+        return None
+    if not _contains(indexed, recent).all():
+        return None
+    return IndexInfo(
+        owner=owner,
+        embedder=embedder,
+        generation=generation,
+        size=int(meta["size"]),
+        dim=int(meta["dim"]),
+        watermark=int(meta["watermark"]),
+        build_seconds=0.0,
+        path=index_path,
+    )
 
 
 def _remove_generations(folder: Path, *, keep: int | None) -> None:

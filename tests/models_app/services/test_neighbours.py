@@ -111,3 +111,21 @@ def test_vectors_of_other_owners_and_embedders_are_not_neighbours():
     found = neighbours_query(owner=OWNER, embedder=EMBEDDER, vector=unit_rows(1)[0], k=10)
 
     assert sorted(found.ids.tolist()) == [1, 2]
+
+
+def test_a_build_with_nothing_new_keeps_the_current_generation():
+    embedding_store(
+        owner=OWNER, embedder=EMBEDDER, object_ids=range(1, 201), vectors=unit_rows(200)
+    )
+    first = neighbour_index_build(owner=OWNER, embedder=EMBEDDER, min_rows=100)
+
+    again = neighbour_index_build(owner=OWNER, embedder=EMBEDDER, min_rows=100)
+    embedding_store(owner=OWNER, embedder=EMBEDDER, object_ids=[999], vectors=unit_rows(1, seed=5))
+    after_new = neighbour_index_build(owner=OWNER, embedder=EMBEDDER, min_rows=100)
+
+    assert first is not None
+    assert again is not None
+    assert again.generation == first.generation
+    assert after_new is not None
+    assert after_new.generation == first.generation + 1
+    assert after_new.size == 201

@@ -108,7 +108,7 @@ class LearningSettingsInputSerializer(serializers.Serializer):
     )
     few_shot_budget_seconds = serializers.IntegerField(
         min_value=30,
-        max_value=3600,
+        max_value=1200,
         required=False,
         help_text="Wall-clock seconds the fine-tuning may take per training run.",
     )

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
                 default=180,
                 validators=[
                     django.core.validators.MinValueValidator(30),
-                    django.core.validators.MaxValueValidator(3600),
+                    django.core.validators.MaxValueValidator(1200),
                 ],
             ),
         ),

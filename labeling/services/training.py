@@ -80,6 +80,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 HELD_OUT_SPLITS = (Split.DEV, Split.TEST)
+# The few-shot model is tried only on projects of at most this many items: when it wins,
+# every item is embedded again with its fine-tuned encoder (PyTorch, about 100 items/s on
+# one core), which must fit in the run.
+FEW_SHOT_MAX_ITEMS = 50_000
 # Label sources a version reports its training labels by, always in this order (zeros included,
 # so "0 by annotators" is said, not left out).
 TRAIN_SOURCE_ORDER = (
@@ -396,6 +400,13 @@ class _Run:
         if lr_auc is None or not evaluation.held_out_ids:
             record["reason"] = "no held-out labels to compare it with the logistic regression"
             return unchanged
+        items = Item.objects.filter(project=project).count()
+        if items > FEW_SHOT_MAX_ITEMS:
+            record["reason"] = (
+                f"the project has {items:,} items, more than the {FEW_SHOT_MAX_ITEMS:,} a "
+                "training run can embed again with a fine-tuned encoder"
+            )
+            return unchanged
         train_rows, texts = self._texts(snapshot, rows.train)
         try:
             model = fewshot.fit_few_shot(
@@ -570,6 +581,7 @@ class _Run:
                 comparison=comparison,
             )
         ]
+        messages.append(_few_shot_sentence(metrics.get("few_shot")))
         if removed:
             messages.append(
                 f"Label classes changed during the run ({', '.join(removed)} removed): "
@@ -749,6 +761,20 @@ class _Run:
             f"Version {version.version} trained on {_labels_by_source(metrics)}: "
             f"{measured}; {where}. Rescored {pool_size:,} unlabeled items."
         )
+
+
+def _few_shot_sentence(record: dict[str, Any] | None) -> str:
+    """What the run's few-shot model did, for the job's message ("" when it was off)."""
+    if not record:
+        return ""
+    if record.get("kept"):
+        return (
+            f"It is the few-shot model: its held-out ROC AUC {_auc(record.get('roc_auc'))} beat "
+            f"the logistic regression's {_auc(record.get('roc_auc_logistic_regression'))}."
+        )
+    if record.get("roc_auc") is None:
+        return f"The few-shot model was not trained: {record.get('reason', 'no reason given')}."
+    return f"The few-shot model was not kept: {record.get('reason', '')}."
 
 
 def _auc(value: float | None) -> str:

@@ -18,7 +18,7 @@ from labeling.services.projects import project_update
 from labeling.services.training import training_job_run
 from models_app.choices import JobStatus, JobTrigger, Stage
 from models_app.ml.fewshot import ALGORITHM
-from models_app.models import Embedding, ModelVersion
+from models_app.models import Embedding, ModelVersion, TrainingJob
 from models_app.services import embedders as embedder_services
 from models_app.services.embeddings import embedding_matrix
 from moderation.services import model_serving
@@ -86,6 +86,8 @@ def test_a_few_shot_model_that_beats_the_logistic_regression_serves_from_its_own
 
     record = version.metrics["few_shot"]
     assert record["kept"] is True, record
+    message = TrainingJob.objects.get(model_version=version).message
+    assert "It is the few-shot model: its held-out ROC AUC" in message
     assert record["roc_auc"] > record["roc_auc_logistic_regression"]
     assert version.metrics["roc_auc"] == record["roc_auc"]
     assert record["training"]["seconds"] <= FINE_TUNING_SECONDS
@@ -143,9 +145,26 @@ def test_without_held_out_labels_the_few_shot_model_is_not_trained(dataset_path)
     assert version.algorithm != ALGORITHM
     assert version.metrics["few_shot"]["kept"] is False
     assert "no held-out labels" in version.metrics["few_shot"]["reason"]
+    message = TrainingJob.objects.get(model_version=version).message
+    assert "The few-shot model was not trained: no held-out labels" in message
     assert not Embedding.objects.filter(
         owner=project.owner_key, embedder__startswith="setfit-"
     ).exists()
+
+
+def test_a_project_too_large_to_embed_again_gets_no_few_shot_model(dataset_path, monkeypatch):
+    from labeling.services import training
+
+    monkeypatch.setattr(training, "FEW_SHOT_MAX_ITEMS", 100)
+    project, _ = sms_project(dataset_path, spam=60, ham=120)
+    few_shot_on(project)
+
+    version = train(project)
+
+    assert version.algorithm != ALGORITHM
+    assert (
+        "more than the 100 a training run can embed again" in version.metrics["few_shot"]["reason"]
+    )
 
 
 def test_the_few_shot_model_is_for_text_projects_only():

@@ -11,6 +11,7 @@ import { DEFAULT_PAGE_SIZE } from "@/types/pagination";
 import { useModelVersions } from "../api/get-model-versions";
 import { useSetModelStage } from "../api/set-model-stage";
 import { type ModelStage, type ModelVersion, STAGE_LABELS } from "../types";
+import { fewShotNote } from "../utils/few-shot-text";
 import { sourcesShort } from "../utils/metric-text";
 import { promotionText } from "../utils/promotion-text";
 import { ModelVersionDetail } from "./model-version-detail";
@@ -48,24 +49,15 @@ function embedderTitle(key: string): string {
   return key;
 }
 
-const auc = (value: number | null | undefined) => (value === null || value === undefined ? "n/a" : value.toFixed(3));
-
-/** What the few-shot model of the version's training run did (projects with it on). */
-function fewShotNote(version: ModelVersion): { text: string; title: string } | null {
-  const record = version.metrics.few_shot;
-  if (!record) return null;
-  const title = record.reason ?? "";
-  if (record.kept) {
-    return {
-      text: `few-shot: ROC AUC ${auc(record.roc_auc)}, logistic regression ${auc(record.roc_auc_logistic_regression)}`,
-      title,
-    };
-  }
-  if (record.roc_auc === undefined) return { text: "few-shot not trained", title };
-  return {
-    text: `few-shot tried: ROC AUC ${auc(record.roc_auc)}, not above ${auc(record.roc_auc_logistic_regression)}`,
-    title,
-  };
+/** What the few-shot model of the version's training run did (nothing when it was off). */
+function FewShotNote({ record }: { record: ModelVersion["metrics"]["few_shot"] }) {
+  const note = fewShotNote(record);
+  if (!note) return null;
+  return (
+    <div className="hint" title={note.title} data-testid="few-shot-note">
+      {note.text}
+    </div>
+  );
 }
 
 function perClassColumns(versions: ModelVersion[], classNames: string[]): string[] {
@@ -285,14 +277,7 @@ export function ModelVersionsTable({ projectId, classNames = [] }: ModelVersions
                       on {embedderShort(version.embedder)}
                     </span>
                   ) : null}
-                  {(() => {
-                    const note = fewShotNote(version);
-                    return note ? (
-                      <div className="hint" title={note.title} data-testid="few-shot-note">
-                        {note.text}
-                      </div>
-                    ) : null;
-                  })()}
+                  <FewShotNote record={version.metrics.few_shot} />
                 </td>
                 <td>{formatDateTime(version.created_at)}</td>
               </tr>

@@ -20,7 +20,7 @@ export type TrainingSettingsErrors = Partial<Record<keyof TrainingSettings, stri
 export const RETRAIN_EVERY_MAX = 1_000_000;
 export const MIN_LABELS_PER_CLASS_MAX = 10_000;
 export const FEW_SHOT_BUDGET_MIN = 30;
-export const FEW_SHOT_BUDGET_MAX = 3600;
+export const FEW_SHOT_BUDGET_MAX = 1200;
 export const TARGET_PRECISION_MIN = 0.5;
 // A precision of 1 can never be shown with finite audits, so the server stops at 0.999.
 export const TARGET_PRECISION_MAX = 0.999;

@@ -91,6 +91,10 @@ describe("ModelVersionsTable", () => {
     expect(notes[0]).toHaveAttribute("title", expect.stringContaining("beats the logistic regression"));
     const hints = screen.getAllByTestId("embedder-hint");
     expect(hints[0]).toHaveTextContent("on its fine-tuned MiniLM (few-shot)");
+    // The detail shows the version in production (the first here): which model it is.
+    expect(screen.getByTestId("few-shot-detail")).toHaveTextContent(
+      "This is the few-shot model: MiniLM fine-tuned on these labels, held-out ROC AUC 0.910 against the logistic regression's 0.880.",
+    );
   });
 
   it("shows the metrics of each version side by side, with a column per class", async () => {

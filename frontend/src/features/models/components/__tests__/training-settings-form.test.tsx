@@ -64,7 +64,7 @@ describe("TrainingSettingsForm", () => {
     await replace(user, budget, "10");
     await user.click(screen.getByTestId("settings-save"));
     expect(onSave).not.toHaveBeenCalled();
-    expect(budget).toHaveAccessibleDescription(expect.stringContaining("Enter whole seconds from 30 to 3600."));
+    expect(budget).toHaveAccessibleDescription(expect.stringContaining("Enter whole seconds from 30 to 1200."));
 
     await replace(user, budget, "300");
     await user.click(screen.getByTestId("settings-save"));

@@ -116,6 +116,7 @@ class ItemSimilarListApi(APIView):
         Answered from the fast pass's vectors (``exact`` false) while the project's embedder
         has not embedded every item yet; ``items`` is empty while the item has no vector.
         503 while a very large project's index is being built."""
+        from models_app.ml.embedders.base import EmbedderUnavailable
         from models_app.services.neighbours import IndexNotReady
 
         project = project_get_for_user(project_id=project_id, user=request.user, roles=ALL_ROLES)
@@ -128,6 +129,11 @@ class ItemSimilarListApi(APIView):
             found = item_similar_list(
                 project=project, item=item, limit=query.validated_data["limit"]
             )
+        except EmbedderUnavailable as exc:
+            raise ApplicationError(
+                f"Similar items need the project's embedder, which cannot run here: {exc}",
+                status_code=503,
+            ) from exc
         except IndexNotReady as exc:
             raise ApplicationError(
                 "The similarity index of this project is still being built; try again in a "

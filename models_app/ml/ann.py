@@ -36,13 +36,14 @@ import numpy as np
 # Below this many rows a query is one matrix product (about a millisecond at 20k x 384): an
 # index would add build time and approximation for nothing.
 ANN_MIN_ROWS = 20_000
-# HNSW parameters: edges per node, and the candidate list while adding / searching. At 1M
-# 384-d vectors these keep recall@10 near 0.99 (benchmarks/similar_items.py).
+# HNSW parameters: edges per node, and the candidate list while adding / searching. Measured
+# recall@10 against brute force (benchmarks/similar_items.py, 384-d vectors from real texts):
+# 0.94 at 100k, 0.99 at 1M, queries 1.7-1.8 ms at the median; 0.92 with a search list of 64.
 CONNECTIVITY = 16
 EXPANSION_ADD = 64
 EXPANSION_SEARCH = 128
-# Scalar type of the vectors inside the index: float16 halves the file at no measurable loss
-# of recall for unit vectors.
+# Scalar type of the vectors inside the index: float16 halves the file (int8 quarters it but
+# capped recall@10 at 0.92 on 50k clustered vectors, where float16 reached 0.999).
 STORAGE_DTYPE = "f16"
 INDEX_FORMAT = 1
 

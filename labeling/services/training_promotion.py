@@ -156,9 +156,14 @@ def _production_compare(
         return True, {**info, "promoted": True, "reason": reason}, None
     if list(current.classes) != list(classes):
         return True, {**info, "promoted": True, "reason": "the label classes changed"}, None
+    if production.embedder != version.embedder and not _either_fine_tuned(production, version):
+        # The project's embedder changed, or production read the fast pass's vectors: new
+        # items only get vectors from the project's embedder now, so its model takes over.
+        reason = f"the production model reads {production.embedder} vectors"
+        return True, {**info, "promoted": True, "reason": reason}, None
     if production.embedder != version.embedder:
-        # Another embedder (a few-shot version's fine-tuned encoder, or a changed project
-        # embedder): each model reads its own vectors of the held-out items both have.
+        # A few-shot version's fine-tuned encoder on either side: each model reads its own
+        # vectors of the held-out items both have.
         common = _common_held_out(
             owner=owner, production=production, held_out_ids=held_out_ids or [], y_held=y_held
         )
@@ -204,3 +209,9 @@ def _common_held_out(
     row_of = {int(item_id): row for row, item_id in enumerate(found)}
     rows = np.asarray([i for i, item_id in enumerate(held_out_ids) if item_id in row_of])
     return rows, matrix[[row_of[held_out_ids[i]] for i in rows]]
+
+
+def _either_fine_tuned(*versions: ModelVersion) -> bool:
+    from models_app.ml.fewshot import ALGORITHM
+
+    return any(version.algorithm == ALGORITHM for version in versions)

@@ -188,6 +188,11 @@ if TANDEM_FAST_PASS_MIN_ITEMS < 0:
     raise ImproperlyConfigured(
         f"TANDEM_FAST_PASS_MIN_ITEMS is 0 (off) or more, not {TANDEM_FAST_PASS_MIN_ITEMS!r}"
     )
+# Similar-item search: nearest-neighbour index files (usearch, one per owner, embedder and
+# generation) live here, private like every stored file. Building one uses this many threads
+# (0: every core).
+TANDEM_ANN_DIR = Path(env.str("TANDEM_ANN_DIR", default=str(DATA_DIR / "ann")))
+TANDEM_ANN_BUILD_THREADS = env.int("TANDEM_ANN_BUILD_THREADS", default=0)
 # Login throttling (API login, invitation accept, admin login): attempts per client address,
 # and attempts per username from any address (a right password starts that count again).
 TANDEM_LOGIN_RATE = env.str("TANDEM_LOGIN_RATE", default="10/min")

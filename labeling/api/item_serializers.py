@@ -77,3 +77,47 @@ class ItemFilterSerializer(serializers.Serializer):
         default=ItemOrdering.ID,
         help_text="-priority: the labeling queue's order (with labeled=false, the queue itself).",
     )
+
+
+class SimilarItemsQuerySerializer(serializers.Serializer):
+    limit = serializers.IntegerField(
+        required=False,
+        default=10,
+        min_value=1,
+        max_value=50,
+        help_text="How many similar items to return (1 to 50).",
+    )
+
+
+class SimilarItemOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    excerpt = serializers.CharField(
+        allow_null=True,
+        help_text="The start of the item's text (up to 280 characters, with … when cut); "
+        "null for an image item.",
+    )
+    thumbnail = serializers.CharField(
+        allow_null=True,
+        help_text="Where to fetch the image item's thumbnail (blurred for a "
+        "media-restricted item); null for a text item.",
+    )
+    media_restricted = serializers.BooleanField()
+    labels = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The labels the item was given (empty while it is unlabeled).",
+    )
+    predicted_label = serializers.CharField(help_text="The model's label; empty before a model.")
+    confidence = serializers.FloatField(allow_null=True)
+    similarity = serializers.FloatField(help_text="Cosine similarity to the item asked about.")
+
+
+class SimilarItemsOutputSerializer(serializers.Serializer):
+    embedder = serializers.CharField(
+        help_text="Whose vectors answered (name@version); empty when the item has no vector yet."
+    )
+    exact = serializers.BooleanField(
+        help_text="False while the fast pass's vectors answer, before the project's embedder "
+        "has embedded every item."
+    )
+    items = SimilarItemOutputSerializer(many=True)

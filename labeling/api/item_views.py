@@ -9,9 +9,12 @@ from rest_framework.views import APIView
 from core.exceptions import ApplicationError
 from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from labeling.api import item_serializers as s
+from labeling.api.file_urls import item_thumbnail_url
 from labeling.choices import ALL_ROLES, LABEL_ROLES
+from labeling.models import Item
 from labeling.selectors.items import item_get, item_list
 from labeling.selectors.projects import project_get_for_user
+from labeling.selectors.similar import SimilarItems, item_similar_list
 from labeling.services.annotations import annotation_create
 
 
@@ -78,3 +81,63 @@ class ItemAnnotationCreateApi(APIView):
             s.AnnotationOutputSerializer(annotation).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+def _similar_output(found: SimilarItems) -> dict:
+    return {
+        "embedder": found.embedder,
+        "exact": found.exact,
+        "items": [
+            {
+                "id": entry.item.pk,
+                "external_id": entry.item.external_id,
+                "excerpt": entry.excerpt,
+                "thumbnail": item_thumbnail_url(entry.item),
+                "media_restricted": entry.item.media_restricted,
+                "labels": entry.labels,
+                "predicted_label": entry.item.predicted_label,
+                "confidence": entry.item.confidence,
+                "similarity": round(entry.similarity, 4),
+            }
+            for entry in found.items
+        ],
+    }
+
+
+class ItemSimilarListApi(APIView):
+    @extend_schema(
+        parameters=[s.SimilarItemsQuerySerializer],
+        responses=s.SimilarItemsOutputSerializer,
+        operation_id="projects_items_similar_list",
+    )
+    def get(self, request, project_id: int, item_id: int):
+        """The project's items nearest this one by their embeddings, most similar first.
+
+        Answered from the fast pass's vectors (``exact`` false) while the project's embedder
+        has not embedded every item yet; ``items`` is empty while the item has no vector.
+        503 while a very large project's index is being built."""
+        from models_app.ml.embedders.base import EmbedderUnavailable
+        from models_app.services.neighbours import IndexNotReady
+
+        project = project_get_for_user(project_id=project_id, user=request.user, roles=ALL_ROLES)
+        query = s.SimilarItemsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        item = Item.objects.filter(project=project, pk=item_id).only("id", "project_id").first()
+        if item is None:
+            raise ApplicationError("Item not found.", status_code=404)
+        try:
+            found = item_similar_list(
+                project=project, item=item, limit=query.validated_data["limit"]
+            )
+        except EmbedderUnavailable as exc:
+            raise ApplicationError(
+                f"Similar items need the project's embedder, which cannot run here: {exc}",
+                status_code=503,
+            ) from exc
+        except IndexNotReady as exc:
+            raise ApplicationError(
+                "The similarity index of this project is still being built; try again in a "
+                "few minutes.",
+                status_code=503,
+            ) from exc
+        return Response(s.SimilarItemsOutputSerializer(_similar_output(found)).data)

@@ -46,6 +46,11 @@ urlpatterns = [
         name="item-detail",
     ),
     path(
+        "projects/<int:project_id>/items/<int:item_id>/similar/",
+        item_views.ItemSimilarListApi.as_view(),
+        name="item-similar",
+    ),
+    path(
         "projects/<int:project_id>/items/<int:item_id>/image/",
         file_views.ItemImageApi.as_view(),
         name="item-image",

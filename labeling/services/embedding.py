@@ -30,6 +30,7 @@ from labeling.selectors.learning import project_for_owner
 from labeling.services.learning_jobs import job_rerun_if_requested, project_training_request
 from labeling.services.pool_scoring import pool_cold_start_unless_modelled
 from models_app.choices import ACTIVE_JOB_STATUSES, JobKind, JobStatus, JobTrigger
+from models_app.ml.ann import ANN_MIN_ROWS
 from models_app.models import EmbeddingChunk, TrainingJob
 from models_app.selectors.registry import model_version_list
 from models_app.services.embedding_chunks import (
@@ -48,6 +49,7 @@ from models_app.services.jobs import (
     training_job_start,
     training_job_succeed,
 )
+from models_app.services.neighbours import neighbour_index_request
 
 if TYPE_CHECKING:
     from models_app.ml.embedders.base import Embedder
@@ -264,6 +266,24 @@ class _EarlyColdStart:
         pool_cold_start_unless_modelled(
             project=self.project, embedder_key=self.embedder_key, seed=self.seed
         )
+
+
+@dataclass
+class _IndexRefresh:
+    """Asks for a new similar-item index of the exact vectors each time a long job has
+    embedded twice as many items as at the last request (from ``ANN_MIN_ROWS`` on), so the
+    vectors searched by brute force on top of the index stay at most about as many as those
+    in it."""
+
+    owner: str
+    embedder_key: str
+    next_at: int = ANN_MIN_ROWS
+
+    def __call__(self, embedded: int) -> None:
+        if embedded < self.next_at:
+            return
+        self.next_at = embedded * 2
+        neighbour_index_request(owner=self.owner, embedder=self.embedder_key)
 
 
 def _fast_pass_done(*, job_id: int) -> bool:
@@ -514,6 +534,8 @@ def _run_fast_pass(
         logger.exception("fast pass of embedding job %s failed", job_id)
         return False
     result["fast_pass"] = done.as_result()
+    # Similar-item search over the fast vectors until the exact ones cover every item.
+    neighbour_index_request(owner=project.owner_key, embedder=fast.key)
     training_job_progress(
         job_id=job_id,
         step="embed",
@@ -621,10 +643,12 @@ def embedding_job_run(*, job_id: int) -> TrainingJob | None:
             project=project, embedder_key=embedder.key, seed=job_id, done=ordered
         )
         progress = _job_progress(job_id, status.objects)
+        index_refresh = _IndexRefresh(owner=project.owner_key, embedder_key=embedder.key)
 
         def on_batch(done: int) -> None:
             progress(done)
             early(done)
+            index_refresh(done)
 
         report = EmbedReport()
         status = embedding_job_share(
@@ -656,6 +680,7 @@ def embedding_job_run(*, job_id: int) -> TrainingJob | None:
                 "chunks": status.chunks,
             },
         )
+        neighbour_index_request(owner=project.owner_key, embedder=embedder.key)
         _retrain_on_exact_vectors(project=project, embedder=embedder)
     except Exception as exc:
         logger.exception("embedding job %s failed", job_id)

@@ -1097,6 +1097,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/items/{item_id}/similar/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The project's items nearest this one by their embeddings, most similar first.
+         *
+         *     Answered from the fast pass's vectors (``exact`` false) while the project's embedder
+         *     has not embedded every item yet; ``items`` is empty while the item has no vector.
+         *     503 while a very large project's index is being built.
+         */
+        get: operations["projects_items_similar_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/items/{item_id}/thumbnail/": {
         parameters: {
             query?: never;
@@ -3430,6 +3453,33 @@ export interface components {
              */
             similarity: number;
         };
+        SimilarItemOutput: {
+            id: number;
+            external_id: string;
+            /** @description The start of the item's text (up to 280 characters, with … when cut); null for an image item. */
+            excerpt: string | null;
+            /** @description Where to fetch the image item's thumbnail (blurred for a media-restricted item); null for a text item. */
+            thumbnail: string | null;
+            media_restricted: boolean;
+            /** @description The labels the item was given (empty while it is unlabeled). */
+            labels: string[];
+            /** @description The model's label; empty before a model. */
+            predicted_label: string;
+            /** Format: double */
+            confidence: number | null;
+            /**
+             * Format: double
+             * @description Cosine similarity to the item asked about.
+             */
+            similarity: number;
+        };
+        SimilarItemsOutput: {
+            /** @description Whose vectors answered (name@version); empty when the item has no vector yet. */
+            embedder: string;
+            /** @description False while the fast pass's vectors answer, before the project's embedder has embedded every item. */
+            exact: boolean;
+            items: components["schemas"]["SimilarItemOutput"][];
+        };
         /** @description An item someone skipped, with their reason (for the people who review skips). */
         Skip: {
             readonly id: number;
@@ -5614,6 +5664,31 @@ export interface operations {
                 };
                 content: {
                     "image/*": string;
+                };
+            };
+        };
+    };
+    projects_items_similar_list: {
+        parameters: {
+            query?: {
+                /** @description How many similar items to return (1 to 50). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                item_id: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarItemsOutput"];
                 };
             };
         };

@@ -149,6 +149,7 @@ ENDPOINTS = [
     E("member-detail", "delete", "projects/{project}/members/{member}/", admin_only(204)),
     E("items", "get", "projects/{project}/items/", any_member(200)),
     E("item-detail", "get", "projects/{project}/items/{item}/", any_member(200)),
+    E("item-similar", "get", "projects/{project}/items/{item}/similar/", any_member(200)),
     E("item-image", "get", "projects/{project}/items/{image_item}/image/", any_member(200)),
     E(
         "item-thumbnail",

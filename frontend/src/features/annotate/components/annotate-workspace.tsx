@@ -19,6 +19,7 @@ import { LabelButtons } from "./label-buttons";
 import { ProgressStrip } from "./progress-strip";
 import { Proposal } from "./proposal";
 import { ReasonDialog } from "./reason-dialog";
+import { SimilarItemsPanel } from "./similar-items-panel";
 import { SubmissionStatus } from "./submission-status";
 
 type AnnotateWorkspaceProps = {
@@ -48,6 +49,9 @@ export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) 
   const [zoomedItem, setZoomedItem] = useState<number | null>(null);
   // A media-restricted image stays blurred until revealed (`v`); the server audits the fetch.
   const [revealedItem, setRevealedItem] = useState<number | null>(null);
+  // Closed by default: the item, the proposal and the keys come first.
+  const [similarOpen, setSimilarOpen] = useState(false);
+  const toggleSimilar = useCallback(() => setSimilarOpen((open) => !open), []);
 
   const editing = state.editing;
   const shownItem: AssignmentItem | null = editing ? editing.entry.item : (state.current?.item ?? null);
@@ -86,6 +90,9 @@ export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) 
         case "zoom":
           toggleView();
           return true;
+        case "similar":
+          toggleSimilar();
+          return true;
         case "accept":
           session.accept(at);
           return true;
@@ -116,7 +123,7 @@ export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) 
           return true;
       }
     },
-    [dialog, session, multilabel, toggleView],
+    [dialog, session, multilabel, toggleView, toggleSimilar],
   );
   useWorkspaceKeys(keys, onCommand);
   const workspaceRef = useRef<HTMLDivElement>(null);
@@ -161,28 +168,38 @@ export function AnnotateWorkspace({ project, userKey }: AnnotateWorkspaceProps) 
           onRetryNow={() => outbox.retryNow()}
           onDismiss={(id) => outbox.dismiss(id)}
         />
-        <WorkspaceTools onGuidelines={() => setDialog("guidelines")} onHelp={() => setDialog("help")} />
+        <WorkspaceTools
+          similarOpen={similarOpen}
+          onSimilar={toggleSimilar}
+          onGuidelines={() => setDialog("guidelines")}
+          onHelp={() => setDialog("help")}
+        />
       </div>
 
-      {editing ? (
-        <EditCard
-          editing={editing}
-          zoomed={zoomedItem !== null && zoomedItem === shownItemId}
-          revealed={revealedItem !== null && revealedItem === shownItemId}
-          contentRef={contentRef}
-        />
-      ) : state.current ? (
-        <ItemCard
-          item={state.current.item}
-          flagged={state.flaggedItemIds.includes(state.current.item.id)}
-          zoomed={zoomedItem === state.current.item.id}
-          revealed={revealedItem === state.current.item.id}
-          onToggleView={toggleView}
-          contentRef={contentRef}
-        />
-      ) : (
-        <EmptyState state={state} />
-      )}
+      <div className="workspace-main" data-similar-open={similarOpen}>
+        {editing ? (
+          <EditCard
+            editing={editing}
+            zoomed={zoomedItem !== null && zoomedItem === shownItemId}
+            revealed={revealedItem !== null && revealedItem === shownItemId}
+            contentRef={contentRef}
+          />
+        ) : state.current ? (
+          <ItemCard
+            item={state.current.item}
+            flagged={state.flaggedItemIds.includes(state.current.item.id)}
+            zoomed={zoomedItem === state.current.item.id}
+            revealed={revealedItem === state.current.item.id}
+            onToggleView={toggleView}
+            contentRef={contentRef}
+          />
+        ) : (
+          <EmptyState state={state} />
+        )}
+        {similarOpen ? (
+          <SimilarItemsPanel projectId={project.id} itemId={shownItemId} onClose={() => setSimilarOpen(false)} />
+        ) : null}
+      </div>
 
       <div className="workspace-dock" data-testid="workspace-dock">
         {canAct ? <Proposal suggestion={suggestion} mode={state.mode} /> : null}
@@ -408,10 +425,26 @@ function WorkspaceActions(props: WorkspaceActionsProps) {
   );
 }
 
-/** Guidelines and the key list, in the top bar: reference, not actions on the item. */
-function WorkspaceTools({ onGuidelines, onHelp }: { onGuidelines: () => void; onHelp: () => void }) {
+type WorkspaceToolsProps = {
+  similarOpen: boolean;
+  onSimilar: () => void;
+  onGuidelines: () => void;
+  onHelp: () => void;
+};
+
+/** Similar items, guidelines and the key list, in the top bar: reference, not actions on the item. */
+function WorkspaceTools({ similarOpen, onSimilar, onGuidelines, onHelp }: WorkspaceToolsProps) {
   return (
     <div className="workspace-tools" role="toolbar" aria-label="Help">
+      <button
+        type="button"
+        className="btn-small"
+        aria-pressed={similarOpen}
+        onClick={onSimilar}
+        data-testid="toggle-similar"
+      >
+        Similar items <kbd>n</kbd>
+      </button>
       <button type="button" className="btn-small" onClick={onGuidelines} data-testid="open-guidelines">
         Guidelines <kbd>g</kbd>
       </button>

@@ -67,6 +67,10 @@ export function HelpOverlay({ labelKeys, multilabel, onClose }: HelpOverlayProps
         </dt>
         <dd>Zoom an image to its full size and back (reveal a blurred image, or blur it again)</dd>
         <dt>
+          <kbd>n</kbd>
+        </dt>
+        <dd>Show or hide the items most similar to this one, with their labels</dd>
+        <dt>
           <kbd>g</kbd>
         </dt>
         <dd>Open or close the guidelines</dd>

@@ -1,6 +1,6 @@
 import { vi } from "vitest";
 
-import type { Assignment, QueueAnnotation, QueueStats } from "../types";
+import type { Assignment, QueueAnnotation, QueueStats, SimilarItems } from "../types";
 
 export function assignment(id: number, overrides: Partial<Assignment> = {}): Assignment {
   return {
@@ -51,7 +51,41 @@ type FakeServerOptions = {
    * does; without it the fake answers as a server from before that field did.
    */
   roundTrip?: boolean;
+  /** The answer of items/{id}/similar/ for an item, or a refusal (status and message). */
+  similar?: (itemId: number) => SimilarItems | { status: number; message: string };
 };
+
+export function similarItems(overrides: Partial<SimilarItems> = {}): SimilarItems {
+  return {
+    embedder: "minilm-int8@all-MiniLM-L6-v2+onnx-int8-pc",
+    exact: true,
+    items: [
+      {
+        id: 41,
+        external_id: "item-41",
+        excerpt: "WIN a free prize now, text CLAIM",
+        thumbnail: null,
+        media_restricted: false,
+        labels: ["spam"],
+        predicted_label: "spam",
+        confidence: 0.97,
+        similarity: 0.912,
+      },
+      {
+        id: 42,
+        external_id: "item-42",
+        excerpt: "Free entry to a weekly prize draw",
+        thumbnail: null,
+        media_restricted: false,
+        labels: [],
+        predicted_label: "",
+        confidence: null,
+        similarity: 0.8,
+      },
+    ],
+    ...overrides,
+  };
+}
 
 function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
@@ -141,6 +175,12 @@ export function fakeQueueServer(options: FakeServerOptions) {
         },
         201,
       );
+    }
+    match = /^items\/(\d+)\/similar\/$/.exec(path);
+    if (match) {
+      const answer = options.similar?.(Number(match[1])) ?? similarItems();
+      if ("status" in answer) return json({ message: answer.message, extra: {} }, answer.status);
+      return json(answer);
     }
     match = /^items\/(\d+)\/$/.exec(path);
     if (match) {

@@ -22,3 +22,6 @@ export type SubmittedAnnotation = Schemas["QueueSubmitOutput"];
 export type QueueStats = Schemas["QueueStats"];
 export type QueueModel = Schemas["QueueModel"];
 export type ItemFlag = Schemas["Flag"];
+/** Items like the one on screen, nearest first (`exact` false: from the fast first pass). */
+export type SimilarItems = Schemas["SimilarItemsOutput"];
+export type SimilarItem = Schemas["SimilarItemOutput"];

@@ -10,6 +10,7 @@ export const COMMAND_KEYS = {
   guidelines: "g",
   flag: "f",
   zoom: "v",
+  similar: "n",
   help: "?",
   skip: " ",
 } as const;
@@ -71,6 +72,7 @@ export type Command =
   | { type: "help" }
   | { type: "flag" }
   | { type: "zoom" }
+  | { type: "similar" }
   | { type: "escape" };
 
 /** The workspace command a key press means, or null for keys the workspace leaves alone. */
@@ -104,6 +106,8 @@ export function commandForKey(event: KeyInput, keys: readonly LabelKey[]): Comma
       return { type: "flag" };
     case COMMAND_KEYS.zoom:
       return { type: "zoom" };
+    case COMMAND_KEYS.similar:
+      return { type: "similar" };
   }
   const match = keys.find((labelKey) => labelKey.key === key);
   return match ? { type: "label", label: match.name } : null;

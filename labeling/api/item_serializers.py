@@ -120,4 +120,8 @@ class SimilarItemsOutputSerializer(serializers.Serializer):
         help_text="False while the fast pass's vectors answer, before the project's embedder "
         "has embedded every item."
     )
+    labels_hidden = serializers.BooleanField(
+        help_text="True when the caller is an annotator of a project with several annotations "
+        "per item: they label blind, so ``labels`` is empty for every item."
+    )
     items = SimilarItemOutputSerializer(many=True)

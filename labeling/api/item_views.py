@@ -10,7 +10,7 @@ from core.exceptions import ApplicationError
 from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from labeling.api import item_serializers as s
 from labeling.api.file_urls import item_thumbnail_url
-from labeling.choices import ALL_ROLES, LABEL_ROLES
+from labeling.choices import ALL_ROLES, LABEL_ROLES, Role
 from labeling.models import Item
 from labeling.selectors.items import item_get, item_list
 from labeling.selectors.projects import project_get_for_user
@@ -83,10 +83,11 @@ class ItemAnnotationCreateApi(APIView):
         )
 
 
-def _similar_output(found: SimilarItems) -> dict:
+def _similar_output(found: SimilarItems, *, labels_hidden: bool) -> dict:
     return {
         "embedder": found.embedder,
         "exact": found.exact,
+        "labels_hidden": labels_hidden,
         "items": [
             {
                 "id": entry.item.pk,
@@ -94,7 +95,7 @@ def _similar_output(found: SimilarItems) -> dict:
                 "excerpt": entry.excerpt,
                 "thumbnail": item_thumbnail_url(entry.item),
                 "media_restricted": entry.item.media_restricted,
-                "labels": entry.labels,
+                "labels": [] if labels_hidden else entry.labels,
                 "predicted_label": entry.item.predicted_label,
                 "confidence": entry.item.confidence,
                 "similarity": round(entry.similarity, 4),
@@ -140,4 +141,8 @@ class ItemSimilarListApi(APIView):
                 "few minutes.",
                 status_code=503,
             ) from exc
-        return Response(s.SimilarItemsOutputSerializer(_similar_output(found)).data)
+        # With several annotations per item, annotators label blind (agreement is measured):
+        # the panel must not show them the labels others gave.
+        labels_hidden = project.annotations_per_item > 1 and project.caller_role == Role.ANNOTATOR
+        output = _similar_output(found, labels_hidden=labels_hidden)
+        return Response(s.SimilarItemsOutputSerializer(output).data)

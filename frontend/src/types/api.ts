@@ -3478,6 +3478,8 @@ export interface components {
             embedder: string;
             /** @description False while the fast pass's vectors answer, before the project's embedder has embedded every item. */
             exact: boolean;
+            /** @description True when the caller is an annotator of a project with several annotations per item: they label blind, so ``labels`` is empty for every item. */
+            labels_hidden: boolean;
             items: components["schemas"]["SimilarItemOutput"][];
         };
         /** @description An item someone skipped, with their reason (for the people who review skips). */

@@ -66,6 +66,7 @@ def test_a_member_gets_the_nearest_items_with_labels_and_similarity(
     body = response.json()
     assert body["embedder"] == get_embedder("hashing").key
     assert body["exact"] is True
+    assert body["labels_hidden"] is False
     assert body["items"][0]["id"] == items[1].pk
     first = body["items"][0]
     assert first["excerpt"] == items[1].text
@@ -74,6 +75,27 @@ def test_a_member_gets_the_nearest_items_with_labels_and_similarity(
     assert 0 < first["similarity"] <= 1
     assert len(body["items"]) == 2
     assert items[0].pk not in [entry["id"] for entry in body["items"]]
+
+
+def test_annotators_of_a_project_with_overlap_see_no_labels_of_others(
+    api, make_member, texts_project
+):
+    """With several annotations per item people label blind; admins still see the labels."""
+    project, items = texts_project
+    project.annotations_per_item = 2
+    project.save(update_fields=["annotations_per_item"])
+    AnnotationFactory(item=items[1], labels=["spam"])
+
+    annotator = api.as_user(make_member(Role.ANNOTATOR, proj=project))
+    body = annotator.get(url(project.pk, items[0].pk, "?limit=2")).json()
+    assert body["labels_hidden"] is True
+    assert body["items"][0]["id"] == items[1].pk
+    assert all(entry["labels"] == [] for entry in body["items"])
+
+    reviewer = api.as_user(make_member(Role.ADMIN, proj=project))
+    body = reviewer.get(url(project.pk, items[0].pk, "?limit=2")).json()
+    assert body["labels_hidden"] is False
+    assert body["items"][0]["labels"] == ["spam"]
 
 
 def test_long_texts_come_as_an_excerpt(api, make_member):
@@ -138,7 +160,7 @@ def test_an_item_without_any_vector_yet_has_no_similar_items(api, make_member):
         api.as_user(make_member(Role.ANNOTATOR, proj=project)).get(url(project.pk, item.pk)).json()
     )
 
-    assert body == {"embedder": "", "exact": False, "items": []}
+    assert body == {"embedder": "", "exact": False, "labels_hidden": False, "items": []}
 
 
 def test_deleted_items_are_not_offered(api, make_member, texts_project):

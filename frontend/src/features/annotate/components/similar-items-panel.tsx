@@ -87,16 +87,21 @@ function SimilarItemsBody({ query, itemId }: { query: Query; itemId: number | nu
           From the quick first-pass vectors while the project is still being embedded; closer matches follow.
         </p>
       ) : null}
+      {data.labels_hidden ? (
+        <p className="hint" data-testid="similar-labels-hidden">
+          Several people label each item here, each without seeing the others&apos; labels, so these show none.
+        </p>
+      ) : null}
       <ol className="similar-list" data-testid="similar-list">
         {data.items.map((item) => (
-          <SimilarEntry key={item.id} item={item} />
+          <SimilarEntry key={item.id} item={item} labelsHidden={data.labels_hidden} />
         ))}
       </ol>
     </>
   );
 }
 
-function SimilarEntry({ item }: { item: SimilarItem }) {
+function SimilarEntry({ item, labelsHidden }: { item: SimilarItem; labelsHidden: boolean }) {
   return (
     <li className="similar-entry" data-testid="similar-entry" data-item-id={item.id}>
       <div className="similar-entry-meta">
@@ -107,7 +112,7 @@ function SimilarEntry({ item }: { item: SimilarItem }) {
           <span className="similar-labels" data-testid="similar-labels">
             {item.labels.join(", ")}
           </span>
-        ) : (
+        ) : labelsHidden ? null : (
           <span className="hint">unlabeled</span>
         )}
         {item.predicted_label ? (

@@ -59,6 +59,7 @@ export function similarItems(overrides: Partial<SimilarItems> = {}): SimilarItem
   return {
     embedder: "minilm-int8@all-MiniLM-L6-v2+onnx-int8-pc",
     exact: true,
+    labels_hidden: false,
     items: [
       {
         id: 41,

@@ -90,7 +90,7 @@ describe("Similar items panel", () => {
       items: [assignment(1), assignment(2)],
       similar: () => {
         calls += 1;
-        return calls === 1 ? similarItems({ embedder: "", exact: false, items: [] }) : similarItems();
+        return calls === 1 ? similarItems({ embedder: "", exact: false, labels_hidden: false, items: [] }) : similarItems();
       },
     });
     renderWorkspace();
@@ -113,6 +113,21 @@ describe("Similar items panel", () => {
     await user.keyboard("n");
 
     expect(await screen.findByTestId("similar-approximate")).toHaveTextContent("quick first-pass vectors");
+  });
+
+  it("says why no labels show when annotators label blind", async () => {
+    const user = userEvent.setup();
+    const blind = similarItems({ labels_hidden: true });
+    blind.items = blind.items.map((item) => ({ ...item, labels: [] }));
+    fakeQueueServer({ items: [assignment(1), assignment(2)], similar: () => blind });
+    renderWorkspace();
+    await itemOnScreen(1);
+
+    await user.keyboard("n");
+
+    expect(await screen.findByTestId("similar-labels-hidden")).toHaveTextContent("without seeing the others");
+    expect(screen.queryByTestId("similar-labels")).not.toBeInTheDocument();
+    expect(screen.queryByText("unlabeled")).not.toBeInTheDocument();
   });
 
   it("shows the server's message when the index is still being built", async () => {

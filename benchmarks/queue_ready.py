@@ -6,8 +6,10 @@ their descriptions, and its items by COPY: the SMS spam collection's and the Dav
 real texts, cycled with a ``#n`` suffix past the first 30,000 so no two are equal. Then, as the
 embedding job does first (``labeling.services.embedding.embedding_fast_pass``, the same code):
 every item gets a static vector, and the queue is ordered from them (diversity, zero-shot
-proposals). "Queue ready" is the wall time from the call to the moment it returns; the
-benchmark then leases the first item through ``queue_next`` and checks it carries a proposal.
+proposals); above 40,000 items the queue is first ordered from a random sample of 20,000
+(``FAST_PASS_SAMPLE``), then again from all. "Queue ready" is the wall time from the call to
+that first order, when the benchmark leases the first item through ``queue_next`` and checks it
+carries a proposal; "all static" is the time to the end of the whole pass.
 
 The baseline, measured in the same run on the same texts: the exact embedder's rate over a
 sample of ``--exact-sample`` items (one process, as the job's own task), and the time it would
@@ -125,22 +127,32 @@ def run_size(size: int, url: str, exact_sample: int) -> dict:
     fill_s = time.perf_counter() - started
     project = Project.objects.get(pk=project_id)
     fast = get_embedder("static")
-
-    started = time.perf_counter()
-    done = embedding_fast_pass(project=project, fast=fast, seed=1)
-    ready_s = time.perf_counter() - started
-
     annotator, _ = get_user_model().objects.get_or_create(username=f"annotator-{project_id}")
     ProjectMembership.objects.get_or_create(
         project=project, user=annotator, defaults={"role": Role.ANNOTATOR}
     )
-    assignment = queue_next(project=project, user=annotator)
-    proposal = ",".join(assignment.suggested_labels) if assignment is not None else None
+    first: dict = {}
+
+    def ready(seconds: float, sampled: int) -> None:
+        # The moment the queue is first ordered: an annotator leases the first item now.
+        assignment = queue_next(project=project, user=annotator)
+        first.update(
+            seconds=seconds,
+            sampled=sampled,
+            proposal=",".join(assignment.suggested_labels) if assignment is not None else None,
+        )
+
+    started = time.perf_counter()
+    done = embedding_fast_pass(project=project, fast=fast, seed=1, on_ready=ready)
+    all_static_s = time.perf_counter() - started
+    proposal = first["proposal"]
     exact = exact_rate(project_id, exact_sample)
     return {
         "items": size,
         "fill_s": round(fill_s, 1),
-        "queue_ready_s": round(ready_s, 1),
+        "queue_ready_s": round(first["seconds"], 1),
+        "sampled": first["sampled"],
+        "all_static_s": round(all_static_s, 1),
         "fast_embed_s": round(done.embed_seconds, 1),
         "order_s": round(done.order_seconds, 1),
         "fast_items_per_s": round(done.embedded / done.embed_seconds, 0),
@@ -179,12 +191,14 @@ def main() -> None:
 
     print()
     print(
-        f"{'items':>9} {'queue ready':>11} {'static embed':>12} {'order':>6} {'static/s':>9} "
-        f"{'exact/s':>8} {'exact pass (extrap.)':>20} {'speed-up':>8} {'1st proposal':>12}"
+        f"{'items':>9} {'queue ready':>11} {'sample':>7} {'all static':>10} {'static embed':>12} "
+        f"{'order':>6} {'static/s':>9} {'exact/s':>8} {'exact pass (extrap.)':>20} "
+        f"{'speed-up':>8} {'1st proposal':>12}"
     )
     for row in rows:
         print(
-            f"{row['items']:>9,} {row['queue_ready_s']:>10.1f}s {row['fast_embed_s']:>11.1f}s "
+            f"{row['items']:>9,} {row['queue_ready_s']:>10.1f}s {row['sampled'] or '—':>7} "
+            f"{row['all_static_s']:>9.1f}s {row['fast_embed_s']:>11.1f}s "
             f"{row['order_s']:>5.1f}s {row['fast_items_per_s']:>9,.0f} "
             f"{row['exact_items_per_s']:>8.1f} {row['exact_pass_s_extrapolated']:>19,.0f}s "
             f"{row['exact_pass_s_extrapolated'] / row['queue_ready_s']:>7.0f}x "
@@ -200,10 +214,13 @@ def main() -> None:
     million = next((r for r in rows if r["items"] == 1_000_000), None)
     if million is not None:
         result["queue_ready_1m_s"] = million["queue_ready_s"]
+        result["all_static_1m_s"] = million["all_static_s"]
         verdict = "meets" if million["queue_ready_s"] <= TARGET_1M_S else "misses"
         print(
             f"\n1,000,000 items queue-ready in {million['queue_ready_s']:.1f} s: {verdict} the "
-            f"target of {TARGET_1M_S:.0f} s"
+            f"target of {TARGET_1M_S:.0f} s (ordered from a sample of {million['sampled']:,}); "
+            f"every item had a static vector and the queue was ordered from all of them after "
+            f"{million['all_static_s']:.1f} s"
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

@@ -88,6 +88,29 @@ class SamplingChoiceSerializer(serializers.Serializer):
     )
 
 
+class FewShotRecordSerializer(serializers.Serializer):
+    """The few-shot model the training run also trained (projects with it on), and whether
+    it replaced the logistic regression."""
+
+    kept = serializers.BooleanField(
+        help_text="Whether this version is the few-shot model (it beat the logistic regression)."
+    )
+    reason = serializers.CharField(required=False, help_text="Why, in words.")
+    budget_seconds = serializers.IntegerField(required=False)
+    roc_auc = serializers.FloatField(
+        required=False, allow_null=True, help_text="The few-shot model's held-out ROC AUC."
+    )
+    roc_auc_logistic_regression = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        help_text="The logistic regression's, on the same run's held-out items.",
+    )
+    training = serializers.DictField(
+        required=False,
+        help_text="The fine-tuning: steps, pairs, seconds, whether the budget stopped it, loss.",
+    )
+
+
 class ModelMetricsSerializer(serializers.Serializer):
     """Held-out metrics (items of the dev and test splits with a human label)."""
 
@@ -121,6 +144,9 @@ class ModelMetricsSerializer(serializers.Serializer):
     )
     sampling = SamplingChoiceSerializer(
         required=False, help_text="Absent for versions trained before it was recorded."
+    )
+    few_shot = FewShotRecordSerializer(
+        required=False, help_text="Present when the project had the few-shot model on."
     )
 
 
@@ -157,6 +183,15 @@ class PromotionSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text="That version's ROC AUC on the same held-out items.",
+    )
+    roc_auc_same_items = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        help_text="When production reads another embedder's vectors: this version's ROC AUC "
+        "on the held-out items production has vectors of.",
+    )
+    same_items = serializers.IntegerField(
+        required=False, help_text="How many held-out items that comparison counted."
     )
     zero_f1_classes = serializers.ListField(
         child=serializers.CharField(),

@@ -64,6 +64,8 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
             "embedder",
             "retrain_every",
             "min_labels_per_class",
+            "few_shot_enabled",
+            "few_shot_budget_seconds",
             "auto_label_enabled",
             "auto_label_target_precision",
             "audit_rate",
@@ -97,6 +99,19 @@ class LearningSettingsInputSerializer(serializers.Serializer):
         help_text="Retrain after this many new human labels; 0 turns automatic retraining off.",
     )
     min_labels_per_class = serializers.IntegerField(min_value=1, max_value=10_000, required=False)
+    few_shot_enabled = serializers.BooleanField(
+        required=False,
+        help_text="Text projects: each training run also fine-tunes the sentence encoder on "
+        "pairs of the labels (SetFit method) and keeps that model when its held-out ROC AUC "
+        "beats the logistic regression's. Costs the budget below and a re-embedding of every "
+        "item with the fine-tuned encoder when it wins.",
+    )
+    few_shot_budget_seconds = serializers.IntegerField(
+        min_value=30,
+        max_value=1200,
+        required=False,
+        help_text="Wall-clock seconds the fine-tuning may take per training run.",
+    )
     auto_label_enabled = serializers.BooleanField(required=False)
     auto_label_target_precision = serializers.FloatField(
         min_value=0.5, max_value=0.999, required=False

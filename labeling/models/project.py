@@ -31,6 +31,14 @@ class Project(models.Model):
     min_labels_per_class = models.PositiveSmallIntegerField(
         default=5, validators=[MinValueValidator(1)]
     )
+    # The few-shot model (text projects): each training run also fine-tunes the packaged
+    # MiniLM on pairs of the labels within this many seconds, and keeps it instead of the
+    # logistic regression only when it scores a higher held-out ROC AUC. At most 20 minutes:
+    # the run also re-embeds the project when it wins, within the tasks' one-hour limit.
+    few_shot_enabled = models.BooleanField(default=False)
+    few_shot_budget_seconds = models.PositiveIntegerField(
+        default=180, validators=[MinValueValidator(30), MaxValueValidator(1200)]
+    )
     # --- auto-labeling --------------------------------------------------------------------
     auto_label_enabled = models.BooleanField(default=False)
     auto_label_target_precision = models.FloatField(

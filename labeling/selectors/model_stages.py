@@ -26,7 +26,7 @@ from labeling.selectors.learning import latest_labels
 from models_app.choices import Stage
 from models_app.models import ModelVersion
 from models_app.services.embeddings import embedding_matrix
-from models_app.services.registry import model_version_artifact_bytes
+from models_app.services.registry import model_version_classifier
 
 AGREEMENT_LIMIT = 2000
 DECISION_SOURCES = (AnnotationSource.MODERATION, AnnotationSource.APPEAL)
@@ -67,13 +67,11 @@ def _decisions_since(*, project: Project, since: datetime) -> dict[int, list[str
 def _agreement(
     *, project: Project, version: ModelVersion, decisions: dict[int, list[str]]
 ) -> dict[str, Any]:
-    from models_app.ml.classifiers.trained import TrainedClassifier
-
     result: dict[str, Any] = {"decisions": len(decisions), "n": 0, "agreement": None}
     if not decisions:
         return result
     try:
-        classifier = TrainedClassifier.from_bytes(model_version_artifact_bytes(version=version))
+        classifier = model_version_classifier(version=version)
     except (ApplicationError, OSError, ValueError, KeyError):
         result["error"] = "the version's artifact cannot be read"
         return result
@@ -109,8 +107,11 @@ def _held_out_now(*, project: Project) -> tuple[list[int], list[list[str]]]:
 def _same_items(
     *, project: Project, a: ModelVersion, b: ModelVersion
 ) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
-    """Which items both are measured on, and each version's metrics there (by version id)."""
-    from models_app.ml.classifiers.trained import TrainedClassifier
+    """Which items both are measured on, and each version's metrics there (by version id).
+
+    Each version scores the items' vectors from its own embedder (a few-shot version reads
+    its fine-tuned encoder's): the items are the same, the vectors need not be. Only items
+    with a stored vector from both count."""
     from models_app.ml.metrics import evaluate
 
     newer = max(a, b, key=lambda version: version.version)
@@ -120,18 +121,10 @@ def _same_items(
         "items_of_version": None,
         "held_out_from": None,
     }
-    if a.embedder != b.embedder:
-        reason = (
-            f"version {a.version} reads {a.embedder} vectors and version {b.version} reads "
-            f"{b.embedder} vectors: they cannot be scored on the same items"
-        )
-        return {**info, "reason": reason}, {}
     classifiers = {}
     for version in (a, b):
         try:
-            classifiers[version.pk] = TrainedClassifier.from_bytes(
-                model_version_artifact_bytes(version=version)
-            )
+            classifiers[version.pk] = model_version_classifier(version=version)
         except (ApplicationError, OSError, ValueError, KeyError):
             reason = f"the model file of version {version.version} cannot be read"
             return {**info, "reason": reason}, {}
@@ -155,15 +148,23 @@ def _same_items(
     }
     if set(classifiers[a.pk].classes) != set(classifiers[b.pk].classes):
         reason += "; only items labeled with classes both versions know"
-    found, matrix = embedding_matrix(
-        owner=project.owner_key, embedder=newer.embedder, object_ids=list(by_id)
-    )
-    if not len(found):
-        return {**info, "reason": reason + "; none of them has a stored vector"}, {}
-    found_labels = [by_id[int(item_id)] for item_id in found]
+    vectors: dict[str, dict[int, np.ndarray]] = {}
+    for embedder in {a.embedder, b.embedder}:
+        stored_ids, stored = embedding_matrix(
+            owner=project.owner_key, embedder=embedder, object_ids=list(by_id)
+        )
+        vectors[embedder] = {int(i): row for i, row in zip(stored_ids, stored, strict=True)}
+    found = [item_id for item_id in by_id if all(item_id in v for v in vectors.values())]
+    if not found:
+        missing = " or ".join(sorted(vectors))
+        return {**info, "reason": f"{reason}; none of them has a stored {missing} vector"}, {}
+    if a.embedder != b.embedder:
+        reason += f" (version {a.version} on its {a.embedder} vectors, {b.version} on {b.embedder})"
+    found_labels = [by_id[item_id] for item_id in found]
     results = {}
     for version in (a, b):
         classifier = classifiers[version.pk]
+        matrix = np.stack([vectors[version.embedder][item_id] for item_id in found])
         measured = evaluate(
             classifier.predict_proba(matrix),
             found_labels,

@@ -64,6 +64,12 @@ EARLY_COLD_START = 1_000
 # Items per batch of the fast first pass: the static model embeds thousands a second, so the
 # item reads and vector writes are what a batch costs.
 FAST_PASS_BATCH = 4_096
+# A fast pass over more than twice this many items first embeds a seeded random sample of
+# this many and orders the queue from it, so an import of any size is ready to label in
+# seconds (people label a few hundred items before a first model replaces this order, and a
+# random sample of 20,000 is plenty to draw a diverse few hundred from); the rest follows and
+# the queue is ordered again from all.
+FAST_PASS_SAMPLE = 20_000
 
 
 def project_item_ids(*, project: Project) -> np.ndarray:
@@ -262,7 +268,7 @@ class _EarlyColdStart:
 
 def _fast_pass_done(*, job_id: int) -> bool:
     result = TrainingJob.objects.filter(pk=job_id).values_list("result", flat=True).first()
-    return bool(result and result.get("fast_pass"))
+    return bool(result and (result.get("fast_pass") or result.get("fast_pass_ready")))
 
 
 def _work_chunks(
@@ -377,9 +383,13 @@ class FastPass:
     embedder: str
     embedded: int
     # Seconds to embed (including building the static model on first use), then to order the
-    # queue: together, the time from the job's start to a queue ready to label.
+    # queue from every item.
     embed_seconds: float
     order_seconds: float
+    # Seconds from the start to the first order of the queue: from the sample (``sampled``
+    # items), or from every item when there was no sample.
+    ready_seconds: float
+    sampled: int = 0
 
     def as_result(self) -> dict[str, object]:
         return {
@@ -387,6 +397,8 @@ class FastPass:
             "embedded": self.embedded,
             "embed_seconds": round(self.embed_seconds, 2),
             "order_seconds": round(self.order_seconds, 2),
+            "ready_seconds": round(self.ready_seconds, 2),
+            "sampled": self.sampled,
         }
 
 
@@ -396,27 +408,73 @@ def embedding_fast_pass(
     fast: Embedder,
     seed: int,
     on_progress: Callable[[float], None] | None = None,
+    on_ready: Callable[[float, int], None] | None = None,
 ) -> FastPass:
     """Give every item of the project a vector from ``fast`` (the static model), then, while no
     model exists, order the queue from them: diversity and zero-shot proposals, the same cold
     start as with the exact vectors. Training uses these vectors until the exact ones are
-    complete (``training_embedder``)."""
+    complete (``training_embedder``).
+
+    Over more than ``2 * FAST_PASS_SAMPLE`` items, a seeded random sample of
+    ``FAST_PASS_SAMPLE`` is embedded and the queue ordered from it first; ``on_ready`` hears
+    the seconds that took and the sample's size (once, also without a sample)."""
     started = time.monotonic()
-    report = items_embed_missing(
+    missing = embedding_missing_ids(
+        owner=project.owner_key, embedder=fast.key, object_ids=project_item_ids(project=project)
+    )
+    sampled, embedded_count = 0, 0
+    ready: float | None = None
+    rest = missing
+    if len(missing) > 2 * FAST_PASS_SAMPLE:
+        rng = np.random.default_rng(seed)
+        sample = np.sort(rng.choice(missing, FAST_PASS_SAMPLE, replace=False))
+        share = len(sample) / len(missing)
+        embedded_count += items_embed_missing(
+            project=project,
+            embedder=fast,
+            item_ids=sample,
+            on_progress=_scaled(on_progress, 0.0, share),
+            batch_size=FAST_PASS_BATCH,
+            pipelined=True,
+        ).embedded
+        pool_cold_start_unless_modelled(project=project, embedder_key=fast.key, seed=seed)
+        sampled, ready = len(sample), time.monotonic() - started
+        if on_ready is not None:
+            on_ready(ready, sampled)
+        rest = np.setdiff1d(missing, sample, assume_unique=True)
+        on_progress = _scaled(on_progress, share, 1.0)
+    embedded_count += items_embed_missing(
         project=project,
         embedder=fast,
+        item_ids=rest,
         on_progress=on_progress,
         batch_size=FAST_PASS_BATCH,
         pipelined=True,
-    )
+    ).embedded
     embedded = time.monotonic()
     pool_cold_start_unless_modelled(project=project, embedder_key=fast.key, seed=seed)
+    finished = time.monotonic()
+    if ready is None:
+        ready = finished - started
+        if on_ready is not None:
+            on_ready(ready, 0)
     return FastPass(
         embedder=fast.key,
-        embedded=report.embedded,
+        embedded=embedded_count,
         embed_seconds=embedded - started,
-        order_seconds=time.monotonic() - embedded,
+        order_seconds=finished - embedded,
+        ready_seconds=ready,
+        sampled=sampled,
     )
+
+
+def _scaled(
+    on_progress: Callable[[float], None] | None, start: float, end: float
+) -> Callable[[float], None] | None:
+    if on_progress is None:
+        return None
+    report = on_progress
+    return lambda share: report(start + (end - start) * share)
 
 
 def _run_fast_pass(
@@ -435,8 +493,23 @@ def _run_fast_pass(
             f"then {embedder.key}."
         ),
     )
+
+    def ready(seconds: float, sampled: int) -> None:
+        if not sampled:
+            return  # said once the whole pass is done, below
+        result["fast_pass_ready"] = {"ready_seconds": round(seconds, 2), "sampled": sampled}
+        training_job_progress(
+            job_id=job_id,
+            message=(
+                f"Queue ready in {seconds:.0f} s from {fast.name} vectors of a sample of "
+                f"{sampled:,} items; {fast.name} vectors for the other {missing - sampled:,}, "
+                f"then {embedder.key}."
+            ),
+            result=result,
+        )
+
     try:
-        done = embedding_fast_pass(project=project, fast=fast, seed=job_id)
+        done = embedding_fast_pass(project=project, fast=fast, seed=job_id, on_ready=ready)
     except Exception:
         logger.exception("fast pass of embedding job %s failed", job_id)
         return False
@@ -445,8 +518,14 @@ def _run_fast_pass(
         job_id=job_id,
         step="embed",
         message=(
-            f"Queue ready from {fast.name} vectors in "
-            f"{done.embed_seconds + done.order_seconds:.0f} s. Embedding with {embedder.key}."
+            f"Queue ready from {fast.name} vectors in {done.ready_seconds:.0f} s"
+            + (
+                f" (a sample of {done.sampled:,}; ordered again from all "
+                f"{done.embedded:,} after {done.embed_seconds + done.order_seconds:.0f} s)"
+                if done.sampled
+                else ""
+            )
+            + f". Embedding with {embedder.key}."
         ),
         result=result,
     )
@@ -563,7 +642,7 @@ def embedding_job_run(*, job_id: int) -> TrainingJob | None:
             message += f": {report.errors[0]}" if report.errors else "."
         if "fast_pass" in result:
             fast = result["fast_pass"]
-            ready = fast["embed_seconds"] + fast["order_seconds"]
+            ready = fast.get("ready_seconds", fast["embed_seconds"] + fast["order_seconds"])
             name = str(fast["embedder"]).split("@", 1)[0]
             message += f" A fast pass with {name} vectors had the queue ready after {ready:.0f} s."
         job = training_job_succeed(

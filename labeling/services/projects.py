@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from core.exceptions import ApplicationError
 from core.services.audit import audit_record, changed_fields
-from labeling.choices import Role, TaskType
+from labeling.choices import DataType, Role, TaskType
 from labeling.models import LabelClass, Project, ProjectMembership
 from labeling.models.project import LABEL_CLASS_DESCRIPTION_MAX_CHARS
 from labeling.selectors.audit import project_audit_scope
@@ -22,6 +22,8 @@ LEARNING_SETTINGS = (
     "embedder",
     "retrain_every",
     "min_labels_per_class",
+    "few_shot_enabled",
+    "few_shot_budget_seconds",
     "auto_label_enabled",
     "auto_label_target_precision",
     "audit_rate",
@@ -89,6 +91,15 @@ def _validate_embedder(*, data_type: str, embedder: str) -> None:
         raise ApplicationError(
             f"The {embedder!r} embedder reads {kind}; this is a {data_type} project.",
             extra={"embedder": embedder},
+        )
+
+
+def _validate_few_shot(*, data_type: str, enabled: bool) -> None:
+    """The few-shot model fine-tunes a text encoder: text projects only."""
+    if enabled and data_type != DataType.TEXT:
+        raise ApplicationError(
+            "The few-shot model fine-tunes a text encoder: it is for text projects only.",
+            extra={"few_shot_enabled": enabled},
         )
 
 
@@ -224,6 +235,9 @@ def project_create(
     if unknown:
         raise TypeError(f"unknown project settings: {sorted(unknown)}")
     _validate_embedder(data_type=data_type, embedder=learning_settings.get("embedder", ""))
+    _validate_few_shot(
+        data_type=data_type, enabled=bool(learning_settings.get("few_shot_enabled", False))
+    )
     project = Project.objects.create(
         **learning_settings,
         name=name.strip(),
@@ -272,6 +286,7 @@ def project_update(*, project: Project, data: dict[str, Any], actor: User | None
     for field in LEARNING_SETTINGS:
         if field in data:
             setattr(project, field, data[field])
+    _validate_few_shot(data_type=project.data_type, enabled=project.few_shot_enabled)
     if "guidelines" in data:
         project.guidelines = data["guidelines"]
         project.guidelines_html = guidelines_render(markdown_text=data["guidelines"])

@@ -1,10 +1,11 @@
 """The training run: snapshot → embed missing → fit → evaluate → register → rescore the pool.
 
 Each arrow is one named step of ``_Run`` (``snapshot``, ``embed_missing``, ``fit``,
-``choose_strategy``, ``evaluate``, ``register``, ``score_pool``, ``finish``;
+``choose_strategy``, ``evaluate``, ``few_shot``, ``register``, ``score_pool``, ``finish``;
 ``cold_start_and_wait`` when there are too few labels to train), reported to the job as
 ``snapshot``, ``embed``, ``fit``, ``strategy`` (``adaptive`` projects only), ``evaluate``,
-``register``, ``score``, ``finish`` (or ``cold_start``) and ``done``. Whether the new version
+``few_shot``, ``few_shot_evaluate`` and ``few_shot_embed`` (projects with the few-shot model
+on), ``register``, ``score``, ``finish`` (or ``cold_start``) and ``done``. Whether the new version
 serves is decided in ``training_promotion``.
 
 Longer than 400 lines on purpose: it is one sequence, read top to bottom, whose steps hand
@@ -28,8 +29,8 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from labeling.choices import AnnotationSource, SamplingStrategy, Split
-from labeling.models import Project
+from labeling.choices import AnnotationSource, DataType, SamplingStrategy, Split
+from labeling.models import Item, Project
 from labeling.selectors.embedders import project_embedder
 from labeling.selectors.learning import project_for_owner
 from labeling.services.bulk_sql import auto_annotations_insert, labeled_items_priority_reset
@@ -61,7 +62,7 @@ from labeling.services.snapshots import Snapshot, class_counts, training_snapsho
 from labeling.services.training_promotion import Promotion, held_out_evaluate, promotion_decide
 from models_app.choices import JobKind, Stage
 from models_app.models import ModelVersion, TrainingJob
-from models_app.services.embeddings import embedding_matrix
+from models_app.services.embeddings import embedding_delete, embedding_matrix
 from models_app.services.jobs import (
     training_job_fail,
     training_job_progress,
@@ -79,6 +80,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 HELD_OUT_SPLITS = (Split.DEV, Split.TEST)
+# The few-shot model is tried only on projects of at most this many items: when it wins,
+# every item is embedded again with its fine-tuned encoder (PyTorch, about 100 items/s on
+# one core), which must fit in the run.
+FEW_SHOT_MAX_ITEMS = 50_000
 # Label sources a version reports its training labels by, always in this order (zeros included,
 # so "0 by annotators" is said, not left out).
 TRAIN_SOURCE_ORDER = (
@@ -108,6 +113,11 @@ class _Fit:
     train_n: int  # rows it learned from (those with a vector)
     human_n: int  # of which people's labels
     source_counts: dict[str, int]  # those rows by annotation source (import, human, auto, …)
+    # A few-shot model: its algorithm, training record and artifact (encoder and head);
+    # None: the classifier's own.
+    algorithm: str | None = None
+    hyperparameters: dict[str, Any] | None = None
+    artifact: bytes | None = None
 
 
 @dataclass
@@ -180,13 +190,19 @@ class _Run:
         fit = self.fit(snapshot, rows, classes, embedder.key)
         base_result["sampling"] = self.choose_strategy(snapshot, rows, classes, embedder.key)
         evaluation = self.evaluate(snapshot, rows, fit, embedder.key, base_result)
-        version = self.register(fit, embedder.key, snapshot, evaluation)
+        model_embedder_key = embedder.key
+        if self.project.few_shot_enabled and self.project.data_type == DataType.TEXT:
+            fit, evaluation, model_embedder_key = self.few_shot(
+                snapshot, rows, classes, fit, evaluation, embedder.key
+            )
+        version = self.register(fit, model_embedder_key, snapshot, evaluation)
         promotion = promotion_decide(
             project=self.project,
             version=version,
             classes=classes,
             x_held=evaluation.x_held,
             y_held=evaluation.y_held,
+            held_out_ids=evaluation.held_out_ids,
         )
         # The pool is scored by the model that will serve when this run ends (by the new one
         # when it goes to shadow with no comparable production model to score with).
@@ -195,8 +211,12 @@ class _Run:
             if promotion.promote or promotion.production is None
             else promotion.production
         )
+        # Each model scores the pool's vectors from its own embedder.
         scoring = self.score_pool(
-            embedder.key, serving, serving_version, strategy=base_result["sampling"]["arm"]
+            serving_version.embedder,
+            serving,
+            serving_version,
+            strategy=base_result["sampling"]["arm"],
         )
         return self.finish(
             version=version,
@@ -350,6 +370,120 @@ class _Run:
             held_out_ids=[int(i) for i in snapshot.item_ids[kept]],
         )
 
+    def few_shot(
+        self,
+        snapshot: Snapshot,
+        rows: _TrainingRows,
+        classes: list[str],
+        fit: _Fit,
+        evaluation: _Evaluation,
+        embedder_key: str,
+    ) -> tuple[_Fit, _Evaluation, str]:
+        """The few-shot model (``models_app.ml.fewshot``): the packaged MiniLM fine-tuned on
+        pairs of the training labels within the project's budget, then a logistic-regression
+        head on its vectors. It replaces the logistic-regression model of this run only when
+        its held-out ROC AUC, on the same items, is higher; then every item of the project
+        gets a vector from the fine-tuned encoder (the pool is scored with them). Either way
+        the comparison is kept in the metrics (``few_shot``)."""
+        from models_app.ml import fewshot
+        from models_app.ml.classifiers.fit import NotEnoughLabels
+        from models_app.ml.embedders.base import EmbedderUnavailable
+
+        project = self.project
+        self.step("few_shot", 0.61)
+        budget = int(project.few_shot_budget_seconds)
+        record: dict[str, Any] = {"budget_seconds": budget, "kept": False}
+        evaluation.metrics["few_shot"] = record
+        unchanged = (fit, evaluation, embedder_key)
+        lr_auc = evaluation.metrics.get("roc_auc")
+        record["roc_auc_logistic_regression"] = lr_auc
+        if lr_auc is None or not evaluation.held_out_ids:
+            record["reason"] = "no held-out labels to compare it with the logistic regression"
+            return unchanged
+        items = Item.objects.filter(project=project).count()
+        if items > FEW_SHOT_MAX_ITEMS:
+            record["reason"] = (
+                f"the project has {items:,} items, more than the {FEW_SHOT_MAX_ITEMS:,} a "
+                "training run can embed again with a fine-tuned encoder"
+            )
+            return unchanged
+        train_rows, texts = self._texts(snapshot, rows.train)
+        try:
+            model = fewshot.fit_few_shot(
+                texts,
+                [snapshot.labels[i] for i in train_rows],
+                classes=classes,
+                task_type=str(project.task_type),
+                budget_seconds=budget,
+                seed=self.seed,
+                # One thread per worker process (one process per core): two threads on a
+                # core another process also uses made each step about four times slower.
+                threads=1,
+            )
+        except (NotEnoughLabels, EmbedderUnavailable) as exc:
+            record["reason"] = str(exc)
+            return unchanged
+        record["training"] = model.training
+        key = model.embedder.key
+        self.step("few_shot_evaluate", 0.63)
+        items_embed_missing(
+            project=project, embedder=model.embedder, item_ids=np.asarray(evaluation.held_out_ids)
+        )
+        found, x_held = embedding_matrix(
+            owner=self.owner, embedder=key, object_ids=evaluation.held_out_ids
+        )
+        by_id = dict(zip(evaluation.held_out_ids, evaluation.y_held, strict=True))
+        y_held = [by_id[int(item_id)] for item_id in found]
+        metrics = held_out_evaluate(model.head, x_held, y_held)
+        auc = metrics.get("roc_auc")
+        record["roc_auc"] = auc
+        if len(found) != len(evaluation.held_out_ids):
+            # Texts missing for some held-out items: compare on the items both read.
+            kept = np.isin(evaluation.held_out_ids, found)
+            lr_auc = held_out_evaluate(fit.classifier, evaluation.x_held[kept], y_held).get(
+                "roc_auc"
+            )
+            record["roc_auc_logistic_regression_same_items"] = lr_auc
+        if auc is None or lr_auc is None or auc <= lr_auc:
+            record["reason"] = (
+                f"held-out ROC AUC {_auc(auc)} does not beat the logistic regression's "
+                f"{_auc(lr_auc)}"
+            )
+            embedding_delete(owner=self.owner, embedders=[key])
+            return unchanged
+        record.update(
+            kept=True,
+            reason=f"held-out ROC AUC {_auc(auc)} beats the logistic regression's {_auc(lr_auc)}",
+        )
+        self.step("few_shot_embed", 0.64)
+        items_embed_missing(
+            project=project,
+            embedder=model.embedder,
+            on_progress=self.progress_within("few_shot_embed", 0.64, 0.69),
+        )
+        for name in ("train_label_counts", "train_n", "train_source_counts", "sampling"):
+            metrics[name] = evaluation.metrics[name]
+        metrics["few_shot"] = record
+        few_shot_fit = _Fit(
+            classifier=model.head,
+            train_n=len(train_rows),
+            human_n=int(snapshot.human[train_rows].sum()),
+            source_counts=fit.source_counts,
+            algorithm=fewshot.ALGORITHM,
+            hyperparameters={**model.head.hyperparameters, "few_shot": model.training},
+            artifact=model.to_bytes(),
+        )
+        return (
+            few_shot_fit,
+            _Evaluation(
+                metrics=metrics,
+                x_held=x_held,
+                y_held=y_held,
+                held_out_ids=[int(i) for i in found],
+            ),
+            key,
+        )
+
     def register(
         self, fit: _Fit, embedder_key: str, snapshot: Snapshot, evaluation: _Evaluation
     ) -> ModelVersion:
@@ -357,14 +491,14 @@ class _Run:
         classifier = fit.classifier
         return model_version_register(
             owner=self.owner,
-            algorithm=classifier.algorithm,
+            algorithm=fit.algorithm or classifier.algorithm,
             embedder=embedder_key,
             snapshot_id=f"training-job-{self.job.pk}",
             snapshot_hash=snapshot.hash,
             label_count=int(fit.human_n),
-            hyperparameters=dict(classifier.hyperparameters),
+            hyperparameters=dict(fit.hyperparameters or classifier.hyperparameters),
             metrics=evaluation.metrics,
-            artifact=classifier.to_bytes(),
+            artifact=fit.artifact if fit.artifact is not None else classifier.to_bytes(),
             held_out={"object_ids": evaluation.held_out_ids, "labels": evaluation.y_held},
             created_by=self.job.requested_by,
         )
@@ -447,6 +581,7 @@ class _Run:
                 comparison=comparison,
             )
         ]
+        messages.append(_few_shot_sentence(metrics.get("few_shot")))
         if removed:
             messages.append(
                 f"Label classes changed during the run ({', '.join(removed)} removed): "
@@ -481,9 +616,43 @@ class _Run:
                 result=result,
             )
         labeled_items_priority_reset(project_id=project.pk)
+        self._fine_tuned_vectors_prune(keep=version.embedder)
         return job
 
     # --- pieces ------------------------------------------------------------------------------
+
+    def _texts(self, snapshot: Snapshot, mask: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """The snapshot's rows in ``mask`` whose item has a text, and those texts."""
+        rows = np.flatnonzero(mask)
+        ids = [int(i) for i in snapshot.item_ids[rows]]
+        texts: dict[int, str] = {
+            item_id: text
+            for item_id, text in Item.objects.filter(project=self.project, id__in=ids).values_list(
+                "id", "text"
+            )
+            if text
+        }
+        kept = np.asarray([row for row, i in zip(rows, ids, strict=True) if i in texts], np.int64)
+        return kept, [texts[int(snapshot.item_ids[row])] for row in kept]
+
+    def _fine_tuned_vectors_prune(self, keep: str) -> None:
+        """Forget the vectors of fine-tuned encoders no serving version reads (production,
+        canary or shadow) other than ``keep``: each few-shot version has its own encoder, and
+        a project's items embedded by every one of them would pile up."""
+        from models_app.ml import fewshot
+
+        keys = set(
+            ModelVersion.objects.filter(owner=self.owner, algorithm=fewshot.ALGORITHM)
+            .exclude(stage__in=[Stage.PRODUCTION, Stage.CANARY, Stage.SHADOW])
+            .exclude(embedder=keep)
+            .values_list("embedder", flat=True)
+        ) - set(
+            ModelVersion.objects.filter(
+                owner=self.owner, stage__in=[Stage.PRODUCTION, Stage.CANARY, Stage.SHADOW]
+            ).values_list("embedder", flat=True)
+        )
+        if keys:
+            embedding_delete(owner=self.owner, embedders=sorted(keys))
 
     def _matrix(
         self, snapshot: Snapshot, mask: np.ndarray, embedder_key: str
@@ -592,6 +761,24 @@ class _Run:
             f"Version {version.version} trained on {_labels_by_source(metrics)}: "
             f"{measured}; {where}. Rescored {pool_size:,} unlabeled items."
         )
+
+
+def _few_shot_sentence(record: dict[str, Any] | None) -> str:
+    """What the run's few-shot model did, for the job's message ("" when it was off)."""
+    if not record:
+        return ""
+    if record.get("kept"):
+        return (
+            f"It is the few-shot model: its held-out ROC AUC {_auc(record.get('roc_auc'))} beat "
+            f"the logistic regression's {_auc(record.get('roc_auc_logistic_regression'))}."
+        )
+    if record.get("roc_auc") is None:
+        return f"The few-shot model was not trained: {record.get('reason', 'no reason given')}."
+    return f"The few-shot model was not kept: {record.get('reason', '')}."
+
+
+def _auc(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
 
 
 def _class_indices(labels: list[list[str]], classes: list[str]) -> np.ndarray:

@@ -414,6 +414,25 @@ class FewShotModel:
         )
 
 
+def head_from_bytes(data: bytes) -> TrainedClassifier:
+    """Only the logistic-regression head of a ``FewShotModel.to_bytes`` artifact: what scoring
+    stored vectors (already embedded by the fine-tuned encoder) needs, without loading the
+    encoder. ``ValueError`` for anything else."""
+    try:
+        archive = np.load(io.BytesIO(data), allow_pickle=False)
+        meta = json.loads(bytes(archive["meta"]).decode())
+        if meta.get("format") != ARTIFACT_FORMAT:
+            raise ValueError(f"format {meta.get('format')!r}")
+        return TrainedClassifier.from_bytes(bytes(archive["head"]))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"not a few-shot model artifact: {exc}") from exc
+
+
+def embedder_key_for(digest: str) -> str:
+    """The embedder key of an encoder whose weights have sha256 ``digest``."""
+    return f"{EMBEDDER_PREFIX}{digest[:16]}@{EMBEDDER_VERSION}"
+
+
 def fit_few_shot(
     texts: Sequence[str],
     labels: Sequence[Sequence[str]],

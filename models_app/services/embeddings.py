@@ -233,9 +233,17 @@ def embedding_matrix(
     return wanted[found], matrix[rows]
 
 
-def embedding_delete(*, owner: str, object_ids: Sequence[int] | np.ndarray | None = None) -> int:
-    """Forget vectors of the owner (all of them, or of these objects) from every embedder."""
+def embedding_delete(
+    *,
+    owner: str,
+    object_ids: Sequence[int] | np.ndarray | None = None,
+    embedders: Sequence[str] | None = None,
+) -> int:
+    """Forget vectors of the owner (all of them, or of these objects) from every embedder
+    (or from these embedder keys)."""
     queryset = Embedding.objects.filter(owner=owner)
+    if embedders is not None:
+        queryset = queryset.filter(embedder__in=list(embedders))
     if object_ids is not None:
         queryset = queryset.filter(object_id__in=[int(i) for i in _as_ids(object_ids)])
     # No relations and no signals: Django deletes with one DELETE statement.

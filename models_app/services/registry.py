@@ -5,7 +5,9 @@ index guarantees it). Every stage change is one call and one transaction, record
 version's ``stage_history``.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
@@ -15,6 +17,9 @@ from django.utils import timezone
 from core.exceptions import ApplicationError
 from models_app.choices import ModelVersionStatus, Stage
 from models_app.models import ModelVersion
+
+if TYPE_CHECKING:
+    from models_app.ml.classifiers.trained import TrainedClassifier
 
 
 def _history_entry(*, stage: str, previous: str | None, user: User | None) -> dict:
@@ -91,7 +96,8 @@ def model_version_artifact_ok(*, version: ModelVersion) -> bool:
 
 
 def model_version_artifact_bytes(*, version: ModelVersion) -> bytes:
-    """The stored classifier (``TrainedClassifier.from_bytes`` reads it without unpickling)."""
+    """The stored artifact: a classifier (``TrainedClassifier.from_bytes`` reads it without
+    unpickling), or for a few-shot version its encoder's weights and head (``fewshot``)."""
     if not model_version_artifact_ok(version=version):
         raise ApplicationError(
             f"The artifact of model version {version.version} is missing from storage.",
@@ -176,3 +182,18 @@ def model_version_rollback(*, owner: str, user: User | None = None) -> ModelVers
             "There is no earlier production version to roll back to.", status_code=409
         )
     return model_version_set_stage(version=previous, stage=Stage.PRODUCTION, user=user)
+
+
+def model_version_classifier(*, version: ModelVersion) -> TrainedClassifier:
+    """The classifier that scores ``version.embedder`` vectors: the stored classifier, or a
+    few-shot version's head (its encoder is an embedder: ``services.embedders``).
+
+    Raises ``ApplicationError`` when the artifact is gone, ``ValueError`` when unreadable.
+    """
+    from models_app.ml import fewshot
+    from models_app.ml.classifiers.trained import TrainedClassifier
+
+    data = model_version_artifact_bytes(version=version)
+    if version.algorithm == fewshot.ALGORITHM:
+        return fewshot.head_from_bytes(data)
+    return TrainedClassifier.from_bytes(data)

@@ -17,7 +17,8 @@ import numpy as np
 
 from models_app.choices import ModelVersionStatus, Stage
 from models_app.models import ModelVersion
-from models_app.services.registry import model_version_artifact_bytes
+from models_app.services.embedders import embedder_for_key
+from models_app.services.registry import model_version_classifier
 
 if TYPE_CHECKING:
     from models_app.ml.classifiers.trained import TrainedClassifier
@@ -36,9 +37,7 @@ def classifier_for(version: ModelVersion) -> TrainedClassifier:
     classifier = _classifiers.get(version.pk)
     if classifier is not None:
         return classifier
-    from models_app.ml.classifiers.trained import TrainedClassifier
-
-    classifier = TrainedClassifier.from_bytes(model_version_artifact_bytes(version=version))
+    classifier = model_version_classifier(version=version)
     with _lock:
         while len(_classifiers) >= MAX_CACHED_CLASSIFIERS:
             _classifiers.pop(next(iter(_classifiers)))
@@ -88,12 +87,10 @@ def in_canary(*, external_id: str, share: float) -> bool:
 
 
 def embed(*, embedder_key: str, inputs: Sequence[str | bytes]) -> np.ndarray:
-    """Vectors of ``inputs`` with the embedder a model version was trained on."""
-    from models_app.ml.embedders.registry import get_embedder
-
-    embedder = get_embedder(embedder_key.split("@", 1)[0])
-    if embedder.key != embedder_key:
-        raise ValueError(f"embedder {embedder.key} here, the model needs {embedder_key}")
+    """Vectors of ``inputs`` with the embedder a model version was trained on (a few-shot
+    version's fine-tuned encoder included). Raises ``EmbedderUnavailable`` when it cannot
+    run here."""
+    embedder = embedder_for_key(key=embedder_key)
     matrix = embedder.embed(list(inputs))
     _warm_embedders.add(embedder_key)
     return matrix
@@ -119,11 +116,9 @@ def version_warm(version: ModelVersion) -> None:
     """Load ``version`` into this process's caches the way intake uses them: the classifier,
     and one embedding through its embedder (weights, lazy imports, first-call costs), so the
     first content scored afterwards is as fast as the next ones."""
-    from models_app.ml.embedders.registry import get_embedder
-
     classifier_for(version)
     if version.embedder not in _warm_embedders:
-        embedder = get_embedder(version.embedder.split("@", 1)[0])
+        embedder = embedder_for_key(key=version.embedder)
         if embedder.data_type == "text":
             embed(embedder_key=version.embedder, inputs=[_WARM_UP_TEXT])
         else:

@@ -2189,6 +2189,31 @@ export interface components {
          * @enum {string}
          */
         EmbedderEnum: "minilm" | "minilm-int8" | "hashing" | "pixels";
+        /**
+         * @description The few-shot model the training run also trained (projects with it on), and whether
+         *     it replaced the logistic regression.
+         */
+        FewShotRecord: {
+            /** @description Whether this version is the few-shot model (it beat the logistic regression). */
+            kept: boolean;
+            /** @description Why, in words. */
+            reason?: string;
+            budget_seconds?: number;
+            /**
+             * Format: double
+             * @description The few-shot model's held-out ROC AUC.
+             */
+            roc_auc?: number | null;
+            /**
+             * Format: double
+             * @description The logistic regression's, on the same run's held-out items.
+             */
+            roc_auc_logistic_regression?: number | null;
+            /** @description The fine-tuning: steps, pairs, seconds, whether the budget stopped it, loss. */
+            training?: {
+                [key: string]: unknown;
+            };
+        };
         Flag: {
             readonly id: number;
             readonly item: number;
@@ -2539,6 +2564,8 @@ export interface components {
             };
             /** @description Absent for versions trained before it was recorded. */
             sampling?: components["schemas"]["SamplingChoice"];
+            /** @description Present when the project had the few-shot model on. */
+            few_shot?: components["schemas"]["FewShotRecord"];
         };
         /**
          * @description * `candidate` - Candidate
@@ -2801,6 +2828,10 @@ export interface components {
             /** @description Retrain after this many new human labels; 0 turns automatic retraining off. */
             retrain_every?: number;
             min_labels_per_class?: number;
+            /** @description Text projects: each training run also fine-tunes the sentence encoder on pairs of the labels (SetFit method) and keeps that model when its held-out ROC AUC beats the logistic regression's. Costs the budget below and a re-embedding of every item with the fine-tuned encoder when it wins. */
+            few_shot_enabled?: boolean;
+            /** @description Wall-clock seconds the fine-tuning may take per training run. */
+            few_shot_budget_seconds?: number;
             auto_label_enabled?: boolean;
             /** Format: double */
             auto_label_target_precision?: number;
@@ -2913,6 +2944,10 @@ export interface components {
             /** @description Retrain after this many new human labels; 0 turns automatic retraining off. */
             retrain_every?: number;
             min_labels_per_class?: number;
+            /** @description Text projects: each training run also fine-tunes the sentence encoder on pairs of the labels (SetFit method) and keeps that model when its held-out ROC AUC beats the logistic regression's. Costs the budget below and a re-embedding of every item with the fine-tuned encoder when it wins. */
+            few_shot_enabled?: boolean;
+            /** @description Wall-clock seconds the fine-tuning may take per training run. */
+            few_shot_budget_seconds?: number;
             auto_label_enabled?: boolean;
             /** Format: double */
             auto_label_target_precision?: number;
@@ -2951,6 +2986,8 @@ export interface components {
             readonly embedder: string;
             readonly retrain_every: number;
             readonly min_labels_per_class: number;
+            readonly few_shot_enabled: boolean;
+            readonly few_shot_budget_seconds: number;
             readonly auto_label_enabled: boolean;
             /** Format: double */
             readonly auto_label_target_precision: number;
@@ -2981,6 +3018,8 @@ export interface components {
             readonly embedder: string;
             readonly retrain_every: number;
             readonly min_labels_per_class: number;
+            readonly few_shot_enabled: boolean;
+            readonly few_shot_budget_seconds: number;
             readonly auto_label_enabled: boolean;
             /** Format: double */
             readonly auto_label_target_precision: number;
@@ -3059,6 +3098,13 @@ export interface components {
              * @description That version's ROC AUC on the same held-out items.
              */
             production_roc_auc?: number | null;
+            /**
+             * Format: double
+             * @description When production reads another embedder's vectors: this version's ROC AUC on the held-out items production has vectors of.
+             */
+            roc_auc_same_items?: number | null;
+            /** @description How many held-out items that comparison counted. */
+            same_items?: number;
             /** @description Classes of the held-out items it never got right (F1 0): never auto-promoted. */
             zero_f1_classes?: string[];
         };
@@ -3321,6 +3367,8 @@ export interface components {
             };
             /** @description Absent for versions trained before it was recorded. */
             sampling?: components["schemas"]["SamplingChoice"];
+            /** @description Present when the project had the few-shot model on. */
+            few_shot?: components["schemas"]["FewShotRecord"];
         };
         /** @description How the training run ordered the queue (``adaptive``: which arm, and why). */
         SamplingChoice: {

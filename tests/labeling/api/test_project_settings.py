@@ -156,8 +156,12 @@ def test_a_script_in_a_name_is_stored_as_text(admin, project):
         {"label_classes": [{"name": "a", "hotkey": "ab"}, {"name": "b"}]},
         {"label_classes": [{"id": "one", "name": "a"}, {"name": "b"}]},
         {"label_classes": "ham,spam"},
+        {"few_shot_enabled": "sometimes"},
+        {"few_shot_budget_seconds": 29},
+        {"few_shot_budget_seconds": 1201},
+        {"few_shot_budget_seconds": "<script>alert(1)</script>"},
     ],
-    ids=lambda body: next(iter(body)),
+    ids=lambda body: f"{next(iter(body))}={str(next(iter(body.values())))[:12]}",
 )
 def test_malformed_or_huge_settings_are_refused_and_nothing_changes(admin, project, body):
     before = (Project.objects.filter(pk=project.pk).values().get(), classes(project))
@@ -167,6 +171,29 @@ def test_malformed_or_huge_settings_are_refused_and_nothing_changes(admin, proje
     assert response.status_code == 400
     assert response.json()["message"]
     assert (Project.objects.filter(pk=project.pk).values().get(), classes(project)) == before
+
+
+def test_an_admin_turns_the_few_shot_model_on_for_a_text_project_and_it_is_audited(admin, project):
+    response = admin.patch(
+        url(project), {"few_shot_enabled": True, "few_shot_budget_seconds": 240}, format="json"
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["few_shot_enabled"] is True
+    assert response.json()["few_shot_budget_seconds"] == 240
+    event = AuditEvent.objects.filter(action="project.update", object_id=str(project.pk)).last()
+    assert event.after["few_shot_enabled"] is True
+
+
+def test_the_few_shot_model_is_refused_for_an_image_project(api, make_member):
+    images = ProjectFactory(data_type="image", embedder="pixels")
+    client = api.as_user(make_member(Role.ADMIN, proj=images))
+
+    response = client.patch(url(images), {"few_shot_enabled": True}, format="json")
+
+    assert response.status_code == 400
+    assert "text projects only" in response.json()["message"]
+    assert Project.objects.get(pk=images.pk).few_shot_enabled is False
 
 
 @pytest.mark.parametrize("role", [Role.ANNOTATOR, Role.ML_ENGINEER])

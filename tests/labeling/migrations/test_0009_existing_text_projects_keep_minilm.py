@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from labeling.models import Project
 from labeling.selectors.embedders import project_embedder_name
 from tests.factories import ProjectFactory
 
@@ -17,20 +18,23 @@ AFTER = [("labeling", "0009_existing_text_projects_keep_minilm")]
 def test_existing_text_projects_keep_the_minilm_vector_space():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
-    # Without label classes: the factory writes them with today's model, whose later columns
-    # (0010's description) the old schema does not have yet.
-    old = {"label_classes": []}
-    default_text = ProjectFactory(name="Old default", data_type="text", embedder="", **old)
-    hashing = ProjectFactory(name="Chose hashing", data_type="text", embedder="hashing", **old)
-    images = ProjectFactory(name="Old images", data_type="image", embedder="", **old)
+    # The schema as it was then: today's model has columns later migrations add.
+    old_project = executor.loader.project_state(BEFORE).apps.get_model("labeling", "Project")
+    ids = [
+        old_project.objects.create(name=name, data_type=data_type, embedder=embedder).pk
+        for name, data_type, embedder in [
+            ("Old default", "text", ""),
+            ("Chose hashing", "text", "hashing"),
+            ("Old images", "image", ""),
+        ]
+    ]
 
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 
-    for project in (default_text, hashing, images):
-        project.refresh_from_db()
+    default_text, hashing, images = (Project.objects.get(pk=pk) for pk in ids)
     assert (default_text.embedder, hashing.embedder, images.embedder) == ("minilm", "hashing", "")
     assert project_embedder_name(project=default_text) == "minilm"
     assert project_embedder_name(project=images) == "pixels"

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from labeling.models import Project
 from tests.factories import ProjectFactory
 
 BEFORE = [("labeling", "0010_label_class_description")]
@@ -15,17 +16,23 @@ AFTER = [("labeling", "0011_adaptive_sampling_default")]
 def test_old_default_hybrid_becomes_adaptive_and_chosen_strategies_stay():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
-    on_default = ProjectFactory(name="Old default", sampling_strategy="hybrid")
-    chose_entropy = ProjectFactory(name="Chose entropy", sampling_strategy="entropy")
-    chose_random = ProjectFactory(name="Chose random", sampling_strategy="random")
+    # The schema as it was then: today's model has columns later migrations add.
+    old_project = executor.loader.project_state(BEFORE).apps.get_model("labeling", "Project")
+    ids = [
+        old_project.objects.create(name=name, sampling_strategy=strategy).pk
+        for name, strategy in [
+            ("Old default", "hybrid"),
+            ("Chose entropy", "entropy"),
+            ("Chose random", "random"),
+        ]
+    ]
 
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 
-    for project in (on_default, chose_entropy, chose_random):
-        project.refresh_from_db()
+    on_default, chose_entropy, chose_random = (Project.objects.get(pk=pk) for pk in ids)
     assert [p.sampling_strategy for p in (on_default, chose_entropy, chose_random)] == [
         "adaptive",
         "entropy",

@@ -114,6 +114,45 @@ def test_the_static_vectors_are_the_ones_the_queue_is_ordered_from_before_any_ex
     assert Item.objects.get(pk=head).predicted_label in {"ham", "spam"}
 
 
+def test_a_large_import_is_ordered_from_a_sample_first_then_from_every_item(
+    dataset_path, static, monkeypatch
+):
+    """Over more than twice ``FAST_PASS_SAMPLE`` items the queue is ready from a random
+    sample's static vectors before the rest have one (20,000 of a million; 100 of 300 here)."""
+    from labeling.choices import Role
+    from labeling.services import embedding
+    from labeling.services.queue import queue_next
+    from tests.factories import MembershipFactory
+
+    monkeypatch.setattr(embedding, "FAST_PASS_SAMPLE", 100)
+    project = sms_project(dataset_path, 300)
+    annotator = MembershipFactory(project=project, role=Role.ANNOTATOR).user
+    when_ready = {}
+
+    def ready(seconds, sampled):
+        # The queue is served, with proposals, while 200 items have no vector yet.
+        assignment = queue_next(project=project, user=annotator)
+        when_ready.update(
+            sampled=sampled,
+            vectors=vectors(project, static.key),
+            proposal=assignment.suggested_labels if assignment else None,
+            ordered=Item.objects.filter(project=project, priority__gt=0).count(),
+        )
+
+    done = embedding.embedding_fast_pass(project=project, fast=static, seed=5, on_ready=ready)
+
+    assert when_ready["sampled"] == 100
+    assert when_ready["vectors"] == 100
+    assert when_ready["proposal"]
+    assert set(when_ready["proposal"]) <= {"ham", "spam"}
+    assert 0 < when_ready["ordered"] <= 100
+    assert done.sampled == 100
+    assert done.embedded == 300 == vectors(project, static.key)
+    assert done.ready_seconds <= done.embed_seconds + done.order_seconds
+    # Ordered again from all of them: items outside the sample are in the queue's order too.
+    assert Item.objects.filter(project=project, priority__gt=0).count() > when_ready["ordered"]
+
+
 def test_training_uses_the_fast_vectors_only_while_the_exact_pass_runs(static):
     project = ProjectFactory(embedder="minilm-int8")
     exact = get_embedder("minilm-int8")

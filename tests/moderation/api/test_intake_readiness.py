@@ -120,7 +120,7 @@ def test_a_gunicorn_worker_loads_intake_models_before_its_first_intake(
     # The first intake request loads no model: reading a model's artifact is not allowed now.
     loads: list[int] = []
     monkeypatch.setattr(
-        model_serving, "model_version_artifact_bytes", lambda *, version: loads.append(version.pk)
+        model_serving, "model_version_classifier", lambda *, version: loads.append(version.pk)
     )
     answer = APIClient().post(
         "/api/v1/platform/intake/",

@@ -1,6 +1,7 @@
 import { useId, useState } from "react";
 
 import { SAMPLING_STRATEGY_LABELS, type ModelVersion } from "../types";
+import { fewShotSentence } from "../utils/few-shot-text";
 import { trainedOnText } from "../utils/metric-text";
 import { promotionText } from "../utils/promotion-text";
 import { ConfusionMatrix } from "./confusion-matrix";
@@ -65,6 +66,7 @@ export function ModelVersionDetail({ versions, classes }: ModelVersionDetailProp
           .
         </p>
       ) : null}
+      {fewShotSentence(metrics.few_shot) ? <p data-testid="few-shot-detail">{fewShotSentence(metrics.few_shot)}</p> : null}
       {decision ? (
         <p data-testid="promotion-decision">
           <strong>{decision.verdict}</strong>

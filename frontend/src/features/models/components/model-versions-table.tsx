@@ -11,6 +11,7 @@ import { DEFAULT_PAGE_SIZE } from "@/types/pagination";
 import { useModelVersions } from "../api/get-model-versions";
 import { useSetModelStage } from "../api/set-model-stage";
 import { type ModelStage, type ModelVersion, STAGE_LABELS } from "../types";
+import { fewShotNote } from "../utils/few-shot-text";
 import { sourcesShort } from "../utils/metric-text";
 import { promotionText } from "../utils/promotion-text";
 import { ModelVersionDetail } from "./model-version-detail";
@@ -33,13 +34,30 @@ const STAGE_ACTIONS: { stage: ModelStage; label: string }[] = [
 /** The embedder a version read, by name ("minilm"); the fast first pass's is marked as such. */
 function embedderShort(key: string): string {
   const name = key.split("@")[0] ?? key;
-  return name === "static" ? "static vectors (fast pass)" : name;
+  if (name === "static") return "static vectors (fast pass)";
+  if (name.startsWith("setfit-")) return "its fine-tuned MiniLM (few-shot)";
+  return name;
 }
 
 function embedderTitle(key: string): string {
-  return key.startsWith("static@")
-    ? `${key}: trained on the fast first pass's vectors while the exact embeddings were computed; a version on the exact ones follows when they are complete.`
-    : key;
+  if (key.startsWith("static@")) {
+    return `${key}: trained on the fast first pass's vectors while the exact embeddings were computed; a version on the exact ones follows when they are complete.`;
+  }
+  if (key.startsWith("setfit-")) {
+    return `${key}: the packaged MiniLM fine-tuned on this run's labels (SetFit method); every item was embedded again with it.`;
+  }
+  return key;
+}
+
+/** What the few-shot model of the version's training run did (nothing when it was off). */
+function FewShotNote({ record }: { record: ModelVersion["metrics"]["few_shot"] }) {
+  const note = fewShotNote(record);
+  if (!note) return null;
+  return (
+    <div className="hint" title={note.title} data-testid="few-shot-note">
+      {note.text}
+    </div>
+  );
 }
 
 function perClassColumns(versions: ModelVersion[], classNames: string[]): string[] {
@@ -259,6 +277,7 @@ export function ModelVersionsTable({ projectId, classNames = [] }: ModelVersions
                       on {embedderShort(version.embedder)}
                     </span>
                   ) : null}
+                  <FewShotNote record={version.metrics.few_shot} />
                 </td>
                 <td>{formatDateTime(version.created_at)}</td>
               </tr>

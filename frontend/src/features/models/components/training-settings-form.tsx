@@ -15,6 +15,8 @@ import {
   AUDIT_RATE_MAX,
   AUDIT_RATE_MIN,
   draftFromSettings,
+  FEW_SHOT_BUDGET_MAX,
+  FEW_SHOT_BUDGET_MIN,
   MIN_LABELS_PER_CLASS_MAX,
   RETRAIN_EVERY_MAX,
   TARGET_PRECISION_MAX,
@@ -166,6 +168,49 @@ export function TrainingSettingsForm({
           </Field>
         </div>
       </fieldset>
+      {dataType === "text" ? (
+        <fieldset className="stack" disabled={readOnly}>
+          <legend>Few-shot model</legend>
+          <div className="field-checkbox">
+            <input
+              id="settings-few-shot-enabled"
+              type="checkbox"
+              checked={draft.few_shot_enabled}
+              onChange={(event) => update("few_shot_enabled", event.target.checked)}
+              aria-describedby="settings-few-shot-enabled-hint"
+              data-testid="settings-few-shot-enabled"
+            />
+            <label htmlFor="settings-few-shot-enabled">Also fine-tune the text encoder on the labels</label>
+          </div>
+          <p id="settings-few-shot-enabled-hint" className="hint">
+            Each training run also trains a few-shot model (SetFit method) and keeps it only when its held-out ROC AUC beats
+            the standard model&apos;s. It learns more from few labels; when it wins, every item is embedded again.
+          </p>
+          <div className="row">
+            <Field
+              label="Fine-tuning time per run"
+              htmlFor="settings-few-shot-budget"
+              hintId="settings-few-shot-budget-hint"
+              hint={`Seconds, from ${FEW_SHOT_BUDGET_MIN} to ${FEW_SHOT_BUDGET_MAX}.`}
+            >
+              <input
+                id="settings-few-shot-budget"
+                type="number"
+                inputMode="numeric"
+                min={FEW_SHOT_BUDGET_MIN}
+                max={FEW_SHOT_BUDGET_MAX}
+                step={1}
+                value={draft.few_shot_budget_seconds}
+                onChange={(event) => update("few_shot_budget_seconds", event.target.value)}
+                aria-invalid={errors.few_shot_budget_seconds ? true : undefined}
+                aria-describedby={describedBy("few_shot_budget_seconds", "settings-few-shot-budget-hint")}
+                data-testid="settings-few-shot-budget"
+              />
+              <FieldError id={errorId("few_shot_budget_seconds")} message={errors.few_shot_budget_seconds} />
+            </Field>
+          </div>
+        </fieldset>
+      ) : null}
       <fieldset className="stack" disabled={readOnly}>
         <legend>Automatic labels</legend>
         <div className="field-checkbox">

@@ -27,6 +27,8 @@ export type TrainingSettings = Required<
     | "embedder"
     | "retrain_every"
     | "min_labels_per_class"
+    | "few_shot_enabled"
+    | "few_shot_budget_seconds"
     | "auto_label_enabled"
     | "auto_label_target_precision"
     | "audit_rate"

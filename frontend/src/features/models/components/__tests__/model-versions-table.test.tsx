@@ -54,6 +54,49 @@ describe("ModelVersionsTable", () => {
     expect(hints[1]).toHaveAttribute("title", expect.stringContaining("fast first pass"));
   });
 
+  it("says when a version is the few-shot model, and what the few-shot model did in another run", async () => {
+    const versions = [
+      modelVersion({
+        id: 22,
+        version: 4,
+        algorithm: "setfit_logistic_regression",
+        embedder: "setfit-0123456789abcdef@1",
+        metrics: {
+          roc_auc: 0.91,
+          few_shot: {
+            kept: true,
+            reason: "held-out ROC AUC 0.9100 beats the logistic regression's 0.8800",
+            roc_auc: 0.91,
+            roc_auc_logistic_regression: 0.88,
+          },
+        },
+      }),
+      modelVersion({
+        id: 21,
+        version: 3,
+        metrics: {
+          roc_auc: 0.87,
+          few_shot: { kept: false, roc_auc: 0.85, roc_auc_logistic_regression: 0.87 },
+        },
+      }),
+    ];
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => jsonResponse(page(versions)));
+    renderWithProviders(<ModelVersionsTable projectId={1} classNames={["spam", "ham"]} />);
+
+    const notes = await screen.findAllByTestId("few-shot-note");
+    expect(notes.map((note) => note.textContent)).toEqual([
+      "few-shot: ROC AUC 0.910, logistic regression 0.880",
+      "few-shot tried: ROC AUC 0.850, not above 0.870",
+    ]);
+    expect(notes[0]).toHaveAttribute("title", expect.stringContaining("beats the logistic regression"));
+    const hints = screen.getAllByTestId("embedder-hint");
+    expect(hints[0]).toHaveTextContent("on its fine-tuned MiniLM (few-shot)");
+    // The detail shows the version in production (the first here): which model it is.
+    expect(screen.getByTestId("few-shot-detail")).toHaveTextContent(
+      "This is the few-shot model: MiniLM fine-tuned on these labels, held-out ROC AUC 0.910 against the logistic regression's 0.880.",
+    );
+  });
+
   it("shows the metrics of each version side by side, with a column per class", async () => {
     mockApi(() => jsonResponse({}));
     renderWithProviders(<ModelVersionsTable projectId={1} classNames={["spam", "ham"]} />);

@@ -10,6 +10,8 @@ const INITIAL: TrainingSettings = {
   retrain_every: 50,
   min_labels_per_class: 5,
   embedder: "",
+  few_shot_enabled: false,
+  few_shot_budget_seconds: 180,
   auto_label_enabled: false,
   auto_label_target_precision: 0.95,
   audit_rate: 0.05,
@@ -40,11 +42,37 @@ describe("TrainingSettingsForm", () => {
       retrain_every: 20,
       min_labels_per_class: 5,
       embedder: "hashing",
+      few_shot_enabled: false,
+      few_shot_budget_seconds: 180,
       auto_label_enabled: true,
       auto_label_target_precision: 0.98,
       audit_rate: 0.1,
       train_on_auto_labels: false,
     });
+  });
+
+  it("turns the few-shot model on with its time budget, for text projects only", async () => {
+    const onSave = vi.fn();
+    const user = userEvent.setup();
+    const { unmount } = render(<TrainingSettingsForm initial={INITIAL} dataType="text" onSave={onSave} />);
+
+    const toggle = screen.getByLabelText("Also fine-tune the text encoder on the labels");
+    expect(toggle).not.toBeChecked();
+    expect(toggle).toHaveAccessibleDescription(expect.stringContaining("keeps it only when its held-out ROC AUC beats"));
+    await user.click(toggle);
+    const budget = screen.getByLabelText("Fine-tuning time per run");
+    await replace(user, budget, "10");
+    await user.click(screen.getByTestId("settings-save"));
+    expect(onSave).not.toHaveBeenCalled();
+    expect(budget).toHaveAccessibleDescription(expect.stringContaining("Enter whole seconds from 30 to 1200."));
+
+    await replace(user, budget, "300");
+    await user.click(screen.getByTestId("settings-save"));
+    expect(onSave).toHaveBeenCalledWith(expect.objectContaining({ few_shot_enabled: true, few_shot_budget_seconds: 300 }));
+    unmount();
+
+    render(<TrainingSettingsForm initial={INITIAL} dataType="image" onSave={vi.fn()} />);
+    expect(screen.queryByLabelText("Also fine-tune the text encoder on the labels")).not.toBeInTheDocument();
   });
 
   it("starts on adaptive and says how it chooses", () => {

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from labeling.choices import Role
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
-from tests.skips import dataset
+from tests.skips import dataset, require_data
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +29,29 @@ def _fresh_cache():
 def dataset_path():
     """``dataset_path(name)``: the file ``name`` of the shared datasets (``tests.skips``)."""
     return dataset
+
+
+@pytest.fixture(scope="session")
+def static_distilled(tmp_path_factory):
+    """(cache folder, what the building process reported): the ``static`` embedder distilled
+    once this session from the packaged MiniLM, in a process without network, into a temporary
+    cache folder. The file is also put into the model cache folder, where the app and its
+    workers look, unless one is there already: the tests that load ``static`` from there (use
+    this fixture first) do not distill it again."""
+    from models_app.ml.embedders.base import EmbedderUnavailable
+    from models_app.ml.embedders.cache import model_cache_dir
+    from models_app.ml.embedders.static import StaticEmbedder
+    from tests.static_model import embed_offline, result_of, share_with_the_model_cache
+
+    try:
+        StaticEmbedder()
+    except EmbedderUnavailable as exc:
+        require_data(False, f"the packaged MiniLM is not installed here: {exc}")
+    cache_dir = tmp_path_factory.mktemp("static") / "models"
+    result = result_of(embed_offline(cache_dir))
+    (built,) = cache_dir.glob("*.npz")
+    share_with_the_model_cache(built, model_cache_dir())
+    return cache_dir, result
 
 
 @pytest.fixture

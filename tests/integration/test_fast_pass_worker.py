@@ -54,10 +54,9 @@ def vectors(project, name: str) -> int:
 
 
 def test_queue_is_ready_from_the_fast_pass_and_the_model_moves_to_minilm_when_it_is_done(
-    start_worker, api, dataset_path, tmp_path
+    start_worker, api, dataset_path, tmp_path, static_distilled
 ):
-    # Distilled once here (about 50 CPU-seconds on first use) into the data folder's model
-    # cache, which the workers read.
+    # In the data folder's model cache, which the workers read (distilled once per session).
     loaded_embedder("static")
     project = ProjectFactory(
         name="SMS",

@@ -4,6 +4,8 @@ Project-scoped endpoints answer non-members with 404 so that a project's existen
 of its ids) is never revealed; members whose role is not allowed get 403.
 """
 
+import copy
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -13,6 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern
 from rest_framework.test import APIClient
 
@@ -573,9 +577,41 @@ _PNG = bytes.fromhex(
 )
 
 
+@pytest.fixture(scope="module")
+def _world_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world built once for the module (the matrix has hundreds of cases), inside a
+    transaction rolled back when the module ends. Each test runs in a savepoint of it, as with
+    Django's ``TestCase.setUpTestData``: what one test changes is gone for the next. Its files
+    are written to a folder of their own, copied into each test's media folder."""
+    media = tmp_path_factory.mktemp("world-media")
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(MEDIA_ROOT=str(media)):
+                built = _build_world()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield built, media
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def world(db):
-    """Project A with an owner, a second member, an item and a failed import; project B alike."""
+def world(db, _world_once, settings):
+    """Project A with an owner, a second member, an item and a failed import; project B alike
+    (a copy of the module's objects, so a test may change or reload them freely)."""
+    built, media = _world_once
+    shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    return copy.deepcopy(built)
+
+
+def _build_world() -> SimpleNamespace:
     project = ProjectFactory(name="Secret project A")
     owner = UserFactory()
     MembershipFactory(project=project, user=owner, role=Role.ADMIN)

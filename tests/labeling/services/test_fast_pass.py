@@ -31,8 +31,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def static():
-    """The static embedder, distilled on first use (about 50 CPU-seconds, then cached)."""
+def static(static_distilled):
+    """The static embedder, loaded from the model cache folder (distilled once per session)."""
     return loaded_embedder("static")
 
 

@@ -1,18 +1,14 @@
 """The ``static`` embedder: distilled offline from the packaged MiniLM into a cache folder once,
 loaded from there afterwards, rebuilt when the file is damaged, and useful on real data.
 
-Distilling takes about 50 CPU-seconds, so the module builds once (in a subprocess with the network
-cut off) and the tests share that file; rebuilding a damaged file is shown with a cheap build.
+Distilling takes about 50 CPU-seconds, so the session builds once (in a subprocess with the network
+cut off, ``tests/static_model.py``) and the tests share that file; rebuilding a damaged file is
+shown with a cheap build.
 """
 
 import csv
-import json
-import os
-import subprocess
-import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,79 +16,18 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from models_app.ml.embedders.base import EmbedderUnavailable
 from models_app.ml.embedders.cache import model_cache_dir, set_model_cache_dir
 from models_app.ml.embedders.registry import get_embedder
 from models_app.ml.embedders.static import StaticEmbedder
 from tests.models_app.ml.test_embedders import SENTENCES, assert_unit_rows, read_sms
-from tests.skips import require_data
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-
-TEXTS = [
-    "WINNER!! Claim your free prize now, text WIN to 80086",
-    "Are we still meeting for lunch tomorrow?",
-    "",
-    "   \n\t",
-    "日本語のテキスト",
-]
-
-# Embeds TEXTS with a StaticEmbedder on the cache folder argv[1], in a process where any
-# attempt to open a network connection fails, and prints what happened as JSON.
-OFFLINE_EMBED = """
-import json, socket, sys
-
-def refuse(*args, **kwargs):
-    raise OSError("network access attempted while distilling the static embedder")
-
-socket.socket.connect = refuse
-socket.create_connection = refuse
-
-from models_app.ml.embedders.static import StaticEmbedder
-
-embedder = StaticEmbedder(cache_dir=sys.argv[1])
-matrix = embedder.embed(json.loads(sys.argv[2]))
-print(json.dumps({
-    "key": embedder.key,
-    "build_seconds": embedder.build_seconds,
-    "matrix": matrix.tobytes().hex(),
-}))
-"""
-
-
-def embed_offline(cache_dir, texts=TEXTS, **popen):
-    """Start a process that embeds ``texts`` with the cache folder ``cache_dir`` (no network)."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("HF_")}
-    env["HF_HOME"] = str(Path(cache_dir).parent / "empty-hf-home")  # no hub cache to fall on
-    return subprocess.Popen(
-        [sys.executable, "-c", OFFLINE_EMBED, str(cache_dir), json.dumps(texts)],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **popen,
-    )
-
-
-def result_of(process):
-    out, err = process.communicate(timeout=600)
-    assert process.returncode == 0, err
-    result = json.loads(out.strip().splitlines()[-1])
-    shape = (-1, StaticEmbedder.dim)
-    result["matrix"] = np.frombuffer(bytes.fromhex(result["matrix"]), np.float32).reshape(shape)
-    return result
+from tests.static_model import TEXTS
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """(cache folder, what the building process reported): distilled once for this module."""
-    try:
-        StaticEmbedder()
-    except EmbedderUnavailable as exc:
-        require_data(False, f"the packaged MiniLM is not installed here: {exc}")
-    cache_dir = tmp_path_factory.mktemp("static") / "models"
-    return cache_dir, result_of(embed_offline(cache_dir))
+def built(static_distilled):
+    """(cache folder, what the building process reported): distilled once for the session
+    (``tests/conftest.py``), in a temporary cache folder of its own."""
+    return static_distilled
 
 
 def test_distilled_offline_from_the_packaged_weights_into_the_cache_folder(built):

@@ -69,7 +69,7 @@ test-frontend: $(STAMPS)/frontend-deps
 	npm --prefix frontend test
 
 test-python: install
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=30
 
 bench: install
 	$(BIN)/python benchmarks/import_export.py

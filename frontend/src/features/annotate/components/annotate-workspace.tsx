@@ -442,8 +442,9 @@ function WorkspaceTools({ similarOpen, onSimilar, onGuidelines, onHelp }: Worksp
         aria-pressed={similarOpen}
         onClick={onSimilar}
         data-testid="toggle-similar"
+        title="Items like this one, with their labels"
       >
-        Similar items <kbd>n</kbd>
+        Similar <kbd>n</kbd>
       </button>
       <button type="button" className="btn-small" onClick={onGuidelines} data-testid="open-guidelines">
         Guidelines <kbd>g</kbd>

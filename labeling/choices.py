@@ -86,9 +86,29 @@ class ImportFormat(models.TextChoices):
     JSONL = "jsonl", "JSON Lines"
     TEXT = "text", "Plain text, one item per line"
     IMAGES = "images", "Images (files or a zip)"
+    LABEL_STUDIO = "label_studio", "Label Studio JSON export"
+    PRODIGY = "prodigy", "Prodigy JSONL export"
+    PARQUET = "parquet", "Parquet (Hugging Face dataset or Tandem snapshot)"
 
 
 class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class DatasetFormat(models.TextChoices):
+    """Formats a dataset snapshot is exported in (``labeling.services.datasets.formats``)."""
+
+    JSONL = "jsonl", "JSON Lines"
+    CSV = "csv", "CSV"
+    PARQUET = "parquet", "Parquet, one file per split"
+    HF = "hf", "Hugging Face dataset"
+    IMAGEFOLDER = "imagefolder", "ImageFolder zip (image projects)"
+
+
+class JobState(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"

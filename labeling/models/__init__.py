@@ -1,4 +1,5 @@
 from labeling.models.annotation import Annotation
+from labeling.models.dataset_snapshot import DatasetExport, DatasetSnapshot
 from labeling.models.import_job import ImportJob
 from labeling.models.item import Item
 from labeling.models.project import LabelClass, Project, ProjectMembership
@@ -7,6 +8,8 @@ from labeling.models.queue import Adjudication, ItemFlag, QueueAssignment
 __all__ = [
     "Adjudication",
     "Annotation",
+    "DatasetExport",
+    "DatasetSnapshot",
     "ImportJob",
     "Item",
     "ItemFlag",

@@ -37,6 +37,10 @@ class Annotation(models.Model):
         db_index=False,
         db_constraint=False,
     )
+    # Who gave an imported label in the tool it came from (a Label Studio annotator, a Prodigy
+    # session), as a pseudonym ("ls-3f9a0c1b"): several people's labels of one item are kept
+    # apart without creating accounts for them. Empty for labels given in Tandem.
+    import_annotator = models.CharField(max_length=64, blank=True, default="", db_default="")
     # The model version that produced an automatic label (source = auto).
     model_version = models.ForeignKey(
         "models_app.ModelVersion",
@@ -72,11 +76,12 @@ class Annotation(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            # An imported label is stored once per item, so re-running an import adds nothing.
+            # An imported label is stored once per (item, import annotator), so re-running an
+            # import adds nothing.
             models.UniqueConstraint(
-                fields=["item"],
+                fields=["item", "import_annotator"],
                 condition=Q(source=AnnotationSource.IMPORT),
-                name="annotation_one_import_per_item",
+                name="annotation_one_import_per_item_annotator",
             ),
             # Idempotent submissions: one annotation per (annotator, client key).
             models.UniqueConstraint(

@@ -30,8 +30,7 @@ def require(condition: bool, reason: str) -> None:
     skips.require(condition, reason, switch="TANDEM_REQUIRE_BROWSER")
 
 
-@pytest.fixture
-def browser_requirements() -> None:
+def _require_browser_and_build() -> None:
     require(
         CHROMIUM.exists(), f"Chromium not found at {CHROMIUM}; install Debian's chromium package"
     )
@@ -40,6 +39,34 @@ def browser_requirements() -> None:
         f"the frontend is not built ({FRONTEND_INDEX} is missing); run "
         "`npm --prefix frontend ci && npm --prefix frontend run build`",
     )
+
+
+@pytest.fixture
+def browser_requirements() -> None:
+    _require_browser_and_build()
+
+
+@pytest.fixture(scope="package")
+def chromium() -> Iterator[object]:
+    """One Playwright driver and one Chromium for the browser tests of this package; each test
+    gets a browser context of its own (``browser_session``), so no cookie, storage or cache
+    passes from one test to the next. Starting both per test cost about 1.7 s a test.
+
+    While Playwright's sync API is running, Django refuses ORM calls from this thread (an event
+    loop is running in it, idle between Playwright calls): the tests' own fixtures create their
+    data here, so ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set for as long as the driver runs. The app
+    under test runs in the live server's threads, where no loop runs; nothing changes there.
+    """
+    _require_browser_and_build()
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 @pytest.fixture
@@ -61,21 +88,19 @@ class BrowserSession:
 
 
 @pytest.fixture
-def browser_session(browser_requirements, live_server, staff_user) -> Iterator[BrowserSession]:
-    """A fresh Chromium page against the live server.
-
-    Everything the test needs from the database is created by fixtures set up before this one:
-    once Playwright's sync API runs, Django refuses ORM calls from this thread as async-unsafe.
-    """
-    from playwright.sync_api import expect, sync_playwright
+def browser_session(
+    browser_requirements, chromium, live_server, staff_user
+) -> Iterator[BrowserSession]:
+    """A fresh page, in a fresh browser context (no cookies, storage or cache from another
+    test), of the shared Chromium, against the live server."""
+    from playwright.sync_api import expect
 
     # Assertions wait as long as actions do: on a loaded two-core CI machine a route change
     # has kept the old screen past expect's 5 s default (the page under test, its server and
     # Chromium share the cores). A failing assertion still fails, 15 s later.
     expect.set_options(timeout=15_000)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = chromium.new_context(accept_downloads=True)
+    context = chromium.new_context(accept_downloads=True)
+    try:
         page = context.new_page()
         page.set_default_timeout(30_000)
         session = BrowserSession(page=page, base_url=live_server.url)
@@ -86,11 +111,11 @@ def browser_session(browser_requirements, live_server, staff_user) -> Iterator[B
             dialog.dismiss()
 
         page.on("dialog", dismiss)
-        try:
-            yield session
-        finally:
-            context.close()
-            chromium.close()
+        yield session
+    finally:
+        # Contexts a test opened for other people (page.context.browser.new_context()) go too.
+        for other in chromium.contexts:
+            other.close()
 
 
 def log_in(

@@ -320,6 +320,13 @@ class Stack:
         self.workers.append(worker)
         return worker.wait_ready() if wait else worker
 
+    def start_web_and_worker(self, *, beat: bool = False) -> Worker:
+        """``start_web()`` and ``start_worker(beat=beat)`` at once: the worker boots while the
+        web server does, and both are up when this returns."""
+        worker = self.start_worker(beat=beat, wait=False)
+        self.start_web()
+        return worker.wait_ready()
+
     def kill_worker(self) -> None:
         if self.worker is not None:
             self.worker.kill()

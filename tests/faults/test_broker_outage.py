@@ -16,8 +16,7 @@ CONTENTS_PER_MODERATOR = 3
 
 def test_decisions_while_redis_is_down_succeed_and_their_webhooks_follow(stack: Stack):
     with WebhookReceiver(SECRET) as receiver:
-        stack.start_web()
-        stack.start_worker(beat=True)
+        stack.start_web_and_worker(beat=True)
         admin = stack.admin()
         setup = moderation_create(
             stack, admin, name="Market", webhook_url=receiver.url, webhook_secret=SECRET

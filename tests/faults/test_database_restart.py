@@ -112,8 +112,7 @@ def _web_processes(stack: Stack) -> tuple[int, set[int]]:
 
 
 def test_postgres_restart_under_traffic_gives_json_503s_and_loses_nothing(stack: Stack):
-    stack.start_web()
-    stack.start_worker()
+    stack.start_web_and_worker()
     admin = stack.admin()
     project_id = project_create(admin, name="Support tickets", embedder="hashing", retrain_every=0)
     imported = expect(

@@ -70,8 +70,7 @@ def _finish_import(admin, path: str, stack: Stack) -> dict:
 
 def test_import_interrupted_by_worker_kill_completes_without_duplicates(stack: Stack):
     stack.env_overrides["TANDEM_IMPORT_BATCH_SIZE"] = "100"
-    stack.start_web()
-    stack.start_worker()
+    stack.start_web_and_worker()
     admin = stack.admin()
     project_id = project_create(admin, name="Inbox import", embedder="hashing", retrain_every=0)
     content = csv_file(IMPORT_ROWS, repeated=IMPORT_REPEATED)
@@ -108,8 +107,7 @@ def test_import_interrupted_by_worker_kill_completes_without_duplicates(stack: S
 
 
 def test_embedding_job_interrupted_by_worker_kill_ends_clearly(stack: Stack):
-    stack.start_web()
-    stack.start_worker()
+    stack.start_web_and_worker()
     admin = stack.admin()
     project_id = project_create(admin, name="Inbox vectors", embedder="hashing", retrain_every=0)
     imported = _import(stack, admin, project_id, csv_file(EMBED_ITEMS))
@@ -206,8 +204,7 @@ MIDWAY_STEPS = {"embed", "fit", "evaluate", "register", "score"}
 
 
 def test_training_job_interrupted_by_worker_kill_ends_clearly(stack: Stack):
-    stack.start_web()
-    stack.start_worker()
+    stack.start_web_and_worker()
     admin = stack.admin()
     project_id, production = _trained_project(stack, admin)
 
@@ -259,8 +256,7 @@ def test_training_job_that_keeps_killing_its_worker_fails_after_bounded_retries(
     """The pool process running the job dies each time (as under the kernel's OOM killer):
     after a bounded number of attempts the job is failed with the reason shown, it is not
     run again, and the production model is the one from before."""
-    stack.start_web()
-    worker = stack.start_worker()
+    worker = stack.start_web_and_worker()
     admin = stack.admin()
     project_id, production = _trained_project(stack, admin)
 
@@ -307,8 +303,7 @@ def test_webhook_delivery_interrupted_by_worker_kill_is_delivered_once_after_res
     stack: Stack,
 ):
     with WebhookReceiver("whsec-faults-1") as receiver:
-        stack.start_web()
-        stack.start_worker(beat=True)
+        stack.start_web_and_worker(beat=True)
         admin = stack.admin()
         setup = moderation_create(
             stack,

@@ -4,12 +4,14 @@ what a version says it was trained on."""
 import pytest
 
 from labeling.choices import AnnotationSource, Role
+from labeling.models import Project
 from labeling.services.learning_jobs import project_training_request
 from labeling.services.training import training_job_run
 from models_app.choices import JobTrigger
 from models_app.models import ModelVersion
 from tests.factories import ProjectFactory
 from tests.factories.learning import give_labels, held_out_ids, make_corpus, train_ids
+from tests.module_data import built_once, module_media
 
 pytestmark = pytest.mark.django_db
 
@@ -20,15 +22,10 @@ def train(project):
     )
 
 
-@pytest.fixture
-def project():
-    return ProjectFactory(embedder="hashing", retrain_every=0)
-
-
-@pytest.fixture
-def two_versions(project):
+def _build_two_versions() -> int:
     """Version 1 learned from 40 imported labels with 20 held-out labels; version 2 from 60
     more by annotators, measured on twice as many held-out items."""
+    project = ProjectFactory(embedder="hashing", retrain_every=0)
     truth = make_corpus(project, 300, seed=11)
     held = held_out_ids(project, truth)
     give_labels(train_ids(project, truth)[:40], truth, source=AnnotationSource.IMPORT)
@@ -37,6 +34,24 @@ def two_versions(project):
     give_labels(train_ids(project, truth)[40:100], truth)
     give_labels(held[20:40], truth)
     train(project)
+    return project.pk
+
+
+# Two training runs per test took most of this module's time: built once (tests.module_data).
+_two_versions_once = built_once(_build_two_versions)
+
+
+@pytest.fixture
+def project(db, _two_versions_once, settings):
+    """The project of the two versions (the malformed-parameter tests use it too: with both
+    versions there, "same-twice" names a version that exists)."""
+    pk, media = _two_versions_once
+    module_media(media, settings)
+    return Project.objects.get(pk=pk)
+
+
+@pytest.fixture
+def two_versions(project):
     return {v.version: v for v in ModelVersion.objects.filter(owner=project.owner_key)}
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from core.models import AuditEvent
 from labeling.choices import AnnotationSource, Role
-from labeling.models import Item
+from labeling.models import Item, Project
 from labeling.services.external_labels import annotation_record_external
 from labeling.services.learning_jobs import project_training_request
 from labeling.services.training import training_job_run
@@ -12,18 +12,14 @@ from models_app.choices import JobTrigger, Stage
 from models_app.models import ModelVersion
 from tests.factories import ProjectFactory
 from tests.factories.learning import give_labels, held_out_ids, make_corpus, train_ids
+from tests.module_data import built_once, module_media
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def project():
-    return ProjectFactory(embedder="hashing", retrain_every=0)
-
-
-@pytest.fixture
-def versions(project):
+def _build_versions() -> tuple[int, dict]:
     """Version 1 serves; version 2, trained on more labels, waits in shadow."""
+    project = ProjectFactory(embedder="hashing", retrain_every=0)
     truth = make_corpus(project, 300, seed=5)
     give_labels(train_ids(project, truth)[:60], truth)
     give_labels(held_out_ids(project, truth), truth, source=AnnotationSource.IMPORT)
@@ -32,9 +28,27 @@ def versions(project):
     project.save(update_fields=["new_versions_start_in_shadow"])
     give_labels(train_ids(project, truth)[60:160], truth)
     training_job_run(job_id=project_training_request(project=project, trigger=JobTrigger.MANUAL).pk)
+    return project.pk, truth
+
+
+# Two training runs per test took most of this module's time: built once (tests.module_data).
+_versions_once = built_once(_build_versions)
+
+
+@pytest.fixture
+def project(db, _versions_once, settings):
+    (pk, _), media = _versions_once
+    module_media(media, settings)
+    return Project.objects.get(pk=pk)
+
+
+@pytest.fixture
+def versions(project, _versions_once):
+    """(version 1, serving; version 2, in shadow; the corpus's true labels)."""
+    (_, truth), _ = _versions_once
     by_number = {v.version: v for v in ModelVersion.objects.filter(owner=project.owner_key)}
     assert (by_number[1].stage, by_number[2].stage) == (Stage.PRODUCTION, Stage.SHADOW)
-    return by_number[1], by_number[2], truth
+    return by_number[1], by_number[2], dict(truth)
 
 
 def url(project, path):

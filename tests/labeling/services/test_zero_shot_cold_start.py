@@ -7,12 +7,16 @@ proposals come from how close each message is to what the classes say they are. 
 is trained, its proposals replace them.
 """
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pytest
+from django.contrib.auth import get_user_model
 from sklearn.metrics import roc_auc_score
 
 from labeling.choices import AnnotationOutcome, Role, Split
-from labeling.models import Annotation, Item
+from labeling.models import Annotation, Item, Project
 from labeling.selectors.embedders import project_embedder
 from labeling.services.demo import DEMO_GUIDELINES, DEMO_HAM_DESCRIPTION, DEMO_SPAM_DESCRIPTION
 from labeling.services.embedding import embedding_job_run
@@ -24,6 +28,8 @@ from models_app.models import ModelVersion
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 from tests.factories.learning import describe_classes_as_the_demo, give_labels
 from tests.labeling.services.test_cold_start_order import import_ham_first
+from tests.module_data import built_once, module_media
+from tests.skips import dataset
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +44,7 @@ MIN_AUC = 0.65
 MIN_ACCURACY = 0.75
 
 
-@pytest.fixture
-def new_project(dataset_path, tmp_path):
-    """A project as the demo creates it, just imported and embedded: no label, no model."""
+def _build_new_project() -> tuple[int, int, dict[str, str]]:
     project = ProjectFactory(
         name="SMS", embedder="minilm", retrain_every=0, guidelines=DEMO_GUIDELINES
     )
@@ -48,15 +52,30 @@ def new_project(dataset_path, tmp_path):
     admin, annotator = UserFactory(), UserFactory()
     MembershipFactory(project=project, user=admin, role=Role.ADMIN)
     MembershipFactory(project=project, user=annotator, role=Role.ANNOTATOR)
-    truth = import_ham_first(
-        project, admin, dataset_path("sms_spam_collection.tsv"), tmp_path, sample=SAMPLE
-    )
+    with tempfile.TemporaryDirectory() as upload_dir:
+        truth = import_ham_first(
+            project, admin, dataset("sms_spam_collection.tsv"), Path(upload_dir), sample=SAMPLE
+        )
     job = embedding_job_run(
         job_id=project_embedding_request(project=project, trigger=JobTrigger.IMPORT).pk
     )
     assert job.status == JobStatus.SUCCEEDED, job.error
     assert not ModelVersion.objects.filter(owner=project.owner_key).exists()
-    return project, annotator, truth
+    return project.pk, annotator.pk, truth
+
+
+# Importing and embedding the 400 messages with MiniLM took most of each test's time: done
+# once for the module (tests.module_data), each test in a savepoint of it.
+_new_project_once = built_once(_build_new_project)
+
+
+@pytest.fixture
+def new_project(db, _new_project_once, settings):
+    """A project as the demo creates it, just imported and embedded: no label, no model."""
+    (project_pk, annotator_pk, truth), media = _new_project_once
+    module_media(media, settings)
+    project = Project.objects.get(pk=project_pk)
+    return project, get_user_model().objects.get(pk=annotator_pk), dict(truth)
 
 
 def next_item(client, project) -> dict:

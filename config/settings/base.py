@@ -341,6 +341,11 @@ SPECTACULAR_SETTINGS = {
         "SourceEnum": "labeling.choices.AnnotationSource",
         "AuditObjectPageEnum": "core.choices.AuditObjectPage",
         "AuditObjectStateEnum": "core.choices.AuditObjectState",
+        # Dataset snapshots and their exports; import jobs share the same four states.
+        "JobStateEnum": "labeling.choices.JobState",
+        "DatasetFormatEnum": "labeling.choices.DatasetFormat",
+        # The name the import formats had while theirs was the only field called "format".
+        "FormatEnum": "labeling.choices.ImportFormat",
     },
 }
 

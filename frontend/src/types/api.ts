@@ -1474,6 +1474,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/snapshots/{number}/exports/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Export the snapshot in a format: 202 when a job is queued (a new export, or one that
+         *     failed, again), 200 with the existing export otherwise. The file is written from the
+         *     snapshot's stored file, so it is the same bytes whenever it is made.
+         */
+        post: operations["projects_snapshots_exports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/snapshots/{number}/exports/{export_format}/download/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The export's zip, as an attachment (``snapshot-<project>-<number>-<format>.zip``). */
+        get: operations["projects_snapshots_exports_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/status/": {
         parameters: {
             query?: never;
@@ -2153,6 +2191,34 @@ export interface components {
          * @enum {string}
          */
         DataTypeEnum: "text" | "image";
+        DatasetExportOutput: {
+            format: components["schemas"]["DatasetFormatEnum"];
+            state?: components["schemas"]["JobStateEnum"];
+            /** Format: double */
+            readonly progress: number;
+            rows_total?: number;
+            rows_done?: number;
+            /** Format: int64 */
+            size_bytes?: number;
+            sha256?: string;
+            file_name?: string;
+            files?: unknown;
+            readonly download_url: string | null;
+            error_message?: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            finished_at?: string | null;
+        };
+        /**
+         * @description * `jsonl` - JSON Lines
+         *     * `csv` - CSV
+         *     * `parquet` - Parquet, one file per split
+         *     * `hf` - Hugging Face dataset
+         *     * `imagefolder` - ImageFolder zip (image projects)
+         * @enum {string}
+         */
+        DatasetFormatEnum: "jsonl" | "csv" | "parquet" | "hf" | "imagefolder";
         Decision: {
             readonly id: number;
             action: components["schemas"]["ActionEnum"];
@@ -2258,9 +2324,12 @@ export interface components {
          *     * `jsonl` - JSON Lines
          *     * `text` - Plain text, one item per line
          *     * `images` - Images (files or a zip)
+         *     * `label_studio` - Label Studio JSON export
+         *     * `prodigy` - Prodigy JSONL export
+         *     * `parquet` - Parquet (Hugging Face dataset or Tandem snapshot)
          * @enum {string}
          */
-        FormatEnum: "csv" | "jsonl" | "text" | "images";
+        FormatEnum: "csv" | "jsonl" | "text" | "images" | "label_studio" | "prodigy" | "parquet";
         GoldLabel: {
             readonly labels: string[];
             readonly resolved_by: string | null;
@@ -2337,7 +2406,7 @@ export interface components {
             readonly file_url: string | null;
             readonly format: components["schemas"]["FormatEnum"];
             readonly options: unknown;
-            readonly status: components["schemas"]["ImportJobOutputStatusEnum"];
+            readonly status: components["schemas"]["JobStateEnum"];
             /** Format: double */
             readonly progress: number;
             readonly total_bytes: number;
@@ -2360,14 +2429,9 @@ export interface components {
             /** Format: date-time */
             readonly finished_at: string | null;
         };
-        /**
-         * @description * `queued` - Queued
-         *     * `running` - Running
-         *     * `succeeded` - Succeeded
-         *     * `failed` - Failed
-         * @enum {string}
-         */
-        ImportJobOutputStatusEnum: "queued" | "running" | "succeeded" | "failed";
+        InputRequest: {
+            format: components["schemas"]["DatasetFormatEnum"];
+        };
         IntakeAnswer: {
             external_id: string;
             content_id: number;
@@ -2452,6 +2516,14 @@ export interface components {
             readonly created_at: string;
             readonly annotations: components["schemas"]["AnnotationOutput"][];
         };
+        /**
+         * @description * `queued` - Queued
+         *     * `running` - Running
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        JobStateEnum: "queued" | "running" | "succeeded" | "failed";
         LabelClass: {
             readonly id: number;
             name: string;
@@ -6223,6 +6295,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedSkipList"];
+                };
+            };
+        };
+    };
+    projects_snapshots_exports_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetExportOutput"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetExportOutput"];
+                };
+            };
+        };
+    };
+    projects_snapshots_exports_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_format: string;
+                number: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
                 };
             };
         };

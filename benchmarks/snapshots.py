@@ -269,7 +269,9 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--ls-tasks", type=int, default=100_000)
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "snapshots.json"))
-    parser.add_argument("--child", choices=["prepare", "cut", "export", "ls"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", choices=["prepare", "cut", "export", "ls"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--project-id", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--snapshot-id", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--format", help=argparse.SUPPRESS)
@@ -323,7 +325,11 @@ def main() -> None:
             round(ls["rows"] / ls["seconds"]) if "skipped" not in ls else None
         ),
         "ls_import": ls,
-        "targets": {"parquet_rows_per_s": 150_000, "peak_rss_mb": 500, "ls_import_rows_per_s": 20_000},
+        "targets": {
+            "parquet_rows_per_s": 150_000,
+            "peak_rss_mb": 500,
+            "ls_import_rows_per_s": 20_000,
+        },
     }
     print(f"{'figure':<26}{'value':>14}{'target':>14}")
     for key, target in [

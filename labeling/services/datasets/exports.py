@@ -28,7 +28,7 @@ from core.files import file_store, files_removed_on_error
 from core.limits import task_attempts_exhausted, worker_lost_message
 from core.services.audit import audit_record
 from core.tasks import enqueue_on_commit
-from labeling.choices import DatasetFormat, JobState, TaskType
+from labeling.choices import DatasetFormat, DataType, JobState, TaskType
 from labeling.models import DatasetExport, DatasetSnapshot
 from labeling.selectors.audit import project_audit_scope
 from labeling.services.datasets.formats import (
@@ -153,7 +153,9 @@ def export_source(*, snapshot: DatasetSnapshot, path: str) -> ExportSource:
         project.label_classes.order_by("order", "id").values_list("name", flat=True)
     )
     guidelines = manifest.get("guidelines")
-    image_url = reverse("item-image", kwargs={"project_id": project.pk, "item_id": 0})
+    image_url = ""
+    if project.data_type == DataType.IMAGE:  # (reversing loads the URLconf: only when needed)
+        image_url = reverse("item-image", kwargs={"project_id": project.pk, "item_id": 0})
     return ExportSource(
         path=path,
         project_id=project.pk,

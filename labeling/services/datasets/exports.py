@@ -77,7 +77,7 @@ def dataset_export_request(
     """The ``fmt`` export of ``snapshot``: the existing one unless it failed, else a new (or
     the failed one, reset) queued export. Returns ``(export, queued)``.
 
-    Side effects (when queued): a ``snapshot.export`` audit record; after commit,
+    Side effects (when queued): a ``dataset_export.create`` audit record; after commit,
     ``labeling.tasks.dataset_export_run_task`` on the default queue (unless ``enqueue`` is
     false, for callers that run it themselves).
     """
@@ -98,8 +98,8 @@ def dataset_export_request(
         export.save()
     audit_record(
         actor=user,
-        action="snapshot.export",
-        object_type="labeling.datasetexport",
+        action="dataset_export.create",
+        object_type="labeling.dataset_export",
         object_id=export.pk,
         scope=project_audit_scope(project_id=snapshot.project_id),
         after={"snapshot": snapshot.number, "format": fmt},

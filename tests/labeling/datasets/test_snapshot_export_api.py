@@ -65,7 +65,7 @@ def test_data_roles_export_and_download_the_same_bytes_as_recorded(
     assert len(payload) == body["size_bytes"]
     with zipfile.ZipFile(io.BytesIO(payload)) as archive:
         assert "manifest.json" in archive.namelist()
-    event = AuditEvent.objects.get(action="snapshot.export")
+    event = AuditEvent.objects.get(action="dataset_export.create")
     assert event.after == {"snapshot": 1, "format": "parquet"}
     assert event.scope == f"labeling.project:{snapshot.project_id}"
 
@@ -81,7 +81,7 @@ def test_requesting_again_does_not_queue_a_second_job(
     again = request_export(client, snapshot, "jsonl", django_capture_on_commit_callbacks)
     assert again.status_code == 200
     assert DatasetExport.objects.filter(snapshot=snapshot).count() == 1
-    assert AuditEvent.objects.filter(action="snapshot.export").count() == 1
+    assert AuditEvent.objects.filter(action="dataset_export.create").count() == 1
 
 
 def test_a_failed_export_can_be_requested_again(

@@ -369,6 +369,11 @@ def snapshot_enqueue(snapshot: DatasetSnapshot) -> None:
 # --- training ------------------------------------------------------------------------------------
 
 
+def dataset_snapshot_key(snapshot_id: int | None) -> str:
+    """What a model version records as its training snapshot (``ModelVersion.snapshot_id``)."""
+    return f"dataset-snapshot-{snapshot_id}"
+
+
 def training_filters(project: Project) -> SnapshotFilters:
     """The filters a training run's snapshot is cut with: the labels training learns from."""
     sources = tuple(str(source) for source in HUMAN_SOURCES)

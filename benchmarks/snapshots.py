@@ -10,8 +10,8 @@ peak_rss_mb, ls_import_rows_per_s).
     DATABASE_URL=postgres://... picks the server (default: local PostgreSQL, tandem_bench);
     the database is dropped and created again.
 
-``parquet_rows_per_s`` is cut + Parquet export when the snapshot cut (``snapshot_cut`` in
-``labeling.services.datasets``) is present; without it the stored file is built here by a
+``parquet_rows_per_s`` is cut + Parquet export when the snapshot cut
+(``labeling.services.datasets.cut``) is present; without it the stored file is built here by a
 plain SQL reader (not measured as the cut) and the figure is the Parquet export alone.
 """
 
@@ -86,12 +86,12 @@ def prepare(items: int) -> dict:
 
 
 def _snapcore_cut():
-    """The snapshot cut of ``labeling.services.datasets`` when this branch has it."""
+    """The snapshot cut (``labeling.services.datasets.cut``) when this branch has it."""
     try:
-        from labeling.services.datasets import snapshots  # type: ignore[attr-defined]
+        from labeling.services.datasets import cut as snapshot_cut_module
     except ImportError:
         return None
-    return getattr(snapshots, "snapshot_cut", None)
+    return snapshot_cut_module
 
 
 def stored_file_by_sql(project_id: int) -> dict:
@@ -162,16 +162,24 @@ def stored_file_by_sql(project_id: int) -> dict:
 
 
 def cut(project_id: int) -> dict:
-    snapshot_cut = _snapcore_cut()
-    if snapshot_cut is None:
+    module = _snapcore_cut()
+    if module is None:
         return stored_file_by_sql(project_id)
     from labeling.models import Project
+    from labeling.services.datasets.filters import snapshot_filters_parse
 
     project = Project.objects.get(pk=project_id)
     start = time.perf_counter()
-    snapshot = snapshot_cut(project=project)
-    return {"snapshot_id": snapshot.pk, "rows": snapshot.rows_total, "cut": "snapcore",
-            "seconds": time.perf_counter() - start, "peak_rss_mb": peak_rss_mb()}  # fmt: skip
+    filters = snapshot_filters_parse(raw={}, class_names=CLASSES)
+    snapshot = module.snapshot_create(
+        project=project, created_by=None, filters=filters, enqueue=False
+    )
+    snapshot = module.snapshot_run(snapshot_id=snapshot.pk)
+    seconds = time.perf_counter() - start
+    if snapshot is None or snapshot.state != "succeeded":
+        sys.exit(f"the cut failed: {snapshot.error_message if snapshot else 'no snapshot'}")
+    return {"snapshot_id": snapshot.pk, "rows": snapshot.counts.get("items", snapshot.rows_total),
+            "cut": "snapcore", "seconds": seconds, "peak_rss_mb": peak_rss_mb()}  # fmt: skip
 
 
 def export(snapshot_id: int, fmt: str) -> dict:

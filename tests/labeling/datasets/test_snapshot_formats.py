@@ -246,3 +246,30 @@ def test_an_image_missing_from_storage_fails_the_export_and_stores_nothing(tmp_p
         f"snapshot-exports/{project.pk}") else ([], [])  # fmt: skip
     assert files == []
     UserFactory()
+
+
+def test_an_export_whose_workers_all_died_is_failed_not_run_again(sms_snapshot, settings):
+    export, _ = dataset_export_request(
+        snapshot=sms_snapshot, fmt="parquet", user=None, enqueue=False
+    )
+    # Each run counts its attempt before it starts: these runs all ended with their worker.
+    DatasetExport.objects.filter(pk=export.pk).update(
+        state=JobState.RUNNING, attempts=settings.TANDEM_TASK_MAX_ATTEMPTS
+    )
+    export = dataset_export_run(export_id=export.pk)
+    assert export.state == JobState.FAILED
+    assert "killed or out of memory" in export.error_message
+    assert not export.file
+    # Requested again by a person, it runs.
+    export, queued = dataset_export_request(
+        snapshot=sms_snapshot, fmt="parquet", user=None, enqueue=False
+    )
+    assert queued
+    assert dataset_export_run(export_id=export.pk).state == JobState.SUCCEEDED
+
+
+def test_a_succeeded_export_is_not_written_twice(sms_snapshot):
+    first = export_now(sms_snapshot, "jsonl")
+    again = dataset_export_run(export_id=first.pk)  # a duplicate task message
+    assert again.file.name == first.file.name
+    assert again.attempts == first.attempts

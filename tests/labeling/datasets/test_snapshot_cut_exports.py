@@ -48,7 +48,7 @@ def test_exports_of_a_cut_snapshot_stay_the_same_bytes_after_new_labels(dataset_
         for item in items[100:]
     )  # fmt: skip
     DatasetExport.objects.filter(pk=first.pk).update(state=JobState.FAILED)
-    again, again_bytes = export(snapshot, fmt)
+    _again, again_bytes = export(snapshot, fmt)
     assert again_bytes == first_bytes
     assert hashlib.sha256(again_bytes).hexdigest() == first.sha256
     with zipfile.ZipFile(io.BytesIO(first_bytes)) as archive:

@@ -273,3 +273,34 @@ def test_a_succeeded_export_is_not_written_twice(sms_snapshot):
     again = dataset_export_run(export_id=first.pk)  # a duplicate task message
     assert again.file.name == first.file.name
     assert again.attempts == first.attempts
+
+
+def test_imagefolder_folders_never_come_from_unsafe_class_names(tmp_path):
+    import datasets
+
+    classes = ["zero", "../one", "=two"]
+    project = ProjectFactory(data_type=DataType.IMAGE, task_type=TaskType.MULTICLASS,
+                             label_classes=classes)  # fmt: skip
+    rows = digit_rows(project, count=12)
+    renamed = dict(zip(DIGIT_CLASSES, classes, strict=True))
+    for row in rows:
+        row["labels"] = [renamed[label] for label in row["labels"]]
+    export = export_now(stored_snapshot(project, rows), "imagefolder")
+    manifest = unzip(export, tmp_path / "folder")
+    assert manifest["details"]["label_folders"] == {
+        "zero": "zero",
+        "class-1": "../one",
+        "class-2": "=two",
+    }
+    assert not any(".." in path for path in manifest["files"])
+    metadata = (tmp_path / "folder" / "train" / "metadata.csv").read_text()
+    assert ",'=two," in metadata  # the name, escaped for spreadsheets
+    loaded = datasets.load_dataset("imagefolder", data_dir=str(tmp_path / "folder"),
+                                   cache_dir=str(tmp_path / "c"))  # fmt: skip
+    loaded = loaded.cast_column("label", datasets.ClassLabel(names=manifest["details"]["classes"]))
+    expected = {row["id"]: row["labels"][0] for row in rows if row["labels"]}
+    for split in loaded:
+        for example in loaded[split]:
+            assert (
+                loaded[split].features["label"].int2str(example["label"]) == expected[example["id"]]
+            )

@@ -341,10 +341,9 @@ SPECTACULAR_SETTINGS = {
         "SourceEnum": "labeling.choices.AnnotationSource",
         "AuditObjectPageEnum": "core.choices.AuditObjectPage",
         "AuditObjectStateEnum": "core.choices.AuditObjectState",
-        # Dataset snapshots and their exports; import jobs share the same four states.
+        # Dataset snapshots and exports; import jobs' status is the same set of states.
         "JobStateEnum": "labeling.choices.JobState",
         "DatasetFormatEnum": "labeling.choices.DatasetFormat",
-        # The name the import formats had while theirs was the only field called "format".
         "FormatEnum": "labeling.choices.ImportFormat",
     },
 }

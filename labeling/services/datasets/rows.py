@@ -65,10 +65,13 @@ def _in(values: tuple[str, ...] | list[str]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def item_where(*, filters: SnapshotFilters) -> tuple[str, list[Any]]:
+def item_where(*, filters: SnapshotFilters, labeled: bool = False) -> tuple[str, list[Any]]:
     """SQL conditions on ``labeling_item i`` for the filters that can be told from the item
-    alone: splits, metadata values (PostgreSQL; SQLite checks those in Python), and, for a
-    labeled-only snapshot, having a label of the selected sources at all."""
+    alone: splits, metadata values (PostgreSQL; SQLite checks those in Python), and, with
+    ``labeled`` for a labeled-only snapshot, having a label of the selected sources at all.
+
+    The cut's pages leave ``labeled`` out: PostgreSQL plans that test as a hashed subplan over
+    every annotation of the table, once per page; the cut drops unlabeled items itself."""
     sql: list[str] = []
     params: list[Any] = []
     if filters.splits:
@@ -82,7 +85,7 @@ def item_where(*, filters: SnapshotFilters) -> tuple[str, list[Any]]:
                 "AND CAST(%s AS jsonb) @> (i.metadata -> %s)"
             )
             params.extend([key, orjson.dumps(values).decode(), key])
-    if filters.labeled_only and not filters.automatic_decisions:
+    if labeled and filters.labeled_only and not filters.automatic_decisions:
         sources = filters.annotation_sources
         labeled = [
             "EXISTS (SELECT 1 FROM labeling_annotation a WHERE a.item_id = i.id "  # noqa: S608 - fixed SQL, parameters bound

@@ -375,3 +375,29 @@ def test_a_cut_that_fails_stores_no_file(sms, monkeypatch):
     assert not finished.file
     folder = f"snapshots/{project.pk}"
     assert not default_storage.exists(folder) or default_storage.listdir(folder)[1] == []
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def test_snapshot_create_command_cuts_and_prints_the_checksum(sms):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    project = sms[0]
+    out = StringIO()
+    call_command(
+        "snapshot_create", project=project.pk, name="cli", filters='{"splits": ["train"]}',
+        sync=True, stdout=out,
+    )  # fmt: skip
+
+    snapshot = DatasetSnapshot.objects.get(project=project)
+    assert snapshot.name == "cli"
+    assert snapshot.filters["splits"] == ["train"]
+    printed = out.getvalue()
+    assert f"snapshot {snapshot.number}: succeeded" in printed
+    assert f"file sha256: {snapshot.file_sha256}" in printed
+    with pytest.raises(CommandError, match="classes"):
+        call_command("snapshot_create", project=project.pk, filters='{"classes": ["eggs"]}')

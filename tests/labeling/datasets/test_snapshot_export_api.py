@@ -244,3 +244,32 @@ def test_the_command_refuses_what_the_api_refuses(project, snapshot):
     with pytest.raises(CommandError, match="no snapshot 7"):
         call_command("snapshot_export", project=project.pk, snapshot=7, format="csv")
     assert not DatasetExport.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_requested_while_the_broker_is_down_is_sent_again_later(
+    api, make_member, snapshot, caplog
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from labeling.tasks import jobs_resend_unsent
+    from tests.broker import broker_unreachable
+
+    client = api.as_user(make_member(Role.ML_ENGINEER))
+    with broker_unreachable():
+        response = client.post(url(snapshot.project_id, 1), {"format": "parquet"}, format="json")
+    assert response.status_code == 202
+    export = DatasetExport.objects.get(snapshot=snapshot)
+    assert (export.state, export.task_id) == (JobState.QUEUED, "")
+    assert "Could not queue labeling.tasks.dataset_export_run_task" in caplog.text
+    assert jobs_resend_unsent()["exports"] == 0  # the send is given a minute
+    DatasetExport.objects.filter(pk=export.pk).update(
+        created_at=timezone.now() - timedelta(minutes=2)
+    )
+    assert jobs_resend_unsent()["exports"] == 1  # tasks run eagerly here: it is written now
+    export.refresh_from_db()
+    assert export.state == JobState.SUCCEEDED
+    assert export.task_id
+    assert jobs_resend_unsent()["exports"] == 0

@@ -304,3 +304,21 @@ def test_imagefolder_folders_never_come_from_unsafe_class_names(tmp_path):
             assert (
                 loaded[split].features["label"].int2str(example["label"]) == expected[example["id"]]
             )
+
+
+def test_multilabel_hf_labels_are_a_sequence_of_class_labels(tmp_path):
+    import datasets
+
+    project = ProjectFactory(task_type=TaskType.MULTILABEL, label_classes=["a", "b", "c"])
+    rows = [
+        snapshot_row(i, labels=[["a", "c"], ["b"], []][i % 3], split="train") for i in range(1, 10)
+    ]
+    export = export_now(stored_snapshot(project, rows), "hf")
+    unzip(export, tmp_path / "hf")
+    loaded = datasets.load_dataset(
+        "parquet", data_dir=str(tmp_path / "hf"), cache_dir=str(tmp_path / "c")
+    )
+    feature = loaded["train"].features["labels"]
+    assert isinstance(feature, datasets.List)
+    assert feature.feature.names == ["a", "b", "c"]
+    assert loaded["train"]["labels"][:3] == [[1], [], [0, 2]]

@@ -109,14 +109,14 @@ def item_where(*, filters: SnapshotFilters, labeled: bool = False) -> tuple[str,
             params.extend([key, orjson.dumps(values).decode(), key])
     if labeled and filters.labeled_only and not filters.automatic_decisions:
         sources = filters.annotation_sources
-        labeled = [
+        exists = [
             "EXISTS (SELECT 1 FROM labeling_annotation a WHERE a.item_id = i.id "  # noqa: S608 - fixed SQL, parameters bound
             f"AND a.source IN ({_in(sources)}))"
         ]
         params.extend(sources)
         if AnnotationSource.HUMAN in sources:
-            labeled.append("EXISTS (SELECT 1 FROM labeling_adjudication g WHERE g.item_id = i.id)")
-        sql.append(f"({' OR '.join(labeled)})")
+            exists.append("EXISTS (SELECT 1 FROM labeling_adjudication g WHERE g.item_id = i.id)")
+        sql.append(f"({' OR '.join(exists)})")
     return "".join(f" AND {condition}" for condition in sql), params
 
 

@@ -212,8 +212,19 @@ class RowReader:
             name = self._people[user_id] = pseudonym(user_id)
         return name
 
-    def pages(self, *, page_size: int = PAGE_SIZE) -> Iterator[Page]:
+    def pages(
+        self,
+        *,
+        page_size: int = PAGE_SIZE,
+        after_id: int = 0,
+        up_to_id: int | None = None,
+        max_items: int | None = None,
+    ) -> Iterator[Page]:
+        """The rows of the items after ``after_id`` (all of them, or those up to ``up_to_id``
+        and at most ``max_items``: previews read samples), one page at a time."""
         where, params = item_where(filters=self.filters)
+        if up_to_id is not None:
+            where, params = f"{where} AND i.id <= %s", [*params, up_to_id]
         sources = self.filters.annotation_sources
         items_sql = (
             "SELECT i.id, i.external_id, i.text, i.image, i.split, CAST(i.metadata AS TEXT), "  # noqa: S608 - fixed SQL, parameters bound
@@ -233,10 +244,14 @@ class RowReader:
             f"SELECT g.item_id, CAST(g.labels AS TEXT), {_epoch_us('g.updated_at')} "  # noqa: S608 - fixed SQL, parameters bound
             "FROM labeling_adjudication g WHERE g.item_id > %s AND g.item_id <= %s"
         )
-        last_id = 0
+        last_id = after_id
+        remaining = max_items
         with connection.cursor() as cursor, _without_jit(cursor):
             while True:
-                cursor.execute(items_sql, [self.project.pk, last_id, *params, page_size])
+                if remaining is not None and remaining <= 0:
+                    return
+                limit = page_size if remaining is None else min(page_size, remaining)
+                cursor.execute(items_sql, [self.project.pk, last_id, *params, limit])
                 items = cursor.fetchall()
                 if not items:
                     return
@@ -259,6 +274,8 @@ class RowReader:
                     }
                 yield self._page(items, annotations, gold, decisions)
                 last_id = page_end
+                if remaining is not None:
+                    remaining -= len(items)
 
     def _kept(self, raw: Any) -> tuple[list[str], tuple[str, ...], str]:
         """The kept labels of a label list as stored, as a list, a tuple and joined with |."""

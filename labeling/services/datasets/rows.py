@@ -56,9 +56,9 @@ def _epoch_us(column: str) -> str:
     Python costs more than the rest of a row."""
     if connection.vendor == "postgresql":
         return f"CAST(EXTRACT(EPOCH FROM {column}) * 1000000 AS BIGINT)"
-    # SQLite holds 'YYYY-MM-DD HH:MM:SS[.ffffff][+00:00]' in UTC.
+    # SQLite holds 'YYYY-MM-DD HH:MM:SS[.ffffff][+00:00]' in UTC. (%% : the query has parameters.)
     return (
-        f"(CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER) * 1000000 + CASE WHEN "
+        f"(CAST(strftime('%%s', substr({column}, 1, 19)) AS INTEGER) * 1000000 + CASE WHEN "
         f"substr({column}, 20, 1) = '.' THEN CAST(substr({column}, 21, 6) AS INTEGER) ELSE 0 END)"
     )
 

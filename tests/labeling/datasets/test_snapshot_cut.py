@@ -430,3 +430,20 @@ def test_preview_of_a_large_project_estimates_from_a_sample_and_says_so(sms, mon
     assert sampled["exact"] == ["items", "splits"]
     assert sum(sampled["classes"].values()) == pytest.approx(200, rel=0.5)
     assert not DatasetSnapshot.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_reads_ahead_on_a_second_connection_and_writes_the_same_bytes(
+    dataset_path, monkeypatch
+):
+    from labeling.services.datasets import rows as rows_module
+
+    project, _items, _annotator, _truth = make_sms_project(dataset_path, 300, labeled=250)
+    read_ahead = cut(project)  # outside a transaction, as in a worker: reads ahead
+    assert read_ahead.state == JobState.SUCCEEDED, read_ahead.error_message
+
+    monkeypatch.setattr(rows_module.RowReader, "pages_read_ahead", rows_module.RowReader.pages)
+    sequential = cut(project)
+
+    assert sequential.file_sha256 == read_ahead.file_sha256
+    assert read_ahead.counts["items"] == 250

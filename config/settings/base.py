@@ -341,6 +341,10 @@ SPECTACULAR_SETTINGS = {
         "SourceEnum": "labeling.choices.AnnotationSource",
         "AuditObjectPageEnum": "core.choices.AuditObjectPage",
         "AuditObjectStateEnum": "core.choices.AuditObjectState",
+        # Dataset snapshots and exports; import jobs' status is the same set of states.
+        "JobStateEnum": "labeling.choices.JobState",
+        "DatasetFormatEnum": "labeling.choices.DatasetFormat",
+        "FormatEnum": "labeling.choices.ImportFormat",
     },
 }
 

@@ -173,6 +173,24 @@ ENDPOINTS = [
     E("import-retry", "post", "projects/{project}/imports/{job}/retry/", data_roles(202)),
     E("import-file", "get", "projects/{project}/imports/{job}/file/", data_roles(200)),
     E("export", "get", "projects/{project}/export/", data_roles(200)),
+    E("snapshots", "get", "projects/{project}/snapshots/", data_roles(200)),
+    E("snapshots", "post", "projects/{project}/snapshots/", data_roles(202)),
+    E("snapshot-preview", "post", "projects/{project}/snapshots/preview/", data_roles(200)),
+    E("snapshot-detail", "get", "projects/{project}/snapshots/1/", data_roles(200)),
+    E("snapshot-manifest", "get", "projects/{project}/snapshots/1/manifest/", data_roles(200)),
+    E("snapshot-diff", "get", "projects/{project}/snapshots/diff/", data_roles(200)),
+    E(
+        "dataset-exports",
+        "post",
+        "projects/{project}/snapshots/1/exports/",
+        data_roles(202),
+    ),
+    E(
+        "dataset-export-download",
+        "get",
+        "projects/{project}/snapshots/1/exports/jsonl/download/",
+        data_roles(200),
+    ),
     E("training-jobs", "get", "projects/{project}/training-jobs/", data_roles(200)),
     E("training-jobs", "post", "projects/{project}/training-jobs/", data_roles(202)),
     E(
@@ -379,6 +397,7 @@ BODIES: dict[tuple[str, str], Callable[[SimpleNamespace], dict[str, Any]]] = {
     ("members", "post"): lambda w: {"username": w.newcomer.username, "role": Role.ANNOTATOR},
     ("member-detail", "patch"): lambda w: {"role": Role.MODERATOR},
     ("imports", "post"): lambda w: {"file": SimpleUploadedFile("more.csv", b"text\nhello\n")},
+    ("dataset-exports", "post"): lambda w: {"format": "parquet"},
     ("item-annotations", "post"): lambda w: {"labels": ["spam"]},
     ("model-version-stage", "post"): lambda w: {"stage": "production"},
     ("adjudication-resolve", "post"): lambda w: {"labels": ["spam"]},
@@ -407,6 +426,8 @@ BODIES: dict[tuple[str, str], Callable[[SimpleNamespace], dict[str, Any]]] = {
 MULTIPART = {("imports", "post")}
 QUERY = {
     ("export", "get"): {"format": "csv"},
+    # The world's snapshot is number 1 (compared with itself).
+    ("snapshot-diff", "get"): {"a": 1, "b": 1},
     # Version numbers: the world's version is 1; _second_version registers 2.
     ("model-version-compare", "get"): {"a": 1, "b": 2},
 }
@@ -459,7 +480,19 @@ def _own_api_token(world, user) -> dict[str, int]:
     return {}
 
 
+def _written_export(world, user) -> dict[str, int]:
+    """The world's snapshot (number 1) exported as JSONL, ready to download."""
+    from labeling.models import DatasetSnapshot
+    from labeling.services.datasets.exports import dataset_export_request, dataset_export_run
+
+    snapshot = DatasetSnapshot.objects.get(project=world.project, number=1)
+    export, _ = dataset_export_request(snapshot=snapshot, fmt="jsonl", user=None, enqueue=False)
+    dataset_export_run(export_id=export.pk)
+    return {}
+
+
 PREPARE: dict[tuple[str, str], Callable[[SimpleNamespace, Any], dict[str, int]]] = {
+    ("dataset-export-download", "get"): _written_export,
     ("auth-token", "get"): _own_api_token,
     ("queue-renew", "post"): _lease_item,
     ("queue-release", "post"): _lease_item,
@@ -564,6 +597,16 @@ def _moderation_world(project: Project, owner) -> SimpleNamespace:
     )
 
 
+def _snapshot(project, owner) -> None:
+    """Dataset snapshot 1 of the project, cut (its file in the world's media folder)."""
+    from labeling.services.datasets.cut import snapshot_create, snapshot_run
+    from labeling.services.datasets.filters import snapshot_filters_parse
+
+    filters = snapshot_filters_parse(raw={}, class_names=["ham", "spam"])
+    snapshot = snapshot_create(project=project, created_by=owner, filters=filters, enqueue=False)
+    snapshot_run(snapshot_id=snapshot.pk)
+
+
 def _platform_key(platform, user) -> int:
     from moderation.services.platforms import api_key_create
 
@@ -621,6 +664,7 @@ def _build_world() -> SimpleNamespace:
     image_item.image.save("i.png", ContentFile(_PNG), save=False)
     image_item.thumbnail.save("t.png", ContentFile(_PNG), save=True)
     annotation = AnnotationFactory(item=item)
+    _snapshot(project, owner)
     flag = ItemFlag.objects.create(item=item, user=owner, reason="only members may read this")
     job = _failed_import(project)
     training_job = _training_job(project)

@@ -133,17 +133,31 @@ def import_job_run(*, job_id: int) -> ImportJob:
                 while hasattr(raw, "file"):
                     raw = raw.file
                 reader = _reader_for(job, raw, stack)
-                for row in reader:
-                    run.accept(row)
-                    if run.batch_full:
-                        write(run.take_batch(), reader.bytes_read)
+                broken: ImportFileError | None = None
+                try:
+                    for row in reader:
+                        run.accept(row)
+                        if run.batch_full:
+                            write(run.take_batch(), reader.bytes_read)
+                except ImportFileError as exc:
+                    # The rows read before the break are written, and the message says so.
+                    broken = exc
                 write(run.take_batch(), job.total_bytes)
         finally:
             if writer:
                 writer.close()
         run.write_deferred()
+        if broken is not None:
+            raise broken
     except ImportFileError as exc:
-        _finish(job, status=ImportStatus.FAILED, message=str(exc))
+        message = str(exc)
+        if run.counts["rows_seen"]:
+            message += (
+                f" The {run.counts['rows_seen']:,} rows read before it were imported "
+                f"({run.counts['items_created']:,} new items); running the import again "
+                "after fixing the file adds the rest without duplicates."
+            )
+        _finish(job, status=ImportStatus.FAILED, message=message)
     except Exception as exc:
         logger.exception("import %s failed", job.pk)
         _finish(job, status=ImportStatus.FAILED, message=f"Import stopped: {exc}")

@@ -68,7 +68,10 @@ def import_format_detect(*, filename: str, data_type: str, upload: File | None =
     suffix = PurePosixPath(filename.lower()).suffix
     names = _zip_names(upload) if upload is not None and suffix == ".zip" else None
     holds = {PurePosixPath(n.lower()).suffix for n in names or []}
-    if suffix == ".json" or (suffix == ".zip" and ".json" in holds):
+    if suffix == ".parquet" or ".parquet" in holds:
+        # A snapshot export's zip also holds its manifest.json.
+        return ImportFormat.PARQUET
+    if suffix == ".json" or ".json" in holds:
         return ImportFormat.LABEL_STUDIO
     if data_type == DataType.IMAGE:
         if suffix == ".zip" or suffix in IMAGE_EXTENSIONS:
@@ -77,8 +80,6 @@ def import_format_detect(*, filename: str, data_type: str, upload: File | None =
             f"An image project imports image files, a zip of images or a Label Studio export "
             f"(.json, or a zip of it with its images), not {suffix or 'this file'}."
         )
-    if suffix == ".parquet" or (suffix == ".zip" and ".parquet" in holds):
-        return ImportFormat.PARQUET
     if suffix in (".jsonl", ".ndjson") and upload is not None and _first_line_is_prodigy(upload):
         return ImportFormat.PRODIGY
     formats = {

@@ -48,7 +48,9 @@ def test_a_hugging_face_dataset_with_a_class_label_column(tmp_path):
     assert job.items_created == 40
     assert job.annotations_created == 39
     assert set(Item.objects.filter(project=project).values_list("split", flat=True)) == {"train"}
-    by_text = dict(Annotation.objects.filter(item__project=project).values_list("item__text", "labels"))
+    by_text = dict(
+        Annotation.objects.filter(item__project=project).values_list("item__text", "labels")
+    )
     for label, text in rows[1:]:
         assert by_text[text] == [label]
     assert Item.objects.filter(project=project, metadata={"source": "uci"}).count() == 40
@@ -56,13 +58,23 @@ def test_a_hugging_face_dataset_with_a_class_label_column(tmp_path):
 
 def test_multilabel_sequences_of_class_labels(tmp_path):
     rows = sms(3)
-    project = ProjectFactory(task_type=TaskType.MULTILABEL, label_classes=["promo", "phishing", "chat"])
-    features = Features({"text": Value("string"), "labels": Sequence(ClassLabel(names=["promo", "phishing", "chat"]))})
+    project = ProjectFactory(
+        task_type=TaskType.MULTILABEL, label_classes=["promo", "phishing", "chat"]
+    )
+    features = Features(
+        {
+            "text": Value("string"),
+            "labels": Sequence(ClassLabel(names=["promo", "phishing", "chat"])),
+        }
+    )
     data = {"text": [t for _, t in rows], "labels": [[0, 1], [2], []]}
     job = run_import(project, "data.parquet", hf_parquet(tmp_path, "d.parquet", data, features))
 
     assert job.error_count == 0, job.errors
-    assert sorted(Annotation.objects.values_list("labels", flat=True)) == [["chat"], ["promo", "phishing"]]
+    assert sorted(Annotation.objects.values_list("labels", flat=True)) == [
+        ["chat"],
+        ["promo", "phishing"],
+    ]
 
 
 def snapshot_table(rows, split: str, start: int = 0) -> pa.Table:
@@ -114,7 +126,9 @@ def test_a_zip_of_tandem_snapshot_split_files_restores_labels_splits_and_metadat
     first = items[rows[0][1]]
     assert first.external_id == "sms-0"
     assert first.metadata == {"lang": "en", "n": 0}  # provenance columns are not metadata
-    labels = dict(Annotation.objects.filter(item__project=project).values_list("item__text", "labels"))
+    labels = dict(
+        Annotation.objects.filter(item__project=project).values_list("item__text", "labels")
+    )
     assert all(labels[t] == [label] for label, t in rows)
 
 

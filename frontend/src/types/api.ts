@@ -2258,9 +2258,12 @@ export interface components {
          *     * `jsonl` - JSON Lines
          *     * `text` - Plain text, one item per line
          *     * `images` - Images (files or a zip)
+         *     * `label_studio` - Label Studio JSON export
+         *     * `prodigy` - Prodigy JSONL export
+         *     * `parquet` - Parquet (Hugging Face dataset or Tandem snapshot)
          * @enum {string}
          */
-        FormatEnum: "csv" | "jsonl" | "text" | "images";
+        FormatEnum: "csv" | "jsonl" | "text" | "images" | "label_studio" | "prodigy" | "parquet";
         GoldLabel: {
             readonly labels: string[];
             readonly resolved_by: string | null;
@@ -2350,6 +2353,10 @@ export interface components {
             readonly error_count: number;
             readonly errors: components["schemas"]["ImportError"][];
             readonly unknown_labels: string[];
+            /** @description What rows held that was not imported, by reason, with counts (cancelled annotations, tasks without annotations, ignored or rejected answers, result types Tandem cannot map). */
+            readonly skipped: {
+                [key: string]: number;
+            };
             readonly error_message: string;
             readonly attempts: number;
             readonly created_by: string | null;

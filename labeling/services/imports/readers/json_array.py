@@ -41,6 +41,9 @@ class JsonArrayReader:
         self._first = True
         self.bytes_read = 0
         self.position = 0
+        # Whether the element just yielded holds an escaped NUL (``\u0000``): JSON cannot hold
+        # a raw one inside a string, so only then do its strings need cleaning.
+        self.element_has_nul = False
 
     def _fill(self) -> bool:
         """Read the next chunk into the buffer; False at the end of the file."""
@@ -95,6 +98,7 @@ class JsonArrayReader:
             # A number or literal cut by the chunk's end: read on and decode it whole.
             if cut and not self._eof and self._fill():
                 continue
+            self.element_has_nul = self._buf.find("\\u0000", self._pos, end) != -1
             self._pos = end
             return value
 

@@ -136,10 +136,13 @@ class LabelStudioReader:
             if not isinstance(task, dict):
                 yield ParsedRow(line=position, error="a task is not a JSON object")
                 continue
-            if json_depth_exceeds(task, self._max_depth):
+            # Only ``data`` and ``meta`` reach the item (as metadata); the rest is read here with
+            # its types checked, so only they are held to the depth limit.
+            if self._too_deep(task.get("data")) or self._too_deep(task.get("meta")):
                 yield ParsedRow(line=position, error=f"nested more than {self._max_depth} levels")
                 continue
-            task = without_nul(task)
+            if self._tasks.element_has_nul:
+                task = without_nul(task)
             try:
                 if isinstance(task.get("data"), dict):
                     yield self._task(position, task)
@@ -149,6 +152,11 @@ class LabelStudioReader:
                     yield self._min_task(position, task)
             except _RowError as exc:
                 yield ParsedRow(line=position, error=str(exc))
+
+    def _too_deep(self, value: Any) -> bool:
+        if isinstance(value, dict) and not any(isinstance(v, dict | list) for v in value.values()):
+            return False  # the usual flat ``data``: one level
+        return json_depth_exceeds(value, self._max_depth)
 
     def _content(self, row: ParsedRow, data: dict[str, Any]) -> str:
         """Fill the row's text or image from ``data``; returns the key used."""

@@ -7,6 +7,7 @@ caller can report progress and memory stays flat whatever the file size.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,7 +75,12 @@ def parse_split(value: Any) -> tuple[str | None, str | None]:
 def pseudonym(prefix: str, person: Any) -> str:
     """A stable pseudonym for a person of another tool: the same id always gives the same
     name, and the id itself (often an email) is not stored."""
-    digest = hashlib.sha256(str(person).encode("utf-8")).hexdigest()
+    return _pseudonym(prefix, str(person))
+
+
+@functools.lru_cache(maxsize=4096)  # a file has few people and many rows
+def _pseudonym(prefix: str, person: str) -> str:
+    digest = hashlib.sha256(person.encode("utf-8")).hexdigest()
     return f"{prefix}-{digest[:10]}"
 
 

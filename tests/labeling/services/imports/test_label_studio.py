@@ -313,3 +313,47 @@ def test_an_image_project_reads_uploaded_images_from_the_zip_and_never_fetches_u
         Item.objects.get(project=project, external_id="1").metadata["filename"]
         == "1a2b3c4d-cat.png"
     )
+
+
+class GeneratedExport(io.RawIOBase):
+    """A Label Studio export of ``tasks`` tasks produced as it is read: never whole in memory."""
+
+    def __init__(self, tasks: int, text: str):
+        self._parts = (
+            b"[" if n < 0 else (b"," if n else b"") + export([task(n, f"{text} #{n}")])[1:-1]
+            for n in range(-1, tasks)
+        )
+        self._pending = b""
+        self._closing = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while len(self._pending) < len(buffer):
+            part = next(self._parts, None)
+            if part is None:
+                if not self._closing:
+                    self._closing = True
+                    self._pending += b"]"
+                break
+            self._pending += part
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def test_a_large_export_is_streamed_with_a_bounded_buffer():
+    (_, text), *_ = sms(1)
+    source = io.BufferedReader(GeneratedExport(20_000, text))
+    reader = JsonArrayReader(source, max_element_chars=100_000, chunk_bytes=4096)
+    largest = count = 0
+    for _, element in reader:
+        count += 1
+        largest = max(largest, len(reader._buf))
+        assert element["data"]["text"] == f"{text} #{count - 1}"
+    assert count == 20_000
+    assert reader.bytes_read > 5_000_000
+    # Held at once: one chunk plus the element being read, whatever the file's size.
+    assert largest < 2 * 4096 + 1000

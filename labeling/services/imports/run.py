@@ -133,29 +133,24 @@ def import_job_run(*, job_id: int) -> ImportJob:
                 while hasattr(raw, "file"):
                     raw = raw.file
                 reader = _reader_for(job, raw, stack)
-                broken: ImportFileError | None = None
-                try:
-                    for row in reader:
-                        run.accept(row)
-                        if run.batch_full:
-                            write(run.take_batch(), reader.bytes_read)
-                except ImportFileError as exc:
-                    # The rows read before the break are written, and the message says so.
-                    broken = exc
+                for row in reader:
+                    run.accept(row)
+                    if run.batch_full:
+                        write(run.take_batch(), reader.bytes_read)
                 write(run.take_batch(), job.total_bytes)
         finally:
             if writer:
                 writer.close()
         run.write_deferred()
-        if broken is not None:
-            raise broken
     except ImportFileError as exc:
+        # The batch being filled is dropped (nothing after a broken part of a file is trusted);
+        # batches already written stay, and the message says how many.
         message = str(exc)
-        if run.counts["rows_seen"]:
+        if run.counts["items_created"] or run.counts["annotations_created"]:
             message += (
-                f" The {run.counts['rows_seen']:,} rows read before it were imported "
-                f"({run.counts['items_created']:,} new items); running the import again "
-                "after fixing the file adds the rest without duplicates."
+                f" {run.counts['items_created']:,} items and "
+                f"{run.counts['annotations_created']:,} labels written before it were kept; "
+                "running the import again on the whole file adds the rest without duplicates."
             )
         _finish(job, status=ImportStatus.FAILED, message=message)
     except Exception as exc:

@@ -208,8 +208,7 @@ class ParquetReader:
                 self.bytes_read = done + size * rows_done // rows_total
         except (OSError, pa.ArrowException) as exc:
             raise ImportFileError(
-                f"{name}: the Parquet file is damaged after {rows_done:,} rows ({exc}); the "
-                "rows before were imported."
+                f"{name}: the Parquet file is damaged after its first {rows_done:,} rows ({exc})."
             ) from exc
 
     def _row(

@@ -249,15 +249,21 @@ def test_a_file_that_is_not_an_array_is_refused_before_it_is_queued():
     assert not project.import_jobs.exists()
 
 
-def test_a_truncated_export_fails_saying_so_after_the_tasks_before_the_break():
-    rows = sms(3)
+def test_a_truncated_export_fails_saying_what_was_kept(settings):
+    settings.TANDEM_IMPORT_BATCH_SIZE = 2
+    rows = sms(5)
     project = ProjectFactory()
     data = export([task(n, text, annotation(label)) for n, (label, text) in enumerate(rows, 1)])
     job = run_import(project, "cut.json", data[: len(data) - 40])
 
     assert job.status == ImportStatus.FAILED
-    assert "breaks off" in job.error_message or "truncated" in job.error_message
-    assert job.items_created == 2
+    assert job.error_message.startswith("The JSON breaks off or is invalid in task 5")
+    # The two batches written before the break stay, and the message says so; the batch being
+    # filled when the file broke is dropped.
+    assert job.items_created == 4
+    assert "4 items and 4 labels written before it were kept" in job.error_message
+    full = run_import(project, "whole.json", data)
+    assert (full.items_created, full.items_existing) == (1, 4)
 
 
 def test_the_array_is_read_in_chunks_whatever_the_layout():

@@ -31,7 +31,7 @@ from labeling.services.imports.readers.rows import (
 )
 
 # Keys of Tandem's project and snapshot exports that are provenance, not the item's metadata.
-_TANDEM_KEYS = {
+TANDEM_KEYS = {
     "id", "external_id", "text", "image", "image_name", "split", "labels", "label",
     "annotations", "label_source", "resolution", "is_automatic", "n_human", "n_import",
     "n_moderation", "n_appeal", "n_auto", "annotators", "proposal_accepted", "proposed_by",
@@ -39,12 +39,16 @@ _TANDEM_KEYS = {
 }  # fmt: skip
 
 
+# Columns only Tandem's exports write: one of them beside ``external_id`` marks a Tandem file.
+TANDEM_MARKS = ("content_hash", "label_source", "resolution", "n_human", "is_automatic")
+
+
 def is_tandem_line(obj: Any) -> bool:
     """Whether a JSON Lines object is a line of Tandem's own JSONL exports."""
     return (
         isinstance(obj, dict)
         and "external_id" in obj
-        and "content_hash" in obj
+        and any(mark in obj for mark in TANDEM_MARKS)
         and ("annotations" in obj or "labels" in obj or "label" in obj)
     )
 
@@ -187,7 +191,7 @@ class JsonlReader:
         if not isinstance(metadata, dict):
             return ParsedRow(line=line, error="metadata is not a JSON object")
         for key, value in obj.items():
-            if key not in _TANDEM_KEYS:
+            if key not in TANDEM_KEYS:
                 metadata[key] = value
         external_id = obj.get("external_id")
         row = ParsedRow(

@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import orjson
 
-from labeling.services.imports.readers.jsonl_reader import _TANDEM_KEYS
+from labeling.services.imports.readers.jsonl_reader import TANDEM_KEYS, TANDEM_MARKS
 from labeling.services.imports.readers.rows import (
     ID_COLUMNS,
     LABEL_COLUMNS,
@@ -172,7 +172,7 @@ class ParquetReader:
             raise ImportFileError(f"{name}: no text column (expected 'text'); columns: {names}.")
         label_col = self._column(names, self._options.get("label_column"), LABEL_COLUMNS)
         id_col = self._column(names, self._options.get("id_column"), ID_COLUMNS)
-        tandem = "external_id" in names and "content_hash" in names
+        tandem = "external_id" in names and any(mark in names for mark in TANDEM_MARKS)
         class_names = _class_names(schema.metadata, label_col) if label_col else None
         if label_col is not None and class_names is None:
             kind = schema.field(label_col).type
@@ -187,7 +187,7 @@ class ParquetReader:
         file_split = split_from_name(name)
         skip = {text_col, label_col, id_col, "split", "metadata"}
         if tandem:
-            skip |= _TANDEM_KEYS
+            skip |= TANDEM_KEYS
         rows_total = max(parquet.metadata.num_rows, 1)
         rows_done = 0
         try:

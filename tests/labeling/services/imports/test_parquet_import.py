@@ -111,7 +111,7 @@ def test_a_zip_of_tandem_snapshot_split_files_restores_labels_splits_and_metadat
         # The split column wins over the file name; the file name serves when there is none.
         archive.writestr("dev.parquet", parquet_bytes(snapshot_table(rows[20:25], "dev", 20)))
         archive.writestr("validation.parquet", parquet_bytes(
-            snapshot_table(rows[25:], "test", 25).drop_columns(["split", "external_id"])
+            snapshot_table(rows[25:], "test", 25).drop_columns(["split", "content_hash"])
         ))  # fmt: skip
         archive.writestr("manifest.json", b"{}")
 

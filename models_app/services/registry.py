@@ -160,6 +160,12 @@ def model_version_set_stage(
     """
     if stage not in Stage.values:
         raise ApplicationError(f"Unknown stage {stage!r}.", extra={"stages": Stage.values})
+    if version.algorithm == IMPORTED_ALGORITHM and stage != Stage.ARCHIVED:
+        raise ApplicationError(
+            f"Version {version.version} only names another tool's imported proposals; it has "
+            "no model to serve.",
+            status_code=409,
+        )
     if stage == Stage.PRODUCTION and not model_version_artifact_ok(version=version):
         raise ApplicationError(
             f"Version {version.version} cannot serve: its artifact is missing from storage.",

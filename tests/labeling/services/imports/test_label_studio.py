@@ -363,3 +363,21 @@ def test_a_large_export_is_streamed_with_a_bounded_buffer():
     assert reader.bytes_read > 5_000_000
     # Held at once: one chunk plus the element being read, whatever the file's size.
     assert largest < 2 * 4096 + 1000
+
+
+def test_the_imported_model_version_cannot_be_put_into_service():
+    from models_app.services.registry import model_version_set_stage
+
+    project = ProjectFactory()
+    prediction = {"model_version": "v1", "score": 0.6, "result": [choices("ham")]}
+    run_import(
+        project,
+        "p.json",
+        export([task(1, "Free entry in 2 a wkly comp", predictions=[prediction])]),
+    )
+    version = ModelVersion.objects.get(owner=project.owner_key)
+    for stage in (Stage.PRODUCTION, Stage.SHADOW, Stage.CANARY, Stage.CANDIDATE):
+        with pytest.raises(ApplicationError, match="no model to serve"):
+            model_version_set_stage(version=version, stage=stage)
+    version.refresh_from_db()
+    assert version.stage == Stage.ARCHIVED

@@ -16,6 +16,13 @@ class ImportJobOutputSerializer(serializers.ModelSerializer):
     progress = serializers.FloatField(read_only=True)
     errors = ImportErrorSerializer(many=True, read_only=True)  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
     unknown_labels = serializers.ListField(child=serializers.CharField(), read_only=True)
+    skipped = serializers.DictField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="What rows held that was not imported, by reason, with counts (cancelled "
+        "annotations, tasks without annotations, ignored or rejected answers, result types "
+        "Tandem cannot map).",
+    )
     created_by = serializers.CharField(
         source="created_by.username", default=None, allow_null=True, read_only=True
     )
@@ -43,6 +50,7 @@ class ImportJobOutputSerializer(serializers.ModelSerializer):
             "error_count",
             "errors",
             "unknown_labels",
+            "skipped",
             "error_message",
             "attempts",
             "created_by",

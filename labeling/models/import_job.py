@@ -39,6 +39,9 @@ class ImportJob(models.Model):
     # Up to MAX_STORED_ERRORS entries of {"line": int, "message": str}.
     errors = models.JSONField(default=list, blank=True)
     unknown_labels = models.JSONField(default=list, blank=True)
+    # What rows held that was not imported, by reason, with counts (cancelled annotations,
+    # tasks without annotations, ignored or rejected answers, unmapped result types…).
+    skipped = models.JSONField(default=dict, blank=True, db_default={})
     error_message = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

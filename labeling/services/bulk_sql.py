@@ -191,8 +191,9 @@ def insert_new(
         return insert_ignoring_conflicts(model, fields, rows)
 
 
-def import_annotation_item_ids(*, item_ids: Sequence[int]) -> set[int]:
-    """Which of these items already have their imported annotation."""
+def import_annotation_item_ids(*, item_ids: Sequence[int]) -> set[tuple[int, str]]:
+    """Which of these items already have an imported annotation, as (item id, import
+    annotator) pairs: one imported annotation per item and person of the source tool."""
     if not item_ids:
         return set()
     ids_json = orjson.dumps(list(item_ids)).decode()
@@ -205,10 +206,11 @@ def import_annotation_item_ids(*, item_ids: Sequence[int]) -> set[int]:
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT item_id FROM labeling_annotation WHERE source = 'import' AND {match}",  # noqa: S608
+            "SELECT item_id, import_annotator FROM labeling_annotation "  # noqa: S608
+            f"WHERE source = 'import' AND {match}",
             [ids_json],
         )
-        return {row[0] for row in cursor.fetchall()}
+        return {(row[0], row[1]) for row in cursor.fetchall()}
 
 
 # Item columns the active-learning loop writes, with their PostgreSQL types.

@@ -85,6 +85,42 @@ def model_version_register(
     return version
 
 
+IMPORTED_ALGORITHM = "imported"
+
+
+@transaction.atomic
+def model_version_register_imported(
+    *, owner: str, name: str, created_by: User | None = None
+) -> ModelVersion:
+    """The version standing for another tool's model whose proposals came in with an import
+    (one per owner and ``name``, the other tool's model version string; created once).
+
+    It has no artifact and is archived from the start: it is never served, promoted or
+    rolled back to; it only names where the items' imported proposals came from.
+    """
+    versions = ModelVersion.objects.select_for_update().filter(owner=owner)
+    found = versions.filter(
+        algorithm=IMPORTED_ALGORITHM, hyperparameters__model_version=name
+    ).first()
+    if found is not None:
+        return found
+    last = versions.order_by("-version").values_list("version", flat=True).first()
+    return ModelVersion.objects.create(
+        owner=owner,
+        version=(last or 0) + 1,
+        algorithm=IMPORTED_ALGORITHM,
+        embedder="",
+        snapshot_id="",
+        snapshot_hash="",
+        label_count=0,
+        hyperparameters={"model_version": name},
+        metrics={},
+        created_by=created_by,
+        stage=Stage.ARCHIVED,
+        stage_history=[_history_entry(stage=Stage.ARCHIVED, previous=None, user=created_by)],
+    )
+
+
 def model_version_artifact_ok(*, version: ModelVersion) -> bool:
     """Whether the artifact is still in storage; marks the version broken when it is not."""
     name = version.artifact.name
@@ -124,6 +160,12 @@ def model_version_set_stage(
     """
     if stage not in Stage.values:
         raise ApplicationError(f"Unknown stage {stage!r}.", extra={"stages": Stage.values})
+    if version.algorithm == IMPORTED_ALGORITHM and stage != Stage.ARCHIVED:
+        raise ApplicationError(
+            f"Version {version.version} only names another tool's imported proposals; it has "
+            "no model to serve.",
+            status_code=409,
+        )
     if stage == Stage.PRODUCTION and not model_version_artifact_ok(version=version):
         raise ApplicationError(
             f"Version {version.version} cannot serve: its artifact is missing from storage.",

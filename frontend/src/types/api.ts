@@ -2579,6 +2579,10 @@ export interface components {
             readonly error_count: number;
             readonly errors: components["schemas"]["ImportError"][];
             readonly unknown_labels: string[];
+            /** @description What rows held that was not imported, by reason, with counts (cancelled annotations, tasks without annotations, ignored or rejected answers, result types Tandem cannot map). */
+            readonly skipped: {
+                [key: string]: number;
+            };
             readonly error_message: string;
             readonly attempts: number;
             readonly created_by: string | null;

@@ -31,6 +31,7 @@ from labeling.services.bulk_sql import (
     item_files_discard_unused,
     item_ids_by_external_id,
     item_ids_created_after,
+    item_scores_update,
     max_item_id,
 )
 from labeling.services.imports.item_rows import ITEM_FIELDS, external_id_key, split_for_key
@@ -38,11 +39,19 @@ from labeling.services.imports.readers.rows import ParsedRow, text_hash
 
 MAX_EXTERNAL_ID = EXTERNAL_ID_MAX_LENGTH
 
-ANNOTATION_FIELDS = ("item", "labels", "source", "import_job", "created_at", "updated_at")
+ANNOTATION_FIELDS = (
+    "item",
+    "labels",
+    "source",
+    "import_job",
+    "created_at",
+    "updated_at",
+    "import_annotator",
+)
 
 
-# (row, external id, content hash, split, metadata as JSON)
-_Accepted = tuple[ParsedRow, str, str, str, str]
+# (row, external id, content hash, split, metadata as JSON, [(import annotator, labels)])
+_Accepted = tuple[ParsedRow, str, str, str, str, list[tuple[str, list[str]]]]
 
 
 class ImportRun:
@@ -60,6 +69,17 @@ class ImportRun:
         self.seen: dict[bytes, int] = {}
         self.errors: list[dict[str, Any]] = []
         self.unknown_labels: set[str] = set()
+        # (item key, import annotator) of rows with people's labels: a later row of the same
+        # item by someone else adds that person's annotation (Prodigy: one line per person).
+        self.annotators_seen: set[tuple[bytes, str]] = set()
+        # Those later rows' annotations, written once every batch is in (their item may be in
+        # a batch another writer thread has not committed yet).
+        self.deferred: list[tuple[int, str, str, list[str]]] = []
+        # What rows held that is not imported, by reason (cancelled annotations, ignored
+        # answers, …): each row is still imported.
+        self.skipped: dict[str, int] = {}
+        # Another tool's model version name -> the id of its "imported" ModelVersion.
+        self.imported_versions: dict[str, int] = {}
         self.counts = {
             "rows_seen": 0,
             "items_created": 0,
@@ -81,6 +101,23 @@ class ImportRun:
             if len(self.errors) < ImportJob.MAX_STORED_ERRORS:
                 self.errors.append({"line": line, "message": message})
 
+    def skip(self, reasons: list[str]) -> None:
+        with self._lock:
+            for reason in reasons:
+                self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+    def _labels_error(self, labels: list[str]) -> str | None:
+        unknown = [label for label in labels if label not in self.class_names]
+        if unknown:
+            self.unknown_labels.update(unknown)
+            return f"unknown label {', '.join(map(repr, unknown))}"
+        if len(labels) > 1 and self.project.task_type != TaskType.MULTILABEL:
+            return (
+                f"{len(labels)} labels ({', '.join(map(repr, labels))}); a "
+                f"{self.project.task_type} project takes one label per item"
+            )
+        return None
+
     def accept(self, row: ParsedRow) -> None:
         self.counts["rows_seen"] += 1
         if row.error:
@@ -89,20 +126,18 @@ class ImportRun:
         if row.folder and row.folder in self.class_names:
             # ImageFolder layout (label/image.png); other folders only organise the files.
             row.labels = [row.folder]
-        if row.labels:
-            if len(row.labels) > 1:
-                row.labels = list(dict.fromkeys(row.labels))  # "spam|spam" is one label
-            unknown = [label for label in row.labels if label not in self.class_names]
-            if unknown:
-                self.unknown_labels.update(unknown)
-                self.error(row.line, f"unknown label {', '.join(map(repr, unknown))}")
-                return
-            if len(row.labels) > 1 and self.project.task_type != TaskType.MULTILABEL:
-                self.error(
-                    row.line,
-                    f"{len(row.labels)} labels ({', '.join(map(repr, row.labels))}); a "
-                    f"{self.project.task_type} project takes one label per item",
-                )
+        if row.annotations is None:
+            annotations = [("", row.labels)] if row.labels else []
+        else:
+            annotations = row.annotations
+        for index, (annotator, labels) in enumerate(annotations):
+            if len(labels) > 1:
+                labels = list(dict.fromkeys(labels))  # "spam|spam" is one label
+                annotations[index] = (annotator, labels)
+            problem = self._labels_error(labels)
+            if problem:
+                # Nothing of the row is stored: adding the class and retrying imports it whole.
+                self.error(row.line, f"{problem} (annotator {annotator})" if annotator else problem)
                 return
         if row.external_id and len(row.external_id) > MAX_EXTERNAL_ID:
             # Cutting it short could make two different ids one and merge their rows.
@@ -119,6 +154,20 @@ class ImportRun:
         external_id = row.external_id or f"sha256:{content_hash}"
         key = external_id_key(external_id)
         first_line = self.seen.get(key)
+        if (
+            first_line is not None
+            and annotations
+            and all(
+                annotator and (key, annotator) not in self.annotators_seen
+                for annotator, _ in annotations
+            )
+        ):
+            # The same item again with other people's labels: their annotations are added.
+            for annotator, labels in annotations:
+                self.annotators_seen.add((key, annotator))
+                self.deferred.append((row.line, external_id, annotator, labels))
+            self._report_row_extras(row)
+            return
         if first_line is not None and not row.external_id:
             # The same content again, with no id to tell the rows apart: one item, not an error.
             self.counts["duplicate_rows"] += 1
@@ -129,15 +178,43 @@ class ImportRun:
             )
             return
         self.seen[key] = row.line
-        split = split_for_key(key)
+        for annotator, _ in annotations:
+            if annotator:
+                self.annotators_seen.add((key, annotator))
+        self._report_row_extras(row)
+        if row.prediction is not None:
+            problem = self._labels_error([row.prediction[0]])
+            if problem:
+                self.error(row.line, f"proposal not imported: {problem}")
+                row.prediction = None
+            else:
+                self._imported_version(row.prediction[2])
+        split = row.split or split_for_key(key)
         metadata_json = orjson.dumps(row.metadata).decode()
-        self.batch.append((row, external_id, content_hash, split, metadata_json))
+        self.batch.append((row, external_id, content_hash, split, metadata_json, annotations))
         self.batch_bytes += (
             len(row.image_bytes or b"")
             + len(row.text or "")
             + len(metadata_json)
             + len(external_id)
         )
+
+    def _report_row_extras(self, row: ParsedRow) -> None:
+        if row.skipped:
+            self.skip(row.skipped)
+        if row.unmapped:
+            self.error(row.line, row.unmapped)
+
+    def _imported_version(self, name: str) -> int:
+        """The "imported" model version standing for another tool's model ``name``."""
+        if name not in self.imported_versions:
+            from models_app.services.registry import model_version_register_imported
+
+            version = model_version_register_imported(
+                owner=self.project.owner_key, name=name, created_by=self.job.created_by
+            )
+            self.imported_versions[name] = version.pk
+        return self.imported_versions[name]
 
     @property
     def batch_full(self) -> bool:
@@ -193,8 +270,9 @@ class ImportRun:
             self.bytes_done = max(self.bytes_done, bytes_read)
             progress = {"processed_bytes": self.bytes_done, **self.counts}
             errors, unknown = list(self.errors), sorted(self.unknown_labels)
+            skipped = dict(self.skipped)
             ImportJob.objects.filter(pk=self.job.pk).update(
-                **progress, errors=errors, unknown_labels=unknown
+                **progress, errors=errors, unknown_labels=unknown, skipped=skipped
             )
 
     @transaction.atomic
@@ -217,7 +295,7 @@ class ImportRun:
         id_floor = max_item_id()
         new_items = []
         images_stored: dict[str, tuple[str, str, dict]] = {}
-        for row, external_id, content_hash, split, metadata_json in batch:
+        for row, external_id, content_hash, split, metadata_json, _ in batch:
             if external_id in existing:
                 continue
             image = thumbnail = None
@@ -239,31 +317,94 @@ class ImportRun:
             "items_created": created,
             "items_existing": len(existing) + len(new_items) - created,
         }
-        labeled = {entry[1]: entry[0].labels for entry in batch if entry[0].labels}
-        if not labeled:
+        labeled = {entry[1]: entry[5] for entry in batch if entry[5]}
+        # Another tool's proposals go on items this import created, never over a model's.
+        predicted = {
+            entry[1]: entry[0].prediction
+            for entry in batch
+            if entry[0].prediction is not None and entry[1] not in existing
+        }
+        if not labeled and not predicted:
             return written
+        created_ids: dict[str, int] = {}
         if created == len(new_items):
             item_ids = {k: v for k, v in existing.items() if k in labeled}
             if created:
                 created_ids = item_ids_created_after(project_id=project_id, after_id=id_floor)
-                item_ids.update((k, v) for k, v in created_ids.items() if k in labeled)
         else:
-            item_ids = item_ids_by_external_id(project_id=project_id, external_ids=list(labeled))
-        # One imported annotation per item (also a partial unique index): re-runs add nothing.
-        already = (
-            import_annotation_item_ids(item_ids=[existing[k] for k in labeled if k in existing])
-            if existing
-            else set()
+            created_ids = item_ids_by_external_id(
+                project_id=project_id, external_ids=[row[1] for row in new_items]
+            )
+            item_ids = {k: v for k, v in existing.items() if k in labeled}
+        item_ids.update((k, v) for k, v in created_ids.items() if k in labeled)
+        if predicted:
+            self._write_predictions(predicted, created_ids)
+        written["annotations_created"] = self._write_annotations(
+            [
+                (item_ids[external_id], annotator, labels)
+                for external_id, annotations in labeled.items()
+                if external_id in item_ids
+                for annotator, labels in annotations
+            ],
+            existing_ids=[existing[k] for k in labeled if k in existing],
+            now=now,
         )
+        return written
+
+    def _write_predictions(
+        self, predicted: dict[str, tuple[str, float | None, str]], item_ids: dict[str, int]
+    ) -> None:
+        rows = [
+            (item_ids[external_id], label, confidence, self.imported_versions[name])
+            for external_id, (label, confidence, name) in predicted.items()
+            if external_id in item_ids
+        ]
+        item_scores_update(
+            project_id=self.project.pk,
+            columns=["predicted_label", "confidence", "scored_by_id"],
+            rows=rows,
+        )
+
+    def _write_annotations(
+        self, wanted: list[tuple[int, str, list[str]]], *, existing_ids: list[int], now: Any
+    ) -> int:
+        """One imported annotation per item and source annotator (also a partial unique
+        index): re-runs add nothing."""
+        already = import_annotation_item_ids(item_ids=existing_ids) if existing_ids else set()
         job_id = self.job.pk
         annotations = [
-            (item_id, orjson.dumps(labeled[external_id]).decode(), AnnotationSource.IMPORT,
-             job_id, now, now)
-            for external_id, item_id in item_ids.items()
-            if item_id not in already
+            (item_id, orjson.dumps(labels).decode(), AnnotationSource.IMPORT, job_id, now, now,
+             annotator)
+            for item_id, annotator, labels in wanted
+            if (item_id, annotator) not in already
         ]  # fmt: skip
-        written["annotations_created"] = insert_new(Annotation, ANNOTATION_FIELDS, annotations)
-        return written
+        return insert_new(Annotation, ANNOTATION_FIELDS, annotations)
+
+    def write_deferred(self) -> None:
+        """The annotations of rows that repeated an item with other people's labels, once
+        every batch is committed; a row whose item was not imported is reported."""
+        if not self.deferred:
+            return
+        step = self.batch_size
+        for start in range(0, len(self.deferred), step):
+            chunk = self.deferred[start : start + step]
+            with transaction.atomic():
+                item_ids = item_ids_by_external_id(
+                    project_id=self.project.pk, external_ids=list({e[1] for e in chunk})
+                )
+                wanted = []
+                for line, external_id, annotator, labels in chunk:
+                    if external_id in item_ids:
+                        wanted.append((item_ids[external_id], annotator, labels))
+                    else:
+                        self.error(line, f"the item {external_id!r} was not imported")
+                added = self._write_annotations(
+                    wanted, existing_ids=sorted({w[0] for w in wanted}), now=timezone.now()
+                )
+            with self._lock:
+                self.counts["annotations_created"] += added
+        self.deferred = []
+        self.write_and_report([], self.bytes_done)
 
 
 class BackgroundWriter:

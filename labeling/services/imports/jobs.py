@@ -26,19 +26,62 @@ from labeling.models import ImportJob, Project
 from labeling.services.imports.readers.csv_reader import csv_layout
 from labeling.services.imports.readers.image_reader import IMAGE_EXTENSIONS, zip_summary
 from labeling.services.imports.readers.lines import read_header_line
+from labeling.services.imports.readers.parquet_reader import parquet_check
+from labeling.services.imports.readers.prodigy_reader import is_prodigy_line
 from labeling.services.imports.readers.rows import ImportFileError
 
 OPTION_KEYS = ("text_column", "label_column", "id_column", "delimiter")
 
 
-def import_format_detect(*, filename: str, data_type: str) -> str:
+def _zip_names(upload: File) -> list[str] | None:
+    """The file names in a zip upload, or None when it is not a zip."""
+    upload.seek(0)
+    try:
+        if not zipfile.is_zipfile(upload):
+            return None
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as archive:
+            return [i.filename for i in archive.infolist() if not i.is_dir()]
+    except zipfile.BadZipFile as exc:
+        raise ApplicationError(f"The zip file cannot be read: {exc}") from exc
+    finally:
+        upload.seek(0)
+
+
+def _first_line_is_prodigy(upload: File) -> bool:
+    import orjson
+
+    upload.seek(0)
+    try:
+        first = read_header_line(upload)
+        return is_prodigy_line(orjson.loads(first))
+    except (ImportFileError, orjson.JSONDecodeError):
+        return False  # the JSON Lines reader reports what is wrong with the line
+    finally:
+        upload.seek(0)
+
+
+def import_format_detect(*, filename: str, data_type: str, upload: File | None = None) -> str:
+    """The format of an upload from its name (and, for ``.jsonl`` and ``.zip``, its content):
+    ``.json`` is a Label Studio export, ``.jsonl`` lines with ``answer`` or ``_task_hash`` are
+    Prodigy's, ``.parquet`` (or a zip of them) is Parquet."""
     suffix = PurePosixPath(filename.lower()).suffix
+    names = _zip_names(upload) if upload is not None and suffix == ".zip" else None
+    holds = {PurePosixPath(n.lower()).suffix for n in names or []}
+    if suffix == ".parquet" or ".parquet" in holds:
+        # A snapshot export's zip also holds its manifest.json.
+        return ImportFormat.PARQUET
+    if suffix == ".json" or ".json" in holds:
+        return ImportFormat.LABEL_STUDIO
     if data_type == DataType.IMAGE:
         if suffix == ".zip" or suffix in IMAGE_EXTENSIONS:
             return ImportFormat.IMAGES
         raise ApplicationError(
-            f"An image project imports image files or a zip of images, not {suffix or 'this file'}."
+            f"An image project imports image files, a zip of images or a Label Studio export "
+            f"(.json, or a zip of it with its images), not {suffix or 'this file'}."
         )
+    if suffix in (".jsonl", ".ndjson") and upload is not None and _first_line_is_prodigy(upload):
+        return ImportFormat.PRODIGY
     formats = {
         ".csv": ImportFormat.CSV,
         ".tsv": ImportFormat.CSV,
@@ -48,10 +91,50 @@ def import_format_detect(*, filename: str, data_type: str) -> str:
     }
     if suffix not in formats:
         raise ApplicationError(
-            f"Cannot tell the format of {filename!r}; use .csv, .tsv, .jsonl or .txt, "
-            "or pass format."
+            f"Cannot tell the format of {filename!r}; use .csv, .tsv, .jsonl, .txt, .json "
+            "(Label Studio), .parquet, or pass format."
         )
     return formats[suffix]
+
+
+# Formats an image project takes; every other format is for text projects only.
+_IMAGE_FORMATS = (ImportFormat.IMAGES, ImportFormat.LABEL_STUDIO)
+
+
+def _check_json_array(upload: File) -> None:
+    upload.seek(0)
+    head = upload.read(64 * 1024).lstrip(b"\xef\xbb\xbf \t\r\n")
+    upload.seek(0)
+    if not head.startswith(b"["):
+        raise ImportFileError(
+            "A Label Studio export is a JSON array of tasks (export it as JSON or JSON-MIN); "
+            "this file does not start with '['."
+        )
+
+
+def _check_zipped(upload: File, fmt: str) -> None:
+    """A zip for a Label Studio export (one .json and its images) or of Parquet files."""
+    names = _zip_names(upload) or []
+    if fmt == ImportFormat.LABEL_STUDIO:
+        exports = [n for n in names if n.lower().endswith(".json") and "__MACOSX" not in n]
+        if len(exports) != 1:
+            raise ImportFileError(
+                "The zip must hold exactly one Label Studio .json export "
+                f"(it holds {len(exports)}) beside the image files."
+            )
+        return
+    parquet_names = [n for n in names if n.lower().endswith(".parquet")]
+    if not parquet_names:
+        raise ImportFileError("The zip holds no .parquet file.")
+    upload.seek(0)
+    with zipfile.ZipFile(upload) as archive:
+        for name in parquet_names:
+            with archive.open(name) as member:
+                try:
+                    parquet_check(member)
+                except ImportFileError as exc:
+                    raise ImportFileError(f"{name}: {exc}") from exc
+    upload.seek(0)
 
 
 def _check_upload(*, project: Project, upload: File, fmt: str, options: dict[str, Any]) -> None:
@@ -60,14 +143,22 @@ def _check_upload(*, project: Project, upload: File, fmt: str, options: dict[str
         raise ApplicationError("The file is empty.", extra={"file": upload.name})
     if fmt == ImportFormat.IMAGES and project.data_type != DataType.IMAGE:
         raise ApplicationError("Images can only be imported into an image project.")
-    if fmt != ImportFormat.IMAGES and project.data_type != DataType.TEXT:
+    if fmt not in _IMAGE_FORMATS and project.data_type != DataType.TEXT:
         raise ApplicationError("Text files can only be imported into a text project.")
     upload.seek(0)
     try:
         if fmt == ImportFormat.CSV:
             csv_layout(read_header_line(upload), filename=upload.name or "", options=options)
-        elif fmt in (ImportFormat.JSONL, ImportFormat.TEXT):
+        elif fmt in (ImportFormat.JSONL, ImportFormat.TEXT, ImportFormat.PRODIGY):
             read_header_line(upload)
+        elif fmt in (ImportFormat.LABEL_STUDIO, ImportFormat.PARQUET):
+            if _zip_names(upload) is not None:
+                _check_zip(upload)
+                _check_zipped(upload, fmt)
+            elif fmt == ImportFormat.LABEL_STUDIO:
+                _check_json_array(upload)
+            else:
+                parquet_check(upload)
     except ImportFileError as exc:
         raise ApplicationError(str(exc), extra={"file": upload.name}) from exc
     finally:
@@ -159,7 +250,9 @@ def import_job_create(
     else:
         stored = uploads[0]
         original_name = _client_name(uploads[0])
-        fmt = fmt or import_format_detect(filename=original_name, data_type=project.data_type)
+        fmt = fmt or import_format_detect(
+            filename=original_name, data_type=project.data_type, upload=uploads[0]
+        )
         _check_upload(project=project, upload=uploads[0], fmt=fmt, options=options)
     if fmt == ImportFormat.IMAGES:
         _check_zip(stored)
@@ -189,6 +282,7 @@ _STORED_EXTENSIONS: dict[str, str] = {
     ImportFormat.CSV: "csv",
     ImportFormat.JSONL: "jsonl",
     ImportFormat.TEXT: "txt",
+    ImportFormat.PRODIGY: "jsonl",
 }
 
 
@@ -197,9 +291,11 @@ def _stored_extension(fmt: str, upload: File) -> str:
         return _STORED_EXTENSIONS[fmt]
     upload.seek(0)
     try:
-        return "zip" if zipfile.is_zipfile(upload) else "bin"
+        if zipfile.is_zipfile(upload):
+            return "zip"
     finally:
         upload.seek(0)
+    return {"label_studio": "json", "parquet": "parquet"}.get(str(fmt), "bin")
 
 
 def _enqueue(job: ImportJob) -> None:

@@ -4,6 +4,8 @@ batches (``labeling.services.imports.batches``), and record how it ended."""
 from __future__ import annotations
 
 import logging
+import zipfile
+from contextlib import ExitStack
 from typing import IO, Any
 
 from django.conf import settings
@@ -12,12 +14,15 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.limits import task_attempts_exhausted, worker_lost_message
-from labeling.choices import ImportFormat, ImportStatus
+from labeling.choices import DataType, ImportFormat, ImportStatus, TaskType
 from labeling.models import ImportJob
 from labeling.services.imports.batches import BackgroundWriter, ImportRun
 from labeling.services.imports.readers.csv_reader import CsvReader
 from labeling.services.imports.readers.image_reader import ImageReader
 from labeling.services.imports.readers.jsonl_reader import JsonlReader
+from labeling.services.imports.readers.label_studio_reader import LabelStudioReader, LabelStudioZip
+from labeling.services.imports.readers.parquet_reader import ParquetReader
+from labeling.services.imports.readers.prodigy_reader import ProdigyReader
 from labeling.services.imports.readers.rows import ImportFileError
 from labeling.services.imports.readers.text_reader import PlainTextReader
 from labeling.services.queue_counts import item_queue_counts_recount_for_import
@@ -26,14 +31,42 @@ from labeling.services.queue_counts import item_queue_counts_recount_for_import
 logger = logging.getLogger("labeling.services.imports")
 
 
-def _reader_for(job: ImportJob, fh: IO[bytes]) -> Any:
+def _reader_for(job: ImportJob, fh: IO[bytes], stack: ExitStack) -> Any:
     max_chars = settings.TANDEM_TEXT_MAX_CHARS
+    max_depth = settings.TANDEM_JSON_MAX_DEPTH
+    if job.format == ImportFormat.LABEL_STUDIO:
+        images = None
+        is_zip = zipfile.is_zipfile(fh)
+        fh.seek(0)
+        if is_zip:
+            bundle = LabelStudioZip(job.file.path, max_bytes=settings.TANDEM_IMAGE_MAX_BYTES)
+            stack.callback(bundle.close)
+            fh = stack.enter_context(bundle.open_export())
+            images = bundle.resolve
+        return LabelStudioReader(
+            fh,
+            options=job.options,
+            max_chars=max_chars,
+            max_depth=max_depth,
+            images=images,
+            image_project=job.project.data_type == DataType.IMAGE,
+        )
+    if job.format == ImportFormat.PRODIGY:
+        project = job.project
+        binary = (
+            list(project.label_classes.order_by("order", "id").values_list("name", flat=True))
+            if project.task_type == TaskType.BINARY
+            else None
+        )
+        return ProdigyReader(fh, max_chars=max_chars, max_depth=max_depth, binary_classes=binary)
+    if job.format == ImportFormat.PARQUET:
+        return ParquetReader(
+            job.file.path, filename=job.original_name, options=job.options, max_chars=max_chars
+        )
     if job.format == ImportFormat.CSV:
         return CsvReader(fh, filename=job.original_name, options=job.options, max_chars=max_chars)
     if job.format == ImportFormat.JSONL:
-        return JsonlReader(
-            fh, options=job.options, max_chars=max_chars, max_depth=settings.TANDEM_JSON_MAX_DEPTH
-        )
+        return JsonlReader(fh, options=job.options, max_chars=max_chars, max_depth=max_depth)
     if job.format == ImportFormat.TEXT:
         return PlainTextReader(fh, max_chars=max_chars)
     return ImageReader(
@@ -94,12 +127,12 @@ def import_job_run(*, job_id: int) -> ImportJob:
     write = writer.submit if writer else run.write_and_report
     try:
         try:
-            with job.file.open("rb") as stored:
+            with job.file.open("rb") as stored, ExitStack() as stack:
                 # Django's File re-splits lines in Python; the raw file is several times faster.
                 raw = stored
                 while hasattr(raw, "file"):
                     raw = raw.file
-                reader = _reader_for(job, raw)
+                reader = _reader_for(job, raw, stack)
                 for row in reader:
                     run.accept(row)
                     if run.batch_full:
@@ -108,8 +141,18 @@ def import_job_run(*, job_id: int) -> ImportJob:
         finally:
             if writer:
                 writer.close()
+        run.write_deferred()
     except ImportFileError as exc:
-        _finish(job, status=ImportStatus.FAILED, message=str(exc))
+        # The batch being filled is dropped (nothing after a broken part of a file is trusted);
+        # batches already written stay, and the message says how many.
+        message = str(exc)
+        if run.counts["items_created"] or run.counts["annotations_created"]:
+            message += (
+                f" {run.counts['items_created']:,} items and "
+                f"{run.counts['annotations_created']:,} labels written before it were kept; "
+                "running the import again on the whole file adds the rest without duplicates."
+            )
+        _finish(job, status=ImportStatus.FAILED, message=message)
     except Exception as exc:
         logger.exception("import %s failed", job.pk)
         _finish(job, status=ImportStatus.FAILED, message=f"Import stopped: {exc}")

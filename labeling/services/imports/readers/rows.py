@@ -7,6 +7,7 @@ caller can report progress and memory stays flat whatever the file size.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,53 @@ class ParsedRow:
     # The zip folder an image sits in: its label when a label class has that name.
     folder: str | None = None
     error: str | None = None
+    # Labels of several people from another tool: (pseudonymous import annotator, labels),
+    # one imported annotation each. ``labels`` is the one label set of files without people.
+    annotations: list[tuple[str, list[str]]] | None = None
+    # The split the file gives the item (train/dev/test); None: the stable split by id.
+    split: str | None = None
+    # Another tool's proposal: (label, confidence or None, that tool's model version name).
+    prediction: tuple[str, float | None, str] | None = None
+    # What was in the row but is not imported, by reason ("cancelled annotation", …): counted
+    # in the job's ``skipped``; the row itself is imported.
+    skipped: list[str] = field(default_factory=list)
+    # Parts of the row Tandem cannot map (another tool's span or text results…): reported on
+    # the row's line in the job's errors while the rest of the row is imported.
+    unmapped: str | None = None
+
+
+SPLIT_NAMES = {
+    "train": "train",
+    "training": "train",
+    "dev": "dev",
+    "validation": "dev",
+    "valid": "dev",
+    "val": "dev",
+    "test": "test",
+    "testing": "test",
+}
+
+
+def parse_split(value: Any) -> tuple[str | None, str | None]:
+    """(split, error) from a file's split value; ``validation`` is Tandem's ``dev``."""
+    if value is None or value == "":
+        return None, None
+    if not isinstance(value, str) or value.strip().lower() not in SPLIT_NAMES:
+        shown = value if isinstance(value, str) else type(value).__name__
+        return None, f"split {str(shown)[:40]!r} is not train, dev (validation) or test"
+    return SPLIT_NAMES[value.strip().lower()], None
+
+
+def pseudonym(prefix: str, person: Any) -> str:
+    """A stable pseudonym for a person of another tool: the same id always gives the same
+    name, and the id itself (often an email) is not stored."""
+    return _pseudonym(prefix, str(person))
+
+
+@functools.lru_cache(maxsize=4096)  # a file has few people and many rows
+def _pseudonym(prefix: str, person: str) -> str:
+    digest = hashlib.sha256(person.encode("utf-8")).hexdigest()
+    return f"{prefix}-{digest[:10]}"
 
 
 def text_hash(text: str) -> str:

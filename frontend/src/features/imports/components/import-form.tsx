@@ -12,8 +12,9 @@ type ImportFormProps = {
   onCreated: (job: ImportJob) => void;
 };
 
-const TEXT_ACCEPT = ".csv,.tsv,.jsonl,.ndjson,.txt,text/csv,text/tab-separated-values,text/plain";
-const IMAGE_ACCEPT = "image/*,.zip";
+const TEXT_ACCEPT =
+  ".csv,.tsv,.jsonl,.ndjson,.txt,.json,.parquet,.zip,text/csv,text/tab-separated-values,text/plain,application/json";
+const IMAGE_ACCEPT = "image/*,.zip,.json";
 
 const DELIMITERS: { value: Delimiter | ""; label: string }[] = [
   { value: "", label: "Detect" },
@@ -28,6 +29,9 @@ const FORMATS: { value: ImportFormat | ""; label: string }[] = [
   { value: "csv", label: "CSV / TSV" },
   { value: "jsonl", label: "JSON Lines" },
   { value: "text", label: "Plain text, one item per line" },
+  { value: "label_studio", label: "Label Studio JSON export" },
+  { value: "prodigy", label: "Prodigy JSONL export" },
+  { value: "parquet", label: "Parquet (Hugging Face dataset or Tandem snapshot)" },
 ];
 
 export function ImportForm({ projectId, dataType, onCreated }: ImportFormProps) {
@@ -77,8 +81,8 @@ export function ImportForm({ projectId, dataType, onCreated }: ImportFormProps) 
         hintId="import-file-hint"
         hint={
           isImage
-            ? "Choose one or more images, or one .zip file."
-            : "CSV or TSV with a header line, JSON Lines, or plain text with one item per line. Rows whose text is already in the project are recognised, not duplicated."
+            ? "Choose one or more images, or one .zip file (or a Label Studio export zipped with its images)."
+            : "CSV or TSV with a header line, JSON Lines (Tandem's own export keeps its labels, splits and metadata), plain text with one item per line, a Label Studio JSON export, a Prodigy JSONL export, or Parquet (a Hugging Face dataset file or a zip of split files). Rows already in the project are recognised, not duplicated."
         }
       >
         <input

@@ -49,6 +49,20 @@ export function ImportReport({ job }: { job: ImportJob }) {
           <dd data-testid="import-error-count">{formatCount(job.error_count)}</dd>
         </div>
       </dl>
+      {Object.keys(job.skipped ?? {}).length > 0 ? (
+        <div data-testid="import-skipped">
+          <strong>Not imported from rows that were imported:</strong>
+          <ul>
+            {Object.entries(job.skipped)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([reason, count]) => (
+                <li key={reason}>
+                  <bdi>{reason}</bdi>: {formatCount(count)}
+                </li>
+              ))}
+          </ul>
+        </div>
+      ) : null}
       {job.unknown_labels.length > 0 ? (
         <div className="alert alert-warning" data-testid="import-unknown-labels">
           <strong>Labels that are not label classes of this project:</strong>{" "}
@@ -59,7 +73,7 @@ export function ImportReport({ job }: { job: ImportJob }) {
         <>
           <table className="table table-compact" data-testid="import-errors">
             <caption>
-              Rows that were not imported
+              Rows reported (not imported, or imported without the part named)
               {(job.error_count ?? 0) > job.errors.length
                 ? ` (the first ${formatCount(job.errors.length)} of ${formatCount(job.error_count)})`
                 : null}

@@ -30,6 +30,7 @@ function job(overrides: Partial<ImportJob>): ImportJob {
     progress: 0,
     errors: [],
     unknown_labels: [],
+    skipped: {},
     created_by: "alice",
     created_at: "2024-01-01T00:00:00Z",
     ...overrides,

@@ -25,6 +25,7 @@ function job(overrides: Partial<ImportJob> = {}): ImportJob {
     error_count: 0,
     errors: [],
     unknown_labels: [],
+    skipped: {},
     error_message: "",
     attempts: 1,
     created_by: "alice",
@@ -73,6 +74,24 @@ describe("ImportReport", () => {
     render(<ImportReport job={job({ unknown_labels: ["spma", "hma"] })} />);
 
     expect(screen.getByTestId("import-unknown-labels")).toHaveTextContent("spma, hma");
+  });
+
+  it("counts what imported rows held that was not imported, by reason, as text", () => {
+    render(
+      <ImportReport
+        job={job({
+          format: "label_studio",
+          skipped: { "task without annotations": 3, "unmapped result: <i>ner</i> (labels)": 1200 },
+        })}
+      />,
+    );
+
+    const skipped = screen.getByTestId("import-skipped");
+    expect(within(skipped).getAllByRole("listitem").map((item) => item.textContent)).toEqual([
+      "task without annotations: 3",
+      "unmapped result: <i>ner</i> (labels): 1,200",
+    ]);
+    expect(skipped.querySelector("i")).toBeNull();
   });
 
   it("says why a failed import failed", () => {

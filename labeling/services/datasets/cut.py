@@ -71,6 +71,8 @@ class CutResult:
     counts: dict[str, Any]
     content_hash: str
     file_sha256: str
+    # The project's label classes in their order when it was cut (exports' label codes).
+    classes: list[str]
     # Training's view of the rows (only when asked for): the labels it learns from.
     training: Snapshot | None = None
 
@@ -158,6 +160,7 @@ def snapshot_rows_write(
         counts=tally.counts(),
         content_hash=content_hash,
         file_sha256=_file_sha256(path),
+        classes=list(classes),
     )
     if for_training:
         result.training = Snapshot(
@@ -182,6 +185,12 @@ def _manifest(snapshot: DatasetSnapshot, result: CutResult) -> dict[str, Any]:
         "project": {"id": project.pk, "name": project.name},
         "filters": snapshot.filters,
         "label_rule": LABEL_RULE,
+        # What every export of it is written with, so a later rename of a class or an edit of
+        # the guidelines does not change an export's bytes.
+        "data_type": project.data_type,
+        "task_type": project.task_type,
+        "classes": result.classes,
+        "guidelines": project.guidelines,
         "counts": result.counts,
         "content_hash": result.content_hash,
         "files": [{"path": FILE_NAME, "sha256": result.file_sha256, "rows": result.rows}],

@@ -86,6 +86,21 @@ def api():
     return client
 
 
+_SERIAL_MARKERS = ("browser", "worker", "faults")
+_SERIAL_FOLDERS = ("e2e", "faults", "integration")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark what must run alone ``serial``: tests that start Celery workers, browsers, live
+    servers or private PostgreSQL/Redis servers, or purge the shared broker. ``make test``
+    runs the rest in two processes (``-m "not serial" -n 2``), then these one at a time."""
+    tests_dir = Path(__file__).parent
+    for item in items:
+        folder = Path(str(item.path)).relative_to(tests_dir).parts[0]
+        if folder in _SERIAL_FOLDERS or any(item.get_closest_marker(m) for m in _SERIAL_MARKERS):
+            item.add_marker(pytest.mark.serial)
+
+
 def pytest_report_header(config):
     db = settings.DATABASES["default"]
     return f"tandem: database={db['ENGINE'].rsplit('.', 1)[-1]} broker={settings.CELERY_BROKER_URL.split('://')[0]}"

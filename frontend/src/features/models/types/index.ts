@@ -8,7 +8,9 @@ export type TrainingJob = Schemas["TrainingJobOutput"];
 export type TrainingJobStatus = TrainingJob["status"];
 export type TrainingJobKind = TrainingJob["kind"];
 export type TrainingJobTrigger = TrainingJob["trigger"];
-export type ModelVersion = Schemas["ModelVersionOutput"];
+/** The snapshot a version was trained on, by number; null for versions from before snapshots. */
+export type DatasetSnapshotRef = { number: number };
+export type ModelVersion = Schemas["ModelVersionOutput"] & { dataset_snapshot?: DatasetSnapshotRef | null };
 export type ModelMetrics = Schemas["ModelMetrics"];
 export type ModelStage = ModelVersion["stage"];
 export type LearningCurve = Schemas["LearningCurveOutput"];

@@ -1,0 +1,53 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+
+import { jsonResponse, renderWithProviders } from "@/testing/test-utils";
+
+import { snapshot, snapshotDiff } from "../../testing/fixtures";
+import { SnapshotDiff } from "../snapshot-diff";
+
+describe("SnapshotDiff", () => {
+  it("compares the newest snapshot with the one before, then the pair picked", async () => {
+    const fetchMock = vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
+      const url = new URL(String(input), "http://test");
+      const a = Number(url.searchParams.get("a"));
+      const b = Number(url.searchParams.get("b"));
+      return jsonResponse(snapshotDiff({ a, b }));
+    });
+    const user = userEvent.setup();
+    const snapshots = [
+      snapshot({ id: 3, number: 3, name: "after review" }),
+      snapshot({ id: 2, number: 2 }),
+      snapshot({ id: 1, number: 1, state: "failed" }),
+    ];
+
+    renderWithProviders(<SnapshotDiff projectId={1} snapshots={snapshots} />);
+
+    expect(await screen.findByTestId("diff-added")).toHaveTextContent("12");
+    expect(screen.getByTestId("diff-removed")).toHaveTextContent("2");
+    expect(screen.getByTestId("diff-relabeled")).toHaveTextContent("3");
+    expect(screen.getByTestId("diff-unchanged")).toHaveTextContent("95");
+    expect(String(fetchMock.mock.calls[0]?.[0])).toBe("/api/v1/projects/1/snapshots/diff/?a=2&b=3");
+
+    const table = screen.getByRole("table", { name: "Label distribution" });
+    const spam = within(table).getByRole("row", { name: /spam/ });
+    expect(spam).toHaveTextContent("40");
+    expect(spam).toHaveTextContent("52");
+    expect(within(spam).getByTestId("diff-change")).toHaveTextContent("+12");
+    expect(within(within(table).getByRole("row", { name: /ham/ })).getByTestId("diff-change")).toHaveTextContent("−2");
+
+    const relabeled = screen.getByTestId("diff-samples-relabeled");
+    expect(relabeled).toHaveTextContent("sms-9 ham → spam");
+    expect(relabeled).toHaveTextContent("1 of 3");
+    expect(screen.getByTestId("diff-samples-added")).toHaveTextContent("WIN a prize now");
+
+    // A failed snapshot cannot be compared.
+    expect(within(screen.getByTestId("diff-a")).queryByRole("option", { name: "#1" })).not.toBeInTheDocument();
+
+    await user.selectOptions(screen.getByTestId("diff-a"), "3");
+    expect(screen.getByText("Pick two different snapshots.")).toBeInTheDocument();
+    await user.selectOptions(screen.getByTestId("diff-b"), "2");
+    await waitFor(() => expect(String(fetchMock.mock.calls.at(-1)?.[0])).toBe("/api/v1/projects/1/snapshots/diff/?a=3&b=2"));
+  });
+});

@@ -162,7 +162,8 @@ export function CutSnapshotForm({ projectId, classNames, onCreated, onCancel }: 
         ) : null}
       </div>
 
-      <div className="row row-end">
+      <fieldset>
+        <legend>Labels</legend>
         <div className="field field-checkbox">
           <input
             id={`${id}-labeled-only`}
@@ -173,27 +174,29 @@ export function CutSnapshotForm({ projectId, classNames, onCreated, onCancel }: 
           />
           <label htmlFor={`${id}-labeled-only`}>Labeled items only</label>
         </div>
-        <div className="field">
-          <label htmlFor={`${id}-after`}>Labeled after</label>
-          <input
-            id={`${id}-after`}
-            type="datetime-local"
-            value={form.labeledAfter}
-            onChange={(event) => change({ labeledAfter: event.target.value })}
-            data-testid="snapshot-labeled-after"
-          />
+        <div className="row">
+          <div className="field">
+            <label htmlFor={`${id}-after`}>Labeled after</label>
+            <input
+              id={`${id}-after`}
+              type="datetime-local"
+              value={form.labeledAfter}
+              onChange={(event) => change({ labeledAfter: event.target.value })}
+              data-testid="snapshot-labeled-after"
+            />
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-before`}>Labeled before</label>
+            <input
+              id={`${id}-before`}
+              type="datetime-local"
+              value={form.labeledBefore}
+              onChange={(event) => change({ labeledBefore: event.target.value })}
+              data-testid="snapshot-labeled-before"
+            />
+          </div>
         </div>
-        <div className="field">
-          <label htmlFor={`${id}-before`}>Labeled before</label>
-          <input
-            id={`${id}-before`}
-            type="datetime-local"
-            value={form.labeledBefore}
-            onChange={(event) => change({ labeledBefore: event.target.value })}
-            data-testid="snapshot-labeled-before"
-          />
-        </div>
-      </div>
+      </fieldset>
 
       <fieldset>
         <legend>Metadata</legend>
@@ -210,27 +213,36 @@ export function CutSnapshotForm({ projectId, classNames, onCreated, onCancel }: 
         />
       </fieldset>
 
-      <section className="card snapshot-preview" aria-labelledby={`${id}-preview`} aria-live="polite" data-testid="snapshot-preview">
-        <h3 id={`${id}-preview`}>
-          Preview{settling || preview.isFetching ? <span className="hint"> (counting…)</span> : null}
-        </h3>
-        {preview.isError ? (
-          <ErrorMessage error={preview.error} title="These filters cannot be cut" />
-        ) : preview.data ? (
-          <CountsFacts counts={preview.data} testId="snapshot-preview-counts" />
-        ) : (
-          <p className="hint">Counting…</p>
-        )}
-      </section>
+      <div className="cut-snapshot-footer stack">
+        <section className="card snapshot-preview" aria-labelledby={`${id}-preview`} aria-live="polite" data-testid="snapshot-preview">
+          <h3 id={`${id}-preview`}>
+            Preview{settling || preview.isFetching ? <span className="hint"> (counting…)</span> : null}
+          </h3>
+          {preview.isError ? (
+            <ErrorMessage error={preview.error} title="These filters cannot be cut" />
+          ) : preview.data ? (
+            <>
+              <CountsFacts counts={preview.data} testId="snapshot-preview-counts" />
+              {typeof preview.data.message === "string" && preview.data.message ? (
+                <p className="hint" data-testid="snapshot-preview-message">
+                  {preview.data.message}
+                </p>
+              ) : null}
+            </>
+          ) : (
+            <p className="hint">Counting…</p>
+          )}
+        </section>
 
-      <ErrorMessage error={create.error} title="The snapshot was not cut" />
-      <div className="button-group">
-        <button type="submit" className="btn btn-primary" disabled={create.isPending} data-testid="snapshot-submit">
-          {create.isPending ? "Cutting…" : "Cut snapshot"}
-        </button>
-        <button type="button" className="btn" onClick={onCancel}>
-          Cancel
-        </button>
+        <ErrorMessage error={create.error} title="The snapshot was not cut" />
+        <div className="button-group">
+          <button type="submit" className="btn btn-primary" disabled={create.isPending} data-testid="snapshot-submit">
+            {create.isPending ? "Cutting…" : "Cut snapshot"}
+          </button>
+          <button type="button" className="btn" onClick={onCancel}>
+            Cancel
+          </button>
+        </div>
       </div>
     </form>
   );

@@ -69,3 +69,12 @@ def jobs_resend_unsent() -> dict[str, int]:
     from labeling.services.unsent_jobs import jobs_resend_unsent as resend
 
     return resend()
+
+
+@shared_task(name="labeling.tasks.dataset_export_run_task", acks_late=True)
+def dataset_export_run_task(export_id: int) -> dict[str, int | str]:
+    """Write one export of a dataset snapshot. Safe to run twice: a written export is kept."""
+    from labeling.services.datasets.exports import dataset_export_run
+
+    export = dataset_export_run(export_id=export_id)
+    return {"export": export_id, "state": export.state, "size_bytes": export.size_bytes}

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from labeling.api import (
+    dataset_export_views,
     export_views,
     file_views,
     import_views,
@@ -212,5 +213,15 @@ urlpatterns = [
         "projects/<int:project_id>/flags/<int:flag_id>/resolve/",
         queue_views.FlagResolveApi.as_view(),
         name="flag-resolve",
+    ),
+    path(
+        "projects/<int:project_id>/snapshots/<int:number>/exports/",
+        dataset_export_views.DatasetExportCreateApi.as_view(),
+        name="dataset-exports",
+    ),
+    path(
+        "projects/<int:project_id>/snapshots/<int:number>/exports/<str:export_format>/download/",
+        dataset_export_views.DatasetExportDownloadApi.as_view(),
+        name="dataset-export-download",
     ),
 ]

@@ -1,0 +1,273 @@
+"""Export jobs: one file per (snapshot, format), written by a Celery task from the snapshot's
+stored file (``labeling.services.datasets.formats``), stored privately, downloaded as is.
+
+Requesting is idempotent: the export of a (snapshot, format) that exists and did not fail is
+returned as it is; a failed one is queued again. A run counts its attempt before it starts, so
+a worker killed mid-run (Celery requeues its message) is retried at most
+``TANDEM_TASK_MAX_ATTEMPTS`` times and then marked failed; a failed run leaves no file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.contrib.auth.models import User
+from django.core.files import File
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from core.exceptions import ApplicationError
+from core.files import file_store, files_removed_on_error
+from core.limits import task_attempts_exhausted, worker_lost_message
+from core.services.audit import audit_record
+from core.tasks import enqueue_on_commit
+from labeling.choices import DatasetFormat, JobState, TaskType
+from labeling.models import DatasetExport, DatasetSnapshot
+from labeling.selectors.audit import project_audit_scope
+from labeling.services.datasets.formats import (
+    ExportError,
+    ExportSource,
+    export_file_name,
+    export_write,
+    format_problem,
+)
+
+logger = logging.getLogger(__name__)
+
+# Progress is written at most once per this many rows (and at the end).
+PROGRESS_EVERY_ROWS = 50_000
+
+
+def _multilabel(snapshot: DatasetSnapshot) -> bool:
+    return snapshot.project.task_type == TaskType.MULTILABEL
+
+
+def dataset_export_check(*, snapshot: DatasetSnapshot, fmt: str) -> None:
+    """Refuse, before anything is stored, an export that cannot be made: an unknown format,
+    one the project cannot have (ImageFolder of a text or multilabel project), or a snapshot
+    that has not been cut (yet)."""
+    if fmt not in DatasetFormat.values:
+        raise ApplicationError(
+            f"Unknown export format {fmt!r}.", extra={"formats": list(DatasetFormat.values)}
+        )
+    problem = format_problem(
+        fmt=fmt, data_type=snapshot.project.data_type, multilabel=_multilabel(snapshot)
+    )
+    if problem:
+        raise ApplicationError(problem)
+    if snapshot.state != JobState.SUCCEEDED or not snapshot.file:
+        raise ApplicationError(
+            f"Snapshot {snapshot.number} is {snapshot.state}; it can be exported once it "
+            "has been cut.",
+            status_code=409,
+        )
+
+
+@transaction.atomic
+def dataset_export_request(
+    *, snapshot: DatasetSnapshot, fmt: str, user: User | None, enqueue: bool = True
+) -> tuple[DatasetExport, bool]:
+    """The ``fmt`` export of ``snapshot``: the existing one unless it failed, else a new (or
+    the failed one, reset) queued export. Returns ``(export, queued)``.
+
+    Side effects (when queued): a ``snapshot.export`` audit record; after commit,
+    ``labeling.tasks.dataset_export_run_task`` on the default queue (unless ``enqueue`` is
+    false, for callers that run it themselves).
+    """
+    dataset_export_check(snapshot=snapshot, fmt=fmt)
+    export, created = DatasetExport.objects.select_for_update().get_or_create(
+        snapshot=snapshot, format=fmt, defaults={"created_by": user}
+    )
+    if not created and export.state != JobState.FAILED:
+        return export, False
+    if not created:
+        export.state = JobState.QUEUED
+        export.error_message = ""
+        export.task_id = ""
+        export.attempts = 0
+        export.rows_done = 0
+        export.created_by = user
+        export.started_at = export.finished_at = None
+        export.save()
+    audit_record(
+        actor=user,
+        action="snapshot.export",
+        object_type="labeling.datasetexport",
+        object_id=export.pk,
+        scope=project_audit_scope(project_id=snapshot.project_id),
+        after={"snapshot": snapshot.number, "format": fmt},
+    )
+    if enqueue:
+        _enqueue(export)
+    return export, True
+
+
+def _enqueue(export: DatasetExport) -> None:
+    from labeling.tasks import dataset_export_run_task
+
+    enqueue_on_commit(
+        dataset_export_run_task,
+        export.pk,
+        on_sent=lambda task_id: DatasetExport.objects.filter(pk=export.pk, task_id="").update(
+            task_id=task_id
+        ),
+    )
+
+
+@contextlib.contextmanager
+def _local_copy(snapshot: DatasetSnapshot) -> Iterator[str]:
+    """A local path of the snapshot's stored file: the file itself on a local disk, a
+    temporary copy (streamed) from an object store."""
+    try:
+        yield snapshot.file.path
+        return
+    except NotImplementedError:
+        pass
+    with tempfile.NamedTemporaryFile(suffix=".parquet") as copy:
+        with snapshot.file.open("rb") as stored:
+            shutil.copyfileobj(stored, copy, length=1024 * 1024)
+        copy.flush()
+        yield copy.name
+
+
+def _read_image(name: str) -> bytes:
+    from django.core.files.storage import default_storage
+
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()
+
+
+def export_source(*, snapshot: DatasetSnapshot, path: str) -> ExportSource:
+    """What the writers need. The class names and guidelines are the manifest's when it
+    records them (as they were when the snapshot was cut), else the project's."""
+    project = snapshot.project
+    manifest = snapshot.manifest or {}
+    classes = manifest.get("classes") or list(
+        project.label_classes.order_by("order", "id").values_list("name", flat=True)
+    )
+    guidelines = manifest.get("guidelines")
+    image_url = reverse("item-image", kwargs={"project_id": project.pk, "item_id": 0})
+    return ExportSource(
+        path=path,
+        project_id=project.pk,
+        project_name=project.name,
+        number=snapshot.number,
+        data_type=project.data_type,
+        multilabel=_multilabel(snapshot),
+        classes=tuple(str(name) for name in classes),
+        manifest=manifest,
+        manifest_sha256=snapshot.manifest_sha256,
+        guidelines=guidelines if isinstance(guidelines, str) else project.guidelines,
+        image_url_template=image_url.replace("/items/0/", "/items/%d/"),
+        read_image=_read_image,
+    )
+
+
+def dataset_export_run(*, export_id: int) -> DatasetExport:
+    """Write the export's file from its snapshot's stored file and record it.
+
+    Safe to run twice: a succeeded export is left as it is. Progress (``rows_done`` of
+    ``rows_total``) is written as the rows are read. A failure (the snapshot file unreadable,
+    an image missing) marks the export failed with a message; the staging files and any
+    stored file are removed.
+    """
+    export = DatasetExport.objects.select_related("snapshot__project").get(pk=export_id)
+    if export.state == JobState.SUCCEEDED:
+        return export
+    DatasetExport.objects.filter(pk=export.pk).update(
+        state=JobState.RUNNING,
+        started_at=timezone.now(),
+        finished_at=None,
+        error_message="",
+        rows_done=0,
+        attempts=F("attempts") + 1,
+    )
+    export.refresh_from_db(fields=["attempts"])
+    if task_attempts_exhausted(export.attempts):
+        message = worker_lost_message(
+            what="this export",
+            attempts=export.attempts,
+            retry="Request it again once the cause is fixed.",
+        )
+        return _fail(export, message)
+    snapshot = export.snapshot
+    last_written = 0
+
+    def progress(done: int) -> None:
+        nonlocal last_written
+        if done - last_written >= PROGRESS_EVERY_ROWS:
+            DatasetExport.objects.filter(pk=export.pk).update(rows_done=done)
+            last_written = done
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="tandem-export-") as folder:
+            out = Path(folder) / "export.zip"
+            with _local_copy(snapshot) as path:
+                source = export_source(snapshot=snapshot, path=path)
+                rows_total = source.rows_total
+                DatasetExport.objects.filter(pk=export.pk).update(rows_total=rows_total)
+                result = export_write(fmt=export.format, source=source, out=out, progress=progress)
+            with files_removed_on_error(), transaction.atomic(), out.open("rb") as handle:
+                name = file_store(
+                    folder=f"snapshot-exports/{snapshot.project_id}",
+                    extension="zip",
+                    content=File(handle),
+                )
+                DatasetExport.objects.filter(pk=export.pk).update(
+                    state=JobState.SUCCEEDED,
+                    file=name,
+                    file_name=export_file_name(
+                        project_id=snapshot.project_id, number=snapshot.number, fmt=export.format
+                    ),
+                    size_bytes=out.stat().st_size,
+                    sha256=_sha256(out),
+                    files=result.files,
+                    rows_total=rows_total,
+                    rows_done=rows_total,
+                    finished_at=timezone.now(),
+                )
+    except ExportError as exc:
+        return _fail(export, str(exc))
+    except Exception as exc:
+        logger.exception("export %s failed", export.pk)
+        _fail(export, f"Export stopped: {exc}")
+        raise
+    export.refresh_from_db()
+    return export
+
+
+def _sha256(path: Path) -> str:
+    from labeling.services.datasets.formats.zips import sha256_file
+
+    return sha256_file(path)
+
+
+def _fail(export: DatasetExport, message: str) -> DatasetExport:
+    logger.error("export %s: %s", export.pk, message)
+    DatasetExport.objects.filter(pk=export.pk).update(
+        state=JobState.FAILED, error_message=message, finished_at=timezone.now()
+    )
+    export.refresh_from_db()
+    return export
+
+
+def dataset_export_download_check(*, export: DatasetExport | None) -> DatasetExport:
+    """The export to download: 404 when never requested, 409 while not (yet) written."""
+    if export is None:
+        raise ApplicationError(
+            "This snapshot has not been exported in this format.", status_code=404
+        )
+    if export.state != JobState.SUCCEEDED or not export.file:
+        raise ApplicationError(
+            f"The export is {export.state}; download it once it has succeeded.",
+            status_code=409,
+            extra={"state": export.state, "error_message": export.error_message},
+        )
+    return export

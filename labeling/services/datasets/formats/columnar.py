@@ -1,0 +1,235 @@
+"""Parquet (one file per split) and the Hugging Face dataset layout, both written from the
+snapshot's stored file one batch at a time, one open writer per split.
+
+Columns of both (typed; in this order): id, external_id, text (text projects) or image
+(image projects: struct<bytes, path>, the image's bytes and ``<item id>.<ext>``), split, the
+label column, then the provenance columns of the stored file (label_source, resolution,
+is_automatic, n_human, n_import, n_moderation, n_appeal, n_auto, annotators,
+proposal_accepted, proposed_by, labeled_at, metadata (JSON text), content_hash, is_audit).
+
+The label column:
+- Parquet: ``label`` dictionary<int32, string> (single-label projects, null when unlabeled) or
+  ``labels`` list<dictionary<int32, string>> (multilabel); the dictionary is every class name
+  of the project in class order, so a code means the same class in every file and snapshot.
+- Hugging Face: ``label`` int64 ClassLabel (-1 when unlabeled, as ``datasets`` has it) or
+  ``labels`` list<int64> of ClassLabel; the features are in the schema metadata under
+  ``huggingface`` so ``datasets`` reads them back as ClassLabel.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from labeling.services.datasets.formats.source import (
+    SPLITS,
+    ExportSource,
+    Progress,
+    first_label_codes,
+    image_file_name,
+    label_codes,
+    label_dictionary,
+    split_of,
+)
+from labeling.services.datasets.schema import SNAPSHOT_SCHEMA
+
+PROVENANCE = [
+    "label_source", "resolution", "is_automatic", "n_human", "n_import", "n_moderation",
+    "n_appeal", "n_auto", "annotators", "proposal_accepted", "proposed_by", "labeled_at",
+    "metadata", "content_hash", "is_audit",
+]  # fmt: skip
+# A row group is written once it holds this many rows or bytes (image projects reach the bytes
+# first): bounded memory, and the same data always cut at the same rows.
+ROW_GROUP_ROWS = 65_536
+ROW_GROUP_BYTES = 64 * 1024 * 1024
+IMAGE_TYPE = pa.struct([pa.field("bytes", pa.binary()), pa.field("path", pa.string())])
+HF_SPLIT_NAMES = {"train": "train", "dev": "validation", "test": "test"}
+WRITER_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 3,
+    "write_statistics": True,
+    "use_dictionary": True,
+}
+
+
+def _label_field(source: ExportSource, *, hf: bool) -> pa.Field:
+    if hf:
+        code: pa.DataType = pa.int64()
+    else:
+        code = pa.dictionary(pa.int32(), pa.string())
+    if source.multilabel:
+        return pa.field("labels", pa.list_(code), nullable=False)
+    return pa.field("label", code, nullable=hf is False)
+
+
+def output_schema(source: ExportSource, *, hf: bool, classes: list[str]) -> pa.Schema:
+    stored = {field.name: field for field in SNAPSHOT_SCHEMA}
+    fields = [stored["id"], stored["external_id"]]
+    fields.append(pa.field("image", IMAGE_TYPE) if source.is_image else stored["text"])
+    fields += [stored["split"], _label_field(source, hf=hf)]
+    fields += [stored[name] for name in PROVENANCE]
+    if not hf:
+        return pa.schema(fields)
+    # datasets keeps a feature from the metadata only where its field equals the file's,
+    # nullability included, and its features are all nullable.
+    fields = [field.with_nullable(True) for field in fields]
+    features = hf_features(source, fields, classes)
+    return pa.schema(fields, metadata={b"huggingface": json.dumps(features).encode()})
+
+
+def _value_feature(data_type: pa.DataType) -> dict[str, Any]:
+    if pa.types.is_list(data_type):
+        return {"feature": _value_feature(data_type.value_type), "_type": "List"}
+    return {
+        "dtype": str(data_type) if not pa.types.is_string(data_type) else "string",
+        "_type": "Value",
+    }
+
+
+def hf_features(source: ExportSource, fields: list[pa.Field], classes: list[str]) -> dict[str, Any]:
+    """``{"info": {"features": …}}`` as ``datasets.Features.to_dict`` writes it."""
+    features: dict[str, Any] = {}
+    for field in fields:
+        if field.name == "image":
+            features["image"] = {"_type": "Image"}
+        elif field.name == "label":
+            features["label"] = {"names": classes, "_type": "ClassLabel"}
+        elif field.name == "labels":
+            features["labels"] = {
+                "feature": {"names": classes, "_type": "ClassLabel"},
+                "_type": "List",
+            }
+        else:
+            features[field.name] = _value_feature(field.type)
+    return {"info": {"features": features}}
+
+
+class _SplitWriter:
+    """One split's Parquet file, written in row groups of bounded size."""
+
+    def __init__(self, path: Path, schema: pa.Schema):
+        self.path = path
+        self.schema = schema
+        self.writer: pq.ParquetWriter | None = None
+        self.pending: list[pa.RecordBatch] = []
+        self.pending_rows = 0
+        self.pending_bytes = 0
+        self.rows = 0
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        if batch.num_rows == 0:
+            return
+        self.pending.append(batch)
+        self.pending_rows += batch.num_rows
+        self.pending_bytes += batch.nbytes
+        self.rows += batch.num_rows
+        if self.pending_rows >= ROW_GROUP_ROWS or self.pending_bytes >= ROW_GROUP_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, self.schema, **WRITER_OPTIONS)
+        table = pa.Table.from_batches(self.pending, schema=self.schema)
+        self.writer.write_table(table, row_group_size=max(table.num_rows, 1))
+        self.pending = []
+        self.pending_rows = self.pending_bytes = 0
+
+    def close(self) -> None:
+        self.flush()
+        if self.writer is not None:
+            self.writer.close()
+
+
+def _image_column(source: ExportSource, batch: pa.RecordBatch) -> pa.Array:
+    ids = batch.column("id").to_pylist()
+    names = batch.column("image_name").to_pylist()
+    payload = [
+        source.image_bytes(name, item_id=item_id) for item_id, name in zip(ids, names, strict=True)
+    ]
+    paths = [image_file_name(item_id, name) for item_id, name in zip(ids, names, strict=True)]
+    return pa.StructArray.from_arrays(
+        [pa.array(payload, pa.binary()), pa.array(paths, pa.string())], fields=list(IMAGE_TYPE)
+    )
+
+
+def _label_column(
+    source: ExportSource, batch: pa.RecordBatch, dictionary: pa.Array, *, hf: bool
+) -> pa.Array:
+    labels = batch.column("labels")
+    if source.multilabel:
+        codes, lengths, _ = label_codes(labels, dictionary)
+        offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
+        if hf:
+            values: pa.Array = pa.array(codes.astype(np.int64))
+        else:
+            values = pa.DictionaryArray.from_arrays(pa.array(codes), dictionary)
+        return pa.ListArray.from_arrays(offsets, values)
+    first, empty = first_label_codes(labels, dictionary)
+    if hf:
+        return pa.array(np.where(empty, -1, first).astype(np.int64))
+    return pa.DictionaryArray.from_arrays(pa.array(first, mask=empty), dictionary)
+
+
+def _output_batch(
+    source: ExportSource,
+    batch: pa.RecordBatch,
+    schema: pa.Schema,
+    dictionary: pa.Array,
+    *,
+    hf: bool,
+) -> pa.RecordBatch:
+    columns: list[pa.Array] = []
+    for field in schema:
+        if field.name == "image":
+            columns.append(_image_column(source, batch))
+        elif field.name in ("label", "labels"):
+            columns.append(_label_column(source, batch, dictionary, hf=hf))
+        else:
+            columns.append(batch.column(field.name))
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+def write_split_files(
+    source: ExportSource,
+    *,
+    hf: bool,
+    path_for: Callable[[str], Path],
+    progress: Progress,
+) -> dict[str, int]:
+    """Write one Parquet file per split that has rows (``path_for(split)`` says where);
+    returns rows per split (Tandem's split names)."""
+    classes = label_dictionary(source)
+    dictionary = pa.array(classes, pa.string())
+    schema = output_schema(source, hf=hf, classes=classes)
+    writers: dict[str, _SplitWriter] = {}
+    done = 0
+    try:
+        for batch in source.batches():
+            for split in SPLITS:
+                part = split_of(batch, split)
+                if part.num_rows == 0:
+                    continue
+                if split not in writers:
+                    writers[split] = _SplitWriter(path_for(split), schema)
+                writers[split].add(_output_batch(source, part, schema, dictionary, hf=hf))
+            done += batch.num_rows
+            progress(done)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    return {split: writers[split].rows for split in SPLITS if split in writers}
+
+
+def write_parquet(source: ExportSource, staging: Any, progress: Progress) -> dict[str, Any]:
+    rows = write_split_files(
+        source, hf=False, path_for=lambda split: staging.path(f"{split}.parquet"), progress=progress
+    )
+    return {"splits": rows}

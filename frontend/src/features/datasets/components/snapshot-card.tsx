@@ -1,6 +1,7 @@
 import { Link } from "react-router";
 
 import { paths } from "@/config/paths";
+import { apiUrl } from "@/lib/api-client";
 import { formatDateTime, formatPercent } from "@/lib/format";
 
 import { type DatasetFormat, isStateActive, type Snapshot, STATE_LABELS } from "../types";
@@ -96,6 +97,19 @@ export function SnapshotCard({ projectId, snapshot, formats, highlighted = false
           Content {snapshot.content_hash.slice(0, 12)}
           {snapshot.manifest_sha256 ? ` · manifest SHA-256 ${snapshot.manifest_sha256.slice(0, 12)}` : null}
           {snapshot.label_rule ? ` · label rule: ${snapshot.label_rule}` : null}
+          {snapshot.state === "succeeded" ? (
+            <>
+              {" · "}
+              <a
+                href={apiUrl(`/projects/${projectId}/snapshots/${snapshot.number}/manifest/`)}
+                target="_blank"
+                rel="noreferrer"
+                data-testid="snapshot-manifest"
+              >
+                manifest
+              </a>
+            </>
+          ) : null}
         </p>
       ) : null}
     </article>

@@ -16,6 +16,16 @@ def import_job_run_task(job_id: int) -> dict[str, int | str]:
     return {"status": job.status, "items_created": job.items_created, "errors": job.error_count}
 
 
+@shared_task(name="labeling.tasks.snapshot_cut_task", acks_late=True)
+def snapshot_cut_task(snapshot_id: int) -> dict[str, int | str | None]:
+    """Cut one queued dataset snapshot into its Parquet file. Safe to run twice: a snapshot
+    already cut is left as it is."""
+    from labeling.services.datasets.cut import snapshot_run
+
+    snapshot = snapshot_run(snapshot_id=snapshot_id)
+    return {"snapshot": snapshot_id, "state": snapshot.state if snapshot else None}
+
+
 @shared_task(name="labeling.tasks.embed_project_task", acks_late=True)
 def embed_project_task(job_id: int) -> dict[str, int | str]:
     """Embed a project's items that have no vector yet (an embedding job)."""

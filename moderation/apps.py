@@ -25,3 +25,9 @@ class ModerationConfig(AppConfig):
         gauge_source_register("review_queue", review_queue_gauges)
         gauge_source_register("webhooks", webhook_backlog_gauges)
         readiness_check_register("models", intake_models_readiness)
+
+        # ... and labeling's dataset snapshots include automatic decisions only through this.
+        from labeling.services.datasets.automatic import automatic_decision_provider_register
+        from moderation.services.dataset_labels import PROVIDER
+
+        automatic_decision_provider_register(PROVIDER)

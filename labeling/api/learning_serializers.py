@@ -1,9 +1,11 @@
 """Output shapes of the active-learning endpoints: jobs, model versions, curve, auto-labels."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from labeling.api.file_urls import model_version_artifact_url
 from labeling.choices import SamplingStrategy
+from labeling.selectors.datasets import dataset_snapshot_numbers
 from models_app.choices import JobKind, Stage
 from models_app.models import ModelVersion, TrainingJob
 
@@ -200,6 +202,10 @@ class PromotionSerializer(serializers.Serializer):
     )
 
 
+class DatasetSnapshotRefSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+
+
 class ModelVersionOutputSerializer(serializers.ModelSerializer):
     metrics = ModelMetricsSerializer(read_only=True)
     promotion = PromotionSerializer(read_only=True)
@@ -209,6 +215,10 @@ class ModelVersionOutputSerializer(serializers.ModelSerializer):
     )
     artifact_url = serializers.SerializerMethodField(
         help_text="Where to download the trained classifier (.npz attachment; data roles only)."
+    )
+    dataset_snapshot = serializers.SerializerMethodField(
+        help_text="The dataset snapshot the version was trained on ({number}), or null for "
+        "versions trained before snapshots were recorded."
     )
 
     class Meta:
@@ -221,6 +231,7 @@ class ModelVersionOutputSerializer(serializers.ModelSerializer):
             "embedder",
             "snapshot_id",
             "snapshot_hash",
+            "dataset_snapshot",
             "label_count",
             "hyperparameters",
             "metrics",
@@ -236,6 +247,17 @@ class ModelVersionOutputSerializer(serializers.ModelSerializer):
 
     def get_artifact_url(self, version: ModelVersion) -> str | None:
         return model_version_artifact_url(version)
+
+    @extend_schema_field(DatasetSnapshotRefSerializer(allow_null=True))
+    def get_dataset_snapshot(self, version: ModelVersion) -> dict[str, int] | None:
+        # Read once per response (a list shares its context): the numbers of the owner's
+        # snapshots by id.
+        numbers = self.context.get("_dataset_snapshot_numbers")
+        if numbers is None:
+            numbers = dataset_snapshot_numbers(owner=version.owner)
+            self.context["_dataset_snapshot_numbers"] = numbers  # type: ignore[index]  # the serializer's own dict
+        number = numbers.get(version.snapshot_id)
+        return {"number": number} if number is not None else None
 
 
 class StageInputSerializer(serializers.Serializer):

@@ -2,6 +2,7 @@ from django.urls import path
 
 from labeling.api import (
     dataset_export_views,
+    dataset_views,
     export_views,
     file_views,
     import_views,
@@ -14,6 +15,31 @@ from labeling.api import (
 )
 
 urlpatterns = [
+    path(
+        "projects/<int:project_id>/snapshots/",
+        dataset_views.SnapshotListCreateApi.as_view(),
+        name="snapshots",
+    ),
+    path(
+        "projects/<int:project_id>/snapshots/preview/",
+        dataset_views.SnapshotPreviewApi.as_view(),
+        name="snapshot-preview",
+    ),
+    path(
+        "projects/<int:project_id>/snapshots/diff/",
+        dataset_views.SnapshotDiffApi.as_view(),
+        name="snapshot-diff",
+    ),
+    path(
+        "projects/<int:project_id>/snapshots/<int:number>/",
+        dataset_views.SnapshotDetailApi.as_view(),
+        name="snapshot-detail",
+    ),
+    path(
+        "projects/<int:project_id>/snapshots/<int:number>/manifest/",
+        dataset_views.SnapshotManifestApi.as_view(),
+        name="snapshot-manifest",
+    ),
     path("projects/", project_views.ProjectListCreateApi.as_view(), name="projects"),
     path(
         "projects/<int:project_id>/",

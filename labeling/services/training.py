@@ -34,6 +34,7 @@ from labeling.models import Item, Project
 from labeling.selectors.embedders import project_embedder
 from labeling.selectors.learning import project_for_owner
 from labeling.services.bulk_sql import auto_annotations_insert, labeled_items_priority_reset
+from labeling.services.datasets.cut import dataset_snapshot_key, training_snapshot_cut
 from labeling.services.embedding import (
     EmbedReport,
     describe_error,
@@ -58,7 +59,7 @@ from labeling.services.pool_scoring import (
     predictions_from,
     queue_order,
 )
-from labeling.services.snapshots import Snapshot, class_counts, training_snapshot, waiting_message
+from labeling.services.snapshots import Snapshot, class_counts, waiting_message
 from labeling.services.training_promotion import Promotion, held_out_evaluate, promotion_decide
 from models_app.choices import JobKind, Stage
 from models_app.models import ModelVersion, TrainingJob
@@ -151,6 +152,7 @@ class _Run:
         self.owner = project.owner_key
         self.seed = int(job.pk)
         self.timings: dict[str, float] = {}
+        self.dataset_snapshot_id: int | None = None
         self._step_started = time.perf_counter()
         self._step = ""
 
@@ -182,6 +184,7 @@ class _Run:
             "embedded": report.embedded,
             "embed_failed": report.failed,
             "snapshot_hash": snapshot.hash,
+            "dataset_snapshot_id": self.dataset_snapshot_id,
             "train_label_counts": {name: rows.counts[name] for name in classes},
             "held_out_labels": int(rows.held_out.sum()),
         }
@@ -230,8 +233,17 @@ class _Run:
     # --- the steps ---------------------------------------------------------------------------
 
     def snapshot(self, classes: list[str]) -> Snapshot:
+        """The labels this run learns from, frozen as a dataset snapshot (a new one, or the
+        project's newest when it is identical): the model version links to it."""
         self.step("snapshot", 0.0)
-        return training_snapshot(project=self.project, classes=classes)
+        dataset, snapshot = training_snapshot_cut(
+            project=self.project,
+            classes=classes,
+            job_id=self.job.pk,
+            requested_by=self.job.requested_by,
+        )
+        self.dataset_snapshot_id = dataset.pk
+        return snapshot
 
     def embed_missing(self) -> tuple[Embedder, EmbedReport]:
         """Vectors for every item: shared with the project's running embedding job (never
@@ -493,7 +505,7 @@ class _Run:
             owner=self.owner,
             algorithm=fit.algorithm or classifier.algorithm,
             embedder=embedder_key,
-            snapshot_id=f"training-job-{self.job.pk}",
+            snapshot_id=dataset_snapshot_key(self.dataset_snapshot_id),
             snapshot_hash=snapshot.hash,
             label_count=int(fit.human_n),
             hyperparameters=dict(fit.hyperparameters or classifier.hyperparameters),

@@ -341,6 +341,11 @@ SPECTACULAR_SETTINGS = {
         "SourceEnum": "labeling.choices.AnnotationSource",
         "AuditObjectPageEnum": "core.choices.AuditObjectPage",
         "AuditObjectStateEnum": "core.choices.AuditObjectState",
+        # Dataset snapshots and their exports (a "format" and a "state" like other fields').
+        "DatasetFormatEnum": "labeling.choices.DatasetFormat",
+        "JobStateEnum": "labeling.choices.JobState",
+        # The name the import formats had before the dataset formats arrived.
+        "FormatEnum": "labeling.choices.ImportFormat",
     },
 }
 

@@ -21,7 +21,7 @@ from labeling.services.datasets.exports import (
 )
 
 
-class DatasetExportOutputSerializer(serializers.ModelSerializer):
+class DatasetExportJobOutputSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
 
@@ -59,7 +59,7 @@ class DatasetExportCreateApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={202: DatasetExportOutputSerializer, 200: DatasetExportOutputSerializer},
+        responses={202: DatasetExportJobOutputSerializer, 200: DatasetExportJobOutputSerializer},
         operation_id="projects_snapshots_exports_create",
     )
     def post(self, request, project_id: int, number: int):
@@ -76,7 +76,7 @@ class DatasetExportCreateApi(APIView):
         export.refresh_from_db()
         export.snapshot = snapshot
         return Response(
-            DatasetExportOutputSerializer(export).data,
+            DatasetExportJobOutputSerializer(export).data,
             status=status.HTTP_202_ACCEPTED if queued else status.HTTP_200_OK,
         )
 

@@ -1474,6 +1474,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/snapshots/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The project's dataset snapshots, newest first. */
+        get: operations["projects_snapshots_list"];
+        put?: never;
+        /**
+         * @description Cut a snapshot: validated now (400 when the filters are malformed or select
+         *     nothing), cut in the background; poll it for progress.
+         */
+        post: operations["projects_snapshots_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/snapshots/{number}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["projects_snapshots_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/snapshots/{number}/exports/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Export the snapshot in a format: 202 when a job is queued (a new export, or one that
+         *     failed, again), 200 with the existing export otherwise. The file is written from the
+         *     snapshot's stored file, so it is the same bytes whenever it is made.
+         */
+        post: operations["projects_snapshots_exports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/snapshots/{number}/exports/{export_format}/download/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The export's zip, as an attachment (``snapshot-<project>-<number>-<format>.zip``). */
+        get: operations["projects_snapshots_exports_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/snapshots/{number}/manifest/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The snapshot's manifest (what its manifest_sha256 covers); 409 until it is cut. */
+        get: operations["projects_snapshots_manifest_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/snapshots/diff/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description How snapshot b differs from snapshot a: items added, removed, relabeled, unchanged,
+         *     label distributions, and up to 50 examples of each kind.
+         */
+        get: operations["projects_snapshots_diff_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/snapshots/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description The counts a snapshot cut now with these filters would have, without cutting it.
+         *     Writes nothing.
+         */
+        post: operations["projects_snapshots_preview_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/status/": {
         parameters: {
             query?: never;
@@ -2153,6 +2285,74 @@ export interface components {
          * @enum {string}
          */
         DataTypeEnum: "text" | "image";
+        DatasetExportJobOutput: {
+            format: components["schemas"]["DatasetFormatEnum"];
+            state?: components["schemas"]["JobStateEnum"];
+            /** Format: double */
+            readonly progress: number;
+            rows_total?: number;
+            rows_done?: number;
+            /** Format: int64 */
+            size_bytes?: number;
+            sha256?: string;
+            file_name?: string;
+            files?: unknown;
+            readonly download_url: string | null;
+            error_message?: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            finished_at?: string | null;
+        };
+        DatasetExportOutput: {
+            readonly format: components["schemas"]["DatasetFormatEnum"];
+            readonly state: components["schemas"]["JobStateEnum"];
+            /** Format: double */
+            readonly progress: number;
+            readonly size_bytes: number;
+            readonly sha256: string;
+            readonly file_name: string;
+            /** @description Where to download the export (an attachment); null until it succeeded. */
+            readonly download_url: string | null;
+            readonly error_message: string;
+        };
+        /**
+         * @description * `jsonl` - JSON Lines
+         *     * `csv` - CSV
+         *     * `parquet` - Parquet, one file per split
+         *     * `hf` - Hugging Face dataset
+         *     * `imagefolder` - ImageFolder zip (image projects)
+         * @enum {string}
+         */
+        DatasetFormatEnum: "jsonl" | "csv" | "parquet" | "hf" | "imagefolder";
+        DatasetSnapshotOutput: {
+            readonly id: number;
+            readonly number: number;
+            readonly name: string;
+            readonly state: components["schemas"]["JobStateEnum"];
+            /** Format: double */
+            readonly progress: number;
+            readonly rows_total: number;
+            readonly rows_done: number;
+            readonly error_message: string;
+            readonly filters: unknown;
+            readonly label_rule: string;
+            readonly counts: unknown;
+            readonly content_hash: string;
+            readonly file_sha256: string;
+            readonly manifest_sha256: string;
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            readonly training_job_id: number | null;
+            readonly model_versions: components["schemas"]["ModelVersionRef"][];
+            readonly exports: components["schemas"]["DatasetExportOutput"][];
+        };
+        DatasetSnapshotRef: {
+            number: number;
+        };
         Decision: {
             readonly id: number;
             action: components["schemas"]["ActionEnum"];
@@ -2203,6 +2403,31 @@ export interface components {
          * @enum {string}
          */
         DelimiterEnum: "," | "\t" | ";" | "|";
+        DiffDistribution: {
+            a: {
+                [key: string]: number;
+            };
+            b: {
+                [key: string]: number;
+            };
+        };
+        DiffKind: {
+            count: number;
+            classes: {
+                [key: string]: number;
+            };
+            sample?: components["schemas"]["DiffSample"][];
+        };
+        DiffSample: {
+            id: number;
+            external_id: string;
+            before: string[] | null;
+            after: string[] | null;
+        };
+        DiffSide: {
+            number: number;
+            items: number;
+        };
         /**
          * @description * `` -
          *     * `minilm` - minilm
@@ -2258,9 +2483,12 @@ export interface components {
          *     * `jsonl` - JSON Lines
          *     * `text` - Plain text, one item per line
          *     * `images` - Images (files or a zip)
+         *     * `label_studio` - Label Studio JSON export
+         *     * `prodigy` - Prodigy JSONL export
+         *     * `parquet` - Parquet (Hugging Face dataset or Tandem snapshot)
          * @enum {string}
          */
-        FormatEnum: "csv" | "jsonl" | "text" | "images";
+        FormatEnum: "csv" | "jsonl" | "text" | "images" | "label_studio" | "prodigy" | "parquet";
         GoldLabel: {
             readonly labels: string[];
             readonly resolved_by: string | null;
@@ -2337,7 +2565,7 @@ export interface components {
             readonly file_url: string | null;
             readonly format: components["schemas"]["FormatEnum"];
             readonly options: unknown;
-            readonly status: components["schemas"]["ImportJobOutputStatusEnum"];
+            readonly status: components["schemas"]["JobStateEnum"];
             /** Format: double */
             readonly progress: number;
             readonly total_bytes: number;
@@ -2360,14 +2588,9 @@ export interface components {
             /** Format: date-time */
             readonly finished_at: string | null;
         };
-        /**
-         * @description * `queued` - Queued
-         *     * `running` - Running
-         *     * `succeeded` - Succeeded
-         *     * `failed` - Failed
-         * @enum {string}
-         */
-        ImportJobOutputStatusEnum: "queued" | "running" | "succeeded" | "failed";
+        InputRequest: {
+            format: components["schemas"]["DatasetFormatEnum"];
+        };
         IntakeAnswer: {
             external_id: string;
             content_id: number;
@@ -2452,6 +2675,14 @@ export interface components {
             readonly created_at: string;
             readonly annotations: components["schemas"]["AnnotationOutput"][];
         };
+        /**
+         * @description * `queued` - Queued
+         *     * `running` - Running
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        JobStateEnum: "queued" | "running" | "succeeded" | "failed";
         LabelClass: {
             readonly id: number;
             name: string;
@@ -2620,6 +2851,8 @@ export interface components {
             readonly embedder: string;
             readonly snapshot_id: string;
             readonly snapshot_hash: string;
+            /** @description The dataset snapshot the version was trained on ({number}), or null for versions trained before snapshots were recorded. */
+            readonly dataset_snapshot: components["schemas"]["DatasetSnapshotRef"] | null;
             readonly label_count: number;
             readonly hyperparameters: unknown;
             readonly metrics: components["schemas"]["ModelMetrics"];
@@ -2632,6 +2865,11 @@ export interface components {
             readonly created_by: string | null;
             /** Format: date-time */
             readonly created_at: string;
+        };
+        ModelVersionRef: {
+            id: number;
+            version: number;
+            stage: string;
         };
         /**
          * @description * `ready` - Ready
@@ -2680,6 +2918,14 @@ export interface components {
             /** Format: uri */
             previous: string | null;
             results: components["schemas"]["ContentRow"][];
+        };
+        PaginatedDatasetSnapshotList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["DatasetSnapshotOutput"][];
         };
         PaginatedFlagList: {
             count: number;
@@ -3491,6 +3737,44 @@ export interface components {
             readonly reason: string;
             /** Format: date-time */
             readonly skipped_at: string;
+        };
+        SnapshotCreateInputRequest: {
+            /** @default  */
+            name?: string;
+            /** @description {"sources": [...], "splits": [...], "classes": [...], "labeled_only": true, "labeled_after": ISO datetime, "labeled_before": ISO datetime, "metadata": {"key": ["value", ...]}}; every key optional. */
+            filters?: unknown;
+        };
+        SnapshotDiffOutput: {
+            a: components["schemas"]["DiffSide"];
+            b: components["schemas"]["DiffSide"];
+            added: components["schemas"]["DiffKind"];
+            removed: components["schemas"]["DiffKind"];
+            relabeled: components["schemas"]["DiffKind"];
+            unchanged: components["schemas"]["DiffKind"];
+            distribution: components["schemas"]["DiffDistribution"];
+        };
+        SnapshotPreviewInputRequest: {
+            filters?: unknown;
+        };
+        SnapshotPreviewOutput: {
+            items: number;
+            labeled: number;
+            automatic: number;
+            splits: {
+                [key: string]: number;
+            };
+            classes: {
+                [key: string]: number;
+            };
+            sources: {
+                [key: string]: number;
+            };
+            resolutions: {
+                [key: string]: number;
+            };
+            /** @description Which of the counts are exact (all of them for projects of up to 20,000 items); the others are SQL estimates, see message. */
+            exact: string[];
+            message: string;
         };
         /**
          * @description * `human` - Human
@@ -6223,6 +6507,216 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedSkipList"];
+                };
+            };
+        };
+    };
+    projects_snapshots_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDatasetSnapshotList"];
+                };
+            };
+        };
+    };
+    projects_snapshots_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SnapshotCreateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SnapshotCreateInputRequest"];
+                "multipart/form-data": components["schemas"]["SnapshotCreateInputRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetSnapshotOutput"];
+                };
+            };
+        };
+    };
+    projects_snapshots_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetSnapshotOutput"];
+                };
+            };
+        };
+    };
+    projects_snapshots_exports_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetExportJobOutput"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetExportJobOutput"];
+                };
+            };
+        };
+    };
+    projects_snapshots_exports_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_format: string;
+                number: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+        };
+    };
+    projects_snapshots_manifest_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+    };
+    projects_snapshots_diff_retrieve: {
+        parameters: {
+            query: {
+                /** @description The earlier snapshot's number. */
+                a: number;
+                /** @description The later snapshot's number. */
+                b: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotDiffOutput"];
+                };
+            };
+        };
+    };
+    projects_snapshots_preview_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SnapshotPreviewInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SnapshotPreviewInputRequest"];
+                "multipart/form-data": components["schemas"]["SnapshotPreviewInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotPreviewOutput"];
                 };
             };
         };

@@ -2,7 +2,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 
 import { apiRequest } from "@/lib/api-client";
 
-import type { SnapshotCounts, SnapshotFilters } from "../types";
+import type { SnapshotFilters, SnapshotPreview } from "../types";
 import { snapshotsQueryKey } from "./get-snapshots";
 
 /** The counts a snapshot cut with these filters would have; nothing is cut (POST, no writes). */
@@ -14,8 +14,8 @@ export function previewSnapshot({
   projectId: number;
   filters: SnapshotFilters;
   signal?: AbortSignal;
-}): Promise<SnapshotCounts> {
-  return apiRequest<SnapshotCounts>(`/projects/${projectId}/snapshots/preview/`, {
+}): Promise<SnapshotPreview> {
+  return apiRequest<SnapshotPreview>(`/projects/${projectId}/snapshots/preview/`, {
     method: "POST",
     body: { filters },
     signal,

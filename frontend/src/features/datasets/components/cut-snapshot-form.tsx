@@ -223,7 +223,7 @@ export function CutSnapshotForm({ projectId, classNames, onCreated, onCancel }: 
           ) : preview.data ? (
             <>
               <CountsFacts counts={preview.data} testId="snapshot-preview-counts" />
-              {typeof preview.data.message === "string" && preview.data.message ? (
+              {preview.data.message ? (
                 <p className="hint" data-testid="snapshot-preview-message">
                   {preview.data.message}
                 </p>

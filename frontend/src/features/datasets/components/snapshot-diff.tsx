@@ -1,7 +1,9 @@
 import { useId, useState } from "react";
+import { Link } from "react-router";
 
 import { ErrorMessage } from "@/components/ui/error-message";
 import { Loading } from "@/components/ui/loading";
+import { paths } from "@/config/paths";
 import { formatCount } from "@/lib/format";
 
 import { useSnapshotDiff } from "../api/get-snapshot-diff";
@@ -20,25 +22,15 @@ const KINDS = [
   { key: "relabeled", label: "Relabeled" },
 ] as const;
 
-function labelsText(labels: readonly string[] | undefined): string {
-  return labels?.length ? labels.join(", ") : "—";
-}
-
-function sampleName(sample: DiffSample): string {
-  if (sample.external_id) return String(sample.external_id);
-  if (sample.id !== undefined) return `item ${sample.id}`;
-  return "item";
-}
-
-function sampleContent(sample: DiffSample): string {
-  const text = typeof sample.text === "string" && sample.text ? sample.text : (sample.image_name ?? "");
-  return text.length > 160 ? `${text.slice(0, 160)}…` : text;
+function labelsText(labels: readonly string[] | null | undefined): string {
+  return labels?.length ? labels.join(", ") : "no label";
 }
 
 function DistributionTable({ diff }: { diff: Diff }) {
-  const a = diff.distribution?.a ?? {};
-  const b = diff.distribution?.b ?? {};
-  const classes = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  const a = diff.distribution.a;
+  const b = diff.distribution.b;
+  // The classes in the order the server gives them (the project's), then any others.
+  const classes = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   return (
     <div className="table-scroll">
       <table className="table table-compact" data-testid="diff-distribution">
@@ -47,10 +39,10 @@ function DistributionTable({ diff }: { diff: Diff }) {
           <tr>
             <th scope="col">Class</th>
             <th scope="col" className="numeric">
-              #{diff.a}
+              #{diff.a.number}
             </th>
             <th scope="col" className="numeric">
-              #{diff.b}
+              #{diff.b.number}
             </th>
             <th scope="col" className="numeric">
               Change
@@ -79,37 +71,41 @@ function DistributionTable({ diff }: { diff: Diff }) {
   );
 }
 
-function Samples({ diff }: { diff: Diff }) {
+/** One sample: its id, and the label it had → has (relabeled), has (added) or had (removed). */
+function SampleLabels({ kind, sample }: { kind: (typeof KINDS)[number]["key"]; sample: DiffSample }) {
+  if (kind === "relabeled") {
+    return (
+      <span>
+        <bdi>{labelsText(sample.before)}</bdi> → <bdi>{labelsText(sample.after)}</bdi>
+      </span>
+    );
+  }
+  return <bdi>{labelsText(kind === "added" ? sample.after : sample.before)}</bdi>;
+}
+
+function Samples({ projectId, diff }: { projectId: number; diff: Diff }) {
   return (
     <div className="diff-samples">
       {KINDS.map(({ key, label }) => {
-        const samples = diff.samples?.[key] ?? [];
+        const kind = diff[key];
+        const samples = kind.sample ?? [];
         if (!samples.length) return null;
         return (
           <section key={key} className="stack" data-testid={`diff-samples-${key}`}>
             <h4>
-              {label} ({samples.length < diff[key] ? `${samples.length} of ${formatCount(diff[key])}` : formatCount(samples.length)})
+              {label} (
+              {samples.length < kind.count
+                ? `${formatCount(samples.length)} of ${formatCount(kind.count)}`
+                : formatCount(samples.length)}
+              )
             </h4>
             <ul className="plain-list diff-sample-list">
-              {samples.map((sample, index) => (
-                <li key={`${sample.id ?? index}`} data-testid="diff-sample">
-                  <strong>
-                    <bdi>{sampleName(sample)}</bdi>
-                  </strong>{" "}
-                  {key === "relabeled" ? (
-                    <span>
-                      <bdi>{labelsText(sample.labels_a)}</bdi> → <bdi>{labelsText(sample.labels_b)}</bdi>
-                    </span>
-                  ) : (
-                    <span>
-                      <bdi>{labelsText(sample.labels)}</bdi>
-                    </span>
-                  )}
-                  {sampleContent(sample) ? (
-                    <div className="hint break-anywhere">
-                      <bdi>{sampleContent(sample)}</bdi>
-                    </div>
-                  ) : null}
+              {samples.map((sample) => (
+                <li key={sample.id} data-testid="diff-sample">
+                  <Link to={paths.projectItem.href(projectId, sample.id)}>
+                    <bdi>{sample.external_id || `item ${sample.id}`}</bdi>
+                  </Link>{" "}
+                  <SampleLabels kind={key} sample={sample} />
                 </li>
               ))}
             </ul>
@@ -164,16 +160,20 @@ export function SnapshotDiff({ projectId, snapshots }: SnapshotDiffProps) {
       <ErrorMessage error={diff.error} title="Could not compare the snapshots" />
       {diff.data && a !== b ? (
         <>
+          <p className="hint">
+            From #{diff.data.a.number} ({formatCount(diff.data.a.items)} items) to #{diff.data.b.number} (
+            {formatCount(diff.data.b.items)} items).
+          </p>
           <dl className="facts" data-testid="diff-counts">
-            {(["added", "removed", "relabeled", "unchanged"] as const).map((kind) => (
-              <div key={kind}>
-                <dt>{kind[0]?.toUpperCase() + kind.slice(1)}</dt>
-                <dd data-testid={`diff-${kind}`}>{formatCount(diff.data[kind])}</dd>
+            {[...KINDS, { key: "unchanged", label: "Unchanged" } as const].map(({ key, label }) => (
+              <div key={key}>
+                <dt>{label}</dt>
+                <dd data-testid={`diff-${key}`}>{formatCount(diff.data[key].count)}</dd>
               </div>
             ))}
           </dl>
           <DistributionTable diff={diff.data} />
-          <Samples diff={diff.data} />
+          <Samples projectId={projectId} diff={diff.data} />
         </>
       ) : null}
     </div>

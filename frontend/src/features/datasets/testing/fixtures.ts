@@ -5,7 +5,7 @@ export function snapshotExport(overrides: Partial<SnapshotExport> = {}): Snapsho
     format: "parquet",
     state: "queued",
     progress: 0,
-    size_bytes: null,
+    size_bytes: 0,
     sha256: "",
     file_name: "",
     download_url: null,
@@ -28,6 +28,7 @@ export function snapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     label_rule: "gold > majority > latest",
     counts: { items: 100, labeled: 100, splits: { train: 80, dev: 10, test: 10 }, classes: { ham: 60, spam: 40 } },
     content_hash: "c".repeat(64),
+    file_sha256: "f".repeat(64),
     manifest_sha256: "m".repeat(64),
     created_by: "ada",
     created_at: "2026-05-01T10:00:00Z",
@@ -41,18 +42,25 @@ export function snapshot(overrides: Partial<Snapshot> = {}): Snapshot {
 
 export function snapshotDiff(overrides: Partial<SnapshotDiff> = {}): SnapshotDiff {
   return {
-    a: 1,
-    b: 2,
-    added: 12,
-    removed: 2,
-    relabeled: 3,
-    unchanged: 95,
-    distribution: { a: { ham: 60, spam: 40 }, b: { ham: 58, spam: 52 } },
-    samples: {
-      added: [{ id: 201, external_id: "sms-201", text: "WIN a prize now", labels: ["spam"] }],
-      removed: [{ id: 7, external_id: "sms-7", text: "see you at 6", labels: ["ham"] }],
-      relabeled: [{ id: 9, external_id: "sms-9", text: "free entry", labels_a: ["ham"], labels_b: ["spam"] }],
+    a: { number: 1, items: 100 },
+    b: { number: 2, items: 110 },
+    added: {
+      count: 12,
+      classes: { spam: 12 },
+      sample: [{ id: 201, external_id: "sms-201", before: null, after: ["spam"] }],
     },
+    removed: {
+      count: 2,
+      classes: { ham: 2 },
+      sample: [{ id: 7, external_id: "sms-7", before: ["ham"], after: null }],
+    },
+    relabeled: {
+      count: 3,
+      classes: { spam: 3 },
+      sample: [{ id: 9, external_id: "sms-9", before: ["ham"], after: ["spam"] }],
+    },
+    unchanged: { count: 95, classes: { ham: 58, spam: 37 } },
+    distribution: { a: { ham: 60, spam: 40 }, b: { ham: 58, spam: 52 } },
     ...overrides,
   };
 }

@@ -1,14 +1,31 @@
-/**
- * Dataset snapshots and their exports, as the API describes them (/work/coord contract; the
- * backend's OpenAPI schema is the source once it is generated into "@/types/api").
- */
+import type { components } from "@/types/api";
 
-export type JobState = "queued" | "running" | "succeeded" | "failed";
-export type DatasetFormat = "jsonl" | "csv" | "parquet" | "hf" | "imagefolder";
+type Schemas = components["schemas"];
+
+/**
+ * Dataset snapshots and their exports, as the API's schema describes them. `filters` and
+ * `counts` are JSON objects in the schema; their shapes are spelled out here.
+ */
+export type Snapshot = Omit<Schemas["DatasetSnapshotOutput"], "filters" | "counts"> & {
+  filters: SnapshotFilters;
+  counts: SnapshotCounts;
+};
+export type SnapshotExport = Schemas["DatasetExportOutput"];
+export type SnapshotModelVersion = Schemas["ModelVersionRef"];
+export type SnapshotPreview = Schemas["SnapshotPreviewOutput"];
+export type SnapshotDiff = Schemas["SnapshotDiffOutput"];
+export type DiffKind = Schemas["DiffKind"];
+export type DiffSample = Schemas["DiffSample"];
+// Enum types are taken from the fields, not by name (drf-spectacular may rename an enum).
+export type JobState = Snapshot["state"];
+export type DatasetFormat = SnapshotExport["format"];
 export type LabelSource = "human" | "import" | "moderation" | "appeal" | "auto" | "automatic_decision";
 export type Split = "train" | "dev" | "test";
 
-/** What a snapshot is cut from; every key may be left out for the server's default. */
+/**
+ * What a snapshot is cut from (the body's `filters`); every key may be left out for the
+ * server's default. A snapshot stores them canonical: every key, `[]` for "all", null dates.
+ */
 export type SnapshotFilters = {
   sources?: LabelSource[];
   splits?: Split[];
@@ -16,76 +33,11 @@ export type SnapshotFilters = {
   labeled_only?: boolean;
   labeled_after?: string | null;
   labeled_before?: string | null;
-  metadata?: Record<string, string[]>;
+  metadata?: Record<string, (string | number | boolean | null)[]>;
 };
 
-/** Counts of a snapshot or of a preview: items, labeled ones, and per split / class / source. */
-export type SnapshotCounts = {
-  items?: number;
-  labeled?: number;
-  automatic?: number;
-  splits?: Record<string, number>;
-  classes?: Record<string, number>;
-  sources?: Record<string, number>;
-  [key: string]: unknown;
-};
-
-export type SnapshotExport = {
-  format: DatasetFormat;
-  state: JobState;
-  progress: number;
-  size_bytes: number | null;
-  sha256: string;
-  file_name: string;
-  download_url: string | null;
-  error_message: string;
-};
-
-export type SnapshotModelVersion = { id: number; version: number; stage: string };
-
-export type Snapshot = {
-  id: number;
-  number: number;
-  name: string;
-  state: JobState;
-  progress: number;
-  rows_total: number;
-  rows_done: number;
-  error_message: string;
-  filters: SnapshotFilters;
-  label_rule: string;
-  counts: SnapshotCounts;
-  content_hash: string;
-  manifest_sha256: string;
-  created_by: string | null;
-  created_at: string;
-  finished_at: string | null;
-  training_job_id: number | null;
-  model_versions: SnapshotModelVersion[];
-  exports: SnapshotExport[];
-};
-
-export type DiffSample = {
-  id?: number;
-  external_id?: string;
-  text?: string;
-  image_name?: string;
-  labels?: string[];
-  labels_a?: string[];
-  labels_b?: string[];
-  [key: string]: unknown;
-};
-
-export type SnapshotDiff = {
-  a: number;
-  b: number;
-  added: number;
-  removed: number;
-  relabeled: number;
-  unchanged: number;
-  distribution: { a: Record<string, number>; b: Record<string, number> };
-  samples: { added: DiffSample[]; removed: DiffSample[]; relabeled: DiffSample[] };
-};
+/** Counts of a snapshot (its `counts`) or of a preview: items, labeled, per split / class / source. */
+export type SnapshotCounts = Partial<SnapshotPreview>;
 
 export const STATE_LABELS: Record<JobState, string> = {
   queued: "Queued",

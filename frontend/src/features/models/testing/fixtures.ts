@@ -31,6 +31,7 @@ export function modelVersion(overrides: Partial<ModelVersion> = {}): ModelVersio
     embedder: "minilm@1",
     snapshot_id: "training-job-7",
     snapshot_hash: "abc",
+    dataset_snapshot: null,
     hyperparameters: {},
     label_count: 100,
     metrics: {

@@ -8,9 +8,8 @@ export type TrainingJob = Schemas["TrainingJobOutput"];
 export type TrainingJobStatus = TrainingJob["status"];
 export type TrainingJobKind = TrainingJob["kind"];
 export type TrainingJobTrigger = TrainingJob["trigger"];
-/** The snapshot a version was trained on, by number; null for versions from before snapshots. */
-export type DatasetSnapshotRef = { number: number };
-export type ModelVersion = Schemas["ModelVersionOutput"] & { dataset_snapshot?: DatasetSnapshotRef | null };
+/** `dataset_snapshot`: the snapshot it was trained on, by number; null for versions from before snapshots. */
+export type ModelVersion = Schemas["ModelVersionOutput"];
 export type ModelMetrics = Schemas["ModelMetrics"];
 export type ModelStage = ModelVersion["stage"];
 export type LearningCurve = Schemas["LearningCurveOutput"];

@@ -13,7 +13,7 @@ describe("SnapshotDiff", () => {
       const url = new URL(String(input), "http://test");
       const a = Number(url.searchParams.get("a"));
       const b = Number(url.searchParams.get("b"));
-      return jsonResponse(snapshotDiff({ a, b }));
+      return jsonResponse(snapshotDiff({ a: { number: a, items: 100 }, b: { number: b, items: 110 } }));
     });
     const user = userEvent.setup();
     const snapshots = [
@@ -40,7 +40,9 @@ describe("SnapshotDiff", () => {
     const relabeled = screen.getByTestId("diff-samples-relabeled");
     expect(relabeled).toHaveTextContent("sms-9 ham → spam");
     expect(relabeled).toHaveTextContent("1 of 3");
-    expect(screen.getByTestId("diff-samples-added")).toHaveTextContent("WIN a prize now");
+    expect(screen.getByTestId("diff-samples-added")).toHaveTextContent("sms-201 spam");
+    expect(screen.getByTestId("diff-samples-removed")).toHaveTextContent("sms-7 ham");
+    expect(screen.getByRole("link", { name: "sms-9" })).toHaveAttribute("href", "/projects/1/items/9");
 
     // A failed snapshot cannot be compared.
     expect(within(screen.getByTestId("diff-a")).queryByRole("option", { name: "#1" })).not.toBeInTheDocument();

@@ -17,6 +17,7 @@ function version(id: number, versionNumber: number, stage: StageModelVersion["st
     embedder: "hashing@1",
     snapshot_id: "",
     snapshot_hash: "",
+    dataset_snapshot: null,
     label_count: 100 * versionNumber,
     hyperparameters: {},
     metrics: { n: 40, roc_auc: rocAuc, f1_macro: rocAuc - 0.1, accuracy: 0.9, ece: 0.03, f1_per_class: {} },

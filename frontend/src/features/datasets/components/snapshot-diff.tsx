@@ -83,35 +83,52 @@ function SampleLabels({ kind, sample }: { kind: (typeof KINDS)[number]["key"]; s
   return <bdi>{labelsText(kind === "added" ? sample.after : sample.before)}</bdi>;
 }
 
+/** Long external ids (content hashes, say) cut to their start; the whole id in the title. */
+function shortId(id: string): string {
+  return id.length > 28 ? `${id.slice(0, 24)}…` : id;
+}
+
+/** How many samples of a kind show before "Show all". */
+export const SAMPLES_SHOWN = 10;
+
+function SampleList({ projectId, kind, diff }: { projectId: number; kind: (typeof KINDS)[number]; diff: Diff }) {
+  const [all, setAll] = useState(false);
+  const { count, sample = [] } = diff[kind.key];
+  if (!sample.length) return null;
+  const shown = all ? sample : sample.slice(0, SAMPLES_SHOWN);
+  return (
+    <section className="stack" data-testid={`diff-samples-${kind.key}`}>
+      <h4>
+        {kind.label}: {formatCount(count)}
+        {sample.length < count ? <span className="hint"> (a sample of {formatCount(sample.length)})</span> : null}
+      </h4>
+      <ul className="plain-list diff-sample-list">
+        {shown.map((item) => (
+          <li key={item.id} data-testid="diff-sample">
+            <Link to={paths.projectItem.href(projectId, item.id)} title={item.external_id || undefined}>
+              <bdi>{item.external_id ? shortId(item.external_id) : `item ${item.id}`}</bdi>
+            </Link>{" "}
+            <SampleLabels kind={kind.key} sample={item} />
+          </li>
+        ))}
+      </ul>
+      {sample.length > SAMPLES_SHOWN ? (
+        <p>
+          <button type="button" className="btn btn-small" onClick={() => setAll(!all)}>
+            {all ? "Show fewer" : `Show all ${formatCount(sample.length)} examples`}
+          </button>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
 function Samples({ projectId, diff }: { projectId: number; diff: Diff }) {
   return (
     <div className="diff-samples">
-      {KINDS.map(({ key, label }) => {
-        const kind = diff[key];
-        const samples = kind.sample ?? [];
-        if (!samples.length) return null;
-        return (
-          <section key={key} className="stack" data-testid={`diff-samples-${key}`}>
-            <h4>
-              {label} (
-              {samples.length < kind.count
-                ? `${formatCount(samples.length)} of ${formatCount(kind.count)}`
-                : formatCount(samples.length)}
-              )
-            </h4>
-            <ul className="plain-list diff-sample-list">
-              {samples.map((sample) => (
-                <li key={sample.id} data-testid="diff-sample">
-                  <Link to={paths.projectItem.href(projectId, sample.id)}>
-                    <bdi>{sample.external_id || `item ${sample.id}`}</bdi>
-                  </Link>{" "}
-                  <SampleLabels kind={key} sample={sample} />
-                </li>
-              ))}
-            </ul>
-          </section>
-        );
-      })}
+      {KINDS.map((kind) => (
+        <SampleList key={kind.key} projectId={projectId} kind={kind} diff={diff} />
+      ))}
     </div>
   );
 }

@@ -39,10 +39,13 @@ describe("SnapshotDiff", () => {
 
     const relabeled = screen.getByTestId("diff-samples-relabeled");
     expect(relabeled).toHaveTextContent("sms-9 ham → spam");
-    expect(relabeled).toHaveTextContent("1 of 3");
+    expect(relabeled).toHaveTextContent("Relabeled: 3 (a sample of 1)");
     expect(screen.getByTestId("diff-samples-added")).toHaveTextContent("sms-201 spam");
     expect(screen.getByTestId("diff-samples-removed")).toHaveTextContent("sms-7 ham");
     expect(screen.getByRole("link", { name: "sms-9" })).toHaveAttribute("href", "/projects/1/items/9");
+
+    // Many examples: the first ten, and a button for the rest.
+    expect(screen.getByTestId("diff-samples-removed")).toHaveTextContent("sms-7 ham");
 
     // A failed snapshot cannot be compared.
     expect(within(screen.getByTestId("diff-a")).queryByRole("option", { name: "#1" })).not.toBeInTheDocument();
@@ -51,5 +54,27 @@ describe("SnapshotDiff", () => {
     expect(screen.getByText("Pick two different snapshots.")).toBeInTheDocument();
     await user.selectOptions(screen.getByTestId("diff-b"), "2");
     await waitFor(() => expect(String(fetchMock.mock.calls.at(-1)?.[0])).toBe("/api/v1/projects/1/snapshots/diff/?a=3&b=2"));
+  });
+
+  it("shows ten examples of a kind, the rest on demand, with long ids cut short", async () => {
+    const removed = Array.from({ length: 12 }, (_, index) => ({
+      id: 100 + index,
+      external_id: `sha256:${String(index).padStart(64, "0")}`,
+      before: ["ham"],
+      after: null,
+    }));
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () =>
+      jsonResponse(snapshotDiff({ removed: { count: 167, classes: { ham: 167 }, sample: removed } })),
+    );
+    const user = userEvent.setup();
+
+    renderWithProviders(<SnapshotDiff projectId={1} snapshots={[snapshot({ id: 2, number: 2 }), snapshot()]} />);
+
+    const section = await screen.findByTestId("diff-samples-removed");
+    expect(section).toHaveTextContent("Removed: 167 (a sample of 12)");
+    expect(within(section).getAllByTestId("diff-sample")).toHaveLength(10);
+    expect(within(section).getAllByRole("link")[0]).toHaveTextContent(/^sha256:0{17}…$/);
+    await user.click(within(section).getByRole("button", { name: "Show all 12 examples" }));
+    expect(within(section).getAllByTestId("diff-sample")).toHaveLength(12);
   });
 });

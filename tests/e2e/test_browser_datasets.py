@@ -178,3 +178,36 @@ def test_datasets_tab_empty_state_says_what_to_do_and_fits(sms_project, browser_
     scroll_width, inner_width = no_sideways_scroll(browser_session)
     assert scroll_width <= inner_width, f"Datasets is {scroll_width} px wide in {inner_width} px"
     assert browser_session.js_errors == []
+
+
+@pytest.fixture
+def trained_sms_project(sms_project):
+    """The SMS project with one model version trained (on the snapshot training cuts)."""
+    from labeling.services.learning_jobs import project_training_request
+    from labeling.services.training import training_job_run
+    from models_app.choices import JobTrigger
+
+    requested = project_training_request(project=sms_project, trigger=JobTrigger.MANUAL)
+    training_job_run(job_id=requested.pk)
+    return sms_project
+
+
+def test_model_version_links_to_the_snapshot_it_was_trained_on(
+    trained_sms_project, browser_session: BrowserSession
+):
+    from playwright.sync_api import expect
+
+    page = browser_session.page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(browser_session)
+    page.goto(browser_session.url(f"/projects/{trained_sms_project.pk}/models"))
+    link = page.get_by_test_id("trained-on-snapshot-link")
+    expect(link).to_have_text("trained on snapshot 1")
+    link.click()
+
+    expect(page).to_have_url(re.compile(r"/datasets\?snapshot=1$"))
+    row = page.locator("[data-testid='snapshot-row'][data-number='1']")
+    expect(row).to_have_class(re.compile("snapshot-card-highlighted"))
+    expect(row).to_contain_text("by a training run")
+    expect(row.get_by_test_id("snapshot-trained-version")).to_have_text("v1")
+    assert browser_session.js_errors == []

@@ -115,7 +115,16 @@ def test_cut_a_snapshot_prepare_parquet_and_read_it_back(
     expect(dialog.get_by_test_id("snapshot-automatic-warning")).to_be_visible()
     dialog.get_by_test_id("snapshot-source-auto").uncheck()
     snapshot(browser_session, "datasets-cut-dialog-1366x768")
+    # Labels from the future select nothing: the preview says so, and the server's 400 is
+    # shown in the dialog, which stays open with nothing cut.
+    dialog.get_by_test_id("snapshot-labeled-after").fill("2999-01-01T00:00")
+    expect(dialog.get_by_test_id("snapshot-preview-empty")).to_be_visible()
+    dialog.get_by_test_id("snapshot-submit").click()
+    expect(dialog.get_by_role("alert")).to_contain_text(
+        "The snapshot was not cut: The filters select no items"
+    )
     dialog.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_test_id("snapshots-empty")).to_be_visible()
 
     cut_snapshot(page, name="all SMS labels")
     row = page.locator("[data-testid='snapshot-row'][data-number='1']")

@@ -223,6 +223,11 @@ export function CutSnapshotForm({ projectId, classNames, onCreated, onCancel }: 
           ) : preview.data ? (
             <>
               <CountsFacts counts={preview.data} testId="snapshot-preview-counts" />
+              {preview.data.items === 0 ? (
+                <p className="alert alert-warning" data-testid="snapshot-preview-empty">
+                  These filters select no items: the server will refuse to cut this snapshot.
+                </p>
+              ) : null}
               {preview.data.message ? (
                 <p className="hint" data-testid="snapshot-preview-message">
                   {preview.data.message}

@@ -125,4 +125,22 @@ describe("CutSnapshotForm", () => {
       },
     });
   });
+
+  it("warns before submitting when the preview counts no item", async () => {
+    fakeServer();
+    const user = userEvent.setup();
+    renderForm();
+    await screen.findByTestId("count-items");
+    expect(screen.queryByTestId("snapshot-preview-empty")).not.toBeInTheDocument();
+
+    // The fake server counts 50 items per class asked for; a class list of "none" counts none.
+    await user.click(screen.getByRole("checkbox", { name: "ham" }));
+    await waitFor(() => expect(screen.getByTestId("count-items")).toHaveTextContent("50"));
+    vi.mocked(globalThis.fetch).mockImplementation(async () =>
+      jsonResponse({ items: 0, labeled: 0, automatic: 0, splits: {}, classes: {}, sources: {}, resolutions: {}, exact: [], message: "" }),
+    );
+    await user.click(screen.getByRole("checkbox", { name: "spam" }));
+
+    expect(await screen.findByTestId("snapshot-preview-empty")).toHaveTextContent("These filters select no items");
+  });
 });

@@ -341,10 +341,9 @@ SPECTACULAR_SETTINGS = {
         "SourceEnum": "labeling.choices.AnnotationSource",
         "AuditObjectPageEnum": "core.choices.AuditObjectPage",
         "AuditObjectStateEnum": "core.choices.AuditObjectState",
-        # Dataset snapshots and their exports (a "format" and a "state" like other fields').
-        "DatasetFormatEnum": "labeling.choices.DatasetFormat",
+        # Dataset snapshots and exports; import jobs' status is the same set of states.
         "JobStateEnum": "labeling.choices.JobState",
-        # The name the import formats had before the dataset formats arrived.
+        "DatasetFormatEnum": "labeling.choices.DatasetFormat",
         "FormatEnum": "labeling.choices.ImportFormat",
     },
 }

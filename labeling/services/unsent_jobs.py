@@ -13,8 +13,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from core.tasks import enqueue
-from labeling.choices import ImportStatus
-from labeling.models import ImportJob
+from labeling.choices import ImportStatus, JobState
+from labeling.models import DatasetSnapshot, ImportJob
 from labeling.services.learning_jobs import job_task
 from models_app.selectors.registry import training_jobs_unsent
 from models_app.services.jobs import training_job_claim_send, training_job_release_send
@@ -40,17 +40,37 @@ def _resend_import(job_id: int) -> bool:
     return True
 
 
+def _resend_snapshot(snapshot_id: int) -> bool:
+    from labeling.tasks import snapshot_cut_task
+
+    task_id = str(uuid.uuid4())
+    claimed = DatasetSnapshot.objects.filter(
+        pk=snapshot_id, state=JobState.QUEUED, task_id=""
+    ).update(task_id=task_id)
+    if not claimed:
+        return False
+    if enqueue(snapshot_cut_task, snapshot_id, task_id=task_id) is None:
+        DatasetSnapshot.objects.filter(pk=snapshot_id, task_id=task_id).update(task_id="")
+        return False
+    return True
+
+
 def jobs_resend_unsent() -> dict[str, int]:
     """Queue again every import, embedding and training job of a labeling project that is
     still queued without a task id a minute after it was created. Returns how many of each
-    kind were sent: ``{"imports", "learning_jobs"}``."""
+    kind were sent: ``{"imports", "learning_jobs", "snapshots"}`` (dataset snapshots too)."""
     cutoff = timezone.now() - UNSENT_AFTER
-    sent = {"imports": 0, "learning_jobs": 0}
+    sent = {"imports": 0, "learning_jobs": 0, "snapshots": 0}
     unsent_imports = ImportJob.objects.filter(
         status=ImportStatus.QUEUED, task_id="", created_at__lt=cutoff
     ).order_by("created_at", "id")
     for job_id in unsent_imports.values_list("pk", flat=True)[:BATCH]:
         sent["imports"] += _resend_import(job_id)
+    unsent_snapshots = DatasetSnapshot.objects.filter(
+        state=JobState.QUEUED, task_id="", created_at__lt=cutoff
+    ).order_by("created_at", "id")
+    for snapshot_id in unsent_snapshots.values_list("pk", flat=True)[:BATCH]:
+        sent["snapshots"] += _resend_snapshot(snapshot_id)
     for job in training_jobs_unsent(owner_prefix=OWNER_PREFIX, created_before=cutoff)[:BATCH]:
         task_id = str(uuid.uuid4())
         if not training_job_claim_send(job_id=job.pk, task_id=task_id):

@@ -1511,44 +1511,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/projects/{project_id}/snapshots/{number}/exports/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * @description Export the snapshot in a format: 202 when a job is queued (a new export, or one that
-         *     failed, again), 200 with the existing export otherwise. The file is written from the
-         *     snapshot's stored file, so it is the same bytes whenever it is made.
-         */
-        post: operations["projects_snapshots_exports_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/projects/{project_id}/snapshots/{number}/exports/{export_format}/download/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description The export's zip, as an attachment (``snapshot-<project>-<number>-<format>.zip``). */
-        get: operations["projects_snapshots_exports_download"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/projects/{project_id}/snapshots/{number}/manifest/": {
         parameters: {
             query?: never;
@@ -2285,25 +2247,6 @@ export interface components {
          * @enum {string}
          */
         DataTypeEnum: "text" | "image";
-        DatasetExportJobOutput: {
-            format: components["schemas"]["DatasetFormatEnum"];
-            state?: components["schemas"]["JobStateEnum"];
-            /** Format: double */
-            readonly progress: number;
-            rows_total?: number;
-            rows_done?: number;
-            /** Format: int64 */
-            size_bytes?: number;
-            sha256?: string;
-            file_name?: string;
-            files?: unknown;
-            readonly download_url: string | null;
-            error_message?: string;
-            /** Format: date-time */
-            readonly created_at: string;
-            /** Format: date-time */
-            finished_at?: string | null;
-        };
         DatasetExportOutput: {
             readonly format: components["schemas"]["DatasetFormatEnum"];
             readonly state: components["schemas"]["JobStateEnum"];
@@ -2587,9 +2530,6 @@ export interface components {
             readonly started_at: string | null;
             /** Format: date-time */
             readonly finished_at: string | null;
-        };
-        InputRequest: {
-            format: components["schemas"]["DatasetFormatEnum"];
         };
         IntakeAnswer: {
             external_id: string;
@@ -6582,64 +6522,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DatasetSnapshotOutput"];
-                };
-            };
-        };
-    };
-    projects_snapshots_exports_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                number: number;
-                project_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["InputRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DatasetExportJobOutput"];
-                };
-            };
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DatasetExportJobOutput"];
-                };
-            };
-        };
-    };
-    projects_snapshots_exports_download: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                export_format: string;
-                number: number;
-                project_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The file, as an attachment. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/octet-stream": string;
                 };
             };
         };

@@ -35,7 +35,7 @@ def _estimated(*, project: Project, filters: SnapshotFilters) -> dict[str, Any]:
     """SQL counts: items and splits from the item-level filters; labels by class and source
     from the annotations of the selected sources on those items (an item labeled twice counts
     twice there: the resolved labels are only known once cut)."""
-    where, params = item_where(filters=filters)
+    where, params = item_where(filters=filters, labeled=True)
     sources = filters.annotation_sources
     with connection.cursor() as cursor:
         cursor.execute(
@@ -122,7 +122,7 @@ def snapshot_selection_check(*, project: Project, filters: SnapshotFilters) -> N
     if _small(project):
         selected = _exact(project=project, filters=filters)["items"]
     else:
-        where, params = item_where(filters=filters)
+        where, params = item_where(filters=filters, labeled=True)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT 1 FROM labeling_item i WHERE i.project_id = %s{where} LIMIT 1",  # noqa: S608 - fixed SQL, parameters bound

@@ -173,6 +173,12 @@ ENDPOINTS = [
     E("import-retry", "post", "projects/{project}/imports/{job}/retry/", data_roles(202)),
     E("import-file", "get", "projects/{project}/imports/{job}/file/", data_roles(200)),
     E("export", "get", "projects/{project}/export/", data_roles(200)),
+    E("snapshots", "get", "projects/{project}/snapshots/", data_roles(200)),
+    E("snapshots", "post", "projects/{project}/snapshots/", data_roles(202)),
+    E("snapshot-preview", "post", "projects/{project}/snapshots/preview/", data_roles(200)),
+    E("snapshot-detail", "get", "projects/{project}/snapshots/1/", data_roles(200)),
+    E("snapshot-manifest", "get", "projects/{project}/snapshots/1/manifest/", data_roles(200)),
+    E("snapshot-diff", "get", "projects/{project}/snapshots/diff/", data_roles(200)),
     E("training-jobs", "get", "projects/{project}/training-jobs/", data_roles(200)),
     E("training-jobs", "post", "projects/{project}/training-jobs/", data_roles(202)),
     E(
@@ -407,6 +413,8 @@ BODIES: dict[tuple[str, str], Callable[[SimpleNamespace], dict[str, Any]]] = {
 MULTIPART = {("imports", "post")}
 QUERY = {
     ("export", "get"): {"format": "csv"},
+    # The world's snapshot is number 1 (compared with itself).
+    ("snapshot-diff", "get"): {"a": 1, "b": 1},
     # Version numbers: the world's version is 1; _second_version registers 2.
     ("model-version-compare", "get"): {"a": 1, "b": 2},
 }
@@ -564,6 +572,16 @@ def _moderation_world(project: Project, owner) -> SimpleNamespace:
     )
 
 
+def _snapshot(project, owner) -> None:
+    """Dataset snapshot 1 of the project, cut (its file in the world's media folder)."""
+    from labeling.services.datasets.cut import snapshot_create, snapshot_run
+    from labeling.services.datasets.filters import snapshot_filters_parse
+
+    filters = snapshot_filters_parse(raw={}, class_names=["ham", "spam"])
+    snapshot = snapshot_create(project=project, created_by=owner, filters=filters, enqueue=False)
+    snapshot_run(snapshot_id=snapshot.pk)
+
+
 def _platform_key(platform, user) -> int:
     from moderation.services.platforms import api_key_create
 
@@ -621,6 +639,7 @@ def _build_world() -> SimpleNamespace:
     image_item.image.save("i.png", ContentFile(_PNG), save=False)
     image_item.thumbnail.save("t.png", ContentFile(_PNG), save=True)
     annotation = AnnotationFactory(item=item)
+    _snapshot(project, owner)
     flag = ItemFlag.objects.create(item=item, user=owner, reason="only members may read this")
     job = _failed_import(project)
     training_job = _training_job(project)

@@ -186,3 +186,33 @@ def test_unknown_snapshot_numbers_are_404(api, setup):
     assert client.get(url(project, "snapshot-detail", number=7)).status_code == 404
     assert client.get(url(project, "snapshot-diff"), {"a": 1, "b": 2}).status_code == 404
     assert client.get(url(project, "snapshot-diff"), {"a": "x"}).status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_snapshot_asked_for_while_the_broker_is_down_is_cut_later(api, dataset_path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from labeling.tasks import jobs_resend_unsent
+    from tests.broker import broker_unreachable
+
+    project, _items, _annotator, _truth = make_sms_project(dataset_path, 30)
+    engineer = UserFactory()
+    MembershipFactory(project=project, user=engineer, role=Role.ML_ENGINEER)
+
+    with broker_unreachable():
+        answer = api.as_user(engineer).post(url(project), {}, format="json")
+
+    assert answer.status_code == 202, answer.content
+    snapshot = DatasetSnapshot.objects.get(pk=answer.json()["id"])
+    assert (snapshot.state, snapshot.task_id) == (JobState.QUEUED, "")
+    DatasetSnapshot.objects.filter(pk=snapshot.pk).update(
+        created_at=timezone.now() - timedelta(minutes=2)
+    )
+
+    assert jobs_resend_unsent()["snapshots"] == 1  # eager here: cut now
+    snapshot.refresh_from_db()
+    assert snapshot.state == JobState.SUCCEEDED
+    assert snapshot.task_id
+    assert jobs_resend_unsent()["snapshots"] == 0

@@ -76,7 +76,7 @@ def test_default_snapshot_holds_each_labeled_item_once_in_id_order(dataset_path)
     assert snapshot.counts["items"] == snapshot.counts["labeled"] == 100
     assert snapshot.counts["sources"] == {"human": 100}
     assert sum(snapshot.counts["classes"].values()) == 100
-    assert snapshot.rows_done == snapshot.rows_total == 100
+    assert snapshot.rows_done == snapshot.rows_total == 120  # items read, labeled or not
     with default_storage.open(snapshot.file.name, "rb") as fh:
         assert hashlib.sha256(fh.read()).hexdigest() == snapshot.file_sha256
     manifest = snapshot.manifest
@@ -375,3 +375,29 @@ def test_a_cut_that_fails_stores_no_file(sms, monkeypatch):
     assert not finished.file
     folder = f"snapshots/{project.pk}"
     assert not default_storage.exists(folder) or default_storage.listdir(folder)[1] == []
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def test_snapshot_create_command_cuts_and_prints_the_checksum(sms):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    project = sms[0]
+    out = StringIO()
+    call_command(
+        "snapshot_create", project=project.pk, name="cli", filters='{"splits": ["train"]}',
+        sync=True, stdout=out,
+    )  # fmt: skip
+
+    snapshot = DatasetSnapshot.objects.get(project=project)
+    assert snapshot.name == "cli"
+    assert snapshot.filters["splits"] == ["train"]
+    printed = out.getvalue()
+    assert f"snapshot {snapshot.number}: succeeded" in printed
+    assert f"file sha256: {snapshot.file_sha256}" in printed
+    with pytest.raises(CommandError, match="classes"):
+        call_command("snapshot_create", project=project.pk, filters='{"classes": ["eggs"]}')

@@ -1,7 +1,6 @@
 """Exports of a dataset snapshot: request one format (written by a background job), download
 it once written. Data roles of the project (admin, ML engineer) and superusers only."""
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -10,9 +9,9 @@ from rest_framework.views import APIView
 from core.exceptions import ApplicationError
 from core.files import FileViewMixin, file_response
 from core.parsers import JSONParser
+from labeling.api.dataset_serializers import DatasetExportOutputSerializer
 from labeling.api.file_views import ATTACHMENT_RESPONSES
-from labeling.choices import DATA_ROLES, DatasetFormat, JobState
-from labeling.models import DatasetExport
+from labeling.choices import DATA_ROLES, DatasetFormat
 from labeling.selectors.dataset_exports import dataset_export_get, dataset_snapshot_get
 from labeling.selectors.projects import project_get_for_user
 from labeling.services.datasets.exports import (
@@ -21,34 +20,15 @@ from labeling.services.datasets.exports import (
 )
 
 
-class DatasetExportJobOutputSerializer(serializers.ModelSerializer):
-    progress = serializers.SerializerMethodField()
-    download_url = serializers.SerializerMethodField()
+class DatasetExportDetailOutputSerializer(DatasetExportOutputSerializer):
+    """The export as the snapshot lists it, with its progress in rows and its files."""
 
-    class Meta:
-        model = DatasetExport
+    class Meta(DatasetExportOutputSerializer.Meta):
         fields = [
-            "format", "state", "progress", "rows_total", "rows_done", "size_bytes", "sha256",
-            "file_name", "files", "download_url", "error_message", "created_at", "finished_at",
+            *DatasetExportOutputSerializer.Meta.fields,
+            "rows_total", "rows_done", "files", "created_at", "finished_at",
         ]  # fmt: skip
-
-    def get_progress(self, export: DatasetExport) -> float:
-        if export.state == JobState.SUCCEEDED:
-            return 1.0
-        return round(export.rows_done / export.rows_total, 4) if export.rows_total else 0.0
-
-    def get_download_url(self, export: DatasetExport) -> str | None:
-        if export.state != JobState.SUCCEEDED:
-            return None
-        snapshot = export.snapshot
-        return reverse(
-            "dataset-export-download",
-            kwargs={
-                "project_id": snapshot.project_id,
-                "number": snapshot.number,
-                "export_format": export.format,
-            },
-        )
+        read_only_fields = fields
 
 
 class DatasetExportCreateApi(APIView):
@@ -59,7 +39,10 @@ class DatasetExportCreateApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={202: DatasetExportJobOutputSerializer, 200: DatasetExportJobOutputSerializer},
+        responses={
+            202: DatasetExportDetailOutputSerializer,
+            200: DatasetExportDetailOutputSerializer,
+        },
         operation_id="projects_snapshots_exports_create",
     )
     def post(self, request, project_id: int, number: int):
@@ -76,7 +59,7 @@ class DatasetExportCreateApi(APIView):
         export.refresh_from_db()
         export.snapshot = snapshot
         return Response(
-            DatasetExportJobOutputSerializer(export).data,
+            DatasetExportDetailOutputSerializer(export).data,
             status=status.HTTP_202_ACCEPTED if queued else status.HTTP_200_OK,
         )
 

@@ -1511,6 +1511,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/snapshots/{number}/exports/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Export the snapshot in a format: 202 when a job is queued (a new export, or one that
+         *     failed, again), 200 with the existing export otherwise. The file is written from the
+         *     snapshot's stored file, so it is the same bytes whenever it is made.
+         */
+        post: operations["projects_snapshots_exports_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/snapshots/{number}/exports/{export_format}/download/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The export's zip, as an attachment (``snapshot-<project>-<number>-<format>.zip``). */
+        get: operations["projects_snapshots_exports_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/snapshots/{number}/manifest/": {
         parameters: {
             query?: never;
@@ -2247,6 +2285,26 @@ export interface components {
          * @enum {string}
          */
         DataTypeEnum: "text" | "image";
+        /** @description The export as the snapshot lists it, with its progress in rows and its files. */
+        DatasetExportDetailOutput: {
+            readonly format: components["schemas"]["DatasetFormatEnum"];
+            readonly state: components["schemas"]["JobStateEnum"];
+            /** Format: double */
+            readonly progress: number;
+            readonly size_bytes: number;
+            readonly sha256: string;
+            readonly file_name: string;
+            /** @description Where to download the export (an attachment); null until it succeeded. */
+            readonly download_url: string | null;
+            readonly error_message: string;
+            readonly rows_total: number;
+            readonly rows_done: number;
+            readonly files: unknown;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+        };
         DatasetExportOutput: {
             readonly format: components["schemas"]["DatasetFormatEnum"];
             readonly state: components["schemas"]["JobStateEnum"];
@@ -2530,6 +2588,9 @@ export interface components {
             readonly started_at: string | null;
             /** Format: date-time */
             readonly finished_at: string | null;
+        };
+        InputRequest: {
+            format: components["schemas"]["DatasetFormatEnum"];
         };
         IntakeAnswer: {
             external_id: string;
@@ -6522,6 +6583,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DatasetSnapshotOutput"];
+                };
+            };
+        };
+    };
+    projects_snapshots_exports_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetExportDetailOutput"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetExportDetailOutput"];
+                };
+            };
+        };
+    };
+    projects_snapshots_exports_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_format: string;
+                number: number;
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, as an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
                 };
             };
         };

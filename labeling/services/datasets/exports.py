@@ -28,7 +28,7 @@ from core.files import file_store, files_removed_on_error
 from core.limits import task_attempts_exhausted, worker_lost_message
 from core.services.audit import audit_record
 from core.tasks import enqueue_on_commit
-from labeling.choices import DatasetFormat, JobState, TaskType
+from labeling.choices import DatasetFormat, DataType, JobState, TaskType
 from labeling.models import DatasetExport, DatasetSnapshot
 from labeling.selectors.audit import project_audit_scope
 from labeling.services.datasets.formats import (
@@ -77,7 +77,7 @@ def dataset_export_request(
     """The ``fmt`` export of ``snapshot``: the existing one unless it failed, else a new (or
     the failed one, reset) queued export. Returns ``(export, queued)``.
 
-    Side effects (when queued): a ``snapshot.export`` audit record; after commit,
+    Side effects (when queued): a ``dataset_export.create`` audit record; after commit,
     ``labeling.tasks.dataset_export_run_task`` on the default queue (unless ``enqueue`` is
     false, for callers that run it themselves).
     """
@@ -98,8 +98,8 @@ def dataset_export_request(
         export.save()
     audit_record(
         actor=user,
-        action="snapshot.export",
-        object_type="labeling.datasetexport",
+        action="dataset_export.create",
+        object_type="labeling.dataset_export",
         object_id=export.pk,
         scope=project_audit_scope(project_id=snapshot.project_id),
         after={"snapshot": snapshot.number, "format": fmt},
@@ -153,7 +153,9 @@ def export_source(*, snapshot: DatasetSnapshot, path: str) -> ExportSource:
         project.label_classes.order_by("order", "id").values_list("name", flat=True)
     )
     guidelines = manifest.get("guidelines")
-    image_url = reverse("item-image", kwargs={"project_id": project.pk, "item_id": 0})
+    image_url = ""
+    if project.data_type == DataType.IMAGE:  # (reversing loads the URLconf: only when needed)
+        image_url = reverse("item-image", kwargs={"project_id": project.pk, "item_id": 0})
     return ExportSource(
         path=path,
         project_id=project.pk,

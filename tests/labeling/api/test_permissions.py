@@ -179,6 +179,18 @@ ENDPOINTS = [
     E("snapshot-detail", "get", "projects/{project}/snapshots/1/", data_roles(200)),
     E("snapshot-manifest", "get", "projects/{project}/snapshots/1/manifest/", data_roles(200)),
     E("snapshot-diff", "get", "projects/{project}/snapshots/diff/", data_roles(200)),
+    E(
+        "dataset-exports",
+        "post",
+        "projects/{project}/snapshots/1/exports/",
+        data_roles(202),
+    ),
+    E(
+        "dataset-export-download",
+        "get",
+        "projects/{project}/snapshots/1/exports/jsonl/download/",
+        data_roles(200),
+    ),
     E("training-jobs", "get", "projects/{project}/training-jobs/", data_roles(200)),
     E("training-jobs", "post", "projects/{project}/training-jobs/", data_roles(202)),
     E(
@@ -385,6 +397,7 @@ BODIES: dict[tuple[str, str], Callable[[SimpleNamespace], dict[str, Any]]] = {
     ("members", "post"): lambda w: {"username": w.newcomer.username, "role": Role.ANNOTATOR},
     ("member-detail", "patch"): lambda w: {"role": Role.MODERATOR},
     ("imports", "post"): lambda w: {"file": SimpleUploadedFile("more.csv", b"text\nhello\n")},
+    ("dataset-exports", "post"): lambda w: {"format": "parquet"},
     ("item-annotations", "post"): lambda w: {"labels": ["spam"]},
     ("model-version-stage", "post"): lambda w: {"stage": "production"},
     ("adjudication-resolve", "post"): lambda w: {"labels": ["spam"]},
@@ -467,7 +480,27 @@ def _own_api_token(world, user) -> dict[str, int]:
     return {}
 
 
+def _stored_snapshot(world, user) -> dict[str, int]:
+    from tests.labeling.datasets.snapshot_files import snapshot_row, stored_snapshot
+
+    stored_snapshot(world.project, [snapshot_row(world.item.pk, text="only members of A")])
+    return {}
+
+
+def _written_export(world, user) -> dict[str, int]:
+    from labeling.models import DatasetSnapshot
+    from labeling.services.datasets.exports import dataset_export_request, dataset_export_run
+
+    ids = _stored_snapshot(world, user)
+    snapshot = DatasetSnapshot.objects.get(project=world.project, number=1)
+    export, _ = dataset_export_request(snapshot=snapshot, fmt="jsonl", user=None, enqueue=False)
+    dataset_export_run(export_id=export.pk)
+    return ids
+
+
 PREPARE: dict[tuple[str, str], Callable[[SimpleNamespace, Any], dict[str, int]]] = {
+    ("dataset-exports", "post"): _stored_snapshot,
+    ("dataset-export-download", "get"): _written_export,
     ("auth-token", "get"): _own_api_token,
     ("queue-renew", "post"): _lease_item,
     ("queue-release", "post"): _lease_item,

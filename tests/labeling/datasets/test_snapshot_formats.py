@@ -246,3 +246,79 @@ def test_an_image_missing_from_storage_fails_the_export_and_stores_nothing(tmp_p
         f"snapshot-exports/{project.pk}") else ([], [])  # fmt: skip
     assert files == []
     UserFactory()
+
+
+def test_an_export_whose_workers_all_died_is_failed_not_run_again(sms_snapshot, settings):
+    export, _ = dataset_export_request(
+        snapshot=sms_snapshot, fmt="parquet", user=None, enqueue=False
+    )
+    # Each run counts its attempt before it starts: these runs all ended with their worker.
+    DatasetExport.objects.filter(pk=export.pk).update(
+        state=JobState.RUNNING, attempts=settings.TANDEM_TASK_MAX_ATTEMPTS
+    )
+    export = dataset_export_run(export_id=export.pk)
+    assert export.state == JobState.FAILED
+    assert "killed or out of memory" in export.error_message
+    assert not export.file
+    # Requested again by a person, it runs.
+    export, queued = dataset_export_request(
+        snapshot=sms_snapshot, fmt="parquet", user=None, enqueue=False
+    )
+    assert queued
+    assert dataset_export_run(export_id=export.pk).state == JobState.SUCCEEDED
+
+
+def test_a_succeeded_export_is_not_written_twice(sms_snapshot):
+    first = export_now(sms_snapshot, "jsonl")
+    again = dataset_export_run(export_id=first.pk)  # a duplicate task message
+    assert again.file.name == first.file.name
+    assert again.attempts == first.attempts
+
+
+def test_imagefolder_folders_never_come_from_unsafe_class_names(tmp_path):
+    import datasets
+
+    classes = ["zero", "../one", "=two"]
+    project = ProjectFactory(data_type=DataType.IMAGE, task_type=TaskType.MULTICLASS,
+                             label_classes=classes)  # fmt: skip
+    rows = digit_rows(project, count=12)
+    renamed = dict(zip(DIGIT_CLASSES, classes, strict=True))
+    for row in rows:
+        row["labels"] = [renamed[label] for label in row["labels"]]
+    export = export_now(stored_snapshot(project, rows), "imagefolder")
+    manifest = unzip(export, tmp_path / "folder")
+    assert manifest["details"]["label_folders"] == {
+        "zero": "zero",
+        "class-1": "../one",
+        "class-2": "=two",
+    }
+    assert not any(".." in path for path in manifest["files"])
+    metadata = (tmp_path / "folder" / "train" / "metadata.csv").read_text()
+    assert ",'=two," in metadata  # the name, escaped for spreadsheets
+    loaded = datasets.load_dataset("imagefolder", data_dir=str(tmp_path / "folder"),
+                                   cache_dir=str(tmp_path / "c"))  # fmt: skip
+    loaded = loaded.cast_column("label", datasets.ClassLabel(names=manifest["details"]["classes"]))
+    expected = {row["id"]: row["labels"][0] for row in rows if row["labels"]}
+    for split in loaded:
+        for example in loaded[split]:
+            assert (
+                loaded[split].features["label"].int2str(example["label"]) == expected[example["id"]]
+            )
+
+
+def test_multilabel_hf_labels_are_a_sequence_of_class_labels(tmp_path):
+    import datasets
+
+    project = ProjectFactory(task_type=TaskType.MULTILABEL, label_classes=["a", "b", "c"])
+    rows = [
+        snapshot_row(i, labels=[["a", "c"], ["b"], []][i % 3], split="train") for i in range(1, 10)
+    ]
+    export = export_now(stored_snapshot(project, rows), "hf")
+    unzip(export, tmp_path / "hf")
+    loaded = datasets.load_dataset(
+        "parquet", data_dir=str(tmp_path / "hf"), cache_dir=str(tmp_path / "c")
+    )
+    feature = loaded["train"].features["labels"]
+    assert isinstance(feature, datasets.List)
+    assert feature.feature.names == ["a", "b", "c"]
+    assert loaded["train"]["labels"][:3] == [[1], [], [0, 2]]

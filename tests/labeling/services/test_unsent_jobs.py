@@ -45,17 +45,18 @@ def test_an_import_uploaded_while_the_broker_is_down_is_accepted_and_run_later(
         "imports": 0,
         "learning_jobs": 0,
         "snapshots": 0,
+        "exports": 0,
     }  # give the send a minute
 
     _a_minute_ago(ImportJob, job.pk)
     sent = jobs_resend_unsent()  # tasks run eagerly here: the import runs now
 
-    assert sent == {"imports": 1, "learning_jobs": 0, "snapshots": 0}
+    assert sent == {"imports": 1, "learning_jobs": 0, "snapshots": 0, "exports": 0}
     job.refresh_from_db()
     assert job.status == ImportStatus.SUCCEEDED
     assert job.task_id
     assert Item.objects.filter(project=project).count() == 2
-    assert jobs_resend_unsent() == {"imports": 0, "learning_jobs": 0, "snapshots": 0}
+    assert jobs_resend_unsent() == {"imports": 0, "learning_jobs": 0, "snapshots": 0, "exports": 0}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -71,11 +72,16 @@ def test_an_embedding_job_requested_while_the_broker_is_down_is_queued_again_onc
     _a_minute_ago(TrainingJob, job.pk)
     with broker_unreachable():
         # Still down at the periodic run: the job stays as it was, to be tried again.
-        assert jobs_resend_unsent() == {"imports": 0, "learning_jobs": 0, "snapshots": 0}
+        assert jobs_resend_unsent() == {
+            "imports": 0,
+            "learning_jobs": 0,
+            "snapshots": 0,
+            "exports": 0,
+        }
     job.refresh_from_db()
     assert job.task_id == ""
 
-    assert jobs_resend_unsent() == {"imports": 0, "learning_jobs": 1, "snapshots": 0}
+    assert jobs_resend_unsent() == {"imports": 0, "learning_jobs": 1, "snapshots": 0, "exports": 0}
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
-    assert jobs_resend_unsent() == {"imports": 0, "learning_jobs": 0, "snapshots": 0}
+    assert jobs_resend_unsent() == {"imports": 0, "learning_jobs": 0, "snapshots": 0, "exports": 0}

@@ -46,8 +46,8 @@ PROVENANCE = [
 ]  # fmt: skip
 # A row group is written once it holds this many rows or bytes (image projects reach the bytes
 # first): bounded memory, and the same data always cut at the same rows.
-ROW_GROUP_ROWS = 65_536
-ROW_GROUP_BYTES = 64 * 1024 * 1024
+ROW_GROUP_ROWS = 32_768
+ROW_GROUP_BYTES = 32 * 1024 * 1024
 IMAGE_TYPE = pa.struct([pa.field("bytes", pa.binary()), pa.field("path", pa.string())])
 HF_SPLIT_NAMES = {"train": "train", "dev": "validation", "test": "test"}
 WRITER_OPTIONS: dict[str, Any] = {

@@ -17,6 +17,8 @@ from collections import Counter
 from typing import Any
 
 import nh3
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from labeling.services.datasets.formats.columnar import (
     HF_SPLIT_NAMES,
@@ -28,6 +30,7 @@ from labeling.services.datasets.formats.source import (
     ExportSource,
     Progress,
     label_dictionary,
+    split_of,
 )
 
 DATA_FILE = "data/{split}-00000-of-00001.parquet"
@@ -57,7 +60,13 @@ def _yaml_feature(name: str, feature: dict[str, Any], indent: str) -> list[str]:
     return lines
 
 
+def _counts(values: pa.Array) -> Counter[str]:
+    return Counter({row["values"]: row["counts"] for row in pc.value_counts(values).to_pylist()})
+
+
 def _statistics(source: ExportSource) -> dict[str, Any]:
+    """Rows per split, labels per class and split, label sources, resolutions, automatic and
+    unlabeled rows: counted by pyarrow, batch by batch."""
     by_split: Counter[str] = Counter()
     classes: dict[str, Counter[str]] = {split: Counter() for split in SPLITS}
     sources: Counter[str] = Counter()
@@ -65,16 +74,15 @@ def _statistics(source: ExportSource) -> dict[str, Any]:
     automatic = unlabeled = 0
     columns = ["split", "labels", "label_source", "resolution", "is_automatic"]
     for batch in source.batches(columns=columns):
-        rows = batch.to_pydict()
-        for split, labels, label_source, resolution, is_automatic in zip(
-            *(rows[c] for c in columns), strict=True
-        ):
-            by_split[split] += 1
-            classes.setdefault(split, Counter()).update(labels)
-            sources[label_source or "none"] += 1
-            resolutions[resolution] += 1
-            automatic += bool(is_automatic)
-            unlabeled += not labels
+        by_split.update(_counts(batch.column("split")))
+        for split in SPLITS:
+            labels = split_of(batch, split).column("labels")
+            classes[split].update(_counts(labels.flatten()))
+        sources.update(_counts(batch.column("label_source").fill_null("none")))
+        resolutions.update(_counts(batch.column("resolution")))
+        automatic += pc.sum(batch.column("is_automatic").cast(pa.int64())).as_py() or 0
+        lengths = batch.column("labels").value_lengths().fill_null(0)
+        unlabeled += pc.sum(pc.equal(lengths, 0).cast(pa.int64())).as_py() or 0
     return {"splits": by_split, "classes": classes, "sources": sources,
             "resolutions": resolutions, "automatic": automatic, "unlabeled": unlabeled}  # fmt: skip
 

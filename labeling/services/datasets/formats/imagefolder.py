@@ -7,9 +7,10 @@
 
 ``datasets.load_dataset("imagefolder", data_dir=…)`` reads it (``dev`` becomes the validation
 split). With a metadata file present, ``datasets`` (5.x) takes the columns from it and no
-longer infers a label from the folder, so ``metadata.csv`` carries ``label`` (the class name)
-as text: ``dataset.cast_column("label", ClassLabel(names=manifest["details"]["classes"]))``
-turns it into a ClassLabel with the project's class codes. Folder names are the class
+longer infers a label from the folder, so ``metadata.csv`` carries ``label`` (the class code,
+an integer: no spreadsheet escaping can change it) and ``label_name``;
+``dataset.cast_column("label", ClassLabel(names=manifest["details"]["classes"]))`` makes it a
+ClassLabel. Folder names are the class
 names when they are safe as a path segment, else ``class-<code>`` (the manifest's
 ``label_folders`` maps each folder to its class). Unlabeled items are left out (their count is
 in the manifest as ``unlabeled_left_out``): in an ImageFolder every folder is a class, so an
@@ -34,8 +35,8 @@ from labeling.services.datasets.formats.source import (
 
 _SAFE_FOLDER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.+-]{0,99}$")
 METADATA_COLUMNS = [
-    "file_name", "label", "id", "external_id", "label_source", "resolution", "is_automatic",
-    "n_human", "n_import", "n_moderation", "n_appeal", "n_auto", "annotators",
+    "file_name", "label", "label_name", "id", "external_id", "label_source", "resolution",
+    "is_automatic", "n_human", "n_import", "n_moderation", "n_appeal", "n_auto", "annotators",
     "proposal_accepted", "proposed_by", "labeled_at", "content_hash", "is_audit",
 ]  # fmt: skip
 
@@ -87,6 +88,7 @@ def write_imagefolder(source: ExportSource, staging: Any, progress: Progress) ->
         raise ExportError(problem)
     classes = label_dictionary(source)
     folders = label_folders(classes)
+    codes = {name: code for code, name in enumerate(classes)}
     handles: dict[str, Any] = {}
     writers: dict[str, Any] = {}
     counts: dict[str, int] = {}
@@ -111,8 +113,8 @@ def write_imagefolder(source: ExportSource, staging: Any, progress: Progress) ->
                     )
                     writers[split] = csv.writer(handles[split], lineterminator="\r\n")
                     writers[split].writerow(METADATA_COLUMNS)
-                provenance = [_cell(rows[column][index]) for column in METADATA_COLUMNS[2:]]
-                writers[split].writerow([relative, _cell(labels[0]), *provenance])
+                provenance = [_cell(rows[column][index]) for column in METADATA_COLUMNS[3:]]
+                writers[split].writerow([relative, codes[labels[0]], _cell(labels[0]), *provenance])
                 counts[split] = counts.get(split, 0) + 1
             done += batch.num_rows
             progress(done)

@@ -19,8 +19,10 @@ import pyarrow.parquet as pq
 
 from labeling.services.datasets.schema import SNAPSHOT_SCHEMA
 
-# Rows read from the stored file at a time: bounded memory, few Python round trips.
+# Rows read from the stored file at a time: bounded memory, few Python round trips. Image
+# projects carry each image's bytes in the batch being written, hence far fewer rows.
 BATCH_ROWS = 16_384
+IMAGE_BATCH_ROWS = 256
 SPLITS = ("train", "dev", "test")
 _SAFE_EXTENSION = re.compile(r"^[a-z0-9]{1,8}$")
 
@@ -67,9 +69,8 @@ class ExportSource:
     def batches(self, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
         """The stored rows in item order, ``BATCH_ROWS`` at a time."""
         parquet = self.open()
-        yield from parquet.iter_batches(
-            batch_size=BATCH_ROWS, columns=columns or SNAPSHOT_SCHEMA.names
-        )
+        size = IMAGE_BATCH_ROWS if self.is_image and not columns else BATCH_ROWS
+        yield from parquet.iter_batches(batch_size=size, columns=columns or SNAPSHOT_SCHEMA.names)
 
     @property
     def rows_total(self) -> int:

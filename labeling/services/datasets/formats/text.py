@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from core.spreadsheet import csv_cell
 from labeling.services.datasets.formats.source import ExportSource, Progress
@@ -32,16 +34,23 @@ _PASS_THROUGH = [
 ]  # fmt: skip
 
 
-def _timestamp(value: Any) -> str | None:
-    # Microseconds always, "+00:00" always: the same instant is always the same text.
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00") if value is not None else None
+def _timestamps(column: pa.Array) -> list[str | None]:
+    """ISO 8601 in UTC, microseconds always and "+00:00" always (the same instant is always
+    the same text), formatted by pyarrow (``%S`` of a microsecond timestamp carries the
+    fraction)."""
+    return pc.strftime(column, format="%Y-%m-%dT%H:%M:%S+00:00").to_pylist()
 
 
 def _records(source: ExportSource, progress: Progress):
     image_url = source.image_url_template
     done = 0
     for batch in source.batches():
-        columns = {name: batch.column(name).to_pylist() for name in batch.schema.names}
+        columns = {
+            name: batch.column(name).to_pylist()
+            for name in batch.schema.names
+            if name != "labeled_at"
+        }
+        labeled_at = _timestamps(batch.column("labeled_at"))
         for index, item_id in enumerate(columns["id"]):
             record: dict[str, Any] = {
                 "id": item_id,
@@ -51,7 +60,7 @@ def _records(source: ExportSource, progress: Progress):
             }
             for name in _PASS_THROUGH:
                 record[name] = columns[name][index]
-            record["labeled_at"] = _timestamp(columns["labeled_at"][index])
+            record["labeled_at"] = labeled_at[index]
             record["metadata"] = columns["metadata"][index]
             record["content_hash"] = columns["content_hash"][index]
             record["is_audit"] = columns["is_audit"][index]

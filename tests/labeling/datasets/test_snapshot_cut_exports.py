@@ -1,0 +1,75 @@
+"""Cut a real snapshot (snapcore's cut) and export it: the exports match the project's labels,
+and a snapshot exported again after new labels arrive gives the same bytes."""
+
+import hashlib
+import io
+import json
+import zipfile
+
+import pyarrow.parquet as pq
+import pytest
+
+from labeling.choices import AnnotationSource, JobState
+from labeling.models import Annotation, DatasetExport
+from labeling.services.datasets.cut import snapshot_create, snapshot_run
+from labeling.services.datasets.exports import dataset_export_request, dataset_export_run
+from labeling.services.datasets.filters import snapshot_filters_parse
+from tests.factories import UserFactory
+from tests.labeling.datasets.conftest import make_sms_project
+
+pytestmark = pytest.mark.django_db
+
+
+def cut(project):
+    filters = snapshot_filters_parse(raw={}, class_names=["ham", "spam"])
+    snapshot = snapshot_create(project=project, created_by=None, filters=filters, enqueue=False)
+    snapshot = snapshot_run(snapshot_id=snapshot.pk)
+    assert snapshot.state == JobState.SUCCEEDED, snapshot.error_message
+    return snapshot
+
+
+def export(snapshot, fmt):
+    requested, _ = dataset_export_request(snapshot=snapshot, fmt=fmt, user=None, enqueue=False)
+    done = dataset_export_run(export_id=requested.pk)
+    assert done.state == JobState.SUCCEEDED, done.error_message
+    with done.file.open("rb") as handle:
+        return done, handle.read()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet", "hf"])
+def test_exports_of_a_cut_snapshot_stay_the_same_bytes_after_new_labels(dataset_path, fmt):
+    project, items, _annotator, truth = make_sms_project(dataset_path, 120, labeled=100)
+    snapshot = cut(project)
+    first, first_bytes = export(snapshot, fmt)
+    # New labels arrive; the snapshot is not cut again, and its export, made again, is equal.
+    Annotation.objects.bulk_create(
+        Annotation(item=item, labels=["spam"], source=AnnotationSource.HUMAN,
+                   annotator=UserFactory())
+        for item in items[100:]
+    )  # fmt: skip
+    DatasetExport.objects.filter(pk=first.pk).update(state=JobState.FAILED)
+    _again, again_bytes = export(snapshot, fmt)
+    assert again_bytes == first_bytes
+    assert hashlib.sha256(again_bytes).hexdigest() == first.sha256
+    with zipfile.ZipFile(io.BytesIO(first_bytes)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        assert manifest["snapshot"] == snapshot.manifest
+        assert manifest["snapshot_manifest_sha256"] == snapshot.manifest_sha256
+        if fmt == "jsonl":
+            rows = [json.loads(line) for line in archive.read("data.jsonl").splitlines()]
+            assert len(rows) == 100
+            assert all(row["labels"] == [truth[row["id"]]] for row in rows)
+            assert {row["label_source"] for row in rows} == {"human"}
+        if fmt == "parquet":
+            labels = {}
+            for name in manifest["files"]:
+                table = pq.read_table(io.BytesIO(archive.read(name)))
+                labels.update(
+                    zip(
+                        table.column("id").to_pylist(),
+                        table.column("label").to_pylist(),
+                        strict=True,
+                    )
+                )
+            assert labels == {item_id: truth[item_id] for item_id in labels}
+            assert len(labels) == 100

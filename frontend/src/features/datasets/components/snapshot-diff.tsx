@@ -33,7 +33,7 @@ function DistributionTable({ diff }: { diff: Diff }) {
   const classes = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   return (
     <div className="table-scroll">
-      <table className="table table-compact" data-testid="diff-distribution">
+      <table className="table table-compact diff-distribution" data-testid="diff-distribution">
         <caption>Label distribution</caption>
         <thead>
           <tr>

@@ -49,7 +49,7 @@ class SnapshotPreviewOutputSerializer(SnapshotCountsSerializer):
     exact = serializers.ListField(
         child=serializers.CharField(),
         help_text="Which of the counts are exact (all of them for projects of up to 20,000 "
-        "items); the others are SQL estimates, see message.",
+        "items); the others are estimated from a sample, see message.",
     )
     message = serializers.CharField(allow_blank=True)
 

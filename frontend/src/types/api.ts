@@ -3773,7 +3773,7 @@ export interface components {
             resolutions: {
                 [key: string]: number;
             };
-            /** @description Which of the counts are exact (all of them for projects of up to 20,000 items); the others are SQL estimates, see message. */
+            /** @description Which of the counts are exact (all of them for projects of up to 20,000 items); the others are estimated from a sample, see message. */
             exact: string[];
             message: string;
         };

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.contrib.auth.models import User
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -123,7 +123,10 @@ def snapshot_rows_write(
                 pending = table.to_batches()
                 pending_rows = table.num_rows
 
-            for page in reader.pages():
+            # A worker's cut reads ahead on a second connection; inside a transaction (tests,
+            # callers batching work) that connection could not see its rows.
+            read_ahead = connection.vendor == "postgresql" and not connection.in_atomic_block
+            for page in reader.pages_read_ahead() if read_ahead else reader.pages():
                 items_read += page.items_read
                 if len(page):
                     rows += len(page)

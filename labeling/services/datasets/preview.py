@@ -5,20 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from django.db import connection
 
 from core.exceptions import ApplicationError
-from labeling.choices import AnnotationSource
 from labeling.models import Annotation, Item, Project
 from labeling.selectors.projects import project_label_class_names
-from labeling.services.datasets.automatic import automatic_decision_count
 from labeling.services.datasets.filters import SnapshotFilters
 from labeling.services.datasets.rows import RowReader, item_where
 
 # Up to this many items a preview resolves every label as the cut would (about 0.1 s);
 # above it, the counts come from SQL and the resolved-label counts are estimates.
 EXACT_MAX_ITEMS = 20_000
+SAMPLE_ITEMS = 20_000
+SAMPLE_WINDOWS = 10
 COUNT_KEYS = ("items", "labeled", "automatic", "splits", "classes", "sources", "resolutions")
 
 
@@ -32,59 +31,56 @@ def _exact(*, project: Project, filters: SnapshotFilters) -> dict[str, Any]:
 
 
 def _estimated(*, project: Project, filters: SnapshotFilters) -> dict[str, Any]:
-    """SQL counts: items and splits from the item-level filters; labels by class and source
-    from the annotations of the selected sources on those items (an item labeled twice counts
-    twice there: the resolved labels are only known once cut)."""
-    where, params = item_where(filters=filters, labeled=True)
-    sources = filters.annotation_sources
+    """Counted by SQL: the items the split and metadata filters keep, per split. Resolved the
+    way the cut does on a sample (``SAMPLE_WINDOWS`` evenly spread runs of items, in all
+    ``SAMPLE_ITEMS``) and scaled up: everything that depends on the labels."""
+    where, params = item_where(filters=filters)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT i.split, COUNT(*) FROM labeling_item i WHERE i.project_id = %s{where} "  # noqa: S608 - fixed SQL, parameters bound
-            "GROUP BY i.split",
+            f"SELECT i.split, COUNT(*), MIN(i.id), MAX(i.id) FROM labeling_item i "  # noqa: S608 - fixed SQL, parameters bound
+            f"WHERE i.project_id = %s{where} GROUP BY i.split",
             [project.pk, *params],
         )
-        splits = {split: int(n) for split, n in cursor.fetchall()}
-        cursor.execute(
-            "SELECT a.source, CAST(a.labels AS TEXT), COUNT(*), COUNT(DISTINCT a.item_id) "  # noqa: S608 - fixed SQL, parameters bound
-            "FROM labeling_annotation a JOIN labeling_item i ON i.id = a.item_id "
-            f"WHERE i.project_id = %s AND a.source IN ({', '.join(['%s'] * len(sources))})"
-            f"{where} GROUP BY a.source, CAST(a.labels AS TEXT)",
-            [project.pk, *sources, *params],
-        )
-        label_rows = cursor.fetchall()
-    names = project_label_class_names(project=project)
-    classes = dict.fromkeys(names, 0)
-    by_source: dict[str, int] = {}
-    for source, raw, count, _items in label_rows:
-        by_source[source] = by_source.get(source, 0) + int(count)
-        for label in orjson.loads(raw) or []:
-            if label in classes:
-                classes[label] += int(count)
-    if filters.classes:
-        classes = {name: n for name, n in classes.items() if name in filters.classes}
-    automatic = by_source.get(AnnotationSource.AUTO, 0) if AnnotationSource.AUTO in sources else 0
-    if filters.automatic_decisions:
-        decided = automatic_decision_count(project_id=project.pk)
-        by_source["automatic_decision"] = decided
-        automatic += decided
-    items = sum(splits.values())
-    exact = ["splits", "items"] if not (
+        rows = cursor.fetchall()
+    splits = {split: int(n) for split, n, _lo, _hi in rows}
+    total = sum(splits.values())
+    reader = RowReader(
+        project=project, filters=filters, classes=project_label_class_names(project=project)
+    )
+    read = 0
+    if total:
+        low = min(row[2] for row in rows)
+        high = max(row[3] for row in rows)
+        window = SAMPLE_ITEMS // SAMPLE_WINDOWS
+        for k in range(SAMPLE_WINDOWS):
+            start = low - 1 + (high - low + 1) * k // SAMPLE_WINDOWS
+            end = low - 1 + (high - low + 1) * (k + 1) // SAMPLE_WINDOWS
+            for page in reader.pages(after_id=start, up_to_id=end, max_items=window):
+                read += page.items_read
+    sampled = reader.tally.counts()
+    scale = total / read if read else 0.0
+
+    def scaled(value: int) -> int:
+        return round(value * scale)
+
+    only_item_filters = not (
         filters.labeled_only or filters.classes or filters.labeled_after or filters.labeled_before
-    ) else []  # fmt: skip
+    )
     return {
-        "items": items,
-        "labeled": min(items, sum(by_source.values())),
-        "automatic": automatic,
-        "splits": dict(sorted(splits.items())),
-        "classes": classes,
-        "sources": dict(sorted(by_source.items())),
-        "resolutions": {},
-        "exact": exact,
+        "items": total if only_item_filters else scaled(sampled["items"]),
+        "labeled": scaled(sampled["labeled"]),
+        "automatic": scaled(sampled["automatic"]),
+        "splits": dict(sorted(splits.items()))
+        if only_item_filters
+        else {name: scaled(n) for name, n in sampled["splits"].items()},
+        "classes": {name: scaled(n) for name, n in sampled["classes"].items()},
+        "sources": {name: scaled(n) for name, n in sampled["sources"].items()},
+        "resolutions": {name: scaled(n) for name, n in sampled["resolutions"].items()},
+        "exact": ["items", "splits"] if only_item_filters else [],
         "message": (
-            f"Estimated from SQL counts (the project has more than {EXACT_MAX_ITEMS:,} items): "
-            "items and splits count the items the split, metadata and source filters keep; "
-            "labels by class and by source count annotations, not resolved labels. The "
-            "snapshot's own counts are exact."
+            f"Estimated (the project has more than {EXACT_MAX_ITEMS:,} items): the labels of "
+            f"a sample of {read:,} items, resolved as the cut does, scaled to the {total:,} "
+            "items the split and metadata filters keep. The snapshot's own counts are exact."
         ),
     }
 

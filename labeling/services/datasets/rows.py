@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import queue
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from labeling.choices import AnnotationSource
 from labeling.models import Project
@@ -35,6 +37,7 @@ from labeling.services.datasets.resolution import (
 from labeling.services.datasets.schema import AUTOMATIC_LABEL_SOURCES
 
 PAGE_SIZE = 20_000
+_DONE = object()  # the read-ahead thread's last message
 COLUMNS = ("id", "external_id", "text", "image_name", "split", "labels", "label_source",
            "resolution", "is_automatic", "n_human", "n_import", "n_moderation", "n_appeal",
            "n_auto", "annotators", "proposal_accepted", "proposed_by", "labeled_at",
@@ -53,9 +56,9 @@ def _epoch_us(column: str) -> str:
     Python costs more than the rest of a row."""
     if connection.vendor == "postgresql":
         return f"CAST(EXTRACT(EPOCH FROM {column}) * 1000000 AS BIGINT)"
-    # SQLite holds 'YYYY-MM-DD HH:MM:SS[.ffffff][+00:00]' in UTC.
+    # SQLite holds 'YYYY-MM-DD HH:MM:SS[.ffffff][+00:00]' in UTC. (%% : the query has parameters.)
     return (
-        f"(CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER) * 1000000 + CASE WHEN "
+        f"(CAST(strftime('%%s', substr({column}, 1, 19)) AS INTEGER) * 1000000 + CASE WHEN "
         f"substr({column}, 20, 1) = '.' THEN CAST(substr({column}, 21, 6) AS INTEGER) ELSE 0 END)"
     )
 
@@ -212,8 +215,82 @@ class RowReader:
             name = self._people[user_id] = pseudonym(user_id)
         return name
 
-    def pages(self, *, page_size: int = PAGE_SIZE) -> Iterator[Page]:
+    def pages(
+        self,
+        *,
+        page_size: int = PAGE_SIZE,
+        after_id: int = 0,
+        up_to_id: int | None = None,
+        max_items: int | None = None,
+    ) -> Iterator[Page]:
+        """The rows of the items after ``after_id`` (all of them, or those up to ``up_to_id``
+        and at most ``max_items``: previews read samples), one page at a time."""
+        for raw in self._raw_pages(
+            page_size=page_size, after_id=after_id, up_to_id=up_to_id, max_items=max_items
+        ):
+            yield self._resolve_page(raw)
+
+    def pages_read_ahead(self) -> Iterator[Page]:
+        """Every page, read by a second thread on its own connection while this one resolves
+        and writes the previous page (the database's time and Python's overlap), all in one
+        read-only REPEATABLE READ transaction: the snapshot is of one moment, however labels
+        change while it is cut. Only outside a transaction (another connection would not see
+        its uncommitted rows): the caller checks."""
+        pipe: queue.Queue[Any] = queue.Queue(maxsize=2)
+        stop = threading.Event()
+
+        def read() -> None:
+            try:
+                with transaction.atomic():
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    for raw in self._raw_pages():
+                        while not stop.is_set():
+                            try:
+                                pipe.put(raw, timeout=0.5)
+                                break
+                            except queue.Full:
+                                continue
+                        if stop.is_set():
+                            return
+                pipe.put(_DONE)
+            except BaseException as exc:  # handed to the reading thread, raised there
+                pipe.put(exc)
+            finally:
+                connection.close()
+
+        reader = threading.Thread(target=read, name="snapshot-read-ahead", daemon=True)
+        reader.start()
+        try:
+            while True:
+                raw = pipe.get()
+                if raw is _DONE:
+                    return
+                if isinstance(raw, BaseException):
+                    raise raw
+                yield self._resolve_page(raw)
+        finally:
+            stop.set()
+            reader.join()
+
+    def _resolve_page(self, raw: tuple[Any, ...]) -> Page:
+        items, annotations, gold_rows, decisions = raw
+        gold = {row[0]: Gold(self._labels[row[1]], row[2]) for row in gold_rows}
+        return self._page(items, annotations, gold, decisions)
+
+    def _raw_pages(
+        self,
+        *,
+        page_size: int = PAGE_SIZE,
+        after_id: int = 0,
+        up_to_id: int | None = None,
+        max_items: int | None = None,
+    ) -> Iterator[tuple[Any, ...]]:
+        """What ``pages`` reads, as the database answers it: (items, their labels, gold
+        labels, automatic decisions) per page."""
         where, params = item_where(filters=self.filters)
+        if up_to_id is not None:
+            where, params = f"{where} AND i.id <= %s", [*params, up_to_id]
         sources = self.filters.annotation_sources
         items_sql = (
             "SELECT i.id, i.external_id, i.text, i.image, i.split, CAST(i.metadata AS TEXT), "  # noqa: S608 - fixed SQL, parameters bound
@@ -233,22 +310,25 @@ class RowReader:
             f"SELECT g.item_id, CAST(g.labels AS TEXT), {_epoch_us('g.updated_at')} "  # noqa: S608 - fixed SQL, parameters bound
             "FROM labeling_adjudication g WHERE g.item_id > %s AND g.item_id <= %s"
         )
-        last_id = 0
+        last_id = after_id
+        remaining = max_items
         with connection.cursor() as cursor, _without_jit(cursor):
             while True:
-                cursor.execute(items_sql, [self.project.pk, last_id, *params, page_size])
+                if remaining is not None and remaining <= 0:
+                    return
+                limit = page_size if remaining is None else min(page_size, remaining)
+                cursor.execute(items_sql, [self.project.pk, last_id, *params, limit])
                 items = cursor.fetchall()
                 if not items:
                     return
                 page_end = items[-1][0]
                 cursor.execute(annotations_sql, [last_id, page_end, *sources])
                 annotations = cursor.fetchall()
-                gold: dict[int, Gold] = {}
+                gold_rows: list[tuple[Any, ...]] = []
                 if self._gold:
                     cursor.execute(gold_sql, [last_id, page_end])
-                    gold = {row[0]: Gold(self._labels[row[1]], row[2]) for row in cursor}
                     page_ids = {item[0] for item in items}
-                    gold = {item_id: g for item_id, g in gold.items() if item_id in page_ids}
+                    gold_rows = [row for row in cursor.fetchall() if row[0] in page_ids]
                 decisions: dict[int, Decision] = {}
                 if self.filters.automatic_decisions:
                     decisions = {
@@ -257,8 +337,10 @@ class RowReader:
                             project_id=self.project.pk, after_id=last_id, up_to_id=page_end
                         ).items()
                     }
-                yield self._page(items, annotations, gold, decisions)
+                yield items, annotations, gold_rows, decisions
                 last_id = page_end
+                if remaining is not None:
+                    remaining -= len(items)
 
     def _kept(self, raw: Any) -> tuple[list[str], tuple[str, ...], str]:
         """The kept labels of a label list as stored, as a list, a tuple and joined with |."""

@@ -401,3 +401,49 @@ def test_snapshot_create_command_cuts_and_prints_the_checksum(sms):
     assert f"file sha256: {snapshot.file_sha256}" in printed
     with pytest.raises(CommandError, match="classes"):
         call_command("snapshot_create", project=project.pk, filters='{"classes": ["eggs"]}')
+
+
+# --- preview ------------------------------------------------------------------------------------
+
+
+def test_preview_of_a_large_project_estimates_from_a_sample_and_says_so(sms, monkeypatch):
+    from labeling.services.datasets import preview
+
+    project = sms[0]
+    filters = snapshot_filters_parse(raw={}, class_names=["ham", "spam"])
+    exact = preview.snapshot_preview(project=project, filters=filters)
+    assert exact["exact"] == list(preview.COUNT_KEYS)
+
+    # A "large" project whose sample happens to cover every item: the estimate is exact.
+    monkeypatch.setattr(preview, "EXACT_MAX_ITEMS", 50)
+    estimated = preview.snapshot_preview(project=project, filters=filters)
+    assert estimated["exact"] == []
+    assert "sample of 200 items" in estimated["message"]
+    for key in ("items", "labeled", "classes", "sources", "splits"):
+        assert estimated[key] == exact[key], key
+
+    # A sample of a tenth: items and splits stay exact without label filters.
+    monkeypatch.setattr(preview, "SAMPLE_ITEMS", 20)
+    unlabeled_too = snapshot_filters_parse(raw={"labeled_only": False}, class_names=["ham"])
+    sampled = preview.snapshot_preview(project=project, filters=unlabeled_too)
+    assert sampled["items"] == 200
+    assert sampled["exact"] == ["items", "splits"]
+    assert sum(sampled["classes"].values()) == pytest.approx(200, rel=0.5)
+    assert not DatasetSnapshot.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_reads_ahead_on_a_second_connection_and_writes_the_same_bytes(
+    dataset_path, monkeypatch
+):
+    from labeling.services.datasets import rows as rows_module
+
+    project, _items, _annotator, _truth = make_sms_project(dataset_path, 300, labeled=250)
+    read_ahead = cut(project)  # outside a transaction, as in a worker: reads ahead
+    assert read_ahead.state == JobState.SUCCEEDED, read_ahead.error_message
+
+    monkeypatch.setattr(rows_module.RowReader, "pages_read_ahead", rows_module.RowReader.pages)
+    sequential = cut(project)
+
+    assert sequential.file_sha256 == read_ahead.file_sha256
+    assert read_ahead.counts["items"] == 250

@@ -480,29 +480,18 @@ def _own_api_token(world, user) -> dict[str, int]:
     return {}
 
 
-def _stored_snapshot(world, user) -> dict[str, int]:
-    from labeling.models import DatasetSnapshot
-    from tests.labeling.datasets.snapshot_files import snapshot_row, stored_snapshot
-
-    # The world may already hold snapshot 1, cut (the snapshot endpoints' rows need it).
-    if not DatasetSnapshot.objects.filter(project=world.project, number=1).exists():
-        stored_snapshot(world.project, [snapshot_row(world.item.pk, text="only members of A")])
-    return {}
-
-
 def _written_export(world, user) -> dict[str, int]:
+    """The world's snapshot (number 1) exported as JSONL, ready to download."""
     from labeling.models import DatasetSnapshot
     from labeling.services.datasets.exports import dataset_export_request, dataset_export_run
 
-    ids = _stored_snapshot(world, user)
     snapshot = DatasetSnapshot.objects.get(project=world.project, number=1)
     export, _ = dataset_export_request(snapshot=snapshot, fmt="jsonl", user=None, enqueue=False)
     dataset_export_run(export_id=export.pk)
-    return ids
+    return {}
 
 
 PREPARE: dict[tuple[str, str], Callable[[SimpleNamespace, Any], dict[str, int]]] = {
-    ("dataset-exports", "post"): _stored_snapshot,
     ("dataset-export-download", "get"): _written_export,
     ("auth-token", "get"): _own_api_token,
     ("queue-renew", "post"): _lease_item,

@@ -322,3 +322,25 @@ def test_multilabel_hf_labels_are_a_sequence_of_class_labels(tmp_path):
     assert isinstance(feature, datasets.List)
     assert feature.feature.names == ["a", "b", "c"]
     assert loaded["train"]["labels"][:3] == [[1], [], [0, 2]]
+
+
+def test_jsonl_of_an_image_snapshot_links_each_image_through_the_api():
+    project = ProjectFactory(data_type=DataType.IMAGE, task_type=TaskType.MULTICLASS,
+                             label_classes=DIGIT_CLASSES)  # fmt: skip
+    rows = digit_rows(project, count=4)
+    export = export_now(stored_snapshot(project, rows), "jsonl")
+    with zipfile.ZipFile(io.BytesIO(zip_bytes(export))) as archive:
+        lines = [json.loads(line) for line in archive.read("data.jsonl").splitlines()]
+    assert [line["image"] for line in lines] == [
+        f"/api/v1/projects/{project.pk}/items/{row['id']}/image/" for row in rows
+    ]
+    assert all(line["text"] is None for line in lines)
+    assert list(lines[0]) == [
+        "id", "external_id", "text", "image", "split", "labels", "label_source", "resolution",
+        "is_automatic", "n_human", "n_import", "n_moderation", "n_appeal", "n_auto",
+        "annotators", "proposal_accepted", "proposed_by", "labeled_at", "metadata",
+        "content_hash", "is_audit",
+    ]  # fmt: skip
+    assert not any(
+        row["image_name"] in archive_text for row in rows for archive_text in [str(lines)]
+    )

@@ -13,6 +13,7 @@ with ``'`` (``core.spreadsheet.csv_cell``).
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,43 +29,41 @@ COLUMNS = [
     "is_automatic", "n_human", "n_import", "n_moderation", "n_appeal", "n_auto", "annotators",
     "proposal_accepted", "proposed_by", "labeled_at", "metadata", "content_hash", "is_audit",
 ]  # fmt: skip
-_PASS_THROUGH = [
-    "split", "labels", "label_source", "resolution", "is_automatic", "n_human", "n_import",
-    "n_moderation", "n_appeal", "n_auto", "annotators", "proposal_accepted", "proposed_by",
-]  # fmt: skip
 
 
-def _timestamps(column: pa.Array) -> list[str | None]:
-    """ISO 8601 in UTC, microseconds always and "+00:00" always (the same instant is always
-    the same text), formatted by pyarrow (``%S`` of a microsecond timestamp carries the
-    fraction)."""
-    return pc.strftime(column, format="%Y-%m-%dT%H:%M:%S+00:00").to_pylist()
+def _image_urls(batch: pa.RecordBatch, template: str) -> pa.Array:
+    """The API path of each row's image (``template`` with ``%d`` for the item id), null for
+    rows without one: built by pyarrow, not row by row."""
+    names = batch.column("image_name")
+    if not template or names.null_count == len(names):
+        return pa.nulls(len(names), pa.string())
+    prefix, _, suffix = template.partition("%d")
+    ids = batch.column("id").cast(pa.string())
+    urls = pc.binary_join_element_wise(prefix, ids, suffix, "")
+    return pc.if_else(pc.is_valid(names), urls, pa.scalar(None, pa.string()))
 
 
-def _records(source: ExportSource, progress: Progress):
-    image_url = source.image_url_template
+def _prepared(batch: pa.RecordBatch, image_url: str) -> pa.RecordBatch:
+    """The batch with exactly ``COLUMNS``, in their order: ``image`` (the API path) instead of
+    ``image_name``, ``labeled_at`` as ISO 8601 text in UTC (microseconds always and "+00:00"
+    always: the same instant is always the same text; ``%S`` of a microsecond timestamp
+    carries the fraction)."""
+    arrays = []
+    for name in COLUMNS:
+        if name == "image":
+            arrays.append(_image_urls(batch, image_url))
+        elif name == "labeled_at":
+            arrays.append(pc.strftime(batch.column(name), format="%Y-%m-%dT%H:%M:%S+00:00"))
+        else:
+            arrays.append(batch.column(name))
+    return pa.RecordBatch.from_arrays(arrays, names=COLUMNS)
+
+
+def _records(source: ExportSource, progress: Progress) -> Iterator[dict[str, Any]]:
+    """Each row as a dict with the keys of ``COLUMNS`` in order (pyarrow builds the dicts)."""
     done = 0
     for batch in source.batches():
-        columns = {
-            name: batch.column(name).to_pylist()
-            for name in batch.schema.names
-            if name != "labeled_at"
-        }
-        labeled_at = _timestamps(batch.column("labeled_at"))
-        for index, item_id in enumerate(columns["id"]):
-            record: dict[str, Any] = {
-                "id": item_id,
-                "external_id": columns["external_id"][index],
-                "text": columns["text"][index],
-                "image": (image_url % item_id) if columns["image_name"][index] else None,
-            }
-            for name in _PASS_THROUGH:
-                record[name] = columns[name][index]
-            record["labeled_at"] = labeled_at[index]
-            record["metadata"] = columns["metadata"][index]
-            record["content_hash"] = columns["content_hash"][index]
-            record["is_audit"] = columns["is_audit"][index]
-            yield record
+        yield from _prepared(batch, source.image_url_template).to_pylist()
         done += batch.num_rows
         progress(done)
 

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 
 import { api } from "@/lib/api-client";
+import type { Paginated } from "@/types/pagination";
 
 import type { Snapshot, SnapshotFilters } from "../types";
 import { snapshotsQueryKey } from "./get-snapshots";
@@ -17,9 +18,15 @@ export function useCreateSnapshot() {
   return useMutation({
     mutationFn: createSnapshot,
     onSuccess: (snapshot, { projectId }) => {
-      // Show it at once, then let the list (which polls while it is cut) take over.
-      queryClient.setQueryData<Snapshot[]>([...snapshotsQueryKey(projectId), "list"], (current) =>
-        current ? [snapshot, ...current.filter((row) => row.number !== snapshot.number)] : [snapshot],
+      // Show it at once on the first page, then let the list (which polls while it is cut) take over.
+      queryClient.setQueryData<Paginated<Snapshot>>([...snapshotsQueryKey(projectId), "list", { page: 1 }], (current) =>
+        current
+          ? {
+              ...current,
+              count: current.count + 1,
+              results: [snapshot, ...current.results.filter((row) => row.number !== snapshot.number)],
+            }
+          : current,
       );
       void queryClient.invalidateQueries({ queryKey: snapshotsQueryKey(projectId) });
     },

@@ -1,4 +1,4 @@
-import { queryOptions, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
 
 import { api } from "@/lib/api-client";
 import type { Paginated } from "@/types/pagination";
@@ -9,10 +9,9 @@ export const SNAPSHOT_POLL_INTERVAL_MS = 1000;
 
 export const snapshotsQueryKey = (projectId: number) => ["projects", projectId, "snapshots"] as const;
 
-/** Newest first. The list may come paginated or as a plain array: both read as one page. */
-export async function getSnapshots({ projectId }: { projectId: number }): Promise<Snapshot[]> {
-  const body = await api.get<Paginated<Snapshot> | Snapshot[]>(`/projects/${projectId}/snapshots/`);
-  return Array.isArray(body) ? body : body.results;
+/** One page of the project's snapshots, newest first. */
+export function getSnapshots({ projectId, page = 1 }: { projectId: number; page?: number }): Promise<Paginated<Snapshot>> {
+  return api.get<Paginated<Snapshot>>(`/projects/${projectId}/snapshots/`, { page });
 }
 
 /** Every second while a snapshot is being cut or one of its exports is being written. */
@@ -23,14 +22,15 @@ export function snapshotsPollInterval(snapshots: Snapshot[] | undefined): number
   return busy ? SNAPSHOT_POLL_INTERVAL_MS : false;
 }
 
-export const snapshotsQueryOptions = (projectId: number) =>
+export const snapshotsQueryOptions = (projectId: number, page = 1) =>
   queryOptions({
-    queryKey: [...snapshotsQueryKey(projectId), "list"],
-    queryFn: () => getSnapshots({ projectId }),
+    queryKey: [...snapshotsQueryKey(projectId), "list", { page }],
+    queryFn: () => getSnapshots({ projectId, page }),
     staleTime: 0,
-    refetchInterval: (query) => snapshotsPollInterval(query.state.data),
+    placeholderData: keepPreviousData,
+    refetchInterval: (query) => snapshotsPollInterval(query.state.data?.results),
   });
 
-export function useSnapshots({ projectId }: { projectId: number }) {
-  return useQuery(snapshotsQueryOptions(projectId));
+export function useSnapshots({ projectId, page = 1 }: { projectId: number; page?: number }) {
+  return useQuery(snapshotsQueryOptions(projectId, page));
 }

@@ -19,7 +19,8 @@ type DatasetsPanelProps = {
 /** The Datasets tab: cut a snapshot, the snapshots with their downloads, and a diff of two. */
 export function DatasetsPanel({ projectId, dataType, classNames, highlight = null }: DatasetsPanelProps) {
   const [cutting, setCutting] = useState(false);
-  const snapshots = useSnapshots({ projectId });
+  const [page, setPage] = useState(1);
+  const snapshots = useSnapshots({ projectId, page });
   const formats = formatsFor(dataType);
 
   return (
@@ -35,12 +36,18 @@ export function DatasetsPanel({ projectId, dataType, classNames, highlight = nul
           A snapshot is a numbered, unchanging dataset version: the items, the label each resolves to (gold, else
           the majority of people&apos;s latest labels, else the latest) and its split, with where every label came from.
         </p>
-        <SnapshotList projectId={projectId} formats={formats} highlight={highlight} />
+        <SnapshotList
+          projectId={projectId}
+          formats={formats}
+          highlight={highlight}
+          page={page}
+          onPageChange={setPage}
+        />
       </section>
-      {snapshots.data && snapshots.data.length > 1 ? (
+      {snapshots.data && snapshots.data.results.length > 1 ? (
         <section aria-labelledby="snapshot-diff-heading" className="stack">
           <h2 id="snapshot-diff-heading">Compare two snapshots</h2>
-          <SnapshotDiff projectId={projectId} snapshots={snapshots.data} />
+          <SnapshotDiff projectId={projectId} snapshots={snapshots.data.results} />
         </section>
       ) : null}
       {cutting ? (
@@ -48,7 +55,10 @@ export function DatasetsPanel({ projectId, dataType, classNames, highlight = nul
           <CutSnapshotForm
             projectId={projectId}
             classNames={classNames}
-            onCreated={() => setCutting(false)}
+            onCreated={() => {
+              setCutting(false);
+              setPage(1);
+            }}
             onCancel={() => setCutting(false)}
           />
         </Modal>

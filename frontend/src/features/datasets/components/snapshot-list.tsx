@@ -2,6 +2,8 @@ import { useEffect } from "react";
 
 import { ErrorMessage } from "@/components/ui/error-message";
 import { Loading } from "@/components/ui/loading";
+import { Pagination } from "@/components/ui/pagination";
+import { DEFAULT_PAGE_SIZE } from "@/types/pagination";
 
 import { useSnapshots } from "../api/get-snapshots";
 import type { DatasetFormat } from "../types";
@@ -12,11 +14,13 @@ type SnapshotListProps = {
   formats: DatasetFormat[];
   /** A snapshot to scroll to and mark (a model version's "trained on snapshot 7" link). */
   highlight?: number | null;
+  page?: number;
+  onPageChange?: (page: number) => void;
 };
 
 /** Every snapshot, newest first, polled every second while one is cut or exported. */
-export function SnapshotList({ projectId, formats, highlight = null }: SnapshotListProps) {
-  const snapshots = useSnapshots({ projectId });
+export function SnapshotList({ projectId, formats, highlight = null, page = 1, onPageChange }: SnapshotListProps) {
+  const snapshots = useSnapshots({ projectId, page });
   const loaded = snapshots.data !== undefined;
 
   useEffect(() => {
@@ -27,7 +31,8 @@ export function SnapshotList({ projectId, formats, highlight = null }: SnapshotL
   if (snapshots.isPending) return <Loading label="Loading the snapshots…" />;
   if (!snapshots.data) return <ErrorMessage error={snapshots.error} title="Could not load the snapshots" />;
 
-  if (snapshots.data.length === 0) {
+  const { results, count } = snapshots.data;
+  if (results.length === 0 && page === 1) {
     return (
       <div className="card empty-state" data-testid="snapshots-empty">
         <p>
@@ -44,7 +49,7 @@ export function SnapshotList({ projectId, formats, highlight = null }: SnapshotL
     <div className="stack" data-testid="snapshots">
       {/* A failed poll keeps the last known state on screen and says why it is not moving. */}
       <ErrorMessage error={snapshots.error} title="Could not refresh the snapshots" />
-      {snapshots.data.map((snapshot) => (
+      {results.map((snapshot) => (
         <SnapshotCard
           key={snapshot.id}
           projectId={projectId}
@@ -53,6 +58,15 @@ export function SnapshotList({ projectId, formats, highlight = null }: SnapshotL
           highlighted={snapshot.number === highlight}
         />
       ))}
+      {count > DEFAULT_PAGE_SIZE && onPageChange ? (
+        <Pagination
+          page={page}
+          pageSize={DEFAULT_PAGE_SIZE}
+          count={count}
+          onPageChange={onPageChange}
+          label="Snapshot pages"
+        />
+      ) : null}
     </div>
   );
 }

@@ -1,3 +1,5 @@
+import type { Paginated } from "@/types/pagination";
+
 import type { Snapshot, SnapshotDiff, SnapshotExport } from "../types";
 
 export function snapshotExport(overrides: Partial<SnapshotExport> = {}): SnapshotExport {
@@ -63,4 +65,8 @@ export function snapshotDiff(overrides: Partial<SnapshotDiff> = {}): SnapshotDif
     distribution: { a: { ham: 60, spam: 40 }, b: { ham: 58, spam: 52 } },
     ...overrides,
   };
+}
+
+export function page<T>(results: T[]): Paginated<T> {
+  return { count: results.length, next: null, previous: null, results };
 }

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import { jsonResponse, renderWithProviders } from "@/testing/test-utils";
 
-import { snapshot, snapshotExport } from "../../testing/fixtures";
+import { page, snapshot, snapshotExport } from "../../testing/fixtures";
 import { SnapshotList } from "../snapshot-list";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -12,7 +12,7 @@ const FORMATS = ["jsonl", "csv", "parquet", "hf"] as const;
 
 describe("SnapshotList", () => {
   it("says what to do when there is no snapshot yet", async () => {
-    vi.spyOn(globalThis, "fetch").mockImplementation(async () => jsonResponse([]));
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => jsonResponse(page([])));
 
     renderWithProviders(<SnapshotList projectId={1} formats={[...FORMATS]} />);
 
@@ -27,7 +27,7 @@ describe("SnapshotList", () => {
     ];
     const fetchMock = vi
       .spyOn(globalThis, "fetch")
-      .mockImplementation(async () => jsonResponse({ count: 1, next: null, previous: null, results: [states.length > 1 ? states.shift() : states[0]] }));
+      .mockImplementation(async () => jsonResponse(page([states.length > 1 ? states.shift() : states[0]])));
 
     renderWithProviders(<SnapshotList projectId={1} formats={[...FORMATS]} />);
 
@@ -51,7 +51,7 @@ describe("SnapshotList", () => {
     const callsWhenDone = fetchMock.mock.calls.length;
     await sleep(1300);
     expect(fetchMock.mock.calls.length).toBe(callsWhenDone);
-    expect(fetchMock.mock.calls.every(([url]) => String(url) === "/api/v1/projects/1/snapshots/")).toBe(true);
+    expect(fetchMock.mock.calls.every(([url]) => String(url) === "/api/v1/projects/1/snapshots/?page=1")).toBe(true);
   });
 
   it("prepares a format, shows its progress, then a download link; a failed one says why and retries", async () => {
@@ -90,7 +90,7 @@ describe("SnapshotList", () => {
       }
       // Once something was asked for, each poll moves on to the next state.
       if (posts.length > 0 && lists.length > 1) lists.shift();
-      return jsonResponse(lists[0]);
+      return jsonResponse(page(lists[0] ?? []));
     });
     document.cookie = "csrftoken=token";
     const user = userEvent.setup();
@@ -122,5 +122,25 @@ describe("SnapshotList", () => {
     await user.click(await screen.findByRole("button", { name: "Retry CSV of snapshot 1" }, { timeout: 3000 }));
     await waitFor(() => expect(posts).toHaveLength(2));
     expect(posts[1]).toEqual({ url: "/api/v1/projects/1/snapshots/1/exports/", body: { format: "csv" } });
+  });
+
+  it("pages through more snapshots than fit on a page", async () => {
+    const fetchMock = vi.spyOn(globalThis, "fetch").mockImplementation(async (input) => {
+      const pageNumber = Number(new URL(String(input), "http://test").searchParams.get("page"));
+      const number = pageNumber === 1 ? 60 : 10;
+      return jsonResponse({ ...page([snapshot({ id: number, number })]), count: 60 });
+    });
+    const user = userEvent.setup();
+    let current = 1;
+    const { rerender } = renderWithProviders(
+      <SnapshotList projectId={1} formats={[...FORMATS]} page={current} onPageChange={(next) => (current = next)} />,
+    );
+
+    expect(await screen.findByRole("heading", { name: "Snapshot #60" })).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Next" }));
+    expect(current).toBe(2);
+    rerender(<SnapshotList projectId={1} formats={[...FORMATS]} page={current} onPageChange={(next) => (current = next)} />);
+    expect(await screen.findByRole("heading", { name: "Snapshot #10" })).toBeInTheDocument();
+    expect(String(fetchMock.mock.calls.at(-1)?.[0])).toBe("/api/v1/projects/1/snapshots/?page=2");
   });
 });

@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow as pa
 from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import transaction
@@ -38,6 +39,7 @@ from labeling.services.datasets.formats import (
     export_write,
     format_problem,
 )
+from labeling.services.datasets.formats.zips import sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -126,10 +128,12 @@ def _local_copy(snapshot: DatasetSnapshot) -> Iterator[str]:
     """A local path of the snapshot's stored file: the file itself on a local disk, a
     temporary copy (streamed) from an object store."""
     try:
-        yield snapshot.file.path
-        return
+        local = snapshot.file.path
     except NotImplementedError:
-        pass
+        local = ""
+    if local:
+        yield local
+        return
     with tempfile.NamedTemporaryFile(suffix=".parquet") as copy:
         with snapshot.file.open("rb") as stored:
             shutil.copyfileobj(stored, copy, length=1024 * 1024)
@@ -229,7 +233,7 @@ def dataset_export_run(*, export_id: int) -> DatasetExport:
                         project_id=snapshot.project_id, number=snapshot.number, fmt=export.format
                     ),
                     size_bytes=out.stat().st_size,
-                    sha256=_sha256(out),
+                    sha256=sha256_file(out),
                     files=result.files,
                     rows_total=rows_total,
                     rows_done=rows_total,
@@ -237,18 +241,15 @@ def dataset_export_run(*, export_id: int) -> DatasetExport:
                 )
     except ExportError as exc:
         return _fail(export, str(exc))
+    except (pa.ArrowException, FileNotFoundError) as exc:
+        # The stored file is missing, truncated or not Parquet: nothing a retry would change.
+        return _fail(export, f"The snapshot's stored file cannot be read: {exc}")
     except Exception as exc:
         logger.exception("export %s failed", export.pk)
         _fail(export, f"Export stopped: {exc}")
         raise
     export.refresh_from_db()
     return export
-
-
-def _sha256(path: Path) -> str:
-    from labeling.services.datasets.formats.zips import sha256_file
-
-    return sha256_file(path)
 
 
 def _fail(export: DatasetExport, message: str) -> DatasetExport:

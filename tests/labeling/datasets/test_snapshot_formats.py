@@ -344,3 +344,14 @@ def test_jsonl_of_an_image_snapshot_links_each_image_through_the_api():
     assert not any(
         row["image_name"] in archive_text for row in rows for archive_text in [str(lines)]
     )
+
+
+def test_a_truncated_snapshot_file_fails_the_export_with_a_message(sms_snapshot):
+    with sms_snapshot.file.open("rb") as handle:
+        content = handle.read()
+    with open(sms_snapshot.file.path, "wb") as handle:
+        handle.write(content[: len(content) // 2])
+    export = export_now(sms_snapshot, "parquet")
+    assert export.state == JobState.FAILED
+    assert "stored file cannot be read" in export.error_message
+    assert not export.file

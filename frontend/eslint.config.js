@@ -11,6 +11,7 @@ const FEATURES = [
   "annotate",
   "auth",
   "dashboard",
+  "datasets",
   "exports",
   "imports",
   "items",

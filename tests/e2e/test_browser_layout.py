@@ -95,7 +95,9 @@ def no_sideways_scroll(session: BrowserSession) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda size: f"{size[0]}x{size[1]}")
-def test_models_and_dashboard_do_not_scroll_sideways(models_project, browser_session, viewport):
+def test_models_dashboard_and_datasets_do_not_scroll_sideways(
+    models_project, browser_session, viewport
+):
     from playwright.sync_api import expect
 
     width, height = viewport
@@ -115,6 +117,16 @@ def test_models_and_dashboard_do_not_scroll_sideways(models_project, browser_ses
     snapshot(browser_session, f"dashboard-{width}x{height}")
     scroll_width, inner_width = no_sideways_scroll(browser_session)
     assert scroll_width <= inner_width, f"Dashboard is {scroll_width} px wide in {inner_width} px"
+
+    # No snapshot yet: the Datasets tab says what to do, its action on the first screen.
+    page.goto(browser_session.url(f"/projects/{models_project.pk}/datasets"))
+    expect(page.get_by_test_id("snapshots-empty")).to_contain_text("Cut your first snapshot")
+    snapshot(browser_session, f"datasets-{width}x{height}")
+    cut = page.get_by_role("button", name="Cut a snapshot").bounding_box()
+    assert cut is not None
+    assert cut["y"] + cut["height"] <= height, cut
+    scroll_width, inner_width = no_sideways_scroll(browser_session)
+    assert scroll_width <= inner_width, f"Datasets is {scroll_width} px wide in {inner_width} px"
     assert browser_session.js_errors == []
 
 

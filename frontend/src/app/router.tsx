@@ -21,6 +21,7 @@ import { PlatformsRoute } from "./routes/platforms/list";
 import { ProjectAnnotateRoute } from "./routes/projects/annotate";
 import { CreateProjectRoute } from "./routes/projects/create";
 import { ProjectDashboardRoute } from "./routes/projects/dashboard";
+import { ProjectDatasetsRoute } from "./routes/projects/datasets";
 import { ProjectExportRoute } from "./routes/projects/export";
 import { ProjectImportRoute } from "./routes/projects/import";
 import { ProjectItemRoute } from "./routes/projects/item";
@@ -61,6 +62,7 @@ export function createAppRouter() {
             { path: paths.projectImport.path, element: <ProjectImportRoute /> },
             { path: paths.projectExport.path, element: <ProjectExportRoute /> },
             { path: paths.projectModels.path, element: <ProjectModelsRoute /> },
+            { path: paths.projectDatasets.path, element: <ProjectDatasetsRoute /> },
             { path: paths.projectModelCompare.path, element: <ProjectModelCompareRoute /> },
             { path: paths.projectAnnotate.path, element: <ProjectAnnotateRoute /> },
             { path: paths.projectDashboard.path, element: <ProjectDashboardRoute /> },

@@ -25,6 +25,11 @@ export const paths = {
         : `/projects/${projectId}/import?job=${jobId}`,
   },
   projectExport: { path: "export", href: (projectId: number) => `/projects/${projectId}/export` },
+  projectDatasets: {
+    path: "datasets",
+    href: (projectId: number, snapshot?: number) =>
+      snapshot === undefined ? `/projects/${projectId}/datasets` : `/projects/${projectId}/datasets?snapshot=${snapshot}`,
+  },
   projectModels: { path: "models", href: (projectId: number) => `/projects/${projectId}/models` },
   projectModelCompare: {
     path: "models/compare",

@@ -74,6 +74,11 @@ export function ProjectLayout() {
             Models
           </NavLink>
         ) : null}
+        {dataRole ? (
+          <NavLink to={paths.projectDatasets.href(projectId)} data-testid="tab-datasets">
+            Datasets
+          </NavLink>
+        ) : null}
         <NavLink to={paths.projectMembers.href(projectId)} data-testid="tab-members">
           Members
         </NavLink>

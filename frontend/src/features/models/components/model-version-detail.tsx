@@ -1,4 +1,7 @@
 import { useId, useState } from "react";
+import { Link } from "react-router";
+
+import { paths } from "@/config/paths";
 
 import { SAMPLING_STRATEGY_LABELS, type ModelVersion } from "../types";
 import { fewShotSentence } from "../utils/few-shot-text";
@@ -8,6 +11,7 @@ import { ConfusionMatrix } from "./confusion-matrix";
 import { MetricsTable } from "./metrics-table";
 
 type ModelVersionDetailProps = {
+  projectId: number;
   versions: ModelVersion[];
   classes: string[];
 };
@@ -21,7 +25,7 @@ function defaultVersion(versions: ModelVersion[]): number | undefined {
  * One version in detail: what it was trained on by label source, the training run's promotion
  * decision, its held-out scores with 95 % intervals and its confusion matrix.
  */
-export function ModelVersionDetail({ versions, classes }: ModelVersionDetailProps) {
+export function ModelVersionDetail({ projectId, versions, classes }: ModelVersionDetailProps) {
   const selectId = useId();
   const [chosen, setChosen] = useState<number | undefined>(undefined);
   const version = versions.find((row) => row.version === (chosen ?? defaultVersion(versions)));
@@ -55,6 +59,19 @@ export function ModelVersionDetail({ versions, classes }: ModelVersionDetailProp
           trainN: metrics.train_n,
           sources: metrics.train_source_counts,
         })}
+        {version.dataset_snapshot ? (
+          <>
+            {" "}
+            (
+            <Link
+              to={paths.projectDatasets.href(projectId, version.dataset_snapshot.number)}
+              data-testid="trained-on-snapshot-link"
+            >
+              trained on snapshot {version.dataset_snapshot.number}
+            </Link>
+            )
+          </>
+        ) : null}
         .
       </p>
       {metrics.sampling ? (

@@ -265,6 +265,15 @@ export function ModelVersionsTable({ projectId, classNames = [] }: ModelVersions
                 <td className="numeric trained-on-cell" data-testid="trained-on-cell">
                   {formatCount(version.metrics.train_n ?? version.label_count)}
                   <div className="hint">{sourcesShort(version.metrics.train_source_counts)}</div>
+                  {version.dataset_snapshot ? (
+                    <Link
+                      className="hint"
+                      to={paths.projectDatasets.href(projectId, version.dataset_snapshot.number)}
+                      data-testid="trained-on-snapshot"
+                    >
+                      snapshot {version.dataset_snapshot.number}
+                    </Link>
+                  ) : null}
                 </td>
                 {metricCells(version, classes)}
                 <td className="numeric">{formatCount(version.metrics.n)}</td>
@@ -285,7 +294,7 @@ export function ModelVersionsTable({ projectId, classNames = [] }: ModelVersions
           </tbody>
         </table>
       </div>
-      <ModelVersionDetail versions={rows} classes={classes} />
+      <ModelVersionDetail projectId={projectId} versions={rows} classes={classes} />
       {versions.data.count > DEFAULT_PAGE_SIZE ? (
         <Pagination
           page={page}

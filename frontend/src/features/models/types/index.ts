@@ -8,6 +8,7 @@ export type TrainingJob = Schemas["TrainingJobOutput"];
 export type TrainingJobStatus = TrainingJob["status"];
 export type TrainingJobKind = TrainingJob["kind"];
 export type TrainingJobTrigger = TrainingJob["trigger"];
+/** `dataset_snapshot`: the snapshot it was trained on, by number; null for versions from before snapshots. */
 export type ModelVersion = Schemas["ModelVersionOutput"];
 export type ModelMetrics = Schemas["ModelMetrics"];
 export type ModelStage = ModelVersion["stage"];

@@ -293,3 +293,28 @@ describe("ModelVersionsTable", () => {
     );
   });
 });
+
+describe("ModelVersionsTable snapshots", () => {
+  it("links a version to the dataset snapshot it was trained on, and says nothing for older ones", async () => {
+    const versions = [
+      modelVersion({ id: 13, version: 3, stage: "production", dataset_snapshot: { number: 7 } }),
+      modelVersion({ id: 12, version: 2, stage: "archived", dataset_snapshot: null }),
+    ];
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => jsonResponse(page(versions)));
+
+    renderWithProviders(<ModelVersionsTable projectId={1} />);
+
+    const rows = await screen.findAllByTestId("model-version-row");
+    const row = rows.find((element) => element.dataset.version === "3");
+    if (!row) throw new Error("no row for version 3");
+    expect(within(row).getByRole("link", { name: "snapshot 7" })).toHaveAttribute(
+      "href",
+      "/projects/1/datasets?snapshot=7",
+    );
+    expect(screen.getAllByTestId("trained-on-snapshot")).toHaveLength(1);
+    expect(screen.getByRole("link", { name: "trained on snapshot 7" })).toHaveAttribute(
+      "href",
+      "/projects/1/datasets?snapshot=7",
+    );
+  });
+});

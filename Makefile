@@ -72,8 +72,11 @@ lint-frontend: $(STAMPS)/frontend-deps
 test-frontend: $(STAMPS)/frontend-deps
 	npm --prefix frontend test
 
+# Two passes: the tests that start no worker, browser or private server in two processes, then
+# the serial ones (tests/conftest.py marks them) one at a time.
 test-python: install
-	$(BIN)/pytest --durations=30
+	$(BIN)/pytest -m "not serial" -n 2 --durations=20
+	$(BIN)/pytest -m serial --durations=20
 
 bench: install
 	$(BIN)/python benchmarks/import_export.py

@@ -305,6 +305,25 @@ def baselines(world: World) -> dict[str, Case]:
             },
             setup=claim_labeling_item,
         ),
+        "POST /api/v1/projects/{project_id}/snapshots/": Case(
+            body={
+                "name": "Before the policy change",
+                "filters": {"sources": ["human", "import"], "classes": ["ham"]},
+            }
+        ),
+        "POST /api/v1/projects/{project_id}/snapshots/preview/": Case(
+            body={
+                "filters": {
+                    "sources": ["human"],
+                    "splits": ["train"],
+                    "classes": ["ham"],
+                    "metadata": {"lang": ["en"]},
+                }
+            }
+        ),
+        "POST /api/v1/projects/{project_id}/snapshots/{number}/exports/": Case(
+            body={"format": "parquet"}
+        ),
         "POST /api/v1/projects/{project_id}/training-jobs/": Case(body={"kind": "train"}),
         "POST /api/v1/users/": Case(
             body={
@@ -590,6 +609,9 @@ BASELINE_KEYS = [
     "POST /api/v1/projects/{project_id}/model-versions/rollback/",
     "POST /api/v1/projects/{project_id}/queue/items/{item_id}/skip/",
     "POST /api/v1/projects/{project_id}/queue/items/{item_id}/submit/",
+    "POST /api/v1/projects/{project_id}/snapshots/",
+    "POST /api/v1/projects/{project_id}/snapshots/preview/",
+    "POST /api/v1/projects/{project_id}/snapshots/{number}/exports/",
     "POST /api/v1/projects/{project_id}/training-jobs/",
     "POST /api/v1/users/",
 ]

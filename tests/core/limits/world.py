@@ -101,6 +101,8 @@ class World:
             "appeal_id": self.appeal.pk,
             "event_id": AuditEvent.objects.order_by("pk").first().pk,
             "external_id": self.pending.external_id,
+            "number": 1,  # the project's dataset snapshot, exported as JSONL
+            "export_format": "jsonl",
         }
 
     def invitation(self) -> dict[str, str]:
@@ -142,6 +144,20 @@ def _decided(client: APIClient, policy: Policy, platform: Platform, external_id:
     assert response.status_code == 201, response.content
     content.refresh_from_db()
     return content
+
+
+def _snapshot_with_export(project: Project, owner) -> None:
+    """Dataset snapshot 1 of the project, cut and written as JSONL (files in this test's media)."""
+    from labeling.services.datasets.cut import snapshot_create, snapshot_run
+    from labeling.services.datasets.exports import dataset_export_request, dataset_export_run
+    from labeling.services.datasets.filters import snapshot_filters_parse
+
+    filters = snapshot_filters_parse(raw={}, class_names=["ham", "spam"])
+    snapshot = snapshot_create(project=project, created_by=owner, filters=filters, enqueue=False)
+    cut = snapshot_run(snapshot_id=snapshot.pk)
+    assert cut is not None and cut.state == "succeeded", cut and cut.error_message
+    export, _ = dataset_export_request(snapshot=cut, fmt="jsonl", user=None, enqueue=False)
+    dataset_export_run(export_id=export.pk)
 
 
 def build_world() -> World:
@@ -212,6 +228,7 @@ def build_world() -> World:
         external_id="post-pending",
         author=AuthorFactory(platform=platform, external_id="author-7"),
     )
+    _snapshot_with_export(project, root)
     return World(
         root=root,
         other=other,

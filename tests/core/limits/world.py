@@ -155,7 +155,8 @@ def _snapshot_with_export(project: Project, owner) -> None:
     filters = snapshot_filters_parse(raw={}, class_names=["ham", "spam"])
     snapshot = snapshot_create(project=project, created_by=owner, filters=filters, enqueue=False)
     cut = snapshot_run(snapshot_id=snapshot.pk)
-    assert cut is not None and cut.state == "succeeded", cut and cut.error_message
+    assert cut is not None
+    assert cut.state == "succeeded", cut.error_message
     export, _ = dataset_export_request(snapshot=cut, fmt="jsonl", user=None, enqueue=False)
     dataset_export_run(export_id=export.pk)
 

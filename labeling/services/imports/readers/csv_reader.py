@@ -1,5 +1,7 @@
 """CSV and TSV files: the delimiter and the text, label and id columns worked out from the
-header line (or named in the job's options); every other column becomes metadata."""
+header line (or named in the job's options); every other column becomes metadata. A file of
+Tandem's own CSV exports (``external_id`` beside a provenance column) is read like its JSONL
+export: split, metadata and labels kept, automatic labels skipped."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Literal
 
+from labeling.services.imports.readers.jsonl_reader import TANDEM_MARKS, tandem_export_row
 from labeling.services.imports.readers.lines import LineReader
 from labeling.services.imports.readers.rows import (
     ID_COLUMNS,
@@ -19,6 +22,41 @@ from labeling.services.imports.readers.rows import (
     clean_text,
     split_labels,
 )
+
+# Cells of Tandem's CSV exports that are lists (joined with "|") or booleans.
+_TANDEM_LISTS = ("labels", "annotators")
+_TANDEM_BOOLEANS = ("is_automatic", "proposal_accepted", "is_audit")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _unescaped(cell: str) -> str:
+    """A cell as it was before ``core.spreadsheet.csv_cell`` put ``'`` before a formula start."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA_STARTS) else cell
+
+
+def is_tandem_header(columns: list[str]) -> bool:
+    """Whether a CSV header is that of Tandem's own exports (project or snapshot)."""
+    lowered = {c.strip().lower() for c in columns}
+    return "external_id" in lowered and any(mark in lowered for mark in TANDEM_MARKS)
+
+
+def _tandem_object(columns: list[str], cells: list[str]) -> dict[str, Any]:
+    """A row of a Tandem CSV export as the JSON object its JSONL export would hold."""
+    obj: dict[str, Any] = {}
+    for name, cell in zip(columns, cells, strict=True):
+        key = name.strip().lower()
+        value = _unescaped(cell)
+        if key in _TANDEM_LISTS:
+            obj[key] = [part for part in value.split("|") if part] if value else []
+        elif key in _TANDEM_BOOLEANS:
+            obj[key] = value.strip().lower() == "true" if value else None
+        else:
+            obj[key] = value
+    # The project export's CSV has no is_automatic column: its label_source says it.
+    if "is_automatic" not in obj and obj.get("label_source") == "auto":
+        obj["is_automatic"] = True
+    return obj
+
 
 # Quoted CSV fields can be long (a whole email); the csv module's default cap is 128 KB.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -102,6 +140,7 @@ class CsvReader:
             raise ImportFileError("The file is empty.")
         layout = csv_layout(header_line, filename=self._filename, options=self._options)
         reader = csv.reader(lines, delimiter=layout.delimiter, quoting=layout.quoting, strict=True)
+        tandem = is_tandem_header(layout.columns)
         special = {layout.text_index, layout.label_index, layout.id_index}
         metadata_columns = [(i, c) for i, c in enumerate(layout.columns) if i not in special]
         width = len(layout.columns)
@@ -128,6 +167,11 @@ class CsvReader:
                 cells = [cell.replace("\x00", "") for cell in cells]
             if len(cells) != width:
                 yield ParsedRow(line=line, error=f"expected {width} columns, found {len(cells)}")
+                continue
+            if tandem:
+                # Tandem's own CSV export: split, metadata and labels come back as they went.
+                obj = _tandem_object(layout.columns, cells)
+                yield tandem_export_row(line, obj, max_chars=self._max_chars)
                 continue
             text, error = clean_text(cells[layout.text_index], max_chars=self._max_chars)
             if error:

@@ -35,7 +35,7 @@ TANDEM_KEYS = {
     "id", "external_id", "text", "image", "image_name", "split", "labels", "label",
     "annotations", "label_source", "resolution", "is_automatic", "n_human", "n_import",
     "n_moderation", "n_appeal", "n_auto", "annotators", "proposal_accepted", "proposed_by",
-    "labeled_at", "metadata", "content_hash", "is_audit",
+    "labeled_at", "metadata", "content_hash", "is_audit", "annotation_count",
 }  # fmt: skip
 
 
@@ -92,6 +92,50 @@ def _tandem_annotations(row: ParsedRow, obj: dict[str, Any]) -> str | None:
         return None
     row.annotations = [("", [x.strip() for x in labels if x.strip()])]
     return None
+
+
+def tandem_export_row(
+    line: int, obj: dict[str, Any], *, max_chars: int, max_depth: int = 32
+) -> ParsedRow:
+    """A row of Tandem's own exports (a JSONL line, or a CSV row read into a dict): the item
+    with its split and metadata, and its labels as imported annotations (automatic ones are
+    skipped and counted, never imported as people's)."""
+    text, error = clean_text(obj.get("text"), max_chars=max_chars)
+    if error:
+        if obj.get("image") or obj.get("image_name"):
+            error = "an image item: this export does not carry image files"
+        return ParsedRow(line=line, error=error)
+    split, error = parse_split(obj.get("split"))
+    if error:
+        return ParsedRow(line=line, error=error)
+    metadata = obj.get("metadata")
+    if isinstance(metadata, str):
+        try:
+            metadata = orjson.loads(metadata)
+        except orjson.JSONDecodeError:
+            return ParsedRow(line=line, error="metadata is not a JSON object")
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict):
+        return ParsedRow(line=line, error="metadata is not a JSON object")
+    if json_depth_exceeds(metadata, max_depth):
+        return ParsedRow(line=line, error=f"nested more than {max_depth} levels deep")
+    for key, value in obj.items():
+        if key not in TANDEM_KEYS:
+            metadata[key] = value
+    external_id = obj.get("external_id")
+    row = ParsedRow(
+        line=line,
+        external_id=str(external_id).strip() or None if external_id is not None else None,
+        text=text,
+        metadata=metadata,
+        split=split,
+        skipped=[],
+    )
+    error = _tandem_annotations(row, obj)
+    if error:
+        return ParsedRow(line=line, error=error)
+    return row
 
 
 class JsonlReader:
@@ -172,37 +216,4 @@ class JsonlReader:
             )
 
     def _tandem_row(self, line: int, obj: dict[str, Any]) -> ParsedRow:
-        text, error = clean_text(obj.get("text"), max_chars=self._max_chars)
-        if error:
-            if obj.get("image") or obj.get("image_name"):
-                error = "an image item: Tandem's JSONL export does not carry image files"
-            return ParsedRow(line=line, error=error)
-        split, error = parse_split(obj.get("split"))
-        if error:
-            return ParsedRow(line=line, error=error)
-        metadata = obj.get("metadata")
-        if isinstance(metadata, str):
-            try:
-                metadata = orjson.loads(metadata)
-            except orjson.JSONDecodeError:
-                return ParsedRow(line=line, error="metadata is not a JSON object")
-        if metadata is None:
-            metadata = {}
-        if not isinstance(metadata, dict):
-            return ParsedRow(line=line, error="metadata is not a JSON object")
-        for key, value in obj.items():
-            if key not in TANDEM_KEYS:
-                metadata[key] = value
-        external_id = obj.get("external_id")
-        row = ParsedRow(
-            line=line,
-            external_id=str(external_id).strip() or None if external_id is not None else None,
-            text=text,
-            metadata=metadata,
-            split=split,
-            skipped=[],
-        )
-        error = _tandem_annotations(row, obj)
-        if error:
-            return ParsedRow(line=line, error=error)
-        return row
+        return tandem_export_row(line, obj, max_chars=self._max_chars, max_depth=self._max_depth)

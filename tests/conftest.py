@@ -110,5 +110,7 @@ def pytest_sessionfinish(session, exitstatus):
     """This session's metrics directory (``config.settings.test`` makes one per run) goes with
     it; the processes the tests started have stopped by now."""
     path = Path(settings.PROMETHEUS_MULTIPROC_DIR)
-    if path.parent.name == "test-metrics" and path.name == str(os.getpid()):
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    own = f"{os.getpid()}-{worker}" if worker else str(os.getpid())
+    if path.parent.name == "test-metrics" and path.name == own:
         shutil.rmtree(path, ignore_errors=True)

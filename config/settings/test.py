@@ -31,6 +31,12 @@ TANDEM_LOGIN_USERNAME_RATE = env.str("TANDEM_LOGIN_USERNAME_RATE", default="8/ho
 
 # One metrics directory per test session (processes a test starts inherit it through the
 # environment, see core.observability.multiprocess); tests/conftest.py removes it at the end.
+# Each pytest-xdist process is a session of its own: it does not take the directory its
+# controller put into the environment (one process's requests would count in the other's
+# metrics), while the processes its tests start inherit its own.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 PROMETHEUS_MULTIPROC_DIR = env.str(
     "PROMETHEUS_MULTIPROC_DIR", default=str(DATA_DIR / "test-metrics" / str(os.getpid()))
 )
+if _XDIST_WORKER and not PROMETHEUS_MULTIPROC_DIR.endswith(f"-{_XDIST_WORKER}"):
+    PROMETHEUS_MULTIPROC_DIR = str(DATA_DIR / "test-metrics" / f"{os.getpid()}-{_XDIST_WORKER}")

@@ -25,7 +25,6 @@ from labeling.services.imports.readers.parquet_reader import ParquetReader
 from labeling.services.imports.readers.prodigy_reader import ProdigyReader
 from labeling.services.imports.readers.rows import ImportFileError
 from labeling.services.imports.readers.text_reader import PlainTextReader
-from labeling.services.queue_counts import item_queue_counts_recount_for_import
 
 # The package's name, as before the split: log lines (and filters on them) keep their logger.
 logger = logging.getLogger("labeling.services.imports")
@@ -194,8 +193,7 @@ def _refresh_statistics() -> None:
 
 
 def _finish(job: ImportJob, *, status: str, message: str) -> None:
-    # Imported labels count towards the annotation queue's annotations per item.
-    item_queue_counts_recount_for_import(job_id=job.pk)
+    # No queue recount here: each batch sets its items' counters in its own transaction.
     ImportJob.objects.filter(pk=job.pk).update(
         status=status, error_message=message, finished_at=timezone.now()
     )

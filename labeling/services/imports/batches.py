@@ -31,6 +31,7 @@ from labeling.services.bulk_sql import (
     item_files_discard_unused,
     item_ids_by_external_id,
     item_ids_created_after,
+    item_ids_reserve,
     item_scores_update,
     max_item_id,
 )
@@ -296,8 +297,17 @@ class ImportRun:
             if self.lookup_existing
             else {}
         )
-        id_floor = max_item_id()
-        new_items = []
+        # On PostgreSQL a batch with labels or proposals takes its new items' ids from the
+        # sequence first: the labels then need no look-up of the ids just inserted.
+        reserved = (
+            item_ids_reserve(len(batch) - len(existing))
+            if connection.vendor == "postgresql"
+            and any(entry[5] or entry[0].prediction is not None for entry in batch)
+            else None
+        )
+        id_floor = max_item_id() if reserved is None else 0
+        next_id = iter(reserved or ())
+        new_items: list[tuple[Any, ...]] = []
         images_stored: dict[str, tuple[str, str, dict]] = {}
         per_item = self.project.annotations_per_item
         for row, external_id, content_hash, split, metadata_json, people in batch:
@@ -316,9 +326,14 @@ class ImportRun:
             new_items.append(
                 (project_id, external_id, row.text, image, thumbnail, metadata_json,
                  content_hash, split, now, labels, labels >= per_item)
+                if reserved is None
+                else (project_id, external_id, row.text, image, thumbnail, metadata_json,
+                      content_hash, split, now, labels, labels >= per_item, next(next_id))
             )  # fmt: skip
         # A concurrent import may have added some of these since the lookup: those are skipped.
-        created = insert_new(Item, IMPORT_ITEM_FIELDS, new_items)
+        created = insert_new(
+            Item, IMPORT_ITEM_FIELDS if reserved is None else (*IMPORT_ITEM_FIELDS, "id"), new_items
+        )
         if created < len(new_items):
             item_files_discard_unused(project_id=project_id, rows=new_items)
         written = {
@@ -337,7 +352,9 @@ class ImportRun:
         created_ids: dict[str, int] = {}
         if created == len(new_items):
             item_ids = {k: v for k, v in existing.items() if k in labeled}
-            if created:
+            if created and reserved is not None:
+                created_ids = {row[1]: row[-1] for row in new_items}
+            elif created:
                 created_ids = item_ids_created_after(project_id=project_id, after_id=id_floor)
         else:
             created_ids = item_ids_by_external_id(

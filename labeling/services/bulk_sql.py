@@ -36,9 +36,45 @@ def _copy_value(value: Any) -> str:
     return str(value)
 
 
+def _copy_column(values: Sequence[Any]) -> Sequence[str]:
+    """One column's values in COPY text form.
+
+    Column by column, most of the work stays in C: a column of text that needs no escaping
+    (checked once over all of it) is used as it is, and other values (a batch's timestamp,
+    its job id, flags) are formatted once per distinct value instead of once per row.
+    """
+    types = set(map(type, values))
+    if types == {str}:
+        if not _NEEDS_ESCAPE.search("".join(values)):
+            return values
+        return [_copy_value(value) for value in values]
+    if len(types) == 1 and values.count(values[0]) == len(values):
+        return [_copy_value(values[0])] * len(values)  # one value: the batch's time, job, …
+    if types in ({int}, {bool}, {float}):
+        return list(map(str, values))
+    formatted: dict[tuple[type, Any], str] = {}
+    column = []
+    for value in values:
+        if type(value) is str:
+            column.append(_copy_value(value))
+            continue
+        key = (type(value), value)  # True and 1 are equal keys otherwise
+        try:
+            text = formatted.get(key)
+        except TypeError:  # not hashable: formatted each time
+            text = _copy_value(value)
+        if text is None:
+            text = formatted[key] = _copy_value(value)
+        column.append(text)
+    return column
+
+
 def copy_text(rows: Sequence[Sequence[Any]]) -> str:
     """Rows in PostgreSQL's COPY text format (tab-separated, ``\\N`` for NULL)."""
-    return "".join("\t".join(map(_copy_value, row)) + "\n" for row in rows)
+    if not rows:
+        return ""
+    columns = [_copy_column(values) for values in zip(*rows, strict=True)]
+    return "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
 
 
 def _sqlite_rows(rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
@@ -147,6 +183,23 @@ def max_item_id() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM labeling_item")
         return cursor.fetchone()[0]
+
+
+def item_ids_reserve(count: int) -> list[int]:
+    """``count`` new item ids from the items' id sequence (PostgreSQL only), in one query.
+
+    Rows inserted with them need no look-up of their ids afterwards. Ids left unused are gaps
+    in the sequence, as after any rolled-back insert.
+    """
+    if count <= 0:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('labeling_item', 'id')")
+        sequence = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def item_ids_created_after(*, project_id: int, after_id: int) -> dict[str, int]:

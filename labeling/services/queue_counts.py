@@ -5,6 +5,9 @@ changes these counters in the same transaction, so the annotation queue never ha
 that already has all the annotations it needs. The next-item query reads only them.
 """
 
+from collections.abc import Sequence
+
+import orjson
 from django.db import connection
 
 from labeling.choices import HUMAN_SOURCES
@@ -45,24 +48,35 @@ def item_queue_counts_change(
             cursor.execute(_COUNTS_LEASES_SQL, [leases, leases, item_id])
 
 
-def item_queue_counts_recount_for_import(*, job_id: int) -> int:
-    """Count people's annotations again for the items that got an imported label from import
-    job ``job_id`` (one set-based UPDATE; runs when the job ends, also after a failure, since
-    the batches before it are committed). Returns how many items it updated.
+def item_queue_counts_recount(*, item_ids: Sequence[int]) -> int:
+    """Count people's annotations again for these items (one set-based UPDATE), for writes
+    that add annotations in bulk, such as an import adding labels to items that already
+    existed. Must run in the transaction that added them. Returns how many items changed.
 
-    A recount rather than an increment, so running the job again cannot count a label twice.
+    A recount rather than an increment, so a write that adds nothing new (an import run again)
+    cannot count a label twice; rows whose counters are already right are left untouched.
     """
+    if not item_ids:
+        return 0
     sources = ", ".join(["%s"] * len(HUMAN_SOURCES))
+    ids_json = orjson.dumps(list(item_ids)).decode()
+    if connection.vendor == "postgresql":
+        ids = "ANY(ARRAY(SELECT CAST(jsonb_array_elements_text(%s::jsonb) AS bigint)))"
+        item_match, count_match = f"labeling_item.id = {ids}", f"a.item_id = {ids}"
+    else:
+        ids = "(SELECT value FROM json_each(%s))"
+        item_match, count_match = f"labeling_item.id IN {ids}", f"a.item_id IN {ids}"
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE labeling_item SET queue_annotations = counts.n, "  # noqa: S608
             "queue_done = counts.n >= project.annotations_per_item "
             "FROM (SELECT a.item_id, COUNT(*) AS n FROM labeling_annotation AS a "
-            f"WHERE a.source IN ({sources}) AND a.item_id IN "
-            "(SELECT item_id FROM labeling_annotation WHERE import_job_id = %s) "
+            f"WHERE a.source IN ({sources}) AND {count_match} "
             "GROUP BY a.item_id) AS counts, labeling_project AS project "
-            "WHERE labeling_item.id = counts.item_id "
-            "AND project.id = labeling_item.project_id",
-            [*HUMAN_SOURCES, job_id],
+            f"WHERE labeling_item.id = counts.item_id AND {item_match} "
+            "AND project.id = labeling_item.project_id "
+            "AND (labeling_item.queue_annotations <> counts.n "
+            "OR labeling_item.queue_done <> (counts.n >= project.annotations_per_item))",
+            [*HUMAN_SOURCES, ids_json, ids_json],
         )
         return cursor.rowcount

@@ -31,13 +31,18 @@ from labeling.services.bulk_sql import (
     item_files_discard_unused,
     item_ids_by_external_id,
     item_ids_created_after,
+    item_ids_reserve,
     item_scores_update,
     max_item_id,
 )
 from labeling.services.imports.item_rows import ITEM_FIELDS, external_id_key, split_for_key
 from labeling.services.imports.readers.rows import ParsedRow, text_hash
+from labeling.services.queue_counts import item_queue_counts_recount
 
 MAX_EXTERNAL_ID = EXTERNAL_ID_MAX_LENGTH
+
+# An imported item's row also sets its queue counters (``labeling.services.queue_counts``).
+IMPORT_ITEM_FIELDS = (*ITEM_FIELDS, "queue_annotations", "queue_done")
 
 ANNOTATION_FIELDS = (
     "item",
@@ -292,10 +297,20 @@ class ImportRun:
             if self.lookup_existing
             else {}
         )
-        id_floor = max_item_id()
-        new_items = []
+        # On PostgreSQL a batch with labels or proposals takes its new items' ids from the
+        # sequence first: the labels then need no look-up of the ids just inserted.
+        reserved = (
+            item_ids_reserve(len(batch) - len(existing))
+            if connection.vendor == "postgresql"
+            and any(entry[5] or entry[0].prediction is not None for entry in batch)
+            else None
+        )
+        id_floor = max_item_id() if reserved is None else 0
+        next_id = iter(reserved or ())
+        new_items: list[tuple[Any, ...]] = []
         images_stored: dict[str, tuple[str, str, dict]] = {}
-        for row, external_id, content_hash, split, metadata_json, _ in batch:
+        per_item = self.project.annotations_per_item
+        for row, external_id, content_hash, split, metadata_json, people in batch:
             if external_id in existing:
                 continue
             image = thumbnail = None
@@ -305,12 +320,20 @@ class ImportRun:
                     continue
                 image, thumbnail, metadata = stored
                 metadata_json = orjson.dumps(metadata).decode()
+            # A new item's queue counters are its imported labels, one per source annotator
+            # (all of them are added below): no recount needed afterwards.
+            labels = len({annotator for annotator, _ in people})
             new_items.append(
                 (project_id, external_id, row.text, image, thumbnail, metadata_json,
-                 content_hash, split, now)
+                 content_hash, split, now, labels, labels >= per_item)
+                if reserved is None
+                else (project_id, external_id, row.text, image, thumbnail, metadata_json,
+                      content_hash, split, now, labels, labels >= per_item, next(next_id))
             )  # fmt: skip
         # A concurrent import may have added some of these since the lookup: those are skipped.
-        created = insert_new(Item, ITEM_FIELDS, new_items)
+        created = insert_new(
+            Item, IMPORT_ITEM_FIELDS if reserved is None else (*IMPORT_ITEM_FIELDS, "id"), new_items
+        )
         if created < len(new_items):
             item_files_discard_unused(project_id=project_id, rows=new_items)
         written = {
@@ -329,7 +352,9 @@ class ImportRun:
         created_ids: dict[str, int] = {}
         if created == len(new_items):
             item_ids = {k: v for k, v in existing.items() if k in labeled}
-            if created:
+            if created and reserved is not None:
+                created_ids = {row[1]: row[-1] for row in new_items}
+            elif created:
                 created_ids = item_ids_created_after(project_id=project_id, after_id=id_floor)
         else:
             created_ids = item_ids_by_external_id(
@@ -339,6 +364,7 @@ class ImportRun:
         item_ids.update((k, v) for k, v in created_ids.items() if k in labeled)
         if predicted:
             self._write_predictions(predicted, created_ids)
+        existing_ids = [existing[k] for k in labeled if k in existing]
         written["annotations_created"] = self._write_annotations(
             [
                 (item_ids[external_id], annotator, labels)
@@ -346,8 +372,13 @@ class ImportRun:
                 if external_id in item_ids
                 for annotator, labels in annotations
             ],
-            existing_ids=[existing[k] for k in labeled if k in existing],
+            existing_ids=existing_ids,
             now=now,
+        )
+        # Items this batch did not create (they existed, or a concurrent import made them
+        # first) count their people's annotations again: labels may have been added to them.
+        item_queue_counts_recount(
+            item_ids=existing_ids if created == len(new_items) else list(item_ids.values())
         )
         return written
 
@@ -398,9 +429,11 @@ class ImportRun:
                         wanted.append((item_ids[external_id], annotator, labels))
                     else:
                         self.error(line, f"the item {external_id!r} was not imported")
+                labeled_ids = sorted({w[0] for w in wanted})
                 added = self._write_annotations(
-                    wanted, existing_ids=sorted({w[0] for w in wanted}), now=timezone.now()
+                    wanted, existing_ids=labeled_ids, now=timezone.now()
                 )
+                item_queue_counts_recount(item_ids=labeled_ids)
             with self._lock:
                 self.counts["annotations_created"] += added
         self.deferred = []

@@ -25,7 +25,6 @@ from labeling.services.imports.readers.parquet_reader import ParquetReader
 from labeling.services.imports.readers.prodigy_reader import ProdigyReader
 from labeling.services.imports.readers.rows import ImportFileError
 from labeling.services.imports.readers.text_reader import PlainTextReader
-from labeling.services.queue_counts import item_queue_counts_recount_for_import
 
 # The package's name, as before the split: log lines (and filters on them) keep their logger.
 logger = logging.getLogger("labeling.services.imports")
@@ -165,7 +164,9 @@ def import_job_run(*, job_id: int) -> ImportJob:
             if run.counts["items_created"] and settings.TANDEM_EMBED_AFTER_IMPORT:
                 _request_embedding(job)
     if run.counts["items_created"] >= 10_000:
-        _refresh_statistics()
+        _refresh_statistics(
+            items=run.counts["items_created"], annotations=run.counts["annotations_created"]
+        )
     job.refresh_from_db()
     return job
 
@@ -180,22 +181,37 @@ def _request_embedding(job: ImportJob) -> None:
     )
 
 
-def _refresh_statistics() -> None:
+def _refresh_statistics(*, items: int, annotations: int) -> None:
     """After a bulk load, refresh the planner's statistics instead of waiting for autovacuum.
 
-    Without it, queries right after a large first import are planned for an empty table.
+    Without it, queries right after a large first import are planned for an empty table. A
+    table is analyzed when the import added at least a tenth of the rows it had at its last
+    analysis (autovacuum's own threshold); below that the statistics still hold, and analyzing
+    a large table costs a noticeable share of the import.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE labeling_item, labeling_annotation")
-    else:
+    if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA optimize")
+        return
+    added = {"labeling_item": items, "labeling_annotation": annotations}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class "
+            "WHERE oid IN ('labeling_item'::regclass, 'labeling_annotation'::regclass)"
+        )
+        known = dict(cursor.fetchall())
+        # reltuples is -1 (or 0) before a table's first analysis.
+        stale = [
+            table
+            for table, rows in added.items()
+            if rows and (known.get(table, -1) <= 0 or rows * 10 >= known[table])
+        ]
+        if stale:
+            cursor.execute(f"ANALYZE {', '.join(stale)}")
 
 
 def _finish(job: ImportJob, *, status: str, message: str) -> None:
-    # Imported labels count towards the annotation queue's annotations per item.
-    item_queue_counts_recount_for_import(job_id=job.pk)
+    # No queue recount here: each batch sets its items' counters in its own transaction.
     ImportJob.objects.filter(pk=job.pk).update(
         status=status, error_message=message, finished_at=timezone.now()
     )

@@ -596,6 +596,45 @@ def test_imported_labels_count_towards_the_annotations_per_item(project, ann, ma
     assert queue_next(project=project, user=ann).item.external_id == "m3"
 
 
+def test_imports_keep_the_queue_counters_of_new_existing_and_repeated_items(
+    project, ann, make_member
+):
+    engineer = make_member(Role.ML_ENGINEER, proj=project)
+    project_update(project=project, data={"annotations_per_item": 2})
+
+    def run(name: str, data: bytes) -> None:
+        job = import_job_create(
+            project=project,
+            created_by=engineer,
+            uploads=[SimpleUploadedFile(name, data)],
+            enqueue=False,
+        )
+        assert import_job_run(job_id=job.pk).error_count == 0
+
+    def counts() -> dict[str, tuple[int, bool]]:
+        return {i.external_id: (i.queue_annotations, i.queue_done) for i in project.items.all()}
+
+    run("first.csv", b"id,text\nm1,Hello there\nm2,WIN A PRIZE\n")
+    leased = queue_next(project=project, user=ann).item
+    submit(leased, ann, ["ham"])
+    labeled = b"id,text,label\nm1,Hello there,ham\nm2,WIN A PRIZE,spam\nm3,See you,ham\n"
+    run("labeled.csv", labeled)
+    after_labels = counts()
+    run("labeled.csv", labeled)  # again: adds nothing, counts nothing twice
+    # Prodigy: the same input by two people, the second row's label added once all batches are in.
+    prodigy = b"".join(
+        b'{"text": "Call me", "options": [{"id": "H", "text": "ham"}], "accept": ["H"], '
+        b'"answer": "accept", "_input_hash": 7, "_annotator_id": "' + who + b'", '
+        b'"_view_id": "choice"}\n'
+        for who in (b"alice", b"bob")
+    )
+    run("prodigy.jsonl", prodigy)
+
+    assert leased.external_id == "m1"
+    assert after_labels == {"m1": (2, True), "m2": (1, False), "m3": (1, False)}
+    assert counts() == {**after_labels, "prodigy:7": (2, True)}
+
+
 def test_changing_annotations_per_item_reopens_and_closes_items(project, ann, ben):
     first, second = make_items(project, 2)
     queue_next(project=project, user=ann)

@@ -154,6 +154,8 @@ class LabelStudioReader:
                 yield ParsedRow(line=position, error=str(exc))
 
     def _too_deep(self, value: Any) -> bool:
+        if value is None:
+            return False  # no ``meta``, most tasks
         if isinstance(value, dict) and not any(isinstance(v, dict | list) for v in value.values()):
             return False  # the usual flat ``data``: one level
         return json_depth_exceeds(value, self._max_depth)

@@ -44,6 +44,7 @@ from labeling.services.datasets.resolution import (
 from labeling.services.datasets.schema import AUTOMATIC_LABEL_SOURCES, SNAPSHOT_SCHEMA
 
 PAGE_SIZE = 20_000
+PAGE_MAX_BYTES = 128 << 20  # of item text and metadata per page (PostgreSQL)
 _DONE = object()  # the read-ahead thread's last message
 COLUMNS = ("id", "external_id", "text", "image_name", "split", "labels", "label_source",
            "resolution", "is_automatic", "n_human", "n_import", "n_moderation", "n_appeal",
@@ -62,6 +63,7 @@ ANNOTATION_FIELDS = pa.schema([
     ("outcome", pa.string()), ("suggested_by_id", pa.int64()), ("model_version_id", pa.int64()),
     ("created_us", pa.int64()),
 ])  # fmt: skip
+_ITEM_COLUMNS = [f"i.{name}" for name in ITEM_FIELDS.names]
 _LIST = pa.list_(pa.string())
 # A page's resolved columns, before the filters: name -> Arrow type.
 _RESOLVED = {
@@ -390,12 +392,22 @@ class RowReader:
         if up_to_id is not None:
             where, params = f"{where} AND i.id <= %s", [*params, up_to_id]
         sources = self.filters.annotation_sources
-        items_select = ["i.id", "i.external_id", "i.text", "i.image", "i.split",
-                        "CAST(i.metadata AS TEXT)", "i.content_hash", "i.is_audit"]  # fmt: skip
+        items_select = [*_ITEM_COLUMNS[:5], "CAST(i.metadata AS TEXT)", *_ITEM_COLUMNS[6:]]
         items_rest = (
             "FROM labeling_item i WHERE i.project_id = %s "
             f"AND i.id > %s{where} ORDER BY i.id LIMIT %s"
         )
+        page_params: list[Any] = []
+        if connection.vendor == "postgresql":
+            # A page of long texts ends early: its CSV text stays far below PostgreSQL's 1 GB.
+            size = "COALESCE(octet_length(i.text), 0) + pg_column_size(i.metadata)"
+            items_rest = (
+                f"FROM (SELECT {', '.join(_ITEM_COLUMNS)}, {size} AS own_bytes, "
+                f"SUM({size}) OVER (ORDER BY i.id) AS page_bytes {items_rest}) i "
+                "WHERE i.page_bytes - i.own_bytes < %s "
+                "ORDER BY i.id"
+            )
+            page_params = [PAGE_MAX_BYTES]
         annotations_select = ["a.item_id", "a.id", "CAST(a.labels AS TEXT)", "a.source",
                               "a.annotator_id", "a.import_annotator", "a.outcome",
                               "a.suggested_by_id", "a.model_version_id",
@@ -422,7 +434,7 @@ class RowReader:
                     select=items_select,
                     rest=items_rest,
                     order=["i.id"],
-                    params=[self.project.pk, last_id, *params, limit],
+                    params=[self.project.pk, last_id, *params, limit, *page_params],
                     fields=ITEM_FIELDS,
                 )
                 if not items.num_rows:

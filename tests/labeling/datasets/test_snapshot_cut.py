@@ -8,6 +8,7 @@ import orjson
 import pyarrow.parquet as pq
 import pytest
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
@@ -481,3 +482,25 @@ def test_awkward_text_survives_the_columnar_read_exactly(dataset_path):
     assert rows[items[6].pk]["text"] is None
     assert rows[items[3].pk]["text"] == ""
     assert rows[items[7].pk]["annotators"] == ['ls, "7"']
+
+
+def test_pages_of_long_texts_end_early_and_give_the_same_bytes(dataset_path, monkeypatch):
+    from labeling.services.datasets import rows as rows_module
+
+    project, _items, _annotator, _truth = make_sms_project(dataset_path, 60)
+    whole = cut(project)
+    monkeypatch.setattr(rows_module, "PAGE_MAX_BYTES", 500)  # a few SMS a page
+    paged = cut(project)
+
+    assert paged.file_sha256 == whole.file_sha256
+    assert (paged.content_hash, paged.counts) == (whole.content_hash, whole.counts)
+    if connection.vendor == "postgresql":
+        classes = list(project.label_classes.values_list("name", flat=True))
+        reader = rows_module.RowReader(
+            project=project,
+            filters=snapshot_filters_parse(raw=None, class_names=classes),
+            classes=classes,
+        )
+        pages = [page.items_read for page in reader.pages()]
+        assert len(pages) > 1
+        assert sum(pages) == 60

@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -100,6 +100,13 @@ def _without_jit(cursor: Any) -> Iterator[None]:
         yield
     finally:
         cursor.execute("SELECT set_config('jit', %s, false)", [before])
+
+
+def _snapshot_id(value: str) -> str:
+    """An exported snapshot's id, checked before it is written into SQL."""
+    if not value or any(char not in "0123456789ABCDEFabcdef-" for char in value):
+        raise ValueError(f"unexpected snapshot id {value!r}")
+    return value
 
 
 def pseudonym(user_id: int) -> str:
@@ -330,36 +337,74 @@ class RowReader:
             yield self._resolve_page(raw)
 
     def pages_read_ahead(self) -> Iterator[Page]:
-        """Every page, read by a second thread on its own connection while this one resolves
-        and writes the previous page (the database's time and Python's overlap), all in one
-        read-only REPEATABLE READ transaction: the snapshot is of one moment, however labels
-        change while it is cut. Only outside a transaction (another connection would not see
-        its uncommitted rows): the caller checks."""
+        """Every page, read by two more threads on their own connections while this one
+        resolves and writes the previous page (the database's time and Python's overlap):
+        one reads the items, the other their labels. Both in read-only REPEATABLE READ
+        transactions of one snapshot (exported by the first, imported by the second): the
+        snapshot is of one moment, however labels change while it is cut. Only outside a
+        transaction (another connection would not see its uncommitted rows): the caller
+        checks."""
         pipe: queue.Queue[Any] = queue.Queue(maxsize=2)
+        requests: queue.Queue[Any] = queue.Queue()
+        replies: queue.Queue[Any] = queue.Queue(maxsize=2)
         stop = threading.Event()
+        imported = threading.Event()
+        exported: list[str] = []
 
-        def read() -> None:
+        def put(target: queue.Queue[Any], value: Any) -> bool:
+            while not stop.is_set():
+                try:
+                    target.put(value, timeout=0.5)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def read_items() -> None:
             try:
                 with transaction.atomic():
                     with connection.cursor() as cursor:
                         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    for raw in self._raw_pages():
-                        while not stop.is_set():
-                            try:
-                                pipe.put(raw, timeout=0.5)
-                                break
-                            except queue.Full:
-                                continue
+                        cursor.execute("SELECT pg_export_snapshot()")
+                        exported.append(str(cursor.fetchone()[0]))
+                    labels.start()
+                    # The snapshot lives as long as this transaction: until it is imported.
+                    while not imported.wait(timeout=0.5):
                         if stop.is_set():
                             return
-                pipe.put(_DONE)
+                    for raw in self._raw_pages(annotations_from=requests.put):
+                        if not put(pipe, raw):
+                            return
+                put(pipe, _DONE)
             except BaseException as exc:  # handed to the reading thread, raised there
-                pipe.put(exc)
+                put(pipe, exc)
             finally:
+                requests.put(None)
                 connection.close()
 
-        reader = threading.Thread(target=read, name="snapshot-read-ahead", daemon=True)
-        reader.start()
+        def read_labels() -> None:
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    cursor.execute(f"SET TRANSACTION SNAPSHOT '{_snapshot_id(exported[0])}'")
+                    imported.set()
+                    with _without_jit(cursor):
+                        while not stop.is_set():
+                            try:
+                                page = requests.get(timeout=0.5)
+                            except queue.Empty:
+                                continue
+                            if page is None or not put(replies, self._labels_of(cursor, *page)):
+                                return
+            except BaseException as exc:
+                put(replies, exc)
+            finally:
+                imported.set()
+                connection.close()
+
+        items = threading.Thread(target=read_items, name="snapshot-read-items", daemon=True)
+        labels = threading.Thread(target=read_labels, name="snapshot-read-labels", daemon=True)
+        items.start()
         try:
             while True:
                 raw = pipe.get()
@@ -367,10 +412,15 @@ class RowReader:
                     return
                 if isinstance(raw, BaseException):
                     raise raw
-                yield self._resolve_page(raw)
+                annotations = replies.get()
+                if isinstance(annotations, BaseException):
+                    raise annotations
+                yield self._resolve_page((raw[0], annotations, *raw[2:]))
         finally:
             stop.set()
-            reader.join()
+            items.join()
+            if labels.ident is not None:  # started
+                labels.join()
 
     def _resolve_page(self, raw: tuple[Any, ...]) -> Page:
         items, annotations, gold_rows, decisions = raw
@@ -384,14 +434,15 @@ class RowReader:
         after_id: int = 0,
         up_to_id: int | None = None,
         max_items: int | None = None,
+        annotations_from: Callable[[tuple[int, int]], Any] | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """What ``pages`` reads, as the database answers it: (items, their labels: Arrow
         tables of ``ITEM_FIELDS`` and ``ANNOTATION_FIELDS``, gold labels, automatic
-        decisions) per page."""
+        decisions) per page. With ``annotations_from``, the labels are not read here: it is
+        given each page's (after id, last id) and the page holds None instead."""
         where, params = item_where(filters=self.filters)
         if up_to_id is not None:
             where, params = f"{where} AND i.id <= %s", [*params, up_to_id]
-        sources = self.filters.annotation_sources
         items_select = [*_ITEM_COLUMNS[:5], "CAST(i.metadata AS TEXT)", *_ITEM_COLUMNS[6:]]
         items_rest = (
             "FROM labeling_item i WHERE i.project_id = %s "
@@ -408,14 +459,6 @@ class RowReader:
                 "ORDER BY i.id"
             )
             page_params = [PAGE_MAX_BYTES]
-        annotations_select = ["a.item_id", "a.id", "CAST(a.labels AS TEXT)", "a.source",
-                              "a.annotator_id", "a.import_annotator", "a.outcome",
-                              "a.suggested_by_id", "a.model_version_id",
-                              _epoch_us("a.created_at")]  # fmt: skip
-        annotations_rest = (
-            "FROM labeling_annotation a WHERE a.item_id > %s AND a.item_id <= %s "
-            f"AND a.source IN ({_in(sources)}) ORDER BY a.item_id, a.id"
-        )
         # No join with the items: labels of items that are not on the page (other projects'
         # items between its ids, items the filters left out) are skipped while walking it.
         gold_sql = (
@@ -440,14 +483,11 @@ class RowReader:
                 if not items.num_rows:
                     return
                 page_end = int(items.column("id")[-1].as_py())
-                annotations = _read_table(
-                    cursor,
-                    select=annotations_select,
-                    rest=annotations_rest,
-                    order=["a.item_id", "a.id"],
-                    params=[last_id, page_end, *sources],
-                    fields=ANNOTATION_FIELDS,
-                )
+                annotations = None
+                if annotations_from is None:
+                    annotations = self._labels_of(cursor, last_id, page_end)
+                else:
+                    annotations_from((last_id, page_end))
                 gold_rows: list[tuple[Any, ...]] = []
                 if self._gold:
                     cursor.execute(gold_sql, [last_id, page_end])
@@ -467,6 +507,28 @@ class RowReader:
                 last_id = page_end
                 if remaining is not None:
                     remaining -= items.num_rows
+
+    def _labels_of(self, cursor: Any, after_id: int, up_to_id: int) -> pa.Table:
+        """The labels of the selected sources of the items with ids in (after_id, up_to_id],
+        ordered by item and label id (of other projects' items and of items the filters left
+        out too: they are skipped while walking the page)."""
+        sources = self.filters.annotation_sources
+        annotations_select = ["a.item_id", "a.id", "CAST(a.labels AS TEXT)", "a.source",
+                              "a.annotator_id", "a.import_annotator", "a.outcome",
+                              "a.suggested_by_id", "a.model_version_id",
+                              _epoch_us("a.created_at")]  # fmt: skip
+        annotations_rest = (
+            "FROM labeling_annotation a WHERE a.item_id > %s AND a.item_id <= %s "
+            f"AND a.source IN ({_in(sources)}) ORDER BY a.item_id, a.id"
+        )
+        return _read_table(
+            cursor,
+            select=annotations_select,
+            rest=annotations_rest,
+            order=["a.item_id", "a.id"],
+            params=[after_id, up_to_id, *sources],
+            fields=ANNOTATION_FIELDS,
+        )
 
     def _kept(self, raw: Any) -> list[str]:
         """The kept labels of a label list as stored (shared lists: never changed)."""

@@ -504,3 +504,35 @@ def test_pages_of_long_texts_end_early_and_give_the_same_bytes(dataset_path, mon
         pages = [page.items_read for page in reader.pages()]
         assert len(pages) > 1
         assert sum(pages) == 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_labels_changed_while_a_worker_cuts_are_not_in_its_snapshot(dataset_path, monkeypatch):
+    """Items and labels are read by two connections sharing one database snapshot: labels
+    deleted once the first page is written do not change the file."""
+    from labeling.services.datasets import rows as rows_module
+
+    project, items, _annotator, _truth = make_sms_project(dataset_path, 80)
+    before = cut(project)
+    monkeypatch.setattr(rows_module, "PAGE_MAX_BYTES", 500)  # a few SMS a page
+    page = rows_module.RowReader._page
+
+    def page_then_delete(self, *args):
+        resolved = page(self, *args)
+        Annotation.objects.filter(item__in=items[40:]).delete()  # committed at once
+        return resolved
+
+    queued = snapshot_create(
+        project=project,
+        created_by=None,
+        filters=snapshot_filters_parse(raw=None, class_names=["ham", "spam"]),
+        enqueue=False,
+    )
+    monkeypatch.setattr(rows_module.RowReader, "_page", page_then_delete)
+    during = snapshot_run(snapshot_id=queued.pk)
+
+    assert during is not None
+    assert during.state == JobState.SUCCEEDED, during.error_message
+    assert during.counts == before.counts
+    assert during.file_sha256 == before.file_sha256
+    assert not Annotation.objects.filter(item__in=items[40:]).exists()

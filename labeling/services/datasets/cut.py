@@ -39,7 +39,7 @@ from labeling.models import DatasetSnapshot, Project
 from labeling.selectors.audit import project_audit_scope
 from labeling.selectors.projects import project_label_class_names
 from labeling.services.datasets.filters import SnapshotFilters, snapshot_filters_load
-from labeling.services.datasets.rows import COLUMNS, RowReader, candidate_count
+from labeling.services.datasets.rows import RowReader, candidate_count
 from labeling.services.datasets.schema import LABEL_RULE, SNAPSHOT_SCHEMA
 from labeling.services.snapshots import Snapshot
 
@@ -132,17 +132,11 @@ def snapshot_rows_write(
                 items_read += page.items_read
                 if len(page):
                     rows += len(page)
-                    pending.append(
-                        pa.RecordBatch.from_arrays(
-                            [pa.array(page.columns[name], type=SNAPSHOT_SCHEMA.field(name).type)
-                             for name in COLUMNS],
-                            schema=SNAPSHOT_SCHEMA,
-                        )
-                    )  # fmt: skip
+                    pending.append(page.batch)
                     pending_rows += len(page)
                     if for_training:
                         for key, values in training.items():
-                            values.extend(page.columns[key])
+                            values.extend(page.batch.column(key).to_pylist())
                 if pending_rows >= ROW_GROUP_ROWS:
                     flush(ROW_GROUP_ROWS)
                 if on_page is not None:

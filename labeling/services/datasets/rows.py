@@ -1,9 +1,12 @@
 """A project's snapshot rows, page by page: raw SQL keyset pages of items and their labels,
 resolved (``resolution``) into the columns of ``schema.SNAPSHOT_SCHEMA``.
 
-Memory stays flat: one page of items (``PAGE_SIZE``) and its annotations at a time. The hot
-path (an item with one label) builds no objects beyond the row's values; label lists, kept
-label lists and annotator pseudonyms are decoded once per distinct value and shared.
+Memory stays flat: one page of items (``PAGE_SIZE``) and its annotations at a time. Pages are
+read column by column into Arrow tables (on PostgreSQL as CSV from ``COPY``, parsed by
+pyarrow), and resolved column by column: the common item, with exactly one label and no gold
+label or automatic decision, never becomes a Python object; the others (several labels, gold,
+decisions, none) go through ``resolution.resolve`` one by one. Label lists, metadata texts and
+annotator pseudonyms are decoded once per distinct value on the page.
 """
 
 from __future__ import annotations
@@ -12,13 +15,17 @@ import hashlib
 import hmac
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 from django.conf import settings
 from django.db import connection, transaction
 
@@ -34,21 +41,37 @@ from labeling.services.datasets.resolution import (
     kept_labels,
     resolve,
 )
-from labeling.services.datasets.schema import AUTOMATIC_LABEL_SOURCES
+from labeling.services.datasets.schema import AUTOMATIC_LABEL_SOURCES, SNAPSHOT_SCHEMA
 
 PAGE_SIZE = 20_000
+PAGE_MAX_BYTES = 128 << 20  # of item text and metadata per page (PostgreSQL)
 _DONE = object()  # the read-ahead thread's last message
 COLUMNS = ("id", "external_id", "text", "image_name", "split", "labels", "label_source",
            "resolution", "is_automatic", "n_human", "n_import", "n_moderation", "n_appeal",
            "n_auto", "annotators", "proposal_accepted", "proposed_by", "labeled_at",
            "metadata", "content_hash", "is_audit")  # fmt: skip
 COUNT_SOURCES = ("human", "import", "moderation", "appeal", "auto")
-# Whether a person's label accepted the model's proposal, by outcome (None: none shown).
-_ACCEPTED = {"accepted": True, "corrected": False}
-# The n_<source> counts of an item with one label of that source.
-_ONE_OF = {
-    source: tuple(int(other == source) for other in COUNT_SOURCES) for source in COUNT_SOURCES
-}
+# What a page reads, column by column (as Arrow types).
+ITEM_FIELDS = pa.schema([
+    ("id", pa.int64()), ("external_id", pa.string()), ("text", pa.string()),
+    ("image", pa.string()), ("split", pa.string()), ("metadata", pa.string()),
+    ("content_hash", pa.string()), ("is_audit", pa.bool_()),
+])  # fmt: skip
+ANNOTATION_FIELDS = pa.schema([
+    ("item_id", pa.int64()), ("id", pa.int64()), ("labels", pa.string()),
+    ("source", pa.string()), ("annotator_id", pa.int64()), ("import_annotator", pa.string()),
+    ("outcome", pa.string()), ("suggested_by_id", pa.int64()), ("model_version_id", pa.int64()),
+    ("created_us", pa.int64()),
+])  # fmt: skip
+_ITEM_COLUMNS = [f"i.{name}" for name in ITEM_FIELDS.names]
+_LIST = pa.list_(pa.string())
+# A page's resolved columns, before the filters: name -> Arrow type.
+_RESOLVED = {
+    "labels": _LIST, "label_source": pa.string(), "resolution": pa.string(),
+    **{f"n_{source}": pa.int32() for source in COUNT_SOURCES},
+    "annotators": _LIST, "proposal_accepted": pa.bool_(), "proposed_by": pa.int64(),
+    "labeled_at": pa.int64(),
+}  # fmt: skip
 
 
 def _epoch_us(column: str) -> str:
@@ -77,6 +100,13 @@ def _without_jit(cursor: Any) -> Iterator[None]:
         yield
     finally:
         cursor.execute("SELECT set_config('jit', %s, false)", [before])
+
+
+def _snapshot_id(value: str) -> str:
+    """An exported snapshot's id, checked before it is written into SQL."""
+    if not value or any(char not in "0123456789ABCDEFabcdef-" for char in value):
+        raise ValueError(f"unexpected snapshot id {value!r}")
+    return value
 
 
 def pseudonym(user_id: int) -> str:
@@ -181,13 +211,90 @@ class Tally:
 
 @dataclass
 class Page:
-    """One page of rows, column by column (``COLUMNS``), and how many items it read."""
+    """One page of rows (``SNAPSHOT_SCHEMA``), and how many items it read."""
 
-    columns: dict[str, list[Any]]
+    batch: pa.RecordBatch
     items_read: int
 
     def __len__(self) -> int:
-        return len(self.columns["id"])
+        return int(self.batch.num_rows)
+
+
+def _csv_line(select: list[str], fields: pa.Schema) -> str:
+    """SQL for one CSV line of ``select``: text quoted (quotes doubled), NULL left empty."""
+    parts = [
+        f"""'"' || replace({expression}, '"', '""') || '"'""" if kind == pa.string() else expression
+        for expression, kind in zip(select, fields.types, strict=True)
+    ]
+    return "concat(" + ", ',', ".join(parts) + ")"
+
+
+def _read_table(
+    cursor: Any,
+    *,
+    select: list[str],
+    rest: str,
+    order: list[str],
+    params: list[Any],
+    fields: pa.Schema,
+) -> pa.Table:
+    """``SELECT select rest`` (``rest``: FROM ... ending with ORDER BY ``order``) as an Arrow
+    table of ``fields``. PostgreSQL answers a page as one CSV text (NULL unquoted and empty,
+    text quoted), parsed by pyarrow: no Python object per value. SQLite's rows go through
+    Python."""
+    if connection.vendor == "postgresql":
+        keys = ", ".join(f"{expression} AS k{n}" for n, expression in enumerate(order))
+        by = ", ".join(f"k{n}" for n in range(len(order)))
+        cursor.execute(
+            f"SELECT string_agg(line, chr(10) ORDER BY {by}) FROM "  # noqa: S608 - fixed SQL, parameters bound
+            f"(SELECT {keys}, {_csv_line(select, fields)} AS line {rest}) page",
+            params,
+        )
+        text = cursor.fetchone()[0]
+        if not text:
+            return fields.empty_table()
+        data = text.encode()
+        return pa_csv.read_csv(
+            pa.py_buffer(data),
+            # One block: a value never straddles two.
+            read_options=pa_csv.ReadOptions(
+                column_names=fields.names, block_size=len(data) + 1, use_threads=False
+            ),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict(zip(fields.names, fields.types, strict=True)),
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+                null_values=[""],
+                true_values=["t"],
+                false_values=["f"],
+            ),
+        ).combine_chunks()
+    cursor.execute(f"SELECT {', '.join(select)} {rest}", params)
+    rows = cursor.fetchall()
+    columns: list[Any] = list(zip(*rows, strict=True)) if rows else [()] * len(fields)
+    return pa.table(
+        [
+            pa.array([bool(v) for v in values] if kind == pa.bool_() else values, type=kind)
+            for values, kind in zip(columns, fields.types, strict=True)
+        ],
+        schema=fields,
+    )
+
+
+def _column(table: pa.Table, name: str) -> pa.Array:
+    return table.column(name).combine_chunks()
+
+
+def _decoded_list(values: pa.Array, decode: Any) -> pa.Array:
+    """A list<string> column from a column of few distinct values: ``decode`` once each."""
+    encoded = values.dictionary_encode()
+    lists = [decode(value) for value in encoded.dictionary.to_pylist()]
+    return pa.array(lists, type=_LIST).take(encoded.indices)
+
+
+def _numpy_ints(values: pa.Array) -> Any:
+    return pc.fill_null(values, 0).to_numpy()
 
 
 class RowReader:
@@ -200,8 +307,7 @@ class RowReader:
         self.single = project.task_type != "multilabel"
         self.tally = Tally(classes=list(classes))
         self._labels = _Decoded()
-        self._kept_cache: dict[Any, tuple[list[str], tuple[str, ...], str]] = {}
-        self._solo_cache: dict[Any, list[str]] = {}
+        self._kept_cache: dict[Any, list[str]] = {}
         self._people: dict[int, str] = {}
         self._gold = AnnotationSource.HUMAN in filters.annotation_sources
         self._class_filter = frozenset(filters.classes)
@@ -231,36 +337,74 @@ class RowReader:
             yield self._resolve_page(raw)
 
     def pages_read_ahead(self) -> Iterator[Page]:
-        """Every page, read by a second thread on its own connection while this one resolves
-        and writes the previous page (the database's time and Python's overlap), all in one
-        read-only REPEATABLE READ transaction: the snapshot is of one moment, however labels
-        change while it is cut. Only outside a transaction (another connection would not see
-        its uncommitted rows): the caller checks."""
+        """Every page, read by two more threads on their own connections while this one
+        resolves and writes the previous page (the database's time and Python's overlap):
+        one reads the items, the other their labels. Both in read-only REPEATABLE READ
+        transactions of one snapshot (exported by the first, imported by the second): the
+        snapshot is of one moment, however labels change while it is cut. Only outside a
+        transaction (another connection would not see its uncommitted rows): the caller
+        checks."""
         pipe: queue.Queue[Any] = queue.Queue(maxsize=2)
+        requests: queue.Queue[Any] = queue.Queue()
+        replies: queue.Queue[Any] = queue.Queue(maxsize=2)
         stop = threading.Event()
+        imported = threading.Event()
+        exported: list[str] = []
 
-        def read() -> None:
+        def put(target: queue.Queue[Any], value: Any) -> bool:
+            while not stop.is_set():
+                try:
+                    target.put(value, timeout=0.5)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def read_items() -> None:
             try:
                 with transaction.atomic():
                     with connection.cursor() as cursor:
                         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    for raw in self._raw_pages():
-                        while not stop.is_set():
-                            try:
-                                pipe.put(raw, timeout=0.5)
-                                break
-                            except queue.Full:
-                                continue
+                        cursor.execute("SELECT pg_export_snapshot()")
+                        exported.append(str(cursor.fetchone()[0]))
+                    labels.start()
+                    # The snapshot lives as long as this transaction: until it is imported.
+                    while not imported.wait(timeout=0.5):
                         if stop.is_set():
                             return
-                pipe.put(_DONE)
+                    for raw in self._raw_pages(annotations_from=requests.put):
+                        if not put(pipe, raw):
+                            return
+                put(pipe, _DONE)
             except BaseException as exc:  # handed to the reading thread, raised there
-                pipe.put(exc)
+                put(pipe, exc)
             finally:
+                requests.put(None)
                 connection.close()
 
-        reader = threading.Thread(target=read, name="snapshot-read-ahead", daemon=True)
-        reader.start()
+        def read_labels() -> None:
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    cursor.execute(f"SET TRANSACTION SNAPSHOT '{_snapshot_id(exported[0])}'")
+                    imported.set()
+                    with _without_jit(cursor):
+                        while not stop.is_set():
+                            try:
+                                page = requests.get(timeout=0.5)
+                            except queue.Empty:
+                                continue
+                            if page is None or not put(replies, self._labels_of(cursor, *page)):
+                                return
+            except BaseException as exc:
+                put(replies, exc)
+            finally:
+                imported.set()
+                connection.close()
+
+        items = threading.Thread(target=read_items, name="snapshot-read-items", daemon=True)
+        labels = threading.Thread(target=read_labels, name="snapshot-read-labels", daemon=True)
+        items.start()
         try:
             while True:
                 raw = pipe.get()
@@ -268,10 +412,15 @@ class RowReader:
                     return
                 if isinstance(raw, BaseException):
                     raise raw
-                yield self._resolve_page(raw)
+                annotations = replies.get()
+                if isinstance(annotations, BaseException):
+                    raise annotations
+                yield self._resolve_page((raw[0], annotations, *raw[2:]))
         finally:
             stop.set()
-            reader.join()
+            items.join()
+            if labels.ident is not None:  # started
+                labels.join()
 
     def _resolve_page(self, raw: tuple[Any, ...]) -> Page:
         items, annotations, gold_rows, decisions = raw
@@ -285,25 +434,31 @@ class RowReader:
         after_id: int = 0,
         up_to_id: int | None = None,
         max_items: int | None = None,
+        annotations_from: Callable[[tuple[int, int]], Any] | None = None,
     ) -> Iterator[tuple[Any, ...]]:
-        """What ``pages`` reads, as the database answers it: (items, their labels, gold
-        labels, automatic decisions) per page."""
+        """What ``pages`` reads, as the database answers it: (items, their labels: Arrow
+        tables of ``ITEM_FIELDS`` and ``ANNOTATION_FIELDS``, gold labels, automatic
+        decisions) per page. With ``annotations_from``, the labels are not read here: it is
+        given each page's (after id, last id) and the page holds None instead."""
         where, params = item_where(filters=self.filters)
         if up_to_id is not None:
             where, params = f"{where} AND i.id <= %s", [*params, up_to_id]
-        sources = self.filters.annotation_sources
-        items_sql = (
-            "SELECT i.id, i.external_id, i.text, i.image, i.split, CAST(i.metadata AS TEXT), "  # noqa: S608 - fixed SQL, parameters bound
-            f"i.content_hash, i.is_audit FROM labeling_item i WHERE i.project_id = %s "
+        items_select = [*_ITEM_COLUMNS[:5], "CAST(i.metadata AS TEXT)", *_ITEM_COLUMNS[6:]]
+        items_rest = (
+            "FROM labeling_item i WHERE i.project_id = %s "
             f"AND i.id > %s{where} ORDER BY i.id LIMIT %s"
         )
-        annotations_sql = (
-            "SELECT a.item_id, a.id, CAST(a.labels AS TEXT), a.source, a.annotator_id, "  # noqa: S608 - fixed SQL, parameters bound
-            "a.import_annotator, a.outcome, a.suggested_by_id, a.model_version_id, "
-            f"{_epoch_us('a.created_at')} FROM labeling_annotation a "
-            "WHERE a.item_id > %s AND a.item_id <= %s "
-            f"AND a.source IN ({_in(sources)}) ORDER BY a.item_id, a.id"
-        )
+        page_params: list[Any] = []
+        if connection.vendor == "postgresql":
+            # A page of long texts ends early: its CSV text stays far below PostgreSQL's 1 GB.
+            size = "COALESCE(octet_length(i.text), 0) + pg_column_size(i.metadata)"
+            items_rest = (
+                f"FROM (SELECT {', '.join(_ITEM_COLUMNS)}, {size} AS own_bytes, "
+                f"SUM({size}) OVER (ORDER BY i.id) AS page_bytes {items_rest}) i "
+                "WHERE i.page_bytes - i.own_bytes < %s "
+                "ORDER BY i.id"
+            )
+            page_params = [PAGE_MAX_BYTES]
         # No join with the items: labels of items that are not on the page (other projects'
         # items between its ids, items the filters left out) are skipped while walking it.
         gold_sql = (
@@ -317,18 +472,29 @@ class RowReader:
                 if remaining is not None and remaining <= 0:
                     return
                 limit = page_size if remaining is None else min(page_size, remaining)
-                cursor.execute(items_sql, [self.project.pk, last_id, *params, limit])
-                items = cursor.fetchall()
-                if not items:
+                items = _read_table(
+                    cursor,
+                    select=items_select,
+                    rest=items_rest,
+                    order=["i.id"],
+                    params=[self.project.pk, last_id, *params, limit, *page_params],
+                    fields=ITEM_FIELDS,
+                )
+                if not items.num_rows:
                     return
-                page_end = items[-1][0]
-                cursor.execute(annotations_sql, [last_id, page_end, *sources])
-                annotations = cursor.fetchall()
+                page_end = int(items.column("id")[-1].as_py())
+                annotations = None
+                if annotations_from is None:
+                    annotations = self._labels_of(cursor, last_id, page_end)
+                else:
+                    annotations_from((last_id, page_end))
                 gold_rows: list[tuple[Any, ...]] = []
                 if self._gold:
                     cursor.execute(gold_sql, [last_id, page_end])
-                    page_ids = {item[0] for item in items}
-                    gold_rows = [row for row in cursor.fetchall() if row[0] in page_ids]
+                    found = cursor.fetchall()
+                    if found:
+                        page_ids = set(items.column("id").to_pylist())
+                        gold_rows = [row for row in found if row[0] in page_ids]
                 decisions: dict[int, Decision] = {}
                 if self.filters.automatic_decisions:
                     decisions = {
@@ -340,174 +506,265 @@ class RowReader:
                 yield items, annotations, gold_rows, decisions
                 last_id = page_end
                 if remaining is not None:
-                    remaining -= len(items)
+                    remaining -= items.num_rows
 
-    def _kept(self, raw: Any) -> tuple[list[str], tuple[str, ...], str]:
-        """The kept labels of a label list as stored, as a list, a tuple and joined with |."""
+    def _labels_of(self, cursor: Any, after_id: int, up_to_id: int) -> pa.Table:
+        """The labels of the selected sources of the items with ids in (after_id, up_to_id],
+        ordered by item and label id (of other projects' items and of items the filters left
+        out too: they are skipped while walking the page)."""
+        sources = self.filters.annotation_sources
+        annotations_select = ["a.item_id", "a.id", "CAST(a.labels AS TEXT)", "a.source",
+                              "a.annotator_id", "a.import_annotator", "a.outcome",
+                              "a.suggested_by_id", "a.model_version_id",
+                              _epoch_us("a.created_at")]  # fmt: skip
+        annotations_rest = (
+            "FROM labeling_annotation a WHERE a.item_id > %s AND a.item_id <= %s "
+            f"AND a.source IN ({_in(sources)}) ORDER BY a.item_id, a.id"
+        )
+        return _read_table(
+            cursor,
+            select=annotations_select,
+            rest=annotations_rest,
+            order=["a.item_id", "a.id"],
+            params=[after_id, up_to_id, *sources],
+            fields=ANNOTATION_FIELDS,
+        )
+
+    def _kept(self, raw: Any) -> list[str]:
+        """The kept labels of a label list as stored (shared lists: never changed)."""
         found = self._kept_cache.get(raw)
         if found is None:
-            kept = kept_labels(self._labels[raw], self.known, self.single)
-            found = self._kept_cache[raw] = (kept, tuple(kept), "|".join(kept))
+            found = self._kept_cache[raw] = kept_labels(self._labels[raw], self.known, self.single)
         return found
 
-    def _solo(self, annotator_id: int | None, import_annotator: str) -> list[str]:
-        """The annotators column of an item with one label (shared lists: never changed)."""
-        key = annotator_id if annotator_id is not None else import_annotator
-        found = self._solo_cache.get(key)
-        if found is None:
-            if annotator_id is not None:
-                found = [self._pseudonym(annotator_id)]
-            else:
-                found = [import_annotator] if import_annotator else []
-            self._solo_cache[key] = found
-        return found
+    def _one_label(self, annotations: pa.Table) -> dict[str, pa.Array]:
+        """The resolved columns of items with exactly one label (``annotations``: that label
+        of each), column by column: the label as it is, resolution "latest"."""
+        n = annotations.num_rows
+        source = _column(annotations, "source")
+        people = _column(annotations, "annotator_id")
+        imported = pc.fill_null(_column(annotations, "import_annotator"), "")
+        who = imported
+        if people.null_count < n:
+            ids, positions = np.unique(_numpy_ints(people), return_inverse=True)
+            names = pa.array([self._pseudonym(int(user)) for user in ids], type=pa.string())
+            who = pc.if_else(pc.is_valid(people), names.take(pa.array(positions)), imported)
+        outcome = _column(annotations, "outcome")
+        no_answer = pa.scalar(None, pa.bool_())
+        return {
+            "labels": _decoded_list(pc.fill_null(_column(annotations, "labels"), "[]"), self._kept),
+            "label_source": source,
+            "resolution": pa.repeat(pa.scalar("latest", pa.string()), n),
+            **{f"n_{name}": pc.cast(pc.equal(source, name), pa.int32()) for name in COUNT_SOURCES},
+            "annotators": _decoded_list(who, lambda name: [name] if name else []),
+            "proposal_accepted": pc.if_else(
+                pc.equal(outcome, "accepted"),
+                True,
+                pc.if_else(pc.equal(outcome, "corrected"), False, no_answer),
+            ),
+            # An automatic label's proposer is the model version that made it.
+            "proposed_by": pc.if_else(
+                pc.equal(source, "auto"),
+                _column(annotations, "model_version_id"),
+                _column(annotations, "suggested_by_id"),
+            ),
+            "labeled_at": _column(annotations, "created_us"),
+        }
+
+    def _weighed(
+        self,
+        item_ids: Any,
+        ranges: list[tuple[int, int]],
+        annotations: pa.Table,
+        gold: dict[int, Gold],
+        decisions: dict[int, Decision],
+    ) -> dict[str, pa.Array]:
+        """The resolved columns of the other items (several labels, a gold label, an
+        automatic decision, or no label), one by one through ``resolve``."""
+        columns: dict[str, list[Any]] = {name: [] for name in _RESOLVED}
+        if not len(item_ids):
+            return {name: pa.array([], type=kind) for name, kind in _RESOLVED.items()}
+        wanted = [index for start, end in ranges for index in range(start, end)]
+        rows: list[tuple[Any, ...]] = []
+        if wanted:
+            taken = annotations.take(pa.array(wanted, type=pa.int64()))
+            rows = list(zip(*(_column(taken, name).to_pylist() for name in taken.column_names),
+                            strict=True))  # fmt: skip
+        position = 0
+        for item_id, (start, end) in zip(item_ids.tolist(), ranges, strict=True):
+            item_rows = rows[position : position + end - start]
+            position += end - start
+            tally_counts = [0, 0, 0, 0, 0]
+            people_set: set[str] = set()
+            records = []
+            for row in item_rows:
+                tally_counts[COUNT_SOURCES.index(row[3])] += 1
+                if row[4] is not None:
+                    people_set.add(self._pseudonym(row[4]))
+                elif row[5]:
+                    people_set.add(row[5])
+                records.append(Record(row[1], self._labels[row[2]], *row[3:]))
+            item_gold = gold.get(item_id)
+            decision = decisions.get(item_id)
+            resolved = (
+                resolve(records, item_gold, decision) if records or item_gold or decision else NONE
+            )
+            columns["labels"].append(kept_labels(resolved.labels, self.known, self.single))
+            columns["label_source"].append(resolved.source)
+            columns["resolution"].append(resolved.resolution)
+            for name, count in zip(COUNT_SOURCES, tally_counts, strict=True):
+                columns[f"n_{name}"].append(count)
+            columns["annotators"].append(sorted(people_set))
+            columns["proposal_accepted"].append(resolved.proposal_accepted)
+            columns["proposed_by"].append(resolved.proposed_by)
+            columns["labeled_at"].append(resolved.labeled_us)
+        return {name: pa.array(columns[name], type=kind) for name, kind in _RESOLVED.items()}
+
+    def _metadata(self, metadata: pa.Array) -> tuple[pa.Array, Any]:
+        """The metadata column as stored (JSON, keys sorted; "{}" for none) and, with a
+        metadata filter, which items it keeps: decoded once per distinct text."""
+        encoded = metadata.dictionary_encode()
+        wanted = self.filters.metadata
+        check = self._python_metadata
+        texts: list[str] = []
+        kept: list[bool] = []
+        for text in [*encoded.dictionary.to_pylist(), None]:  # the last: a null
+            if text in (None, "{}") and not check:
+                texts.append("{}")
+                kept.append(True)
+                continue
+            decoded = orjson.loads(text) if text else {}
+            kept.append(not check or _metadata_matches(decoded, wanted))
+            texts.append(orjson.dumps(decoded, option=orjson.OPT_SORT_KEYS).decode())
+        indices = pc.fill_null(encoded.indices, len(texts) - 1)
+        keep = np.asarray(kept, dtype=bool)[indices.to_numpy()]
+        return pa.array(texts, type=pa.string()).take(indices), keep
 
     def _page(
         self,
-        items: list[tuple[Any, ...]],
-        annotations: list[tuple[Any, ...]],
+        items: pa.Table,
+        annotations: pa.Table,
         gold: dict[int, Gold],
         decisions: dict[int, Decision],
     ) -> Page:
-        columns: dict[str, list[Any]] = {name: [] for name in COLUMNS}
-        (add_id, add_external_id, add_text, add_image, add_split, add_labels, add_source,
-         add_resolution, add_automatic, add_n_human, add_n_import, add_n_moderation,
-         add_n_appeal, add_n_auto, add_annotators, add_accepted, add_proposed_by,
-         add_labeled_at, add_metadata, add_content_hash, add_audit) = (
-            columns[name].append for name in COLUMNS
-        )  # fmt: skip
+        n = items.num_rows
+        item_ids = _column(items, "id").to_numpy()
+        # Both tables are ordered by item id: each item's labels are one run of annotations.
+        # (Labels of items that are not on the page lie in the id range too.)
+        labeled_ids = _column(annotations, "item_id").to_numpy()
+        starts = np.searchsorted(labeled_ids, item_ids, side="left")
+        ends = np.searchsorted(labeled_ids, item_ids, side="right")
+        one = (ends - starts) == 1
+        if gold or decisions:
+            special = np.fromiter({*gold, *decisions}, dtype=np.int64)
+            one &= ~np.isin(item_ids, special)
+        one_at = np.flatnonzero(one)
+        other_at = np.flatnonzero(~one)
+        single = annotations
+        if len(one_at) != annotations.num_rows:
+            single = annotations.take(pa.array(starts[one_at], type=pa.int64()))
+        quick = self._one_label(single)
+        slow = self._weighed(
+            item_ids[other_at],
+            list(zip(starts[other_at].tolist(), ends[other_at].tolist(), strict=True)),
+            annotations,
+            gold,
+            decisions,
+        )
+        if not len(other_at):
+            resolved = {name: quick[name].cast(kind) for name, kind in _RESOLVED.items()}
+        else:
+            order = pa.array(np.argsort(np.concatenate([one_at, other_at]), kind="stable"))
+            resolved = {
+                name: pa.concat_arrays([quick[name].cast(kind), slow[name]]).take(order)
+                for name, kind in _RESOLVED.items()
+            }
         filters = self.filters
-        labeled_only = filters.labeled_only
-        class_filter = self._class_filter
-        after_us, before_us = self._after_us, self._before_us
-        dated = after_us is not None or before_us is not None
-        python_metadata = self._python_metadata
-        kept_of = self._kept
-        solo = self._solo
-        one_of = _ONE_OF
-        # Tallied per page by (labels, source) and (split, resolution), expanded at the end.
-        combos: dict[tuple[tuple[str, ...], str | None], int] = {}
-        split_resolutions: dict[tuple[str, str], int] = {}
-        lines: list[str] = []
-        dumps, loads, sort_keys = orjson.dumps, orjson.loads, orjson.OPT_SORT_KEYS
-        position, total = 0, len(annotations)
-        for item_id, external_id, text, image, split, metadata, content_hash, is_audit in items:
-            # Both lists are ordered by item id: walk the annotations alongside the items.
-            # (Labels of items that are not on the page lie in the id range too.)
-            while position < total and annotations[position][0] < item_id:
-                position += 1
-            start = position
-            while position < total and annotations[position][0] == item_id:
-                position += 1
-            item_gold = gold.get(item_id) if gold else None
-            decision = decisions.get(item_id) if decisions else None
-            if position - start == 1 and item_gold is None and decision is None:
-                (_i, _id, raw, source, annotator_id, import_annotator, outcome,
-                 suggested_by, model_version, labeled_us) = annotations[start]  # fmt: skip
-                labels, key, joined = kept_of(raw)
-                counts = one_of[source]
-                people = solo(annotator_id, import_annotator)
-                resolution = "latest"
-                accepted = (
-                    True if outcome == "accepted" else False if outcome == "corrected" else None
-                )
-                proposed_by = model_version if source == "auto" else suggested_by
-            else:
-                tally_counts = [0, 0, 0, 0, 0]
-                people_set: set[str] = set()
-                records = []
-                for row in annotations[start:position]:
-                    tally_counts[COUNT_SOURCES.index(row[3])] += 1
-                    if row[4] is not None:
-                        people_set.add(self._pseudonym(row[4]))
-                    elif row[5]:
-                        people_set.add(row[5])
-                    records.append(Record(row[1], self._labels[row[2]], *row[3:]))
-                counts = tuple(tally_counts)
-                people = sorted(people_set)
-                resolved = (
-                    resolve(records, item_gold, decision)
-                    if records or item_gold or decision
-                    else NONE
-                )
-                labels = kept_labels(resolved.labels, self.known, self.single)
-                key, joined = tuple(labels), "|".join(labels)
-                source, resolution = resolved.source, resolved.resolution
-                labeled_us = resolved.labeled_us
-                accepted, proposed_by = resolved.proposal_accepted, resolved.proposed_by
-            if not labels:
-                if labeled_only:
-                    continue
-                if resolution != "none":
-                    # Its labels were all of deleted classes: nothing a model could learn.
-                    source, resolution, labeled_us, accepted, proposed_by = NONE[1:]
-            if class_filter and class_filter.isdisjoint(labels):
-                continue
-            if dated:
-                if labeled_us is None:
-                    continue
-                if after_us is not None and labeled_us < after_us:
-                    continue
-                if before_us is not None and labeled_us >= before_us:
-                    continue
-            if (metadata is None or metadata == "{}") and not python_metadata:
-                metadata_text = "{}"
-            else:
-                decoded = loads(metadata) if metadata else {}
-                if python_metadata and not _metadata_matches(decoded, filters.metadata):
-                    continue
-                metadata_text = dumps(decoded, option=sort_keys).decode()
-            add_id(item_id)
-            add_external_id(external_id)
-            add_text(text)
-            add_image(image or None)
-            add_split(split)
-            add_labels(labels)
-            add_source(source)
-            add_resolution(resolution)
-            add_automatic(source in AUTOMATIC_LABEL_SOURCES)
-            add_n_human(counts[0])
-            add_n_import(counts[1])
-            add_n_moderation(counts[2])
-            add_n_appeal(counts[3])
-            add_n_auto(counts[4])
-            add_annotators(people)
-            add_accepted(accepted)
-            add_proposed_by(proposed_by)
-            add_labeled_at(labeled_us)
-            add_metadata(metadata_text)
-            add_content_hash(content_hash)
-            add_audit(bool(is_audit))
-            combo = (key, source)
-            combos[combo] = combos.get(combo, 0) + 1
-            split_resolution = (split, resolution)
-            split_resolutions[split_resolution] = split_resolutions.get(split_resolution, 0) + 1
-            # The content hash, in training's format: id, split, labels.
-            lines.append(f"{item_id}\t{split}\t{joined}\n")
-        self._tally_page(combos, split_resolutions, lines)
-        return Page(columns=columns, items_read=len(items))
+        keep = np.ones(n, dtype=bool)
+        labels = resolved["labels"]
+        has_labels = pc.greater(pc.list_value_length(labels), 0)
+        if filters.labeled_only:
+            keep &= has_labels.to_numpy(zero_copy_only=False)
+        elif has_labels.false_count:
+            # No label, or its labels were all of deleted classes: nothing a model could learn.
+            none = pc.invert(has_labels)
+            for name in ("label_source", "proposal_accepted", "proposed_by", "labeled_at"):
+                resolved[name] = pc.if_else(none, pa.scalar(None, _RESOLVED[name]), resolved[name])
+            resolved["resolution"] = pc.if_else(none, "none", resolved["resolution"])
+        if self._class_filter:
+            hit = pc.is_in(pc.list_flatten(labels), value_set=pa.array(sorted(self._class_filter)))
+            parents = pc.list_parent_indices(labels).to_numpy()
+            matched = np.zeros(n, dtype=bool)
+            matched[parents[hit.to_numpy(zero_copy_only=False)]] = True
+            keep &= matched
+        if self._after_us is not None or self._before_us is not None:
+            labeled_at = resolved["labeled_at"]
+            keep &= pc.is_valid(labeled_at).to_numpy(zero_copy_only=False)
+            when = _numpy_ints(labeled_at)
+            if self._after_us is not None:
+                keep &= when >= self._after_us
+            if self._before_us is not None:
+                keep &= when < self._before_us
+        metadata, metadata_kept = self._metadata(_column(items, "metadata"))
+        keep &= metadata_kept
+        image = _column(items, "image")
+        source = resolved["label_source"]
+        columns = {
+            "id": _column(items, "id"),
+            "external_id": _column(items, "external_id"),
+            "text": _column(items, "text"),
+            "image_name": pc.if_else(pc.equal(image, ""), pa.scalar(None, pa.string()), image),
+            "split": _column(items, "split"),
+            **resolved,
+            "is_automatic": pc.fill_null(
+                pc.is_in(source, value_set=pa.array(AUTOMATIC_LABEL_SOURCES)), False
+            ),
+            "labeled_at": resolved["labeled_at"].cast(SNAPSHOT_SCHEMA.field("labeled_at").type),
+            "metadata": metadata,
+            "content_hash": _column(items, "content_hash"),
+            "is_audit": _column(items, "is_audit"),
+        }
+        arrays = [columns[name] for name in COLUMNS]
+        if not keep.all():
+            rows = pa.array(np.flatnonzero(keep), type=pa.int64())
+            arrays = [array.take(rows) for array in arrays]
+        batch = pa.RecordBatch.from_arrays(arrays, schema=SNAPSHOT_SCHEMA)
+        self._tally_page(batch)
+        return Page(batch=batch, items_read=n)
 
-    def _tally_page(
-        self,
-        combos: dict[tuple[tuple[str, ...], str | None], int],
-        split_resolutions: dict[tuple[str, str], int],
-        lines: list[str],
-    ) -> None:
+    def _tally_page(self, batch: pa.RecordBatch) -> None:
+        if not batch.num_rows:
+            return
         tally = self.tally
-        for (split, resolution), n in split_resolutions.items():
-            tally.items += n
-            tally.splits[split] = tally.splits.get(split, 0) + n
-            tally.resolutions[resolution] = tally.resolutions.get(resolution, 0) + n
-        for (labels, source), n in combos.items():
-            if not labels:
-                continue
-            tally.labeled += n
-            for label in labels:
-                tally.class_counts[label] = tally.class_counts.get(label, 0) + n
-            tally.sources[str(source)] = tally.sources.get(str(source), 0) + n
-            if source in AUTOMATIC_LABEL_SOURCES:
-                tally.automatic += n
-        tally.digest.update("".join(lines).encode())
+
+        def add(counts: dict[str, int], values: pa.Array) -> None:
+            for entry in pc.value_counts(values).to_pylist():
+                key = str(entry["values"])
+                counts[key] = counts.get(key, 0) + int(entry["counts"])
+
+        tally.items += batch.num_rows
+        add(tally.splits, batch.column("split"))
+        add(tally.resolutions, batch.column("resolution"))
+        labels = batch.column("labels")
+        labeled = pc.greater(pc.list_value_length(labels), 0)
+        tally.labeled += int(labeled.true_count)
+        add(tally.class_counts, pc.list_flatten(labels))
+        add(tally.sources, pc.filter(batch.column("label_source"), labeled))
+        tally.automatic += int(pc.and_(labeled, batch.column("is_automatic")).true_count)
+        # The content hash, in training's format: id, split, labels (one line each).
+        lines = pc.binary_join_element_wise(
+            pc.binary_join_element_wise(
+                pc.cast(batch.column("id"), pa.string()),
+                batch.column("split"),
+                pc.binary_join(labels, "|"),
+                "\t",
+            ),
+            pa.scalar("", pa.string()),
+            "\n",
+        )
+        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)
+        start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
+        tally.digest.update(memoryview(lines.buffers()[2])[start:end])
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -15,8 +15,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.test import override_settings
 from django.urls import URLPattern
 from rest_framework.test import APIClient
 
@@ -40,6 +38,7 @@ from tests.factories import (
     ProjectFactory,
     UserFactory,
 )
+from tests.module_data import built_once
 
 pytestmark = pytest.mark.django_db
 
@@ -620,31 +619,6 @@ _PNG = bytes.fromhex(
 )
 
 
-@pytest.fixture(scope="module")
-def _world_once(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The world built once for the module (the matrix has hundreds of cases), inside a
-    transaction rolled back when the module ends. Each test runs in a savepoint of it, as with
-    Django's ``TestCase.setUpTestData``: what one test changes is gone for the next. Its files
-    are written to a folder of their own, copied into each test's media folder."""
-    media = tmp_path_factory.mktemp("world-media")
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with override_settings(MEDIA_ROOT=str(media)):
-                built = _build_world()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    try:
-        yield built, media
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
 @pytest.fixture
 def world(db, _world_once, settings):
     """Project A with an owner, a second member, an item and a failed import; project B alike
@@ -713,6 +687,11 @@ def _build_world() -> SimpleNamespace:
         invited=invited,
         newcomer=UserFactory(),
     )
+
+
+# The world built once for the module (the matrix has hundreds of cases); each test runs in a
+# savepoint of it and gets a copy of its files (tests/module_data.py).
+_world_once = built_once(_build_world)
 
 
 def _persona_client(persona: str, world) -> APIClient:

@@ -94,6 +94,35 @@ def _tandem_annotations(row: ParsedRow, obj: dict[str, Any]) -> str | None:
     return None
 
 
+def json_line_objects(
+    lines: LineReader, *, max_depth: int
+) -> Iterator[tuple[int, dict[str, Any]] | ParsedRow]:
+    """``(line number, object)`` for each line of a JSON Lines file holding a JSON object, and
+    a ParsedRow with the error for a line that does not (blank lines are passed over)."""
+    for text_line in lines:
+        line = lines.line_no
+        if not text_line.strip():
+            continue
+        if line in lines.bad_lines:
+            yield ParsedRow(line=line, error=lines.bad_lines[line])
+            continue
+        try:
+            obj = orjson.loads(text_line)
+        except orjson.JSONDecodeError as exc:
+            yield ParsedRow(line=line, error=f"invalid JSON: {exc}")
+            continue
+        if not isinstance(obj, dict):
+            yield ParsedRow(line=line, error="each line must be a JSON object")
+            continue
+        if json_depth_exceeds(obj, max_depth):
+            # The row's metadata would reach the database and every reader of it.
+            yield ParsedRow(line=line, error=f"nested more than {max_depth} levels deep")
+            continue
+        if "\\u0000" in text_line:
+            obj = without_nul(obj)
+        yield line, obj
+
+
 def tandem_export_row(
     line: int, obj: dict[str, Any], *, max_chars: int, max_depth: int = 32
 ) -> ParsedRow:
@@ -163,27 +192,11 @@ class JsonlReader:
         return None
 
     def __iter__(self) -> Iterator[ParsedRow]:
-        for text_line in self._lines:
-            line = self._lines.line_no
-            if not text_line.strip():
+        for entry in json_line_objects(self._lines, max_depth=self._max_depth):
+            if isinstance(entry, ParsedRow):
+                yield entry
                 continue
-            if line in self._lines.bad_lines:
-                yield ParsedRow(line=line, error=self._lines.bad_lines[line])
-                continue
-            try:
-                obj = orjson.loads(text_line)
-            except orjson.JSONDecodeError as exc:
-                yield ParsedRow(line=line, error=f"invalid JSON: {exc}")
-                continue
-            if not isinstance(obj, dict):
-                yield ParsedRow(line=line, error="each line must be a JSON object")
-                continue
-            if json_depth_exceeds(obj, self._max_depth):
-                # The row's metadata would reach the database and every reader of it.
-                yield ParsedRow(line=line, error=f"nested more than {self._max_depth} levels deep")
-                continue
-            if "\\u0000" in text_line:
-                obj = without_nul(obj)
+            line, obj = entry
             if is_tandem_line(obj):
                 yield self._tandem_row(line, obj)
                 continue
@@ -202,7 +215,9 @@ class JsonlReader:
             if error:
                 yield ParsedRow(line=line, error=error)
                 continue
-            metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+            metadata: dict[str, Any] = (
+                obj["metadata"] if isinstance(obj.get("metadata"), dict) else {}
+            )
             for key, value in obj.items():
                 if key not in {text_key, label_key, id_key, "metadata", "split"}:
                     metadata[key] = value

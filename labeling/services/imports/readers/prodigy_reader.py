@@ -18,15 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Any
 
-import orjson
-
-from core.limits import json_depth_exceeds
+from labeling.services.imports.readers.jsonl_reader import json_line_objects
 from labeling.services.imports.readers.lines import LineReader
 from labeling.services.imports.readers.rows import (
     ParsedRow,
     clean_text,
     pseudonym,
-    without_nul,
 )
 
 ANSWERS = ("accept", "reject", "ignore")
@@ -63,27 +60,8 @@ class ProdigyReader:
         return self._lines.bytes_read
 
     def __iter__(self) -> Iterator[ParsedRow]:
-        for text_line in self._lines:
-            line = self._lines.line_no
-            if not text_line.strip():
-                continue
-            if line in self._lines.bad_lines:
-                yield ParsedRow(line=line, error=self._lines.bad_lines[line])
-                continue
-            try:
-                obj = orjson.loads(text_line)
-            except orjson.JSONDecodeError as exc:
-                yield ParsedRow(line=line, error=f"invalid JSON: {exc}")
-                continue
-            if not isinstance(obj, dict):
-                yield ParsedRow(line=line, error="each line must be a JSON object")
-                continue
-            if json_depth_exceeds(obj, self._max_depth):
-                yield ParsedRow(line=line, error=f"nested more than {self._max_depth} levels deep")
-                continue
-            if "\\u0000" in text_line:
-                obj = without_nul(obj)
-            yield self._row(line, obj)
+        for entry in json_line_objects(self._lines, max_depth=self._max_depth):
+            yield entry if isinstance(entry, ParsedRow) else self._row(*entry)
 
     def _row(self, line: int, obj: dict[str, Any]) -> ParsedRow:
         if "text" not in obj:

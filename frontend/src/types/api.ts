@@ -216,6 +216,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/moderation/backtests/{backtest_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One backtest: progress while it runs, then its figures. */
+        get: operations["moderation_backtests_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/moderation/contents/{content_id}/": {
         parameters: {
             query?: never;
@@ -520,6 +537,27 @@ export interface paths {
          *     values before and after).
          */
         patch: operations["moderation_policies_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/moderation/policies/{policy_id}/backtests/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The policy's backtests, newest first, with progress and results. */
+        get: operations["moderation_policies_backtests_list"];
+        put?: never;
+        /**
+         * @description Backtest a saved rule (``rule``) or a draft condition (``condition``) over the
+         *     policy's content of a period (at most a year): a job, polled for progress. Audited.
+         */
+        post: operations["moderation_policies_backtests_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/moderation/policies/{policy_id}/hashes/": {
@@ -2080,6 +2118,39 @@ export interface components {
          * @enum {string}
          */
         AutomationLevelEnum: "human_only" | "shadow" | "assist" | "partial" | "full";
+        BacktestInputRequest: {
+            /** @description A rule of the policy to backtest as it is saved now. */
+            rule?: number | null;
+            /** @description A condition to backtest (a rule's draft); or give ``rule``. */
+            condition?: unknown;
+            /** Format: date-time */
+            period_start: string;
+            /** Format: date-time */
+            period_end: string;
+        };
+        BacktestOutput: {
+            readonly id: number;
+            readonly rule: number | null;
+            condition: unknown;
+            /** Format: date-time */
+            period_start: string;
+            /** Format: date-time */
+            period_end: string;
+            state?: components["schemas"]["JobStateEnum"];
+            readonly attempts: number;
+            readonly rows_total: number;
+            readonly rows_done: number;
+            /** Format: double */
+            readonly progress: number;
+            results?: unknown;
+            error_message?: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+        };
         /** @enum {unknown} */
         BlankEnum: "";
         Category: {
@@ -3015,6 +3086,14 @@ export interface components {
             /** Format: uri */
             previous: string | null;
             results: components["schemas"]["AuditEventOutput"][];
+        };
+        PaginatedBacktestList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["BacktestOutput"][];
         };
         PaginatedContentRowList: {
             count: number;
@@ -4589,6 +4668,27 @@ export interface operations {
             };
         };
     };
+    moderation_backtests_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                backtest_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestOutput"];
+                };
+            };
+        };
+    };
     moderation_contents_retrieve: {
         parameters: {
             query?: never;
@@ -5098,6 +5198,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PolicyOutput"];
+                };
+            };
+        };
+    };
+    moderation_policies_backtests_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedBacktestList"];
+                };
+            };
+        };
+    };
+    moderation_policies_backtests_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BacktestInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BacktestInputRequest"];
+                "multipart/form-data": components["schemas"]["BacktestInputRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestOutput"];
                 };
             };
         };

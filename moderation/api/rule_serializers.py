@@ -52,6 +52,9 @@ class RuleUpdateInputSerializer(RuleInputSerializer):
 
 
 class TextBankOutputSerializer(serializers.ModelSerializer):
+    terms = serializers.ListField(child=serializers.CharField(), read_only=True)
+    patterns = serializers.ListField(child=serializers.CharField(), read_only=True)
+
     class Meta:
         model = TextBank
         fields = ["id", "name", "description", "terms", "patterns", "created_at", "updated_at"]

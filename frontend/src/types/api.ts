@@ -4109,8 +4109,8 @@ export interface components {
             readonly id: number;
             name: string;
             description?: string;
-            terms?: unknown;
-            patterns?: unknown;
+            readonly terms: string[];
+            readonly patterns: string[];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */

@@ -7,62 +7,179 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('labeling', '0014_importjob_skipped'),
-        ('models_app', '0008_drift_windows'),
+        ("labeling", "0014_importjob_skipped"),
+        ("models_app", "0008_drift_windows"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DriftSettings',
+            name="DriftSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score_psi_threshold', models.FloatField(default=0.25, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(100.0)])),
-                ('label_mix_psi_threshold', models.FloatField(default=0.25, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(100.0)])),
-                ('domain_auc_threshold', models.FloatField(default=0.75, validators=[django.core.validators.MinValueValidator(0.5), django.core.validators.MaxValueValidator(1.0)])),
-                ('overturn_share_threshold', models.FloatField(default=0.3, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ('min_window_items', models.PositiveIntegerField(default=100, validators=[django.core.validators.MinValueValidator(20), django.core.validators.MaxValueValidator(100000)])),
-                ('min_decisions', models.PositiveIntegerField(default=20, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10000)])),
-                ('window_max_items', models.PositiveIntegerField(default=500, validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(100000)])),
-                ('window_hours', models.PositiveIntegerField(default=24, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(744)])),
-                ('retrain_on_alarm', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='drift_settings', to='labeling.project')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "score_psi_threshold",
+                    models.FloatField(
+                        default=0.25,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(100.0),
+                        ],
+                    ),
+                ),
+                (
+                    "label_mix_psi_threshold",
+                    models.FloatField(
+                        default=0.25,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(100.0),
+                        ],
+                    ),
+                ),
+                (
+                    "domain_auc_threshold",
+                    models.FloatField(
+                        default=0.75,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.5),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                (
+                    "overturn_share_threshold",
+                    models.FloatField(
+                        default=0.3,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                (
+                    "min_window_items",
+                    models.PositiveIntegerField(
+                        default=100,
+                        validators=[
+                            django.core.validators.MinValueValidator(20),
+                            django.core.validators.MaxValueValidator(100000),
+                        ],
+                    ),
+                ),
+                (
+                    "min_decisions",
+                    models.PositiveIntegerField(
+                        default=20,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10000),
+                        ],
+                    ),
+                ),
+                (
+                    "window_max_items",
+                    models.PositiveIntegerField(
+                        default=500,
+                        validators=[
+                            django.core.validators.MinValueValidator(50),
+                            django.core.validators.MaxValueValidator(100000),
+                        ],
+                    ),
+                ),
+                (
+                    "window_hours",
+                    models.PositiveIntegerField(
+                        default=24,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(744),
+                        ],
+                    ),
+                ),
+                ("retrain_on_alarm", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "project",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="drift_settings",
+                        to="labeling.project",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DriftWindow',
+            name="DriftWindow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField()),
-                ('after_item_id', models.BigIntegerField(default=0)),
-                ('last_item_id', models.BigIntegerField(default=0)),
-                ('items', models.PositiveIntegerField(default=0)),
-                ('closed_by', models.CharField(max_length=8)),
-                ('score_psi', models.FloatField(blank=True, null=True)),
-                ('label_mix_psi', models.FloatField(blank=True, null=True)),
-                ('label_mix_tv', models.FloatField(blank=True, null=True)),
-                ('domain_auc', models.FloatField(blank=True, null=True)),
-                ('overturn_share', models.FloatField(blank=True, null=True)),
-                ('decisions', models.PositiveIntegerField(default=0)),
-                ('label_mix', models.JSONField(blank=True, default=dict)),
-                ('reference_label_mix', models.JSONField(blank=True, default=dict)),
-                ('reference_items', models.PositiveIntegerField(default=0)),
-                ('thresholds', models.JSONField(blank=True, default=dict)),
-                ('alarms', models.JSONField(blank=True, default=list)),
-                ('note', models.TextField(blank=True, default='')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('model_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='models_app.modelversion')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='drift_windows', to='labeling.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField()),
+                ("after_item_id", models.BigIntegerField(default=0)),
+                ("last_item_id", models.BigIntegerField(default=0)),
+                ("items", models.PositiveIntegerField(default=0)),
+                ("closed_by", models.CharField(max_length=8)),
+                ("score_psi", models.FloatField(blank=True, null=True)),
+                ("label_mix_psi", models.FloatField(blank=True, null=True)),
+                ("label_mix_tv", models.FloatField(blank=True, null=True)),
+                ("domain_auc", models.FloatField(blank=True, null=True)),
+                ("overturn_share", models.FloatField(blank=True, null=True)),
+                ("decisions", models.PositiveIntegerField(default=0)),
+                ("label_mix", models.JSONField(blank=True, default=dict)),
+                ("reference_label_mix", models.JSONField(blank=True, default=dict)),
+                ("reference_items", models.PositiveIntegerField(default=0)),
+                ("thresholds", models.JSONField(blank=True, default=dict)),
+                ("alarms", models.JSONField(blank=True, default=list)),
+                ("note", models.TextField(blank=True, default="")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "model_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="models_app.modelversion",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="drift_windows",
+                        to="labeling.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
-                'constraints': [models.UniqueConstraint(fields=('project', 'number'), name='drift_window_number_unique')],
+                "ordering": ["-number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("project", "number"), name="drift_window_number_unique"
+                    )
+                ],
             },
         ),
     ]

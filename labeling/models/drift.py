@@ -35,7 +35,8 @@ class DriftSettings(models.Model):
         default=_DEFAULTS.min_items, validators=[MinValueValidator(20), MaxValueValidator(100_000)]
     )
     min_decisions = models.PositiveIntegerField(
-        default=_DEFAULTS.min_decisions, validators=[MinValueValidator(1), MaxValueValidator(10_000)]
+        default=_DEFAULTS.min_decisions,
+        validators=[MinValueValidator(1), MaxValueValidator(10_000)],
     )
     # A window closes at the end of its day, or sooner once it holds this many items, so a
     # burst of shifted content is caught within one window of at most this many items.

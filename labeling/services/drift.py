@@ -157,7 +157,9 @@ def _overturns(*, project: Project, started_at: datetime, ended_at: datetime) ->
         created_at__lte=ended_at,
     ).values_list("labels", "suggested_labels")
     with_proposal = [(labels, suggested) for labels, suggested in rows if suggested]
-    overturned = sum(1 for labels, suggested in with_proposal if sorted(labels) != sorted(suggested))
+    overturned = sum(
+        1 for labels, suggested in with_proposal if sorted(labels) != sorted(suggested)
+    )
     return len(with_proposal), overturned
 
 
@@ -439,4 +441,3 @@ def drift_settings_update(*, project: Project, data: dict[str, Any], actor: Any)
             after={name: after[name] for name in changed},
         )
     return settings
-

@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('models_app', '0007_job_trigger_embeddings'),
+        ("models_app", "0007_job_trigger_embeddings"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='trainingjob',
-            name='trigger',
-            field=models.CharField(choices=[('labels', 'New labels'), ('manual', 'By hand'), ('schedule', 'Schedule'), ('moderation', 'Moderation decisions'), ('import', 'Import'), ('settings', 'Settings changed'), ('rerun', 'Requested while running'), ('embeddings', 'Exact embeddings ready'), ('drift', 'Drift alarm')], max_length=16),
+            model_name="trainingjob",
+            name="trigger",
+            field=models.CharField(
+                choices=[
+                    ("labels", "New labels"),
+                    ("manual", "By hand"),
+                    ("schedule", "Schedule"),
+                    ("moderation", "Moderation decisions"),
+                    ("import", "Import"),
+                    ("settings", "Settings changed"),
+                    ("rerun", "Requested while running"),
+                    ("embeddings", "Exact embeddings ready"),
+                    ("drift", "Drift alarm"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

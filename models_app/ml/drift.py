@@ -95,7 +95,9 @@ def label_mix_psi(
     return psi(label_shares(reference, classes), label_shares(window, classes), epsilon=epsilon)
 
 
-def total_variation(reference: Sequence[str], window: Sequence[str], classes: Sequence[str]) -> float:
+def total_variation(
+    reference: Sequence[str], window: Sequence[str], classes: Sequence[str]
+) -> float:
     """Half the L1 distance between the two label mixes: the share of items that would have to
     change class for the mixes to match (0 to 1)."""
     diff = label_shares(reference, classes) - label_shares(window, classes)

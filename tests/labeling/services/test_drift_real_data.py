@@ -64,16 +64,15 @@ def sms_model(dataset_path):
     job = training_job_run(
         job_id=project_training_request(project=project, trigger=JobTrigger.MANUAL).pk
     )
-    assert job is not None and job.status == JobStatus.SUCCEEDED, job and job.message
+    assert job is not None
+    assert job.status == JobStatus.SUCCEEDED, job.message
     version = ModelVersion.objects.get(owner=project.owner_key)
     if version.stage != Stage.PRODUCTION:
         model_version_set_stage(version=version, stage=Stage.PRODUCTION)
     return project, [text for text, _ in rows[TRAIN:]]
 
 
-def test_sms_windows_stay_calm_and_tweets_raise_an_alarm_in_the_first_window(
-    dataset_path, static
-):
+def test_sms_windows_stay_calm_and_tweets_raise_an_alarm_in_the_first_window(dataset_path, static):
     project, rest = sms_model(dataset_path)
     DriftSettings.objects.create(
         project=project, window_max_items=WINDOW, min_window_items=100, retrain_on_alarm=True

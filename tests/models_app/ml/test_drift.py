@@ -25,7 +25,7 @@ PSI_50_50_VS_80_20 = 0.3 * math.log(1.6) + 0.3 * math.log(2.5)
 
 
 def test_psi_of_a_worked_example():
-    assert PSI_50_50_VS_80_20 == pytest.approx(0.4158883, abs=1e-7)
+    assert pytest.approx(0.4158883, abs=1e-7) == PSI_50_50_VS_80_20
     assert psi([0.5, 0.5], [0.8, 0.2]) == pytest.approx(PSI_50_50_VS_80_20)
     assert psi([0.25] * 4, [0.25] * 4) == 0.0
 

@@ -36,13 +36,14 @@ class DriftSettingsSerializer(serializers.ModelSerializer):
     window_max_items = serializers.IntegerField(min_value=50, max_value=100_000, required=False)
     window_hours = serializers.IntegerField(min_value=1, max_value=24 * 31, required=False)
     retrain_on_alarm = serializers.BooleanField(required=False)
+    webhook_on_alarm = serializers.BooleanField(required=False)
 
     class Meta:
         model = DriftSettings
         fields = [
             "score_psi_threshold", "label_mix_psi_threshold", "domain_auc_threshold",
             "overturn_share_threshold", "min_window_items", "min_decisions", "window_max_items",
-            "window_hours", "retrain_on_alarm", "updated_at",
+            "window_hours", "retrain_on_alarm", "webhook_on_alarm", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["updated_at"]
 

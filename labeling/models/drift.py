@@ -48,6 +48,9 @@ class DriftSettings(models.Model):
     )
     # What an alarm does besides the audit event and the banner.
     retrain_on_alarm = models.BooleanField(default=False)
+    # A signed ``drift.alarm`` webhook to the endpoints of the platforms granted the policies
+    # linked to this project (moderation's webhook outbox).
+    webhook_on_alarm = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

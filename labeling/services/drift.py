@@ -54,9 +54,9 @@ REFERENCE_SEED = 0
 MAX_WINDOWS_PER_RUN = 50
 OVERTURN_SOURCES = (AnnotationSource.MODERATION, AnnotationSource.APPEAL)
 
-# Called after an alarm commits, with the window (moderation sends its webhook from here:
-# labeling must not import moderation).
-AlarmListener = Callable[[DriftWindow], None]
+# Called in an alarm's transaction, with the window, when the project sends alarms by webhook
+# (moderation writes its webhook outbox rows from here: labeling must not import moderation).
+AlarmListener = Callable[[DriftWindow], object]
 _alarm_listeners: list[AlarmListener] = []
 
 
@@ -267,7 +267,7 @@ def _next_span(
 
 def _alarm(*, project: Project, window: DriftWindow, settings: DriftSettings) -> None:
     """An alarm's effects, in the window's transaction: the audit event; a training run when
-    the project asks for one; the listeners (webhooks) after commit."""
+    the project asks for one; the listeners (webhook outbox rows) when it sends webhooks."""
     audit_record(
         actor=None,
         actor_name="drift monitor",
@@ -290,8 +290,9 @@ def _alarm(*, project: Project, window: DriftWindow, settings: DriftSettings) ->
     )
     if settings.retrain_on_alarm:
         project_training_request(project=project, trigger=JobTrigger.DRIFT)
-    for listener in list(_alarm_listeners):
-        transaction.on_commit(lambda listener=listener: listener(window))
+    if settings.webhook_on_alarm:
+        for listener in list(_alarm_listeners):
+            listener(window)
 
 
 def drift_windows_close(*, project_id: int, now: datetime | None = None) -> list[DriftWindow]:
@@ -299,9 +300,9 @@ def drift_windows_close(*, project_id: int, now: datetime | None = None) -> list
 
     Side effects: embeds window items that have no vector from the production model's embedder;
     one DriftWindow row per closed window; per window above a threshold, a ``drift.alarm``
-    audit event, a training job when ``retrain_on_alarm`` is on, and the alarm listeners
-    (moderation's signed ``drift.alarm`` webhook) after commit. Two runs for one project at
-    once: the second one's insert of the same window number fails and it stops.
+    audit event, a training job when ``retrain_on_alarm`` is on, and, when ``webhook_on_alarm``
+    is, the alarm listeners (moderation queues a signed ``drift.alarm`` webhook). Two runs for
+    one project at once: the second one's insert of the same window number fails and it stops.
     """
     project = Project.objects.filter(pk=project_id).first()
     if project is None:
@@ -413,6 +414,7 @@ DRIFT_SETTINGS_FIELDS = (
     "window_max_items",
     "window_hours",
     "retrain_on_alarm",
+    "webhook_on_alarm",
 )
 
 

@@ -76,15 +76,6 @@ class _Reference:
 _references: dict[int, _Reference] = {}
 
 
-def _scores(classes: list[str], proba: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """The score whose distribution is tracked, and the predicted class, per row: for a binary
-    model the probability of ``classes[1]`` (the class it was trained to find); for more
-    classes the probability of the predicted one (its confidence)."""
-    top = proba.argmax(axis=1)
-    score = proba[:, 1] if len(classes) == 2 else proba.max(axis=1)
-    return score.astype(np.float64), [classes[i] for i in top]
-
-
 def _vectors(*, project: Project, version: ModelVersion, ids: np.ndarray) -> np.ndarray:
     """The version's embedder's vectors of these items, embedding the ones missing."""
     embedder = embedder_for_key(key=version.embedder)
@@ -136,7 +127,9 @@ def _reference(*, project: Project, version: ModelVersion) -> _Reference | None:
     score_vectors = _vectors(project=project, version=version, ids=score_ids)
     if not len(score_vectors):
         return None
-    scores, predicted = _scores(classifier.classes, classifier.predict_proba(score_vectors))
+    scores, predicted = measures.model_scores(
+        classifier.classes, classifier.predict_proba(score_vectors)
+    )
     reference = _Reference(
         classes=list(classifier.classes),
         scores=scores,
@@ -192,7 +185,9 @@ def _measure(
                 notes.append(f"{len(ids) - len(vectors)} items could not be embedded.")
             if len(vectors):
                 classifier = model_version_classifier(version=version)
-                scores, predicted = _scores(classifier.classes, classifier.predict_proba(vectors))
+                scores, predicted = measures.model_scores(
+                    classifier.classes, classifier.predict_proba(vectors)
+                )
                 classes = reference.classes
                 fields.update(
                     score_psi=measures.score_psi(reference.scores, scores),

@@ -50,7 +50,7 @@ def test_state_is_in_alarm_from_the_first_window_of_the_current_run(project, mak
     assert state["alarms"] == ["score_psi", "domain_auc"]
     assert state["alarm_since"]["id"] == first.pk
     assert state["windows"] == 4
-    assert state["settings"]["domain_auc_threshold"] == 0.75
+    assert state["settings"]["domain_auc_threshold"] == 0.65
 
     window(project, 5)
     assert client.get(f"/api/v1/projects/{project.pk}/drift/").json()["alarm"] is False
@@ -89,7 +89,7 @@ def test_managers_change_thresholds_and_it_is_audited(project, make_member, api,
     assert (settings.domain_auc_threshold, settings.retrain_on_alarm) == (0.8, True)
     assert settings.score_psi_threshold == 0.25
     event = AuditEvent.objects.get(action="drift.settings")
-    assert event.before == {"domain_auc_threshold": 0.75, "retrain_on_alarm": False}
+    assert event.before == {"domain_auc_threshold": 0.65, "retrain_on_alarm": False}
     assert event.after == {"domain_auc_threshold": 0.8, "retrain_on_alarm": True}
 
 

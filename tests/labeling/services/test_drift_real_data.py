@@ -94,7 +94,7 @@ def test_sms_windows_stay_calm_and_tweets_raise_an_alarm_in_the_first_window(dat
     assert all(w.closed_by == "size" for w in windows)
     false_alarms = [(w.number, w.alarms) for w in windows if w.alarms]
     assert false_alarms == []
-    assert max(w.domain_auc for w in windows) < 0.75
+    assert max(w.domain_auc for w in windows) < 0.65
     assert max(w.score_psi for w in windows) < 0.25
     assert not drift_state(project=project).alarm
     assert not AuditEvent.objects.filter(action="drift.alarm").exists()

@@ -114,3 +114,15 @@ def test_alarms_name_the_measures_above_their_thresholds():
     assert drift_alarms(few, thresholds) == []
     # Unmeasured (None) never alarms.
     assert drift_alarms(DriftMeasures(items=500), thresholds) == []
+
+
+def test_model_scores_are_the_positive_probability_or_the_top_one():
+    from models_app.ml.drift import model_scores
+
+    binary = np.array([[0.9, 0.1], [0.2, 0.8]])
+    assert model_scores(["ham", "spam"], binary)[0] == pytest.approx([0.1, 0.8])
+    assert model_scores(["ham", "spam"], binary)[1] == ["ham", "spam"]
+    three = np.array([[0.2, 0.5, 0.3], [0.6, 0.3, 0.1]])
+    scores, labels = model_scores(["a", "b", "c"], three)
+    assert scores == pytest.approx([0.5, 0.6])
+    assert labels == ["b", "a"]

@@ -100,6 +100,11 @@ export function driftGeometry(
     thresholdY: threshold === null ? null : clampY(threshold),
     alarmBands: windows
       .filter((window) => window.alarms.length > 0)
-      .map((window) => ({ number: window.number, x: x(window.number) - width / 2, width })),
+      .map((window) => {
+        // Kept inside the plot: the first and last windows sit on its edges.
+        const left = Math.max(area.left, x(window.number) - width / 2);
+        const right = Math.min(area.right, x(window.number) + width / 2);
+        return { number: window.number, x: left, width: right - left };
+      }),
   };
 }

@@ -38,3 +38,12 @@ describe("driftGeometry", () => {
     expect(driftGeometry(windows.slice(0, 1), "score_psi", 0.25).yDomain[1]).toBeGreaterThanOrEqual(0.375);
   });
 });
+
+describe("alarm bands", () => {
+  it("stay inside the plot area at its edges", () => {
+    const geometry = driftGeometry(WINDOWS, "domain_auc", 0.65);
+    const [band] = geometry.alarmBands;
+    expect(band?.x).toBeGreaterThanOrEqual(56);
+    expect((band?.x ?? 0) + (band?.width ?? 0)).toBeLessThanOrEqual(540);
+  });
+});

@@ -73,7 +73,9 @@ class _Reference:
     vectors: np.ndarray
 
 
+# Per process, by model version id (a version's snapshot never changes); the oldest go first.
 _references: dict[int, _Reference] = {}
+MAX_CACHED_REFERENCES = 16
 
 
 def _vectors(*, project: Project, version: ModelVersion, ids: np.ndarray) -> np.ndarray:
@@ -136,6 +138,8 @@ def _reference(*, project: Project, version: ModelVersion) -> _Reference | None:
         predicted=predicted,
         vectors=_vectors(project=project, version=version, ids=domain_ids),
     )
+    while len(_references) >= MAX_CACHED_REFERENCES:
+        _references.pop(next(iter(_references)))
     _references[version.pk] = reference
     return reference
 

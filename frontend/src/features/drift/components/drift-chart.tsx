@@ -98,6 +98,19 @@ export function DriftChart({ windows, measure, title, help, threshold }: DriftCh
           </line>
         ) : null}
         {geometry.path ? <path className="chart-line" d={geometry.path} aria-hidden="true" /> : null}
+        {geometry.points.length === 0 ? (
+          <text
+            x={(area.left + area.right) / 2}
+            y={(area.top + area.bottom) / 2}
+            textAnchor="middle"
+            aria-hidden="true"
+            data-testid="drift-chart-no-values"
+          >
+            {measure === "overturn_share"
+              ? "Not measured yet: needs moderators' decisions on proposals"
+              : "Not measured yet"}
+          </text>
+        ) : null}
         <g>
           {geometry.points.map((point) =>
             point.alarm ? (

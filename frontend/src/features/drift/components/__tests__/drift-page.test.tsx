@@ -65,7 +65,9 @@ describe("DriftPage", () => {
     expect(within(auc).getAllByTestId("drift-point-alarm")).toHaveLength(1);
     expect(within(auc).getAllByTestId("drift-point")).toHaveLength(1);
     // The overturn share was never measured: no points, a summary that says so.
-    expect(within(screen.getByTestId("drift-chart-overturn_share")).queryAllByTestId("drift-point")).toHaveLength(0);
+    const overturn = screen.getByTestId("drift-chart-overturn_share");
+    expect(within(overturn).queryAllByTestId("drift-point")).toHaveLength(0);
+    expect(within(overturn).getByTestId("drift-chart-no-values")).toHaveTextContent("needs moderators' decisions");
     expect(screen.getByRole("img", { name: /Moderator overturn share by window/ })).toHaveAccessibleName(
       expect.stringContaining("No window has this measure yet."),
     );

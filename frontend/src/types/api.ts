@@ -984,6 +984,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/drift/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Whether the project is in drift alarm: its newest window large enough to judge
+         *     crossed a threshold (which ones, since which window), with the settings.
+         */
+        get: operations["projects_drift_state"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/drift/settings/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The project's drift thresholds (the defaults until someone changes them). */
+        get: operations["projects_drift_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * @description Change thresholds (admins and ML engineers). Audited (``drift.settings``). Applies
+         *     to windows closed from now on.
+         */
+        patch: operations["projects_drift_settings_update"];
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/drift/windows/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The project's drift windows, newest first: each window's items, the four measures
+         *     (score PSI, label-mix PSI, domain-classifier AUC, overturn share), the thresholds it
+         *     was judged by and the measures above them. Written by the drift job (Celery).
+         */
+        get: operations["projects_drift_windows_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/export/": {
         parameters: {
             query?: never;
@@ -2601,6 +2663,71 @@ export interface components {
             items: number;
         };
         /**
+         * @description Thresholds (an alarm when a measure is strictly above one), window size and what an
+         *     alarm does. Every field is optional on update.
+         */
+        DriftSettings: {
+            /** Format: double */
+            score_psi_threshold?: number;
+            /** Format: double */
+            label_mix_psi_threshold?: number;
+            /** Format: double */
+            domain_auc_threshold?: number;
+            /** Format: double */
+            overturn_share_threshold?: number;
+            min_window_items?: number;
+            min_decisions?: number;
+            window_max_items?: number;
+            window_hours?: number;
+            retrain_on_alarm?: boolean;
+            webhook_on_alarm?: boolean;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        DriftStateOutput: {
+            alarm: boolean;
+            alarms: string[];
+            window: components["schemas"]["DriftWindowOutput"] | null;
+            alarm_since: components["schemas"]["DriftWindowOutput"] | null;
+            /** @description Windows closed so far. */
+            windows: number;
+            settings: components["schemas"]["DriftSettings"];
+        };
+        DriftWindowOutput: {
+            readonly id: number;
+            readonly number: number;
+            /** Format: date-time */
+            readonly started_at: string;
+            /** Format: date-time */
+            readonly ended_at: string;
+            readonly items: number;
+            readonly closed_by: string;
+            readonly model_version: number | null;
+            /** Format: double */
+            readonly score_psi: number | null;
+            /** Format: double */
+            readonly label_mix_psi: number | null;
+            /** Format: double */
+            readonly label_mix_tv: number | null;
+            /** Format: double */
+            readonly domain_auc: number | null;
+            /** Format: double */
+            readonly overturn_share: number | null;
+            readonly decisions: number;
+            readonly label_mix: {
+                [key: string]: number;
+            };
+            readonly reference_label_mix: {
+                [key: string]: number;
+            };
+            readonly reference_items: number;
+            readonly thresholds: {
+                [key: string]: number;
+            };
+            readonly alarms: string[];
+            readonly note: string;
+        };
+        /**
          * @description * `` -
          *     * `minilm` - minilm
          *     * `minilm-int8` - minilm-int8
@@ -3111,6 +3238,14 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["DatasetSnapshotOutput"][];
         };
+        PaginatedDriftWindowList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["DriftWindowOutput"][];
+        };
         PaginatedFlagList: {
             count: number;
             /** Format: uri */
@@ -3266,6 +3401,26 @@ export interface components {
         PatchedAnnotationUpdateInputRequest: {
             /** @description Label class names: one, or several in a multilabel project. */
             labels?: string[];
+        };
+        /**
+         * @description Thresholds (an alarm when a measure is strictly above one), window size and what an
+         *     alarm does. Every field is optional on update.
+         */
+        PatchedDriftSettingsRequest: {
+            /** Format: double */
+            score_psi_threshold?: number;
+            /** Format: double */
+            label_mix_psi_threshold?: number;
+            /** Format: double */
+            domain_auc_threshold?: number;
+            /** Format: double */
+            overturn_share_threshold?: number;
+            min_window_items?: number;
+            min_decisions?: number;
+            window_max_items?: number;
+            window_hours?: number;
+            retrain_on_alarm?: boolean;
+            webhook_on_alarm?: boolean;
         };
         PatchedMemberUpdateInputRequest: {
             role?: components["schemas"]["RoleEnum"];
@@ -4183,9 +4338,10 @@ export interface components {
          *     * `settings` - Settings changed
          *     * `rerun` - Requested while running
          *     * `embeddings` - Exact embeddings ready
+         *     * `drift` - Drift alarm
          * @enum {string}
          */
-        TrainingJobTriggerEnum: "labels" | "manual" | "schedule" | "moderation" | "import" | "settings" | "rerun" | "embeddings";
+        TrainingJobTriggerEnum: "labels" | "manual" | "schedule" | "moderation" | "import" | "settings" | "rerun" | "embeddings" | "drift";
         UserCreateInputRequest: {
             username: string;
             /**
@@ -6159,6 +6315,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DashboardOutput"];
+                };
+            };
+        };
+    };
+    projects_drift_state: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftStateOutput"];
+                };
+            };
+        };
+    };
+    projects_drift_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftSettings"];
+                };
+            };
+        };
+    };
+    projects_drift_settings_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedDriftSettingsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedDriftSettingsRequest"];
+                "multipart/form-data": components["schemas"]["PatchedDriftSettingsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftSettings"];
+                };
+            };
+        };
+    };
+    projects_drift_windows_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDriftWindowList"];
                 };
             };
         };

@@ -8,6 +8,7 @@ import copy
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -16,6 +17,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.api import urls as core_urls
@@ -310,6 +312,40 @@ ENDPOINTS = [
         "moderation/policies/{policy}/hashes/",
         senior_roles(201),
     ),
+    # Rules, text banks and backtests: moderators read; senior moderators and admins write.
+    E("moderation-policy-rules", "get", "moderation/policies/{policy}/rules/", moderate_roles(200)),
+    E("moderation-policy-rules", "post", "moderation/policies/{policy}/rules/", senior_roles(201)),
+    E("moderation-rule", "get", "moderation/rules/{rule}/", moderate_roles(200)),
+    E("moderation-rule", "patch", "moderation/rules/{rule}/", senior_roles(200)),
+    E("moderation-rule", "delete", "moderation/rules/{rule}/", senior_roles(204)),
+    E(
+        "moderation-policy-text-banks",
+        "get",
+        "moderation/policies/{policy}/text-banks/",
+        moderate_roles(200),
+    ),
+    E(
+        "moderation-policy-text-banks",
+        "post",
+        "moderation/policies/{policy}/text-banks/",
+        senior_roles(201),
+    ),
+    E("moderation-text-bank", "get", "moderation/text-banks/{bank}/", moderate_roles(200)),
+    E("moderation-text-bank", "patch", "moderation/text-banks/{bank}/", senior_roles(200)),
+    E("moderation-text-bank", "delete", "moderation/text-banks/{bank}/", senior_roles(204)),
+    E(
+        "moderation-policy-backtests",
+        "get",
+        "moderation/policies/{policy}/backtests/",
+        moderate_roles(200),
+    ),
+    E(
+        "moderation-policy-backtests",
+        "post",
+        "moderation/policies/{policy}/backtests/",
+        senior_roles(202),
+    ),
+    E("moderation-backtest", "get", "moderation/backtests/{backtest}/", moderate_roles(200)),
     # moderation/api/urls.py: review, appeals, webhooks (roles from the policy's project; lists
     # show only what the caller moderates, so every signed-in caller gets 200)
     E("moderation-queue", "get", "moderation/queue/", signed_in(200)),
@@ -422,6 +458,19 @@ BODIES: dict[tuple[str, str], Callable[[SimpleNamespace], dict[str, Any]]] = {
         "entries": [{"kind": "phash", "value": "0123456789abcdef", "category": "spam"}]
     },
     ("moderation-content-reassign", "post"): lambda w: {"user_id": w.moderation.moderator.pk},
+    ("moderation-policy-rules", "post"): lambda w: {
+        "name": "new rule",
+        "condition": {"signal": "hash_match"},
+        "action": "review",
+    },
+    ("moderation-rule", "patch"): lambda w: {"description": "changed"},
+    ("moderation-policy-text-banks", "post"): lambda w: {"name": "new bank", "terms": ["spam"]},
+    ("moderation-text-bank", "patch"): lambda w: {"description": "changed"},
+    ("moderation-policy-backtests", "post"): lambda w: {
+        "rule": w.moderation.ids["rule"],
+        "period_start": (timezone.now() - timedelta(days=1)).isoformat(),
+        "period_end": (timezone.now() + timedelta(days=1)).isoformat(),
+    },
     ("moderation-content-decide", "post"): lambda w: {"action": "remove", "reason_code": "SPAM-1"},
     ("moderation-appeal-decide", "post"): lambda w: {"outcome": "overturn"},
     # An IP literal on the public internet: no DNS lookup in the test.
@@ -560,6 +609,9 @@ def _moderation_world(project: Project, owner) -> SimpleNamespace:
         Policy,
         PolicyCategory,
         ReasonCode,
+        Rule,
+        RuleBacktest,
+        TextBank,
         WebhookEndpoint,
     )
 
@@ -587,6 +639,14 @@ def _moderation_world(project: Project, owner) -> SimpleNamespace:
     )
     moderator = UserFactory()
     MembershipFactory(project=project, user=moderator, role=Role.MODERATOR)
+    bank = TextBank.objects.create(policy=policy, name="Secret bank A", terms=["only members"])
+    rule = Rule.objects.create(
+        policy=policy, name="Secret rule A", condition={"signal": "hash_match"}, action="review"
+    )
+    backtest = RuleBacktest.objects.create(
+        policy=policy, rule=rule, condition=rule.condition, period_start=timezone.now(),
+        period_end=timezone.now(),
+    )  # fmt: skip
     return SimpleNamespace(
         content=content,
         moderator=moderator,
@@ -597,6 +657,9 @@ def _moderation_world(project: Project, owner) -> SimpleNamespace:
             "webhook": endpoint.pk,
             "policy": policy.pk,
             "key": _platform_key(platform, owner),
+            "rule": rule.pk,
+            "bank": bank.pk,
+            "backtest": backtest.pk,
         },
     )
 

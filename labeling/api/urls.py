@@ -12,6 +12,7 @@ from labeling.api import (
     member_views,
     project_views,
     queue_views,
+    suspect_views,
 )
 
 urlpatterns = [
@@ -162,6 +163,26 @@ urlpatterns = [
         "projects/<int:project_id>/auto-label/",
         learning_views.AutoLabelApi.as_view(),
         name="auto-label",
+    ),
+    path(
+        "projects/<int:project_id>/suspect-labels/",
+        suspect_views.SuspectListApi.as_view(),
+        name="suspect-labels",
+    ),
+    path(
+        "projects/<int:project_id>/suspect-labels/run/",
+        suspect_views.SuspectRunApi.as_view(),
+        name="suspect-labels-run",
+    ),
+    path(
+        "projects/<int:project_id>/suspect-labels/second-opinion/",
+        suspect_views.SuspectSecondOpinionApi.as_view(),
+        name="suspect-labels-second-opinion",
+    ),
+    path(
+        "projects/<int:project_id>/label-quality/",
+        suspect_views.LabelQualityApi.as_view(),
+        name="label-quality",
     ),
     path(
         "projects/<int:project_id>/agreement/",

@@ -71,7 +71,7 @@ def test_job_lists_wrong_labels_first_with_the_right_label_suggested(project):
 
 
 def test_error_rates_per_class_and_per_annotator_are_in_the_result(project):
-    _truth, flipped, alice, bob = label_with_two_annotators(project)
+    _truth, _flipped, _alice, bob = label_with_two_annotators(project)
 
     result = run(project).result
 

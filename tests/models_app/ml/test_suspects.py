@@ -137,7 +137,7 @@ def test_finds_flipped_labels_in_separable_clusters(ranking):
     report = find_suspects(X, noisy, 3, ranking=ranking)
 
     k = int(wrong.sum())
-    precision, recall = precision_recall_at(full_ranking(report), wrong, k)
+    precision, _recall = precision_recall_at(full_ranking(report), wrong, k)
     assert precision >= 0.8
     assert set(np.flatnonzero(wrong)) <= set(report.order.tolist()) | set(
         full_ranking(report)[: 2 * k].tolist()
@@ -155,5 +155,5 @@ def test_naive_ranking_ranks_by_in_sample_probability():
 
 
 def test_refuses_labels_out_of_range():
-    with pytest.raises(ValueError, match="0..1"):
+    with pytest.raises(ValueError, match=r"0\.\.1"):
         find_suspects(None, np.array([0, 2]), 2, probabilities=np.ones((2, 2)) / 2)

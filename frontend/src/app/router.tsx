@@ -32,6 +32,7 @@ import { ProjectModelCompareRoute } from "./routes/projects/model-compare";
 import { ProjectModelsRoute } from "./routes/projects/models";
 import { ProjectOverviewRoute } from "./routes/projects/overview";
 import { ProjectSettingsRoute } from "./routes/projects/settings";
+import { ProjectSuspectLabelsRoute } from "./routes/projects/suspect-labels";
 import { ProjectLayout } from "./routes/projects/project-layout";
 import { RouteError } from "./routes/route-error";
 import { UsersRoute } from "./routes/users";
@@ -64,6 +65,7 @@ export function createAppRouter() {
             { path: paths.projectModels.path, element: <ProjectModelsRoute /> },
             { path: paths.projectDatasets.path, element: <ProjectDatasetsRoute /> },
             { path: paths.projectModelCompare.path, element: <ProjectModelCompareRoute /> },
+            { path: paths.projectSuspectLabels.path, element: <ProjectSuspectLabelsRoute /> },
             { path: paths.projectAnnotate.path, element: <ProjectAnnotateRoute /> },
             { path: paths.projectDashboard.path, element: <ProjectDashboardRoute /> },
             { path: paths.projectMembers.path, element: <ProjectMembersRoute /> },

@@ -31,6 +31,10 @@ export const paths = {
       snapshot === undefined ? `/projects/${projectId}/datasets` : `/projects/${projectId}/datasets?snapshot=${snapshot}`,
   },
   projectModels: { path: "models", href: (projectId: number) => `/projects/${projectId}/models` },
+  projectSuspectLabels: {
+    path: "models/suspects",
+    href: (projectId: number) => `/projects/${projectId}/models/suspects`,
+  },
   projectModelCompare: {
     path: "models/compare",
     href: (projectId: number, a: number, b: number) => `/projects/${projectId}/models/compare?a=${a}&b=${b}`,

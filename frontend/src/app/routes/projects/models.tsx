@@ -1,6 +1,8 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
+import { Link } from "react-router";
 
+import { paths } from "@/config/paths";
 import { itemsQueryKey } from "@/features/items/api/get-items";
 import { AutoLabelEstimate } from "@/features/models/components/auto-label-estimate";
 import { LearningCurve } from "@/features/models/components/learning-curve";
@@ -61,6 +63,15 @@ export function ProjectModelsRoute() {
           projectId={projectId}
           classNames={project.data.label_classes.map((labelClass) => labelClass.name)}
         />
+      </section>
+      <section aria-labelledby="label-quality-heading" className="stack">
+        <h2 id="label-quality-heading">Label quality</h2>
+        <p>
+          <Link to={paths.projectSuspectLabels.href(projectId)} data-testid="suspects-link">
+            Review suspect labels
+          </Link>{" "}
+          — people's labels that are probably wrong, to send for a second opinion.
+        </p>
       </section>
       <section aria-labelledby="auto-label-heading" className="stack">
         <h2 id="auto-label-heading">Automatic labels</h2>

@@ -75,6 +75,8 @@ def _run_once(X: np.ndarray, labels: np.ndarray, k: int, rate: float, seed: int)
             "r_at_k": recall,
             "flagged": len(flagged),
             "flag_recall": float(wrong[flagged].sum() / max(1, flipped)),
+            # What a reviewer of the stored list sees: the share of listed labels that are wrong.
+            "flag_precision": float(wrong[flagged].mean()) if len(flagged) else 0.0,
         }
     return out
 
@@ -123,7 +125,7 @@ def main() -> None:
     }
     print(
         f"{'dataset':<9} {'noise':>5} {'method':<9} {'p@k':>13} {'r@k':>6} "
-        f"{'flagged':>8} {'flag recall':>11}"
+        f"{'flagged':>8} {'flag recall':>11} {'flag precision':>14}"
     )
     for name in [n for n in args.datasets.split(",") if n]:
         d = loaders[name]()
@@ -145,14 +147,14 @@ def main() -> None:
                 }
                 if method != "naive":
                     rows[method]["flagged"] = float(np.mean([r[method]["flagged"] for r in runs]))
-                    rows[method]["flag_recall"] = float(
-                        np.mean([r[method]["flag_recall"] for r in runs])
-                    )
+                    for key in ("flag_recall", "flag_precision"):
+                        rows[method][key] = float(np.mean([r[method][key] for r in runs]))
                 row = rows[method]
                 flags = (
-                    f"{row['flagged']:>8.0f} {row['flag_recall']:>11.3f}"
+                    f"{row['flagged']:>8.0f} {row['flag_recall']:>11.3f} "
+                    f"{row['flag_precision']:>14.3f}"
                     if "flagged" in row
-                    else f"{'-':>8} {'-':>11}"
+                    else f"{'-':>8} {'-':>11} {'-':>14}"
                 )
                 print(
                     f"{name:<9} {rate:>5.0%} {method:<9} "

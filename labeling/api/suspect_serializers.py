@@ -84,7 +84,7 @@ class SecondOpinionOutputSerializer(serializers.Serializer):
 
 
 class ClassErrorSerializer(serializers.Serializer):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
     labels = serializers.IntegerField(help_text="People's labels of this class judged.")
     suspects = serializers.IntegerField()
     estimated_error_rate = serializers.FloatField(

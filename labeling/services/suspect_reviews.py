@@ -6,6 +6,7 @@ last two inside their transactions; kept apart from the job so the queue imports
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -106,7 +107,8 @@ def suspect_second_opinion_pick(
     if row is None:
         return None
     item = row_tools.instance(Item, row)
-    values = {
+    assert item is not None  # a row was found
+    values: dict[str, Any] = {
         "state": AssignmentState.LEASED,
         "suggested_labels": [],
         "suggested_confidence": None,

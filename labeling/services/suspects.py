@@ -94,8 +94,8 @@ def _per_annotator(
             "pk", "username"
         )
     )
-    result = []
-    for key, (labels, flagged) in counts.items():
+    result: list[dict[str, Any]] = []
+    for key, (given, flagged) in counts.items():
         annotator_id, pseudonym = names[key]
         result.append(
             {
@@ -103,9 +103,9 @@ def _per_annotator(
                 "annotator": usernames.get(annotator_id, "")
                 if annotator_id is not None
                 else f"{pseudonym} (imported)",
-                "labels": labels,
+                "labels": given,
                 "flagged": flagged,
-                "flagged_share": round(flagged / labels, 4) if labels else 0.0,
+                "flagged_share": round(flagged / given, 4) if given else 0.0,
             }
         )
     result.sort(key=lambda row: (-row["flagged_share"], -row["labels"], row["annotator"]))
@@ -241,7 +241,7 @@ class _SuspectRun:
             .values_list("item_id", "given_label")
         )
         pending = {item_id for item_id, _label in reviewed}
-        new_rows = []
+        new_rows: list[SuspectLabel] = []
         for row in report.order:
             item_id = ids[row]
             given = classes[y[row]]

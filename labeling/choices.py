@@ -75,6 +75,15 @@ class SamplingStrategy(models.TextChoices):
     ADAPTIVE = "adaptive", "Adaptive (chosen on the dev split)"
 
 
+class SuspectStatus(models.TextChoices):
+    """Where a suspect label is: found, sent for a second opinion, or answered."""
+
+    OPEN = "open", "Found, not reviewed"
+    SENT = "sent", "Sent for a second opinion"
+    CONFIRMED = "confirmed", "Second opinion confirmed the label"
+    CORRECTED = "corrected", "Second opinion gave another label"
+
+
 class ItemOrdering(models.TextChoices):
     ID = "id", "Oldest first"
     PRIORITY = "-priority", "Highest priority first (the labeling queue's order)"

@@ -56,6 +56,16 @@ def train_project_task(job_id: int) -> dict[str, int | str | None]:
     }
 
 
+@shared_task(name="labeling.tasks.train_suspects_task", acks_late=True)
+def train_suspects_task(job_id: int) -> dict[str, int | str]:
+    """Find suspect labels: cross-fitted confident learning over people's labels (a suspects
+    job). Safe to run twice: a run replaces the open suspects of the one before."""
+    from labeling.services.suspects import suspects_job_run
+
+    job = suspects_job_run(job_id=job_id)
+    return {"job": job_id, "status": job.status if job else "skipped"}
+
+
 @shared_task(name="labeling.tasks.retrain_scheduled")
 def retrain_scheduled() -> list[int]:
     """Periodic (beat): request training for projects with labels newer than their last run."""

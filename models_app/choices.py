@@ -20,6 +20,8 @@ class ModelVersionStatus(models.TextChoices):
 class JobKind(models.TextChoices):
     TRAIN = "train", "Train"
     EMBED = "embed", "Embed"
+    # Suspect labels: out-of-sample confident learning over the labeled items.
+    SUSPECTS = "suspects", "Find suspect labels"
 
 
 class JobTrigger(models.TextChoices):

@@ -44,7 +44,7 @@ class TrainingJobOutputSerializer(serializers.ModelSerializer):
 
 class TrainingJobCreateInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
-        choices=JobKind.choices,
+        choices=[(k.value, k.label) for k in (JobKind.TRAIN, JobKind.EMBED)],
         default=JobKind.TRAIN,
         help_text="train (default), or embed: embed items that have no vector yet.",
     )

@@ -13,6 +13,7 @@ from labeling.api import (
     member_views,
     project_views,
     queue_views,
+    suspect_views,
 )
 
 urlpatterns = [
@@ -178,6 +179,26 @@ urlpatterns = [
         "projects/<int:project_id>/drift/settings/",
         drift_views.DriftSettingsApi.as_view(),
         name="drift-settings",
+    ),
+    path(
+        "projects/<int:project_id>/suspect-labels/",
+        suspect_views.SuspectListApi.as_view(),
+        name="suspect-labels",
+    ),
+    path(
+        "projects/<int:project_id>/suspect-labels/run/",
+        suspect_views.SuspectRunApi.as_view(),
+        name="suspect-labels-run",
+    ),
+    path(
+        "projects/<int:project_id>/suspect-labels/second-opinion/",
+        suspect_views.SuspectSecondOpinionApi.as_view(),
+        name="suspect-labels-second-opinion",
+    ),
+    path(
+        "projects/<int:project_id>/label-quality/",
+        suspect_views.LabelQualityApi.as_view(),
+        name="label-quality",
     ),
     path(
         "projects/<int:project_id>/agreement/",

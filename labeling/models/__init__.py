@@ -5,6 +5,7 @@ from labeling.models.import_job import ImportJob
 from labeling.models.item import Item
 from labeling.models.project import LabelClass, Project, ProjectMembership
 from labeling.models.queue import Adjudication, ItemFlag, QueueAssignment
+from labeling.models.suspect import SuspectLabel
 
 __all__ = [
     "Adjudication",
@@ -20,4 +21,5 @@ __all__ = [
     "Project",
     "ProjectMembership",
     "QueueAssignment",
+    "SuspectLabel",
 ]

@@ -16,8 +16,10 @@ from models_app.services.jobs import training_job_request, training_job_set_task
 
 def job_task(job: TrainingJob):
     """The Celery task that runs a job of this kind."""
-    from labeling.tasks import embed_project_task, train_project_task
+    from labeling.tasks import embed_project_task, train_project_task, train_suspects_task
 
+    if job.kind == JobKind.SUSPECTS:
+        return train_suspects_task
     return train_project_task if job.kind == JobKind.TRAIN else embed_project_task
 
 
@@ -64,6 +66,22 @@ def project_embedding_request(
     return job
 
 
+@transaction.atomic
+def project_suspects_request(
+    *, project: Project, trigger: str, requested_by: User | None = None
+) -> TrainingJob:
+    """Ask for the project's people's labels to be judged for suspects (a ``suspects`` job).
+
+    Side effects: after commit, queues ``labeling.tasks.train_suspects_task`` (training queue).
+    """
+    job, created = training_job_request(
+        owner=project.owner_key, kind=JobKind.SUSPECTS, trigger=trigger, requested_by=requested_by
+    )
+    if created:
+        _enqueue(job)
+    return job
+
+
 def job_rerun_if_requested(*, job: TrainingJob | None, project: Project) -> TrainingJob | None:
     """Queue the run a trigger asked for while ``job`` was running."""
     if (
@@ -76,4 +94,6 @@ def job_rerun_if_requested(*, job: TrainingJob | None, project: Project) -> Trai
 
     if job.kind == JobKind.TRAIN:
         return project_training_request(project=project, trigger=JobTrigger.RERUN)
+    if job.kind == JobKind.SUSPECTS:
+        return project_suspects_request(project=project, trigger=JobTrigger.RERUN)
     return project_embedding_request(project=project, trigger=JobTrigger.RERUN)

@@ -35,6 +35,10 @@ from labeling.services.annotations import (
 )
 from labeling.services.lease_expiry import project_leases_expire_and_count_open
 from labeling.services.queue_counts import item_queue_counts_change
+from labeling.services.suspect_reviews import (
+    suspect_second_opinion_pick,
+    suspect_second_opinion_record,
+)
 from models_app.models import ModelVersion
 
 if TYPE_CHECKING:
@@ -161,6 +165,12 @@ def queue_next(*, project: Project, user: User) -> QueueAssignment | None:
                         extra={"max_open_leases": MAX_OPEN_LEASES},
                         status_code=409,
                     )
+                # Items a manager sent for a second opinion come first (``suspects``).
+                second = suspect_second_opinion_pick(
+                    project=project, user=user, now=now, lease_until=now + lease_duration()
+                )
+                if second is not None:
+                    return second
                 item = _pick(project=project, user=user)
                 if item is None:
                     return None
@@ -418,6 +428,7 @@ def queue_submit(
                 client_key=client_key,
                 ends_lease=True,
             )
+            suspect_second_opinion_record(item=item, user=user, labels=annotation.labels)
             # The response shows the proposal's version number: the lock already read it.
             annotation.suggested_by = assignment.suggested_by
             return annotation, True

@@ -33,6 +33,7 @@ import { ProjectModelCompareRoute } from "./routes/projects/model-compare";
 import { ProjectModelsRoute } from "./routes/projects/models";
 import { ProjectOverviewRoute } from "./routes/projects/overview";
 import { ProjectSettingsRoute } from "./routes/projects/settings";
+import { ProjectSuspectLabelsRoute } from "./routes/projects/suspect-labels";
 import { ProjectLayout } from "./routes/projects/project-layout";
 import { RouteError } from "./routes/route-error";
 import { UsersRoute } from "./routes/users";
@@ -66,6 +67,7 @@ export function createAppRouter() {
             { path: paths.projectDatasets.path, element: <ProjectDatasetsRoute /> },
             { path: paths.projectDrift.path, element: <ProjectDriftRoute /> },
             { path: paths.projectModelCompare.path, element: <ProjectModelCompareRoute /> },
+            { path: paths.projectSuspectLabels.path, element: <ProjectSuspectLabelsRoute /> },
             { path: paths.projectAnnotate.path, element: <ProjectAnnotateRoute /> },
             { path: paths.projectDashboard.path, element: <ProjectDashboardRoute /> },
             { path: paths.projectMembers.path, element: <ProjectMembersRoute /> },

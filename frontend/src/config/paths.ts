@@ -32,6 +32,10 @@ export const paths = {
   },
   projectModels: { path: "models", href: (projectId: number) => `/projects/${projectId}/models` },
   projectDrift: { path: "drift", href: (projectId: number) => `/projects/${projectId}/drift` },
+  projectSuspectLabels: {
+    path: "models/suspects",
+    href: (projectId: number) => `/projects/${projectId}/models/suspects`,
+  },
   projectModelCompare: {
     path: "models/compare",
     href: (projectId: number, a: number, b: number) => `/projects/${projectId}/models/compare?a=${a}&b=${b}`,

@@ -1322,6 +1322,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/label-quality/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The latest suspects job and, from the last that finished, the estimated label-error
+         *     rate per class and the share of each annotator's labels flagged (with support).
+         */
+        get: operations["projects_label_quality_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/learning-curve/": {
         parameters: {
             query?: never;
@@ -1811,6 +1831,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/suspect-labels/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description People's labels that are probably wrong, most likely first, with what a second
+         *     opinion said. Members read; while an item is out for a blind second opinion only
+         *     admins and ML engineers see its labels here.
+         */
+        get: operations["projects_suspect_labels_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/suspect-labels/run/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Find suspect labels now (a background job). A job already queued or running is
+         *     returned instead of a second one.
+         */
+        post: operations["projects_suspect_labels_run_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/suspect-labels/second-opinion/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Send open suspects to the annotation queue for a second opinion: each goes, before
+         *     other items, to a member who never labeled it, without the first label or the model's
+         *     proposal. The answer marks it confirmed or corrected. All or none: 400 for ids that
+         *     are not open suspects of the project.
+         */
+        post: operations["projects_suspect_labels_second_opinion_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/training-jobs/": {
         parameters: {
             query?: never;
@@ -1970,6 +2053,15 @@ export interface components {
              * @description Mean Cohen's kappa with each other person over the items both labeled (pairs sharing fewer than five items are left out).
              */
             kappa: number | null;
+        };
+        AnnotatorError: {
+            annotator_id: number | null;
+            annotator: string;
+            /** @description Their labels among the judged items (support). */
+            labels: number;
+            flagged: number;
+            /** Format: double */
+            flagged_share: number;
         };
         ApiKeyCreateInputRequest: {
             /** @default  */
@@ -2267,6 +2359,19 @@ export interface components {
             remove_threshold: number | null;
             /** Format: double */
             allow_threshold: number | null;
+        };
+        ClassError: {
+            label: string;
+            /** @description People's labels of this class judged. */
+            labels: number;
+            suspects: number;
+            /**
+             * Format: double
+             * @description Off-diagonal share of the class's row of the calibrated confident joint.
+             */
+            estimated_error_rate: number;
+            /** Format: double */
+            threshold: number;
         };
         /**
          * @description * `web` - Web workspace
@@ -3015,6 +3120,20 @@ export interface components {
             /** @description What the class means, as plain text (never rendered as HTML). Before a model exists, zero-shot proposals compare items with it. Left out of an update: unchanged. */
             description?: string;
         };
+        LabelQualityOutput: {
+            job: components["schemas"]["TrainingJobOutput"] | null;
+            /** Format: date-time */
+            finished_at: string | null;
+            judged: number | null;
+            suspects: number | null;
+            /** Format: double */
+            estimated_error_rate: number | null;
+            per_class: components["schemas"]["ClassError"][];
+            per_annotator: components["schemas"]["AnnotatorError"][];
+            status_counts: {
+                [key: string]: number;
+            };
+        };
         LearningCurveOutput: {
             points: components["schemas"]["LearningCurvePoint"][];
         };
@@ -3357,6 +3476,14 @@ export interface components {
             /** Format: uri */
             previous: string | null;
             results: components["schemas"]["Skip"][];
+        };
+        PaginatedSuspectList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["SuspectOutput"][];
         };
         PaginatedTextBankList: {
             count: number;
@@ -4121,6 +4248,14 @@ export interface components {
          * @enum {string}
          */
         ScopesEnum: "intake" | "reports" | "appeals";
+        SecondOpinionInputRequest: {
+            /** @description Ids of open suspect labels (at most 200). */
+            suspects: number[];
+        };
+        SecondOpinionOutput: {
+            sent: number;
+            suspects: components["schemas"]["SuspectOutput"][];
+        };
         SimilarContent: {
             content: components["schemas"]["RelatedContent"];
             /**
@@ -4247,6 +4382,38 @@ export interface components {
          * @enum {string}
          */
         SuggestionSourceEnum: "model" | "zero-shot";
+        SuspectOutput: {
+            readonly id: number;
+            readonly item: number;
+            readonly external_id: string;
+            readonly text: string | null;
+            /** @description The judged label; null for members who may not see it while the item is out for a blind second opinion. */
+            readonly given_label: string | null;
+            readonly suggested_label: string | null;
+            /** Format: double */
+            readonly score: number;
+            /** Format: double */
+            readonly suggested_probability: number;
+            readonly rank: number;
+            readonly status: components["schemas"]["SuspectOutputStatusEnum"];
+            readonly annotator: string | null;
+            /** Format: date-time */
+            readonly sent_at: string | null;
+            readonly reviewer: string | null;
+            readonly review_labels: unknown;
+            /** Format: date-time */
+            readonly reviewed_at: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        /**
+         * @description * `open` - Found, not reviewed
+         *     * `sent` - Sent for a second opinion
+         *     * `confirmed` - Second opinion confirmed the label
+         *     * `corrected` - Second opinion gave another label
+         * @enum {string}
+         */
+        SuspectOutputStatusEnum: "open" | "sent" | "confirmed" | "corrected";
         /**
          * @description * `binary` - Binary
          *     * `multiclass` - Multiclass
@@ -4281,6 +4448,12 @@ export interface components {
             username?: string;
             password?: string;
         };
+        /**
+         * @description * `train` - Train
+         *     * `embed` - Embed
+         * @enum {string}
+         */
+        TrainingJobCreateInputKindEnum: "train" | "embed";
         TrainingJobCreateInputRequest: {
             /**
              * @description train (default), or embed: embed items that have no vector yet.
@@ -4289,14 +4462,15 @@ export interface components {
              *     * `embed` - Embed
              * @default train
              */
-            kind?: components["schemas"]["TrainingJobKindEnum"];
+            kind?: components["schemas"]["TrainingJobCreateInputKindEnum"];
         };
         /**
          * @description * `train` - Train
          *     * `embed` - Embed
+         *     * `suspects` - Find suspect labels
          * @enum {string}
          */
-        TrainingJobKindEnum: "train" | "embed";
+        TrainingJobKindEnum: "train" | "embed" | "suspects";
         TrainingJobOutput: {
             readonly id: number;
             readonly kind: components["schemas"]["TrainingJobKindEnum"];
@@ -6861,6 +7035,27 @@ export interface operations {
             };
         };
     };
+    projects_label_quality_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelQualityOutput"];
+                };
+            };
+        };
+    };
     projects_learning_curve_retrieve: {
         parameters: {
             query?: never;
@@ -7601,14 +7796,96 @@ export interface operations {
             };
         };
     };
+    projects_suspect_labels_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+                /**
+                 * @description * `open` - Found, not reviewed
+                 *     * `sent` - Sent for a second opinion
+                 *     * `confirmed` - Second opinion confirmed the label
+                 *     * `corrected` - Second opinion gave another label
+                 */
+                status?: "open" | "sent" | "confirmed" | "corrected";
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSuspectList"];
+                };
+            };
+        };
+    };
+    projects_suspect_labels_run_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingJobOutput"];
+                };
+            };
+        };
+    };
+    projects_suspect_labels_second_opinion_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecondOpinionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SecondOpinionInputRequest"];
+                "multipart/form-data": components["schemas"]["SecondOpinionInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SecondOpinionOutput"];
+                };
+            };
+        };
+    };
     projects_training_jobs_list: {
         parameters: {
             query?: {
                 /**
                  * @description * `train` - Train
                  *     * `embed` - Embed
+                 *     * `suspects` - Find suspect labels
                  */
-                kind?: "train" | "embed";
+                kind?: "train" | "embed" | "suspects";
                 /** @description Page number, from 1. */
                 page?: number;
                 /** @description Items per page (at most 500). */

@@ -312,6 +312,16 @@ ENDPOINTS = [
         "moderation/policies/{policy}/hashes/",
         senior_roles(201),
     ),
+    # Suspect labels: members read; the data roles run the job and send second opinions.
+    E("suspect-labels", "get", "projects/{project}/suspect-labels/", any_member(200)),
+    E("suspect-labels-run", "post", "projects/{project}/suspect-labels/run/", data_roles(202)),
+    E(
+        "suspect-labels-second-opinion",
+        "post",
+        "projects/{project}/suspect-labels/second-opinion/",
+        data_roles(200),
+    ),
+    E("label-quality", "get", "projects/{project}/label-quality/", any_member(200)),
     # Rules, text banks and backtests: moderators read; senior moderators and admins write.
     E("moderation-policy-rules", "get", "moderation/policies/{policy}/rules/", moderate_roles(200)),
     E("moderation-policy-rules", "post", "moderation/policies/{policy}/rules/", senior_roles(201)),
@@ -464,6 +474,7 @@ BODIES: dict[tuple[str, str], Callable[[SimpleNamespace], dict[str, Any]]] = {
         "action": "review",
     },
     ("moderation-rule", "patch"): lambda w: {"description": "changed"},
+    ("suspect-labels-second-opinion", "post"): lambda w: {"suspects": [_open_suspect(w).pk]},
     ("moderation-policy-text-banks", "post"): lambda w: {"name": "new bank", "terms": ["spam"]},
     ("moderation-text-bank", "patch"): lambda w: {"description": "changed"},
     ("moderation-policy-backtests", "post"): lambda w: {
@@ -558,6 +569,16 @@ PREPARE: dict[tuple[str, str], Callable[[SimpleNamespace, Any], dict[str, int]]]
     ("model-version-rollback", "post"): _two_productions,
     ("model-version-compare", "get"): _second_version,
 }
+
+
+def _open_suspect(world: SimpleNamespace) -> Any:
+    """An open suspect label of the world's item (one per call: sending it closes it)."""
+    from labeling.models import SuspectLabel
+
+    return SuspectLabel.objects.create(
+        project=world.project, item=world.item, given_label="spam", suggested_label="ham",
+        score=0.1, suggested_probability=0.9, rank=1,
+    )  # fmt: skip
 
 
 def _model_version(project: Project) -> ModelVersion:

@@ -1,4 +1,5 @@
 import { ProjectDashboard } from "@/features/dashboard/components/project-dashboard";
+import { LabelErrorRates } from "@/features/models/components/label-error-rates";
 import { useProject } from "@/features/projects/api/get-project";
 import { canManageData } from "@/features/projects/utils/permissions";
 
@@ -15,5 +16,13 @@ export function ProjectDashboardRoute() {
       </p>
     );
   }
-  return <ProjectDashboard project={project.data} />;
+  return (
+    <div className="stack">
+      <ProjectDashboard project={project.data} />
+      <section aria-labelledby="label-errors-heading" className="stack">
+        <h2 id="label-errors-heading">Label errors</h2>
+        <LabelErrorRates projectId={projectId} />
+      </section>
+    </div>
+  );
 }

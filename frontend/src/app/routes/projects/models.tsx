@@ -1,5 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
+import { Link } from "react-router";
 
 import { paths } from "@/config/paths";
 import { DriftBanner } from "@/features/drift/components/drift-banner";
@@ -64,6 +65,15 @@ export function ProjectModelsRoute() {
           projectId={projectId}
           classNames={project.data.label_classes.map((labelClass) => labelClass.name)}
         />
+      </section>
+      <section aria-labelledby="label-quality-heading" className="stack">
+        <h2 id="label-quality-heading">Label quality</h2>
+        <p>
+          <Link to={paths.projectSuspectLabels.href(projectId)} data-testid="suspects-link">
+            Review suspect labels
+          </Link>{" "}
+          — people's labels that are probably wrong, to send for a second opinion.
+        </p>
       </section>
       <section aria-labelledby="auto-label-heading" className="stack">
         <h2 id="auto-label-heading">Automatic labels</h2>

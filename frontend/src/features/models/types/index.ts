@@ -48,6 +48,7 @@ export const JOB_STATUS_LABELS: Record<TrainingJobStatus, string> = {
 export const JOB_KIND_LABELS: Record<TrainingJobKind, string> = {
   train: "Training",
   embed: "Embedding",
+  suspects: "Suspect labels",
 };
 
 export const JOB_TRIGGER_LABELS: Record<TrainingJobTrigger, string> = {
@@ -107,3 +108,15 @@ export type ComparisonSide = Schemas["CompareSide"];
 export type SameItemsMetrics = Schemas["SameItemsMetrics"];
 export type MetricIntervals = Schemas["MetricIntervals"];
 export type Promotion = Schemas["Promotion"];
+
+export type SuspectLabel = Schemas["SuspectOutput"];
+export type SuspectStatus = Schemas["SuspectOutputStatusEnum"];
+export type LabelQuality = Schemas["LabelQualityOutput"];
+export type SecondOpinionResult = Schemas["SecondOpinionOutput"];
+
+export const SUSPECT_STATUS_LABELS: Record<SuspectStatus, string> = {
+  open: "Not reviewed",
+  sent: "Out for a second opinion",
+  confirmed: "Confirmed",
+  corrected: "Corrected",
+};

@@ -20,6 +20,8 @@ class ModelVersionStatus(models.TextChoices):
 class JobKind(models.TextChoices):
     TRAIN = "train", "Train"
     EMBED = "embed", "Embed"
+    # Evaluate an existing version again (e.g. after the project's slices changed).
+    EVALUATE = "evaluate", "Evaluate"
 
 
 class JobTrigger(models.TextChoices):

@@ -31,3 +31,9 @@ class ModerationConfig(AppConfig):
         from moderation.services.dataset_labels import PROVIDER
 
         automatic_decision_provider_register(PROVIDER)
+
+        # ... and a model version's evaluation reads the policies' thresholds only through this.
+        from labeling.services.evaluation import policy_thresholds_provider_register
+        from moderation.selectors.evaluation_thresholds import policy_thresholds_of_project
+
+        policy_thresholds_provider_register(policy_thresholds_of_project)

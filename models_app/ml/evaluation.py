@@ -121,7 +121,7 @@ def per_class_scores(
         interval = bootstrap_interval(f1_of, n, resamples=resamples, seed=seed) if resamples else None
         out.append(
             {
-                "class": name,
+                "name": name,
                 "support": support,
                 "predicted": guessed,
                 "true_positives": tp,
@@ -488,7 +488,7 @@ def evaluation_report(
         proba, truth, predicted, task_type=task_type, resamples=resamples, seed=seed
     )
     report["pr_curves"] = [
-        {"class": name, **pr_curve(truth[:, j], proba[:, j])} for j, name in enumerate(classes)
+        {"name": name, **pr_curve(truth[:, j], proba[:, j])} for j, name in enumerate(classes)
     ]
     step(0.5)
     report["operating_points"] = [_policy_point(p, proba, truth, classes) for p in policies]

@@ -78,7 +78,7 @@ def test_reliability_bins_ece_and_brier_match_the_hand_worked_example():
 
 def test_precision_recall_curve_and_average_precision_match_the_hand_worked_example():
     curve = _report()["pr_curves"][1]
-    assert curve["class"] == "spam"
+    assert curve["name"] == "spam"
     # By score: T T T F T F T F F F → precision 1 1 1 .75 .8 .667 .714 .625 .556 .5.
     assert [p[:2] for p in curve["points"]][:5] == [
         [0.2, 1.0],

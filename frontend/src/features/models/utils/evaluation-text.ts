@@ -35,3 +35,12 @@ export function deltaText(delta: number | null | undefined): string {
   const text = Math.abs(delta).toFixed(3);
   return `${delta > 0 ? "+" : delta < 0 ? "−" : "±"}${text}`;
 }
+
+/** A share and its interval apart ("28.2%", "21.1–36.7%"), for cells that show them on two lines. */
+export function shareParts(metric: Metric | null | undefined): [string, string] {
+  if (!metric || metric.value === null || metric.value === undefined) return ["—", ""];
+  if (metric.low === null || metric.low === undefined || metric.high === null || metric.high === undefined) {
+    return [formatPercent(metric.value), ""];
+  }
+  return [formatPercent(metric.value), `${(metric.low * 100).toFixed(1)}–${formatPercent(metric.high)}`];
+}

@@ -1,20 +1,29 @@
 import { formatDecimal } from "@/lib/format";
 
-import type { OperatingPoint, PolicyPoint } from "../../types";
-import { shareText } from "../../utils/evaluation-text";
+import type { Metric, OperatingPoint, PolicyPoint } from "../../types";
+import { shareParts } from "../../utils/evaluation-text";
+
+/** A share with its 95 % interval on a second, smaller line (keeps the table narrow). */
+function ShareCell({ metric }: { metric: Metric }) {
+  const [value, interval] = shareParts(metric);
+  return (
+    <td className="numeric">
+      {value}
+      {interval ? <span className="interval">{interval}</span> : null}
+    </td>
+  );
+}
 
 function Cells({ point }: { point: OperatingPoint }) {
   return (
     <>
-      <td className="nowrap">{shareText(point.removed)}</td>
-      <td className="nowrap">{shareText(point.allowed)}</td>
-      <td className="nowrap">{shareText(point.to_people)}</td>
-      <td className="nowrap">
-        {shareText(point.remove_precision)} / {shareText(point.remove_recall)}
-      </td>
-      <td className="nowrap">
-        {shareText(point.allow_precision)} / {shareText(point.allow_recall)}
-      </td>
+      <ShareCell metric={point.removed} />
+      <ShareCell metric={point.allowed} />
+      <ShareCell metric={point.to_people} />
+      <ShareCell metric={point.remove_precision} />
+      <ShareCell metric={point.remove_recall} />
+      <ShareCell metric={point.allow_precision} />
+      <ShareCell metric={point.allow_recall} />
     </>
   );
 }
@@ -35,12 +44,28 @@ export function OperatingPoints({ policies }: { policies: PolicyPoint[] }) {
             </caption>
             <thead>
               <tr>
-                <th scope="col">Category (remove ≥ / allow ≤)</th>
-                <th scope="col">Auto-removed</th>
-                <th scope="col">Auto-allowed</th>
-                <th scope="col">To people</th>
-                <th scope="col">Removal precision / recall</th>
-                <th scope="col">Allow precision / recall</th>
+                <th scope="col">Category (remove at ≥ / allow at ≤)</th>
+                <th scope="col" className="numeric">
+                  Auto-removed
+                </th>
+                <th scope="col" className="numeric">
+                  Auto-allowed
+                </th>
+                <th scope="col" className="numeric">
+                  To people
+                </th>
+                <th scope="col" className="numeric">
+                  Removals right (precision)
+                </th>
+                <th scope="col" className="numeric">
+                  Violations removed (recall)
+                </th>
+                <th scope="col" className="numeric">
+                  Allowed right (precision)
+                </th>
+                <th scope="col" className="numeric">
+                  Clean allowed (recall)
+                </th>
               </tr>
             </thead>
             <tbody>

@@ -5,7 +5,6 @@ import { formatCount, formatDateTime } from "@/lib/format";
 import { useEvaluateVersion } from "../../api/evaluate-version";
 import { useVersionEvaluation } from "../../api/get-version-evaluation";
 import { isJobActive } from "../../types";
-import { ConfusionMatrix } from "../confusion-matrix";
 import { TrainingJobProgress } from "../training-job-progress";
 import { OperatingPoints } from "./operating-points";
 import { PerClassTable } from "./per-class-table";
@@ -17,7 +16,8 @@ type VersionEvaluationProps = { projectId: number; versionId: number; versionNum
 
 /**
  * A version's full evaluation on its held-out items (computed by the training run or an evaluation
- * job, never in the request): per-class scores, confusion matrix, reliability diagram, PR curves,
+ * job, never in the request): per-class scores (the confusion matrix, a heat map, is above it in the
+ * version's detail), reliability diagram, PR curves,
  * the policies' operating points and slices, each number with its 95 % interval; and a button to
  * evaluate the version again (after the slice fields changed).
  */
@@ -70,17 +70,7 @@ export function VersionEvaluation({ projectId, versionId, versionNumber }: Versi
             <ReliabilityDiagram calibration={report.calibration} />
             <PrCurves curves={report.pr_curves} />
           </div>
-          <div className="version-detail-grid">
-            <PerClassTable report={report} />
-            {report.confusion_matrix ? (
-              <ConfusionMatrix
-                matrix={report.confusion_matrix}
-                classes={report.classes}
-                caption={`Confusion matrix (${formatCount(report.n)} held-out items)`}
-                testId="evaluation-confusion-matrix"
-              />
-            ) : null}
-          </div>
+          <PerClassTable report={report} />
           {report.operating_points.length ? (
             <>
               <h4>Operating points of the moderation policies</h4>

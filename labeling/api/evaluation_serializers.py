@@ -110,7 +110,9 @@ class WorstSliceSerializer(serializers.Serializer):
 class SlicesSerializer(serializers.Serializer):
     min_support = serializers.IntegerField(help_text="Items a value needs to be ranked worst.")
     positive_classes = serializers.ListField(child=serializers.CharField())
-    fields = SliceFieldSerializer(many=True)
+    # The JSON key is ``fields``; DRF's metaclass takes declared fields off the class, so it
+    # does not shadow ``Serializer.fields`` at run time (the stubs cannot know).
+    fields = SliceFieldSerializer(many=True)  # type: ignore[assignment]
     worst = WorstSliceSerializer(many=True, help_text="Each field's worst value, worst first.")
 
 

@@ -180,7 +180,9 @@ class ModelVersionEvaluationApi(APIView):
         PR curves, operating points of the policies' thresholds, slices (each with 95 %
         intervals), and its latest evaluation job."""
         project = project_get_for_user(project_id=project_id, user=request.user, roles=ALL_ROLES)
-        version = get_object_or_404(project_model_versions_evaluated(project=project), pk=version_id)
+        version = get_object_or_404(
+            project_model_versions_evaluated(project=project), pk=version_id
+        )
         return Response(es.EvaluationOutputSerializer(version_evaluation(version=version)).data)
 
     @extend_schema(request=None, responses={202: s.TrainingJobOutputSerializer})
@@ -189,7 +191,9 @@ class ModelVersionEvaluationApi(APIView):
         job; returns the job. 409 while another version of the project is being evaluated."""
         project = project_get_for_user(project_id=project_id, user=request.user, roles=DATA_ROLES)
         version = get_object_or_404(project_model_versions(project=project), pk=version_id)
-        job = project_evaluation_request(project=project, version=version, requested_by=request.user)
+        job = project_evaluation_request(
+            project=project, version=version, requested_by=request.user
+        )
         job.refresh_from_db()
         return Response(s.TrainingJobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 

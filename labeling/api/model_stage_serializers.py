@@ -95,7 +95,9 @@ class CompareSlicesSerializer(serializers.Serializer):
     f1_macro_delta = serializers.FloatField(
         allow_null=True, help_text="Newer minus older macro F1 on all the same items."
     )
-    fields = SliceDeltaFieldSerializer(many=True)
+    # The JSON key is ``fields``; DRF's metaclass takes declared fields off the class, so it
+    # does not shadow ``Serializer.fields`` at run time (the stubs cannot know).
+    fields = SliceDeltaFieldSerializer(many=True)  # type: ignore[assignment]
     regressions = SliceRegressionSerializer(many=True)
 
 

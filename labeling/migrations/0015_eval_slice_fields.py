@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('labeling', '0014_importjob_skipped'),
+        ("labeling", "0014_importjob_skipped"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='project',
-            name='slice_fields',
+            model_name="project",
+            name="slice_fields",
             field=models.JSONField(blank=True, default=list),
         ),
     ]

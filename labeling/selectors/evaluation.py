@@ -82,7 +82,9 @@ def evaluation_settings(*, project: Project) -> dict[str, Any]:
     return {
         "slice_fields": list(project.slice_fields or []),
         "metadata_fields": project_metadata_keys(project=project),
-        "builtin_fields": [name for name, kind in BUILTIN_SLICES.items() if kind == project.data_type],
+        "builtin_fields": [
+            name for name, kind in BUILTIN_SLICES.items() if kind == project.data_type
+        ],
         "min_support": MIN_SLICE_SUPPORT,
         "max_values": MAX_SLICE_VALUES,
     }
@@ -104,7 +106,7 @@ def held_out_slice_values(
 
     if not fields:
         return {}
-    found: dict[int, tuple[dict[str, Any], int | None]] = {}
+    found: dict[int, tuple[dict[str, Any], int | None]] = {}  # id -> (metadata, text length)
     ids = [int(i) for i in item_ids]
     for start in range(0, len(ids), ID_CHUNK):
         rows = (
@@ -112,13 +114,13 @@ def held_out_slice_values(
             .annotate(text_chars=Length("text"))
             .values_list("pk", "metadata", "text_chars")
         )
-        for pk, metadata, chars in rows:
-            found[pk] = (metadata if isinstance(metadata, dict) else {}, chars)
+        for pk, stored, length in rows:
+            found[pk] = (stored if isinstance(stored, dict) else {}, length)
     values: dict[str, list[str | None]] = {}
     for field in fields:
         column: list[str | None] = []
         for item_id in ids:
-            metadata, chars = found.get(item_id, ({}, None))
+            metadata, chars = found.get(item_id) or ({}, None)
             if field == TEXT_LENGTH:
                 column.append(text_length_bucket(chars))
             else:

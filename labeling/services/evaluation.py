@@ -12,7 +12,6 @@ labeling-only install) a report has no operating points.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -21,12 +20,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models.functions import Length
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from core.services.audit import audit_record
-from labeling.models import Item, Project
+from labeling.models import Project
 from labeling.selectors.audit import project_audit_scope
 from labeling.selectors.evaluation import (
     BUILTIN_SLICES,
@@ -86,7 +84,8 @@ def project_slice_fields_set(*, project: Project, fields: Sequence[str], actor: 
     cleaned: list[str] = []
     if len(fields) > MAX_SLICE_FIELDS:
         raise ApplicationError(
-            f"At most {MAX_SLICE_FIELDS} slice fields.", extra={"fields": {"slice_fields": "too many"}}
+            f"At most {MAX_SLICE_FIELDS} slice fields.",
+            extra={"fields": {"slice_fields": "too many"}},
         )
     known: set[str] | None = None
     for field in fields:
@@ -209,14 +208,18 @@ def model_version_evaluate(
     try:
         classifier = model_version_classifier(version=version)
     except (OSError, ValueError, KeyError) as exc:
-        raise ApplicationError(f"The model file of version {version.version} cannot be read.") from exc
+        raise ApplicationError(
+            f"The model file of version {version.version} cannot be read."
+        ) from exc
     recorded = version.held_out or {}
     if recorded.get("object_ids"):
         ids, labels = list(recorded["object_ids"]), list(recorded["labels"])
     else:
         ids, labels = held_out_now(project=project)
     label_of = dict(zip(ids, labels, strict=True))
-    found, matrix = embedding_matrix(owner=project.owner_key, embedder=version.embedder, object_ids=ids)
+    found, matrix = embedding_matrix(
+        owner=project.owner_key, embedder=version.embedder, object_ids=ids
+    )
     found_ids = [int(i) for i in found]
     if not found_ids:
         report: dict[str, Any] = {

@@ -6,8 +6,8 @@ Each arrow is one named step of ``_Run`` (``snapshot``, ``embed_missing``, ``fit
 ``cold_start_and_wait`` when there are too few labels to train), reported to the job as
 ``snapshot``, ``embed``, ``fit``, ``strategy`` (``adaptive`` projects only), ``evaluate``,
 ``few_shot``, ``few_shot_evaluate`` and ``few_shot_embed`` (projects with the few-shot model
-on), ``register``, ``evaluate_slices``, ``score``, ``finish`` (or ``cold_start``) and ``done``. Whether the new version
-serves is decided in ``training_promotion``.
+on), ``register``, ``evaluate_slices``, ``score``, ``finish`` (or ``cold_start``) and
+``done``. Whether the new version serves is decided in ``training_promotion``.
 
 Longer than 400 lines on purpose: it is one sequence, read top to bottom, whose steps hand
 each other their results; spreading them over modules would only make the reader jump.

@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('models_app', '0007_job_trigger_embeddings'),
+        ("models_app", "0007_job_trigger_embeddings"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='modelversion',
-            name='evaluation',
+            model_name="modelversion",
+            name="evaluation",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AlterField(
-            model_name='trainingjob',
-            name='kind',
-            field=models.CharField(choices=[('train', 'Train'), ('embed', 'Embed'), ('evaluate', 'Evaluate')], default='train', max_length=8),
+            model_name="trainingjob",
+            name="kind",
+            field=models.CharField(
+                choices=[("train", "Train"), ("embed", "Embed"), ("evaluate", "Evaluate")],
+                default="train",
+                max_length=8,
+            ),
         ),
     ]

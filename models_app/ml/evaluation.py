@@ -1,5 +1,5 @@
 """The full evaluation of a model version on its held-out items: per-class scores, calibration,
-precision–recall curves, operating points of (remove, allow) thresholds, and slices.
+precision-recall curves, operating points of (remove, allow) thresholds, and slices.
 
 Every headline number comes as ``{"value", "low", "high"}``, a 95 % interval: Wilson for
 proportions (precision, recall, accuracy, shares, error rates), a seeded percentile bootstrap
@@ -20,7 +20,7 @@ Conventions (the same for every task type):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -118,7 +118,9 @@ def per_class_scores(
         def f1_of(rows: np.ndarray, t: np.ndarray = t, p: np.ndarray = p) -> float:
             return f1_from_predictions(t[rows], p[rows])
 
-        interval = bootstrap_interval(f1_of, n, resamples=resamples, seed=seed) if resamples else None
+        interval = (
+            bootstrap_interval(f1_of, n, resamples=resamples, seed=seed) if resamples else None
+        )
         out.append(
             {
                 "name": name,
@@ -137,9 +139,7 @@ def macro_f1(truth: np.ndarray, predicted: np.ndarray) -> float | None:
     """The mean F1 over classes present in the truth or the predictions (scikit-learn's
     default macro average); None with no rows."""
     present = truth.any(axis=0) | predicted.any(axis=0)
-    scores = [
-        f1_from_predictions(truth[:, j], predicted[:, j]) for j in np.flatnonzero(present)
-    ]
+    scores = [f1_from_predictions(truth[:, j], predicted[:, j]) for j in np.flatnonzero(present)]
     return float(np.mean(scores)) if scores else None
 
 
@@ -188,7 +188,9 @@ def reliability_bins(
     return out
 
 
-def ece_value(confidence: np.ndarray, correct: np.ndarray, *, bins: int = RELIABILITY_BINS) -> float:
+def ece_value(
+    confidence: np.ndarray, correct: np.ndarray, *, bins: int = RELIABILITY_BINS
+) -> float:
     """Expected calibration error: the count-weighted mean |accuracy - confidence| over bins."""
     if confidence.size == 0:
         return 0.0
@@ -257,7 +259,7 @@ def _bootstrap_mean(values: np.ndarray, *, resamples: int, seed: int) -> tuple[f
 
 
 def pr_curve(truth: np.ndarray, score: np.ndarray) -> dict[str, Any]:
-    """One class's precision–recall curve and average precision (AP = Σ (Rₙ − Rₙ₋₁) Pₙ over
+    """One class's precision-recall curve and average precision (AP = sum of (R_n - R_n-1) P_n over
     the distinct thresholds, highest first, as scikit-learn). ``points`` are ``[recall,
     precision, threshold]``, from the highest threshold down, at most ``PR_MAX_POINTS`` (evenly
     spaced along the curve, both ends kept). Empty, AP None, when the class has no true row."""
@@ -278,7 +280,11 @@ def pr_curve(truth: np.ndarray, score: np.ndarray) -> dict[str, Any]:
     if len(keep) > PR_MAX_POINTS:
         keep = np.unique(np.linspace(0, len(last) - 1, PR_MAX_POINTS).round().astype(np.int64))
     points = [
-        [round(float(recall[i]), 4), round(float(precision[i]), 4), round(float(sorted_score[last[i]]), 4)]
+        [
+            round(float(recall[i]), 4),
+            round(float(precision[i]), 4),
+            round(float(sorted_score[last[i]]), 4),
+        ]
         for i in keep
     ]
     return {"average_precision": round(ap, 4), "points": points}
@@ -346,7 +352,9 @@ def slice_values_capped(values: Sequence[str | None], *, cap: int = MAX_SLICE_VA
     return [v if v in kept else OTHER for v in shown]
 
 
-def _error_counts(truth: np.ndarray, predicted: np.ndarray, columns: list[int]) -> tuple[int, int, int, int]:
+def _error_counts(
+    truth: np.ndarray, predicted: np.ndarray, columns: list[int]
+) -> tuple[int, int, int, int]:
     """``(false positives, negatives, false negatives, positives)`` pooled over ``columns``."""
     t, p = truth[:, columns], predicted[:, columns]
     return (
@@ -381,7 +389,7 @@ def slice_report(
     accuracy, then more items) among values with at least ``min_support`` items, None if none."""
     values_arr = np.asarray(values, dtype=object)
     counts = Counter(values)
-    rows_out = []
+    rows_out: list[dict[str, Any]] = []
     for value, support in sorted(counts.items(), key=lambda vc: (-vc[1], vc[0])):
         inside = values_arr == value
         t, p = truth[inside], predicted[inside]
@@ -415,7 +423,9 @@ def slice_report(
                 "fnr_gap_clear": _disjoint(fnr, rest_fnr),
             }
         )
-    ranked = [row for row in rows_out if row["enough_support"] and row["f1_macro"]["value"] is not None]
+    ranked = [
+        row for row in rows_out if row["enough_support"] and row["f1_macro"]["value"] is not None
+    ]
     worst = min(
         ranked,
         key=lambda row: (row["f1_macro"]["value"], row["accuracy"]["value"], -row["support"]),
@@ -441,7 +451,7 @@ def evaluation_report(
     *,
     classes: list[str],
     task_type: str,
-    slices: dict[str, Sequence[str | None]] | None = None,
+    slices: Mapping[str, Sequence[str | None]] | None = None,
     policies: Sequence[dict[str, Any]] = (),
     min_support: int = MIN_SLICE_SUPPORT,
     resamples: int = 1000,
@@ -473,9 +483,13 @@ def evaluation_report(
         "accuracy": proportion(int(correct.sum()), n),
         "f1_macro": metric(
             macro_f1(truth, predicted) if n else None,
-            bootstrap_interval(f1_macro_of, n, resamples=resamples, seed=seed) if resamples else None,
+            bootstrap_interval(f1_macro_of, n, resamples=resamples, seed=seed)
+            if resamples
+            else None,
         ),
-        "per_class": per_class_scores(truth, predicted, classes=classes, resamples=resamples, seed=seed),
+        "per_class": per_class_scores(
+            truth, predicted, classes=classes, resamples=resamples, seed=seed
+        ),
         "confusion_matrix": None,
     }
     if task_type != "multilabel" and n:
@@ -516,7 +530,9 @@ def evaluation_report(
         "min_support": min_support,
         "positive_classes": [classes[j] for j in columns],
         "fields": fields,
-        "worst": [{"field": w["field"], "value": w["value"], "f1_macro": w["f1_macro"]} for w in worst],
+        "worst": [
+            {"field": w["field"], "value": w["value"], "f1_macro": w["f1_macro"]} for w in worst
+        ],
     }
     return report
 
@@ -526,7 +542,9 @@ def _policy_point(
 ) -> dict[str, Any]:
     index = {name: j for j, name in enumerate(classes)}
     known = [c for c in policy.get("categories", []) if c["label_class"] in index]
-    unknown = sorted({c["label_class"] for c in policy.get("categories", []) if c["label_class"] not in index})
+    unknown = sorted(
+        {c["label_class"] for c in policy.get("categories", []) if c["label_class"] not in index}
+    )
     out: dict[str, Any] = {
         "policy_id": policy.get("id"),
         "policy": policy.get("name", ""),
@@ -555,7 +573,7 @@ def _policy_point(
     columns = [index[c["label_class"]] for c in known]
     out["combined"] = operating_point(
         proba[:, columns],
-        truth[:, columns].any(axis=1),
+        np.asarray(truth[:, columns].any(axis=1)),
         remove=[c["remove_threshold"] for c in known],
         allow=[c["allow_threshold"] for c in known],
     )

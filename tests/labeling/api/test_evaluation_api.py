@@ -139,7 +139,8 @@ def test_a_trained_version_shows_its_evaluation_to_members_and_hides_it_from_oth
     body = client.get(evaluation_url(project, version)).json()
 
     report = body["evaluation"]
-    assert body["version"] == 1 and body["error"] is None
+    assert body["version"] == 1
+    assert body["error"] is None
     assert report["n"] == 80
     assert [row["name"] for row in report["per_class"]] == ["ham", "spam"]
     assert report["calibration"]["ece"]["low"] <= report["calibration"]["ece"]["value"]
@@ -164,9 +165,10 @@ def test_evaluating_again_runs_a_job_that_reports_the_new_slices(
     assert ModelVersion.objects.get(pk=version.pk).evaluation["slices"]["fields"] == []
     admin = api.as_user(make_member(Role.ADMIN))
     admin.put(settings_url(project), {"slice_fields": ["cohort"]}, format="json")
-    assert api.as_user(make_member(Role.ANNOTATOR)).post(
-        evaluation_url(project, version)
-    ).status_code == 403
+    assert (
+        api.as_user(make_member(Role.ANNOTATOR)).post(evaluation_url(project, version)).status_code
+        == 403
+    )
 
     engineer = api.as_user(make_member(Role.ML_ENGINEER))
     with django_capture_on_commit_callbacks(execute=True):
@@ -197,6 +199,4 @@ def test_compare_reports_per_slice_deltas_on_the_same_items(api, project, make_m
             value["f1_macro_after"] - value["f1_macro_before"], abs=1e-3
         )
     flagged = {(r["field"], r["value"]) for r in slices["regressions"]}
-    assert flagged == {
-        ("cohort", v["value"]) for v in cohort["values"] if v["regression"]
-    }
+    assert flagged == {("cohort", v["value"]) for v in cohort["values"] if v["regression"]}

@@ -100,7 +100,8 @@ def test_training_on_sms_keeps_a_consistent_full_evaluation(sms_project):
         assert calibration[name]["low"] <= calibration[name]["value"] <= calibration[name]["high"]
     assert calibration["ece"]["value"] == pytest.approx(version.metrics["ece"], abs=1e-4)
     spam_curve = report["pr_curves"][1]
-    assert spam_curve["name"] == "spam" and 0.5 < spam_curve["average_precision"] <= 1
+    assert spam_curve["name"] == "spam"
+    assert 0.5 < spam_curve["average_precision"] <= 1
     assert len(spam_curve["points"]) <= 101
     # The policy's thresholds: every held-out item is removed, allowed or sent to people.
     (policy,) = report["operating_points"]

@@ -127,8 +127,18 @@ def test_policy_operating_points_name_unknown_classes_and_combine_categories():
                 "id": 7,
                 "name": "Spam policy",
                 "categories": [
-                    {"name": "Spam", "label_class": "spam", "remove_threshold": 0.8, "allow_threshold": 0.2},
-                    {"name": "Scam", "label_class": "scam", "remove_threshold": 0.9, "allow_threshold": 0.1},
+                    {
+                        "name": "Spam",
+                        "label_class": "spam",
+                        "remove_threshold": 0.8,
+                        "allow_threshold": 0.2,
+                    },
+                    {
+                        "name": "Scam",
+                        "label_class": "scam",
+                        "remove_threshold": 0.9,
+                        "allow_threshold": 0.1,
+                    },
                 ],
             }
         ]
@@ -156,7 +166,8 @@ def test_slices_report_rates_gaps_and_the_worst_value_by_hand():
     assert en["fnr_gap"] == 0.25
     assert by_value["fr"]["fnr"]["value"] is None  # no spam in French
     assert by_value[MISSING]["f1_macro"]["value"] == pytest.approx(1 / 3, abs=1e-4)
-    assert lang["worst"] == MISSING and by_value[MISSING]["worst"]
+    assert lang["worst"] == MISSING
+    assert by_value[MISSING]["worst"]
     assert slices["worst"][0]["value"] == MISSING
     # With at least 3 items needed, the two unknown-language items cannot be the worst.
     assert _report(min_support=3)["slices"]["fields"][0]["worst"] == "en"
@@ -181,10 +192,28 @@ def test_text_length_buckets():
 
 
 def test_slice_deltas_flag_a_slice_hurt_while_overall_improves():
-    older = {"values": [{"value": "en", "support": 30, "enough_support": True,
-                         "f1_macro": {"value": 0.8}, "accuracy": {"value": 0.9}}]}
-    newer = {"values": [{"value": "en", "support": 30, "enough_support": True,
-                         "f1_macro": {"value": 0.7}, "accuracy": {"value": 0.85}}]}
+    older = {
+        "values": [
+            {
+                "value": "en",
+                "support": 30,
+                "enough_support": True,
+                "f1_macro": {"value": 0.8},
+                "accuracy": {"value": 0.9},
+            }
+        ]
+    }
+    newer = {
+        "values": [
+            {
+                "value": "en",
+                "support": 30,
+                "enough_support": True,
+                "f1_macro": {"value": 0.7},
+                "accuracy": {"value": 0.85},
+            }
+        ]
+    }
     (delta,) = slice_deltas(older, newer, overall_delta=0.03)
     assert delta["f1_macro_delta"] == pytest.approx(-0.1)
     assert delta["regression"]

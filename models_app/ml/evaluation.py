@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from models_app.ml.intervals import bootstrap_interval, f1_from_predictions, wilson_interval
+from models_app.ml.intervals import f1_from_predictions, wilson_interval
 
 RELIABILITY_BINS = 10
 PR_MAX_POINTS = 101
@@ -52,6 +52,66 @@ def metric(value: float | None, interval: tuple[float, float] | None) -> dict[st
 def proportion(successes: int, n: int) -> dict[str, Any]:
     """``successes / n`` with its Wilson interval (None when ``n`` is 0)."""
     return metric(successes / n if n else None, wilson_interval(successes, n) if n else None)
+
+
+# --- bootstrap ------------------------------------------------------------------------------
+
+# Resampled rows held in memory at once (resamples x items), so a large held-out set stays small.
+BOOTSTRAP_CELLS = 2_000_000
+
+
+def bootstrap_sums(columns: np.ndarray, *, resamples: int, seed: int) -> np.ndarray:
+    """Column sums of ``columns`` (n, m) over ``resamples`` bootstrap resamples of its rows:
+    (resamples, m). Each resample is drawn as row counts and summed as one matrix product, so
+    a thousand resamples of thousands of items take milliseconds, not a Python loop each."""
+    columns = np.asarray(columns, dtype=np.float64).reshape(len(columns), -1)
+    n = len(columns)
+    rng = np.random.default_rng(seed)
+    step = max(1, BOOTSTRAP_CELLS // max(n, 1))
+    parts = []
+    for start in range(0, resamples, step):
+        size = min(step, resamples - start)
+        rows = rng.integers(0, n, size=(size, n)) + (np.arange(size) * n)[:, None]
+        counts = np.bincount(rows.ravel(), minlength=size * n).reshape(size, n)
+        parts.append(counts @ columns)
+    return np.vstack(parts) if parts else np.zeros((0, columns.shape[1]))
+
+
+def percentile_interval(values: np.ndarray) -> tuple[float, float] | None:
+    """The 95 % percentile interval of the defined (not NaN) values; None if there are none."""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[~np.isnan(values)]
+    if not len(values):
+        return None
+    low, high = np.percentile(values, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def _f1_from_sums(tp: np.ndarray, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    denominator = t + p
+    return np.divide(2 * tp, denominator, out=np.zeros_like(denominator), where=denominator > 0)
+
+
+def bootstrap_f1(
+    truth: np.ndarray, predicted: np.ndarray, *, resamples: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per resample: each class's F1 (resamples, k) and the macro F1 over the classes present
+    in the resample's truth or predictions (resamples,), NaN when none is."""
+    k = truth.shape[1]
+    sums = bootstrap_sums(
+        np.hstack([truth & predicted, truth, predicted]), resamples=resamples, seed=seed
+    )
+    tp, t, p = sums[:, :k], sums[:, k : 2 * k], sums[:, 2 * k :]
+    f1 = _f1_from_sums(tp, t, p)
+    present = (t + p) > 0
+    count = present.sum(axis=1)
+    macro = np.divide(
+        (f1 * present).sum(axis=1),
+        count,
+        out=np.full(len(f1), np.nan),
+        where=count > 0,
+    )
+    return f1, macro
 
 
 # --- decisions -----------------------------------------------------------------------------
@@ -108,19 +168,18 @@ def per_class_scores(
     """Per class: ``support`` (true rows), ``predicted`` (predicted rows), ``true_positives``,
     ``precision`` and ``recall`` (Wilson), ``f1`` (bootstrap over rows, ``resamples``)."""
     n = len(truth)
+    f1_resampled = (
+        bootstrap_f1(truth, predicted, resamples=resamples, seed=seed)[0]
+        if n and resamples
+        else None
+    )
     out = []
     for j, name in enumerate(classes):
         t, p = truth[:, j], predicted[:, j]
         tp = int(np.count_nonzero(t & p))
         support, guessed = int(t.sum()), int(p.sum())
         f1 = f1_from_predictions(t, p) if n else None
-
-        def f1_of(rows: np.ndarray, t: np.ndarray = t, p: np.ndarray = p) -> float:
-            return f1_from_predictions(t[rows], p[rows])
-
-        interval = (
-            bootstrap_interval(f1_of, n, resamples=resamples, seed=seed) if resamples else None
-        )
+        interval = percentile_interval(f1_resampled[:, j]) if f1_resampled is not None else None
         out.append(
             {
                 "name": name,
@@ -222,37 +281,24 @@ def calibration(
     n = len(proba)
     confidence, correct = confidence_and_correct(proba, truth, predicted, task_type=task_type)
     losses = brier_losses(proba, truth, task_type=task_type) if n else np.zeros(0)
-    if task_type == "multilabel":
-        k = proba.shape[1]
-        conf_rows, right_rows = confidence.reshape(n, k), correct.reshape(n, k)
-
-        def ece_of(rows: np.ndarray) -> float:
-            return ece_value(conf_rows[rows].ravel(), right_rows[rows].ravel())
-    else:
-
-        def ece_of(rows: np.ndarray) -> float:
-            return ece_value(confidence[rows], correct[rows])
-
+    ece_interval = brier_interval = None
+    if n and resamples:
+        # Per row, its pairs' (right - confidence) summed per bin (one pair per row unless
+        # multilabel): a resample's ECE is then |sum per bin| / pairs, from column sums.
+        per_row = len(confidence) // n
+        bins_of = _bin_of(confidence, RELIABILITY_BINS).reshape(n, per_row)
+        gaps = (correct.astype(np.float64) - confidence).reshape(n, per_row)
+        by_bin = np.zeros((n, RELIABILITY_BINS))
+        for j in range(per_row):
+            np.add.at(by_bin, (np.arange(n), bins_of[:, j]), gaps[:, j])
+        sums = bootstrap_sums(np.column_stack([by_bin, losses]), resamples=resamples, seed=seed)
+        ece_interval = percentile_interval(np.abs(sums[:, :-1]).sum(axis=1) / (n * per_row))
+        brier_interval = percentile_interval(sums[:, -1] / n)
     return {
         "bins": reliability_bins(confidence, correct),
-        "ece": metric(
-            ece_value(confidence, correct) if n else None,
-            bootstrap_interval(ece_of, n, resamples=resamples, seed=seed) if resamples else None,
-        ),
-        "brier": metric(
-            float(losses.mean()) if n else None,
-            _bootstrap_mean(losses, resamples=resamples, seed=seed),
-        ),
+        "ece": metric(ece_value(confidence, correct) if n else None, ece_interval),
+        "brier": metric(float(losses.mean()) if n else None, brier_interval),
     }
-
-
-def _bootstrap_mean(values: np.ndarray, *, resamples: int, seed: int) -> tuple[float, float] | None:
-    if not len(values) or not resamples:
-        return None
-    rng = np.random.default_rng(seed)
-    means = values[rng.integers(0, len(values), size=(resamples, len(values)))].mean(axis=1)
-    low, high = np.percentile(means, [2.5, 97.5])
-    return float(low), float(high)
 
 
 # --- precision-recall curves -----------------------------------------------------------------
@@ -398,9 +444,6 @@ def slice_report(
         fpr, rest_fpr = proportion(fp, neg), proportion(rfp, rneg)
         fnr, rest_fnr = proportion(fn, pos), proportion(rfn, rpos)
 
-        def f1_of(rows: np.ndarray, t: np.ndarray = t, p: np.ndarray = p) -> float | None:
-            return macro_f1(t[rows], p[rows])
-
         rows_out.append(
             {
                 "value": value,
@@ -409,7 +452,7 @@ def slice_report(
                 "accuracy": proportion(int(correct_rows(t, p).sum()), int(support)),
                 "f1_macro": metric(
                     macro_f1(t, p),
-                    bootstrap_interval(f1_of, int(support), resamples=resamples, seed=seed)
+                    percentile_interval(bootstrap_f1(t, p, resamples=resamples, seed=seed)[1])
                     if resamples
                     else None,
                 ),
@@ -472,9 +515,6 @@ def evaluation_report(
     step = progress or (lambda share: None)
     correct = correct_rows(truth, predicted)
 
-    def f1_macro_of(sample: np.ndarray) -> float | None:
-        return macro_f1(truth[sample], predicted[sample])
-
     report: dict[str, Any] = {
         "schema": EVALUATION_SCHEMA,
         "task_type": task_type,
@@ -483,8 +523,8 @@ def evaluation_report(
         "accuracy": proportion(int(correct.sum()), n),
         "f1_macro": metric(
             macro_f1(truth, predicted) if n else None,
-            bootstrap_interval(f1_macro_of, n, resamples=resamples, seed=seed)
-            if resamples
+            percentile_interval(bootstrap_f1(truth, predicted, resamples=resamples, seed=seed)[1])
+            if n and resamples
             else None,
         ),
         "per_class": per_class_scores(

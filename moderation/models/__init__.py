@@ -2,6 +2,7 @@ from moderation.models.content import Author, Content, Report
 from moderation.models.decision import Appeal, Decision, HashEntry
 from moderation.models.platform import Platform, PlatformApiKey, WebhookDelivery, WebhookEndpoint
 from moderation.models.policy import Policy, PolicyCategory, PolicyGrant, ReasonCode
+from moderation.models.rules import Rule, RuleBacktest, RuleHitLog, TextBank
 
 __all__ = [
     "Appeal",
@@ -16,6 +17,10 @@ __all__ = [
     "PolicyGrant",
     "ReasonCode",
     "Report",
+    "Rule",
+    "RuleBacktest",
+    "RuleHitLog",
+    "TextBank",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

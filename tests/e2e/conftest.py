@@ -15,6 +15,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests import skips
+from tests.workers import start_worker
+
+__all__ = ["start_worker"]  # a fixture: browser tests that watch a real worker
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FRONTEND_INDEX = REPO_ROOT / "frontend" / "dist" / "index.html"

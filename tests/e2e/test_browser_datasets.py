@@ -220,3 +220,64 @@ def test_model_version_links_to_the_snapshot_it_was_trained_on(
     expect(row).to_contain_text("by a training run")
     expect(row.get_by_test_id("snapshot-trained-version")).to_have_text("v1")
     assert browser_session.js_errors == []
+
+
+def test_a_real_worker_cuts_the_snapshot_while_its_progress_moves(
+    sms_project, browser_session: BrowserSession, start_worker
+):
+    """The cut and the Parquet export run in a Celery worker process, as in production; the
+    worker reads the snapshot in pages of 50 items with a pause after each
+    (``tests.integration.worker_hooks``), so the card's progress bar is seen moving."""
+    import time
+
+    from playwright.sync_api import expect
+
+    from tests.integration.worker_hooks import SLOW_NAME, SLOW_PAGE_ITEMS
+
+    sms_project.name = f"{SLOW_NAME} SMS"
+    sms_project.save(update_fields=["name"])
+    start_worker(["default"], include=["tests.integration.worker_hooks"])
+    page = browser_session.page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(browser_session)
+    page.goto(browser_session.url(f"/projects/{sms_project.pk}/datasets"))
+    cut_snapshot(page, name="watched")
+
+    row = page.locator("[data-testid='snapshot-row'][data-number='1']")
+    state = row.get_by_test_id("snapshot-state")
+    bar = row.get_by_test_id("snapshot-progress")
+    seen: list[float] = []
+    hints: set[str] = set()
+    deadline = time.monotonic() + 120
+    while state.get_attribute("data-state") not in ("succeeded", "failed"):
+        assert time.monotonic() < deadline, f"the worker did not finish the cut; saw {seen}"
+        value = bar.get_attribute("value", timeout=1_000) if bar.count() else None
+        if value is not None and (not seen or float(value) != seen[-1]):
+            seen.append(float(value))
+            hints.add(row.locator(".snapshot-progress .hint").inner_text())
+        page.wait_for_timeout(100)
+    expect(state).to_have_attribute("data-state", "succeeded")
+    moving = [value for value in seen if 0 < value < 1]
+    assert len(set(moving)) >= 2, f"the progress bar did not move: {seen}"
+    assert seen == sorted(seen), f"the progress went backwards: {seen}"
+    assert any(
+        hint.startswith(f"{n:,} of {SMS_ITEMS:,} items")
+        for n in range(SLOW_PAGE_ITEMS, SMS_ITEMS, SLOW_PAGE_ITEMS)
+        for hint in hints
+    ), hints
+    expect(bar).to_have_count(0)
+    expect(row.get_by_test_id("count-items")).to_have_text(f"{SMS_ITEMS:,}")
+
+    parquet = row.get_by_test_id("snapshot-export-parquet")
+    parquet.get_by_role("button", name="Prepare Parquet of snapshot 1").click()
+    link = parquet.get_by_role("link", name="Download Parquet of snapshot 1")
+    expect(link).to_be_visible(timeout=120_000)
+    with page.expect_download() as download_info:
+        link.click()
+    read = {
+        record["id"]: record["label"]
+        for table in parquet_tables(Path(download_info.value.path()).read_bytes()).values()
+        for record in table.select(["id", "label"]).to_pylist()
+    }
+    assert read == sms_project.expected_labels
+    assert browser_session.js_errors == []

@@ -15,7 +15,7 @@ from django.conf import settings
 
 from tests.factories.intake import platform_with_key
 from tests.factories.moderation import IntakePolicyFactory
-from tests.integration.conftest import test_database_url
+from tests.workers import test_database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 REPO = Path(__file__).resolve().parents[2]

@@ -26,7 +26,7 @@ from labeling.choices import Role
 from moderation.tasks import review_priorities_refresh
 from tests.core.observability.scrape import parse, scrape, value
 from tests.factories import MembershipFactory, ProjectFactory, UserFactory
-from tests.integration.conftest import test_database_url
+from tests.workers import test_database_url
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -1,0 +1,138 @@
+"""Text banks: named lists of terms and RE2 patterns, all matched in one pass over a text.
+
+A bank's terms are matched as whole words on the text's skeleton (``normalise``), so the usual
+obfuscations still hit; its patterns are case-insensitive RE2 searches on the ``plain`` view
+(look-alikes, zero-width characters and accents undone, digits and punctuation kept). RE2
+matches in time linear in the text whatever the pattern, so no bank can stall intake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from moderation.ruleset.normalise import Views, skeleton, term_regex, views
+
+MAX_TERMS = 10_000
+MAX_TERM_CHARS = 200
+MAX_PATTERNS = 500
+MAX_PATTERN_CHARS = 1_000
+
+
+class BankError(ValueError):
+    """A bank that cannot be compiled; ``field`` names the entry (``terms[3]``,
+    ``patterns[0]``)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class TextBank:
+    name: str
+    terms: Sequence[str] = ()
+    patterns: Sequence[str] = ()
+
+
+def _options() -> Any:
+    import re2
+
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    return options
+
+
+def _re2_error(pattern: str) -> str | None:
+    import re2
+
+    try:
+        re2.compile(pattern, _options())
+    except re2.error as exc:
+        detail = exc.args[0] if exc.args else exc
+        if isinstance(detail, bytes):
+            detail = detail.decode("utf-8", "replace")
+        return str(detail) or "RE2 cannot compile it"
+    return None
+
+
+def bank_check(bank: TextBank) -> list[str]:
+    """The skeletons of ``bank``'s terms, in order; raises ``BankError`` naming the first
+    entry that cannot be used (empty after normalising, too long, too many, not RE2)."""
+    if len(bank.terms) > MAX_TERMS:
+        raise BankError("terms", f"at most {MAX_TERMS:,} terms per bank")
+    if len(bank.patterns) > MAX_PATTERNS:
+        raise BankError("patterns", f"at most {MAX_PATTERNS:,} patterns per bank")
+    skeletons = []
+    for index, term in enumerate(bank.terms):
+        if not isinstance(term, str) or len(term) > MAX_TERM_CHARS:
+            raise BankError(f"terms[{index}]", f"a text of at most {MAX_TERM_CHARS} characters")
+        shape = skeleton(term)
+        if not shape:
+            raise BankError(f"terms[{index}]", "has no letters or digits to match")
+        skeletons.append(shape)
+    for index, pattern in enumerate(bank.patterns):
+        if not isinstance(pattern, str) or not pattern or len(pattern) > MAX_PATTERN_CHARS:
+            raise BankError(
+                f"patterns[{index}]", f"a pattern of 1 to {MAX_PATTERN_CHARS} characters"
+            )
+        problem = _re2_error(pattern)
+        if problem:
+            raise BankError(f"patterns[{index}]", f"not a valid RE2 pattern: {problem}")
+    return skeletons
+
+
+@dataclass
+class BankMatcher:
+    """Every bank compiled into two RE2 sets: one of whole-word terms over skeletons, one of
+    patterns over plain text. ``match`` says which banks a text hits."""
+
+    term_owner: list[str] = field(default_factory=list)  # set index -> bank name
+    pattern_owner: list[str] = field(default_factory=list)
+    terms: Any = None
+    patterns: Any = None
+
+    @classmethod
+    def build(cls, banks: Iterable[TextBank]) -> BankMatcher:
+        matcher = cls()
+        term_regexes: list[str] = []
+        pattern_regexes: list[str] = []
+        for bank in banks:
+            for shape in dict.fromkeys(bank_check(bank)):
+                term_regexes.append(term_regex(shape))
+                matcher.term_owner.append(bank.name)
+            for pattern in bank.patterns:
+                pattern_regexes.append(pattern)
+                matcher.pattern_owner.append(bank.name)
+        matcher.terms = _search_set(term_regexes)
+        matcher.patterns = _search_set(pattern_regexes)
+        return matcher
+
+    def match(self, text: str | Views) -> frozenset[str]:
+        """Names of the banks ``text`` (a text, or its ``views``) hits."""
+        if not self.term_owner and not self.pattern_owner:
+            return frozenset()
+        seen = text if isinstance(text, Views) else views(text)
+        hits: set[str] = set()
+        if self.terms is not None:
+            found = self.terms.Match(seen.skeleton.encode("utf-8")) or []
+            hits.update(self.term_owner[index] for index in found)
+        if self.patterns is not None:
+            found = self.patterns.Match(seen.plain.encode("utf-8")) or []
+            hits.update(self.pattern_owner[index] for index in found)
+        return frozenset(hits)
+
+
+def _search_set(regexes: list[str]) -> Any:
+    import re2
+
+    if not regexes:
+        return None
+    search = re2.Set.SearchSet(_options())
+    for regex in regexes:
+        search.Add(regex)
+    search.Compile()
+    return search

@@ -21,6 +21,7 @@ app.conf.task_queues = [Queue(name) for name in ("default", "embeddings", "train
 app.conf.task_routes = {
     "labeling.tasks.embed_*": {"queue": "embeddings"},
     "labeling.tasks.train_*": {"queue": "training"},
+    "labeling.tasks.evaluate_*": {"queue": "training"},
     # Nearest-neighbour index builds: CPU-heavy, beside the embedding work they follow.
     "models_app.tasks.ann_*": {"queue": "embeddings"},
     "moderation.tasks.webhook_*": {"queue": "webhooks"},

@@ -66,6 +66,15 @@ def train_suspects_task(job_id: int) -> dict[str, int | str]:
     return {"job": job_id, "status": job.status if job else "skipped"}
 
 
+@shared_task(name="labeling.tasks.evaluate_version_task", acks_late=True)
+def evaluate_version_task(job_id: int) -> dict[str, int | str | None]:
+    """Evaluate an existing model version again, with the project's slices (an evaluation job)."""
+    from labeling.services.evaluation import evaluation_job_run
+
+    job = evaluation_job_run(job_id=job_id)
+    return {"job": job_id, "status": job.status if job else "skipped"}
+
+
 @shared_task(name="labeling.tasks.retrain_scheduled")
 def retrain_scheduled() -> list[int]:
     """Periodic (beat): request training for projects with labels newer than their last run."""

@@ -22,6 +22,8 @@ class JobKind(models.TextChoices):
     EMBED = "embed", "Embed"
     # Suspect labels: out-of-sample confident learning over the labeled items.
     SUSPECTS = "suspects", "Find suspect labels"
+    # Evaluate an existing version again (e.g. after the project's slices changed).
+    EVALUATE = "evaluate", "Evaluate"
 
 
 class JobTrigger(models.TextChoices):

@@ -37,3 +37,9 @@ class ModerationConfig(AppConfig):
         from moderation.services.drift_webhooks import drift_alarm_webhooks
 
         drift_alarm_listener_register(drift_alarm_webhooks)
+
+        # ... and a model version's evaluation reads the policies' thresholds only through this.
+        from labeling.services.evaluation import policy_thresholds_provider_register
+        from moderation.selectors.evaluation_thresholds import policy_thresholds_of_project
+
+        policy_thresholds_provider_register(policy_thresholds_of_project)

@@ -7,9 +7,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
+from labeling.api import evaluation_serializers as es
 from labeling.api import learning_serializers as s
 from labeling.api import model_stage_serializers as ms
-from labeling.choices import ALL_ROLES, DATA_ROLES
+from labeling.choices import ALL_ROLES, DATA_ROLES, MANAGE_ROLES
+from labeling.selectors.evaluation import (
+    evaluation_settings,
+    project_model_versions_evaluated,
+    version_evaluation,
+)
 from labeling.selectors.learning import (
     auto_label_summary,
     learning_curve,
@@ -19,6 +25,7 @@ from labeling.selectors.learning import (
 )
 from labeling.selectors.model_stages import model_versions_compare
 from labeling.selectors.projects import project_get_for_user
+from labeling.services.evaluation import project_evaluation_request, project_slice_fields_set
 from labeling.services.learning_jobs import project_embedding_request, project_training_request
 from labeling.services.model_stages import (
     STAGE_ROLES,
@@ -164,3 +171,51 @@ class AutoLabelApi(APIView):
         confidence interval, and how many items are labeled automatically."""
         project = project_get_for_user(project_id=project_id, user=request.user, roles=ALL_ROLES)
         return Response(s.AutoLabelOutputSerializer(auto_label_summary(project=project)).data)
+
+
+class ModelVersionEvaluationApi(APIView):
+    @extend_schema(responses=es.EvaluationOutputSerializer)
+    def get(self, request, project_id: int, version_id: int):
+        """The version's full evaluation on its held-out items: per-class scores, calibration,
+        PR curves, operating points of the policies' thresholds, slices (each with 95 %
+        intervals), and its latest evaluation job."""
+        project = project_get_for_user(project_id=project_id, user=request.user, roles=ALL_ROLES)
+        version = get_object_or_404(
+            project_model_versions_evaluated(project=project), pk=version_id
+        )
+        return Response(es.EvaluationOutputSerializer(version_evaluation(version=version)).data)
+
+    @extend_schema(request=None, responses={202: s.TrainingJobOutputSerializer})
+    def post(self, request, project_id: int, version_id: int):
+        """Evaluate the version again (e.g. after the slice fields changed) in a background
+        job; returns the job. 409 while another version of the project is being evaluated."""
+        project = project_get_for_user(project_id=project_id, user=request.user, roles=DATA_ROLES)
+        version = get_object_or_404(project_model_versions(project=project), pk=version_id)
+        job = project_evaluation_request(
+            project=project, version=version, requested_by=request.user
+        )
+        job.refresh_from_db()
+        return Response(s.TrainingJobOutputSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class EvaluationSettingsApi(APIView):
+    @extend_schema(responses=es.EvaluationSettingsSerializer)
+    def get(self, request, project_id: int):
+        """The slice fields every evaluation reports, and the fields that can be declared."""
+        project = project_get_for_user(project_id=project_id, user=request.user, roles=ALL_ROLES)
+        return Response(es.EvaluationSettingsSerializer(evaluation_settings(project=project)).data)
+
+    @extend_schema(
+        request=es.EvaluationSettingsInputSerializer, responses=es.EvaluationSettingsSerializer
+    )
+    def put(self, request, project_id: int):
+        """Declare the slice fields (project admins). 400 naming a field that is malformed,
+        repeated, or not a metadata field of the project's items. Versions keep their reports
+        until evaluated again."""
+        project = project_get_for_user(project_id=project_id, user=request.user, roles=MANAGE_ROLES)
+        data = es.EvaluationSettingsInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        project = project_slice_fields_set(
+            project=project, fields=data.validated_data["slice_fields"], actor=request.user
+        )
+        return Response(es.EvaluationSettingsSerializer(evaluation_settings(project=project)).data)

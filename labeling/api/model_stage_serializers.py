@@ -68,6 +68,39 @@ class SameItemsMetricsSerializer(ModelMetricsSerializer):
     )  # always there: measured now
 
 
+class SliceDeltaSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    support = serializers.IntegerField()
+    f1_macro_before = serializers.FloatField(allow_null=True, help_text="The older version's.")
+    f1_macro_after = serializers.FloatField(allow_null=True, help_text="The newer version's.")
+    f1_macro_delta = serializers.FloatField(allow_null=True)
+    accuracy_delta = serializers.FloatField(allow_null=True)
+    regression = serializers.BooleanField(
+        help_text="The newer version helps overall but lowers this slice's macro F1."
+    )
+
+
+class SliceDeltaFieldSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    values = SliceDeltaSerializer(many=True)
+
+
+class SliceRegressionSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    value = serializers.CharField()
+    f1_macro_delta = serializers.FloatField(allow_null=True)
+
+
+class CompareSlicesSerializer(serializers.Serializer):
+    f1_macro_delta = serializers.FloatField(
+        allow_null=True, help_text="Newer minus older macro F1 on all the same items."
+    )
+    # The JSON key is ``fields``; DRF's metaclass takes declared fields off the class, so it
+    # does not shadow ``Serializer.fields`` at run time (the stubs cannot know).
+    fields = SliceDeltaFieldSerializer(many=True)  # type: ignore[assignment]
+    regressions = SliceRegressionSerializer(many=True)
+
+
 class SameItemsSerializer(serializers.Serializer):
     comparable = serializers.BooleanField(
         help_text="Whether both versions were scored on the same items."
@@ -82,6 +115,12 @@ class SameItemsSerializer(serializers.Serializer):
         allow_null=True,
         help_text="recorded: that version's held-out set as trained; current: the project's "
         "held-out labels now (versions that predate recorded sets).",
+    )
+    slices = CompareSlicesSerializer(
+        required=False,
+        allow_null=True,
+        help_text="Per slice of the project's slice fields: newer minus older (absent when "
+        "the versions could not be scored on the same items).",
     )
 
 

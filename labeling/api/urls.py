@@ -156,6 +156,16 @@ urlpatterns = [
         name="model-version-stage",
     ),
     path(
+        "projects/<int:project_id>/model-versions/<int:version_id>/evaluation/",
+        learning_views.ModelVersionEvaluationApi.as_view(),
+        name="model-version-evaluation",
+    ),
+    path(
+        "projects/<int:project_id>/evaluation-settings/",
+        learning_views.EvaluationSettingsApi.as_view(),
+        name="evaluation-settings",
+    ),
+    path(
         "projects/<int:project_id>/learning-curve/",
         learning_views.LearningCurveApi.as_view(),
         name="learning-curve",

@@ -53,6 +53,9 @@ class Project(models.Model):
     # New versions go to shadow (scored, not serving) instead of replacing production; people
     # promote them to canary and production. Moderation turns this on for linked projects.
     new_versions_start_in_shadow = models.BooleanField(default=False)
+    # --- evaluation -------------------------------------------------------------------------
+    # Item metadata fields (and built-in ``text_length``) each version is evaluated per value of.
+    slice_fields = models.JSONField(default=list, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -22,6 +22,7 @@ import numpy as np
 from core.exceptions import ApplicationError
 from labeling.choices import HUMAN_SOURCES, AnnotationSource, Split
 from labeling.models import Annotation, Project
+from labeling.selectors.evaluation import held_out_slice_values
 from labeling.selectors.learning import latest_labels
 from models_app.choices import Stage
 from models_app.models import ModelVersion
@@ -92,7 +93,7 @@ def _agreement(
     return result
 
 
-def _held_out_now(*, project: Project) -> tuple[list[int], list[list[str]]]:
+def held_out_now(*, project: Project) -> tuple[list[int], list[list[str]]]:
     """The project's held-out items with a person's label now (dev and test splits)."""
     rows = [
         (item_id, labels)
@@ -134,7 +135,7 @@ def _same_items(
         info.update(items_of_version=newer.version, held_out_from="recorded")
         reason = f"the held-out items of version {newer.version}, scored by both"
     else:
-        ids, labels = _held_out_now(project=project)
+        ids, labels = held_out_now(project=project)
         info["held_out_from"] = "current"
         reason = (
             f"version {newer.version} predates recorded held-out sets: the project's held-out "
@@ -162,18 +163,76 @@ def _same_items(
         reason += f" (version {a.version} on its {a.embedder} vectors, {b.version} on {b.embedder})"
     found_labels = [by_id[item_id] for item_id in found]
     results = {}
+    probas = {}
     for version in (a, b):
         classifier = classifiers[version.pk]
         matrix = np.stack([vectors[version.embedder][item_id] for item_id in found])
+        probas[version.pk] = classifier.predict_proba(matrix)
         measured = evaluate(
-            classifier.predict_proba(matrix),
+            probas[version.pk],
             found_labels,
             classes=list(classifier.classes),
             task_type=classifier.task_type,
         )
         results[version.pk] = measured
     info.update(comparable=True, n=len(found), reason=reason)
+    older, newer = sorted((a, b), key=lambda version: version.version)
+    info["slices"] = _slice_deltas(
+        project=project,
+        item_ids=found,
+        labels=found_labels,
+        older=(classifiers[older.pk], probas[older.pk]),
+        newer=(classifiers[newer.pk], probas[newer.pk]),
+    )
     return info, results
+
+
+def _slice_deltas(
+    *,
+    project: Project,
+    item_ids: list[int],
+    labels: list[list[str]],
+    older: tuple[Any, np.ndarray],
+    newer: tuple[Any, np.ndarray],
+) -> dict[str, Any]:
+    """Per slice value of the project's slice fields, the newer version's macro F1 and
+    accuracy minus the older's on the same items (Wilson intervals only, no bootstrap: this
+    runs in a request), and which slices the newer one hurts while it helps overall."""
+    from models_app.ml.evaluation import (
+        decisions,
+        macro_f1,
+        positive_columns,
+        slice_deltas,
+        slice_report,
+        slice_values_capped,
+    )
+
+    fields = list(project.slice_fields or [])
+    values = held_out_slice_values(project=project, item_ids=item_ids, fields=fields)
+    scored = []
+    for classifier, proba in (older, newer):
+        classes = list(classifier.classes)
+        rows, _, truth, predicted = decisions(
+            proba, labels, classes=classes, task_type=classifier.task_type
+        )
+        scored.append((rows, truth, predicted, positive_columns(classes, classifier.task_type)))
+    f1s = [macro_f1(truth, predicted) for _, truth, predicted, _ in scored]
+    overall = None if None in f1s else round(float(f1s[1]) - float(f1s[0]), 4)  # type: ignore[arg-type]
+    out = []
+    for field in fields:
+        reports = []
+        for rows, truth, predicted, columns in scored:
+            shown = slice_values_capped([values[field][int(r)] for r in rows])
+            reports.append(slice_report(truth, predicted, shown, columns=columns, resamples=0))
+        deltas = slice_deltas(reports[0], reports[1], overall_delta=overall)
+        out.append({"field": field, "values": deltas})
+    regressions = [
+        {"field": f["field"], "value": v["value"], "f1_macro_delta": v["f1_macro_delta"]}
+        for f in out
+        for v in f["values"]
+        if v["regression"]
+    ]
+    return {"f1_macro_delta": overall, "fields": out, "regressions": regressions}
 
 
 def model_versions_compare(*, project: Project, a: ModelVersion, b: ModelVersion) -> dict[str, Any]:

@@ -16,14 +16,22 @@ from models_app.services.jobs import training_job_request, training_job_set_task
 
 def job_task(job: TrainingJob):
     """The Celery task that runs a job of this kind."""
-    from labeling.tasks import embed_project_task, train_project_task, train_suspects_task
+    from labeling.tasks import (
+        embed_project_task,
+        evaluate_version_task,
+        train_project_task,
+        train_suspects_task,
+    )
 
     if job.kind == JobKind.SUSPECTS:
         return train_suspects_task
+    if job.kind == JobKind.EVALUATE:
+        return evaluate_version_task
     return train_project_task if job.kind == JobKind.TRAIN else embed_project_task
 
 
-def _enqueue(job: TrainingJob) -> None:
+def enqueue_job(job: TrainingJob) -> None:
+    """Queue the job's task once the transaction commits."""
     # The task id is recorded once the broker took the message: a job still queued without
     # one is queued again by the periodic ``jobs_resend_unsent`` (see core.tasks).
     enqueue_on_commit(
@@ -46,7 +54,7 @@ def project_training_request(
         owner=project.owner_key, kind=JobKind.TRAIN, trigger=trigger, requested_by=requested_by
     )
     if created:
-        _enqueue(job)
+        enqueue_job(job)
     return job
 
 
@@ -62,7 +70,7 @@ def project_embedding_request(
         owner=project.owner_key, kind=JobKind.EMBED, trigger=trigger, requested_by=requested_by
     )
     if created:
-        _enqueue(job)
+        enqueue_job(job)
     return job
 
 
@@ -78,7 +86,7 @@ def project_suspects_request(
         owner=project.owner_key, kind=JobKind.SUSPECTS, trigger=trigger, requested_by=requested_by
     )
     if created:
-        _enqueue(job)
+        enqueue_job(job)
     return job
 
 
@@ -96,4 +104,10 @@ def job_rerun_if_requested(*, job: TrainingJob | None, project: Project) -> Trai
         return project_training_request(project=project, trigger=JobTrigger.RERUN)
     if job.kind == JobKind.SUSPECTS:
         return project_suspects_request(project=project, trigger=JobTrigger.RERUN)
+    if job.kind == JobKind.EVALUATE:
+        from labeling.services.evaluation import project_evaluation_request
+
+        if job.model_version is None:
+            return None
+        return project_evaluation_request(project=project, version=job.model_version)
     return project_embedding_request(project=project, trigger=JobTrigger.RERUN)

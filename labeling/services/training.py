@@ -1,12 +1,13 @@
 """The training run: snapshot → embed missing → fit → evaluate → register → rescore the pool.
 
 Each arrow is one named step of ``_Run`` (``snapshot``, ``embed_missing``, ``fit``,
-``choose_strategy``, ``evaluate``, ``few_shot``, ``register``, ``score_pool``, ``finish``;
+``choose_strategy``, ``evaluate``, ``few_shot``, ``register``, ``evaluate_in_full``,
+``score_pool``, ``finish``;
 ``cold_start_and_wait`` when there are too few labels to train), reported to the job as
 ``snapshot``, ``embed``, ``fit``, ``strategy`` (``adaptive`` projects only), ``evaluate``,
 ``few_shot``, ``few_shot_evaluate`` and ``few_shot_embed`` (projects with the few-shot model
-on), ``register``, ``score``, ``finish`` (or ``cold_start``) and ``done``. Whether the new version
-serves is decided in ``training_promotion``.
+on), ``register``, ``evaluate_slices``, ``score``, ``finish`` (or ``cold_start``) and
+``done``. Whether the new version serves is decided in ``training_promotion``.
 
 Longer than 400 lines on purpose: it is one sequence, read top to bottom, whose steps hand
 each other their results; spreading them over modules would only make the reader jump.
@@ -199,6 +200,7 @@ class _Run:
                 snapshot, rows, classes, fit, evaluation, embedder.key
             )
         version = self.register(fit, model_embedder_key, snapshot, evaluation)
+        self.evaluate_in_full(version, fit, evaluation)
         promotion = promotion_decide(
             project=self.project,
             version=version,
@@ -513,6 +515,22 @@ class _Run:
             artifact=fit.artifact if fit.artifact is not None else classifier.to_bytes(),
             held_out={"object_ids": evaluation.held_out_ids, "labels": evaluation.y_held},
             created_by=self.job.requested_by,
+        )
+
+    def evaluate_in_full(self, version: ModelVersion, fit: _Fit, evaluation: _Evaluation) -> None:
+        """The version's full evaluation (per class, calibration, PR curves, operating points,
+        slices), kept on it (``labeling.services.evaluation``)."""
+        from labeling.services.evaluation import version_evaluation_store
+
+        self.step("evaluate_slices", 0.66)
+        version_evaluation_store(
+            project=self.project,
+            version=version,
+            classifier=fit.classifier,
+            x_held=evaluation.x_held,
+            labels=evaluation.y_held,
+            item_ids=evaluation.held_out_ids,
+            progress=self.progress_within("evaluate_slices", 0.66, 0.69),
         )
 
     def score_pool(

@@ -36,6 +36,10 @@ class ModelVersion(models.Model):
     # later version can be compared with it on the same items (empty: not recorded). Large;
     # lists defer it.
     held_out = models.JSONField(default=dict, blank=True)
+    # The full evaluation on those items (models_app.ml.evaluation.evaluation_report: per-class
+    # scores, calibration, PR curves, operating points, slices, with intervals), written by the
+    # training run and by evaluation jobs (empty: never evaluated). Large; lists defer it.
+    evaluation = models.JSONField(default=dict, blank=True)
     # TrainedClassifier.to_bytes(): numpy .npz + JSON, read back with allow_pickle=False.
     artifact = models.FileField(upload_to=artifact_path, max_length=255)
     status = models.CharField(

@@ -10,7 +10,7 @@ def model_version_list(*, owner: str) -> QuerySet[ModelVersion]:
     return (
         ModelVersion.objects.filter(owner=owner)
         .select_related("created_by")
-        .defer("held_out")
+        .defer("held_out", "evaluation")
         .order_by("-version")
     )
 

@@ -1046,6 +1046,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/evaluation-settings/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The slice fields every evaluation reports, and the fields that can be declared. */
+        get: operations["projects_evaluation_settings_retrieve"];
+        /**
+         * @description Declare the slice fields (project admins). 400 naming a field that is malformed,
+         *     repeated, or not a metadata field of the project's items. Versions keep their reports
+         *     until evaluated again.
+         */
+        put: operations["projects_evaluation_settings_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/export/": {
         parameters: {
             query?: never;
@@ -1438,6 +1460,31 @@ export interface paths {
         get: operations["projects_model_versions_artifact_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/model-versions/{version_id}/evaluation/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The version's full evaluation on its held-out items: per-class scores, calibration,
+         *     PR curves, operating points of the policies' thresholds, slices (each with 95 %
+         *     intervals), and its latest evaluation job.
+         */
+        get: operations["projects_model_versions_evaluation_retrieve"];
+        put?: never;
+        /**
+         * @description Evaluate the version again (e.g. after the slice fields changed) in a background
+         *     job; returns the job. 409 while another version of the project is being evaluated.
+         */
+        post: operations["projects_model_versions_evaluation_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2307,6 +2354,13 @@ export interface components {
         };
         /** @enum {unknown} */
         BlankEnum: "";
+        Calibration: {
+            bins: components["schemas"]["ReliabilityBin"][];
+            /** @description Expected calibration error, 10 bins (bootstrap interval). */
+            ece: components["schemas"]["Metric"];
+            /** @description Brier score (bootstrap interval). */
+            brier: components["schemas"]["Metric"];
+        };
         Category: {
             readonly id: number;
             name: string;
@@ -2327,6 +2381,32 @@ export interface components {
             sla_hours?: number;
             /** @description Keyword / regular expressions (case-insensitive search) that flag content. */
             rules?: string[];
+        };
+        CategoryPoint: {
+            n: number;
+            violations: number;
+            removed_count: number;
+            allowed_count: number;
+            /** @description Share auto-removed. */
+            removed: components["schemas"]["Metric"];
+            /** @description Share auto-allowed. */
+            allowed: components["schemas"]["Metric"];
+            /** @description Share sent to people. */
+            to_people: components["schemas"]["Metric"];
+            /** @description Removed items that violate. */
+            remove_precision: components["schemas"]["Metric"];
+            /** @description Violations that are removed. */
+            remove_recall: components["schemas"]["Metric"];
+            /** @description Allowed items that do not violate. */
+            allow_precision: components["schemas"]["Metric"];
+            /** @description Clean items that are allowed. */
+            allow_recall: components["schemas"]["Metric"];
+            name: string;
+            label_class: string;
+            /** Format: double */
+            remove_threshold: number;
+            /** Format: double */
+            allow_threshold: number;
         };
         CategoryRequest: {
             name: string;
@@ -2428,6 +2508,15 @@ export interface components {
             same_items_metrics: components["schemas"]["SameItemsMetrics"] | null;
             /** @description Agreement with people's decisions; null unless a or b is in shadow or canary. */
             decision_agreement: components["schemas"]["DecisionAgreement"] | null;
+        };
+        CompareSlices: {
+            /**
+             * Format: double
+             * @description Newer minus older macro F1 on all the same items.
+             */
+            f1_macro_delta: number | null;
+            fields: components["schemas"]["SliceDeltaField"][];
+            regressions: components["schemas"]["SliceRegression"][];
         };
         ContentAuthor: {
             external_id: string;
@@ -2841,6 +2930,43 @@ export interface components {
          * @enum {string}
          */
         EmbedderEnum: "minilm" | "minilm-int8" | "hashing" | "pixels";
+        EvaluationOutput: {
+            version_id: number;
+            version: number;
+            /** @description None until the version is evaluated. */
+            evaluation: components["schemas"]["EvaluationReport"] | null;
+            error: string | null;
+            /** @description The version's latest evaluation job, if any. */
+            job: components["schemas"]["TrainingJobOutput"] | null;
+        };
+        EvaluationReport: {
+            schema: number;
+            task_type: string;
+            classes: string[];
+            n: number;
+            accuracy: components["schemas"]["Metric"];
+            f1_macro: components["schemas"]["Metric"];
+            per_class: components["schemas"]["PerClass"][];
+            /** @description Rows true, columns predicted, in ``classes`` order (None for multilabel). */
+            confusion_matrix: number[][] | null;
+            calibration: components["schemas"]["Calibration"];
+            pr_curves: components["schemas"]["PrCurve"][];
+            operating_points: components["schemas"]["PolicyPoint"][];
+            slices: components["schemas"]["Slices"];
+            slice_fields: string[];
+            evaluated_at: string;
+        };
+        EvaluationSettings: {
+            slice_fields: string[];
+            /** @description Metadata fields seen on the newest items. */
+            metadata_fields: string[];
+            builtin_fields: string[];
+            min_support: number;
+            max_values: number;
+        };
+        EvaluationSettingsInputRequest: {
+            slice_fields: string[];
+        };
         /**
          * @description The few-shot model the training run also trained (projects with it on), and whether
          *     it replaced the logistic regression.
@@ -3173,6 +3299,20 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        Metric: {
+            /** Format: double */
+            value: number | null;
+            /**
+             * Format: double
+             * @description 95 % interval, lower bound.
+             */
+            low: number | null;
+            /**
+             * Format: double
+             * @description 95 % interval, upper bound.
+             */
+            high: number | null;
+        };
         /**
          * @description 95 % confidence intervals ``[low, high]`` of the held-out scores (null: undefined):
          *     Wilson for accuracy, precision and recall; a seeded bootstrap of the items for F1 and ROC
@@ -3301,6 +3441,26 @@ export interface components {
         ModelVersionStatusEnum: "ready" | "broken";
         /** @enum {unknown} */
         NullEnum: null;
+        OperatingPoint: {
+            n: number;
+            violations: number;
+            removed_count: number;
+            allowed_count: number;
+            /** @description Share auto-removed. */
+            removed: components["schemas"]["Metric"];
+            /** @description Share auto-allowed. */
+            allowed: components["schemas"]["Metric"];
+            /** @description Share sent to people. */
+            to_people: components["schemas"]["Metric"];
+            /** @description Removed items that violate. */
+            remove_precision: components["schemas"]["Metric"];
+            /** @description Violations that are removed. */
+            remove_recall: components["schemas"]["Metric"];
+            /** @description Allowed items that do not violate. */
+            allow_precision: components["schemas"]["Metric"];
+            /** @description Clean items that are allowed. */
+            allow_recall: components["schemas"]["Metric"];
+        };
         PaginatedAdjudicationList: {
             count: number;
             /** Format: uri */
@@ -3614,6 +3774,20 @@ export interface components {
             terms?: string[];
             patterns?: string[];
         };
+        PerClass: {
+            name: string;
+            /** @description Held-out items of the class. */
+            support: number;
+            /** @description Held-out items predicted as the class. */
+            predicted: number;
+            true_positives: number;
+            /** @description Wilson interval. */
+            precision: components["schemas"]["Metric"];
+            /** @description Wilson interval. */
+            recall: components["schemas"]["Metric"];
+            /** @description Bootstrap interval (seeded). */
+            f1: components["schemas"]["Metric"];
+        };
         /**
          * @description * `importing` - importing
          *     * `embedding` - embedding
@@ -3695,6 +3869,22 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly updated_at: string;
+        };
+        PolicyPoint: {
+            policy_id: number | null;
+            policy: string;
+            /** @description Categories' label classes the model lacks. */
+            unknown_classes: string[];
+            categories: components["schemas"]["CategoryPoint"][];
+            /** @description The policy as intake decides: remove if any category says so. */
+            combined: components["schemas"]["OperatingPoint"] | null;
+        };
+        PrCurve: {
+            name: string;
+            /** Format: double */
+            average_precision: number | null;
+            /** @description [recall, precision, threshold], highest threshold first, at most 101. */
+            points: number[][];
         };
         /** @description The active-learning and auto-labeling settings a project accepts (all optional). */
         ProjectCreateInputRequest: {
@@ -4037,6 +4227,20 @@ export interface components {
             created_at: string;
             decisions: components["schemas"]["Decision"][];
         };
+        ReliabilityBin: {
+            /** Format: double */
+            lower: number;
+            /** Format: double */
+            upper: number;
+            count: number;
+            /**
+             * Format: double
+             * @description Mean confidence in the bin.
+             */
+            confidence: number | null;
+            /** @description Share right in the bin (Wilson interval). */
+            accuracy: components["schemas"]["Metric"];
+        };
         ReportInputRequest: {
             external_id: string;
             reporter_id: string;
@@ -4154,6 +4358,8 @@ export interface components {
              *     * `current` - current
              */
             held_out_from: (components["schemas"]["HeldOutFromEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** @description Per slice of the project's slice fields: newer minus older (absent when the versions could not be scored on the same items). */
+            slices?: components["schemas"]["CompareSlices"] | null;
         };
         /** @description Held-out metrics (items of the dev and test splits with a human label). */
         SameItemsMetrics: {
@@ -4302,6 +4508,77 @@ export interface components {
             readonly reason: string;
             /** Format: date-time */
             readonly skipped_at: string;
+        };
+        SliceDelta: {
+            value: string;
+            support: number;
+            /**
+             * Format: double
+             * @description The older version's.
+             */
+            f1_macro_before: number | null;
+            /**
+             * Format: double
+             * @description The newer version's.
+             */
+            f1_macro_after: number | null;
+            /** Format: double */
+            f1_macro_delta: number | null;
+            /** Format: double */
+            accuracy_delta: number | null;
+            /** @description The newer version helps overall but lowers this slice's macro F1. */
+            regression: boolean;
+        };
+        SliceDeltaField: {
+            field: string;
+            values: components["schemas"]["SliceDelta"][];
+        };
+        SliceField: {
+            field: string;
+            values: components["schemas"]["SliceValue"][];
+            worst: string | null;
+        };
+        SliceRegression: {
+            field: string;
+            value: string;
+            /** Format: double */
+            f1_macro_delta: number | null;
+        };
+        SliceValue: {
+            value: string;
+            support: number;
+            enough_support: boolean;
+            accuracy: components["schemas"]["Metric"];
+            f1_macro: components["schemas"]["Metric"];
+            /** @description False-positive rate of the positive classes. */
+            fpr: components["schemas"]["Metric"];
+            /** @description False-negative rate of the positive classes. */
+            fnr: components["schemas"]["Metric"];
+            /** @description The same on every other held-out item. */
+            rest_fpr: components["schemas"]["Metric"];
+            rest_fnr: components["schemas"]["Metric"];
+            /**
+             * Format: double
+             * @description fpr - rest_fpr.
+             */
+            fpr_gap: number | null;
+            /**
+             * Format: double
+             * @description fnr - rest_fnr.
+             */
+            fnr_gap: number | null;
+            /** @description The two intervals do not overlap. */
+            fpr_gap_clear: boolean;
+            fnr_gap_clear: boolean;
+            worst: boolean;
+        };
+        Slices: {
+            /** @description Items a value needs to be ranked worst. */
+            min_support: number;
+            positive_classes: string[];
+            fields: components["schemas"]["SliceField"][];
+            /** @description Each field's worst value, worst first. */
+            worst: components["schemas"]["WorstSlice"][];
         };
         SnapshotCreateInputRequest: {
             /** @default  */
@@ -4468,9 +4745,10 @@ export interface components {
          * @description * `train` - Train
          *     * `embed` - Embed
          *     * `suspects` - Find suspect labels
+         *     * `evaluate` - Evaluate
          * @enum {string}
          */
-        TrainingJobKindEnum: "train" | "embed" | "suspects";
+        TrainingJobKindEnum: "train" | "embed" | "suspects" | "evaluate";
         TrainingJobOutput: {
             readonly id: number;
             readonly kind: components["schemas"]["TrainingJobKindEnum"];
@@ -4622,6 +4900,11 @@ export interface components {
              * @default
              */
             secret?: string;
+        };
+        WorstSlice: {
+            field: string;
+            value: string;
+            f1_macro: components["schemas"]["Metric"];
         };
     };
     responses: never;
@@ -6588,6 +6871,54 @@ export interface operations {
             };
         };
     };
+    projects_evaluation_settings_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationSettings"];
+                };
+            };
+        };
+    };
+    projects_evaluation_settings_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvaluationSettingsInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EvaluationSettingsInputRequest"];
+                "multipart/form-data": components["schemas"]["EvaluationSettingsInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationSettings"];
+                };
+            };
+        };
+    };
     projects_export_retrieve: {
         parameters: {
             query?: {
@@ -7250,6 +7581,50 @@ export interface operations {
             };
         };
     };
+    projects_model_versions_evaluation_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+                version_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationOutput"];
+                };
+            };
+        };
+    };
+    projects_model_versions_evaluation_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+                version_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingJobOutput"];
+                };
+            };
+        };
+    };
     projects_model_versions_stage_create: {
         parameters: {
             query?: never;
@@ -7884,8 +8259,9 @@ export interface operations {
                  * @description * `train` - Train
                  *     * `embed` - Embed
                  *     * `suspects` - Find suspect labels
+                 *     * `evaluate` - Evaluate
                  */
-                kind?: "train" | "embed" | "suspects";
+                kind?: "train" | "embed" | "suspects" | "evaluate";
                 /** @description Page number, from 1. */
                 page?: number;
                 /** @description Items per page (at most 500). */

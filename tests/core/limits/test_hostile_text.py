@@ -378,6 +378,9 @@ def baselines(world: World) -> dict[str, Case]:
             body={"format": "parquet"}
         ),
         "POST /api/v1/projects/{project_id}/training-jobs/": Case(body={"kind": "train"}),
+        "PUT /api/v1/projects/{project_id}/evaluation-settings/": Case(
+            body={"slice_fields": ["text_length"]}
+        ),
         "POST /api/v1/users/": Case(
             body={
                 "username": "newbie",
@@ -671,6 +674,7 @@ BASELINE_KEYS = [
     "POST /api/v1/projects/{project_id}/snapshots/preview/",
     "POST /api/v1/projects/{project_id}/snapshots/{number}/exports/",
     "POST /api/v1/projects/{project_id}/training-jobs/",
+    "PUT /api/v1/projects/{project_id}/evaluation-settings/",
     "POST /api/v1/users/",
 ]
 

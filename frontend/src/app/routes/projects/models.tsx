@@ -7,6 +7,7 @@ import { DriftBanner } from "@/features/drift/components/drift-banner";
 import { itemsQueryKey } from "@/features/items/api/get-items";
 import { AutoLabelEstimate } from "@/features/models/components/auto-label-estimate";
 import { LearningCurve } from "@/features/models/components/learning-curve";
+import { SliceSettingsForm } from "@/features/models/components/evaluation/slice-settings-form";
 import { ModelVersionsTable } from "@/features/models/components/model-versions-table";
 import { TrainNowButton } from "@/features/models/components/train-now-button";
 import { TrainingJobs } from "@/features/models/components/training-jobs";
@@ -91,6 +92,7 @@ export function ProjectModelsRoute() {
           error={update.error}
           saved={update.isSuccess}
         />
+        <SliceSettingsForm projectId={projectId} readOnly={!canManageProject(project.data.role)} />
       </section>
     </div>
   );

@@ -10,6 +10,7 @@ import { type ComparisonSide, STAGE_LABELS } from "../types";
 import { trainedOnText } from "../utils/metric-text";
 import { promotionText } from "../utils/promotion-text";
 import { ConfusionMatrix } from "./confusion-matrix";
+import { SliceDeltas } from "./evaluation/slice-deltas";
 import { MetricsTable, type ScoreSet } from "./metrics-table";
 
 type ModelComparisonProps = { projectId: number; a: number; b: number };
@@ -140,6 +141,16 @@ export function ModelComparison({ projectId, a, b }: ModelComparisonProps) {
           ),
         )}
       </div>
+      {shared && same.slices ? (
+        <section className="stack" aria-label="Per slice">
+          <h3>Per slice</h3>
+          <SliceDeltas
+            slices={same.slices}
+            older={Math.min(first.version, second.version)}
+            newer={Math.max(first.version, second.version)}
+          />
+        </section>
+      ) : null}
       <p>
         <Link to={paths.projectModels.href(projectId)}>Back to the model versions</Link>
       </p>

@@ -8,6 +8,7 @@ import { fewShotSentence } from "../utils/few-shot-text";
 import { trainedOnText } from "../utils/metric-text";
 import { promotionText } from "../utils/promotion-text";
 import { ConfusionMatrix } from "./confusion-matrix";
+import { VersionEvaluation } from "./evaluation/version-evaluation";
 import { MetricsTable } from "./metrics-table";
 
 type ModelVersionDetailProps = {
@@ -117,6 +118,7 @@ export function ModelVersionDetail({ projectId, versions, classes }: ModelVersio
       {measured && !metrics.intervals ? (
         <p className="hint">Intervals were not recorded for this version; compare it with another to measure them.</p>
       ) : null}
+      <VersionEvaluation key={version.id} projectId={projectId} versionId={version.id} versionNumber={version.version} />
     </section>
   );
 }

@@ -15,6 +15,19 @@ export type ModelStage = ModelVersion["stage"];
 export type LearningCurve = Schemas["LearningCurveOutput"];
 export type LearningCurvePoint = Schemas["LearningCurvePoint"];
 export type AutoLabelEstimate = Schemas["AutoLabelOutput"];
+export type VersionEvaluation = Schemas["EvaluationOutput"];
+export type EvaluationReport = Schemas["EvaluationReport"];
+/** A number with its 95 % interval (`low`, `high`). */
+export type Metric = Schemas["Metric"];
+export type PerClassScores = Schemas["PerClass"];
+export type ReliabilityBin = Schemas["ReliabilityBin"];
+export type PrCurve = Schemas["PrCurve"];
+export type PolicyPoint = Schemas["PolicyPoint"];
+export type OperatingPoint = Schemas["OperatingPoint"];
+export type SliceField = Schemas["SliceField"];
+export type SliceValue = Schemas["SliceValue"];
+export type EvaluationSettings = Schemas["EvaluationSettings"];
+export type CompareSlices = Schemas["CompareSlices"];
 
 type SettingsInput = Schemas["PatchedProjectUpdateInputRequest"];
 export type SamplingStrategy = NonNullable<SettingsInput["sampling_strategy"]>;
@@ -49,6 +62,7 @@ export const JOB_KIND_LABELS: Record<TrainingJobKind, string> = {
   train: "Training",
   embed: "Embedding",
   suspects: "Suspect labels",
+  evaluate: "Evaluation",
 };
 
 export const JOB_TRIGGER_LABELS: Record<TrainingJobTrigger, string> = {

@@ -163,7 +163,12 @@ describe("ModelVersionsTable", () => {
     expect(String(url)).toBe("/api/v1/projects/1/model-versions/12/stage/");
     expect(JSON.parse(String(init?.body))).toEqual({ stage: "shadow" });
     // The list is loaded again: promoting one version can move another.
-    await waitFor(() => expect(fetchMock.mock.calls.filter(([, i]) => !i?.method || i.method === "GET")).toHaveLength(2));
+    // (The detail's evaluation is fetched too, and again after the change: not counted here.)
+    const listLoads = () =>
+      fetchMock.mock.calls.filter(
+        ([u, i]) => (!i?.method || i.method === "GET") && !String(u).includes("/evaluation/"),
+      );
+    await waitFor(() => expect(listLoads()).toHaveLength(2));
   });
 
   it("asks before putting a version into production, and does nothing when told no", async () => {

@@ -2,10 +2,12 @@ from moderation.models.content import Author, Content, Report
 from moderation.models.decision import Appeal, Decision, HashEntry
 from moderation.models.platform import Platform, PlatformApiKey, WebhookDelivery, WebhookEndpoint
 from moderation.models.policy import Policy, PolicyCategory, PolicyGrant, ReasonCode
+from moderation.models.strikes import AuthorSanction, Strike
 
 __all__ = [
     "Appeal",
     "Author",
+    "AuthorSanction",
     "Content",
     "Decision",
     "HashEntry",
@@ -16,6 +18,7 @@ __all__ = [
     "PolicyGrant",
     "ReasonCode",
     "Report",
+    "Strike",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

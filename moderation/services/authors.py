@@ -321,7 +321,10 @@ def _no_longer_holds(
         return sanction.decision_id == decision.pk
     if strike is None or sanction.threshold_points is None:
         return False
-    if not strike.is_live_at(sanction.created_at):
+    given_by_then = strike.created_at <= sanction.created_at and (
+        strike.expires_at is None or strike.expires_at > sanction.created_at
+    )
+    if not given_by_then:
         return False  # the reversed strike did not count towards this action
     # Reversed strikes are out of the sum at every time: as if never given.
     points = author_live_points(

@@ -345,6 +345,10 @@ SPECTACULAR_SETTINGS = {
         "JobStateEnum": "labeling.choices.JobState",
         "DatasetFormatEnum": "labeling.choices.DatasetFormat",
         "FormatEnum": "labeling.choices.ImportFormat",
+        # Actions on authors (threshold actions and the author record).
+        "SanctionKindEnum": "moderation.choices.SanctionKind",
+        "ActionEnum": "moderation.choices.DecisionAction",
+        "SanctionSourceEnum": "moderation.choices.SanctionSource",
     },
 }
 

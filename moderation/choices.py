@@ -74,7 +74,11 @@ class SanctionKind(models.TextChoices):
 
 
 # Stronger first: the author's current action is the strongest one in force.
-SANCTION_STRENGTH = {SanctionKind.WARN: 1, SanctionKind.SUSPEND: 2, SanctionKind.BAN: 3}
+SANCTION_STRENGTH: dict[str, int] = {
+    SanctionKind.WARN: 1,
+    SanctionKind.SUSPEND: 2,
+    SanctionKind.BAN: 3,
+}
 
 
 class SanctionSource(models.TextChoices):

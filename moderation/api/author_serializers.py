@@ -28,7 +28,7 @@ class StrikeSerializer(serializers.Serializer):
 class AuthorActionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=SanctionKind.choices)
-    source = serializers.ChoiceField(choices=SanctionSource.choices)
+    source = serializers.ChoiceField(choices=SanctionSource.choices)  # type: ignore[assignment]  # a declared field: DRF's metaclass takes it off the class
     policy = serializers.IntegerField(source="policy_id")
     policy_name = serializers.CharField(source="policy.name")
     threshold_points = serializers.IntegerField(allow_null=True)

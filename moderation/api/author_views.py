@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.limits import text_problem
 from moderation.api.auth import PlatformApi
 from moderation.api.author_serializers import AuthorRecordSerializer
 from moderation.models import Author
@@ -39,6 +40,8 @@ class PlatformAuthorRecordApi(PlatformApi):
         actions taken, under the policies granted to the platform (API key with scope
         ``intake``). 404 for an id the platform never sent."""
         platform = request.user.platform
+        if text_problem(external_id):
+            raise Http404  # no stored id holds such text (and the database refuses to look)
         author = (
             Author.objects.select_related("platform")
             .filter(platform=platform, external_id=external_id)

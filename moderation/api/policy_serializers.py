@@ -45,7 +45,7 @@ class StrikeThresholdSerializer(serializers.Serializer):
 
 
 def _thresholds_field(**kwargs) -> StrikeThresholdSerializer:
-    return StrikeThresholdSerializer(
+    return StrikeThresholdSerializer(  # type: ignore[call-arg]  # many=True makes a ListSerializer, which takes max_length
         many=True,
         max_length=MAX_THRESHOLDS,
         help_text="Actions taken when an author's live strike points under the policy reach "

@@ -29,9 +29,7 @@ THRESHOLDS = [
 
 
 def _patch(api, user, policy, body):
-    return api.as_user(user).patch(
-        f"/api/v1/moderation/policies/{policy.pk}/", body, format="json"
-    )
+    return api.as_user(user).patch(f"/api/v1/moderation/policies/{policy.pk}/", body, format="json")
 
 
 def test_senior_moderator_sets_strike_settings_and_the_change_is_audited(api):
@@ -82,7 +80,12 @@ def test_senior_moderator_sets_strike_settings_and_the_change_is_audited(api):
             "strike_thresholds",
         ),
         (
-            {"strike_thresholds": [{"points": 3, "action": "warn"}, {"points": 3, "action": "ban"}]},
+            {
+                "strike_thresholds": [
+                    {"points": 3, "action": "warn"},
+                    {"points": 3, "action": "ban"},
+                ]
+            },
             "strike_thresholds",
         ),
         (

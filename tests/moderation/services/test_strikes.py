@@ -2,8 +2,7 @@
 per crossing, appeals that reverse a strike and lift what it caused. The clock is frozen and
 moved by hand (``clock``): live points and the action in force are read with it."""
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -33,7 +32,7 @@ from tests.webhook_receiver import SECRET, Receiver
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=dt_timezone.utc)
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 WARN_SUSPEND_BAN = [
     {"points": 3, "action": "warn"},
     {"points": 6, "action": "suspend", "suspend_days": 7},
@@ -174,14 +173,16 @@ def test_each_threshold_crossed_acts_once_with_one_webhook(
     assert actioned[0]["author"]["external_id"] == "user-77"
     assert actioned[1]["action"]["suspend_days"] == 7
     assert WebhookDelivery.objects.filter(event="author.actioned").count() == 3
-    audit = list(AuditEvent.objects.filter(action__in=["author.warn", "author.suspend",
-                                                       "author.ban"]).values_list("action", flat=True))  # fmt: skip
+    sanctions = AuditEvent.objects.filter(
+        action__in=["author.warn", "author.suspend", "author.ban"]
+    )
+    audit = list(sanctions.values_list("action", flat=True))
     assert sorted(audit) == ["author.ban", "author.suspend", "author.warn"]
     assert author_current_action(author_id=author.pk).kind == "ban"
 
 
 def test_a_jump_over_several_thresholds_takes_the_highest_action_only(world, clock):
-    policy, _platform, author, *_ = world
+    policy, _platform, _author, *_ = world
     policy.strike_thresholds = WARN_SUSPEND_BAN
     policy.save()
     ReasonCodeFactory(

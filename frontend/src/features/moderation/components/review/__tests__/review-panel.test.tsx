@@ -239,8 +239,10 @@ describe("ReviewPanel", () => {
   });
 
   it("shows an author without strikes and a suspension from a moderator's decision", async () => {
+    const [warning] = authorRecord().actions;
+    if (!warning) throw new Error("the fixture has a warning");
     const suspension = {
-      ...authorRecord().actions[0]!,
+      ...warning,
       kind: "suspend" as const,
       source: "decision" as const,
       threshold_points: null,

@@ -84,3 +84,21 @@ SANCTION_STRENGTH: dict[str, int] = {
 class SanctionSource(models.TextChoices):
     THRESHOLD = "threshold", "The author's live strike points reached a threshold"
     DECISION = "decision", "A moderator's decision"
+
+
+class RuleStatus(models.TextChoices):
+    """Where a rule stands: only live rules act; background rules are evaluated and logged."""
+
+    DRAFT = "draft", "Draft (not evaluated)"
+    BACKGROUND = "background", "Background (evaluated and logged, never acts)"
+    LIVE = "live", "Live (acts)"
+    EXPIRED = "expired", "Expired (no longer evaluated)"
+
+
+class RuleAction(models.TextChoices):
+    """What a live rule does to the content it hits (at intake)."""
+
+    REMOVE = "remove", "Remove"
+    ALLOW = "allow", "Allow"
+    ESCALATE = "escalate", "Escalate to senior review"
+    REVIEW = "review", "Send to people for review"

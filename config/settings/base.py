@@ -345,9 +345,12 @@ SPECTACULAR_SETTINGS = {
         "JobStateEnum": "labeling.choices.JobState",
         "DatasetFormatEnum": "labeling.choices.DatasetFormat",
         "FormatEnum": "labeling.choices.ImportFormat",
+        # Moderation rules, and the decision actions that had the name "action" to themselves.
+        "ActionEnum": "moderation.choices.DecisionAction",
+        "RuleActionEnum": "moderation.choices.RuleAction",
+        "RuleStatusEnum": "moderation.choices.RuleStatus",
         # Actions on authors (threshold actions and the author record).
         "SanctionKindEnum": "moderation.choices.SanctionKind",
-        "ActionEnum": "moderation.choices.DecisionAction",
         "SanctionSourceEnum": "moderation.choices.SanctionSource",
     },
 }

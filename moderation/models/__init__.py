@@ -2,6 +2,7 @@ from moderation.models.content import Author, Content, Report
 from moderation.models.decision import Appeal, Decision, HashEntry
 from moderation.models.platform import Platform, PlatformApiKey, WebhookDelivery, WebhookEndpoint
 from moderation.models.policy import Policy, PolicyCategory, PolicyGrant, ReasonCode
+from moderation.models.rules import Rule, RuleBacktest, RuleHitLog, TextBank
 from moderation.models.strikes import AuthorSanction, Strike
 
 __all__ = [
@@ -18,7 +19,11 @@ __all__ = [
     "PolicyGrant",
     "ReasonCode",
     "Report",
+    "Rule",
+    "RuleBacktest",
+    "RuleHitLog",
     "Strike",
+    "TextBank",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

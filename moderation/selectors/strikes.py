@@ -30,6 +30,38 @@ def author_live_points(
     return int(strikes.aggregate(total=Sum("points"))["total"] or 0)
 
 
+def authors_live_points(
+    *, platform_id: int, external_ids: Collection[str], at: datetime | None = None
+) -> dict[str, int]:
+    """Live strike points (all policies) of the platform's authors with these external ids, by
+    external id; authors without live strikes are left out (0). One query."""
+    rows = (
+        Strike.objects.filter(
+            strikes_live(at=at or timezone.now()),
+            author__platform_id=platform_id,
+            author__external_id__in=list(external_ids),
+        )
+        .values("author__external_id")
+        .annotate(total=Sum("points"))
+        .values_list("author__external_id", "total")
+    )
+    return {external_id: int(total or 0) for external_id, total in rows}
+
+
+def live_points_subquery(*, author_ref: str = "author_id", at: datetime | None = None):
+    """An annotation: the live strike points (all policies) of the row's author."""
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    total = (
+        Strike.objects.filter(strikes_live(at=at or timezone.now()), author_id=OuterRef(author_ref))
+        .values("author_id")
+        .annotate(total=Sum("points"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=IntegerField()), 0)
+
+
 def sanctions_in_force(*, at: datetime) -> Q:
     """Actions in force at ``at``: taken by then, not lifted, not ended."""
     return Q(created_at__lte=at, lifted_at__isnull=True) & (

@@ -25,6 +25,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -32,6 +33,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -85,6 +87,7 @@ STORED = {
     "audience",
     "language",
     "colour",
+    "surface",
 }
 
 
@@ -130,7 +133,12 @@ def intake_entry(world: World) -> dict[str, Any]:
         "author_id": "author-42",
         "text": "Meet me at the station at six",
         "image": png_b64(),
-        "context": {"url": "https://chat.example/p/1", "language": "en", "audience": "public"},
+        "context": {
+            "url": "https://chat.example/p/1",
+            "language": "en",
+            "audience": "public",
+            "surface": "comment",
+        },
     }
 
 
@@ -226,6 +234,51 @@ def baselines(world: World) -> dict[str, Case]:
             form={"category": "spam", "note": "Known spam images", "files": png_file}
         ),
         "POST /api/v1/moderation/queue/next/": Case(body={"tier": "standard"}),
+        "POST /api/v1/moderation/policies/{policy_id}/rules/": Case(
+            body={
+                "name": "Scam from new accounts",
+                "description": "New accounts posting scam phrases.",
+                "condition": {"signal": "bank", "bank": "world bank"},
+                "action": "review",
+                "category": "spam",
+                "status": "draft",
+                "expires_at": "2099-01-01T00:00:00Z",
+            }
+        ),
+        "POST /api/v1/moderation/policies/{policy_id}/backtests/": Case(
+            body={
+                "rule": world.rule.pk,
+                # The world's content was stored just now.
+                "period_start": (timezone.now() - timedelta(days=7)).isoformat(),
+                "period_end": (timezone.now() + timedelta(days=1)).isoformat(),
+            }
+        ),
+        "PATCH /api/v1/moderation/rules/{rule_id}/": Case(
+            body={
+                "name": "Renamed rule",
+                "description": "Looks at the bank.",
+                "action": "review",
+                "category": "spam",
+                "status": "draft",
+                "expires_at": "2099-01-01T00:00:00Z",
+            }
+        ),
+        "POST /api/v1/moderation/policies/{policy_id}/text-banks/": Case(
+            body={
+                "name": "Scam phrases",
+                "description": "Phrases of advance-fee scams.",
+                "terms": ["free money"],
+                "patterns": ["wire\\s+transfer"],
+            }
+        ),
+        "PATCH /api/v1/moderation/text-banks/{bank_id}/": Case(
+            body={
+                "name": "world bank",
+                "description": "Terms a rule reads.",
+                "terms": ["gift card"],
+                "patterns": ["wire\\s+transfer"],
+            }
+        ),
         "POST /api/v1/platform/appeals/": Case(
             body={"external_id": "post-decided", "statement": "It was a real prize draw."}
         ),
@@ -593,6 +646,11 @@ BASELINE_KEYS = [
     "POST /api/v1/moderation/policies/{policy_id}/hashes/",
     "POST /api/v1/moderation/policies/{policy_id}/hashes/ (files)",
     "POST /api/v1/moderation/queue/next/",
+    "POST /api/v1/moderation/policies/{policy_id}/rules/",
+    "PATCH /api/v1/moderation/rules/{rule_id}/",
+    "POST /api/v1/moderation/policies/{policy_id}/backtests/",
+    "POST /api/v1/moderation/policies/{policy_id}/text-banks/",
+    "PATCH /api/v1/moderation/text-banks/{bank_id}/",
     "POST /api/v1/platform/appeals/",
     "POST /api/v1/platform/intake/",
     "POST /api/v1/platform/intake/batch/",

@@ -24,8 +24,17 @@ from labeling.choices import AnnotationSource, ImportFormat, ImportStatus, Role
 from labeling.models import ImportJob, ItemFlag, Project
 from models_app.choices import JobKind, JobStatus, JobTrigger, Stage
 from models_app.models import ModelVersion, TrainingJob
-from moderation.choices import AppealState, AutomationLevel
-from moderation.models import Appeal, Content, Platform, Policy, WebhookEndpoint
+from moderation.choices import AppealState, AutomationLevel, RuleAction
+from moderation.models import (
+    Appeal,
+    Content,
+    Platform,
+    Policy,
+    Rule,
+    RuleBacktest,
+    TextBank,
+    WebhookEndpoint,
+)
 from moderation.services.platforms import api_key_create
 from tests.factories import (
     AnnotationFactory,
@@ -69,6 +78,9 @@ class World:
     decided: Content
     appealed: Content
     appeal: Appeal
+    rule: Rule
+    text_bank: TextBank
+    backtest: RuleBacktest
 
     def people(self) -> APIClient:
         client = APIClient()
@@ -104,6 +116,9 @@ class World:
             "external_id": self.pending.external_id,
             "number": 1,  # the project's dataset snapshot, exported as JSONL
             "export_format": "jsonl",
+            "rule_id": self.rule.pk,
+            "bank_id": self.text_bank.pk,
+            "backtest_id": self.backtest.pk,
         }
 
     def invitation(self) -> dict[str, str]:
@@ -231,6 +246,20 @@ def build_world() -> World:
         author=AuthorFactory(platform=platform, external_id="author-7"),
     )
     _snapshot_with_export(project, root)
+    text_bank = TextBank.objects.create(policy=policy, name="world bank", terms=["free money"])
+    rule = Rule.objects.create(
+        policy=policy,
+        name="world rule",
+        condition={"signal": "bank", "bank": "world bank"},
+        action=RuleAction.REVIEW,
+    )
+    backtest = RuleBacktest.objects.create(
+        policy=policy,
+        rule=rule,
+        condition=rule.condition,
+        period_start=timezone.now() - timedelta(days=7),
+        period_end=timezone.now(),
+    )
     return World(
         root=root,
         other=other,
@@ -252,4 +281,7 @@ def build_world() -> World:
         decided=decided,
         appealed=appealed,
         appeal=appeal,
+        rule=rule,
+        text_bank=text_bank,
+        backtest=backtest,
     )

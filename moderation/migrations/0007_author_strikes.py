@@ -61,7 +61,7 @@ def strikes_from_decisions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("moderation", "0005_reason_code_position"),
+        ("moderation", "0006_rules_and_text_banks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

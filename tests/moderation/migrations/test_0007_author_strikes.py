@@ -1,4 +1,4 @@
-"""Migration 0006: authors' strike counters become records. Each standing removal with an
+"""Migration 0007: authors' strike counters become records. Each standing removal with an
 author becomes a strike (its category's severity, 90 days from the decision); a moderator's
 suspension becomes an action of its decision; overturned removals give nothing."""
 
@@ -10,8 +10,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import ItemFactory, ProjectFactory
 
-BEFORE = [("moderation", "0005_reason_code_position")]
-AFTER = [("moderation", "0006_author_strikes")]
+BEFORE = [("moderation", "0006_rules_and_text_banks")]
+AFTER = [("moderation", "0007_author_strikes")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -65,6 +65,27 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", "Failed (gave up after retries)"
 
 
+class SanctionKind(models.TextChoices):
+    """What is done to an author: by a strike threshold or a moderator's decision."""
+
+    WARN = "warn", "Warn"
+    SUSPEND = "suspend", "Suspend for a number of days"
+    BAN = "ban", "Ban"
+
+
+# Stronger first: the author's current action is the strongest one in force.
+SANCTION_STRENGTH: dict[str, int] = {
+    SanctionKind.WARN: 1,
+    SanctionKind.SUSPEND: 2,
+    SanctionKind.BAN: 3,
+}
+
+
+class SanctionSource(models.TextChoices):
+    THRESHOLD = "threshold", "The author's live strike points reached a threshold"
+    DECISION = "decision", "A moderator's decision"
+
+
 class RuleStatus(models.TextChoices):
     """Where a rule stands: only live rules act; background rules are evaluated and logged."""
 

@@ -349,6 +349,9 @@ SPECTACULAR_SETTINGS = {
         "ActionEnum": "moderation.choices.DecisionAction",
         "RuleActionEnum": "moderation.choices.RuleAction",
         "RuleStatusEnum": "moderation.choices.RuleStatus",
+        # Actions on authors (threshold actions and the author record).
+        "SanctionKindEnum": "moderation.choices.SanctionKind",
+        "SanctionSourceEnum": "moderation.choices.SanctionSource",
     },
 }
 

@@ -5,8 +5,62 @@ from rest_framework import serializers
 
 from core.limits import DESCRIPTION_MAX_CHARS
 from moderation.api.grant_serializers import PolicyGrantedPlatformSerializer
-from moderation.choices import AutomationLevel, DecisionAction
+from moderation.choices import AutomationLevel, DecisionAction, SanctionKind
 from moderation.models import Policy, PolicyCategory
+from moderation.services.authors import (
+    MAX_STRIKE_POINTS,
+    MAX_STRIKE_TTL_DAYS,
+    MAX_SUSPEND_DAYS,
+    MAX_THRESHOLD_POINTS,
+    MAX_THRESHOLDS,
+)
+
+
+def _strike_points_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_STRIKE_POINTS,
+        allow_null=True,
+        **kwargs,
+    )
+
+
+class StrikeThresholdSerializer(serializers.Serializer):
+    points = serializers.IntegerField(min_value=1, max_value=MAX_THRESHOLD_POINTS)
+    action = serializers.ChoiceField(choices=SanctionKind.choices)
+    suspend_days = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_SUSPEND_DAYS,
+        required=False,
+        allow_null=True,
+        help_text="Days of suspension (action ``suspend`` only).",
+    )
+
+    def validate(self, attrs):
+        if attrs["action"] == SanctionKind.SUSPEND and not attrs.get("suspend_days"):
+            raise serializers.ValidationError({"suspend_days": "Say for how many days to suspend."})
+        if attrs["action"] != SanctionKind.SUSPEND and attrs.get("suspend_days"):
+            raise serializers.ValidationError({"suspend_days": "Only a suspension has days."})
+        return attrs
+
+
+def _thresholds_field(**kwargs) -> StrikeThresholdSerializer:
+    return StrikeThresholdSerializer(  # type: ignore[call-arg]  # many=True makes a ListSerializer, which takes max_length
+        many=True,
+        max_length=MAX_THRESHOLDS,
+        help_text="Actions taken when an author's live strike points under the policy reach "
+        "the points (once per crossing).",
+        **kwargs,
+    )
+
+
+def _ttl_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_STRIKE_TTL_DAYS,
+        help_text="Days a strike counts towards live points; 0: forever.",
+        **kwargs,
+    )
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -20,6 +74,9 @@ class CategorySerializer(serializers.ModelSerializer):
         default=list,
         help_text="Keyword / regular expressions (case-insensitive search) that flag content.",
     )
+    strike_points = _strike_points_field(
+        default=None, help_text="Strike points of a removal in it; null: its severity."
+    )
 
     class Meta:
         model = PolicyCategory
@@ -32,6 +89,7 @@ class CategorySerializer(serializers.ModelSerializer):
             "allow_threshold",
             "sla_hours",
             "rules",
+            "strike_points",
         ]
         read_only_fields = ["id"]
         # Names are matched per policy by the service (a PATCH may repeat existing names).
@@ -51,6 +109,9 @@ class ReasonCodeSerializer(serializers.Serializer):
         default=None,
         help_text="The category (by name) this reason belongs to; null for any.",
     )
+    strike_points = _strike_points_field(
+        default=None, help_text="Strike points of a removal for it; null: its category's."
+    )
 
 
 class ReasonCodeInputSerializer(ReasonCodeSerializer):
@@ -60,6 +121,7 @@ class ReasonCodeInputSerializer(ReasonCodeSerializer):
 
 
 class PolicyOutputSerializer(serializers.ModelSerializer):
+    strike_thresholds = StrikeThresholdSerializer(many=True, read_only=True)
     categories = CategorySerializer(many=True, read_only=True)
     reason_codes = ReasonCodeSerializer(many=True, read_only=True)
     granted_platforms = PolicyGrantedPlatformSerializer(
@@ -78,6 +140,8 @@ class PolicyOutputSerializer(serializers.ModelSerializer):
             "project",
             "automation_level",
             "canary_share",
+            "strike_ttl_days",
+            "strike_thresholds",
             "categories",
             "reason_codes",
             "granted_platforms",
@@ -97,6 +161,8 @@ class PolicyCreateInputSerializer(serializers.Serializer):
         choices=AutomationLevel.choices, default=AutomationLevel.HUMAN_ONLY
     )
     canary_share = serializers.FloatField(min_value=0.0, max_value=1.0, default=0.1)
+    strike_ttl_days = _ttl_field(default=90)
+    strike_thresholds = _thresholds_field(required=False, default=list)
     categories = CategorySerializer(many=True, required=False, default=list)
     reason_codes = ReasonCodeInputSerializer(many=True, required=False, default=list)
 
@@ -108,6 +174,8 @@ class PolicyUpdateInputSerializer(serializers.Serializer):
     )
     automation_level = serializers.ChoiceField(choices=AutomationLevel.choices, required=False)
     canary_share = serializers.FloatField(min_value=0.0, max_value=1.0, required=False)
+    strike_ttl_days = _ttl_field(required=False)
+    strike_thresholds = _thresholds_field(required=False)
     categories = CategorySerializer(
         many=True, required=False, help_text="Replaces the list (matched by name)."
     )

@@ -5,6 +5,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from moderation.api.author_serializers import AuthorRecordSerializer
 from moderation.choices import AuthorAction, ContentState, DecisionAction, ReviewTier
 from moderation.models import Content, Decision
 
@@ -180,12 +181,6 @@ class ContentReportSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ContentAuthorSerializer(serializers.Serializer):
-    external_id = serializers.CharField()
-    strikes = serializers.IntegerField()
-    suspended_until = serializers.DateTimeField(allow_null=True)
-
-
 class RelatedContentSerializer(serializers.Serializer):
     """Another content (the author's history, a similar one) with its decisions."""
 
@@ -259,7 +254,11 @@ class ContentDetailSerializer(serializers.Serializer):
     )
     rule_hits = ContentReportSerializer(many=True)
     hash_matches = ContentReportSerializer(many=True)
-    author = ContentAuthorSerializer(source="content.author", allow_null=True)
+    author = AuthorRecordSerializer(
+        source="author_record",
+        allow_null=True,
+        help_text="The author's record under the policies the viewer moderates.",
+    )
     author_history = RelatedContentSerializer(many=True)
     similar = SimilarContentSerializer(many=True)
     decisions = DecisionSerializer(many=True)

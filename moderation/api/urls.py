@@ -5,6 +5,7 @@ from django.urls import path
 
 from moderation.api import (
     appeal_views,
+    author_views,
     grant_views,
     hashbank_views,
     intake_views,
@@ -28,6 +29,11 @@ urlpatterns = [
         "platform/contents/<str:external_id>/",
         intake_views.ContentStatusApi.as_view(),
         name="platform-content-detail",
+    ),
+    path(
+        "platform/authors/<str:external_id>/",
+        author_views.PlatformAuthorRecordApi.as_view(),
+        name="platform-author-detail",
     ),
     path("platform/reports/", report_views.ReportCreateApi.as_view(), name="platform-reports"),
     path(
@@ -160,6 +166,12 @@ urlpatterns = [
         "moderation/contents/<int:content_id>/decide/",
         review_views.ContentDecideApi.as_view(),
         name="moderation-content-decide",
+    ),
+    # --- authors: strikes and actions ------------------------------------------------------------
+    path(
+        "moderation/authors/<int:author_id>/",
+        author_views.AuthorRecordApi.as_view(),
+        name="moderation-author-detail",
     ),
     # --- appeals ---------------------------------------------------------------------------------
     path("moderation/appeals/", appeal_views.AppealListApi.as_view(), name="moderation-appeals"),

@@ -3,10 +3,12 @@ from moderation.models.decision import Appeal, Decision, HashEntry
 from moderation.models.platform import Platform, PlatformApiKey, WebhookDelivery, WebhookEndpoint
 from moderation.models.policy import Policy, PolicyCategory, PolicyGrant, ReasonCode
 from moderation.models.rules import Rule, RuleBacktest, RuleHitLog, TextBank
+from moderation.models.strikes import AuthorSanction, Strike
 
 __all__ = [
     "Appeal",
     "Author",
+    "AuthorSanction",
     "Content",
     "Decision",
     "HashEntry",
@@ -20,6 +22,7 @@ __all__ = [
     "Rule",
     "RuleBacktest",
     "RuleHitLog",
+    "Strike",
     "TextBank",
     "WebhookDelivery",
     "WebhookEndpoint",

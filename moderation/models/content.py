@@ -6,14 +6,14 @@ from moderation.choices import ContentState, ReportSource, ReviewTier
 
 
 class Author(models.Model):
-    """Who posted content on a platform (the platform's own id), with their record here."""
+    """Who posted content on a platform (the platform's own id). Their record (strikes and the
+    actions taken on them) is in ``Strike`` and ``AuthorSanction`` rows: live points and the
+    current action are computed from those with the clock (``moderation.selectors.strikes``)."""
 
     platform = models.ForeignKey(
         "moderation.Platform", on_delete=models.CASCADE, related_name="authors", db_index=False
     )
     external_id = models.CharField(max_length=255)
-    strikes = models.PositiveIntegerField(default=0)
-    suspended_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

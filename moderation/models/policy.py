@@ -24,6 +24,11 @@ class Policy(models.Model):
     canary_share = models.FloatField(
         default=0.1, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
     )
+    # Days a strike under this policy counts towards the author's live points; 0: forever.
+    strike_ttl_days = models.PositiveIntegerField(default=90)
+    # Actions on live points, by points: [{"points": 3, "action": "warn"},
+    # {"points": 6, "action": "suspend", "suspend_days": 7}, {"points": 10, "action": "ban"}].
+    strike_thresholds = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -64,6 +69,8 @@ class PolicyCategory(models.Model):
     sla_hours = models.PositiveIntegerField(default=24)
     # Keyword / regex rules that flag content for this category: ["regex", ...].
     rules = models.JSONField(default=list, blank=True)
+    # Strike points of a removal in this category; null: the category's severity.
+    strike_points = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-severity", "name"]
@@ -91,6 +98,8 @@ class ReasonCode(models.Model):
     # Where the policy lists it. Moderators press digit keys by this order, so it is the order
     # the policy's editor gave, never re-sorted by code.
     position = models.PositiveIntegerField(default=0)
+    # Strike points of a removal for this reason; null: its category's (see PolicyCategory).
+    strike_points = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["position", "id"]

@@ -17,6 +17,7 @@ from moderation.choices import ContentState, ReportSource
 from moderation.models import Appeal, Content, Decision, Platform, Report
 from moderation.selectors.access import MODERATE_ROLES, policies_for_user, policy_role
 from moderation.selectors.grants import contents_of_platform
+from moderation.selectors.strikes import author_record
 from moderation.selectors.suggestions import SUGGESTION_LEVELS, model_suggestion_shown
 
 SIMILAR_COUNT = 5
@@ -54,7 +55,7 @@ def content_get_for_user(*, content_id: int, user: User, roles: Collection[str])
         Content.objects.select_related(
             "policy__project",
             "platform",
-            "author",
+            "author__platform",
             "item",
             "top_category",
             "model_version",
@@ -211,5 +212,13 @@ def content_detail(*, content: Content, user: User) -> dict[str, Any]:
         "decisions": content_decisions(content=content),
         "appeals": list(Appeal.objects.filter(content=content)),
         "author_history": author_history(content=content, user=user),
+        "author_record": (
+            author_record(
+                author=content.author,
+                policy_ids=list(_moderated_policy_ids(user).values_list("pk", flat=True)),
+            )
+            if content.author is not None
+            else None
+        ),
         "similar": similar_decided(content=content, user=user),
     }

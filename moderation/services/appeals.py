@@ -10,7 +10,7 @@ from labeling.choices import AnnotationSource
 from moderation.choices import AppealState, ContentState, DecisionAction
 from moderation.models import Appeal, Content, Decision, Platform
 from moderation.selectors.grants import contents_of_platform
-from moderation.services.authors import author_strike_remove
+from moderation.services.authors import author_removal_enforce, author_removal_reverse
 from moderation.services.decisions import decision_payload
 from moderation.services.feedback import decision_annotate
 from moderation.services.webhooks import webhook_event_send
@@ -84,6 +84,10 @@ def appeal_decide(*, appeal: Appeal, user: User, outcome: str, note: str = "") -
     reviewer records the outcome; the strike (and suspension) the old decision gave is taken
     back; the item gets a corrected annotation (source ``appeal``).
 
+    Overturning a removal reverses its strike and lifts the author actions that no longer hold
+    (``author_removal_reverse``); overturning an approval strikes the author
+    (``author_removal_enforce``).
+
     Refuses: an appeal already decided (409); an unknown outcome (400).
     Side effects, in one transaction: audit ``appeal.decide``; after commit, a signed
     ``appeal.decided`` webhook (for both outcomes) to each of the platform's endpoints.
@@ -117,7 +121,9 @@ def appeal_decide(*, appeal: Appeal, user: User, outcome: str, note: str = "") -
     after: dict = {}
     new_decision = None
     if outcome == "overturn":
-        new_decision, after = _overturn(content=content, old=old, user=user, note=note)
+        new_decision, after = _overturn(
+            content=content, old=old, user=user, note=note, appeal=appeal
+        )
     appeal.state = AppealState.OVERTURNED if outcome == "overturn" else AppealState.UPHELD
     appeal.reviewer = user
     appeal.reviewer_name = user.get_username()
@@ -145,7 +151,9 @@ def appeal_decide(*, appeal: Appeal, user: User, outcome: str, note: str = "") -
     return appeal
 
 
-def _overturn(*, content: Content, old: Decision, user: User, note: str) -> tuple[Decision, dict]:
+def _overturn(
+    *, content: Content, old: Decision, user: User, note: str, appeal: Appeal
+) -> tuple[Decision, dict]:
     old.superseded = True
     old.save(update_fields=["superseded"])
     action = (
@@ -165,10 +173,13 @@ def _overturn(*, content: Content, old: Decision, user: User, note: str) -> tupl
     )
     content.decided_at = timezone.now()
     content.save(update_fields=["state", "decided_at"])
-    old.content = content
-    strike = author_strike_remove(decision=old)
     decision_annotate(content=content, decision=new, source=AnnotationSource.APPEAL, annotator=user)
-    after = {"superseded_decision": old.pk, "decision": decision_payload(new)}
-    if strike is not None:
-        after["author"] = strike
+    after: dict = {"superseded_decision": old.pk, "decision": decision_payload(new)}
+    if old.action == DecisionAction.REMOVE:
+        author = author_removal_reverse(content=content, decision=old, appeal=appeal, actor=user)
+        if author is not None:
+            after["author"] = author
+    else:
+        # An allowed content found violating on appeal strikes its author like any removal.
+        author_removal_enforce(content=content, decision=new, actor=user)
     return new, after

@@ -30,6 +30,7 @@ from moderation.choices import ContentState, ReportSource, RuleStatus
 from moderation.models import Content, Policy, Report, Rule, RuleBacktest
 from moderation.ruleset.conditions import Signals, parse
 from moderation.ruleset.normalise import views
+from moderation.selectors.strikes import live_points_subquery
 from moderation.services.rule_admin import check_condition
 from moderation.services.rule_engine import account_age_days, compiled_policy, context_fields
 
@@ -152,10 +153,11 @@ def _evaluate(backtest: RuleBacktest) -> dict[str, Any]:
     while True:
         rows = list(
             contents.filter(pk__gt=last_id)
+            .annotate(author_live_points=live_points_subquery())
             .order_by("pk")
             .values_list(
                 "pk", "scores", "hash_match", "context", "state", "decided_automatically",
-                "item__text", "author__strikes",
+                "item__text", "author_live_points",
             )[:CHUNK]
         )  # fmt: skip
         if not rows:

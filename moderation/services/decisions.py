@@ -22,12 +22,11 @@ from moderation.choices import (
 from moderation.models import Content, Decision, ReasonCode
 from moderation.selectors.access import SENIOR_ROLES, policy_role
 from moderation.selectors.suggestions import model_suggestion_shown
-from moderation.services.authors import author_enforce
+from moderation.services.authors import MAX_SUSPEND_DAYS, author_removal_enforce
 from moderation.services.feedback import decision_annotate
 from moderation.services.webhooks import webhook_event_send
 
 OPEN_STATES = (ContentState.PENDING, ContentState.ESCALATED)
-MAX_SUSPEND_DAYS = 3650
 
 
 def decision_payload(decision: Decision) -> dict[str, Any]:
@@ -154,10 +153,12 @@ def decision_create(
     removal or an author, a suspension without days (400); escalated content for a non-senior
     (403); content decided already, or pending content the caller does not hold (409).
 
-    Side effects, in one transaction: the content's state and lease; audit ``decision.create``
-    (and ``author.warn`` / ``author.suspend``); for final decisions an annotation of source
-    ``moderation`` on the content's item (when the decision maps to a label class) and, after
-    commit, a signed ``content.decided`` webhook to each of the platform's endpoints.
+    Side effects, in one transaction: the content's state and lease; audit ``decision.create``;
+    for final decisions an annotation of source ``moderation`` on the content's item (when the
+    decision maps to a label class) and, after commit, a signed ``content.decided`` webhook to
+    each of the platform's endpoints; for removals the author's strike, threshold actions and
+    the chosen author action (``author_removal_enforce``: audit ``author.strike``,
+    ``author.<warn|suspend|ban>``, ``author.actioned`` webhooks).
     """
     try:
         with transaction.atomic():
@@ -243,15 +244,6 @@ def _decide(
             "decision": decision_payload(decision),
         },
     )
-    if content.author is not None and author_action != AuthorAction.NONE:
-        author_enforce(
-            author=content.author,
-            action=author_action,
-            suspend_days=suspend_days,
-            actor=user,
-            decision_id=decision.pk,
-            scope=scope,
-        )
     if final:
         decision_annotate(
             content=content, decision=decision, source=AnnotationSource.MODERATION, annotator=user
@@ -260,5 +252,13 @@ def _decide(
             content=content,
             event="content.decided",
             payload={"decision": decision_payload(decision)},
+        )
+    if action == DecisionAction.REMOVE:
+        author_removal_enforce(
+            content=content,
+            decision=decision,
+            actor=user,
+            author_action=author_action,
+            suspend_days=suspend_days,
         )
     return decision

@@ -17,8 +17,9 @@ from typing import Any
 from labeling.choices import DataType
 from models_app.models import ModelVersion
 from moderation.choices import AutomationLevel
-from moderation.models import Author, Platform, Policy, PolicyCategory
+from moderation.models import Platform, Policy, PolicyCategory
 from moderation.ruleset import conditions
+from moderation.selectors.strikes import authors_live_points
 from moderation.services import hashbank, model_serving, rule_engine, rules
 from moderation.services.intake_decide import HASH_ACTS_LEVELS
 from moderation.services.intake_prepare import PreparedSubmission
@@ -119,11 +120,8 @@ def _rules(
 def _author_strikes(platform: Platform | None, author_ids: set[str]) -> dict[str, int]:
     if platform is None or not author_ids:
         return {}
-    return dict(
-        Author.objects.filter(platform=platform, external_id__in=author_ids).values_list(
-            "external_id", "strikes"
-        )
-    )
+    # Live points: unexpired, unreversed strikes under any policy (moderation.selectors.strikes).
+    return authors_live_points(platform_id=platform.pk, external_ids=author_ids)
 
 
 def _model_scores(scored: list[_Scored]) -> None:

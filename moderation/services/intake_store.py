@@ -94,6 +94,7 @@ def intake_store(*, platform: Platform, decided: list[DecidedSubmission]) -> lis
     decisions = _decisions_create(decided, contents)
     _decisions_send(decisions)
     _decisions_audit(decisions)
+    _removals_strike(decisions)
     return contents
 
 
@@ -452,6 +453,16 @@ def _decisions_send(decisions: list[Decision]) -> None:
                 event="content.decided",
                 payload={"decision": decision_payload(decision)},
             )
+
+
+def _removals_strike(decisions: list[Decision]) -> None:
+    """Automatic removals strike their authors like people's (``author_removal_enforce``):
+    one author at a time, in id order, so concurrent batches lock author rows alike."""
+    from moderation.services.authors import author_removal_enforce
+
+    removals = [d for d in decisions if d.action == DecisionAction.REMOVE and d.content.author_id]
+    for decision in sorted(removals, key=lambda d: (d.content.author_id, d.pk)):
+        author_removal_enforce(content=decision.content, decision=decision, actor=None)
 
 
 def _decisions_audit(decisions: list[Decision]) -> None:

@@ -19,7 +19,14 @@ from moderation.models import Policy, PolicyCategory, ReasonCode
 from moderation.selectors.access import policy_role
 from moderation.services.rules import rule_compile_error
 
-POLICY_FIELDS = ("name", "description", "automation_level", "canary_share")
+POLICY_FIELDS = (
+    "name",
+    "description",
+    "automation_level",
+    "canary_share",
+    "strike_ttl_days",
+    "strike_thresholds",
+)
 CATEGORY_FIELDS = (
     "label_class",
     "severity",
@@ -27,8 +34,9 @@ CATEGORY_FIELDS = (
     "allow_threshold",
     "sla_hours",
     "rules",
+    "strike_points",
 )
-REASON_FIELDS = ("description", "action", "category")
+REASON_FIELDS = ("description", "action", "category", "strike_points")
 
 
 def policy_snapshot(policy: Policy) -> dict[str, Any]:
@@ -47,6 +55,7 @@ def policy_snapshot(policy: Policy) -> dict[str, Any]:
                 "description": r.description,
                 "action": r.action,
                 "category": names.get(r.category_id),
+                "strike_points": r.strike_points,
             }
             for r in policy.reason_codes.all()
         ],
@@ -95,6 +104,22 @@ def _check_categories(
                 )
 
 
+def _check_strike_thresholds(thresholds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Thresholds as stored: ordered by points, each points value once, plain values only."""
+    ordered = sorted(thresholds, key=lambda t: t["points"])
+    for index, threshold in enumerate(ordered[1:], start=1):
+        if threshold["points"] == ordered[index - 1]["points"]:
+            raise ApplicationError(
+                f"strike_thresholds: two thresholds at {threshold['points']} points.",
+                extra={"field": "strike_thresholds", "points": threshold["points"]},
+            )
+    return [
+        {"points": t["points"], "action": t["action"]}
+        | ({"suspend_days": t["suspend_days"]} if t["action"] == "suspend" else {})
+        for t in ordered
+    ]
+
+
 def _check_reason_codes(*, reason_codes: list[dict[str, Any]], category_names: set[str]) -> None:
     seen: set[str] = set()
     for index, reason in enumerate(reason_codes):
@@ -119,6 +144,7 @@ def _category_values(data: dict[str, Any]) -> dict[str, Any]:
         "allow_threshold": 0.05,
         "sla_hours": 24,
         "rules": [],
+        "strike_points": None,
     }
     return {field: data.get(field, defaults.get(field)) for field in CATEGORY_FIELDS}
 
@@ -149,6 +175,7 @@ def _sync_reason_codes(*, policy: Policy, reason_codes: list[dict[str, Any]]) ->
             "action": data["action"],
             "category": categories.get(data.get("category") or ""),
             "position": position,
+            "strike_points": data.get("strike_points"),
         }
         reason = existing.pop(data["code"], None)
         if reason is None:
@@ -190,6 +217,8 @@ def policy_create(
     description: str = "",
     automation_level: str,
     canary_share: float = 0.1,
+    strike_ttl_days: int = 90,
+    strike_thresholds: list[dict[str, Any]] | None = None,
     categories: list[dict[str, Any]] | None = None,
     reason_codes: list[dict[str, Any]] | None = None,
 ) -> Policy:
@@ -216,6 +245,8 @@ def policy_create(
                 description=description,
                 automation_level=automation_level,
                 canary_share=canary_share,
+                strike_ttl_days=strike_ttl_days,
+                strike_thresholds=_check_strike_thresholds(strike_thresholds or []),
                 created_by=user,
             )
     except IntegrityError as exc:
@@ -271,6 +302,8 @@ def policy_update(*, policy: Policy, user: User, **changes: Any) -> Policy:
                 "Reason codes still name categories this change removes; update reason_codes too.",
                 extra={"reason_codes": cited},
             )
+    if "strike_thresholds" in changes:
+        changes["strike_thresholds"] = _check_strike_thresholds(changes["strike_thresholds"])
     for field in POLICY_FIELDS:
         if field in changes:
             setattr(policy, field, changes[field])

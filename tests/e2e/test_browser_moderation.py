@@ -305,6 +305,13 @@ def test_moderator_works_through_the_queue_with_hotkeys_and_escalates_to_seniors
 
     final = read_db(lambda: _decisions(contents)["msg-threat"])
     assert final == [("escalate", "ESC-1", "mia", False), ("remove", "SPAM-1", "sam", True)]
-    strikes = read_db(lambda: Content.objects.get(pk=contents["msg-threat"].pk).author.strikes)
-    assert strikes == 1
+    from moderation.selectors.strikes import author_live_points
+
+    points = read_db(
+        lambda: author_live_points(
+            author_id=Content.objects.get(pk=contents["msg-threat"].pk).author_id
+        )
+    )
+    # author-1's two removals for SPAM-1 (category spam, severity 3): 3 points each.
+    assert points == 6
     assert browser_session.js_errors == []

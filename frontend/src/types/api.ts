@@ -216,6 +216,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/moderation/authors/{author_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The author's live strike points, strikes (with expiry) and actions, under the
+         *     policies the caller moderates. 404 for an author who never posted under one of them.
+         */
+        get: operations["moderation_authors_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/moderation/backtests/{backtest_id}/": {
         parameters: {
             query?: never;
@@ -741,6 +761,27 @@ export interface paths {
          *     decision or an appeal of it is already open.
          */
         post: operations["platform_appeals_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/platform/authors/{external_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The platform's author (its own id): live strike points, strikes with expiry and the
+         *     actions taken, under the policies granted to the platform (API key with scope
+         *     ``intake``). 404 for an id the platform never sent.
+         */
+        get: operations["platform_authors_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2268,6 +2309,31 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        AuthorAction: {
+            id: number;
+            kind: components["schemas"]["SanctionKindEnum"];
+            source: components["schemas"]["SanctionSourceEnum"];
+            policy: number;
+            policy_name: string;
+            threshold_points: number | null;
+            /** @description The author's live points when taken. */
+            live_points: number;
+            suspend_days: number | null;
+            decision: number | null;
+            actor_name: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description null: until lifted.
+             */
+            ends_at: string | null;
+            /** Format: date-time */
+            lifted_at: string | null;
+            lifted_reason: string;
+            /** @default false */
+            in_force?: boolean;
+        };
         /**
          * @description * `none` - None
          *     * `warn` - Warn
@@ -2275,6 +2341,25 @@ export interface components {
          * @enum {string}
          */
         AuthorActionEnum: "none" | "warn" | "suspend";
+        AuthorRecord: {
+            id: number;
+            external_id: string;
+            platform: string;
+            /**
+             * Format: date-time
+             * @description The time the figures are for (now).
+             */
+            at: string;
+            /** @description Unexpired, unreversed strike points under the policies the reader may see. */
+            live_points: number;
+            policies: components["schemas"]["PolicyPoints"][];
+            /** @description The latest 100, newest first. */
+            strikes: components["schemas"]["Strike"][];
+            /** @description The latest 100, newest first. */
+            actions: components["schemas"]["AuthorAction"][];
+            /** @description The strongest action in force (ban > suspend > warn). */
+            current_action: components["schemas"]["AuthorAction"] | null;
+        };
         AutoLabelCounts: {
             auto_labeled: number;
             audit_items: number;
@@ -2381,6 +2466,8 @@ export interface components {
             sla_hours?: number;
             /** @description Keyword / regular expressions (case-insensitive search) that flag content. */
             rules?: string[];
+            /** @description Strike points of a removal in it; null: its severity. */
+            strike_points?: number | null;
         };
         CategoryPoint: {
             n: number;
@@ -2427,6 +2514,8 @@ export interface components {
             sla_hours?: number;
             /** @description Keyword / regular expressions (case-insensitive search) that flag content. */
             rules?: string[];
+            /** @description Strike points of a removal in it; null: its severity. */
+            strike_points?: number | null;
         };
         CategoryScore: {
             category: string;
@@ -2518,12 +2607,6 @@ export interface components {
             fields: components["schemas"]["SliceDeltaField"][];
             regressions: components["schemas"]["SliceRegression"][];
         };
-        ContentAuthor: {
-            external_id: string;
-            strikes: number;
-            /** Format: date-time */
-            suspended_until: string | null;
-        };
         /** @description The review panel: the content and everything a moderator weighs it with. */
         ContentDetail: {
             id: number;
@@ -2570,7 +2653,8 @@ export interface components {
             reports: components["schemas"]["ContentReport"][];
             rule_hits: components["schemas"]["ContentReport"][];
             hash_matches: components["schemas"]["ContentReport"][];
-            author: components["schemas"]["ContentAuthor"] | null;
+            /** @description The author's record under the policies the viewer moderates. */
+            author: components["schemas"]["AuthorRecord"] | null;
             author_history: components["schemas"]["RelatedContent"][];
             similar: components["schemas"]["SimilarContent"][];
             decisions: components["schemas"]["Decision"][];
@@ -3718,6 +3802,10 @@ export interface components {
             automation_level?: components["schemas"]["AutomationLevelEnum"];
             /** Format: double */
             canary_share?: number;
+            /** @description Days a strike counts towards live points; 0: forever. */
+            strike_ttl_days?: number;
+            /** @description Actions taken when an author's live strike points under the policy reach the points (once per crossing). */
+            strike_thresholds?: components["schemas"]["StrikeThresholdRequest"][];
             /** @description Replaces the list (matched by name). */
             categories?: components["schemas"]["CategoryRequest"][];
             /** @description Replaces the list (matched by code). */
@@ -3843,6 +3931,13 @@ export interface components {
              * @default 0.1
              */
             canary_share?: number;
+            /**
+             * @description Days a strike counts towards live points; 0: forever.
+             * @default 90
+             */
+            strike_ttl_days?: number;
+            /** @description Actions taken when an author's live strike points under the policy reach the points (once per crossing). */
+            strike_thresholds?: components["schemas"]["StrikeThresholdRequest"][];
             categories?: components["schemas"]["CategoryRequest"][];
             reason_codes?: components["schemas"]["ReasonCodeInputRequest"][];
         };
@@ -3861,6 +3956,8 @@ export interface components {
             readonly automation_level: components["schemas"]["AutomationLevelEnum"];
             /** Format: double */
             readonly canary_share: number;
+            readonly strike_ttl_days: number;
+            readonly strike_thresholds: components["schemas"]["StrikeThreshold"][];
             readonly categories: components["schemas"]["Category"][];
             readonly reason_codes: components["schemas"]["ReasonCode"][];
             /** @description Platforms whose keys may use this policy (site staff grant them). */
@@ -3878,6 +3975,11 @@ export interface components {
             categories: components["schemas"]["CategoryPoint"][];
             /** @description The policy as intake decides: remove if any category says so. */
             combined: components["schemas"]["OperatingPoint"] | null;
+        };
+        PolicyPoints: {
+            policy: number;
+            policy_name: string;
+            live_points: number;
         };
         PrCurve: {
             name: string;
@@ -4206,6 +4308,8 @@ export interface components {
             action?: components["schemas"]["ActionEnum"];
             /** @description The category (by name) this reason belongs to; null for any. */
             category?: string | null;
+            /** @description Strike points of a removal for it; null: its category's. */
+            strike_points?: number | null;
         };
         ReasonCodeInputRequest: {
             code: string;
@@ -4213,6 +4317,8 @@ export interface components {
             /** @default remove */
             action?: components["schemas"]["ActionEnum"];
             category?: string | null;
+            /** @description Strike points of a removal for it; null: its category's. */
+            strike_points?: number | null;
         };
         ReassignInputRequest: {
             user_id: number;
@@ -4448,6 +4554,19 @@ export interface components {
          */
         SamplingStrategyEnum: "random" | "uncertainty" | "margin" | "entropy" | "hybrid" | "adaptive";
         /**
+         * @description * `warn` - Warn
+         *     * `suspend` - Suspend for a number of days
+         *     * `ban` - Ban
+         * @enum {string}
+         */
+        SanctionKindEnum: "warn" | "suspend" | "ban";
+        /**
+         * @description * `threshold` - The author's live strike points reached a threshold
+         *     * `decision` - A moderator's decision
+         * @enum {string}
+         */
+        SanctionSourceEnum: "threshold" | "decision";
+        /**
          * @description * `intake` - intake
          *     * `reports` - reports
          *     * `appeals` - appeals
@@ -4652,6 +4771,54 @@ export interface components {
              *     * `archived` - Archived
              */
             stage: components["schemas"]["ModelStageEnum"];
+        };
+        Strike: {
+            id: number;
+            policy: number;
+            policy_name: string;
+            category?: string | null;
+            reason_code: string;
+            points: number;
+            decision: number;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it stops counting; null: never.
+             */
+            expires_at: string | null;
+            /**
+             * Format: date-time
+             * @description When an appeal overturned its removal.
+             */
+            reversed_at: string | null;
+            /**
+             * @description At the record's time (``at``).
+             *
+             *     * `live` - live
+             *     * `expired` - expired
+             *     * `reversed` - reversed
+             */
+            state: components["schemas"]["StrikeStateEnum"];
+        };
+        /**
+         * @description * `live` - live
+         *     * `expired` - expired
+         *     * `reversed` - reversed
+         * @enum {string}
+         */
+        StrikeStateEnum: "live" | "expired" | "reversed";
+        StrikeThreshold: {
+            points: number;
+            action: components["schemas"]["SanctionKindEnum"];
+            /** @description Days of suspension (action ``suspend`` only). */
+            suspend_days?: number | null;
+        };
+        StrikeThresholdRequest: {
+            points: number;
+            action: components["schemas"]["SanctionKindEnum"];
+            /** @description Days of suspension (action ``suspend`` only). */
+            suspend_days?: number | null;
         };
         /**
          * @description * `model` - A trained model version
@@ -5278,6 +5445,34 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Appeal"];
                 };
+            };
+        };
+    };
+    moderation_authors_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                author_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorRecord"];
+                };
+            };
+            /** @description No response body */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -6280,6 +6475,34 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PlatformAppeal"];
                 };
+            };
+        };
+    };
+    platform_authors_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorRecord"];
+                };
+            };
+            /** @description No response body */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

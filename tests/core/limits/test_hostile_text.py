@@ -203,6 +203,7 @@ def baselines(world: World) -> dict[str, Case]:
                 "description": "What the forum allows.",
                 "project": world.spare_project.pk,
                 "automation_level": "assist",
+                "strike_thresholds": [{"points": 3, "action": "warn"}],
                 "categories": [category()],
                 "reason_codes": [reason_code()],
             }
@@ -212,6 +213,7 @@ def baselines(world: World) -> dict[str, Case]:
                 "name": "Messaging rules",
                 "description": "Updated wording.",
                 "automation_level": "human_only",
+                "strike_thresholds": [{"points": 3, "action": "warn"}],
                 "categories": [category()],
                 # Codes decisions cite stay: SPAM-1 and the approve / escalate ones.
                 "reason_codes": [

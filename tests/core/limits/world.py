@@ -111,6 +111,7 @@ class World:
             "endpoint_id": self.webhook.pk,
             "content_id": self.pending.pk,
             "appeal_id": self.appeal.pk,
+            "author_id": self.pending.author_id,
             "event_id": AuditEvent.objects.order_by("pk").first().pk,
             "external_id": self.pending.external_id,
             "number": 1,  # the project's dataset snapshot, exported as JSONL

@@ -336,6 +336,14 @@ ENDPOINTS = [
         data_roles(200),
     ),
     E("label-quality", "get", "projects/{project}/label-quality/", any_member(200)),
+    # An author's record (strikes, actions): moderators of a policy the author posted under.
+    # Members who may not moderate are told the author does not exist (404), not refused.
+    E(
+        "moderation-author-detail",
+        "get",
+        "moderation/authors/{author}/",
+        {**moderate_roles(200), Role.ANNOTATOR: 404, Role.ML_ENGINEER: 404},
+    ),
     # Rules, text banks and backtests: moderators read; senior moderators and admins write.
     E("moderation-policy-rules", "get", "moderation/policies/{policy}/rules/", moderate_roles(200)),
     E("moderation-policy-rules", "post", "moderation/policies/{policy}/rules/", senior_roles(201)),
@@ -639,6 +647,7 @@ def _moderation_world(project: Project, owner) -> SimpleNamespace:
     owner made on other content; a platform with a webhook endpoint."""
     from moderation.models import (
         Appeal,
+        Author,
         Content,
         Decision,
         Platform,
@@ -675,6 +684,8 @@ def _moderation_world(project: Project, owner) -> SimpleNamespace:
     )
     moderator = UserFactory()
     MembershipFactory(project=project, user=moderator, role=Role.MODERATOR)
+    author = Author.objects.create(platform=platform, external_id="author-a")
+    Content.objects.filter(pk=content.pk).update(author=author)
     bank = TextBank.objects.create(policy=policy, name="Secret bank A", terms=["only members"])
     rule = Rule.objects.create(
         policy=policy, name="Secret rule A", condition={"signal": "hash_match"}, action="review"
@@ -696,6 +707,7 @@ def _moderation_world(project: Project, owner) -> SimpleNamespace:
             "rule": rule.pk,
             "bank": bank.pk,
             "backtest": backtest.pk,
+            "author": author.pk,
         },
     )
 

@@ -14,6 +14,7 @@ from labeling.choices import AnnotationSource, Role
 from labeling.models import Annotation
 from moderation.choices import AppealState, ContentState
 from moderation.models import Appeal, Decision
+from moderation.selectors.strikes import author_current_action, author_live_points
 from moderation.services.platforms import api_key_create
 from tests.factories import UserFactory
 from tests.factories.moderation import (
@@ -194,9 +195,9 @@ def test_overturn_restores_content_corrects_the_label_and_sends_a_webhook(
     assert response.status_code == 200, response.content
     assert response.json()["state"] == AppealState.OVERTURNED
     content.refresh_from_db()
-    author.refresh_from_db()
     assert content.state == ContentState.ALLOWED
-    assert author.strikes == 0
+    assert author_live_points(author_id=author.pk) == 0
+    assert author_current_action(author_id=author.pk) is None
     old, new = Decision.objects.filter(content=content).order_by("id")
     assert (old.superseded, old.moderator) == (True, moderator)
     assert (new.action, new.is_final, new.moderator) == ("approve", True, reviewer)
@@ -204,16 +205,18 @@ def test_overturn_restores_content_corrects_the_label_and_sends_a_webhook(
         Annotation.objects.filter(item=content.item).order_by("id").values_list("source", "labels")
     )
     assert labels == [(AnnotationSource.MODERATION, ["spam"]), (AnnotationSource.APPEAL, ["ham"])]
-    [sent] = receiver.received
+    lifted, sent = receiver.received
+    assert lifted["body"]["event"] == "author.action_lifted"
+    assert lifted["body"]["action"]["kind"] == "warn"
     assert sent["signed"]
     assert sent["body"]["event"] == "appeal.decided"
     assert sent["body"]["content"] == {"external_id": "post-1", "state": "allowed"}
     assert sent["body"]["appeal"]["outcome"] == AppealState.OVERTURNED
     assert sent["body"]["decision"]["action"] == "approve"
-    # One record for the appeal decision, nothing else.
+    # The strike reversed, the warning lifted, the appeal decided.
     assert list(
         AuditEvent.objects.order_by("id").values_list("action", flat=True)[audit_before:]
-    ) == ["appeal.decide"]
+    ) == ["author.strike_reverse", "author.action_lift", "appeal.decide"]
 
 
 def test_upheld_appeal_keeps_the_decision_and_the_label(removed, api):
@@ -226,9 +229,8 @@ def test_upheld_appeal_keeps_the_decision_and_the_label(removed, api):
 
     assert response.status_code == 200
     content.refresh_from_db()
-    author.refresh_from_db()
     assert content.state == ContentState.REMOVED
-    assert author.strikes == 1
+    assert author_live_points(author_id=author.pk) == 3
     assert Annotation.objects.filter(item=content.item).count() == 1
     assert (
         _decide(

@@ -1,5 +1,7 @@
 """Decisions: approve / remove / escalate with reason codes, author actions, labels, audit."""
 
+from datetime import timedelta
+
 import pytest
 
 from core.models import AuditEvent
@@ -9,6 +11,7 @@ from models_app.choices import JobKind, JobTrigger
 from models_app.models import TrainingJob
 from moderation.choices import AutomationLevel, ContentState, DecisionAction, ReviewTier
 from moderation.models import Decision, ReasonCode
+from moderation.selectors.strikes import author_current_action, author_live_points
 from tests.factories.moderation import (
     HAM_TEXT,
     AuthorFactory,
@@ -60,7 +63,9 @@ def test_removal_with_warning_removes_content_strikes_author_and_labels_the_item
     author.refresh_from_db()
     assert content.state == ContentState.REMOVED
     assert content.leased_by is None
-    assert author.strikes == 1
+    # SPAM-1 is of category spam (severity 3): a 3-point strike, and the warning.
+    assert author_live_points(author_id=author.pk) == 3
+    assert author_current_action(author_id=author.pk).kind == "warn"
     decision = Decision.objects.get(content=content)
     assert decision.is_final
     assert decision.reason_code.code == "SPAM-1"
@@ -75,7 +80,7 @@ def test_removal_with_warning_removes_content_strikes_author_and_labels_the_item
     assert content.item.queue_annotations == 1
     assert content.item.queue_done
     actions = list(AuditEvent.objects.values_list("action", flat=True).order_by("id"))
-    assert actions == ["decision.create", "author.warn"]
+    assert actions == ["decision.create", "author.strike", "author.warn"]
 
 
 def test_approval_labels_the_item_with_the_class_no_category_maps_to(setup):
@@ -103,11 +108,13 @@ def test_suspension_sets_the_end_of_the_suspension_and_a_strike(setup):
     response = _decide(client, content.pk, decide_body(author_action="suspend", suspend_days=7))
 
     assert response.status_code == 201, response.content
-    author.refresh_from_db()
-    assert author.strikes == 1
-    assert author.suspended_until is not None
+    assert author_live_points(author_id=author.pk) == 3
+    current = author_current_action(author_id=author.pk)
+    assert current.kind == "suspend"
+    assert current.ends_at - current.created_at == timedelta(days=7)
     assert list(AuditEvent.objects.values_list("action", flat=True).order_by("id")) == [
         "decision.create",
+        "author.strike",
         "author.suspend",
     ]
 

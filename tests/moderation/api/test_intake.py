@@ -442,3 +442,25 @@ def test_a_model_that_cannot_run_leaves_the_decision_to_people_instead_of_failin
     content = Content.objects.get(external_id="post-broken-model")
     assert content.state == ContentState.PENDING
     assert not Decision.objects.filter(content=content).exists()
+
+
+def test_automatic_removals_strike_the_author_and_cross_thresholds_once(served, platform_key):
+    from moderation.models import AuthorSanction
+    from moderation.selectors.strikes import author_live_points
+
+    project, _version = served
+    platform, key = platform_key
+    policy = IntakePolicyFactory(
+        project=project,
+        automation_level=AutomationLevel.FULL,
+        granted_to=platform,
+        strike_thresholds=[{"points": 3, "action": "warn"}],
+    )
+
+    for number in range(2):
+        assert submit(key, policy, f"post-{number}", SPAM).json()["state"] == "removed"
+    assert submit(key, policy, "post-ham", HAM).json()["state"] == "allowed"
+
+    author = Author.objects.get(external_id="author-7")
+    assert author_live_points(author_id=author.pk) == 6  # spam: severity 3, twice
+    assert list(AuthorSanction.objects.values_list("kind", "source")) == [("warn", "threshold")]

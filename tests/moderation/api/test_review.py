@@ -171,8 +171,6 @@ def test_review_panel_shows_context_history_and_similar_decided_content(world):
     DecisionFactory(
         content=earlier, action="remove", is_final=True, moderator_name="ana", automated=False
     )
-    author.strikes = 1
-    author.save(update_fields=["strikes"])
     near = ContentFactory(policy=policy, platform=platform, text=HAM_TEXT, state="allowed")
     far = ContentFactory(policy=policy, platform=platform, state="allowed")
     for done in (near, far):
@@ -193,7 +191,8 @@ def test_review_panel_shows_context_history_and_similar_decided_content(world):
     detail = client.get(f"/api/v1/moderation/contents/{content.pk}/").json()
 
     assert detail["context"] == {"url": "https://chat.example/p/9"}
-    assert detail["author"]["strikes"] == 1
+    assert detail["author"]["external_id"] == author.external_id
+    assert detail["author"]["live_points"] == 0  # the decision factory gives no strike
     assert [c["id"] for c in detail["author_history"]] == [earlier.pk]
     assert detail["author_history"][0]["decisions"][0]["action"] == "remove"
     assert [row["content"]["id"] for row in detail["similar"]] == [near.pk, earlier.pk, far.pk]

@@ -2,7 +2,7 @@ import { vi } from "vitest";
 
 import { jsonResponse } from "@/testing/test-utils";
 
-import type { ContentDetail, Policy, QueueRow } from "../types";
+import type { AuthorRecord, ContentDetail, Policy, QueueRow } from "../types";
 
 export function policy(overrides: Partial<Policy> = {}): Policy {
   return {
@@ -12,6 +12,8 @@ export function policy(overrides: Partial<Policy> = {}): Policy {
     project: 9,
     automation_level: "assist",
     canary_share: 0.1,
+    strike_ttl_days: 90,
+    strike_thresholds: [],
     categories: [
       {
         id: 1,
@@ -33,6 +35,66 @@ export function policy(overrides: Partial<Policy> = {}): Policy {
     granted_platforms: [{ id: 4, name: "Riverside Forum", granted_at: "2026-01-02T10:00:00Z" }],
     created_at: "2026-01-01T10:00:00Z",
     updated_at: "2026-01-01T10:00:00Z",
+    ...overrides,
+  };
+}
+
+/** An author with one live 3-point strike and a warning in force, and one expired strike. */
+export function authorRecord(overrides: Partial<AuthorRecord> = {}): AuthorRecord {
+  const warning = {
+    id: 8,
+    kind: "warn" as const,
+    source: "threshold" as const,
+    policy: 3,
+    policy_name: "Community rules",
+    threshold_points: 3,
+    live_points: 3,
+    suspend_days: null,
+    decision: 11,
+    actor_name: "mia",
+    created_at: "2026-02-01T10:00:00Z",
+    ends_at: "2026-05-02T10:00:00Z",
+    lifted_at: null,
+    lifted_reason: "",
+    in_force: true,
+  };
+  return {
+    id: 5,
+    external_id: "author-5",
+    platform: "Forum",
+    at: "2026-02-10T10:00:00Z",
+    live_points: 3,
+    policies: [{ policy: 3, policy_name: "Community rules", live_points: 3 }],
+    strikes: [
+      {
+        id: 2,
+        policy: 3,
+        policy_name: "Community rules",
+        category: "spam",
+        reason_code: "SPAM-1",
+        points: 3,
+        decision: 11,
+        created_at: "2026-02-01T10:00:00Z",
+        expires_at: "2026-05-02T10:00:00Z",
+        reversed_at: null,
+        state: "live",
+      },
+      {
+        id: 1,
+        policy: 3,
+        policy_name: "Community rules",
+        category: "spam",
+        reason_code: "SPAM-2",
+        points: 2,
+        decision: 7,
+        created_at: "2025-09-01T10:00:00Z",
+        expires_at: "2025-11-30T10:00:00Z",
+        reversed_at: null,
+        state: "expired",
+      },
+    ],
+    actions: [warning],
+    current_action: warning,
     ...overrides,
   };
 }

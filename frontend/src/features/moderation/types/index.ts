@@ -25,6 +25,9 @@ export type ModelCompare = Schemas["CompareOutput"];
 export type CompareSide = Schemas["CompareSide"];
 export type StageModelVersion = Schemas["ModelVersionOutput"];
 export type ModelStage = StageModelVersion["stage"];
+export type AuthorRecord = Schemas["AuthorRecord"];
+export type AuthorStrike = Schemas["Strike"];
+export type AuthorSanction = Schemas["AuthorAction"];
 
 // Enum types are taken from the fields, not by name: drf-spectacular renames an enum as soon as
 // another schema has a field of the same name with other choices.
@@ -35,6 +38,13 @@ export type AuthorAction = NonNullable<DecisionSummary["author_action"]>;
 export type AutomationLevel = Policy["automation_level"];
 export type AppealState = NonNullable<Appeal["state"]>;
 export type AppealOutcome = Schemas["AppealDecideInputRequest"]["outcome"];
+export type SanctionKind = Schemas["StrikeThreshold"]["action"];
+
+export const SANCTION_LABELS: Record<SanctionKind, string> = {
+  warn: "Warn",
+  suspend: "Suspend",
+  ban: "Ban",
+};
 
 export type QueueFilters = {
   policy?: number | undefined;

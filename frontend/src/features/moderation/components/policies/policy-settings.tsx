@@ -4,12 +4,15 @@ import { type EditableColumn, EditableRows } from "@/components/ui/editable-rows
 import { ErrorMessage } from "@/components/ui/error-message";
 
 import { useUpdatePolicy } from "../../api/update-policy";
-import type { AutomationLevel, DecisionAction, Policy } from "../../types";
-import { ACTION_LABELS, AUTOMATION_LABELS } from "../../types";
+import type { AutomationLevel, DecisionAction, Policy, SanctionKind } from "../../types";
+import { ACTION_LABELS, AUTOMATION_LABELS, SANCTION_LABELS } from "../../types";
 import {
   type CategoryDraft,
   newCategory,
   newReasonCode,
+  newThreshold,
+  STRIKE_LIMITS,
+  type ThresholdDraft,
   type PolicyDraft,
   type ReasonDraft,
   policyDraft,
@@ -29,6 +32,89 @@ type PolicySettingsProps = {
 function numberValue(value: string): number {
   return value === "" ? Number.NaN : Number(value);
 }
+
+/** Blank means "the default" (null); anything else is a number, NaN when not one. */
+function optionalNumber(value: string): number | null {
+  return value.trim() === "" ? null : Number(value);
+}
+
+function optionalText(value: number | null): string | number {
+  return value === null || Number.isNaN(value) ? "" : value;
+}
+
+/** Strike points of a category or reason: blank keeps the default named in the placeholder. */
+function strikePointsInput<T extends { strike_points: number | null }>(
+  label: string,
+  placeholder: string,
+  row: T,
+  change: (patch: Partial<T>) => void,
+) {
+  return (
+    <input
+      aria-label={label}
+      className="policy-number"
+      type="number"
+      min={0}
+      max={STRIKE_LIMITS.points}
+      placeholder={placeholder}
+      value={optionalText(row.strike_points)}
+      onChange={(event) => change({ strike_points: optionalNumber(event.target.value) } as Partial<T>)}
+    />
+  );
+}
+
+const THRESHOLD_COLUMNS: EditableColumn<ThresholdDraft>[] = [
+  {
+    header: "At live points ≥",
+    cell: (threshold, change) => (
+      <input
+        aria-label="Threshold points"
+        className="policy-number"
+        type="number"
+        min={1}
+        max={STRIKE_LIMITS.thresholdPoints}
+        value={Number.isNaN(threshold.points) ? "" : threshold.points}
+        onChange={(event) => change({ points: numberValue(event.target.value) })}
+      />
+    ),
+  },
+  {
+    header: "Action",
+    cell: (threshold, change) => (
+      <select
+        aria-label="Threshold action"
+        value={threshold.action}
+        onChange={(event) => {
+          const action = event.target.value as SanctionKind;
+          change({ action, suspend_days: action === "suspend" ? (threshold.suspend_days ?? 7) : null });
+        }}
+      >
+        {(Object.keys(SANCTION_LABELS) as SanctionKind[]).map((kind) => (
+          <option key={kind} value={kind}>
+            {SANCTION_LABELS[kind]}
+          </option>
+        ))}
+      </select>
+    ),
+  },
+  {
+    header: "Days (suspend)",
+    cell: (threshold, change) =>
+      threshold.action === "suspend" ? (
+        <input
+          aria-label="Suspension days"
+          className="policy-number"
+          type="number"
+          min={1}
+          max={STRIKE_LIMITS.suspendDays}
+          value={optionalText(threshold.suspend_days)}
+          onChange={(event) => change({ suspend_days: optionalNumber(event.target.value) })}
+        />
+      ) : (
+        <span className="hint">—</span>
+      ),
+  },
+];
 
 /** The category table's columns; a category's label class is one of the project's. */
 function categoryColumnsFor(labelClasses: string[]): EditableColumn<CategoryDraft>[] {
@@ -120,6 +206,11 @@ function categoryColumnsFor(labelClasses: string[]): EditableColumn<CategoryDraf
       ),
     },
     {
+      header: "Strike points",
+      cell: (category, change) =>
+        strikePointsInput("Category strike points", String(category.severity || ""), category, change),
+    },
+    {
       header: "Rules (one regex per line)",
       cell: (category, change) => (
         <textarea
@@ -191,6 +282,18 @@ function reasonColumnsFor(categories: CategoryDraft[]): EditableColumn<ReasonDra
             ))}
         </select>
       ),
+    },
+    {
+      header: "Strike points",
+      cell: (reason, change) => {
+        const category = categories.find((c) => c.name.trim() === reason.category);
+        const fallback = category ? String(category.strike_points ?? category.severity) : "category's";
+        return reason.action === "remove" ? (
+          strikePointsInput("Reason strike points", fallback, reason, change)
+        ) : (
+          <span className="hint">—</span>
+        );
+      },
     },
   ];
 }
@@ -277,6 +380,41 @@ export function PolicySettings({ policy, labelClasses, canEdit }: PolicySettings
           addLabel="Add a reason code"
           testId="policy-reasons"
           rowTestId="policy-reason-row"
+        />
+
+        <h3>Strikes</h3>
+        <p className="hint">
+          Each removal gives its author the strike points of its reason code (blank: its category&apos;s; a
+          category&apos;s blank: its severity). Points count for the days below, then expire; an overturned appeal
+          takes them back. When an author&apos;s live points under this policy reach a threshold, its action is taken
+          once and sent to the platform by webhook.
+        </p>
+        <div className="field policy-canary">
+          <label htmlFor="policy-strike-ttl">Strikes count for (days; 0: forever)</label>
+          <input
+            id="policy-strike-ttl"
+            type="number"
+            min={0}
+            max={STRIKE_LIMITS.ttlDays}
+            value={Number.isNaN(draft.strike_ttl_days) ? "" : draft.strike_ttl_days}
+            onChange={(event) => setDraft({ ...draft, strike_ttl_days: numberValue(event.target.value) })}
+            data-testid="policy-strike-ttl"
+          />
+        </div>
+        {draft.strike_thresholds.length === 0 ? (
+          <p className="hint" data-testid="policy-thresholds-empty">
+            No thresholds: strikes are counted, and no action is taken on authors until you add one.
+          </p>
+        ) : null}
+        <EditableRows
+          rows={draft.strike_thresholds}
+          onChange={(strike_thresholds) => setDraft({ ...draft, strike_thresholds })}
+          columns={THRESHOLD_COLUMNS}
+          rowKey={(_threshold, index) => `threshold-${index}`}
+          newRow={newThreshold}
+          addLabel="Add a threshold"
+          testId="policy-thresholds"
+          rowTestId="policy-threshold-row"
         />
       </fieldset>
       {canEdit ? (

@@ -1,6 +1,6 @@
 import { formatDateTime, formatPercent } from "@/lib/format";
 
-import type { ContentDetail, DecisionSummary, RelatedContent } from "../../types";
+import type { AuthorRecord, AuthorSanction, ContentDetail, DecisionSummary, RelatedContent } from "../../types";
 import { actionLabel, reportSourceLabel, stateLabel } from "../../types";
 
 /** "Remove (SPAM-1) by mia, author warned": the moderator's name and the reason code are
@@ -192,19 +192,77 @@ export function SuggestionPanel({ content }: { content: ContentDetail }) {
   );
 }
 
-/** The author's record: strikes, suspension, and what they posted before with its decisions. */
+const STRIKES_SHOWN = 5;
+
+/** "Suspended until 9 Mar 2026, 10:00 (6 points ≥ 6)": the action in force, in words. */
+function sanctionText(action: AuthorSanction): string {
+  const until = action.ends_at ? ` until ${formatDateTime(action.ends_at)}` : action.kind === "ban" ? "" : " (no end)";
+  const verb = action.kind === "warn" ? "Warned" : action.kind === "suspend" ? "Suspended" : "Banned";
+  const why =
+    action.source === "threshold" && action.threshold_points !== null
+      ? ` (${action.live_points} points ≥ ${action.threshold_points})`
+      : " (by a moderator's decision)";
+  return `${verb}${until}${why}`;
+}
+
+/** Live strike points, the action in force, and the latest strikes with their expiry. */
+function AuthorStrikes({ author }: { author: AuthorRecord }) {
+  const strikes = author.strikes.slice(0, STRIKES_SHOWN);
+  return (
+    <>
+      <p>
+        <span data-testid="author-live-points">
+          {author.live_points} live strike point{author.live_points === 1 ? "" : "s"}
+        </span>
+        {" · "}
+        <span data-testid="author-current-action">
+          {author.current_action ? sanctionText(author.current_action) : "No action in force"}
+        </span>
+      </p>
+      {strikes.length === 0 ? (
+        <p className="hint" data-testid="author-no-strikes">
+          No strikes.
+        </p>
+      ) : (
+        <ul className="plain-list" data-testid="author-strikes">
+          {strikes.map((strike) => (
+            <li key={strike.id} data-testid="author-strike" data-state={strike.state}>
+              <span className="numeric">{strike.points}</span> pt{strike.points === 1 ? "" : "s"}
+              {strike.reason_code ? (
+                <>
+                  {" ("}
+                  <bdi>{strike.reason_code}</bdi>)
+                </>
+              ) : null}
+              {" · "}
+              <span className="hint">
+                {strike.state === "reversed"
+                  ? `reversed on appeal ${formatDateTime(strike.reversed_at)}`
+                  : strike.expires_at
+                    ? `${strike.state === "expired" ? "expired" : "expires"} ${formatDateTime(strike.expires_at)}`
+                    : "never expires"}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {author.strikes.length > STRIKES_SHOWN ? (
+        <p className="hint">{author.strikes.length - STRIKES_SHOWN} older strikes not shown.</p>
+      ) : null}
+    </>
+  );
+}
+
+/** The author's record: strike points, the action in force, and what they posted before. */
 export function AuthorPanel({ content }: { content: ContentDetail }) {
   const author = content.author;
   if (!author) return null;
   return (
     <section aria-labelledby="review-author-heading" data-testid="review-author">
-      <h3 id="review-author-heading">Author {author.external_id}</h3>
-      <p>
-        <span data-testid="author-strikes">
-          {author.strikes} strike{author.strikes === 1 ? "" : "s"}
-        </span>
-        {author.suspended_until ? ` · suspended until ${formatDateTime(author.suspended_until)}` : ""}
-      </p>
+      <h3 id="review-author-heading">
+        Author <bdi className="break-anywhere">{author.external_id}</bdi>
+      </h3>
+      <AuthorStrikes author={author} />
       {content.author_history.length === 0 ? <p className="hint">Nothing posted before.</p> : null}
       <div data-testid="author-history">
         <RelatedList entries={content.author_history} />
@@ -212,6 +270,7 @@ export function AuthorPanel({ content }: { content: ContentDetail }) {
     </section>
   );
 }
+
 
 /** Already-decided content nearest to this one by embedding, with what was decided. */
 export function SimilarPanel({ content }: { content: ContentDetail }) {

@@ -19,8 +19,26 @@ describe("policy form", () => {
       allow_threshold: 0.05,
       sla_hours: 24,
       rules: ["free money", "crypto\\s+giveaway"],
+      strike_points: null,
     });
     expect(update.reason_codes?.map((code) => code.code)).toEqual(["OK-1", "SPAM-1", "SPAM-2", "ESC-1"]);
+  });
+
+  it("refuses strike points and thresholds outside the server's limits", () => {
+    const draft = policyDraft(policy());
+    const withCategoryPoints = (points: number) => ({
+      ...draft,
+      categories: draft.categories.map((c) => ({ ...c, strike_points: points })),
+    });
+    expect(policyDraftProblem(withCategoryPoints(101))).toMatch(/strike points are a whole number from 0 to 100/);
+    expect(policyDraftProblem(withCategoryPoints(-1))).toMatch(/strike points/);
+    expect(policyDraftProblem(withCategoryPoints(0))).toBeNull();
+    expect(policyDraftProblem({ ...draft, strike_ttl_days: 1.5 })).toMatch(/whole number of days/);
+    expect(
+      policyDraftProblem({ ...draft, strike_thresholds: [{ points: 0, action: "warn", suspend_days: null }] }),
+    ).toMatch(/from 1 to 10000/);
+    const many = Array.from({ length: 11 }, (_, i) => ({ points: i + 1, action: "warn" as const, suspend_days: null }));
+    expect(policyDraftProblem({ ...draft, strike_thresholds: many })).toMatch(/At most 10/);
   });
 
   it("refuses an allow threshold at or above the remove threshold", () => {

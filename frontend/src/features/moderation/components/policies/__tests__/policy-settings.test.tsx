@@ -44,7 +44,71 @@ describe("PolicySettings", () => {
       description: "Phishing",
       action: "remove",
       category: "spam",
+      strike_points: null,
     });
+  });
+
+  it("saves strike settings: days strikes count, points per reason and category, thresholds in order", async () => {
+    const user = userEvent.setup();
+    const fetchMock = mockApi();
+    renderWithProviders(<PolicySettings policy={policy()} labelClasses={["ham", "spam"]} canEdit />);
+
+    expect(screen.getByTestId("policy-thresholds-empty")).toHaveTextContent("no action is taken");
+    const ttl = screen.getByTestId("policy-strike-ttl");
+    await user.clear(ttl);
+    await user.type(ttl, "30");
+    await user.type(screen.getByLabelText("Category strike points"), "4");
+    const reasons = screen.getAllByTestId("policy-reason-row");
+    const spam2 = reasons.find((row) => within(row).getByLabelText<HTMLInputElement>("Reason code").value === "SPAM-2");
+    await user.type(within(spam2 as HTMLElement).getByLabelText("Reason strike points"), "6");
+    await user.click(screen.getByRole("button", { name: "Add a threshold" }));
+    await user.click(screen.getByRole("button", { name: "Add a threshold" }));
+    const [first, second] = screen.getAllByTestId("policy-threshold-row") as [HTMLElement, HTMLElement];
+    const points = within(first).getByLabelText("Threshold points");
+    await user.clear(points);
+    await user.type(points, "8");
+    await user.selectOptions(within(first).getByLabelText("Threshold action"), "suspend");
+    const days = within(first).getByLabelText("Suspension days");
+    await user.clear(days);
+    await user.type(days, "14");
+    expect(within(second).queryByLabelText("Suspension days")).toBeNull();
+    await user.click(screen.getByTestId("policy-save"));
+
+    await waitFor(() => expect(screen.getByTestId("policy-saved")).toBeInTheDocument());
+    const [, init] = fetchMock.mock.calls.find(([, request]) => request?.method === "PATCH") ?? [];
+    const body = JSON.parse(String(init?.body));
+    expect(body.strike_ttl_days).toBe(30);
+    expect(body.strike_thresholds).toEqual([
+      { points: 3, action: "warn", suspend_days: null },
+      { points: 8, action: "suspend", suspend_days: 14 },
+    ]);
+    expect(body.categories[0].strike_points).toBe(4);
+    expect(body.reason_codes.find((r: { code: string }) => r.code === "SPAM-2").strike_points).toBe(6);
+    expect(body.reason_codes.find((r: { code: string }) => r.code === "SPAM-1").strike_points).toBeNull();
+  });
+
+  it("will not save two thresholds at the same points, a suspension without days, or negative days", async () => {
+    const user = userEvent.setup();
+    const fetchMock = mockApi();
+    renderWithProviders(<PolicySettings policy={policy()} labelClasses={["ham", "spam"]} canEdit />);
+
+    await user.click(screen.getByRole("button", { name: "Add a threshold" }));
+    await user.click(screen.getByRole("button", { name: "Add a threshold" }));
+    expect(screen.getByTestId("policy-problem")).toHaveTextContent("Two thresholds at 3 points.");
+    const [first] = screen.getAllByTestId("policy-threshold-row") as [HTMLElement];
+    const points = within(first).getByLabelText("Threshold points");
+    await user.clear(points);
+    await user.type(points, "5");
+    await user.selectOptions(within(first).getByLabelText("Threshold action"), "suspend");
+    await user.clear(within(first).getByLabelText("Suspension days"));
+    expect(screen.getByTestId("policy-problem")).toHaveTextContent("The suspension at 5 points needs 1 to 3650 days.");
+    await user.type(within(first).getByLabelText("Suspension days"), "3");
+    const ttl = screen.getByTestId("policy-strike-ttl");
+    await user.clear(ttl);
+    await user.type(ttl, "-1");
+    expect(screen.getByTestId("policy-problem")).toHaveTextContent("Strikes count for a whole number of days");
+    expect(screen.getByTestId("policy-save")).toBeDisabled();
+    expect(fetchMock).not.toHaveBeenCalled();
   });
 
   it("will not save an allow threshold above the remove threshold, and says why", async () => {

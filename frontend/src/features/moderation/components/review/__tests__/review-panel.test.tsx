@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 import { renderWithProviders } from "@/testing/test-utils";
 
-import { contentDetail, fakeModerationServer } from "../../../testing/fixtures";
+import { authorRecord, contentDetail, fakeModerationServer } from "../../../testing/fixtures";
 import { ReviewPanel } from "../review-panel";
 
 async function shown(contentId: number) {
@@ -218,7 +218,7 @@ describe("ReviewPanel", () => {
           hash_matches: [
             { source: "hash", reporter: "phash:12", reason: "near duplicate", category: "spam", created_at: "2026-01-01T10:00:00Z" },
           ],
-          author: { external_id: "author-5", strikes: 2, suspended_until: null },
+          author: authorRecord(),
         }),
         contentDetail(2),
       ],
@@ -229,7 +229,48 @@ describe("ReviewPanel", () => {
     expect(screen.getByTestId("review-suggestion-text")).toHaveTextContent("Suggests remove · spam · 91.0%");
     expect(screen.getByTestId("review-reports")).toHaveTextContent("u-7");
     expect(screen.getByTestId("review-hash-matches")).toHaveTextContent("spam");
-    expect(screen.getByTestId("author-strikes")).toHaveTextContent("2 strikes");
+    expect(screen.getByTestId("author-live-points")).toHaveTextContent("3 live strike points");
+    expect(screen.getByTestId("author-current-action")).toHaveTextContent("Warned until");
+    expect(screen.getByTestId("author-current-action")).toHaveTextContent("(3 points ≥ 3)");
+    const strikes = screen.getAllByTestId("author-strike");
+    expect(strikes.map((strike) => strike.dataset.state)).toEqual(["live", "expired"]);
+    expect(strikes[0]).toHaveTextContent(/3 pts \(SPAM-1\) · expires/);
+    expect(strikes[1]).toHaveTextContent(/2 pts \(SPAM-2\) · expired/);
+  });
+
+  it("shows an author without strikes and a suspension from a moderator's decision", async () => {
+    const [warning] = authorRecord().actions;
+    if (!warning) throw new Error("the fixture has a warning");
+    const suspension = {
+      ...warning,
+      kind: "suspend" as const,
+      source: "decision" as const,
+      threshold_points: null,
+      suspend_days: 7,
+    };
+    fakeModerationServer({
+      queue: [
+        contentDetail(1, {
+          author: authorRecord({
+            external_id: "<img src=x onerror=alert(1)>",
+            live_points: 0,
+            strikes: [],
+            actions: [suspension],
+            current_action: suspension,
+          }),
+        }),
+      ],
+    });
+    renderWithProviders(<ReviewPanel tier="standard" />);
+    await shown(1);
+
+    expect(screen.getByTestId("author-live-points")).toHaveTextContent("0 live strike points");
+    expect(screen.getByTestId("author-no-strikes")).toHaveTextContent("No strikes.");
+    expect(screen.getByTestId("author-current-action")).toHaveTextContent(
+      /Suspended until .* \(by a moderator's decision\)/,
+    );
+    expect(screen.getByTestId("review-author")).toHaveTextContent("<img src=x onerror=alert(1)>");
+    expect(document.querySelector("#review-author-heading img")).toBeNull();
   });
 
   it("says the model is unsure when its score sits between the policy's thresholds", async () => {

@@ -63,3 +63,22 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     DELIVERED = "delivered", "Delivered"
     FAILED = "failed", "Failed (gave up after retries)"
+
+
+class BlurStrength(models.TextChoices):
+    """How much the review panel blurs images (on top of the server's blurred thumbnail, and
+    over a revealed image until the pointer rests on it)."""
+
+    NONE = "none", "None"
+    LIGHT = "light", "Light"
+    STRONG = "strong", "Strong"
+
+
+class RevealKind(models.TextChoices):
+    IMAGE = "image", "The full image"
+    TEXT = "text", "The text of flagged terms"
+
+
+class BreakAction(models.TextChoices):
+    DISMISSED = "dismissed", "Reminder dismissed"
+    BREAK = "break", "Took a break"

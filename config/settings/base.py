@@ -345,6 +345,10 @@ SPECTACULAR_SETTINGS = {
         "JobStateEnum": "labeling.choices.JobState",
         "DatasetFormatEnum": "labeling.choices.DatasetFormat",
         "FormatEnum": "labeling.choices.ImportFormat",
+        "BreakActionEnum": "moderation.choices.BreakAction",
+        # Decisions' actions kept their name when break reminders brought a second "action".
+        "ActionEnum": "moderation.choices.DecisionAction",
+        "BlurStrengthEnum": "moderation.choices.BlurStrength",
     },
 }
 

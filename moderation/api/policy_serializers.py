@@ -20,6 +20,11 @@ class CategorySerializer(serializers.ModelSerializer):
         default=list,
         help_text="Keyword / regular expressions (case-insensitive search) that flag content.",
     )
+    graphic = serializers.BooleanField(
+        default=False,
+        help_text="Graphic content (violence, gore, …): reveals count towards moderators' "
+        "daily exposure and break reminders.",
+    )
 
     class Meta:
         model = PolicyCategory
@@ -32,6 +37,7 @@ class CategorySerializer(serializers.ModelSerializer):
             "allow_threshold",
             "sla_hours",
             "rules",
+            "graphic",
         ]
         read_only_fields = ["id"]
         # Names are matched per policy by the service (a PATCH may repeat existing names).

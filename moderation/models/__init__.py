@@ -2,12 +2,19 @@ from moderation.models.content import Author, Content, Report
 from moderation.models.decision import Appeal, Decision, HashEntry
 from moderation.models.platform import Platform, PlatformApiKey, WebhookDelivery, WebhookEndpoint
 from moderation.models.policy import Policy, PolicyCategory, PolicyGrant, ReasonCode
+from moderation.models.wellness import (
+    ExposureEvent,
+    WellnessBreak,
+    WellnessDefaults,
+    WellnessSettings,
+)
 
 __all__ = [
     "Appeal",
     "Author",
     "Content",
     "Decision",
+    "ExposureEvent",
     "HashEntry",
     "Platform",
     "PlatformApiKey",
@@ -18,4 +25,7 @@ __all__ = [
     "Report",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "WellnessBreak",
+    "WellnessDefaults",
+    "WellnessSettings",
 ]

@@ -62,6 +62,9 @@ class PolicyCategory(models.Model):
     sla_hours = models.PositiveIntegerField(default=24)
     # Keyword / regex rules that flag content for this category: ["regex", ...].
     rules = models.JSONField(default=list, blank=True)
+    # Violent, gory or sexual imagery and the like: revealing such content counts towards the
+    # moderator's daily exposure, and time on it towards their break reminders.
+    graphic = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-severity", "name"]

@@ -27,6 +27,7 @@ CATEGORY_FIELDS = (
     "allow_threshold",
     "sla_hours",
     "rules",
+    "graphic",
 )
 REASON_FIELDS = ("description", "action", "category")
 
@@ -119,6 +120,7 @@ def _category_values(data: dict[str, Any]) -> dict[str, Any]:
         "allow_threshold": 0.05,
         "sla_hours": 24,
         "rules": [],
+        "graphic": False,
     }
     return {field: data.get(field, defaults.get(field)) for field in CATEGORY_FIELDS}
 

@@ -3,7 +3,7 @@ import { NavLink, Outlet } from "react-router";
 import { paths } from "@/config/paths";
 import { useDocumentTitle } from "@/hooks/use-document-title";
 
-/** The moderation area: queue, appeals, policies and the audit log, one tab each. */
+/** The moderation area: queue, appeals, policies, the audit log and wellness, one tab each. */
 export function ModerationLayout() {
   useDocumentTitle("Moderation");
   return (
@@ -21,6 +21,9 @@ export function ModerationLayout() {
         </NavLink>
         <NavLink to={paths.moderationAudit.href()} data-testid="tab-moderation-audit">
           Audit log
+        </NavLink>
+        <NavLink to={paths.moderationWellness.href()} data-testid="tab-moderation-wellness">
+          Wellness
         </NavLink>
       </nav>
       <Outlet />

@@ -9,6 +9,8 @@ export type CategoryDraft = {
   remove_threshold: number;
   allow_threshold: number;
   sla_hours: number;
+  /** Reveals count towards moderators' daily exposure; time on it towards break reminders. */
+  graphic: boolean;
   rulesText: string;
 };
 
@@ -36,6 +38,7 @@ export function newCategory(labelClass: string): CategoryDraft {
     remove_threshold: 0.97,
     allow_threshold: 0.05,
     sla_hours: 24,
+    graphic: false,
     rulesText: "",
   };
 }
@@ -57,6 +60,7 @@ export function policyDraft(policy: Policy): PolicyDraft {
       remove_threshold: category.remove_threshold ?? defaults.remove_threshold,
       allow_threshold: category.allow_threshold ?? defaults.allow_threshold,
       sla_hours: category.sla_hours ?? defaults.sla_hours,
+      graphic: category.graphic ?? false,
       rulesText: (category.rules ?? []).join("\n"),
     })),
     reason_codes: policy.reason_codes.map((reason) => ({
@@ -135,6 +139,7 @@ export function policyDraftToUpdate(draft: PolicyDraft): PolicyUpdate {
       remove_threshold: category.remove_threshold,
       allow_threshold: category.allow_threshold,
       sla_hours: category.sla_hours,
+      graphic: category.graphic,
       rules: rulesOf(category),
     })),
     reason_codes: draft.reason_codes.map((reason) => ({

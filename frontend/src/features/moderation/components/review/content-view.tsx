@@ -1,4 +1,4 @@
-import { type RefObject, useState } from "react";
+import { type RefObject, useEffect, useRef, useState } from "react";
 
 import { apiUrl } from "@/lib/api-client";
 
@@ -38,6 +38,9 @@ type ContentViewProps = {
   onImageShown?: () => void;
 };
 
+/** How long the pointer rests on a revealed image before its blur lifts. */
+export const HOVER_REST_MS = 400;
+
 /** The full image, streamed by the audited endpoint (each reveal is recorded on the server). */
 export function fullImageUrl(content: ContentDetail): string {
   return content.image_url ?? apiUrl(`/moderation/contents/${content.id}/image/`);
@@ -64,6 +67,18 @@ export function ContentView({
 }: ContentViewProps) {
   const [unveiled, setUnveiled] = useState(false);
   const [hovering, setHovering] = useState(false);
+  // The blur lifts once the pointer *rests* on the image: one passing over it (or the image
+  // appearing under it on reveal) does not unblur it.
+  const restTimer = useRef<number | undefined>(undefined);
+  useEffect(() => () => window.clearTimeout(restTimer.current), []);
+  const pointerIn = () => {
+    window.clearTimeout(restTimer.current);
+    restTimer.current = window.setTimeout(() => setHovering(true), HOVER_REST_MS);
+  };
+  const pointerOut = () => {
+    window.clearTimeout(restTimer.current);
+    setHovering(false);
+  };
   useMutedMedia(contentRef ?? { current: null }, look.muteMedia, content.id);
   const imageClass = look.grayscale ? " review-image-grayscale" : "";
   const thumbnailFilter = mediaFilter(look, { veiled: true });
@@ -104,8 +119,8 @@ export function ContentView({
               data-testid="review-image-full"
               data-unveiled={unveiled ? "1" : "0"}
               style={{ filter: fullFilter }}
-              onMouseEnter={() => setHovering(true)}
-              onMouseLeave={() => setHovering(false)}
+              onMouseEnter={pointerIn}
+              onMouseLeave={pointerOut}
               onClick={() => setUnveiled((value) => !value)}
               onLoad={onImageShown}
             />

@@ -39,7 +39,7 @@ function MySettings() {
         onChange={change}
       />
       <ErrorMessage error={update.error ?? reset.error} title="Not saved" />
-      <p className="button-group">
+      <p className="button-group" style={{ alignItems: "center" }}>
         <button
           type="button"
           className="btn"

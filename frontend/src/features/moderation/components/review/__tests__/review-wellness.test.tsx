@@ -33,7 +33,9 @@ describe("ReviewPanel with wellness settings", () => {
     const full = screen.getByTestId("review-image-full");
     expect(full.style.filter).toBe("blur(16px) grayscale(1)");
     fireEvent.mouseEnter(full);
-    expect(full.style.filter).toBe("grayscale(1)");
+    // Not at once: the pointer must rest on it.
+    expect(full.style.filter).toBe("blur(16px) grayscale(1)");
+    await waitFor(() => expect(full.style.filter).toBe("grayscale(1)"));
     fireEvent.mouseLeave(full);
     expect(full.style.filter).toBe("blur(16px) grayscale(1)");
     await user.click(full);

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from core.limits import text_problem
+from core.limits import iso_datetime_text, text_problem
 
 
 class TextSlugRelatedField(serializers.SlugRelatedField):
@@ -29,3 +29,13 @@ class TextSlugRelatedField(serializers.SlugRelatedField):
         "invalid_text": "{problem}.",
         "too_long": "Ensure this field has no more than {max_length} characters.",
     }
+
+
+class StrictDateTimeField(serializers.DateTimeField):
+    """A ``DateTimeField`` that refuses text around the date: the parsers underneath accept
+    ``2026-01-31T00:00:00Z`` followed by a NUL and anything at all."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        if isinstance(value, str) and not iso_datetime_text(value.strip()):
+            self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]")
+        return super().to_internal_value(value)

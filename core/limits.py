@@ -209,6 +209,17 @@ def text_problem(value: str) -> str | None:
     return None
 
 
+# What an ISO 8601 date and time is made of. Python's and Django's parsers stop reading at the
+# first character they do not expect, so "2026-01-31T00:00:00Z\x00tail" parses: the whole text
+# is checked against this first.
+_ISO_DATETIME_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+)?(Z|[+-][0-9:]+)?")
+
+
+def iso_datetime_text(value: str) -> bool:
+    """Whether ``value`` is made only of what an ISO 8601 date and time holds."""
+    return len(value) <= 40 and _ISO_DATETIME_TEXT.fullmatch(value) is not None
+
+
 def json_text_problem(value: Any) -> tuple[str, str] | None:
     """The first string (key or value) in a JSON value that cannot be stored:
     ``(path, problem)``, e.g. ``("metadata.tags[2]", "NUL characters ...")``."""

@@ -65,6 +65,24 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", "Failed (gave up after retries)"
 
 
+class RuleStatus(models.TextChoices):
+    """Where a rule stands: only live rules act; background rules are evaluated and logged."""
+
+    DRAFT = "draft", "Draft (not evaluated)"
+    BACKGROUND = "background", "Background (evaluated and logged, never acts)"
+    LIVE = "live", "Live (acts)"
+    EXPIRED = "expired", "Expired (no longer evaluated)"
+
+
+class RuleAction(models.TextChoices):
+    """What a live rule does to the content it hits (at intake)."""
+
+    REMOVE = "remove", "Remove"
+    ALLOW = "allow", "Allow"
+    ESCALATE = "escalate", "Escalate to senior review"
+    REVIEW = "review", "Send to people for review"
+
+
 class BlurStrength(models.TextChoices):
     """How much the review panel blurs images (on top of the server's blurred thumbnail, and
     over a revealed image until the pointer rests on it)."""

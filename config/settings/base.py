@@ -345,9 +345,11 @@ SPECTACULAR_SETTINGS = {
         "JobStateEnum": "labeling.choices.JobState",
         "DatasetFormatEnum": "labeling.choices.DatasetFormat",
         "FormatEnum": "labeling.choices.ImportFormat",
-        "BreakActionEnum": "moderation.choices.BreakAction",
-        # Decisions' actions kept their name when break reminders brought a second "action".
+        # Moderation rules, and the decision actions that had the name "action" to themselves.
         "ActionEnum": "moderation.choices.DecisionAction",
+        "RuleActionEnum": "moderation.choices.RuleAction",
+        "RuleStatusEnum": "moderation.choices.RuleStatus",
+        "BreakActionEnum": "moderation.choices.BreakAction",
         "BlurStrengthEnum": "moderation.choices.BlurStrength",
     },
 }

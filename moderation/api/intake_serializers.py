@@ -8,10 +8,47 @@ from moderation.choices import ContentState
 MAX_EXTERNAL_ID = 200
 
 
+MAX_METADATA_KEYS = 50
+MAX_METADATA_KEY_CHARS = 100
+MAX_METADATA_TEXT_CHARS = 500
+
+
 class ContextSerializer(serializers.Serializer):
+    """What the platform knows around the content; rules read every field (``metadata``
+    signal), ``language`` and ``account_age_days`` as signals of their own."""
+
     url = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     language = serializers.CharField(max_length=35, required=False, allow_blank=True)
     audience = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    surface = serializers.CharField(
+        max_length=100, required=False, allow_blank=True,
+        help_text="Where the content appeared: post, comment, dm, profile, …",
+    )  # fmt: skip
+    account_age_days = serializers.FloatField(
+        min_value=0, max_value=36_500, required=False,
+        help_text="How old the author's account is, in days.",
+    )  # fmt: skip
+    metadata = serializers.DictField(
+        child=serializers.JSONField(), required=False,
+        help_text=f"Other fields rules may read: at most {MAX_METADATA_KEYS} keys, each value "
+        f"a number, true/false, null or a text of at most {MAX_METADATA_TEXT_CHARS} characters.",
+    )  # fmt: skip
+
+    def validate_metadata(self, value: dict) -> dict:
+        if len(value) > MAX_METADATA_KEYS:
+            raise serializers.ValidationError(f"At most {MAX_METADATA_KEYS} keys.")
+        for key, item in value.items():
+            if not key or len(key) > MAX_METADATA_KEY_CHARS:
+                raise serializers.ValidationError(
+                    f"Keys have 1 to {MAX_METADATA_KEY_CHARS} characters."
+                )
+            plain = item is None or isinstance(item, bool | int | float)
+            if not plain and not (isinstance(item, str) and len(item) <= MAX_METADATA_TEXT_CHARS):
+                raise serializers.ValidationError(
+                    f"{key}: a number, true/false, null or a text of at most "
+                    f"{MAX_METADATA_TEXT_CHARS} characters."
+                )
+        return value
 
 
 class IntakeItemInputSerializer(serializers.Serializer):

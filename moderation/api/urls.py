@@ -12,6 +12,7 @@ from moderation.api import (
     policy_views,
     report_views,
     review_views,
+    rule_views,
     webhook_views,
     wellness_views,
 )
@@ -83,6 +84,26 @@ urlpatterns = [
         "moderation/policies/<int:policy_id>/",
         policy_views.PolicyDetailApi.as_view(),
         name="moderation-policy-detail",
+    ),
+    path(
+        "moderation/policies/<int:policy_id>/rules/",
+        rule_views.RuleListCreateApi.as_view(),
+        name="moderation-policy-rules",
+    ),
+    path(
+        "moderation/rules/<int:rule_id>/",
+        rule_views.RuleDetailApi.as_view(),
+        name="moderation-rule",
+    ),
+    path(
+        "moderation/policies/<int:policy_id>/text-banks/",
+        rule_views.TextBankListCreateApi.as_view(),
+        name="moderation-policy-text-banks",
+    ),
+    path(
+        "moderation/text-banks/<int:bank_id>/",
+        rule_views.TextBankDetailApi.as_view(),
+        name="moderation-text-bank",
     ),
     path(
         "moderation/policies/<int:policy_id>/hashes/",

@@ -2,6 +2,7 @@ from moderation.models.content import Author, Content, Report
 from moderation.models.decision import Appeal, Decision, HashEntry
 from moderation.models.platform import Platform, PlatformApiKey, WebhookDelivery, WebhookEndpoint
 from moderation.models.policy import Policy, PolicyCategory, PolicyGrant, ReasonCode
+from moderation.models.rules import Rule, RuleHitLog, TextBank
 from moderation.models.wellness import (
     ExposureEvent,
     WellnessBreak,
@@ -23,6 +24,9 @@ __all__ = [
     "PolicyGrant",
     "ReasonCode",
     "Report",
+    "Rule",
+    "RuleHitLog",
+    "TextBank",
     "WebhookDelivery",
     "WebhookEndpoint",
     "WellnessBreak",

@@ -29,6 +29,8 @@ class Policy(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set by every change to the policy's rules or text banks: compiled rules are rebuilt then.
+    rules_changed_at = models.DateTimeField(null=True, blank=True)
 
     # Not a column: the caller's role, set by the selectors that check access.
     caller_role: str

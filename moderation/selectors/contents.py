@@ -211,7 +211,10 @@ def content_detail(*, content: Content, user: User) -> dict[str, Any]:
         "rule_hits": rule_hits,
         "graphic": content_is_graphic(content=content, flags=flags),
         "flagged_segments": flagged_segments(
-            text=content.item.text, rules=[r.reporter for r in rule_hits]
+            text=content.item.text,
+            # Category rules' hits name their pattern; rules over signals ("rule:<name>") hit
+            # on more than words and mask nothing.
+            rules=[r.reporter for r in rule_hits if not r.reporter.startswith("rule:")],
         ),
         "hash_matches": [r for r in flags if r.source == ReportSource.HASH],
         "decisions": content_decisions(content=content),

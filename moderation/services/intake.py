@@ -32,6 +32,7 @@ from moderation.services.intake_decide import (
     CategoryThresholds,
     HashHit,
     IntakeFacts,
+    LiveRuleFact,
     RuleHitFact,
     intake_decide,
 )
@@ -119,6 +120,12 @@ def intake_facts(*, submission: PreparedSubmission, signals: Signals) -> IntakeF
         ),
         category_scores=signals.category_scores,
         scoring_notes=tuple(signals.scoring_notes),
+        live_rules=tuple(
+            LiveRuleFact(
+                id=rule.id, name=rule.name, action=rule.action, category_id=rule.category_id
+            )
+            for rule in (signals.rules.live if signals.rules else ())
+        ),
     )
 
 
@@ -226,7 +233,9 @@ def intake_submit(*, platform: Platform, entries: list[IntakeInput]) -> IntakeRe
             signals=signals,
             verdict=intake_decide(facts=intake_facts(submission=submission, signals=signals)),
         )
-        for submission, signals in zip(prepared, signals_collect(submissions=prepared), strict=True)
+        for submission, signals in zip(
+            prepared, signals_collect(submissions=prepared, platform=platform), strict=True
+        )
     ]
     if decided:
         try:

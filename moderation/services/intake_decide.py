@@ -4,9 +4,12 @@ Pure: plain values in (``IntakeFacts``), plain values out (``Verdict``); no data
 no settings, so every automation level and threshold can be tested directly.
 
 The order of precedence: a hash-bank match removes at once where the level acts on hashes
-(assist, partial, full); rule hits are reported and name the category when nothing else does;
-the model's scores act only at partial and full (assist shows them, shadow logs them, human-only
-never computes them).
+(assist, partial, full); then the policy's live rules: a removing rule removes at those same
+levels, an escalating one sends the content to senior review and a reviewing one to people at
+every level, an allowing one allows at those levels when nothing removes (remove > escalate >
+review > allow; the first rule of the winning action names the category). Keyword rule hits
+are reported and name the category when nothing else does; the model's scores act only at
+partial and full (assist shows them, shadow logs them, human-only never computes them).
 """
 
 from __future__ import annotations
@@ -49,6 +52,20 @@ class RuleHitFact:
 
 
 @dataclass(frozen=True)
+class LiveRuleFact:
+    """A live rule that held: it acts (background rules never reach the verdict)."""
+
+    id: int
+    name: str
+    action: str  # RuleAction
+    category_id: int | None
+
+
+# Which live rule action wins when several hold.
+RULE_ACTION_ORDER = ("remove", "escalate", "review", "allow")
+
+
+@dataclass(frozen=True)
 class IntakeFacts:
     """Everything the verdict depends on."""
 
@@ -61,6 +78,8 @@ class IntakeFacts:
     category_scores: Mapping[str, float] = field(default_factory=dict)
     # Why the model did not score, when it did not (they lead the verdict's reasons).
     scoring_notes: tuple[str, ...] = ()
+    # Live rules that held, in rule order.
+    live_rules: tuple[LiveRuleFact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +93,8 @@ class Verdict:
     # Whether the model flagged the content (a score at or over a remove threshold).
     model_flag: bool
     reasons: tuple[str, ...]
+    # The live rules whose action made the verdict.
+    acting_rule_ids: tuple[int, ...] = ()
 
 
 def intake_decide(*, facts: IntakeFacts) -> Verdict:
@@ -90,6 +111,7 @@ def intake_decide(*, facts: IntakeFacts) -> Verdict:
         state: ContentState = ContentState.PENDING,
         score: float | None = None,
         model_flag: bool = False,
+        acting: tuple[int, ...] = (),
     ) -> Verdict:
         return Verdict(
             state=state,
@@ -97,6 +119,7 @@ def intake_decide(*, facts: IntakeFacts) -> Verdict:
             score=score,
             model_flag=model_flag,
             reasons=tuple(reasons),
+            acting_rule_ids=acting,
         )
 
     hit = facts.hash_hit
@@ -111,6 +134,34 @@ def intake_decide(*, facts: IntakeFacts) -> Verdict:
             return verdict(ContentState.REMOVED)
     for rule_hit in facts.rule_hits:
         reasons.append(f"rule {rule_hit.rule!r} matched, category {rule_hit.category_name}")
+    by_action = {action: [r for r in facts.live_rules if r.action == action]
+                 for action in RULE_ACTION_ORDER}  # fmt: skip
+    acts = level in HASH_ACTS_LEVELS
+    for action in RULE_ACTION_ORDER:
+        held = by_action[action]
+        if not held or (action in ("remove", "allow") and not acts):
+            continue
+        if action == "allow" and hit is not None:
+            break  # a hash match is never overruled by an allowing rule
+        names = ", ".join(repr(rule.name) for rule in held)
+        named = next((rule.category_id for rule in held if rule.category_id is not None), None)
+        if top_id is None or action != "allow":
+            top_id = named if named is not None else top_id
+        reasons.append(f"live rule {names}: {action}")
+        acting = tuple(rule.id for rule in held)
+        state = {
+            "remove": ContentState.REMOVED,
+            "escalate": ContentState.ESCALATED,
+            "review": ContentState.PENDING,
+            "allow": ContentState.ALLOWED,
+        }[action]
+        if top_id is None:
+            top_id = first_rule_id
+        return verdict(state, facts.category_scores.get(_name_of(facts, top_id)), acting=acting)
+    for action in ("remove", "allow"):
+        if by_action[action] and not acts:
+            names = ", ".join(repr(rule.name) for rule in by_action[action])
+            reasons.append(f"live rule {names} would {action}: the policy's level does not let it")
     if level == AutomationLevel.HUMAN_ONLY:
         reasons.append("policy is human-only: people decide")
         top_id = top_id if top_id is not None else first_rule_id
@@ -153,3 +204,7 @@ def intake_decide(*, facts: IntakeFacts) -> Verdict:
         return verdict(ContentState.ALLOWED, score, model_flag)
     reasons.append("model: between the allow and remove thresholds: people decide")
     return verdict(score=score, model_flag=model_flag)
+
+
+def _name_of(facts: IntakeFacts, category_id: int | None) -> str:
+    return next((c.name for c in facts.categories if c.id == category_id), "")

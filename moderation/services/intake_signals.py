@@ -1,10 +1,11 @@
 """Intake, step 2: what is known about each prepared submission before deciding.
 
 Per submission: its hash-bank match (exact SHA-256, image pHash), the category rules its text
-matches, and the model's scores: the acting version's (production, or the canary for its share)
-and every shadow version's (only logged). A batch is scored as a whole: one embedder call per
-embedder. A model that cannot run (embedder missing, artifact unreadable) never fails intake:
-the submission goes to people, and a note says why.
+matches, the model's scores: the acting version's (production, or the canary for its share)
+and every shadow version's (only logged), the text banks it hits, and then the policy's
+background and live rules over all of these (``rule_engine``). A batch is scored as a whole:
+one embedder call per embedder. A model that cannot run (embedder missing, artifact
+unreadable) never fails intake: the submission goes to people, and a note says why.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any
 from labeling.choices import DataType
 from models_app.models import ModelVersion
 from moderation.choices import AutomationLevel
-from moderation.models import Policy, PolicyCategory
-from moderation.services import hashbank, model_serving, rules
+from moderation.models import Author, Platform, Policy, PolicyCategory
+from moderation.ruleset import conditions
+from moderation.services import hashbank, model_serving, rule_engine, rules
 from moderation.services.intake_decide import HASH_ACTS_LEVELS
 from moderation.services.intake_prepare import PreparedSubmission
 
@@ -39,6 +41,8 @@ class Signals:
     shadow_scores: dict[str, dict[str, float]] = field(default_factory=dict)
     # Why the model did not score the submission, when it did not.
     scoring_notes: list[str] = field(default_factory=list)
+    # The policy's rules that held (live ones act, background ones are only logged).
+    rules: rule_engine.RulesOutcome | None = None
 
 
 # A submission and its signals, filled in together.
@@ -52,10 +56,13 @@ def policy_categories(policy: Policy) -> list[PolicyCategory]:
     return list(policy.categories.all())
 
 
-def signals_collect(*, submissions: list[PreparedSubmission]) -> list[Signals]:
+def signals_collect(
+    *, submissions: list[PreparedSubmission], platform: Platform | None = None
+) -> list[Signals]:
     """The signals of each submission, in order. Model scores are computed where the
     policy's level uses or logs them: not for human-only policies, nor where a hash-bank match
-    already acts."""
+    already acts. Rules run last, over everything found (a rule reading a score that was not
+    computed does not hold)."""
     signals = [
         Signals(
             hash_match=hashbank.hash_bank_match(
@@ -70,7 +77,53 @@ def signals_collect(*, submissions: list[PreparedSubmission]) -> list[Signals]:
         for submission in submissions
     ]
     _model_scores(list(zip(submissions, signals, strict=True)))
+    _rules(submissions, signals, platform)
     return signals
+
+
+def _rules(
+    submissions: list[PreparedSubmission], signals: list[Signals], platform: Platform | None
+) -> None:
+    """Each submission's text-bank hits and the rules of its policy that hold."""
+    evaluated = [
+        (submission, found)
+        for submission, found in zip(submissions, signals, strict=True)
+        if rule_engine.compiled_policy(submission.policy).rules
+    ]
+    if not evaluated:
+        return
+    strikes = _author_strikes(platform, {s.entry.author_id for s, _ in evaluated})
+    for submission, found in evaluated:
+        entry = submission.entry
+        context = entry.context if isinstance(entry.context, dict) else {}
+        shadow = (
+            found.shadow_scores[max(found.shadow_scores, key=int)] if found.shadow_scores else {}
+        )
+        language = context.get("language")
+        found.rules = rule_engine.rules_evaluate(
+            policy=submission.policy,
+            signals=conditions.Signals(
+                scores=found.category_scores,
+                shadow_scores=shadow,
+                banks=rule_engine.banks_match(policy=submission.policy, text=entry.text),
+                hash_match=found.hash_match is not None,
+                author_strikes=float(strikes.get(entry.author_id, 0)),
+                account_age_days=rule_engine.account_age_days(context),
+                metadata=rule_engine.context_fields(context),
+                text_length=len(entry.text or ""),
+                language=language if isinstance(language, str) else None,
+            ),
+        )
+
+
+def _author_strikes(platform: Platform | None, author_ids: set[str]) -> dict[str, int]:
+    if platform is None or not author_ids:
+        return {}
+    return dict(
+        Author.objects.filter(platform=platform, external_id__in=author_ids).values_list(
+            "external_id", "strikes"
+        )
+    )
 
 
 def _model_scores(scored: list[_Scored]) -> None:

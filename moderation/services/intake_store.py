@@ -21,7 +21,13 @@ from django.utils import timezone
 from core.files import file_store
 from core.services.audit import audit_record
 from labeling.services.external_items import ExternalContent, items_create_for_content
-from moderation.choices import SCORE_USED_LEVELS, ContentState, DecisionAction, ReportSource
+from moderation.choices import (
+    SCORE_USED_LEVELS,
+    ContentState,
+    DecisionAction,
+    ReportSource,
+    ReviewTier,
+)
 from moderation.models import (
     Author,
     Content,
@@ -31,6 +37,7 @@ from moderation.models import (
     PolicyCategory,
     ReasonCode,
     Report,
+    RuleHitLog,
     WebhookEndpoint,
 )
 from moderation.services.decisions import decision_payload
@@ -57,7 +64,8 @@ class DecidedSubmission:
 
     @property
     def pending(self) -> bool:
-        return self.verdict.state == ContentState.PENDING
+        """People decide it (pending, or escalated by a rule to senior review)."""
+        return self.verdict.state in (ContentState.PENDING, ContentState.ESCALATED)
 
     @cached_property
     def top_category(self) -> PolicyCategory | None:
@@ -82,6 +90,7 @@ def intake_store(*, platform: Platform, decided: list[DecidedSubmission]) -> lis
     authors = _authors_get_or_create(platform, {d.submission.entry.author_id for d in decided})
     contents = _contents_create(platform, decided, item_ids, blurred, authors, now)
     _reports_create(decided, contents)
+    _rule_hits_log(decided, contents)
     decisions = _decisions_create(decided, contents)
     _decisions_send(decisions)
     _decisions_audit(decisions)
@@ -186,10 +195,12 @@ def _severity_and_sla(one: DecidedSubmission) -> tuple[int, int]:
 
 
 def _report_count(one: DecidedSubmission) -> int:
-    """The flags intake raises: a hash match, each rule hit, the model's."""
+    """The flags intake raises: a hash match, each keyword rule and live rule hit, the
+    model's."""
     return (
         (one.signals.hash_match is not None)
         + len(one.signals.rule_hits)
+        + len(one.signals.rules.live if one.signals.rules else ())
         + int(one.verdict.model_flag)
     )
 
@@ -255,6 +266,11 @@ def _contents_create(
                 ),
                 context=entry.context,
                 state=one.verdict.state,
+                tier=(
+                    ReviewTier.SENIOR
+                    if one.verdict.state == ContentState.ESCALATED
+                    else ReviewTier.STANDARD
+                ),
                 scores=_scores(one),
                 top_category=one.top_category,
                 model_score=one.verdict.score,
@@ -307,6 +323,14 @@ def _reports_create(decided: list[DecidedSubmission], contents: list[Content]) -
                     reason=f"rule of {hit.category.name}", category=hit.category,
                 )
             )  # fmt: skip
+        for rule in one.signals.rules.live if one.signals.rules else ():
+            reports.append(
+                Report(
+                    content=content, source=ReportSource.RULE, reporter=f"rule:{rule.name}"[:255],
+                    reason=f"live rule ({rule.action})",
+                    category=_category(one, rule.category_id),
+                )
+            )  # fmt: skip
         version = one.signals.acting_version
         if one.verdict.model_flag and version is not None:  # a flag comes from a version
             reports.append(
@@ -318,6 +342,41 @@ def _reports_create(decided: list[DecidedSubmission], contents: list[Content]) -
             )  # fmt: skip
     # Rules listed twice in a policy give one report (unique per content and reporter).
     Report.objects.bulk_create(reports, ignore_conflicts=True)
+
+
+def _category(one: DecidedSubmission, category_id: int | None) -> PolicyCategory | None:
+    return next((c for c in policy_categories(one.policy) if c.pk == category_id), None)
+
+
+def _rule_hits_log(decided: list[DecidedSubmission], contents: list[Content]) -> None:
+    """A log row per rule that held (background and live), and an audit record per live rule
+    that acted (``rule.act``): background rules are only logged."""
+    hits = []
+    for one, content in zip(decided, contents, strict=True):
+        outcome = one.signals.rules
+        if outcome is None:
+            continue
+        acting = set(one.verdict.acting_rule_ids)
+        for rule in (*outcome.live, *outcome.background):
+            acted = rule.id in acting
+            hits.append(
+                RuleHitLog(rule_id=rule.id, content=content, status=rule.status, acted=acted)
+            )
+            if acted:
+                audit_record(
+                    actor=None,
+                    action="rule.act",
+                    object_type="moderation.rule",
+                    object_id=rule.id,
+                    scope=f"moderation.policy:{content.policy_id}",
+                    after={
+                        "rule": rule.name,
+                        "action": rule.action,
+                        "content": content.pk,
+                        "state": content.state,
+                    },
+                )
+    RuleHitLog.objects.bulk_create(hits, ignore_conflicts=True)
 
 
 # --- decisions ---------------------------------------------------------------------------------

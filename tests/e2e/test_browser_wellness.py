@@ -55,7 +55,9 @@ def graphic_world():
     content.item.save(update_fields=["text"])
     content.item.image.save("photo.png", ContentFile(_png("darkred")))
     content.blurred_thumbnail.save("photo-blurred.png", ContentFile(_png("gray", 64)))
-    ReportFactory(content=content, source=ReportSource.RULE, reporter=r"\bstab\b", category=violence)
+    ReportFactory(
+        content=content, source=ReportSource.RULE, reporter=r"\bstab\b", category=violence
+    )
     mia = PolicyMemberFactory(policy=policy, role=Role.MODERATOR, username="mia")
     return {"content": content.pk, "mia": mia.pk}
 

@@ -564,6 +564,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/moderation/policies/{policy_id}/rules/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The policy's rules in evaluation order, with what each hit in the last 30 days of
+         *     live traffic (background rules included) and how people decided those contents.
+         */
+        get: operations["moderation_policies_rules_list"];
+        put?: never;
+        /**
+         * @description Add a rule (draft unless ``status`` says otherwise). The condition is checked, and
+         *     the banks and categories it reads must be the policy's. Audited (``rule.create``).
+         */
+        post: operations["moderation_policies_rules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/policies/{policy_id}/text-banks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The policy's text banks (terms and RE2 patterns rules read). */
+        get: operations["moderation_policies_text_banks_list"];
+        put?: never;
+        /**
+         * @description Add a text bank. Terms match as whole words after obfuscations are undone;
+         *     patterns are case-insensitive RE2. Audited (``text_bank.create``).
+         */
+        post: operations["moderation_policies_text_banks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/moderation/queue/": {
         parameters: {
             query?: never;
@@ -604,6 +649,46 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/rules/{rule_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One rule with its live-traffic figures. */
+        get: operations["moderation_rules_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description Delete a rule and its hit log. Audited (``rule.delete``). */
+        delete: operations["moderation_rules_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Change a rule: its condition, action, category, status (draft, background, live,
+         *     expired), expiry or position. Audited (``rule.update``, before and after).
+         */
+        patch: operations["moderation_rules_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/moderation/text-banks/{bank_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["moderation_text_banks_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description Delete a bank no rule reads. Audited (``text_bank.delete``). */
+        delete: operations["moderation_text_banks_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Change a bank; ``terms`` and ``patterns``, when sent, replace the lists. Audited. */
+        patch: operations["moderation_text_banks_partial_update"];
         trace?: never;
     };
     "/api/v1/moderation/webhooks/{endpoint_id}/deliveries/": {
@@ -2400,10 +2485,25 @@ export interface components {
          * @enum {string}
          */
         ContentStateEnum: "allowed" | "removed" | "pending" | "escalated";
+        /**
+         * @description What the platform knows around the content; rules read every field (``metadata``
+         *     signal), ``language`` and ``account_age_days`` as signals of their own.
+         */
         ContextRequest: {
             url?: string;
             language?: string;
             audience?: string;
+            /** @description Where the content appeared: post, comment, dm, profile, … */
+            surface?: string;
+            /**
+             * Format: double
+             * @description How old the author's account is, in days.
+             */
+            account_age_days?: number;
+            /** @description Other fields rules may read: at most 50 keys, each value a number, true/false, null or a text of at most 500 characters. */
+            metadata?: {
+                [key: string]: unknown;
+            };
         };
         Csrf: {
             csrf_token: string;
@@ -3244,6 +3344,14 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["QueueAssignment"][];
         };
+        PaginatedRuleList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["RuleOutput"][];
+        };
         PaginatedSkipList: {
             count: number;
             /** Format: uri */
@@ -3251,6 +3359,14 @@ export interface components {
             /** Format: uri */
             previous: string | null;
             results: components["schemas"]["Skip"][];
+        };
+        PaginatedTextBankList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["TextBankOutput"][];
         };
         PaginatedTrainingJobList: {
             count: number;
@@ -3335,6 +3451,23 @@ export interface components {
             label_classes?: components["schemas"]["LabelClassUpdateRequest"][];
             guidelines?: string;
             annotations_per_item?: number;
+        };
+        PatchedRuleUpdateInputRequest: {
+            name?: string;
+            description?: string;
+            condition?: unknown;
+            action?: components["schemas"]["RuleActionEnum"];
+            category?: string | null;
+            status?: components["schemas"]["RuleStatusEnum"];
+            /** Format: date-time */
+            expires_at?: string | null;
+            position?: number;
+        };
+        PatchedTextBankUpdateInputRequest: {
+            name?: string;
+            description?: string;
+            terms?: string[];
+            patterns?: string[];
         };
         /** @description Refuses fields it does not know (a typo must not be silently ignored). */
         PatchedWellnessDefaultsInputRequest: {
@@ -3849,6 +3982,64 @@ export interface components {
              */
             reason?: string;
         };
+        /**
+         * @description * `remove` - Remove
+         *     * `allow` - Allow
+         *     * `escalate` - Escalate to senior review
+         *     * `review` - Send to people for review
+         * @enum {string}
+         */
+        RuleActionEnum: "remove" | "allow" | "escalate" | "review";
+        RuleInputRequest: {
+            name: string;
+            description?: string;
+            /** @description Conditions over signals with all / any / not (moderation.ruleset.conditions). */
+            condition: unknown;
+            action: components["schemas"]["RuleActionEnum"];
+            category?: string | null;
+            /** @default draft */
+            status?: components["schemas"]["RuleStatusEnum"];
+            /** Format: date-time */
+            expires_at?: string | null;
+            position?: number;
+        };
+        RuleOutput: {
+            readonly id: number;
+            name: string;
+            description?: string;
+            condition: unknown;
+            action: components["schemas"]["RuleActionEnum"];
+            category?: string | null;
+            status?: components["schemas"]["RuleStatusEnum"];
+            /** Format: date-time */
+            expires_at?: string | null;
+            readonly position: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+            /** @default 0 */
+            readonly hits: number;
+            /** @default 0 */
+            readonly acted: number;
+            /** @default 0 */
+            readonly human_removed: number;
+            /** @default 0 */
+            readonly human_allowed: number;
+            /**
+             * Format: double
+             * @description Of the hit contents people decided, the share they removed (None: none decided).
+             */
+            readonly precision: number | null;
+        };
+        /**
+         * @description * `draft` - Draft (not evaluated)
+         *     * `background` - Background (evaluated and logged, never acts)
+         *     * `live` - Live (acts)
+         *     * `expired` - Expired (no longer evaluated)
+         * @enum {string}
+         */
+        RuleStatusEnum: "draft" | "background" | "live" | "expired";
         SameItems: {
             /** @description Whether both versions were scored on the same items. */
             comparable: boolean;
@@ -4092,6 +4283,23 @@ export interface components {
          * @enum {string}
          */
         TaskTypeEnum: "binary" | "multiclass" | "multilabel";
+        TextBankInputRequest: {
+            name: string;
+            description?: string;
+            terms?: string[];
+            patterns?: string[];
+        };
+        TextBankOutput: {
+            readonly id: number;
+            name: string;
+            description?: string;
+            terms?: unknown;
+            patterns?: unknown;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
         TextSegment: {
             text: string;
             /** @description A rule matched this piece. */
@@ -5302,6 +5510,112 @@ export interface operations {
             };
         };
     };
+    moderation_policies_rules_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedRuleList"];
+                };
+            };
+        };
+    };
+    moderation_policies_rules_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RuleInputRequest"];
+                "multipart/form-data": components["schemas"]["RuleInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleOutput"];
+                };
+            };
+        };
+    };
+    moderation_policies_text_banks_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedTextBankList"];
+                };
+            };
+        };
+    };
+    moderation_policies_text_banks_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TextBankInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TextBankInputRequest"];
+                "multipart/form-data": components["schemas"]["TextBankInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TextBankOutput"];
+                };
+            };
+        };
+    };
     moderation_queue_list: {
         parameters: {
             query?: {
@@ -5363,6 +5677,142 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReviewNextOutput"];
+                };
+            };
+        };
+    };
+    moderation_rules_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleOutput"];
+                };
+            };
+        };
+    };
+    moderation_rules_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    moderation_rules_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedRuleUpdateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedRuleUpdateInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedRuleUpdateInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleOutput"];
+                };
+            };
+        };
+    };
+    moderation_text_banks_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bank_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TextBankOutput"];
+                };
+            };
+        };
+    };
+    moderation_text_banks_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bank_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    moderation_text_banks_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bank_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedTextBankUpdateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedTextBankUpdateInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedTextBankUpdateInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TextBankOutput"];
                 };
             };
         };

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 
 from core.exceptions import ApplicationError
-from core.limits import text_problem
+from core.limits import iso_datetime_text, text_problem
 from labeling.choices import HUMAN_SOURCES, AnnotationSource, Split
 
 # Label sources a filter may name, in the order a snapshot stores them. "automatic_decision":
@@ -100,7 +100,7 @@ def _datetime(raw: dict[str, Any], field: str) -> datetime | None:
     if value is None:
         return None
     parsed = None
-    if isinstance(value, str) and len(value) <= 64:
+    if isinstance(value, str) and iso_datetime_text(value):
         try:
             parsed = parse_datetime(value)
         except ValueError:

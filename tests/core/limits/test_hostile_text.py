@@ -85,6 +85,7 @@ STORED = {
     "audience",
     "language",
     "colour",
+    "surface",
 }
 
 
@@ -130,7 +131,12 @@ def intake_entry(world: World) -> dict[str, Any]:
         "author_id": "author-42",
         "text": "Meet me at the station at six",
         "image": png_b64(),
-        "context": {"url": "https://chat.example/p/1", "language": "en", "audience": "public"},
+        "context": {
+            "url": "https://chat.example/p/1",
+            "language": "en",
+            "audience": "public",
+            "surface": "comment",
+        },
     }
 
 
@@ -232,6 +238,43 @@ def baselines(world: World) -> dict[str, Case]:
             body={"action": "dismissed", "graphic_seconds": 600}
         ),
         "POST /api/v1/moderation/queue/next/": Case(body={"tier": "standard"}),
+        "POST /api/v1/moderation/policies/{policy_id}/rules/": Case(
+            body={
+                "name": "Scam from new accounts",
+                "description": "New accounts posting scam phrases.",
+                "condition": {"signal": "bank", "bank": "world bank"},
+                "action": "review",
+                "category": "spam",
+                "status": "draft",
+                "expires_at": "2099-01-01T00:00:00Z",
+            }
+        ),
+        "PATCH /api/v1/moderation/rules/{rule_id}/": Case(
+            body={
+                "name": "Renamed rule",
+                "description": "Looks at the bank.",
+                "action": "review",
+                "category": "spam",
+                "status": "draft",
+                "expires_at": "2099-01-01T00:00:00Z",
+            }
+        ),
+        "POST /api/v1/moderation/policies/{policy_id}/text-banks/": Case(
+            body={
+                "name": "Scam phrases",
+                "description": "Phrases of advance-fee scams.",
+                "terms": ["free money"],
+                "patterns": ["wire\\s+transfer"],
+            }
+        ),
+        "PATCH /api/v1/moderation/text-banks/{bank_id}/": Case(
+            body={
+                "name": "world bank",
+                "description": "Terms a rule reads.",
+                "terms": ["gift card"],
+                "patterns": ["wire\\s+transfer"],
+            }
+        ),
         "POST /api/v1/platform/appeals/": Case(
             body={"external_id": "post-decided", "statement": "It was a real prize draw."}
         ),
@@ -600,6 +643,10 @@ BASELINE_KEYS = [
     "POST /api/v1/moderation/policies/{policy_id}/hashes/",
     "POST /api/v1/moderation/policies/{policy_id}/hashes/ (files)",
     "POST /api/v1/moderation/queue/next/",
+    "POST /api/v1/moderation/policies/{policy_id}/rules/",
+    "PATCH /api/v1/moderation/rules/{rule_id}/",
+    "POST /api/v1/moderation/policies/{policy_id}/text-banks/",
+    "PATCH /api/v1/moderation/text-banks/{bank_id}/",
     "PATCH /api/v1/moderation/wellness/defaults/",
     "PATCH /api/v1/moderation/wellness/me/",
     "POST /api/v1/moderation/wellness/breaks/",

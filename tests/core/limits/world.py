@@ -24,8 +24,8 @@ from labeling.choices import AnnotationSource, ImportFormat, ImportStatus, Role
 from labeling.models import ImportJob, ItemFlag, Project
 from models_app.choices import JobKind, JobStatus, JobTrigger, Stage
 from models_app.models import ModelVersion, TrainingJob
-from moderation.choices import AppealState, AutomationLevel
-from moderation.models import Appeal, Content, Platform, Policy, WebhookEndpoint
+from moderation.choices import AppealState, AutomationLevel, RuleAction
+from moderation.models import Appeal, Content, Platform, Policy, Rule, TextBank, WebhookEndpoint
 from moderation.services.platforms import api_key_create
 from tests.factories import (
     AnnotationFactory,
@@ -69,6 +69,8 @@ class World:
     decided: Content
     appealed: Content
     appeal: Appeal
+    rule: Rule
+    text_bank: TextBank
 
     def people(self) -> APIClient:
         client = APIClient()
@@ -103,6 +105,8 @@ class World:
             "external_id": self.pending.external_id,
             "number": 1,  # the project's dataset snapshot, exported as JSONL
             "export_format": "jsonl",
+            "rule_id": self.rule.pk,
+            "bank_id": self.text_bank.pk,
         }
 
     def invitation(self) -> dict[str, str]:
@@ -230,6 +234,13 @@ def build_world() -> World:
         author=AuthorFactory(platform=platform, external_id="author-7"),
     )
     _snapshot_with_export(project, root)
+    text_bank = TextBank.objects.create(policy=policy, name="world bank", terms=["free money"])
+    rule = Rule.objects.create(
+        policy=policy,
+        name="world rule",
+        condition={"signal": "bank", "bank": "world bank"},
+        action=RuleAction.REVIEW,
+    )
     return World(
         root=root,
         other=other,
@@ -251,4 +262,6 @@ def build_world() -> World:
         decided=decided,
         appealed=appealed,
         appeal=appeal,
+        rule=rule,
+        text_bank=text_bank,
     )

@@ -308,6 +308,7 @@ def test_filters_select_splits_classes_metadata_dates_and_unlabeled_items(datase
         ({"splits": ["validation"]}, "splits"),
         ({"labeled_only": "yes"}, "labeled_only"),
         ({"labeled_after": "last tuesday"}, "labeled_after"),
+        ({"labeled_after": "2026-01-01T00:00:00Z\x00tail"}, "labeled_after"),
         ({"labeled_after": "2026-02-01T00:00:00Z", "labeled_before": "2026-01-01T00:00:00Z"},
          "labeled_before"),
         ({"metadata": {"length": "long"}}, "metadata"),

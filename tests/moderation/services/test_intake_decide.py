@@ -7,6 +7,7 @@ from moderation.services.intake_decide import (
     CategoryThresholds,
     HashHit,
     IntakeFacts,
+    LiveRuleFact,
     RuleHitFact,
     Verdict,
     intake_decide,
@@ -185,3 +186,62 @@ def test_without_scores_people_decide_and_the_scoring_notes_come_first(level):
         model_flag=False,
         reasons=("no production model: people decide", "rule 'prize' matched, category spam"),
     )
+
+
+def live(rule_id: int, action: str, category_id: int | None = None) -> LiveRuleFact:
+    return LiveRuleFact(id=rule_id, name=f"r{rule_id}", action=action, category_id=category_id)
+
+
+@pytest.mark.parametrize(
+    ("actions", "state", "acting"),
+    [
+        (["allow", "remove"], ContentState.REMOVED, (2,)),
+        (["review", "escalate", "allow"], ContentState.ESCALATED, (2,)),
+        (["allow", "review"], ContentState.PENDING, (2,)),
+        (["allow", "allow"], ContentState.ALLOWED, (1, 2)),
+    ],
+)
+def test_live_rules_act_remove_before_escalate_before_review_before_allow(actions, state, acting):
+    rules = tuple(live(n, action) for n, action in enumerate(actions, start=1))
+    # Scores that would have the model allow (or remove) on their own are overruled.
+    verdict = intake_decide(
+        facts=facts(AutomationLevel.FULL, live_rules=rules, category_scores={"spam": 0.01})
+    )
+    assert verdict.state == state
+    assert verdict.acting_rule_ids == acting
+    assert verdict.model_flag is False
+
+
+def test_the_first_rule_of_the_winning_action_names_the_category():
+    verdict = intake_decide(
+        facts=facts(
+            AutomationLevel.PARTIAL,
+            live_rules=(live(1, "remove"), live(2, "remove", category_id=2), live(3, "allow", 1)),
+            category_scores={"spam": 0.5, "abuse": 0.3},
+        )
+    )
+    assert (verdict.state, verdict.top_category_id, verdict.score) == (
+        ContentState.REMOVED, 2, 0.3,
+    )  # fmt: skip
+
+
+def test_an_allowing_rule_never_overrules_a_hash_match():
+    verdict = intake_decide(
+        facts=facts(
+            AutomationLevel.ASSIST,
+            hash_hit=HashHit(kind="sha256", category_id=1, distance=0),
+            live_rules=(live(1, "allow"),),
+        )
+    )
+    assert verdict.state == ContentState.REMOVED
+    assert verdict.acting_rule_ids == ()
+
+
+@pytest.mark.parametrize("level", [AutomationLevel.HUMAN_ONLY, AutomationLevel.SHADOW])
+def test_on_levels_without_automation_rules_only_route_to_people(level):
+    removing = intake_decide(facts=facts(level, live_rules=(live(1, "remove", 1),)))
+    assert removing.state == ContentState.PENDING
+    assert removing.acting_rule_ids == ()
+    assert "live rule 'r1' would remove: the policy's level does not let it" in removing.reasons
+    escalating = intake_decide(facts=facts(level, live_rules=(live(1, "escalate", 1),)))
+    assert (escalating.state, escalating.acting_rule_ids) == (ContentState.ESCALATED, (1,))

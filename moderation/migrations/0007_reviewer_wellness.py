@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("moderation", "0005_reason_code_position"),
+        ("moderation", "0006_rules_and_text_banks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -171,7 +171,7 @@ def test_review_panel_marks_graphic_content_and_the_flagged_pieces_of_its_text(g
     content.item.save(update_fields=["text"])
     ReportFactory(content=content, source=ReportSource.RULE, reporter="prize")
     ReportFactory(content=content, source=ReportSource.RULE, reporter=r"call \d+")
-    # A rule over signals names itself, not a pattern: it masks nothing (not even "now").
+    # A rule over signals is named, not a pattern: it is not searched for in the text.
     ReportFactory(content=content, source=ReportSource.RULE, reporter="rule:now")
     client = _client(graphic_world["moderator"])
 

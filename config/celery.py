@@ -54,6 +54,13 @@ app.conf.beat_schedule = {
         "options": {"expires": 55},
     },
     # Waiting content rises in the review queue as it ages (priority = ... * age factor).
+    # Drift windows: a project's window closes at the end of its day or once it holds
+    # window_max_items new items; the check queues a drift job for each project with one due.
+    "drift-check": {
+        "task": "labeling.tasks.drift_check",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "review-priorities-refresh": {
         "task": "moderation.tasks.review_priorities_refresh",
         "schedule": 60.0,

@@ -12,6 +12,7 @@ const FEATURES = [
   "auth",
   "dashboard",
   "datasets",
+  "drift",
   "exports",
   "imports",
   "items",

@@ -88,3 +88,28 @@ def dataset_export_run_task(export_id: int) -> dict[str, int | str]:
 
     export = dataset_export_run(export_id=export_id)
     return {"export": export_id, "state": export.state, "size_bytes": export.size_bytes}
+
+
+@shared_task(name="labeling.tasks.drift_check", time_limit=60, soft_time_limit=50)
+def drift_check() -> list[int]:
+    """Periodic (beat, every minute): queue the drift job of each project with a window due
+    (a full window, or a day over)."""
+    from labeling.services.drift import drift_projects_due
+
+    due = drift_projects_due()
+    for project_id in due:
+        drift_windows_close_task.apply_async(args=[project_id], expires=300)
+    return due
+
+
+@shared_task(
+    name="labeling.tasks.drift_windows_close_task", acks_late=True, time_limit=1800,
+    soft_time_limit=1700,
+)  # fmt: skip
+def drift_windows_close_task(project_id: int) -> dict[str, int | list[int]]:
+    """Close and measure a project's due drift windows. Safe to run twice: a window already
+    stored is not stored again."""
+    from labeling.services.drift import drift_windows_close
+
+    windows = drift_windows_close(project_id=project_id)
+    return {"project": project_id, "windows": [w.number for w in windows]}

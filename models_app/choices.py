@@ -32,6 +32,8 @@ class JobTrigger(models.TextChoices):
     RERUN = "rerun", "Requested while running"
     # The exact vectors are complete after a fast first pass: train again on them.
     EMBEDDINGS = "embeddings", "Exact embeddings ready"
+    # A drift window crossed a threshold in a project that retrains on drift alarms.
+    DRIFT = "drift", "Drift alarm"
 
 
 class JobStatus(models.TextChoices):

@@ -31,3 +31,9 @@ class ModerationConfig(AppConfig):
         from moderation.services.dataset_labels import PROVIDER
 
         automatic_decision_provider_register(PROVIDER)
+
+        # ... and its drift alarms reach platforms' webhooks only through this.
+        from labeling.services.drift import drift_alarm_listener_register
+        from moderation.services.drift_webhooks import drift_alarm_webhooks
+
+        drift_alarm_listener_register(drift_alarm_webhooks)

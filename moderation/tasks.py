@@ -60,3 +60,12 @@ def review_priorities_refresh() -> int:
     from moderation.services.review import review_priorities_refresh as refresh
 
     return refresh()
+
+
+@shared_task(name="moderation.tasks.rule_backtest_run_task", acks_late=True)
+def rule_backtest_run_task(backtest_id: int) -> dict[str, int | str | None]:
+    """Run one queued rule backtest. Safe to run twice: a finished backtest is left alone."""
+    from moderation.services.backtests import backtest_run
+
+    backtest = backtest_run(backtest_id=backtest_id)
+    return {"backtest": backtest_id, "state": backtest.state if backtest else None}

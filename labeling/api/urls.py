@@ -3,6 +3,7 @@ from django.urls import path
 from labeling.api import (
     dataset_export_views,
     dataset_views,
+    drift_views,
     export_views,
     file_views,
     import_views,
@@ -162,6 +163,21 @@ urlpatterns = [
         "projects/<int:project_id>/auto-label/",
         learning_views.AutoLabelApi.as_view(),
         name="auto-label",
+    ),
+    path(
+        "projects/<int:project_id>/drift/",
+        drift_views.DriftStateApi.as_view(),
+        name="drift-state",
+    ),
+    path(
+        "projects/<int:project_id>/drift/windows/",
+        drift_views.DriftWindowListApi.as_view(),
+        name="drift-windows",
+    ),
+    path(
+        "projects/<int:project_id>/drift/settings/",
+        drift_views.DriftSettingsApi.as_view(),
+        name="drift-settings",
     ),
     path(
         "projects/<int:project_id>/agreement/",

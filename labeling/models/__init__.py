@@ -1,5 +1,6 @@
 from labeling.models.annotation import Annotation
 from labeling.models.dataset_snapshot import DatasetExport, DatasetSnapshot
+from labeling.models.drift import DriftSettings, DriftWindow
 from labeling.models.import_job import ImportJob
 from labeling.models.item import Item
 from labeling.models.project import LabelClass, Project, ProjectMembership
@@ -10,6 +11,8 @@ __all__ = [
     "Annotation",
     "DatasetExport",
     "DatasetSnapshot",
+    "DriftSettings",
+    "DriftWindow",
     "ImportJob",
     "Item",
     "ItemFlag",

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from core.fields import StrictDateTimeField
 from moderation.choices import RuleAction, RuleStatus
-from moderation.models import Rule, TextBank
+from moderation.models import Rule, RuleBacktest, TextBank
 from moderation.ruleset.banks import MAX_PATTERN_CHARS, MAX_PATTERNS, MAX_TERM_CHARS, MAX_TERMS
 
 
@@ -52,6 +52,9 @@ class RuleUpdateInputSerializer(RuleInputSerializer):
 
 
 class TextBankOutputSerializer(serializers.ModelSerializer):
+    terms = serializers.ListField(child=serializers.CharField(), read_only=True)
+    patterns = serializers.ListField(child=serializers.CharField(), read_only=True)
+
     class Meta:
         model = TextBank
         fields = ["id", "name", "description", "terms", "patterns", "created_at", "updated_at"]
@@ -80,3 +83,36 @@ class TextBankUpdateInputSerializer(TextBankInputSerializer):
         child=serializers.CharField(max_length=MAX_PATTERN_CHARS), max_length=MAX_PATTERNS,
         required=False,
     )  # fmt: skip
+
+
+class BacktestInputSerializer(serializers.Serializer):
+    rule = serializers.IntegerField(
+        required=False, allow_null=True,
+        help_text="A rule of the policy to backtest as it is saved now.",
+    )  # fmt: skip
+    condition = serializers.JSONField(
+        required=False, help_text="A condition to backtest (a rule's draft); or give ``rule``."
+    )
+    period_start = StrictDateTimeField()
+    period_end = StrictDateTimeField()
+
+
+class BacktestOutputSerializer(serializers.ModelSerializer):
+    rule = serializers.IntegerField(source="rule_id", allow_null=True, read_only=True)
+    rows_total = serializers.IntegerField(read_only=True)
+    rows_done = serializers.IntegerField(read_only=True)
+    attempts = serializers.IntegerField(read_only=True)
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RuleBacktest
+        fields = [
+            "id", "rule", "condition", "period_start", "period_end", "state", "attempts",
+            "rows_total", "rows_done", "progress", "results", "error_message", "created_at",
+            "started_at", "finished_at",
+        ]  # fmt: skip
+
+    def get_progress(self, backtest) -> float:
+        if backtest.state == "succeeded":
+            return 1.0
+        return backtest.rows_done / backtest.rows_total if backtest.rows_total else 0.0

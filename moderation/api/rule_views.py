@@ -6,10 +6,14 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.exceptions import ApplicationError
 from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from moderation.api import rule_serializers as s
 from moderation.selectors.access import MODERATE_ROLES, POLICY_ADMIN_ROLES, policy_get_for_user
 from moderation.selectors.rules import (
+    backtest_get,
+    backtest_list,
+    policy_of_backtest,
     policy_of_rule,
     policy_of_text_bank,
     rule_get,
@@ -17,7 +21,7 @@ from moderation.selectors.rules import (
     text_bank_get,
     text_bank_list,
 )
-from moderation.services import rule_admin
+from moderation.services import backtests, rule_admin
 
 
 class RuleListCreateApi(APIView):
@@ -152,3 +156,58 @@ class TextBankDetailApi(APIView):
             bank=text_bank_get(policy=policy, bank_id=bank_id), user=request.user
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BacktestListCreateApi(APIView):
+    @extend_schema(
+        parameters=PAGE_PARAMETERS,
+        responses=paginated(s.BacktestOutputSerializer),
+        operation_id="moderation_policies_backtests_list",
+    )
+    def get(self, request, policy_id: int):
+        """The policy's backtests, newest first, with progress and results."""
+        policy = policy_get_for_user(policy_id=policy_id, user=request.user, roles=MODERATE_ROLES)
+        return paginated_response(
+            request, self, backtest_list(policy=policy), s.BacktestOutputSerializer
+        )
+
+    @extend_schema(request=s.BacktestInputSerializer, responses={202: s.BacktestOutputSerializer})
+    def post(self, request, policy_id: int):
+        """Backtest a saved rule (``rule``) or a draft condition (``condition``) over the
+        policy's content of a period (at most a year): a job, polled for progress. Audited."""
+        policy = policy_get_for_user(
+            policy_id=policy_id, user=request.user, roles=POLICY_ADMIN_ROLES
+        )
+        data = s.BacktestInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        rule = None
+        if values.get("rule") is not None:
+            rule = rule_get(policy=policy, rule_id=values["rule"])
+            condition = rule.condition
+        elif "condition" in values:
+            condition = values["condition"]
+        else:
+            raise ApplicationError("Give a rule or a condition.", extra={"field": "condition"})
+        backtest = backtests.backtest_request(
+            policy=policy, user=request.user, condition=condition, rule=rule,
+            period_start=values["period_start"], period_end=values["period_end"],
+        )  # fmt: skip
+        return Response(
+            s.BacktestOutputSerializer(backtest_get(policy=policy, backtest_id=backtest.pk)).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class BacktestDetailApi(APIView):
+    @extend_schema(responses=s.BacktestOutputSerializer)
+    def get(self, request, backtest_id: int):
+        """One backtest: progress while it runs, then its figures."""
+        policy = policy_get_for_user(
+            policy_id=policy_of_backtest(backtest_id=backtest_id).pk,
+            user=request.user,
+            roles=MODERATE_ROLES,
+        )
+        return Response(
+            s.BacktestOutputSerializer(backtest_get(policy=policy, backtest_id=backtest_id)).data
+        )

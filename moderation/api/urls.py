@@ -96,6 +96,16 @@ urlpatterns = [
         name="moderation-rule",
     ),
     path(
+        "moderation/policies/<int:policy_id>/backtests/",
+        rule_views.BacktestListCreateApi.as_view(),
+        name="moderation-policy-backtests",
+    ),
+    path(
+        "moderation/backtests/<int:backtest_id>/",
+        rule_views.BacktestDetailApi.as_view(),
+        name="moderation-backtest",
+    ),
+    path(
         "moderation/policies/<int:policy_id>/text-banks/",
         rule_views.TextBankListCreateApi.as_view(),
         name="moderation-policy-text-banks",

@@ -2,7 +2,7 @@ from moderation.models.content import Author, Content, Report
 from moderation.models.decision import Appeal, Decision, HashEntry
 from moderation.models.platform import Platform, PlatformApiKey, WebhookDelivery, WebhookEndpoint
 from moderation.models.policy import Policy, PolicyCategory, PolicyGrant, ReasonCode
-from moderation.models.rules import Rule, RuleHitLog, TextBank
+from moderation.models.rules import Rule, RuleBacktest, RuleHitLog, TextBank
 from moderation.models.wellness import (
     ExposureEvent,
     WellnessBreak,
@@ -25,6 +25,7 @@ __all__ = [
     "ReasonCode",
     "Report",
     "Rule",
+    "RuleBacktest",
     "RuleHitLog",
     "TextBank",
     "WebhookDelivery",

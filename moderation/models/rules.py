@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from labeling.choices import JobState
 from moderation.choices import RuleAction, RuleStatus
 
 
@@ -92,3 +93,40 @@ class RuleHitLog(models.Model):
 
     def __str__(self) -> str:
         return f"rule {self.rule_id} hit content {self.content_id}"
+
+
+class RuleBacktest(models.Model):
+    """A condition run over a policy's stored content of a period, as a job: what it would have
+    hit, how people decided those contents, and how much it overlaps the live rules."""
+
+    policy = models.ForeignKey(
+        "moderation.Policy", on_delete=models.CASCADE, related_name="rule_backtests"
+    )
+    # The rule it was asked for (None: a condition not saved as a rule); the condition is kept
+    # as it was, so later edits of the rule do not change what this backtest means.
+    rule = models.ForeignKey(
+        Rule, null=True, blank=True, on_delete=models.SET_NULL, related_name="backtests"
+    )
+    condition = models.JSONField()
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=JobState.choices, default=JobState.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    # {"hits", "human_removed", "human_allowed", "automatic", "pending", "precision",
+    #  "sample": [content ids], "overlap": [{"rule", "name", "both"}]}
+    results = models.JSONField(default=dict, blank=True)
+    error_message = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"backtest {self.pk} of policy {self.policy_id}"

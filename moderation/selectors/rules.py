@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from moderation.choices import ContentState
-from moderation.models import Policy, Rule, TextBank
+from moderation.models import Policy, Rule, RuleBacktest, TextBank
 
 # How far back a rule's live-traffic figures look.
 RULE_FIGURES_DAYS = 30
@@ -73,3 +73,23 @@ def text_bank_get(*, policy: Policy, bank_id: int) -> TextBank:
     if bank is None:
         raise Http404
     return bank
+
+
+def backtest_list(*, policy: Policy) -> QuerySet[RuleBacktest]:
+    return RuleBacktest.objects.filter(policy=policy).order_by("-id")
+
+
+def backtest_get(*, policy: Policy, backtest_id: int) -> RuleBacktest:
+    backtest = RuleBacktest.objects.filter(policy=policy, pk=backtest_id).first()
+    if backtest is None:
+        raise Http404
+    return backtest
+
+
+def policy_of_backtest(*, backtest_id: int) -> Policy:
+    policy_id = (
+        RuleBacktest.objects.filter(pk=backtest_id).values_list("policy_id", flat=True).first()
+    )
+    if policy_id is None:
+        raise Http404
+    return Policy(pk=policy_id)

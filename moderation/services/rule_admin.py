@@ -63,7 +63,7 @@ def bank_snapshot(bank: TextBank) -> dict[str, Any]:
     }
 
 
-def _check_condition(policy: Policy, condition: Any) -> None:
+def check_condition(policy: Policy, condition: Any) -> None:
     """Refuse a condition that does not parse, or names a bank or category the policy lacks
     (400 with ``extra.field`` as ``condition.<path>``)."""
     try:
@@ -116,7 +116,7 @@ def _check_rule(policy: Policy, values: dict[str, Any]) -> None:
             "the background.",
             extra={"field": "expires_at"},
         )
-    _check_condition(policy, values["condition"])
+    check_condition(policy, values["condition"])
 
 
 @transaction.atomic

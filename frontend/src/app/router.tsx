@@ -23,6 +23,7 @@ import { ProjectAnnotateRoute } from "./routes/projects/annotate";
 import { CreateProjectRoute } from "./routes/projects/create";
 import { ProjectDashboardRoute } from "./routes/projects/dashboard";
 import { ProjectDatasetsRoute } from "./routes/projects/datasets";
+import { ProjectDriftRoute } from "./routes/projects/drift";
 import { ProjectExportRoute } from "./routes/projects/export";
 import { ProjectImportRoute } from "./routes/projects/import";
 import { ProjectItemRoute } from "./routes/projects/item";
@@ -64,6 +65,7 @@ export function createAppRouter() {
             { path: paths.projectExport.path, element: <ProjectExportRoute /> },
             { path: paths.projectModels.path, element: <ProjectModelsRoute /> },
             { path: paths.projectDatasets.path, element: <ProjectDatasetsRoute /> },
+            { path: paths.projectDrift.path, element: <ProjectDriftRoute /> },
             { path: paths.projectModelCompare.path, element: <ProjectModelCompareRoute /> },
             { path: paths.projectAnnotate.path, element: <ProjectAnnotateRoute /> },
             { path: paths.projectDashboard.path, element: <ProjectDashboardRoute /> },

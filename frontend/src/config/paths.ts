@@ -31,6 +31,7 @@ export const paths = {
       snapshot === undefined ? `/projects/${projectId}/datasets` : `/projects/${projectId}/datasets?snapshot=${snapshot}`,
   },
   projectModels: { path: "models", href: (projectId: number) => `/projects/${projectId}/models` },
+  projectDrift: { path: "drift", href: (projectId: number) => `/projects/${projectId}/drift` },
   projectModelCompare: {
     path: "models/compare",
     href: (projectId: number, a: number, b: number) => `/projects/${projectId}/models/compare?a=${a}&b=${b}`,

@@ -216,6 +216,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/moderation/backtests/{backtest_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One backtest: progress while it runs, then its figures. */
+        get: operations["moderation_backtests_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/moderation/contents/{content_id}/": {
         parameters: {
             query?: never;
@@ -540,6 +557,27 @@ export interface paths {
          *     values before and after).
          */
         patch: operations["moderation_policies_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/moderation/policies/{policy_id}/backtests/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The policy's backtests, newest first, with progress and results. */
+        get: operations["moderation_policies_backtests_list"];
+        put?: never;
+        /**
+         * @description Backtest a saved rule (``rule``) or a draft condition (``condition``) over the
+         *     policy's content of a period (at most a year): a job, polled for progress. Audited.
+         */
+        post: operations["moderation_policies_backtests_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/moderation/policies/{policy_id}/hashes/": {
@@ -1081,6 +1119,68 @@ export interface paths {
          *     the proposals' acceptance rate and throughput per day (last 30 days), agreement.
          */
         get: operations["projects_dashboard_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/drift/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Whether the project is in drift alarm: its newest window large enough to judge
+         *     crossed a threshold (which ones, since which window), with the settings.
+         */
+        get: operations["projects_drift_state"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/drift/settings/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The project's drift thresholds (the defaults until someone changes them). */
+        get: operations["projects_drift_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * @description Change thresholds (admins and ML engineers). Audited (``drift.settings``). Applies
+         *     to windows closed from now on.
+         */
+        patch: operations["projects_drift_settings_update"];
+        trace?: never;
+    };
+    "/api/v1/projects/{project_id}/drift/windows/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The project's drift windows, newest first: each window's items, the four measures
+         *     (score PSI, label-mix PSI, domain-classifier AUC, overturn share), the thresholds it
+         *     was judged by and the measures above them. Written by the drift job (Celery).
+         */
+        get: operations["projects_drift_windows_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2223,6 +2323,39 @@ export interface components {
          * @enum {string}
          */
         AutomationLevelEnum: "human_only" | "shadow" | "assist" | "partial" | "full";
+        BacktestInputRequest: {
+            /** @description A rule of the policy to backtest as it is saved now. */
+            rule?: number | null;
+            /** @description A condition to backtest (a rule's draft); or give ``rule``. */
+            condition?: unknown;
+            /** Format: date-time */
+            period_start: string;
+            /** Format: date-time */
+            period_end: string;
+        };
+        BacktestOutput: {
+            readonly id: number;
+            readonly rule: number | null;
+            condition: unknown;
+            /** Format: date-time */
+            period_start: string;
+            /** Format: date-time */
+            period_end: string;
+            state?: components["schemas"]["JobStateEnum"];
+            readonly attempts: number;
+            readonly rows_total: number;
+            readonly rows_done: number;
+            /** Format: double */
+            readonly progress: number;
+            results?: unknown;
+            error_message?: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+        };
         /** @enum {unknown} */
         BlankEnum: "";
         /**
@@ -2714,6 +2847,71 @@ export interface components {
         DiffSide: {
             number: number;
             items: number;
+        };
+        /**
+         * @description Thresholds (an alarm when a measure is strictly above one), window size and what an
+         *     alarm does. Every field is optional on update.
+         */
+        DriftSettings: {
+            /** Format: double */
+            score_psi_threshold?: number;
+            /** Format: double */
+            label_mix_psi_threshold?: number;
+            /** Format: double */
+            domain_auc_threshold?: number;
+            /** Format: double */
+            overturn_share_threshold?: number;
+            min_window_items?: number;
+            min_decisions?: number;
+            window_max_items?: number;
+            window_hours?: number;
+            retrain_on_alarm?: boolean;
+            webhook_on_alarm?: boolean;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        DriftStateOutput: {
+            alarm: boolean;
+            alarms: string[];
+            window: components["schemas"]["DriftWindowOutput"] | null;
+            alarm_since: components["schemas"]["DriftWindowOutput"] | null;
+            /** @description Windows closed so far. */
+            windows: number;
+            settings: components["schemas"]["DriftSettings"];
+        };
+        DriftWindowOutput: {
+            readonly id: number;
+            readonly number: number;
+            /** Format: date-time */
+            readonly started_at: string;
+            /** Format: date-time */
+            readonly ended_at: string;
+            readonly items: number;
+            readonly closed_by: string;
+            readonly model_version: number | null;
+            /** Format: double */
+            readonly score_psi: number | null;
+            /** Format: double */
+            readonly label_mix_psi: number | null;
+            /** Format: double */
+            readonly label_mix_tv: number | null;
+            /** Format: double */
+            readonly domain_auc: number | null;
+            /** Format: double */
+            readonly overturn_share: number | null;
+            readonly decisions: number;
+            readonly label_mix: {
+                [key: string]: number;
+            };
+            readonly reference_label_mix: {
+                [key: string]: number;
+            };
+            readonly reference_items: number;
+            readonly thresholds: {
+                [key: string]: number;
+            };
+            readonly alarms: string[];
+            readonly note: string;
         };
         /**
          * @description * `` -
@@ -3224,6 +3422,14 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["AuditEventOutput"][];
         };
+        PaginatedBacktestList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["BacktestOutput"][];
+        };
         PaginatedContentRowList: {
             count: number;
             /** Format: uri */
@@ -3239,6 +3445,14 @@ export interface components {
             /** Format: uri */
             previous: string | null;
             results: components["schemas"]["DatasetSnapshotOutput"][];
+        };
+        PaginatedDriftWindowList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["DriftWindowOutput"][];
         };
         PaginatedExposureList: {
             count: number;
@@ -3403,6 +3617,26 @@ export interface components {
         PatchedAnnotationUpdateInputRequest: {
             /** @description Label class names: one, or several in a multilabel project. */
             labels?: string[];
+        };
+        /**
+         * @description Thresholds (an alarm when a measure is strictly above one), window size and what an
+         *     alarm does. Every field is optional on update.
+         */
+        PatchedDriftSettingsRequest: {
+            /** Format: double */
+            score_psi_threshold?: number;
+            /** Format: double */
+            label_mix_psi_threshold?: number;
+            /** Format: double */
+            domain_auc_threshold?: number;
+            /** Format: double */
+            overturn_share_threshold?: number;
+            min_window_items?: number;
+            min_decisions?: number;
+            window_max_items?: number;
+            window_hours?: number;
+            retrain_on_alarm?: boolean;
+            webhook_on_alarm?: boolean;
         };
         PatchedMemberUpdateInputRequest: {
             role?: components["schemas"]["RoleEnum"];
@@ -4293,8 +4527,8 @@ export interface components {
             readonly id: number;
             name: string;
             description?: string;
-            terms?: unknown;
-            patterns?: unknown;
+            readonly terms: string[];
+            readonly patterns: string[];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -4372,9 +4606,10 @@ export interface components {
          *     * `settings` - Settings changed
          *     * `rerun` - Requested while running
          *     * `embeddings` - Exact embeddings ready
+         *     * `drift` - Drift alarm
          * @enum {string}
          */
-        TrainingJobTriggerEnum: "labels" | "manual" | "schedule" | "moderation" | "import" | "settings" | "rerun" | "embeddings";
+        TrainingJobTriggerEnum: "labels" | "manual" | "schedule" | "moderation" | "import" | "settings" | "rerun" | "embeddings" | "drift";
         UserCreateInputRequest: {
             username: string;
             /**
@@ -4909,6 +5144,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Appeal"];
+                };
+            };
+        };
+    };
+    moderation_backtests_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                backtest_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestOutput"];
                 };
             };
         };
@@ -5449,6 +5705,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PolicyOutput"];
+                };
+            };
+        };
+    };
+    moderation_policies_backtests_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedBacktestList"];
+                };
+            };
+        };
+    };
+    moderation_policies_backtests_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BacktestInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BacktestInputRequest"];
+                "multipart/form-data": components["schemas"]["BacktestInputRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestOutput"];
                 };
             };
         };
@@ -6535,6 +6844,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DashboardOutput"];
+                };
+            };
+        };
+    };
+    projects_drift_state: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftStateOutput"];
+                };
+            };
+        };
+    };
+    projects_drift_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftSettings"];
+                };
+            };
+        };
+    };
+    projects_drift_settings_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedDriftSettingsRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedDriftSettingsRequest"];
+                "multipart/form-data": components["schemas"]["PatchedDriftSettingsRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriftSettings"];
+                };
+            };
+        };
+    };
+    projects_drift_windows_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedDriftWindowList"];
                 };
             };
         };

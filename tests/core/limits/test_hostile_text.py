@@ -25,6 +25,7 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -32,6 +33,7 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -247,6 +249,14 @@ def baselines(world: World) -> dict[str, Case]:
                 "category": "spam",
                 "status": "draft",
                 "expires_at": "2099-01-01T00:00:00Z",
+            }
+        ),
+        "POST /api/v1/moderation/policies/{policy_id}/backtests/": Case(
+            body={
+                "rule": world.rule.pk,
+                # The world's content was stored just now.
+                "period_start": (timezone.now() - timedelta(days=7)).isoformat(),
+                "period_end": (timezone.now() + timedelta(days=1)).isoformat(),
             }
         ),
         "PATCH /api/v1/moderation/rules/{rule_id}/": Case(
@@ -645,6 +655,7 @@ BASELINE_KEYS = [
     "POST /api/v1/moderation/queue/next/",
     "POST /api/v1/moderation/policies/{policy_id}/rules/",
     "PATCH /api/v1/moderation/rules/{rule_id}/",
+    "POST /api/v1/moderation/policies/{policy_id}/backtests/",
     "POST /api/v1/moderation/policies/{policy_id}/text-banks/",
     "PATCH /api/v1/moderation/text-banks/{bank_id}/",
     "PATCH /api/v1/moderation/wellness/defaults/",

@@ -25,7 +25,16 @@ from labeling.models import ImportJob, ItemFlag, Project
 from models_app.choices import JobKind, JobStatus, JobTrigger, Stage
 from models_app.models import ModelVersion, TrainingJob
 from moderation.choices import AppealState, AutomationLevel, RuleAction
-from moderation.models import Appeal, Content, Platform, Policy, Rule, TextBank, WebhookEndpoint
+from moderation.models import (
+    Appeal,
+    Content,
+    Platform,
+    Policy,
+    Rule,
+    RuleBacktest,
+    TextBank,
+    WebhookEndpoint,
+)
 from moderation.services.platforms import api_key_create
 from tests.factories import (
     AnnotationFactory,
@@ -71,6 +80,7 @@ class World:
     appeal: Appeal
     rule: Rule
     text_bank: TextBank
+    backtest: RuleBacktest
 
     def people(self) -> APIClient:
         client = APIClient()
@@ -107,6 +117,7 @@ class World:
             "export_format": "jsonl",
             "rule_id": self.rule.pk,
             "bank_id": self.text_bank.pk,
+            "backtest_id": self.backtest.pk,
         }
 
     def invitation(self) -> dict[str, str]:
@@ -241,6 +252,13 @@ def build_world() -> World:
         condition={"signal": "bank", "bank": "world bank"},
         action=RuleAction.REVIEW,
     )
+    backtest = RuleBacktest.objects.create(
+        policy=policy,
+        rule=rule,
+        condition=rule.condition,
+        period_start=timezone.now() - timedelta(days=7),
+        period_end=timezone.now(),
+    )
     return World(
         root=root,
         other=other,
@@ -264,4 +282,5 @@ def build_world() -> World:
         appeal=appeal,
         rule=rule,
         text_bank=text_bank,
+        backtest=backtest,
     )

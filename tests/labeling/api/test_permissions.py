@@ -231,6 +231,10 @@ ENDPOINTS = [
     ),
     E("learning-curve", "get", "projects/{project}/learning-curve/", any_member(200)),
     E("auto-label", "get", "projects/{project}/auto-label/", any_member(200)),
+    E("drift-state", "get", "projects/{project}/drift/", any_member(200)),
+    E("drift-windows", "get", "projects/{project}/drift/windows/", any_member(200)),
+    E("drift-settings", "get", "projects/{project}/drift/settings/", any_member(200)),
+    E("drift-settings", "patch", "projects/{project}/drift/settings/", data_roles(200)),
     E("agreement", "get", "projects/{project}/agreement/", data_roles(200)),
     E("adjudication", "get", "projects/{project}/adjudication/", data_roles(200)),
     E(
@@ -400,6 +404,7 @@ BODIES: dict[tuple[str, str], Callable[[SimpleNamespace], dict[str, Any]]] = {
     ("item-annotations", "post"): lambda w: {"labels": ["spam"]},
     ("model-version-stage", "post"): lambda w: {"stage": "production"},
     ("adjudication-resolve", "post"): lambda w: {"labels": ["spam"]},
+    ("drift-settings", "patch"): lambda w: {"score_psi_threshold": 0.3},
     ("queue-next", "post"): lambda w: {},
     ("queue-skip", "post"): lambda w: {"reason": "unclear"},
     ("queue-submit", "post"): lambda w: {"labels": ["spam"], "client_key": "matrix-1"},

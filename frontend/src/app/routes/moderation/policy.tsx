@@ -7,6 +7,7 @@ import { paths } from "@/config/paths";
 import { usePolicy } from "@/features/moderation/api/get-policy";
 import { GrantedPlatforms } from "@/features/moderation/components/policies/granted-platforms";
 import { PolicySettings } from "@/features/moderation/components/policies/policy-settings";
+import { RulesSection } from "@/features/moderation/components/rules/rules-section";
 import { ModelStageControls } from "@/features/moderation/components/stages/model-stage-controls";
 import { projectQueryOptions } from "@/features/projects/api/get-project";
 
@@ -51,6 +52,11 @@ export function ModerationPolicyRoute() {
           canEdit={role !== null && POLICY_EDIT_ROLES.has(role)}
         />
       )}
+      <RulesSection
+        policyId={policy.data.id}
+        categories={policy.data.categories.map((category) => category.name)}
+        canEdit={role !== null && POLICY_EDIT_ROLES.has(role)}
+      />
       <section aria-labelledby="model-stages-heading" className="stack">
         <h2 id="model-stages-heading">Model stages</h2>
         <ModelStageControls

@@ -1,6 +1,8 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 
+import { paths } from "@/config/paths";
+import { DriftBanner } from "@/features/drift/components/drift-banner";
 import { itemsQueryKey } from "@/features/items/api/get-items";
 import { AutoLabelEstimate } from "@/features/models/components/auto-label-estimate";
 import { LearningCurve } from "@/features/models/components/learning-curve";
@@ -46,6 +48,7 @@ export function ProjectModelsRoute() {
 
   return (
     <div className="stack">
+      <DriftBanner projectId={projectId} driftHref={paths.projectDrift.href(projectId)} />
       <section aria-labelledby="training-heading" className="stack">
         <h2 id="training-heading">Training</h2>
         <TrainNowButton projectId={projectId} />

@@ -74,6 +74,9 @@ export function ProjectLayout() {
             Models
           </NavLink>
         ) : null}
+        <NavLink to={paths.projectDrift.href(projectId)} data-testid="tab-drift">
+          Drift
+        </NavLink>
         {dataRole ? (
           <NavLink to={paths.projectDatasets.href(projectId)} data-testid="tab-datasets">
             Datasets

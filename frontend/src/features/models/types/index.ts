@@ -59,6 +59,7 @@ export const JOB_TRIGGER_LABELS: Record<TrainingJobTrigger, string> = {
   settings: "Settings changed",
   rerun: "Requested while running",
   embeddings: "Exact embeddings ready",
+  drift: "Drift alarm",
 };
 
 export const STAGE_LABELS: Record<ModelStage, string> = {

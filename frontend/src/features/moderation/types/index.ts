@@ -108,3 +108,14 @@ export const actionLabel = (action: string | null | undefined) => labelOf(ACTION
 export const reportSourceLabel = (source: string | null | undefined) => labelOf(REPORT_SOURCE_LABELS, source);
 export const STATE_CHOICES = STATE_LABELS;
 export const TIER_CHOICES = TIER_LABELS;
+
+// Rules over signals, their text banks and backtests.
+export type Rule = Schemas["RuleOutput"];
+export type RuleInput = Schemas["RuleInputRequest"];
+export type RuleUpdate = Schemas["PatchedRuleUpdateInputRequest"];
+export type RuleAction = Rule["action"];
+export type RuleStatus = NonNullable<Rule["status"]>;
+export type TextBank = Schemas["TextBankOutput"];
+export type TextBankInput = Schemas["TextBankInputRequest"];
+export type Backtest = Schemas["BacktestOutput"];
+export type BacktestInput = Schemas["BacktestInputRequest"];

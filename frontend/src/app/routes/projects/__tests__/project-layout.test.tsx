@@ -31,3 +31,10 @@ describe("ProjectLayout tabs", () => {
     expect(screen.queryByTestId("tab-datasets")).not.toBeInTheDocument();
   });
 });
+
+describe("ProjectLayout Drift tab", () => {
+  it.each(["admin", "annotator", "moderator"])("shows the Drift tab to a %s", async (role) => {
+    renderAs(role);
+    expect(await screen.findByTestId("tab-drift")).toHaveAttribute("href", "/projects/1/drift");
+  });
+});

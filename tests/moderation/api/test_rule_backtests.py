@@ -1,0 +1,170 @@
+"""Backtests: a condition run over stored content of a period, as a job, with figures that
+match a hand count; refusals name the field; other policies' members see nothing."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from core.models import AuditEvent
+from labeling.choices import Role
+from moderation.choices import ContentState, ReportSource
+from moderation.models import Content, Report, RuleBacktest
+from tests.factories import MembershipFactory, UserFactory
+from tests.factories.moderation import ContentFactory, PlatformFactory, ReviewPolicyFactory
+
+pytestmark = pytest.mark.django_db
+
+SPAMMY = {"signal": "score", "category": "spam", "op": ">=", "value": 0.7}
+
+
+def _client(policy, role=Role.ADMIN) -> APIClient:
+    user = UserFactory()
+    MembershipFactory(project=policy.project, user=user, role=role)
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def decided():
+    """Ten contents of the last week, decided as a hand count says (score, state, automatic):
+
+    score >= 0.7: 0.9 removed by people, 0.8 removed by people, 0.75 allowed by people,
+    0.95 removed automatically, 0.7 pending — 5 hits: 2 removed, 1 allowed, 1 automatic, 1 open.
+    score < 0.7: 0.2 allowed, 0.5 removed, 0.1 pending, None (not scored) allowed.
+    One more, 0.99 and removed, created 40 days ago: outside the period.
+    """
+    policy = ReviewPolicyFactory()
+    platform = PlatformFactory()
+    now = timezone.now()
+    rows = [
+        (0.9, ContentState.REMOVED, False), (0.8, ContentState.REMOVED, False),
+        (0.75, ContentState.ALLOWED, False), (0.95, ContentState.REMOVED, True),
+        (0.7, ContentState.PENDING, False), (0.2, ContentState.ALLOWED, False),
+        (0.5, ContentState.REMOVED, False), (0.1, ContentState.PENDING, False),
+        (None, ContentState.ALLOWED, False),
+    ]  # fmt: skip
+    for n, (score, state, automatic) in enumerate(rows):
+        content = ContentFactory(policy=policy, platform=platform, score=score, state=state,
+                                 decided_automatically=automatic)  # fmt: skip
+        Content.objects.filter(pk=content.pk).update(created_at=now - timedelta(days=1, hours=n))
+    old = ContentFactory(policy=policy, platform=platform, score=0.99, state=ContentState.REMOVED)
+    Content.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=40))
+    return policy
+
+
+def _period(days: int = 7) -> dict[str, str]:
+    now = timezone.now()
+    return {
+        "period_start": (now - timedelta(days=days)).isoformat(),
+        "period_end": now.isoformat(),
+    }
+
+
+def test_a_backtest_counts_what_the_condition_would_have_hit(
+    decided, django_capture_on_commit_callbacks
+):
+    admin = _client(decided)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            f"/api/v1/moderation/policies/{decided.pk}/backtests/",
+            {"condition": SPAMMY, **_period()},
+            format="json",
+        )
+    assert response.status_code == 202, response.content
+    assert response.json()["state"] == "queued"
+    # Eager in tests: the job ran once the request committed; read it back.
+    backtest = admin.get(f"/api/v1/moderation/backtests/{response.json()['id']}/").json()
+    assert backtest["state"] == "succeeded"
+    assert backtest["progress"] == 1.0
+    results = backtest["results"]
+    assert results["contents"] == 9
+    assert (results["hits"], results["human_removed"], results["human_allowed"]) == (5, 2, 1)
+    assert (results["automatic"], results["pending"]) == (1, 1)
+    assert results["precision"] == pytest.approx(2 / 3)
+    assert len(results["sample"]) == 5
+    assert AuditEvent.objects.filter(action="rule_backtest.create").count() == 1
+
+
+def test_reports_and_overlap_with_live_rules_are_counted(
+    decided, django_capture_on_commit_callbacks
+):
+    admin = _client(decided)
+    reported = Content.objects.filter(policy=decided, model_score=0.2).get()
+    for reporter in ("u1", "u2", "u2-again"):
+        Report.objects.create(content=reported, source=ReportSource.USER, reporter=reporter,
+                              reason="spam")  # fmt: skip
+    live = admin.post(
+        f"/api/v1/moderation/policies/{decided.pk}/rules/",
+        {"name": "very spammy", "condition": {"signal": "score", "category": "spam", "op": ">=",
+         "value": 0.85}, "action": "remove", "status": "live"},
+        format="json",
+    )  # fmt: skip
+    assert live.status_code == 201, live.content
+    condition = {"any": [SPAMMY, {"signal": "reports", "op": ">=", "value": 3}]}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            f"/api/v1/moderation/policies/{decided.pk}/backtests/",
+            {"condition": condition, **_period()},
+            format="json",
+        )
+    results = RuleBacktest.objects.get(pk=response.json()["id"]).results
+    assert results["hits"] == 6  # the five above and the reported one (allowed by people)
+    assert results["human_allowed"] == 2
+    assert results["overlap"] == [{"rule": live.json()["id"], "name": "very spammy", "both": 2}]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"condition": {"signal": "mood"}, **_period()}, "condition.signal"),
+        ({"condition": SPAMMY, "period_start": "2026-02-01T00:00:00Z",
+          "period_end": "2026-01-01T00:00:00Z"}, "period_end"),
+        ({"condition": SPAMMY, **_period(days=400)}, "period_start"),
+        ({**_period()}, "condition"),
+    ],
+)  # fmt: skip
+def test_bad_backtests_are_refused_naming_the_field(decided, body, field):
+    response = _client(decided).post(
+        f"/api/v1/moderation/policies/{decided.pk}/backtests/", body, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["extra"]["field"] == field
+    assert not RuleBacktest.objects.exists()
+
+
+def test_a_period_without_content_is_refused_before_any_job(decided):
+    now = timezone.now()
+    response = _client(decided).post(
+        f"/api/v1/moderation/policies/{decided.pk}/backtests/",
+        {"condition": SPAMMY, "period_start": (now - timedelta(days=300)).isoformat(),
+         "period_end": (now - timedelta(days=200)).isoformat()},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "no content" in response.json()["message"]
+    assert not RuleBacktest.objects.exists()
+
+
+def test_moderators_read_backtests_others_see_nothing(decided):
+    admin = _client(decided)
+    created = admin.post(
+        f"/api/v1/moderation/policies/{decided.pk}/backtests/",
+        {"condition": SPAMMY, **_period()},
+        format="json",
+    ).json()
+    moderator = _client(decided, Role.MODERATOR)
+    assert moderator.get(f"/api/v1/moderation/backtests/{created['id']}/").status_code == 200
+    assert moderator.post(
+        f"/api/v1/moderation/policies/{decided.pk}/backtests/",
+        {"condition": SPAMMY, **_period()}, format="json",
+    ).status_code == 403  # fmt: skip
+    outsider = _client(ReviewPolicyFactory(name="Other"))
+    assert outsider.get(f"/api/v1/moderation/backtests/{created['id']}/").status_code == 404
+    assert outsider.get(f"/api/v1/moderation/policies/{decided.pk}/backtests/").status_code == 404
+    assert APIClient().get(f"/api/v1/moderation/backtests/{created['id']}/").status_code in (
+        401, 403,
+    )  # fmt: skip
+    assert RuleBacktest.objects.count() == 1

@@ -102,3 +102,22 @@ class RuleAction(models.TextChoices):
     ALLOW = "allow", "Allow"
     ESCALATE = "escalate", "Escalate to senior review"
     REVIEW = "review", "Send to people for review"
+
+
+class BlurStrength(models.TextChoices):
+    """How much the review panel blurs images (on top of the server's blurred thumbnail, and
+    over a revealed image until the pointer rests on it)."""
+
+    NONE = "none", "None"
+    LIGHT = "light", "Light"
+    STRONG = "strong", "Strong"
+
+
+class RevealKind(models.TextChoices):
+    IMAGE = "image", "The full image"
+    TEXT = "text", "The text of flagged terms"
+
+
+class BreakAction(models.TextChoices):
+    DISMISSED = "dismissed", "Reminder dismissed"
+    BREAK = "break", "Took a break"

@@ -352,6 +352,8 @@ SPECTACULAR_SETTINGS = {
         # Actions on authors (threshold actions and the author record).
         "SanctionKindEnum": "moderation.choices.SanctionKind",
         "SanctionSourceEnum": "moderation.choices.SanctionSource",
+        "BreakActionEnum": "moderation.choices.BreakAction",
+        "BlurStrengthEnum": "moderation.choices.BlurStrength",
     },
 }
 

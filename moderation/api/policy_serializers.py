@@ -77,6 +77,11 @@ class CategorySerializer(serializers.ModelSerializer):
     strike_points = _strike_points_field(
         default=None, help_text="Strike points of a removal in it; null: its severity."
     )
+    graphic = serializers.BooleanField(
+        default=False,
+        help_text="Graphic content (violence, gore, …): reveals count towards moderators' "
+        "daily exposure and break reminders.",
+    )
 
     class Meta:
         model = PolicyCategory
@@ -90,6 +95,7 @@ class CategorySerializer(serializers.ModelSerializer):
             "sla_hours",
             "rules",
             "strike_points",
+            "graphic",
         ]
         read_only_fields = ["id"]
         # Names are matched per policy by the service (a PATCH may repeat existing names).

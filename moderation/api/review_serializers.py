@@ -197,6 +197,11 @@ class SimilarContentSerializer(serializers.Serializer):
     similarity = serializers.FloatField(help_text="Cosine similarity of the embeddings.")
 
 
+class TextSegmentSerializer(serializers.Serializer):
+    text = serializers.CharField(trim_whitespace=False)
+    flagged = serializers.BooleanField(help_text="A rule matched this piece.")
+
+
 class ContentDetailSerializer(serializers.Serializer):
     """The review panel: the content and everything a moderator weighs it with."""
 
@@ -253,6 +258,15 @@ class ContentDetailSerializer(serializers.Serializer):
         many=True, help_text="Reports by the platform's users (never the model's own flag)."
     )
     rule_hits = ContentReportSerializer(many=True)
+    graphic = serializers.BooleanField(
+        help_text="In a category the policy marks graphic: revealing it counts towards the "
+        "moderator's daily exposure."
+    )
+    flagged_segments = TextSegmentSerializer(
+        many=True,
+        help_text="The text cut into pieces, flagged where a rule hit on it matches (for "
+        "masking until revealed); empty when no rule matches.",
+    )
     hash_matches = ContentReportSerializer(many=True)
     author = AuthorRecordSerializer(
         source="author_record",

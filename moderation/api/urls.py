@@ -15,6 +15,7 @@ from moderation.api import (
     review_views,
     rule_views,
     webhook_views,
+    wellness_views,
 )
 
 urlpatterns = [
@@ -172,6 +173,42 @@ urlpatterns = [
         "moderation/authors/<int:author_id>/",
         author_views.AuthorRecordApi.as_view(),
         name="moderation-author-detail",
+    ),
+    path(
+        "moderation/contents/<int:content_id>/reveal/",
+        wellness_views.ContentRevealApi.as_view(),
+        name="moderation-content-reveal",
+    ),
+    # --- reviewer wellness -----------------------------------------------------------------------
+    path(
+        "moderation/wellness/me/",
+        wellness_views.WellnessSettingsApi.as_view(),
+        name="moderation-wellness-me",
+    ),
+    path(
+        "moderation/wellness/me/reset/",
+        wellness_views.WellnessSettingsResetApi.as_view(),
+        name="moderation-wellness-me-reset",
+    ),
+    path(
+        "moderation/wellness/defaults/",
+        wellness_views.WellnessDefaultsApi.as_view(),
+        name="moderation-wellness-defaults",
+    ),
+    path(
+        "moderation/wellness/exposure/",
+        wellness_views.ExposureApi.as_view(),
+        name="moderation-wellness-exposure",
+    ),
+    path(
+        "moderation/wellness/exposure/moderators/",
+        wellness_views.ExposureModeratorsApi.as_view(),
+        name="moderation-wellness-exposure-moderators",
+    ),
+    path(
+        "moderation/wellness/breaks/",
+        wellness_views.WellnessBreakApi.as_view(),
+        name="moderation-wellness-breaks",
     ),
     # --- appeals ---------------------------------------------------------------------------------
     path("moderation/appeals/", appeal_views.AppealListApi.as_view(), name="moderation-appeals"),

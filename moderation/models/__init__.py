@@ -4,6 +4,12 @@ from moderation.models.platform import Platform, PlatformApiKey, WebhookDelivery
 from moderation.models.policy import Policy, PolicyCategory, PolicyGrant, ReasonCode
 from moderation.models.rules import Rule, RuleBacktest, RuleHitLog, TextBank
 from moderation.models.strikes import AuthorSanction, Strike
+from moderation.models.wellness import (
+    ExposureEvent,
+    WellnessBreak,
+    WellnessDefaults,
+    WellnessSettings,
+)
 
 __all__ = [
     "Appeal",
@@ -11,6 +17,7 @@ __all__ = [
     "AuthorSanction",
     "Content",
     "Decision",
+    "ExposureEvent",
     "HashEntry",
     "Platform",
     "PlatformApiKey",
@@ -26,4 +33,7 @@ __all__ = [
     "TextBank",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "WellnessBreak",
+    "WellnessDefaults",
+    "WellnessSettings",
 ]

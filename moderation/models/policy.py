@@ -71,6 +71,9 @@ class PolicyCategory(models.Model):
     rules = models.JSONField(default=list, blank=True)
     # Strike points of a removal in this category; null: the category's severity.
     strike_points = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Violent, gory or sexual imagery and the like: revealing such content counts towards the
+    # moderator's daily exposure, and time on it towards their break reminders.
+    graphic = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-severity", "name"]

@@ -19,6 +19,7 @@ from moderation.selectors.access import MODERATE_ROLES, policies_for_user, polic
 from moderation.selectors.grants import contents_of_platform
 from moderation.selectors.strikes import author_record
 from moderation.selectors.suggestions import SUGGESTION_LEVELS, model_suggestion_shown
+from moderation.selectors.wellness import content_is_graphic, flagged_segments
 
 SIMILAR_COUNT = 5
 # Decided contents compared with the one shown: the most recent of the policy (a bounded read).
@@ -201,13 +202,21 @@ def content_detail(*, content: Content, user: User) -> dict[str, Any]:
     Flags are kept apart by where they come from: ``reports`` are the platform's users'
     reports; rule hits, hash-bank matches and the model's own flag are listed on their own."""
     flags = list(Report.objects.filter(content=content).select_related("category"))
+    rule_hits = [r for r in flags if r.source == ReportSource.RULE]
     return {
         "content": content,
         "suggestion": model_suggestion_shown(content=content),
         "category_scores": category_scores_shown(content=content),
         "model_flag": _model_flag(content, flags),
         "reports": [r for r in flags if r.source == ReportSource.USER],
-        "rule_hits": [r for r in flags if r.source == ReportSource.RULE],
+        "rule_hits": rule_hits,
+        "graphic": content_is_graphic(content=content, flags=flags),
+        "flagged_segments": flagged_segments(
+            text=content.item.text,
+            # Category rules' hits name their pattern; rules over signals ("rule:<name>") hit
+            # on more than words and mask nothing.
+            rules=[r.reporter for r in rule_hits if not r.reporter.startswith("rule:")],
+        ),
         "hash_matches": [r for r in flags if r.source == ReportSource.HASH],
         "decisions": content_decisions(content=content),
         "appeals": list(Appeal.objects.filter(content=content)),

@@ -35,6 +35,7 @@ CATEGORY_FIELDS = (
     "sla_hours",
     "rules",
     "strike_points",
+    "graphic",
 )
 REASON_FIELDS = ("description", "action", "category", "strike_points")
 
@@ -145,6 +146,7 @@ def _category_values(data: dict[str, Any]) -> dict[str, Any]:
         "sla_hours": 24,
         "rules": [],
         "strike_points": None,
+        "graphic": False,
     }
     return {field: data.get(field, defaults.get(field)) for field in CATEGORY_FIELDS}
 

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from core.services.audit import audit_record
-from moderation.choices import SCORE_USED_LEVELS, ContentState, ReviewTier
+from moderation.choices import SCORE_USED_LEVELS, ContentState, RevealKind, ReviewTier
 from moderation.models import Content, PolicyCategory
 from moderation.selectors.access import MODERATE_ROLES, SENIOR_ROLES, policy_role
+from moderation.services.wellness import content_reveal_record
 
 LEASE_DURATION = timedelta(minutes=5)
 # The score used for content no model scored (human-only policies, no production model yet):
@@ -241,17 +242,11 @@ def review_reassign(*, content: Content, user: User, target: User) -> Content:
     return locked
 
 
-@transaction.atomic
 def content_image_reveal(*, content: Content, user: User) -> None:
     """Record that ``user`` is shown the full image of ``content``.
 
     Side effects: one ``content.reveal`` audit record, committed before the caller sends a
-    byte of the image (no reveal goes unrecorded).
+    byte of the image (no reveal goes unrecorded); for graphic content, the day's exposure
+    (``moderation.services.wellness.content_reveal_record``).
     """
-    audit_record(
-        actor=user,
-        action="content.reveal",
-        object_type="moderation.content",
-        object_id=content.pk,
-        scope=f"moderation.policy:{content.policy_id}",
-    )
+    content_reveal_record(content=content, user=user, kind=RevealKind.IMAGE)

@@ -15,6 +15,7 @@ import { ModerationPoliciesRoute } from "./routes/moderation/policies";
 import { ModerationPolicyRoute } from "./routes/moderation/policy";
 import { ModerationQueueRoute } from "./routes/moderation/queue";
 import { ModerationReviewRoute } from "./routes/moderation/review";
+import { ModerationWellnessRoute } from "./routes/moderation/wellness";
 import { NotFoundRoute } from "./routes/not-found";
 import { PlatformRoute } from "./routes/platforms/detail";
 import { PlatformsRoute } from "./routes/platforms/list";
@@ -84,6 +85,7 @@ export function createAppRouter() {
             { path: paths.moderationAudit.path, element: <ModerationAuditRoute /> },
             { path: paths.moderationPolicies.path, element: <ModerationPoliciesRoute /> },
             { path: paths.moderationPolicy.path, element: <ModerationPolicyRoute /> },
+            { path: paths.moderationWellness.path, element: <ModerationWellnessRoute /> },
           ],
         },
         { path: paths.platforms.path, element: <PlatformsRoute /> },

@@ -392,6 +392,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/moderation/contents/{content_id}/reveal/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Record that you revealed the masked flagged terms of a content's text (audited as
+         *     ``content.reveal``; graphic content counts towards today's exposure, once a day).
+         */
+        post: operations["moderation_contents_reveal_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/moderation/platforms/": {
         parameters: {
             query?: never;
@@ -740,6 +760,129 @@ export interface paths {
         get: operations["moderation_webhooks_deliveries_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/wellness/breaks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Answer a break reminder: ``dismissed`` or ``break`` (took one), with the active
+         *     seconds on graphic content the browser counted; your managers see today's count.
+         */
+        post: operations["moderation_wellness_breaks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/wellness/defaults/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The organisation's wellness defaults (site staff). */
+        get: operations["moderation_wellness_defaults_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * @description Change the organisation's defaults (site staff; audited as ``wellness.defaults``).
+         *     Everyone who has no value of their own follows them at once.
+         */
+        patch: operations["moderation_wellness_defaults_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/moderation/wellness/exposure/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Reveals of graphic content: today and over the last seven days, per day. Yours by
+         *     default; another moderator's (``user``) only for their managers (site staff, admins
+         *     and senior moderators of a policy they moderate): 403 otherwise.
+         */
+        get: operations["moderation_wellness_exposure_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/wellness/exposure/moderators/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The exposure of every moderator you manage (site staff: all moderators; admins and
+         *     senior moderators: those of the policies they run), by username. 403 for others.
+         */
+        get: operations["moderation_wellness_exposure_moderators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/wellness/me/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Your wellness settings: what the review panel applies, your own values (null follows
+         *     the organisation's default) and the defaults.
+         */
+        get: operations["moderation_wellness_me_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * @description Change any of your settings; null goes back to the organisation's default. 400
+         *     names the field at fault (an unknown field too).
+         */
+        patch: operations["moderation_wellness_me_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/moderation/wellness/me/reset/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Reset to defaults: forget all your own values. */
+        post: operations["moderation_wellness_me_reset_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2439,6 +2582,35 @@ export interface components {
         };
         /** @enum {unknown} */
         BlankEnum: "";
+        /**
+         * @description * `none` - None
+         *     * `light` - Light
+         *     * `strong` - Strong
+         * @enum {string}
+         */
+        BlurStrengthEnum: "none" | "light" | "strong";
+        Break: {
+            id: number;
+            action: string;
+            graphic_seconds: number;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /**
+         * @description * `dismissed` - Reminder dismissed
+         *     * `break` - Took a break
+         * @enum {string}
+         */
+        BreakActionEnum: "dismissed" | "break";
+        /** @description Refuses fields it does not know (a typo must not be silently ignored). */
+        BreakInputRequest: {
+            action: components["schemas"]["BreakActionEnum"];
+            /**
+             * @description Active seconds on graphic content since the last reminder.
+             * @default 0
+             */
+            graphic_seconds?: number;
+        };
         Calibration: {
             bins: components["schemas"]["ReliabilityBin"][];
             /** @description Expected calibration error, 10 bins (bootstrap interval). */
@@ -2468,6 +2640,11 @@ export interface components {
             rules?: string[];
             /** @description Strike points of a removal in it; null: its severity. */
             strike_points?: number | null;
+            /**
+             * @description Graphic content (violence, gore, …): reveals count towards moderators' daily exposure and break reminders.
+             * @default false
+             */
+            graphic?: boolean;
         };
         CategoryPoint: {
             n: number;
@@ -2516,6 +2693,11 @@ export interface components {
             rules?: string[];
             /** @description Strike points of a removal in it; null: its severity. */
             strike_points?: number | null;
+            /**
+             * @description Graphic content (violence, gore, …): reveals count towards moderators' daily exposure and break reminders.
+             * @default false
+             */
+            graphic?: boolean;
         };
         CategoryScore: {
             category: string;
@@ -2652,6 +2834,10 @@ export interface components {
             /** @description Reports by the platform's users (never the model's own flag). */
             reports: components["schemas"]["ContentReport"][];
             rule_hits: components["schemas"]["ContentReport"][];
+            /** @description In a category the policy marks graphic: revealing it counts towards the moderator's daily exposure. */
+            graphic: boolean;
+            /** @description The text cut into pieces, flagged where a rule hit on it matches (for masking until revealed); empty when no rule matches. */
+            flagged_segments: components["schemas"]["TextSegment"][];
             hash_matches: components["schemas"]["ContentReport"][];
             /** @description The author's record under the policies the viewer moderates. */
             author: components["schemas"]["AuthorRecord"] | null;
@@ -3050,6 +3236,28 @@ export interface components {
         };
         EvaluationSettingsInputRequest: {
             slice_fields: string[];
+        };
+        Exposure: {
+            user_id: number;
+            username: string;
+            /**
+             * Format: date
+             * @description Today, in the server's time zone.
+             */
+            day: string;
+            /** @description Graphic contents revealed today (each content once a day). */
+            today: number;
+            /** @description The same over the last seven days. */
+            last_7_days: number;
+            /** @description Per day of the last seven, oldest first. */
+            days: components["schemas"]["ExposureDay"][];
+            /** @description Break reminders answered today. */
+            breaks_today: number;
+        };
+        ExposureDay: {
+            /** Format: date */
+            day: string;
+            count: number;
         };
         /**
          * @description The few-shot model the training run also trained (projects with it on), and whether
@@ -3609,6 +3817,14 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["DriftWindowOutput"][];
         };
+        PaginatedExposureList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["Exposure"][];
+        };
         PaginatedFlagList: {
             count: number;
             /** Format: uri */
@@ -3861,6 +4077,34 @@ export interface components {
             description?: string;
             terms?: string[];
             patterns?: string[];
+        };
+        /** @description Refuses fields it does not know (a typo must not be silently ignored). */
+        PatchedWellnessDefaultsInputRequest: {
+            /**
+             * @description How much images are blurred in the review panel: over the server's blurred thumbnail, and over a revealed image until the pointer rests on it.
+             *
+             *     * `none` - None
+             *     * `light` - Light
+             *     * `strong` - Strong
+             */
+            blur?: components["schemas"]["BlurStrengthEnum"];
+            grayscale?: boolean;
+            sepia?: boolean;
+            /** @description Mask the words that rules flagged in a text until the moderator reveals them. */
+            hide_flagged_terms?: boolean;
+            /** @description Start video and audio muted. */
+            mute_media?: boolean;
+            /** @description Minutes of active time on graphic content before a break reminder; 0 turns reminders off. */
+            break_reminder_minutes?: number;
+        };
+        /** @description Any of the settings; null goes back to the organisation's default. */
+        PatchedWellnessSettingsInputRequest: {
+            blur?: (components["schemas"]["BlurStrengthEnum"] | components["schemas"]["NullEnum"]) | null;
+            grayscale?: boolean | null;
+            sepia?: boolean | null;
+            hide_flagged_terms?: boolean | null;
+            mute_media?: boolean | null;
+            break_reminder_minutes?: number | null;
         };
         PerClass: {
             name: string;
@@ -4362,6 +4606,25 @@ export interface components {
             user_report_count: number;
             /** @description Distinct flags of every source (users, rules, hash bank, model). */
             report_count: number;
+        };
+        /**
+         * @description * `text` - The text of flagged terms
+         * @enum {string}
+         */
+        RevealInputKindEnum: "text";
+        /** @description Refuses fields it does not know (a typo must not be silently ignored). */
+        RevealInputRequest: {
+            /**
+             * @description What was revealed (images are recorded by fetching them through image/).
+             *
+             *     * `text` - The text of flagged terms
+             */
+            kind: components["schemas"]["RevealInputKindEnum"];
+        };
+        RevealOutput: {
+            /** @description Whether this reveal added to today's exposure (graphic content, first time today). */
+            counted: boolean;
+            graphic: boolean;
         };
         ReviewNextInputRequest: {
             /** @default standard */
@@ -4882,6 +5145,11 @@ export interface components {
             /** Format: date-time */
             readonly updated_at: string;
         };
+        TextSegment: {
+            text: string;
+            /** @description A rule matched this piece. */
+            flagged: boolean;
+        };
         /**
          * @description * `standard` - Moderators
          *     * `senior` - Senior moderators
@@ -5067,6 +5335,62 @@ export interface components {
              * @default
              */
             secret?: string;
+        };
+        Wellness: {
+            /** @description What the review panel applies. */
+            effective: components["schemas"]["WellnessValues"];
+            /** @description Your own values; null follows the default. */
+            own: components["schemas"]["WellnessOwn"];
+            /** @description The organisation's defaults. */
+            defaults: components["schemas"]["WellnessValues"];
+        };
+        WellnessDefaults: {
+            /**
+             * @description How much images are blurred in the review panel: over the server's blurred thumbnail, and over a revealed image until the pointer rests on it.
+             *
+             *     * `none` - None
+             *     * `light` - Light
+             *     * `strong` - Strong
+             */
+            blur: components["schemas"]["BlurStrengthEnum"];
+            grayscale: boolean;
+            sepia: boolean;
+            /** @description Mask the words that rules flagged in a text until the moderator reveals them. */
+            hide_flagged_terms: boolean;
+            /** @description Start video and audio muted. */
+            mute_media: boolean;
+            /** @description Minutes of active time on graphic content before a break reminder; 0 turns reminders off. */
+            break_reminder_minutes: number;
+            updated_by?: string | null;
+            /** Format: date-time */
+            updated_at: string | null;
+        };
+        /** @description A person's own values; null follows the organisation's default. */
+        WellnessOwn: {
+            blur: (components["schemas"]["BlurStrengthEnum"] | components["schemas"]["NullEnum"]) | null;
+            grayscale: boolean | null;
+            sepia: boolean | null;
+            hide_flagged_terms: boolean | null;
+            mute_media: boolean | null;
+            break_reminder_minutes: number | null;
+        };
+        WellnessValues: {
+            /**
+             * @description How much images are blurred in the review panel: over the server's blurred thumbnail, and over a revealed image until the pointer rests on it.
+             *
+             *     * `none` - None
+             *     * `light` - Light
+             *     * `strong` - Strong
+             */
+            blur: components["schemas"]["BlurStrengthEnum"];
+            grayscale: boolean;
+            sepia: boolean;
+            /** @description Mask the words that rules flagged in a text until the moderator reveals them. */
+            hide_flagged_terms: boolean;
+            /** @description Start video and audio muted. */
+            mute_media: boolean;
+            /** @description Minutes of active time on graphic content before a break reminder; 0 turns reminders off. */
+            break_reminder_minutes: number;
         };
         WorstSlice: {
             field: string;
@@ -5653,6 +5977,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Lease"];
+                };
+            };
+        };
+    };
+    moderation_contents_reveal_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                content_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevealInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RevealInputRequest"];
+                "multipart/form-data": components["schemas"]["RevealInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevealOutput"];
                 };
             };
         };
@@ -6449,6 +6800,184 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedWebhookDeliveryList"];
+                };
+            };
+        };
+    };
+    moderation_wellness_breaks_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BreakInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BreakInputRequest"];
+                "multipart/form-data": components["schemas"]["BreakInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Break"];
+                };
+            };
+        };
+    };
+    moderation_wellness_defaults_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WellnessDefaults"];
+                };
+            };
+        };
+    };
+    moderation_wellness_defaults_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedWellnessDefaultsInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedWellnessDefaultsInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedWellnessDefaultsInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WellnessDefaults"];
+                };
+            };
+        };
+    };
+    moderation_wellness_exposure_retrieve: {
+        parameters: {
+            query?: {
+                /** @description Another moderator's id (managers only). */
+                user?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Exposure"];
+                };
+            };
+        };
+    };
+    moderation_wellness_exposure_moderators: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedExposureList"];
+                };
+            };
+        };
+    };
+    moderation_wellness_me_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Wellness"];
+                };
+            };
+        };
+    };
+    moderation_wellness_me_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedWellnessSettingsInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedWellnessSettingsInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedWellnessSettingsInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Wellness"];
+                };
+            };
+        };
+    };
+    moderation_wellness_me_reset_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Wellness"];
                 };
             };
         };

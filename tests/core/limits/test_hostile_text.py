@@ -190,6 +190,7 @@ def baselines(world: World) -> dict[str, Case]:
             },
             setup=claim_content,
         ),
+        "POST /api/v1/moderation/contents/{content_id}/reveal/": Case(body={"kind": "text"}),
         "POST /api/v1/moderation/platforms/": Case(body={"name": "Forum"}),
         "POST /api/v1/moderation/platforms/{platform_id}/keys/": Case(
             body={"name": "Backend", "scopes": ["intake"]}
@@ -232,6 +233,13 @@ def baselines(world: World) -> dict[str, Case]:
         ),
         "POST /api/v1/moderation/policies/{policy_id}/hashes/ (files)": Case(
             form={"category": "spam", "note": "Known spam images", "files": png_file}
+        ),
+        "PATCH /api/v1/moderation/wellness/defaults/": Case(
+            body={"blur": "strong", "grayscale": True}
+        ),
+        "PATCH /api/v1/moderation/wellness/me/": Case(body={"blur": "none", "sepia": True}),
+        "POST /api/v1/moderation/wellness/breaks/": Case(
+            body={"action": "dismissed", "graphic_seconds": 600}
         ),
         "POST /api/v1/moderation/queue/next/": Case(body={"tier": "standard"}),
         "POST /api/v1/moderation/policies/{policy_id}/rules/": Case(
@@ -641,6 +649,7 @@ BASELINE_KEYS = [
     "POST /api/v1/auth/token/",
     "POST /api/v1/moderation/appeals/{appeal_id}/decide/",
     "POST /api/v1/moderation/contents/{content_id}/decide/",
+    "POST /api/v1/moderation/contents/{content_id}/reveal/",
     "POST /api/v1/moderation/platforms/",
     "POST /api/v1/moderation/platforms/{platform_id}/keys/",
     "POST /api/v1/moderation/platforms/{platform_id}/webhooks/",
@@ -654,6 +663,9 @@ BASELINE_KEYS = [
     "POST /api/v1/moderation/policies/{policy_id}/backtests/",
     "POST /api/v1/moderation/policies/{policy_id}/text-banks/",
     "PATCH /api/v1/moderation/text-banks/{bank_id}/",
+    "PATCH /api/v1/moderation/wellness/defaults/",
+    "PATCH /api/v1/moderation/wellness/me/",
+    "POST /api/v1/moderation/wellness/breaks/",
     "POST /api/v1/platform/appeals/",
     "POST /api/v1/platform/intake/",
     "POST /api/v1/platform/intake/batch/",

@@ -344,6 +344,31 @@ ENDPOINTS = [
         "moderation/authors/{author}/",
         {**moderate_roles(200), Role.ANNOTATOR: 404, Role.ML_ENGINEER: 404},
     ),
+    # Reviewer wellness: everyone's own settings and exposure; staff set the defaults; the
+    # exposure of moderators is for those who run a policy (and staff).
+    E("moderation-wellness-me", "get", "moderation/wellness/me/", signed_in(200)),
+    E("moderation-wellness-me", "patch", "moderation/wellness/me/", signed_in(200)),
+    E("moderation-wellness-me-reset", "post", "moderation/wellness/me/reset/", signed_in(200)),
+    E("moderation-wellness-defaults", "get", "moderation/wellness/defaults/", staff_only(200)),
+    E("moderation-wellness-defaults", "patch", "moderation/wellness/defaults/", staff_only(200)),
+    E("moderation-wellness-exposure", "get", "moderation/wellness/exposure/", signed_in(200)),
+    E(
+        "moderation-wellness-exposure-moderators",
+        "get",
+        "moderation/wellness/exposure/moderators/",
+        {
+            **staff_only(200),
+            Role.ADMIN: 200,
+            Role.SENIOR_MODERATOR: 200,
+        },
+    ),
+    E("moderation-wellness-breaks", "post", "moderation/wellness/breaks/", signed_in(201)),
+    E(
+        "moderation-content-reveal",
+        "post",
+        "moderation/contents/{content}/reveal/",
+        moderate_roles(200),
+    ),
     # Rules, text banks and backtests: moderators read; senior moderators and admins write.
     E("moderation-policy-rules", "get", "moderation/policies/{policy}/rules/", moderate_roles(200)),
     E("moderation-policy-rules", "post", "moderation/policies/{policy}/rules/", senior_roles(201)),
@@ -497,6 +522,10 @@ BODIES: dict[tuple[str, str], Callable[[SimpleNamespace], dict[str, Any]]] = {
         "action": "review",
     },
     ("moderation-rule", "patch"): lambda w: {"description": "changed"},
+    ("moderation-wellness-me", "patch"): lambda w: {"grayscale": True},
+    ("moderation-wellness-defaults", "patch"): lambda w: {"sepia": True},
+    ("moderation-wellness-breaks", "post"): lambda w: {"action": "break"},
+    ("moderation-content-reveal", "post"): lambda w: {"kind": "text"},
     ("suspect-labels-second-opinion", "post"): lambda w: {"suspects": [_open_suspect(w).pk]},
     ("moderation-policy-text-banks", "post"): lambda w: {"name": "new bank", "terms": ["spam"]},
     ("moderation-text-bank", "patch"): lambda w: {"description": "changed"},

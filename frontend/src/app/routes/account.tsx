@@ -1,3 +1,6 @@
+import { Link } from "react-router";
+
+import { paths } from "@/config/paths";
 import { useMe } from "@/features/auth/api/get-me";
 import { ApiTokenPanel } from "@/features/auth/components/api-token-panel";
 import { useDocumentTitle } from "@/hooks/use-document-title";
@@ -24,6 +27,13 @@ export function AccountRoute() {
           </div>
         </dl>
       ) : null}
+      <p>
+        How the review panel shows content to you (blur, grayscale, hidden flagged words, break reminders):{" "}
+        <Link to={paths.moderationWellness.href()} data-testid="account-wellness-link">
+          wellness settings
+        </Link>
+        .
+      </p>
       <ApiTokenPanel />
     </div>
   );

@@ -26,7 +26,7 @@ function PolicyDriftBanners() {
   );
 }
 
-/** The moderation area: queue, appeals, policies and the audit log, one tab each. */
+/** The moderation area: queue, appeals, policies, the audit log and wellness, one tab each. */
 export function ModerationLayout() {
   useDocumentTitle("Moderation");
   return (
@@ -45,6 +45,9 @@ export function ModerationLayout() {
         </NavLink>
         <NavLink to={paths.moderationAudit.href()} data-testid="tab-moderation-audit">
           Audit log
+        </NavLink>
+        <NavLink to={paths.moderationWellness.href()} data-testid="tab-moderation-wellness">
+          Wellness
         </NavLink>
       </nav>
       <Outlet />

@@ -11,6 +11,11 @@ export const moderationKeys = {
   audit: (filters: AuditFilters, page: number) => ["moderation", "audit", { filters, page }] as const,
   policies: ["moderation", "policies"] as const,
   policy: (policyId: number) => ["moderation", "policies", policyId] as const,
+  wellness: ["moderation", "wellness", "me"] as const,
+  wellnessDefaults: ["moderation", "wellness", "defaults"] as const,
+  exposureAll: ["moderation", "wellness", "exposure"] as const,
+  exposure: (userId?: number) => ["moderation", "wellness", "exposure", userId ?? "me"] as const,
+  exposureModerators: (page: number) => ["moderation", "wellness", "exposure", "moderators", page] as const,
   modelVersions: (projectId: number) => ["moderation", "model-versions", projectId] as const,
   modelCompare: (projectId: number, a: number, b: number) =>
     ["moderation", "model-versions", projectId, "compare", a, b] as const,

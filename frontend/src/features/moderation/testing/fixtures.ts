@@ -2,7 +2,45 @@ import { vi } from "vitest";
 
 import { jsonResponse } from "@/testing/test-utils";
 
-import type { AuthorRecord, ContentDetail, Policy, QueueRow } from "../types";
+import type { AuthorRecord, ContentDetail, Exposure, Policy, QueueRow, Wellness, WellnessValues } from "../types";
+
+export const DEFAULT_WELLNESS: WellnessValues = {
+  blur: "light",
+  grayscale: false,
+  sepia: false,
+  hide_flagged_terms: false,
+  mute_media: true,
+  break_reminder_minutes: 0,
+};
+
+/** A person's wellness settings: `effective` as given, no values of their own. */
+export function wellness(effective: Partial<WellnessValues> = {}): Wellness {
+  return {
+    effective: { ...DEFAULT_WELLNESS, ...effective },
+    own: {
+      blur: null,
+      grayscale: null,
+      sepia: null,
+      hide_flagged_terms: null,
+      mute_media: null,
+      break_reminder_minutes: null,
+    },
+    defaults: DEFAULT_WELLNESS,
+  };
+}
+
+export function exposure(today: number, overrides: Partial<Exposure> = {}): Exposure {
+  return {
+    user_id: 7,
+    username: "mia",
+    day: "2026-01-07",
+    today,
+    last_7_days: today,
+    days: [],
+    breaks_today: 0,
+    ...overrides,
+  };
+}
 
 export function policy(overrides: Partial<Policy> = {}): Policy {
   return {
@@ -130,6 +168,8 @@ export function contentDetail(id: number, overrides: Partial<ContentDetail> = {}
     decided_at: null,
     reports: [],
     rule_hits: [],
+    graphic: false,
+    flagged_segments: [],
     hash_matches: [],
     author: null,
     author_history: [],
@@ -179,12 +219,19 @@ export function fakeModerationServer({
   queue = [],
   policies = [policy()],
   onDecide,
+  settings = {},
+  graphicIds = [],
 }: {
   queue?: ContentDetail[];
   policies?: Policy[];
   onDecide?: (contentId: number, body: unknown) => Response | undefined;
+  /** The reviewer's effective wellness settings. */
+  settings?: Partial<WellnessValues>;
+  /** Contents whose reveal counts towards today's exposure (once each). */
+  graphicIds?: number[];
 } = {}) {
   const calls: Call[] = [];
+  const exposed = new Set<number>();
   const decided = new Set<number>();
   const held = new Set<number>();
   const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
@@ -209,6 +256,17 @@ export function fakeModerationServer({
       return jsonResponse({ id: 100 + contentId, action: (body as { action: string }).action }, { status: 201 });
     }
     if (/^\/moderation\/contents\/\d+\/(release|renew)\/$/.test(path)) return jsonResponse({});
+    if (path === "/moderation/wellness/me/") return jsonResponse(wellness(settings));
+    if (path === "/moderation/wellness/exposure/") return jsonResponse(exposure(exposed.size));
+    if (path === "/moderation/wellness/breaks/") return jsonResponse({ id: 1, ...(body as object) }, { status: 201 });
+    const reveal = path.match(/^\/moderation\/contents\/(\d+)\/reveal\/$/);
+    if (reveal) {
+      const contentId = Number(reveal[1]);
+      const graphic = graphicIds.includes(contentId);
+      const counted = graphic && !exposed.has(contentId);
+      if (graphic) exposed.add(contentId);
+      return jsonResponse({ counted, graphic });
+    }
     const policyMatch = path.match(/^\/moderation\/policies\/(\d+)\/$/);
     if (policyMatch) {
       const found = policies.find((candidate) => candidate.id === Number(policyMatch[1]));

@@ -28,6 +28,16 @@ export type ModelStage = StageModelVersion["stage"];
 export type AuthorRecord = Schemas["AuthorRecord"];
 export type AuthorStrike = Schemas["Strike"];
 export type AuthorSanction = Schemas["AuthorAction"];
+export type Wellness = Schemas["Wellness"];
+export type WellnessValues = Schemas["WellnessValues"];
+export type WellnessOwn = Schemas["WellnessOwn"];
+export type WellnessDefaults = Schemas["WellnessDefaults"];
+export type WellnessInput = Schemas["PatchedWellnessSettingsInputRequest"];
+export type WellnessDefaultsInput = Schemas["PatchedWellnessDefaultsInputRequest"];
+export type Exposure = Schemas["Exposure"];
+export type TextSegment = Schemas["TextSegment"];
+export type BlurStrength = WellnessValues["blur"];
+export type BreakAction = Schemas["BreakInputRequest"]["action"];
 
 // Enum types are taken from the fields, not by name: drf-spectacular renames an enum as soon as
 // another schema has a field of the same name with other choices.

@@ -12,6 +12,8 @@ export type CategoryDraft = {
   remove_threshold: number;
   allow_threshold: number;
   sla_hours: number;
+  /** Reveals count towards moderators' daily exposure; time on it towards break reminders. */
+  graphic: boolean;
   rulesText: string;
   /** Strike points of a removal in the category; null: its severity. */
   strike_points: number | null;
@@ -52,6 +54,7 @@ export function newCategory(labelClass: string): CategoryDraft {
     remove_threshold: 0.97,
     allow_threshold: 0.05,
     sla_hours: 24,
+    graphic: false,
     rulesText: "",
     strike_points: null,
   };
@@ -84,6 +87,7 @@ export function policyDraft(policy: Policy): PolicyDraft {
       remove_threshold: category.remove_threshold ?? defaults.remove_threshold,
       allow_threshold: category.allow_threshold ?? defaults.allow_threshold,
       sla_hours: category.sla_hours ?? defaults.sla_hours,
+      graphic: category.graphic ?? false,
       rulesText: (category.rules ?? []).join("\n"),
       strike_points: category.strike_points ?? null,
     })),
@@ -212,6 +216,7 @@ export function policyDraftToUpdate(draft: PolicyDraft): PolicyUpdate {
       remove_threshold: category.remove_threshold,
       allow_threshold: category.allow_threshold,
       sla_hours: category.sla_hours,
+      graphic: category.graphic,
       rules: rulesOf(category),
       strike_points: category.strike_points,
     })),

@@ -211,6 +211,19 @@ function categoryColumnsFor(labelClasses: string[]): EditableColumn<CategoryDraf
         strikePointsInput("Category strike points", String(category.severity || ""), category, change),
     },
     {
+      header: "Graphic",
+      cell: (category, change) => (
+        <input
+          aria-label="Graphic content (counts towards exposure)"
+          title="Graphic content: reveals count towards moderators' daily exposure"
+          type="checkbox"
+          checked={category.graphic}
+          onChange={(event) => change({ graphic: event.target.checked })}
+          data-testid="category-graphic"
+        />
+      ),
+    },
+    {
       header: "Rules (one regex per line)",
       cell: (category, change) => (
         <textarea

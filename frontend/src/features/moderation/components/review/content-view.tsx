@@ -1,18 +1,45 @@
-import type { RefObject } from "react";
+import { type RefObject, useEffect, useRef, useState } from "react";
 
 import { apiUrl } from "@/lib/api-client";
 
-import type { ContentDetail } from "../../types";
+import { useMutedMedia } from "../../hooks/use-muted-media";
+import type { BlurStrength, ContentDetail } from "../../types";
+import { mediaFilter } from "../../utils/wellness";
+import { MaskedText } from "./masked-text";
+
+/** How the moderator's wellness settings show the content (grayscale may be toggled with `g`). */
+export type ContentLook = {
+  blur: BlurStrength;
+  grayscale: boolean;
+  sepia: boolean;
+  hideFlaggedTerms: boolean;
+  muteMedia: boolean;
+};
+
+export const PLAIN_LOOK: ContentLook = {
+  blur: "none",
+  grayscale: false,
+  sepia: false,
+  hideFlaggedTerms: false,
+  muteMedia: true,
+};
 
 type ContentViewProps = {
   /** The content's own scroll box (the review panel pages it with PageDown / Space). */
   contentRef?: RefObject<HTMLDivElement | null>;
   content: ContentDetail;
   revealed: boolean;
-  grayscale: boolean;
+  look: ContentLook;
+  textRevealed: boolean;
   onReveal: () => void;
+  onRevealText: () => void;
   onToggleGrayscale: () => void;
+  /** The full image arrived (the server has counted the reveal). */
+  onImageShown?: () => void;
 };
+
+/** How long the pointer rests on a revealed image before its blur lifts. */
+export const HOVER_REST_MS = 400;
 
 /** The full image, streamed by the audited endpoint (each reveal is recorded on the server). */
 export function fullImageUrl(content: ContentDetail): string {
@@ -20,14 +47,46 @@ export function fullImageUrl(content: ContentDetail): string {
 }
 
 /**
- * The content under review. Text is shown as plain text, exactly as posted. An image is shown as
- * the server's blurred thumbnail until the moderator reveals it; only then is the full image
- * requested (through the audited endpoint). Grayscale takes the colour out of either.
+ * The content under review. Text is shown as plain text, exactly as posted; with "hide flagged
+ * terms" on, the pieces rules flagged stay masked until revealed. An image is shown as the
+ * server's blurred thumbnail until the moderator reveals it; only then is the full image
+ * requested (through the audited endpoint). The moderator's blur strength blurs either further
+ * (a revealed image until the pointer rests on it or it is clicked); grayscale and sepia take
+ * the colour out.
  */
-export function ContentView({ contentRef, content, revealed, grayscale, onReveal, onToggleGrayscale }: ContentViewProps) {
-  const imageClass = grayscale ? " review-image-grayscale" : "";
+export function ContentView({
+  contentRef,
+  content,
+  revealed,
+  look,
+  textRevealed,
+  onReveal,
+  onRevealText,
+  onToggleGrayscale,
+  onImageShown,
+}: ContentViewProps) {
+  const [unveiled, setUnveiled] = useState(false);
+  const [hovering, setHovering] = useState(false);
+  // The blur lifts once the pointer *rests* on the image: one passing over it (or the image
+  // appearing under it on reveal) does not unblur it.
+  const restTimer = useRef<number | undefined>(undefined);
+  useEffect(() => () => window.clearTimeout(restTimer.current), []);
+  const pointerIn = () => {
+    window.clearTimeout(restTimer.current);
+    restTimer.current = window.setTimeout(() => setHovering(true), HOVER_REST_MS);
+  };
+  const pointerOut = () => {
+    window.clearTimeout(restTimer.current);
+    setHovering(false);
+  };
+  useMutedMedia(contentRef ?? { current: null }, look.muteMedia, content.id);
+  const imageClass = look.grayscale ? " review-image-grayscale" : "";
+  const thumbnailFilter = mediaFilter(look, { veiled: true });
+  const fullFilter = mediaFilter(look, { veiled: !unveiled && !hovering });
   const contextEntries =
     typeof content.context === "object" && content.context !== null ? Object.entries(content.context) : [];
+  const segments = content.flagged_segments ?? [];
+  const masked = look.hideFlaggedTerms && segments.length > 0;
   return (
     <div
       ref={contentRef}
@@ -36,8 +95,16 @@ export function ContentView({ contentRef, content, revealed, grayscale, onReveal
       role="region"
       aria-label="Content under review"
       data-testid="review-content"
+      data-graphic={content.graphic ? "1" : "0"}
     >
-      {content.text ? (
+      {content.graphic ? (
+        <p className="hint graphic-note" data-testid="review-graphic">
+          Graphic content: revealing it counts towards today's exposure.
+        </p>
+      ) : null}
+      {content.text && masked ? (
+        <MaskedText segments={segments} revealed={textRevealed} onReveal={onRevealText} />
+      ) : content.text ? (
         <p className="review-text" data-testid="review-text">
           {content.text}
         </p>
@@ -46,10 +113,16 @@ export function ContentView({ contentRef, content, revealed, grayscale, onReveal
         <figure className="stack" data-testid="review-image-figure" data-revealed={revealed ? "1" : "0"}>
           {revealed ? (
             <img
-              className={`review-image${imageClass}`}
+              className={`review-image review-image-full${imageClass}`}
               src={fullImageUrl(content)}
               alt="The posted image, revealed"
               data-testid="review-image-full"
+              data-unveiled={unveiled ? "1" : "0"}
+              style={{ filter: fullFilter }}
+              onMouseEnter={pointerIn}
+              onMouseLeave={pointerOut}
+              onClick={() => setUnveiled((value) => !value)}
+              onLoad={onImageShown}
             />
           ) : content.blurred_thumbnail_url ? (
             <img
@@ -57,6 +130,7 @@ export function ContentView({ contentRef, content, revealed, grayscale, onReveal
               src={content.blurred_thumbnail_url}
               alt="The posted image, blurred until revealed"
               data-testid="review-image-blurred"
+              style={{ filter: thumbnailFilter }}
             />
           ) : (
             <p className="hint" data-testid="review-image-blurred">
@@ -70,12 +144,15 @@ export function ContentView({ contentRef, content, revealed, grayscale, onReveal
             <button
               type="button"
               className="btn btn-small"
-              aria-pressed={grayscale}
+              aria-pressed={look.grayscale}
               onClick={onToggleGrayscale}
               data-testid="toggle-grayscale"
             >
               Grayscale <kbd>g</kbd>
             </button>
+            {revealed && look.blur !== "none" ? (
+              <span className="hint">Point at the image or click it to see it unblurred.</span>
+            ) : null}
           </figcaption>
         </figure>
       ) : null}

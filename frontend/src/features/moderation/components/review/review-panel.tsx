@@ -1,12 +1,20 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useCallback, useRef, useState } from "react";
+import { Link } from "react-router";
 
 import { ErrorMessage } from "@/components/ui/error-message";
 import { Loading } from "@/components/ui/loading";
 import { useFitToViewport } from "@/hooks/use-fit-to-viewport";
 import { useScrollKeys } from "@/hooks/use-scroll-keys";
+import { paths } from "@/config/paths";
 import { formatDecimal } from "@/lib/format";
 
 import { usePolicy } from "../../api/get-policy";
+import { useWellness } from "../../api/get-wellness";
+import { moderationKeys } from "../../api/keys";
+import { useLogBreak } from "../../api/log-break";
+import { useRevealText } from "../../api/reveal-text";
+import { useGraphicTimer } from "../../hooks/use-graphic-timer";
 import { useReviewKeys } from "../../hooks/use-review-keys";
 import { type ReviewSession, useReviewSession } from "../../hooks/use-review-session";
 import type { ContentDetail, DecisionAction, ReasonCode, ReviewTier } from "../../types";
@@ -22,11 +30,13 @@ import {
 } from "../../utils/decision-draft";
 import type { ReviewCommand } from "../../utils/keymap";
 import { SlaCountdown } from "../shared/sla-countdown";
-import { ContentView } from "./content-view";
+import { breakDue } from "../../utils/wellness";
+import { type ContentLook, ContentView, PLAIN_LOOK } from "./content-view";
 import { AuthorPanel, DecisionsPanel, ReportsPanel, SimilarPanel, SuggestionPanel } from "./context-panels";
 import { actionsForTier } from "../../utils/tier-actions";
 import { DecisionForm } from "./decision-form";
 import { ReviewHelp } from "./review-help";
+import { BreakReminder, ExposureCounter } from "./wellness-bar";
 import "../moderation.css";
 
 type ReviewPanelProps = {
@@ -49,7 +59,7 @@ type ReviewItemProps = {
   session: ReviewSession;
   helpOpen: boolean;
   setHelpOpen: (update: (open: boolean) => boolean) => void;
-  grayscale: boolean;
+  look: ContentLook;
   setGrayscale: (update: (on: boolean) => boolean) => void;
 };
 
@@ -57,11 +67,21 @@ type ReviewItemProps = {
  * One content under review, with its own decision draft; it is mounted afresh for each content, so
  * every content starts with an empty decision and a blurred image.
  */
-function ReviewItem({ content, tier, session, helpOpen, setHelpOpen, grayscale, setGrayscale }: ReviewItemProps) {
+function ReviewItem({ content, tier, session, helpOpen, setHelpOpen, look, setGrayscale }: ReviewItemProps) {
   const codes = useReasonCodes(content);
   const actions = actionsForTier(tier);
   const [draft, setDraft] = useState<DecisionDraft>(EMPTY_DRAFT);
   const [revealed, setRevealed] = useState(false);
+  const [textRevealed, setTextRevealed] = useState(false);
+  const queryClient = useQueryClient();
+  const revealText = useRevealText();
+  const masked = look.hideFlaggedTerms && (content.flagged_segments ?? []).length > 0;
+  const { mutate: recordTextReveal } = revealText;
+  const showText = useCallback(() => {
+    if (textRevealed) return;
+    setTextRevealed(true);
+    recordTextReveal(content.id);
+  }, [textRevealed, recordTextReveal, content.id]);
   const [hint, setHint] = useState<string | null>(null);
   const noteRef = useRef<HTMLTextAreaElement>(null);
   const contentRef = useRef<HTMLDivElement>(null);
@@ -106,9 +126,15 @@ function ReviewItem({ content, tier, session, helpOpen, setHelpOpen, grayscale, 
           setDraft((current) => toggleAuthorAction(current, "suspend"));
           return true;
         case "reveal":
-          if (!content.has_image) return false;
-          setRevealed((value) => !value);
-          return true;
+          if (content.has_image) {
+            setRevealed((value) => !value);
+            return true;
+          }
+          if (masked && !textRevealed) {
+            showText();
+            return true;
+          }
+          return false;
         case "grayscale":
           setGrayscale((value) => !value);
           return true;
@@ -124,7 +150,7 @@ function ReviewItem({ content, tier, session, helpOpen, setHelpOpen, grayscale, 
       }
       return false;
     },
-    [helpOpen, setHelpOpen, busy, codes, actions, content.has_image, setGrayscale, skip, submit],
+    [helpOpen, setHelpOpen, busy, codes, actions, content.has_image, masked, textRevealed, showText, setGrayscale, skip, submit],
   );
   useReviewKeys(onCommand);
 
@@ -140,9 +166,12 @@ function ReviewItem({ content, tier, session, helpOpen, setHelpOpen, grayscale, 
           contentRef={contentRef}
           content={content}
           revealed={revealed}
-          grayscale={grayscale}
+          look={look}
+          textRevealed={textRevealed}
           onReveal={() => setRevealed((value) => !value)}
+          onRevealText={showText}
           onToggleGrayscale={() => setGrayscale((value) => !value)}
+          onImageShown={() => void queryClient.invalidateQueries({ queryKey: moderationKeys.exposureAll })}
         />
         <ErrorMessage error={session.actionError} title="The decision was not saved" />
         {hint ? (
@@ -191,10 +220,33 @@ export function ReviewPanel({ tier, policy, category, back }: ReviewPanelProps) 
   const panelRef = useRef<HTMLDivElement>(null);
   useFitToViewport(panelRef);
   const [helpOpen, setHelpOpen] = useState(false);
-  // Grayscale is the moderator's choice for the whole session, not per content.
-  const [grayscale, setGrayscale] = useState(false);
+  // The moderator's wellness settings; grayscale may be switched for the session with `g`.
+  const wellness = useWellness();
+  const settings = wellness.data?.effective;
+  const [grayscaleChoice, setGrayscaleChoice] = useState<boolean | null>(null);
+  const grayscale = grayscaleChoice ?? settings?.grayscale ?? false;
+  const setGrayscale = useCallback(
+    (update: (on: boolean) => boolean) => setGrayscaleChoice(update(grayscale)),
+    [grayscale],
+  );
+  const look: ContentLook = settings
+    ? {
+        blur: settings.blur,
+        grayscale,
+        sepia: settings.sepia,
+        hideFlaggedTerms: settings.hide_flagged_terms,
+        muteMedia: settings.mute_media,
+      }
+    : { ...PLAIN_LOOK, grayscale };
   const { state } = session;
   const content = state.status === "ready" ? state.content : null;
+  const breakMinutes = settings?.break_reminder_minutes ?? 0;
+  const timer = useGraphicTimer(Boolean(content?.graphic) && breakMinutes > 0);
+  const logBreak = useLogBreak();
+  const answerReminder = (action: "break" | "dismissed") => {
+    logBreak.mutate({ action, graphic_seconds: timer.seconds });
+    timer.reset();
+  };
 
   return (
     <div
@@ -213,10 +265,24 @@ export function ReviewPanel({ tier, policy, category, back }: ReviewPanelProps) 
             {session.notice}
           </span>
         ) : null}
-        <button type="button" className="btn btn-small" onClick={() => setHelpOpen(true)} data-testid="review-help-button">
-          Keys <kbd>?</kbd>
-        </button>
+        <span className="review-bar-end">
+          <ExposureCounter />
+          <Link to={paths.moderationWellness.href()} data-testid="review-wellness-link">
+            Wellness settings
+          </Link>
+          <button type="button" className="btn btn-small" onClick={() => setHelpOpen(true)} data-testid="review-help-button">
+            Keys <kbd>?</kbd>
+          </button>
+        </span>
       </div>
+      {breakDue(timer.seconds, breakMinutes) ? (
+        <BreakReminder
+          seconds={timer.seconds}
+          busy={logBreak.isPending}
+          onBreak={() => answerReminder("break")}
+          onDismiss={() => answerReminder("dismissed")}
+        />
+      ) : null}
       {state.status === "loading" ? <Loading label="Taking the next content…" /> : null}
       {state.status === "error" ? (
         <div className="stack">
@@ -246,7 +312,7 @@ export function ReviewPanel({ tier, policy, category, back }: ReviewPanelProps) 
           session={session}
           helpOpen={helpOpen}
           setHelpOpen={setHelpOpen}
-          grayscale={grayscale}
+          look={look}
           setGrayscale={setGrayscale}
         />
       ) : null}

@@ -9,7 +9,11 @@ describe("policy form", () => {
     expect(draft.categories[0]?.rulesText).toBe("free money");
     const update = policyDraftToUpdate({
       ...draft,
-      categories: draft.categories.map((category) => ({ ...category, rulesText: "free money\n\n  crypto\\s+giveaway " })),
+      categories: draft.categories.map((category) => ({
+        ...category,
+        rulesText: "free money\n\n  crypto\\s+giveaway ",
+        graphic: true,
+      })),
     });
     expect(update.categories?.[0]).toEqual({
       name: "spam",
@@ -18,6 +22,7 @@ describe("policy form", () => {
       remove_threshold: 0.97,
       allow_threshold: 0.05,
       sla_hours: 24,
+      graphic: true,
       rules: ["free money", "crypto\\s+giveaway"],
       strike_points: null,
     });

@@ -338,6 +338,8 @@ def test_when_the_reveal_cannot_be_recorded_the_image_is_not_sent(world, monkeyp
 
     monkeypatch.setattr("labeling.services.files.audit_record", audit_log_down)
     monkeypatch.setattr("moderation.services.review.audit_record", audit_log_down)
+    # The content reveal is recorded (and counted as exposure) by the wellness service.
+    monkeypatch.setattr("moderation.services.wellness.audit_record", audit_log_down)
 
     responses = [
         client.get(f"/api/v1/projects/{world.project.pk}/items/{world.restricted.pk}/image/"),

@@ -37,6 +37,8 @@ class DriftSettingsSerializer(serializers.ModelSerializer):
     window_hours = serializers.IntegerField(min_value=1, max_value=24 * 31, required=False)
     retrain_on_alarm = serializers.BooleanField(required=False)
     webhook_on_alarm = serializers.BooleanField(required=False)
+    # Null until the project's settings are first saved (the defaults are shown until then).
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = DriftSettings

@@ -56,6 +56,10 @@ class Project(models.Model):
     # --- evaluation -------------------------------------------------------------------------
     # Item metadata fields (and built-in ``text_length``) each version is evaluated per value of.
     slice_fields = models.JSONField(default=list, blank=True)
+    # Suspect labels sent for a second opinion and not answered yet: a hint read with the
+    # project on the queue's hot path, so the queue looks for them only when some may wait
+    # (``labeling.services.suspect_reviews``). Never below the truth; put right when stale.
+    second_opinions_waiting = models.PositiveIntegerField(default=0)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core import rows as row_tools
@@ -62,6 +63,10 @@ def suspects_send_for_second_opinion(
     SuspectLabel.objects.filter(pk__in=wanted).update(
         status=SuspectStatus.SENT, sent_at=now, sent_by=user
     )
+    Project.objects.filter(pk=project.pk).update(
+        second_opinions_waiting=F("second_opinions_waiting") + len(wanted)
+    )
+    project.second_opinions_waiting += len(wanted)
     audit_record(
         actor=user,
         action="suspects.sent",
@@ -97,7 +102,11 @@ def suspect_second_opinion_pick(
     """Lease an item out for a second opinion to ``user``, if one is waiting for them; must run
     inside the queue's transaction. The lease carries no proposal: the annotator sees the item
     alone, blind to the first label and to the model."""
+    if not project.second_opinions_waiting:
+        return None  # the usual case: no query at all
     if not SuspectLabel.objects.filter(project=project, status=SuspectStatus.SENT).exists():
+        # Stale (the items were deleted, a batch was answered elsewhere): put it right.
+        Project.objects.filter(pk=project.pk).update(second_opinions_waiting=0)
         return None
     lock = " FOR UPDATE OF i SKIP LOCKED" if connection.vendor == "postgresql" else ""
     sql = _SECOND_OPINION_SQL.format(item_columns=row_tools.columns(Item, "i")) + lock
@@ -134,6 +143,8 @@ def suspect_second_opinion_record(*, item: Item, user: User, labels: list[str]) 
     """Record a person's answer on an item out for a second opinion (within the submit's
     transaction): ``confirmed`` when their label is the judged one, else ``corrected``. An
     answer by the person whose label was judged does not count."""
+    if not item.project.second_opinions_waiting:
+        return  # the usual case: no query at all
     suspect = (
         SuspectLabel.objects.select_for_update()
         .filter(item_id=item.pk, status=SuspectStatus.SENT)
@@ -148,3 +159,6 @@ def suspect_second_opinion_record(*, item: Item, user: User, labels: list[str]) 
     suspect.review_labels = list(labels)
     suspect.reviewed_at = timezone.now()
     suspect.save(update_fields=["status", "reviewer", "review_labels", "reviewed_at"])
+    Project.objects.filter(pk=item.project_id, second_opinions_waiting__gt=0).update(
+        second_opinions_waiting=F("second_opinions_waiting") - 1
+    )

@@ -3146,7 +3146,7 @@ export interface components {
             retrain_on_alarm?: boolean;
             webhook_on_alarm?: boolean;
             /** Format: date-time */
-            readonly updated_at: string;
+            readonly updated_at: string | null;
         };
         DriftStateOutput: {
             alarm: boolean;

@@ -48,20 +48,21 @@ def rule_get(*, policy: Policy, rule_id: int) -> Rule:
     return rule
 
 
-def policy_of_rule(*, rule_id: int) -> Policy:
-    """The policy a rule belongs to (404 when there is no such rule): access is then checked
-    on the policy, so a rule of a policy the caller cannot see reads as missing."""
-    policy_id = Rule.objects.filter(pk=rule_id).values_list("policy_id", flat=True).first()
+def _policy_of(model: type[Rule | TextBank | RuleBacktest], pk: int) -> Policy:
+    """The policy a row belongs to (404 when there is no such row): access is then checked on
+    the policy, so a row of a policy the caller cannot see reads as missing."""
+    policy_id = model.objects.filter(pk=pk).values_list("policy_id", flat=True).first()
     if policy_id is None:
         raise Http404
     return Policy(pk=policy_id)
+
+
+def policy_of_rule(*, rule_id: int) -> Policy:
+    return _policy_of(Rule, rule_id)
 
 
 def policy_of_text_bank(*, bank_id: int) -> Policy:
-    policy_id = TextBank.objects.filter(pk=bank_id).values_list("policy_id", flat=True).first()
-    if policy_id is None:
-        raise Http404
-    return Policy(pk=policy_id)
+    return _policy_of(TextBank, bank_id)
 
 
 def text_bank_list(*, policy: Policy) -> QuerySet[TextBank]:
@@ -87,9 +88,4 @@ def backtest_get(*, policy: Policy, backtest_id: int) -> RuleBacktest:
 
 
 def policy_of_backtest(*, backtest_id: int) -> Policy:
-    policy_id = (
-        RuleBacktest.objects.filter(pk=backtest_id).values_list("policy_id", flat=True).first()
-    )
-    if policy_id is None:
-        raise Http404
-    return Policy(pk=policy_id)
+    return _policy_of(RuleBacktest, backtest_id)

@@ -9,6 +9,8 @@ field in the record.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +31,19 @@ RULE_FIELDS = ("name", "description", "condition", "action", "category", "status
 BANK_FIELDS = ("name", "description", "terms", "patterns")
 MAX_RULES_PER_POLICY = 500
 MAX_BANKS_PER_POLICY = 100
+
+
+@contextmanager
+def _unique_name(what: str, name: str) -> Iterator[None]:
+    """A write in its own savepoint; the policy's unique-name constraint refused becomes a 400
+    naming the field."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        raise ApplicationError(
+            f"This policy already has a {what} named {name!r}.", extra={"field": "name"}
+        ) from exc
 
 
 def _scope(policy: Policy) -> str:
@@ -142,24 +157,19 @@ def rule_create(
     if position is None:
         last = Rule.objects.filter(policy=policy).order_by("-position").first()
         position = last.position + 1 if last else 0
-    try:
-        with transaction.atomic():
-            rule = Rule.objects.create(
-                policy=policy,
-                name=name,
-                description=description,
-                condition=condition,
-                action=action,
-                category=_category(policy, category),
-                status=status,
-                expires_at=expires_at,
-                position=position,
-                created_by=user,
-            )
-    except IntegrityError as exc:
-        raise ApplicationError(
-            f"This policy already has a rule named {name!r}.", extra={"field": "name"}
-        ) from exc
+    with _unique_name("rule", name):
+        rule = Rule.objects.create(
+            policy=policy,
+            name=name,
+            description=description,
+            condition=condition,
+            action=action,
+            category=_category(policy, category),
+            status=status,
+            expires_at=expires_at,
+            position=position,
+            created_by=user,
+        )
     _rules_changed(policy)
     audit_record(
         actor=user,
@@ -196,13 +206,8 @@ def rule_update(*, rule: Rule, user: User, **changes: Any) -> Rule:
             setattr(rule, field, changes[field])
     if "category" in changes:
         rule.category = _category(policy, changes["category"])
-    try:
-        with transaction.atomic():
-            rule.save()
-    except IntegrityError as exc:
-        raise ApplicationError(
-            f"This policy already has a rule named {rule.name!r}.", extra={"field": "name"}
-        ) from exc
+    with _unique_name("rule", rule.name):
+        rule.save()
     old, new = changed_fields(before, rule_snapshot(rule))
     if new:
         _rules_changed(policy)
@@ -260,16 +265,11 @@ def text_bank_create(
     _check_bank({"name": name, "terms": terms, "patterns": patterns})
     if TextBank.objects.filter(policy=policy).count() >= MAX_BANKS_PER_POLICY:
         raise ApplicationError(f"A policy has at most {MAX_BANKS_PER_POLICY} text banks.")
-    try:
-        with transaction.atomic():
-            bank = TextBank.objects.create(
-                policy=policy, name=name, description=description, terms=terms,
-                patterns=patterns, created_by=user,
-            )  # fmt: skip
-    except IntegrityError as exc:
-        raise ApplicationError(
-            f"This policy already has a text bank named {name!r}.", extra={"field": "name"}
-        ) from exc
+    with _unique_name("text bank", name):
+        bank = TextBank.objects.create(
+            policy=policy, name=name, description=description, terms=terms,
+            patterns=patterns, created_by=user,
+        )  # fmt: skip
     _rules_changed(policy)
     audit_record(
         actor=user,
@@ -311,13 +311,8 @@ def text_bank_update(*, bank: TextBank, user: User, **changes: Any) -> TextBank:
     _check_bank(values)
     for field, value in values.items():
         setattr(bank, field, value)
-    try:
-        with transaction.atomic():
-            bank.save()
-    except IntegrityError as exc:
-        raise ApplicationError(
-            f"This policy already has a text bank named {bank.name!r}.", extra={"field": "name"}
-        ) from exc
+    with _unique_name("text bank", bank.name):
+        bank.save()
     old, new = changed_fields(before, bank_snapshot(bank))
     if new or changes.get("terms") is not None:
         _rules_changed(bank.policy)

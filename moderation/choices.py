@@ -102,6 +102,16 @@ class RuleAction(models.TextChoices):
     ALLOW = "allow", "Allow"
     ESCALATE = "escalate", "Escalate to senior review"
     REVIEW = "review", "Send to people for review"
+    ROUTE = "route", "Route to a review queue"
+
+
+class QueueKind(models.TextChoices):
+    """A policy's review queues: one default (where content no routing rule sends goes), one
+    for appeals, and any number its admins name."""
+
+    DEFAULT = "default", "Default queue"
+    APPEALS = "appeals", "Appeals"
+    CUSTOM = "custom", "Named queue"
 
 
 class BlurStrength(models.TextChoices):

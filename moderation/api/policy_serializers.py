@@ -63,6 +63,16 @@ def _ttl_field(**kwargs) -> serializers.IntegerField:
     )
 
 
+def _sla_warning_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=0,
+        max_value=7 * 24 * 60,
+        help_text="Open content due within this many minutes (or overdue) is SLA at risk in "
+        "its queue.",
+        **kwargs,
+    )
+
+
 class CategorySerializer(serializers.ModelSerializer):
     severity = serializers.IntegerField(min_value=1, max_value=5, default=2)
     remove_threshold = serializers.FloatField(min_value=0.0, max_value=1.0, default=0.97)
@@ -148,6 +158,7 @@ class PolicyOutputSerializer(serializers.ModelSerializer):
             "canary_share",
             "strike_ttl_days",
             "strike_thresholds",
+            "sla_warning_minutes",
             "categories",
             "reason_codes",
             "granted_platforms",
@@ -169,6 +180,7 @@ class PolicyCreateInputSerializer(serializers.Serializer):
     canary_share = serializers.FloatField(min_value=0.0, max_value=1.0, default=0.1)
     strike_ttl_days = _ttl_field(default=90)
     strike_thresholds = _thresholds_field(required=False, default=list)
+    sla_warning_minutes = _sla_warning_field(default=60)
     categories = CategorySerializer(many=True, required=False, default=list)
     reason_codes = ReasonCodeInputSerializer(many=True, required=False, default=list)
 
@@ -182,6 +194,7 @@ class PolicyUpdateInputSerializer(serializers.Serializer):
     canary_share = serializers.FloatField(min_value=0.0, max_value=1.0, required=False)
     strike_ttl_days = _ttl_field(required=False)
     strike_thresholds = _thresholds_field(required=False)
+    sla_warning_minutes = _sla_warning_field(required=False)
     categories = CategorySerializer(
         many=True, required=False, help_text="Replaces the list (matched by name)."
     )

@@ -16,6 +16,13 @@ class ReviewNextInputSerializer(serializers.Serializer):
     tier = serializers.ChoiceField(choices=ReviewTier.choices, default=ReviewTier.STANDARD)
     policy = serializers.IntegerField(required=False, allow_null=True)
     category = serializers.IntegerField(required=False, allow_null=True)
+    queue = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="Work one review queue (one you may work; 403 for a restricted one).",
+    )
     exclude = serializers.ListField(
         child=serializers.IntegerField(),
         required=False,
@@ -32,6 +39,7 @@ class ReviewQueueFilterSerializer(serializers.Serializer):
         "escalated) content."
     )  # fmt: skip
     tier = serializers.ChoiceField(choices=ReviewTier.choices, required=False)
+    queue = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
 
 class ReassignInputSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from core.exceptions import ApplicationError
 from core.files import CACHE_NO_STORE, FileViewMixin, file_response
 from core.pagination import PAGE_PARAMETERS, paginated, paginated_response
 from moderation.api import review_serializers as s
+from moderation.choices import ReviewTier
 from moderation.selectors.access import (
     MODERATE_ROLES,
     SENIOR_ROLES,
@@ -20,6 +21,7 @@ from moderation.selectors.access import (
     policy_get_for_user,
 )
 from moderation.selectors.contents import content_detail, content_get_for_user
+from moderation.selectors.queues import review_queue_to_work
 from moderation.selectors.review import review_queue_list
 from moderation.services import review as review_services
 from moderation.services.decisions import decision_create
@@ -34,14 +36,29 @@ class ReviewQueueNextApi(APIView):
     def post(self, request):
         """Lease the highest-priority open content of the tier (``standard``: pending, for
         moderators; ``senior``: escalated, for senior moderators) to the caller for five
-        minutes. ``content`` is null when nothing is left. Optional ``policy`` / ``category``
-        narrow it; a policy outside the caller's reach is 404, without the tier's role 403."""
+        minutes. ``content`` is null when nothing is left. Optional ``policy`` / ``category`` /
+        ``queue`` narrow it; a policy or queue outside the caller's reach is 404, without the
+        tier's role 403, a restricted queue the caller is not a member of 403. Content in
+        queues the caller may not work is never leased."""
         data = s.ReviewNextInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         tier = data.validated_data["tier"]
         roles = review_services.TIER_ROLES[tier]
         policy_id = data.validated_data.get("policy")
-        if policy_id is not None:
+        queue_id = data.validated_data.get("queue")
+        queue = (
+            review_queue_to_work(queue_id=queue_id, user=request.user, tier=tier)
+            if queue_id is not None
+            else None
+        )
+        if queue is not None and policy_id is not None and queue.policy_id != policy_id:
+            raise ApplicationError(
+                "This queue is not one of the policy's.",
+                extra={"queue": queue_id, "policy": policy_id},
+            )
+        if queue is not None:
+            policy_ids = [queue.policy_id]
+        elif policy_id is not None:
             policy_ids = [
                 policy_get_for_user(policy_id=policy_id, user=request.user, roles=roles).pk
             ]
@@ -55,6 +72,7 @@ class ReviewQueueNextApi(APIView):
             policy_ids=policy_ids,
             category_id=data.validated_data.get("category"),
             exclude=data.validated_data.get("exclude", []),
+            queue=queue,
         )
         if content is not None:
             content = content_get_for_user(content_id=content.pk, user=request.user, roles=roles)
@@ -71,16 +89,26 @@ class ReviewQueueListApi(APIView):
     )
     def get(self, request):
         """Content of the policies the caller moderates, highest priority first, with SLA
-        deadlines (``overdue`` once passed). Default: open content (pending and escalated)."""
+        deadlines (``overdue`` once passed). Default: open content (pending and escalated).
+        Content in restricted queues the caller may not work is left out; ``queue`` lists one
+        queue (404 outside the caller's policies, 403 when restricted to others)."""
         filters = s.ReviewQueueFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         f = filters.validated_data
+        queue = (
+            review_queue_to_work(
+                queue_id=f["queue"], user=request.user, tier=f.get("tier") or ReviewTier.STANDARD
+            )
+            if f.get("queue") is not None
+            else None
+        )
         contents = review_queue_list(
             user=request.user,
             policy_id=f.get("policy"),
             category_id=f.get("category"),
             state=f.get("state"),
             tier=f.get("tier"),
+            queue=queue,
         )
         return paginated_response(request, self, contents, s.ContentRowSerializer)
 

@@ -8,6 +8,8 @@ from moderation.ruleset.banks import MAX_PATTERN_CHARS, MAX_PATTERNS, MAX_TERM_C
 
 class RuleOutputSerializer(serializers.ModelSerializer):
     category = serializers.CharField(source="category.name", allow_null=True, default=None)
+    queue = serializers.IntegerField(source="queue_id", allow_null=True, read_only=True)
+    queue_name = serializers.CharField(source="queue.name", allow_null=True, default=None)
     hits = serializers.IntegerField(source="hit_count", read_only=True, default=0)
     acted = serializers.IntegerField(source="acted_count", read_only=True, default=0)
     human_removed = serializers.IntegerField(read_only=True, default=0)
@@ -19,7 +21,8 @@ class RuleOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Rule
         fields = [
-            "id", "name", "description", "condition", "action", "category", "status",
+            "id", "name", "description", "condition", "action", "category", "queue",
+            "queue_name", "status",
             "expires_at", "position", "created_at", "updated_at", "hits", "acted",
             "human_removed", "human_allowed", "precision",
         ]  # fmt: skip
@@ -39,6 +42,13 @@ class RuleInputSerializer(serializers.Serializer):
     )
     action = serializers.ChoiceField(choices=RuleAction.choices)
     category = serializers.CharField(max_length=100, required=False, allow_null=True)
+    queue = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="Action ``route``: the queue (of this policy) content it holds for waits in.",
+    )
     status = serializers.ChoiceField(choices=RuleStatus.choices, default=RuleStatus.DRAFT)
     expires_at = StrictDateTimeField(required=False, allow_null=True)
     position = serializers.IntegerField(min_value=0, max_value=100_000, required=False)

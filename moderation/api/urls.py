@@ -11,6 +11,7 @@ from moderation.api import (
     intake_views,
     platform_views,
     policy_views,
+    queue_views,
     report_views,
     review_views,
     rule_views,
@@ -125,6 +126,28 @@ urlpatterns = [
         "moderation/policies/<int:policy_id>/hashes/",
         hashbank_views.HashEntryListImportApi.as_view(),
         name="moderation-policy-hashes",
+    ),
+    # --- review queues: the picker's figures; a policy's queues and their members ----------
+    path("moderation/queues/", queue_views.QueueStatsListApi.as_view(), name="moderation-queues"),
+    path(
+        "moderation/policies/<int:policy_id>/queues/",
+        queue_views.PolicyQueueListCreateApi.as_view(),
+        name="moderation-policy-queues",
+    ),
+    path(
+        "moderation/queues/<int:queue_id>/",
+        queue_views.QueueDetailApi.as_view(),
+        name="moderation-review-queue",
+    ),
+    path(
+        "moderation/queues/<int:queue_id>/members/",
+        queue_views.QueueMemberAddApi.as_view(),
+        name="moderation-review-queue-members",
+    ),
+    path(
+        "moderation/queues/<int:queue_id>/members/<int:user_id>/",
+        queue_views.QueueMemberRemoveApi.as_view(),
+        name="moderation-review-queue-member",
     ),
     # --- review: the queue, contents, decisions ----------------------------------------------
     path("moderation/queue/", review_views.ReviewQueueListApi.as_view(), name="moderation-queue"),

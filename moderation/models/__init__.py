@@ -2,6 +2,7 @@ from moderation.models.content import Author, Content, Report
 from moderation.models.decision import Appeal, Decision, HashEntry
 from moderation.models.platform import Platform, PlatformApiKey, WebhookDelivery, WebhookEndpoint
 from moderation.models.policy import Policy, PolicyCategory, PolicyGrant, ReasonCode
+from moderation.models.queues import ReviewQueue, ReviewQueueMember
 from moderation.models.rules import Rule, RuleBacktest, RuleHitLog, TextBank
 from moderation.models.strikes import AuthorSanction, Strike
 from moderation.models.wellness import (
@@ -26,6 +27,8 @@ __all__ = [
     "PolicyGrant",
     "ReasonCode",
     "Report",
+    "ReviewQueue",
+    "ReviewQueueMember",
     "Rule",
     "RuleBacktest",
     "RuleHitLog",

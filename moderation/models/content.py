@@ -90,6 +90,15 @@ class Content(models.Model):
         db_index=False,
     )
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # The review queue it waits in (routing rules at intake; an open appeal's content is in
+    # the appeals queue). None counts as the policy's default queue.
+    queue = models.ForeignKey(
+        "moderation.ReviewQueue",
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="contents",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
@@ -111,6 +120,12 @@ class Content(models.Model):
                 name="content_review_idx",
             ),
             models.Index(fields=["author", "-created_at"], name="content_author_idx"),
+            # A queue's depth, oldest item and SLA risk (the queue picker, every review page).
+            models.Index(
+                fields=["queue", "state", "sla_due_at"],
+                condition=Q(state__in=[ContentState.PENDING, ContentState.ESCALATED]),
+                name="content_open_queue_idx",
+            ),
             # Queue depth and SLA risk per policy and tier (/metrics, every scrape): counted on
             # this index alone, over open content only.
             models.Index(

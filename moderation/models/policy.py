@@ -29,6 +29,8 @@ class Policy(models.Model):
     # Actions on live points, by points: [{"points": 3, "action": "warn"},
     # {"points": 6, "action": "suspend", "suspend_days": 7}, {"points": 10, "action": "ban"}].
     strike_thresholds = models.JSONField(default=list, blank=True)
+    # Open content due within this many minutes (or overdue) is "SLA at risk" in its queue.
+    sla_warning_minutes = models.PositiveIntegerField(default=60)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -51,6 +51,14 @@ class Rule(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Action ``route``: the queue (of the same policy) content it holds for waits in.
+    queue = models.ForeignKey(
+        "moderation.ReviewQueue",
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="routing_rules",
+    )
     status = models.CharField(max_length=16, choices=RuleStatus.choices, default=RuleStatus.DRAFT)
     expires_at = models.DateTimeField(null=True, blank=True)
     # Order of evaluation: when live rules disagree, the first in this order names the category.

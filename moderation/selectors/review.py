@@ -6,8 +6,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from moderation.choices import ContentState, ReportSource, ReviewTier
-from moderation.models import Content, Report
+from moderation.models import Content, Report, ReviewQueue
 from moderation.selectors.access import MODERATE_ROLES, SENIOR_ROLES, policies_for_user
+from moderation.selectors.queues import content_queue_blocked_q, contents_in_queue
 
 OPEN_STATES = (ContentState.PENDING, ContentState.ESCALATED)
 
@@ -19,6 +20,7 @@ def review_queue_list(
     category_id: int | None = None,
     state: str | None = None,
     tier: str | None = None,
+    queue: ReviewQueue | None = None,
 ) -> QuerySet[Content]:
     """Content of the policies the caller moderates, highest priority first, each with
     ``overdue`` (its SLA deadline has passed while it is still open) and
@@ -26,11 +28,16 @@ def review_queue_list(
     model's own flag, which ``report_count`` also counts).
 
     Without ``state``, open content only (pending and escalated); ``tier=senior`` lists only
-    policies where the caller is senior.
+    policies where the caller is senior. Content in restricted queues the caller may not
+    work is left out; ``queue`` narrows the list to one queue.
     """
     roles = SENIOR_ROLES if tier == ReviewTier.SENIOR else MODERATE_ROLES
-    policies = policies_for_user(user=user, roles=roles).values("pk")
-    contents = Content.objects.filter(policy_id__in=policies)
+    policy_ids = list(policies_for_user(user=user, roles=roles).values_list("pk", flat=True))
+    contents = Content.objects.filter(
+        content_queue_blocked_q(user=user, policy_ids=policy_ids), policy_id__in=policy_ids
+    )
+    if queue is not None:
+        contents = contents.filter(contents_in_queue(queue=queue))
     if policy_id is not None:
         contents = contents.filter(policy_id=policy_id)
     if category_id is not None:

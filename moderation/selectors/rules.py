@@ -24,7 +24,7 @@ def rule_list(*, policy: Policy) -> QuerySet[Rule]:
     by_people = Q(hits__content__decided_automatically=False)
     return (
         Rule.objects.filter(policy=policy)
-        .select_related("category")
+        .select_related("category", "queue")
         .annotate(
             hit_count=Count("hits", filter=recent),
             acted_count=Count("hits", filter=recent & Q(hits__acted=True)),

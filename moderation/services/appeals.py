@@ -13,6 +13,7 @@ from moderation.selectors.grants import contents_of_platform
 from moderation.services.authors import author_removal_enforce, author_removal_reverse
 from moderation.services.decisions import decision_payload
 from moderation.services.feedback import decision_annotate
+from moderation.services.queues import content_to_appeals_queue
 from moderation.services.webhooks import webhook_event_send
 
 OUTCOMES = ("uphold", "overturn")
@@ -33,7 +34,8 @@ def appeal_create(*, platform: Platform, external_id: str, statement: str) -> Ap
     Refuses: content the platform never sent, or sent under a policy it is no longer granted
     (404, alike); content without a final decision, or with an appeal already open (409); a
     statement over 5,000 characters (400).
-    Side effects: audit ``appeal.create`` (actor: the platform, recorded by name).
+    Side effects: the content goes to its policy's appeals queue; audit ``appeal.create``
+    (actor: the platform, recorded by name).
     """
     if len(statement) > MAX_STATEMENT_CHARS:
         raise ApplicationError(
@@ -56,6 +58,7 @@ def appeal_create(*, platform: Platform, external_id: str, statement: str) -> Ap
                     status_code=409,
                 )
             appeal = Appeal.objects.create(content=content, decision=decision, statement=statement)
+            content_to_appeals_queue(content=content)
             audit_record(
                 actor=None,
                 actor_name=platform_actor_name(platform.name),

@@ -124,7 +124,7 @@ def intake_facts(*, submission: PreparedSubmission, signals: Signals) -> IntakeF
             LiveRuleFact(
                 id=rule.id, name=rule.name, action=rule.action, category_id=rule.category_id
             )
-            for rule in (signals.rules.live if signals.rules else ())
+            for rule in (signals.rules.flags if signals.rules else ())
         ),
     )
 

@@ -25,8 +25,10 @@ from moderation.choices import (
     SCORE_USED_LEVELS,
     ContentState,
     DecisionAction,
+    QueueKind,
     ReportSource,
     ReviewTier,
+    RuleAction,
 )
 from moderation.models import (
     Author,
@@ -37,6 +39,7 @@ from moderation.models import (
     PolicyCategory,
     ReasonCode,
     Report,
+    ReviewQueue,
     RuleHitLog,
     WebhookEndpoint,
 )
@@ -45,6 +48,7 @@ from moderation.services.intake_decide import Verdict
 from moderation.services.intake_prepare import PreparedSubmission
 from moderation.services.intake_signals import Signals, policy_categories
 from moderation.services.review import review_priority
+from moderation.services.rule_engine import RuleMatch
 from moderation.services.webhooks import webhook_event_send
 
 BLUR_RADIUS = 16
@@ -67,6 +71,13 @@ class DecidedSubmission:
         """People decide it (pending, or escalated by a rule to senior review)."""
         return self.verdict.state in (ContentState.PENDING, ContentState.ESCALATED)
 
+    @property
+    def route(self) -> RuleMatch | None:
+        """The live routing rule that chose its queue (people review it), or None."""
+        if not self.pending or self.signals.rules is None:
+            return None
+        return self.signals.rules.route
+
     @cached_property
     def top_category(self) -> PolicyCategory | None:
         """The verdict's category: one of the policy's, or the category of a rule hit."""
@@ -88,7 +99,8 @@ def intake_store(*, platform: Platform, decided: list[DecidedSubmission]) -> lis
     now = timezone.now()
     item_ids, blurred = _items_create(platform, decided)
     authors = _authors_get_or_create(platform, {d.submission.entry.author_id for d in decided})
-    contents = _contents_create(platform, decided, item_ids, blurred, authors, now)
+    queues = _default_queues({d.policy.pk for d in decided})
+    contents = _contents_create(platform, decided, item_ids, blurred, authors, now, queues)
     _reports_create(decided, contents)
     _rule_hits_log(decided, contents)
     decisions = _decisions_create(decided, contents)
@@ -186,6 +198,22 @@ def _authors_get_or_create(platform: Platform, author_ids: set[str]) -> dict[str
 # --- contents ----------------------------------------------------------------------------------
 
 
+def _default_queues(policy_ids: set[int]) -> dict[int, int]:
+    """The default queue of each policy, by policy id (one query per batch)."""
+    return dict(
+        ReviewQueue.objects.filter(policy_id__in=policy_ids, kind=QueueKind.DEFAULT).values_list(
+            "policy_id", "id"
+        )
+    )
+
+
+def _queue_id(one: DecidedSubmission, defaults: dict[int, int]) -> int | None:
+    """Where people review it: the first live routing rule's queue, else the policy's default
+    queue. Decided content waits nowhere, but keeps the default queue (an appeal moves it)."""
+    route = one.route
+    return route.queue_id if route is not None else defaults.get(one.policy.pk)
+
+
 def _severity_and_sla(one: DecidedSubmission) -> tuple[int, int]:
     if one.top_category is not None:
         return one.top_category.severity, one.top_category.sla_hours
@@ -196,12 +224,12 @@ def _severity_and_sla(one: DecidedSubmission) -> tuple[int, int]:
 
 
 def _report_count(one: DecidedSubmission) -> int:
-    """The flags intake raises: a hash match, each keyword rule and live rule hit, the
-    model's."""
+    """The flags intake raises: a hash match, each keyword rule and live rule hit (routing
+    rules only say where content waits: not a flag), the model's."""
     return (
         (one.signals.hash_match is not None)
         + len(one.signals.rule_hits)
-        + len(one.signals.rules.live if one.signals.rules else ())
+        + len(one.signals.rules.flags if one.signals.rules else ())
         + int(one.verdict.model_flag)
     )
 
@@ -238,6 +266,7 @@ def _contents_create(
     blurred: dict[int, bytes],
     authors: dict[str, int],
     now: datetime,
+    queues: dict[int, int],
 ) -> list[Content]:
     contents = []
     for one in decided:
@@ -293,6 +322,7 @@ def _contents_create(
                     else 0.0
                 ),
                 sla_due_at=now + timedelta(hours=sla_hours) if pending else None,
+                queue_id=_queue_id(one, queues),
                 created_at=now,
                 decided_at=None if pending else now,
             )
@@ -324,7 +354,7 @@ def _reports_create(decided: list[DecidedSubmission], contents: list[Content]) -
                     reason=f"rule of {hit.category.name}", category=hit.category,
                 )
             )  # fmt: skip
-        for rule in one.signals.rules.live if one.signals.rules else ():
+        for rule in one.signals.rules.flags if one.signals.rules else ():
             reports.append(
                 Report(
                     content=content, source=ReportSource.RULE, reporter=f"rule:{rule.name}"[:255],
@@ -351,13 +381,16 @@ def _category(one: DecidedSubmission, category_id: int | None) -> PolicyCategory
 
 def _rule_hits_log(decided: list[DecidedSubmission], contents: list[Content]) -> None:
     """A log row per rule that held (background and live), and an audit record per live rule
-    that acted (``rule.act``): background rules are only logged."""
+    that acted (``rule.act``): background rules are only logged. A routing rule acts when it
+    chose the queue of content people review (the first live one that held)."""
     hits = []
     for one, content in zip(decided, contents, strict=True):
         outcome = one.signals.rules
         if outcome is None:
             continue
         acting = set(one.verdict.acting_rule_ids)
+        if one.route is not None:
+            acting.add(one.route.id)
         for rule in (*outcome.live, *outcome.background):
             acted = rule.id in acting
             hits.append(
@@ -375,6 +408,7 @@ def _rule_hits_log(decided: list[DecidedSubmission], contents: list[Content]) ->
                         "action": rule.action,
                         "content": content.pk,
                         "state": content.state,
+                        **({"queue": content.queue_id} if rule.action == RuleAction.ROUTE else {}),
                     },
                 )
     RuleHitLog.objects.bulk_create(hits, ignore_conflicts=True)

@@ -17,6 +17,7 @@ from labeling.selectors.projects import label_class_names, project_get_or_none
 from labeling.services.projects import project_update
 from moderation.models import Policy, PolicyCategory, ReasonCode
 from moderation.selectors.access import policy_role
+from moderation.services.queues import policy_queues_ensure
 from moderation.services.rules import rule_compile_error
 
 POLICY_FIELDS = (
@@ -26,6 +27,7 @@ POLICY_FIELDS = (
     "canary_share",
     "strike_ttl_days",
     "strike_thresholds",
+    "sla_warning_minutes",
 )
 CATEGORY_FIELDS = (
     "label_class",
@@ -220,6 +222,7 @@ def policy_create(
     automation_level: str,
     canary_share: float = 0.1,
     strike_ttl_days: int = 90,
+    sla_warning_minutes: int = 60,
     strike_thresholds: list[dict[str, Any]] | None = None,
     categories: list[dict[str, Any]] | None = None,
     reason_codes: list[dict[str, Any]] | None = None,
@@ -248,12 +251,14 @@ def policy_create(
                 automation_level=automation_level,
                 canary_share=canary_share,
                 strike_ttl_days=strike_ttl_days,
+                sla_warning_minutes=sla_warning_minutes,
                 strike_thresholds=_check_strike_thresholds(strike_thresholds or []),
                 created_by=user,
             )
     except IntegrityError as exc:
         raise ApplicationError(f"A policy named {name!r} already exists.", status_code=409) from exc
     _save_nested(policy=policy, categories=categories, reason_codes=reason_codes)
+    policy_queues_ensure(policy=policy)
     if not project.new_versions_start_in_shadow:
         # Models that act on a platform's content are not promoted by training alone: a new
         # version starts in shadow, and people promote it (audited) when its numbers hold.

@@ -17,8 +17,13 @@ from django.utils import timezone
 from core.exceptions import ApplicationError
 from core.services.audit import audit_record
 from moderation.choices import SCORE_USED_LEVELS, ContentState, RevealKind, ReviewTier
-from moderation.models import Content, PolicyCategory
+from moderation.models import Content, PolicyCategory, ReviewQueue
 from moderation.selectors.access import MODERATE_ROLES, SENIOR_ROLES, policy_role
+from moderation.selectors.queues import (
+    content_queue_blocked_q,
+    contents_in_queue,
+    review_queue_may_work,
+)
 from moderation.services.wellness import content_reveal_record
 
 LEASE_DURATION = timedelta(minutes=5)
@@ -129,23 +134,35 @@ def review_next(
     policy_ids: Iterable[int],
     category_id: int | None = None,
     exclude: Iterable[int] = (),
+    queue: ReviewQueue | None = None,
 ) -> Content | None:
     """Lease the highest-priority open content of ``tier`` in ``policy_ids`` (the policies
     where the caller has the tier's role) to ``user`` for five minutes; None when nothing is
-    left. Content the caller already holds comes back first if it is still the most urgent:
-    asking again never hides it from them. ``exclude``: content ids the caller skipped in
-    this session (passed over, not released by this call).
+    left. Only content in queues the caller may work is ever leased
+    (``moderation.selectors.queues``), whether or not ``queue`` narrows it to one queue; a
+    ``queue`` the caller may not work leases nothing. Content the caller already holds comes
+    back first if it is still the most urgent: asking again never hides it from them.
+    ``exclude``: content ids the caller skipped in this session (passed over, not released
+    by this call).
 
     On PostgreSQL the row is locked with ``SKIP LOCKED``, so two moderators asking at once get
     different content without waiting for each other; SQLite serialises the transactions.
     """
     now = timezone.now()
+    policy_ids = list(policy_ids)
+    if queue is not None:
+        if queue.policy_id not in policy_ids or not review_queue_may_work(queue=queue, user=user):
+            return None
+        policy_ids = [queue.policy_id]
     with transaction.atomic():
         candidates = Content.objects.filter(
             _free(now, user),
+            content_queue_blocked_q(user=user, policy_ids=policy_ids),
             state=TIER_STATE[tier],
-            policy_id__in=list(policy_ids),
+            policy_id__in=policy_ids,
         )
+        if queue is not None:
+            candidates = candidates.filter(contents_in_queue(queue=queue))
         if category_id is not None:
             candidates = candidates.filter(top_category_id=category_id)
         exclude = list(exclude)
@@ -208,7 +225,8 @@ def review_reassign(*, content: Content, user: User, target: User) -> Content:
     """Hand open content to ``target`` on a fresh lease (a senior's action). The target must
     have a moderation role on the policy's project (for escalated content, a senior one).
 
-    Refuses: closed content (409); a target without the role (400).
+    Refuses: closed content (409); a target without the role, or who may not work the
+    content's queue (400).
     Side effects: audit record ``content.reassign``.
     """
     locked = _locked(content)
@@ -225,6 +243,13 @@ def review_reassign(*, content: Content, user: User, target: User) -> Content:
             f"{target.get_username()} cannot review this content: they need one of the roles "
             f"{', '.join(sorted(needed))} in the policy's project.",
             extra={"user_id": target.pk, "role": role, "allowed_roles": sorted(needed)},
+        )
+    queue = locked.queue
+    if queue is not None and not review_queue_may_work(queue=queue, user=target):
+        raise ApplicationError(
+            f"{target.get_username()} cannot review this content: it waits in the restricted "
+            f"queue {queue.name!r}, which they are not a member of.",
+            extra={"user_id": target.pk, "queue": locked.queue_id},
         )
     before = {"leased_by": locked.leased_by_id}
     locked.leased_by = target

@@ -20,14 +20,14 @@ from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from core.services.audit import audit_record, changed_fields
-from moderation.choices import RuleAction, RuleStatus
-from moderation.models import Policy, PolicyCategory, Rule, TextBank
+from moderation.choices import QueueKind, RuleAction, RuleStatus
+from moderation.models import Policy, PolicyCategory, ReviewQueue, Rule, TextBank
 from moderation.ruleset.banks import BankError, bank_check
 from moderation.ruleset.banks import TextBank as BankSpec
 from moderation.ruleset.conditions import ConditionError, parse
 
-RULE_FIELDS = ("name", "description", "condition", "action", "category", "status", "expires_at",
-               "position")  # fmt: skip
+RULE_FIELDS = ("name", "description", "condition", "action", "category", "queue", "status",
+               "expires_at", "position")  # fmt: skip
 BANK_FIELDS = ("name", "description", "terms", "patterns")
 MAX_RULES_PER_POLICY = 500
 MAX_BANKS_PER_POLICY = 100
@@ -63,6 +63,7 @@ def rule_snapshot(rule: Rule) -> dict[str, Any]:
         "condition": rule.condition,
         "action": rule.action,
         "category": rule.category.name if rule.category_id and rule.category else None,
+        "queue": rule.queue.name if rule.queue_id and rule.queue else None,
         "status": rule.status,
         "expires_at": rule.expires_at,
         "position": rule.position,
@@ -115,6 +116,33 @@ def _category(policy: Policy, name: str | None) -> PolicyCategory | None:
     return category
 
 
+def _queue(policy: Policy, action: str, queue_id: int | None) -> ReviewQueue | None:
+    """The target of a routing rule: a queue of the same policy (not its appeals queue). Other
+    actions have none."""
+    if action != RuleAction.ROUTE:
+        if queue_id is not None:
+            raise ApplicationError(
+                "Only a routing rule (action route) has a queue.", extra={"field": "queue"}
+            )
+        return None
+    if queue_id is None:
+        raise ApplicationError(
+            "A routing rule needs the queue it sends content to.", extra={"field": "queue"}
+        )
+    # Another policy's queue reads like a missing one: its existence is not revealed.
+    queue = ReviewQueue.objects.filter(policy=policy, pk=queue_id).first()
+    if queue is None:
+        raise ApplicationError(
+            "This policy has no such queue.", extra={"field": "queue", "queue": queue_id}
+        )
+    if queue.kind == QueueKind.APPEALS:
+        raise ApplicationError(
+            "Content goes to the appeals queue when it is appealed, not by a rule.",
+            extra={"field": "queue"},
+        )
+    return queue
+
+
 def _check_rule(policy: Policy, values: dict[str, Any]) -> None:
     if values["action"] not in RuleAction.values:
         raise ApplicationError("Unknown action.", extra={"field": "action"})
@@ -144,14 +172,17 @@ def rule_create(
     action: str,
     description: str = "",
     category: str | None = None,
+    queue: int | None = None,
     status: str = RuleStatus.DRAFT,
     expires_at: datetime | None = None,
     position: int | None = None,
 ) -> Rule:
-    """A new rule of ``policy`` (draft unless told). Audited (``rule.create``)."""
+    """A new rule of ``policy`` (draft unless told); a routing rule names a ``queue`` (by id)
+    of the same policy. Audited (``rule.create``)."""
     values = {"condition": condition, "action": action, "status": status,
               "expires_at": expires_at}  # fmt: skip
     _check_rule(policy, values)
+    target = _queue(policy, action, queue)
     if Rule.objects.filter(policy=policy).count() >= MAX_RULES_PER_POLICY:
         raise ApplicationError(f"A policy has at most {MAX_RULES_PER_POLICY} rules.")
     if position is None:
@@ -165,6 +196,7 @@ def rule_create(
             condition=condition,
             action=action,
             category=_category(policy, category),
+            queue=target,
             status=status,
             expires_at=expires_at,
             position=position,
@@ -184,11 +216,12 @@ def rule_create(
 
 @transaction.atomic
 def rule_update(*, rule: Rule, user: User, **changes: Any) -> Rule:
-    """Change ``rule``'s fields (any of ``RULE_FIELDS``; ``category`` by name). Audited
-    (``rule.update``, only the fields that changed)."""
+    """Change ``rule``'s fields (any of ``RULE_FIELDS``; ``category`` by name, ``queue`` by
+    id). A rule whose action stops being ``route`` loses its queue. Audited (``rule.update``,
+    only the fields that changed)."""
     rule = (
         Rule.objects.select_for_update(of=("self",))
-        .select_related("policy", "category")
+        .select_related("policy", "category", "queue")
         .get(pk=rule.pk)
     )
     policy = rule.policy
@@ -200,6 +233,9 @@ def rule_update(*, rule: Rule, user: User, **changes: Any) -> Rule:
         "expires_at": changes.get("expires_at", rule.expires_at),
     }
     _check_rule(policy, values)
+    action = values["action"]
+    queue_id = changes.get("queue", rule.queue_id if action == RuleAction.ROUTE else None)
+    rule.queue = _queue(policy, action, queue_id)
     for field in ("name", "description", "condition", "action", "status", "expires_at",
                   "position"):  # fmt: skip
         if field in changes:

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from moderation.choices import RuleStatus
+from moderation.choices import RuleAction, RuleStatus
 from moderation.models import Policy, Rule, TextBank
 from moderation.ruleset.banks import BankError, BankMatcher
 from moderation.ruleset.banks import TextBank as BankSpec
@@ -35,6 +35,7 @@ class CompiledRule:
     status: str
     action: str
     category_id: int | None
+    queue_id: int | None
     expires_at: datetime | None
     holds: Condition
 
@@ -55,6 +56,8 @@ class RuleMatch:
     status: str
     action: str
     category_id: int | None
+    # Action ``route``: the queue it sends content to.
+    queue_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,21 @@ class RulesOutcome:
     banks: frozenset[str]
     live: tuple[RuleMatch, ...] = ()
     background: tuple[RuleMatch, ...] = ()
+
+    @property
+    def route(self) -> RuleMatch | None:
+        """The first live routing rule that held (rule order): the content's queue. Background
+        routing rules are logged in ``background`` and never route."""
+        return next(
+            (m for m in self.live if m.action == RuleAction.ROUTE and m.queue_id is not None),
+            None,
+        )
+
+    @property
+    def flags(self) -> tuple[RuleMatch, ...]:
+        """Live rules that held and flag the content (every action but routing, which only
+        says where it waits)."""
+        return tuple(m for m in self.live if m.action != RuleAction.ROUTE)
 
 
 _compiled: dict[int, CompiledPolicy] = {}
@@ -95,6 +113,7 @@ def _compile(policy: Policy) -> CompiledPolicy:
                 status=rule.status,
                 action=rule.action,
                 category_id=rule.category_id,
+                queue_id=rule.queue_id,
                 expires_at=rule.expires_at,
                 holds=compiled.holds,
             )
@@ -139,6 +158,7 @@ def rules_evaluate(
             status=rule.status,
             action=rule.action,
             category_id=rule.category_id,
+            queue_id=rule.queue_id,
         )
         (live if rule.status == RuleStatus.LIVE else background).append(match)
     return RulesOutcome(banks=signals.banks, live=tuple(live), background=tuple(background))

@@ -101,6 +101,14 @@ class PolicyFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
 
     @factory.post_generation
+    def queues(obj, create, extracted, **kwargs):
+        """Its default and appeals queues, as ``policy_create`` makes them."""
+        if create:
+            from moderation.services.queues import policy_queues_ensure
+
+            policy_queues_ensure(policy=obj)
+
+    @factory.post_generation
     def granted_to(obj, create, extracted, **kwargs):
         """A platform (or several) that may use the policy; without one, no platform's key can."""
         if not create or extracted is None:

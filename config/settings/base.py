@@ -354,6 +354,7 @@ SPECTACULAR_SETTINGS = {
         "SanctionSourceEnum": "moderation.choices.SanctionSource",
         "BreakActionEnum": "moderation.choices.BreakAction",
         "BlurStrengthEnum": "moderation.choices.BlurStrength",
+        "ReviewQueueKindEnum": "moderation.choices.QueueKind",
     },
 }
 

@@ -138,6 +138,8 @@ class ReasonCodeInputSerializer(ReasonCodeSerializer):
 
 class PolicyOutputSerializer(serializers.ModelSerializer):
     strike_thresholds = StrikeThresholdSerializer(many=True, read_only=True)
+    # Declared: a PositiveIntegerField's schema maximum depends on the database.
+    sla_warning_minutes = serializers.IntegerField(read_only=True)
     categories = CategorySerializer(many=True, read_only=True)
     reason_codes = ReasonCodeSerializer(many=True, read_only=True)
     granted_platforms = PolicyGrantedPlatformSerializer(

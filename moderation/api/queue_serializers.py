@@ -9,12 +9,12 @@ from moderation.models import ReviewQueue
 MAX_ID = 2**31 - 1
 
 
-class QueueStatsFilterSerializer(serializers.Serializer):
+class ReviewQueueStatsFilterSerializer(serializers.Serializer):
     policy = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     tier = serializers.ChoiceField(choices=ReviewTier.choices, default=ReviewTier.STANDARD)
 
 
-class QueueStatsSerializer(serializers.Serializer):
+class ReviewQueueStatsSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="queue.pk")
     policy = serializers.IntegerField(source="queue.policy_id")
     policy_name = serializers.CharField(source="queue.policy.name")

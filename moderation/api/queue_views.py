@@ -27,8 +27,8 @@ def _queue_out(queue_id: int, policy) -> dict:
 
 class QueueStatsListApi(APIView):
     @extend_schema(
-        parameters=[s.QueueStatsFilterSerializer],
-        responses=s.QueueStatsSerializer(many=True),
+        parameters=[s.ReviewQueueStatsFilterSerializer],
+        responses=s.ReviewQueueStatsSerializer(many=True),
         operation_id="moderation_queues_stats",
     )
     def get(self, request):
@@ -36,14 +36,14 @@ class QueueStatsListApi(APIView):
         senior), in each policy's order, each with its depth, oldest open item and how many
         are SLA at risk (due within the policy's warning window, or overdue). Appeals queues
         (senior moderators only) count open appeals."""
-        filters = s.QueueStatsFilterSerializer(data=request.query_params)
+        filters = s.ReviewQueueStatsFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         stats = review_queue_stats(
             user=request.user,
             tier=filters.validated_data["tier"],
             policy_id=filters.validated_data.get("policy"),
         )
-        return Response(s.QueueStatsSerializer(stats, many=True).data)
+        return Response(s.ReviewQueueStatsSerializer(stats, many=True).data)
 
 
 class PolicyQueueListCreateApi(APIView):

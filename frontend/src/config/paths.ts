@@ -63,14 +63,17 @@ export const paths = {
       tier,
       policy,
       category,
+      queue,
     }: {
       tier: "standard" | "senior";
       policy?: number | undefined;
       category?: number | undefined;
+      queue?: number | undefined;
     }) => {
       const query = new URLSearchParams({ tier });
       if (policy !== undefined) query.set("policy", String(policy));
       if (category !== undefined) query.set("category", String(category));
+      if (queue !== undefined) query.set("queue", String(queue));
       return `/moderation/review?${query.toString()}`;
     },
   },

@@ -622,6 +622,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/moderation/policies/{policy_id}/queues/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description All the policy's queues in order, with members and the rules routing to each
+         *     (the policy's admins).
+         */
+        get: operations["moderation_policies_queues_list"];
+        put?: never;
+        /**
+         * @description Add a named queue (last in order unless ``position`` says). Audited
+         *     (``review_queue.create``).
+         */
+        post: operations["moderation_policies_queues_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/moderation/policies/{policy_id}/rules/": {
         parameters: {
             query?: never;
@@ -677,6 +701,8 @@ export interface paths {
         /**
          * @description Content of the policies the caller moderates, highest priority first, with SLA
          *     deadlines (``overdue`` once passed). Default: open content (pending and escalated).
+         *     Content in restricted queues the caller may not work is left out; ``queue`` lists one
+         *     queue (404 outside the caller's policies, 403 when restricted to others).
          */
         get: operations["moderation_queue_list"];
         put?: never;
@@ -699,11 +725,99 @@ export interface paths {
         /**
          * @description Lease the highest-priority open content of the tier (``standard``: pending, for
          *     moderators; ``senior``: escalated, for senior moderators) to the caller for five
-         *     minutes. ``content`` is null when nothing is left. Optional ``policy`` / ``category``
-         *     narrow it; a policy outside the caller's reach is 404, without the tier's role 403.
+         *     minutes. ``content`` is null when nothing is left. Optional ``policy`` / ``category`` /
+         *     ``queue`` narrow it; a policy or queue outside the caller's reach is 404, without the
+         *     tier's role 403, a restricted queue the caller is not a member of 403. Content in
+         *     queues the caller may not work is never leased.
          */
         post: operations["moderation_queue_next_create"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/queues/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The review queues the caller may work (``tier=senior``: in policies where they are
+         *     senior), in each policy's order, each with its depth, oldest open item and how many
+         *     are SLA at risk (due within the policy's warning window, or overdue). Appeals queues
+         *     (senior moderators only) count open appeals.
+         */
+        get: operations["moderation_queues_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/queues/{queue_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * @description Delete a named queue; its content moves to the default queue. 400 for the default
+         *     and appeals queues and for a queue routing rules name. Audited.
+         */
+        delete: operations["moderation_queues_destroy"];
+        options?: never;
+        head?: never;
+        /**
+         * @description Rename, describe, restrict (or open) or move a queue. Audited
+         *     (``review_queue.update``, the changed fields before and after).
+         */
+        patch: operations["moderation_queues_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/moderation/queues/{queue_id}/members/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Let a moderator of the policy work this (restricted) queue. 400 for a user who does
+         *     not moderate the policy. Audited (``review_queue.member_add``).
+         */
+        post: operations["moderation_queues_members_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/queues/{queue_id}/members/{user_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * @description Take a member off the queue (nothing happens when they were not on it). Audited
+         *     (``review_queue.member_remove``).
+         */
+        delete: operations["moderation_queues_members_destroy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3897,6 +4011,14 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["PolicyOutput"][];
         };
+        PaginatedPolicyQueueList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["PolicyQueue"][];
+        };
         PaginatedProjectListList: {
             count: number;
             /** Format: uri */
@@ -4022,6 +4144,8 @@ export interface components {
             strike_ttl_days?: number;
             /** @description Actions taken when an author's live strike points under the policy reach the points (once per crossing). */
             strike_thresholds?: components["schemas"]["StrikeThresholdRequest"][];
+            /** @description Open content due within this many minutes (or overdue) is SLA at risk in its queue. */
+            sla_warning_minutes?: number;
             /** @description Replaces the list (matched by name). */
             categories?: components["schemas"]["CategoryRequest"][];
             /** @description Replaces the list (matched by code). */
@@ -4061,12 +4185,20 @@ export interface components {
             guidelines?: string;
             annotations_per_item?: number;
         };
+        PatchedQueueUpdateInputRequest: {
+            name?: string;
+            description?: string;
+            restricted?: boolean;
+            position?: number;
+        };
         PatchedRuleUpdateInputRequest: {
             name?: string;
             description?: string;
             condition?: unknown;
             action?: components["schemas"]["RuleActionEnum"];
             category?: string | null;
+            /** @description Action ``route``: the queue (of this policy) content it holds for waits in. */
+            queue?: number | null;
             status?: components["schemas"]["RuleStatusEnum"];
             /** Format: date-time */
             expires_at?: string | null;
@@ -4182,6 +4314,11 @@ export interface components {
             strike_ttl_days?: number;
             /** @description Actions taken when an author's live strike points under the policy reach the points (once per crossing). */
             strike_thresholds?: components["schemas"]["StrikeThresholdRequest"][];
+            /**
+             * @description Open content due within this many minutes (or overdue) is SLA at risk in its queue.
+             * @default 60
+             */
+            sla_warning_minutes?: number;
             categories?: components["schemas"]["CategoryRequest"][];
             reason_codes?: components["schemas"]["ReasonCodeInputRequest"][];
         };
@@ -4202,6 +4339,7 @@ export interface components {
             readonly canary_share: number;
             readonly strike_ttl_days: number;
             readonly strike_thresholds: components["schemas"]["StrikeThreshold"][];
+            readonly sla_warning_minutes: number;
             readonly categories: components["schemas"]["Category"][];
             readonly reason_codes: components["schemas"]["ReasonCode"][];
             /** @description Platforms whose keys may use this policy (site staff grant them). */
@@ -4224,6 +4362,26 @@ export interface components {
             policy: number;
             policy_name: string;
             live_points: number;
+        };
+        PolicyQueue: {
+            readonly id: number;
+            readonly policy: number;
+            readonly name: string;
+            readonly description: string;
+            /** @default custom */
+            readonly kind: components["schemas"]["ReviewQueueKindEnum"];
+            readonly position: number;
+            readonly restricted: boolean;
+            readonly members: components["schemas"]["QueueMember"][];
+            /**
+             * @description Rules that route content here (a queue they name cannot be deleted).
+             * @default 0
+             */
+            readonly routing_rules: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
         };
         PrCurve: {
             name: string;
@@ -4436,6 +4594,14 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
         };
+        QueueCreateInputRequest: {
+            name: string;
+            /** @default  */
+            description?: string;
+            /** @default false */
+            restricted?: boolean;
+            position?: number;
+        };
         /** @description The item as the annotator sees it: content only, never other people's labels. */
         QueueItem: {
             id: number;
@@ -4448,6 +4614,13 @@ export interface components {
             /** @description Show the blurred thumbnail until the person chooses to reveal the image. */
             media_restricted: boolean;
             metadata: unknown;
+        };
+        QueueMember: {
+            id: number;
+            username: string;
+        };
+        QueueMemberInputRequest: {
+            user_id: number;
         };
         QueueModel: {
             version: number;
@@ -4631,11 +4804,40 @@ export interface components {
             tier?: components["schemas"]["TierEnum"];
             policy?: number | null;
             category?: number | null;
+            /** @description Work one review queue (one you may work; 403 for a restricted one). */
+            queue?: number | null;
             /** @description Content ids to pass over (skipped in this session). */
             exclude?: number[];
         };
         ReviewNextOutput: {
             content: components["schemas"]["ContentDetail"] | null;
+        };
+        /**
+         * @description * `default` - Default queue
+         *     * `appeals` - Appeals
+         *     * `custom` - Named queue
+         * @enum {string}
+         */
+        ReviewQueueKindEnum: "default" | "appeals" | "custom";
+        ReviewQueueStats: {
+            id: number;
+            policy: number;
+            policy_name: string;
+            name: string;
+            description: string;
+            kind: components["schemas"]["ReviewQueueKindEnum"];
+            restricted: boolean;
+            /** @description Open contents of the tier waiting in it. */
+            depth: number;
+            /**
+             * Format: date-time
+             * @description When its oldest open content came in (null: empty).
+             */
+            oldest_created_at: string | null;
+            /** @description Open contents due within the policy's warning window, or overdue. */
+            sla_at_risk: number;
+            overdue: number;
+            sla_warning_minutes: number;
         };
         /**
          * @description * `admin` - Admin
@@ -4658,9 +4860,10 @@ export interface components {
          *     * `allow` - Allow
          *     * `escalate` - Escalate to senior review
          *     * `review` - Send to people for review
+         *     * `route` - Route to a review queue
          * @enum {string}
          */
-        RuleActionEnum: "remove" | "allow" | "escalate" | "review";
+        RuleActionEnum: "remove" | "allow" | "escalate" | "review" | "route";
         RuleInputRequest: {
             name: string;
             description?: string;
@@ -4668,6 +4871,8 @@ export interface components {
             condition: unknown;
             action: components["schemas"]["RuleActionEnum"];
             category?: string | null;
+            /** @description Action ``route``: the queue (of this policy) content it holds for waits in. */
+            queue?: number | null;
             /** @default draft */
             status?: components["schemas"]["RuleStatusEnum"];
             /** Format: date-time */
@@ -4681,6 +4886,8 @@ export interface components {
             condition: unknown;
             action: components["schemas"]["RuleActionEnum"];
             category?: string | null;
+            readonly queue: number | null;
+            queue_name?: string | null;
             status?: components["schemas"]["RuleStatusEnum"];
             /** Format: date-time */
             expires_at?: string | null;
@@ -6471,6 +6678,59 @@ export interface operations {
             };
         };
     };
+    moderation_policies_queues_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedPolicyQueueList"];
+                };
+            };
+        };
+    };
+    moderation_policies_queues_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QueueCreateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["QueueCreateInputRequest"];
+                "multipart/form-data": components["schemas"]["QueueCreateInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyQueue"];
+                };
+            };
+        };
+    };
     moderation_policies_rules_list: {
         parameters: {
             query?: {
@@ -6586,6 +6846,7 @@ export interface operations {
                 /** @description Items per page (at most 500). */
                 page_size?: number;
                 policy?: number;
+                queue?: number;
                 /**
                  * @description Default: open (pending and escalated) content.
                  *
@@ -6639,6 +6900,127 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ReviewNextOutput"];
                 };
+            };
+        };
+    };
+    moderation_queues_stats: {
+        parameters: {
+            query?: {
+                policy?: number;
+                /**
+                 * @description * `standard` - Moderators
+                 *     * `senior` - Senior moderators
+                 */
+                tier?: "standard" | "senior";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewQueueStats"][];
+                };
+            };
+        };
+    };
+    moderation_queues_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queue_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    moderation_queues_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queue_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedQueueUpdateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedQueueUpdateInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedQueueUpdateInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyQueue"];
+                };
+            };
+        };
+    };
+    moderation_queues_members_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queue_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QueueMemberInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["QueueMemberInputRequest"];
+                "multipart/form-data": components["schemas"]["QueueMemberInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyQueue"];
+                };
+            };
+        };
+    };
+    moderation_queues_members_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                queue_id: number;
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -271,6 +271,12 @@ def baselines(world: World) -> dict[str, Case]:
                 "expires_at": "2099-01-01T00:00:00Z",
             }
         ),
+        "POST /api/v1/moderation/policies/{policy_id}/queues/": Case(
+            body={"name": "Spanish", "description": "Content in Spanish.", "restricted": True}
+        ),
+        "PATCH /api/v1/moderation/queues/{queue_id}/": Case(
+            body={"name": "Renamed queue", "description": "Graphic content.", "restricted": True}
+        ),
         "POST /api/v1/moderation/policies/{policy_id}/text-banks/": Case(
             body={
                 "name": "Scam phrases",
@@ -663,6 +669,8 @@ BASELINE_KEYS = [
     "POST /api/v1/moderation/policies/{policy_id}/backtests/",
     "POST /api/v1/moderation/policies/{policy_id}/text-banks/",
     "PATCH /api/v1/moderation/text-banks/{bank_id}/",
+    "POST /api/v1/moderation/policies/{policy_id}/queues/",
+    "PATCH /api/v1/moderation/queues/{queue_id}/",
     "PATCH /api/v1/moderation/wellness/defaults/",
     "PATCH /api/v1/moderation/wellness/me/",
     "POST /api/v1/moderation/wellness/breaks/",

@@ -30,6 +30,7 @@ from moderation.models import (
     Content,
     Platform,
     Policy,
+    ReviewQueue,
     Rule,
     RuleBacktest,
     TextBank,
@@ -81,6 +82,7 @@ class World:
     rule: Rule
     text_bank: TextBank
     backtest: RuleBacktest
+    queue: ReviewQueue
 
     def people(self) -> APIClient:
         client = APIClient()
@@ -119,6 +121,8 @@ class World:
             "rule_id": self.rule.pk,
             "bank_id": self.text_bank.pk,
             "backtest_id": self.backtest.pk,
+            "queue_id": self.queue.pk,
+            "user_id": self.member.user_id,
         }
 
     def invitation(self) -> dict[str, str]:
@@ -260,6 +264,7 @@ def build_world() -> World:
         period_start=timezone.now() - timedelta(days=7),
         period_end=timezone.now(),
     )
+    queue = ReviewQueue.objects.create(policy=policy, name="world queue", position=5)
     return World(
         root=root,
         other=other,
@@ -284,4 +289,5 @@ def build_world() -> World:
         rule=rule,
         text_bank=text_bank,
         backtest=backtest,
+        queue=queue,
     )

@@ -403,6 +403,30 @@ ENDPOINTS = [
         senior_roles(202),
     ),
     E("moderation-backtest", "get", "moderation/backtests/{backtest}/", moderate_roles(200)),
+    # Review queues: everyone lists the queues they may work (none outside their policies);
+    # the policy's admins (project admins, senior moderators) manage queues and members.
+    E("moderation-queues", "get", "moderation/queues/", signed_in(200)),
+    E("moderation-policy-queues", "get", "moderation/policies/{policy}/queues/", senior_roles(200)),
+    E(
+        "moderation-policy-queues",
+        "post",
+        "moderation/policies/{policy}/queues/",
+        senior_roles(201),
+    ),
+    E("moderation-review-queue", "patch", "moderation/queues/{queue}/", senior_roles(200)),
+    E("moderation-review-queue", "delete", "moderation/queues/{queue}/", senior_roles(204)),
+    E(
+        "moderation-review-queue-members",
+        "post",
+        "moderation/queues/{queue}/members/",
+        senior_roles(201),
+    ),
+    E(
+        "moderation-review-queue-member",
+        "delete",
+        "moderation/queues/{queue}/members/{queue_member}/",
+        senior_roles(204),
+    ),
     # moderation/api/urls.py: review, appeals, webhooks (roles from the policy's project; lists
     # show only what the caller moderates, so every signed-in caller gets 200)
     E("moderation-queue", "get", "moderation/queue/", signed_in(200)),
@@ -522,6 +546,9 @@ BODIES: dict[tuple[str, str], Callable[[SimpleNamespace], dict[str, Any]]] = {
         "action": "review",
     },
     ("moderation-rule", "patch"): lambda w: {"description": "changed"},
+    ("moderation-policy-queues", "post"): lambda w: {"name": "New queue"},
+    ("moderation-review-queue", "patch"): lambda w: {"restricted": True},
+    ("moderation-review-queue-members", "post"): lambda w: {"user_id": w.moderation.moderator.pk},
     ("moderation-wellness-me", "patch"): lambda w: {"grayscale": True},
     ("moderation-wellness-defaults", "patch"): lambda w: {"sepia": True},
     ("moderation-wellness-breaks", "post"): lambda w: {"action": "break"},
@@ -683,6 +710,8 @@ def _moderation_world(project: Project, owner) -> SimpleNamespace:
         Policy,
         PolicyCategory,
         ReasonCode,
+        ReviewQueue,
+        ReviewQueueMember,
         Rule,
         RuleBacktest,
         TextBank,
@@ -723,6 +752,8 @@ def _moderation_world(project: Project, owner) -> SimpleNamespace:
         policy=policy, rule=rule, condition=rule.condition, period_start=timezone.now(),
         period_end=timezone.now(),
     )  # fmt: skip
+    queue = ReviewQueue.objects.create(policy=policy, name="Secret queue A", restricted=True)
+    ReviewQueueMember.objects.create(queue=queue, user=moderator)
     return SimpleNamespace(
         content=content,
         moderator=moderator,
@@ -737,6 +768,8 @@ def _moderation_world(project: Project, owner) -> SimpleNamespace:
             "bank": bank.pk,
             "backtest": backtest.pk,
             "author": author.pk,
+            "queue": queue.pk,
+            "queue_member": moderator.pk,
         },
     )
 

@@ -7,6 +7,7 @@ import { paths } from "@/config/paths";
 import { usePolicy } from "@/features/moderation/api/get-policy";
 import { GrantedPlatforms } from "@/features/moderation/components/policies/granted-platforms";
 import { PolicySettings } from "@/features/moderation/components/policies/policy-settings";
+import { QueueAdmin } from "@/features/moderation/components/queues/queue-admin";
 import { RulesSection } from "@/features/moderation/components/rules/rules-section";
 import { ModelStageControls } from "@/features/moderation/components/stages/model-stage-controls";
 import { projectQueryOptions } from "@/features/projects/api/get-project";
@@ -52,6 +53,9 @@ export function ModerationPolicyRoute() {
           canEdit={role !== null && POLICY_EDIT_ROLES.has(role)}
         />
       )}
+      {role !== null && POLICY_EDIT_ROLES.has(role) ? (
+        <QueueAdmin policyId={policy.data.id} projectId={policy.data.project} />
+      ) : null}
       <RulesSection
         policyId={policy.data.id}
         categories={policy.data.categories.map((category) => category.name)}

@@ -5,6 +5,7 @@ import { claimNext, type ClaimNextInput } from "../api/claim-next";
 import { releaseContent, releaseContentOnLeave, renewContent } from "../api/content-lease";
 import { decideContent } from "../api/decide-content";
 import { moderationKeys } from "../api/keys";
+import { queueKeys } from "../api/queues";
 import type { ContentDetail, DecisionInput } from "../types";
 
 /** Renew the lease well before it runs out (the server's leases last 5 minutes). */
@@ -46,7 +47,7 @@ export function useReviewSession(queue: ClaimNextInput): ReviewSession {
   const held = useRef<number | null>(null);
   // Skipped in this session: asked not to be handed back (until "Check again" starts over).
   const skipped = useRef<number[]>([]);
-  const { tier, policy, category } = queue;
+  const { tier, policy, category, queue: queueId } = queue;
 
   const show = useCallback((content: ContentDetail | null) => {
     held.current = content?.id ?? null;
@@ -58,14 +59,14 @@ export function useReviewSession(queue: ClaimNextInput): ReviewSession {
   }, []);
 
   const take = useCallback(async () => {
-    const next = await claimNext({ tier, policy, category, exclude: skipped.current });
+    const next = await claimNext({ tier, policy, category, queue: queueId, exclude: skipped.current });
     if (!mounted.current) {
       // The page closed while the claim was on its way: give the content straight back.
       if (next.content) void releaseContent(next.content.id).catch(() => undefined);
       return null;
     }
     return next;
-  }, [tier, policy, category]);
+  }, [tier, policy, category, queueId]);
 
   const fetchNext = useCallback(() => {
     take().then(
@@ -129,6 +130,7 @@ export function useReviewSession(queue: ClaimNextInput): ReviewSession {
         });
         held.current = null;
         void queryClient.invalidateQueries({ queryKey: moderationKeys.queueAll });
+        void queryClient.invalidateQueries({ queryKey: queueKeys.statsAll });
         const next = await take();
         if (next) {
           show(next.content);

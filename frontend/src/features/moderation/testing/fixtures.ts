@@ -52,6 +52,7 @@ export function policy(overrides: Partial<Policy> = {}): Policy {
     canary_share: 0.1,
     strike_ttl_days: 90,
     strike_thresholds: [],
+    sla_warning_minutes: 60,
     categories: [
       {
         id: 1,

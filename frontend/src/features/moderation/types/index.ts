@@ -129,3 +129,10 @@ export type TextBank = Schemas["TextBankOutput"];
 export type TextBankInput = Schemas["TextBankInputRequest"];
 export type Backtest = Schemas["BacktestOutput"];
 export type BacktestInput = Schemas["BacktestInputRequest"];
+
+// Review queues: the picker's figures, and a policy's queues as its admins manage them.
+export type ReviewQueueStats = Schemas["ReviewQueueStats"];
+export type PolicyQueue = Schemas["PolicyQueue"];
+export type QueueCreateInput = Schemas["QueueCreateInputRequest"];
+export type QueueUpdateInput = Schemas["PatchedQueueUpdateInputRequest"];
+export type QueueKind = PolicyQueue["kind"];

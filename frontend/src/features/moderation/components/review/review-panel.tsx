@@ -35,6 +35,7 @@ import { type ContentLook, ContentView, PLAIN_LOOK } from "./content-view";
 import { AuthorPanel, DecisionsPanel, ReportsPanel, SimilarPanel, SuggestionPanel } from "./context-panels";
 import { actionsForTier } from "../../utils/tier-actions";
 import { DecisionForm } from "./decision-form";
+import { QueuePicker } from "./queue-picker";
 import { ReviewHelp } from "./review-help";
 import { BreakReminder, ExposureCounter } from "./wellness-bar";
 import "../moderation.css";
@@ -45,6 +46,10 @@ type ReviewPanelProps = {
   back?: ReactNode;
   policy?: number | undefined;
   category?: number | undefined;
+  /** The review queue worked (undefined: every queue the moderator may work). */
+  queue?: number | undefined;
+  /** Work another queue (the route starts a new session); without it, no picker is shown. */
+  onQueueChange?: ((queue: number | undefined) => void) | undefined;
 };
 
 /** The policy's reason codes (moderators may read their policies; cached across contents). */
@@ -215,8 +220,8 @@ function ReviewItem({ content, tier, session, helpOpen, setHelpOpen, look, setGr
  * PageUp and Space page it) and the context in its column, so the decision form and its Send
  * button stay in view whatever the content's length.
  */
-export function ReviewPanel({ tier, policy, category, back }: ReviewPanelProps) {
-  const session = useReviewSession({ tier, policy, category });
+export function ReviewPanel({ tier, policy, category, queue, onQueueChange, back }: ReviewPanelProps) {
+  const session = useReviewSession({ tier, policy, category, queue });
   const panelRef = useRef<HTMLDivElement>(null);
   useFitToViewport(panelRef);
   const [helpOpen, setHelpOpen] = useState(false);
@@ -260,6 +265,7 @@ export function ReviewPanel({ tier, policy, category, back }: ReviewPanelProps) 
       <div className="review-bar">
         {back}
         <strong>{tierLabel(tier)} queue</strong>
+        {onQueueChange ? <QueuePicker tier={tier} value={queue} onChange={onQueueChange} /> : null}
         {session.notice ? (
           <span role="status" data-testid="review-notice">
             {session.notice}

@@ -4,7 +4,7 @@ import { Field } from "@/components/ui/field";
 import { errorMessage } from "@/lib/api-client";
 
 import { useCreateRule } from "../../api/rules";
-import type { RuleAction, RuleStatus } from "../../types";
+import type { PolicyQueue, RuleAction, RuleStatus } from "../../types";
 import type { Combine, ConditionRow } from "./condition";
 import { conditionOf, emptyRow } from "./condition";
 import { ConditionBuilder } from "./condition-builder";
@@ -14,24 +14,32 @@ const ACTIONS: { value: RuleAction; label: string }[] = [
   { value: "escalate", label: "Escalate to senior review" },
   { value: "remove", label: "Remove" },
   { value: "allow", label: "Allow" },
+  { value: "route", label: "Route to queue" },
 ];
 
-/** A new rule: name, condition, action, category, and the status it starts in. */
+/**
+ * A new rule: name, condition, action (a routing rule names the queue of the policy it sends
+ * content to; the first live one that holds wins), category, and the status it starts in.
+ */
 export function RuleForm({
   policyId,
   categories,
   banks,
+  queues = [],
   onDone,
 }: {
   policyId: number;
   categories: string[];
   banks: string[];
+  /** The policy's queues a routing rule may name (not the appeals queue). */
+  queues?: PolicyQueue[];
   onDone: () => void;
 }) {
   const create = useCreateRule(policyId);
   const [name, setName] = useState("");
   const [action, setAction] = useState<RuleAction>("review");
   const [category, setCategory] = useState("");
+  const [queue, setQueue] = useState("");
   const [status, setStatus] = useState<RuleStatus>("background");
   const [combine, setCombine] = useState<Combine>("all");
   const [rows, setRows] = useState<ConditionRow[]>([emptyRow(banks.length ? "bank" : "score")]);
@@ -43,7 +51,14 @@ export function RuleForm({
       onSubmit={(event) => {
         event.preventDefault();
         create.mutate(
-          { name, action, status, category: category || null, condition: conditionOf(combine, rows) },
+          {
+            name,
+            action,
+            status,
+            category: category || null,
+            queue: action === "route" && queue !== "" ? Number(queue) : null,
+            condition: conditionOf(combine, rows),
+          },
           { onSuccess: onDone },
         );
       }}
@@ -71,6 +86,19 @@ export function RuleForm({
             ))}
           </select>
         </Field>
+        {action === "route" ? (
+          <Field label="Queue" htmlFor="rule-queue">
+            <select id="rule-queue" value={queue} required onChange={(event) => setQueue(event.target.value)}>
+              <option value="">Choose a queue…</option>
+              {queues.map((option) => (
+                <option key={option.id} value={option.id}>
+                  {option.name}
+                  {option.restricted ? " (restricted)" : ""}
+                </option>
+              ))}
+            </select>
+          </Field>
+        ) : null}
         <Field label="Category" htmlFor="rule-category">
           <select id="rule-category" value={category} onChange={(event) => setCategory(event.target.value)}>
             <option value="">The content&apos;s own</option>

@@ -8,6 +8,7 @@ import { formatDateTime } from "@/lib/format";
 import { useBacktests, useRules, useStartBacktest, useTextBanks, useUpdateRule } from "../../api/rules";
 import type { Backtest, Rule, RuleStatus } from "../../types";
 import { describeCondition } from "./condition";
+import { usePolicyQueues } from "../../api/queues";
 import { RuleForm } from "./rule-form";
 import { TextBanks } from "./text-banks";
 
@@ -90,7 +91,7 @@ function RuleRow({
           {STATUS_LABELS[status]}
         </span>
         <span className="hint">
-          {rule.action}
+          {rule.action === "route" ? `route to ${rule.queue_name ?? "a queue"}` : rule.action}
           {rule.category ? ` · ${rule.category}` : ""}
           {rule.expires_at ? ` · expires ${formatDateTime(rule.expires_at)}` : ""}
         </span>
@@ -165,6 +166,8 @@ export function RulesSection({
   const rules = useRules(policyId);
   const banks = useTextBanks(policyId);
   const backtests = useBacktests(policyId);
+  // Routing rules name a queue of the policy; only those who write rules list its queues.
+  const queues = usePolicyQueues(policyId, { enabled: canEdit });
   const [writing, setWriting] = useState(false);
 
   if (rules.isPending || banks.isPending) return <Loading label="Loading the rules…" />;
@@ -205,7 +208,13 @@ export function RulesSection({
         </div>
       ) : null}
       {canEdit && writing ? (
-        <RuleForm policyId={policyId} categories={categories} banks={bankNames} onDone={() => setWriting(false)} />
+        <RuleForm
+          policyId={policyId}
+          categories={categories}
+          banks={bankNames}
+          queues={(queues.data?.results ?? []).filter((queue) => queue.kind !== "appeals")}
+          onDone={() => setWriting(false)}
+        />
       ) : null}
     </section>
   );

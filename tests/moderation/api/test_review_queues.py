@@ -64,9 +64,7 @@ def test_moderator_never_leases_from_a_restricted_queue_they_are_not_in(world):
     outsider, policy = world["outsider"], world["policy"]
 
     first = review_next(user=outsider, tier="standard", policy_ids=[policy.pk])
-    second = review_next(
-        user=outsider, tier="standard", policy_ids=[policy.pk], exclude=[first.pk]
-    )
+    second = review_next(user=outsider, tier="standard", policy_ids=[policy.pk], exclude=[first.pk])
     asked = review_next(
         user=outsider, tier="standard", policy_ids=[policy.pk], queue=world["graphic"]
     )
@@ -117,9 +115,7 @@ def test_next_without_a_queue_skips_restricted_queues_the_caller_cannot_work(wor
 
 
 def test_next_in_a_restricted_queue_is_refused_to_non_members(world):
-    response = _client(world["outsider"]).post(
-        NEXT, {"queue": world["graphic"].pk}, format="json"
-    )
+    response = _client(world["outsider"]).post(NEXT, {"queue": world["graphic"].pk}, format="json")
     assert response.status_code == 403
     assert "restricted" in response.json()["message"]
     world["restricted_item"].refresh_from_db()

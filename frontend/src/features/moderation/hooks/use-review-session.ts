@@ -32,6 +32,11 @@ export type ReviewSession = {
 
 const NOTHING_LEFT = "Nothing left to review here right now.";
 
+// The content a closed session gave back, on its way: the next session (another queue or tier
+// on the same page) claims only once it is back, or the late release would undo the new claim
+// when both pick the same content.
+let releasing: Promise<unknown> = Promise.resolve();
+
 /**
  * One moderator working through a queue tier: holds the leased content on screen, decides it and
  * takes the next, skips (takes the next, then gives the skipped one back, so it is not handed out
@@ -59,6 +64,7 @@ export function useReviewSession(queue: ClaimNextInput): ReviewSession {
   }, []);
 
   const take = useCallback(async () => {
+    await releasing;
     const next = await claimNext({ tier, policy, category, queue: queueId, exclude: skipped.current });
     if (!mounted.current) {
       // The page closed while the claim was on its way: give the content straight back.
@@ -88,7 +94,7 @@ export function useReviewSession(queue: ClaimNextInput): ReviewSession {
       mounted.current = false;
       const current = held.current;
       held.current = null;
-      if (current !== null) void releaseContent(current).catch(() => undefined);
+      if (current !== null) releasing = releaseContent(current).catch(() => undefined);
     };
   }, [fetchNext]);
 

@@ -61,7 +61,7 @@ function QueueRow({
   return (
     <li className="rule-card stack" data-testid="queue-admin-row" data-queue={queue.name}>
       <form
-        className="row queue-admin-line"
+        className="row row-end"
         onSubmit={(event) => {
           event.preventDefault();
           update.mutate({ queueId: queue.id, input: { name } });
@@ -149,7 +149,7 @@ function QueueRow({
             </ul>
           )}
           <form
-            className="row"
+            className="row row-end"
             onSubmit={(event) => {
               event.preventDefault();
               if (adding === "") return;
@@ -231,7 +231,7 @@ export function QueueAdmin({ policyId, projectId }: { policyId: number; projectI
         ))}
       </ul>
       <form
-        className="row"
+        className="row row-end"
         data-testid="queue-create"
         onSubmit={(event) => {
           event.preventDefault();

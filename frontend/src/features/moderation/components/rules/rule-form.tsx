@@ -56,7 +56,7 @@ export function RuleForm({
             action,
             status,
             category: category || null,
-            queue: action === "route" && queue !== "" ? Number(queue) : null,
+            ...(action === "route" ? { queue: Number(queue) } : {}),
             condition: conditionOf(combine, rows),
           },
           { onSuccess: onDone },

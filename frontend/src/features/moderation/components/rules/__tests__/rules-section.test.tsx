@@ -43,6 +43,12 @@ const BACKTEST = {
   finished_at: null,
 };
 
+const QUEUES = [
+  { id: 11, policy: 3, name: "Default", description: "", kind: "default", position: 0, restricted: false, members: [], routing_rules: 0, created_at: "", updated_at: "" },
+  { id: 12, policy: 3, name: "Appeals", description: "", kind: "appeals", position: 1, restricted: false, members: [], routing_rules: 0, created_at: "", updated_at: "" },
+  { id: 13, policy: 3, name: "Spanish", description: "", kind: "custom", position: 2, restricted: true, members: [], routing_rules: 0, created_at: "", updated_at: "" },
+];
+
 function page<T>(results: T[]) {
   return { count: results.length, next: null, previous: null, results };
 }
@@ -54,6 +60,7 @@ function mockApi({ rules = [RULE], banks = [BANK], backtests = [BACKTEST] } = {}
     if (init?.method === "POST" || init?.method === "PATCH") return jsonResponse({ ...RULE, ...JSON.parse(String(init.body)) });
     if (url.includes("/rules/")) return jsonResponse(page(rules));
     if (url.includes("/text-banks/")) return jsonResponse(page(banks));
+    if (url.includes("/queues/")) return jsonResponse(page(QUEUES));
     return jsonResponse(page(backtests));
   });
 }
@@ -117,5 +124,25 @@ describe("RulesSection", () => {
     const [patchUrl, patch] = fetchMock.mock.calls.find(([, request]) => request?.method === "PATCH") ?? [];
     expect(String(patchUrl)).toBe("/api/v1/moderation/rules/7/");
     expect(JSON.parse(String(patch?.body))).toEqual({ status: "live" });
+  });
+
+  it("writes a routing rule to one of the policy's queues (never the appeals queue)", async () => {
+    const user = userEvent.setup();
+    const fetchMock = mockApi();
+    renderWithProviders(<RulesSection policyId={3} categories={["spam"]} canEdit />);
+
+    await user.click(await screen.findByTestId("write-rule"));
+    await user.type(screen.getByLabelText("Name"), "spanish");
+    await user.selectOptions(screen.getByLabelText("Text bank of condition 1"), "scam phrases");
+    await user.selectOptions(screen.getByLabelText("Action"), "route");
+    const queue = await screen.findByLabelText("Queue");
+    await waitFor(() => expect(within(queue).getAllByRole("option")).toHaveLength(3));
+    expect(within(queue).queryByRole("option", { name: "Appeals" })).not.toBeInTheDocument();
+    await user.selectOptions(queue, "Spanish (restricted)");
+    await user.click(screen.getByTestId("rule-submit"));
+
+    await waitFor(() => expect(fetchMock.mock.calls.some(([, init]) => init?.method === "POST")).toBe(true));
+    const [, init] = fetchMock.mock.calls.find(([, request]) => request?.method === "POST") ?? [];
+    expect(JSON.parse(String(init?.body))).toMatchObject({ name: "spanish", action: "route", queue: 13 });
   });
 });

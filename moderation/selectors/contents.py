@@ -15,7 +15,12 @@ from labeling.selectors.embedders import project_embedder_name
 from models_app.services.embeddings import embedding_matrix
 from moderation.choices import ContentState, ReportSource
 from moderation.models import Appeal, Content, Decision, Platform, Report
-from moderation.selectors.access import MODERATE_ROLES, policies_for_user, policy_role
+from moderation.selectors.access import (
+    MODERATE_ROLES,
+    POLICY_ADMIN_ROLES,
+    policies_for_user,
+    policy_role,
+)
 from moderation.selectors.grants import contents_of_platform
 from moderation.selectors.strikes import author_record
 from moderation.selectors.suggestions import SUGGESTION_LEVELS, model_suggestion_shown
@@ -51,7 +56,8 @@ def content_get_for_platform(*, platform: Platform, external_id: str) -> Content
 
 def content_get_for_user(*, content_id: int, user: User, roles: Collection[str]) -> Content:
     """The content if the user may act on it with one of ``roles`` in its policy's project:
-    404 for outsiders (its existence is not revealed), 403 for members without the role."""
+    404 for outsiders (its existence is not revealed), 403 for members without the role, and
+    403 for content in a restricted queue the caller may not work (``selectors.queues``)."""
     content = (
         Content.objects.select_related(
             "policy__project",
@@ -61,6 +67,7 @@ def content_get_for_user(*, content_id: int, user: User, roles: Collection[str])
             "top_category",
             "model_version",
             "leased_by",
+            "queue",
         )
         .filter(pk=content_id)
         .first()
@@ -74,6 +81,20 @@ def content_get_for_user(*, content_id: int, user: User, roles: Collection[str])
         raise ApplicationError(
             "Your role does not allow this.",
             extra={"role": role, "allowed_roles": sorted(roles)},
+            status_code=403,
+        )
+    queue = content.queue
+    if (
+        queue is not None
+        and queue.restricted
+        and role not in POLICY_ADMIN_ROLES
+        and not queue.members.filter(user=user).exists()
+    ):
+        # A restricted queue's content (graphic material, a specialist team's cases) is for
+        # its members and the policy's admins only, also when asked for by id.
+        raise ApplicationError(
+            f"This content waits in the restricted queue {queue.name!r}.",
+            extra={"queue": queue.pk},
             status_code=403,
         )
     content.caller_role = role

@@ -165,6 +165,19 @@ def test_queue_list_leaves_out_restricted_content_of_other_teams(world):
     assert refused.status_code == 403
 
 
+def test_restricted_content_opened_by_id_is_refused_to_non_members(world):
+    item = world["restricted_item"]
+    path = f"/api/v1/moderation/contents/{item.pk}/"
+    refused = _client(world["outsider"]).get(path)
+    member = _client(world["member"]).get(path)
+    senior = _client(world["senior"]).get(path)
+
+    assert refused.status_code == 403
+    assert "restricted" in refused.json()["message"]
+    assert item.item.text not in refused.content.decode()
+    assert (member.status_code, senior.status_code) == (200, 200)
+
+
 def test_reassigning_to_someone_outside_a_restricted_queue_is_refused(world):
     response = _client(world["senior"]).post(
         f"/api/v1/moderation/contents/{world['restricted_item'].pk}/reassign/",

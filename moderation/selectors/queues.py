@@ -8,6 +8,9 @@ Access to a queue (one rule, used by the picker, by leasing and by the queue lis
 - a restricted queue is worked only by its members (and those admins);
 - the appeals queue lists content under appeal, which senior moderators decide (on the
   appeals page); it is shown to them only.
+
+Leasing, the queue list, reassigning and opening content by id
+(``moderation.selectors.contents.content_get_for_user``) all follow this rule.
 """
 
 from __future__ import annotations

@@ -175,6 +175,10 @@ def world(settings, tmp_path) -> World:
         content=removed, moderator=users[Role.MODERATOR], action="remove", is_final=True
     )
     appeal = AppealFactory(content=removed, decision=decision, statement="It was a joke")
+    from moderation.services.queues import review_queue_create, review_queue_member_add
+
+    queue = review_queue_create(policy=policy, user=staff, name="Fuzz queue", restricted=True)
+    review_queue_member_add(queue=queue, user=staff, member=users[Role.MODERATOR])
     endpoint = WebhookEndpointFactory(
         platform=platform, url="https://hooks.example.org/tandem", secret="s" * 32
     )
@@ -203,6 +207,8 @@ def world(settings, tmp_path) -> World:
         "policy_id": policy.pk,
         "event_id": event.pk if event else 1,
         "external_id": pending.external_id,
+        "queue_id": queue.pk,
+        "user_id": users[Role.MODERATOR].pk,
     }
     headers = {"anonymous": {}, "platform": {"Authorization": f"Bearer {key}"}}
     headers["staff"] = _token_for(staff)

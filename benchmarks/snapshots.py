@@ -8,7 +8,9 @@ peak_rss_mb, ls_import_rows_per_s).
 
     python benchmarks/snapshots.py [--items 1000000] [--ls-tasks 100000] [--out PATH]
     DATABASE_URL=postgres://... picks the server (default: local PostgreSQL, tandem_bench);
-    the database is dropped and created again.
+    the database is dropped and created again, unless ``--reuse`` finds the items of an
+    earlier run of the same size there (seeding 1,000,000 items takes minutes).
+    ``--formats parquet`` exports only those formats; ``--ls-tasks 0`` skips the import.
 
 ``parquet_rows_per_s`` is cut + Parquet export when the snapshot cut
 (``labeling.services.datasets.cut``) is present; without it the stored file is built here by a
@@ -83,6 +85,22 @@ def prepare(items: int) -> dict:
         )
         cursor.execute("ANALYZE labeling_item, labeling_annotation")
     return {"project_id": project.pk, "seconds": time.perf_counter() - start}
+
+
+def seeded_project(items: int) -> dict | None:
+    """The project an earlier run seeded with ``items`` items and labels, if there is one."""
+    from django.db import connection
+
+    from labeling.models import Project
+
+    try:
+        project = Project.objects.filter(name="snapshots").order_by("pk").first()
+    except Exception:  # no tables yet: a fresh database
+        connection.close()
+        return None
+    if project is None or project.items.count() != items:
+        return None
+    return {"project_id": project.pk, "seconds": 0.0, "reused": True}
 
 
 def _snapcore_cut():
@@ -253,7 +271,7 @@ def ls_import(path: Path) -> dict:
 def child(args: argparse.Namespace) -> None:
     setup_django()
     if args.child == "prepare":
-        result = prepare(args.items)
+        result = (args.reuse and seeded_project(args.items)) or prepare(args.items)
     elif args.child == "cut":
         result = cut(args.project_id)
     elif args.child == "export":
@@ -276,6 +294,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--ls-tasks", type=int, default=100_000)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the database when it holds --items items"
+    )
+    parser.add_argument(
+        "--formats", default="parquet,hf,jsonl", help="exports to measure (comma-separated)"
+    )
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "snapshots.json"))
     parser.add_argument(
         "--child", choices=["prepare", "cut", "export", "ls"], help=argparse.SUPPRESS
@@ -292,22 +316,29 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", DEFAULT_DB)
     if not url.startswith("postgres"):
         sys.exit("This benchmark measures PostgreSQL; set DATABASE_URL=postgres://…")
-    ensure_database(url)
+    if not args.reuse:
+        ensure_database(url)
+    else:
+        ensure_database(url, keep=True)
+    formats = [fmt for fmt in args.formats.split(",") if fmt]
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "DATABASE_URL": url, "TANDEM_DATA_DIR": tmp,
                "DJANGO_SETTINGS_MODULE": "config.settings.local", "LOG_LEVEL": "WARNING",
                "TANDEM_EMBED_AFTER_IMPORT": "false"}  # fmt: skip
-        prepared = run_child("--child", "prepare", "--items", str(args.items), env=env)
+        reuse = ["--reuse"] if args.reuse else []
+        prepared = run_child("--child", "prepare", "--items", str(args.items), *reuse, env=env)
         project = str(prepared["project_id"])
         cut_result = run_child("--child", "cut", "--project-id", project, env=env)
         snapshot = str(cut_result["snapshot_id"])
         exports = {
             fmt: run_child("--child", "export", "--snapshot-id", snapshot, "--format", fmt, env=env)
-            for fmt in ("parquet", "hf", "jsonl")
+            for fmt in formats
         }
-        ls_path = Path(tmp) / "label-studio.json"
-        label_studio_file(ls_path, args.ls_tasks)
-        ls = run_child("--child", "ls", "--file", str(ls_path), env=env)
+        ls: dict = {"skipped": "--ls-tasks 0"}
+        if args.ls_tasks:
+            ls_path = Path(tmp) / "label-studio.json"
+            label_studio_file(ls_path, args.ls_tasks)
+            ls = run_child("--child", "ls", "--file", str(ls_path), env=env)
 
     rows = cut_result["rows"]
     with_cut = cut_result["cut"] == "snapcore"
@@ -321,8 +352,10 @@ def main() -> None:
         "parquet_rows_per_s": round(rows / parquet_seconds),
         "parquet_includes_cut": with_cut,
         "parquet_export_rows_per_s": round(rows / exports["parquet"]["seconds"]),
-        "hf_rows_per_s": round(rows / exports["hf"]["seconds"]),
-        "jsonl_rows_per_s": round(rows / exports["jsonl"]["seconds"]),
+        **{
+            f"{fmt}_rows_per_s": round(rows / exports[fmt]["seconds"]) if fmt in exports else None
+            for fmt in ("hf", "jsonl")
+        },
         "export_mb": {fmt: round(r["bytes"] / 1e6, 1) for fmt, r in exports.items()},
         "peak_rss_mb": round(max(r["peak_rss_mb"] for r in [cut_result, *exports.values()]), 1),
         "peak_rss_mb_by_phase": {

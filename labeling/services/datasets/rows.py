@@ -480,7 +480,8 @@ class RowReader:
             size = "COALESCE(octet_length(i.text), 0) + pg_column_size(i.metadata)"
             items_rest = (
                 f"FROM (SELECT {', '.join(_ITEM_COLUMNS)}, {size} AS own_bytes, "
-                f"SUM({size}) OVER (ORDER BY i.id) AS page_bytes {items_rest}) i "
+                f"SUM({size}) OVER (ORDER BY i.id ROWS UNBOUNDED PRECEDING) AS page_bytes "
+                f"{items_rest}) i "
                 "WHERE i.page_bytes - i.own_bytes < %s "
                 "ORDER BY i.id"
             )

@@ -118,6 +118,7 @@ class _GroupWriter:
                     self._writer.write_table(table.combine_chunks(), row_group_size=ROW_GROUP_ROWS)
                 except BaseException as exc:  # raised in the caller's thread
                     self._error = exc
+            del table  # not kept while the next group is awaited
 
     def write(self, table: pa.Table) -> None:
         if self._error is not None:

@@ -116,7 +116,8 @@ class _Background:
     """Runs the row groups' writes on one thread of its own, in the order they were handed
     over (each file gets its groups in order: the same bytes as written in line), while the
     caller reads and prepares the next batches: pyarrow encodes and compresses without the GIL.
-    At most one write waits."""
+    One write at a time: a new one is handed over once the previous is done (memory stays
+    within one row group more than writing in line)."""
 
     def __init__(self) -> None:
         self._work: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=1)
@@ -131,8 +132,11 @@ class _Background:
                     work()
                 except BaseException as exc:  # raised in the caller's thread
                     self._error = exc
+            del work  # its row group is not kept while the next is awaited
+            self._work.task_done()
 
     def submit(self, work: Callable[[], None]) -> None:
+        self._work.join()
         if self._error is not None:
             raise self._error
         self._work.put(work)

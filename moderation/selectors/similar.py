@@ -107,7 +107,7 @@ def content_similar_list(
             SimilarContent(
                 content=row,
                 similarity=round(scores[row.item_id], 4),
-                excerpt=_excerpt(row.excerpt),  # type: ignore[attr-defined]
+                excerpt=_excerpt(row.excerpt),
             )
             for row in ranked
         ],

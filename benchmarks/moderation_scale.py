@@ -221,7 +221,7 @@ def prepare(contents: int, rules: int) -> dict[str, Any]:
                    now() - ((n %% 720) || ' hours')::interval,
                    CASE WHEN n %% 20 < 17 THEN now() - ((n %% 700) || ' hours')::interval END
             FROM labeling_item i
-            CROSS JOIN LATERAL (SELECT substr(i.external_id, length(%(prefix)s) + 1)::int AS n) s
+            CROSS JOIN LATERAL (SELECT substr(i.external_id, length(%(prefix)s) + 1)::bigint AS n) s
             WHERE i.project_id = %(project)s
             """,
             {

@@ -235,7 +235,8 @@ def prepare(contents: int, rules: int) -> dict[str, Any]:
 
     embedder = project_embedder(project=project).key
     started = time.perf_counter()
-    vectors_s, index_s = _store_vectors(project, embedder, texts, contents)
+    _store_vectors(project, embedder, texts)
+    vectors_s = time.perf_counter() - started
     info = neighbour_index_build(owner=project.owner_key, embedder=embedder)
     index_s = time.perf_counter() - started - vectors_s
     return {
@@ -252,16 +253,15 @@ def prepare(contents: int, rules: int) -> dict[str, Any]:
     }
 
 
-def _store_vectors(project, embedder: str, texts: list[str], contents: int) -> tuple[float, float]:
+def _store_vectors(project, embedder: str, texts: list[str]) -> None:
+    """Every item's vector, derived from the real texts' ``hashing`` vectors (the module's
+    docstring), stored with binary COPY in chunks."""
     from django.db import connection
+    from similar_items import derived_vectors
 
     from models_app.ml.embedders.registry import get_embedder
     from models_app.services.embeddings import embedding_store
 
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from similar_items import derived_vectors
-
-    started = time.perf_counter()
     base = get_embedder("hashing").embed(texts).astype(np.float32)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -275,7 +275,6 @@ def _store_vectors(project, embedder: str, texts: list[str], contents: int) -> t
         embedding_store(
             owner=project.owner_key, embedder=embedder, object_ids=chunk, vectors=vectors
         )
-    return time.perf_counter() - started, 0.0
 
 
 # --- measurements ---------------------------------------------------------------------------

@@ -102,7 +102,15 @@ class RuleAction(models.TextChoices):
     ALLOW = "allow", "Allow"
     ESCALATE = "escalate", "Escalate to senior review"
     REVIEW = "review", "Send to people for review"
+    # Side actions: they leave the verdict to the other rules and the model.
+    STRIKE = "strike", "Add strike points to the author"
+    NOTIFY = "notify", "Notify the platform (rule.notify webhook)"
+    # Says where people review the content (the first live one that holds); never decides it.
     ROUTE = "route", "Route to a review queue"
+
+
+# Actions that do something beside the verdict (never decide the content's state).
+RULE_SIDE_ACTIONS = frozenset({RuleAction.STRIKE, RuleAction.NOTIFY})
 
 
 class QueueKind(models.TextChoices):

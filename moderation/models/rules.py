@@ -59,6 +59,8 @@ class Rule(models.Model):
         on_delete=models.RESTRICT,
         related_name="routing_rules",
     )
+    # "strike": the points each hit gives the content's author (1..100); null otherwise.
+    strike_points = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=RuleStatus.choices, default=RuleStatus.DRAFT)
     expires_at = models.DateTimeField(null=True, blank=True)
     # Order of evaluation: when live rules disagree, the first in this order names the category.

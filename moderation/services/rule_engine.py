@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from moderation.choices import RuleAction, RuleStatus
 from moderation.models import Policy, Rule, TextBank
-from moderation.ruleset.banks import BankError, BankMatcher
+from moderation.ruleset.banks import BankError, BankMatcher, BankSpan
 from moderation.ruleset.banks import TextBank as BankSpec
 from moderation.ruleset.conditions import Condition, ConditionError, Signals, parse
 from moderation.ruleset.normalise import views
@@ -38,6 +38,7 @@ class CompiledRule:
     queue_id: int | None
     expires_at: datetime | None
     holds: Condition
+    strike_points: int | None = None
 
 
 @dataclass
@@ -58,6 +59,8 @@ class RuleMatch:
     category_id: int | None
     # Action ``route``: the queue it sends content to.
     queue_id: int | None = None
+    # "strike" rules: the points a hit gives the author.
+    strike_points: int | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ def _compile(policy: Policy) -> CompiledPolicy:
                 queue_id=rule.queue_id,
                 expires_at=rule.expires_at,
                 holds=compiled.holds,
+                strike_points=rule.strike_points,
             )
         )
     return CompiledPolicy(token=policy.rules_changed_at, banks=matcher, rules=rules)
@@ -136,6 +140,15 @@ def banks_match(*, policy: Policy, text: str | None) -> frozenset[str]:
         return frozenset()
     compiled = compiled_policy(policy)
     return compiled.banks.match(views(text))
+
+
+def banks_spans(*, policy: Policy, text: str | None, scan_max: int) -> list[BankSpan]:
+    """Where the policy's text banks match ``text`` as posted (the first ``scan_max``
+    characters, as far as intake's rules scan), for masking flagged terms in the review
+    panel; offsets are code points of ``text``."""
+    if not text:
+        return []
+    return compiled_policy(policy).banks.spans(text[:scan_max])
 
 
 def rules_evaluate(
@@ -159,6 +172,7 @@ def rules_evaluate(
             action=rule.action,
             category_id=rule.category_id,
             queue_id=rule.queue_id,
+            strike_points=rule.strike_points,
         )
         (live if rule.status == RuleStatus.LIVE else background).append(match)
     return RulesOutcome(banks=signals.banks, live=tuple(live), background=tuple(background))

@@ -14,12 +14,28 @@ const ACTIONS: { value: RuleAction; label: string }[] = [
   { value: "escalate", label: "Escalate to senior review" },
   { value: "remove", label: "Remove" },
   { value: "allow", label: "Allow" },
+  { value: "strike", label: "Add strike points to the author" },
+  { value: "notify", label: "Notify the platform (webhook)" },
   { value: "route", label: "Route to queue" },
 ];
 
+export const STRIKE_POINTS_MIN = 1;
+export const STRIKE_POINTS_MAX = 100;
+
+/** Why the strike points cannot be saved, or null: a whole number from 1 to 100. */
+export function strikePointsProblem(text: string): string | null {
+  const points = Number(text);
+  if (text.trim() === "" || !Number.isInteger(points) || points < STRIKE_POINTS_MIN || points > STRIKE_POINTS_MAX) {
+    return `Strike points are a whole number from ${STRIKE_POINTS_MIN} to ${STRIKE_POINTS_MAX}.`;
+  }
+  return null;
+}
+
 /**
- * A new rule: name, condition, action (a routing rule names the queue of the policy it sends
- * content to; the first live one that holds wins), category, and the status it starts in.
+ * A new rule: name, condition, action, category, and the status it starts in. "Add strike points"
+ * asks for the points each hit gives the author (1 to 100); "notify" sends the platform a
+ * rule.notify webhook. Both act beside the verdict, and only once the rule is live. A routing rule
+ * names the queue of the policy it sends content to (the first live one that holds wins).
  */
 export function RuleForm({
   policyId,
@@ -40,6 +56,8 @@ export function RuleForm({
   const [action, setAction] = useState<RuleAction>("review");
   const [category, setCategory] = useState("");
   const [queue, setQueue] = useState("");
+  const [points, setPoints] = useState("1");
+  const [pointsHint, setPointsHint] = useState<string | null>(null);
   const [status, setStatus] = useState<RuleStatus>("background");
   const [combine, setCombine] = useState<Combine>("all");
   const [rows, setRows] = useState<ConditionRow[]>([emptyRow(banks.length ? "bank" : "score")]);
@@ -50,14 +68,18 @@ export function RuleForm({
       data-testid="rule-form"
       onSubmit={(event) => {
         event.preventDefault();
+        const problem = action === "strike" ? strikePointsProblem(points) : null;
+        setPointsHint(problem);
+        if (problem !== null) return;
         create.mutate(
           {
             name,
             action,
             status,
             category: category || null,
-            ...(action === "route" ? { queue: Number(queue) } : {}),
             condition: conditionOf(combine, rows),
+            ...(action === "strike" ? { strike_points: Number(points) } : {}),
+            ...(action === "route" ? { queue: Number(queue) } : {}),
           },
           { onSuccess: onDone },
         );
@@ -86,6 +108,24 @@ export function RuleForm({
             ))}
           </select>
         </Field>
+        {action === "strike" ? (
+          <Field label="Strike points" htmlFor="rule-strike-points" hint="Per hit, 1 to 100." hintId="rule-strike-points-hint">
+            <input
+              id="rule-strike-points"
+              type="number"
+              inputMode="numeric"
+              // No min / max here: the form says what is wrong itself (the browser's bubble would
+              // not name the range).
+              value={points}
+              aria-describedby="rule-strike-points-hint"
+              aria-invalid={pointsHint !== null}
+              onChange={(event) => {
+                setPoints(event.target.value);
+                setPointsHint(null);
+              }}
+            />
+          </Field>
+        ) : null}
         {action === "route" ? (
           <Field label="Queue" htmlFor="rule-queue">
             <select id="rule-queue" value={queue} required onChange={(event) => setQueue(event.target.value)}>
@@ -117,6 +157,11 @@ export function RuleForm({
           </select>
         </Field>
       </div>
+      {pointsHint ? (
+        <p role="alert" className="alert alert-error" data-testid="rule-points-problem">
+          {pointsHint}
+        </p>
+      ) : null}
       {create.isError ? (
         <p role="alert" className="alert alert-error">
           The rule was not saved: {errorMessage(create.error)}

@@ -91,7 +91,11 @@ function RuleRow({
           {STATUS_LABELS[status]}
         </span>
         <span className="hint">
-          {rule.action === "route" ? `route to ${rule.queue_name ?? "a queue"}` : rule.action}
+          {rule.action === "route"
+            ? `route to ${rule.queue_name ?? "a queue"}`
+            : rule.action === "strike"
+              ? `strike ${rule.strike_points ?? "?"} points`
+              : rule.action}
           {rule.category ? ` · ${rule.category}` : ""}
           {rule.expires_at ? ` · expires ${formatDateTime(rule.expires_at)}` : ""}
         </span>

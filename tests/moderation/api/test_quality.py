@@ -30,7 +30,6 @@ from tests.factories.moderation import (
     AppealFactory,
     AuthorFactory,
     ContentFactory,
-    DecisionFactory,
     PlatformFactory,
     PolicyMemberFactory,
     ReviewPolicyFactory,
@@ -143,7 +142,8 @@ def test_gold_item_reads_exactly_like_queue_content_in_the_next_item(team):
             assert shown[field] == served_real[field], field
         assert shown["lease_expires_at"] is not None
     assert served_gold["state"] == "pending"
-    assert served_gold["decisions"] == [] and served_gold["appeals"] == []
+    assert served_gold["decisions"] == []
+    assert served_gold["appeals"] == []
     assert "gold" not in str(keys_of(served_gold))
 
 
@@ -168,8 +168,10 @@ def test_gold_answer_sends_no_webhook_changes_nothing_and_makes_no_second_label(
 
     assert response.status_code == 201, response.content
     answer = response.json()
-    assert answer["action"] == "approve" and answer["reason_code"] == "OK-1"
-    assert answer["moderator_name"] == "ana" and answer["is_final"] is True
+    assert answer["action"] == "approve"
+    assert answer["reason_code"] == "OK-1"
+    assert answer["moderator_name"] == "ana"
+    assert answer["is_final"] is True
     assert WebhookDelivery.objects.count() == deliveries
     assert Annotation.objects.filter(item=gold_content.item).count() == labels
     assert Strike.objects.count() == strikes
@@ -181,7 +183,8 @@ def test_gold_answer_sends_no_webhook_changes_nothing_and_makes_no_second_label(
         Decision.objects.filter(content=gold_content).values_list("moderator__username", flat=True)
     ) == ["ben"]
     task = QualityTask.objects.get(reviewer=ana)
-    assert task.action == "approve" and task.matches is False
+    assert task.action == "approve"
+    assert task.matches is False
     assert AuditEvent.objects.filter(action="quality_task.answer", object_id=str(task.pk)).exists()
     # Answered: a second answer is refused like deciding content one no longer holds.
     assert decide(ana_client, gold_content.pk, decide_body()).status_code == 409
@@ -231,7 +234,8 @@ def test_only_decided_content_of_the_policy_becomes_a_gold_item(team):
     assert still_open.status_code == 400
     assert "decide it first" in still_open.json()["message"]
     assert elsewhere.status_code == 404
-    assert first.status_code == 201 and first.json()["expected_action"] == "remove"
+    assert first.status_code == 201
+    assert first.json()["expected_action"] == "remove"
     assert again.status_code == 409
     assert GoldItem.objects.count() == 1
     assert AuditEvent.objects.filter(action="gold_item.create").count() == 1
@@ -285,7 +289,8 @@ def test_a_second_review_goes_blind_to_another_moderator_and_measures_agreement(
     assert lease(ana_client)["id"] != first.pk  # never her own decision again
     shown = lease(ben_client)
     assert shown["id"] == first.pk
-    assert shown["state"] == "pending" and shown["decisions"] == []
+    assert shown["state"] == "pending"
+    assert shown["decisions"] == []
     response = decide(ben_client, first.pk, decide_body(DecisionAction.APPROVE, "OK-1"))
 
     assert response.status_code == 201, response.content
@@ -312,7 +317,7 @@ def test_no_second_review_when_the_rate_is_zero(team):
 @pytest.fixture
 def history(team):
     """A hand-counted week of a policy: see the numbers in the test."""
-    policy, platform, admin, ana, ben = team
+    policy, platform, _admin, ana, ben = team
     now = timezone.now()
     # Ana: 3 human decisions (2 final in time, 1 final late), Ben: 1 escalation.
     for minutes_late in (-30, -10, 60):
@@ -427,7 +432,8 @@ def test_another_policys_admin_sees_nothing(history):
 
     assert figures["moderators"] == []
     assert all(p["policy"] != policy.pk for p in figures["policies"])
-    assert all(p["automated"] == 0 and p["rule_hits"] == [] for p in figures["policies"])
+    assert all(p["automated"] == 0 for p in figures["policies"])
+    assert all(p["rule_hits"] == [] for p in figures["policies"])
     assert client.get(f"/api/v1/moderation/quality/?policy={policy.pk}").status_code == 404
     assert client.get(f"/api/v1/moderation/policies/{policy.pk}/gold-items/").status_code == 404
     assert (
@@ -455,7 +461,8 @@ def test_the_period_filter_counts_only_the_period(history):
 
     [ben] = figures["moderators"]
     assert (ben["username"], ben["gold_answered"], ben["gold_correct"]) == ("ben", 1, 0)
-    assert bad.status_code == 400 and backwards.status_code == 400
+    assert bad.status_code == 400
+    assert backwards.status_code == 400
 
 
 def test_moderators_may_not_change_quality_settings_or_gold_items(team):

@@ -34,8 +34,9 @@ describe("ThreadPanel", () => {
 
     const ancestors = screen.getAllByTestId("thread-ancestor");
     expect(ancestors.map((li) => li.dataset.contentId)).toEqual(["1", "2"]);
-    expect(within(ancestors[0]).getByText(HOSTILE)).toBeInTheDocument();
-    expect(ancestors[1].textContent).toContain(HOSTILE);
+    const [first, second] = ancestors as [HTMLElement, HTMLElement];
+    expect(within(first).getByText(HOSTILE)).toBeInTheDocument();
+    expect(second.textContent).toContain(HOSTILE);
     expect(container.querySelector("img, script")).toBeNull();
     const replies = within(container.querySelector(".thread-replies") as HTMLElement).getAllByRole("listitem");
     expect(replies.map((li) => li.dataset.testid)).toEqual(["thread-sibling", "thread-current", "thread-sibling"]);

@@ -216,14 +216,14 @@ def quality_dashboard(
         answered_at__lt=until,
         reviewer__isnull=False,
     )
-    for r in (
+    for gold_row in (
         answered.filter(kind=QualityTaskKind.GOLD)
         .values("reviewer_id", "reviewer__username")
         .annotate(n=Count("id"), ok=Count("id", filter=Q(matches=True)))
     ):
-        one = row(r["reviewer_id"], r["reviewer__username"])
-        one["gold_answered"] += r["n"]
-        one["gold_correct"] += r["ok"]
+        one = row(gold_row["reviewer_id"], gold_row["reviewer__username"])
+        one["gold_answered"] += gold_row["n"]
+        one["gold_correct"] += gold_row["ok"]
     doubles = QualityTask.objects.filter(
         kind=QualityTaskKind.DOUBLE, answered_at__gte=since, answered_at__lt=until
     )
@@ -231,15 +231,15 @@ def quality_dashboard(
         ("reviewer_id", "reviewer__username"),
         ("first_decision__moderator_id", "first_decision__moderator__username"),
     ):
-        for r in (
+        for double_row in (
             doubles.filter(scoped("content__policy_id", who), **{f"{who}__isnull": False})
             .values(who, name)
             .annotate(n=Count("id"), ok=Count("id", filter=Q(matches=True)))
         ):
-            one = row(r[who], r[name])
-            one["second_reviews"] += r["n"]
-            one["agreements"] += r["ok"]
-    for r in (
+            one = row(double_row[who], double_row[name])
+            one["second_reviews"] += double_row["n"]
+            one["agreements"] += double_row["ok"]
+    for appeal_row in (
         Appeal.objects.filter(
             scoped("content__policy_id", "decision__moderator_id"),
             state__in=[AppealState.UPHELD, AppealState.OVERTURNED],
@@ -250,10 +250,10 @@ def quality_dashboard(
         .values("decision__moderator_id", "decision__moderator__username")
         .annotate(n=Count("id"), over=Count("id", filter=Q(state=AppealState.OVERTURNED)))
     ):
-        one = row(r["decision__moderator_id"], r["decision__moderator__username"])
-        one["appeals_decided"] += r["n"]
-        one["overturned"] += r["over"]
-    for r in (
+        one = row(appeal_row["decision__moderator_id"], appeal_row["decision__moderator__username"])
+        one["appeals_decided"] += appeal_row["n"]
+        one["overturned"] += appeal_row["over"]
+    for decision_row in (
         Decision.objects.filter(
             scoped("content__policy_id", "moderator_id"),
             automated=False,
@@ -264,9 +264,11 @@ def quality_dashboard(
         .values("moderator_id", "moderator__username")
         .annotate(n=Count("id"))
     ):
-        row(r["moderator_id"], r["moderator__username"])["decisions"] += r["n"]
+        row(decision_row["moderator_id"], decision_row["moderator__username"])["decisions"] += (
+            decision_row["n"]
+        )
     moderators = []
-    for one in sorted(rows.values(), key=lambda r: r["username"]):
+    for one in sorted(rows.values(), key=lambda entry: entry["username"]):
         one["gold_accuracy"] = _share(one["gold_correct"], one["gold_answered"])
         one["agreement"] = _share(one["agreements"], one["second_reviews"])
         one["overturn_rate"] = _share(one["overturned"], one["appeals_decided"])
@@ -281,7 +283,7 @@ def quality_dashboard(
             created_at__lt=until,
         )
         by_policy: dict[int, dict[str, Any]] = defaultdict(dict)
-        for r in final.values("content__policy_id").annotate(
+        for final_row in final.values("content__policy_id").annotate(
             auto=Count("id", filter=Q(automated=True)),
             manual=Count("id", filter=Q(automated=False)),
             sla_total=Count("id", filter=Q(automated=False, content__sla_due_at__isnull=False)),
@@ -294,9 +296,9 @@ def quality_dashboard(
                 ),
             ),
         ):
-            by_policy[r["content__policy_id"]] = r
+            by_policy[final_row["content__policy_id"]] = dict(final_row)
         hits: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for r in (
+        for hit_row in (
             RuleHitLog.objects.filter(
                 rule__policy_id__in=managed, created_at__gte=since, created_at__lt=until
             )
@@ -304,13 +306,13 @@ def quality_dashboard(
             .annotate(n=Count("id"), acted=Count("id", filter=Q(acted=True)))
             .order_by("-n", "rule__name")
         ):
-            hits[r["rule__policy_id"]].append(
+            hits[hit_row["rule__policy_id"]].append(
                 {
-                    "rule": r["rule_id"],
-                    "rule_name": r["rule__name"],
-                    "status": r["rule__status"],
-                    "hits": r["n"],
-                    "acted": r["acted"],
+                    "rule": hit_row["rule_id"],
+                    "rule_name": hit_row["rule__name"],
+                    "status": hit_row["rule__status"],
+                    "hits": hit_row["n"],
+                    "acted": hit_row["acted"],
                 }
             )
         for policy in Policy.objects.filter(pk__in=managed).order_by("name", "id"):

@@ -413,5 +413,5 @@ def quality_answer_as_decision(
         time_spent_ms=task.time_spent_ms,
         is_final=task.action != DecisionAction.ESCALATE,
         superseded=False,
-        created_at=task.answered_at,
+        created_at=task.answered_at or timezone.now(),
     )

@@ -133,7 +133,9 @@ def intake_entry(world: World) -> dict[str, Any]:
         "author_id": "author-42",
         "text": "Meet me at the station at six",
         "image": png_b64(),
+        "parent_id": "post-pending",
         "context": {
+            "author_display_name": "Ana from the station",
             "url": "https://chat.example/p/1",
             "language": "en",
             "audience": "public",

@@ -217,5 +217,6 @@ class ContentDecideApi(APIView):
                 suspend_days=task_input.get("suspend_days"),
             )
             return Response(s.DecisionSerializer(answer).data, status=status.HTTP_201_CREATED)
+        quality_services.quality_task_refuse_unheld(content=content, user=request.user)
         decision = decision_create(content=content, user=request.user, **data.validated_data)
         return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)

@@ -163,8 +163,11 @@ def gold_item_retire(*, gold: GoldItem, user: User) -> GoldItem:
 
 
 def _release(task: QualityTask) -> None:
+    # A gold item passed over stays shown to that person: it is never served to them again (they
+    # may have looked it up since, and would know its answer).
     if task.kind == QualityTaskKind.GOLD:
-        task.delete()
+        task.lease_expires_at = None
+        task.save(update_fields=["lease_expires_at"])
     else:
         task.reviewer = None
         task.reviewer_name = ""
@@ -191,14 +194,12 @@ def _gold_policies(policy_ids: list[int], draw: float) -> list[int]:
 def _serve_gold(
     *, user: User, policy_ids: list[int], category_id: int | None, exclude: list[int], now: datetime
 ) -> Content | None:
-    answered_by_user = QualityTask.objects.filter(
-        gold_item=OuterRef("pk"), reviewer=user, answered_at__isnull=False
-    )
+    shown_to_user = QualityTask.objects.filter(gold_item=OuterRef("pk"), reviewer=user)
     decided_by_user = Decision.objects.filter(content=OuterRef("content_id"), moderator=user)
     candidates = (
         GoldItem.objects.filter(active=True, policy_id__in=policy_ids)
         .exclude(content_id__in=exclude)
-        .exclude(Exists(answered_by_user))
+        .exclude(Exists(shown_to_user))
         .exclude(Exists(decided_by_user))
     )
     if category_id is not None:
@@ -208,16 +209,16 @@ def _serve_gold(
         return None
     try:
         with transaction.atomic():
-            task, _ = QualityTask.objects.get_or_create(
+            QualityTask.objects.create(
                 kind=QualityTaskKind.GOLD,
                 gold_item=gold,
+                content_id=gold.content_id,
                 reviewer=user,
-                defaults={"content_id": gold.content_id, "reviewer_name": user.get_username()},
+                reviewer_name=user.get_username(),
+                lease_expires_at=now + LEASE_DURATION,
             )
     except IntegrityError:  # the same person asking twice at once: the other call serves it
         return None
-    task.lease_expires_at = now + LEASE_DURATION
-    task.save(update_fields=["lease_expires_at"])
     return gold.content
 
 
@@ -257,8 +258,8 @@ def review_quality_next(
     rng: random.Random | None = None,
 ) -> Content | None:
     """``review_next`` with quality work mixed in (standard tier only): first what the caller
-    already holds, then, with each policy's gold rate as probability, a gold item they have not
-    answered (never content they decided themselves); then a second review waiting for someone
+    already holds, then, with each policy's gold rate as probability, a gold item never shown to
+    them before (never content they decided themselves); then a second review waiting for someone
     other than its first moderator; otherwise the queue's next content.
 
     Side effects: a lease on a ``QualityTask`` (quality work) or on the content (the queue).
@@ -317,6 +318,17 @@ def quality_task_renew(*, task: QualityTask) -> QualityTask:
 @transaction.atomic
 def quality_task_release(*, task: QualityTask) -> None:
     _release(task)
+
+
+def quality_task_refuse_unheld(*, content: Content, user: User) -> None:
+    """Deciding quality work one no longer holds (released, expired, answered) is refused as for
+    queue content one does not hold, never as "already decided", which would tell it apart."""
+    if QualityTask.objects.filter(content_id=content.pk, reviewer=user).exists():
+        raise ApplicationError(
+            "You do not hold this content: ask for content with queue/next/.",
+            extra={"content": content.pk},
+            status_code=409,
+        )
 
 
 # --- answers --------------------------------------------------------------------------------

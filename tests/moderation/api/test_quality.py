@@ -187,7 +187,9 @@ def test_gold_answer_sends_no_webhook_changes_nothing_and_makes_no_second_label(
     assert task.matches is False
     assert AuditEvent.objects.filter(action="quality_task.answer", object_id=str(task.pk)).exists()
     # Answered: a second answer is refused like deciding content one no longer holds.
-    assert decide(ana_client, gold_content.pk, decide_body()).status_code == 409
+    again = decide(ana_client, gold_content.pk, decide_body())
+    assert again.status_code == 409
+    assert again.json()["message"].startswith("You do not hold this content")
     # And the same gold item is never served to ana again.
     assert lease(ana_client) is None
 
@@ -214,6 +216,49 @@ def test_gold_items_are_never_served_to_the_moderator_who_decided_them(team):
     set_rates(admin, policy, gold_rate=1.0)
 
     assert lease(client_of(ana)) is None
+
+
+def test_gold_items_of_another_policy_are_never_served(team):
+    policy, platform, admin, _ana, ben = team
+    gold_content = decided_by(ben, policy, platform)
+    make_gold(admin, policy, gold_content)
+    set_rates(admin, policy, gold_rate=1.0)
+    outsider = PolicyMemberFactory(policy=(other := ReviewPolicyFactory()), role=Role.MODERATOR)
+    theirs = ContentFactory(policy=other, platform=platform)
+
+    served = lease(client_of(outsider))
+
+    assert served["id"] == theirs.pk
+    assert not QualityTask.objects.filter(reviewer=outsider).exists()
+    assert (
+        client_of(outsider).get(f"/api/v1/moderation/contents/{gold_content.pk}/").status_code
+        == 404
+    )
+
+
+def test_skipping_a_gold_item_hands_out_the_queue_and_gives_the_gold_item_back(team):
+    policy, platform, admin, ana, ben = team
+    gold_content = decided_by(ben, policy, platform)
+    make_gold(admin, policy, gold_content)
+    set_rates(admin, policy, gold_rate=1.0)
+    real = ContentFactory(policy=policy, platform=platform)
+    ana_client = client_of(ana)
+    assert lease(ana_client)["id"] == gold_content.pk
+
+    response = ana_client.post(NEXT, {"exclude": [gold_content.pk]}, format="json")
+    ana_client.post(f"/api/v1/moderation/contents/{gold_content.pk}/release/")
+
+    assert response.json()["content"]["id"] == real.pk
+    task = QualityTask.objects.get(reviewer=ana)
+    assert task.answered_at is None
+    assert task.lease_expires_at is None
+    # Deciding it now is refused as for any content one gave back (not "already decided").
+    refused = decide(ana_client, gold_content.pk, decide_body())
+    assert refused.status_code == 409
+    assert refused.json()["message"].startswith("You do not hold this content")
+    # Shown once, never served to her again (she may have looked it up since).
+    ana_client.post(f"/api/v1/moderation/contents/{real.pk}/release/")
+    assert lease(ana_client)["id"] == real.pk
 
 
 def test_only_decided_content_of_the_policy_becomes_a_gold_item(team):

@@ -25,11 +25,18 @@ from moderation.selectors.review import review_queue_list
 from moderation.selectors.suggestions import model_suggestion_shown
 from moderation.services import quality as quality_services
 from moderation.services import review as review_services
+from moderation.services import rules as rule_services
 from moderation.services.decisions import decision_create
+from moderation.services.rule_engine import banks_spans
 
 
 def _detail(content, user) -> dict:
-    return s.ContentDetailSerializer(review_panel(content=content, user=user)).data
+    spans = banks_spans(
+        policy=content.policy, text=content.item.text, scan_max=rule_services.scan_max_chars()
+    )
+    return s.ContentDetailSerializer(
+        review_panel(content=content, user=user, bank_spans=spans)
+    ).data
 
 
 class ReviewQueueNextApi(APIView):

@@ -3,6 +3,7 @@ sees it (like any queue content), the thread around a content, and the quality d
 
 import copy
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -123,12 +124,12 @@ def content_thread(*, content: Content, user: User) -> dict[str, Any]:
 # --- the review panel ----------------------------------------------------------------------
 
 
-def review_panel(*, content: Content, user: User) -> dict[str, Any]:
+def review_panel(*, content: Content, user: User, bank_spans: Sequence[Any] = ()) -> dict[str, Any]:
     """``content_detail`` plus the thread; for content the caller holds as quality work (a gold
     item or a second review) it reads exactly as open queue content they hold: pending,
     standard tier, their lease, no decisions or appeals shown (the first decision stays
     unseen)."""
-    detail = content_detail(content=content, user=user)
+    detail = content_detail(content=content, user=user, bank_spans=bank_spans)
     task = quality_task_held(content=content, user=user)
     if task is not None:
         shown = copy.copy(content)

@@ -28,6 +28,7 @@ from moderation.choices import AppealState, AutomationLevel, RuleAction
 from moderation.models import (
     Appeal,
     Content,
+    GoldItem,
     Platform,
     Policy,
     ReviewQueue,
@@ -83,6 +84,7 @@ class World:
     text_bank: TextBank
     backtest: RuleBacktest
     queue: ReviewQueue
+    gold: GoldItem
 
     def people(self) -> APIClient:
         client = APIClient()
@@ -123,6 +125,7 @@ class World:
             "backtest_id": self.backtest.pk,
             "queue_id": self.queue.pk,
             "user_id": self.member.user_id,
+            "gold_id": self.gold.pk,
         }
 
     def invitation(self) -> dict[str, str]:
@@ -265,6 +268,7 @@ def build_world() -> World:
         period_end=timezone.now(),
     )
     queue = ReviewQueue.objects.create(policy=policy, name="world queue", position=5)
+    gold = GoldItem.objects.create(policy=policy, content=appealed, expected_action="remove")
     return World(
         root=root,
         other=other,
@@ -290,4 +294,5 @@ def build_world() -> World:
         text_bank=text_bank,
         backtest=backtest,
         queue=queue,
+        gold=gold,
     )

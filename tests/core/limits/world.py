@@ -27,6 +27,7 @@ from models_app.models import ModelVersion, TrainingJob
 from moderation.choices import AppealState, AutomationLevel, RuleAction
 from moderation.models import (
     Appeal,
+    BulkAction,
     Content,
     Platform,
     Policy,
@@ -81,6 +82,7 @@ class World:
     rule: Rule
     text_bank: TextBank
     backtest: RuleBacktest
+    bulk_action: BulkAction
 
     def people(self) -> APIClient:
         client = APIClient()
@@ -119,6 +121,7 @@ class World:
             "rule_id": self.rule.pk,
             "bank_id": self.text_bank.pk,
             "backtest_id": self.backtest.pk,
+            "bulk_action_id": self.bulk_action.pk,
         }
 
     def invitation(self) -> dict[str, str]:
@@ -260,6 +263,7 @@ def build_world() -> World:
         period_start=timezone.now() - timedelta(days=7),
         period_end=timezone.now(),
     )
+    bulk_action = BulkAction.objects.create(kind="remove", created_by=root, total=1)
     return World(
         root=root,
         other=other,
@@ -284,4 +288,5 @@ def build_world() -> World:
         rule=rule,
         text_bank=text_bank,
         backtest=backtest,
+        bulk_action=bulk_action,
     )

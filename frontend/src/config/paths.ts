@@ -78,6 +78,11 @@ export const paths = {
   moderationAudit: { path: "audit", href: () => "/moderation/audit" },
   moderationWellness: { path: "wellness", href: () => "/moderation/wellness" },
   moderationPolicies: { path: "policies", href: () => "/moderation/policies" },
+  moderationSearch: { path: "search", href: () => "/moderation/search" },
+  moderationAuthor: {
+    path: "authors/:authorId",
+    href: (authorId: number) => `/moderation/authors/${authorId}`,
+  },
   moderationPolicy: {
     path: "policies/:policyId",
     href: (policyId: number) => `/moderation/policies/${policyId}`,

@@ -17,7 +17,7 @@ export function BulkProgress({ bulkId, onDismiss }: { bulkId: number; onDismiss:
       <h2 className="h3">
         {BULK_LABELS[data.kind]}: {formatCount(data.total)} contents
       </h2>
-      <progress max={data.total} value={handled} aria-label="Contents handled" />
+      <progress className="bulk-progress-bar" max={data.total} value={handled} aria-label="Contents handled" />
       <p data-testid="bulk-progress-text">
         {finished ? (data.state === "failed" ? "Stopped. " : "Finished. ") : "Working… "}
         {formatCount(data.done_count)} {doneWord(data.kind)}, {formatCount(data.unchanged_count)} already so,{" "}

@@ -49,6 +49,8 @@ DECISION_FILTERS = (DecisionAction.APPROVE, DecisionAction.REMOVE, DecisionActio
                     UNDECIDED)  # fmt: skip
 # FTS5 sees words: anything else (its operators, quotes, parentheses, NUL) separates them.
 _WORD = re.compile(r"\w+", re.UNICODE)
+# A query's terms: an optionally negated "quoted phrase" (closed or not), or a bare token.
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _MAX_FTS_WORDS = 32
 
 
@@ -92,11 +94,37 @@ def search_query_problem(query: str) -> str | None:
 
 
 def fts5_query(query: str) -> str:
-    """An FTS5 MATCH expression finding contents holding every word of ``query`` (each word
-    quoted: FTS5's operators and column filters in the text stay plain words). Empty when the
-    query has no word."""
-    words = _WORD.findall(query)[:_MAX_FTS_WORDS]
-    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+    """The FTS5 MATCH expression reading ``query`` as ``websearch_to_tsquery`` does on
+    PostgreSQL: words all required, ``"a phrase"``, ``or`` between two terms, ``-word``
+    excluded. Only words reach FTS5, each quoted: its own operators, column filters and
+    prefixes in the text stay plain words. Empty (nothing matches) when no word is required."""
+    parts: list[str] = []
+    words_used = 0
+    pending_or = False
+    for match in _TOKEN.finditer(query):
+        negated, phrase, bare = match.group(1), match.group(2), match.group(3)
+        if bare is not None:
+            if bare.lower() == "or":
+                pending_or = bool(parts)
+                continue
+            negated = "-" if bare.startswith("-") else ""
+            words = _WORD.findall(bare)
+        else:
+            words = _WORD.findall(phrase)
+        words = words[: max(_MAX_FTS_WORDS - words_used, 0)]
+        if not words:
+            continue
+        words_used += len(words)
+        term = '"' + " ".join(words) + '"'  # \w+ words hold no quote
+        if negated:
+            if parts:  # FTS5's NOT needs a term before it
+                parts.append(f"NOT {term}")
+        elif pending_or:
+            parts.append(f"OR {term}")
+        else:
+            parts.append(term)
+        pending_or = False
+    return " ".join(parts)
 
 
 def _text_match(contents: QuerySet[Content], query: str) -> QuerySet[Content]:

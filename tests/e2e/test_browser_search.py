@@ -39,7 +39,9 @@ def policy(staff_user):
     platform = PlatformFactory()
     seller = AuthorFactory(platform=platform, external_id="seller-81")
     for n in range(MATCHING):
-        ContentFactory(policy=policy, platform=platform, author=seller if n >= MATCHING - 3 else None,
+        # The seller's three are the newest: on the first page of results.
+        author = seller if n >= MATCHING - 3 else None
+        ContentFactory(policy=policy, platform=platform, author=author,
                        text=f"Replica luxury watches, listing {n}, ships today")  # fmt: skip
     for text in ("Second-hand bicycle, good condition", "Garden chairs, set of four"):
         ContentFactory(policy=policy, platform=platform, text=text)

@@ -200,10 +200,15 @@ def test_the_selector_refuses_what_the_api_would(world):
         content_search(user=user, query="x" * 10_000)
 
 
-def test_fts5_query_quotes_every_word():
-    assert fts5_query('lottery NEAR("bank") OR x*') == '"lottery" "NEAR" "bank" "OR" "x"'
+def test_fts5_query_reads_a_web_search_and_quotes_every_word():
+    assert fts5_query('lottery NEAR("bank") x*') == '"lottery" "NEAR bank" "x"'
+    assert fts5_query('send "bank details" -crypto') == '"send" "bank details" NOT "crypto"'
+    assert fts5_query("bus or wallet") == '"bus" OR "wallet"'
+    assert fts5_query("-crypto OR") == ""
+    assert fts5_query('"unterminated phrase') == '"unterminated phrase"'
     assert fts5_query("<script>") == '"script"'
     assert fts5_query("!!! ***") == ""
+    assert fts5_query("w " * 100).count('"w"') == 32
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")

@@ -102,6 +102,13 @@ class RuleAction(models.TextChoices):
     ALLOW = "allow", "Allow"
     ESCALATE = "escalate", "Escalate to senior review"
     REVIEW = "review", "Send to people for review"
+    # Side actions: they leave the verdict to the other rules and the model.
+    STRIKE = "strike", "Add strike points to the author"
+    NOTIFY = "notify", "Notify the platform (rule.notify webhook)"
+
+
+# Actions that do something beside the verdict (never decide the content's state).
+RULE_SIDE_ACTIONS = frozenset({RuleAction.STRIKE, RuleAction.NOTIFY})
 
 
 class BlurStrength(models.TextChoices):

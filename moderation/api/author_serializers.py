@@ -12,7 +12,12 @@ class StrikeSerializer(serializers.Serializer):
     category = serializers.CharField(source="category.name", default=None, allow_null=True)
     reason_code = serializers.CharField()
     points = serializers.IntegerField()
-    decision = serializers.IntegerField(source="decision_id")
+    decision = serializers.IntegerField(
+        source="decision_id", allow_null=True, help_text="The removal; null for a rule's strike."
+    )
+    rule = serializers.IntegerField(
+        source="rule_id", allow_null=True, help_text="The live rule whose hit gave it, if one."
+    )
     created_at = serializers.DateTimeField()
     expires_at = serializers.DateTimeField(
         allow_null=True, help_text="When it stops counting; null: never."

@@ -202,6 +202,16 @@ class TextSegmentSerializer(serializers.Serializer):
     flagged = serializers.BooleanField(help_text="A rule matched this piece.")
 
 
+class FlaggedTermSerializer(serializers.Serializer):
+    bank = serializers.CharField(help_text="The text bank that matched.")
+    kind = serializers.ChoiceField(choices=["term", "pattern"])
+    start = serializers.IntegerField(help_text="Offset in the text, in code points.")
+    end = serializers.IntegerField(help_text="End offset (exclusive), in code points.")
+    text = serializers.CharField(
+        trim_whitespace=False, help_text="The text as posted there (obfuscations included)."
+    )
+
+
 class ContentDetailSerializer(serializers.Serializer):
     """The review panel: the content and everything a moderator weighs it with."""
 
@@ -264,8 +274,13 @@ class ContentDetailSerializer(serializers.Serializer):
     )
     flagged_segments = TextSegmentSerializer(
         many=True,
-        help_text="The text cut into pieces, flagged where a rule hit on it matches (for "
-        "masking until revealed); empty when no rule matches.",
+        help_text="The text cut into pieces, flagged where a rule hit on it or a text bank "
+        "of the policy matches (for masking until revealed); empty when nothing matches.",
+    )
+    flagged_terms = FlaggedTermSerializer(
+        many=True,
+        help_text="Where the policy's text banks match the text as posted, obfuscations "
+        "included (fr33, f r e e, zero-width characters, look-alike letters).",
     )
     hash_matches = ContentReportSerializer(many=True)
     author = AuthorRecordSerializer(

@@ -22,11 +22,18 @@ from moderation.selectors.access import (
 from moderation.selectors.contents import content_detail, content_get_for_user
 from moderation.selectors.review import review_queue_list
 from moderation.services import review as review_services
+from moderation.services import rules as rule_services
 from moderation.services.decisions import decision_create
+from moderation.services.rule_engine import banks_spans
 
 
 def _detail(content, user) -> dict:
-    return s.ContentDetailSerializer(content_detail(content=content, user=user)).data
+    spans = banks_spans(
+        policy=content.policy, text=content.item.text, scan_max=rule_services.scan_max_chars()
+    )
+    return s.ContentDetailSerializer(
+        content_detail(content=content, user=user, bank_spans=spans)
+    ).data
 
 
 class ReviewQueueNextApi(APIView):

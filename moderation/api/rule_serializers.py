@@ -4,6 +4,7 @@ from core.fields import StrictDateTimeField
 from moderation.choices import RuleAction, RuleStatus
 from moderation.models import Rule, RuleBacktest, TextBank
 from moderation.ruleset.banks import MAX_PATTERN_CHARS, MAX_PATTERNS, MAX_TERM_CHARS, MAX_TERMS
+from moderation.services.rule_admin import MAX_RULE_STRIKE_POINTS
 
 
 class RuleOutputSerializer(serializers.ModelSerializer):
@@ -15,11 +16,13 @@ class RuleOutputSerializer(serializers.ModelSerializer):
     precision = serializers.SerializerMethodField()
     # Declared: the model field's range would depend on the database.
     position = serializers.IntegerField(read_only=True)
+    strike_points = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Rule
         fields = [
-            "id", "name", "description", "condition", "action", "category", "status",
+            "id", "name", "description", "condition", "action", "strike_points", "category",
+            "status",
             "expires_at", "position", "created_at", "updated_at", "hits", "acted",
             "human_removed", "human_allowed", "precision",
         ]  # fmt: skip
@@ -38,6 +41,14 @@ class RuleInputSerializer(serializers.Serializer):
         help_text="Conditions over signals with all / any / not (moderation.ruleset.conditions)."
     )
     action = serializers.ChoiceField(choices=RuleAction.choices)
+    strike_points = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_RULE_STRIKE_POINTS,
+        required=False,
+        allow_null=True,
+        help_text="Points each hit gives the author: required for the strike action (1-100), "
+        "none for the others.",
+    )
     category = serializers.CharField(max_length=100, required=False, allow_null=True)
     status = serializers.ChoiceField(choices=RuleStatus.choices, default=RuleStatus.DRAFT)
     expires_at = StrictDateTimeField(required=False, allow_null=True)

@@ -15,6 +15,7 @@ from moderation.api import (
     review_views,
     rule_views,
     search_views,
+    similar_views,
     webhook_views,
     wellness_views,
 )
@@ -138,6 +139,11 @@ urlpatterns = [
         "moderation/contents/<int:content_id>/",
         review_views.ContentDetailApi.as_view(),
         name="moderation-content-detail",
+    ),
+    path(
+        "moderation/contents/<int:content_id>/similar/",
+        similar_views.ContentSimilarListApi.as_view(),
+        name="moderation-content-similar",
     ),
     path(
         "moderation/contents/<int:content_id>/image/",

@@ -51,6 +51,8 @@ class Rule(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # "strike": the points each hit gives the content's author (1..100); null otherwise.
+    strike_points = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=RuleStatus.choices, default=RuleStatus.DRAFT)
     expires_at = models.DateTimeField(null=True, blank=True)
     # Order of evaluation: when live rules disagree, the first in this order names the category.

@@ -13,7 +13,8 @@ from moderation.choices import SanctionKind, SanctionSource
 
 
 class Strike(models.Model):
-    """Points a removal gave its author under a policy, live from ``created_at`` until
+    """Points a removal (``decision``) or a live rule's hit at intake (``rule`` and
+    ``content``, no decision) gave its author under a policy, live from ``created_at`` until
     ``expires_at`` (never when null) unless an appeal reversed it."""
 
     author = models.ForeignKey(
@@ -21,7 +22,18 @@ class Strike(models.Model):
     )
     policy = models.ForeignKey("moderation.Policy", on_delete=models.CASCADE, related_name="+")
     decision = models.OneToOneField(
-        "moderation.Decision", on_delete=models.CASCADE, related_name="strike"
+        "moderation.Decision",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="strike",
+    )
+    # A rule's strike: the rule that held and the content it held for.
+    rule = models.ForeignKey(
+        "moderation.Rule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content = models.ForeignKey(
+        "moderation.Content", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     category = models.ForeignKey(
         "moderation.PolicyCategory",

@@ -12,7 +12,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from moderation.ruleset.normalise import Views, skeleton, term_regex, views
+from moderation.ruleset.normalise import (
+    MappedViews,
+    Views,
+    mapped_views,
+    skeleton,
+    term_regex,
+    views,
+)
 
 MAX_TERMS = 10_000
 MAX_TERM_CHARS = 200
@@ -85,6 +92,17 @@ def bank_check(bank: TextBank) -> list[str]:
     return skeletons
 
 
+@dataclass(frozen=True)
+class BankSpan:
+    """Where a bank matched in the text as posted: ``text[start:end]`` (code points), by a
+    term or a pattern."""
+
+    bank: str
+    start: int
+    end: int
+    kind: str  # "term" | "pattern"
+
+
 @dataclass
 class BankMatcher:
     """Every bank compiled into two RE2 sets: one of whole-word terms over skeletons, one of
@@ -94,6 +112,10 @@ class BankMatcher:
     pattern_owner: list[str] = field(default_factory=list)
     terms: Any = None
     patterns: Any = None
+    term_regexes: list[str] = field(default_factory=list)
+    pattern_regexes: list[str] = field(default_factory=list)
+    # One compiled regex per set entry, made the first time ``spans`` needs it.
+    _compiled: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, banks: Iterable[TextBank]) -> BankMatcher:
@@ -109,6 +131,8 @@ class BankMatcher:
                 matcher.pattern_owner.append(bank.name)
         matcher.terms = _search_set(term_regexes)
         matcher.patterns = _search_set(pattern_regexes)
+        matcher.term_regexes = term_regexes
+        matcher.pattern_regexes = pattern_regexes
         return matcher
 
     def match(self, text: str | Views) -> frozenset[str]:
@@ -124,6 +148,76 @@ class BankMatcher:
             found = self.patterns.Match(seen.plain.encode("utf-8")) or []
             hits.update(self.pattern_owner[index] for index in found)
         return frozenset(hits)
+
+    def spans(self, text: str) -> list[BankSpan]:
+        """Every place a bank matches ``text``, as ranges of ``text`` itself (not of its
+        normalised views), in order: a term hit covers the obfuscated original (``fr33``,
+        ``f r e e``, a zero-width joiner inside, Cyrillic look-alikes), a pattern hit what it
+        matched. The sets say which entries match; only those are searched again for their
+        places."""
+        if not text or (not self.term_owner and not self.pattern_owner):
+            return []
+        seen = mapped_views(text)
+        found: list[BankSpan] = []
+        if self.terms is not None:
+            for index in self.terms.Match(seen.skeleton.encode("utf-8")) or []:
+                regex = self._regex("term", index)
+                for start, end in _places(regex, seen.skeleton, trim_spaces=True):
+                    found.append(self._span(seen, seen.skeleton_ranges, index, start, end, "term"))
+        if self.patterns is not None:
+            for index in self.patterns.Match(seen.plain.encode("utf-8")) or []:
+                regex = self._regex("pattern", index)
+                for start, end in _places(regex, seen.plain, trim_spaces=False):
+                    found.append(self._span(seen, seen.plain_ranges, index, start, end, "pattern"))
+        return sorted(set(found), key=lambda span: (span.start, span.end, span.bank))
+
+    def _regex(self, kind: str, index: int) -> Any:
+        import re2
+
+        key = (kind, index)
+        if key not in self._compiled:
+            source = self.term_regexes if kind == "term" else self.pattern_regexes
+            self._compiled[key] = re2.compile(source[index], _options())
+        return self._compiled[key]
+
+    def _span(
+        self,
+        seen: MappedViews,
+        ranges: tuple[tuple[int, int], ...],
+        index: int,
+        start: int,
+        end: int,
+        kind: str,
+    ) -> BankSpan:
+        owner = self.term_owner if kind == "term" else self.pattern_owner
+        first, last = seen.original_span(ranges, start, end)
+        return BankSpan(bank=owner[index], start=first, end=last, kind=kind)
+
+
+# Places looked for per entry: a text full of one term is masked whole past this.
+MAX_PLACES = 1_000
+
+
+def _places(regex: Any, view: str, *, trim_spaces: bool) -> list[tuple[int, int]]:
+    """``(start, end)`` of each non-empty match of ``regex`` in ``view``. Term regexes take
+    the space on each side of a word: it is left out of the place, and the next search starts
+    at the space ending this one (``free free`` is two places)."""
+    places: list[tuple[int, int]] = []
+    position = 0
+    while position <= len(view) and len(places) < MAX_PLACES:
+        match = regex.search(view, position)
+        if match is None:
+            break
+        start, end = match.span()
+        if trim_spaces:
+            if start < end and view[start] == " ":
+                start += 1
+            if start < end and view[end - 1] == " ":
+                end -= 1
+        if end > start:
+            places.append((start, end))
+        position = max(end, match.span()[0] + 1)
+    return places
 
 
 def _search_set(regexes: list[str]) -> Any:

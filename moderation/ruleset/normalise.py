@@ -178,3 +178,133 @@ class Views:
 def views(text: str) -> Views:
     flat = plain(text)
     return Views(plain=flat, skeleton=skeleton_of_plain(flat))
+
+
+# --- where each view's characters came from -------------------------------------------------
+#
+# Matching reads the views above; the review panel needs the matches in the text as posted
+# (to mask them), which the views cannot say: NFKC, case folding and the dropped format
+# characters change lengths, and skeletons drop and join characters. ``mapped_views`` builds
+# the same two views one character of the text at a time and keeps, for each character of a
+# view, the range of the original text it came from. It is slower than ``views`` (a Python
+# loop), so it runs only when a text is shown, never at intake.
+
+
+@functools.lru_cache(maxsize=65_536)
+def _plain_char(character: str) -> str:
+    return plain(character)
+
+
+@dataclass(frozen=True)
+class MappedViews:
+    """``plain`` and ``skeleton`` as ``views`` gives them (built a character at a time), and
+    for each of their characters the ``[start, end)`` range of the original text it came
+    from."""
+
+    plain: str
+    plain_ranges: tuple[tuple[int, int], ...]
+    skeleton: str
+    skeleton_ranges: tuple[tuple[int, int], ...]
+
+    def original_span(self, ranges: tuple[tuple[int, int], ...], start: int, end: int):
+        """The original text's ``(start, end)`` covering view characters ``start..end-1``."""
+        return ranges[start][0], ranges[end - 1][1]
+
+
+def _collapse_runs(
+    letters: list[str], ranges: list[tuple[int, int]]
+) -> tuple[list[str], list[tuple[int, int]]]:
+    """``_LONG_RUNS.sub(r"\\1\\1\\1", word)`` with ranges: a run of four or more of one
+    character keeps three, the third covering the rest of the run."""
+    kept: list[str] = []
+    kept_ranges: list[tuple[int, int]] = []
+    index = 0
+    while index < len(letters):
+        end = index
+        while end < len(letters) and letters[end] == letters[index]:
+            end += 1
+        if end - index >= 4:
+            kept.extend(letters[index : index + 3])
+            kept_ranges.extend(ranges[index : index + 2])
+            kept_ranges.append((ranges[index + 2][0], ranges[end - 1][1]))
+        else:
+            kept.extend(letters[index:end])
+            kept_ranges.extend(ranges[index:end])
+        index = end
+    return kept, kept_ranges
+
+
+def mapped_views(text: str) -> MappedViews:
+    """Both views of ``text`` with the original range of each of their characters (see
+    above)."""
+    flat_letters: list[str] = []
+    flat_origin: list[int] = []
+    for position, character in enumerate(text):
+        piece = _plain_char(character) if not character.isascii() else character.lower()
+        flat_letters.extend(piece)
+        flat_origin.extend([position] * len(piece))
+    flat = "".join(flat_letters)
+    # A character's range runs to the next character that shows in the view: what the view
+    # dropped after it (an accent, a zero-width joiner) goes with it.
+    ends: list[int] = []
+    following = len(text)
+    for origin in reversed(flat_origin):
+        ends.append(following if following > origin else origin + 1)
+        following = origin
+    ends.reverse()
+    flat_ranges = tuple(zip(flat_origin, ends, strict=True))
+
+    # skeleton_of_plain, step by step, with each letter's range.
+    words: list[tuple[str, list[str], list[tuple[int, int]]]] = []
+    previous_end = 0
+    for match in _WORDS_AND_GAPS.finditer(flat):
+        gap = flat[previous_end : match.start()] or " "
+        previous_end = match.end()
+        raw = match.group(0)
+        start = match.start() + (len(raw) - len(raw.lstrip(_EDGE_PUNCTUATION)))
+        word = raw.strip(_EDGE_PUNCTUATION)
+        if not word:
+            continue
+        letters = list(word.translate(_SKELETON_TABLE))
+        ranges = [flat_ranges[start + offset] for offset in range(len(word))]
+        letters, ranges = _collapse_runs(letters, ranges)
+        words.append((gap, letters, ranges))
+    joined: list[tuple[list[str], list[tuple[int, int]]]] = []
+    run: list[tuple[list[str], list[tuple[int, int]]]] = []
+    run_gap = ""
+
+    def end_run() -> None:
+        if len(run) >= _SPACED_LETTERS_MIN:
+            letters = [letter for word in run for letter in word[0]]
+            ranges = [span for word in run for span in word[1]]
+            joined.append(_collapse_runs(letters, ranges))
+        else:
+            joined.extend(run)
+        run.clear()
+
+    for gap, letters, ranges in words:
+        if len(letters) > 1:
+            end_run()
+            joined.append((letters, ranges))
+            continue
+        if len(run) == 1:
+            run_gap = gap
+        elif run and gap != run_gap:
+            end_run()
+        run.append((letters, ranges))
+    end_run()
+    skeleton_letters: list[str] = []
+    skeleton_ranges: list[tuple[int, int]] = []
+    for index, (letters, ranges) in enumerate(joined):
+        if index:
+            # The space between two words covers what lies between them.
+            skeleton_letters.append(" ")
+            skeleton_ranges.append((skeleton_ranges[-1][1], ranges[0][0]))
+        skeleton_letters.extend(letters)
+        skeleton_ranges.extend(ranges)
+    return MappedViews(
+        plain=flat,
+        plain_ranges=flat_ranges,
+        skeleton="".join(skeleton_letters),
+        skeleton_ranges=tuple(skeleton_ranges),
+    )

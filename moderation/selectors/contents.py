@@ -1,7 +1,7 @@
 """Reading content: a platform's own, by its external id; one content for the review panel,
 with everything a moderator needs next to it."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -195,9 +195,13 @@ def _model_flag(content: Content, reports: list[Report]) -> dict[str, Any] | Non
     }
 
 
-def content_detail(*, content: Content, user: User) -> dict[str, Any]:
+def content_detail(
+    *, content: Content, user: User, bank_spans: Sequence[Any] = ()
+) -> dict[str, Any]:
     """The review panel's data for ``content`` (from ``content_get_for_user``) as ``user``
-    sees it: related content only from policies they may moderate.
+    sees it: related content only from policies they may moderate. ``bank_spans``: where the
+    policy's text banks match the text (``BankSpan``s, from ``rule_engine.banks_spans``),
+    listed as ``flagged_terms`` and masked with the rule hits' matches.
 
     Flags are kept apart by where they come from: ``reports`` are the platform's users'
     reports; rule hits, hash-bank matches and the model's own flag are listed on their own."""
@@ -216,7 +220,18 @@ def content_detail(*, content: Content, user: User) -> dict[str, Any]:
             # Category rules' hits name their pattern; rules over signals ("rule:<name>") hit
             # on more than words and mask nothing.
             rules=[r.reporter for r in rule_hits if not r.reporter.startswith("rule:")],
+            bank_spans=[(span.start, span.end) for span in bank_spans],
         ),
+        "flagged_terms": [
+            {
+                "bank": span.bank,
+                "kind": span.kind,
+                "start": span.start,
+                "end": span.end,
+                "text": (content.item.text or "")[span.start : span.end],
+            }
+            for span in bank_spans
+        ],
         "hash_matches": [r for r in flags if r.source == ReportSource.HASH],
         "decisions": content_decisions(content=content),
         "appeals": list(Appeal.objects.filter(content=content)),

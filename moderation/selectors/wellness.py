@@ -3,6 +3,7 @@ content is graphic or flagged, and exposure counts for the moderator and their m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -93,11 +94,14 @@ def content_is_graphic(*, content: Content, flags: list[Report] | None = None) -
     return any(flag.category_id in graphic for flag in flags)
 
 
-def flagged_segments(*, text: str | None, rules: list[str]) -> list[dict[str, Any]]:
+def flagged_segments(
+    *, text: str | None, rules: list[str], bank_spans: Sequence[tuple[int, int]] = ()
+) -> list[dict[str, Any]]:
     """``text`` cut into ``{"text", "flagged"}`` pieces, flagged where one of ``rules`` (the
-    rule hits on the content: RE2 patterns, case-insensitive) matches; empty when nothing
+    rule hits on the content: RE2 patterns, case-insensitive) matches, and over ``bank_spans``
+    (``(start, end)`` of ``text``: where its policy's text banks match); empty when nothing
     matches. Pieces, not offsets: the browser counts string positions differently (UTF-16)."""
-    if not text or not rules:
+    if not text or (not rules and not bank_spans):
         return []
     import re2
 
@@ -107,7 +111,7 @@ def flagged_segments(*, text: str | None, rules: list[str]) -> list[dict[str, An
     # As far as intake's rules scan (moderation.services.rules).
     scan_max = int(getattr(settings, "TANDEM_RULE_SCAN_MAX_CHARS", None) or 100_000)
     scanned = text[:scan_max]
-    spans: list[tuple[int, int]] = []
+    spans = [(start, end) for start, end in bank_spans if end > start][:MAX_SEGMENTS]
     for rule in dict.fromkeys(rules):
         try:
             pattern = re2.compile(rule, options)

@@ -161,12 +161,76 @@ def author_removal_enforce(
     return strike
 
 
+def author_rule_strike(
+    *,
+    content: Content,
+    rule_id: int,
+    rule_name: str,
+    points: int,
+    category: PolicyCategory | None,
+) -> Strike | None:
+    """A live "strike" rule held for ``content`` at intake: a strike of ``points`` to its
+    author under its policy (no decision: ``rule`` and ``content`` say where it came from),
+    expiring after the policy's ``strike_ttl_days``, on the locked author row; the highest
+    threshold it crosses acts as for a removal's strike. The caller's transaction.
+
+    Side effects: audit ``author.strike`` (``rule`` in it); ``author.<warn|suspend|ban>``
+    and a signed ``author.actioned`` webhook per threshold action.
+    """
+    if content.author_id is None or points <= 0:
+        return None
+    author = Author.objects.select_for_update().get(pk=content.author_id)
+    policy = Policy.objects.get(pk=content.policy_id)
+    now = timezone.now()
+    before = author_live_points(author_id=author.pk, policy_ids=[policy.pk], at=now)
+    strike = Strike.objects.create(
+        author=author,
+        policy=policy,
+        decision=None,
+        rule_id=rule_id,
+        content=content,
+        category=category,
+        reason_code=f"rule:{rule_name}"[:32],
+        points=points,
+        created_at=now,
+        expires_at=_days(now, policy.strike_ttl_days),
+    )
+    audit_record(
+        actor=None,
+        action="author.strike",
+        object_type="moderation.author",
+        object_id=author.pk,
+        scope=f"moderation.policy:{policy.pk}",
+        before={"live_points": before},
+        after={
+            "live_points": before + points,
+            "points": points,
+            "rule": rule_id,
+            "rule_name": rule_name,
+            "content": content.pk,
+            "category": category.name if category is not None else None,
+            "expires_at": strike.expires_at,
+        },
+    )
+    _threshold_act(
+        author=author,
+        policy=policy,
+        content=content,
+        decision=None,
+        actor=None,
+        before=before,
+        after=before + points,
+        now=now,
+    )
+    return strike
+
+
 def _threshold_act(
     *,
     author: Author,
     policy: Policy,
     content: Content,
-    decision: Decision,
+    decision: Decision | None,
     actor: User | None,
     before: int,
     after: int,
@@ -212,7 +276,7 @@ def _sanction_create(
     author: Author,
     policy: Policy,
     content: Content,
-    decision: Decision,
+    decision: Decision | None,
     actor: User | None,
     kind: str,
     source: str,
@@ -243,7 +307,7 @@ def _sanction_create(
         object_type="moderation.author",
         object_id=author.pk,
         scope=f"moderation.policy:{policy.pk}",
-        after={**payload, "decision": decision.pk},
+        after={**payload, "decision": decision.pk if decision is not None else None},
     )
     webhook_event_send(
         content=content,

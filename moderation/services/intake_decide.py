@@ -10,6 +10,8 @@ every level, an allowing one allows at those levels when nothing removes (remove
 review > allow; the first rule of the winning action names the category). Keyword rule hits
 are reported and name the category when nothing else does; the model's scores act only at
 partial and full (assist shows them, shadow logs them, human-only never computes them).
+Live "strike" and "notify" rules take no part in the verdict: they act beside it, at every
+level, when the batch is stored (``intake_store``).
 """
 
 from __future__ import annotations

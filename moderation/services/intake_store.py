@@ -22,6 +22,7 @@ from core.files import file_store
 from core.services.audit import audit_record
 from labeling.services.external_items import ExternalContent, items_create_for_content
 from moderation.choices import (
+    RULE_SIDE_ACTIONS,
     SCORE_USED_LEVELS,
     ContentState,
     DecisionAction,
@@ -97,6 +98,7 @@ def intake_store(*, platform: Platform, decided: list[DecidedSubmission]) -> lis
     _decisions_send(decisions)
     _decisions_audit(decisions)
     _removals_strike(decisions)
+    _rule_side_actions(decided, contents)
     return contents
 
 
@@ -353,13 +355,16 @@ def _category(one: DecidedSubmission, category_id: int | None) -> PolicyCategory
 
 def _rule_hits_log(decided: list[DecidedSubmission], contents: list[Content]) -> None:
     """A log row per rule that held (background and live), and an audit record per live rule
-    that acted (``rule.act``): background rules are only logged."""
+    that acted (``rule.act``): the rules whose action made the verdict, and every live rule
+    with a side action (strike, notify; done by ``_rule_side_actions``). Background rules are
+    only logged."""
     hits = []
     for one, content in zip(decided, contents, strict=True):
         outcome = one.signals.rules
         if outcome is None:
             continue
         acting = set(one.verdict.acting_rule_ids)
+        acting.update(rule.id for rule in outcome.live if rule.action in RULE_SIDE_ACTIONS)
         for rule in (*outcome.live, *outcome.background):
             acted = rule.id in acting
             hits.append(
@@ -377,6 +382,9 @@ def _rule_hits_log(decided: list[DecidedSubmission], contents: list[Content]) ->
                         "action": rule.action,
                         "content": content.pk,
                         "state": content.state,
+                        **(
+                            {"strike_points": rule.strike_points} if rule.action == "strike" else {}
+                        ),
                     },
                 )
     RuleHitLog.objects.bulk_create(hits, ignore_conflicts=True)
@@ -465,6 +473,46 @@ def _removals_strike(decisions: list[Decision]) -> None:
     removals = [d for d in decisions if d.action == DecisionAction.REMOVE and d.content.author_id]
     for decision in sorted(removals, key=lambda d: (d.content.author_id, d.pk)):
         author_removal_enforce(content=decision.content, decision=decision, actor=None)
+
+
+def _rule_side_actions(decided: list[DecidedSubmission], contents: list[Content]) -> None:
+    """What live "strike" and "notify" rules do beside the verdict, once per rule and content
+    (intake stores a content once): a strike of the rule's points to the content's author
+    (``author_rule_strike``: audited, thresholds act), a signed ``rule.notify`` webhook.
+    Background rules never get here. Strikes go one author at a time, in id order, like the
+    removals'."""
+    from moderation.services.authors import author_rule_strike
+
+    strikes = []
+    for one, content in zip(decided, contents, strict=True):
+        for rule in one.signals.rules.live if one.signals.rules else ():
+            if rule.action == "notify":
+                webhook_event_send(
+                    content=content,
+                    event="rule.notify",
+                    payload={
+                        "rule": {"id": rule.id, "name": rule.name},
+                        "category": _category_name(one, rule.category_id),
+                    },
+                )
+            elif rule.action == "strike" and content.author_id and rule.strike_points:
+                category = _category(one, rule.category_id) or one.top_category
+                strikes.append((content, rule, category))
+    for content, rule, category in sorted(
+        strikes, key=lambda found: (found[0].author_id, found[1].id)
+    ):
+        author_rule_strike(
+            content=content,
+            rule_id=rule.id,
+            rule_name=rule.name,
+            points=rule.strike_points or 0,
+            category=category,
+        )
+
+
+def _category_name(one: DecidedSubmission, category_id: int | None) -> str | None:
+    category = _category(one, category_id) or one.top_category
+    return category.name if category is not None else None
 
 
 def _decisions_audit(decisions: list[Decision]) -> None:

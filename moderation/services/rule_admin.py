@@ -26,8 +26,10 @@ from moderation.ruleset.banks import BankError, bank_check
 from moderation.ruleset.banks import TextBank as BankSpec
 from moderation.ruleset.conditions import ConditionError, parse
 
-RULE_FIELDS = ("name", "description", "condition", "action", "category", "status", "expires_at",
-               "position")  # fmt: skip
+RULE_FIELDS = ("name", "description", "condition", "action", "strike_points", "category",
+               "status", "expires_at", "position")  # fmt: skip
+# Points a "strike" rule may give per hit (a policy's reason codes allow as many).
+MAX_RULE_STRIKE_POINTS = 100
 BANK_FIELDS = ("name", "description", "terms", "patterns")
 MAX_RULES_PER_POLICY = 500
 MAX_BANKS_PER_POLICY = 100
@@ -62,6 +64,7 @@ def rule_snapshot(rule: Rule) -> dict[str, Any]:
         "description": rule.description,
         "condition": rule.condition,
         "action": rule.action,
+        "strike_points": rule.strike_points,
         "category": rule.category.name if rule.category_id and rule.category else None,
         "status": rule.status,
         "expires_at": rule.expires_at,
@@ -118,6 +121,18 @@ def _category(policy: Policy, name: str | None) -> PolicyCategory | None:
 def _check_rule(policy: Policy, values: dict[str, Any]) -> None:
     if values["action"] not in RuleAction.values:
         raise ApplicationError("Unknown action.", extra={"field": "action"})
+    points = values.get("strike_points")
+    if values["action"] == RuleAction.STRIKE:
+        if not isinstance(points, int) or not 1 <= points <= MAX_RULE_STRIKE_POINTS:
+            raise ApplicationError(
+                f"A strike rule gives 1 to {MAX_RULE_STRIKE_POINTS} points per hit.",
+                extra={"field": "strike_points"},
+            )
+    elif points is not None:
+        raise ApplicationError(
+            "Only a strike rule gives points: leave them empty for this action.",
+            extra={"field": "strike_points"},
+        )
     if values["status"] not in RuleStatus.values:
         raise ApplicationError("Unknown status.", extra={"field": "status"})
     expires_at: datetime | None = values.get("expires_at")
@@ -142,6 +157,7 @@ def rule_create(
     name: str,
     condition: Any,
     action: str,
+    strike_points: int | None = None,
     description: str = "",
     category: str | None = None,
     status: str = RuleStatus.DRAFT,
@@ -150,7 +166,7 @@ def rule_create(
 ) -> Rule:
     """A new rule of ``policy`` (draft unless told). Audited (``rule.create``)."""
     values = {"condition": condition, "action": action, "status": status,
-              "expires_at": expires_at}  # fmt: skip
+              "expires_at": expires_at, "strike_points": strike_points}  # fmt: skip
     _check_rule(policy, values)
     if Rule.objects.filter(policy=policy).count() >= MAX_RULES_PER_POLICY:
         raise ApplicationError(f"A policy has at most {MAX_RULES_PER_POLICY} rules.")
@@ -164,6 +180,7 @@ def rule_create(
             description=description,
             condition=condition,
             action=action,
+            strike_points=strike_points,
             category=_category(policy, category),
             status=status,
             expires_at=expires_at,
@@ -198,12 +215,18 @@ def rule_update(*, rule: Rule, user: User, **changes: Any) -> Rule:
         "action": changes.get("action", rule.action),
         "status": changes.get("status", rule.status),
         "expires_at": changes.get("expires_at", rule.expires_at),
+        # Points go with the action: changing to another action drops them.
+        "strike_points": changes.get(
+            "strike_points",
+            rule.strike_points if changes.get("action", rule.action) == RuleAction.STRIKE else None,
+        ),
     }
     _check_rule(policy, values)
     for field in ("name", "description", "condition", "action", "status", "expires_at",
                   "position"):  # fmt: skip
         if field in changes:
             setattr(rule, field, changes[field])
+    rule.strike_points = values["strike_points"]
     if "category" in changes:
         rule.category = _category(policy, changes["category"])
     with _unique_name("rule", rule.name):

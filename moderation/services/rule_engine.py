@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from moderation.choices import RuleStatus
 from moderation.models import Policy, Rule, TextBank
-from moderation.ruleset.banks import BankError, BankMatcher
+from moderation.ruleset.banks import BankError, BankMatcher, BankSpan
 from moderation.ruleset.banks import TextBank as BankSpec
 from moderation.ruleset.conditions import Condition, ConditionError, Signals, parse
 from moderation.ruleset.normalise import views
@@ -37,6 +37,7 @@ class CompiledRule:
     category_id: int | None
     expires_at: datetime | None
     holds: Condition
+    strike_points: int | None = None
 
 
 @dataclass
@@ -55,6 +56,8 @@ class RuleMatch:
     status: str
     action: str
     category_id: int | None
+    # "strike" rules: the points a hit gives the author.
+    strike_points: int | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ def _compile(policy: Policy) -> CompiledPolicy:
                 category_id=rule.category_id,
                 expires_at=rule.expires_at,
                 holds=compiled.holds,
+                strike_points=rule.strike_points,
             )
         )
     return CompiledPolicy(token=policy.rules_changed_at, banks=matcher, rules=rules)
@@ -119,6 +123,15 @@ def banks_match(*, policy: Policy, text: str | None) -> frozenset[str]:
     return compiled.banks.match(views(text))
 
 
+def banks_spans(*, policy: Policy, text: str | None, scan_max: int) -> list[BankSpan]:
+    """Where the policy's text banks match ``text`` as posted (the first ``scan_max``
+    characters, as far as intake's rules scan), for masking flagged terms in the review
+    panel; offsets are code points of ``text``."""
+    if not text:
+        return []
+    return compiled_policy(policy).banks.spans(text[:scan_max])
+
+
 def rules_evaluate(
     *, policy: Policy, signals: Signals, now: datetime | None = None
 ) -> RulesOutcome:
@@ -139,6 +152,7 @@ def rules_evaluate(
             status=rule.status,
             action=rule.action,
             category_id=rule.category_id,
+            strike_points=rule.strike_points,
         )
         (live if rule.status == RuleStatus.LIVE else background).append(match)
     return RulesOutcome(banks=signals.banks, live=tuple(live), background=tuple(background))

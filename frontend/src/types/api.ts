@@ -455,6 +455,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/moderation/contents/{content_id}/similar/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The contents nearest this one by their embeddings, most similar first, with their
+         *     cosine similarity (``score``): only content of policies the caller moderates (404 for
+         *     content outside them). ``contents`` is empty while the content has no vector; 503
+         *     while a very large project's index is being built.
+         */
+        get: operations["moderation_contents_similar_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/moderation/platforms/": {
         parameters: {
             query?: never;
@@ -2965,8 +2987,10 @@ export interface components {
             rule_hits: components["schemas"]["ContentReport"][];
             /** @description In a category the policy marks graphic: revealing it counts towards the moderator's daily exposure. */
             graphic: boolean;
-            /** @description The text cut into pieces, flagged where a rule hit on it matches (for masking until revealed); empty when no rule matches. */
+            /** @description The text cut into pieces, flagged where a rule hit on it or a text bank of the policy matches (for masking until revealed); empty when nothing matches. */
             flagged_segments: components["schemas"]["TextSegment"][];
+            /** @description Where the policy's text banks match the text as posted, obfuscations included (fr33, f r e e, zero-width characters, look-alike letters). */
+            flagged_terms: components["schemas"]["FlaggedTerm"][];
             hash_matches: components["schemas"]["ContentReport"][];
             /** @description The author's record under the policies the viewer moderates. */
             author: components["schemas"]["AuthorRecord"] | null;
@@ -3437,6 +3461,23 @@ export interface components {
             /** @default  */
             reason?: string;
         };
+        FlaggedTerm: {
+            /** @description The text bank that matched. */
+            bank: string;
+            kind: components["schemas"]["FlaggedTermKindEnum"];
+            /** @description Offset in the text, in code points. */
+            start: number;
+            /** @description End offset (exclusive), in code points. */
+            end: number;
+            /** @description The text as posted there (obfuscations included). */
+            text: string;
+        };
+        /**
+         * @description * `term` - term
+         *     * `pattern` - pattern
+         * @enum {string}
+         */
+        FlaggedTermKindEnum: "term" | "pattern";
         /**
          * @description * `csv` - CSV / TSV
          *     * `jsonl` - JSON Lines
@@ -4203,6 +4244,8 @@ export interface components {
             description?: string;
             condition?: unknown;
             action?: components["schemas"]["RuleActionEnum"];
+            /** @description Points each hit gives the author: required for the strike action (1-100), none for the others. */
+            strike_points?: number | null;
             category?: string | null;
             status?: components["schemas"]["RuleStatusEnum"];
             /** Format: date-time */
@@ -4795,15 +4838,19 @@ export interface components {
          *     * `allow` - Allow
          *     * `escalate` - Escalate to senior review
          *     * `review` - Send to people for review
+         *     * `strike` - Add strike points to the author
+         *     * `notify` - Notify the platform (rule.notify webhook)
          * @enum {string}
          */
-        RuleActionEnum: "remove" | "allow" | "escalate" | "review";
+        RuleActionEnum: "remove" | "allow" | "escalate" | "review" | "strike" | "notify";
         RuleInputRequest: {
             name: string;
             description?: string;
             /** @description Conditions over signals with all / any / not (moderation.ruleset.conditions). */
             condition: unknown;
             action: components["schemas"]["RuleActionEnum"];
+            /** @description Points each hit gives the author: required for the strike action (1-100), none for the others. */
+            strike_points?: number | null;
             category?: string | null;
             /** @default draft */
             status?: components["schemas"]["RuleStatusEnum"];
@@ -4817,6 +4864,7 @@ export interface components {
             description?: string;
             condition: unknown;
             action: components["schemas"]["RuleActionEnum"];
+            readonly strike_points: number | null;
             category?: string | null;
             status?: components["schemas"]["RuleStatusEnum"];
             /** Format: date-time */
@@ -5072,6 +5120,33 @@ export interface components {
              */
             similarity: number;
         };
+        /** @description A content near the one shown, with how near. */
+        SimilarContentRow: {
+            id: number;
+            external_id: string;
+            policy: number;
+            policy_name: string;
+            category?: string | null;
+            state: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            decided_at: string | null;
+            /** @description The start of its text (… when cut); null without text. */
+            excerpt: string | null;
+            /**
+             * Format: double
+             * @description Cosine similarity of the embeddings (1: the same).
+             */
+            score: number;
+        };
+        SimilarContents: {
+            /** @description The embedder whose vectors answered; empty while the content has none. */
+            embedder: string;
+            /** @description False while the project's fast-pass vectors answer for its own embedder's. */
+            exact: boolean;
+            contents: components["schemas"]["SimilarContentRow"][];
+        };
         SimilarItemOutput: {
             id: number;
             external_id: string;
@@ -5262,7 +5337,10 @@ export interface components {
             category?: string | null;
             reason_code: string;
             points: number;
-            decision: number;
+            /** @description The removal; null for a rule's strike. */
+            decision: number | null;
+            /** @description The live rule whose hit gave it, if one. */
+            rule: number | null;
             /** Format: date-time */
             created_at: string;
             /**
@@ -6277,6 +6355,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RevealOutput"];
+                };
+            };
+        };
+    };
+    moderation_contents_similar_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                content_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimilarContents"];
                 };
             };
         };

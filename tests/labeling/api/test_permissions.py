@@ -433,6 +433,12 @@ ENDPOINTS = [
     E("moderation-queue-next", "post", "moderation/queue/next/", signed_in(200)),
     E("moderation-content-detail", "get", "moderation/contents/{content}/", moderate_roles(200)),
     E(
+        "moderation-content-similar",
+        "get",
+        "moderation/contents/{content}/similar/",
+        moderate_roles(200),
+    ),
+    E(
         "moderation-content-image",
         "get",
         "moderation/contents/{content}/image/",

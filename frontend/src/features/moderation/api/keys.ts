@@ -6,6 +6,7 @@ export const moderationKeys = {
   queue: (filters: QueueFilters, page: number) => ["moderation", "queue", { filters, page }] as const,
   queueAll: ["moderation", "queue"] as const,
   content: (contentId: number) => ["moderation", "contents", contentId] as const,
+  similar: (contentId: number) => ["moderation", "contents", contentId, "similar"] as const,
   appeals: (state: string, page: number) => ["moderation", "appeals", { state, page }] as const,
   appealsAll: ["moderation", "appeals"] as const,
   audit: (filters: AuditFilters, page: number) => ["moderation", "audit", { filters, page }] as const,

@@ -2,7 +2,16 @@ import { vi } from "vitest";
 
 import { jsonResponse } from "@/testing/test-utils";
 
-import type { AuthorRecord, ContentDetail, Exposure, Policy, QueueRow, Wellness, WellnessValues } from "../types";
+import type {
+  AuthorRecord,
+  ContentDetail,
+  Exposure,
+  Policy,
+  QueueRow,
+  SimilarContentRow,
+  Wellness,
+  WellnessValues,
+} from "../types";
 
 export const DEFAULT_WELLNESS: WellnessValues = {
   blur: "light",
@@ -112,6 +121,7 @@ export function authorRecord(overrides: Partial<AuthorRecord> = {}): AuthorRecor
         reason_code: "SPAM-1",
         points: 3,
         decision: 11,
+        rule: null,
         created_at: "2026-02-01T10:00:00Z",
         expires_at: "2026-05-02T10:00:00Z",
         reversed_at: null,
@@ -125,6 +135,7 @@ export function authorRecord(overrides: Partial<AuthorRecord> = {}): AuthorRecor
         reason_code: "SPAM-2",
         points: 2,
         decision: 7,
+        rule: null,
         created_at: "2025-09-01T10:00:00Z",
         expires_at: "2025-11-30T10:00:00Z",
         reversed_at: null,
@@ -170,6 +181,7 @@ export function contentDetail(id: number, overrides: Partial<ContentDetail> = {}
     rule_hits: [],
     graphic: false,
     flagged_segments: [],
+    flagged_terms: [],
     hash_matches: [],
     author: null,
     author_history: [],
@@ -221,6 +233,7 @@ export function fakeModerationServer({
   onDecide,
   settings = {},
   graphicIds = [],
+  similar = {},
 }: {
   queue?: ContentDetail[];
   policies?: Policy[];
@@ -229,6 +242,8 @@ export function fakeModerationServer({
   settings?: Partial<WellnessValues>;
   /** Contents whose reveal counts towards today's exposure (once each). */
   graphicIds?: number[];
+  /** Similar contents per content id (none unless given). */
+  similar?: Record<number, SimilarContentRow[]>;
 } = {}) {
   const calls: Call[] = [];
   const exposed = new Set<number>();
@@ -256,6 +271,11 @@ export function fakeModerationServer({
       return jsonResponse({ id: 100 + contentId, action: (body as { action: string }).action }, { status: 201 });
     }
     if (/^\/moderation\/contents\/\d+\/(release|renew)\/$/.test(path)) return jsonResponse({});
+    const similarMatch = path.match(/^\/moderation\/contents\/(\d+)\/similar\/$/);
+    if (similarMatch) {
+      const contents = similar[Number(similarMatch[1])] ?? [];
+      return jsonResponse({ embedder: contents.length ? "minilm@1" : "", exact: true, contents });
+    }
     if (path === "/moderation/wellness/me/") return jsonResponse(wellness(settings));
     if (path === "/moderation/wellness/exposure/") return jsonResponse(exposure(exposed.size));
     if (path === "/moderation/wellness/breaks/") return jsonResponse({ id: 1, ...(body as object) }, { status: 201 });
@@ -278,5 +298,21 @@ export function fakeModerationServer({
   return {
     spy,
     calls: (method: string, pattern: RegExp) => calls.filter((call) => call.method === method && pattern.test(call.path)),
+  };
+}
+
+export function similarRow(id: number, overrides: Partial<SimilarContentRow> = {}): SimilarContentRow {
+  return {
+    id,
+    external_id: `post-${id}`,
+    policy: 3,
+    policy_name: "Community rules",
+    category: "spam",
+    state: "removed",
+    created_at: "2026-01-01T09:00:00Z",
+    decided_at: "2026-01-01T09:30:00Z",
+    excerpt: `Message ${id}`,
+    score: 0.91,
+    ...overrides,
   };
 }

@@ -38,16 +38,16 @@ export function DecisionText({ decision }: { decision: DecisionSummary }) {
   );
 }
 
-function RelatedList({ entries, similarity }: { entries: RelatedContent[]; similarity?: number[] }) {
+function RelatedList({ entries }: { entries: RelatedContent[] }) {
   return (
     <ul className="plain-list">
-      {entries.map((entry, index) => (
+      {entries.map((entry) => (
         <li key={entry.id} data-testid="related-content">
           <span className="break-anywhere">{entry.external_id}</span>{" "}
           <span className="hint">
             · {stateLabel(entry.state)}
             {entry.category ? ` · ${entry.category}` : ""}
-            {similarity?.[index] !== undefined ? ` · similarity ${formatPercent(similarity[index], 0)}` : ""} ·{" "}
+            {" · "}
             {formatDateTime(entry.created_at)}
           </span>
           {entry.decisions.map((decision) => (
@@ -277,20 +277,6 @@ export function AuthorPanel({ content }: { content: ContentDetail }) {
   );
 }
 
-
-/** Already-decided content nearest to this one by embedding, with what was decided. */
-export function SimilarPanel({ content }: { content: ContentDetail }) {
-  return (
-    <section aria-labelledby="review-similar-heading" data-testid="review-similar">
-      <h3 id="review-similar-heading">Similar decided content</h3>
-      {content.similar.length === 0 ? <p className="hint">None found.</p> : null}
-      <RelatedList
-        entries={content.similar.map((entry) => entry.content)}
-        similarity={content.similar.map((entry) => entry.similarity)}
-      />
-    </section>
-  );
-}
 
 /** Decisions so far on this content (an escalation, say). */
 export function DecisionsPanel({ content }: { content: ContentDetail }) {

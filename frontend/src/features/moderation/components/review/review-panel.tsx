@@ -32,9 +32,10 @@ import type { ReviewCommand } from "../../utils/keymap";
 import { SlaCountdown } from "../shared/sla-countdown";
 import { breakDue } from "../../utils/wellness";
 import { type ContentLook, ContentView, PLAIN_LOOK } from "./content-view";
-import { AuthorPanel, DecisionsPanel, ReportsPanel, SimilarPanel, SuggestionPanel } from "./context-panels";
+import { AuthorPanel, DecisionsPanel, ReportsPanel, SuggestionPanel } from "./context-panels";
 import { actionsForTier } from "../../utils/tier-actions";
 import { DecisionForm } from "./decision-form";
+import { SimilarContentsPanel } from "./similar-contents";
 import { ReviewHelp } from "./review-help";
 import { BreakReminder, ExposureCounter } from "./wellness-bar";
 import "../moderation.css";
@@ -199,7 +200,7 @@ function ReviewItem({ content, tier, session, helpOpen, setHelpOpen, look, setGr
         <SuggestionPanel content={content} />
         <ReportsPanel content={content} />
         <AuthorPanel content={content} />
-        <SimilarPanel content={content} />
+        <SimilarContentsPanel contentId={content.id} hideTexts={look.hideFlaggedTerms && !textRevealed} />
         <DecisionsPanel content={content} />
       </aside>
     </div>

@@ -14,9 +14,27 @@ const ACTIONS: { value: RuleAction; label: string }[] = [
   { value: "escalate", label: "Escalate to senior review" },
   { value: "remove", label: "Remove" },
   { value: "allow", label: "Allow" },
+  { value: "strike", label: "Add strike points to the author" },
+  { value: "notify", label: "Notify the platform (webhook)" },
 ];
 
-/** A new rule: name, condition, action, category, and the status it starts in. */
+export const STRIKE_POINTS_MIN = 1;
+export const STRIKE_POINTS_MAX = 100;
+
+/** Why the strike points cannot be saved, or null: a whole number from 1 to 100. */
+export function strikePointsProblem(text: string): string | null {
+  const points = Number(text);
+  if (text.trim() === "" || !Number.isInteger(points) || points < STRIKE_POINTS_MIN || points > STRIKE_POINTS_MAX) {
+    return `Strike points are a whole number from ${STRIKE_POINTS_MIN} to ${STRIKE_POINTS_MAX}.`;
+  }
+  return null;
+}
+
+/**
+ * A new rule: name, condition, action, category, and the status it starts in. "Add strike points"
+ * asks for the points each hit gives the author (1 to 100); "notify" sends the platform a
+ * rule.notify webhook. Both act beside the verdict, and only once the rule is live.
+ */
 export function RuleForm({
   policyId,
   categories,
@@ -32,6 +50,8 @@ export function RuleForm({
   const [name, setName] = useState("");
   const [action, setAction] = useState<RuleAction>("review");
   const [category, setCategory] = useState("");
+  const [points, setPoints] = useState("1");
+  const [pointsHint, setPointsHint] = useState<string | null>(null);
   const [status, setStatus] = useState<RuleStatus>("background");
   const [combine, setCombine] = useState<Combine>("all");
   const [rows, setRows] = useState<ConditionRow[]>([emptyRow(banks.length ? "bank" : "score")]);
@@ -42,8 +62,18 @@ export function RuleForm({
       data-testid="rule-form"
       onSubmit={(event) => {
         event.preventDefault();
+        const problem = action === "strike" ? strikePointsProblem(points) : null;
+        setPointsHint(problem);
+        if (problem !== null) return;
         create.mutate(
-          { name, action, status, category: category || null, condition: conditionOf(combine, rows) },
+          {
+            name,
+            action,
+            status,
+            category: category || null,
+            condition: conditionOf(combine, rows),
+            ...(action === "strike" ? { strike_points: Number(points) } : {}),
+          },
           { onSuccess: onDone },
         );
       }}
@@ -71,6 +101,24 @@ export function RuleForm({
             ))}
           </select>
         </Field>
+        {action === "strike" ? (
+          <Field label="Strike points" htmlFor="rule-strike-points" hint="Per hit, 1 to 100." hintId="rule-strike-points-hint">
+            <input
+              id="rule-strike-points"
+              type="number"
+              inputMode="numeric"
+              // No min / max here: the form says what is wrong itself (the browser's bubble would
+              // not name the range).
+              value={points}
+              aria-describedby="rule-strike-points-hint"
+              aria-invalid={pointsHint !== null}
+              onChange={(event) => {
+                setPoints(event.target.value);
+                setPointsHint(null);
+              }}
+            />
+          </Field>
+        ) : null}
         <Field label="Category" htmlFor="rule-category">
           <select id="rule-category" value={category} onChange={(event) => setCategory(event.target.value)}>
             <option value="">The content&apos;s own</option>
@@ -89,6 +137,11 @@ export function RuleForm({
           </select>
         </Field>
       </div>
+      {pointsHint ? (
+        <p role="alert" className="alert alert-error" data-testid="rule-points-problem">
+          {pointsHint}
+        </p>
+      ) : null}
       {create.isError ? (
         <p role="alert" className="alert alert-error">
           The rule was not saved: {errorMessage(create.error)}

@@ -90,7 +90,7 @@ function RuleRow({
           {STATUS_LABELS[status]}
         </span>
         <span className="hint">
-          {rule.action}
+          {rule.action === "strike" ? `strike ${rule.strike_points ?? "?"} points` : rule.action}
           {rule.category ? ` · ${rule.category}` : ""}
           {rule.expires_at ? ` · expires ${formatDateTime(rule.expires_at)}` : ""}
         </span>

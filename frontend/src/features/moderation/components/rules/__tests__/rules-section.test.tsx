@@ -118,4 +118,48 @@ describe("RulesSection", () => {
     expect(String(patchUrl)).toBe("/api/v1/moderation/rules/7/");
     expect(JSON.parse(String(patch?.body))).toEqual({ status: "live" });
   });
+
+  it("asks a strike rule for 1 to 100 points and sends them", async () => {
+    const user = userEvent.setup();
+    const fetchMock = mockApi();
+    renderWithProviders(<RulesSection policyId={3} categories={["spam"]} canEdit />);
+
+    await user.click(await screen.findByTestId("write-rule"));
+    await user.type(screen.getByLabelText("Name"), "strike scammers");
+    await user.selectOptions(screen.getByLabelText("Text bank of condition 1"), "scam phrases");
+    await user.selectOptions(screen.getByLabelText("Action"), "strike");
+    const points = screen.getByLabelText("Strike points");
+    await user.clear(points);
+    await user.type(points, "101");
+    await user.click(screen.getByTestId("rule-submit"));
+
+    expect(await screen.findByTestId("rule-points-problem")).toHaveTextContent("from 1 to 100");
+    expect(fetchMock.mock.calls.some(([, init]) => init?.method === "POST")).toBe(false);
+
+    await user.clear(points);
+    await user.type(points, "5");
+    await user.click(screen.getByTestId("rule-submit"));
+    await waitFor(() => expect(fetchMock.mock.calls.some(([, init]) => init?.method === "POST")).toBe(true));
+    const [, init] = fetchMock.mock.calls.find(([, request]) => request?.method === "POST") ?? [];
+    expect(JSON.parse(String(init?.body))).toMatchObject({ action: "strike", strike_points: 5 });
+  });
+
+  it("offers notify, which needs no points", async () => {
+    const user = userEvent.setup();
+    const fetchMock = mockApi();
+    renderWithProviders(<RulesSection policyId={3} categories={["spam"]} canEdit />);
+
+    await user.click(await screen.findByTestId("write-rule"));
+    await user.type(screen.getByLabelText("Name"), "tell the platform");
+    await user.selectOptions(screen.getByLabelText("Text bank of condition 1"), "scam phrases");
+    await user.selectOptions(screen.getByLabelText("Action"), "notify");
+    expect(screen.queryByLabelText("Strike points")).toBeNull();
+    await user.click(screen.getByTestId("rule-submit"));
+
+    await waitFor(() => expect(fetchMock.mock.calls.some(([, init]) => init?.method === "POST")).toBe(true));
+    const [, init] = fetchMock.mock.calls.find(([, request]) => request?.method === "POST") ?? [];
+    const body = JSON.parse(String(init?.body)) as Record<string, unknown>;
+    expect(body.action).toBe("notify");
+    expect(body).not.toHaveProperty("strike_points");
+  });
 });

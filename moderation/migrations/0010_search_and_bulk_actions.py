@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("labeling", "0018_second_opinions_waiting"),
         ("models_app", "0010_eval_model_version_evaluation"),
-        ("moderation", "0008_reviewer_wellness"),
+        ("moderation", "0009_rule_strike_and_notify_actions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

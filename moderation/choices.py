@@ -147,3 +147,8 @@ class BulkItemOutcome(models.TextChoices):
     DONE = "done", "Done"
     UNCHANGED = "unchanged", "Already so: nothing to do"
     FAILED = "failed", "Failed (left as it was)"
+
+
+class QualityTaskKind(models.TextChoices):
+    GOLD = "gold", "Gold item (known correct decision)"
+    DOUBLE = "double", "Independent second review"

@@ -14,6 +14,7 @@ import { ModerationAuthorRoute } from "./routes/moderation/author";
 import { ModerationLayout } from "./routes/moderation/moderation-layout";
 import { ModerationPoliciesRoute } from "./routes/moderation/policies";
 import { ModerationPolicyRoute } from "./routes/moderation/policy";
+import { ModerationQualityRoute } from "./routes/moderation/quality";
 import { ModerationQueueRoute } from "./routes/moderation/queue";
 import { ModerationReviewRoute } from "./routes/moderation/review";
 import { ModerationSearchRoute } from "./routes/moderation/search";
@@ -90,6 +91,7 @@ export function createAppRouter() {
             { path: paths.moderationWellness.path, element: <ModerationWellnessRoute /> },
             { path: paths.moderationSearch.path, element: <ModerationSearchRoute /> },
             { path: paths.moderationAuthor.path, element: <ModerationAuthorRoute /> },
+            { path: paths.moderationQuality.path, element: <ModerationQualityRoute /> },
           ],
         },
         { path: paths.platforms.path, element: <PlatformsRoute /> },

@@ -29,6 +29,7 @@ from moderation.models import (
     Appeal,
     BulkAction,
     Content,
+    GoldItem,
     Platform,
     Policy,
     Rule,
@@ -83,6 +84,7 @@ class World:
     text_bank: TextBank
     backtest: RuleBacktest
     bulk_action: BulkAction
+    gold: GoldItem
 
     def people(self) -> APIClient:
         client = APIClient()
@@ -122,6 +124,7 @@ class World:
             "bank_id": self.text_bank.pk,
             "backtest_id": self.backtest.pk,
             "bulk_action_id": self.bulk_action.pk,
+            "gold_id": self.gold.pk,
         }
 
     def invitation(self) -> dict[str, str]:
@@ -264,6 +267,7 @@ def build_world() -> World:
         period_end=timezone.now(),
     )
     bulk_action = BulkAction.objects.create(kind="remove", created_by=root, total=1)
+    gold = GoldItem.objects.create(policy=policy, content=appealed, expected_action="remove")
     return World(
         root=root,
         other=other,
@@ -289,4 +293,5 @@ def build_world() -> World:
         text_bank=text_bank,
         backtest=backtest,
         bulk_action=bulk_action,
+        gold=gold,
     )

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("labeling", "0018_second_opinions_waiting"),
         ("models_app", "0010_eval_model_version_evaluation"),
-        ("moderation", "0009_rule_strike_and_notify_actions"),
+        ("moderation", "0010_quality_gold_double_review_thread"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -355,6 +355,8 @@ SPECTACULAR_SETTINGS = {
         "BreakActionEnum": "moderation.choices.BreakAction",
         "BlurStrengthEnum": "moderation.choices.BlurStrength",
         "ReviewQueueKindEnum": "moderation.choices.QueueKind",
+        # Investigation's bulk actions.
+        "BulkActionKindEnum": "moderation.choices.BulkActionKind",
     },
 }
 

@@ -3,7 +3,7 @@
 Every change is audited in its transaction (``review_queue.create``, ``.update``, ``.delete``,
 ``.member_add``, ``.member_remove``), in the policy's scope. Every policy has a default queue
 and an appeals queue (``policy_queues_ensure``, called when a policy is created; migration
-0012 made them for the policies before): neither can be deleted.
+0013 made them for the policies before): neither can be deleted.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from models_app.models import ModelVersion, TrainingJob
 from moderation.choices import AppealState, AutomationLevel, RuleAction
 from moderation.models import (
     Appeal,
+    BulkAction,
     Content,
     GoldItem,
     Platform,
@@ -84,6 +85,7 @@ class World:
     text_bank: TextBank
     backtest: RuleBacktest
     queue: ReviewQueue
+    bulk_action: BulkAction
     gold: GoldItem
 
     def people(self) -> APIClient:
@@ -125,6 +127,7 @@ class World:
             "backtest_id": self.backtest.pk,
             "queue_id": self.queue.pk,
             "user_id": self.member.user_id,
+            "bulk_action_id": self.bulk_action.pk,
             "gold_id": self.gold.pk,
         }
 
@@ -268,6 +271,7 @@ def build_world() -> World:
         period_end=timezone.now(),
     )
     queue = ReviewQueue.objects.create(policy=policy, name="world queue", position=5)
+    bulk_action = BulkAction.objects.create(kind="remove", created_by=root, total=1)
     gold = GoldItem.objects.create(policy=policy, content=appealed, expected_action="remove")
     return World(
         root=root,
@@ -294,5 +298,6 @@ def build_world() -> World:
         text_bank=text_bank,
         backtest=backtest,
         queue=queue,
+        bulk_action=bulk_action,
         gold=gold,
     )

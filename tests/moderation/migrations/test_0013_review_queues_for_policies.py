@@ -1,4 +1,4 @@
-"""Migration 0012: every policy gets its default and appeals queues; its contents go to the
+"""Migration 0013: every policy gets its default and appeals queues; its contents go to the
 default queue, those with an open appeal to the appeals queue."""
 
 import pytest
@@ -7,8 +7,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import ItemFactory, ProjectFactory
 
-BEFORE = [("moderation", "0011_review_queues")]
-AFTER = [("moderation", "0012_review_queues_for_policies")]
+BEFORE = [("moderation", "0012_review_queues")]
+AFTER = [("moderation", "0013_review_queues_for_policies")]
 
 
 @pytest.mark.django_db(transaction=True)

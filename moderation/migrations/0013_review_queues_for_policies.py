@@ -37,6 +37,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("moderation", "0011_review_queues")]
+    dependencies = [("moderation", "0012_review_queues")]
 
     operations = [migrations.RunPython(forwards, backwards)]

@@ -23,6 +23,7 @@ from moderation.models import (
 )
 from moderation.selectors.access import MODERATE_ROLES, POLICY_ADMIN_ROLES, policies_for_user
 from moderation.selectors.contents import content_detail
+from moderation.selectors.queues import review_queues_blocked
 
 THREAD_ANCESTORS = 5
 THREAD_SIBLINGS = 3  # on each side of the content, nearest in time
@@ -74,6 +75,8 @@ def content_thread(*, content: Content, user: User) -> dict[str, Any]:
 
     ``parent_missing``: a parent id was sent but no visible content of the platform has it."""
     visible = set(_moderated_policy_ids(user))
+    # Content in a restricted queue the caller may not work stays out of the thread too.
+    blocked = set(review_queues_blocked(user=user, policy_ids=visible))
     related = ("item", "author")
     ancestors: list[Content] = []
     seen = {content.external_id}
@@ -86,7 +89,7 @@ def content_thread(*, content: Content, user: User) -> dict[str, Any]:
             .filter(platform_id=content.platform_id, external_id=parent_id)
             .first()
         )
-        if parent is None or parent.policy_id not in visible:
+        if parent is None or parent.policy_id not in visible or parent.queue_id in blocked:
             parent_missing = not ancestors
             break
         ancestors.append(parent)
@@ -101,6 +104,7 @@ def content_thread(*, content: Content, user: User) -> dict[str, Any]:
                 policy_id__in=visible,
             )
             .exclude(pk=content.pk)
+            .exclude(queue_id__in=blocked)
         )
         at = content.created_at
         before = base.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=content.pk)).order_by(

@@ -37,6 +37,7 @@ from core.limits import text_problem
 from moderation.choices import DecisionAction
 from moderation.models import Appeal, Content, Decision, Report, RuleHitLog
 from moderation.selectors.access import MODERATE_ROLES, policies_for_user
+from moderation.selectors.queues import content_queue_blocked_q
 
 MAX_QUERY_CHARS = 500
 PAGE_DEFAULT = 50
@@ -192,8 +193,11 @@ def content_search_queryset(
     problem = search_query_problem(query)
     if problem:
         raise ApplicationError(problem, extra={"field": "q"})
-    policies = policies_for_user(user=user, roles=roles).values("pk")
-    contents = Content.objects.filter(policy_id__in=policies)
+    policy_ids = list(policies_for_user(user=user, roles=roles).values_list("pk", flat=True))
+    # Content in a restricted queue the caller may not work is not theirs to find either.
+    contents = Content.objects.filter(
+        content_queue_blocked_q(user=user, policy_ids=policy_ids), policy_id__in=policy_ids
+    )
     if query.strip():
         contents = _text_match(contents, query.strip())
     return _filtered(contents, filters).order_by("-created_at", "-id")

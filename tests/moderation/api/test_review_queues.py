@@ -388,3 +388,75 @@ def test_bad_queue_names_are_refused_and_nothing_is_stored(world, body):
     )
     assert response.status_code == 400
     assert ReviewQueue.objects.count() == before
+
+
+# --- restricted content stays out of search, similar content and threads ----------------------
+
+
+def _search_ids(user, **params) -> list[int]:
+    response = _client(user).get("/api/v1/moderation/search/", params)
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_search_finds_restricted_content_only_for_those_who_may_work_its_queue(world):
+    everything = {"policy": world["policy"].pk}
+
+    assert _search_ids(world["outsider"], **everything) == [world["open_item"].pk]
+    assert world["restricted_item"].pk in _search_ids(world["member"], **everything)
+    assert world["restricted_item"].pk in _search_ids(world["admin"], **everything)
+
+
+def test_similar_content_leaves_out_restricted_content_for_non_members(world, settings, tmp_path):
+    import numpy as np
+
+    from labeling.selectors.embedders import project_embedder
+    from models_app.services.embeddings import embedding_store
+    from models_app.services.neighbours import neighbours_forget_open
+
+    settings.TANDEM_ANN_DIR = tmp_path / "ann"
+    neighbours_forget_open()
+    project = world["policy"].project
+    asked = ContentFactory(
+        policy=world["policy"], platform=world["platform"], queue=world["default"]
+    )
+    items = [asked.item, world["restricted_item"].item, world["open_item"].item]
+    rows = np.asarray([[1, 0, 0], [0.99, 0.01, 0], [0.5, 0.5, 0]], dtype=np.float32)
+    embedding_store(
+        owner=project.owner_key,
+        embedder=project_embedder(project=project).key,
+        object_ids=[item.pk for item in items],
+        vectors=rows / np.linalg.norm(rows, axis=1, keepdims=True),
+    )
+    path = f"/api/v1/moderation/contents/{asked.pk}/similar/"
+
+    outsider = _client(world["outsider"]).get(path).json()["contents"]
+    member = _client(world["member"]).get(path).json()["contents"]
+    neighbours_forget_open()
+
+    assert [row["id"] for row in outsider] == [world["open_item"].pk]
+    assert [row["id"] for row in member] == [world["restricted_item"].pk, world["open_item"].pk]
+
+
+def test_a_thread_leaves_out_restricted_parents_and_replies_for_non_members(world):
+    parent = world["restricted_item"]
+    reply = ContentFactory(
+        policy=world["policy"],
+        platform=world["platform"],
+        queue=world["default"],
+        parent_external_id=parent.external_id,
+    )
+    hidden_sibling = ContentFactory(
+        policy=world["policy"],
+        platform=world["platform"],
+        queue=world["graphic"],
+        parent_external_id=parent.external_id,
+    )
+    path = f"/api/v1/moderation/contents/{reply.pk}/"
+
+    outsider = _client(world["outsider"]).get(path).json()["thread"]
+    member = _client(world["member"]).get(path).json()["thread"]
+
+    assert outsider["ancestors"] == [] and outsider["siblings"] == []
+    assert [row["id"] for row in member["ancestors"]] == [parent.pk]
+    assert [row["id"] for row in member["siblings"]] == [hidden_sibling.pk]

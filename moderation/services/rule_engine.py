@@ -38,6 +38,8 @@ class CompiledRule:
     expires_at: datetime | None
     holds: Condition
     strike_points: int | None = None
+    # The text banks the condition reads (a backtest matches banks only when one does).
+    banks: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -101,6 +103,7 @@ def _compile(policy: Policy) -> CompiledPolicy:
                 expires_at=rule.expires_at,
                 holds=compiled.holds,
                 strike_points=rule.strike_points,
+                banks=compiled.banks,
             )
         )
     return CompiledPolicy(token=policy.rules_changed_at, banks=matcher, rules=rules)

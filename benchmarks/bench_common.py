@@ -46,13 +46,18 @@ def real_texts() -> list[str]:
     return [t for t in texts if t.strip()]
 
 
-def ensure_database(url: str) -> None:
-    """Drop and create the PostgreSQL database ``url`` names (a benchmark starts empty)."""
+def ensure_database(url: str, *, keep: bool = False) -> None:
+    """Drop and create the PostgreSQL database ``url`` names (a benchmark starts empty); with
+    ``keep``, only create it when it is missing."""
     import psycopg
 
     name = url.rsplit("/", 1)[1]
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(admin_url, autocommit=True) as conn:
+        if keep:
+            found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if found.fetchone():
+                return
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
 

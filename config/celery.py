@@ -4,6 +4,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_init
 from kombu import Queue
 
 from core.observability.celery_signals import observability_connect
@@ -82,3 +83,12 @@ def _webhook_send_due_period(sender: Celery, **kwargs: object) -> None:
 
 
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def _columnar_warm(**kwargs: object) -> None:
+    """pyarrow's one-time pandas import (0.5-0.7 s) when the worker starts, not in the first
+    snapshot or export job (forked pool processes inherit it)."""
+    from labeling.services.datasets.warm import columnar_warm
+
+    columnar_warm()

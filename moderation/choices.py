@@ -128,3 +128,8 @@ class RevealKind(models.TextChoices):
 class BreakAction(models.TextChoices):
     DISMISSED = "dismissed", "Reminder dismissed"
     BREAK = "break", "Took a break"
+
+
+class QualityTaskKind(models.TextChoices):
+    GOLD = "gold", "Gold item (known correct decision)"
+    DOUBLE = "double", "Independent second review"

@@ -24,6 +24,10 @@ class ContextSerializer(serializers.Serializer):
         max_length=100, required=False, allow_blank=True,
         help_text="Where the content appeared: post, comment, dm, profile, …",
     )  # fmt: skip
+    author_display_name = serializers.CharField(
+        max_length=200, required=False, allow_blank=True,
+        help_text="The author's name as the platform shows it (moderators read it in the thread).",
+    )  # fmt: skip
     account_age_days = serializers.FloatField(
         min_value=0, max_value=36_500, required=False,
         help_text="How old the author's account is, in days.",
@@ -55,6 +59,12 @@ class IntakeItemInputSerializer(serializers.Serializer):
     policy = serializers.IntegerField(help_text="The policy (id) to check the content against.")
     external_id = serializers.CharField(max_length=MAX_EXTERNAL_ID)
     author_id = serializers.CharField(max_length=255)
+    parent_id = serializers.CharField(
+        max_length=MAX_EXTERNAL_ID, required=False, allow_blank=True, default="",
+        help_text="The external id of the content this one answers (a post, a message of the "
+        "same conversation), as this platform sent it: the review panel shows the thread. "
+        "Only this platform's content is ever looked up; an id it never sent shows no parent.",
+    )  # fmt: skip
     text = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, trim_whitespace=False
     )

@@ -202,6 +202,37 @@ class TextSegmentSerializer(serializers.Serializer):
     flagged = serializers.BooleanField(help_text="A rule matched this piece.")
 
 
+class ThreadEntrySerializer(serializers.Serializer):
+    """Another content of the same conversation (text as sent: shown as text, never markup)."""
+
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    author_name = serializers.CharField(
+        allow_null=True, help_text="The display name the platform sent (context)."
+    )
+    author_id = serializers.CharField(allow_null=True)
+    text = serializers.CharField(allow_null=True, trim_whitespace=False)
+    has_image = serializers.BooleanField()
+    state = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ThreadSerializer(serializers.Serializer):
+    parent_id = serializers.CharField(
+        allow_null=True, help_text="The parent's external id as the platform sent it."
+    )
+    parent_missing = serializers.BooleanField(
+        help_text="A parent was named but is not among the platform's content you may see."
+    )
+    ancestors = ThreadEntrySerializer(many=True, help_text="Oldest first, the parent last.")
+    siblings = ThreadEntrySerializer(
+        many=True, help_text="Other replies to the same parent, nearest in time, oldest first."
+    )
+    position = serializers.IntegerField(
+        help_text="How many of the siblings came before this content."
+    )
+
+
 class FlaggedTermSerializer(serializers.Serializer):
     bank = serializers.CharField(help_text="The text bank that matched.")
     kind = serializers.ChoiceField(choices=["term", "pattern"])
@@ -292,6 +323,9 @@ class ContentDetailSerializer(serializers.Serializer):
     similar = SimilarContentSerializer(many=True)
     decisions = DecisionSerializer(many=True)
     appeals = serializers.SerializerMethodField()
+    thread = ThreadSerializer(
+        help_text="The conversation around the content (same platform, your policies only)."
+    )
 
     def get_has_image(self, detail) -> bool:
         return bool(detail["content"].item.image)

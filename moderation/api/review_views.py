@@ -19,8 +19,11 @@ from moderation.selectors.access import (
     policies_for_user,
     policy_get_for_user,
 )
-from moderation.selectors.contents import content_detail, content_get_for_user
+from moderation.selectors.contents import content_get_for_user
+from moderation.selectors.quality import quality_task_held, review_panel
 from moderation.selectors.review import review_queue_list
+from moderation.selectors.suggestions import model_suggestion_shown
+from moderation.services import quality as quality_services
 from moderation.services import review as review_services
 from moderation.services import rules as rule_services
 from moderation.services.decisions import decision_create
@@ -32,7 +35,7 @@ def _detail(content, user) -> dict:
         policy=content.policy, text=content.item.text, scan_max=rule_services.scan_max_chars()
     )
     return s.ContentDetailSerializer(
-        content_detail(content=content, user=user, bank_spans=spans)
+        review_panel(content=content, user=user, bank_spans=spans)
     ).data
 
 
@@ -56,7 +59,8 @@ class ReviewQueueNextApi(APIView):
             policy_ids = list(
                 policies_for_user(user=request.user, roles=roles).values_list("pk", flat=True)
             )
-        content = review_services.review_next(
+        # Gold items and second reviews are mixed in here, and read like any other content.
+        content = quality_services.review_quality_next(
             user=request.user,
             tier=tier,
             policy_ids=policy_ids,
@@ -146,6 +150,16 @@ class ContentRenewApi(APIView):
         content = content_get_for_user(
             content_id=content_id, user=request.user, roles=MODERATE_ROLES
         )
+        task = quality_task_held(content=content, user=request.user)
+        if task is not None:
+            task = quality_services.quality_task_renew(task=task)
+            return Response(
+                {
+                    "id": content.pk,
+                    "leased_by": request.user.get_username(),
+                    "lease_expires_at": task.lease_expires_at,
+                }
+            )
         content = review_services.review_renew(content=content, user=request.user)
         return Response(s.LeaseSerializer(content).data)
 
@@ -157,7 +171,11 @@ class ContentReleaseApi(APIView):
         content = content_get_for_user(
             content_id=content_id, user=request.user, roles=MODERATE_ROLES
         )
-        review_services.review_release(content=content, user=request.user)
+        task = quality_task_held(content=content, user=request.user)
+        if task is not None:
+            quality_services.quality_task_release(task=task)
+        else:
+            review_services.review_release(content=content, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -190,5 +208,22 @@ class ContentDecideApi(APIView):
         )
         data = s.DecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        task = quality_task_held(content=content, user=request.user)
+        if task is not None:
+            # A gold item or a second review: recorded as the moderator's answer only, and
+            # answered in the shape of a decision.
+            task_input = data.validated_data
+            task = quality_services.quality_answer_record(
+                task=task, user=request.user, **task_input
+            )
+            answer = quality_services.quality_answer_as_decision(
+                task=task,
+                content=content,
+                suggestion=model_suggestion_shown(content=content),
+                author_action=task_input.get("author_action", "none"),
+                suspend_days=task_input.get("suspend_days"),
+            )
+            return Response(s.DecisionSerializer(answer).data, status=status.HTTP_201_CREATED)
+        quality_services.quality_task_refuse_unheld(content=content, user=request.user)
         decision = decision_create(content=content, user=request.user, **data.validated_data)
         return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)

@@ -11,6 +11,7 @@ from moderation.api import (
     intake_views,
     platform_views,
     policy_views,
+    quality_views,
     report_views,
     review_views,
     rule_views,
@@ -222,5 +223,26 @@ urlpatterns = [
         "moderation/appeals/<int:appeal_id>/decide/",
         appeal_views.AppealDecideApi.as_view(),
         name="moderation-appeal-decide",
+    ),
+    # --- quality of moderation -----------------------------------------------------------------
+    path(
+        "moderation/quality/",
+        quality_views.QualityDashboardApi.as_view(),
+        name="moderation-quality",
+    ),
+    path(
+        "moderation/policies/<int:policy_id>/quality/",
+        quality_views.QualitySettingsApi.as_view(),
+        name="moderation-policy-quality",
+    ),
+    path(
+        "moderation/policies/<int:policy_id>/gold-items/",
+        quality_views.GoldItemListCreateApi.as_view(),
+        name="moderation-policy-gold-items",
+    ),
+    path(
+        "moderation/gold-items/<int:gold_id>/retire/",
+        quality_views.GoldItemRetireApi.as_view(),
+        name="moderation-gold-item-retire",
     ),
 ]

@@ -49,6 +49,9 @@ class Content(models.Model):
     blurred_thumbnail = models.FileField(
         upload_to="blurred/", max_length=255, null=True, blank=True
     )
+    # The platform's external id of the content this one answers (a thread, a conversation):
+    # looked up only among the same platform's content.
+    parent_external_id = models.CharField(max_length=255, blank=True, default="")
     # URL, language, audience, … as the platform sent them.
     context = models.JSONField(default=dict, blank=True)
     state = models.CharField(
@@ -111,6 +114,12 @@ class Content(models.Model):
                 name="content_review_idx",
             ),
             models.Index(fields=["author", "-created_at"], name="content_author_idx"),
+            # The thread around a content: its replies (siblings share a parent).
+            models.Index(
+                fields=["platform", "parent_external_id", "created_at"],
+                condition=~Q(parent_external_id=""),
+                name="content_thread_idx",
+            ),
             # Queue depth and SLA risk per policy and tier (/metrics, every scrape): counted on
             # this index alone, over open content only.
             models.Index(

@@ -24,6 +24,7 @@ from moderation.selectors.access import SENIOR_ROLES, policy_role
 from moderation.selectors.suggestions import model_suggestion_shown
 from moderation.services.authors import MAX_SUSPEND_DAYS, author_removal_enforce
 from moderation.services.feedback import decision_annotate
+from moderation.services.second_reviews import second_review_maybe_create
 from moderation.services.webhooks import webhook_event_send
 
 OPEN_STATES = (ContentState.PENDING, ContentState.ESCALATED)
@@ -44,7 +45,7 @@ def decision_payload(decision: Decision) -> dict[str, Any]:
     }
 
 
-def _reason_code(*, content: Content, code: str, action: str) -> ReasonCode | None:
+def reason_code_for(*, content: Content, code: str, action: str) -> ReasonCode | None:
     """The policy's reason code for ``action``. An escalation may come without one when the
     policy defines no escalation reasons (passing content up needs no policy wording)."""
     if not code and action == DecisionAction.ESCALATE:
@@ -79,7 +80,7 @@ def _reason_code(*, content: Content, code: str, action: str) -> ReasonCode | No
     return reason
 
 
-def _check_author_action(
+def check_author_action(
     *, content: Content, action: str, author_action: str, suspend_days: int | None
 ) -> None:
     if author_action == AuthorAction.NONE:
@@ -168,8 +169,8 @@ def decision_create(
                 .get(pk=content.pk)
             )
             _check_may_decide(content=locked, user=user)
-            reason = _reason_code(content=locked, code=reason_code, action=action)
-            _check_author_action(
+            reason = reason_code_for(content=locked, code=reason_code, action=action)
+            check_author_action(
                 content=locked,
                 action=action,
                 author_action=author_action,
@@ -253,6 +254,7 @@ def _decide(
             event="content.decided",
             payload={"decision": decision_payload(decision)},
         )
+        second_review_maybe_create(decision=decision)
     if action == DecisionAction.REMOVE:
         author_removal_enforce(
             content=content,

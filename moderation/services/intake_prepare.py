@@ -36,6 +36,7 @@ class IntakeInput:
     text: str | None = None
     image: str | None = None
     context: dict[str, Any] = field(default_factory=dict)
+    parent_id: str = ""
 
 
 @dataclass

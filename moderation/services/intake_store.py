@@ -268,6 +268,10 @@ def _contents_create(
                     else None
                 ),
                 context=entry.context,
+                # A parent of the content itself is no parent.
+                parent_external_id=(
+                    entry.parent_id if entry.parent_id != entry.external_id else ""
+                ),
                 state=one.verdict.state,
                 tier=(
                     ReviewTier.SENIOR

@@ -13,6 +13,7 @@ import { ModerationAuditRoute } from "./routes/moderation/audit";
 import { ModerationLayout } from "./routes/moderation/moderation-layout";
 import { ModerationPoliciesRoute } from "./routes/moderation/policies";
 import { ModerationPolicyRoute } from "./routes/moderation/policy";
+import { ModerationQualityRoute } from "./routes/moderation/quality";
 import { ModerationQueueRoute } from "./routes/moderation/queue";
 import { ModerationReviewRoute } from "./routes/moderation/review";
 import { ModerationWellnessRoute } from "./routes/moderation/wellness";
@@ -86,6 +87,7 @@ export function createAppRouter() {
             { path: paths.moderationPolicies.path, element: <ModerationPoliciesRoute /> },
             { path: paths.moderationPolicy.path, element: <ModerationPolicyRoute /> },
             { path: paths.moderationWellness.path, element: <ModerationWellnessRoute /> },
+            { path: paths.moderationQuality.path, element: <ModerationQualityRoute /> },
           ],
         },
         { path: paths.platforms.path, element: <PlatformsRoute /> },

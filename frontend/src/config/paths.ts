@@ -77,6 +77,7 @@ export const paths = {
   moderationAppeals: { path: "appeals", href: () => "/moderation/appeals" },
   moderationAudit: { path: "audit", href: () => "/moderation/audit" },
   moderationWellness: { path: "wellness", href: () => "/moderation/wellness" },
+  moderationQuality: { path: "quality", href: () => "/moderation/quality" },
   moderationPolicies: { path: "policies", href: () => "/moderation/policies" },
   moderationPolicy: {
     path: "policies/:policyId",

@@ -434,6 +434,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/moderation/gold-items/{gold_id}/retire/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Stop serving a gold item; its answers stay counted (audited as
+         *     ``gold_item.retire``).
+         */
+        post: operations["moderation_gold_items_retire_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/moderation/platforms/": {
         parameters: {
             query?: never;
@@ -622,6 +642,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/moderation/policies/{policy_id}/gold-items/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The policy's gold items with how many answers they had and how many were right
+         *     (policy admins).
+         */
+        get: operations["moderation_policies_gold_items_list"];
+        put?: never;
+        /**
+         * @description Make a decided content of the policy a gold item: it is mixed into moderators'
+         *     queues at the policy's gold rate, looking like any content, and answers to it are
+         *     measured against ``expected_action`` (default: its standing decision). 400 for content
+         *     still open or of another policy; 409 when it is a gold item already.
+         */
+        post: operations["moderation_policies_gold_items_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/moderation/policies/{policy_id}/hashes/": {
         parameters: {
             query?: never;
@@ -642,6 +688,27 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/policies/{policy_id}/quality/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The policy's gold rate and double-review rate (policy admins). */
+        get: operations["moderation_policies_quality_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * @description Set the gold rate (0 to 0.5) and/or the double-review rate (0 to 1); audited as
+         *     ``quality_settings.update``.
+         */
+        patch: operations["moderation_policies_quality_partial_update"];
         trace?: never;
     };
     "/api/v1/moderation/policies/{policy_id}/rules/": {
@@ -683,6 +750,28 @@ export interface paths {
          *     patterns are case-insensitive RE2. Audited (``text_bank.create``).
          */
         post: operations["moderation_policies_text_banks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/quality/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Moderation quality over a period (default: the last 30 days). Per moderator:
+         *     accuracy on gold items only (with the count), agreement with peers on second reviews,
+         *     appeal overturn rate, decisions. Per policy: automated vs manual share, SLA met share,
+         *     rule hits. Policy admins see their policies; moderators see their own row only.
+         */
+        get: operations["moderation_quality_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2871,6 +2960,8 @@ export interface components {
             readonly appeals: {
                 [key: string]: unknown;
             }[];
+            /** @description The conversation around the content (same platform, your policies only). */
+            thread: components["schemas"]["Thread"];
         };
         ContentReport: {
             source: string;
@@ -2930,6 +3021,8 @@ export interface components {
             audience?: string;
             /** @description Where the content appeared: post, comment, dm, profile, … */
             surface?: string;
+            /** @description The author's name as the platform shows it (moderators read it in the thread). */
+            author_display_name?: string;
             /**
              * Format: double
              * @description How old the author's account is, in days.
@@ -3261,6 +3354,12 @@ export interface components {
         EvaluationSettingsInputRequest: {
             slice_fields: string[];
         };
+        /**
+         * @description * `approve` - approve
+         *     * `remove` - remove
+         * @enum {string}
+         */
+        ExpectedActionEnum: "approve" | "remove";
         Exposure: {
             user_id: number;
             username: string;
@@ -3352,6 +3451,35 @@ export interface components {
          * @enum {string}
          */
         FormatEnum: "csv" | "jsonl" | "text" | "images" | "label_studio" | "prodigy" | "parquet";
+        GoldItem: {
+            id: number;
+            policy: number;
+            content: number;
+            external_id: string;
+            text: string | null;
+            expected_action: string;
+            note: string;
+            active: boolean;
+            /** @default 0 */
+            answers?: number;
+            /** @default 0 */
+            correct?: number;
+            /** Format: date-time */
+            created_at: string;
+        };
+        GoldItemInputRequest: {
+            /** @description A decided content of the policy. */
+            content: number;
+            /**
+             * @description The correct decision; by default the content's standing final decision.
+             *
+             *     * `approve` - approve
+             *     * `remove` - remove
+             */
+            expected_action?: components["schemas"]["ExpectedActionEnum"];
+            /** @default  */
+            note?: string;
+        };
         GoldLabel: {
             readonly labels: string[];
             readonly resolved_by: string | null;
@@ -3509,6 +3637,11 @@ export interface components {
             policy: number;
             external_id: string;
             author_id: string;
+            /**
+             * @description The external id of the content this one answers (a post, a message of the same conversation), as this platform sent it: the review panel shows the thread. Only this platform's content is ever looked up; an id it never sent shows no parent.
+             * @default
+             */
+            parent_id?: string;
             text?: string | null;
             /** @description The image file's bytes, base64-encoded (JPEG, PNG, GIF, WebP, BMP). */
             image?: string | null;
@@ -3772,6 +3905,26 @@ export interface components {
          * @enum {string}
          */
         ModelVersionStatusEnum: "ready" | "broken";
+        ModeratorQuality: {
+            user_id: number;
+            username: string;
+            gold_answered: number;
+            gold_correct: number;
+            /**
+             * Format: double
+             * @description Correct share of gold answers only; null without any.
+             */
+            gold_accuracy: number | null;
+            second_reviews: number;
+            agreements: number;
+            /** Format: double */
+            agreement: number | null;
+            appeals_decided: number;
+            overturned: number;
+            /** Format: double */
+            overturn_rate: number | null;
+            decisions: number;
+        };
         /** @enum {unknown} */
         NullEnum: null;
         OperatingPoint: {
@@ -3873,6 +4026,14 @@ export interface components {
             /** Format: uri */
             previous: string | null;
             results: components["schemas"]["Flag"][];
+        };
+        PaginatedGoldItemList: {
+            count: number;
+            /** Format: uri */
+            next: string | null;
+            /** Format: uri */
+            previous: string | null;
+            results: components["schemas"]["GoldItem"][];
         };
         PaginatedHashEntryList: {
             count: number;
@@ -4102,6 +4263,12 @@ export interface components {
             guidelines?: string;
             annotations_per_item?: number;
         };
+        PatchedQualitySettingsInputRequest: {
+            /** Format: double */
+            gold_rate?: number;
+            /** Format: double */
+            double_review_rate?: number;
+        };
         PatchedRuleUpdateInputRequest: {
             name?: string;
             description?: string;
@@ -4267,6 +4434,19 @@ export interface components {
             policy: number;
             policy_name: string;
             live_points: number;
+        };
+        PolicyQuality: {
+            policy: number;
+            policy_name: string;
+            automated: number;
+            manual: number;
+            /** Format: double */
+            automated_share: number | null;
+            sla_total: number;
+            sla_met: number;
+            /** Format: double */
+            sla_met_share: number | null;
+            rule_hits: components["schemas"]["RuleHits"][];
         };
         PrCurve: {
             name: string;
@@ -4454,6 +4634,36 @@ export interface components {
             same_items?: number;
             /** @description Classes of the held-out items it never got right (F1 0): never auto-promoted. */
             zero_f1_classes?: string[];
+        };
+        QualityDashboard: {
+            /** Format: date-time */
+            since: string;
+            /** Format: date-time */
+            until: string;
+            /**
+             * @description managed: everyone in the policies you administer; own: your figures only.
+             *
+             *     * `managed` - managed
+             *     * `own` - own
+             */
+            scope: components["schemas"]["ScopeEnum"];
+            moderators: components["schemas"]["ModeratorQuality"][];
+            policies: components["schemas"]["PolicyQuality"][];
+        };
+        QualitySettings: {
+            policy: number;
+            /**
+             * Format: double
+             * @description Share of the items the standard queue hands out that are gold items.
+             */
+            gold_rate: number;
+            /**
+             * Format: double
+             * @description Share of final human decisions reviewed again, blind, by another moderator.
+             */
+            double_review_rate: number;
+            /** Format: date-time */
+            updated_at: string | null;
         };
         /** @description One of the caller's own annotations (what they submitted, and what they were shown). */
         QueueAnnotation: {
@@ -4706,6 +4916,13 @@ export interface components {
          * @enum {string}
          */
         RuleActionEnum: "remove" | "allow" | "escalate" | "review" | "strike" | "notify";
+        RuleHits: {
+            rule: number;
+            rule_name: string;
+            status: string;
+            hits: number;
+            acted: number;
+        };
         RuleInputRequest: {
             name: string;
             description?: string;
@@ -4877,6 +5094,12 @@ export interface components {
          * @enum {string}
          */
         SanctionSourceEnum: "threshold" | "decision";
+        /**
+         * @description * `managed` - managed
+         *     * `own` - own
+         * @enum {string}
+         */
+        ScopeEnum: "managed" | "own";
         /**
          * @description * `intake` - intake
          *     * `reports` - reports
@@ -5227,6 +5450,31 @@ export interface components {
             text: string;
             /** @description A rule matched this piece. */
             flagged: boolean;
+        };
+        Thread: {
+            /** @description The parent's external id as the platform sent it. */
+            parent_id: string | null;
+            /** @description A parent was named but is not among the platform's content you may see. */
+            parent_missing: boolean;
+            /** @description Oldest first, the parent last. */
+            ancestors: components["schemas"]["ThreadEntry"][];
+            /** @description Other replies to the same parent, nearest in time, oldest first. */
+            siblings: components["schemas"]["ThreadEntry"][];
+            /** @description How many of the siblings came before this content. */
+            position: number;
+        };
+        /** @description Another content of the same conversation (text as sent: shown as text, never markup). */
+        ThreadEntry: {
+            id: number;
+            external_id: string;
+            /** @description The display name the platform sent (context). */
+            author_name: string | null;
+            author_id: string | null;
+            text: string | null;
+            has_image: boolean;
+            state: string;
+            /** Format: date-time */
+            created_at: string;
         };
         /**
          * @description * `standard` - Moderators
@@ -6109,6 +6357,27 @@ export interface operations {
             };
         };
     };
+    moderation_gold_items_retire_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gold_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoldItem"];
+                };
+            };
+        };
+    };
     moderation_platforms_list: {
         parameters: {
             query?: {
@@ -6515,6 +6784,59 @@ export interface operations {
             };
         };
     };
+    moderation_policies_gold_items_list: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1. */
+                page?: number;
+                /** @description Items per page (at most 500). */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedGoldItemList"];
+                };
+            };
+        };
+    };
+    moderation_policies_gold_items_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GoldItemInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["GoldItemInputRequest"];
+                "multipart/form-data": components["schemas"]["GoldItemInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoldItem"];
+                };
+            };
+        };
+    };
     moderation_policies_hashes_list: {
         parameters: {
             query?: {
@@ -6568,6 +6890,54 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HashImportOutput"];
+                };
+            };
+        };
+    };
+    moderation_policies_quality_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QualitySettings"];
+                };
+            };
+        };
+    };
+    moderation_policies_quality_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policy_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedQualitySettingsInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedQualitySettingsInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedQualitySettingsInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QualitySettings"];
                 };
             };
         };
@@ -6674,6 +7044,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TextBankOutput"];
+                };
+            };
+        };
+    };
+    moderation_quality_retrieve: {
+        parameters: {
+            query?: {
+                policy?: number;
+                /** @description Start of the period (default: 30 days ago). */
+                since?: string;
+                /** @description End of the period (default: now). */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QualityDashboard"];
                 };
             };
         };

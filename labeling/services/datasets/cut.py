@@ -12,7 +12,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import queue
 import tempfile
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata as package_metadata
@@ -46,6 +49,8 @@ from labeling.services.snapshots import Snapshot
 logger = logging.getLogger(__name__)
 
 ROW_GROUP_ROWS = 50_000
+# Progress is committed at most this often (each commit is a round trip and a transaction).
+PROGRESS_EVERY_SECONDS = 1.0
 FILE_NAME = "snapshot.parquet"
 NAME_MAX_CHARS = 200
 # Fixed, so the same rows always give the same bytes (pyarrow writes no time into the file).
@@ -94,6 +99,41 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class _GroupWriter:
+    """Writes the row groups on a thread of its own, in the order given: pyarrow encodes and
+    compresses without holding the GIL, so the next pages are read and resolved meanwhile.
+    The file is the same bytes as when written in line. At most one group waits."""
+
+    def __init__(self, writer: pq.ParquetWriter):
+        self._writer = writer
+        self._groups: queue.Queue[pa.Table | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="snapshot-write", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (table := self._groups.get()) is not None:
+            if self._error is None:
+                try:
+                    self._writer.write_table(table.combine_chunks(), row_group_size=ROW_GROUP_ROWS)
+                except BaseException as exc:  # raised in the caller's thread
+                    self._error = exc
+            del table  # not kept while the next group is awaited
+
+    def write(self, table: pa.Table) -> None:
+        if self._error is not None:
+            raise self._error
+        self._groups.put(table)
+
+    def close(self, *, failed: bool = False) -> None:
+        """Wait for the groups handed over; raise what writing them raised (unless the caller
+        is failing already)."""
+        self._groups.put(None)
+        self._thread.join()
+        if self._error is not None and not failed:
+            raise self._error
+
+
 def snapshot_rows_write(
     *,
     project: Project,
@@ -116,13 +156,14 @@ def snapshot_rows_write(
     rows = 0
     try:
         with pq.ParquetWriter(str(path), SNAPSHOT_SCHEMA, **WRITER_OPTIONS) as writer:
+            groups = _GroupWriter(writer)
 
             def flush(limit: int) -> None:
                 nonlocal pending, pending_rows
-                table = pa.Table.from_batches(pending, schema=SNAPSHOT_SCHEMA).combine_chunks()
+                table = pa.Table.from_batches(pending, schema=SNAPSHOT_SCHEMA)
                 while table.num_rows >= limit and table.num_rows:
-                    group = table.slice(0, ROW_GROUP_ROWS).combine_chunks()
-                    writer.write_table(group, row_group_size=ROW_GROUP_ROWS)
+                    group = table.slice(0, ROW_GROUP_ROWS)
+                    groups.write(group)
                     table = table.slice(group.num_rows)
                 pending = table.to_batches()
                 pending_rows = table.num_rows
@@ -130,21 +171,26 @@ def snapshot_rows_write(
             # A worker's cut reads ahead on a second connection; inside a transaction (tests,
             # callers batching work) that connection could not see its rows.
             read_ahead = connection.vendor == "postgresql" and not connection.in_atomic_block
-            for page in reader.pages_read_ahead() if read_ahead else reader.pages():
-                items_read += page.items_read
-                if len(page):
-                    rows += len(page)
-                    pending.append(page.batch)
-                    pending_rows += len(page)
-                    if for_training:
-                        for key, values in training.items():
-                            values.extend(page.batch.column(key).to_pylist())
-                if pending_rows >= ROW_GROUP_ROWS:
-                    flush(ROW_GROUP_ROWS)
-                if on_page is not None:
-                    on_page(items_read)
-            if pending_rows:
-                flush(1)
+            try:
+                for page in reader.pages_read_ahead() if read_ahead else reader.pages():
+                    items_read += page.items_read
+                    if len(page):
+                        rows += len(page)
+                        pending.append(page.batch)
+                        pending_rows += len(page)
+                        if for_training:
+                            for key, values in training.items():
+                                values.extend(page.batch.column(key).to_pylist())
+                    if pending_rows >= ROW_GROUP_ROWS:
+                        flush(ROW_GROUP_ROWS)
+                    if on_page is not None:
+                        on_page(items_read)
+                if pending_rows:
+                    flush(1)
+            except BaseException:
+                groups.close(failed=True)
+                raise
+            groups.close()
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -227,16 +273,22 @@ def _store(snapshot: DatasetSnapshot, result: CutResult) -> DatasetSnapshot:
 def snapshot_cut(snapshot: DatasetSnapshot) -> DatasetSnapshot:
     """Cut ``snapshot`` now, in this process: read its project's rows with its filters, write
     the Parquet file, store it with the counts, content hash and manifest; the snapshot ends
-    ``succeeded``. Progress (``rows_done`` of ``rows_total``, items read) is committed after
-    every page when not inside a transaction. Raises on failure (nothing is stored then)."""
+    ``succeeded``. Progress (``rows_done`` of ``rows_total``, items read) is committed after a
+    page, at most once a second, when not inside a transaction. Raises on failure (nothing is
+    stored then)."""
     project = snapshot.project
     filters = snapshot_filters_load(snapshot.filters)
     total = candidate_count(project=project, filters=filters)
     DatasetSnapshot.objects.filter(pk=snapshot.pk).update(rows_total=total, rows_done=0)
     snapshot.rows_total = total
 
+    last_written = time.monotonic()
+
     def progress(items_read: int) -> None:
-        DatasetSnapshot.objects.filter(pk=snapshot.pk).update(rows_done=min(items_read, total))
+        nonlocal last_written
+        if time.monotonic() - last_written >= PROGRESS_EVERY_SECONDS:
+            DatasetSnapshot.objects.filter(pk=snapshot.pk).update(rows_done=min(items_read, total))
+            last_written = time.monotonic()
 
     result = snapshot_rows_write(
         project=project,

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,8 +44,8 @@ from labeling.services.datasets.formats.zips import sha256_file
 
 logger = logging.getLogger(__name__)
 
-# Progress is written at most once per this many rows (and at the end).
-PROGRESS_EVERY_ROWS = 50_000
+# Progress is written at most this often (and at the end).
+PROGRESS_EVERY_SECONDS = 1.0
 
 
 def _multilabel(snapshot: DatasetSnapshot) -> bool:
@@ -204,13 +205,13 @@ def dataset_export_run(*, export_id: int) -> DatasetExport:
         )
         return _fail(export, message)
     snapshot = export.snapshot
-    last_written = 0
+    last_written = time.monotonic()
 
     def progress(done: int) -> None:
         nonlocal last_written
-        if done - last_written >= PROGRESS_EVERY_ROWS:
+        if time.monotonic() - last_written >= PROGRESS_EVERY_SECONDS:
             DatasetExport.objects.filter(pk=export.pk).update(rows_done=done)
-            last_written = done
+            last_written = time.monotonic()
 
     try:
         with tempfile.TemporaryDirectory(prefix="tandem-export-") as folder:

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from django.conf import settings
 from django.db import connection, transaction
+from psycopg.adapt import Loader
 
 from labeling.choices import AnnotationSource
 from labeling.models import Project
@@ -229,6 +230,29 @@ def _csv_line(select: list[str], fields: pa.Schema) -> str:
     return "concat(" + ", ',', ".join(parts) + ")"
 
 
+class _RawText(Loader):
+    """Text from PostgreSQL as the bytes it came in (a page's CSV goes to pyarrow as it is:
+    not decoded into a Python string and encoded again)."""
+
+    def load(self, data: Any) -> bytes:
+        return bytes(data)
+
+
+def _in_order(table: pa.Table, keys: list[str]) -> pa.Table:
+    """``table`` ordered by its integer columns ``keys`` (unique together). The database sends
+    it so; the check is cheap, and the file's bytes must never depend on a plan."""
+    if table.num_rows < 2:
+        return table
+    first = _column(table, keys[0]).to_numpy()
+    after = first[1:] > first[:-1]
+    if len(keys) > 1:
+        second = _column(table, keys[1]).to_numpy()
+        after |= (first[1:] == first[:-1]) & (second[1:] > second[:-1])
+    if after.all():
+        return table
+    return table.sort_by([(key, "ascending") for key in keys])
+
+
 def _read_table(
     cursor: Any,
     *,
@@ -238,23 +262,24 @@ def _read_table(
     params: list[Any],
     fields: pa.Schema,
 ) -> pa.Table:
-    """``SELECT select rest`` (``rest``: FROM ... ending with ORDER BY ``order``) as an Arrow
-    table of ``fields``. PostgreSQL answers a page as one CSV text (NULL unquoted and empty,
-    text quoted), parsed by pyarrow: no Python object per value. SQLite's rows go through
+    """``SELECT select rest`` (``rest``: FROM ... ending with ORDER BY the columns ``order`` of
+    ``fields``) as an Arrow table of ``fields``. PostgreSQL answers a page as one CSV text
+    (NULL unquoted and empty, text quoted), aggregated in the order the query reads it (no
+    second sort), parsed by pyarrow: no Python object per value. SQLite's rows go through
     Python."""
     if connection.vendor == "postgresql":
-        keys = ", ".join(f"{expression} AS k{n}" for n, expression in enumerate(order))
-        by = ", ".join(f"k{n}" for n in range(len(order)))
-        cursor.execute(
-            f"SELECT string_agg(line, chr(10) ORDER BY {by}) FROM "  # noqa: S608 - fixed SQL, parameters bound
-            f"(SELECT {keys}, {_csv_line(select, fields)} AS line {rest}) page",
-            params,
-        )
-        text = cursor.fetchone()[0]
-        if not text:
+        # A cursor of its own: only this query's text arrives as bytes.
+        with cursor.cursor.connection.cursor() as raw:
+            raw.adapters.register_loader("text", _RawText)
+            raw.execute(
+                f"SELECT string_agg(line, chr(10)) FROM "  # noqa: S608 - fixed SQL, parameters bound
+                f"(SELECT {_csv_line(select, fields)} AS line {rest}) page",
+                params,
+            )
+            data = raw.fetchone()[0]
+        if not data:
             return fields.empty_table()
-        data = text.encode()
-        return pa_csv.read_csv(
+        table = pa_csv.read_csv(
             pa.py_buffer(data),
             # One block: a value never straddles two.
             read_options=pa_csv.ReadOptions(
@@ -270,6 +295,7 @@ def _read_table(
                 false_values=["f"],
             ),
         ).combine_chunks()
+        return _in_order(table, order)
     cursor.execute(f"SELECT {', '.join(select)} {rest}", params)
     rows = cursor.fetchall()
     columns: list[Any] = list(zip(*rows, strict=True)) if rows else [()] * len(fields)
@@ -454,7 +480,8 @@ class RowReader:
             size = "COALESCE(octet_length(i.text), 0) + pg_column_size(i.metadata)"
             items_rest = (
                 f"FROM (SELECT {', '.join(_ITEM_COLUMNS)}, {size} AS own_bytes, "
-                f"SUM({size}) OVER (ORDER BY i.id) AS page_bytes {items_rest}) i "
+                f"SUM({size}) OVER (ORDER BY i.id ROWS UNBOUNDED PRECEDING) AS page_bytes "
+                f"{items_rest}) i "
                 "WHERE i.page_bytes - i.own_bytes < %s "
                 "ORDER BY i.id"
             )
@@ -476,7 +503,7 @@ class RowReader:
                     cursor,
                     select=items_select,
                     rest=items_rest,
-                    order=["i.id"],
+                    order=["id"],
                     params=[self.project.pk, last_id, *params, limit, *page_params],
                     fields=ITEM_FIELDS,
                 )
@@ -525,7 +552,7 @@ class RowReader:
             cursor,
             select=annotations_select,
             rest=annotations_rest,
-            order=["a.item_id", "a.id"],
+            order=["item_id", "id"],
             params=[after_id, up_to_id, *sources],
             fields=ANNOTATION_FIELDS,
         )

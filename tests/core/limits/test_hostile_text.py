@@ -133,7 +133,9 @@ def intake_entry(world: World) -> dict[str, Any]:
         "author_id": "author-42",
         "text": "Meet me at the station at six",
         "image": png_b64(),
+        "parent_id": "post-pending",
         "context": {
+            "author_display_name": "Ana from the station",
             "url": "https://chat.example/p/1",
             "language": "en",
             "audience": "public",
@@ -242,6 +244,9 @@ def baselines(world: World) -> dict[str, Case]:
             body={"action": "dismissed", "graphic_seconds": 600}
         ),
         "POST /api/v1/moderation/queue/next/": Case(body={"tier": "standard"}),
+        "POST /api/v1/moderation/policies/{policy_id}/gold-items/": Case(
+            body={"content": world.decided.pk, "expected_action": "remove", "note": "Textbook"}
+        ),
         "POST /api/v1/moderation/policies/{policy_id}/rules/": Case(
             body={
                 "name": "Scam from new accounts",
@@ -658,6 +663,7 @@ BASELINE_KEYS = [
     "POST /api/v1/moderation/policies/{policy_id}/hashes/",
     "POST /api/v1/moderation/policies/{policy_id}/hashes/ (files)",
     "POST /api/v1/moderation/queue/next/",
+    "POST /api/v1/moderation/policies/{policy_id}/gold-items/",
     "POST /api/v1/moderation/policies/{policy_id}/rules/",
     "PATCH /api/v1/moderation/rules/{rule_id}/",
     "POST /api/v1/moderation/policies/{policy_id}/backtests/",

@@ -28,6 +28,7 @@ from moderation.choices import AppealState, AutomationLevel, RuleAction
 from moderation.models import (
     Appeal,
     Content,
+    GoldItem,
     Platform,
     Policy,
     Rule,
@@ -81,6 +82,7 @@ class World:
     rule: Rule
     text_bank: TextBank
     backtest: RuleBacktest
+    gold: GoldItem
 
     def people(self) -> APIClient:
         client = APIClient()
@@ -119,6 +121,7 @@ class World:
             "rule_id": self.rule.pk,
             "bank_id": self.text_bank.pk,
             "backtest_id": self.backtest.pk,
+            "gold_id": self.gold.pk,
         }
 
     def invitation(self) -> dict[str, str]:
@@ -260,6 +263,7 @@ def build_world() -> World:
         period_start=timezone.now() - timedelta(days=7),
         period_end=timezone.now(),
     )
+    gold = GoldItem.objects.create(policy=policy, content=appealed, expected_action="remove")
     return World(
         root=root,
         other=other,
@@ -284,4 +288,5 @@ def build_world() -> World:
         rule=rule,
         text_bank=text_bank,
         backtest=backtest,
+        gold=gold,
     )

@@ -346,6 +346,39 @@ ENDPOINTS = [
     ),
     # Reviewer wellness: everyone's own settings and exposure; staff set the defaults; the
     # exposure of moderators is for those who run a policy (and staff).
+    # Quality of moderation: policy admins set the rates and gold items; everyone signed in
+    # reads the dashboard (their own figures, or nothing).
+    E("moderation-quality", "get", "moderation/quality/", signed_in(200)),
+    E(
+        "moderation-policy-quality",
+        "get",
+        "moderation/policies/{policy}/quality/",
+        senior_roles(200),
+    ),
+    E(
+        "moderation-policy-quality",
+        "patch",
+        "moderation/policies/{policy}/quality/",
+        senior_roles(200),
+    ),
+    E(
+        "moderation-policy-gold-items",
+        "get",
+        "moderation/policies/{policy}/gold-items/",
+        senior_roles(200),
+    ),
+    E(
+        "moderation-policy-gold-items",
+        "post",
+        "moderation/policies/{policy}/gold-items/",
+        senior_roles(201),
+    ),
+    E(
+        "moderation-gold-item-retire",
+        "post",
+        "moderation/gold-items/{gold}/retire/",
+        senior_roles(200),
+    ),
     E("moderation-wellness-me", "get", "moderation/wellness/me/", signed_in(200)),
     E("moderation-wellness-me", "patch", "moderation/wellness/me/", signed_in(200)),
     E("moderation-wellness-me-reset", "post", "moderation/wellness/me/reset/", signed_in(200)),
@@ -529,6 +562,11 @@ BODIES: dict[tuple[str, str], Callable[[SimpleNamespace], dict[str, Any]]] = {
     },
     ("moderation-rule", "patch"): lambda w: {"description": "changed"},
     ("moderation-wellness-me", "patch"): lambda w: {"grayscale": True},
+    ("moderation-policy-quality", "patch"): lambda w: {"gold_rate": 0.02},
+    ("moderation-policy-gold-items", "post"): lambda w: {
+        "content": w.moderation.ids["decided"],
+        "expected_action": "remove",
+    },
     ("moderation-wellness-defaults", "patch"): lambda w: {"sepia": True},
     ("moderation-wellness-breaks", "post"): lambda w: {"action": "break"},
     ("moderation-content-reveal", "post"): lambda w: {"kind": "text"},
@@ -685,6 +723,7 @@ def _moderation_world(project: Project, owner) -> SimpleNamespace:
         Author,
         Content,
         Decision,
+        GoldItem,
         Platform,
         Policy,
         PolicyCategory,
@@ -714,6 +753,14 @@ def _moderation_world(project: Project, owner) -> SimpleNamespace:
         content=decided, moderator=owner, action="remove", is_final=True
     )
     appeal = Appeal.objects.create(content=decided, decision=decision, statement="only members")
+    gold_content = Content.objects.create(
+        platform=platform,
+        policy=policy,
+        external_id="c-3",
+        item=ItemFactory(project=project, text="a gold item of A"),
+        state="allowed",
+    )
+    gold = GoldItem.objects.create(policy=policy, content=gold_content, expected_action="approve")
     endpoint = WebhookEndpoint.objects.create(
         platform=platform, url="http://93.184.215.14/hook", secret="s"
     )
@@ -743,6 +790,8 @@ def _moderation_world(project: Project, owner) -> SimpleNamespace:
             "bank": bank.pk,
             "backtest": backtest.pk,
             "author": author.pk,
+            "decided": decided.pk,
+            "gold": gold.pk,
         },
     )
 

@@ -537,3 +537,28 @@ def test_labels_changed_while_a_worker_cuts_are_not_in_its_snapshot(dataset_path
     assert during.counts == before.counts
     assert during.file_sha256 == before.file_sha256
     assert not Annotation.objects.filter(item__in=items[40:]).exists()
+
+
+def test_pages_the_database_sends_out_of_order_give_the_same_bytes(dataset_path, monkeypatch):
+    """Pages are aggregated in the order the database reads them; should a plan ever send them
+    otherwise, the rows are put back in id order: the file's bytes never depend on it."""
+    from labeling.services.datasets import rows as rows_module
+
+    project, items, _annotator, _truth = make_sms_project(dataset_path, 60)
+    for item in items[::4]:  # several labels of an item: ordered by item, then label
+        label(item, ["spam"], annotator=UserFactory())
+    in_order = cut(project)
+    read_csv = rows_module.pa_csv.read_csv
+
+    def reversed_csv(*args, **kwargs):
+        table = read_csv(*args, **kwargs)
+        return table.take(list(range(table.num_rows - 1, -1, -1)))
+
+    monkeypatch.setattr(rows_module.pa_csv, "read_csv", reversed_csv)
+    reversed_pages = cut(project)
+
+    assert reversed_pages.file_sha256 == in_order.file_sha256
+    assert (reversed_pages.content_hash, reversed_pages.counts) == (
+        in_order.content_hash,
+        in_order.counts,
+    )

@@ -19,6 +19,8 @@ The label column:
 from __future__ import annotations
 
 import json
+import queue
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -110,12 +112,50 @@ def hf_features(source: ExportSource, fields: list[pa.Field], classes: list[str]
     return {"info": {"features": features}}
 
 
-class _SplitWriter:
-    """One split's Parquet file, written in row groups of bounded size."""
+class _Background:
+    """Runs the row groups' writes on a thread of its own, in the order they were handed over
+    (each file gets its groups in order: the same bytes as written in line), while the
+    caller reads and prepares the next batches: pyarrow encodes and compresses without the GIL.
+    One write at a time: a new one is handed over once the previous is done (memory stays
+    within one row group more than writing in line)."""
 
-    def __init__(self, path: Path, schema: pa.Schema):
+    def __init__(self) -> None:
+        self._work: queue.Queue[Callable[[], None] | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="export-write", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (work := self._work.get()) is not None:
+            if self._error is None:
+                try:
+                    work()
+                except BaseException as exc:  # raised in the caller's thread
+                    self._error = exc
+            del work  # its row group is not kept while the next is awaited
+            self._work.task_done()
+
+    def submit(self, work: Callable[[], None]) -> None:
+        self._work.join()
+        if self._error is not None:
+            raise self._error
+        self._work.put(work)
+
+    def close(self, *, failed: bool = False) -> None:
+        """Wait for the writes handed over; raise what they raised (unless already failing)."""
+        self._work.put(None)
+        self._thread.join()
+        if self._error is not None and not failed:
+            raise self._error
+
+
+class _SplitWriter:
+    """One split's Parquet file, written in row groups of bounded size (by ``background``)."""
+
+    def __init__(self, path: Path, schema: pa.Schema, background: _Background):
         self.path = path
         self.schema = schema
+        self.background = background
         self.writer: pq.ParquetWriter | None = None
         self.pending: list[pa.RecordBatch] = []
         self.pending_rows = 0
@@ -137,13 +177,16 @@ class _SplitWriter:
             return
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.path, self.schema, **WRITER_OPTIONS)
+        writer = self.writer
         table = pa.Table.from_batches(self.pending, schema=self.schema)
-        self.writer.write_table(table, row_group_size=max(table.num_rows, 1))
+        self.background.submit(
+            lambda: writer.write_table(table, row_group_size=max(table.num_rows, 1))
+        )
         self.pending = []
         self.pending_rows = self.pending_bytes = 0
 
     def close(self) -> None:
-        self.flush()
+        """Close the file (after ``background`` wrote every group handed over)."""
         if self.writer is not None:
             self.writer.close()
 
@@ -210,18 +253,28 @@ def write_split_files(
     dictionary = pa.array(classes, pa.string())
     schema = output_schema(source, hf=hf, classes=classes)
     writers: dict[str, _SplitWriter] = {}
+    # One writing thread for every split's file (a thread per file was faster, but its peak
+    # RSS passed 500 MB at 1,000,000 rows): written while the next batches are read.
+    background = _Background()
     done = 0
     try:
-        for batch in source.batches():
-            for split in SPLITS:
-                part = split_of(batch, split)
-                if part.num_rows == 0:
-                    continue
-                if split not in writers:
-                    writers[split] = _SplitWriter(path_for(split), schema)
-                writers[split].add(_output_batch(source, part, schema, dictionary, hf=hf))
-            done += batch.num_rows
-            progress(done)
+        try:
+            for batch in source.batches():
+                for split in SPLITS:
+                    part = split_of(batch, split)
+                    if part.num_rows == 0:
+                        continue
+                    if split not in writers:
+                        writers[split] = _SplitWriter(path_for(split), schema, background)
+                    writers[split].add(_output_batch(source, part, schema, dictionary, hf=hf))
+                done += batch.num_rows
+                progress(done)
+            for writer in writers.values():
+                writer.flush()
+        except BaseException:
+            background.close(failed=True)
+            raise
+        background.close()
     finally:
         for writer in writers.values():
             writer.close()

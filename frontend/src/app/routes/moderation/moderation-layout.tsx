@@ -26,7 +26,7 @@ function PolicyDriftBanners() {
   );
 }
 
-/** The moderation area: queue, appeals, policies, the audit log and wellness, one tab each. */
+/** The moderation area: queue, appeals, policies, the audit log, wellness and quality, one tab each. */
 export function ModerationLayout() {
   useDocumentTitle("Moderation");
   return (
@@ -48,6 +48,9 @@ export function ModerationLayout() {
         </NavLink>
         <NavLink to={paths.moderationWellness.href()} data-testid="tab-moderation-wellness">
           Wellness
+        </NavLink>
+        <NavLink to={paths.moderationQuality.href()} data-testid="tab-moderation-quality">
+          Quality
         </NavLink>
       </nav>
       <Outlet />

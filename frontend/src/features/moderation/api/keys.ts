@@ -17,6 +17,10 @@ export const moderationKeys = {
   exposureAll: ["moderation", "wellness", "exposure"] as const,
   exposure: (userId?: number) => ["moderation", "wellness", "exposure", userId ?? "me"] as const,
   exposureModerators: (page: number) => ["moderation", "wellness", "exposure", "moderators", page] as const,
+  quality: (filters: { since: string; until: string; policy?: number }) => ["moderation", "quality", filters] as const,
+  qualitySettings: (policyId: number) => ["moderation", "quality-settings", policyId] as const,
+  goldItemsAll: (policyId: number) => ["moderation", "gold-items", policyId] as const,
+  goldItems: (policyId: number, page: number) => ["moderation", "gold-items", policyId, page] as const,
   modelVersions: (projectId: number) => ["moderation", "model-versions", projectId] as const,
   modelCompare: (projectId: number, a: number, b: number) =>
     ["moderation", "model-versions", projectId, "compare", a, b] as const,

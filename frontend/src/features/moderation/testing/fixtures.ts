@@ -188,6 +188,7 @@ export function contentDetail(id: number, overrides: Partial<ContentDetail> = {}
     similar: [],
     decisions: [],
     appeals: [],
+    thread: { parent_id: null, parent_missing: false, ancestors: [], siblings: [], position: 0 },
     ...overrides,
   };
 }

@@ -257,10 +257,23 @@ function AuthorStrikes({ author }: { author: AuthorRecord }) {
 export function AuthorPanel({ content }: { content: ContentDetail }) {
   const author = content.author;
   if (!author) return null;
+  // The name the platform shows for the author (intake context), if it sent one.
+  const context = content.context as Record<string, unknown> | null;
+  const displayName = typeof context?.author_display_name === "string" ? context.author_display_name : null;
   return (
     <section aria-labelledby="review-author-heading" data-testid="review-author">
       <h3 id="review-author-heading">
-        Author <bdi className="break-anywhere">{author.external_id}</bdi>
+        Author{" "}
+        {displayName ? (
+          <>
+            <bdi className="break-anywhere" data-testid="review-author-name">
+              {displayName}
+            </bdi>{" "}
+            (<bdi className="break-anywhere">{author.external_id}</bdi>)
+          </>
+        ) : (
+          <bdi className="break-anywhere">{author.external_id}</bdi>
+        )}
       </h3>
       <AuthorStrikes author={author} />
       {content.author_history.length === 0 ? <p className="hint">Nothing posted before.</p> : null}

@@ -33,6 +33,7 @@ import { SlaCountdown } from "../shared/sla-countdown";
 import { breakDue } from "../../utils/wellness";
 import { type ContentLook, ContentView, PLAIN_LOOK } from "./content-view";
 import { AuthorPanel, DecisionsPanel, ReportsPanel, SuggestionPanel } from "./context-panels";
+import { ThreadPanel } from "./thread-panel";
 import { actionsForTier } from "../../utils/tier-actions";
 import { DecisionForm } from "./decision-form";
 import { SimilarContentsPanel } from "./similar-contents";
@@ -198,6 +199,7 @@ function ReviewItem({ content, tier, session, helpOpen, setHelpOpen, look, setGr
       </div>
       <aside className="stack review-side" aria-label="Context">
         <SuggestionPanel content={content} />
+        <ThreadPanel content={content} />
         <ReportsPanel content={content} />
         <AuthorPanel content={content} />
         <SimilarContentsPanel contentId={content.id} hideTexts={look.hideFlaggedTerms && !textRevealed} />

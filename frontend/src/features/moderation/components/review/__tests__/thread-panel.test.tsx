@@ -1,0 +1,55 @@
+import { render, screen, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+
+import { contentDetail } from "../../../testing/fixtures";
+import { ThreadPanel } from "../thread-panel";
+
+const HOSTILE = '<img src=x onerror="alert(1)"><script>alert("x")</script>';
+
+function entry(id: number, text: string, authorName: string | null = null) {
+  return {
+    id,
+    external_id: `m-${id}`,
+    author_name: authorName,
+    author_id: `a-${id}`,
+    text,
+    has_image: false,
+    state: "pending",
+    created_at: "2026-12-01T10:00:00Z",
+  };
+}
+
+describe("ThreadPanel", () => {
+  it("lists the ancestors, then the replies around this content, texts and names as plain text", () => {
+    const content = contentDetail(5, {
+      thread: {
+        parent_id: "m-2",
+        parent_missing: false,
+        ancestors: [entry(1, "The first post", HOSTILE), entry(2, HOSTILE)],
+        siblings: [entry(3, "Earlier reply"), entry(4, "Later reply")],
+        position: 1,
+      },
+    });
+    const { container } = render(<ThreadPanel content={content} />);
+
+    const ancestors = screen.getAllByTestId("thread-ancestor");
+    expect(ancestors.map((li) => li.dataset.contentId)).toEqual(["1", "2"]);
+    const [first, second] = ancestors as [HTMLElement, HTMLElement];
+    expect(within(first).getByText(HOSTILE)).toBeInTheDocument();
+    expect(second.textContent).toContain(HOSTILE);
+    expect(container.querySelector("img, script")).toBeNull();
+    const replies = within(container.querySelector(".thread-replies") as HTMLElement).getAllByRole("listitem");
+    expect(replies.map((li) => li.dataset.testid)).toEqual(["thread-sibling", "thread-current", "thread-sibling"]);
+  });
+
+  it("says when the parent is not among the content one may see, and is absent without a thread", () => {
+    const missing = contentDetail(6, {
+      thread: { parent_id: "elsewhere-1", parent_missing: true, ancestors: [], siblings: [], position: 0 },
+    });
+    const { rerender } = render(<ThreadPanel content={missing} />);
+    expect(screen.getByTestId("thread-parent-missing")).toHaveTextContent("elsewhere-1");
+
+    rerender(<ThreadPanel content={contentDetail(7)} />);
+    expect(screen.queryByTestId("review-thread")).toBeNull();
+  });
+});

@@ -1,0 +1,16 @@
+"""Warming a worker process for the dataset jobs (snapshot cuts and exports).
+
+pyarrow imports pandas the first time it converts Python or NumPy values (``pa.array``,
+``Array.to_numpy``), whether pandas is used or not: 0.5-0.7 s of imports, once per process.
+A Celery worker does it when it starts (``config.celery``), so a worker's first snapshot or
+export job does not wait for it.
+"""
+
+from __future__ import annotations
+
+
+def columnar_warm() -> None:
+    """Make pyarrow load its pandas integration now (idempotent, cheap once done)."""
+    import pyarrow as pa
+
+    pa.array([0]).to_numpy()

@@ -130,6 +130,25 @@ class BreakAction(models.TextChoices):
     BREAK = "break", "Took a break"
 
 
+class BulkActionKind(models.TextChoices):
+    """What a bulk action does to each content of a search result or a selection."""
+
+    REMOVE = "remove", "Remove"
+    APPROVE = "approve", "Approve (allow)"
+    REQUEUE = "requeue", "Send back to the review queue"
+    HASH_BANK = "hash_bank", "Add to a hash bank"
+    TEXT_BANK = "text_bank", "Add the text to a text bank"
+
+
+class BulkItemOutcome(models.TextChoices):
+    """How one content of a bulk action came out (each in its own transaction)."""
+
+    PENDING = "pending", "Not processed yet"
+    DONE = "done", "Done"
+    UNCHANGED = "unchanged", "Already so: nothing to do"
+    FAILED = "failed", "Failed (left as it was)"
+
+
 class QualityTaskKind(models.TextChoices):
     GOLD = "gold", "Gold item (known correct decision)"
     DOUBLE = "double", "Independent second review"

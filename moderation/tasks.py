@@ -69,3 +69,13 @@ def rule_backtest_run_task(backtest_id: int) -> dict[str, int | str | None]:
 
     backtest = backtest_run(backtest_id=backtest_id)
     return {"backtest": backtest_id, "state": backtest.state if backtest else None}
+
+
+@shared_task(name="moderation.tasks.bulk_action_run_task", acks_late=True)
+def bulk_action_run_task(bulk_action_id: int) -> dict[str, int | str | None]:
+    """Run one bulk action. Safe to run twice: contents done are skipped, a finished bulk
+    action is left alone."""
+    from moderation.services.bulk_actions import bulk_action_run
+
+    bulk = bulk_action_run(bulk_action_id=bulk_action_id)
+    return {"bulk_action": bulk_action_id, "state": bulk.state if bulk else None}

@@ -354,6 +354,8 @@ SPECTACULAR_SETTINGS = {
         "SanctionSourceEnum": "moderation.choices.SanctionSource",
         "BreakActionEnum": "moderation.choices.BreakAction",
         "BlurStrengthEnum": "moderation.choices.BlurStrength",
+        # Investigation's bulk actions.
+        "BulkActionKindEnum": "moderation.choices.BulkActionKind",
     },
 }
 

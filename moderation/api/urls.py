@@ -15,6 +15,7 @@ from moderation.api import (
     report_views,
     review_views,
     rule_views,
+    search_views,
     similar_views,
     webhook_views,
     wellness_views,
@@ -174,6 +175,18 @@ urlpatterns = [
         "moderation/contents/<int:content_id>/decide/",
         review_views.ContentDecideApi.as_view(),
         name="moderation-content-decide",
+    ),
+    # --- investigation: search and bulk actions ----------------------------------------------
+    path("moderation/search/", search_views.ContentSearchApi.as_view(), name="moderation-search"),
+    path(
+        "moderation/bulk-actions/",
+        search_views.BulkActionCreateApi.as_view(),
+        name="moderation-bulk-actions",
+    ),
+    path(
+        "moderation/bulk-actions/<int:bulk_action_id>/",
+        search_views.BulkActionDetailApi.as_view(),
+        name="moderation-bulk-action",
     ),
     # --- authors: strikes and actions ------------------------------------------------------------
     path(

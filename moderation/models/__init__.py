@@ -1,5 +1,6 @@
 from moderation.models.content import Author, Content, Report
 from moderation.models.decision import Appeal, Decision, HashEntry
+from moderation.models.investigation import BulkAction, BulkActionItem
 from moderation.models.platform import Platform, PlatformApiKey, WebhookDelivery, WebhookEndpoint
 from moderation.models.policy import Policy, PolicyCategory, PolicyGrant, ReasonCode
 from moderation.models.quality import GoldItem, QualitySettings, QualityTask
@@ -16,6 +17,8 @@ __all__ = [
     "Appeal",
     "Author",
     "AuthorSanction",
+    "BulkAction",
+    "BulkActionItem",
     "Content",
     "Decision",
     "ExposureEvent",

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 
@@ -95,6 +96,10 @@ class Content(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Full-text search (PostgreSQL): the item's words, written at intake
+    # (``moderation.services.search_index``), GIN-indexed by a migration. On SQLite the column
+    # stays empty and an FTS5 table (``moderation_content_fts``, rowid = content id) holds them.
+    search_document = SearchVectorField(null=True, blank=True, editable=False)
 
     # Not a column: the caller's role, set by the selectors that check access.
     caller_role: str
@@ -114,6 +119,8 @@ class Content(models.Model):
                 name="content_review_idx",
             ),
             models.Index(fields=["author", "-created_at"], name="content_author_idx"),
+            # Search results, newest first, paged by (created_at, id); date ranges.
+            models.Index(fields=["-created_at", "-id"], name="content_created_idx"),
             # The thread around a content: its replies (siblings share a parent).
             models.Index(
                 fields=["platform", "parent_external_id", "created_at"],
@@ -157,6 +164,10 @@ class Report(models.Model):
             models.UniqueConstraint(
                 fields=["content", "source", "reporter"], name="report_unique_reporter"
             ),
+        ]
+        indexes = [
+            # Search by reporter: everything one platform user reported.
+            models.Index(fields=["reporter", "content"], name="report_reporter_idx"),
         ]
 
     def __str__(self) -> str:

@@ -203,6 +203,7 @@ def _decide(
     author_action: str,
     suspend_days: int | None,
     time_spent_ms: int | None,
+    bulk_action_id: int | None = None,
 ) -> Decision:
     before = {"state": content.state, "tier": content.tier}
     final = action != DecisionAction.ESCALATE
@@ -243,6 +244,7 @@ def _decide(
             "state": content.state,
             "tier": content.tier,
             "decision": decision_payload(decision),
+            **({"bulk_action": bulk_action_id} if bulk_action_id is not None else {}),
         },
     )
     if final:
@@ -264,3 +266,50 @@ def _decide(
             suspend_days=suspend_days,
         )
     return decision
+
+
+def decision_create_in_bulk(
+    *, content_id: int, user: User, action: str, reason: ReasonCode, note: str, bulk_action_id: int
+) -> bool:
+    """A final decision (approve or remove) taken by a bulk action, in the caller's
+    transaction. Returns False, writing nothing, when the content is already in that state.
+
+    - open content (pending or escalated, held by anyone or no one): decided as one person's
+      decision would be (``_decide``: annotation, ``content.decided`` webhook, audit, strike);
+    - allowed content to remove: the allowing decision is superseded and the removal is a new
+      final decision, with the same side effects (the author is struck);
+    - removed content to approve: refused (400): a removal is taken back through an appeal,
+      which reverses the author's strike.
+
+    The caller (``bulk_action_run``) holds the senior role on the content's policy; the audit
+    record names the bulk action.
+    """
+    content = (
+        Content.objects.select_for_update(of=("self",))
+        .select_related("policy", "top_category", "model_version", "item__project")
+        .get(pk=content_id)
+    )
+    target = ContentState.ALLOWED if action == DecisionAction.APPROVE else ContentState.REMOVED
+    if content.state == target:
+        return False
+    if content.state == ContentState.REMOVED:
+        raise ApplicationError("Removed content is allowed again only through an appeal.")
+    note = note or f"Bulk action {bulk_action_id}"
+    if content.state in OPEN_STATES:
+        _decide(
+            content=content, user=user, action=action, reason=reason, note=note,
+            author_action=AuthorAction.NONE, suspend_days=None, time_spent_ms=None,
+            bulk_action_id=bulk_action_id,
+        )  # fmt: skip
+        return True
+    # Allowed (by the model or by a person) and now removed.
+    old = Decision.objects.filter(content=content, is_final=True, superseded=False).first()
+    if old is not None:
+        old.superseded = True
+        old.save(update_fields=["superseded"])
+    _decide(
+        content=content, user=user, action=action, reason=reason, note=note,
+        author_action=AuthorAction.NONE, suspend_days=None, time_spent_ms=None,
+        bulk_action_id=bulk_action_id,
+    )  # fmt: skip
+    return True

@@ -1,10 +1,10 @@
 """Intake, step 4: write a decided batch, one insert per table, in one transaction.
 
 In order: the items in each policy's labeling project (through labeling's service), the
-authors, the contents (with their blurred thumbnails), the reports (hash bank, rules, model),
-the automatic decisions, their webhook deliveries (outbox rows) and their audit records. The
-writes stay together in one module (a little over 400 lines): they share one transaction and
-rely on the batch's order.
+authors, the contents (with their blurred thumbnails) and their full-text search words, the
+reports (hash bank, rules, model), the automatic decisions, their webhook deliveries (outbox
+rows) and their audit records. The writes stay together in one module (a little over 400
+lines): they share one transaction and rely on the batch's order.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from moderation.services.intake_decide import Verdict
 from moderation.services.intake_prepare import PreparedSubmission
 from moderation.services.intake_signals import Signals, policy_categories
 from moderation.services.review import review_priority
+from moderation.services.search_index import content_search_index
 from moderation.services.webhooks import webhook_event_send
 
 BLUR_RADIUS = 16
@@ -90,6 +91,7 @@ def intake_store(*, platform: Platform, decided: list[DecidedSubmission]) -> lis
     item_ids, blurred = _items_create(platform, decided)
     authors = _authors_get_or_create(platform, {d.submission.entry.author_id for d in decided})
     contents = _contents_create(platform, decided, item_ids, blurred, authors, now)
+    content_search_index(content_ids=[c.pk for c in contents])
     _reports_create(decided, contents)
     _rule_hits_log(decided, contents)
     decisions = _decisions_create(decided, contents)

@@ -261,6 +261,14 @@ class ContentFactory(factory.django.DjangoModelFactory):
         if create:
             grant(obj.policy, obj.platform)
 
+    @factory.post_generation
+    def search_indexed(obj, create, extracted, **kwargs):
+        """Its words in the full-text index, as intake writes them."""
+        if create:
+            from moderation.services.search_index import content_search_index
+
+            content_search_index(content_ids=[obj.pk])
+
 
 class ReportFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -10,12 +10,14 @@ import { AppRoot } from "./routes/app-root";
 import { LoginRoute } from "./routes/login";
 import { ModerationAppealsRoute } from "./routes/moderation/appeals";
 import { ModerationAuditRoute } from "./routes/moderation/audit";
+import { ModerationAuthorRoute } from "./routes/moderation/author";
 import { ModerationLayout } from "./routes/moderation/moderation-layout";
 import { ModerationPoliciesRoute } from "./routes/moderation/policies";
 import { ModerationPolicyRoute } from "./routes/moderation/policy";
 import { ModerationQualityRoute } from "./routes/moderation/quality";
 import { ModerationQueueRoute } from "./routes/moderation/queue";
 import { ModerationReviewRoute } from "./routes/moderation/review";
+import { ModerationSearchRoute } from "./routes/moderation/search";
 import { ModerationWellnessRoute } from "./routes/moderation/wellness";
 import { NotFoundRoute } from "./routes/not-found";
 import { PlatformRoute } from "./routes/platforms/detail";
@@ -87,6 +89,8 @@ export function createAppRouter() {
             { path: paths.moderationPolicies.path, element: <ModerationPoliciesRoute /> },
             { path: paths.moderationPolicy.path, element: <ModerationPolicyRoute /> },
             { path: paths.moderationWellness.path, element: <ModerationWellnessRoute /> },
+            { path: paths.moderationSearch.path, element: <ModerationSearchRoute /> },
+            { path: paths.moderationAuthor.path, element: <ModerationAuthorRoute /> },
             { path: paths.moderationQuality.path, element: <ModerationQualityRoute /> },
           ],
         },

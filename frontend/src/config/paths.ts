@@ -79,6 +79,11 @@ export const paths = {
   moderationWellness: { path: "wellness", href: () => "/moderation/wellness" },
   moderationQuality: { path: "quality", href: () => "/moderation/quality" },
   moderationPolicies: { path: "policies", href: () => "/moderation/policies" },
+  moderationSearch: { path: "search", href: () => "/moderation/search" },
+  moderationAuthor: {
+    path: "authors/:authorId",
+    href: (authorId: number) => `/moderation/authors/${authorId}`,
+  },
   moderationPolicy: {
     path: "policies/:policyId",
     href: (policyId: number) => `/moderation/policies/${policyId}`,

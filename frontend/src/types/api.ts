@@ -253,6 +253,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/moderation/bulk-actions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Remove, approve, re-queue, or add to a hash / text bank every content of a search
+         *     (``filters``) or of a selection (``content_ids``), as one job with progress. At most
+         *     5,000 contents; ``expected_count`` must equal what the selection holds now; the caller
+         *     must be a senior moderator or admin of every policy covered. Any refusal changes
+         *     nothing.
+         */
+        post: operations["moderation_bulk_actions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/moderation/bulk-actions/{bulk_action_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description A bulk action's progress and counts: for the person who asked for it (and
+         *     superusers); 404 for anyone else.
+         */
+        get: operations["moderation_bulk_actions_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/moderation/contents/{content_id}/": {
         parameters: {
             query?: never;
@@ -840,6 +883,27 @@ export interface paths {
          *     expired), expiry or position. Audited (``rule.update``, before and after).
          */
         patch: operations["moderation_rules_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/moderation/search/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Full-text search over the content of the policies the caller moderates, newest
+         *     first, with filters; ``next_cursor`` pages on. ``total`` counts up to ``cap`` (what
+         *     one bulk action may cover); ``total_capped`` says there are more.
+         */
+        get: operations["moderation_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/moderation/text-banks/{bank_id}/": {
@@ -2722,6 +2786,71 @@ export interface components {
              */
             graphic_seconds?: number;
         };
+        BulkAction: {
+            readonly id: number;
+            kind: components["schemas"]["BulkActionKindEnum"];
+            selection?: unknown;
+            reason_code?: string;
+            note?: string;
+            readonly hash_category: number | null;
+            readonly text_bank: number | null;
+            state?: components["schemas"]["JobStateEnum"];
+            readonly attempts: number;
+            readonly total: number;
+            readonly done_count: number;
+            readonly unchanged_count: number;
+            readonly failed_count: number;
+            error_message?: string;
+            created_by_name?: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            readonly failures: components["schemas"]["BulkFailure"][];
+        };
+        BulkActionInputRequest: {
+            kind: components["schemas"]["BulkActionKindEnum"];
+            /** @description A selection; without it, every content the filters find. */
+            content_ids?: number[] | null;
+            filters?: components["schemas"]["SearchFiltersRequest"];
+            /**
+             * Format: int64
+             * @description The count the page showed and the person confirmed; another count is refused (400) and nothing is done.
+             */
+            expected_count: number;
+            /**
+             * @description For remove / approve: a reason code every policy covered defines.
+             * @default
+             */
+            reason_code?: string;
+            /** @default  */
+            note?: string;
+            /**
+             * Format: int64
+             * @description For hash_bank.
+             */
+            hash_category?: number | null;
+            /**
+             * Format: int64
+             * @description For text_bank.
+             */
+            text_bank?: number | null;
+        };
+        /**
+         * @description * `remove` - Remove
+         *     * `approve` - Approve (allow)
+         *     * `requeue` - Send back to the review queue
+         *     * `hash_bank` - Add to a hash bank
+         *     * `text_bank` - Add the text to a text bank
+         * @enum {string}
+         */
+        BulkActionKindEnum: "remove" | "approve" | "requeue" | "hash_bank" | "text_bank";
+        BulkFailure: {
+            content: number;
+            message: string;
+        };
         Calibration: {
             bins: components["schemas"]["ReliabilityBin"][];
             /** @description Expected calibration error, 10 bins (bootstrap interval). */
@@ -3196,6 +3325,14 @@ export interface components {
             agreement: number | null;
             error?: string;
         };
+        /**
+         * @description * `approve` - approve
+         *     * `remove` - remove
+         *     * `escalate` - escalate
+         *     * `none` - none
+         * @enum {string}
+         */
+        DecisionEnum: "approve" | "remove" | "escalate" | "none";
         DecisionInputRequest: {
             action: components["schemas"]["ActionEnum"];
             /**
@@ -5107,6 +5244,89 @@ export interface components {
          * @enum {string}
          */
         ScopesEnum: "intake" | "reports" | "appeals";
+        /** @description The filters of a search (query string of ``search/``, ``filters`` of a bulk action). */
+        SearchFiltersRequest: {
+            /**
+             * @description Words to find (all of them); "a phrase", or, -word. Blank: every content.
+             * @default
+             */
+            q?: string;
+            /** Format: int64 */
+            policy?: number;
+            /**
+             * Format: int64
+             * @description The content's top category.
+             */
+            category?: number;
+            state?: components["schemas"]["ContentStateEnum"];
+            /**
+             * @description The current decision's action; none: never decided.
+             *
+             *     * `approve` - approve
+             *     * `remove` - remove
+             *     * `escalate` - escalate
+             *     * `none` - none
+             */
+            decision?: components["schemas"]["DecisionEnum"];
+            /**
+             * Format: int64
+             * @description Contents this rule hit (background or live).
+             */
+            rule?: number;
+            /** Format: int64 */
+            author?: number;
+            /** @description A reporter id (as the platform sent it). */
+            reporter?: string;
+            /** Format: date-time */
+            created_from?: string;
+            /** Format: date-time */
+            created_to?: string;
+            /** Format: double */
+            score_min?: number;
+            /** Format: double */
+            score_max?: number;
+        };
+        SearchPage: {
+            results: components["schemas"]["SearchRow"][];
+            next_cursor: string | null;
+            /** @description Matching contents, counted up to the cap. */
+            total: number;
+            /** @description More match than the cap (what one bulk action may cover). */
+            total_capped: boolean;
+            cap: number;
+        };
+        SearchRow: {
+            readonly id: number;
+            external_id: string;
+            policy: number;
+            policy_name: string;
+            category?: string | null;
+            state?: components["schemas"]["ContentStateEnum"];
+            tier?: components["schemas"]["TierEnum"];
+            readonly text: string;
+            readonly has_image: boolean;
+            readonly blurred_thumbnail_url: string | null;
+            author_id: number | null;
+            author_external_id?: string | null;
+            /** Format: double */
+            model_score?: number | null;
+            readonly report_count: number;
+            /**
+             * @description The current decision (final, or an escalation); null: none yet.
+             *
+             *     * `approve` - Approve (allow)
+             *     * `remove` - Remove
+             *     * `escalate` - Escalate to senior review
+             */
+            readonly decision_action: (components["schemas"]["ActionEnum"] | components["schemas"]["NullEnum"]) | null;
+            readonly decision_automated: boolean | null;
+            readonly decision_by: string | null;
+            readonly appeal_state: (components["schemas"]["AppealStateEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            decided_at?: string | null;
+        };
         SecondOpinionInputRequest: {
             /** @description Ids of open suspect labels (at most 200). */
             suspects: number[];
@@ -6144,6 +6364,59 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["BacktestOutput"];
                 };
+            };
+        };
+    };
+    moderation_bulk_actions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkActionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["BulkActionInputRequest"];
+                "multipart/form-data": components["schemas"]["BulkActionInputRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkAction"];
+                };
+            };
+        };
+    };
+    moderation_bulk_actions_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bulk_action_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkAction"];
+                };
+            };
+            /** @description No response body */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -7202,6 +7475,58 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RuleOutput"];
+                };
+            };
+        };
+    };
+    moderation_search: {
+        parameters: {
+            query?: {
+                author?: number;
+                /** @description The content's top category. */
+                category?: number;
+                created_from?: string;
+                created_to?: string;
+                cursor?: string;
+                /**
+                 * @description The current decision's action; none: never decided.
+                 *
+                 *     * `approve` - approve
+                 *     * `remove` - remove
+                 *     * `escalate` - escalate
+                 *     * `none` - none
+                 */
+                decision?: "approve" | "remove" | "escalate" | "none";
+                limit?: number;
+                policy?: number;
+                /** @description Words to find (all of them); "a phrase", or, -word. Blank: every content. */
+                q?: string;
+                /** @description A reporter id (as the platform sent it). */
+                reporter?: string;
+                /** @description Contents this rule hit (background or live). */
+                rule?: number;
+                score_max?: number;
+                score_min?: number;
+                /**
+                 * @description * `allowed` - Allowed
+                 *     * `removed` - Removed
+                 *     * `pending` - Pending review
+                 *     * `escalated` - Escalated to senior review
+                 */
+                state?: "allowed" | "removed" | "pending" | "escalated";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
                 };
             };
         };

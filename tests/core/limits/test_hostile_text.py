@@ -292,6 +292,23 @@ def baselines(world: World) -> dict[str, Case]:
                 "patterns": ["wire\\s+transfer"],
             }
         ),
+        "POST /api/v1/moderation/bulk-actions/": Case(
+            body={
+                "kind": "remove",
+                "reason_code": "SPAM-1",
+                "note": "Advertising sweep.",
+                "content_ids": [world.pending.pk],
+                "filters": {
+                    "q": "prize",
+                    "reporter": "user-9",
+                    "state": "pending",
+                    "decision": "none",
+                    "created_from": "2020-01-01T00:00:00Z",
+                    "created_to": "2099-01-01T00:00:00Z",
+                },
+                "expected_count": 1,
+            }
+        ),
         "POST /api/v1/platform/appeals/": Case(
             body={"external_id": "post-decided", "statement": "It was a real prize draw."}
         ),
@@ -669,6 +686,7 @@ BASELINE_KEYS = [
     "POST /api/v1/moderation/policies/{policy_id}/backtests/",
     "POST /api/v1/moderation/policies/{policy_id}/text-banks/",
     "PATCH /api/v1/moderation/text-banks/{bank_id}/",
+    "POST /api/v1/moderation/bulk-actions/",
     "PATCH /api/v1/moderation/wellness/defaults/",
     "PATCH /api/v1/moderation/wellness/me/",
     "POST /api/v1/moderation/wellness/breaks/",

@@ -27,6 +27,7 @@ from models_app.models import ModelVersion, TrainingJob
 from moderation.choices import AppealState, AutomationLevel, RuleAction
 from moderation.models import (
     Appeal,
+    BulkAction,
     Content,
     GoldItem,
     Platform,
@@ -82,6 +83,7 @@ class World:
     rule: Rule
     text_bank: TextBank
     backtest: RuleBacktest
+    bulk_action: BulkAction
     gold: GoldItem
 
     def people(self) -> APIClient:
@@ -121,6 +123,7 @@ class World:
             "rule_id": self.rule.pk,
             "bank_id": self.text_bank.pk,
             "backtest_id": self.backtest.pk,
+            "bulk_action_id": self.bulk_action.pk,
             "gold_id": self.gold.pk,
         }
 
@@ -263,6 +266,7 @@ def build_world() -> World:
         period_start=timezone.now() - timedelta(days=7),
         period_end=timezone.now(),
     )
+    bulk_action = BulkAction.objects.create(kind="remove", created_by=root, total=1)
     gold = GoldItem.objects.create(policy=policy, content=appealed, expected_action="remove")
     return World(
         root=root,
@@ -288,5 +292,6 @@ def build_world() -> World:
         rule=rule,
         text_bank=text_bank,
         backtest=backtest,
+        bulk_action=bulk_action,
         gold=gold,
     )

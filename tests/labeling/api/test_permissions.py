@@ -436,6 +436,30 @@ ENDPOINTS = [
         senior_roles(202),
     ),
     E("moderation-backtest", "get", "moderation/backtests/{backtest}/", moderate_roles(200)),
+    # Investigation: a search finds only what the caller moderates (200 for everyone signed in);
+    # a bulk action needs the senior role on every policy covered (a moderator 403); content
+    # the caller cannot moderate is "not found among yours" (400, nothing said about it); a
+    # bulk action is shown to who asked for it (and superusers) only.
+    E("moderation-search", "get", "moderation/search/", signed_in(200)),
+    E(
+        "moderation-bulk-actions",
+        "post",
+        "moderation/bulk-actions/",
+        {
+            **senior_roles(202),
+            Role.MODERATOR: 403,
+            Role.ANNOTATOR: 400,
+            Role.ML_ENGINEER: 400,
+            "staff": 400,
+            "non_member": 400,
+        },
+    ),
+    E(
+        "moderation-bulk-action",
+        "get",
+        "moderation/bulk-actions/{bulk}/",
+        {**dict.fromkeys(PERSONAS, 404), "superuser": 200, "anonymous": ANON},
+    ),
     # moderation/api/urls.py: review, appeals, webhooks (roles from the policy's project; lists
     # show only what the caller moderates, so every signed-in caller gets 200)
     E("moderation-queue", "get", "moderation/queue/", signed_in(200)),
@@ -579,6 +603,12 @@ BODIES: dict[tuple[str, str], Callable[[SimpleNamespace], dict[str, Any]]] = {
         "period_end": (timezone.now() + timedelta(days=1)).isoformat(),
     },
     ("moderation-content-decide", "post"): lambda w: {"action": "remove", "reason_code": "SPAM-1"},
+    ("moderation-bulk-actions", "post"): lambda w: {
+        "kind": "remove",
+        "reason_code": "SPAM-1",
+        "content_ids": [w.moderation.ids["content"]],
+        "expected_count": 1,
+    },
     ("moderation-appeal-decide", "post"): lambda w: {"outcome": "overturn"},
     # An IP literal on the public internet: no DNS lookup in the test.
     ("moderation-platform-webhooks", "post"): lambda w: {"url": "http://93.184.215.14/new"},
@@ -721,6 +751,7 @@ def _moderation_world(project: Project, owner) -> SimpleNamespace:
     from moderation.models import (
         Appeal,
         Author,
+        BulkAction,
         Content,
         Decision,
         GoldItem,
@@ -776,10 +807,12 @@ def _moderation_world(project: Project, owner) -> SimpleNamespace:
         policy=policy, rule=rule, condition=rule.condition, period_start=timezone.now(),
         period_end=timezone.now(),
     )  # fmt: skip
+    bulk = BulkAction.objects.create(kind="remove", created_by=owner, total=1)
     return SimpleNamespace(
         content=content,
         moderator=moderator,
         ids={
+            "bulk": bulk.pk,
             "content": content.pk,
             "appeal": appeal.pk,
             "platform": platform.pk,

@@ -26,7 +26,7 @@ function PolicyDriftBanners() {
   );
 }
 
-/** The moderation area: queue, appeals, policies, the audit log, wellness and quality, one tab each. */
+/** The moderation area: queue, search, appeals, policies, the audit log, wellness and quality, one tab each. */
 export function ModerationLayout() {
   useDocumentTitle("Moderation");
   return (
@@ -36,6 +36,9 @@ export function ModerationLayout() {
       <nav aria-label="Moderation" className="tabs">
         <NavLink to={paths.moderation.href()} end data-testid="tab-moderation-queue">
           Queue
+        </NavLink>
+        <NavLink to={paths.moderationSearch.href()} data-testid="tab-moderation-search">
+          Search
         </NavLink>
         <NavLink to={paths.moderationAppeals.href()} data-testid="tab-moderation-appeals">
           Appeals

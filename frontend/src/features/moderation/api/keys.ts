@@ -1,4 +1,4 @@
-import type { AuditFilters, QueueFilters } from "../types";
+import type { AuditFilters, QueueFilters, SearchFilters } from "../types";
 
 /** Query keys of the moderation feature, in one place so mutations invalidate the right lists. */
 export const moderationKeys = {
@@ -11,6 +11,10 @@ export const moderationKeys = {
   appealsAll: ["moderation", "appeals"] as const,
   audit: (filters: AuditFilters, page: number) => ["moderation", "audit", { filters, page }] as const,
   policies: ["moderation", "policies"] as const,
+  searchAll: ["moderation", "search"] as const,
+  search: (filters: SearchFilters, cursor: string | null) => ["moderation", "search", { filters, cursor }] as const,
+  bulkAction: (bulkId: number) => ["moderation", "bulk-actions", bulkId] as const,
+  author: (authorId: number) => ["moderation", "authors", authorId] as const,
   policy: (policyId: number) => ["moderation", "policies", policyId] as const,
   wellness: ["moderation", "wellness", "me"] as const,
   wellnessDefaults: ["moderation", "wellness", "defaults"] as const,

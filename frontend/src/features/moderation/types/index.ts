@@ -46,6 +46,14 @@ export type Exposure = Schemas["Exposure"];
 export type TextSegment = Schemas["TextSegment"];
 export type BlurStrength = WellnessValues["blur"];
 export type BreakAction = Schemas["BreakInputRequest"]["action"];
+export type SearchRow = Schemas["SearchRow"];
+export type SearchPage = Schemas["SearchPage"];
+export type BulkAction = Schemas["BulkAction"];
+export type BulkActionInput = Schemas["BulkActionInputRequest"];
+export type BulkActionKind = BulkActionInput["kind"];
+export type SearchQuery = NonNullable<operations["moderation_search"]["parameters"]["query"]>;
+/** The search form's values (the query string of ``search/`` without the cursor). */
+export type SearchFilters = Omit<SearchQuery, "cursor" | "limit">;
 
 // Enum types are taken from the fields, not by name: drf-spectacular renames an enum as soon as
 // another schema has a field of the same name with other choices.

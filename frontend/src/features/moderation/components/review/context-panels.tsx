@@ -1,3 +1,6 @@
+import { Link } from "react-router";
+
+import { paths } from "@/config/paths";
 import { formatDateTime, formatPercent } from "@/lib/format";
 
 import type { AuthorRecord, AuthorSanction, ContentDetail, DecisionSummary, RelatedContent } from "../../types";
@@ -206,7 +209,7 @@ function sanctionText(action: AuthorSanction): string {
 }
 
 /** Live strike points, the action in force, and the latest strikes with their expiry. */
-function AuthorStrikes({ author }: { author: AuthorRecord }) {
+export function AuthorStrikes({ author }: { author: AuthorRecord }) {
   const strikes = author.strikes.slice(0, STRIKES_SHOWN);
   return (
     <>
@@ -274,6 +277,10 @@ export function AuthorPanel({ content }: { content: ContentDetail }) {
         ) : (
           <bdi className="break-anywhere">{author.external_id}</bdi>
         )}
+        {" "}
+        <Link to={paths.moderationAuthor.href(author.id)} className="h-link" data-testid="review-author-link">
+          All their content
+        </Link>
       </h3>
       <AuthorStrikes author={author} />
       {content.author_history.length === 0 ? <p className="hint">Nothing posted before.</p> : null}

@@ -31,7 +31,8 @@ SMS spam collection and the Davidson tweets (../shared/datasets), cycled.
     DATABASE_URL=postgres://... picks the server (default: local PostgreSQL, tandem_bench);
     the database is dropped and created again, unless ``--reuse`` finds the world of an
     earlier run with as many contents in it (then only new migrations run, and the index is
-    built again only when ``TANDEM_ANN_DIR`` does not hold it: set TANDEM_ANN_DIR to keep it).
+    built again only when ``TANDEM_ANN_DIR`` does not hold it: set TANDEM_ANN_DIR to keep it;
+    earlier runs' intakes and bulk removals stay in it).
 
 Prints a table; writes benchmarks/results/moderation_scale.json.
 """

@@ -25,3 +25,21 @@ class Embedding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner} {self.embedder} #{self.object_id}"
+
+
+class EmbeddingWrites(models.Model):
+    """How many times vectors were added for one (owner, embedder) pair: bumped in the same
+    transaction as the vectors (``embedding_store``), so a reader that saw the same count
+    before knows no vector of the pair was added since, committed early or late."""
+
+    owner = models.CharField(max_length=64)
+    embedder = models.CharField(max_length=64)
+    writes = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "embedder"], name="embedding_writes_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.embedder}: {self.writes} writes"

@@ -11,9 +11,10 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from models_app.models import Embedding
+from models_app.models import Embedding, EmbeddingWrites
 
 TABLE = Embedding._meta.db_table
+WRITES_TABLE = EmbeddingWrites._meta.db_table
 # Rows per round trip when loading.
 CHUNK_ROWS = 20_000
 # Up to this many wanted ids are looked up by id; more load the owner's whole set and filter.
@@ -82,13 +83,36 @@ def embedding_store(
             )
             added = cursor.rowcount
             cursor.execute("TRUNCATE staging_embedding")
-            return added
-        cursor.executemany(
-            f"INSERT OR IGNORE INTO {TABLE} (owner, embedder, object_id, vector, created_at) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s)",
-            [(owner, embedder, int(i), vectors[n].tobytes(), now) for n, i in enumerate(ids)],
+        else:
+            cursor.executemany(
+                f"INSERT OR IGNORE INTO {TABLE} (owner, embedder, object_id, vector, created_at) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s)",
+                [(owner, embedder, int(i), vectors[n].tobytes(), now) for n, i in enumerate(ids)],
+            )
+            added = cursor.rowcount
+        if added:
+            _count_write(cursor, owner, embedder)
+        return added
+
+
+def _count_write(cursor, owner: str, embedder: str) -> None:
+    """Bump the pair's write count in the caller's transaction (``EmbeddingWrites``)."""
+    cursor.execute(
+        f"INSERT INTO {WRITES_TABLE} (owner, embedder, writes) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT (owner, embedder) DO UPDATE SET writes = {WRITES_TABLE}.writes + 1",
+        [owner, embedder],
+    )
+
+
+def embedding_writes(*, owner: str, embedder: str) -> int:
+    """How many times vectors were added for the pair (0 before the first)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT writes FROM {WRITES_TABLE} WHERE owner = %s AND embedder = %s",  # noqa: S608
+            [owner, embedder],
         )
-        return cursor.rowcount
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def embedding_stored_ids(*, owner: str, embedder: str) -> np.ndarray:

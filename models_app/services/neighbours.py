@@ -43,7 +43,7 @@ from models_app.ml.ann import (
     merge_results,
     write_json_atomic,
 )
-from models_app.services.embeddings import TABLE, embedding_matrix
+from models_app.services.embeddings import TABLE, embedding_matrix, embedding_writes
 
 if TYPE_CHECKING:
     from models_app.ml.ann import NeighbourIndex
@@ -264,6 +264,9 @@ class _Snapshot:
     delta_seen: int = 0
     delta_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     delta_matrix: np.ndarray | None = None
+    # The pair's write count (``embedding_writes``) when the delta was last read past the
+    # slack; -1 before the first read.
+    writes_seen: int = -1
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -346,14 +349,28 @@ def _memory_stale(snapshot: _Snapshot) -> bool:
 
 
 def _read_delta(snapshot: _Snapshot, owner: str, embedder: str) -> None:
-    """Add the pair's vectors stored since the snapshot (and not in it) to its delta."""
+    """Add the pair's vectors stored since the snapshot (and not in it) to its delta.
+
+    The rows ``DELTA_SLACK`` keys back (committed late) are read again only when the pair's
+    write count moved since the last time they were: with the count unchanged no vector was
+    stored through ``embedding_store`` since, and only rows with a higher key (stored some
+    other way) are looked for. Reading the slack is most of a query's time at 200,000 vectors
+    (each row carries its vector: thousands of pages)."""
+    writes = embedding_writes(owner=owner, embedder=embedder)
+    if writes == snapshot.writes_seen:
+        start = snapshot.delta_seen
+    else:
+        start = max(0, snapshot.delta_seen - DELTA_SLACK)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, object_id FROM {TABLE} WHERE id > %s "  # noqa: S608
             "AND owner = %s AND embedder = %s ORDER BY id",
-            [max(0, snapshot.delta_seen - DELTA_SLACK), owner, embedder],
+            [start, owner, embedder],
         )
         rows = cursor.fetchall()
+    # Read before the rows: a write committed in between moves the count past it, and the
+    # next query reads the slack again.
+    snapshot.writes_seen = writes
     if not rows:
         return
     row_ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))

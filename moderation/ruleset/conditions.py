@@ -138,9 +138,25 @@ def _node(raw: Any, path: str, depth: int, walk: _Walk) -> Condition:
             _node(part, _join(path, f"{key}[{index}]"), depth + 1, walk)
             for index, part in enumerate(parts)
         )
+        # Plain loops, not all()/any() over a generator: a policy's rules run for every
+        # content at intake, and the generator cost as much as the clauses.
         if key == "all":
-            return lambda signals: all(child(signals) for child in children)
-        return lambda signals: any(child(signals) for child in children)
+
+            def holds_all(signals: Signals) -> bool:
+                for child in children:  # noqa: SIM110 (see above)
+                    if not child(signals):
+                        return False
+                return True
+
+            return holds_all
+
+        def holds_any(signals: Signals) -> bool:
+            for child in children:  # noqa: SIM110 (see above)
+                if child(signals):
+                    return True
+            return False
+
+        return holds_any
     if "signal" not in raw:
         raise ConditionError(path, "needs 'all', 'any', 'not' or 'signal'")
     return _leaf(raw, path, walk)
@@ -250,9 +266,15 @@ def _leaf(raw: dict[str, Any], path: str, walk: _Walk) -> Condition:
         walk.categories.add(category)
         if not 0 <= _number(raw, path) <= 1:
             raise ConditionError(_join(path, "value"), "a score is between 0 and 1")
+        compare = _numeric_op(raw, path)
+        value = _number(raw, path)
         if model == "production":
-            return _compare_number(raw, path, lambda signals: signals.scores.get(category))
-        return _compare_number(raw, path, lambda signals: signals.shadow_scores.get(category))
+            return lambda signals: (
+                (seen := signals.scores.get(category)) is not None and compare(seen, value)
+            )
+        return lambda signals: (
+            (seen := signals.shadow_scores.get(category)) is not None and compare(seen, value)
+        )
     if signal == "bank":
         _allowed_keys(raw, path, {"signal", "bank", "value"})
         bank = _text(raw.get("bank"), _join(path, "bank"))
@@ -265,7 +287,11 @@ def _leaf(raw: dict[str, Any], path: str, walk: _Walk) -> Condition:
         _allowed_keys(raw, path, {"signal", "op", "value"})
         if _number(raw, path) < 0:
             raise ConditionError(_join(path, "value"), "must not be negative")
-        return _compare_number(raw, path, lambda signals: getattr(signals, signal))
+        compare = _numeric_op(raw, path)
+        value = _number(raw, path)
+        return lambda signals: (
+            (seen := getattr(signals, signal)) is not None and compare(seen, value)
+        )
     if signal == "report_reason":
         _allowed_keys(raw, path, {"signal", "op", "value"})
         if raw.get("op") != "includes":

@@ -89,6 +89,15 @@ def _confusables_table() -> dict[int, str]:
 
 def plain(text: str) -> str:
     """The ``plain`` view (see the module's docstring)."""
+    if text.isascii():
+        # The same answer, without the passes below: NFKC, NFKD and NFC leave ASCII as it is,
+        # it holds no format characters or accents, no look-alike is ASCII, and ASCII case
+        # folds as it lowers.
+        return text.lower()
+    return _plain_unicode(text)
+
+
+def _plain_unicode(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     # Before case folding: some look-alikes are capitals (Cyrillic capital A, U+0410) and
     # fold differently.

@@ -39,6 +39,8 @@ class CompiledRule:
     expires_at: datetime | None
     holds: Condition
     strike_points: int | None = None
+    # The text banks the condition reads (a backtest matches banks only when one does).
+    banks: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -120,6 +122,7 @@ def _compile(policy: Policy) -> CompiledPolicy:
                 expires_at=rule.expires_at,
                 holds=compiled.holds,
                 strike_points=rule.strike_points,
+                banks=compiled.banks,
             )
         )
     return CompiledPolicy(token=policy.rules_changed_at, banks=matcher, rules=rules)

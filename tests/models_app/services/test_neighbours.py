@@ -3,6 +3,7 @@ once built, and the vectors stored after it was built found all the same."""
 
 import numpy as np
 import pytest
+from django.db import connection
 
 from models_app.services.embeddings import embedding_store
 from models_app.services.neighbours import (
@@ -81,6 +82,41 @@ def test_the_index_answers_and_vectors_stored_after_it_are_searched_too():
     assert after.delta == 1
     assert after.ids[0] == 9_999
     assert after.similarities[0] == pytest.approx(float(near @ probe), abs=1e-5)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="keys taken before commit need PostgreSQL (SQLite writes one at a time)",
+)
+def test_a_vector_committed_late_under_a_lower_key_is_still_found():
+    """Keys are taken before commit: a batch can commit after a later one was read. The
+    slack behind the newest key is read again whenever vectors were stored since."""
+    from models_app.models import Embedding
+
+    ids = np.arange(1, 301)
+    matrix = unit_rows(300)
+    embedding_store(owner=OWNER, embedder=EMBEDDER, object_ids=ids, vectors=matrix)
+    neighbour_index_build(owner=OWNER, embedder=EMBEDDER, min_rows=100)
+    newest = Embedding.objects.order_by("-id").values_list("id", flat=True)[0]
+    # A row far ahead of the sequence (as a batch that took its keys later and committed
+    # first), read by a query.
+    Embedding.objects.create(
+        id=newest + 1_000, owner=OWNER, embedder=EMBEDDER, object_id=800,
+        vector=unit_rows(1, seed=4)[0].tobytes(),
+    )  # fmt: skip
+    first = neighbours_query(owner=OWNER, embedder=EMBEDDER, vector=matrix[0], k=3)
+    assert first.delta == 1
+    again = neighbours_query(owner=OWNER, embedder=EMBEDDER, vector=matrix[0], k=3)
+    assert again.ids.tolist() == first.ids.tolist()
+
+    # Then a batch whose key is lower than the one already read commits.
+    probe = unit_rows(1, seed=5)[0]
+    embedding_store(owner=OWNER, embedder=EMBEDDER, object_ids=[900], vectors=probe[None, :])
+    assert Embedding.objects.get(object_id=900).id < newest + 1_000
+    found = neighbours_query(owner=OWNER, embedder=EMBEDDER, vector=probe, k=3)
+
+    assert found.delta == 2
+    assert found.ids[0] == 900
 
 
 def test_a_new_generation_replaces_the_last_one_and_takes_in_the_delta():

@@ -168,3 +168,53 @@ def test_moderators_read_backtests_others_see_nothing(decided):
         401, 403,
     )  # fmt: skip
     assert RuleBacktest.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("condition", "hits", "both"),
+    [
+        # The bank hit and not spammy: only the 0.2 content ("free money").
+        ({"all": [{"signal": "bank", "bank": "scam"}, {"not": SPAMMY}]}, 1, 1),
+        # No bank hit, or spammy: every content but the 0.2 one; of those only the 0.9 one
+        # ("FR33 m0ney") hits the bank too.
+        ({"any": [{"not": {"signal": "bank", "bank": "scam"}}, SPAMMY]}, 8, 1),
+        # The bank alone, and its negation.
+        ({"signal": "bank", "bank": "scam"}, 2, 2),
+        ({"signal": "bank", "bank": "scam", "value": False}, 7, 0),
+    ],
+)
+def test_bank_conditions_and_their_overlap_are_counted_by_hand(
+    decided, django_capture_on_commit_callbacks, condition, hits, both
+):
+    """Banks are matched only where they can change the answer: the figures are the same as
+    matching every text."""
+    from labeling.models import Item
+    from moderation.services.rule_admin import text_bank_create
+
+    admin = _client(decided)
+    Item.objects.filter(moderation_content__policy=decided).update(text="nothing to see here")
+    texts = {0.9: "FR33 m0ney, today only", 0.2: "free money"}
+    for score, text in texts.items():
+        content = Content.objects.get(policy=decided, model_score=score)
+        Item.objects.filter(pk=content.item_id).update(text=text)
+    text_bank_create(
+        policy=decided, user=UserFactory(), name="scam", terms=["free money"], patterns=[]
+    )
+    live = admin.post(
+        f"/api/v1/moderation/policies/{decided.pk}/rules/",
+        {"name": "scam live", "condition": {"signal": "bank", "bank": "scam"},
+         "action": "review", "status": "live"},
+        format="json",
+    )  # fmt: skip
+    assert live.status_code == 201, live.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            f"/api/v1/moderation/policies/{decided.pk}/backtests/",
+            {"condition": condition, **_period()},
+            format="json",
+        )
+    assert response.status_code == 202, response.content
+    results = RuleBacktest.objects.get(pk=response.json()["id"]).results
+    assert results["contents"] == 9
+    assert results["hits"] == hits
+    assert results["overlap"] == [{"rule": live.json()["id"], "name": "scam live", "both": both}]

@@ -101,3 +101,16 @@ def test_a_script_in_a_term_is_only_text(matcher):
     built = BankMatcher.build([TextBank("xss", terms=["<script>alert(1)</script>"])])
     assert built.match("<SCRIPT>alert(1)</SCRIPT>") == {"xss"}
     assert built.match("script") == frozenset()
+
+
+def test_ascii_text_reads_the_same_through_the_short_path():
+    """ASCII takes a short path to the plain view; it must give what the full Unicode passes
+    give, for every ASCII character and for texts mixing them."""
+    from moderation.ruleset.normalise import _plain_unicode
+
+    every = "".join(chr(code) for code in range(128))
+    samples = [every, "FREE MONEY!!", "fr33 m0n3y @ http://x.XYZ", "F.R.E.E\tM-O-N-E-Y\r\n", ""]
+    samples += [every[start:] + every[:start] for start in range(0, 128, 7)]
+    for text in samples:
+        assert text.isascii()
+        assert plain(text) == _plain_unicode(text)

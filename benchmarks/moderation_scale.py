@@ -210,7 +210,7 @@ def prepare(contents: int, rules: int) -> dict[str, Any]:
             """
             INSERT INTO moderation_content (platform_id, policy_id, external_id, author_id,
                 item_id, context, state, tier, scores, model_score, decided_automatically,
-                report_count, hash_match, priority, created_at, decided_at)
+                report_count, hash_match, priority, created_at, decided_at, parent_external_id)
             SELECT %(platform)s, %(policy)s, 'c-' || n, %(author)s + (n %% %(authors)s), i.id,
                    jsonb_build_object('account_age_days', n %% 400, 'language',
                        CASE WHEN n %% 9 = 0 THEN 'fr' ELSE 'en' END,
@@ -224,7 +224,8 @@ def prepare(contents: int, rules: int) -> dict[str, Any]:
                    ((n * 7919) %% 1000) / 1000.0,
                    n %% 20 BETWEEN 12 AND 12, n %% 4, false, 1.0,
                    now() - ((n %% 720) || ' hours')::interval,
-                   CASE WHEN n %% 20 < 17 THEN now() - ((n %% 700) || ' hours')::interval END
+                   CASE WHEN n %% 20 < 17 THEN now() - ((n %% 700) || ' hours')::interval END,
+                   ''
             FROM labeling_item i
             CROSS JOIN LATERAL (SELECT substr(i.external_id, length(%(prefix)s) + 1)::bigint AS n) s
             WHERE i.project_id = %(project)s

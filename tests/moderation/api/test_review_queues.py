@@ -457,6 +457,7 @@ def test_a_thread_leaves_out_restricted_parents_and_replies_for_non_members(worl
     outsider = _client(world["outsider"]).get(path).json()["thread"]
     member = _client(world["member"]).get(path).json()["thread"]
 
-    assert outsider["ancestors"] == [] and outsider["siblings"] == []
+    assert outsider["ancestors"] == []
+    assert outsider["siblings"] == []
     assert [row["id"] for row in member["ancestors"]] == [parent.pk]
     assert [row["id"] for row in member["siblings"]] == [hidden_sibling.pk]

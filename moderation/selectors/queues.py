@@ -242,6 +242,18 @@ def content_queue_blocked_q(*, user: User, policy_ids: Iterable[int]) -> Q:
     return ~Q(queue_id__in=blocked) if blocked else Q()
 
 
+def contents_moderated_by(
+    *, user: User, roles: Collection[str] = MODERATE_ROLES
+) -> QuerySet[Content]:
+    """Contents ``user`` may moderate: of the policies where they have one of ``roles``, and
+    not in a restricted queue they may not work. The review list, search and similar content
+    start from it."""
+    policy_ids = list(policies_for_user(user=user, roles=roles).values_list("pk", flat=True))
+    return Content.objects.filter(
+        content_queue_blocked_q(user=user, policy_ids=policy_ids), policy_id__in=policy_ids
+    )
+
+
 def contents_in_queue(*, queue: ReviewQueue) -> Q:
     """A filter on contents: those waiting in ``queue`` (the default queue also holds content
     that has none)."""

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from moderation.choices import ContentState, ReportSource, ReviewTier
 from moderation.models import Content, Report, ReviewQueue
-from moderation.selectors.access import MODERATE_ROLES, SENIOR_ROLES, policies_for_user
-from moderation.selectors.queues import content_queue_blocked_q, contents_in_queue
+from moderation.selectors.access import MODERATE_ROLES, SENIOR_ROLES
+from moderation.selectors.queues import contents_in_queue, contents_moderated_by
 
 OPEN_STATES = (ContentState.PENDING, ContentState.ESCALATED)
 
@@ -32,10 +32,7 @@ def review_queue_list(
     work is left out; ``queue`` narrows the list to one queue.
     """
     roles = SENIOR_ROLES if tier == ReviewTier.SENIOR else MODERATE_ROLES
-    policy_ids = list(policies_for_user(user=user, roles=roles).values_list("pk", flat=True))
-    contents = Content.objects.filter(
-        content_queue_blocked_q(user=user, policy_ids=policy_ids), policy_id__in=policy_ids
-    )
+    contents = contents_moderated_by(user=user, roles=roles)
     if queue is not None:
         contents = contents.filter(contents_in_queue(queue=queue))
     if policy_id is not None:

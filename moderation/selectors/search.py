@@ -36,8 +36,8 @@ from core.exceptions import ApplicationError
 from core.limits import text_problem
 from moderation.choices import DecisionAction
 from moderation.models import Appeal, Content, Decision, Report, RuleHitLog
-from moderation.selectors.access import MODERATE_ROLES, policies_for_user
-from moderation.selectors.queues import content_queue_blocked_q
+from moderation.selectors.access import MODERATE_ROLES
+from moderation.selectors.queues import contents_moderated_by
 
 MAX_QUERY_CHARS = 500
 PAGE_DEFAULT = 50
@@ -193,11 +193,8 @@ def content_search_queryset(
     problem = search_query_problem(query)
     if problem:
         raise ApplicationError(problem, extra={"field": "q"})
-    policy_ids = list(policies_for_user(user=user, roles=roles).values_list("pk", flat=True))
     # Content in a restricted queue the caller may not work is not theirs to find either.
-    contents = Content.objects.filter(
-        content_queue_blocked_q(user=user, policy_ids=policy_ids), policy_id__in=policy_ids
-    )
+    contents = contents_moderated_by(user=user, roles=roles)
     if query.strip():
         contents = _text_match(contents, query.strip())
     return _filtered(contents, filters).order_by("-created_at", "-id")

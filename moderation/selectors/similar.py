@@ -21,8 +21,7 @@ from django.db.models.functions import Substr
 from labeling.selectors.similar import similar_vector_source
 from models_app.services.neighbours import neighbours_query
 from moderation.models import Content
-from moderation.selectors.access import MODERATE_ROLES, policies_for_user
-from moderation.selectors.queues import content_queue_blocked_q
+from moderation.selectors.queues import contents_moderated_by
 
 MAX_LIMIT = 50
 DEFAULT_LIMIT = 10
@@ -79,15 +78,9 @@ def content_similar_list(
         int(item_id): float(score)
         for item_id, score in zip(found.ids, found.similarities, strict=True)
     }
-    moderated = list(
-        policies_for_user(user=user, roles=MODERATE_ROLES).values_list("pk", flat=True)
-    )
     rows = (
-        Content.objects.filter(
-            content_queue_blocked_q(user=user, policy_ids=moderated),
-            item_id__in=list(scores),
-            policy_id__in=moderated,
-        )
+        contents_moderated_by(user=user)
+        .filter(item_id__in=list(scores))
         .exclude(pk=content.pk)
         .select_related("policy", "top_category")
         # A text can be a megabyte: only its start leaves the database.

@@ -57,7 +57,14 @@ _SKELETON_TABLE = str.maketrans(_SUBSTITUTIONS)
 # Separators inside a word that a substitution may stand in for: kept until after folding.
 _WORDS_AND_GAPS = re.compile(r"((?:[^\W_]|[!|@$+])+)")
 _EDGE_PUNCTUATION = "!|+@"
+_WORDS = re.compile(r"(?:[^\W_]|[!|@$+])+")
 _LONG_RUNS = re.compile(r"(.)\1{3,}")
+# A run of four in words joined by single spaces (cheaper to look for than ``_LONG_RUNS``).
+_WORD_RUNS = re.compile(r"([^ ])\1\1\1")
+# ASCII characters that are not in ``_WORDS``' words, each turned into a space.
+_ASCII_GAPS = str.maketrans(
+    {code: " " for code in range(128) if not _WORDS.fullmatch(chr(code))}
+)
 _SPACED_LETTERS_MIN = 3
 
 
@@ -121,6 +128,41 @@ def skeleton(text: str) -> str:
 
 
 def skeleton_of_plain(text: str) -> str:
+    """``skeleton`` from the ``plain`` view (see the module's docstring)."""
+    if text.isascii():
+        # The same words as ``_WORDS`` finds, by C-speed passes: every other character is a gap.
+        words = text.translate(_ASCII_GAPS).split()
+    else:
+        words = _WORDS.findall(text)
+    words = [word for word in map(_strip_edges, words) if word]
+    if _spells_out(words):
+        return _skeleton_spelled_out(text)
+    # No three one-character words in a row, so no run is joined and every word stands as it
+    # is: folding, then cutting long runs, over the joined words gives what folding and
+    # cutting each word does (one character folds to one, and no run crosses a space).
+    folded = " ".join(words).translate(_SKELETON_TABLE)
+    return _LONG_RUNS.sub(r"\1\1\1", folded) if _WORD_RUNS.search(folded) else folded
+
+
+def _strip_edges(word: str) -> str:
+    return word.strip(_EDGE_PUNCTUATION)
+
+
+def _spells_out(words: list[str]) -> bool:
+    """Whether three one-character words come in a row (perhaps a word spelled out)."""
+    in_row = 0
+    for word in words:
+        if len(word) == 1:
+            in_row += 1
+            if in_row == _SPACED_LETTERS_MIN:
+                return True
+        else:
+            in_row = 0
+    return False
+
+
+def _skeleton_spelled_out(text: str) -> str:
+    """``skeleton_of_plain`` for a text that may spell a word out one letter at a time."""
     # Alternating gaps and words: ["", "f", ".", "r", ...]; a gap is what separates two words.
     parts = _WORDS_AND_GAPS.split(text)
     words: list[tuple[str, str]] = []  # (the gap before it, the folded word)

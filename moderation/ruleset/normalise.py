@@ -134,7 +134,8 @@ def skeleton_of_plain(text: str) -> str:
         words = text.translate(_ASCII_GAPS).split()
     else:
         words = _WORDS.findall(text)
-    words = [word for word in map(_strip_edges, words) if word]
+    if any(mark in text for mark in _EDGE_PUNCTUATION):
+        words = [word for word in map(_strip_edges, words) if word]
     if _spells_out(words):
         return _skeleton_spelled_out(text)
     # No three one-character words in a row, so no run is joined and every word stands as it
@@ -218,17 +219,50 @@ def term_regex(shape: str) -> str:
     return f"(?:^| ){''.join(pieces)}(?: |$)"
 
 
-@dataclass(frozen=True)
-class Views:
-    """Both views of one text, computed once for every bank that reads it."""
+def term_screen_regex(shape: str) -> str:
+    """An RE2 regex over a text's ``plain`` view that matches wherever its skeleton could hold
+    the skeleton ``shape`` (of a term): each of the shape's letters as one or more of the
+    characters that fold into it, with anything but ASCII letters and digits between them. A
+    text it does not match cannot hit the term, so its skeleton need not be made.
 
-    plain: str
-    skeleton: str
+    Why nothing is missed: every letter of a skeleton comes from a character of the plain
+    view that folds into it (``_SUBSTITUTIONS``), in order; what lies between two letters of
+    a skeleton in the plain view is only more of the same letter (runs cut to three),
+    separators (not letters or digits: gaps between words and between spelled-out letters),
+    and the ``!|+@`` dropped at a word's edge; a plain ASCII letter or digit is never dropped.
+    The screen asks for no word boundaries and lets any letter repeat, so it matches more
+    than the term does, never less."""
+    import re2
+
+    classes: dict[str, set[str]] = {}
+    for character, folded in _SUBSTITUTIONS.items():
+        classes.setdefault(folded, {folded}).add(character)
+    pieces = []
+    for letter in shape.replace(" ", ""):
+        members = sorted(classes.get(letter, {letter}))
+        pieces.append("[" + "".join(re2.escape(member) for member in members) + "]+")
+    return "[^a-z0-9]*".join(pieces)
+
+
+class Views:
+    """Both views of one text, computed once for every bank that reads it; the skeleton (the
+    costlier one) the first time it is read."""
+
+    __slots__ = ("_skeleton", "plain")
+
+    def __init__(self, plain: str, skeleton: str | None = None):
+        self.plain = plain
+        self._skeleton = skeleton
+
+    @property
+    def skeleton(self) -> str:
+        if self._skeleton is None:
+            self._skeleton = skeleton_of_plain(self.plain)
+        return self._skeleton
 
 
 def views(text: str) -> Views:
-    flat = plain(text)
-    return Views(plain=flat, skeleton=skeleton_of_plain(flat))
+    return Views(plain(text))
 
 
 # --- where each view's characters came from -------------------------------------------------

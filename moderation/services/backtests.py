@@ -32,7 +32,7 @@ from labeling.choices import JobState
 from moderation.choices import ContentState, ReportSource, RuleStatus
 from moderation.models import Content, Policy, Report, Rule, RuleBacktest, Strike
 from moderation.ruleset.conditions import Condition, Signals, parse
-from moderation.ruleset.normalise import views
+from moderation.ruleset.normalise import Views, views
 from moderation.selectors.strikes import strikes_live
 from moderation.services.rule_admin import check_condition
 from moderation.services.rule_engine import account_age_days, compiled_policy, context_fields
@@ -193,11 +193,14 @@ def _evaluate(backtest: RuleBacktest) -> dict[str, Any]:
     compiled = compiled_policy(policy)
     live = [rule for rule in compiled.rules if rule.status == RuleStatus.LIVE]
     live_reads_banks = any(rule.banks for rule in live)
-    # Bank hits are worked out only when they can change an answer: normalising and matching a
-    # text is most of a content's cost. A condition over few banks is first tried with every
-    # combination of them; only a content whose answer depends on them is matched (the live
-    # rules' overlap is counted for hits alone, so their banks are matched for hits alone).
+    # Bank hits are worked out only when they can change an answer: a text's skeleton is most
+    # of a content's cost. Whether a content is hit depends on the banks the condition reads
+    # alone, so only they are matched for it (the live rules' banks, for the overlap, on hits
+    # alone). Most texts are ruled out by the matcher's screen on the plain view; a text that
+    # passes it is tried, when the condition reads few banks, with every combination of them,
+    # and matched only when its answer depends on them.
     subsets = _bank_sets(tested.banks)
+    tested_banks = compiled.banks.only(tested.banks)
     hits = human_removed = human_allowed = automatic = pending = 0
     sample: list[int] = []
     overlap: dict[int, int] = defaultdict(int)
@@ -254,11 +257,15 @@ def _evaluate(backtest: RuleBacktest) -> dict[str, Any]:
                 "text_length": len(text or ""),
                 "language": language if isinstance(language, str) else None,
             }
-            banks: frozenset[str] | None = None
-            holds = _decided_without_banks(tested.holds, signals, subsets)
-            if holds is None:
-                banks = compiled.banks.match(views(text)) if text else frozenset()
-                holds = tested.holds(Signals(banks=banks, **signals))
+            seen = views(text) if text and tested.banks else None
+            if seen is None or not tested_banks.can_hit(seen):
+                # The text hits none of the banks the condition reads (most texts; told
+                # without its skeleton).
+                holds = tested.holds(Signals(banks=frozenset(), **signals))
+            else:
+                holds = _decided_without_banks(tested.holds, signals, subsets)
+                if holds is None:
+                    holds = tested.holds(Signals(banks=tested_banks.match(seen), **signals))
             if not holds:
                 continue
             hits += 1
@@ -272,10 +279,9 @@ def _evaluate(backtest: RuleBacktest) -> dict[str, Any]:
                 human_removed += 1
             else:
                 human_allowed += 1
-            if banks is None:
-                banks = (
-                    compiled.banks.match(views(text)) if text and live_reads_banks else frozenset()
-                )
+            banks = frozenset()
+            if text and live_reads_banks:
+                banks = compiled.banks.match(seen or views(text))
             found = Signals(banks=banks, **signals)
             for rule in live:
                 if rule.holds(found):

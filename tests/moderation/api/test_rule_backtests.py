@@ -218,3 +218,57 @@ def test_bank_conditions_and_their_overlap_are_counted_by_hand(
     assert results["contents"] == 9
     assert results["hits"] == hits
     assert results["overlap"] == [{"rule": live.json()["id"], "name": "scam live", "both": both}]
+
+
+@pytest.mark.parametrize(
+    ("condition", "figures", "both"),
+    [
+        # Every obfuscated "free money" (digits, spaced, Cyrillic, zero-width, stretched): the
+        # 0.9, 0.8, 0.75, 0.95 and 0.1 contents; of those only the 0.1 one hits "drugs" too.
+        ({"signal": "bank", "bank": "scam"}, (5, 2, 1, 1, 1), 1),
+        # Its negation: the decoys and the rest; the 0.2 one ("v1agra") hits "drugs".
+        ({"signal": "bank", "bank": "scam", "value": False}, (4, 1, 2, 0, 1), 1),
+    ],
+)
+def test_a_bank_backtest_counts_obfuscated_terms_by_hand(
+    decided, django_capture_on_commit_callbacks, condition, figures, both
+):
+    """Texts that cannot hit a bank skip its normalisation: the hits are those of the
+    obfuscated forms all the same, decoys are not hit, and the overlap with a live rule over
+    another bank is counted on the hits."""
+    from labeling.models import Item
+    from moderation.services.rule_admin import text_bank_create
+
+    admin = _client(decided)
+    texts = {
+        0.9: "fr33 m0n3y inside", 0.8: "f r e e money", 0.75: "fr\u0435\u0435 m\u043eney",
+        0.95: "fr\u200bee money!", 0.7: "carefree moneylender", 0.2: "v1agra",
+        0.5: "free of money", 0.1: "V!AGRA and FREEEE MONEYYY", None: "nothing to see here",
+    }  # fmt: skip
+    for score, text in texts.items():
+        content = Content.objects.get(policy=decided, model_score=score, created_at__gte=
+                                      timezone.now() - timedelta(days=7))  # fmt: skip
+        Item.objects.filter(pk=content.item_id).update(text=text)
+    for name, terms in (("scam", ["free money"]), ("drugs", ["viagra"])):
+        text_bank_create(policy=decided, user=UserFactory(), name=name, terms=terms, patterns=[])
+    live = admin.post(
+        f"/api/v1/moderation/policies/{decided.pk}/rules/",
+        {"name": "drugs live", "condition": {"signal": "bank", "bank": "drugs"},
+         "action": "review", "status": "live"},
+        format="json",
+    )  # fmt: skip
+    assert live.status_code == 201, live.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            f"/api/v1/moderation/policies/{decided.pk}/backtests/",
+            {"condition": condition, **_period()},
+            format="json",
+        )
+    assert response.status_code == 202, response.content
+    results = RuleBacktest.objects.get(pk=response.json()["id"]).results
+    assert results["contents"] == 9
+    assert (
+        results["hits"], results["human_removed"], results["human_allowed"],
+        results["automatic"], results["pending"],
+    ) == figures  # fmt: skip
+    assert results["overlap"] == [{"rule": live.json()["id"], "name": "drugs live", "both": both}]

@@ -27,9 +27,11 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core.exceptions import ApplicationError
@@ -217,6 +219,8 @@ def _cursor_decode(cursor: str) -> tuple[datetime, int]:
         when = parse_datetime(stamp)
         if when is None or not pk.isdigit():
             raise bad
+        if timezone.is_naive(when):  # as a filter would read it: in the default time zone
+            when = timezone.make_aware(when)
         return when, int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise bad from exc
@@ -233,6 +237,50 @@ def _with_columns(contents: QuerySet[Content]) -> QuerySet[Content]:
         decision_by=Subquery(final.values("moderator_name")[:1]),
         appeal_state=Subquery(appeal.values("state")[:1]),
     )
+
+
+def _count_and_page(
+    contents: QuerySet[Content], after: tuple[datetime, int] | None, size: int
+) -> tuple[int, list[int]]:
+    """How many contents match, counted up to ``COUNT_CAP`` + 1, and the ids of the first
+    ``size`` of them (newest first) after the cursor's key ``after``.
+
+    Any ``COUNT_CAP`` + 1 matching rows tell the capped total, so they are looked for
+    unordered: PostgreSQL takes them off the full-text index's bitmap, where in order it would
+    walk the newest-first index through every row until that many matched (half a second for
+    a common word at a million contents). When they are all the matches, the page is cut from
+    them in the same query (a second scan may be planned as such a walk); when there are more,
+    the newest-first index reaches a page of them after few rows."""
+    ids: list[int] | None = None
+    if connection.vendor == "postgresql":
+        try:
+            matches_sql, params = (
+                contents.order_by().values_list("id", "created_at")[: COUNT_CAP + 1].query
+            ).sql_with_params()
+        except EmptyResultSet:  # no policy to search in
+            return 0, []
+        after_sql = ""
+        if after is not None:
+            after_sql = "WHERE created_at < %s OR (created_at = %s AND id < %s)"
+            params = (*params, after[0], after[0], after[1])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH matches (id, created_at) AS MATERIALIZED ({matches_sql}) "
+                "SELECT (SELECT count(*) FROM matches), "
+                f"ARRAY(SELECT id FROM matches {after_sql} "
+                "ORDER BY created_at DESC, id DESC LIMIT %s)",
+                (*params, size),
+            )
+            total, ids = cursor.fetchone()
+    else:
+        total = contents.order_by().values("pk")[: COUNT_CAP + 1].count()
+    if ids is None or total > COUNT_CAP:
+        page = contents
+        if after is not None:
+            when, pk = after
+            page = page.filter(Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk))
+        ids = list(page.values_list("pk", flat=True)[:size])
+    return total, ids
 
 
 def content_search(
@@ -252,12 +300,12 @@ def content_search(
         user=user, query=query, filters=filters or SearchFilters(), roles=roles
     )
     limit = max(1, min(limit, PAGE_MAX))
-    total = contents.values("pk")[: COUNT_CAP + 1].count()
-    page = contents
-    if cursor:
-        when, pk = _cursor_decode(cursor)
-        page = page.filter(Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk))
-    rows = list(_with_columns(page)[: limit + 1])
+    after = _cursor_decode(cursor) if cursor else None
+    total, page_ids = _count_and_page(contents, after, limit + 1)
+    # The page's columns (decision, appeal, author, item) for its rows alone, not every match.
+    rows = list(
+        _with_columns(Content.objects.filter(pk__in=page_ids)).order_by("-created_at", "-id")
+    )
     next_cursor = _cursor_encode(rows[limit - 1]) if len(rows) > limit else None
     return SearchPage(
         results=rows[:limit],

@@ -1,7 +1,7 @@
 """Investigation search: full-text over moderated content with filters, only what the caller
 may moderate, paged; hostile query text gets a clear 400 or an empty result, never a 500."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.db import connection
@@ -223,3 +223,51 @@ def test_search_on_postgresql_reads_the_gin_index(world):
         plan = contents.explain()
         cursor.execute("RESET enable_seqscan")
     assert "content_search_gin" in plan
+
+
+@pytest.mark.parametrize("cap", [5, 100])
+def test_pages_come_newest_first_with_one_total_for_common_and_rare_words(world, monkeypatch, cap):
+    """A word matching more than the count cap (pages read off the newest-first index) and one
+    matching fewer (every match in hand): each page holds the next rows newest first, ties
+    broken by id, with no repeat or gap, and every page gives the same total; the other
+    policy's matches are never counted."""
+    import base64
+
+    from moderation.selectors import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", cap)
+    a, b, platform = world["a"], world["b"], world["platform"]
+    now = timezone.now()
+    for n in range(12):
+        for policy in (a, b):
+            content = ContentFactory(policy=policy, platform=platform,
+                                     external_id=f"{policy.name}-{n}",
+                                     text="common word" + (" seldom" if n % 4 == 0 else ""))  # fmt: skip
+            # Three contents share each moment: their ids order them.
+            Content.objects.filter(pk=content.pk).update(created_at=now - timedelta(minutes=n // 3))
+    user = _member(a)
+    newest_first = {
+        "common": [f"A-{n}" for n in (2, 1, 0, 5, 4, 3, 8, 7, 6, 11, 10, 9)],
+        "seldom": ["A-0", "A-4", "A-8"],
+    }
+    for word, expected in newest_first.items():
+        seen: list[str] = []
+        cursor = None
+        while True:
+            page = content_search(user=user, query=word, cursor=cursor, limit=5)
+            assert (page.total, page.total_capped) == (
+                min(len(expected), cap), len(expected) > cap,
+            ), word  # fmt: skip
+            seen += [content.external_id for content in page.results]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert seen == expected, word
+
+    # A cursor whose moment carries no time zone is read in the default one (UTC), as before.
+    first = content_search(user=user, query="common", limit=5)
+    last = first.results[-1]
+    stamp = last.created_at.astimezone(UTC).replace(tzinfo=None).isoformat()
+    naive = base64.urlsafe_b64encode(f"{stamp}|{last.pk}".encode()).decode().rstrip("=")
+    after = content_search(user=user, query="common", cursor=naive, limit=5)
+    assert [c.external_id for c in after.results] == newest_first["common"][5:10]

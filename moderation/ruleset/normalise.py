@@ -62,9 +62,7 @@ _LONG_RUNS = re.compile(r"(.)\1{3,}")
 # A run of four in words joined by single spaces (cheaper to look for than ``_LONG_RUNS``).
 _WORD_RUNS = re.compile(r"([^ ])\1\1\1")
 # ASCII characters that are not in ``_WORDS``' words, each turned into a space.
-_ASCII_GAPS = str.maketrans(
-    {code: " " for code in range(128) if not _WORDS.fullmatch(chr(code))}
-)
+_ASCII_GAPS = str.maketrans({code: " " for code in range(128) if not _WORDS.fullmatch(chr(code))})
 _SPACED_LETTERS_MIN = 3
 
 
@@ -129,11 +127,9 @@ def skeleton(text: str) -> str:
 
 def skeleton_of_plain(text: str) -> str:
     """``skeleton`` from the ``plain`` view (see the module's docstring)."""
-    if text.isascii():
-        # The same words as ``_WORDS`` finds, by C-speed passes: every other character is a gap.
-        words = text.translate(_ASCII_GAPS).split()
-    else:
-        words = _WORDS.findall(text)
+    # ASCII: the same words as ``_WORDS`` finds, by C-speed passes (every other character is
+    # a gap).
+    words = text.translate(_ASCII_GAPS).split() if text.isascii() else _WORDS.findall(text)
     if any(mark in text for mark in _EDGE_PUNCTUATION):
         words = [word for word in map(_strip_edges, words) if word]
     if _spells_out(words):

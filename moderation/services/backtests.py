@@ -32,7 +32,7 @@ from labeling.choices import JobState
 from moderation.choices import ContentState, ReportSource, RuleStatus
 from moderation.models import Content, Policy, Report, Rule, RuleBacktest, Strike
 from moderation.ruleset.conditions import Condition, Signals, parse
-from moderation.ruleset.normalise import Views, views
+from moderation.ruleset.normalise import views
 from moderation.selectors.strikes import strikes_live
 from moderation.services.rule_admin import check_condition
 from moderation.services.rule_engine import account_age_days, compiled_policy, context_fields
@@ -257,15 +257,17 @@ def _evaluate(backtest: RuleBacktest) -> dict[str, Any]:
                 "text_length": len(text or ""),
                 "language": language if isinstance(language, str) else None,
             }
-            seen = views(text) if text and tested.banks else None
-            if seen is None or not tested_banks.can_hit(seen):
+            text_views = views(text) if text and tested.banks else None
+            holds: bool | None
+            if text_views is None or not tested_banks.can_hit(text_views):
                 # The text hits none of the banks the condition reads (most texts; told
                 # without its skeleton).
                 holds = tested.holds(Signals(banks=frozenset(), **signals))
             else:
                 holds = _decided_without_banks(tested.holds, signals, subsets)
                 if holds is None:
-                    holds = tested.holds(Signals(banks=tested_banks.match(seen), **signals))
+                    matched = tested_banks.match(text_views)
+                    holds = tested.holds(Signals(banks=matched, **signals))
             if not holds:
                 continue
             hits += 1
@@ -279,9 +281,9 @@ def _evaluate(backtest: RuleBacktest) -> dict[str, Any]:
                 human_removed += 1
             else:
                 human_allowed += 1
-            banks = frozenset()
+            banks: frozenset[str] = frozenset()
             if text and live_reads_banks:
-                banks = compiled.banks.match(seen or views(text))
+                banks = compiled.banks.match(text_views or views(text))
             found = Signals(banks=banks, **signals)
             for rule in live:
                 if rule.holds(found):

@@ -240,9 +240,10 @@ def test_pages_come_newest_first_with_one_total_for_common_and_rare_words(world,
     now = timezone.now()
     for n in range(12):
         for policy in (a, b):
-            content = ContentFactory(policy=policy, platform=platform,
-                                     external_id=f"{policy.name}-{n}",
-                                     text="common word" + (" seldom" if n % 4 == 0 else ""))  # fmt: skip
+            text = "common word" + (" seldom" if n % 4 == 0 else "")
+            content = ContentFactory(
+                policy=policy, platform=platform, external_id=f"{policy.name}-{n}", text=text
+            )
             # Three contents share each moment: their ids order them.
             Content.objects.filter(pk=content.pk).update(created_at=now - timedelta(minutes=n // 3))
     user = _member(a)

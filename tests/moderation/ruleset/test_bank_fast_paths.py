@@ -50,7 +50,7 @@ def _unscreened(matcher, text):
 
 def _random_texts(count, seed=11):
     rng = random.Random(seed)
-    look_alikes = str.maketrans("oeiaslt", f"031@5|7")
+    look_alikes = str.maketrans("oeiaslt", "031@5|7")
     pieces = [*TERMS, "a", "i", "u", "x", "money", "free", "hello", CYRILLIC_E, "é", "ß"]
     texts = []
     for _ in range(count):
@@ -68,7 +68,8 @@ def _random_texts(count, seed=11):
             words.append(word + rng.choice(SEPARATORS))
         texts.append("".join(words))
     every_ascii = "".join(chr(code) for code in range(128))
-    texts += ["".join(rng.choice(every_ascii) for _ in range(rng.randint(0, 40))) for _ in range(count)]
+    for _ in range(count):
+        texts.append("".join(rng.choice(every_ascii) for _ in range(rng.randint(0, 40))))
     return texts
 
 

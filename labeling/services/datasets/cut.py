@@ -313,7 +313,9 @@ def _store(snapshot: DatasetSnapshot, result: CutResult) -> DatasetSnapshot:
 def snapshot_cut(snapshot: DatasetSnapshot) -> DatasetSnapshot:
     """Cut ``snapshot`` now, in this process: read its project's rows with its filters, write
     the Parquet file, store it with the counts, content hash and manifest; the snapshot ends
-    ``succeeded``. Progress (``rows_done`` of ``rows_total``, items read) is committed after a
+    ``succeeded``. A text project's Parquet export is written from the same pages and stored
+    as the snapshot's succeeded export in that format (should storing it fail, the snapshot
+    stands and the export is written when asked for). Progress (``rows_done`` of ``rows_total``, items read) is committed after a
     page, at most once a second, when not inside a transaction. Raises on failure (nothing is
     stored then)."""
     project = snapshot.project
@@ -350,9 +352,16 @@ def snapshot_cut(snapshot: DatasetSnapshot) -> DatasetSnapshot:
         finally:
             result.path.unlink(missing_ok=True)
         if staging is not None and result.parquet_splits is not None:
-            parquet_export_store(
-                snapshot=snapshot, staging=staging, splits=result.parquet_splits, rows=result.rows
-            )
+            try:
+                parquet_export_store(
+                    snapshot=snapshot,
+                    staging=staging,
+                    splits=result.parquet_splits,
+                    rows=result.rows,
+                )
+            except Exception:
+                # The snapshot stands; its Parquet export is written when asked for.
+                logger.exception("snapshot %s: its Parquet export could not be stored", snapshot.pk)
     return snapshot
 
 

@@ -106,3 +106,36 @@ def test_the_parquet_export_a_cut_writes_is_the_one_a_later_export_writes(
     assert sum(groups) == train.metadata.num_rows
     assert max(groups) <= 7
     assert min(groups[:-1]) < 7  # some groups end on the bytes, not the rows
+
+
+def test_a_parquet_export_the_cut_cannot_store_leaves_the_snapshot_and_is_written_when_asked(
+    dataset_path, monkeypatch
+):
+    from django.core.files.storage import default_storage
+
+    from labeling.services.datasets import exports
+
+    project, _items, _annotator, _truth = make_sms_project(dataset_path, 40)
+    stored = exports.file_store
+
+    def full_disk(*, folder, **kwargs):
+        if folder.startswith("snapshot-exports/"):
+            raise OSError("No space left on device")
+        return stored(folder=folder, **kwargs)
+
+    monkeypatch.setattr(exports, "file_store", full_disk)
+    snapshot = cut(project)  # succeeded (checked by the helper)
+    assert not DatasetExport.objects.exists()
+    assert default_storage.exists(snapshot.file.name)
+    _dirs, files = (
+        default_storage.listdir(f"snapshot-exports/{project.pk}")
+        if (default_storage.exists(f"snapshot-exports/{project.pk}"))
+        else ([], [])
+    )
+    assert files == []
+
+    monkeypatch.setattr(exports, "file_store", stored)
+    done, payload = export(snapshot, "parquet")
+    assert done.rows_total == 40
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        assert sorted(archive.namelist())[-1] == "train.parquet"

@@ -134,13 +134,28 @@ def _bound(query: str, params: list[Any]) -> str:
     return bound
 
 
+# What the Arrow connection takes of the database connection's parameters: those every libpq
+# since PostgreSQL 10 knows (ADBC's driver brings its own libpq, maybe older than psycopg's).
+_CONNINFO_KEYS = frozenset({
+    "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "connect_timeout",
+    "options", "application_name", "sslmode", "sslcert", "sslkey", "sslrootcert", "sslcrl",
+    "sslpassword", "target_session_attrs", "keepalives", "keepalives_idle",
+    "keepalives_interval", "keepalives_count", "service",
+})  # fmt: skip
+
+
 def _conninfo() -> str:
     """How this thread's database connection was made (libpq's connection string)."""
-    from psycopg.conninfo import make_conninfo
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     connection.ensure_connection()
     info = connection.connection.info
-    return make_conninfo(info.dsn, password=info.password) if info.password else info.dsn
+    params = {
+        key: value for key, value in conninfo_to_dict(info.dsn).items() if key in _CONNINFO_KEYS
+    }
+    if info.password:
+        params["password"] = info.password
+    return make_conninfo("", **params)
 
 
 @contextmanager

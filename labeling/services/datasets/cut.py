@@ -315,9 +315,9 @@ def snapshot_cut(snapshot: DatasetSnapshot) -> DatasetSnapshot:
     the Parquet file, store it with the counts, content hash and manifest; the snapshot ends
     ``succeeded``. A text project's Parquet export is written from the same pages and stored
     as the snapshot's succeeded export in that format (should storing it fail, the snapshot
-    stands and the export is written when asked for). Progress (``rows_done`` of ``rows_total``, items read) is committed after a
-    page, at most once a second, when not inside a transaction. Raises on failure (nothing is
-    stored then)."""
+    stands and the export is written when asked for). Progress (``rows_done`` of
+    ``rows_total``, items read) is committed after a page, at most once a second, when not
+    inside a transaction. Raises on failure (nothing is stored then)."""
     project = snapshot.project
     filters = snapshot_filters_load(snapshot.filters)
     total = candidate_count(project=project, filters=filters)

@@ -5,6 +5,8 @@ figures, audited changes, and refusals that change nothing."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -216,6 +218,27 @@ def test_queue_stats_show_depth_oldest_and_sla_at_risk_of_the_queues_one_may_wor
     assert row["oldest_created_at"].startswith(str((now - timedelta(hours=3)).date()))
     assert member["Graphic"]["depth"] == 1
     assert member["Graphic"]["restricted"] is True
+
+
+def test_the_queue_figures_take_as_many_queries_for_many_queues_and_policies_as_for_one(
+    world, django_assert_max_num_queries
+):
+    """The picker polls this: its cost must not grow with the number of queues or policies
+    (one aggregate over the contents, not a query per queue)."""
+    client = _client(world["senior"])
+    with CaptureQueriesContext(connection) as one_policy:
+        assert client.get(QUEUES).status_code == 200
+    for n in range(3):
+        policy = ReviewPolicyFactory(project=world["policy"].project)
+        for k in range(3):
+            queue = review_queue_create(
+                policy=policy, user=world["admin"], name=f"Team {n}-{k}", restricted=bool(k % 2)
+            )
+            ContentFactory(policy=policy, platform=world["platform"], queue=queue)
+    with django_assert_max_num_queries(len(one_policy.captured_queries)):
+        answer = client.get(QUEUES)
+    assert answer.status_code == 200
+    assert len(answer.json()) == 3 + 3 * 5  # each policy: default, appeals and three teams
 
 
 def test_the_warning_window_is_the_policys(world):

@@ -255,6 +255,25 @@ def test_the_warning_window_is_the_policys(world):
     assert (before, after) == (0, 1)
 
 
+@pytest.mark.parametrize("value", [-1, 7 * 24 * 60 + 1, "soon", None, 1.5, [60]])
+def test_a_warning_window_out_of_range_is_refused_and_nothing_changes(world, value):
+    policy = world["policy"]
+    client = _client(world["admin"])
+    answer = client.patch(
+        f"/api/v1/moderation/policies/{policy.pk}/", {"sla_warning_minutes": value}, format="json"
+    )
+    assert answer.status_code == 400, answer.content
+    assert "sla_warning_minutes" in answer.content.decode()
+    policy.refresh_from_db()
+    assert policy.sla_warning_minutes == 60
+    refused = _client(world["member"]).patch(
+        f"/api/v1/moderation/policies/{policy.pk}/", {"sla_warning_minutes": 5}, format="json"
+    )
+    assert refused.status_code == 403
+    policy.refresh_from_db()
+    assert policy.sla_warning_minutes == 60
+
+
 def test_an_appeal_moves_its_content_to_the_appeals_queue_and_counts_there(world):
     policy, platform = world["policy"], world["platform"]
     decided = ContentFactory(

@@ -223,6 +223,11 @@ class ThreadEntrySerializer(serializers.Serializer):
     has_image = serializers.BooleanField()
     state = serializers.CharField()
     created_at = serializers.DateTimeField()
+    flagged_segments = TextSegmentSerializer(
+        many=True,
+        help_text="The text in pieces, flagged where its policy's text banks match (masked "
+        "when the moderator hides flagged terms); empty when nothing matches.",
+    )
 
 
 class ThreadSerializer(serializers.Serializer):

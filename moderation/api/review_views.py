@@ -25,6 +25,7 @@ from moderation.selectors.quality import quality_task_held, review_panel
 from moderation.selectors.queues import review_queue_to_work
 from moderation.selectors.review import review_queue_list
 from moderation.selectors.suggestions import model_suggestion_shown
+from moderation.selectors.wellness import flagged_segments
 from moderation.services import quality as quality_services
 from moderation.services import review as review_services
 from moderation.services import rules as rule_services
@@ -33,12 +34,32 @@ from moderation.services.rule_engine import banks_spans
 
 
 def _detail(content, user) -> dict:
-    spans = banks_spans(
-        policy=content.policy, text=content.item.text, scan_max=rule_services.scan_max_chars()
+    scan_max = rule_services.scan_max_chars()
+    spans = banks_spans(policy=content.policy, text=content.item.text, scan_max=scan_max)
+    panel = review_panel(content=content, user=user, bank_spans=spans)
+    _thread_masks(panel["thread"], user=user, scan_max=scan_max)
+    return s.ContentDetailSerializer(panel).data
+
+
+def _thread_masks(thread: dict, *, user, scan_max: int) -> None:
+    """The thread's messages get their flagged pieces too (their own policy's text banks):
+    with "hide flagged terms" on, a reply's slur is masked like the content's own."""
+    entries = [*thread["ancestors"], *thread["siblings"]]
+    policies = policies_for_user(user=user, roles=MODERATE_ROLES).in_bulk(
+        {entry["policy_id"] for entry in entries if entry["text"]}
     )
-    return s.ContentDetailSerializer(
-        review_panel(content=content, user=user, bank_spans=spans)
-    ).data
+    for entry in entries:
+        policy = policies.get(entry["policy_id"])
+        if policy is None:
+            continue
+        entry["flagged_segments"] = flagged_segments(
+            text=entry["text"],
+            rules=[],
+            bank_spans=[
+                (span.start, span.end)
+                for span in banks_spans(policy=policy, text=entry["text"], scan_max=scan_max)
+            ],
+        )
 
 
 class ReviewQueueNextApi(APIView):

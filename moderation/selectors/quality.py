@@ -64,6 +64,9 @@ def _thread_row(content: Content) -> dict[str, Any]:
         "has_image": bool(content.item.image),
         "state": content.state,
         "created_at": content.created_at,
+        # Filled by the API with where the content's policy's text banks match (masking).
+        "policy_id": content.policy_id,
+        "flagged_segments": [],
     }
 
 

@@ -323,23 +323,31 @@ def _sanction_create(
 def author_removal_reverse(
     *, content: Content, decision: Decision, appeal: Appeal, actor: User
 ) -> dict[str, Any] | None:
-    """An appeal overturned the removal ``decision``: its strike is reversed (the author's live
-    points drop by its points), and the actions in force that no longer hold are lifted: the
-    moderator's own action of that decision, and threshold actions that the live points at the
-    time they were taken, without reversed strikes, no longer reach.
+    """An appeal overturned the removal ``decision``: its strike, and the strikes live "strike"
+    rules gave the author for this content at intake, are reversed (the author's live points
+    drop by their points: the content was found not violating), and the actions in force that
+    no longer hold are lifted: the moderator's own action of that decision, and threshold
+    actions that the live points at the time they were taken, without reversed strikes, no
+    longer reach.
 
-    Returns ``{"author", "live_points", "strike_reversed", "actions_lifted"}`` for the
-    appeal's audit record, or None when the content has no author.
-    Side effects: audit ``author.strike_reverse`` and ``author.action_lift`` (each); a signed
-    ``author.action_lifted`` webhook per lifted action.
+    Returns ``{"author", "live_points", "strike_reversed", "strikes_reversed",
+    "actions_lifted"}`` for the appeal's audit record, or None when the content has no author.
+    Side effects: audit ``author.strike_reverse`` (per strike) and ``author.action_lift``
+    (each); a signed ``author.action_lifted`` webhook per lifted action.
     """
     if content.author_id is None:
         return None
     author = Author.objects.select_for_update().get(pk=content.author_id)
     now = timezone.now()
     scope = f"moderation.policy:{content.policy_id}"
-    strike = Strike.objects.filter(decision=decision, reversed_at__isnull=True).first()
-    if strike is not None:
+    decision_strike = Strike.objects.filter(decision=decision, reversed_at__isnull=True).first()
+    rule_strikes = list(
+        Strike.objects.filter(
+            content=content, decision__isnull=True, reversed_at__isnull=True
+        ).order_by("created_at", "id")
+    )
+    reversed_strikes = [*([decision_strike] if decision_strike else []), *rule_strikes]
+    for strike in reversed_strikes:
         before = author_live_points(author_id=author.pk, policy_ids=[strike.policy_id], at=now)
         was_live = strike.is_live_at(now)
         strike.reversed_at = now
@@ -356,6 +364,7 @@ def author_removal_reverse(
                 "live_points": before - strike.points if was_live else before,
                 "points": strike.points,
                 "decision": decision.pk,
+                "rule": strike.rule_id if strike.decision_id is None else None,
                 "appeal": appeal.pk,
             },
         )
@@ -363,7 +372,7 @@ def author_removal_reverse(
     for sanction in AuthorSanction.objects.filter(
         sanctions_in_force(at=now), author=author, policy_id=content.policy_id
     ).order_by("created_at", "id"):
-        if _no_longer_holds(sanction, decision=decision, strike=strike):
+        if _no_longer_holds(sanction, decision=decision, strikes=reversed_strikes):
             _sanction_lift(
                 sanction, content=content, appeal=appeal, actor=actor, author=author, now=now
             )
@@ -373,23 +382,26 @@ def author_removal_reverse(
         "live_points": author_live_points(
             author_id=author.pk, policy_ids=[content.policy_id], at=now
         ),
-        "strike_reversed": strike.pk if strike is not None else None,
+        "strike_reversed": decision_strike.pk if decision_strike is not None else None,
+        "strikes_reversed": [strike.pk for strike in reversed_strikes],
         "actions_lifted": lifted,
     }
 
 
 def _no_longer_holds(
-    sanction: AuthorSanction, *, decision: Decision, strike: Strike | None
+    sanction: AuthorSanction, *, decision: Decision, strikes: list[Strike]
 ) -> bool:
     if sanction.source == SanctionSource.DECISION:
         return sanction.decision_id == decision.pk
-    if strike is None or sanction.threshold_points is None:
+    if sanction.threshold_points is None:
         return False
-    given_by_then = strike.created_at <= sanction.created_at and (
-        strike.expires_at is None or strike.expires_at > sanction.created_at
+    counted = any(
+        strike.created_at <= sanction.created_at
+        and (strike.expires_at is None or strike.expires_at > sanction.created_at)
+        for strike in strikes
     )
-    if not given_by_then:
-        return False  # the reversed strike did not count towards this action
+    if not counted:
+        return False  # no reversed strike counted towards this action
     # Reversed strikes are out of the sum at every time: as if never given.
     points = author_live_points(
         author_id=sanction.author_id, policy_ids=[sanction.policy_id], at=sanction.created_at

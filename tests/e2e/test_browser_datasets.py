@@ -1,5 +1,5 @@
 """The Datasets tab in Chromium: cut a snapshot of real SMS labels with a preview of its counts,
-watch it to the end, prepare its Parquet export and read the download back with pyarrow; cut a
+watch it to the end, download the Parquet export the cut wrote and read it back with pyarrow; cut a
 second, narrower one and compare the two; the tab's layout at the two usual window sizes."""
 
 import io
@@ -135,10 +135,11 @@ def test_cut_a_snapshot_prepare_parquet_and_read_it_back(
     expect(row.get_by_test_id("count-labeled")).to_have_text(f"{SMS_ITEMS:,}")
     expect(row.get_by_test_id("snapshot-progress")).to_have_count(0)
 
+    # The cut wrote the Parquet export too: a download, nothing to prepare.
     parquet = row.get_by_test_id("snapshot-export-parquet")
-    parquet.get_by_role("button", name="Prepare Parquet of snapshot 1").click()
     link = parquet.get_by_role("link", name="Download Parquet of snapshot 1")
-    expect(link).to_be_visible(timeout=120_000)
+    expect(link).to_be_visible()
+    expect(parquet.get_by_role("button", name="Prepare Parquet of snapshot 1")).to_have_count(0)
     with page.expect_download() as download_info:
         link.click()
     payload = Path(download_info.value.path()).read_bytes()
@@ -225,8 +226,8 @@ def test_model_version_links_to_the_snapshot_it_was_trained_on(
 def test_a_real_worker_cuts_the_snapshot_while_its_progress_moves(
     sms_project, browser_session: BrowserSession, start_worker
 ):
-    """The cut and the Parquet export run in a Celery worker process, as in production; the
-    worker reads the snapshot in pages of 50 items with a pause after each
+    """The cut (which writes the Parquet export) runs in a Celery worker process, as in
+    production; the worker reads the snapshot in pages of 50 items with a pause after each
     (``tests.integration.worker_hooks``), so the card's progress bar is seen moving."""
     import time
 
@@ -268,10 +269,9 @@ def test_a_real_worker_cuts_the_snapshot_while_its_progress_moves(
     expect(bar).to_have_count(0)
     expect(row.get_by_test_id("count-items")).to_have_text(f"{SMS_ITEMS:,}")
 
-    parquet = row.get_by_test_id("snapshot-export-parquet")
-    parquet.get_by_role("button", name="Prepare Parquet of snapshot 1").click()
+    parquet = row.get_by_test_id("snapshot-export-parquet")  # written by the worker's cut
     link = parquet.get_by_role("link", name="Download Parquet of snapshot 1")
-    expect(link).to_be_visible(timeout=120_000)
+    expect(link).to_be_visible()
     with page.expect_download() as download_info:
         link.click()
     read = {

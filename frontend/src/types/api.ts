@@ -5902,6 +5902,8 @@ export interface components {
             state: string;
             /** Format: date-time */
             created_at: string;
+            /** @description The text in pieces, flagged where its policy's text banks match (masked when the moderator hides flagged terms); empty when nothing matches. */
+            flagged_segments: components["schemas"]["TextSegment"][];
         };
         /**
          * @description * `standard` - Moderators

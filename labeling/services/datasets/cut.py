@@ -37,11 +37,14 @@ from core.files import file_store, files_removed_on_error
 from core.limits import task_attempts_exhausted, text_problem, worker_lost_message
 from core.services.audit import audit_record
 from core.tasks import enqueue_on_commit
-from labeling.choices import HUMAN_SOURCES, AnnotationSource, JobState
+from labeling.choices import HUMAN_SOURCES, AnnotationSource, DataType, JobState, TaskType
 from labeling.models import DatasetSnapshot, Project
 from labeling.selectors.audit import project_audit_scope
 from labeling.selectors.projects import project_label_class_names
 from labeling.services.datasets.filters import SnapshotFilters, snapshot_filters_load
+from labeling.services.datasets.formats import ExportSource
+from labeling.services.datasets.formats.columnar import SplitFiles, parquet_file_name
+from labeling.services.datasets.formats.zips import StagedZip
 from labeling.services.datasets.rows import RowReader, candidate_count
 from labeling.services.datasets.schema import LABEL_RULE, SNAPSHOT_SCHEMA
 from labeling.services.snapshots import Snapshot
@@ -82,6 +85,8 @@ class CutResult:
     classes: list[str]
     # Training's view of the rows (only when asked for): the labels it learns from.
     training: Snapshot | None = None
+    # Rows per split of the Parquet export written alongside (only when asked for).
+    parquet_splits: dict[str, int] | None = None
 
 
 def tandem_version() -> str:
@@ -141,10 +146,16 @@ def snapshot_rows_write(
     classes: list[str],
     on_page: Callable[[int], None] | None = None,
     for_training: bool = False,
+    parquet_into: StagedZip | None = None,
 ) -> CutResult:
     """Read the project's rows and write them to a temporary Parquet file (the caller stores
-    or removes it). ``on_page(items read so far)`` after each page (progress)."""
+    or removes it). ``on_page(items read so far)`` after each page (progress). With
+    ``parquet_into``, the Parquet export's files are written there from the same pages (text
+    projects): the bytes an export written later from the stored file would have."""
     reader = RowReader(project=project, filters=filters, classes=classes)
+    parquet: SplitFiles | None = None
+    if parquet_into is not None:
+        parquet = _parquet_files(project=project, classes=classes, staging=parquet_into)
     handle, name = tempfile.mkstemp(prefix="tandem-snapshot-", suffix=".parquet")
     os.close(handle)
     path = Path(name)
@@ -181,6 +192,8 @@ def snapshot_rows_write(
                         if for_training:
                             for key, values in training.items():
                                 values.extend(page.batch.column(key).to_pylist())
+                        if parquet is not None:
+                            parquet.add(page.batch)
                     if pending_rows >= ROW_GROUP_ROWS:
                         flush(ROW_GROUP_ROWS)
                     if on_page is not None:
@@ -191,7 +204,10 @@ def snapshot_rows_write(
                 groups.close(failed=True)
                 raise
             groups.close()
+        parquet_splits = parquet.close() if parquet is not None else None
     except BaseException:
+        if parquet is not None:
+            parquet.close(failed=True)
         path.unlink(missing_ok=True)
         raise
     tally = reader.tally
@@ -203,6 +219,7 @@ def snapshot_rows_write(
         content_hash=content_hash,
         file_sha256=_file_sha256(path),
         classes=list(classes),
+        parquet_splits=parquet_splits,
     )
     if for_training:
         result.training = Snapshot(
@@ -218,6 +235,29 @@ def snapshot_rows_write(
             hash=content_hash,
         )
     return result
+
+
+def _parquet_files(*, project: Project, classes: list[str], staging: StagedZip) -> SplitFiles:
+    """The Parquet export's split files, written from the cut's pages. Its label codes are
+    the project's classes in order: a cut keeps labels of existing classes only, so the
+    stored file holds no other (which a later export would code after them)."""
+    source = ExportSource(
+        path="",
+        project_id=project.pk,
+        project_name=project.name,
+        number=0,
+        data_type=project.data_type,
+        multilabel=project.task_type == TaskType.MULTILABEL,
+        classes=tuple(classes),
+        manifest={},
+        manifest_sha256="",
+    )
+    return SplitFiles(
+        source,
+        hf=False,
+        classes=list(classes),
+        path_for=lambda split: staging.path(parquet_file_name(split)),
+    )
 
 
 def _manifest(snapshot: DatasetSnapshot, result: CutResult) -> dict[str, Any]:
@@ -273,9 +313,11 @@ def _store(snapshot: DatasetSnapshot, result: CutResult) -> DatasetSnapshot:
 def snapshot_cut(snapshot: DatasetSnapshot) -> DatasetSnapshot:
     """Cut ``snapshot`` now, in this process: read its project's rows with its filters, write
     the Parquet file, store it with the counts, content hash and manifest; the snapshot ends
-    ``succeeded``. Progress (``rows_done`` of ``rows_total``, items read) is committed after a
-    page, at most once a second, when not inside a transaction. Raises on failure (nothing is
-    stored then)."""
+    ``succeeded``. A text project's Parquet export is written from the same pages and stored
+    as the snapshot's succeeded export in that format (should storing it fail, the snapshot
+    stands and the export is written when asked for). Progress (``rows_done`` of
+    ``rows_total``, items read) is committed after a page, at most once a second, when not
+    inside a transaction. Raises on failure (nothing is stored then)."""
     project = snapshot.project
     filters = snapshot_filters_load(snapshot.filters)
     total = candidate_count(project=project, filters=filters)
@@ -290,18 +332,37 @@ def snapshot_cut(snapshot: DatasetSnapshot) -> DatasetSnapshot:
             DatasetSnapshot.objects.filter(pk=snapshot.pk).update(rows_done=min(items_read, total))
             last_written = time.monotonic()
 
-    result = snapshot_rows_write(
-        project=project,
-        filters=filters,
-        classes=project_label_class_names(project=project),
-        on_page=progress,
-    )
-    try:
-        if result.rows == 0:
-            raise ApplicationError("The filters select no items (nothing to snapshot).")
-        return _store(snapshot, result)
-    finally:
-        result.path.unlink(missing_ok=True)
+    from labeling.services.datasets.exports import parquet_export_store
+
+    # A text project's Parquet export is written by the cut, from the same pages: ready when
+    # the snapshot is (an image project's would embed every image, so it waits to be asked).
+    with tempfile.TemporaryDirectory(prefix="tandem-export-") as folder:
+        staging = StagedZip(Path(folder)) if project.data_type == DataType.TEXT else None
+        result = snapshot_rows_write(
+            project=project,
+            filters=filters,
+            classes=project_label_class_names(project=project),
+            on_page=progress,
+            parquet_into=staging,
+        )
+        try:
+            if result.rows == 0:
+                raise ApplicationError("The filters select no items (nothing to snapshot).")
+            snapshot = _store(snapshot, result)
+        finally:
+            result.path.unlink(missing_ok=True)
+        if staging is not None and result.parquet_splits is not None:
+            try:
+                parquet_export_store(
+                    snapshot=snapshot,
+                    staging=staging,
+                    splits=result.parquet_splits,
+                    rows=result.rows,
+                )
+            except Exception:
+                # The snapshot stands; its Parquet export is written when asked for.
+                logger.exception("snapshot %s: its Parquet export could not be stored", snapshot.pk)
+    return snapshot
 
 
 def snapshot_run(*, snapshot_id: int) -> DatasetSnapshot | None:

@@ -37,10 +37,11 @@ from labeling.services.datasets.formats import (
     ExportError,
     ExportSource,
     export_file_name,
+    export_finish,
     export_write,
     format_problem,
 )
-from labeling.services.datasets.formats.zips import sha256_file
+from labeling.services.datasets.formats.zips import StagedZip, sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -250,6 +251,60 @@ def dataset_export_run(*, export_id: int) -> DatasetExport:
         _fail(export, f"Export stopped: {exc}")
         raise
     export.refresh_from_db()
+    return export
+
+
+def parquet_export_store(
+    *, snapshot: DatasetSnapshot, staging: StagedZip, splits: dict[str, int], rows: int
+) -> DatasetExport:
+    """Store the Parquet export a cut wrote from its pages (``staging``: the split files) as
+    the snapshot's succeeded export in that format: the zip a requested export would write
+    (same manifest, same bytes), recorded and audited as if it had been requested by whoever
+    asked for the snapshot. Runs right after the snapshot is stored, before anyone can ask."""
+    source = export_source(snapshot=snapshot, path="")
+    started = timezone.now()
+    with tempfile.TemporaryDirectory(prefix="tandem-export-") as folder:
+        out = Path(folder) / "export.zip"
+        result = export_finish(
+            fmt=DatasetFormat.PARQUET, source=source, staging=staging,
+            details={"splits": splits}, out=out,
+        )  # fmt: skip
+        with files_removed_on_error(), transaction.atomic(), out.open("rb") as handle:
+            name = file_store(
+                folder=f"snapshot-exports/{snapshot.project_id}",
+                extension="zip",
+                content=File(handle),
+            )
+            export = DatasetExport.objects.create(
+                snapshot=snapshot,
+                format=DatasetFormat.PARQUET,
+                created_by=snapshot.created_by,
+                state=JobState.SUCCEEDED,
+                file=name,
+                file_name=export_file_name(
+                    project_id=snapshot.project_id,
+                    number=snapshot.number,
+                    fmt=DatasetFormat.PARQUET,
+                ),
+                size_bytes=out.stat().st_size,
+                sha256=sha256_file(out),
+                files=result.files,
+                rows_total=rows,
+                rows_done=rows,
+                attempts=1,
+                started_at=started,
+            )
+            # Finished when it was recorded (never before it was created).
+            export.finished_at = export.created_at
+            export.save(update_fields=["finished_at"])
+            audit_record(
+                actor=snapshot.created_by,
+                action="dataset_export.create",
+                object_type="labeling.dataset_export",
+                object_id=export.pk,
+                scope=project_audit_scope(project_id=snapshot.project_id),
+                after={"snapshot": snapshot.number, "format": export.format, "with_cut": True},
+            )
     return export
 
 

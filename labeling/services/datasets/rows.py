@@ -2,10 +2,12 @@
 resolved (``resolution``) into the columns of ``schema.SNAPSHOT_SCHEMA``.
 
 Memory stays flat: one page of items (``PAGE_SIZE``) and its annotations at a time. Pages are
-read column by column into Arrow tables (on PostgreSQL as CSV from ``COPY``, parsed by
-pyarrow), and resolved column by column: the common item, with exactly one label and no gold
-label or automatic decision, never becomes a Python object; the others (several labels, gold,
-decisions, none) go through ``resolution.resolve`` one by one. Label lists, metadata texts and
+read column by column into Arrow tables: a worker's cut on PostgreSQL reads them on connections
+of ADBC's PostgreSQL driver (binary ``COPY``, decoded in C++); inside a transaction a page comes
+as one CSV text parsed by pyarrow; on SQLite through Python. They are resolved column by
+column: the common item, with exactly one label and no gold label or automatic decision, never
+becomes a Python object; the others (several labels, gold, decisions, none) go through
+``resolution.resolve`` one by one. Label lists, metadata texts and
 annotator pseudonyms are decoded once per distinct value on the page.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 from django.conf import settings
 from django.db import connection, transaction
+from psycopg import sql as psycopg_sql
 from psycopg.adapt import Loader
 
 from labeling.choices import AnnotationSource
@@ -108,6 +112,70 @@ def _snapshot_id(value: str) -> str:
     if not value or any(char not in "0123456789ABCDEFabcdef-" for char in value):
         raise ValueError(f"unexpected snapshot id {value!r}")
     return value
+
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _bound(query: str, params: list[Any]) -> str:
+    """``query`` with its ``%s`` parameters written in as SQL literals, quoted by psycopg (for
+    the Arrow connection, whose queries run as ``COPY … TO STDOUT``, which takes no
+    parameters). ``%%`` is a percent sign, as for psycopg."""
+    values = iter(params)
+
+    def literal(match: re.Match[str]) -> str:
+        if match.group() == "%%":
+            return "%"
+        return psycopg_sql.Literal(next(values)).as_string(None)
+
+    bound = _PLACEHOLDER.sub(literal, query)
+    if next(values, _DONE) is not _DONE:
+        raise ValueError("more parameters than placeholders")
+    return bound
+
+
+# What the Arrow connection takes of the database connection's parameters: those every libpq
+# since PostgreSQL 10 knows (ADBC's driver brings its own libpq, maybe older than psycopg's).
+_CONNINFO_KEYS = frozenset({
+    "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "connect_timeout",
+    "options", "application_name", "sslmode", "sslcert", "sslkey", "sslrootcert", "sslcrl",
+    "sslpassword", "target_session_attrs", "keepalives", "keepalives_idle",
+    "keepalives_interval", "keepalives_count", "service",
+})  # fmt: skip
+
+
+def _conninfo() -> str:
+    """How this thread's database connection was made (libpq's connection string)."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    connection.ensure_connection()
+    info = connection.connection.info
+    params = {
+        key: value for key, value in conninfo_to_dict(info.dsn).items() if key in _CONNINFO_KEYS
+    }
+    if info.password:
+        params["password"] = info.password
+    return make_conninfo("", **params)
+
+
+@contextmanager
+def _arrow_session(conninfo: str, snapshot_id: str) -> Iterator[Any]:
+    """A connection (``conninfo``) that answers queries as Arrow tables (ADBC's PostgreSQL
+    driver: binary ``COPY``, decoded in C++, no text formatting on either side), in a
+    read-only REPEATABLE READ transaction of the exported snapshot ``snapshot_id``."""
+    import adbc_driver_postgresql.dbapi as adbc
+
+    arrow = adbc.connect(conninfo, autocommit=True)
+    try:
+        with arrow.cursor() as cursor:
+            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute(f"SET TRANSACTION SNAPSHOT '{_snapshot_id(snapshot_id)}'")
+            cursor.execute("SET LOCAL jit = off")
+        yield arrow
+        with arrow.cursor() as cursor:
+            cursor.execute("COMMIT")
+    finally:
+        arrow.close()
 
 
 def pseudonym(user_id: int) -> str:
@@ -253,6 +321,22 @@ def _in_order(table: pa.Table, keys: list[str]) -> pa.Table:
     return table.sort_by([(key, "ascending") for key in keys])
 
 
+def _as(column: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:
+    """An Arrow connection's column as ``kind``: JSON (an extension type) as its text, a
+    timestamp as microseconds since the epoch (what the database would have computed with
+    ``_epoch_us``, left to Arrow: numeric arithmetic per row cost PostgreSQL more than
+    sending the rows)."""
+    if isinstance(column.type, pa.ExtensionType):
+        column = pa.chunked_array(
+            [chunk.storage for chunk in column.chunks], type=column.type.storage_type
+        )
+    if pa.types.is_timestamp(column.type):
+        if column.type.unit != "us":
+            column = column.cast(pa.timestamp("us", tz=column.type.tz))
+        column = column.cast(pa.int64())
+    return column.cast(kind)
+
+
 def _read_table(
     cursor: Any,
     *,
@@ -261,12 +345,22 @@ def _read_table(
     order: list[str],
     params: list[Any],
     fields: pa.Schema,
+    arrow: Any = None,
 ) -> pa.Table:
     """``SELECT select rest`` (``rest``: FROM ... ending with ORDER BY the columns ``order`` of
     ``fields``) as an Arrow table of ``fields``. PostgreSQL answers a page as one CSV text
     (NULL unquoted and empty, text quoted), aggregated in the order the query reads it (no
     second sort), parsed by pyarrow: no Python object per value. SQLite's rows go through
-    Python."""
+    Python. With ``arrow`` (``_arrow_session``), PostgreSQL's answer comes as Arrow."""
+    if arrow is not None:
+        with arrow.cursor() as reader:
+            reader.execute(_bound(f"SELECT {', '.join(select)} {rest}", params))
+            found = reader.fetch_arrow_table()
+        table = pa.Table.from_arrays(
+            [_as(column, kind) for column, kind in zip(found.columns, fields.types, strict=True)],
+            schema=fields,
+        ).combine_chunks()
+        return _in_order(table, order)
     if connection.vendor == "postgresql":
         # A cursor of its own: only this query's text arrives as bytes.
         with cursor.cursor.connection.cursor() as raw:
@@ -376,6 +470,7 @@ class RowReader:
         stop = threading.Event()
         imported = threading.Event()
         exported: list[str] = []
+        conninfo = _conninfo()
 
         def put(target: queue.Queue[Any], value: Any) -> bool:
             while not stop.is_set():
@@ -398,9 +493,10 @@ class RowReader:
                     while not imported.wait(timeout=0.5):
                         if stop.is_set():
                             return
-                    for raw in self._raw_pages(annotations_from=requests.put):
-                        if not put(pipe, raw):
-                            return
+                    with _arrow_session(conninfo, exported[0]) as arrow:
+                        for raw in self._raw_pages(annotations_from=requests.put, arrow=arrow):
+                            if not put(pipe, raw):
+                                return
                 put(pipe, _DONE)
             except BaseException as exc:  # handed to the reading thread, raised there
                 put(pipe, exc)
@@ -410,23 +506,22 @@ class RowReader:
 
         def read_labels() -> None:
             try:
-                with transaction.atomic(), connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    cursor.execute(f"SET TRANSACTION SNAPSHOT '{_snapshot_id(exported[0])}'")
+                with _arrow_session(conninfo, exported[0]) as arrow:
                     imported.set()
-                    with _without_jit(cursor):
-                        while not stop.is_set():
-                            try:
-                                page = requests.get(timeout=0.5)
-                            except queue.Empty:
-                                continue
-                            if page is None or not put(replies, self._labels_of(cursor, *page)):
-                                return
+                    while not stop.is_set():
+                        try:
+                            page = requests.get(timeout=0.5)
+                        except queue.Empty:
+                            continue
+                        if page is None:
+                            return
+                        after_id, up_to_id = page
+                        if not put(replies, self._labels_of(None, after_id, up_to_id, arrow=arrow)):
+                            return
             except BaseException as exc:
                 put(replies, exc)
             finally:
                 imported.set()
-                connection.close()
 
         items = threading.Thread(target=read_items, name="snapshot-read-items", daemon=True)
         labels = threading.Thread(target=read_labels, name="snapshot-read-labels", daemon=True)
@@ -461,6 +556,7 @@ class RowReader:
         up_to_id: int | None = None,
         max_items: int | None = None,
         annotations_from: Callable[[tuple[int, int]], Any] | None = None,
+        arrow: Any = None,
     ) -> Iterator[tuple[Any, ...]]:
         """What ``pages`` reads, as the database answers it: (items, their labels: Arrow
         tables of ``ITEM_FIELDS`` and ``ANNOTATION_FIELDS``, gold labels, automatic
@@ -469,7 +565,8 @@ class RowReader:
         where, params = item_where(filters=self.filters)
         if up_to_id is not None:
             where, params = f"{where} AND i.id <= %s", [*params, up_to_id]
-        items_select = [*_ITEM_COLUMNS[:5], "CAST(i.metadata AS TEXT)", *_ITEM_COLUMNS[6:]]
+        metadata = "i.metadata" if arrow is not None else "CAST(i.metadata AS TEXT)"
+        items_select = [*_ITEM_COLUMNS[:5], metadata, *_ITEM_COLUMNS[6:]]
         items_rest = (
             "FROM labeling_item i WHERE i.project_id = %s "
             f"AND i.id > %s{where} ORDER BY i.id LIMIT %s"
@@ -506,6 +603,7 @@ class RowReader:
                     order=["id"],
                     params=[self.project.pk, last_id, *params, limit, *page_params],
                     fields=ITEM_FIELDS,
+                    arrow=arrow,
                 )
                 if not items.num_rows:
                     return
@@ -535,15 +633,18 @@ class RowReader:
                 if remaining is not None:
                     remaining -= items.num_rows
 
-    def _labels_of(self, cursor: Any, after_id: int, up_to_id: int) -> pa.Table:
+    def _labels_of(self, cursor: Any, after_id: int, up_to_id: int, arrow: Any = None) -> pa.Table:
         """The labels of the selected sources of the items with ids in (after_id, up_to_id],
         ordered by item and label id (of other projects' items and of items the filters left
         out too: they are skipped while walking the page)."""
         sources = self.filters.annotation_sources
-        annotations_select = ["a.item_id", "a.id", "CAST(a.labels AS TEXT)", "a.source",
-                              "a.annotator_id", "a.import_annotator", "a.outcome",
+        # On an Arrow connection the JSON and the time come as they are stored (``_as``).
+        annotations_select = ["a.item_id", "a.id",
+                              "a.labels" if arrow is not None else "CAST(a.labels AS TEXT)",
+                              "a.source", "a.annotator_id", "a.import_annotator", "a.outcome",
                               "a.suggested_by_id", "a.model_version_id",
-                              _epoch_us("a.created_at")]  # fmt: skip
+                              "a.created_at" if arrow is not None else _epoch_us("a.created_at")
+                              ]  # fmt: skip
         annotations_rest = (
             "FROM labeling_annotation a WHERE a.item_id > %s AND a.item_id <= %s "
             f"AND a.source IN ({_in(sources)}) ORDER BY a.item_id, a.id"
@@ -555,6 +656,7 @@ class RowReader:
             order=["item_id", "id"],
             params=[after_id, up_to_id, *sources],
             fields=ANNOTATION_FIELDS,
+            arrow=arrow,
         )
 
     def _kept(self, raw: Any) -> list[str]:

@@ -580,7 +580,7 @@ BODIES: dict[tuple[str, str], Callable[[SimpleNamespace], dict[str, Any]]] = {
     ("members", "post"): lambda w: {"username": w.newcomer.username, "role": Role.ANNOTATOR},
     ("member-detail", "patch"): lambda w: {"role": Role.MODERATOR},
     ("imports", "post"): lambda w: {"file": SimpleUploadedFile("more.csv", b"text\nhello\n")},
-    ("dataset-exports", "post"): lambda w: {"format": "parquet"},
+    ("dataset-exports", "post"): lambda w: {"format": "jsonl"},
     ("item-annotations", "post"): lambda w: {"labels": ["spam"]},
     ("model-version-stage", "post"): lambda w: {"stage": "production"},
     ("evaluation-settings", "put"): lambda w: {"slice_fields": []},

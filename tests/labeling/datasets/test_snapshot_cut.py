@@ -451,6 +451,43 @@ def test_a_worker_reads_ahead_on_a_second_connection_and_writes_the_same_bytes(
     assert read_ahead.counts["items"] == 250
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_reads_awkward_text_and_hostile_filter_values_exactly(dataset_path, monkeypatch):
+    """A worker's pages come from a second connection whose queries cannot take parameters:
+    the filter values are written into its SQL as quoted literals. Quotes, backslashes, SQL in
+    a metadata key or value select exactly what they say (and nothing runs); awkward text comes
+    through byte for byte, as it does on the worker's first connection."""
+    from labeling.services.datasets import rows as rows_module
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the second connection is PostgreSQL's")
+    project, items, _annotator, _truth = make_sms_project(dataset_path, 12)
+    hostile = "it's \\ \"x\"'); DELETE FROM labeling_item; --"
+    awkward = ['comma, "quoted"', "two\nlines\r\n", "", "\\N and \\.", "emoji 🙂 中文", hostile]
+    for index, item in enumerate(items):
+        Item.objects.filter(pk=item.pk).update(
+            text=awkward[index % len(awkward)],
+            external_id=f"ext'{item.pk}\\",
+            metadata={"it's": hostile if index % 2 else "plain", "n": index},
+        )
+    filters = {"metadata": {"it's": [hostile]}}
+
+    read_ahead = cut(project, filters)  # outside a transaction: the worker's second connection
+    assert read_ahead.state == JobState.SUCCEEDED, read_ahead.error_message
+    rows = rows_of(read_ahead)
+    assert sorted(rows) == sorted(item.pk for item in items[1::2])
+    for item in Item.objects.filter(pk__in=rows):
+        assert (rows[item.pk]["text"], rows[item.pk]["external_id"]) == (
+            item.text,
+            item.external_id,
+        )
+    assert Item.objects.filter(project=project).count() == 12
+
+    monkeypatch.setattr(rows_module.RowReader, "pages_read_ahead", rows_module.RowReader.pages)
+    sequential = cut(project, filters)
+    assert sequential.file_sha256 == read_ahead.file_sha256
+
+
 def test_awkward_text_survives_the_columnar_read_exactly(dataset_path):
     """Pages are read as CSV text on PostgreSQL: quotes, commas, line breaks, blank and empty
     values, backslashes and non-ASCII text come through unchanged, and NULL stays NULL."""

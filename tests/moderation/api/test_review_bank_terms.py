@@ -84,3 +84,31 @@ def test_text_without_bank_terms_has_nothing_to_mask(world):
 
     assert detail.json()["flagged_terms"] == []
     assert detail.json()["flagged_segments"] == []
+
+
+def test_thread_messages_carry_their_flagged_pieces_so_they_are_masked_too(world):
+    policy, key = world
+
+    def send(external_id, text, parent_id=None):
+        body = {"policy": policy.pk, "external_id": external_id, "author_id": "a-2", "text": text}
+        if parent_id:
+            body["parent_id"] = parent_id
+        response = APIClient().post("/api/v1/platform/intake/", body, format="json", **auth(key))
+        assert response.status_code == 201, response.content
+        return Content.objects.get(external_id=external_id)
+
+    send("post-1", "Selling my bike")
+    send("reply-1", "g3t FREE m0ney at wa.me/4471", parent_id="post-1")
+    mine = send("reply-2", "Is it still there?", parent_id="post-1")
+
+    detail = _client(policy, Role.MODERATOR).get(f"/api/v1/moderation/contents/{mine.pk}/")
+
+    thread = detail.json()["thread"]
+    assert thread["ancestors"][0]["flagged_segments"] == []
+    sibling = thread["siblings"][0]
+    assert [(s["text"], s["flagged"]) for s in sibling["flagged_segments"]] == [
+        ("g3t ", False),
+        ("FREE m0ney", True),
+        (" at ", False),
+        ("wa.me/4471", True),
+    ]

@@ -5,6 +5,8 @@ figures, audited changes, and refusals that change nothing."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -218,6 +220,27 @@ def test_queue_stats_show_depth_oldest_and_sla_at_risk_of_the_queues_one_may_wor
     assert member["Graphic"]["restricted"] is True
 
 
+def test_the_queue_figures_take_as_many_queries_for_many_queues_and_policies_as_for_one(
+    world, django_assert_max_num_queries
+):
+    """The picker polls this: its cost must not grow with the number of queues or policies
+    (one aggregate over the contents, not a query per queue)."""
+    client = _client(world["senior"])
+    with CaptureQueriesContext(connection) as one_policy:
+        assert client.get(QUEUES).status_code == 200
+    for n in range(3):
+        policy = ReviewPolicyFactory(project=world["policy"].project)
+        for k in range(3):
+            queue = review_queue_create(
+                policy=policy, user=world["admin"], name=f"Team {n}-{k}", restricted=bool(k % 2)
+            )
+            ContentFactory(policy=policy, platform=world["platform"], queue=queue)
+    with django_assert_max_num_queries(len(one_policy.captured_queries)):
+        answer = client.get(QUEUES)
+    assert answer.status_code == 200
+    assert len(answer.json()) == 3 + 3 * 5  # each policy: default, appeals and three teams
+
+
 def test_the_warning_window_is_the_policys(world):
     policy = world["policy"]
     ContentFactory(policy=policy, platform=world["platform"], queue=world["default"],
@@ -230,6 +253,25 @@ def test_the_warning_window_is_the_policys(world):
     after = {q["name"]: q for q in client.get(QUEUES).json()}["Default"]["sla_at_risk"]
     assert patched.status_code == 200
     assert (before, after) == (0, 1)
+
+
+@pytest.mark.parametrize("value", [-1, 7 * 24 * 60 + 1, "soon", None, 1.5, [60]])
+def test_a_warning_window_out_of_range_is_refused_and_nothing_changes(world, value):
+    policy = world["policy"]
+    client = _client(world["admin"])
+    answer = client.patch(
+        f"/api/v1/moderation/policies/{policy.pk}/", {"sla_warning_minutes": value}, format="json"
+    )
+    assert answer.status_code == 400, answer.content
+    assert "sla_warning_minutes" in answer.content.decode()
+    policy.refresh_from_db()
+    assert policy.sla_warning_minutes == 60
+    refused = _client(world["member"]).patch(
+        f"/api/v1/moderation/policies/{policy.pk}/", {"sla_warning_minutes": 5}, format="json"
+    )
+    assert refused.status_code == 403
+    policy.refresh_from_db()
+    assert policy.sla_warning_minutes == 60
 
 
 def test_an_appeal_moves_its_content_to_the_appeals_queue_and_counts_there(world):

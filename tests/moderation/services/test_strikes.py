@@ -287,3 +287,38 @@ def test_overturning_an_approval_strikes_the_author(world, clock):
     assert _points(author) == 0
     _overturn(world, content)
     assert _points(author) == 3  # the content's category: spam, severity 3
+
+
+def test_an_overturned_removal_also_reverses_the_strike_rules_gave_for_that_content(world, clock):
+    """A live "strike" rule struck the author for a content at intake; a moderator removed it;
+    the appeal finds it not violating: both strikes are reversed, the warning they caused is
+    lifted, and a rule strike for another content stays."""
+    from moderation.models import Rule
+    from moderation.services.authors import author_rule_strike
+
+    policy, _platform, author, *_ = world
+    policy.strike_thresholds = [{"points": 8, "action": "warn"}]
+    policy.save()
+    rule = Rule.objects.create(
+        policy=policy, name="new accounts", condition={"signal": "reports", "op": ">=", "value": 1}
+    )
+    appealed = _remove(world, "m-1")  # 3 points
+    author_rule_strike(content=appealed, rule_id=rule.pk, rule_name=rule.name, points=4,
+                       category=policy.spam)  # fmt: skip
+    other = _remove(world, "m-2")  # 3 points
+    author_rule_strike(content=other, rule_id=rule.pk, rule_name=rule.name, points=2,
+                       category=policy.spam)  # fmt: skip
+    assert _points(author) == 12
+    assert author_current_action(author_id=author.pk).kind == "warn"
+    clock.advance(hours=1)
+
+    _overturn(world, appealed)
+
+    assert _points(author) == 5  # m-2's removal and its rule strike
+    reversed_strikes = Strike.objects.filter(reversed_at__isnull=False)
+    assert sorted(reversed_strikes.values_list("points", flat=True)) == [3, 4]
+    assert {s.content_id or s.decision.content_id for s in reversed_strikes} == {appealed.pk}
+    assert author_current_action(author_id=author.pk) is None
+    audited = AuditEvent.objects.filter(action="author.strike_reverse").order_by("id")
+    assert [(e.after["points"], e.after["rule"]) for e in audited] == [(3, None), (4, rule.pk)]
+    assert AuditEvent.objects.get(action="appeal.decide").after["author"]["strikes_reversed"]

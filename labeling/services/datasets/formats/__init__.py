@@ -76,14 +76,21 @@ def export_write(
     with tempfile.TemporaryDirectory(prefix="tandem-export-") as folder:
         staging = StagedZip(Path(folder))
         details = WRITERS[fmt](source, staging, progress or (lambda done: None))
-        manifest = {
-            "tandem_export": EXPORT_VERSION,
-            "format": fmt,
-            "details": details,
-            "snapshot": source.manifest,
-            "snapshot_manifest_sha256": source.manifest_sha256,
-        }
-        files = staging.finish(out, manifest)
+        return export_finish(fmt=fmt, source=source, staging=staging, details=details, out=out)
+
+
+def export_finish(
+    *, fmt: str, source: ExportSource, staging: StagedZip, details: dict[str, Any], out: Path
+) -> ExportResult:
+    """The zip of the files ``staging`` holds, with the export's manifest, written to ``out``."""
+    manifest = {
+        "tandem_export": EXPORT_VERSION,
+        "format": fmt,
+        "details": details,
+        "snapshot": source.manifest,
+        "snapshot_manifest_sha256": source.manifest_sha256,
+    }
+    files = staging.finish(out, manifest)
     return ExportResult(files=files, details=details)
 
 
@@ -92,6 +99,7 @@ __all__ = [
     "ExportResult",
     "ExportSource",
     "export_file_name",
+    "export_finish",
     "export_write",
     "format_problem",
 ]

@@ -2,6 +2,8 @@ import type { AutomationLevel, DecisionAction, Policy, PolicyUpdate, SanctionKin
 
 /** Limits the server holds strike settings to (it refuses anything outside them). */
 export const STRIKE_LIMITS = { points: 100, thresholdPoints: 10000, thresholds: 10, ttlDays: 3650, suspendDays: 3650 };
+/** The longest SLA warning window the server takes: a week, in minutes. */
+export const SLA_WARNING_MAX_MINUTES = 7 * 24 * 60;
 
 /** A category as edited in the form: every field set, rules as one expression per line. */
 export type CategoryDraft = {
@@ -41,6 +43,7 @@ export type PolicyDraft = {
   canary_share: number;
   strike_ttl_days: number;
   strike_thresholds: ThresholdDraft[];
+  sla_warning_minutes: number;
   categories: CategoryDraft[];
   reason_codes: ReasonDraft[];
 };
@@ -74,6 +77,7 @@ export function policyDraft(policy: Policy): PolicyDraft {
     automation_level: policy.automation_level,
     canary_share: policy.canary_share,
     strike_ttl_days: policy.strike_ttl_days,
+    sla_warning_minutes: policy.sla_warning_minutes,
     strike_thresholds: policy.strike_thresholds.map((threshold) => ({
       points: threshold.points,
       action: threshold.action,
@@ -145,6 +149,9 @@ export function strikeSettingsProblem(draft: PolicyDraft): string | null {
 
 /** The first thing wrong with the draft, in words, or null; the server checks again. */
 export function policyDraftProblem(draft: PolicyDraft): string | null {
+  if (!wholeIn(draft.sla_warning_minutes, 0, SLA_WARNING_MAX_MINUTES)) {
+    return `The SLA warning is a whole number of minutes from 0 to ${SLA_WARNING_MAX_MINUTES.toLocaleString("en")}.`;
+  }
   if (!(draft.canary_share >= 0 && draft.canary_share <= 1)) return "The canary share must be between 0 and 1.";
   const strikes = strikeSettingsProblem(draft);
   if (strikes) return strikes;
@@ -202,6 +209,7 @@ export function policyDraftToUpdate(draft: PolicyDraft): PolicyUpdate {
     automation_level: draft.automation_level,
     canary_share: draft.canary_share,
     strike_ttl_days: draft.strike_ttl_days,
+    sla_warning_minutes: draft.sla_warning_minutes,
     strike_thresholds: [...draft.strike_thresholds]
       .sort((a, b) => a.points - b.points)
       .map((threshold) => ({

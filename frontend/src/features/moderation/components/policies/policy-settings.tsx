@@ -11,6 +11,7 @@ import {
   newCategory,
   newReasonCode,
   newThreshold,
+  SLA_WARNING_MAX_MINUTES,
   STRIKE_LIMITS,
   type ThresholdDraft,
   type PolicyDraft,
@@ -364,6 +365,19 @@ export function PolicySettings({ policy, labelClasses, canEdit }: PolicySettings
             onChange={(event) => setDraft({ ...draft, canary_share: numberValue(event.target.value) })}
           />
           <p className="hint">The share of intake a canary model version scores.</p>
+        </div>
+        <div className="field policy-canary">
+          <label htmlFor="policy-sla-warning">SLA at risk within (minutes)</label>
+          <input
+            id="policy-sla-warning"
+            type="number"
+            min={0}
+            max={SLA_WARNING_MAX_MINUTES}
+            value={Number.isNaN(draft.sla_warning_minutes) ? "" : draft.sla_warning_minutes}
+            onChange={(event) => setDraft({ ...draft, sla_warning_minutes: numberValue(event.target.value) })}
+            data-testid="policy-sla-warning"
+          />
+          <p className="hint">Open content due within this many minutes, or overdue, counts as SLA at risk in its queue.</p>
         </div>
 
         <h3>Categories</h3>

@@ -5,6 +5,9 @@ type MaskedTextProps = {
   segments: TextSegment[];
   revealed: boolean;
   onReveal: () => void;
+  /** The paragraph's class and test id (the review panel's text by default). */
+  className?: string;
+  testId?: string;
 };
 
 /**
@@ -12,9 +15,15 @@ type MaskedTextProps = {
  * reveals them: a masked piece is a button of block characters, its letters are not on the page.
  * Clicking any mask reveals them all (one reveal, recorded on the server).
  */
-export function MaskedText({ segments, revealed, onReveal }: MaskedTextProps) {
+export function MaskedText({
+  segments,
+  revealed,
+  onReveal,
+  className = "review-text",
+  testId = "review-text",
+}: MaskedTextProps) {
   return (
-    <p className="review-text" data-testid="review-text" data-masked={revealed ? "0" : "1"}>
+    <p className={className} data-testid={testId} data-masked={revealed ? "0" : "1"}>
       {segments.map((segment, index) =>
         !segment.flagged ? (
           <span key={index}>{segment.text}</span>

@@ -204,7 +204,7 @@ function ReviewItem({ content, tier, session, helpOpen, setHelpOpen, look, setGr
       </div>
       <aside className="stack review-side" aria-label="Context">
         <SuggestionPanel content={content} />
-        <ThreadPanel content={content} />
+        <ThreadPanel content={content} hideFlaggedTerms={look.hideFlaggedTerms} />
         <ReportsPanel content={content} />
         <AuthorPanel content={content} />
         <SimilarContentsPanel contentId={content.id} hideTexts={look.hideFlaggedTerms && !textRevealed} />

@@ -87,6 +87,26 @@ describe("PolicySettings", () => {
     expect(body.reason_codes.find((r: { code: string }) => r.code === "SPAM-1").strike_points).toBeNull();
   });
 
+  it("saves the SLA warning window, and will not save one outside 0 to a week", async () => {
+    const user = userEvent.setup();
+    const fetchMock = mockApi();
+    renderWithProviders(<PolicySettings policy={policy()} labelClasses={["ham", "spam"]} canEdit />);
+
+    const warning = screen.getByTestId("policy-sla-warning");
+    expect(warning).toHaveValue(policy().sla_warning_minutes);
+    await user.clear(warning);
+    await user.type(warning, "20000");
+    expect(screen.getByTestId("policy-problem")).toHaveTextContent("from 0 to 10,080");
+    expect(screen.getByTestId("policy-save")).toBeDisabled();
+    await user.clear(warning);
+    await user.type(warning, "120");
+    await user.click(screen.getByTestId("policy-save"));
+
+    await waitFor(() => expect(screen.getByTestId("policy-saved")).toBeInTheDocument());
+    const [, init] = fetchMock.mock.calls.find(([, request]) => request?.method === "PATCH") ?? [];
+    expect(JSON.parse(String(init?.body)).sla_warning_minutes).toBe(120);
+  });
+
   it("will not save two thresholds at the same points, a suspension without days, or negative days", async () => {
     const user = userEvent.setup();
     const fetchMock = mockApi();

@@ -16,6 +16,7 @@ function entry(id: number, text: string, authorName: string | null = null) {
     has_image: false,
     state: "pending",
     created_at: "2026-12-01T10:00:00Z",
+    flagged_segments: [] as { text: string; flagged: boolean }[],
   };
 }
 
@@ -40,6 +41,30 @@ describe("ThreadPanel", () => {
     expect(container.querySelector("img, script")).toBeNull();
     const replies = within(container.querySelector(".thread-replies") as HTMLElement).getAllByRole("listitem");
     expect(replies.map((li) => li.dataset.testid)).toEqual(["thread-sibling", "thread-current", "thread-sibling"]);
+  });
+
+  it("masks a reply's flagged words while flagged terms are hidden, until that reply is clicked", async () => {
+    const flagged = {
+      ...entry(3, "you are a slurword here"),
+      flagged_segments: [
+        { text: "you are a ", flagged: false },
+        { text: "slurword", flagged: true },
+        { text: " here", flagged: false },
+      ],
+    };
+    const content = contentDetail(8, {
+      thread: { parent_id: "m-1", parent_missing: false, ancestors: [entry(1, "Parent")], siblings: [flagged], position: 1 },
+    });
+    const { rerender } = render(<ThreadPanel content={content} hideFlaggedTerms />);
+
+    const reply = screen.getByTestId("thread-sibling");
+    expect(reply.textContent).not.toContain("slurword");
+    expect(within(reply).getByTestId("thread-text")).toHaveAttribute("data-masked", "1");
+    within(reply).getByTestId("flagged-mask").click();
+    expect(await within(reply).findByTestId("flagged-term")).toHaveTextContent("slurword");
+
+    rerender(<ThreadPanel content={contentDetail(9, { thread: content.thread })} />);
+    expect(screen.getByTestId("thread-sibling").textContent).toContain("you are a slurword here");
   });
 
   it("says when the parent is not among the content one may see, and is absent without a thread", () => {

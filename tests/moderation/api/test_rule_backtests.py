@@ -1,6 +1,7 @@
 """Backtests: a condition run over stored content of a period, as a job, with figures that
 match a hand count; refusals name the field; other policies' members see nothing."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -272,3 +273,59 @@ def test_a_bank_backtest_counts_obfuscated_terms_by_hand(
         results["automatic"], results["pending"],
     ) == figures  # fmt: skip
     assert results["overlap"] == [{"rule": live.json()["id"], "name": "drugs live", "both": both}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_reads_the_next_chunk_ahead_and_counts_the_same(monkeypatch):
+    """Outside a transaction (as in a worker) the chunks are read by a thread of its own while
+    the one before is evaluated: the figures are those of reading them in line."""
+    from django.db import connection
+
+    from moderation.services import backtests
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the read-ahead connection is PostgreSQL's")
+    policy = ReviewPolicyFactory()
+    platform = PlatformFactory()
+    now = timezone.now()
+    for n in range(23):
+        content = ContentFactory(
+            policy=policy, platform=platform, score=(n % 10) / 10,
+            state=ContentState.REMOVED if n % 3 else ContentState.ALLOWED,
+        )  # fmt: skip
+        Content.objects.filter(pk=content.pk).update(created_at=now - timedelta(hours=n + 1))
+        if n % 4 == 0:
+            Report.objects.create(content=content, source=ReportSource.USER, reporter=f"u{n}")
+    monkeypatch.setattr(backtests, "CHUNK", 5)  # five chunks
+    read = []
+    threads = set()
+    chunks = backtests._chunks
+
+    def counted(*args):
+        for chunk in chunks(*args):
+            read.append(len(chunk[0]))
+            threads.add(threading.current_thread().name)
+            yield chunk
+
+    monkeypatch.setattr(backtests, "_chunks", counted)
+    user = UserFactory()
+    MembershipFactory(project=policy.project, user=user, role=Role.ADMIN)
+    condition = {"any": [SPAMMY, {"signal": "reports", "op": ">=", "value": 1}]}
+
+    def run():
+        requested = backtests.backtest_request(
+            policy=policy, user=user, condition=condition,
+            period_start=now - timedelta(days=2), period_end=now,
+        )  # fmt: skip
+        done = backtests.backtest_run(backtest_id=requested.pk)
+        assert done.state == "succeeded", done.error_message
+        return {key: value for key, value in done.results.items() if key != "sample"}
+
+    ahead = run()
+    assert read == [5, 5, 5, 5, 3]
+    assert threads == {"backtest-read-ahead"}
+    monkeypatch.setattr(backtests, "_chunks_read_ahead", lambda *args: counted(*args))
+    in_line = run()
+    assert ahead == in_line
+    assert ahead["contents"] == 23
+    assert ahead["hits"] == 11  # scores 0.7-0.9 (n = 7-9, 17-19), reported (n % 4 == 0; 8 twice)

@@ -119,6 +119,30 @@ def browser_session(
         # Contexts a test opened for other people (page.context.browser.new_context()) go too.
         for other in chromium.contexts:
             other.close()
+        _requests_settle()
+
+
+def _requests_settle(timeout: float = 10.0) -> None:
+    """Wait until no other connection to the test database is working: a request the page
+    sent just before it closed may still be running in the live server, and the test's
+    database flush (TRUNCATE) then deadlocked with its writes."""
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+                "AND state <> 'idle'"
+            )
+            if not cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
 
 
 def log_in(

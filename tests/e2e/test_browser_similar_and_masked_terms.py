@@ -1,7 +1,8 @@
 """The review panel in Chromium: a text bank's terms, obfuscated as posted (spaced letters,
 digits, a zero-width joiner, Cyrillic look-alikes), are masked until revealed for a moderator
 who hides flagged terms; the "Similar content" section lists the nearest contents with their
-similarity, their texts hidden with the flagged terms until the reveal."""
+similarity, their texts hidden with the flagged terms until the reveal; a reply in the thread
+posting a term is masked until clicked."""
 
 from pathlib import Path
 
@@ -103,4 +104,61 @@ def test_bank_terms_are_masked_where_posted_and_similar_content_is_listed(
     expect(page.get_by_test_id("similar-excerpt").first).to_contain_text("Free money for")
     page.set_viewport_size({"width": 1366, "height": 768})
     snapshot(browser_session, "review-revealed-similar-1366x768")
+    assert browser_session.js_errors == []
+
+
+def test_a_reply_in_the_thread_is_masked_until_clicked(browser_session: BrowserSession):
+    """The thread around the content: a reply posting the bank's term, obfuscated, is masked
+    for a moderator who hides flagged terms, until that reply is clicked."""
+    from playwright.sync_api import expect
+
+    from labeling.choices import Role
+    from moderation.models import TextBank, WellnessSettings
+    from tests.factories.moderation import (
+        ContentFactory,
+        PlatformFactory,
+        PolicyMemberFactory,
+        ReviewPolicyFactory,
+    )
+
+    policy = ReviewPolicyFactory(name="Forum")
+    TextBank.objects.create(policy=policy, name="scam", terms=["free money"])
+    platform = PlatformFactory()
+    post = ContentFactory(policy=policy, platform=platform, external_id="post-1",
+                          state="allowed", priority=0.0)  # fmt: skip
+    post.item.text = "Selling my bike, barely used"
+    post.item.save(update_fields=["text"])
+    reply = ContentFactory(policy=policy, platform=platform, external_id="reply-1",
+                           parent_external_id="post-1", state="allowed", priority=0.0)  # fmt: skip
+    reply.item.text = "forget the bike, get fr33 m0ney at my page"
+    reply.item.save(update_fields=["text"])
+    mine = ContentFactory(policy=policy, platform=platform, external_id="reply-2",
+                          parent_external_id="post-1", priority=9.0)  # fmt: skip
+    mine.item.text = "Is it still available?"
+    mine.item.save(update_fields=["text"])
+    mia = PolicyMemberFactory(policy=policy, role=Role.MODERATOR, username="mia")
+    WellnessSettings.objects.create(user=mia, hide_flagged_terms=True)
+
+    page = browser_session.page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(browser_session, username="mia", password=PASSWORD)
+    page.get_by_test_id("nav-moderation").click()
+    page.get_by_test_id("start-reviewing").click()
+    expect(page.get_by_test_id("review-external-id")).to_have_text("reply-2")
+
+    sibling = page.get_by_test_id("thread-sibling")
+    expect(sibling).to_have_count(1)
+    expect(sibling.get_by_test_id("thread-text")).to_have_attribute("data-masked", "1")
+    expect(sibling).to_contain_text("forget the bike, get")
+    expect(sibling).not_to_contain_text("m0ney")
+    expect(page.get_by_test_id("thread-ancestor")).to_contain_text("Selling my bike")
+    for width, height in VIEWPORTS:
+        page.set_viewport_size({"width": width, "height": height})
+        assert _no_sideways_scroll(page), f"the review panel scrolls sideways at {width}x{height}"
+        snapshot(browser_session, f"review-thread-masked-{width}x{height}")
+
+    sibling.get_by_test_id("flagged-mask").click()
+
+    expect(sibling.get_by_test_id("flagged-term")).to_have_text("fr33 m0ney")
+    expect(sibling.get_by_test_id("thread-text")).to_have_attribute("data-masked", "0")
     assert browser_session.js_errors == []

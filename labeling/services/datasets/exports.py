@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 from django.contrib.auth.models import User
@@ -35,6 +36,7 @@ from labeling.models import DatasetExport, DatasetSnapshot
 from labeling.selectors.audit import project_audit_scope
 from labeling.services.datasets.formats import (
     ExportError,
+    ExportResult,
     ExportSource,
     export_file_name,
     export_finish,
@@ -222,21 +224,10 @@ def dataset_export_run(*, export_id: int) -> DatasetExport:
                 rows_total = source.rows_total
                 DatasetExport.objects.filter(pk=export.pk).update(rows_total=rows_total)
                 result = export_write(fmt=export.format, source=source, out=out, progress=progress)
-            with files_removed_on_error(), transaction.atomic(), out.open("rb") as handle:
-                name = file_store(
-                    folder=f"snapshot-exports/{snapshot.project_id}",
-                    extension="zip",
-                    content=File(handle),
-                )
+            with files_removed_on_error(), transaction.atomic():
                 DatasetExport.objects.filter(pk=export.pk).update(
+                    **_stored_zip(snapshot=snapshot, fmt=export.format, out=out, result=result),
                     state=JobState.SUCCEEDED,
-                    file=name,
-                    file_name=export_file_name(
-                        project_id=snapshot.project_id, number=snapshot.number, fmt=export.format
-                    ),
-                    size_bytes=out.stat().st_size,
-                    sha256=sha256_file(out),
-                    files=result.files,
                     rows_total=rows_total,
                     rows_done=rows_total,
                     finished_at=timezone.now(),
@@ -254,6 +245,26 @@ def dataset_export_run(*, export_id: int) -> DatasetExport:
     return export
 
 
+def _stored_zip(
+    *, snapshot: DatasetSnapshot, fmt: str, out: Path, result: ExportResult
+) -> dict[str, Any]:
+    """Store the export's zip ``out`` under a random private name (the caller's transaction
+    and ``files_removed_on_error``); returns the export's fields that describe it."""
+    with out.open("rb") as handle:
+        name = file_store(
+            folder=f"snapshot-exports/{snapshot.project_id}", extension="zip", content=File(handle)
+        )
+    return {
+        "file": name,
+        "file_name": export_file_name(
+            project_id=snapshot.project_id, number=snapshot.number, fmt=fmt
+        ),
+        "size_bytes": out.stat().st_size,
+        "sha256": sha256_file(out),
+        "files": result.files,
+    }
+
+
 def parquet_export_store(
     *, snapshot: DatasetSnapshot, staging: StagedZip, splits: dict[str, int], rows: int
 ) -> DatasetExport:
@@ -269,26 +280,13 @@ def parquet_export_store(
             fmt=DatasetFormat.PARQUET, source=source, staging=staging,
             details={"splits": splits}, out=out,
         )  # fmt: skip
-        with files_removed_on_error(), transaction.atomic(), out.open("rb") as handle:
-            name = file_store(
-                folder=f"snapshot-exports/{snapshot.project_id}",
-                extension="zip",
-                content=File(handle),
-            )
+        with files_removed_on_error(), transaction.atomic():
             export = DatasetExport.objects.create(
+                **_stored_zip(snapshot=snapshot, fmt=DatasetFormat.PARQUET, out=out, result=result),
                 snapshot=snapshot,
                 format=DatasetFormat.PARQUET,
                 created_by=snapshot.created_by,
                 state=JobState.SUCCEEDED,
-                file=name,
-                file_name=export_file_name(
-                    project_id=snapshot.project_id,
-                    number=snapshot.number,
-                    fmt=DatasetFormat.PARQUET,
-                ),
-                size_bytes=out.stat().st_size,
-                sha256=sha256_file(out),
-                files=result.files,
                 rows_total=rows,
                 rows_done=rows,
                 attempts=1,

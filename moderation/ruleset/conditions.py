@@ -84,17 +84,21 @@ class _Walk:
     nodes: int = 0
     banks: set[str] = field(default_factory=set)
     categories: set[str] = field(default_factory=set)
+    reads: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
 class Compiled:
     """A checked condition: ``holds(signals)``, and what it reads (so a rule naming a bank or
-    category that does not exist is refused where rules are saved)."""
+    category that does not exist is refused where rules are saved). ``reads`` names the
+    fields of ``Signals`` it reads: the others may be left at their defaults without changing
+    its answer (a backtest reads only those)."""
 
     holds: Condition
     banks: frozenset[str]
     categories: frozenset[str]
     source: dict[str, Any]
+    reads: frozenset[str] = frozenset()
 
 
 def parse(condition: Any) -> Compiled:
@@ -106,6 +110,7 @@ def parse(condition: Any) -> Compiled:
         banks=frozenset(walk.banks),
         categories=frozenset(walk.categories),
         source=condition,
+        reads=frozenset(walk.reads),
     )
 
 
@@ -268,6 +273,7 @@ def _leaf(raw: dict[str, Any], path: str, walk: _Walk) -> Condition:
             raise ConditionError(_join(path, "value"), "a score is between 0 and 1")
         compare = _numeric_op(raw, path)
         value = _number(raw, path)
+        walk.reads.add("scores" if model == "production" else "shadow_scores")
         if model == "production":
             return lambda signals: (
                 (seen := signals.scores.get(category)) is not None and compare(seen, value)
@@ -279,9 +285,11 @@ def _leaf(raw: dict[str, Any], path: str, walk: _Walk) -> Condition:
         _allowed_keys(raw, path, {"signal", "bank", "value"})
         bank = _text(raw.get("bank"), _join(path, "bank"))
         walk.banks.add(bank)
+        walk.reads.add("banks")
         return _flag(raw, path, lambda signals: bank in signals.banks)
     if signal == "hash_match":
         _allowed_keys(raw, path, {"signal", "value"})
+        walk.reads.add("hash_match")
         return _flag(raw, path, lambda signals: signals.hash_match)
     if signal in ("reports", "author_strikes", "account_age_days", "text_length"):
         _allowed_keys(raw, path, {"signal", "op", "value"})
@@ -289,6 +297,7 @@ def _leaf(raw: dict[str, Any], path: str, walk: _Walk) -> Condition:
             raise ConditionError(_join(path, "value"), "must not be negative")
         compare = _numeric_op(raw, path)
         value = _number(raw, path)
+        walk.reads.add(signal)
         return lambda signals: (
             (seen := getattr(signals, signal)) is not None and compare(seen, value)
         )
@@ -297,15 +306,18 @@ def _leaf(raw: dict[str, Any], path: str, walk: _Walk) -> Condition:
         if raw.get("op") != "includes":
             raise ConditionError(_join(path, "op"), "must be includes")
         reason = _text(raw.get("value"), _join(path, "value"))
+        walk.reads.add("report_reasons")
         return lambda signals: reason in signals.report_reasons
     if signal == "language":
         _allowed_keys(raw, path, {"signal", "op", "value"})
+        walk.reads.add("language")
         return _compare_text(
             raw, path, lambda signals: signals.language, ops=("==", "!=", "in", "not_in")
         )
     if signal == "metadata":
         _allowed_keys(raw, path, {"signal", "field", "op", "value"})
         name = _text(raw.get("field"), _join(path, "field"))
+        walk.reads.add("metadata")
         op = raw.get("op")
         if op not in METADATA_OPS:
             raise ConditionError(_join(path, "op"), f"must be one of {', '.join(METADATA_OPS)}")

@@ -16,7 +16,8 @@ import queue
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import combinations
 from typing import Any
@@ -34,6 +35,7 @@ from core.tasks import enqueue_on_commit
 from labeling.choices import JobState
 from moderation.choices import ContentState, ReportSource, RuleStatus
 from moderation.models import Content, Policy, Report, Rule, RuleBacktest, Strike
+from moderation.ruleset.banks import BankMatcher
 from moderation.ruleset.conditions import Condition, Signals, parse
 from moderation.ruleset.normalise import views
 from moderation.selectors.strikes import strikes_live
@@ -190,25 +192,68 @@ def _json(value: Any) -> Any:
     return orjson.loads(value) if isinstance(value, str | bytes) else value
 
 
+# What each field of ``Signals`` is made from: the content's columns it needs (users'
+# reports and authors' strike points are looked up per chunk when a field needs them).
+_SIGNAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "scores": ("scores",),
+    "shadow_scores": ("scores",),
+    "hash_match": ("hash_match",),
+    "account_age_days": ("context",),
+    "metadata": ("context",),
+    "language": ("context",),
+    "text_length": ("item__text",),
+    "banks": ("item__text",),
+    "author_strikes": ("author_id",),
+    "reports": (),
+    "report_reasons": (),
+}
+EVERY_SIGNAL = frozenset(_SIGNAL_COLUMNS)
+# Read for every content whatever the condition reads: what a hit is counted as.
+_ALWAYS = ("pk", "state", "decided_automatically")
+_COLUMN_ORDER = ("scores", "hash_match", "context", "item__text", "author_id")
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """What a backtest reads of each content to tell the signals ``signals`` (fields of
+    ``Signals``): the rest are left at their defaults, which a condition that does not read
+    them cannot tell apart (``Compiled.reads``)."""
+
+    signals: frozenset[str]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        needed = {column for name in self.signals for column in _SIGNAL_COLUMNS[name]}
+        return _ALWAYS + tuple(column for column in _COLUMN_ORDER if column in needed)
+
+    @property
+    def reports(self) -> bool:
+        return bool(self.signals & {"reports", "report_reasons"})
+
+    @property
+    def points(self) -> bool:
+        return "author_strikes" in self.signals
+
+
 _Chunk = tuple[list[tuple[Any, ...]], dict[int, set[str]], dict[int, set[str]], dict[int, int]]
 
 
-def _chunks(contents: QuerySet[Content], now: datetime) -> Iterator[_Chunk]:
+def _chunks(contents: QuerySet[Content], now: datetime, reads: _Reads) -> Iterator[_Chunk]:
     """The contents in id order, ``CHUNK`` at a time, each with its user reports' reporters
-    and reasons and its authors' live strike points: ``(rows, reports, reasons, points)``."""
+    and reasons and its authors' live strike points: ``(rows, reports, reasons, points)``.
+    Only what ``reads`` needs is read (a condition over scores and reports never joins the
+    texts); rows are ``reads.columns``."""
     last_id = 0
+    columns = reads.columns
     while True:
         # The ORM writes the query; its rows are read without per-field converters (a
         # quarter of the time went into them), the JSON columns decoded with orjson.
         sql, params = (
             contents.filter(pk__gt=last_id)
             .order_by("pk")
-            .values_list(
-                "pk", "scores", "hash_match", "context", "state", "decided_automatically",
-                "item__text", "author_id",
-            )[:CHUNK]
+            .values_list(*columns)[:CHUNK]
             .query.sql_with_params()
-        )  # fmt: skip
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -218,22 +263,84 @@ def _chunks(contents: QuerySet[Content], now: datetime) -> Iterator[_Chunk]:
         chunk = contents.filter(pk__gte=first_id, pk__lte=last_id)
         reports: dict[int, set[str]] = defaultdict(set)
         reasons: dict[int, set[str]] = defaultdict(set)
-        # By id range (a list of ten thousand ids costs more to send than the rows).
-        for content_id, reporter, reason in Report.objects.filter(
-            content__in=chunk, source=ReportSource.USER
-        ).values_list("content_id", "reporter", "reason"):
-            reports[content_id].add(reporter)
-            if reason:
-                reasons[content_id].add(reason)
-        yield rows, reports, reasons, _live_points(chunk, now)
+        if reads.reports:
+            # By id range (a list of ten thousand ids costs more to send than the rows).
+            for content_id, reporter, reason in Report.objects.filter(
+                content__in=chunk, source=ReportSource.USER
+            ).values_list("content_id", "reporter", "reason"):
+                reports[content_id].add(reporter)
+                if reason:
+                    reasons[content_id].add(reason)
+        points = _live_points(chunk, now) if reads.points else {}
+        yield rows, reports, reasons, points
 
 
-def _chunks_read_ahead(contents: QuerySet[Content], now: datetime) -> Iterator[_Chunk]:
+_Make = Callable[
+    [tuple[Any, ...], dict[int, set[str]], dict[int, set[str]], dict[int, int]], dict[str, Any]
+]
+
+
+def _signal_maker(reads: _Reads) -> _Make:
+    """A function of a row of ``_chunks`` (and its chunk's reports, reasons and points)
+    giving the keyword arguments of its ``Signals`` that ``reads`` names (``banks`` aside),
+    computed as intake computes them."""
+    at = {column: position for position, column in enumerate(reads.columns)}
+    wanted = reads.signals
+    i_scores, i_hash, i_context = at.get("scores"), at.get("hash_match"), at.get("context")
+    i_text, i_author = at.get("item__text"), at.get("author_id")
+    scores_wanted, shadow_wanted = "scores" in wanted, "shadow_scores" in wanted
+    age_wanted, metadata_wanted = "account_age_days" in wanted, "metadata" in wanted
+    language_wanted, length_wanted = "language" in wanted, "text_length" in wanted
+    reports_wanted, reasons_wanted = "reports" in wanted, "report_reasons" in wanted
+
+    def make(
+        row: tuple[Any, ...],
+        reports: dict[int, set[str]],
+        reasons: dict[int, set[str]],
+        points: dict[int, int],
+    ) -> dict[str, Any]:
+        signals: dict[str, Any] = {}
+        if i_scores is not None:
+            scores = _json(row[i_scores]) or {}
+            if scores_wanted:
+                signals["scores"] = scores.get("categories") or {}
+            if shadow_wanted:
+                shadow = scores.get("shadow") or {}
+                signals["shadow_scores"] = shadow[max(shadow, key=int)] if shadow else {}
+        if i_hash is not None:
+            signals["hash_match"] = bool(row[i_hash])
+        if i_context is not None:
+            context = _json(row[i_context])
+            context = context if isinstance(context, dict) else {}
+            if age_wanted:
+                signals["account_age_days"] = account_age_days(context)
+            if metadata_wanted:
+                signals["metadata"] = context_fields(context)
+            if language_wanted:
+                language = context.get("language")
+                signals["language"] = language if isinstance(language, str) else None
+        if length_wanted:
+            signals["text_length"] = len(row[i_text] or "")  # type: ignore[index]
+        if reports_wanted:
+            signals["reports"] = len(reports.get(row[0], ()))
+        if reasons_wanted:
+            seen = reasons.get(row[0])
+            signals["report_reasons"] = frozenset(seen) if seen else frozenset()
+        if i_author is not None:
+            signals["author_strikes"] = float(points.get(row[i_author], 0))
+        return signals
+
+    return make
+
+
+def _chunks_read_ahead(
+    contents: QuerySet[Content], now: datetime, reads: _Reads
+) -> Iterator[_Chunk]:
     """``_chunks``, read by a thread of its own (on its own connection) while the caller
     evaluates the chunk before: about half of a chunk's time was waiting for PostgreSQL. In
     line inside a transaction (another connection would not see its rows) and on SQLite."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield from _chunks(contents, now)
+        yield from _chunks(contents, now, reads)
         return
     chunks: queue.Queue[Any] = queue.Queue(maxsize=2)
     stop = threading.Event()
@@ -249,7 +356,7 @@ def _chunks_read_ahead(contents: QuerySet[Content], now: datetime) -> Iterator[_
 
     def read() -> None:
         try:
-            for chunk in _chunks(contents, now):
+            for chunk in _chunks(contents, now, reads):
                 if not put(chunk):
                     return
             put(None)
@@ -275,13 +382,16 @@ def _evaluate(backtest: RuleBacktest) -> dict[str, Any]:
     tested = parse(backtest.condition)
     compiled = compiled_policy(policy)
     live = [rule for rule in compiled.rules if rule.status == RuleStatus.LIVE]
-    live_reads_banks = any(rule.banks for rule in live)
+    # Only what the condition reads is read and computed: a rule over scores and reports
+    # never joins the texts. Hits are read again in full for the live rules' overlap.
+    reads = _Reads(tested.reads)
+    make = _signal_maker(reads)
+    text_at = reads.columns.index("item__text") if "item__text" in reads.columns else None
     # Bank hits are worked out only when they can change an answer: a text's skeleton is most
     # of a content's cost. Whether a content is hit depends on the banks the condition reads
-    # alone, so only they are matched for it (the live rules' banks, for the overlap, on hits
-    # alone). Most texts are ruled out by the matcher's screen on the plain view; a text that
-    # passes it is tried, when the condition reads few banks, with every combination of them,
-    # and matched only when its answer depends on them.
+    # alone, so only they are matched for it. Most texts are ruled out by the matcher's
+    # screen on the plain view; a text that passes it is tried, when the condition reads few
+    # banks, with every combination of them, and matched only when its answer depends on them.
     subsets = _bank_sets(tested.banks)
     tested_banks = compiled.banks.only(tested.banks)
     hits = human_removed = human_allowed = automatic = pending = 0
@@ -291,32 +401,17 @@ def _evaluate(backtest: RuleBacktest) -> dict[str, Any]:
     now = timezone.now()
     reported = time.monotonic()
     contents = _contents(policy, backtest.period_start, backtest.period_end)
-    for rows, reports, reasons, points in _chunks_read_ahead(contents, now):
-        for pk, raw_scores, hash_match, raw_context, state, automated, text, author_id in rows:
-            scores = _json(raw_scores) or {}
-            context = _json(raw_context)
-            context = context if isinstance(context, dict) else {}
-            shadow = scores.get("shadow") or {}
-            language = context.get("language")
-            seen = reasons.get(pk)
-            signals: dict[str, Any] = {
-                "scores": scores.get("categories") or {},
-                "shadow_scores": shadow[max(shadow, key=int)] if shadow else {},
-                "hash_match": bool(hash_match),
-                "reports": len(reports.get(pk, ())),
-                "report_reasons": frozenset(seen) if seen else frozenset(),
-                "author_strikes": float(points.get(author_id, 0)),
-                "account_age_days": account_age_days(context),
-                "metadata": context_fields(context),
-                "text_length": len(text or ""),
-                "language": language if isinstance(language, str) else None,
-            }
+    for rows, reports, reasons, points in _chunks_read_ahead(contents, now, reads):
+        hit_ids: list[int] = []
+        for row in rows:
+            signals = make(row, reports, reasons, points)
+            text = row[text_at] if text_at is not None else None
             text_views = views(text) if text and tested.banks else None
             holds: bool | None
             if text_views is None or not tested_banks.can_hit(text_views):
                 # The text hits none of the banks the condition reads (most texts; told
                 # without its skeleton).
-                holds = tested.holds(Signals(banks=frozenset(), **signals))
+                holds = tested.holds(Signals(**signals))
             else:
                 holds = _decided_without_banks(tested.holds, signals, subsets)
                 if holds is None:
@@ -325,6 +420,7 @@ def _evaluate(backtest: RuleBacktest) -> dict[str, Any]:
             if not holds:
                 continue
             hits += 1
+            pk, state, automated = row[0], row[1], row[2]
             if len(sample) < SAMPLE_SIZE:
                 sample.append(pk)
             if state in (ContentState.PENDING, ContentState.ESCALATED):
@@ -335,13 +431,9 @@ def _evaluate(backtest: RuleBacktest) -> dict[str, Any]:
                 human_removed += 1
             else:
                 human_allowed += 1
-            banks: frozenset[str] = frozenset()
-            if text and live_reads_banks:
-                banks = compiled.banks.match(text_views or views(text))
-            found = Signals(banks=banks, **signals)
-            for rule in live:
-                if rule.holds(found):
-                    overlap[rule.id] += 1
+            hit_ids.append(pk)
+        if live and hit_ids:
+            _overlap_count(contents.filter(pk__in=hit_ids), now, compiled.banks, live, overlap)
         done += len(rows)
         if time.monotonic() - reported >= PROGRESS_EVERY_S:
             RuleBacktest.objects.filter(pk=backtest.pk).update(rows_done=done)
@@ -362,3 +454,28 @@ def _evaluate(backtest: RuleBacktest) -> dict[str, Any]:
             if rule.id != (backtest.rule_id or 0)
         ],
     }
+
+
+def _overlap_count(
+    hit: QuerySet[Content],
+    now: datetime,
+    banks: BankMatcher,
+    live: list[Any],
+    overlap: dict[int, int],
+) -> None:
+    """Add to ``overlap`` (per live rule) the contents of ``hit`` each rule holds for, with
+    every signal read as intake would have (the banks matched only when a rule reads one)."""
+    every = _Reads(EVERY_SIGNAL)
+    make = _signal_maker(every)
+    text_at = every.columns.index("item__text")
+    reads_banks = any(rule.banks for rule in live)
+    for rows, reports, reasons, points in _chunks(hit, now, every):
+        for row in rows:
+            text = row[text_at]
+            found = Signals(
+                banks=banks.match(text) if text and reads_banks else frozenset(),
+                **make(row, reports, reasons, points),
+            )
+            for rule in live:
+                if rule.holds(found):
+                    overlap[rule.id] += 1

@@ -329,3 +329,100 @@ def test_a_worker_reads_the_next_chunk_ahead_and_counts_the_same(monkeypatch):
     assert ahead == in_line
     assert ahead["contents"] == 23
     assert ahead["hits"] == 11  # scores 0.7-0.9 (n = 7-9, 17-19), reported (n % 4 == 0; 8 twice)
+
+
+# One condition per kind of signal, each negated: a signal left unread would read as its
+# default (no score, no reports, unknown age…) and the negation would then hold everywhere.
+EVERY_KIND = [
+    {"signal": "score", "category": "spam", "op": ">=", "value": 0.5},
+    {"signal": "score", "category": "spam", "model": "shadow", "op": ">=", "value": 0.5},
+    {"signal": "hash_match"},
+    {"signal": "reports", "op": ">=", "value": 2},
+    {"signal": "report_reason", "op": "includes", "value": "fraud"},
+    {"signal": "author_strikes", "op": ">=", "value": 2},
+    {"signal": "account_age_days", "op": "<", "value": 3},
+    {"signal": "metadata", "field": "surface", "op": "==", "value": "dm"},
+    {"signal": "metadata", "field": "tier", "op": ">=", "value": 2},
+    {"signal": "text_length", "op": ">", "value": 30},
+    {"signal": "language", "op": "==", "value": "fr"},
+    {"signal": "bank", "bank": "scam"},
+]
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        *({"not": leaf} for leaf in EVERY_KIND),
+        {"all": [EVERY_KIND[0], {"not": EVERY_KIND[10]}, EVERY_KIND[8]]},
+        {"any": [EVERY_KIND[11], {"all": [EVERY_KIND[3], EVERY_KIND[6]]}]},
+    ],
+)
+def test_a_backtest_reads_only_what_its_condition_reads_and_counts_the_same(monkeypatch, condition):
+    """A backtest reads of each content only the signals its condition reads (a rule over
+    scores never joins the texts); its figures, sample and overlap are those of reading every
+    signal of every content."""
+    from moderation.models import Strike
+    from moderation.services import backtests
+    from moderation.services.rule_admin import rule_create, text_bank_create
+    from tests.factories.moderation import AuthorFactory
+
+    policy = ReviewPolicyFactory()
+    platform = PlatformFactory()
+    user = UserFactory()
+    MembershipFactory(project=policy.project, user=user, role=Role.ADMIN)
+    text_bank_create(policy=policy, user=user, name="scam", terms=["free money"], patterns=[])
+    now = timezone.now()
+    authors = [AuthorFactory(platform=platform) for _ in range(3)]
+    Strike.objects.create(author=authors[0], policy=policy, points=3,
+                          created_at=now - timedelta(days=1))  # fmt: skip
+    Strike.objects.create(author=authors[1], policy=policy, points=1,
+                          created_at=now - timedelta(days=1))  # fmt: skip
+    states = [ContentState.REMOVED, ContentState.ALLOWED, ContentState.PENDING]
+    for n in range(24):
+        score = (n % 10) / 10
+        content = ContentFactory(
+            policy=policy, platform=platform, score=score, state=states[n % 3],
+            decided_automatically=n % 7 == 0, hash_match=n % 5 == 0, author=authors[n % 3],
+            text="fr33 m0ney now" if n % 4 == 0 else "a plain message" + " really" * (n % 6),
+            context={"account_age_days": n % 7, "surface": ["dm", "post"][n % 2],
+                     "language": "fr" if n % 3 == 0 else "en", "metadata": {"tier": n % 4}},
+        )  # fmt: skip
+        scores = {"categories": {"spam": score}}
+        if n % 2:
+            scores["shadow"] = {"3": {"spam": 0.0}, "7": {"spam": 1 - score}}
+        Content.objects.filter(pk=content.pk).update(
+            scores=scores, created_at=now - timedelta(hours=n + 1)
+        )
+        for reporter in range(n % 4):
+            Report.objects.create(
+                content=content, source=ReportSource.USER, reporter=f"u{reporter}",
+                reason="fraud" if n % 2 else "",
+            )  # fmt: skip
+    live = {"any": [EVERY_KIND[11], EVERY_KIND[2], {"not": EVERY_KIND[7]}]}
+    rule_create(policy=policy, user=user, name="live one", condition=live, action="review",
+                status="live")  # fmt: skip
+
+    def run():
+        requested = backtests.backtest_request(
+            policy=policy, user=user, condition=condition,
+            period_start=now - timedelta(days=2), period_end=now,
+        )  # fmt: skip
+        done = backtests.backtest_run(backtest_id=requested.pk)
+        assert done.state == "succeeded", done.error_message
+        return done.results
+
+    read: list[tuple[str, ...]] = []
+    chunks = backtests._chunks
+
+    def counted(contents, at, reads):
+        read.append(reads.columns)
+        yield from chunks(contents, at, reads)
+
+    monkeypatch.setattr(backtests, "_chunks", counted)
+    lean = run()
+    assert len(read[0]) < len(backtests._Reads(backtests.EVERY_SIGNAL).columns)
+    every = backtests._Reads(backtests.EVERY_SIGNAL)
+    monkeypatch.setattr(backtests, "_Reads", lambda signals: every)
+    assert run() == lean
+    assert 0 < lean["hits"] < lean["contents"] == 24
+    assert lean["overlap"][0]["both"] > 0

@@ -61,38 +61,48 @@ def _person(annotation: dict[str, Any]) -> str:
     return pseudonym("ls", who)
 
 
-def _result_labels(results: Any, *, what: str, unmapped: dict[str, None]) -> list[str]:
-    """The labels of one annotation's (or prediction's) results; unmappable results are
-    collected in ``unmapped`` as "name (type)"."""
+def _result_labels(
+    results: Any, *, owner: str, number: int, unmapped: dict[str, None]
+) -> list[str]:
+    """The labels of one annotation's (or prediction's: ``owner``) results; unmappable
+    results are collected in ``unmapped`` as "name (type)". Runs for every annotation of a
+    file: plain loops, and an error's message made only when there is one."""
     if not isinstance(results, list):
-        raise _RowError(f"{what}: result is not a list")
+        raise _RowError(f"{owner} {number}: result is not a list")
     labels: list[str] = []
     for result in results:
         if not isinstance(result, dict):
-            raise _RowError(f"{what}: a result is not an object")
+            raise _RowError(f"{owner} {number}: a result is not an object")
         kind = result.get("type")
-        value = result.get("value")
         if kind not in MAPPED_TYPES:
             name = result.get("from_name") or "?"
             unmapped[f"{str(name)[:60]} ({str(kind)[:30]})"] = None
             continue
+        value = result.get("value")
         if not isinstance(value, dict):
-            raise _RowError(f"{what}: {kind} result has no value object")
+            raise _RowError(f"{owner} {number}: {kind} result has no value object")
         if kind == "choices":
             choices = value.get("choices")
-            if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
-                raise _RowError(f"{what}: value.choices is not a list of strings")
-            labels.extend(c.strip() for c in choices if c.strip())
+            if not isinstance(choices, list):
+                raise _RowError(f"{owner} {number}: value.choices is not a list of strings")
+            for choice in choices:
+                if not isinstance(choice, str):
+                    raise _RowError(f"{owner} {number}: value.choices is not a list of strings")
+            for choice in choices:
+                if stripped := choice.strip():
+                    labels.append(stripped)
         else:
             paths = value.get("taxonomy")
             if not isinstance(paths, list) or not all(
                 isinstance(path, list) and path and all(isinstance(p, str) for p in path)
                 for path in paths
             ):
-                raise _RowError(f"{what}: value.taxonomy is not a list of paths of strings")
+                raise _RowError(
+                    f"{owner} {number}: value.taxonomy is not a list of paths of strings"
+                )
             # The leaf names the class; the path above it is the tree Label Studio showed.
             labels.extend(path[-1].strip() for path in paths if path[-1].strip())
-    return list(dict.fromkeys(labels))
+    return labels if len(labels) < 2 else list(dict.fromkeys(labels))
 
 
 def _data_key(data: dict[str, Any], wanted: str | None, preferred: str) -> str | None:
@@ -156,7 +166,10 @@ class LabelStudioReader:
     def _too_deep(self, value: Any) -> bool:
         if value is None:
             return False  # no ``meta``, most tasks
-        if isinstance(value, dict) and not any(isinstance(v, dict | list) for v in value.values()):
+        if isinstance(value, dict):
+            for inner in value.values():
+                if isinstance(inner, dict | list):
+                    return json_depth_exceeds(value, self._max_depth)
             return False  # the usual flat ``data``: one level
         return json_depth_exceeds(value, self._max_depth)
 
@@ -196,14 +209,17 @@ class LabelStudioReader:
         data = task["data"]
         row = ParsedRow(line=position, annotations=[], skipped=[])
         content_key = self._content(row, data)
-        lowered = {k.lower(): k for k in data if k != content_key}
-        id_key = next((lowered[c] for c in ID_COLUMNS if c in lowered), None)
+        id_key = None
+        if len(data) > 1:  # else ``data`` holds the content alone
+            lowered = {k.lower(): k for k in data if k != content_key}
+            id_key = next((lowered[c] for c in ID_COLUMNS if c in lowered), None)
+            taken = {content_key, id_key}
+            for key, value in data.items():
+                if key not in taken:
+                    row.metadata[key] = value
         external_id = data[id_key] if id_key else task.get("id")
         if external_id is not None and str(external_id).strip():
             row.external_id = str(external_id).strip()
-        for key, value in data.items():
-            if key not in {content_key, id_key}:
-                row.metadata[key] = value
         if isinstance(task.get("meta"), dict) and task["meta"]:
             row.metadata["label_studio_meta"] = task["meta"]
         if task.get("id") is not None:
@@ -221,7 +237,7 @@ class LabelStudioReader:
                 row.skipped.append("cancelled annotation")
                 continue
             labels = _result_labels(
-                annotation.get("result", []), what=f"annotation {number}", unmapped=unmapped
+                annotation.get("result", []), owner="annotation", number=number, unmapped=unmapped
             )
             if not labels:
                 row.skipped.append("annotation without choices")
@@ -241,7 +257,7 @@ class LabelStudioReader:
             if not isinstance(prediction, dict):
                 raise _RowError(f"prediction {number} is not an object")
             labels = _result_labels(
-                prediction.get("result", []), what=f"prediction {number}", unmapped=unmapped
+                prediction.get("result", []), owner="prediction", number=number, unmapped=unmapped
             )
             if not labels:
                 continue

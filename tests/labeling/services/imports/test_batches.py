@@ -97,3 +97,41 @@ def test_the_row_count_still_bounds_a_batch_of_small_rows(settings):
     run_import(project, "short.txt", data)
 
     assert [len(batch) for batch in batches(project)] == [4, 4, 2]
+
+
+def _planned_rows(table: str) -> float:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        return cursor.fetchone()[0]
+
+
+def test_a_large_import_refreshes_statistics_of_a_table_it_at_least_doubled():
+    """The planner knows the rows of a first big import at once (not an empty table); a table
+    that grew by less than that is left to autovacuum (its own threshold is a tenth)."""
+    from django.db import connection
+
+    from labeling.services.imports.run import _refresh_statistics
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+    project = ProjectFactory()
+    Item.objects.bulk_create(
+        Item(project=project, text=f"row {n}", external_id=f"row-{n}") for n in range(40)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE labeling_item")
+    before = _planned_rows("labeling_item")
+    assert before >= 40
+    Item.objects.bulk_create(
+        Item(project=project, text=f"more {n}", external_id=f"more-{n}") for n in range(20)
+    )
+    _refresh_statistics(items=20, annotations=0)
+    assert _planned_rows("labeling_item") == before  # grew by half: autovacuum's to do
+    doubling = int(before) + 60
+    Item.objects.bulk_create(
+        Item(project=project, text=f"most {n}", external_id=f"most-{n}") for n in range(doubling)
+    )
+    _refresh_statistics(items=doubling, annotations=0)
+    assert _planned_rows("labeling_item") == Item.objects.count()

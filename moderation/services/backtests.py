@@ -36,7 +36,7 @@ from labeling.choices import JobState
 from moderation.choices import ContentState, ReportSource, RuleStatus
 from moderation.models import Content, Policy, Report, Rule, RuleBacktest, Strike
 from moderation.ruleset.banks import BankMatcher
-from moderation.ruleset.conditions import Condition, Signals, parse
+from moderation.ruleset.conditions import Compiled, Condition, Signals, parse
 from moderation.ruleset.normalise import views
 from moderation.selectors.strikes import strikes_live
 from moderation.services.rule_admin import check_condition
@@ -275,6 +275,9 @@ def _chunks(contents: QuerySet[Content], now: datetime, reads: _Reads) -> Iterat
         yield rows, reports, reasons, points
 
 
+_Decide = Callable[
+    [tuple[Any, ...], dict[int, set[str]], dict[int, set[str]], dict[int, int]], bool
+]
 _Make = Callable[
     [tuple[Any, ...], dict[int, set[str]], dict[int, set[str]], dict[int, int]], dict[str, Any]
 ]
@@ -377,6 +380,56 @@ def _chunks_read_ahead(
         reader.join()
 
 
+def _decider(tested: Compiled, reads: _Reads, banks: BankMatcher) -> _Decide:
+    """Whether ``tested`` holds for a row of ``_chunks`` (read for ``reads``), given its
+    chunk's reports, reasons and points.
+
+    Bank hits are worked out only when they can change an answer: a text's skeleton is most
+    of a content's cost. Whether a content is hit depends on the banks the condition reads
+    alone, so only they are matched. A condition reading nothing but banks has one answer
+    per set of banks hit, worked out once. Otherwise most texts are ruled out by the
+    matcher's screen on the plain view; a text that passes it is tried, when the condition
+    reads few banks, with every combination of them, and matched only when its answer
+    depends on them."""
+    make = _signal_maker(reads)
+    text_at = reads.columns.index("item__text") if "item__text" in reads.columns else None
+    subsets = _bank_sets(tested.banks)
+    tested_banks = banks.only(tested.banks)
+    holds_for = tested.holds
+    if tested.reads <= {"banks"}:
+        answers: dict[frozenset[str], bool] = {}
+
+        def by_banks(row: tuple[Any, ...], *_: Any) -> bool:
+            text = row[text_at] if text_at is not None else None
+            matched = tested_banks.match(text) if text else frozenset()
+            answer = answers.get(matched)
+            if answer is None:
+                answer = answers[matched] = holds_for(Signals(banks=matched))
+            return answer
+
+        return by_banks
+
+    def decide(
+        row: tuple[Any, ...],
+        reports: dict[int, set[str]],
+        reasons: dict[int, set[str]],
+        points: dict[int, int],
+    ) -> bool:
+        signals = make(row, reports, reasons, points)
+        text = row[text_at] if text_at is not None else None
+        text_views = views(text) if text and tested.banks else None
+        if text_views is None or not tested_banks.can_hit(text_views):
+            # The text hits none of the banks the condition reads (most texts; told without
+            # its skeleton).
+            return holds_for(Signals(**signals))
+        answer = _decided_without_banks(holds_for, signals, subsets)
+        if answer is None:
+            answer = holds_for(Signals(banks=tested_banks.match(text_views), **signals))
+        return answer
+
+    return decide
+
+
 def _evaluate(backtest: RuleBacktest) -> dict[str, Any]:
     policy = backtest.policy
     tested = parse(backtest.condition)
@@ -385,15 +438,7 @@ def _evaluate(backtest: RuleBacktest) -> dict[str, Any]:
     # Only what the condition reads is read and computed: a rule over scores and reports
     # never joins the texts. Hits are read again in full for the live rules' overlap.
     reads = _Reads(tested.reads)
-    make = _signal_maker(reads)
-    text_at = reads.columns.index("item__text") if "item__text" in reads.columns else None
-    # Bank hits are worked out only when they can change an answer: a text's skeleton is most
-    # of a content's cost. Whether a content is hit depends on the banks the condition reads
-    # alone, so only they are matched for it. Most texts are ruled out by the matcher's
-    # screen on the plain view; a text that passes it is tried, when the condition reads few
-    # banks, with every combination of them, and matched only when its answer depends on them.
-    subsets = _bank_sets(tested.banks)
-    tested_banks = compiled.banks.only(tested.banks)
+    decide = _decider(tested, reads, compiled.banks)
     hits = human_removed = human_allowed = automatic = pending = 0
     sample: list[int] = []
     overlap: dict[int, int] = defaultdict(int)
@@ -404,20 +449,7 @@ def _evaluate(backtest: RuleBacktest) -> dict[str, Any]:
     for rows, reports, reasons, points in _chunks_read_ahead(contents, now, reads):
         hit_ids: list[int] = []
         for row in rows:
-            signals = make(row, reports, reasons, points)
-            text = row[text_at] if text_at is not None else None
-            text_views = views(text) if text and tested.banks else None
-            holds: bool | None
-            if text_views is None or not tested_banks.can_hit(text_views):
-                # The text hits none of the banks the condition reads (most texts; told
-                # without its skeleton).
-                holds = tested.holds(Signals(**signals))
-            else:
-                holds = _decided_without_banks(tested.holds, signals, subsets)
-                if holds is None:
-                    matched = tested_banks.match(text_views)
-                    holds = tested.holds(Signals(banks=matched, **signals))
-            if not holds:
+            if not decide(row, reports, reasons, points):
                 continue
             hits += 1
             pk, state, automated = row[0], row[1], row[2]

@@ -504,7 +504,9 @@ def measure_backtest(world: dict[str, Any]) -> dict[str, Any]:
     against the same backtest reading every signal of every content (as it did before it
     read only what the condition reads); and, as the costliest case, of a condition that is
     one bank alone (every text is normalised and screened). The tables are read once first,
-    so no run pays for a cold cache."""
+    so no run pays for a cold cache; the process is prepared as a worker is when it starts
+    (``config.celery.worker_process_prepare``), and left as it was afterwards."""
+    import gc
     from contextlib import nullcontext
     from unittest import mock
 
@@ -527,6 +529,12 @@ def measure_backtest(world: dict[str, Any]) -> dict[str, Any]:
             [policy.pk],
         )
     every = getattr(backtests, "EVERY_SIGNAL", None)
+    try:
+        from config.celery import worker_process_prepare
+    except ImportError:
+        worker_process_prepare = None
+    if worker_process_prepare is not None:
+        worker_process_prepare()
     now = timezone.now()
     figures: dict[str, Any] = {}
     cases = (
@@ -563,6 +571,7 @@ def measure_backtest(world: dict[str, Any]) -> dict[str, Any]:
                 f"{prefix}state": done.state if done else None,
             }
         )
+    gc.unfreeze()
     return figures
 
 

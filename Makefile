@@ -76,7 +76,7 @@ test-frontend: $(STAMPS)/frontend-deps
 # the serial ones (tests/conftest.py marks them) one at a time.
 test-python: install
 	$(BIN)/pytest -m "not serial" -n 2 --durations=20
-	$(BIN)/pytest -m serial --durations=20
+	$(BIN)/python tests/serial_groups.py --durations=20
 
 bench: install
 	$(BIN)/python benchmarks/import_export.py

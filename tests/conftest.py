@@ -93,7 +93,8 @@ _SERIAL_FOLDERS = ("e2e", "faults", "integration")
 def pytest_collection_modifyitems(config, items):
     """Mark what must run alone ``serial``: tests that start Celery workers, browsers, live
     servers or private PostgreSQL/Redis servers, or purge the shared broker. ``make test``
-    runs the rest in two processes (``-m "not serial" -n 2``), then these one at a time."""
+    runs the rest in two processes (``-m "not serial" -n 2``), then these one at a time in each
+    of two groups side by side (``tests/serial_groups.py``)."""
     tests_dir = Path(__file__).parent
     for item in items:
         folder = Path(str(item.path)).relative_to(tests_dir).parts[0]

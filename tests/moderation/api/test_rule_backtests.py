@@ -275,6 +275,18 @@ def test_a_bank_backtest_counts_obfuscated_terms_by_hand(
     assert results["overlap"] == [{"rule": live.json()["id"], "name": "drugs live", "both": both}]
 
 
+def _run_in_worker(policy, user, condition, *, since, to) -> dict:
+    """Request a backtest and run its job's body here, as the worker would; its results."""
+    from moderation.services import backtests
+
+    requested = backtests.backtest_request(
+        policy=policy, user=user, condition=condition, period_start=since, period_end=to
+    )
+    done = backtests.backtest_run(backtest_id=requested.pk)
+    assert done.state == "succeeded", done.error_message
+    return done.results
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_reads_the_next_chunk_ahead_and_counts_the_same(monkeypatch):
     """Outside a transaction (as in a worker) the chunks are read by a thread of its own while
@@ -313,13 +325,8 @@ def test_a_worker_reads_the_next_chunk_ahead_and_counts_the_same(monkeypatch):
     condition = {"any": [SPAMMY, {"signal": "reports", "op": ">=", "value": 1}]}
 
     def run():
-        requested = backtests.backtest_request(
-            policy=policy, user=user, condition=condition,
-            period_start=now - timedelta(days=2), period_end=now,
-        )  # fmt: skip
-        done = backtests.backtest_run(backtest_id=requested.pk)
-        assert done.state == "succeeded", done.error_message
-        return {key: value for key, value in done.results.items() if key != "sample"}
+        results = _run_in_worker(policy, user, condition, since=now - timedelta(days=2), to=now)
+        return {key: value for key, value in results.items() if key != "sample"}
 
     ahead = run()
     assert read == [5, 5, 5, 5, 3]
@@ -403,13 +410,7 @@ def test_a_backtest_reads_only_what_its_condition_reads_and_counts_the_same(monk
                 status="live")  # fmt: skip
 
     def run():
-        requested = backtests.backtest_request(
-            policy=policy, user=user, condition=condition,
-            period_start=now - timedelta(days=2), period_end=now,
-        )  # fmt: skip
-        done = backtests.backtest_run(backtest_id=requested.pk)
-        assert done.state == "succeeded", done.error_message
-        return done.results
+        return _run_in_worker(policy, user, condition, since=now - timedelta(days=2), to=now)
 
     read: list[tuple[str, ...]] = []
     chunks = backtests._chunks

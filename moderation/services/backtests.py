@@ -12,8 +12,6 @@ as they are now.
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -30,6 +28,7 @@ from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from core.limits import task_attempts_exhausted, worker_lost_message
+from core.read_ahead import read_ahead
 from core.services.audit import audit_record
 from core.tasks import enqueue_on_commit
 from labeling.choices import JobState
@@ -345,39 +344,9 @@ def _chunks_read_ahead(
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         yield from _chunks(contents, now, reads)
         return
-    chunks: queue.Queue[Any] = queue.Queue(maxsize=2)
-    stop = threading.Event()
-
-    def put(value: Any) -> bool:
-        while not stop.is_set():
-            try:
-                chunks.put(value, timeout=0.5)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def read() -> None:
-        try:
-            for chunk in _chunks(contents, now, reads):
-                if not put(chunk):
-                    return
-            put(None)
-        except BaseException as exc:  # raised in the evaluating thread
-            put(exc)
-        finally:
-            connection.close()
-
-    reader = threading.Thread(target=read, name="backtest-read-ahead", daemon=True)
-    reader.start()
-    try:
-        while (chunk := chunks.get()) is not None:
-            if isinstance(chunk, BaseException):
-                raise chunk
-            yield chunk
-    finally:
-        stop.set()
-        reader.join()
+    yield from read_ahead(
+        lambda: _chunks(contents, now, reads), name="backtest-read-ahead", depth=2
+    )
 
 
 def _decider(tested: Compiled, reads: _Reads, banks: BankMatcher) -> _Decide:

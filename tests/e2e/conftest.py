@@ -156,3 +156,21 @@ def log_in(
     page.get_by_test_id("login-password").fill(password)
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("current-user")).to_have_text(username)
+
+
+def start_reviewing(
+    session: BrowserSession,
+    *,
+    username: str,
+    password: str,
+    viewport: tuple[int, int] = (1366, 768),
+):
+    """Log in as ``username`` in a window of ``viewport`` and open the review panel from the
+    moderation queue; the page."""
+    width, height = viewport
+    page = session.page
+    page.set_viewport_size({"width": width, "height": height})
+    log_in(session, username=username, password=password)
+    page.get_by_test_id("nav-moderation").click()
+    page.get_by_test_id("start-reviewing").click()
+    return page

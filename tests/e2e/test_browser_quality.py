@@ -5,7 +5,7 @@ rate. Screenshots at 1366x768 and 1920x1080, never a sideways scroll."""
 
 import pytest
 
-from tests.e2e.conftest import BrowserSession, log_in
+from tests.e2e.conftest import BrowserSession, log_in, start_reviewing
 from tests.e2e.test_browser_annotate import read_db
 from tests.e2e.test_browser_layout import snapshot
 
@@ -88,11 +88,7 @@ def test_the_review_panel_shows_the_thread_and_a_moderator_sees_her_own_figures(
 ):
     from playwright.sync_api import expect
 
-    page = browser_session.page
-    page.set_viewport_size({"width": 1366, "height": 768})
-    log_in(browser_session, username="ana", password=PASSWORD)
-    page.get_by_test_id("nav-moderation").click()
-    page.get_by_test_id("start-reviewing").click()
+    page = start_reviewing(browser_session, username="ana", password=PASSWORD)
 
     expect(page.get_by_test_id("review-external-id")).to_have_text("reply-3")
     thread = page.get_by_test_id("review-thread")

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.e2e.conftest import BrowserSession, log_in
+from tests.e2e.conftest import BrowserSession, start_reviewing
 from tests.e2e.test_browser_layout import snapshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,11 +68,7 @@ def test_bank_terms_are_masked_where_posted_and_similar_content_is_listed(
 ):
     from playwright.sync_api import expect
 
-    page = browser_session.page
-    page.set_viewport_size({"width": 1366, "height": 768})
-    log_in(browser_session, username="mia", password=PASSWORD)
-    page.get_by_test_id("nav-moderation").click()
-    page.get_by_test_id("start-reviewing").click()
+    page = start_reviewing(browser_session, username="mia", password=PASSWORD)
     expect(page.get_by_test_id("review-external-id")).to_have_text("msg-scam")
 
     text = page.get_by_test_id("review-text")
@@ -139,11 +135,7 @@ def test_a_reply_in_the_thread_is_masked_until_clicked(browser_session: BrowserS
     mia = PolicyMemberFactory(policy=policy, role=Role.MODERATOR, username="mia")
     WellnessSettings.objects.create(user=mia, hide_flagged_terms=True)
 
-    page = browser_session.page
-    page.set_viewport_size({"width": 1366, "height": 768})
-    log_in(browser_session, username="mia", password=PASSWORD)
-    page.get_by_test_id("nav-moderation").click()
-    page.get_by_test_id("start-reviewing").click()
+    page = start_reviewing(browser_session, username="mia", password=PASSWORD)
     expect(page.get_by_test_id("review-external-id")).to_have_text("reply-2")
 
     sibling = page.get_by_test_id("thread-sibling")

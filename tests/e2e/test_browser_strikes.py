@@ -3,7 +3,7 @@ strikes with their expiry; the policy editor's strike settings fit the page at b
 
 import pytest
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import start_reviewing
 from tests.e2e.test_browser_layout import VIEWPORTS, no_sideways_scroll, snapshot
 
 PASSWORD = "correct horse battery"  # the factories' password
@@ -56,11 +56,9 @@ def test_review_panel_and_policy_editor_show_strikes(struck_author, browser_sess
     from playwright.sync_api import expect
 
     width, height = viewport
-    page = browser_session.page
-    page.set_viewport_size({"width": width, "height": height})
-    log_in(browser_session, username="sam", password=PASSWORD)
-    page.get_by_test_id("nav-moderation").click()
-    page.get_by_test_id("start-reviewing").click()
+    page = start_reviewing(
+        browser_session, username="sam", password=PASSWORD, viewport=(width, height)
+    )
     expect(page.get_by_test_id("review-external-id")).to_have_text("new-post")
     author = page.get_by_test_id("review-author")
     expect(author).to_contain_text("user-<b>77</b>")

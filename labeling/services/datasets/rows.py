@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from psycopg import sql as psycopg_sql
 from psycopg.adapt import Loader
 
+from core.read_ahead import put_until_stopped
 from labeling.choices import AnnotationSource
 from labeling.models import Project
 from labeling.services.datasets.automatic import automatic_decision_labels
@@ -473,13 +474,7 @@ class RowReader:
         conninfo = _conninfo()
 
         def put(target: queue.Queue[Any], value: Any) -> bool:
-            while not stop.is_set():
-                try:
-                    target.put(value, timeout=0.5)
-                    return True
-                except queue.Full:
-                    continue
-            return False
+            return put_until_stopped(target, value, stop)
 
         def read_items() -> None:
             try:
